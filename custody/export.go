@@ -1,0 +1,327 @@
+// Package custody exports a conversation into a sealed bundle: message
+// entries and attachments streamed into the container, a manifest that lists
+// and chains them, the signer's signature over the manifest and one RFC 3161
+// timestamp per TSA over that signature.
+//
+//	c, _ := conversation.Load("case/")
+//	res, err := custody.Export(ctx, c, custody.Options{
+//		Out: "case.custody", Signer: sv, PublicKey: pub,
+//		Timestampers: []custody.Timestamper{&tsa.Client{URL: url}},
+//	})
+//
+// Export writes atomically: until it returns nil there is nothing at Out.
+package custody
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/sigstore/sigstore/pkg/signature"
+
+	"github.com/custody-toolkit/custody/conversation"
+	"github.com/custody-toolkit/custody/internal/atomicfile"
+	"github.com/custody-toolkit/custody/keys"
+	"github.com/custody-toolkit/custody/manifest"
+)
+
+// Version is the exporter version recorded in manifests.
+const Version = "custody/0.1.0"
+
+// Timestamper obtains an RFC 3161 TimeStampResp (DER) over data.
+type Timestamper interface {
+	Timestamp(ctx context.Context, data []byte) ([]byte, error)
+}
+
+// Options configure an export.
+type Options struct {
+	Out   string // the .custody file to write
+	Force bool   // replace an existing Out
+
+	Signer    signature.Signer // signs the manifest bytes
+	PublicKey crypto.PublicKey // the signer's public key
+
+	// Timestampers are asked in order; each adds a token. At least one is
+	// needed: a bundle without a timestamp proves no time.
+	Timestampers []Timestamper
+	// CheckToken, when set, checks each TSA answer before it is sealed in
+	// (the exporter wires verify.VerifyToken here).
+	CheckToken func(resp, signature []byte) error
+
+	Selection Selection
+	// Now is the export time; zero means the current time. Whole seconds,
+	// UTC, are recorded.
+	Now time.Time
+}
+
+// Result describes a written bundle.
+type Result struct {
+	Path        string
+	Manifest    *manifest.Manifest
+	ManifestRaw []byte
+	Signature   []byte
+	Fingerprint string
+	Tokens      [][]byte
+}
+
+// Export writes the selected messages of c into a sealed bundle at
+// opts.Out.
+func Export(ctx context.Context, c *conversation.Conversation, opts Options) (*Result, error) {
+	if err := checkOptions(&opts); err != nil {
+		return nil, err
+	}
+	picked, err := Select(c, opts.Selection)
+	if err != nil {
+		return nil, err
+	}
+	if !opts.Force {
+		if _, err := os.Lstat(opts.Out); err == nil {
+			return nil, fmt.Errorf("%s already exists (use --force to replace it)", opts.Out)
+		}
+	}
+	f, err := atomicfile.Create(opts.Out)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Abort()
+	res, err := writeBundle(ctx, f, c, picked, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Commit(opts.Force); err != nil {
+		return nil, err
+	}
+	res.Path = opts.Out
+	return res, nil
+}
+
+func checkOptions(o *Options) error {
+	switch {
+	case o.Out == "":
+		return errors.New("no output file")
+	case o.Signer == nil || o.PublicKey == nil:
+		return errors.New("no signing key")
+	case len(o.Timestampers) == 0:
+		return errors.New("no TSA: a bundle needs at least one RFC 3161 timestamp")
+	}
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	o.Now = o.Now.UTC().Truncate(time.Second)
+	return nil
+}
+
+// writeBundle streams the content, then seals it.
+func writeBundle(ctx context.Context, out io.Writer, c *conversation.Conversation, picked []int, opts Options) (*Result, error) {
+	zw, err := manifest.NewWriter(out, opts.Now)
+	if err != nil {
+		return nil, err
+	}
+	m, err := newManifest(c, picked, opts)
+	if err != nil {
+		return nil, err
+	}
+	sourceEntries, err := writeSources(zw, c, len(picked) == len(c.Messages), m)
+	if err != nil {
+		return nil, err
+	}
+	link := manifest.ChainStart
+	for k, i := range picked {
+		msg, err := writeMessage(zw, c, k, &c.Messages[i], sourceEntries)
+		if err != nil {
+			return nil, err
+		}
+		d, _ := manifest.ParseDigest(msg.SHA256)
+		link = manifest.NextLink(link, d)
+		msg.Link = hex.EncodeToString(link[:])
+		m.Messages = append(m.Messages, msg)
+	}
+	m.Chain = manifest.Chain{Algorithm: manifest.ChainAlgorithm, Length: len(m.Messages), Head: hex.EncodeToString(link[:])}
+	m.Files = zw.Files()
+	return seal(ctx, zw, m, opts)
+}
+
+func newManifest(c *conversation.Conversation, picked []int, opts Options) (*manifest.Manifest, error) {
+	fp, err := keys.Fingerprint(opts.PublicKey)
+	if err != nil {
+		return nil, err
+	}
+	alg, err := signatureAlgorithm(opts.PublicKey)
+	if err != nil {
+		return nil, err
+	}
+	id := make([]byte, 8)
+	rand.Read(id)
+	return &manifest.Manifest{
+		Format:       manifest.FormatV1,
+		Exporter:     Version,
+		ExportID:     "x-" + opts.Now.Format("20060102") + "-" + hex.EncodeToString(id),
+		ExportedAt:   opts.Now.Format(time.RFC3339),
+		Signer:       manifest.Signer{Algorithm: alg, Fingerprint: fp},
+		Conversation: conversationMeta(c, picked),
+		Selection: manifest.Selection{
+			Total: len(c.Messages), Selected: len(picked), Criteria: nonNil(opts.Selection.criteria()),
+		},
+		Messages: []manifest.Message{},
+	}, nil
+}
+
+// signatureAlgorithm names what signs manifest.json for a key type: the
+// key decides, never the file.
+func signatureAlgorithm(pub crypto.PublicKey) (string, error) {
+	switch k := pub.(type) {
+	case ed25519.PublicKey:
+		return "ed25519", nil
+	case *ecdsa.PublicKey:
+		if k.Curve == elliptic.P256() {
+			return "ecdsa-p256-sha256", nil
+		}
+	}
+	return "", fmt.Errorf("unsupported signing key type %T", pub)
+}
+
+// conversationMeta keeps only participants who sent a selected message:
+// a selective export names nobody else.
+func conversationMeta(c *conversation.Conversation, picked []int) manifest.Conversation {
+	senders := map[string]bool{}
+	for _, i := range picked {
+		senders[c.Messages[i].From] = true
+	}
+	meta := manifest.Conversation{ID: c.ID, Title: c.Title, TimeZone: c.TimeZone, Participants: []manifest.Participant{}}
+	for _, p := range c.Participants {
+		if senders[p.ID] {
+			meta.Participants = append(meta.Participants, manifest.Participant{ID: p.ID, Role: p.Role, Name: p.Name})
+		}
+	}
+	return meta
+}
+
+// writeSources carries the original export files, but only when the whole
+// conversation is exported: a selective export must not smuggle the
+// withheld messages in through the source file.
+func writeSources(zw *manifest.Writer, c *conversation.Conversation, whole bool, m *manifest.Manifest) (map[string]string, error) {
+	entries := map[string]string{}
+	if !whole {
+		return entries, nil
+	}
+	for i, s := range c.Sources {
+		name := manifest.SourceEntryName(i, s.Path)
+		if _, err := addFile(zw, name, c.FilePath(s.Path)); err != nil {
+			return nil, fmt.Errorf("source %s: %w", s.Path, err)
+		}
+		entries[s.Path] = name
+		m.Conversation.Sources = append(m.Conversation.Sources, manifest.Source{Path: name, Type: s.Type})
+	}
+	return entries, nil
+}
+
+// writeMessage streams a message's attachments and writes its entry.
+func writeMessage(zw *manifest.Writer, c *conversation.Conversation, k int, msg *conversation.Message, sources map[string]string) (manifest.Message, error) {
+	e := manifest.MessageEntry{
+		ID: msg.ID, Time: msg.Time, From: msg.From, Text: msg.Text,
+		Labels: msg.Labels, ReplyTo: msg.ReplyTo, Flags: msg.Flags,
+	}
+	if o := msg.Origin; o != nil {
+		src := o.Source
+		if name, ok := sources[src]; ok {
+			src = name
+		}
+		e.Origin = &manifest.Origin{Source: src, FirstLine: o.FirstLine, LastLine: o.LastLine, SourceID: o.SourceID}
+	}
+	out := manifest.Message{ID: msg.ID, Entry: manifest.MessageEntryName(k), Attachments: []string{}}
+	for j, a := range msg.Attachments {
+		ae := manifest.AttachmentEntry{Name: a.Name, Type: a.Type, Missing: a.Missing}
+		if !a.Missing {
+			name := manifest.AttachmentEntryName(k, j, a.Path)
+			f, err := addFile(zw, name, c.FilePath(a.Path))
+			if err != nil {
+				return out, fmt.Errorf("message %q, attachment %s: %w", msg.ID, a.Path, err)
+			}
+			ae.Path, ae.Size, ae.SHA256 = name, f.Size, f.SHA256
+			out.Attachments = append(out.Attachments, f.SHA256)
+		}
+		e.Attachments = append(e.Attachments, ae)
+	}
+	data, err := manifest.Marshal(&e)
+	if err != nil {
+		return out, fmt.Errorf("message %q: %w", msg.ID, err)
+	}
+	f, err := zw.AddBytes(out.Entry, data)
+	if err != nil {
+		return out, err
+	}
+	out.SHA256 = f.SHA256
+	return out, nil
+}
+
+func addFile(zw *manifest.Writer, name, path string) (manifest.File, error) {
+	src, err := os.Open(path)
+	if err != nil {
+		return manifest.File{}, err
+	}
+	defer src.Close()
+	return zw.AddFile(name, src)
+}
+
+// seal writes manifest.json, signs it, timestamps the signature and writes
+// META-INF.
+func seal(ctx context.Context, zw *manifest.Writer, m *manifest.Manifest, opts Options) (*Result, error) {
+	raw, err := m.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := zw.AddBytes(manifest.ManifestName, raw); err != nil {
+		return nil, err
+	}
+	sig, err := opts.Signer.SignMessage(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("signing the manifest: %w", err)
+	}
+	pubPEM, err := keys.MarshalPublicKeyPEM(opts.PublicKey)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Manifest: m, ManifestRaw: raw, Signature: sig, Fingerprint: m.Signer.Fingerprint}
+	for i, ts := range opts.Timestampers {
+		resp, err := ts.Timestamp(ctx, sig)
+		if err != nil {
+			return nil, err
+		}
+		if opts.CheckToken != nil {
+			if err := opts.CheckToken(resp, sig); err != nil {
+				return nil, fmt.Errorf("TSA #%d answered a token that does not verify: %w", i+1, err)
+			}
+		}
+		res.Tokens = append(res.Tokens, resp)
+	}
+	if _, err := zw.AddBytes(manifest.SignatureName, sig); err != nil {
+		return nil, err
+	}
+	if _, err := zw.AddBytes(manifest.SignerName, pubPEM); err != nil {
+		return nil, err
+	}
+	for i, tok := range res.Tokens {
+		if _, err := zw.AddBytes(manifest.TokenEntryName(i), tok); err != nil {
+			return nil, err
+		}
+	}
+	return res, zw.Close()
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return slices.Clip(s)
+}

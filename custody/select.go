@@ -1,0 +1,153 @@
+package custody
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/custody-toolkit/custody/conversation"
+)
+
+// Selection says which messages of a conversation to export. Empty fields
+// select everything; set fields combine (a message must match all).
+type Selection struct {
+	// From and To bound the message time, inclusive: RFC 3339, or a date
+	// YYYY-MM-DD compared with the message's own calendar date (the date
+	// the participants saw).
+	From, To string
+	// Messages lists ids and id ranges in conversation order: "m3,m7-m12".
+	Messages string
+	// Label keeps messages that carry it.
+	Label string
+	// Participant keeps messages sent by that participant id.
+	Participant string
+}
+
+// criteria describes the selection for the manifest.
+func (s Selection) criteria() []string {
+	var c []string
+	for _, kv := range [][2]string{{"from", s.From}, {"to", s.To}, {"messages", s.Messages}, {"label", s.Label}, {"participant", s.Participant}} {
+		if kv[1] != "" {
+			c = append(c, kv[0]+"="+kv[1])
+		}
+	}
+	return c
+}
+
+// Select returns the positions of the selected messages, in conversation
+// order. Selecting nothing is an error: an empty bundle proves nothing.
+func Select(c *conversation.Conversation, s Selection) ([]int, error) {
+	from, err := parseBound(s.From)
+	if err != nil {
+		return nil, fmt.Errorf("--from: %w", err)
+	}
+	to, err := parseBound(s.To)
+	if err != nil {
+		return nil, fmt.Errorf("--to: %w", err)
+	}
+	inRange, err := idRanges(c, s.Messages)
+	if err != nil {
+		return nil, fmt.Errorf("--messages: %w", err)
+	}
+	var picked []int
+	for i := range c.Messages {
+		m := &c.Messages[i]
+		switch {
+		case !from.admits(m, false), !to.admits(m, true):
+		case inRange != nil && !inRange[i]:
+		case s.Label != "" && !slices.Contains(m.Labels, s.Label):
+		case s.Participant != "" && m.From != s.Participant:
+		default:
+			picked = append(picked, i)
+		}
+	}
+	if len(picked) == 0 {
+		return nil, fmt.Errorf("the selection (%s) matches none of the %d messages", strings.Join(s.criteria(), ", "), len(c.Messages))
+	}
+	return picked, nil
+}
+
+// bound is one end of a time selection.
+type bound struct {
+	set     bool
+	date    string    // YYYY-MM-DD, compared with the message's local date
+	instant time.Time // when an RFC 3339 time was given
+}
+
+func parseBound(s string) (bound, error) {
+	if s == "" {
+		return bound{}, nil
+	}
+	if _, err := time.Parse(time.DateOnly, s); err == nil {
+		return bound{set: true, date: s}, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return bound{}, fmt.Errorf("%q is neither YYYY-MM-DD nor an RFC 3339 time", s)
+	}
+	return bound{set: true, instant: t}, nil
+}
+
+func (b bound) admits(m *conversation.Message, upper bool) bool {
+	if !b.set {
+		return true
+	}
+	t := m.ParsedTime()
+	if b.date != "" {
+		d := t.Format(time.DateOnly) // in the message's own offset
+		if upper {
+			return d <= b.date
+		}
+		return d >= b.date
+	}
+	if upper {
+		return !t.After(b.instant)
+	}
+	return !t.Before(b.instant)
+}
+
+// idRanges resolves "m3,m7-m12" to a set of positions; a range runs from
+// the first id to the second in conversation order.
+func idRanges(c *conversation.Conversation, spec string) (map[int]bool, error) {
+	if spec == "" {
+		return nil, nil
+	}
+	pos := make(map[string]int, len(c.Messages))
+	for i, m := range c.Messages {
+		pos[m.ID] = i
+	}
+	lookup := func(id string) (int, error) {
+		i, ok := pos[strings.TrimSpace(id)]
+		if !ok {
+			return 0, fmt.Errorf("no message with id %q", id)
+		}
+		return i, nil
+	}
+	set := map[int]bool{}
+	for _, part := range strings.Split(spec, ",") {
+		first, last, isRange := strings.Cut(part, "-")
+		// Ids may contain '-': try the whole part as an id first.
+		if _, ok := pos[strings.TrimSpace(part)]; ok {
+			isRange = false
+			first = part
+		}
+		a, err := lookup(first)
+		if err != nil {
+			return nil, err
+		}
+		b := a
+		if isRange {
+			if b, err = lookup(last); err != nil {
+				return nil, err
+			}
+			if b < a {
+				return nil, fmt.Errorf("range %q runs backwards", part)
+			}
+		}
+		for i := a; i <= b; i++ {
+			set[i] = true
+		}
+	}
+	return set, nil
+}

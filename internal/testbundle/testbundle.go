@@ -1,0 +1,186 @@
+// Package testbundle builds real bundles for tests: a local TSA in
+// process, a fresh signing key, and the exporter, so that every test
+// verifies what the exporter actually writes. It also rewrites bundles
+// entry by entry, as an attacker would.
+package testbundle
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"hash/crc32"
+	"io"
+	"math/big"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/digitorus/timestamp"
+	"github.com/sigstore/sigstore/pkg/signature"
+
+	"github.com/custody-toolkit/custody/conversation"
+	"github.com/custody-toolkit/custody/custody"
+	"github.com/custody-toolkit/custody/keys"
+	"github.com/custody-toolkit/custody/manifest"
+	"github.com/custody-toolkit/custody/tsa"
+	"github.com/custody-toolkit/custody/verify"
+)
+
+// Fixture is a signer and a TSA.
+type Fixture struct {
+	TSADir    string // root.pem, tsa.pem, tsa.key
+	RootPEM   string // path of the TSA's root certificate
+	Roots     []*x509.Certificate
+	Authority *tsa.Authority
+	Key       crypto.Signer
+	Signer    signature.SignerVerifier
+	PublicKey crypto.PublicKey
+}
+
+// New makes a TSA and a key of the given algorithm ("ed25519",
+// "ecdsa-p256").
+func New(t testing.TB, algorithm string) *Fixture {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "tsa")
+	if err := tsa.Init(dir); err != nil {
+		t.Fatal(err)
+	}
+	a, err := tsa.LoadAuthority(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rootPEM, err := os.ReadFile(filepath.Join(dir, "root.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots, err := verify.ParseCertificates(rootPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := keys.Generate(algorithm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sv, err := signature.LoadSignerVerifier(key, crypto.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Fixture{TSADir: dir, RootPEM: filepath.Join(dir, "root.pem"), Roots: roots,
+		Authority: a, Key: key, Signer: sv, PublicKey: key.Public()}
+}
+
+// Timestamp makes the fixture's TSA a custody.Timestamper, in process.
+func (f *Fixture) Timestamp(_ context.Context, data []byte) ([]byte, error) {
+	digest := sha256.Sum256(data)
+	nonce, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 64))
+	if err != nil {
+		return nil, err
+	}
+	req, err := (&timestamp.Request{HashAlgorithm: crypto.SHA256, HashedMessage: digest[:], Certificates: true, Nonce: nonce}).Marshal()
+	if err != nil {
+		return nil, err
+	}
+	return f.Authority.Respond(req)
+}
+
+// Sample is the path of the repository's sample conversation.
+func Sample() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "testdata", "sample")
+}
+
+// Export exports the conversation at in (a folder or file) with the
+// fixture's key and TSA, and returns the bundle's path.
+func (f *Fixture) Export(t testing.TB, in string, sel custody.Selection) string {
+	t.Helper()
+	c, err := conversation.Load(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "case.custody")
+	_, err = custody.Export(context.Background(), c, custody.Options{
+		Out: out, Signer: f.Signer, PublicKey: f.PublicKey,
+		Timestampers: []custody.Timestamper{f}, Selection: sel,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// Entry is one ZIP entry of a bundle being rewritten.
+type Entry struct {
+	Name string
+	Data []byte
+}
+
+// ReadEntries returns a bundle's entries in order (small bundles only).
+func ReadEntries(t testing.TB, path string) []Entry {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	var entries []Entry
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries = append(entries, Entry{f.Name, data})
+	}
+	return entries
+}
+
+// WriteEntries writes entries as a bundle would be laid out (mimetype
+// raw and first if present, every entry stored), so that only what the
+// test changed differs.
+func WriteEntries(t testing.TB, entries []Entry) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, e := range entries {
+		hdr := &zip.FileHeader{Name: e.Name, Method: zip.Store,
+			CRC32: crc32.ChecksumIEEE(e.Data), CompressedSize64: uint64(len(e.Data)), UncompressedSize64: uint64(len(e.Data))}
+		w, err := zw.CreateRaw(hdr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(e.Data)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// Find returns the index of the entry with that name, or -1.
+func Find(entries []Entry, name string) int {
+	for i, e := range entries {
+		if e.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// Manifest decodes the manifest entry.
+func Manifest(t testing.TB, entries []Entry) *manifest.Manifest {
+	t.Helper()
+	m, err := manifest.Parse(entries[Find(entries, manifest.ManifestName)].Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}

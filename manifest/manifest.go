@@ -1,0 +1,303 @@
+// Package manifest defines the custody bundle format (docs/bundle-format.md):
+// the manifest, its canonical encoding, the message hash chain, the entry
+// names of the ZIP container, and strict reading and streaming writing of
+// bundles.
+//
+// A bundle is a ZIP file. Its first entry is "mimetype"; "manifest.json" is
+// the one signed document and lists every other entry of the sealed content
+// with its SHA-256 and size; META-INF/ holds the signature, the signer's key
+// and the RFC 3161 tokens, which cover manifest.json through manifest.sig.
+//
+// Writing:
+//
+//	w, _ := manifest.NewWriter(f, exportTime)
+//	d, _ := w.AddFile("attachments/000001-01.jpg", attachmentReader)
+//	...
+//	data, _ := m.Marshal()            // canonical JSON, what is signed
+//	w.AddBytes(manifest.ManifestName, data)
+//
+// Reading (strict: see OpenBundle):
+//
+//	b, err := manifest.OpenBundle(r, size)
+//	m, err := manifest.Parse(b.ManifestBytes)
+package manifest
+
+import (
+	"encoding/json/jsontext"
+	jsonv2 "encoding/json/v2"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Format versions a reader understands. Old versions must keep verifying.
+const (
+	FormatV1 = "custody.bundle/v1"
+)
+
+// MediaType is the content of the mimetype entry.
+const MediaType = "application/vnd.custody.bundle+zip"
+
+// Entry names of the container.
+const (
+	MimetypeName  = "mimetype"
+	ManifestName  = "manifest.json"
+	MetaDir       = "META-INF/"
+	SignatureName = "META-INF/manifest.sig"
+	SignerName    = "META-INF/signer.pem"
+	TokenName     = "META-INF/manifest.tsr"
+)
+
+// TokenEntryName is the entry of the i-th timestamp token (0-based):
+// manifest.tsr, manifest.2.tsr, manifest.3.tsr, …
+func TokenEntryName(i int) string {
+	if i == 0 {
+		return TokenName
+	}
+	return fmt.Sprintf("META-INF/manifest.%d.tsr", i+1)
+}
+
+// Manifest is the signed description of a bundle.
+type Manifest struct {
+	Format       string       `json:"format"`
+	Exporter     string       `json:"exporter"`
+	ExportID     string       `json:"export_id"`
+	ExportedAt   string       `json:"exported_at"` // RFC 3339, UTC, whole seconds
+	Signer       Signer       `json:"signer"`
+	Conversation Conversation `json:"conversation"`
+	Selection    Selection    `json:"selection"`
+	Messages     []Message    `json:"messages"`
+	Chain        Chain        `json:"chain"`
+	Files        []File       `json:"files"`
+}
+
+// Signer names the key expected to have signed manifest.json, so that a
+// signature and signer.pem swapped in from elsewhere cannot verify.
+type Signer struct {
+	Algorithm   string `json:"algorithm"`   // "ed25519" or "ecdsa-p256-sha256"
+	Fingerprint string `json:"fingerprint"` // SHA-256 of the DER PKIX public key
+}
+
+// Conversation is the metadata of the exported conversation.
+type Conversation struct {
+	ID           string        `json:"id"`
+	Title        string        `json:"title"`
+	Participants []Participant `json:"participants"`
+	TimeZone     string        `json:"time_zone,omitempty"`
+	Sources      []Source      `json:"sources,omitempty"`
+}
+
+// Participant as in the conversation format.
+type Participant struct {
+	ID   string `json:"id"`
+	Role string `json:"role"`
+	Name string `json:"name,omitempty"`
+}
+
+// Source is an original export file carried in the bundle.
+type Source struct {
+	Path string `json:"path"` // entry name, under sources/
+	Type string `json:"type"` // importer's name for it
+}
+
+// Selection records which messages of the conversation the bundle holds.
+type Selection struct {
+	Total    int      `json:"total"`    // messages in the conversation
+	Selected int      `json:"selected"` // messages in this bundle
+	Criteria []string `json:"criteria"` // e.g. "from=2026-04-01", "label=x"; empty: all
+}
+
+// Message is one sealed message: its content lives in Entry, whose SHA-256
+// is chained.
+type Message struct {
+	ID          string   `json:"id"`
+	Entry       string   `json:"entry"`  // messages/000001.json
+	SHA256      string   `json:"sha256"` // of the entry's bytes
+	Attachments []string `json:"attachments"`
+	Link        string   `json:"link"` // chain link after this message
+}
+
+// Chain is the head of the message hash chain.
+type Chain struct {
+	Algorithm string `json:"algorithm"` // ChainAlgorithm
+	Length    int    `json:"length"`
+	Head      string `json:"head"`
+}
+
+// File is an entry of the sealed content.
+type File struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
+	Size   int64  `json:"size"`
+}
+
+// MessageEntry is the content of a messages/NNNNNN.json entry.
+type MessageEntry struct {
+	ID          string            `json:"id"`
+	Time        string            `json:"time"`
+	From        string            `json:"from"`
+	Text        string            `json:"text"`
+	Labels      []string          `json:"labels,omitempty"`
+	ReplyTo     string            `json:"reply_to,omitempty"`
+	Flags       []string          `json:"flags,omitempty"`
+	Origin      *Origin           `json:"origin,omitempty"`
+	Attachments []AttachmentEntry `json:"attachments,omitempty"`
+}
+
+// Origin as in the conversation format.
+type Origin struct {
+	Source    string `json:"source"`
+	FirstLine int    `json:"first_line,omitempty"`
+	LastLine  int    `json:"last_line,omitempty"`
+	SourceID  string `json:"source_id,omitempty"`
+}
+
+// AttachmentEntry describes an attachment of a message. A missing one (seen
+// in the source, not in the export) has no Path, SHA256 or Size.
+type AttachmentEntry struct {
+	Path    string `json:"path,omitempty"` // entry name, under attachments/
+	Name    string `json:"name,omitempty"`
+	Type    string `json:"type,omitempty"`
+	Size    int64  `json:"size,omitempty"`
+	SHA256  string `json:"sha256,omitempty"`
+	Missing bool   `json:"missing,omitempty"`
+}
+
+// Marshal encodes v (a Manifest or MessageEntry) canonically: RFC 8785
+// (members sorted, no insignificant whitespace, minimal string escapes).
+func Marshal(v any) ([]byte, error) {
+	data, err := jsonv2.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	val := jsontext.Value(data)
+	if err := val.Canonicalize(); err != nil {
+		return nil, err
+	}
+	return val, nil
+}
+
+// Marshal encodes the manifest canonically.
+func (m *Manifest) Marshal() ([]byte, error) { return Marshal(m) }
+
+// Unmarshal decodes canonical JSON strictly into v: the bytes must be
+// exactly the canonical encoding (so that signer and verifier can never read
+// two different documents), with no duplicate or unknown member.
+func Unmarshal(data []byte, v any) error {
+	val := jsontext.Value(slices.Clone(data))
+	if err := val.Canonicalize(); err != nil {
+		return err
+	}
+	if string(val) != string(data) {
+		return fmt.Errorf("not in canonical JSON encoding (RFC 8785): %s", firstDifference(data, val))
+	}
+	return jsonv2.Unmarshal(data, v, jsonv2.RejectUnknownMembers(true))
+}
+
+func firstDifference(got, want []byte) string {
+	n := min(len(got), len(want))
+	for i := range n {
+		if got[i] != want[i] {
+			return fmt.Sprintf("first difference at byte %d", i)
+		}
+	}
+	return fmt.Sprintf("length %d, canonical length %d", len(got), len(want))
+}
+
+// Parse decodes a manifest strictly and checks its internal consistency
+// (see Check). It does not look at the container.
+func Parse(data []byte) (*Manifest, error) {
+	var probe struct {
+		Format string `json:"format"`
+	}
+	if err := jsonv2.Unmarshal(data, &probe, jsonv2.RejectUnknownMembers(false)); err != nil {
+		return nil, fmt.Errorf("manifest.json: %w", err)
+	}
+	if probe.Format != FormatV1 {
+		return nil, fmt.Errorf("manifest.json: unknown format %q (this verifier reads %s)", probe.Format, FormatV1)
+	}
+	var m Manifest
+	if err := Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("manifest.json: %w", err)
+	}
+	if err := m.Check(); err != nil {
+		return nil, fmt.Errorf("manifest.json: %w", err)
+	}
+	return &m, nil
+}
+
+// ParseMessageEntry decodes a message entry strictly.
+func ParseMessageEntry(data []byte) (*MessageEntry, error) {
+	var e MessageEntry
+	if err := Unmarshal(data, &e); err != nil {
+		return nil, err
+	}
+	return &e, nil
+}
+
+// Check checks what can be checked on the manifest alone: well-formed
+// fields, sorted unique files, entry names inside the content folders, and
+// counts that agree.
+func (m *Manifest) Check() error {
+	if _, err := time.Parse(time.RFC3339, m.ExportedAt); err != nil || !strings.HasSuffix(m.ExportedAt, "Z") {
+		return fmt.Errorf("field exported_at: %q is not an RFC 3339 UTC time", m.ExportedAt)
+	}
+	if !isHex(m.Signer.Fingerprint, 64) {
+		return fmt.Errorf("field signer.fingerprint: %q is not a SHA-256 in lowercase hex", m.Signer.Fingerprint)
+	}
+	if m.Chain.Algorithm != ChainAlgorithm {
+		return fmt.Errorf("field chain.algorithm: %q, want %q", m.Chain.Algorithm, ChainAlgorithm)
+	}
+	if m.Chain.Length != len(m.Messages) || m.Selection.Selected != len(m.Messages) {
+		return fmt.Errorf("field chain.length %d and selection.selected %d must both equal the %d messages",
+			m.Chain.Length, m.Selection.Selected, len(m.Messages))
+	}
+	if m.Selection.Total < m.Selection.Selected {
+		return fmt.Errorf("field selection.total %d is less than selection.selected %d", m.Selection.Total, m.Selection.Selected)
+	}
+	for i, f := range m.Files {
+		if err := CheckContentPath(f.Path); err != nil {
+			return fmt.Errorf("files[%d]: %w", i, err)
+		}
+		if !isHex(f.SHA256, 64) || f.Size < 0 {
+			return fmt.Errorf("files[%d] %q: bad sha256 or size", i, f.Path)
+		}
+		if i > 0 && m.Files[i-1].Path >= f.Path {
+			return fmt.Errorf("files[%d] %q: files must be sorted by path, without duplicates", i, f.Path)
+		}
+	}
+	for i, msg := range m.Messages {
+		if !isHex(msg.SHA256, 64) || !isHex(msg.Link, 64) {
+			return fmt.Errorf("messages[%d] %q: bad sha256 or link", i, msg.ID)
+		}
+		for _, a := range msg.Attachments {
+			if !isHex(a, 64) {
+				return fmt.Errorf("messages[%d] %q: bad attachment digest %q", i, msg.ID, a)
+			}
+		}
+	}
+	return nil
+}
+
+// FileByPath returns the listed file with that path.
+func (m *Manifest) FileByPath(p string) (File, bool) {
+	i, ok := slices.BinarySearchFunc(m.Files, p, func(f File, p string) int { return strings.Compare(f.Path, p) })
+	if !ok {
+		return File{}, false
+	}
+	return m.Files[i], true
+}
+
+func isHex(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}

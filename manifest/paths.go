@@ -1,0 +1,102 @@
+package manifest
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+	"unicode/utf8"
+)
+
+// Folders of the sealed content.
+const (
+	MessagesDir    = "messages/"
+	AttachmentsDir = "attachments/"
+	SourcesDir     = "sources/"
+)
+
+// MessageEntryName is the entry of the i-th message (0-based).
+func MessageEntryName(i int) string {
+	return fmt.Sprintf("%s%06d.json", MessagesDir, i+1)
+}
+
+// AttachmentEntryName is the entry of the j-th attachment (0-based) of the
+// i-th message. Only a short, sanitised extension of the original name is
+// kept: the name itself is recorded in the message entry.
+func AttachmentEntryName(i, j int, originalName string) string {
+	return fmt.Sprintf("%s%06d-%02d%s", AttachmentsDir, i+1, j+1, safeExtension(originalName))
+}
+
+// SourceEntryName is the entry of an original export file.
+func SourceEntryName(i int, originalName string) string {
+	return fmt.Sprintf("%s%02d%s", SourcesDir, i+1, safeExtension(originalName))
+}
+
+func safeExtension(name string) string {
+	ext := strings.ToLower(path.Ext(name))
+	if len(ext) < 2 || len(ext) > 9 {
+		return ""
+	}
+	for _, c := range ext[1:] {
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9') {
+			return ""
+		}
+	}
+	return ext
+}
+
+// CheckEntryName rejects names that could trick an extractor or a reader:
+// empty, absolute, with .. or . elements, backslashes, control characters,
+// invalid UTF-8, trailing slash (directories), or over 255 bytes. Format v1
+// allows only the characters A-Z a-z 0-9 . _ - and /, so that no two names
+// can collide under Unicode normalisation; case folding is checked by the
+// reader across the whole archive.
+func CheckEntryName(name string) error {
+	for _, r := range name {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("._-/", r)) {
+			return fmt.Errorf("entry name %q: character %q is not allowed (A-Z a-z 0-9 . _ - /)", name, r)
+		}
+	}
+	switch {
+	case name == "":
+		return errors.New("empty entry name")
+	case len(name) > 255:
+		return fmt.Errorf("entry name longer than 255 bytes: %.40q…", name)
+	case !utf8.ValidString(name):
+		return fmt.Errorf("entry name %q is not valid UTF-8", name)
+	case strings.Contains(name, `\`):
+		return fmt.Errorf("entry name %q contains a backslash", name)
+	case strings.HasPrefix(name, "/") || (len(name) > 1 && name[1] == ':'):
+		return fmt.Errorf("entry name %q is absolute", name)
+	case strings.HasSuffix(name, "/"):
+		return fmt.Errorf("entry %q is a directory", name)
+	case path.Clean(name) != name || name == ".." || strings.HasPrefix(name, "../"):
+		return fmt.Errorf("entry name %q is not a clean relative path", name)
+	}
+	for _, r := range name {
+		if r < 0x20 || r == 0x7f {
+			return fmt.Errorf("entry name %q contains a control character", name)
+		}
+	}
+	return nil
+}
+
+// CheckContentPath checks a path of the manifest's files: a valid entry name
+// inside one of the sealed content folders (or record.pdf).
+func CheckContentPath(name string) error {
+	if err := CheckEntryName(name); err != nil {
+		return err
+	}
+	for _, dir := range []string{MessagesDir, AttachmentsDir, SourcesDir} {
+		if strings.HasPrefix(name, dir) && len(name) > len(dir) {
+			return nil
+		}
+	}
+	if name == RecordName {
+		return nil
+	}
+	return fmt.Errorf("%q is not under %s, %s or %s", name, MessagesDir, AttachmentsDir, SourcesDir)
+}
+
+// RecordName is the PDF rendering of the bundle, when present.
+const RecordName = "record.pdf"

@@ -1,0 +1,123 @@
+package manifest
+
+import (
+	"archive/zip"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Writer streams a bundle into a ZIP file. Every entry is stored (never
+// compressed: attachments are usually compressed already, and stored
+// entries make zip bombs impossible to hide); each is hashed as it is
+// written, so every byte is read once.
+type Writer struct {
+	zw       *zip.Writer
+	modified time.Time
+	names    map[string]bool
+	files    []File
+}
+
+// NewWriter starts a bundle on w and writes the mimetype entry. modified is
+// the time recorded on every other entry (the export time), so the same
+// content gives the same bytes.
+func NewWriter(w io.Writer, modified time.Time) (*Writer, error) {
+	bw := &Writer{zw: zip.NewWriter(w), modified: modified.UTC(), names: map[string]bool{}}
+	// mimetype: first, stored, no extra field, no data descriptor, so that
+	// its content sits at byte offset 38 as in EPUB, ODF and ASiC.
+	data := []byte(MediaType)
+	hdr := &zip.FileHeader{
+		Name:               MimetypeName,
+		Method:             zip.Store,
+		CRC32:              crc32.ChecksumIEEE(data),
+		CompressedSize64:   uint64(len(data)),
+		UncompressedSize64: uint64(len(data)),
+	}
+	ew, err := bw.zw.CreateRaw(hdr)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := ew.Write(data); err != nil {
+		return nil, err
+	}
+	bw.names[MimetypeName] = true
+	return bw, nil
+}
+
+// AddBytes writes a small entry whose content is known.
+func (w *Writer) AddBytes(name string, data []byte) (File, error) {
+	if err := w.reserve(name); err != nil {
+		return File{}, err
+	}
+	hdr := w.header(name)
+	hdr.CRC32 = crc32.ChecksumIEEE(data)
+	hdr.CompressedSize64 = uint64(len(data))
+	hdr.UncompressedSize64 = uint64(len(data))
+	ew, err := w.zw.CreateRaw(hdr)
+	if err != nil {
+		return File{}, err
+	}
+	if _, err := ew.Write(data); err != nil {
+		return File{}, err
+	}
+	sum := sha256.Sum256(data)
+	return w.record(name, hex.EncodeToString(sum[:]), int64(len(data))), nil
+}
+
+// AddFile streams r into a stored entry, hashing it on the way.
+func (w *Writer) AddFile(name string, r io.Reader) (File, error) {
+	if err := w.reserve(name); err != nil {
+		return File{}, err
+	}
+	ew, err := w.zw.CreateHeader(w.header(name))
+	if err != nil {
+		return File{}, err
+	}
+	h := sha256.New()
+	n, err := io.CopyBuffer(io.MultiWriter(ew, h), r, make([]byte, 1<<20))
+	if err != nil {
+		return File{}, fmt.Errorf("%s: %w", name, err)
+	}
+	return w.record(name, hex.EncodeToString(h.Sum(nil)), n), nil
+}
+
+func (w *Writer) header(name string) *zip.FileHeader {
+	return &zip.FileHeader{Name: name, Method: zip.Store, Modified: w.modified}
+}
+
+func (w *Writer) reserve(name string) error {
+	if err := CheckEntryName(name); err != nil {
+		return err
+	}
+	if w.names[strings.ToLower(name)] {
+		return fmt.Errorf("duplicate entry %q", name)
+	}
+	w.names[strings.ToLower(name)] = true
+	return nil
+}
+
+// record remembers sealed-content entries for the manifest's files.
+func (w *Writer) record(name, digest string, size int64) File {
+	f := File{Path: name, SHA256: digest, Size: size}
+	if CheckContentPath(name) == nil {
+		w.files = append(w.files, f)
+	}
+	return f
+}
+
+// Files returns the sealed-content entries written so far, sorted by path,
+// as the manifest lists them.
+func (w *Writer) Files() []File {
+	files := slices.Clone(w.files)
+	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+	return files
+}
+
+// Close finishes the ZIP (central directory); it does not close the
+// underlying writer.
+func (w *Writer) Close() error { return w.zw.Close() }

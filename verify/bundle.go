@@ -1,0 +1,481 @@
+package verify
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/custody-toolkit/custody/keys"
+	"github.com/custody-toolkit/custody/manifest"
+)
+
+// Options configure the verification of a bundle.
+type Options struct {
+	// Trust holds the trust anchors for timestamp tokens: any certificate
+	// here is an anchor, root or not.
+	Trust []*x509.Certificate
+	// Signer, when set, is the expected signer: a key fingerprint (hex) or
+	// a public key. Without it the report says the identity was not checked.
+	SignerFingerprint string
+	SignerKey         crypto.PublicKey
+}
+
+// Report is the outcome of verifying a bundle; its JSON form is documented
+// in docs/verify-json.md.
+type Report struct {
+	Result      Status      `json:"result"`
+	File        string      `json:"file,omitempty"`
+	Format      string      `json:"format,omitempty"`
+	ExportID    string      `json:"export_id,omitempty"`
+	ExportedAt  string      `json:"exported_at,omitempty"`
+	Manifest    string      `json:"manifest_sha256,omitempty"`
+	ChainHead   string      `json:"chain_head,omitempty"`
+	Signer      Signer      `json:"signer"`
+	Timestamps  []Timestamp `json:"timestamps"`
+	Messages    int         `json:"messages"`
+	Total       int         `json:"total_messages"`
+	Attachments int         `json:"attachments"`
+	Checks      []Check     `json:"checks"`
+}
+
+// BundleFile verifies the bundle at path. The error is non-nil only when
+// the file cannot be read as a bundle at all (exit 2); every finding about
+// its content is in the report.
+func BundleFile(path string, opts Options) (*Report, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	rep, err := Bundle(f, st.Size(), opts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	rep.File = path
+	return rep, nil
+}
+
+// Bundle verifies a bundle read from r.
+func Bundle(r io.ReaderAt, size int64, opts Options) (*Report, error) {
+	v := &bundleVerifier{opts: opts, rep: &Report{Timestamps: []Timestamp{}, Checks: []Check{}}}
+	b, err := manifest.OpenBundle(r, size)
+	var cerr *manifest.ContainerError
+	switch {
+	case errors.As(err, &cerr):
+		v.fail("container", "%s", cerr.Reason)
+		return v.finish(), nil
+	case err != nil:
+		return nil, err
+	}
+	v.b = b
+	v.run()
+	return v.finish(), nil
+}
+
+// bundleVerifier runs the checks in order; a check whose premise failed
+// stops the run (the report then ends with the failed check).
+type bundleVerifier struct {
+	opts     Options
+	rep      *Report
+	b        *manifest.Bundle
+	m        *manifest.Manifest
+	entries  map[string]*manifest.MessageEntry
+	sig      []byte
+	stopped  bool
+	tokenNum int
+}
+
+func (v *bundleVerifier) run() {
+	for _, step := range []func(){v.checkContainer, v.checkManifest, v.checkFiles, v.checkMessages, v.checkChain, v.checkSignature, v.checkSignerIdentity, v.checkTimestamps} {
+		if v.stopped {
+			return
+		}
+		step()
+	}
+}
+
+func (v *bundleVerifier) add(name string, s Status, format string, args ...any) {
+	v.rep.Checks = append(v.rep.Checks, Check{Name: name, Status: s, Detail: fmt.Sprintf(format, args...)})
+}
+
+func (v *bundleVerifier) pass(name, format string, args ...any) { v.add(name, Passed, format, args...) }
+
+// fail records a failed check and stops: later checks would build on it.
+func (v *bundleVerifier) fail(name, format string, args ...any) {
+	v.add(name, Failed, format, args...)
+	v.stopped = true
+}
+
+func (v *bundleVerifier) finish() *Report {
+	v.rep.Result = Verdict(v.rep.Checks)
+	return v.rep
+}
+
+// checkContainer: OpenBundle checked the ZIP itself; here, which entries
+// exist outside the listed content.
+func (v *bundleVerifier) checkContainer() {
+	tokens := 0
+	for _, name := range v.b.Names() {
+		switch {
+		case name == manifest.MimetypeName, name == manifest.ManifestName,
+			name == manifest.SignatureName, name == manifest.SignerName:
+		case strings.HasPrefix(name, manifest.MetaDir):
+			if name != manifest.TokenEntryName(tokens) {
+				v.fail("container", "unexpected entry %s (tokens must be manifest.tsr, manifest.2.tsr, … in order)", name)
+				return
+			}
+			tokens++
+		}
+	}
+	for _, need := range []string{manifest.SignatureName, manifest.SignerName} {
+		if !v.b.Has(need) {
+			v.fail("container", "%s is missing", need)
+			return
+		}
+	}
+	v.tokenNum = tokens
+	v.pass("container", "ZIP container well-formed: mimetype first, %d entries, all stored, no duplicate, hidden or path-tricking entry", len(v.b.Names()))
+}
+
+func (v *bundleVerifier) checkManifest() {
+	m, err := manifest.Parse(v.b.ManifestBytes)
+	if err != nil {
+		v.fail("manifest", "%v", err)
+		return
+	}
+	v.m = m
+	sum := sha256.Sum256(v.b.ManifestBytes)
+	v.rep.Format, v.rep.ExportID, v.rep.ExportedAt = m.Format, m.ExportID, m.ExportedAt
+	v.rep.Manifest = hex.EncodeToString(sum[:])
+	v.rep.Messages, v.rep.Total = len(m.Messages), m.Selection.Total
+	v.pass("manifest", "%s in canonical JSON, %d bytes, SHA-256 %s", m.Format, len(v.b.ManifestBytes), v.rep.Manifest)
+}
+
+// checkFiles hashes every listed entry once, and refuses entries that are
+// not listed. Message entries are small: they are parsed on the way.
+func (v *bundleVerifier) checkFiles() {
+	listed := map[string]bool{}
+	for _, f := range v.m.Files {
+		listed[f.Path] = true
+	}
+	for _, name := range v.b.Names() {
+		if name == manifest.MimetypeName || name == manifest.ManifestName || strings.HasPrefix(name, manifest.MetaDir) {
+			continue
+		}
+		if !listed[name] {
+			v.fail("files", "entry %s is not listed in the manifest (added after sealing)", name)
+			return
+		}
+	}
+	v.entries = map[string]*manifest.MessageEntry{}
+	var total int64
+	for _, f := range v.m.Files {
+		if err := v.checkFile(f); err != nil {
+			v.fail("files", "%v", err)
+			return
+		}
+		total += f.Size
+	}
+	v.pass("files", "%d files, %d bytes: every SHA-256 and size matches the manifest", len(v.m.Files), total)
+}
+
+func (v *bundleVerifier) checkFile(f manifest.File) error {
+	size, ok := v.b.Size(f.Path)
+	if !ok {
+		return fmt.Errorf("%s is listed in the manifest but missing from the bundle", f.Path)
+	}
+	if size != f.Size {
+		return fmt.Errorf("%s: size %d, the manifest says %d", f.Path, size, f.Size)
+	}
+	var digest string
+	if strings.HasPrefix(f.Path, manifest.MessagesDir) {
+		data, err := v.b.ReadSmall(f.Path, manifest.MaxMessageSize)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(data)
+		digest = hex.EncodeToString(sum[:])
+		if digest == f.SHA256 {
+			e, err := manifest.ParseMessageEntry(data)
+			if err != nil {
+				return fmt.Errorf("%s: %v", f.Path, err)
+			}
+			v.entries[f.Path] = e
+		}
+	} else {
+		var err error
+		if digest, err = v.hashEntry(f.Path); err != nil {
+			return err
+		}
+	}
+	if digest != f.SHA256 {
+		return fmt.Errorf("%s: SHA-256 %s, the manifest says %s (altered)", f.Path, digest, f.SHA256)
+	}
+	return nil
+}
+
+func (v *bundleVerifier) hashEntry(name string) (string, error) {
+	rc, err := v.b.Open(name)
+	if err != nil {
+		return "", err
+	}
+	defer rc.Close()
+	h := sha256.New()
+	if _, err := io.CopyBuffer(h, rc, make([]byte, 1<<20)); err != nil {
+		return "", fmt.Errorf("%s: %v", name, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// checkMessages ties each manifest message to its entry and attachments,
+// and every content file to exactly one message or source.
+func (v *bundleVerifier) checkMessages() {
+	used := map[string]bool{}
+	participants := map[string]bool{}
+	for _, p := range v.m.Conversation.Participants {
+		participants[p.ID] = true
+	}
+	attachments := 0
+	for i, msg := range v.m.Messages {
+		n, err := v.checkMessage(i, msg, participants, used)
+		if err != nil {
+			v.fail("messages", "message %q (#%d): %v", msg.ID, i+1, err)
+			return
+		}
+		attachments += n
+	}
+	for _, s := range v.m.Conversation.Sources {
+		if _, ok := v.m.FileByPath(s.Path); !ok || !strings.HasPrefix(s.Path, manifest.SourcesDir) {
+			v.fail("messages", "source %s is not a listed file under %s", s.Path, manifest.SourcesDir)
+			return
+		}
+		used[s.Path] = true
+	}
+	for _, f := range v.m.Files {
+		if !used[f.Path] {
+			v.fail("messages", "file %s belongs to no message or source", f.Path)
+			return
+		}
+	}
+	v.rep.Attachments = attachments
+	v.pass("messages", "%d of %d messages selected, %d attachments; every entry matches its message", len(v.m.Messages), v.m.Selection.Total, attachments)
+}
+
+func (v *bundleVerifier) checkMessage(i int, msg manifest.Message, participants, used map[string]bool) (int, error) {
+	if msg.Entry != manifest.MessageEntryName(i) {
+		return 0, fmt.Errorf("entry %s, expected %s (reordered?)", msg.Entry, manifest.MessageEntryName(i))
+	}
+	f, ok := v.m.FileByPath(msg.Entry)
+	if !ok || f.SHA256 != msg.SHA256 {
+		return 0, fmt.Errorf("entry %s is not listed with the message's SHA-256", msg.Entry)
+	}
+	used[msg.Entry] = true
+	e := v.entries[msg.Entry]
+	switch {
+	case e == nil:
+		return 0, fmt.Errorf("entry %s unreadable", msg.Entry)
+	case e.ID != msg.ID:
+		return 0, fmt.Errorf("entry %s holds message %q", msg.Entry, e.ID)
+	case !participants[e.From]:
+		return 0, fmt.Errorf("sender %q is not a participant of the manifest", e.From)
+	}
+	if _, err := time.Parse(time.RFC3339Nano, e.Time); err != nil {
+		return 0, fmt.Errorf("time %q: %v", e.Time, err)
+	}
+	var digests []string
+	for j, a := range e.Attachments {
+		if a.Missing {
+			if a.Path != "" || a.SHA256 != "" {
+				return 0, fmt.Errorf("attachment %d is marked missing but has content", j+1)
+			}
+			continue
+		}
+		af, ok := v.m.FileByPath(a.Path)
+		switch {
+		case !ok || !strings.HasPrefix(a.Path, manifest.AttachmentsDir):
+			return 0, fmt.Errorf("attachment %s is not a listed file under %s", a.Path, manifest.AttachmentsDir)
+		case af.SHA256 != a.SHA256 || af.Size != a.Size:
+			return 0, fmt.Errorf("attachment %s: digest or size differs from the manifest's files", a.Path)
+		case used[a.Path]:
+			return 0, fmt.Errorf("attachment %s is claimed twice", a.Path)
+		}
+		used[a.Path] = true
+		digests = append(digests, a.SHA256)
+	}
+	if !slices.Equal(digests, msg.Attachments) && !(len(digests) == 0 && len(msg.Attachments) == 0) {
+		return 0, errors.New("the manifest's attachment digests differ from the message entry's")
+	}
+	return len(digests), nil
+}
+
+// checkChain recomputes the hash chain over the message entries.
+func (v *bundleVerifier) checkChain() {
+	link := manifest.ChainStart
+	for i, msg := range v.m.Messages {
+		d, _ := manifest.ParseDigest(msg.SHA256)
+		link = manifest.NextLink(link, d)
+		if hex.EncodeToString(link[:]) != msg.Link {
+			v.fail("chain", "link %d (message %q) does not follow from the messages before it", i+1, msg.ID)
+			return
+		}
+	}
+	head := hex.EncodeToString(link[:])
+	if head != v.m.Chain.Head {
+		v.fail("chain", "head %s, the manifest says %s", head, v.m.Chain.Head)
+		return
+	}
+	v.rep.ChainHead = head
+	v.pass("chain", "hash chain over %d messages intact, head %s", len(v.m.Messages), head)
+}
+
+// checkSignature verifies manifest.sig over the exact bytes of
+// manifest.json with the key in signer.pem, which must be the key the
+// manifest names.
+func (v *bundleVerifier) checkSignature() {
+	pemBytes, err := v.b.ReadSmall(manifest.SignerName, manifest.MaxMetaEntrySize)
+	if err != nil {
+		v.fail("signature", "%v", err)
+		return
+	}
+	pub, err := keys.ParsePublicKey(pemBytes)
+	if err != nil {
+		v.fail("signature", "%s: %v", manifest.SignerName, err)
+		return
+	}
+	fp, _ := keys.Fingerprint(pub)
+	v.rep.Signer = Signer{Fingerprint: fp, Algorithm: v.m.Signer.Algorithm}
+	if fp != v.m.Signer.Fingerprint {
+		v.fail("signature", "%s holds key %s, but the manifest was sealed for key %s", manifest.SignerName, fp, v.m.Signer.Fingerprint)
+		return
+	}
+	if v.sig, err = v.b.ReadSmall(manifest.SignatureName, manifest.MaxMetaEntrySize); err != nil {
+		v.fail("signature", "%v", err)
+		return
+	}
+	if err := verifySignature(pub, v.m.Signer.Algorithm, v.b.ManifestBytes, v.sig); err != nil {
+		v.fail("signature", "%v", err)
+		return
+	}
+	v.pass("signature", "%s signature over manifest.json is valid, key %s", v.m.Signer.Algorithm, fp)
+}
+
+// verifySignature: the key type decides the algorithm; the manifest's
+// algorithm name must agree with it.
+func verifySignature(pub crypto.PublicKey, alg string, msg, sig []byte) error {
+	switch k := pub.(type) {
+	case ed25519.PublicKey:
+		if alg != "ed25519" {
+			break
+		}
+		if !ed25519.Verify(k, msg, sig) {
+			return errors.New("Ed25519 signature does not verify (manifest.json or manifest.sig altered)")
+		}
+		return nil
+	case *ecdsa.PublicKey:
+		if alg != "ecdsa-p256-sha256" || k.Curve.Params().Name != "P-256" {
+			break
+		}
+		sum := sha256.Sum256(msg)
+		if !ecdsa.VerifyASN1(k, sum[:], sig) {
+			return errors.New("ECDSA signature does not verify (manifest.json or manifest.sig altered)")
+		}
+		return nil
+	}
+	return fmt.Errorf("signature algorithm %q does not fit the signer's %T key", alg, pub)
+}
+
+func (v *bundleVerifier) checkSignerIdentity() {
+	want := strings.ToLower(v.opts.SignerFingerprint)
+	if v.opts.SignerKey != nil {
+		want, _ = keys.Fingerprint(v.opts.SignerKey)
+	}
+	if want == "" {
+		v.add("signer", Info, "the signer's identity was NOT checked (no --signer): key %s sealed this bundle", v.rep.Signer.Fingerprint)
+		return
+	}
+	if want != v.rep.Signer.Fingerprint {
+		v.fail("signer", "sealed by key %s, not by the expected %s", v.rep.Signer.Fingerprint, want)
+		return
+	}
+	v.rep.Signer.Checked = true
+	v.pass("signer", "sealed by the expected key %s", want)
+}
+
+// checkTimestamps verifies every token over manifest.sig. A token whose
+// content is wrong fails the bundle; one that is intact but does not chain
+// to --trust only counts if no other token does.
+func (v *bundleVerifier) checkTimestamps() {
+	if v.tokenNum == 0 {
+		v.fail("timestamp", "no RFC 3161 timestamp token (%s missing)", manifest.TokenName)
+		return
+	}
+	trusted := 0
+	var chainChecks []Check
+	for i := range v.tokenNum {
+		name := manifest.TokenEntryName(i)
+		der, err := v.b.ReadSmall(name, manifest.MaxMetaEntrySize)
+		if err != nil {
+			v.fail("timestamp", "%v", err)
+			return
+		}
+		res, err := VerifyToken(der, bytes.NewReader(v.sig), TokenOptions{Roots: v.opts.Trust})
+		if err != nil {
+			v.add(fmt.Sprintf("timestamp %d", i+1), Failed, "%s: %v", name, err)
+			continue
+		}
+		ts := res.Timestamp
+		ts.File = name
+		v.rep.Timestamps = append(v.rep.Timestamps, ts)
+		if ts.Trusted {
+			trusted++
+		}
+		for _, c := range res.Checks {
+			c.Name = fmt.Sprintf("timestamp %d %s", i+1, c.Name)
+			if strings.HasSuffix(c.Name, "token.chain") && c.Status == Indeterminate {
+				chainChecks = append(chainChecks, c)
+				c.Status = Info
+			}
+			v.rep.Checks = append(v.rep.Checks, c)
+		}
+		v.noteClock(i, ts)
+	}
+	if trusted > 0 {
+		v.pass("timestamp trust", "%d of %d timestamps chain to a trust anchor", trusted, v.tokenNum)
+		return
+	}
+	detail := "no timestamp chains to a --trust anchor: the time and the TSA are not established"
+	if len(v.opts.Trust) == 0 {
+		detail = "no --trust anchors given: the timestamps are intact but their TSA is not trusted"
+	}
+	v.add("timestamp trust", Indeterminate, "%s", detail)
+}
+
+// noteClock reports an export time later than the token's time: the
+// manifest cannot have existed before the time it states, so the
+// exporter's clock was wrong. A fact for the expert, not a forgery.
+func (v *bundleVerifier) noteClock(i int, ts Timestamp) {
+	exported, err := time.Parse(time.RFC3339, v.m.ExportedAt)
+	if err == nil && exported.Sub(ts.Time) > 5*time.Minute {
+		v.add(fmt.Sprintf("timestamp %d clock", i+1), Info,
+			"the manifest's export time %s is later than the token's time %s: the exporter's clock was ahead",
+			v.m.ExportedAt, ts.Time.UTC().Format(time.RFC3339))
+	}
+}
