@@ -32,7 +32,6 @@ import (
 
 	"github.com/custody-toolkit/custody/conversation"
 	"github.com/custody-toolkit/custody/internal/atomicfile"
-	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/manifest"
 )
 
@@ -153,7 +152,7 @@ func writeBundle(ctx context.Context, out io.Writer, c *conversation.Conversatio
 }
 
 func newManifest(c *conversation.Conversation, picked []int, opts Options) (*manifest.Manifest, error) {
-	fp, err := keys.Fingerprint(opts.PublicKey)
+	fp, err := manifest.Fingerprint(opts.PublicKey)
 	if err != nil {
 		return nil, err
 	}
@@ -288,7 +287,7 @@ func seal(ctx context.Context, zw *manifest.Writer, m *manifest.Manifest, opts O
 	if err != nil {
 		return nil, fmt.Errorf("signing the manifest: %w", err)
 	}
-	pubPEM, err := keys.MarshalPublicKeyPEM(opts.PublicKey)
+	pubPEM, err := manifest.MarshalPublicKeyPEM(opts.PublicKey)
 	if err != nil {
 		return nil, err
 	}

@@ -117,37 +117,56 @@ func idRanges(c *conversation.Conversation, spec string) (map[int]bool, error) {
 	for i, m := range c.Messages {
 		pos[m.ID] = i
 	}
-	lookup := func(id string) (int, error) {
-		i, ok := pos[strings.TrimSpace(id)]
-		if !ok {
-			return 0, fmt.Errorf("no message with id %q", id)
-		}
-		return i, nil
-	}
 	set := map[int]bool{}
 	for _, part := range strings.Split(spec, ",") {
-		first, last, isRange := strings.Cut(part, "-")
-		// Ids may contain '-': try the whole part as an id first.
-		if _, ok := pos[strings.TrimSpace(part)]; ok {
-			isRange = false
-			first = part
-		}
-		a, err := lookup(first)
+		a, b, err := resolveRange(strings.TrimSpace(part), pos)
 		if err != nil {
 			return nil, err
-		}
-		b := a
-		if isRange {
-			if b, err = lookup(last); err != nil {
-				return nil, err
-			}
-			if b < a {
-				return nil, fmt.Errorf("range %q runs backwards", part)
-			}
 		}
 		for i := a; i <= b; i++ {
 			set[i] = true
 		}
 	}
 	return set, nil
+}
+
+// resolveRange reads "ID" or "ID-ID". Ids may contain '-' themselves, so
+// every '-' is tried as the separator; exactly one reading must name two
+// known ids.
+func resolveRange(part string, pos map[string]int) (int, int, error) {
+	if i, ok := pos[part]; ok {
+		return i, i, nil
+	}
+	var readings [][2]int
+	for k := 0; k < len(part); k++ {
+		if part[k] != '-' {
+			continue
+		}
+		a, okA := pos[part[:k]]
+		b, okB := pos[part[k+1:]]
+		if okA && okB {
+			readings = append(readings, [2]int{a, b})
+		}
+	}
+	switch {
+	case len(readings) == 0:
+		return 0, 0, unknownID(part, pos)
+	case len(readings) > 1:
+		return 0, 0, fmt.Errorf("%q can be read as more than one range of ids", part)
+	case readings[0][1] < readings[0][0]:
+		return 0, 0, fmt.Errorf("range %q runs backwards", part)
+	}
+	return readings[0][0], readings[0][1], nil
+}
+
+// unknownID names the id a failed range reading lacks: the second one
+// when the first is known.
+func unknownID(part string, pos map[string]int) error {
+	for k := 0; k < len(part); k++ {
+		if _, ok := pos[part[:k]]; ok && part[k] == '-' {
+			return fmt.Errorf("no message with id %q", part[k+1:])
+		}
+	}
+	first, _, _ := strings.Cut(part, "-")
+	return fmt.Errorf("no message with id %q", first)
 }

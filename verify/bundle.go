@@ -16,7 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/manifest"
 )
 
@@ -355,12 +354,12 @@ func (v *bundleVerifier) checkSignature() {
 		v.fail("signature", "%v", err)
 		return
 	}
-	pub, err := keys.ParsePublicKey(pemBytes)
+	pub, err := manifest.ParsePublicKey(pemBytes)
 	if err != nil {
 		v.fail("signature", "%s: %v", manifest.SignerName, err)
 		return
 	}
-	fp, _ := keys.Fingerprint(pub)
+	fp, _ := manifest.Fingerprint(pub)
 	v.rep.Signer = Signer{Fingerprint: fp, Algorithm: v.m.Signer.Algorithm}
 	if fp != v.m.Signer.Fingerprint {
 		v.fail("signature", "%s holds key %s, but the manifest was sealed for key %s", manifest.SignerName, fp, v.m.Signer.Fingerprint)
@@ -405,7 +404,7 @@ func verifySignature(pub crypto.PublicKey, alg string, msg, sig []byte) error {
 func (v *bundleVerifier) checkSignerIdentity() {
 	want := strings.ToLower(v.opts.SignerFingerprint)
 	if v.opts.SignerKey != nil {
-		want, _ = keys.Fingerprint(v.opts.SignerKey)
+		want, _ = manifest.Fingerprint(v.opts.SignerKey)
 	}
 	if want == "" {
 		v.add("signer", Info, "the signer's identity was NOT checked (no --signer): key %s sealed this bundle", v.rep.Signer.Fingerprint)

@@ -11,7 +11,6 @@ import (
 
 	"github.com/custody-toolkit/custody/custody"
 	"github.com/custody-toolkit/custody/internal/testbundle"
-	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/verify"
 )
@@ -39,7 +38,7 @@ func TestRoundTrip(t *testing.T) {
 		t.Run(alg, func(t *testing.T) {
 			fx := testbundle.New(t, alg)
 			path := fx.Export(t, testbundle.Sample(), custody.Selection{})
-			fp, _ := keys.Fingerprint(fx.PublicKey)
+			fp, _ := manifest.Fingerprint(fx.PublicKey)
 
 			rep, err := verify.BundleFile(path, verify.Options{Trust: fx.Roots, SignerFingerprint: fp})
 			if err != nil {

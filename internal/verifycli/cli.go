@@ -17,7 +17,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/custody-toolkit/custody/keys"
+	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/verify"
 )
 
@@ -140,7 +140,7 @@ func bundleOptions(trustFiles []string, signer string) (verify.Options, error) {
 		if err != nil {
 			return opts, unreadable(fmt.Errorf("--signer: %q is neither a 64-hex-digit fingerprint nor a readable key file: %w", signer, err))
 		}
-		if opts.SignerKey, err = keys.ParsePublicKey(data); err != nil {
+		if opts.SignerKey, err = manifest.ParsePublicKey(data); err != nil {
 			return opts, unreadable(fmt.Errorf("--signer %s: %w", signer, err))
 		}
 	}

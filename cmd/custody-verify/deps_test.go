@@ -1,0 +1,32 @@
+package main
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// The verifier is attacked by the files it reads and must be trusted
+// offline: it must not contain network code, the exporter, the TSA server
+// or the signing stack.
+func TestVerifierDependencies(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	forbidden := []string{
+		"net/http", "crypto/tls",
+		"github.com/custody-toolkit/custody/custody",
+		"github.com/custody-toolkit/custody/tsa",
+		"github.com/custody-toolkit/custody/keys",
+		"github.com/custody-toolkit/custody/pdfseal",
+		"github.com/sigstore/", "github.com/digitorus/pdfsign",
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		for _, f := range forbidden {
+			if dep == f || strings.HasPrefix(dep, f) && strings.HasSuffix(f, "/") || strings.HasPrefix(dep, f+"/") {
+				t.Errorf("custody-verify depends on %s", dep)
+			}
+		}
+	}
+}

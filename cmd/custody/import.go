@@ -1,0 +1,98 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/custody-toolkit/custody/importer"
+)
+
+func init() { subcommands = append(subcommands, newImportCmd) }
+
+func newImportCmd() *cobra.Command {
+	var in, out string
+	var opts *importer.Options
+	cmd := &cobra.Command{
+		Use:   "import --in SRC --out DIR",
+		Short: "Convert a WhatsApp or Telegram export into a native conversation folder",
+		Long: `Import reads a WhatsApp "Export chat" (.txt, .zip or the unzipped folder) or a
+Telegram Desktop JSON export (result.json of a chat, or of the whole account
+with --chat) and writes DIR/conversation.json, DIR/media/ (the files the
+messages refer to) and DIR/sources/ (the original export, byte for byte; every
+message records the lines it came from). DIR must not exist or be empty;
+nothing is written there unless the import succeeds.
+
+Exports carry no time zone: times are read in --tz (default: this machine's
+zone). WhatsApp dates are read in the order the whole file allows; when no
+date tells (no day above 12), pass --date-order. Times that run backwards are
+reported, never re-sorted.
+
+Participants are named by slugs of their names, or with --pseudonymize by
+"p-" + 12 hex digits of HMAC-SHA-256(secret, name), and no name is written
+(nor the sources, which are full of names). Everyone is a --default-role
+(patient) unless named by --clinician or in --roles; system notices belong to
+the participant "system".`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			switch {
+			case in == "":
+				return usagef("import: --in is required")
+			case out == "":
+				return usagef("import: --out is required")
+			}
+			if err := checkImportFlags(opts); err != nil {
+				return err
+			}
+			opts.Warn = func(w string) { fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w) }
+			if err := importer.Import(in, out, *opts); err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), "wrote", out)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&in, "in", "", "the export: WhatsApp .txt, .zip or folder; Telegram result.json or folder")
+	cmd.Flags().StringVar(&out, "out", "", "the folder to write (must not exist, or be empty)")
+	opts = addImportFlags(cmd)
+	return cmd
+}
+
+// addImportFlags declares the flags that control reading an export, for
+// import and for export --in of an export.
+func addImportFlags(cmd *cobra.Command) *importer.Options {
+	var o importer.Options
+	fl := cmd.Flags()
+	fl.StringVar(&o.Format, "format", "", "input format: whatsapp, telegram or native (default: detected)")
+	fl.StringVar(&o.DateOrder, "date-order", "", "WhatsApp date order: dmy, mdy or ymd (default: inferred from the whole file)")
+	fl.StringVar(&o.TimeZone, "tz", "", "IANA time zone the export's times are in, e.g. Europe/Madrid (default: this machine's)")
+	fl.StringVar(&o.Chat, "chat", "", "Telegram full-account export: the chat to import, by name or id")
+	fl.BoolVar(&o.Pseudonymize, "pseudonymize", false, "replace names by HMAC-SHA-256 pseudonyms under --secret-file; no name is written")
+	fl.StringVar(&o.SecretFile, "secret-file", "", "the practice's secret for --pseudonymize (at least 16 bytes; the same file for every export)")
+	fl.StringArrayVar(&o.Clinicians, "clinician", nil, "a participant (name or id) who is a clinician (repeatable)")
+	fl.StringVar(&o.RolesFile, "roles", "", "file of \"name<TAB>role\" lines (roles: clinician, patient, colleague, lab, staff)")
+	fl.StringVar(&o.DefaultRole, "default-role", "patient", "role of participants not named by --clinician or --roles")
+	return &o
+}
+
+// checkImportFlags reports flag values that are wrong whatever the input,
+// as usage errors.
+func checkImportFlags(o *importer.Options) error {
+	switch o.Format {
+	case "", importer.WhatsApp, importer.Telegram, importer.Native:
+	default:
+		return usagef("--format %q: want whatsapp, telegram or native", o.Format)
+	}
+	switch o.DateOrder {
+	case "", "dmy", "mdy", "ymd":
+	default:
+		return usagef("--date-order %q: want dmy, mdy or ymd", o.DateOrder)
+	}
+	if o.Pseudonymize && o.SecretFile == "" {
+		return usagef("--pseudonymize needs --secret-file")
+	}
+	if !o.Pseudonymize && o.SecretFile != "" {
+		return usagef("--secret-file is only used with --pseudonymize")
+	}
+	return nil
+}

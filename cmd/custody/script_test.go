@@ -1,0 +1,73 @@
+package main
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/custody-toolkit/custody/internal/verifycli"
+)
+
+// The CLI tests are testscript files in testdata/script: each runs the real
+// commands, custody and custody-verify, as a user would.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"custody":        func() { os.Exit(run(os.Args[1:])) },
+		"custody-verify": func() { os.Exit(verifycli.Main()) },
+	})
+}
+
+func TestScripts(t *testing.T) {
+	repo, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		Setup: func(env *testscript.Env) error {
+			port, err := freePort()
+			if err != nil {
+				return err
+			}
+			env.Setenv("TSA", "127.0.0.1:"+strconv.Itoa(port))
+			env.Setenv("SAMPLE", filepath.Join(repo, "testdata", "sample"))
+			env.Setenv("CORPUS", filepath.Join(repo, "..", "shared", "corpus"))
+			env.Setenv("CUSTODY_PASSPHRASE", "test passphrase")
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"waitport": waitPort,
+		},
+	})
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// waitport ADDR waits until something listens on ADDR (a background
+// custody tsa serve).
+func waitPort(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: waitport ADDR")
+	}
+	for range 100 {
+		if c, err := net.Dial("tcp", args[0]); err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	ts.Fatalf("nothing listens on %s", args[0])
+}

@@ -1,0 +1,171 @@
+package custody_test
+
+// Benchmarks of issue 2: export and verify of 2,000 messages with 400 MB of
+// attachments, against a single SHA-256 pass over the same bytes. The size
+// is CUSTODY_BENCH_MB (default 400); see docs/performance.md for how peak
+// memory is measured (/usr/bin/time -v on the compiled test binary).
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/custody-toolkit/custody/conversation"
+	"github.com/custody-toolkit/custody/custody"
+	"github.com/custody-toolkit/custody/internal/testbundle"
+	"github.com/custody-toolkit/custody/verify"
+)
+
+const (
+	benchMessages    = 2000
+	benchAttachments = 400 // one every 5th message
+)
+
+func benchMB(b *testing.B) int {
+	mb := 400
+	if s := os.Getenv("CUSTODY_BENCH_MB"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			b.Fatalf("CUSTODY_BENCH_MB=%q: want a positive number of megabytes", s)
+		}
+		mb = n
+	}
+	return mb
+}
+
+// benchConversation writes 2,000 messages and 400 random attachments
+// totalling CUSTODY_BENCH_MB MiB into a temporary folder, and returns the
+// folder and the attachment bytes.
+func benchConversation(b *testing.B) (dir string, attachmentBytes int64) {
+	b.Helper()
+	dir = b.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "media"), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	size := int64(benchMB(b)) << 20 / benchAttachments
+	rng := rand.NewChaCha8([32]byte{1}) // random: attachments are compressed already
+	c := conversation.Conversation{
+		Format: conversation.Format, ID: "bench", Title: "benchmark",
+		Participants: []conversation.Participant{{ID: "dr-a", Role: "clinician"}, {ID: "pt-b", Role: "patient"}},
+	}
+	start := time.Date(2026, 4, 12, 9, 0, 0, 0, time.FixedZone("", 2*3600))
+	for i := range benchMessages {
+		m := conversation.Message{
+			ID: fmt.Sprintf("m%d", i+1), Time: start.Add(time.Duration(i) * time.Minute).Format(time.RFC3339),
+			From: []string{"pt-b", "dr-a"}[i%2],
+			Text: fmt.Sprintf("Mensaje %d: la PCR ha bajado a %d mg/L; ¿sigue con fiebre? ¿Cómo está la herida?", i+1, i%40),
+		}
+		if i%(benchMessages/benchAttachments) == 0 {
+			name := fmt.Sprintf("media/%04d.jpg", len(c.Messages))
+			writeRandomFile(b, filepath.Join(dir, name), size, rng)
+			m.Attachments = []conversation.Attachment{{Path: name, Name: filepath.Base(name), Type: "image/jpeg"}}
+			attachmentBytes += size
+		}
+		c.Messages = append(c.Messages, m)
+	}
+	data, err := json.Marshal(c)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "conversation.json"), data, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return dir, attachmentBytes
+}
+
+func writeRandomFile(b *testing.B, path string, size int64, rng io.Reader) {
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := io.CopyN(f, rng, size); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func benchExport(b *testing.B, fx *testbundle.Fixture, in, out string) {
+	b.Helper()
+	c, err := conversation.Load(in)
+	if err != nil {
+		b.Fatal(err)
+	}
+	opts := options(fx, out)
+	opts.Force = true
+	if _, err := custody.Export(context.Background(), c, opts); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func fileSize(b *testing.B, path string) int64 {
+	st, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return st.Size()
+}
+
+// BenchmarkExport2000: Load and Export, the work of `custody export`, with
+// the in-process TSA.
+func BenchmarkExport2000(b *testing.B) {
+	fx := testbundle.New(b, "ed25519")
+	in, n := benchConversation(b)
+	out := filepath.Join(b.TempDir(), "bench.custody")
+	b.SetBytes(n)
+	b.ResetTimer()
+	for b.Loop() {
+		benchExport(b, fx, in, out)
+	}
+}
+
+// BenchmarkVerify2000: verify.BundleFile of the exported bundle, all checks.
+func BenchmarkVerify2000(b *testing.B) {
+	fx := testbundle.New(b, "ed25519")
+	in, _ := benchConversation(b)
+	out := filepath.Join(b.TempDir(), "bench.custody")
+	benchExport(b, fx, in, out)
+	b.SetBytes(fileSize(b, out))
+	b.ResetTimer()
+	for b.Loop() {
+		rep, err := verify.BundleFile(out, verify.Options{Trust: fx.Roots})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rep.Result != verify.Passed || rep.Messages != benchMessages || rep.Attachments != benchAttachments {
+			b.Fatalf("%s, %d messages, %d attachments: %+v", rep.Result, rep.Messages, rep.Attachments, rep.Checks)
+		}
+	}
+}
+
+// BenchmarkSHA256Baseline: one streamed SHA-256 pass over the bundle's
+// bytes (1 MiB buffer), the floor verify is measured against.
+func BenchmarkSHA256Baseline(b *testing.B) {
+	fx := testbundle.New(b, "ed25519")
+	in, _ := benchConversation(b)
+	out := filepath.Join(b.TempDir(), "bench.custody")
+	benchExport(b, fx, in, out)
+	b.SetBytes(fileSize(b, out))
+	b.ResetTimer()
+	for b.Loop() {
+		f, err := os.Open(out)
+		if err != nil {
+			b.Fatal(err)
+		}
+		h := sha256.New()
+		if _, err := io.CopyBuffer(h, f, make([]byte, 1<<20)); err != nil {
+			b.Fatal(err)
+		}
+		f.Close()
+		h.Sum(nil)
+	}
+}

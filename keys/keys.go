@@ -1,0 +1,61 @@
+// Package keys creates, stores and loads the signing keys of custody bundles.
+//
+// A doctor's key is created once and kept encrypted under a passphrase:
+//
+//	key, err := keys.Generate("ed25519")
+//	err = keys.WritePrivate("doctor.key", key, passphrase) // also writes doctor.key.pub
+//	fp, err := keys.Fingerprint(key.Public())               // what the doctor publishes
+//
+// and loaded to sign through a sigstore signature.SignerVerifier, so that a
+// KMS or hardware key can later take its place:
+//
+//	sv, pub, err := keys.LoadSigner("doctor.key", keys.LoadOptions{
+//		Passphrase: keys.PassphraseFromEnvOrTerminal("Passphrase for doctor.key: ", false),
+//	})
+//	sig, err := sv.SignMessage(bytes.NewReader(manifest))
+//
+// Ed25519 keys sign the message itself (pure Ed25519, 64-byte signatures);
+// ECDSA P-256 keys sign its SHA-256 digest (ASN.1 DER signatures).
+//
+// The verifier needs only ParsePublicKey and Fingerprint. An Ed25519 key can
+// also be written down as 24 BIP-39 words (Mnemonic) and rebuilt from them
+// (KeyFromMnemonic).
+package keys
+
+import (
+	"github.com/custody-toolkit/custody/manifest"
+
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"fmt"
+)
+
+// The algorithms Generate accepts.
+const (
+	Ed25519   = "ed25519"
+	ECDSAP256 = "ecdsa-p256"
+)
+
+// Generate creates a new private key. The algorithm is "ed25519" (also
+// chosen by "") or "ecdsa-p256".
+func Generate(algorithm string) (crypto.Signer, error) {
+	switch algorithm {
+	case Ed25519, "":
+		_, priv, err := ed25519.GenerateKey(rand.Reader)
+		return priv, err
+	case ECDSAP256:
+		return ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	}
+	return nil, fmt.Errorf("unknown key algorithm %q (want %q or %q)", algorithm, Ed25519, ECDSAP256)
+}
+
+// Transitional forwarders while the PDF sealing code moves to package
+// manifest's names; removed once nothing uses them.
+var (
+	Fingerprint         = manifest.Fingerprint
+	ParsePublicKey      = manifest.ParsePublicKey
+	MarshalPublicKeyPEM = manifest.MarshalPublicKeyPEM
+)

@@ -1,0 +1,137 @@
+package keys
+
+import (
+	"crypto"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+
+	"github.com/sigstore/sigstore/pkg/cryptoutils"
+	"github.com/sigstore/sigstore/pkg/signature"
+)
+
+// LoadOptions says how LoadSigner may open a key file.
+type LoadOptions struct {
+	// Passphrase returns the passphrase the key file is encrypted under.
+	// It is called only once the file has been found and checked.
+	Passphrase func() ([]byte, error)
+	// InsecurePermissions allows a key file that group or others may
+	// access. Off by default: such a key may already be copied.
+	InsecurePermissions bool
+}
+
+// maxKeyFileSize bounds what LoadSigner reads: a key file is under 1 KiB.
+const maxKeyFileSize = 64 << 10
+
+// LoadSigner reads and decrypts the private key at path, as written by
+// WritePrivate (an openssl "ENCRYPTED PRIVATE KEY", PKCS#8 v2, is accepted
+// too), and returns a signer for it and its public key. Ed25519 keys sign
+// the message itself; ECDSA keys sign its SHA-256 digest, giving ASN.1 DER
+// signatures. Unencrypted key files are refused.
+func LoadSigner(path string, opts LoadOptions) (signature.SignerVerifier, crypto.PublicKey, error) {
+	data, err := readKeyFile(path, opts.InsecurePermissions)
+	if err != nil {
+		return nil, nil, err
+	}
+	priv, err := decryptPrivateKey(path, data, opts.Passphrase)
+	if err != nil {
+		return nil, nil, err
+	}
+	signer, ok := priv.(crypto.Signer)
+	if !ok {
+		return nil, nil, fmt.Errorf("%s: key type %T cannot sign", path, priv)
+	}
+	if err := checkSigningKey(signer); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	sv, err := signature.LoadSignerVerifier(priv, crypto.SHA256)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return sv, signer.Public(), nil
+}
+
+// readKeyFile reads a private key file after checking that it is a regular
+// file no one but its owner can access.
+func readKeyFile(path string, insecureOK bool) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
+	// Windows has no Unix permission bits to check.
+	if perm := info.Mode().Perm(); perm&0o077 != 0 && !insecureOK && runtime.GOOS != "windows" {
+		return nil, fmt.Errorf("%s: permissions %04o let group or others access the private key; run chmod 600 %s", path, perm, path)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxKeyFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxKeyFileSize {
+		return nil, fmt.Errorf("%s: larger than %d bytes: not a private key file", path, maxKeyFileSize)
+	}
+	return data, nil
+}
+
+// errWrongPassphrase covers a damaged file too: authenticated encryption
+// cannot tell the two apart.
+var errWrongPassphrase = errors.New("wrong passphrase (or the key file is damaged)")
+
+func decryptPrivateKey(path string, data []byte, passphrase func() ([]byte, error)) (crypto.PrivateKey, error) {
+	block, _ := pem.Decode(data)
+	if block == nil {
+		return nil, fmt.Errorf("%s: no PEM block: not a private key file", path)
+	}
+	switch block.Type {
+	case string(cryptoutils.EncryptedSigstorePrivateKeyPEMType), "ENCRYPTED COSIGN PRIVATE KEY", "ENCRYPTED PRIVATE KEY":
+	case "PRIVATE KEY", "EC PRIVATE KEY", "RSA PRIVATE KEY", "OPENSSH PRIVATE KEY":
+		return nil, fmt.Errorf("%s: the private key is not encrypted; create keys with custody keygen "+
+			"(or encrypt it: openssl pkcs8 -topk8 -v2 aes-256-cbc)", path)
+	default:
+		return nil, fmt.Errorf("%s: PEM block %q is not an encrypted private key", path, block.Type)
+	}
+	if passphrase == nil {
+		return nil, fmt.Errorf("%s: the key is encrypted and no passphrase was given", path)
+	}
+	pass, err := passphrase()
+	if err != nil {
+		return nil, fmt.Errorf("%s: passphrase: %w", path, err)
+	}
+	if pass == nil {
+		// sigstore treats a nil password as "not encrypted" and fails later
+		// with an obscure asn1 error.
+		pass = []byte{}
+	}
+	priv, err := cryptoutils.UnmarshalPEMToPrivateKey(pem.EncodeToMemory(block), cryptoutils.StaticPasswordFunc(pass))
+	if err != nil {
+		if isWrongPassphrase(block.Type, err) {
+			return nil, fmt.Errorf("%s: %w", path, errWrongPassphrase)
+		}
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return priv, nil
+}
+
+// isWrongPassphrase recognises the decryption failures of the pinned
+// libraries, which export no sentinel errors (TestLoadWrongPassphrase
+// catches a change): secretbox authentication ("encrypted: decryption
+// failed"), and for PKCS#8 a bad padding ("pkcs8: incorrect password") or,
+// when the padding happens to look right, garbage that is not DER.
+func isWrongPassphrase(pemType string, err error) bool {
+	msg := err.Error()
+	if pemType == "ENCRYPTED PRIVATE KEY" {
+		return strings.Contains(msg, "incorrect password") || strings.Contains(msg, "asn1")
+	}
+	return strings.Contains(msg, "decryption failed")
+}

@@ -1,0 +1,158 @@
+package keys
+
+import (
+	"github.com/custody-toolkit/custody/manifest"
+
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	"github.com/sigstore/sigstore/pkg/cryptoutils"
+)
+
+// WritePrivate writes key to path encrypted under passphrase (a sigstore
+// "ENCRYPTED SIGSTORE PRIVATE KEY" PEM: scrypt and secretbox), with mode
+// 0600, and its public key to path+".pub" (PKIX PEM, mode 0644). Each file
+// appears whole or not at all; an existing file at either path is never
+// overwritten.
+func WritePrivate(path string, key crypto.Signer, passphrase []byte) error {
+	return writeKeyPair(path, key, passphrase, false)
+}
+
+// ReplacePrivate is WritePrivate for `custody keygen --force`: it atomically
+// replaces an existing key pair at path. The old key is lost.
+func ReplacePrivate(path string, key crypto.Signer, passphrase []byte) error {
+	return writeKeyPair(path, key, passphrase, true)
+}
+
+func writeKeyPair(path string, key crypto.Signer, passphrase []byte, replace bool) error {
+	if len(passphrase) == 0 {
+		return fmt.Errorf("%s: refusing to write a private key under an empty passphrase", path)
+	}
+	if err := checkSigningKey(key); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	pubPEM, err := manifest.MarshalPublicKeyPEM(key.Public())
+	if err != nil {
+		return err
+	}
+	der, err := cryptoutils.MarshalPrivateKeyToEncryptedDER(key, cryptoutils.StaticPasswordFunc(passphrase))
+	if err != nil {
+		return fmt.Errorf("%s: encrypting private key: %w", path, err)
+	}
+	privPEM := cryptoutils.PEMEncode(cryptoutils.EncryptedSigstorePrivateKeyPEMType, der)
+
+	pubPath := path + ".pub"
+	if !replace {
+		for _, p := range []string{path, pubPath} {
+			if _, err := os.Lstat(p); err == nil {
+				return fmt.Errorf("%s already exists; refusing to overwrite a key", p)
+			}
+		}
+	}
+	if err := writeFileAtomic(path, privPEM, 0o600, replace); err != nil {
+		return err
+	}
+	if err := writeFileAtomic(pubPath, pubPEM, 0o644, replace); err != nil {
+		// Never leave a key pair whose halves do not match.
+		if replace {
+			os.Remove(pubPath)
+		} else {
+			os.Remove(path)
+		}
+		return err
+	}
+	return nil
+}
+
+// checkSigningKey accepts the private keys a bundle signature may use.
+func checkSigningKey(key crypto.Signer) error {
+	switch k := key.Public().(type) {
+	case ed25519.PublicKey:
+		return nil
+	case *ecdsa.PublicKey:
+		if k.Curve == elliptic.P256() || k.Curve == elliptic.P384() {
+			return nil
+		}
+	}
+	return fmt.Errorf("signing key type %T not supported (want Ed25519 or ECDSA P-256/P-384)", key)
+}
+
+// writeFileAtomic writes data to a temporary file next to path, syncs it and
+// moves it into place, so that a crash leaves either nothing or the whole
+// file. Unless replace, an existing path is left alone and is an error.
+func writeFileAtomic(path string, data []byte, perm fs.FileMode, replace bool) (err error) {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if err = f.Chmod(perm); err != nil {
+		return err
+	}
+	if _, err = f.Write(data); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if replace {
+		err = os.Rename(tmp, path)
+	} else {
+		err = linkNoClobber(tmp, path)
+	}
+	if err != nil {
+		return err
+	}
+	syncDir(dir)
+	return nil
+}
+
+// linkNoClobber moves tmp to path unless path exists. A hard link is the
+// portable atomic "create if absent" for a complete file; rename would
+// silently replace.
+func linkNoClobber(tmp, path string) error {
+	err := os.Link(tmp, path)
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("%s already exists; refusing to overwrite a key", path)
+	}
+	if err != nil {
+		// Some file systems have no hard links: check, then rename.
+		if _, statErr := os.Lstat(path); statErr == nil {
+			return fmt.Errorf("%s already exists; refusing to overwrite a key", path)
+		}
+		return os.Rename(tmp, path)
+	}
+	os.Remove(tmp) // path holds the data now; a leftover name is only litter
+	return nil
+}
+
+// syncDir makes the new directory entry durable. It is best effort: some
+// systems (Windows, some network file systems) cannot sync a directory, and
+// the file itself is already synced.
+func syncDir(dir string) {
+	if runtime.GOOS == "windows" {
+		return
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}

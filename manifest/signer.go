@@ -1,0 +1,95 @@
+package manifest
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"fmt"
+)
+
+// The signer's key travels in META-INF/signer.pem and is named in the
+// manifest by its fingerprint; these functions are that part of the format.
+
+// Fingerprint is the lowercase hex SHA-256 of the DER (PKIX) encoding of pub:
+// the same value as `openssl pkey -pubin -outform DER | sha256sum`.
+func Fingerprint(pub crypto.PublicKey) (string, error) {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return "", fmt.Errorf("fingerprint: %w", err)
+	}
+	sum := sha256.Sum256(der)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// MarshalPublicKeyPEM encodes pub as a PKIX "PUBLIC KEY" PEM block.
+func MarshalPublicKeyPEM(pub crypto.PublicKey) ([]byte, error) {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return nil, fmt.Errorf("encoding public key: %w", err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
+}
+
+// RSA bounds: below 2048 bits is breakable; above 8192 only costs the
+// verifier time, and no signer we support makes such keys.
+const (
+	minRSABits = 2048
+	maxRSABits = 8192
+)
+
+// ParsePublicKey reads the first PEM block of pemBytes: a PKIX "PUBLIC KEY",
+// or a "CERTIFICATE" (the first of a chain), whose public key it returns.
+// Only Ed25519, ECDSA P-256 and P-384, and RSA keys of 2048 to 8192 bits are
+// accepted.
+func ParsePublicKey(pemBytes []byte) (crypto.PublicKey, error) {
+	block, _ := pem.Decode(pemBytes)
+	if block == nil {
+		return nil, errors.New("public key: no PEM block found")
+	}
+	var pub crypto.PublicKey
+	switch block.Type {
+	case "PUBLIC KEY":
+		var err error
+		if pub, err = x509.ParsePKIXPublicKey(block.Bytes); err != nil {
+			return nil, fmt.Errorf("public key: %w", err)
+		}
+	case "CERTIFICATE":
+		cert, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("public key: certificate: %w", err)
+		}
+		pub = cert.PublicKey
+	default:
+		return nil, fmt.Errorf("public key: PEM block is %q, want \"PUBLIC KEY\" or \"CERTIFICATE\"", block.Type)
+	}
+	if err := checkPublicKey(pub); err != nil {
+		return nil, fmt.Errorf("public key: %w", err)
+	}
+	return pub, nil
+}
+
+// checkPublicKey refuses the key types and sizes custody does not trust.
+func checkPublicKey(pub crypto.PublicKey) error {
+	switch k := pub.(type) {
+	case ed25519.PublicKey:
+		return nil
+	case *ecdsa.PublicKey:
+		if k.Curve == elliptic.P256() || k.Curve == elliptic.P384() {
+			return nil
+		}
+		return fmt.Errorf("ECDSA curve %s not accepted (want P-256 or P-384)", k.Curve.Params().Name)
+	case *rsa.PublicKey:
+		if n := k.N.BitLen(); n < minRSABits || n > maxRSABits {
+			return fmt.Errorf("RSA key of %d bits not accepted (want %d to %d bits)", n, minRSABits, maxRSABits)
+		}
+		return nil
+	}
+	return fmt.Errorf("key type %T not accepted (want Ed25519, ECDSA P-256/P-384 or RSA)", pub)
+}

@@ -1,0 +1,118 @@
+package tsa
+
+import (
+	"crypto"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"fmt"
+	"math/big"
+	"strconv"
+	"strings"
+
+	"github.com/digitorus/timestamp"
+)
+
+// The RFC 3161 structures that this package reads itself. The timestamp
+// library parses requests too, but it hides the version and folds an
+// unsupported hash into a generic parse error, so a rejection could not say
+// badAlg; it has no way to write a statusString either.
+
+// timeStampReq is TimeStampReq (RFC 3161 §2.4.1).
+type timeStampReq struct {
+	Version        int
+	MessageImprint messageImprint
+	ReqPolicy      asn1.ObjectIdentifier `asn1:"optional"`
+	Nonce          *big.Int              `asn1:"optional"`
+	CertReq        bool                  `asn1:"optional,default:false"`
+	Extensions     []pkix.Extension      `asn1:"tag:0,optional"`
+}
+
+type messageImprint struct {
+	HashAlgorithm pkix.AlgorithmIdentifier
+	HashedMessage []byte
+}
+
+// timeStampResp is TimeStampResp (RFC 3161 §2.4.2).
+type timeStampResp struct {
+	Status         pkiStatusInfo
+	TimeStampToken asn1.RawValue `asn1:"optional"`
+}
+
+type pkiStatusInfo struct {
+	Status       int
+	StatusString []asn1.RawValue `asn1:"optional"` // PKIFreeText: UTF8Strings; encoding/asn1 cannot marshal []string as such
+	FailInfo     asn1.BitString  `asn1:"optional"`
+}
+
+// imprintHashes are the hash algorithms accepted in a request's imprint.
+// SHA-1 and MD5 are refused: collisions make a token over them worthless.
+var imprintHashes = map[string]crypto.Hash{
+	"2.16.840.1.101.3.4.2.1": crypto.SHA256,
+	"2.16.840.1.101.3.4.2.2": crypto.SHA384,
+	"2.16.840.1.101.3.4.2.3": crypto.SHA512,
+}
+
+// failInfoBit encodes a PKIFailureInfo with one bit set, in DER (no
+// trailing zero bits).
+func failInfoBit(f timestamp.FailureInfo) asn1.BitString {
+	n := int(f)
+	b := make([]byte, n/8+1)
+	b[n/8] = 0x80 >> (n % 8)
+	return asn1.BitString{Bytes: b, BitLength: n + 1}
+}
+
+// failures are the PKIFailureInfo bits of RFC 3161 §2.4.2, by name.
+var failures = []timestamp.FailureInfo{
+	timestamp.BadAlgorithm, timestamp.BadRequest, timestamp.BadDataFormat,
+	timestamp.TimeNotAvailable, timestamp.UnacceptedPolicy,
+	timestamp.UnacceptedExtension, timestamp.AddInfoNotAvailable,
+	timestamp.SystemFailure,
+}
+
+var failureNames = map[timestamp.FailureInfo]string{
+	timestamp.BadAlgorithm: "badAlg", timestamp.BadRequest: "badRequest",
+	timestamp.BadDataFormat: "badDataFormat", timestamp.TimeNotAvailable: "timeNotAvailable",
+	timestamp.UnacceptedPolicy: "unacceptedPolicy", timestamp.UnacceptedExtension: "unacceptedExtension",
+	timestamp.AddInfoNotAvailable: "addInfoNotAvailable", timestamp.SystemFailure: "systemFailure",
+}
+
+var statusNames = []string{"granted", "grantedWithMods", "rejection", "waiting", "revocationWarning", "revocationNotification"}
+
+// describe renders a refusal for an error message: the PKIStatus, the
+// failure bits (RFC name and meaning) and the TSA's own text, e.g.
+//
+//	PKIStatus rejection, failInfo badAlg (unrecognized or unsupported Algorithm Identifier), TSA says "…"
+func (s pkiStatusInfo) describe() string {
+	var b strings.Builder
+	b.WriteString("PKIStatus ")
+	if s.Status >= 0 && s.Status < len(statusNames) {
+		b.WriteString(statusNames[s.Status])
+	} else {
+		b.WriteString(strconv.Itoa(s.Status))
+	}
+	for _, f := range failures {
+		if s.FailInfo.At(int(f)) == 1 {
+			fmt.Fprintf(&b, ", failInfo %s (%s)", failureNames[f], f)
+		}
+	}
+	if text := s.text(); text != "" {
+		// Quoted: it is foreign input in our messages.
+		fmt.Fprintf(&b, ", TSA says %q", text)
+	}
+	return b.String()
+}
+
+// text returns the statusString, its UTF8Strings joined.
+func (s pkiStatusInfo) text() string {
+	var parts []string
+	for _, v := range s.StatusString {
+		if v.Class == asn1.ClassUniversal && v.Tag == asn1.TagUTF8String {
+			parts = append(parts, string(v.Bytes))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func freeText(s string) []asn1.RawValue {
+	return []asn1.RawValue{{Class: asn1.ClassUniversal, Tag: asn1.TagUTF8String, Bytes: []byte(s)}}
+}

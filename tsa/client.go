@@ -1,0 +1,183 @@
+package tsa
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/asn1"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"mime"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/digitorus/timestamp"
+)
+
+// DefaultTimeout bounds a whole exchange with a TSA when Client.Timeout is
+// zero.
+const DefaultTimeout = 30 * time.Second
+
+// A Client obtains time-stamp tokens from an RFC 3161 server over HTTP.
+type Client struct {
+	URL        string        // the TSA's URL, e.g. http://127.0.0.1:3161/
+	HTTPClient *http.Client  // nil: http.DefaultClient
+	Timeout    time.Duration // the whole exchange; zero: DefaultTimeout
+}
+
+// A Request is one time-stamp request: the SHA-256 digest to stamp and the
+// nonce that ties the answer to this request.
+type Request struct {
+	Digest [sha256.Size]byte
+	Nonce  *big.Int // 128 random bits
+}
+
+// NewRequest returns a request over SHA-256(data) with a fresh nonce.
+func NewRequest(data []byte) (*Request, error) {
+	n := make([]byte, 16)
+	if _, err := rand.Read(n); err != nil {
+		return nil, err
+	}
+	return &Request{Digest: sha256.Sum256(data), Nonce: new(big.Int).SetBytes(n)}, nil
+}
+
+// Timestamp asks the TSA to stamp SHA-256(data) and returns its
+// TimeStampResp, DER, as received. Use Do instead to keep the nonce.
+func (c *Client) Timestamp(ctx context.Context, data []byte) (resp []byte, err error) {
+	r, err := NewRequest(data)
+	if err != nil {
+		return nil, err
+	}
+	return c.Do(ctx, r)
+}
+
+// Do sends r (with certReq set) and returns the TSA's TimeStampResp, DER,
+// as received, once it is checked: status granted, a token whose CMS
+// signature holds against the embedded TSA certificate, the nonce of r, and
+// the imprint SHA-256 r.Digest. Errors name the TSA's URL.
+func (c *Client) Do(ctx context.Context, r *Request) ([]byte, error) {
+	u, err := url.Parse(c.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Errorf("tsa: invalid TSA URL %q (want http:// or https://)", c.URL)
+	}
+	name := u.Redacted()
+	if r.Nonce == nil || r.Nonce.Sign() <= 0 {
+		// Without a nonce a replayed answer would pass (RFC 3161 §2.4.1).
+		return nil, fmt.Errorf("tsa %s: the request has no nonce; make it with NewRequest", name)
+	}
+	resp, err := c.exchange(ctx, u.String(), r)
+	if err != nil {
+		return nil, fmt.Errorf("tsa %s: %w", name, err)
+	}
+	if err := check(resp, r); err != nil {
+		return nil, fmt.Errorf("tsa %s: %w", name, err)
+	}
+	return resp, nil
+}
+
+func (c *Client) exchange(ctx context.Context, u string, r *Request) ([]byte, error) {
+	query, err := (&timestamp.Request{
+		HashAlgorithm: crypto.SHA256,
+		HashedMessage: r.Digest[:],
+		Certificates:  true,
+		Nonce:         r.Nonce,
+	}).Marshal()
+	if err != nil {
+		return nil, err
+	}
+	timeout := c.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errTooSlow{timeout})
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(query))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", QueryType)
+	req.Header.Set("Accept", ReplyType)
+	hc := c.HTTPClient
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, explain(ctx, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("HTTP %s", resp.Status)
+	}
+	// Some older servers say timestamp-response (RFC 3161 draft).
+	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	if mt != ReplyType && mt != "application/timestamp-response" {
+		return nil, fmt.Errorf("answer has Content-Type %q, want %s", resp.Header.Get("Content-Type"), ReplyType)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseSize+1))
+	if err != nil {
+		return nil, explain(ctx, err)
+	}
+	if len(body) > maxResponseSize {
+		return nil, fmt.Errorf("answer larger than %d bytes", maxResponseSize)
+	}
+	return body, nil
+}
+
+type errTooSlow struct{ d time.Duration }
+
+func (e errTooSlow) Error() string { return fmt.Sprintf("no answer within %v", e.d) }
+
+// explain words a transport error; one caused by the timeout is replaced
+// by the timeout itself, which says more.
+func explain(ctx context.Context, err error) error {
+	if cause := context.Cause(ctx); cause != nil {
+		if _, ok := cause.(errTooSlow); ok {
+			return cause
+		}
+	}
+	if ue, ok := errors.AsType[*url.Error](err); ok {
+		// url.Error repeats the method and URL, which Do already names.
+		err = ue.Err
+	}
+	return fmt.Errorf("cannot reach the TSA: %w", err)
+}
+
+// check verifies a TimeStampResp against the request it answers.
+func check(der []byte, r *Request) error {
+	var resp timeStampResp
+	rest, err := asn1.Unmarshal(der, &resp)
+	if err != nil {
+		// The asn1 error is noise to a user; the size hints at what came.
+		return fmt.Errorf("answer is not a DER TimeStampResp (%d bytes)", len(der))
+	}
+	if len(rest) > 0 {
+		return errors.New("answer has trailing data after the TimeStampResp")
+	}
+	if s := timestamp.Status(resp.Status.Status); s != timestamp.Granted && s != timestamp.GrantedWithMods {
+		return fmt.Errorf("request refused: %s", resp.Status.describe())
+	}
+	if len(resp.TimeStampToken.FullBytes) == 0 {
+		return errors.New("answer granted but carries no token")
+	}
+	// Parse checks the CMS signature against the embedded certificate.
+	ts, err := timestamp.Parse(resp.TimeStampToken.FullBytes)
+	if err != nil {
+		return fmt.Errorf("invalid token: %w", err)
+	}
+	if len(ts.Certificates) == 0 {
+		return errors.New("token carries no certificate although certReq was set")
+	}
+	if ts.Nonce == nil || ts.Nonce.Cmp(r.Nonce) != 0 {
+		return errors.New("token nonce differs from the request's: a replayed or misdirected answer")
+	}
+	if ts.HashAlgorithm != crypto.SHA256 || !bytes.Equal(ts.HashedMessage, r.Digest[:]) {
+		return fmt.Errorf("token imprint is not the SHA-256 of the data (%x)", r.Digest)
+	}
+	return nil
+}

@@ -1,0 +1,429 @@
+// Package tstoken decodes RFC 3161 time-stamp tokens (CMS SignedData over a
+// TSTInfo, RFC 5652) and verifies the SignerInfo signature. It only decodes
+// and computes: what counts as PASSED, FAILED or INDETERMINATE is decided by
+// package verify.
+//
+// The decoding is strict DER through encoding/asn1 and keeps the raw bytes
+// that signatures and hashes are computed over (the eContent and the signed
+// attributes), which general-purpose PKCS#7 libraries tend to re-encode.
+package tstoken
+
+import (
+	"bytes"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+)
+
+// Object identifiers used by time-stamp tokens.
+var (
+	OIDSignedData     = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 2}
+	OIDTSTInfo        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 1, 4}
+	OIDContentType    = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 3}
+	OIDMessageDigest  = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 4}
+	OIDSigningCert    = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 12}
+	OIDSigningCertV2  = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 47}
+	OIDExtKeyUsage    = asn1.ObjectIdentifier{2, 5, 29, 37}
+	OIDKPTimeStamping = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 8}
+)
+
+const directoryNameTag = 4 // GeneralName directoryName [4]
+
+// Token is a decoded TimeStampToken.
+type Token struct {
+	EContentType asn1.ObjectIdentifier
+	EContent     []byte   // the DER TSTInfo, exactly as signed
+	Certificates [][]byte // DER certificates from SignedData.certificates, in token order
+	SignerInfos  []SignerInfo
+}
+
+// SignerInfo is one decoded CMS SignerInfo.
+type SignerInfo struct {
+	// Exactly one of IssuerAndSerial or SubjectKeyID is set.
+	Issuer       []byte // raw DER Name of the issuer (IssuerAndSerialNumber)
+	Serial       *big.Int
+	SubjectKeyID []byte
+
+	DigestAlgorithm    pkix.AlgorithmIdentifier
+	SignedAttrs        []byte // DER SET OF Attribute (tag rewritten to SET): the signed bytes; nil when absent
+	Attributes         []Attribute
+	SignatureAlgorithm pkix.AlgorithmIdentifier
+	Signature          []byte
+}
+
+// Attribute is one signed attribute.
+type Attribute struct {
+	Type   asn1.ObjectIdentifier
+	Values []asn1.RawValue `asn1:"set"`
+}
+
+// TSTInfo is the signed content of a token (RFC 3161 §2.4.2).
+type TSTInfo struct {
+	Version        int
+	Policy         asn1.ObjectIdentifier
+	MessageImprint MessageImprint
+	SerialNumber   *big.Int
+	GenTime        time.Time        `asn1:"generalized"`
+	Accuracy       Accuracy         `asn1:"optional"`
+	Ordering       bool             `asn1:"optional,default:false"`
+	Nonce          *big.Int         `asn1:"optional"`
+	TSA            asn1.RawValue    `asn1:"optional,tag:0"` // [0] EXPLICIT GeneralName
+	Extensions     []pkix.Extension `asn1:"optional,tag:1"`
+}
+
+// MessageImprint is the hash of the time-stamped data.
+type MessageImprint struct {
+	HashAlgorithm pkix.AlgorithmIdentifier
+	HashedMessage []byte
+}
+
+// Accuracy of genTime.
+type Accuracy struct {
+	Seconds int `asn1:"optional"`
+	Millis  int `asn1:"optional,tag:0"`
+	Micros  int `asn1:"optional,tag:1"`
+}
+
+type contentInfo struct {
+	ContentType asn1.ObjectIdentifier
+	Content     asn1.RawValue `asn1:"tag:0"` // [0] EXPLICIT: the SignedData is in Bytes
+}
+
+type signedData struct {
+	Version          int
+	DigestAlgorithms asn1.RawValue
+	EncapContentInfo encapContentInfo
+	Certificates     asn1.RawValue   `asn1:"optional,tag:0"`
+	CRLs             asn1.RawValue   `asn1:"optional,tag:1"`
+	SignerInfos      []asn1.RawValue `asn1:"set"`
+}
+
+type encapContentInfo struct {
+	EContentType asn1.ObjectIdentifier
+	EContent     asn1.RawValue `asn1:"optional,tag:0"` // [0] EXPLICIT OCTET STRING
+}
+
+type signerInfo struct {
+	Version            int
+	SID                asn1.RawValue
+	DigestAlgorithm    pkix.AlgorithmIdentifier
+	SignedAttrs        asn1.RawValue `asn1:"optional,tag:0"`
+	SignatureAlgorithm pkix.AlgorithmIdentifier
+	Signature          []byte
+	UnsignedAttrs      asn1.RawValue `asn1:"optional,tag:1"`
+}
+
+type issuerAndSerial struct {
+	Issuer asn1.RawValue
+	Serial *big.Int
+}
+
+// unmarshalAll decodes b into v and refuses trailing bytes.
+func unmarshalAll(b []byte, v any, what string) error {
+	rest, err := asn1.Unmarshal(b, v)
+	if err != nil {
+		// encoding/asn1 appends a dump of its field parameters: noise
+		// for a reader of the report.
+		msg := err.Error()
+		if i := strings.Index(msg, " {optional:"); i >= 0 {
+			msg = msg[:i]
+		}
+		return fmt.Errorf("%s: %s", what, msg)
+	}
+	if len(rest) != 0 {
+		return fmt.Errorf("%s: %d trailing bytes", what, len(rest))
+	}
+	return nil
+}
+
+// Parse decodes a DER TimeStampToken (ContentInfo wrapping SignedData).
+// The TSTInfo is not decoded here (see ParseTSTInfo), so that a token with
+// a broken TSTInfo can still be reported on check by check.
+func Parse(der []byte) (*Token, error) {
+	var ci contentInfo
+	if err := unmarshalAll(der, &ci, "TimeStampToken ContentInfo"); err != nil {
+		return nil, err
+	}
+	if !ci.ContentType.Equal(OIDSignedData) {
+		return nil, fmt.Errorf("TimeStampToken ContentInfo: contentType %v is not id-signedData", ci.ContentType)
+	}
+	var sd signedData
+	if err := unmarshalAll(ci.Content.Bytes, &sd, "TimeStampToken SignedData"); err != nil {
+		return nil, err
+	}
+	t := &Token{EContentType: sd.EncapContentInfo.EContentType}
+	if len(sd.EncapContentInfo.EContent.FullBytes) == 0 {
+		return nil, errors.New("TimeStampToken SignedData.encapContentInfo: eContent absent (detached), a token must carry its TSTInfo")
+	}
+	var ec asn1.RawValue
+	if err := unmarshalAll(sd.EncapContentInfo.EContent.Bytes, &ec, "TimeStampToken SignedData.encapContentInfo.eContent"); err != nil {
+		return nil, err
+	}
+	if ec.Class != asn1.ClassUniversal || ec.Tag != asn1.TagOctetString || ec.IsCompound {
+		return nil, errors.New("TimeStampToken SignedData.encapContentInfo.eContent: not a primitive OCTET STRING")
+	}
+	t.EContent = ec.Bytes
+	certs, err := parseCertificateSet(sd.Certificates)
+	if err != nil {
+		return nil, err
+	}
+	t.Certificates = certs
+	for i, raw := range sd.SignerInfos {
+		si, err := parseSignerInfo(raw.FullBytes)
+		if err != nil {
+			return nil, fmt.Errorf("TimeStampToken SignedData.signerInfos[%d]: %w", i, err)
+		}
+		t.SignerInfos = append(t.SignerInfos, *si)
+	}
+	return t, nil
+}
+
+// parseCertificateSet returns the X.509 certificates of a CertificateSet,
+// skipping the other CertificateChoices (attribute certificates, other).
+func parseCertificateSet(set asn1.RawValue) ([][]byte, error) {
+	var certs [][]byte
+	rest := set.Bytes
+	for len(rest) > 0 {
+		var c asn1.RawValue
+		var err error
+		rest, err = asn1.Unmarshal(rest, &c)
+		if err != nil {
+			return nil, fmt.Errorf("TimeStampToken SignedData.certificates[%d]: %w", len(certs), err)
+		}
+		if c.Class == asn1.ClassUniversal && c.Tag == asn1.TagSequence {
+			certs = append(certs, c.FullBytes)
+		}
+	}
+	return certs, nil
+}
+
+func parseSignerInfo(der []byte) (*SignerInfo, error) {
+	var raw signerInfo
+	if err := unmarshalAll(der, &raw, "SignerInfo"); err != nil {
+		return nil, err
+	}
+	si := &SignerInfo{
+		DigestAlgorithm:    raw.DigestAlgorithm,
+		SignatureAlgorithm: raw.SignatureAlgorithm,
+		Signature:          raw.Signature,
+	}
+	switch {
+	case raw.SID.Class == asn1.ClassUniversal && raw.SID.Tag == asn1.TagSequence:
+		var ias issuerAndSerial
+		if err := unmarshalAll(raw.SID.FullBytes, &ias, "sid issuerAndSerialNumber"); err != nil {
+			return nil, err
+		}
+		si.Issuer, si.Serial = ias.Issuer.FullBytes, ias.Serial
+	case raw.SID.Class == asn1.ClassContextSpecific && raw.SID.Tag == 0 && !raw.SID.IsCompound:
+		si.SubjectKeyID = raw.SID.Bytes
+	default:
+		return nil, errors.New("sid: neither issuerAndSerialNumber nor subjectKeyIdentifier")
+	}
+	if len(raw.SignedAttrs.FullBytes) > 0 {
+		// The signature covers the DER SET OF, not the [0] IMPLICIT tag
+		// (RFC 5652 §5.4): rewrite the first byte, keep the rest as sent.
+		signed := bytes.Clone(raw.SignedAttrs.FullBytes)
+		signed[0] = 0x31
+		si.SignedAttrs = signed
+		attrs, err := parseAttributes(raw.SignedAttrs.Bytes)
+		if err != nil {
+			return nil, err
+		}
+		si.Attributes = attrs
+	}
+	return si, nil
+}
+
+func parseAttributes(b []byte) ([]Attribute, error) {
+	var attrs []Attribute
+	for len(b) > 0 {
+		var a Attribute
+		var err error
+		b, err = asn1.Unmarshal(b, &a)
+		if err != nil {
+			return nil, fmt.Errorf("signedAttrs[%d]: %w", len(attrs), err)
+		}
+		attrs = append(attrs, a)
+	}
+	return attrs, nil
+}
+
+// Attribute returns the single value of the signed attribute typ.
+// found is false when it is absent; err is set when it occurs more than
+// once or has other than one value (RFC 5652 §11 forbids both).
+func (si *SignerInfo) Attribute(typ asn1.ObjectIdentifier) (v asn1.RawValue, found bool, err error) {
+	for _, a := range si.Attributes {
+		if !a.Type.Equal(typ) {
+			continue
+		}
+		if found {
+			return v, true, fmt.Errorf("signed attribute %v occurs more than once", typ)
+		}
+		if len(a.Values) != 1 {
+			return v, true, fmt.Errorf("signed attribute %v has %d values, want 1", typ, len(a.Values))
+		}
+		v, found = a.Values[0], true
+	}
+	return v, found, nil
+}
+
+// ParseTSTInfo decodes the eContent of a token.
+func ParseTSTInfo(der []byte) (*TSTInfo, error) {
+	var info TSTInfo
+	if err := unmarshalAll(der, &info, "TSTInfo"); err != nil {
+		return nil, err
+	}
+	if info.Version != 1 {
+		return nil, fmt.Errorf("TSTInfo: version %d, want 1", info.Version)
+	}
+	if info.SerialNumber == nil {
+		return nil, errors.New("TSTInfo: serialNumber missing")
+	}
+	return &info, nil
+}
+
+// GeneralName tags (RFC 5280 §4.2.1.6) a TSTInfo tsa field may use.
+const (
+	TagRFC822Name = 1
+	TagDNSName    = 2
+	TagURI        = 6
+)
+
+// TSAGeneralName returns the optional TSTInfo tsa GeneralName: its
+// context tag and content (for a directoryName, the DER Name). ok is false
+// when the field is absent or unreadable.
+func (t *TSTInfo) TSAGeneralName() (tag int, content []byte, ok bool) {
+	if len(t.TSA.FullBytes) == 0 {
+		return 0, nil, false
+	}
+	var inner asn1.RawValue
+	if err := unmarshalAll(t.TSA.Bytes, &inner, "tsa"); err != nil || inner.Class != asn1.ClassContextSpecific {
+		return 0, nil, false
+	}
+	return inner.Tag, inner.Bytes, true
+}
+
+// ParseName decodes a DER Name.
+func ParseName(der []byte) (pkix.Name, error) {
+	var rdn pkix.RDNSequence
+	var n pkix.Name
+	if err := unmarshalAll(der, &rdn, "Name"); err != nil {
+		return n, err
+	}
+	n.FillFromRDNSequence(&rdn)
+	return n, nil
+}
+
+// TSAName renders the optional TSTInfo tsa GeneralName ("" when absent).
+func (t *TSTInfo) TSAName() string {
+	tag, content, ok := t.TSAGeneralName()
+	switch {
+	case !ok:
+		return ""
+	case tag == directoryNameTag:
+		n, err := ParseName(content)
+		if err != nil {
+			return ""
+		}
+		return n.String()
+	case tag == TagRFC822Name, tag == TagDNSName, tag == TagURI:
+		return string(content) // IA5String
+	}
+	return ""
+}
+
+// IsDirectoryName reports whether tag is GeneralName's directoryName.
+func IsDirectoryName(tag int) bool { return tag == directoryNameTag }
+
+// TimeStampResp decoding (RFC 3161 §2.4.2).
+type pkiStatusInfo struct {
+	Status       int
+	StatusString []asn1.RawValue `asn1:"optional"`
+	FailInfo     asn1.BitString  `asn1:"optional"`
+}
+
+type timeStampResp struct {
+	Status         pkiStatusInfo
+	TimeStampToken asn1.RawValue `asn1:"optional"`
+}
+
+var pkiStatusNames = []string{"granted", "grantedWithMods", "rejection", "waiting", "revocationWarning", "revocationNotification"}
+
+var failInfoNames = map[int]string{
+	0: "badAlg", 2: "badRequest", 5: "badDataFormat", 14: "timeNotAvailable",
+	15: "unacceptedPolicy", 16: "unacceptedExtension", 17: "addInfoNotAvailable", 25: "systemFailure",
+}
+
+// IsResponse reports whether der looks like a TimeStampResp rather than a
+// bare token: a response starts with a SEQUENCE (PKIStatusInfo), a
+// ContentInfo with an OBJECT IDENTIFIER.
+func IsResponse(der []byte) bool {
+	var outer asn1.RawValue
+	if _, err := asn1.Unmarshal(der, &outer); err != nil || !outer.IsCompound {
+		return false
+	}
+	var first asn1.RawValue
+	if _, err := asn1.Unmarshal(outer.Bytes, &first); err != nil {
+		return false
+	}
+	return first.Class == asn1.ClassUniversal && first.Tag == asn1.TagSequence
+}
+
+// UnwrapResponse returns the token of a granted TimeStampResp.
+func UnwrapResponse(der []byte) ([]byte, error) {
+	var r timeStampResp
+	if err := unmarshalAll(der, &r, "TimeStampResp"); err != nil {
+		return nil, err
+	}
+	st := r.Status.Status
+	if st != 0 && st != 1 {
+		return nil, fmt.Errorf("TimeStampResp: PKIStatus %s%s%s: no token granted",
+			statusName(st), failInfo(r.Status.FailInfo), statusText(r.Status.StatusString))
+	}
+	if len(r.TimeStampToken.FullBytes) == 0 {
+		return nil, fmt.Errorf("TimeStampResp: PKIStatus %s but timeStampToken absent", statusName(st))
+	}
+	return r.TimeStampToken.FullBytes, nil
+}
+
+func statusName(st int) string {
+	if st >= 0 && st < len(pkiStatusNames) {
+		return fmt.Sprintf("%s (%d)", pkiStatusNames[st], st)
+	}
+	return fmt.Sprintf("unknown (%d)", st)
+}
+
+func failInfo(b asn1.BitString) string {
+	var names []string
+	for i := 0; i < b.BitLength; i++ {
+		if b.At(i) == 1 {
+			n, ok := failInfoNames[i]
+			if !ok {
+				n = fmt.Sprintf("bit %d", i)
+			}
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", failInfo %v", names)
+}
+
+func statusText(ss []asn1.RawValue) string {
+	var s []string
+	for _, v := range ss {
+		var t string
+		if _, err := asn1.UnmarshalWithParams(v.FullBytes, &t, "utf8"); err == nil {
+			s = append(s, t)
+		}
+	}
+	if len(s) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", statusString %q", s)
+}
