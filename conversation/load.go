@@ -119,7 +119,7 @@ func messageIDAt(data []byte, i int) string {
 		} `json:"messages"`
 	}
 	// Loose on purpose: this only names the culprit of another error.
-	_ = jsonv2.Unmarshal(data, &loose, jsonv2.RejectUnknownMembers(false))
+	_ = jsonv2.Unmarshal(data, &loose, jsonv2.RejectUnknownMembers(false), jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true))
 	if i < len(loose.Messages) && utf8.ValidString(loose.Messages[i].ID) {
 		return loose.Messages[i].ID
 	}

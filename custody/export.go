@@ -33,6 +33,7 @@ import (
 	"github.com/custody-toolkit/custody/conversation"
 	"github.com/custody-toolkit/custody/internal/atomicfile"
 	"github.com/custody-toolkit/custody/manifest"
+	"github.com/custody-toolkit/custody/record"
 )
 
 // Version is the exporter version recorded in manifests.
@@ -59,6 +60,11 @@ type Options struct {
 	CheckToken func(resp, signature []byte) error
 
 	Selection Selection
+	// Practice names the practice or clinic on the rendering.
+	Practice string
+	// NoRecord leaves out record.pdf, the PDF rendering sealed in the
+	// bundle.
+	NoRecord bool
 	// Now is the export time; zero means the current time. Whole seconds,
 	// UTC, are recorded.
 	Now time.Time
@@ -136,17 +142,24 @@ func writeBundle(ctx context.Context, out io.Writer, c *conversation.Conversatio
 		return nil, err
 	}
 	link := manifest.ChainStart
+	var entries []*manifest.MessageEntry
 	for k, i := range picked {
-		msg, err := writeMessage(zw, c, k, &c.Messages[i], sourceEntries)
+		msg, entry, err := writeMessage(zw, c, k, &c.Messages[i], sourceEntries)
 		if err != nil {
 			return nil, err
 		}
+		entries = append(entries, entry)
 		d, _ := manifest.ParseDigest(msg.SHA256)
 		link = manifest.NextLink(link, d)
 		msg.Link = hex.EncodeToString(link[:])
 		m.Messages = append(m.Messages, msg)
 	}
 	m.Chain = manifest.Chain{Algorithm: manifest.ChainAlgorithm, Length: len(m.Messages), Head: hex.EncodeToString(link[:])}
+	if !opts.NoRecord {
+		if err := writeRecord(zw, c, picked, m, entries); err != nil {
+			return nil, err
+		}
+	}
 	m.Files = zw.Files()
 	return seal(ctx, zw, m, opts)
 }
@@ -173,6 +186,7 @@ func newManifest(c *conversation.Conversation, picked []int, opts Options) (*man
 			Total: len(c.Messages), Selected: len(picked), Criteria: nonNil(opts.Selection.criteria()),
 		},
 		Messages: []manifest.Message{},
+		Practice: opts.Practice,
 	}, nil
 }
 
@@ -226,7 +240,7 @@ func writeSources(zw *manifest.Writer, c *conversation.Conversation, whole bool,
 }
 
 // writeMessage streams a message's attachments and writes its entry.
-func writeMessage(zw *manifest.Writer, c *conversation.Conversation, k int, msg *conversation.Message, sources map[string]string) (manifest.Message, error) {
+func writeMessage(zw *manifest.Writer, c *conversation.Conversation, k int, msg *conversation.Message, sources map[string]string) (manifest.Message, *manifest.MessageEntry, error) {
 	e := manifest.MessageEntry{
 		ID: msg.ID, Time: msg.Time, From: msg.From, Text: msg.Text,
 		Labels: msg.Labels, ReplyTo: msg.ReplyTo, Flags: msg.Flags,
@@ -245,7 +259,7 @@ func writeMessage(zw *manifest.Writer, c *conversation.Conversation, k int, msg 
 			name := manifest.AttachmentEntryName(k, j, a.Path)
 			f, err := addFile(zw, name, c.FilePath(a.Path))
 			if err != nil {
-				return out, fmt.Errorf("message %q, attachment %s: %w", msg.ID, a.Path, err)
+				return out, nil, fmt.Errorf("message %q, attachment %s: %w", msg.ID, a.Path, err)
 			}
 			ae.Path, ae.Size, ae.SHA256 = name, f.Size, f.SHA256
 			out.Attachments = append(out.Attachments, f.SHA256)
@@ -254,14 +268,39 @@ func writeMessage(zw *manifest.Writer, c *conversation.Conversation, k int, msg 
 	}
 	data, err := manifest.Marshal(&e)
 	if err != nil {
-		return out, fmt.Errorf("message %q: %w", msg.ID, err)
+		return out, nil, fmt.Errorf("message %q: %w", msg.ID, err)
 	}
 	f, err := zw.AddBytes(out.Entry, data)
 	if err != nil {
-		return out, err
+		return out, nil, err
 	}
 	out.SHA256 = f.SHA256
-	return out, nil
+	return out, &e, nil
+}
+
+// writeRecord renders the PDF for the medical record from exactly what is
+// sealed (the message entries and the attachments' bytes), so that a
+// verifier can render it again and compare.
+func writeRecord(zw *manifest.Writer, c *conversation.Conversation, picked []int, m *manifest.Manifest, entries []*manifest.MessageEntry) error {
+	m.Rendering = &manifest.Rendering{Path: manifest.RecordName, Renderer: record.Renderer}
+	// The attachments were streamed into the bundle; read them again from
+	// their files, under their entry names.
+	files := map[string]string{}
+	for k, i := range picked {
+		for j, a := range c.Messages[i].Attachments {
+			if !a.Missing {
+				files[manifest.AttachmentEntryName(k, j, a.Path)] = c.FilePath(a.Path)
+			}
+		}
+	}
+	open := func(entry string) (io.ReadCloser, error) { return os.Open(files[entry]) }
+	var buf bytes.Buffer
+	err := record.Render(&buf, record.Content{Manifest: m, Entries: entries, Open: open}, nil)
+	if err != nil {
+		return fmt.Errorf("rendering %s: %w", manifest.RecordName, err)
+	}
+	_, err = zw.AddBytes(manifest.RecordName, buf.Bytes())
+	return err
 }
 
 func addFile(zw *manifest.Writer, name, path string) (manifest.File, error) {

@@ -396,6 +396,17 @@ func TestSelectIDsWithDash(t *testing.T) {
 	if _, err := custody.Select(c, custody.Selection{Messages: "msg-3-msg-1"}); err == nil || !strings.Contains(err.Error(), "backwards") {
 		t.Errorf("--messages msg-3-msg-1: err = %v, want backwards", err)
 	}
+	if _, err := custody.Select(c, custody.Selection{Messages: "msg-2-msg-9"}); err == nil || !strings.Contains(err.Error(), `"msg-9"`) {
+		t.Errorf("--messages msg-2-msg-9: err = %v, want it to name msg-9", err)
+	}
+	// "a-b-c" reads as a..b-c and as a-b..c: refused, never guessed.
+	amb := &conversation.Conversation{Messages: []conversation.Message{
+		{ID: "a", Time: "2026-04-12T09:00:00Z"}, {ID: "a-b", Time: "2026-04-12T09:01:00Z"},
+		{ID: "b-c", Time: "2026-04-12T09:02:00Z"}, {ID: "c", Time: "2026-04-12T09:03:00Z"},
+	}}
+	if picked, err := custody.Select(amb, custody.Selection{Messages: "a-b-c"}); err == nil {
+		t.Errorf("--messages a-b-c: selected %v from an ambiguous range", picked)
+	}
 }
 
 // A selective export holds only the selected messages, records "K of N"
@@ -427,7 +438,7 @@ func TestExportSelection(t *testing.T) {
 	}
 	rep := verifyFile(t, fx, out)
 	if rep.Result != verify.Passed || rep.Messages != 2 || rep.Total != 7 || rep.Attachments != 0 {
-		t.Errorf("verify: %s, %d of %d, %d attachments", rep.Result, rep.Messages, rep.Total, rep.Attachments)
+		t.Errorf("verify: %s, %d of %d, %d attachments: %+v", rep.Result, rep.Messages, rep.Total, rep.Attachments, rep.Checks)
 	}
 	// Nothing of the withheld messages is in the file.
 	data, err := os.ReadFile(out)

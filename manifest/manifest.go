@@ -47,6 +47,9 @@ const (
 	SignatureName = "META-INF/manifest.sig"
 	SignerName    = "META-INF/signer.pem"
 	TokenName     = "META-INF/manifest.tsr"
+	// CustodyDir holds the chain-of-custody log (docs/custody-log.md):
+	// outside the sealed content, so that appending leaves it untouched.
+	CustodyDir = "META-INF/custody/"
 )
 
 // TokenEntryName is the entry of the i-th timestamp token (0-based):
@@ -64,12 +67,21 @@ type Manifest struct {
 	Exporter     string       `json:"exporter"`
 	ExportID     string       `json:"export_id"`
 	ExportedAt   string       `json:"exported_at"` // RFC 3339, UTC, whole seconds
+	Practice     string       `json:"practice,omitempty"`
 	Signer       Signer       `json:"signer"`
 	Conversation Conversation `json:"conversation"`
 	Selection    Selection    `json:"selection"`
 	Messages     []Message    `json:"messages"`
 	Chain        Chain        `json:"chain"`
+	Rendering    *Rendering   `json:"rendering,omitempty"`
 	Files        []File       `json:"files"`
+}
+
+// Rendering names the PDF rendering sealed in the bundle and the renderer
+// that made it, which a verifier must know to re-render it.
+type Rendering struct {
+	Path     string `json:"path"`     // RecordName
+	Renderer string `json:"renderer"` // e.g. custody-pdf/1
 }
 
 // Signer names the key expected to have signed manifest.json, so that a
@@ -192,7 +204,20 @@ func Unmarshal(data []byte, v any) error {
 	if string(val) != string(data) {
 		return fmt.Errorf("not in canonical JSON encoding (RFC 8785): %s", firstDifference(data, val))
 	}
-	return jsonv2.Unmarshal(data, v, jsonv2.RejectUnknownMembers(true))
+	if err := jsonv2.Unmarshal(data, v, jsonv2.RejectUnknownMembers(true)); err != nil {
+		return err
+	}
+	// One value, one encoding: a missing member, an empty optional array
+	// written out, or any other variant that decodes to the same value is
+	// refused, so that no two different byte strings carry one meaning.
+	again, err := Marshal(v)
+	if err != nil {
+		return err
+	}
+	if string(again) != string(data) {
+		return fmt.Errorf("not the canonical encoding of its content (members missing, or optional members written empty): %s", firstDifference(data, again))
+	}
+	return nil
 }
 
 func firstDifference(got, want []byte) string {
@@ -255,6 +280,11 @@ func (m *Manifest) Check() error {
 	}
 	if m.Selection.Total < m.Selection.Selected {
 		return fmt.Errorf("field selection.total %d is less than selection.selected %d", m.Selection.Total, m.Selection.Selected)
+	}
+	if r := m.Rendering; r != nil {
+		if _, ok := m.FileByPath(r.Path); !ok || r.Path != RecordName || r.Renderer == "" {
+			return fmt.Errorf("field rendering: %s must be a listed file named %s, with a renderer", r.Path, RecordName)
+		}
 	}
 	for i, f := range m.Files {
 		if err := CheckContentPath(f.Path); err != nil {

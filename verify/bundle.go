@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/custody-toolkit/custody/manifest"
+	"github.com/custody-toolkit/custody/record"
 )
 
 // Options configure the verification of a bundle.
@@ -103,7 +104,7 @@ type bundleVerifier struct {
 }
 
 func (v *bundleVerifier) run() {
-	for _, step := range []func(){v.checkContainer, v.checkManifest, v.checkFiles, v.checkMessages, v.checkChain, v.checkSignature, v.checkSignerIdentity, v.checkTimestamps} {
+	for _, step := range []func(){v.checkContainer, v.checkManifest, v.checkFiles, v.checkMessages, v.checkChain, v.checkSignature, v.checkSignerIdentity, v.checkRendering, v.checkTimestamps} {
 		if v.stopped {
 			return
 		}
@@ -261,6 +262,9 @@ func (v *bundleVerifier) checkMessages() {
 		}
 		attachments += n
 	}
+	if r := v.m.Rendering; r != nil {
+		used[r.Path] = true
+	}
 	for _, s := range v.m.Conversation.Sources {
 		if _, ok := v.m.FileByPath(s.Path); !ok || !strings.HasPrefix(s.Path, manifest.SourcesDir) {
 			v.fail("messages", "source %s is not a listed file under %s", s.Path, manifest.SourcesDir)
@@ -343,6 +347,37 @@ func (v *bundleVerifier) checkChain() {
 	}
 	v.rep.ChainHead = head
 	v.pass("chain", "hash chain over %d messages intact, head %s", len(v.m.Messages), head)
+}
+
+// checkRendering renders record.pdf again from the sealed messages and
+// attachments and compares it with the sealed one, byte for byte: the PDF
+// a doctor files shows exactly what was sealed, nothing more or less.
+func (v *bundleVerifier) checkRendering() {
+	r := v.m.Rendering
+	if r == nil {
+		v.add("rendering", Info, "the bundle holds no PDF rendering")
+		return
+	}
+	if r.Renderer != record.Renderer {
+		v.add("rendering", Info, "%s was made by renderer %q, which this verifier does not have: its digest is checked, its content is not re-rendered", r.Path, r.Renderer)
+		return
+	}
+	entries := make([]*manifest.MessageEntry, len(v.m.Messages))
+	for i, msg := range v.m.Messages {
+		entries[i] = v.entries[msg.Entry]
+	}
+	h := sha256.New()
+	err := record.Render(h, record.Content{Manifest: v.m, Entries: entries, Open: v.b.Open}, nil)
+	if err != nil {
+		v.fail("rendering", "cannot render %s again: %v", r.Path, err)
+		return
+	}
+	f, _ := v.m.FileByPath(r.Path)
+	if got := hex.EncodeToString(h.Sum(nil)); got != f.SHA256 {
+		v.fail("rendering", "%s does not show the sealed content: rendering the messages again gives SHA-256 %s, the sealed PDF is %s", r.Path, got, f.SHA256)
+		return
+	}
+	v.pass("rendering", "%s is byte-identical to a fresh rendering of the sealed messages (%s)", r.Path, r.Renderer)
 }
 
 // checkSignature verifies manifest.sig over the exact bytes of

@@ -23,6 +23,8 @@ type exportFlags struct {
 	force            bool
 	insecureKeyPerms bool
 	sel              custody.Selection
+	practice         string
+	noRecord         bool
 }
 
 func newExportCmd() *cobra.Command {
@@ -50,6 +52,8 @@ the signature of the key over the manifest, and one RFC 3161 timestamp per
 	fl.StringVar(&f.sel.Messages, "messages", "", "message ids and ranges to export, e.g. m3,m7-m12")
 	fl.StringVar(&f.sel.Label, "label", "", "export only messages with this label")
 	fl.StringVar(&f.sel.Participant, "participant", "", "export only messages from this participant id")
+	fl.StringVar(&f.practice, "practice", "", "practice or clinic named on the PDF rendering")
+	fl.BoolVar(&f.noRecord, "no-record", false, "leave the PDF rendering (record.pdf) out of the bundle")
 	return cmd
 }
 
@@ -82,6 +86,7 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 	res, err := custody.Export(cmd.Context(), conv, custody.Options{
 		Out: f.out, Force: f.force, Signer: signer, PublicKey: pub,
 		Timestampers: stampers, CheckToken: checkToken, Selection: f.sel,
+		Practice: f.practice, NoRecord: f.noRecord,
 	})
 	if err != nil {
 		return err

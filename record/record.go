@@ -1,0 +1,202 @@
+// Package record turns the content of a bundle into the PDF for the
+// medical record. The exporter, `custody render` and the verifier all go
+// through Render, so that the verifier can re-render record.pdf from the
+// sealed content and compare it byte for byte with the one in the bundle.
+//
+//	err := record.Render(w, record.Content{Manifest: m, Entries: entries, Open: open}, nil)
+//
+// The rendering inside the bundle is made before sealing, so it cannot state
+// the manifest's digest or the timestamps; the standalone PDF (custody export
+// --pdf) is made after, and passes them in Seal.
+package record
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/custody-toolkit/custody/manifest"
+	"github.com/custody-toolkit/custody/pdf"
+)
+
+// Renderer names the rendering this package produces. A verifier re-renders
+// record.pdf only when the manifest names this renderer: a later version of
+// the layout gets a new name, and old bundles keep verifying their digests.
+const Renderer = "custody-pdf/1"
+
+// Content is what a rendering shows: the manifest's metadata, the message
+// entries in order, and a way to read attachment entries (images are
+// embedded).
+type Content struct {
+	Manifest *manifest.Manifest
+	Entries  []*manifest.MessageEntry
+	Open     func(entry string) (io.ReadCloser, error)
+}
+
+// Seal is what is known only after sealing, for the standalone PDF.
+type Seal struct {
+	ManifestSHA256 string
+	Timestamps     []pdf.Timestamp
+}
+
+// Render writes the rendering of c. With seal nil it is the rendering
+// sealed inside the bundle.
+func Render(w io.Writer, c Content, seal *Seal) error {
+	d, err := document(c, seal)
+	if err != nil {
+		return err
+	}
+	return pdf.Render(w, d)
+}
+
+func document(c Content, seal *Seal) (*pdf.Document, error) {
+	m := c.Manifest
+	if len(c.Entries) != len(m.Messages) {
+		return nil, fmt.Errorf("record: %d message entries for %d messages", len(c.Entries), len(m.Messages))
+	}
+	people := map[string]manifest.Participant{}
+	patient := ""
+	for _, p := range m.Conversation.Participants {
+		people[p.ID] = p
+		if p.Role == "patient" && patient == "" {
+			patient = p.ID
+		}
+	}
+	d := &pdf.Document{
+		Practice:  m.Practice,
+		Title:     m.Conversation.Title,
+		PatientID: patient,
+		Period:    period(c.Entries),
+		ExportID:  m.ExportID,
+		Selected:  m.Selection.Selected,
+		Total:     m.Selection.Total,
+	}
+	byID := map[string]*manifest.MessageEntry{}
+	for _, e := range c.Entries {
+		byID[e.ID] = e
+	}
+	for _, e := range c.Entries {
+		msg := message(e, people, byID, c.Open)
+		d.AttachmentCount += len(msg.Attachments)
+		d.Items = append(d.Items, pdf.Item{Message: msg})
+	}
+	d.Integrity = integrity(m, seal)
+	return d, nil
+}
+
+func message(e *manifest.MessageEntry, people map[string]manifest.Participant, byID map[string]*manifest.MessageEntry, open func(string) (io.ReadCloser, error)) *pdf.Message {
+	sender := people[e.From]
+	name := sender.Name
+	if name == "" {
+		name = sender.ID
+	}
+	msg := &pdf.Message{
+		ID: e.ID, Time: displayTime(e.Time), SenderName: name, SenderRole: sender.Role,
+		Text: e.Text, Labels: e.Labels,
+	}
+	if e.ReplyTo != "" {
+		msg.ReplyTo = e.ReplyTo
+		if r, ok := byID[e.ReplyTo]; ok {
+			msg.ReplyTo += ": “" + excerpt(r.Text, 60) + "”"
+		} else {
+			msg.ReplyTo += " (not in this export)"
+		}
+	}
+	for _, a := range e.Attachments {
+		pa := pdf.Attachment{Name: a.Name, Type: a.Type, Size: a.Size, SHA256: a.SHA256}
+		if a.Missing {
+			pa.Name = a.Name + " (missing from the source export)"
+		} else if isImage(a.Type) && open != nil {
+			path := a.Path
+			pa.Open = func() (io.ReadCloser, error) { return open(path) }
+		}
+		msg.Attachments = append(msg.Attachments, pa)
+	}
+	return msg
+}
+
+func integrity(m *manifest.Manifest, seal *Seal) pdf.Integrity {
+	in := pdf.Integrity{ChainHead: m.Chain.Head, SignerFingerprint: m.Signer.Fingerprint}
+	verifyCmd := "custody-verify --trust TSA-ROOT.pem --signer " + m.Signer.Fingerprint + " BUNDLE.custody"
+	if seal == nil {
+		in.QRPayload = "custody:" + m.ExportID + ":chain:" + m.Chain.Head
+		in.Commands = []string{
+			"This rendering is sealed inside the bundle (record.pdf); the manifest digest and",
+			"the timestamps are in the bundle's manifest.json and META-INF/. To verify:",
+			verifyCmd,
+		}
+		return in
+	}
+	in.ManifestSHA256 = seal.ManifestSHA256
+	in.Timestamps = seal.Timestamps
+	in.Commands = []string{
+		"This PDF carries the bundle as an attachment (case.custody) and is signed. To verify both:",
+		"custody-verify --trust TSA-ROOT.pem --signer " + m.Signer.Fingerprint + " THIS.pdf",
+		"or extract the bundle (qpdf --show-attachment=case.custody THIS.pdf > case.custody) and:",
+		verifyCmd,
+	}
+	return in
+}
+
+// displayTime shows a message time as the participants saw it, with its
+// offset: 2026-04-12 09:14:03 +02:00.
+func displayTime(s string) string {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return s
+	}
+	return t.Format("2006-01-02 15:04:05 -07:00")
+}
+
+func period(entries []*manifest.MessageEntry) string {
+	if len(entries) == 0 {
+		return ""
+	}
+	first, last := entries[0].Time, entries[len(entries)-1].Time
+	day := func(s string) string {
+		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			return t.Format("2006-01-02")
+		}
+		return s
+	}
+	if day(first) == day(last) {
+		return day(first)
+	}
+	return day(first) + " to " + day(last)
+}
+
+func excerpt(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
+
+func isImage(mediaType string) bool {
+	return mediaType == "image/jpeg" || mediaType == "image/png"
+}
+
+// FromBundle reads the content of an opened bundle. It checks nothing
+// beyond what parsing needs: verify the bundle first.
+func FromBundle(b *manifest.Bundle) (Content, error) {
+	m, err := manifest.Parse(b.ManifestBytes)
+	if err != nil {
+		return Content{}, err
+	}
+	c := Content{Manifest: m, Open: b.Open}
+	for _, msg := range m.Messages {
+		data, err := b.ReadSmall(msg.Entry, manifest.MaxMessageSize)
+		if err != nil {
+			return Content{}, err
+		}
+		e, err := manifest.ParseMessageEntry(data)
+		if err != nil {
+			return Content{}, fmt.Errorf("%s: %w", msg.Entry, err)
+		}
+		c.Entries = append(c.Entries, e)
+	}
+	return c, nil
+}
