@@ -122,6 +122,7 @@ func VerifyTokenDigest(der []byte, h crypto.Hash, digest []byte, opts TokenOptio
 	if err != nil {
 		return nil, err
 	}
+	v.dataName = "digest given"
 	if v.imprintHash != 0 {
 		if h != v.imprintHash {
 			v.digestMismatch = fmt.Sprintf("the token's imprint is %s but the digest given is %s", v.imprintHash, h)
@@ -179,6 +180,7 @@ type tokenVerifier struct {
 	imprintHash    crypto.Hash // 0 when the imprint algorithm is refused
 	imprintErr     error
 	dataDigest     []byte
+	dataName       string // "data", or "digest given"
 	digestMismatch string
 }
 
@@ -187,7 +189,7 @@ func newTokenVerifier(der []byte, opts TokenOptions) (*tokenVerifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &tokenVerifier{opts: opts, tok: tok}
+	v := &tokenVerifier{opts: opts, tok: tok, dataName: "data"}
 	if tok.EContentType.Equal(tstoken.OIDTSTInfo) {
 		v.info, v.infoErr = tstoken.ParseTSTInfo(tok.EContent)
 	} else {
@@ -302,10 +304,10 @@ func (v *tokenVerifier) checkImprint() Check {
 	case len(v.info.MessageImprint.HashedMessage) != v.imprintHash.Size():
 		c.Detail = fmt.Sprintf("the %s imprint is %d bytes long, want %d", v.imprintHash, len(v.info.MessageImprint.HashedMessage), v.imprintHash.Size())
 	case !bytes.Equal(v.info.MessageImprint.HashedMessage, v.dataDigest):
-		c.Detail = fmt.Sprintf("%s imprint does not match the data: token %x, data %x", v.imprintHash, v.info.MessageImprint.HashedMessage, v.dataDigest)
+		c.Detail = fmt.Sprintf("%s imprint does not match the %s: token %x, %s %x", v.imprintHash, v.dataName, v.info.MessageImprint.HashedMessage, v.dataName, v.dataDigest)
 	default:
 		c.Status = Passed
-		c.Detail = fmt.Sprintf("%s imprint matches the data", v.imprintHash)
+		c.Detail = fmt.Sprintf("%s imprint matches the %s", v.imprintHash, v.dataName)
 	}
 	return c
 }
@@ -339,7 +341,7 @@ func (v *tokenVerifier) checkSignature() Check {
 	digest, err := tstoken.Hash(s.DigestAlgorithm.Algorithm)
 	if err != nil {
 		c.Detail = "SignerInfo digestAlgorithm: " + err.Error()
-		return c
+		return weakIsIndeterminate(c, err)
 	}
 	if msg := v.checkSignedAttrs(digest); msg != "" {
 		c.Detail = msg
@@ -352,11 +354,22 @@ func (v *tokenVerifier) checkSignature() Check {
 	name, err := tstoken.VerifySignature(v.signerCert.PublicKey, s.SignatureAlgorithm, digest, s.SignedAttrs, s.Signature)
 	if err != nil {
 		c.Detail = err.Error()
-		return c
+		return weakIsIndeterminate(c, err)
 	}
 	c.Status = Passed
 	c.Detail = fmt.Sprintf("%s signature over the signed attributes verifies with the key of %s; the %s messageDigest matches the TSTInfo",
 		name, certName(v.signerCert), digest)
+	return c
+}
+
+// weakIsIndeterminate: a hash no longer accepted (SHA-1, MD5) proves no
+// forgery, it only means that trust cannot be established any more: ETSI EN
+// 319 102-1 INDETERMINATE (CRYPTO_CONSTRAINTS_FAILURE), not FAILED.
+func weakIsIndeterminate(c Check, err error) Check {
+	if errors.Is(err, tstoken.ErrWeakHash) {
+		c.Status = Indeterminate
+		c.Detail += " (crypto constraints: the token cannot be trusted, which does not show it was altered)"
+	}
 	return c
 }
 
@@ -461,7 +474,7 @@ func (v *tokenVerifier) matchTSAName() (string, bool) {
 	name := v.info.TSAName()
 	match := false
 	switch {
-	case tstoken.IsDirectoryName(tag):
+	case tag == tstoken.TagDirectoryName:
 		match = bytes.Equal(content, cert.RawSubject)
 		if n, err := tstoken.ParseName(content); !match && err == nil {
 			// Same names in other string types (PrintableString, UTF8String).

@@ -75,14 +75,12 @@ func CertIDHash(alg asn1.ObjectIdentifier) (crypto.Hash, error) {
 	return Hash(alg)
 }
 
-// SignatureName describes the algorithm of a verified signature, e.g.
-// "RSASSA-PSS SHA-256".
-type SignatureName string
-
 // VerifySignature checks sig over signed with pub, for the SignerInfo
 // signature algorithm sigAlg and digest algorithm digest (used when sigAlg
-// names no hash, as with rsaEncryption). It refuses SHA-1 and MD5.
-func VerifySignature(pub crypto.PublicKey, sigAlg pkix.AlgorithmIdentifier, digest crypto.Hash, signed, sig []byte) (SignatureName, error) {
+// names no hash, as with rsaEncryption). It refuses SHA-1 and MD5, and
+// names the algorithm it verified, e.g. "RSASSA-PSS SHA-256 (MGF1 SHA-256,
+// salt 32 bytes)".
+func VerifySignature(pub crypto.PublicKey, sigAlg pkix.AlgorithmIdentifier, digest crypto.Hash, signed, sig []byte) (string, error) {
 	a := sigAlg.Algorithm
 	switch {
 	case a.Equal(oidSHA1WithRSA), a.Equal(oidECDSAWithSHA1):
@@ -126,7 +124,7 @@ func sum(h crypto.Hash, b []byte) []byte {
 	return w.Sum(nil)
 }
 
-func verifyPKCS1(pub crypto.PublicKey, h crypto.Hash, signed, sig []byte) (SignatureName, error) {
+func verifyPKCS1(pub crypto.PublicKey, h crypto.Hash, signed, sig []byte) (string, error) {
 	if h == 0 {
 		return "", errors.New("RSA signature without a usable digest algorithm")
 	}
@@ -137,10 +135,10 @@ func verifyPKCS1(pub crypto.PublicKey, h crypto.Hash, signed, sig []byte) (Signa
 	if err := rsa.VerifyPKCS1v15(k, h, sum(h, signed), sig); err != nil {
 		return "", fmt.Errorf("RSA PKCS#1 v1.5 %s signature does not verify: %w", h, err)
 	}
-	return SignatureName("RSA PKCS#1 v1.5 " + h.String()), nil
+	return "RSA PKCS#1 v1.5 " + h.String(), nil
 }
 
-func verifyECDSA(pub crypto.PublicKey, h crypto.Hash, signed, sig []byte) (SignatureName, error) {
+func verifyECDSA(pub crypto.PublicKey, h crypto.Hash, signed, sig []byte) (string, error) {
 	if h == 0 {
 		return "", errors.New("ECDSA signature without a usable digest algorithm")
 	}
@@ -151,7 +149,7 @@ func verifyECDSA(pub crypto.PublicKey, h crypto.Hash, signed, sig []byte) (Signa
 	if !ecdsa.VerifyASN1(k, sum(h, signed), sig) {
 		return "", fmt.Errorf("ECDSA %s signature does not verify", h)
 	}
-	return SignatureName("ECDSA " + h.String()), nil
+	return "ECDSA " + h.String(), nil
 }
 
 // pssParams is RSASSA-PSS-params (RFC 4055 §3.1). Every field has a
@@ -163,7 +161,7 @@ type pssParams struct {
 	TrailerField int                      `asn1:"optional,explicit,tag:3,default:1"`
 }
 
-func verifyPSS(pub crypto.PublicKey, params asn1.RawValue, signed, sig []byte) (SignatureName, error) {
+func verifyPSS(pub crypto.PublicKey, params asn1.RawValue, signed, sig []byte) (string, error) {
 	var p pssParams
 	if err := unmarshalAll(params.FullBytes, &p, "RSASSA-PSS parameters"); err != nil {
 		return "", err
@@ -210,7 +208,7 @@ func verifyPSS(pub crypto.PublicKey, params asn1.RawValue, signed, sig []byte) (
 	if err := rsa.VerifyPSS(k, h, sum(h, signed), sig, opts); err != nil {
 		return "", fmt.Errorf("RSASSA-PSS %s (salt %d) signature does not verify: %w", h, p.SaltLength, err)
 	}
-	return SignatureName(fmt.Sprintf("RSASSA-PSS %s (MGF1 %s, salt %d bytes)", h, mh, p.SaltLength)), nil
+	return fmt.Sprintf("RSASSA-PSS %s (MGF1 %s, salt %d bytes)", h, mh, p.SaltLength), nil
 }
 
 // CertID is one ESSCertID or ESSCertIDv2 (RFC 2634, RFC 5035).
@@ -289,7 +287,7 @@ func parseCertID(b []byte, v2 bool) (CertID, error) {
 		return id, err
 	}
 	for _, gn := range is.Issuer {
-		if gn.Class == asn1.ClassContextSpecific && gn.Tag == directoryNameTag {
+		if gn.Class == asn1.ClassContextSpecific && gn.Tag == TagDirectoryName {
 			id.Issuers = append(id.Issuers, gn.Bytes)
 		}
 	}

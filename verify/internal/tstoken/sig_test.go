@@ -68,7 +68,7 @@ func TestVerifyPSSParameters(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			name, err := VerifySignature(&key.PublicKey, c.alg, crypto.SHA256, msg, sig)
 			if c.want == "" {
-				if err != nil || !strings.Contains(string(name), "RSASSA-PSS") {
+				if err != nil || !strings.Contains(name, "RSASSA-PSS") {
 					t.Fatalf("%q, %v", name, err)
 				}
 				return

@@ -31,8 +31,6 @@ var (
 	OIDKPTimeStamping = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 8}
 )
 
-const directoryNameTag = 4 // GeneralName directoryName [4]
-
 // Token is a decoded TimeStampToken.
 type Token struct {
 	EContentType asn1.ObjectIdentifier
@@ -288,9 +286,10 @@ func ParseTSTInfo(der []byte) (*TSTInfo, error) {
 
 // GeneralName tags (RFC 5280 §4.2.1.6) a TSTInfo tsa field may use.
 const (
-	TagRFC822Name = 1
-	TagDNSName    = 2
-	TagURI        = 6
+	TagRFC822Name    = 1
+	TagDNSName       = 2
+	TagDirectoryName = 4
+	TagURI           = 6
 )
 
 // TSAGeneralName returns the optional TSTInfo tsa GeneralName: its
@@ -324,7 +323,7 @@ func (t *TSTInfo) TSAName() string {
 	switch {
 	case !ok:
 		return ""
-	case tag == directoryNameTag:
+	case tag == TagDirectoryName:
 		n, err := ParseName(content)
 		if err != nil {
 			return ""
@@ -335,9 +334,6 @@ func (t *TSTInfo) TSAName() string {
 	}
 	return ""
 }
-
-// IsDirectoryName reports whether tag is GeneralName's directoryName.
-func IsDirectoryName(tag int) bool { return tag == directoryNameTag }
 
 // TimeStampResp decoding (RFC 3161 §2.4.2).
 type pkiStatusInfo struct {
