@@ -1,18 +1,16 @@
 package keys
 
 import (
+	"github.com/custody-toolkit/custody/internal/atomicfile"
+
 	"github.com/custody-toolkit/custody/manifest"
 
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
-	"runtime"
 
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 )
@@ -57,10 +55,10 @@ func writeKeyPair(path string, key crypto.Signer, passphrase []byte, replace boo
 			}
 		}
 	}
-	if err := writeFileAtomic(path, privPEM, 0o600, replace); err != nil {
+	if err := atomicfile.WriteFile(path, privPEM, 0o600, replace); err != nil {
 		return err
 	}
-	if err := writeFileAtomic(pubPath, pubPEM, 0o644, replace); err != nil {
+	if err := atomicfile.WriteFile(pubPath, pubPEM, 0o644, replace); err != nil {
 		// Never leave a key pair whose halves do not match.
 		if replace {
 			os.Remove(pubPath)
@@ -83,76 +81,4 @@ func checkSigningKey(key crypto.Signer) error {
 		}
 	}
 	return fmt.Errorf("signing key type %T not supported (want Ed25519 or ECDSA P-256/P-384)", key)
-}
-
-// writeFileAtomic writes data to a temporary file next to path, syncs it and
-// moves it into place, so that a crash leaves either nothing or the whole
-// file. Unless replace, an existing path is left alone and is an error.
-func writeFileAtomic(path string, data []byte, perm fs.FileMode, replace bool) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if err = f.Chmod(perm); err != nil {
-		return err
-	}
-	if _, err = f.Write(data); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if replace {
-		err = os.Rename(tmp, path)
-	} else {
-		err = linkNoClobber(tmp, path)
-	}
-	if err != nil {
-		return err
-	}
-	syncDir(dir)
-	return nil
-}
-
-// linkNoClobber moves tmp to path unless path exists. A hard link is the
-// portable atomic "create if absent" for a complete file; rename would
-// silently replace.
-func linkNoClobber(tmp, path string) error {
-	err := os.Link(tmp, path)
-	if errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("%s already exists; refusing to overwrite a key", path)
-	}
-	if err != nil {
-		// Some file systems have no hard links: check, then rename.
-		if _, statErr := os.Lstat(path); statErr == nil {
-			return fmt.Errorf("%s already exists; refusing to overwrite a key", path)
-		}
-		return os.Rename(tmp, path)
-	}
-	os.Remove(tmp) // path holds the data now; a leftover name is only litter
-	return nil
-}
-
-// syncDir makes the new directory entry durable. It is best effort: some
-// systems (Windows, some network file systems) cannot sync a directory, and
-// the file itself is already synced.
-func syncDir(dir string) {
-	if runtime.GOOS == "windows" {
-		return
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
 }

@@ -58,13 +58,7 @@ func (f *File) Commit(overwrite bool) error {
 	if overwrite {
 		err = os.Rename(f.Name(), f.path)
 	} else {
-		err = os.Link(f.Name(), f.path)
-		if errors.Is(err, fs.ErrExist) {
-			err = fmt.Errorf("%s already exists (use --force to replace it)", f.path)
-		}
-		if err == nil {
-			os.Remove(f.Name())
-		}
+		err = linkNoClobber(f.Name(), f.path)
 	}
 	if err != nil {
 		f.Abort()
@@ -73,6 +67,41 @@ func (f *File) Commit(overwrite bool) error {
 	f.done = true
 	syncDir(filepath.Dir(f.path))
 	return nil
+}
+
+// linkNoClobber gives tmp the name path unless path exists: a hard link is
+// the portable atomic "create if absent" for a complete file, where rename
+// would silently replace.
+func linkNoClobber(tmp, path string) error {
+	err := os.Link(tmp, path)
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("%s already exists (use --force to replace it)", path)
+	}
+	if err != nil {
+		// Some file systems have no hard links: check, then rename.
+		if _, statErr := os.Lstat(path); statErr == nil {
+			return fmt.Errorf("%s already exists (use --force to replace it)", path)
+		}
+		return os.Rename(tmp, path)
+	}
+	os.Remove(tmp) // path holds the data now; the temporary name is litter
+	return nil
+}
+
+// WriteFile writes data to path atomically with permissions perm.
+func WriteFile(path string, data []byte, perm fs.FileMode, overwrite bool) error {
+	f, err := Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Abort()
+	if err := f.Chmod(perm); err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return f.Commit(overwrite)
 }
 
 // Abort removes the temporary file; it is safe to call more than once.
