@@ -1,0 +1,18 @@
+// Package fonts holds the fallback fonts the PDF renderer embeds for scripts
+// the Go fonts do not cover (Hebrew, Arabic). They are Noto fonts under the
+// SIL Open Font License 1.1 (OFL.txt beside this file), chosen because the two
+// files together weigh about 270 KB while covering both right-to-left scripts;
+// the PDF embeds only the glyphs a document uses.
+package fonts
+
+import _ "embed"
+
+// Hebrew is Noto Sans Hebrew Regular (TrueType).
+//
+//go:embed NotoSansHebrew-Regular.ttf
+var Hebrew []byte
+
+// Arabic is Noto Sans Arabic Regular (TrueType).
+//
+//go:embed NotoSansArabic-Regular.ttf
+var Arabic []byte

@@ -1,0 +1,100 @@
+package pdf
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/draw"
+	"image/jpeg"
+	"image/png"
+	"io"
+	"strings"
+)
+
+// decodedImage is an image checked to decode, ready to embed.
+type decodedImage struct {
+	data []byte  // JPEG as sent, or PNG re-encoded in 8-bit non-interlaced form
+	w, h float64 // pixels
+}
+
+// isImage reports whether an attachment is meant to be shown as an image.
+func isImage(a Attachment) bool {
+	t := strings.ToLower(a.Type)
+	return t == "image/jpeg" || t == "image/jpg" || t == "image/png"
+}
+
+// loadImage reads and checks an image attachment. It returns nil and, for
+// an image that cannot be shown, the reason; other attachments get no reason.
+// The limits bound memory: the file is read up to MaxImageBytes and decoded
+// only when its header declares at most MaxImagePixels.
+func loadImage(a Attachment) (img *decodedImage, reason string) {
+	if !isImage(a) {
+		return nil, ""
+	}
+	if a.Open == nil {
+		return nil, "content not available"
+	}
+	if a.Size > MaxImageBytes {
+		return nil, fmt.Sprintf("file too large to embed (over %d MB)", MaxImageBytes>>20)
+	}
+	rc, err := a.Open()
+	if err != nil {
+		return nil, "could not be read"
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(io.LimitReader(rc, MaxImageBytes+1))
+	if err != nil {
+		return nil, "could not be read"
+	}
+	if len(data) > MaxImageBytes {
+		return nil, fmt.Sprintf("file too large to embed (over %d MB)", MaxImageBytes>>20)
+	}
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil || (format != "jpeg" && format != "png") {
+		return nil, "not a JPEG or PNG image that can be decoded"
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > MaxImagePixels {
+		return nil, fmt.Sprintf("%d×%d pixels, over the %d megapixel limit", cfg.Width, cfg.Height, MaxImagePixels/1_000_000)
+	}
+	decoded, err := decode(data, format)
+	if err != nil {
+		return nil, "corrupt image, could not be decoded"
+	}
+	if format == "png" {
+		// The PDF writer reads only 8-bit, non-interlaced PNG: re-encode
+		// (losslessly for 8-bit images).
+		if data, err = reencodePNG(decoded); err != nil {
+			return nil, "could not be re-encoded"
+		}
+	}
+	return &decodedImage{data: data, w: float64(cfg.Width), h: float64(cfg.Height)}, ""
+}
+
+// decode fully decodes the image so that a corrupt body is caught here, not
+// in a viewer; a decoder panic counts as corrupt.
+func decode(data []byte, format string) (img image.Image, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("decoder panic: %v", p)
+		}
+	}()
+	if format == "jpeg" {
+		return jpeg.Decode(bytes.NewReader(data))
+	}
+	return png.Decode(bytes.NewReader(data))
+}
+
+func reencodePNG(img image.Image) ([]byte, error) {
+	switch img.(type) {
+	case *image.NRGBA, *image.RGBA, *image.Gray, *image.Paletted:
+	default: // 16-bit and others: down to 8-bit
+		n := image.NewNRGBA(img.Bounds())
+		draw.Draw(n, n.Bounds(), img, img.Bounds().Min, draw.Src)
+		img = n
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}

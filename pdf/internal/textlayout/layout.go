@@ -1,0 +1,231 @@
+package textlayout
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+)
+
+// Span is a piece of a line drawn with one font, its characters in visual
+// (left-to-right drawing) order.
+type Span struct {
+	Face *Face
+	Text string
+	X    float64 // offset from the start of the line, in points
+	W    float64 // width, in points
+}
+
+// Line is one drawn line.
+type Line struct {
+	Spans []Span
+	Width float64
+	// RTL is set when the paragraph is right-to-left (its first strong
+	// character is Hebrew or Arabic): the caller aligns the line right.
+	RTL bool
+}
+
+// Setter lays text out in a font size and width.
+type Setter struct {
+	// Faces in order of preference: the first that has a glyph draws it.
+	// Faces[0] draws substitutes and must cover ASCII.
+	Faces []*Face
+	Size  float64 // font size, points
+	Width float64 // line width, points
+
+	cells []cell // reused between calls
+}
+
+// A cell is one drawn character (or one character of a substitute).
+type cell struct {
+	r     rune
+	face  *Face
+	w     float64
+	level int8
+	sub   bool // part of a "[U+XXXX]" substitute: keeps its own order in RTL text
+}
+
+// Dropped reports whether r is an invisible bidi or byte-order control that
+// is not drawn. The text around it is drawn as usual, and the layout does its
+// own ordering, so nothing visible is lost: these marks only steer ordering
+// in software that runs the Unicode bidi algorithm.
+func Dropped(r rune) bool {
+	switch {
+	case r == '\u200e', r == '\u200f', r == '\ufeff':
+		return true
+	case r >= '\u202a' && r <= '\u202e':
+		return true
+	case r >= '\u2066' && r <= '\u2069':
+		return true
+	}
+	return false
+}
+
+// Substitute is the visible text drawn for a character no font can show.
+func Substitute(r rune) string { return fmt.Sprintf("[U+%04X]", r) }
+
+// tabWidth is how many spaces a tab at the start of a line becomes.
+const tabWidth = 4
+
+// Lines lays out text: one paragraph per line of the input ("\n", "\r\n" or
+// "\r" end a line), each wrapped to the width. An empty text gives no line;
+// an empty paragraph gives an empty line.
+func (s *Setter) Lines(text string) []Line {
+	if text == "" {
+		return nil
+	}
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	text = strings.ReplaceAll(text, "\r", "\n")
+	var lines []Line
+	for para := range strings.SplitSeq(text, "\n") {
+		lines = s.paragraph(para, lines)
+	}
+	return lines
+}
+
+// Line lays out text on a single line without wrapping (for short labels).
+func (s *Setter) Line(text string) Line {
+	s.cells = s.appendCells(s.cells[:0], text)
+	rtl := resolveLevels(s.cells)
+	return s.line(s.cells, rtl)
+}
+
+func (s *Setter) paragraph(para string, lines []Line) []Line {
+	cells := s.appendCells(s.cells[:0], para)
+	s.cells = cells
+	rtl := resolveLevels(cells)
+	if len(cells) == 0 {
+		return append(lines, Line{RTL: rtl})
+	}
+	for len(cells) > 0 {
+		n, next := s.fit(cells)
+		if n == 0 && next < len(cells) {
+			cells = cells[next:] // an indent wider than the line
+			continue
+		}
+		lines = append(lines, s.line(cells[:n], rtl))
+		cells = cells[next:]
+	}
+	return lines
+}
+
+// fit returns how many cells go on the line and where the next line starts:
+// it breaks after the last space that fits, dropping the spaces at the
+// break, or inside a word longer than the line.
+func (s *Setter) fit(cells []cell) (n, next int) {
+	var w float64
+	lastSpace := -1
+	for i, c := range cells {
+		if c.r == ' ' {
+			lastSpace = i
+		}
+		w += c.w
+		if w > s.Width && c.r != ' ' {
+			if lastSpace > 0 {
+				n = lastSpace
+				for n > 0 && cells[n-1].r == ' ' {
+					n--
+				}
+				if n > 0 {
+					return n, lastSpace + 1
+				}
+				return 0, lastSpace + 1 // only spaces before the break: skip them
+			}
+			if i == 0 {
+				return 1, 1 // a single glyph wider than the line
+			}
+			return i, i
+		}
+	}
+	n = len(cells)
+	for n > 0 && cells[n-1].r == ' ' {
+		n-- // trailing spaces are not drawn and would overflow the width
+	}
+	return n, len(cells)
+}
+
+// line reorders cells visually and groups them into spans.
+func (s *Setter) line(cells []cell, rtl bool) Line {
+	visual := reorder(cells)
+	l := Line{RTL: rtl}
+	var b strings.Builder
+	var cur Span
+	flush := func() {
+		if b.Len() > 0 {
+			cur.Text = b.String()
+			l.Spans = append(l.Spans, cur)
+			b.Reset()
+		}
+	}
+	for _, c := range visual {
+		if c.face != cur.Face || b.Len() == 0 {
+			flush()
+			cur = Span{Face: c.face, X: l.Width}
+		}
+		b.WriteRune(c.r)
+		cur.W += c.w
+		l.Width += c.w
+	}
+	flush()
+	return l
+}
+
+// appendCells maps each character of a paragraph to a font, or to its
+// substitute, and measures it.
+func (s *Setter) appendCells(cells []cell, para string) []cell {
+	for _, r := range para {
+		switch {
+		case Dropped(r):
+			continue
+		case r == '\t':
+			// A tab indents at the start of a line; elsewhere it is one
+			// space, as a wide gap inside a line makes text extractors
+			// see two columns and split the sentence.
+			n := 1
+			if indent(cells) {
+				n = tabWidth
+			}
+			for range n {
+				cells = s.appendRune(cells, ' ', false)
+			}
+			continue
+		}
+		if face := s.faceFor(r); face != nil {
+			cells = append(cells, cell{r: r, face: face, w: face.Advance(r) * s.Size})
+			continue
+		}
+		for _, sr := range Substitute(r) {
+			cells = s.appendRune(cells, sr, true)
+		}
+	}
+	return cells
+}
+
+func indent(cells []cell) bool {
+	for _, c := range cells {
+		if c.r != ' ' {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Setter) appendRune(cells []cell, r rune, sub bool) []cell {
+	f := s.Faces[0]
+	return append(cells, cell{r: r, face: f, w: max(f.Advance(r), 0) * s.Size, sub: sub})
+}
+
+// faceFor picks the first face with a glyph for r, or nil when r must be
+// substituted: no glyph anywhere, a control character, or a character above
+// U+FFFF (the PDF writer's ToUnicode map mishandles those, which would break
+// text extraction).
+func (s *Setter) faceFor(r rune) *Face {
+	if r > 0xffff || unicode.IsControl(r) || r == '\ufffd' {
+		return nil
+	}
+	for _, f := range s.Faces {
+		if f.Has(r) {
+			return f
+		}
+	}
+	return nil
+}

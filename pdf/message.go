@@ -1,0 +1,188 @@
+package pdf
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/signintech/gopdf"
+
+	"github.com/custody-toolkit/custody/pdf/internal/textlayout"
+)
+
+// message draws one message: a meta line (time, sender, role, id), labels,
+// the replied-to reference, the text and the attachments.
+func (r *renderer) message(index int, m *Message) error {
+	// Keep the meta line with the first lines of text.
+	r.need(smallLeading + 2*bodyLeading + 6)
+	r.y += 4
+
+	top := r.y
+	base := r.y + smallLeading*0.8
+	x := float64(marginX)
+	timeL := r.st.small.Line(m.Time)
+	r.drawLine(timeL, x, base, muted, smallSize)
+	x += max(timeL.Width+14, 128)
+
+	id := r.st.small.Line("#" + m.ID)
+	if m.ID == "" {
+		id.Spans, id.Width = nil, 0
+	}
+	sender := r.st.smallBold.Line(m.SenderName)
+	role := r.st.small.Line(m.SenderRole)
+	if x+sender.Width+role.Width+8 > pageW-marginX-id.Width-10 {
+		// A long name: wrap it under the time instead.
+		r.y += smallLeading
+		r.paragraph(r.st.smallBold, m.SenderName+"  "+m.SenderRole, marginX, contentW, smallLeading, ink)
+	} else {
+		r.drawLine(sender, x, base, ink, smallSize)
+		r.drawLine(role, x+sender.Width+6, base, muted, smallSize)
+		r.y += smallLeading
+	}
+	r.drawLine(id, pageW-marginX-id.Width, base, faint, smallSize)
+	r.y = max(r.y, top+smallLeading)
+
+	if len(m.Labels) > 0 {
+		r.paragraph(r.st.small, "Labels: "+strings.Join(m.Labels, " · "), marginX, contentW, smallLeading, muted)
+	}
+	if m.ReplyTo != "" {
+		t := r.y
+		r.paragraph(r.st.small, "In reply to "+m.ReplyTo, marginX+8, contentW-8, smallLeading, muted)
+		r.setStroke(rule)
+		r.pdf.SetLineWidth(1.5)
+		if r.y > t { // same page
+			r.pdf.Line(marginX+2, t+2, marginX+2, r.y-1)
+		}
+	}
+	r.y += 2
+	r.continued = fmt.Sprintf("#%s  %s, %s", m.ID, m.SenderName, m.Time)
+	defer func() { r.continued = "" }()
+	r.paragraph(r.st.body, m.Text, marginX, contentW, bodyLeading, ink)
+
+	for j, a := range m.Attachments {
+		if err := r.attachment(a); err != nil {
+			return fmt.Errorf("pdf: message %d (%s) attachment %d (%s): %w", index, m.ID, j, a.Name, err)
+		}
+	}
+	r.y += 6
+	r.need(4)
+	r.hrule(rule, 0.4)
+	r.y += 4
+	return nil
+}
+
+// attachment embeds an image or lists the file.
+func (r *renderer) attachment(a Attachment) error {
+	img, reason := loadImage(a)
+	if img == nil {
+		r.listAttachment(a, reason)
+		return nil
+	}
+	w, h := img.w*0.75, img.h*0.75 // pixels at 96 dpi
+	if w > contentW {
+		w, h = contentW, h*contentW/w
+	}
+	caption := 2*smallLeading + 8
+	if maxH := bodyBottom - marginTop - caption - 8; h > maxH {
+		w, h = w*maxH/h, maxH
+	}
+	if free := bodyBottom - r.y - caption - 8; h > free {
+		// Shrink into the rest of the page if that keeps it legible,
+		// else start a page.
+		if free > h*0.6 {
+			w, h = w*free/h, free
+		} else {
+			r.newPage()
+		}
+	}
+	r.y += 6
+	if err := r.drawImage(img, marginX, r.y, w, h); err != nil {
+		r.listAttachment(a, "could not be embedded")
+		return nil
+	}
+	r.setStroke(rule)
+	r.pdf.SetLineWidth(0.4)
+	r.pdf.RectFromUpperLeftWithStyle(marginX, r.y, w, h, "D")
+	r.y += h + 2
+	r.paragraph(r.st.small, fmt.Sprintf("%s  ·  %s  ·  %s", a.Name, a.Type, humanSize(a.Size)), marginX, contentW, smallLeading, muted)
+	r.paragraph(r.st.mono, "SHA-256 "+a.SHA256, marginX, contentW, smallLeading, muted)
+	return nil
+}
+
+// drawImage places an image, turning a panic of the PDF writer on an odd
+// image into an error so the attachment is listed instead.
+func (r *renderer) drawImage(img *decodedImage, x, y, w, h float64) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("image: %v", p)
+		}
+	}()
+	holder, err := gopdf.ImageHolderByBytes(img.data)
+	if err != nil {
+		return err
+	}
+	return r.pdf.ImageByHolder(holder, x, y, &gopdf.Rect{W: w, H: h})
+}
+
+// listAttachment draws a boxed entry: name, type and size, SHA-256, and why
+// an image is not shown.
+func (r *renderer) listAttachment(a Attachment, reason string) {
+	name := a.Name
+	if name == "" {
+		name = "(unnamed attachment)"
+	}
+	in, w := marginX+8.0, contentW-16.0
+	var (
+		title   = "Attachment: " + name
+		details = fmt.Sprintf("%s  ·  %s", orDash(a.Type), humanSize(a.Size))
+		hash    = "SHA-256 " + orDash(a.SHA256)
+		why     = ""
+	)
+	if reason != "" {
+		why = "Image not shown: " + reason
+	}
+	// Measure first so the box fits what wraps.
+	lines := 0
+	for _, p := range []struct {
+		s    *textlayout.Setter
+		text string
+	}{{r.st.smallBold, title}, {r.st.small, details}, {r.st.mono, hash}, {r.st.small, why}} {
+		saved := p.s.Width
+		p.s.Width = w
+		lines += len(p.s.Lines(p.text))
+		p.s.Width = saved
+	}
+	h := float64(lines)*smallLeading + 8
+	r.need(h + 6)
+	r.y += 5
+	r.setFill(shadeB)
+	r.pdf.RectFromUpperLeftWithStyle(marginX, r.y, contentW, h, "F")
+	r.setStroke(rule)
+	r.pdf.SetLineWidth(0.4)
+	r.pdf.RectFromUpperLeftWithStyle(marginX, r.y, contentW, h, "D")
+	r.y += 4
+	r.paragraph(r.st.smallBold, title, in, w, smallLeading, ink)
+	r.paragraph(r.st.small, details, in, w, smallLeading, muted)
+	r.paragraph(r.st.mono, hash, in, w, smallLeading, muted)
+	r.paragraph(r.st.small, why, in, w, smallLeading, muted)
+	r.y += 6
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return s
+}
+
+// humanSize prints a byte count with its exact value, as records are read
+// by people and checked by machines.
+func humanSize(n int64) string {
+	switch {
+	case n < 1024:
+		return fmt.Sprintf("%d bytes", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KB (%d bytes)", float64(n)/1024, n)
+	default:
+		return fmt.Sprintf("%.1f MB (%d bytes)", float64(n)/(1<<20), n)
+	}
+}

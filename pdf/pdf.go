@@ -1,0 +1,124 @@
+// Package pdf renders a sealed conversation as an A4 PDF for a patient's
+// medical record.
+//
+// The caller maps a bundle onto a Document and renders it:
+//
+//	d := &pdf.Document{Practice: "…", Title: "…", ExportID: "…", Items: items, Integrity: integ}
+//	err := pdf.Render(w, d)
+//
+// Page 1 opens with a header block (practice, title, pseudonymous patient id,
+// period, export id, how many messages were selected, attachment count).
+// Each message follows with its time, sender, labels, the message it replies
+// to, its text with line breaks kept, and its attachments: JPEG and PNG
+// images are embedded scaled to fit, anything else (or an image too large or
+// broken to decode) is listed with name, type, size and SHA-256. Every page
+// has a footer with the export id, "page X of Y" and the first 16 hex digits
+// of the manifest digest; the last page, "Integrity and verification",
+// carries the digests, signer, timestamps, verification commands and a QR
+// code.
+//
+// Text is text: every character is drawn with an embedded font and can be
+// extracted (pdftotext) as it was sent, line breaks kept. Latin, Greek and
+// Cyrillic use the Go fonts, Hebrew and Arabic embedded Noto fonts. Right-to-
+// left runs are laid out in visual order by a reduced Unicode bidi algorithm;
+// Arabic letters keep their isolated forms, as contextual shaping would put
+// presentation forms, not the letters sent, into extracted text. Extractors
+// reorder right-to-left text by their own rules: every Hebrew or Arabic word
+// comes back intact, but punctuation between such words may move. A character no font has
+// (emoji, CJK, anything above U+FFFF, control characters) is printed as a
+// visible substitute such as "[U+1F44D]", never dropped. The invisible bidi
+// controls U+200E, U+200F, U+202A–U+202E, U+2066–U+2069 and the byte-order
+// mark U+FEFF are not drawn; the text around them is.
+//
+// Output is deterministic: the same Document gives the same bytes. The PDF
+// carries no creation date unless SOURCE_DATE_EPOCH is set, and no /ID.
+//
+// Memory grows with the document (the PDF writer holds every page until the
+// end): about 110 MB of resident memory for 20,000 messages.
+package pdf
+
+import (
+	"io"
+	"time"
+)
+
+// Document is what Render draws.
+type Document struct {
+	Practice  string // practice or clinic name
+	Title     string // conversation title
+	PatientID string // pseudonymous patient identifier
+	Period    string // period covered, as displayed
+	ExportID  string
+
+	Selected        int // messages in this export ("K of N messages")
+	Total           int // messages in the conversation
+	AttachmentCount int
+
+	Items     []Item // in conversation order
+	Integrity Integrity
+}
+
+// Item is one entry of the record: a message, or a marker that the exporter
+// withheld messages at this position. Exactly one of the fields is set.
+type Item struct {
+	Message  *Message
+	Withheld int // number of messages withheld here
+}
+
+// Message is one message as displayed.
+type Message struct {
+	ID         string
+	Time       string // as displayed, with its offset: 2026-04-12 09:14:03 +02:00
+	SenderName string
+	SenderRole string
+	Text       string
+	Labels     []string
+	// ReplyTo references the replied-to message: its id, and a short
+	// excerpt if known.
+	ReplyTo     string
+	Attachments []Attachment
+}
+
+// Attachment is a file sent with a message.
+type Attachment struct {
+	Name   string
+	Type   string // media type, e.g. image/jpeg
+	Size   int64  // bytes
+	SHA256 string // lowercase hex
+	// Open returns the content; used for images (JPEG, PNG), which are
+	// embedded. Nil means the attachment is listed only.
+	Open func() (io.ReadCloser, error)
+}
+
+// Integrity is what the last page states about the seal.
+type Integrity struct {
+	ManifestSHA256    string // hex
+	ChainHead         string // hash-chain head, hex
+	SignerFingerprint string // SHA-256 of the signer's public key, hex
+	Timestamps        []Timestamp
+	Commands          []string // verification commands, one per line
+	// QRPayload is what the QR code carries. Empty means
+	// "custody:<export id>:sha256:<manifest digest>".
+	QRPayload string
+}
+
+// Timestamp is one RFC 3161 timestamp on the seal.
+type Timestamp struct {
+	Time time.Time // printed in UTC
+	TSA  string    // name of the timestamp authority
+}
+
+// Limits on images embedded; a larger image is listed instead.
+const (
+	MaxImageBytes  = 32 << 20
+	MaxImagePixels = 40_000_000
+)
+
+// Render writes d as a PDF to w.
+func Render(w io.Writer, d *Document) error {
+	r, err := newRenderer(d)
+	if err != nil {
+		return err
+	}
+	return r.render(w)
+}

@@ -1,0 +1,366 @@
+package pdf
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/boombuler/barcode"
+	"github.com/signintech/gopdf"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/gofont/gomono"
+	"golang.org/x/image/font/gofont/goregular"
+
+	"github.com/custody-toolkit/custody/pdf/fonts"
+	"github.com/custody-toolkit/custody/pdf/internal/pdfpack"
+	"github.com/custody-toolkit/custody/pdf/internal/textlayout"
+)
+
+// Page geometry, in points (A4).
+const (
+	pageW        = 595.28
+	pageH        = 841.89
+	marginX      = 56.0
+	marginTop    = 56.0
+	contentW     = pageW - 2*marginX
+	bodyBottom   = pageH - 66 // lowest baseline for body text
+	footerY      = pageH - 34 // footer baseline
+	labelColumn  = 150.0      // width of the label column in key/value blocks
+	bodySize     = 10.0
+	bodyLeading  = 13.6
+	smallSize    = 8.5
+	smallLeading = 11.5
+	monoSize     = 7.8
+)
+
+// Colours, grey levels 0-255.
+const (
+	ink    = 25
+	muted  = 95
+	faint  = 150
+	rule   = 200
+	shadeB = 244 // box background
+)
+
+// styles are the setters text is laid out with.
+type styles struct {
+	body, bold, small, smallBold, mono, title *textlayout.Setter
+}
+
+type renderer struct {
+	d   *Document
+	pdf *gopdf.GoPdf
+
+	st                             styles
+	registered                     map[*textlayout.Face]bool
+	face                           *textlayout.Face // current font and size in the PDF, to skip redundant changes
+	size                           float64
+	textGrey, strokeGrey, fillGrey int
+
+	qr        barcode.Barcode
+	qrPayload string
+
+	page      int
+	continued string  // the message being drawn, for pages it runs onto
+	y         float64 // top of the free space on the current page
+}
+
+func newRenderer(d *Document) (*renderer, error) {
+	if d == nil {
+		return nil, errors.New("pdf: nil document")
+	}
+	for i, it := range d.Items {
+		if (it.Message == nil) == (it.Withheld <= 0) {
+			return nil, fmt.Errorf("pdf: item %d: exactly one of Message or a positive Withheld must be set", i)
+		}
+	}
+	code, payload, err := encodeQR(d)
+	if err != nil {
+		return nil, err
+	}
+	faces := map[string][]byte{
+		"regular": goregular.TTF, "bold": gobold.TTF, "mono": gomono.TTF,
+		"hebrew": fonts.Hebrew, "arabic": fonts.Arabic,
+	}
+	f := map[string]*textlayout.Face{}
+	for name, ttf := range faces {
+		face, err := textlayout.NewFace(name, ttf)
+		if err != nil {
+			return nil, fmt.Errorf("pdf: %w", err)
+		}
+		f[name] = face
+	}
+	set := func(size, width float64, primary ...*textlayout.Face) *textlayout.Setter {
+		return &textlayout.Setter{Faces: append(primary, f["regular"], f["hebrew"], f["arabic"]), Size: size, Width: width}
+	}
+	r := &renderer{
+		d:          d,
+		pdf:        &gopdf.GoPdf{},
+		registered: map[*textlayout.Face]bool{},
+		qr:         code,
+		qrPayload:  payload,
+		textGrey:   -1,
+		strokeGrey: -1,
+		fillGrey:   -1,
+	}
+	r.st = styles{
+		body:      set(bodySize, contentW, f["regular"]),
+		bold:      set(bodySize, contentW, f["bold"]),
+		small:     set(smallSize, contentW, f["regular"]),
+		smallBold: set(smallSize, contentW, f["bold"]),
+		mono:      set(monoSize, contentW, f["mono"]),
+		title:     set(16, contentW, f["bold"]),
+	}
+	return r, nil
+}
+
+func (r *renderer) render(w io.Writer) (err error) {
+	// gopdf panics on some inputs it does not expect; a record must fail
+	// with an error, never take the exporter down.
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("pdf: rendering failed: %v", p)
+		}
+	}()
+	info := gopdf.PdfInfo{Title: r.d.Title, Subject: "Export " + r.d.ExportID, Creator: "custody", Producer: "custody"}
+	if v, ok := os.LookupEnv("SOURCE_DATE_EPOCH"); ok && v != "" {
+		sec, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return fmt.Errorf("pdf: SOURCE_DATE_EPOCH %q is not a number of seconds", v)
+		}
+		info.CreationDate = time.Unix(sec, 0).UTC()
+	}
+	r.pdf.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitPT})
+	r.pdf.SetNoCompression() // pdfpack deflates the pages, see there why
+	r.pdf.SetInfo(info)
+
+	r.newPage()
+	r.header()
+	for i, it := range r.d.Items {
+		if it.Message != nil {
+			if err := r.message(i, it.Message); err != nil {
+				return err
+			}
+		} else {
+			r.withheld(it.Withheld)
+		}
+	}
+	r.integrityPage()
+	if err := r.setFont(r.st.small.Faces[0], smallSize); err != nil {
+		return err
+	}
+	if err := r.pdf.FillInPlaceHoldText(totalPages, strconv.Itoa(r.page), gopdf.Left); err != nil {
+		return fmt.Errorf("pdf: page count: %w", err)
+	}
+	return r.write(w)
+}
+
+// write streams gopdf's uncompressed output through pdfpack.Deflate.
+func (r *renderer) write(w io.Writer) error {
+	pr, pw := io.Pipe()
+	go func() {
+		err := errors.New("pdf: writer panicked")
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("pdf: writing failed: %v", p)
+			}
+			pw.CloseWithError(err)
+		}()
+		err = r.pdf.Write(pw)
+		if err == nil {
+			err = io.EOF
+		}
+	}()
+	err := pdfpack.Deflate(w, pr)
+	pr.CloseWithError(errors.New("pdf: output abandoned")) // unblocks the writer on error
+	return err
+}
+
+const totalPages = "total-pages"
+
+// newPage starts a page and draws its footer; the page total is a
+// placeholder filled in when the last page is known.
+func (r *renderer) newPage() {
+	r.pdf.AddPage()
+	r.page++
+	r.y = marginTop
+	r.textGrey, r.strokeGrey, r.fillGrey = -1, -1, -1 // each page starts in black
+
+	r.setStroke(rule)
+	r.pdf.SetLineWidth(0.5)
+	r.pdf.Line(marginX, footerY-11, pageW-marginX, footerY-11)
+
+	s := r.st.small
+	left := s.Line("Export " + r.d.ExportID)
+	r.drawLine(left, marginX, footerY, muted, smallSize)
+
+	digest := r.d.Integrity.ManifestSHA256
+	if len(digest) > 16 {
+		digest = digest[:16]
+	}
+	right := s.Line("manifest sha256 " + digest)
+	r.drawLine(right, pageW-marginX-right.Width, footerY, muted, smallSize)
+
+	// "page X of " then the total, centred on a guessed total width.
+	pg := s.Line(fmt.Sprintf("page %d of ", r.page))
+	x := pageW/2 - (pg.Width+12)/2
+	r.drawLine(pg, x, footerY, muted, smallSize)
+	r.pdf.SetXY(x+pg.Width, footerY)
+	_ = r.pdf.PlaceHolderText(totalPages, 30)
+
+	if r.continued != "" {
+		// A message split over pages says whose it is at the top.
+		r.paragraph(r.st.small, r.continued+" (continued)", marginX, contentW, smallLeading, faint)
+		r.y += 4
+	}
+}
+
+// need makes sure h points of height are free on the page, or starts a new one.
+func (r *renderer) need(h float64) {
+	if r.y+h > bodyBottom {
+		r.newPage()
+	}
+}
+
+// setText, setStroke and setFill change a colour only when it differs:
+// every change is an operation gopdf holds in memory until the end.
+func (r *renderer) setText(g int) {
+	if g != r.textGrey {
+		r.pdf.SetTextColor(uint8(g), uint8(g), uint8(g))
+		r.textGrey = g
+	}
+}
+
+func (r *renderer) setStroke(g int) {
+	if g != r.strokeGrey {
+		r.pdf.SetStrokeColor(uint8(g), uint8(g), uint8(g))
+		r.strokeGrey = g
+	}
+}
+
+func (r *renderer) setFill(g int) {
+	if g != r.fillGrey {
+		r.pdf.SetFillColor(uint8(g), uint8(g), uint8(g))
+		r.fillGrey = g
+	}
+}
+
+func (r *renderer) setFont(f *textlayout.Face, size float64) error {
+	if !r.registered[f] {
+		if err := r.pdf.AddTTFFontDataWithOption(f.Name, f.TTF, gopdf.TtfOption{
+			Style: gopdf.Regular, OnGlyphNotFoundSubstitute: gopdf.DefaultOnGlyphNotFoundSubstitute}); err != nil {
+			return fmt.Errorf("pdf: font %s: %w", f.Name, err)
+		}
+		r.registered[f] = true
+		r.face = nil
+	}
+	if f == r.face && size == r.size {
+		return nil
+	}
+	if err := r.pdf.SetFont(f.Name, "", size); err != nil {
+		return fmt.Errorf("pdf: font %s: %w", f.Name, err)
+	}
+	r.face, r.size = f, size
+	return nil
+}
+
+// drawLine draws a laid-out line with its left edge at x and its baseline
+// at y.
+func (r *renderer) drawLine(l textlayout.Line, x, y float64, grey int, size float64) {
+	r.setText(grey)
+	for _, sp := range l.Spans {
+		if strings.TrimSpace(sp.Text) == "" {
+			continue
+		}
+		if err := r.setFont(sp.Face, size); err != nil {
+			panic(err) // the embedded fonts are known good
+		}
+		r.pdf.SetXY(x+sp.X, y)
+		if err := r.pdf.Text(sp.Text); err != nil {
+			panic(fmt.Errorf("pdf: text: %w", err))
+		}
+	}
+}
+
+// paragraph lays out and draws text at x in the given width, breaking pages
+// as needed, and advances y.
+func (r *renderer) paragraph(s *textlayout.Setter, text string, x, width, leading float64, grey int) {
+	saved := s.Width
+	s.Width = width
+	lines := s.Lines(text)
+	s.Width = saved
+	for _, l := range lines {
+		r.need(leading)
+		lx := x
+		if l.RTL {
+			lx = x + width - l.Width
+		}
+		r.drawLine(l, lx, r.y+leading*0.78, grey, s.Size)
+		r.y += leading
+	}
+}
+
+// keyValue draws a label in the left column and its value beside it.
+func (r *renderer) keyValue(label, value string, valueStyle *textlayout.Setter, leading float64) {
+	r.need(leading)
+	top := r.y
+	r.paragraph(r.st.small, label, marginX, labelColumn-8, leading, muted)
+	r.y = top
+	r.paragraph(valueStyle, value, marginX+labelColumn, contentW-labelColumn, leading, ink)
+	r.y = max(r.y, top+leading)
+}
+
+func (r *renderer) hrule(grey int, width float64) {
+	r.setStroke(grey)
+	r.pdf.SetLineWidth(width)
+	r.pdf.Line(marginX, r.y, pageW-marginX, r.y)
+}
+
+func (r *renderer) header() {
+	d := r.d
+	if d.Practice != "" {
+		r.paragraph(r.st.title, d.Practice, marginX, contentW, 21, ink)
+	}
+	if d.Title != "" {
+		t := *r.st.bold
+		t.Size = 12.5
+		r.paragraph(&t, d.Title, marginX, contentW, 17, ink)
+	}
+	r.y += 6
+	r.hrule(ink, 0.9)
+	r.y += 8
+	r.keyValue("Patient (pseudonymous ID)", d.PatientID, r.st.body, 15)
+	r.keyValue("Period covered", d.Period, r.st.body, 15)
+	r.keyValue("Export ID", d.ExportID, r.st.body, 15)
+	r.keyValue("Messages", fmt.Sprintf("%d of %d messages", d.Selected, d.Total), r.st.body, 15)
+	r.keyValue("Attachments", plural(d.AttachmentCount, "attachment"), r.st.body, 15)
+	r.y += 6
+	r.hrule(ink, 0.9)
+	r.y += 14
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+func (r *renderer) withheld(n int) {
+	r.need(28)
+	r.y += 4
+	text := plural(n, "message") + " withheld by the exporter"
+	l := r.st.small.Line(text)
+	mid := r.y + 8
+	r.setStroke(faint)
+	r.pdf.SetLineWidth(0.5)
+	gap := l.Width/2 + 10
+	r.pdf.Line(marginX, mid, pageW/2-gap, mid)
+	r.pdf.Line(pageW/2+gap, mid, pageW-marginX, mid)
+	r.drawLine(l, pageW/2-l.Width/2, mid+3, muted, smallSize)
+	r.y += 24
+}
