@@ -4,17 +4,29 @@ package custody_test
 // attachments, against a single SHA-256 pass over the same bytes. The size
 // is CUSTODY_BENCH_MB (default 400); see docs/performance.md for how peak
 // memory is measured (/usr/bin/time -v on the compiled test binary).
+//
+// Attachments are random bytes named .jpg by default: the PDF rendering
+// then lists them without embedding them. CUSTODY_BENCH_JPEG=1 makes them
+// real JPEG photos (noise, each distinct), which record.pdf embeds;
+// CUSTODY_BENCH_NORECORD=1 exports without record.pdf.
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/jpeg"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,6 +64,10 @@ func benchConversation(b *testing.B) (dir string, attachmentBytes int64) {
 	}
 	size := int64(benchMB(b)) << 20 / benchAttachments
 	rng := rand.NewChaCha8([32]byte{1}) // random: attachments are compressed already
+	var photo []byte
+	if os.Getenv("CUSTODY_BENCH_JPEG") == "1" {
+		photo = noiseJPEG(b, size, rng)
+	}
 	c := conversation.Conversation{
 		Format: conversation.Format, ID: "bench", Title: "benchmark",
 		Participants: []conversation.Participant{{ID: "dr-a", Role: "clinician"}, {ID: "pt-b", Role: "patient"}},
@@ -65,9 +81,8 @@ func benchConversation(b *testing.B) (dir string, attachmentBytes int64) {
 		}
 		if i%(benchMessages/benchAttachments) == 0 {
 			name := fmt.Sprintf("media/%04d.jpg", len(c.Messages))
-			writeRandomFile(b, filepath.Join(dir, name), size, rng)
+			attachmentBytes += writeAttachment(b, filepath.Join(dir, name), size, rng, photo)
 			m.Attachments = []conversation.Attachment{{Path: name, Name: filepath.Base(name), Type: "image/jpeg"}}
-			attachmentBytes += size
 		}
 		c.Messages = append(c.Messages, m)
 	}
@@ -81,17 +96,50 @@ func benchConversation(b *testing.B) (dir string, attachmentBytes int64) {
 	return dir, attachmentBytes
 }
 
-func writeRandomFile(b *testing.B, path string, size int64, rng io.Reader) {
+// writeAttachment writes size random bytes, or the photo followed by
+// random bytes after its end marker (decoders ignore them) so that no two
+// attachments are equal; it returns the bytes written.
+func writeAttachment(b *testing.B, path string, size int64, rng io.Reader, photo []byte) int64 {
 	f, err := os.Create(path)
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := io.CopyN(f, rng, size); err != nil {
+	n := size
+	if photo != nil {
+		if _, err := f.Write(photo); err != nil {
+			b.Fatal(err)
+		}
+		n = 16
+	}
+	if _, err := io.CopyN(f, rng, n); err != nil {
 		b.Fatal(err)
 	}
 	if err := f.Close(); err != nil {
 		b.Fatal(err)
 	}
+	return int64(len(photo)) + n
+}
+
+// noiseJPEG encodes a noise image of about size bytes: noise does not
+// compress, like the detail of a photo of a lab report.
+func noiseJPEG(b *testing.B, size int64, rng io.Reader) []byte {
+	side := 256
+	for range 2 {
+		img := image.NewGray(image.Rect(0, 0, side, side))
+		if _, err := io.ReadFull(rng, img.Pix); err != nil {
+			b.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
+			b.Fatal(err)
+		}
+		if int64(buf.Len()) >= size*9/10 || side > 4000 {
+			return buf.Bytes()
+		}
+		side = int(float64(side) * math.Sqrt(float64(size)/float64(buf.Len())))
+	}
+	b.Fatalf("cannot make a %d-byte JPEG", size)
+	return nil
 }
 
 func benchExport(b *testing.B, fx *testbundle.Fixture, in, out string) {
@@ -102,8 +150,33 @@ func benchExport(b *testing.B, fx *testbundle.Fixture, in, out string) {
 	}
 	opts := options(fx, out)
 	opts.Force = true
+	opts.NoRecord = os.Getenv("CUSTODY_BENCH_NORECORD") == "1"
 	if _, err := custody.Export(context.Background(), c, opts); err != nil {
 		b.Fatal(err)
+	}
+}
+
+// resetPeakRSS frees what the setup left and resets the kernel's peak RSS
+// (VmHWM), so reportPeakRSS measures the timed phase alone. Linux only;
+// elsewhere the metric is left out (use /usr/bin/time on the whole run).
+func resetPeakRSS() bool {
+	runtime.GC()
+	debug.FreeOSMemory()
+	return os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
+}
+
+func reportPeakRSS(b *testing.B, reset bool) {
+	data, err := os.ReadFile("/proc/self/status")
+	if !reset || err != nil {
+		return
+	}
+	for line := range strings.Lines(string(data)) {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			if err == nil {
+				b.ReportMetric(float64(kb)/1024, "peak-RSS-MB")
+			}
+		}
 	}
 }
 
@@ -122,10 +195,11 @@ func BenchmarkExport2000(b *testing.B) {
 	in, n := benchConversation(b)
 	out := filepath.Join(b.TempDir(), "bench.custody")
 	b.SetBytes(n)
-	b.ResetTimer()
+	reset := resetPeakRSS()
 	for b.Loop() {
 		benchExport(b, fx, in, out)
 	}
+	reportPeakRSS(b, reset)
 }
 
 // BenchmarkVerify2000: verify.BundleFile of the exported bundle, all checks.
@@ -135,7 +209,7 @@ func BenchmarkVerify2000(b *testing.B) {
 	out := filepath.Join(b.TempDir(), "bench.custody")
 	benchExport(b, fx, in, out)
 	b.SetBytes(fileSize(b, out))
-	b.ResetTimer()
+	reset := resetPeakRSS()
 	for b.Loop() {
 		rep, err := verify.BundleFile(out, verify.Options{Trust: fx.Roots})
 		if err != nil {
@@ -145,6 +219,7 @@ func BenchmarkVerify2000(b *testing.B) {
 			b.Fatalf("%s, %d messages, %d attachments: %+v", rep.Result, rep.Messages, rep.Attachments, rep.Checks)
 		}
 	}
+	reportPeakRSS(b, reset)
 }
 
 // BenchmarkSHA256Baseline: one streamed SHA-256 pass over the bundle's
@@ -155,7 +230,7 @@ func BenchmarkSHA256Baseline(b *testing.B) {
 	out := filepath.Join(b.TempDir(), "bench.custody")
 	benchExport(b, fx, in, out)
 	b.SetBytes(fileSize(b, out))
-	b.ResetTimer()
+	reset := resetPeakRSS()
 	for b.Loop() {
 		f, err := os.Open(out)
 		if err != nil {
@@ -168,4 +243,5 @@ func BenchmarkSHA256Baseline(b *testing.B) {
 		f.Close()
 		h.Sum(nil)
 	}
+	reportPeakRSS(b, reset)
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/sigstore/sigstore/pkg/signature"
 
 	"github.com/custody-toolkit/custody/conversation"
+	"github.com/custody-toolkit/custody/custodylog"
 	"github.com/custody-toolkit/custody/internal/atomicfile"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/record"
@@ -51,6 +52,9 @@ type Options struct {
 
 	Signer    signature.Signer // signs the manifest bytes
 	PublicKey crypto.PublicKey // the signer's public key
+	// Actor names the signer in the custody log's first event, "sealed"
+	// (docs/custody-log.md); the role defaults to "clinician".
+	Actor custodylog.Actor
 
 	// Timestampers are asked in order; each adds a token. At least one is
 	// needed: a bundle without a timestamp proves no time.
@@ -60,6 +64,8 @@ type Options struct {
 	CheckToken func(resp, signature []byte) error
 
 	Selection Selection
+	// Disclosure configures the proof of what the selection leaves out.
+	Disclosure Disclosure
 	// Practice names the practice or clinic on the rendering.
 	Practice string
 	// NoRecord leaves out record.pdf, the PDF rendering sealed in the
@@ -78,6 +84,9 @@ type Result struct {
 	Signature   []byte
 	Fingerprint string
 	Tokens      [][]byte
+	// EphemeralSalts: the leaf salts were random (an ECDSA key and no
+	// salt secret), so no later export can be proven consistent with this one.
+	EphemeralSalts bool
 }
 
 // Export writes the selected messages of c into a sealed bundle at
@@ -123,6 +132,9 @@ func checkOptions(o *Options) error {
 	if o.Now.IsZero() {
 		o.Now = time.Now()
 	}
+	if o.Actor.Role == "" {
+		o.Actor.Role = "clinician"
+	}
 	o.Now = o.Now.UTC().Truncate(time.Second)
 	return nil
 }
@@ -137,31 +149,24 @@ func writeBundle(ctx context.Context, out io.Writer, c *conversation.Conversatio
 	if err != nil {
 		return nil, err
 	}
-	sourceEntries, err := writeSources(zw, c, len(picked) == len(c.Messages), m)
+	if _, err := writeSources(zw, c, len(picked) == len(c.Messages), m); err != nil {
+		return nil, err
+	}
+	entries, ephemeral, err := writeMessages(zw, c, picked, m, opts)
 	if err != nil {
 		return nil, err
 	}
-	link := manifest.ChainStart
-	var entries []*manifest.MessageEntry
-	for k, i := range picked {
-		msg, entry, err := writeMessage(zw, c, k, &c.Messages[i], sourceEntries)
-		if err != nil {
-			return nil, err
-		}
-		entries = append(entries, entry)
-		d, _ := manifest.ParseDigest(msg.SHA256)
-		link = manifest.NextLink(link, d)
-		msg.Link = hex.EncodeToString(link[:])
-		m.Messages = append(m.Messages, msg)
-	}
-	m.Chain = manifest.Chain{Algorithm: manifest.ChainAlgorithm, Length: len(m.Messages), Head: hex.EncodeToString(link[:])}
 	if !opts.NoRecord {
 		if err := writeRecord(zw, c, picked, m, entries); err != nil {
 			return nil, err
 		}
 	}
 	m.Files = zw.Files()
-	return seal(ctx, zw, m, opts)
+	res, err := seal(ctx, zw, m, opts)
+	if res != nil {
+		res.EphemeralSalts = ephemeral
+	}
+	return res, err
 }
 
 func newManifest(c *conversation.Conversation, picked []int, opts Options) (*manifest.Manifest, error) {
@@ -176,7 +181,7 @@ func newManifest(c *conversation.Conversation, picked []int, opts Options) (*man
 	id := make([]byte, 8)
 	rand.Read(id)
 	return &manifest.Manifest{
-		Format:       manifest.FormatV1,
+		Format:       manifest.FormatV2,
 		Exporter:     Version,
 		ExportID:     "x-" + opts.Now.Format("20060102") + "-" + hex.EncodeToString(id),
 		ExportedAt:   opts.Now.Format(time.RFC3339),
@@ -240,7 +245,7 @@ func writeSources(zw *manifest.Writer, c *conversation.Conversation, whole bool,
 }
 
 // writeMessage streams a message's attachments and writes its entry.
-func writeMessage(zw *manifest.Writer, c *conversation.Conversation, k int, msg *conversation.Message, sources map[string]string) (manifest.Message, *manifest.MessageEntry, error) {
+func writeMessage(zw contentSink, c *conversation.Conversation, k int, msg *conversation.Message, sources map[string]string) (manifest.Message, *manifest.MessageEntry, error) {
 	e := manifest.MessageEntry{
 		ID: msg.ID, Time: msg.Time, From: msg.From, Text: msg.Text,
 		Labels: msg.Labels, ReplyTo: msg.ReplyTo, Flags: msg.Flags,
@@ -286,10 +291,10 @@ func writeRecord(zw *manifest.Writer, c *conversation.Conversation, picked []int
 	// The attachments were streamed into the bundle; read them again from
 	// their files, under their entry names.
 	files := map[string]string{}
-	for k, i := range picked {
+	for _, i := range picked { // v2 names entries by conversation position
 		for j, a := range c.Messages[i].Attachments {
 			if !a.Missing {
-				files[manifest.AttachmentEntryName(k, j, a.Path)] = c.FilePath(a.Path)
+				files[manifest.AttachmentEntryName(i, j, a.Path)] = c.FilePath(a.Path)
 			}
 		}
 	}
@@ -303,7 +308,7 @@ func writeRecord(zw *manifest.Writer, c *conversation.Conversation, picked []int
 	return err
 }
 
-func addFile(zw *manifest.Writer, name, path string) (manifest.File, error) {
+func addFile(zw contentSink, name, path string) (manifest.File, error) {
 	src, err := os.Open(path)
 	if err != nil {
 		return manifest.File{}, err
@@ -354,7 +359,31 @@ func seal(ctx context.Context, zw *manifest.Writer, m *manifest.Manifest, opts O
 			return nil, err
 		}
 	}
+	if err := writeSealedEvent(ctx, zw, sig, opts); err != nil {
+		return nil, err
+	}
 	return res, zw.Close()
+}
+
+// writeSealedEvent starts the custody log: the signer sealed the bundle at
+// the export time. The manifest's timestamps already prove that time, so
+// the event gets no token of its own.
+func writeSealedEvent(ctx context.Context, zw *manifest.Writer, sig []byte, opts Options) error {
+	rec, err := custodylog.First(ctx, custodylog.Event{
+		Time: custodylog.FormatTime(opts.Now), Actor: opts.Actor, Action: custodylog.Sealed,
+	}, sig, custodylog.Signer{
+		PublicKey: opts.PublicKey,
+		Sign:      func(msg []byte) ([]byte, error) { return opts.Signer.SignMessage(bytes.NewReader(msg)) },
+	})
+	if err != nil {
+		return err
+	}
+	for _, f := range rec.Files() {
+		if _, err := zw.AddBytes(f.Name, f.Data); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func nonNil(s []string) []string {

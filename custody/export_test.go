@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -196,7 +197,13 @@ func TestExportTSAFailure(t *testing.T) {
 	fx := testbundle.New(t, "ed25519")
 	down := timestamperFunc(func(context.Context, []byte) ([]byte, error) { return nil, errTSADown })
 	garbage := timestamperFunc(func(context.Context, []byte) ([]byte, error) { return []byte("<html>502</html>"), nil })
-	rejectAll := func(resp, sig []byte) error { return errors.New("not a TimeStampResp") }
+	// Stands in for verify.VerifyToken: refuses the garbage, passes the rest.
+	rejectGarbage := func(resp, sig []byte) error {
+		if bytes.HasPrefix(resp, []byte("<html>")) {
+			return errors.New("not a TimeStampResp")
+		}
+		return nil
+	}
 
 	tests := []struct {
 		name  string
@@ -206,8 +213,8 @@ func TestExportTSAFailure(t *testing.T) {
 	}{
 		{"only TSA down", []custody.Timestamper{down}, nil, errTSADown.Error()},
 		{"second TSA down", []custody.Timestamper{fx, down}, nil, errTSADown.Error()},
-		{"answer refused by CheckToken", []custody.Timestamper{garbage}, rejectAll, "TSA #1"},
-		{"second answer refused", []custody.Timestamper{fx, garbage}, rejectAll, "TSA #"},
+		{"answer refused by CheckToken", []custody.Timestamper{garbage}, rejectGarbage, "TSA #1"},
+		{"second answer refused", []custody.Timestamper{fx, garbage}, rejectGarbage, "TSA #2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -474,6 +481,51 @@ func TestExportAttachmentsStored(t *testing.T) {
 		}
 		if !bytes.Equal(entries[i].Data, want) {
 			t.Errorf("%s differs from %s", name, src)
+		}
+	}
+}
+
+// The same with Info-ZIP, an implementation we did not write: `unzip -t`
+// tests every entry's CRC, `zipinfo` shows every entry stored, and
+// `unzip -p | sha256sum` gives each attachment's digest in the manifest.
+func TestExportUnzip(t *testing.T) {
+	for _, tool := range []string{"unzip", "zipinfo", "sha256sum"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed", tool)
+		}
+	}
+	fx := testbundle.New(t, "ed25519")
+	path := fx.Export(t, testbundle.Sample(), custody.Selection{})
+	if out, err := exec.Command("unzip", "-tq", path).CombinedOutput(); err != nil {
+		t.Fatalf("unzip -t: %v\n%s", err, out)
+	}
+	out, err := exec.Command("zipinfo", "-l", path).Output()
+	if err != nil {
+		t.Fatalf("zipinfo: %v", err)
+	}
+	entries := 0
+	for line := range strings.Lines(string(out)) {
+		f := strings.Fields(line)
+		if len(f) < 10 || !strings.HasPrefix(f[0], "-") {
+			continue // header or totals
+		}
+		entries++
+		if method := f[6]; method != "stor" {
+			t.Errorf("zipinfo: %s is %s, want stor", f[len(f)-1], method)
+		}
+	}
+	m := testbundle.Manifest(t, testbundle.ReadEntries(t, path))
+	if entries < len(m.Files)+2 {
+		t.Fatalf("zipinfo lists %d entries, the manifest %d files", entries, len(m.Files))
+	}
+	for _, f := range m.Files {
+		cmd := exec.Command("sh", "-c", `unzip -p "$1" "$2" | sha256sum`, "sh", path, f.Path)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("unzip -p %s | sha256sum: %v", f.Path, err)
+		}
+		if got := strings.Fields(string(out))[0]; got != f.SHA256 {
+			t.Errorf("%s: sha256sum %s, manifest %s", f.Path, got, f.SHA256)
 		}
 	}
 }

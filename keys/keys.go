@@ -23,8 +23,6 @@
 package keys
 
 import (
-	"github.com/custody-toolkit/custody/manifest"
-
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -51,11 +49,3 @@ func Generate(algorithm string) (crypto.Signer, error) {
 	}
 	return nil, fmt.Errorf("unknown key algorithm %q (want %q or %q)", algorithm, Ed25519, ECDSAP256)
 }
-
-// Transitional forwarders while the PDF sealing code moves to package
-// manifest's names; removed once nothing uses them.
-var (
-	Fingerprint         = manifest.Fingerprint
-	ParsePublicKey      = manifest.ParsePublicKey
-	MarshalPublicKeyPEM = manifest.MarshalPublicKeyPEM
-)

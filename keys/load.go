@@ -27,32 +27,43 @@ type LoadOptions struct {
 // maxKeyFileSize bounds what LoadSigner reads: a key file is under 1 KiB.
 const maxKeyFileSize = 64 << 10
 
-// LoadSigner reads and decrypts the private key at path, as written by
-// WritePrivate (an openssl "ENCRYPTED PRIVATE KEY", PKCS#8 v2, is accepted
-// too), and returns a signer for it and its public key. Ed25519 keys sign
-// the message itself; ECDSA keys sign its SHA-256 digest, giving ASN.1 DER
-// signatures. Unencrypted key files are refused.
+// LoadSigner reads and decrypts the private key at path (see LoadKey) and
+// returns a sigstore signer for it and its public key. Ed25519 keys sign the
+// message itself; ECDSA keys sign its SHA-256 digest, giving ASN.1 DER
+// signatures.
 func LoadSigner(path string, opts LoadOptions) (signature.SignerVerifier, crypto.PublicKey, error) {
-	data, err := readKeyFile(path, opts.InsecurePermissions)
+	key, err := LoadKey(path, opts)
 	if err != nil {
 		return nil, nil, err
+	}
+	sv, err := signature.LoadSignerVerifier(key, crypto.SHA256)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return sv, key.Public(), nil
+}
+
+// LoadKey reads and decrypts the private key at path, as written by
+// WritePrivate (an openssl "ENCRYPTED PRIVATE KEY", PKCS#8 v2, is accepted
+// too). Unencrypted key files are refused. The PDF signature needs the key
+// as a crypto.Signer; everything else signs through LoadSigner.
+func LoadKey(path string, opts LoadOptions) (crypto.Signer, error) {
+	data, err := readKeyFile(path, opts.InsecurePermissions)
+	if err != nil {
+		return nil, err
 	}
 	priv, err := decryptPrivateKey(path, data, opts.Passphrase)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	signer, ok := priv.(crypto.Signer)
 	if !ok {
-		return nil, nil, fmt.Errorf("%s: key type %T cannot sign", path, priv)
+		return nil, fmt.Errorf("%s: key type %T cannot sign", path, priv)
 	}
 	if err := checkSigningKey(signer); err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	sv, err := signature.LoadSignerVerifier(priv, crypto.SHA256)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return sv, signer.Public(), nil
+	return signer, nil
 }
 
 // readKeyFile reads a private key file after checking that it is a regular

@@ -34,6 +34,7 @@ import (
 // Format versions a reader understands. Old versions must keep verifying.
 const (
 	FormatV1 = "custody.bundle/v1"
+	FormatV2 = "custody.bundle/v2" // v1 plus a Merkle tree: selective disclosure (v2.go)
 )
 
 // MediaType is the content of the mimetype entry.
@@ -75,6 +76,11 @@ type Manifest struct {
 	Chain        Chain        `json:"chain"`
 	Rendering    *Rendering   `json:"rendering,omitempty"`
 	Files        []File       `json:"files"`
+
+	// Format v2 only (v2.go).
+	Tree        *Tree         `json:"tree,omitempty"`
+	Withheld    []Withheld    `json:"withheld,omitempty"`
+	Consistency []Consistency `json:"consistency,omitempty"`
 }
 
 // Rendering names the PDF rendering sealed in the bundle and the renderer
@@ -128,6 +134,11 @@ type Message struct {
 	SHA256      string   `json:"sha256"` // of the entry's bytes
 	Attachments []string `json:"attachments"`
 	Link        string   `json:"link"` // chain link after this message
+
+	// Format v2 only: the message's 0-based position in the whole
+	// conversation and the salt of its leaf (hex).
+	Position *int   `json:"position,omitempty"`
+	Salt     string `json:"salt,omitempty"`
 }
 
 // Chain is the head of the message hash chain.
@@ -239,8 +250,8 @@ func Parse(data []byte) (*Manifest, error) {
 	if err := jsonv2.Unmarshal(data, &probe, jsonv2.RejectUnknownMembers(false)); err != nil {
 		return nil, fmt.Errorf("manifest.json: %w", err)
 	}
-	if probe.Format != FormatV1 {
-		return nil, fmt.Errorf("manifest.json: unknown format %q (this verifier reads %s)", probe.Format, FormatV1)
+	if probe.Format != FormatV1 && probe.Format != FormatV2 {
+		return nil, fmt.Errorf("manifest.json: unknown format %q (this verifier reads %s and %s)", probe.Format, FormatV1, FormatV2)
 	}
 	var m Manifest
 	if err := Unmarshal(data, &m); err != nil {
@@ -265,6 +276,9 @@ func ParseMessageEntry(data []byte) (*MessageEntry, error) {
 // fields, sorted unique files, entry names inside the content folders, and
 // counts that agree.
 func (m *Manifest) Check() error {
+	if err := m.checkVersionMembers(); err != nil {
+		return err
+	}
 	if _, err := time.Parse(time.RFC3339, m.ExportedAt); err != nil || !strings.HasSuffix(m.ExportedAt, "Z") {
 		return fmt.Errorf("field exported_at: %q is not an RFC 3339 UTC time", m.ExportedAt)
 	}

@@ -76,13 +76,39 @@ func document(c Content, seal *Seal) (*pdf.Document, error) {
 	for _, e := range c.Entries {
 		byID[e.ID] = e
 	}
-	for _, e := range c.Entries {
+	gaps := withheldGaps(m)
+	for k, e := range c.Entries {
+		if gaps[k] > 0 {
+			d.Items = append(d.Items, pdf.Item{Withheld: gaps[k]})
+		}
 		msg := message(e, people, byID, c.Open)
 		d.AttachmentCount += len(msg.Attachments)
 		d.Items = append(d.Items, pdf.Item{Message: msg})
 	}
+	if n := gaps[len(c.Entries)]; n > 0 {
+		d.Items = append(d.Items, pdf.Item{Withheld: n})
+	}
 	d.Integrity = integrity(m, seal)
 	return d, nil
+}
+
+// withheldGaps counts, for each disclosed message, the messages withheld
+// right before it, and at the end those withheld after the last one (format
+// v2: the positions were checked by manifest.Parse; v1 marks nothing).
+func withheldGaps(m *manifest.Manifest) []int {
+	gaps := make([]int, len(m.Messages)+1)
+	if m.Tree == nil {
+		return gaps
+	}
+	prev := -1
+	for k, msg := range m.Messages {
+		if msg.Position != nil {
+			gaps[k] = max(*msg.Position-prev-1, 0)
+			prev = *msg.Position
+		}
+	}
+	gaps[len(m.Messages)] = max(m.Tree.Size-prev-1, 0)
+	return gaps
 }
 
 func message(e *manifest.MessageEntry, people map[string]manifest.Participant, byID map[string]*manifest.MessageEntry, open func(string) (io.ReadCloser, error)) *pdf.Message {

@@ -29,6 +29,9 @@ type Options struct {
 	// a public key. Without it the report says the identity was not checked.
 	SignerFingerprint string
 	SignerKey         crypto.PublicKey
+	// Actors names the keys whose custody events the verifier recognises,
+	// by fingerprint (--trust-actors, ParseActors); nil: none checked.
+	Actors map[string]string
 }
 
 // Report is the outcome of verifying a bundle; its JSON form is documented
@@ -47,6 +50,14 @@ type Report struct {
 	Total       int         `json:"total_messages"`
 	Attachments int         `json:"attachments"`
 	Checks      []Check     `json:"checks"`
+	// Custody is the chain-of-custody timeline (docs/custody-log.md).
+	Custody []CustodyEvent `json:"custody"`
+	// Disclosure: format v2, what was disclosed and withheld (disclosure.go).
+	Disclosure *Disclosure `json:"disclosure,omitempty"`
+	// Consistency: with --consistent-with (consistency.go).
+	Consistency *Consistency `json:"consistency,omitempty"`
+
+	parsed *manifest.Manifest // once the manifest check passed
 }
 
 // BundleFile verifies the bundle at path. The error is non-nil only when
@@ -75,7 +86,7 @@ func BundleFile(path string, opts Options) (*Report, error) {
 
 // Bundle verifies a bundle read from r.
 func Bundle(r io.ReaderAt, size int64, opts Options) (*Report, error) {
-	v := &bundleVerifier{opts: opts, rep: &Report{Timestamps: []Timestamp{}, Checks: []Check{}}}
+	v := &bundleVerifier{opts: opts, rep: &Report{Timestamps: []Timestamp{}, Checks: []Check{}, Custody: []CustodyEvent{}}}
 	b, err := manifest.OpenBundle(r, size)
 	var cerr *manifest.ContainerError
 	switch {
@@ -104,7 +115,7 @@ type bundleVerifier struct {
 }
 
 func (v *bundleVerifier) run() {
-	for _, step := range []func(){v.checkContainer, v.checkManifest, v.checkFiles, v.checkMessages, v.checkChain, v.checkSignature, v.checkSignerIdentity, v.checkRendering, v.checkTimestamps} {
+	for _, step := range []func(){v.checkContainer, v.checkManifest, v.checkFiles, v.checkMessages, v.checkChain, v.checkDisclosure, v.checkSignature, v.checkSignerIdentity, v.checkRendering, v.checkTimestamps, v.checkCustodyLog} {
 		if v.stopped {
 			return
 		}
@@ -137,6 +148,7 @@ func (v *bundleVerifier) checkContainer() {
 		switch {
 		case name == manifest.MimetypeName, name == manifest.ManifestName,
 			name == manifest.SignatureName, name == manifest.SignerName:
+		case strings.HasPrefix(name, manifest.CustodyDir): // checked by checkCustodyLog
 		case strings.HasPrefix(name, manifest.MetaDir):
 			if name != manifest.TokenEntryName(tokens) {
 				v.fail("container", "unexpected entry %s (tokens must be manifest.tsr, manifest.2.tsr, … in order)", name)
@@ -161,7 +173,7 @@ func (v *bundleVerifier) checkManifest() {
 		v.fail("manifest", "%v", err)
 		return
 	}
-	v.m = m
+	v.m, v.rep.parsed = m, m
 	sum := sha256.Sum256(v.b.ManifestBytes)
 	v.rep.Format, v.rep.ExportID, v.rep.ExportedAt = m.Format, m.ExportID, m.ExportedAt
 	v.rep.Manifest = hex.EncodeToString(sum[:])
@@ -283,8 +295,8 @@ func (v *bundleVerifier) checkMessages() {
 }
 
 func (v *bundleVerifier) checkMessage(i int, msg manifest.Message, participants, used map[string]bool) (int, error) {
-	if msg.Entry != manifest.MessageEntryName(i) {
-		return 0, fmt.Errorf("entry %s, expected %s (reordered?)", msg.Entry, manifest.MessageEntryName(i))
+	if want := manifest.MessageEntryName(v.m.EntryIndex(i)); msg.Entry != want {
+		return 0, fmt.Errorf("entry %s, expected %s (reordered?)", msg.Entry, want)
 	}
 	f, ok := v.m.FileByPath(msg.Entry)
 	if !ok || f.SHA256 != msg.SHA256 {

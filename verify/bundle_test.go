@@ -3,6 +3,7 @@ package verify_test
 import (
 	"bytes"
 	"crypto/x509"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"slices"
@@ -168,6 +169,12 @@ func TestTampering(t *testing.T) {
 			// A careful forger drops message 7 everywhere: from the
 			// manifest's messages, chain, counts and files, and from the ZIP.
 			m := testbundle.Manifest(t, e)
+			// Format v2: and lists it as withheld, with its true leaf, so
+			// that the tree still holds.
+			salt, _ := manifest.ParseDigest(m.Messages[6].Salt)
+			digest, _ := manifest.ParseDigest(m.Messages[6].SHA256)
+			leaf := manifest.LeafHash(salt, digest)
+			m.Withheld = []manifest.Withheld{{Position: 6, Leaf: hex.EncodeToString(leaf[:])}}
 			m.Messages = m.Messages[:6]
 			m.Chain.Length, m.Selection.Selected = 6, 6
 			m.Chain.Head = m.Messages[5].Link

@@ -2,13 +2,18 @@ package main
 
 import (
 	"bytes"
+	"crypto"
+	"crypto/ed25519"
 	"fmt"
+	"os"
 	"time"
+
+	"github.com/sigstore/sigstore/pkg/signature"
 
 	"github.com/spf13/cobra"
 
-	"github.com/custody-toolkit/custody/conversation"
 	"github.com/custody-toolkit/custody/custody"
+	"github.com/custody-toolkit/custody/importer"
 	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/tsa"
 	"github.com/custody-toolkit/custody/verify"
@@ -25,6 +30,9 @@ type exportFlags struct {
 	sel              custody.Selection
 	practice         string
 	noRecord         bool
+	disclosure       disclosureFlags
+	pdf              string
+	imp              *importer.Options
 }
 
 func newExportCmd() *cobra.Command {
@@ -54,6 +62,9 @@ the signature of the key over the manifest, and one RFC 3161 timestamp per
 	fl.StringVar(&f.sel.Participant, "participant", "", "export only messages from this participant id")
 	fl.StringVar(&f.practice, "practice", "", "practice or clinic named on the PDF rendering")
 	fl.BoolVar(&f.noRecord, "no-record", false, "leave the PDF rendering (record.pdf) out of the bundle")
+	fl.StringVar(&f.pdf, "pdf", "", "also write a signed PDF for the health record, carrying the bundle (uses the first --tsa)")
+	f.disclosure.add(cmd)
+	f.imp = addImportFlags(cmd)
 	return cmd
 }
 
@@ -68,14 +79,30 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 	case len(f.tsaURLs) == 0:
 		return usagef("export: at least one --tsa URL is required (custody tsa serve runs a local one)")
 	}
-	conv, err := conversation.Load(f.in)
+	if f.pdf != "" && !f.force {
+		if _, err := os.Lstat(f.pdf); err == nil {
+			return fmt.Errorf("%s already exists (use --force to replace it)", f.pdf)
+		}
+	}
+	f.imp.Warn = func(msg string) { fmt.Fprintln(cmd.ErrOrStderr(), "custody: warning:", msg) }
+	conv, cleanup, err := importer.Open(f.in, *f.imp)
 	if err != nil {
 		return err
 	}
-	signer, pub, err := keys.LoadSigner(f.key, keys.LoadOptions{
+	defer cleanup()
+	key, err := keys.LoadKey(f.key, keys.LoadOptions{
 		Passphrase:          keys.PassphraseFromEnvOrTerminal("Passphrase for "+f.key+": ", false),
 		InsecurePermissions: f.insecureKeyPerms,
 	})
+	if err != nil {
+		return err
+	}
+	signer, err := signature.LoadSignerVerifier(key, crypto.SHA256)
+	if err != nil {
+		return err
+	}
+	pub := key.Public()
+	disclosure, err := f.disclosure.options(f.insecureKeyPerms)
 	if err != nil {
 		return err
 	}
@@ -86,12 +113,27 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 	res, err := custody.Export(cmd.Context(), conv, custody.Options{
 		Out: f.out, Force: f.force, Signer: signer, PublicKey: pub,
 		Timestampers: stampers, CheckToken: checkToken, Selection: f.sel,
-		Practice: f.practice, NoRecord: f.noRecord,
+		Practice: f.practice, NoRecord: f.noRecord, Disclosure: disclosure,
 	})
 	if err != nil {
 		return err
 	}
 	printExport(cmd, res)
+	if f.pdf == "" {
+		return nil
+	}
+	if _, ok := key.(ed25519.PrivateKey); ok {
+		fmt.Fprintln(cmd.ErrOrStderr(), "custody: note: the PDF is signed with an Ed25519 key: custody-verify checks it, "+
+			"but poppler and Acrobat cannot yet; create an ecdsa-p256 key (custody keygen --algorithm ecdsa-p256) for PDFs they validate")
+	}
+	exported, _ := time.Parse(time.RFC3339, res.Manifest.ExportedAt)
+	err = custody.WritePDF(res.Path, custody.PDFOptions{
+		Out: f.pdf, Force: f.force, Signer: key, TSAURL: f.tsaURLs[0], Time: exported,
+	})
+	if err != nil {
+		return fmt.Errorf("the bundle %s was written, the PDF was not: %w", res.Path, err)
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "wrote %s (signed, with %s attached)\n", f.pdf, res.Path)
 	return nil
 }
 
@@ -120,4 +162,5 @@ func printExport(cmd *cobra.Command, res *custody.Result) {
 	fmt.Fprintf(w, "  chain head:  %s\n", m.Chain.Head)
 	fmt.Fprintf(w, "  signer:      %s (%s)\n", res.Fingerprint, m.Signer.Algorithm)
 	fmt.Fprintf(w, "  timestamps:  %d\n", len(res.Tokens))
+	printDisclosure(w, res)
 }

@@ -13,6 +13,10 @@ import (
 	"fmt"
 	"os"
 
+	// Importers read times in the practice's zone (--tz): carry the zone
+	// database so that a machine without one reads them the same.
+	_ "time/tzdata"
+
 	"github.com/spf13/cobra"
 )
 

@@ -75,6 +75,8 @@ func (c *commonFlags) add(cmd *cobra.Command) {
 func newRootCmd() *cobra.Command {
 	var common commonFlags
 	var signer string
+	var custody custodyFlags
+	var consistentWith string
 	root := &cobra.Command{
 		Use:   "custody-verify [--trust ROOTS.pem] [--signer FINGERPRINT|KEY.pub] [--json] case.custody",
 		Short: "Verify a custody evidence bundle offline",
@@ -93,7 +95,13 @@ Verdicts (ETSI EN 319 102-1):
 			if err != nil {
 				return err
 			}
-			rep, err := verify.BundleFile(args[0], opts)
+			if err := custody.apply(&opts); err != nil {
+				return err
+			}
+			if consistentWith != "" {
+				return runConsistency(cmd, consistentWith, args[0], opts, common.json)
+			}
+			rep, err := verify.File(args[0], opts)
 			if err != nil {
 				return unreadable(err)
 			}
@@ -102,6 +110,8 @@ Verdicts (ETSI EN 319 102-1):
 	}
 	common.add(root)
 	root.Flags().StringVar(&signer, "signer", "", "expected signer: key fingerprint (SHA-256 hex) or a public key PEM file")
+	custody.add(root)
+	root.Flags().StringVar(&consistentWith, "consistent-with", "", "an older bundle of the same conversation: verify both and prove the given (newer) one extends it unchanged")
 	root.AddCommand(newTSRCmd())
 	return root
 }
@@ -163,6 +173,11 @@ func printBundleReport(w io.Writer, rep *verify.Report) {
 		fmt.Fprintf(w, "  messages    %d of %d, %d attachments\n", rep.Messages, rep.Total, rep.Attachments)
 		fmt.Fprintf(w, "  export      %s at %s\n", rep.ExportID, rep.ExportedAt)
 		fmt.Fprintf(w, "  manifest    SHA-256 %s\n", rep.Manifest)
+	}
+	printDisclosure(w, rep)
+	if len(rep.Custody) > 0 {
+		fmt.Fprintf(w, "\n  custody log, %d events:\n", len(rep.Custody))
+		PrintTimeline(w, rep.Custody, ActorsChecked(rep))
 	}
 	fmt.Fprintln(w)
 	printChecks(w, rep.Checks)

@@ -1,0 +1,260 @@
+package custody
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/custody-toolkit/custody/conversation"
+	"github.com/custody-toolkit/custody/manifest"
+)
+
+// Disclosure configures what a format v2 bundle proves about the messages
+// it leaves out (docs/bundle-format.md §9).
+type Disclosure struct {
+	// SaltSecret is the practice's 32-byte secret from which every leaf
+	// salt is derived (--salt-secret). Without it an Ed25519 key derives
+	// one (its signatures are deterministic); an ECDSA key cannot, and the
+	// salts are then random: no later export can be proven consistent with
+	// this one.
+	SaltSecret []byte
+	// RevealWithheldTimes lists each withheld message's time.
+	RevealWithheldTimes bool
+	// Extends is an earlier bundle of the same conversation: the export
+	// fails unless the conversation still begins with exactly the messages
+	// that bundle sealed, and carries a consistency proof to it.
+	Extends string
+	// CheckExtends verifies Extends first (the exporter wires the
+	// verifier here); nil skips it.
+	CheckExtends func(path string) error
+}
+
+// Domain prefixes of the salt derivation, so that these HMAC inputs and
+// the signature that keys them can never be mistaken for anything else.
+const (
+	saltKeyDomain = "custody-salt-key-v2\x00"
+	saltDomain    = "custody-salt-v2\x00"
+)
+
+// salter derives each message's leaf salt:
+// HMAC-SHA256(K, "custody-salt-v2" 0x00 || conversation id || 0x00 || message id).
+// The same K gives the same salts in every export of the conversation,
+// which is what lets a later export be proven consistent with an earlier
+// one; K never leaves the exporter, so a withheld "OK" cannot be guessed.
+type salter struct {
+	key       [32]byte
+	convID    string
+	ephemeral bool // K is random: salts differ in every export
+}
+
+func newSalter(c *conversation.Conversation, opts Options) (*salter, error) {
+	s := &salter{convID: c.ID}
+	d := opts.Disclosure
+	if d.SaltSecret != nil {
+		if len(d.SaltSecret) != 32 {
+			return nil, fmt.Errorf("salt secret: %d bytes, want 32", len(d.SaltSecret))
+		}
+		copy(s.key[:], d.SaltSecret)
+		return s, nil
+	}
+	if _, ok := opts.PublicKey.(ed25519.PublicKey); ok {
+		key, ok, err := signatureKey(opts, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			s.key = key
+			return s, nil
+		}
+	}
+	rand.Read(s.key[:])
+	s.ephemeral = true
+	return s, nil
+}
+
+// signatureKey derives K = SHA-256(signature over "custody-salt-key-v2"
+// 0x00 || conversation id). Only a deterministic signer gives the same K
+// twice, so the signature is made twice and compared.
+func signatureKey(opts Options, convID string) ([32]byte, bool, error) {
+	msg := []byte(saltKeyDomain + convID)
+	sig1, err := opts.Signer.SignMessage(bytes.NewReader(msg))
+	if err != nil {
+		return [32]byte{}, false, fmt.Errorf("deriving the salt key: %w", err)
+	}
+	sig2, err := opts.Signer.SignMessage(bytes.NewReader(msg))
+	if err != nil {
+		return [32]byte{}, false, fmt.Errorf("deriving the salt key: %w", err)
+	}
+	return sha256.Sum256(sig1), bytes.Equal(sig1, sig2), nil
+}
+
+func (s *salter) salt(messageID string) [32]byte {
+	mac := hmac.New(sha256.New, s.key[:])
+	mac.Write([]byte(saltDomain))
+	mac.Write([]byte(s.convID))
+	mac.Write([]byte{0})
+	mac.Write([]byte(messageID))
+	return [32]byte(mac.Sum(nil))
+}
+
+// writeMessages writes the picked messages and commits to all of them:
+// the chain over the disclosed entries, the tree over every message, the
+// withheld leaves, and the consistency proof to an earlier export.
+func writeMessages(zw *manifest.Writer, c *conversation.Conversation, picked []int, m *manifest.Manifest, opts Options) ([]*manifest.MessageEntry, bool, error) {
+	salts, err := newSalter(c, opts)
+	if err != nil {
+		return nil, false, err
+	}
+	keep := make([]bool, len(c.Messages))
+	for _, i := range picked {
+		keep[i] = true
+	}
+	sources := stableSourceNames(c)
+	link := manifest.ChainStart
+	leaves := make([][32]byte, len(c.Messages))
+	var entries []*manifest.MessageEntry
+	for i := range c.Messages {
+		sink := contentSink(zw)
+		if !keep[i] {
+			sink = hashOnly{} // the entry is built and hashed, never written
+		}
+		msg, entry, err := writeMessage(sink, c, i, &c.Messages[i], sources)
+		if err != nil {
+			return nil, false, err
+		}
+		salt := salts.salt(msg.ID)
+		digest, _ := manifest.ParseDigest(msg.SHA256)
+		leaves[i] = manifest.LeafHash(salt, digest)
+		if !keep[i] {
+			w := manifest.Withheld{Position: i, Leaf: hex.EncodeToString(leaves[i][:])}
+			if opts.Disclosure.RevealWithheldTimes {
+				w.Time = entry.Time
+			}
+			m.Withheld = append(m.Withheld, w)
+			continue
+		}
+		entries = append(entries, entry)
+		link = manifest.NextLink(link, digest)
+		msg.Link = hex.EncodeToString(link[:])
+		msg.Position, msg.Salt = &i, hex.EncodeToString(salt[:])
+		m.Messages = append(m.Messages, msg)
+	}
+	m.Chain = manifest.Chain{Algorithm: manifest.ChainAlgorithm, Length: len(m.Messages), Head: hex.EncodeToString(link[:])}
+	root := manifest.TreeRoot(leaves)
+	m.Tree = &manifest.Tree{Algorithm: manifest.TreeAlgorithm, Size: len(leaves), Root: hex.EncodeToString(root[:])}
+	if opts.Disclosure.Extends != "" {
+		proof, err := extend(c, leaves, opts.Disclosure)
+		if err != nil {
+			return nil, false, err
+		}
+		m.Consistency = []manifest.Consistency{proof}
+	}
+	return entries, salts.ephemeral, nil
+}
+
+// stableSourceNames names each source as the whole export carries it, in
+// every export: a message's entry (its origin) must not depend on the
+// selection, or its leaf would change between exports.
+func stableSourceNames(c *conversation.Conversation) map[string]string {
+	names := map[string]string{}
+	for i, s := range c.Sources {
+		names[s.Path] = manifest.SourceEntryName(i, s.Path)
+	}
+	return names
+}
+
+// contentSink receives a message's entry and attachments: the bundle
+// writer for a disclosed message, hashOnly for a withheld one.
+type contentSink interface {
+	AddFile(name string, r io.Reader) (manifest.File, error)
+	AddBytes(name string, data []byte) (manifest.File, error)
+}
+
+// hashOnly digests content without storing it anywhere.
+type hashOnly struct{}
+
+func (hashOnly) AddFile(name string, r io.Reader) (manifest.File, error) {
+	h := sha256.New()
+	n, err := io.CopyBuffer(h, r, make([]byte, 1<<20))
+	if err != nil {
+		return manifest.File{}, err
+	}
+	return manifest.File{Path: name, SHA256: hex.EncodeToString(h.Sum(nil)), Size: n}, nil
+}
+
+func (hashOnly) AddBytes(name string, data []byte) (manifest.File, error) {
+	return hashOnly{}.AddFile(name, bytes.NewReader(data))
+}
+
+// extend checks that the conversation begins with exactly the messages
+// the earlier bundle sealed, and returns the consistency proof to it.
+func extend(c *conversation.Conversation, leaves [][32]byte, d Disclosure) (manifest.Consistency, error) {
+	fail := func(format string, args ...any) (manifest.Consistency, error) {
+		return manifest.Consistency{}, fmt.Errorf("--extends %s: %s", d.Extends, fmt.Sprintf(format, args...))
+	}
+	if d.CheckExtends != nil {
+		if err := d.CheckExtends(d.Extends); err != nil {
+			return fail("%v", err)
+		}
+	}
+	old, err := readManifest(d.Extends)
+	if err != nil {
+		return fail("%v", err)
+	}
+	oldLeaves, err := old.Leaves()
+	if err != nil {
+		return fail("%v", err)
+	}
+	oldRoot := manifest.TreeRoot(oldLeaves)
+	switch {
+	case old.Conversation.ID != c.ID:
+		return fail("it seals conversation %q, not %q", old.Conversation.ID, c.ID)
+	case hex.EncodeToString(oldRoot[:]) != old.Tree.Root:
+		return fail("its leaves do not give its tree root")
+	}
+	for i := range oldLeaves {
+		if i >= len(leaves) {
+			return fail("it seals %d messages, the conversation now has only %d: messages from position %d (counted from 1) on were removed", len(oldLeaves), len(leaves), i+1)
+		}
+		if oldLeaves[i] != leaves[i] {
+			return fail("the message at position %d (counted from 1, id %q) differs from the one it sealed: edited, removed or inserted since (or that export used other salts: another key or --salt-secret)", i+1, c.Messages[i].ID)
+		}
+	}
+	proof, err := manifest.ConsistencyProof(leaves, len(oldLeaves))
+	if err != nil {
+		return fail("%v", err)
+	}
+	out := manifest.Consistency{Size: len(oldLeaves), Root: old.Tree.Root, Proof: []string{}}
+	for _, h := range proof {
+		out.Proof = append(out.Proof, hex.EncodeToString(h[:]))
+	}
+	return out, nil
+}
+
+// readManifest reads and parses the manifest of a bundle file.
+func readManifest(path string) (*manifest.Manifest, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, errors.New("not a regular file")
+	}
+	b, err := manifest.OpenBundle(f, st.Size())
+	if err != nil {
+		return nil, err
+	}
+	return manifest.Parse(b.ManifestBytes)
+}

@@ -1,0 +1,82 @@
+package custody
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/custody-toolkit/custody/internal/atomicfile"
+	"github.com/custody-toolkit/custody/manifest"
+	"github.com/custody-toolkit/custody/pdfseal"
+	"github.com/custody-toolkit/custody/verify"
+)
+
+// PDFOptions configure the standalone PDF for the medical record.
+type PDFOptions struct {
+	Out   string
+	Force bool
+	// Signer signs the PDF: the key that sealed the bundle.
+	Signer      crypto.Signer
+	Certificate *x509.Certificate // optional; a self-issued one otherwise
+	TSAURL      string            // for the signature's RFC 3161 timestamp
+	Time        time.Time
+}
+
+// WritePDF writes the standalone PDF of a sealed bundle: its pages (the
+// messages, the manifest digest, the timestamps), the whole bundle as an
+// associated file, and a PDF signature with a signature timestamp. The
+// bundle is verified first (without trust anchors): a PDF is never made of
+// a bundle that does not hold together.
+func WritePDF(bundlePath string, opts PDFOptions) error {
+	if opts.Signer == nil || opts.TSAURL == "" || opts.Out == "" {
+		return errors.New("the PDF needs a key, a TSA and an output path")
+	}
+	f, err := os.Open(bundlePath)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	rep, err := verify.Bundle(f, st.Size(), verify.Options{})
+	if err != nil {
+		return err
+	}
+	if rep.Result == verify.Failed {
+		return fmt.Errorf("%s does not verify; no PDF made of it", bundlePath)
+	}
+	b, err := manifest.OpenBundle(f, st.Size())
+	if err != nil {
+		return err
+	}
+	var pages bytes.Buffer
+	if err := verify.StandaloneRendering(&pages, b, rep); err != nil {
+		return fmt.Errorf("rendering the PDF: %w", err)
+	}
+	if !opts.Force {
+		if _, err := os.Lstat(opts.Out); err == nil {
+			return fmt.Errorf("%s already exists (use --force to replace it)", opts.Out)
+		}
+	}
+	out, err := atomicfile.Create(opts.Out)
+	if err != nil {
+		return err
+	}
+	defer out.Abort()
+	err = pdfseal.Seal(out, pages.Bytes(), f, st.Size(), pdfseal.Options{
+		Signer: opts.Signer, Certificate: opts.Certificate, TSAURL: opts.TSAURL,
+		Time: opts.Time, BundleName: filepath.Base(bundlePath),
+		Reason: "Sealed clinical conversation " + rep.ExportID,
+	})
+	if err != nil {
+		return fmt.Errorf("signing the PDF: %w", err)
+	}
+	return out.Commit(opts.Force)
+}

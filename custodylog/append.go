@@ -1,0 +1,187 @@
+package custodylog
+
+import (
+	"archive/zip"
+	"context"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/custody-toolkit/custody/internal/atomicfile"
+	"github.com/custody-toolkit/custody/manifest"
+)
+
+// DefaultLockWait is how long Append waits for another append to the same
+// bundle to finish: longer than a TSA round trip.
+const DefaultLockWait = time.Minute
+
+// ErrLocked is returned (wrapped) when another append held the bundle
+// for longer than AppendOptions.LockWait.
+var ErrLocked = errors.New("another custody log append holds the bundle")
+
+// AppendOptions tune Append.
+type AppendOptions struct {
+	// LockWait bounds the wait for a concurrent append; zero means
+	// DefaultLockWait, negative means do not wait.
+	LockWait time.Duration
+	// Now is the event time when e.Time is empty; zero means the current
+	// time.
+	Now time.Time
+}
+
+// Append signs e as the next event of the bundle at path and adds it,
+// atomically: the bundle is rewritten into a temporary file, copying every
+// existing entry's raw bytes unchanged, and renamed over path. It holds an
+// exclusive lock (flock) on the bundle meanwhile, so concurrent appends run
+// one after the other and none is lost. Seq, Prev and Bundle are set here;
+// Time too when empty.
+func Append(ctx context.Context, path string, e Event, s Signer, opts AppendOptions) (*Record, error) {
+	// Through a symbolic link, rewrite the file it points to, not the link.
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real
+	}
+	f, err := lockBundle(path, opts.LockWait)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close() // releases the lock, after the rename
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	b, err := manifest.OpenBundle(f, st.Size())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := nextEvent(b, &e, opts.Now); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	rec, err := Sign(ctx, e, s)
+	if err != nil {
+		return nil, err
+	}
+	if err := rewrite(path, f, st, rec.Files()); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return rec, nil
+}
+
+// nextEvent links e to the bundle's seal and to the last event. It refuses
+// a log it cannot extend cleanly (an entry outside the naming scheme, a
+// gap): signing onto a broken log would bury the break under a valid
+// signature.
+func nextEvent(b *manifest.Bundle, e *Event, now time.Time) error {
+	sig, err := b.ReadSmall(manifest.SignatureName, manifest.MaxMetaEntrySize)
+	if err != nil {
+		return fmt.Errorf("not a sealed bundle: %w", err)
+	}
+	n, err := Count(b.Names())
+	if err != nil {
+		return fmt.Errorf("%w; run custody-verify", err)
+	}
+	if n >= MaxEvents {
+		return fmt.Errorf("the custody log is full (%d events)", MaxEvents)
+	}
+	e.Seq, e.Bundle, e.Prev = n+1, Digest(sig), ZeroDigest
+	if n > 0 {
+		last, err := b.ReadSmall(EntryName(n, PartEvent), manifest.MaxMetaEntrySize)
+		if err != nil {
+			return err
+		}
+		e.Prev = Digest(last)
+	}
+	if e.Time == "" {
+		if now.IsZero() {
+			now = time.Now()
+		}
+		e.Time = FormatTime(now)
+	}
+	return nil
+}
+
+// Count returns n when the entries under META-INF/custody/ among names are
+// the parts of events 1…n, each with its event, signature and key, and
+// nothing else.
+func Count(names []string) (int, error) {
+	parts := map[int]map[string]bool{}
+	for _, name := range names {
+		if !strings.HasPrefix(name, manifest.CustodyDir) {
+			continue
+		}
+		seq, part, err := ParseEntryName(name)
+		if err != nil {
+			return 0, err
+		}
+		if parts[seq] == nil {
+			parts[seq] = map[string]bool{}
+		}
+		parts[seq][part] = true
+	}
+	for seq := 1; seq <= len(parts); seq++ {
+		p := parts[seq]
+		if !p[PartEvent] || !p[PartSignature] || !p[PartKey] {
+			return 0, fmt.Errorf("the custody log is broken: event %d is missing or incomplete (%d events expected, numbered without gaps, each with .json, .sig and .pem)", seq, len(parts))
+		}
+	}
+	return len(parts), nil
+}
+
+// rewrite writes the bundle anew next to path: every entry of the locked
+// original copied raw (same bytes, same headers), then the new entries.
+func rewrite(path string, src *os.File, st os.FileInfo, add []File) error {
+	zr, err := zip.NewReader(src, st.Size())
+	if err != nil {
+		return err
+	}
+	out, err := atomicfile.Create(path)
+	if err != nil {
+		return err
+	}
+	defer out.Abort()
+	if err := out.Chmod(st.Mode().Perm()); err != nil {
+		return err
+	}
+	zw := zip.NewWriter(out)
+	for _, zf := range zr.File {
+		if err := zw.Copy(zf); err != nil {
+			return fmt.Errorf("copying %s: %w", zf.Name, err)
+		}
+	}
+	for _, nf := range add {
+		if err := writeStored(zw, nf); err != nil {
+			return err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	return out.Commit(true)
+}
+
+// writeStored adds a small entry stored, with its sizes and CRC in the
+// local header (no data descriptor), as the exporter writes META-INF.
+func writeStored(zw *zip.Writer, f File) error {
+	if err := manifest.CheckEntryName(f.Name); err != nil {
+		return err
+	}
+	w, err := zw.CreateRaw(storedHeader(f))
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(f.Data)
+	return err
+}
+
+func storedHeader(f File) *zip.FileHeader {
+	return &zip.FileHeader{
+		Name:               f.Name,
+		Method:             zip.Store,
+		CRC32:              crc32.ChecksumIEEE(f.Data),
+		CompressedSize64:   uint64(len(f.Data)),
+		UncompressedSize64: uint64(len(f.Data)),
+	}
+}

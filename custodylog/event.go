@@ -1,0 +1,207 @@
+// Package custodylog is the chain-of-custody log of a bundle
+// (docs/custody-log.md): who held the evidence, when, and what they did
+// with it. The log lives under META-INF/custody/, outside the sealed
+// content, so that appending an event never changes manifest.json, its
+// signature or its timestamps.
+//
+// Each event is canonical JSON (RFC 8785) signed by its actor's key. It
+// names the bundle it belongs to (the SHA-256 of META-INF/manifest.sig) and
+// the event before it (the SHA-256 of that event's entry), so an event
+// removed, reordered, edited or copied from another bundle breaks the log:
+//
+//	META-INF/custody/0001.json  the event
+//	META-INF/custody/0001.sig   the actor's signature over 0001.json
+//	META-INF/custody/0001.pem   the actor's public key
+//	META-INF/custody/0001.tsr   optional RFC 3161 TimeStampResp over 0001.sig
+//
+// Appending, with the lock that keeps two appends from losing each other:
+//
+//	rec, err := custodylog.Append(ctx, "case.custody", custodylog.Event{
+//		Actor:  custodylog.Actor{Name: "Dra. Vidal", Role: "expert"},
+//		Action: custodylog.Received, Note: "Recibido por correo certificado",
+//	}, custodylog.Signer{PublicKey: pub, Sign: sign}, custodylog.AppendOptions{})
+//
+// This package holds no verification of signatures or timestamps: package
+// verify checks the log as part of the bundle.
+package custodylog
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/custody-toolkit/custody/manifest"
+)
+
+// Actions an event may record.
+const (
+	Sealed           = "sealed"
+	Transferred      = "transferred"
+	Received         = "received"
+	Verified         = "verified"
+	AttachedToRecord = "attached-to-record"
+	Reviewed         = "reviewed"
+	Returned         = "returned"
+	Other            = "other" // requires a note saying what happened
+)
+
+// Actions lists every action, in the order of a typical custody.
+var Actions = []string{Sealed, Transferred, Received, Verified, AttachedToRecord, Reviewed, Returned, Other}
+
+// Bounds of an event: a log is read whole by verifiers, so every part of it
+// is small.
+const (
+	MaxEvents    = 9999 // four-digit entry numbers
+	MaxNoteBytes = 4096
+	MaxNameBytes = 256
+)
+
+// ZeroDigest is the prev of the first event.
+const ZeroDigest = "0000000000000000000000000000000000000000000000000000000000000000"
+
+// Event is one entry of the log.
+type Event struct {
+	Seq    int    `json:"seq"`    // 1, 2, … without gaps; the entry number
+	Time   string `json:"time"`   // claimed by the actor: RFC 3339, UTC, whole seconds
+	Actor  Actor  `json:"actor"`  //
+	Action string `json:"action"` // one of Actions
+	Note   string `json:"note"`   // free text, may be empty (not for "other")
+	Bundle string `json:"bundle"` // hex SHA-256 of the bytes of META-INF/manifest.sig
+	Prev   string `json:"prev"`   // hex SHA-256 of the previous event's entry; ZeroDigest for the first
+}
+
+// Actor is who did what the event records. Only the fingerprint is proven
+// (by the signature); the name and role are what the actor claims.
+type Actor struct {
+	Name        string `json:"name"`
+	Role        string `json:"role"`
+	Fingerprint string `json:"fingerprint"` // SHA-256 of the DER public key, hex
+}
+
+// Marshal encodes the event canonically (RFC 8785): the bytes that are
+// signed and stored.
+func (e *Event) Marshal() ([]byte, error) {
+	if err := e.Check(); err != nil {
+		return nil, err
+	}
+	return manifest.Marshal(e)
+}
+
+// Parse decodes an event entry strictly: canonical JSON, no unknown or
+// duplicate member, every field well-formed (Check).
+func Parse(data []byte) (*Event, error) {
+	var e Event
+	if err := manifest.Unmarshal(data, &e); err != nil {
+		return nil, err
+	}
+	if err := e.Check(); err != nil {
+		return nil, err
+	}
+	return &e, nil
+}
+
+// Check checks each field on its own; how an event fits its bundle and
+// the event before it is for the verifier.
+func (e *Event) Check() error {
+	switch {
+	case e.Seq < 1 || e.Seq > MaxEvents:
+		return fmt.Errorf("field seq: %d is not in 1…%d", e.Seq, MaxEvents)
+	case !slices.Contains(Actions, e.Action):
+		return fmt.Errorf("field action: %q is not one of %s", e.Action, strings.Join(Actions, ", "))
+	case e.Action == Other && strings.TrimSpace(e.Note) == "":
+		return fmt.Errorf("field note: action %q needs a note saying what happened", Other)
+	case !isHex64(e.Bundle):
+		return fmt.Errorf("field bundle: %q is not a SHA-256 in lowercase hex", e.Bundle)
+	case !isHex64(e.Prev):
+		return fmt.Errorf("field prev: %q is not a SHA-256 in lowercase hex", e.Prev)
+	case !isHex64(e.Actor.Fingerprint):
+		return fmt.Errorf("field actor.fingerprint: %q is not a SHA-256 in lowercase hex", e.Actor.Fingerprint)
+	case e.Seq == 1 && e.Prev != ZeroDigest:
+		return fmt.Errorf("field prev: the first event's prev must be %d zeros", len(ZeroDigest))
+	}
+	if _, err := ParseTime(e.Time); err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		name, value string
+		max         int
+	}{{"actor.name", e.Actor.Name, MaxNameBytes}, {"actor.role", e.Actor.Role, MaxNameBytes}, {"note", e.Note, MaxNoteBytes}} {
+		if err := checkText(f.name, f.value, f.max); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ParseTime reads an event time: RFC 3339, UTC ("Z"), whole seconds.
+func ParseTime(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil || !strings.HasSuffix(s, "Z") || strings.Contains(s, ".") {
+		return time.Time{}, fmt.Errorf("field time: %q is not an RFC 3339 UTC time in whole seconds", s)
+	}
+	return t, nil
+}
+
+// FormatTime is the event form of t.
+func FormatTime(t time.Time) string { return t.UTC().Truncate(time.Second).Format(time.RFC3339) }
+
+// checkText refuses control characters other than newline and tab: a note
+// shown in a terminal or a report must not be able to rewrite what is
+// displayed around it.
+func checkText(field, s string, max int) error {
+	if len(s) > max {
+		return fmt.Errorf("field %s: %d bytes, more than the %d allowed", field, len(s), max)
+	}
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("field %s: not valid UTF-8", field)
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' || r == '\u2028' || r == '\u2029' {
+			return fmt.Errorf("field %s: control character %U is not allowed", field, r)
+		}
+	}
+	return nil
+}
+
+// Digest is the lowercase hex SHA-256 of data: what bundle and prev hold.
+func Digest(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+func isHex64(s string) bool { _, ok := manifest.ParseDigest(s); return ok }
+
+// The parts of an event, each an entry of the log.
+const (
+	PartEvent     = "json" // the event
+	PartSignature = "sig"  // the actor's signature over the event
+	PartKey       = "pem"  // the actor's public key
+	PartToken     = "tsr"  // optional RFC 3161 token over the signature
+)
+
+// EntryName is the name of part of event seq: META-INF/custody/0001.json.
+func EntryName(seq int, part string) string {
+	return fmt.Sprintf("%s%04d.%s", manifest.CustodyDir, seq, part)
+}
+
+// ParseEntryName splits a name under META-INF/custody/ into its event
+// number and part; anything else there is an error.
+func ParseEntryName(name string) (seq int, part string, err error) {
+	rest, ok := strings.CutPrefix(name, manifest.CustodyDir)
+	num, part, dot := strings.Cut(rest, ".")
+	bad := fmt.Errorf("unexpected entry %s (the log holds only NNNN.json, .sig, .pem and .tsr)", name)
+	if !ok || !dot || len(num) != 4 || !slices.Contains([]string{PartEvent, PartSignature, PartKey, PartToken}, part) {
+		return 0, "", bad
+	}
+	seq, err = strconv.Atoi(num)
+	if err != nil || seq < 1 || strings.ContainsAny(num, "+-") {
+		return 0, "", bad
+	}
+	return seq, part, nil
+}

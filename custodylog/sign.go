@@ -1,0 +1,98 @@
+package custodylog
+
+import (
+	"context"
+	"crypto"
+	"errors"
+	"fmt"
+
+	"github.com/custody-toolkit/custody/manifest"
+)
+
+// Signer is the actor's key. Sign must produce what the bundle format uses
+// for manifest.sig: the raw Ed25519 signature of msg, or the ASN.1 DER
+// ECDSA signature of SHA-256(msg) (a sigstore SignerVerifier from
+// keys.LoadSigner does exactly that).
+type Signer struct {
+	PublicKey crypto.PublicKey
+	Sign      func(msg []byte) ([]byte, error)
+	// Timestamp, when set, returns an RFC 3161 TimeStampResp (DER) over
+	// the signature: custody.Timestamper's method fits.
+	Timestamp func(ctx context.Context, data []byte) ([]byte, error)
+	// CheckToken, when set, checks the TSA's answer before it is stored
+	// (the CLI wires verify.VerifyToken here).
+	CheckToken func(resp, signature []byte) error
+}
+
+// Record is a signed event as it is stored.
+type Record struct {
+	Event *Event
+	JSON  []byte // the entry, canonical JSON
+	Sig   []byte
+	PEM   []byte
+	Token []byte // nil without a TSA
+}
+
+// File is one entry to write into the bundle.
+type File struct {
+	Name string
+	Data []byte
+}
+
+// Files are the record's entries in the order they are written.
+func (r *Record) Files() []File {
+	files := []File{
+		{EntryName(r.Event.Seq, PartEvent), r.JSON},
+		{EntryName(r.Event.Seq, PartSignature), r.Sig},
+		{EntryName(r.Event.Seq, PartKey), r.PEM},
+	}
+	if r.Token != nil {
+		files = append(files, File{EntryName(r.Event.Seq, PartToken), r.Token})
+	}
+	return files
+}
+
+// Sign fills in the actor's fingerprint, encodes e, signs it and, with a
+// timestamper, timestamps the signature. Seq, Time, Bundle and Prev must be
+// set (Append and First set them).
+func Sign(ctx context.Context, e Event, s Signer) (*Record, error) {
+	if s.PublicKey == nil || s.Sign == nil {
+		return nil, errors.New("custody log: no signing key")
+	}
+	fp, err := manifest.Fingerprint(s.PublicKey)
+	if err != nil {
+		return nil, err
+	}
+	e.Actor.Fingerprint = fp
+	data, err := e.Marshal()
+	if err != nil {
+		return nil, fmt.Errorf("custody event: %w", err)
+	}
+	sig, err := s.Sign(data)
+	if err != nil {
+		return nil, fmt.Errorf("signing the custody event: %w", err)
+	}
+	pemBytes, err := manifest.MarshalPublicKeyPEM(s.PublicKey)
+	if err != nil {
+		return nil, err
+	}
+	rec := &Record{Event: &e, JSON: data, Sig: sig, PEM: pemBytes}
+	if s.Timestamp != nil {
+		if rec.Token, err = s.Timestamp(ctx, sig); err != nil {
+			return nil, err
+		}
+		if s.CheckToken != nil {
+			if err := s.CheckToken(rec.Token, sig); err != nil {
+				return nil, fmt.Errorf("the TSA answered a token that does not verify: %w", err)
+			}
+		}
+	}
+	return rec, nil
+}
+
+// First signs the first event of a bundle being sealed, whose manifest
+// signature is manifestSig: the exporter's "sealed" event.
+func First(ctx context.Context, e Event, manifestSig []byte, s Signer) (*Record, error) {
+	e.Seq, e.Prev, e.Bundle = 1, ZeroDigest, Digest(manifestSig)
+	return Sign(ctx, e, s)
+}

@@ -1,0 +1,83 @@
+package importer
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// writeLargeExport writes an iOS-style export of n messages: three
+// speakers, every fifth message on two lines, every tenth an attachment.
+func writeLargeExport(tb testing.TB, path string, n int) {
+	tb.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	names := []string{"Dra. Lucía Ferrer", "Tomás Ibarra", "~\u202fMarta Solé"}
+	t := time.Date(2023, 1, 1, 8, 0, 0, 0, time.UTC)
+	for i := range n {
+		t = t.Add(37 * time.Second)
+		h := t.Hour() % 12
+		if h == 0 {
+			h = 12
+		}
+		ampm := "AM"
+		if t.Hour() >= 12 {
+			ampm = "PM"
+		}
+		fmt.Fprintf(w, "[%d/%d/%02d, %d:%02d:%02d\u202f%s] %s: ", t.Month(), t.Day(), t.Year()%100, h, t.Minute(), t.Second(), ampm, names[i%3])
+		switch {
+		case i%10 == 9:
+			fmt.Fprintf(w, "\u200e<attached: %08d-PHOTO-2023.jpg>\n", i)
+		case i%5 == 4:
+			fmt.Fprintf(w, "Mensaje %d con dos líneas,\nla segunda aquí.\n", i)
+		default:
+			fmt.Fprintf(w, "Mensaje número %d sobre la analítica de ayer\n", i)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		tb.Fatal(err)
+	}
+	f.Close()
+}
+
+func TestLargeExport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large export")
+	}
+	src := filepath.Join(t.TempDir(), "_chat.txt")
+	writeLargeExport(t, src, 100_000)
+	c, _ := importTo(t, src, Options{})
+	if len(c.Messages) != 100_000 || c.Messages[99_999].ID != "m100000" || len(c.Participants) != 3 {
+		t.Errorf("%d messages, %d participants", len(c.Messages), len(c.Participants))
+	}
+	if c.Messages[4].Origin.FirstLine != 5 || c.Messages[5].Origin.FirstLine != 7 {
+		t.Errorf("origins %+v %+v", c.Messages[4].Origin, c.Messages[5].Origin)
+	}
+}
+
+// BenchmarkWhatsApp100k imports a 100,000-message export, writing the
+// conversation folder (the target is under one second).
+func BenchmarkWhatsApp100k(b *testing.B) {
+	dir := b.TempDir()
+	src := filepath.Join(dir, "_chat.txt")
+	writeLargeExport(b, src, 100_000)
+	st, _ := os.Stat(src)
+	b.SetBytes(st.Size())
+	// CPU time is reported beside wall time: on a shared machine the wall
+	// time measures the neighbours as much as the import.
+	cpu0 := cpuTime()
+	i := 0
+	for b.Loop() {
+		i++
+		if err := Import(src, filepath.Join(dir, fmt.Sprint("out", i)), Options{TimeZone: "Europe/Madrid"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(i)/1e9, "cpu-s/op")
+}

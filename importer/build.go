@@ -1,0 +1,293 @@
+package importer
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json/jsontext"
+	jsonv2 "encoding/json/v2"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/custody-toolkit/custody/conversation"
+	"github.com/custody-toolkit/custody/importer/internal/textnorm"
+)
+
+// SystemID is the participant that system notices belong to.
+const SystemID = "system"
+
+// minSecret is the shortest practice secret accepted for pseudonyms.
+const minSecret = 16
+
+// builder assembles a Conversation: participants with ids and roles,
+// messages numbered in file order.
+type builder struct {
+	opts   *Options
+	loc    *time.Location
+	secret []byte
+	// roles maps a normalised name, or a participant id, to a role;
+	// matched records which entries met a participant.
+	roles   map[string]string
+	matched map[string]bool
+
+	conv  conversation.Conversation
+	byKey map[string]int // participant key -> index in conv.Participants
+	ids   map[string]bool
+	names map[string]string // participant id -> name, kept for errors even when pseudonymised
+}
+
+func newBuilder(opts *Options) (*builder, error) {
+	b := &builder{
+		opts:    opts,
+		roles:   map[string]string{},
+		matched: map[string]bool{},
+		byKey:   map[string]int{},
+		ids:     map[string]bool{SystemID: true},
+		names:   map[string]string{},
+	}
+	b.conv.Format = conversation.Format
+	var err error
+	if b.loc, b.conv.TimeZone, err = zone(opts.TimeZone); err != nil {
+		return nil, err
+	}
+	if opts.DefaultRole == "" {
+		opts.DefaultRole = "patient"
+	}
+	if err := checkRole(opts.DefaultRole); err != nil {
+		return nil, fmt.Errorf("default role: %w", err)
+	}
+	if opts.Pseudonymize {
+		if b.secret, err = readSecret(opts.SecretFile); err != nil {
+			return nil, err
+		}
+	} else if opts.SecretFile != "" {
+		return nil, errors.New("a secret file is only used with pseudonymize")
+	}
+	if opts.RolesFile != "" {
+		if err := b.readRoles(opts.RolesFile); err != nil {
+			return nil, err
+		}
+	}
+	for _, name := range opts.Clinicians {
+		b.roles[roleKey(name)] = "clinician"
+	}
+	return b, nil
+}
+
+// zone resolves the time zone: the given IANA name, else the machine's.
+func zone(name string) (*time.Location, string, error) {
+	if name == "" {
+		name = localZoneName()
+		if name == "" {
+			return nil, "", errors.New("cannot tell the name of this machine's time zone: pass a zone such as --tz Europe/Madrid")
+		}
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil || name == "Local" {
+		return nil, "", fmt.Errorf("time zone %q: not an IANA zone name such as Europe/Madrid", name)
+	}
+	return loc, name, nil
+}
+
+// localZoneName finds the IANA name of time.Local, which Go does not
+// expose: from $TZ, or the /etc/localtime link.
+func localZoneName() string {
+	if tz, ok := os.LookupEnv("TZ"); ok && tz != "" {
+		tz = strings.TrimPrefix(tz, ":")
+		if !filepath.IsAbs(tz) {
+			return tz
+		}
+	}
+	if target, err := filepath.EvalSymlinks("/etc/localtime"); err == nil {
+		if _, after, found := strings.Cut(target, "zoneinfo/"); found {
+			return after
+		}
+	}
+	if time.Local.String() == "UTC" {
+		return "UTC"
+	}
+	return ""
+}
+
+func readSecret(path string) ([]byte, error) {
+	if path == "" {
+		return nil, errors.New("pseudonymize needs a secret file (--secret-file): the practice's secret, the same for every export")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("secret file: %w", err)
+	}
+	// A trailing newline is how editors and echo end files, not part of
+	// the secret: without trimming, one secret would give two pseudonyms.
+	data = bytes.TrimRight(data, "\r\n")
+	if len(data) < minSecret {
+		return nil, fmt.Errorf("secret file %s: %d bytes, want at least %d", path, len(data), minSecret)
+	}
+	return data, nil
+}
+
+func (b *builder) readRoles(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("roles file: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		name, role, ok := strings.Cut(line, "\t")
+		if !ok {
+			return fmt.Errorf("roles file %s, line %d: want \"name<TAB>role\"", path, n)
+		}
+		role = strings.TrimSpace(role)
+		if err := checkRole(role); err != nil {
+			return fmt.Errorf("roles file %s, line %d: %w", path, n, err)
+		}
+		b.roles[roleKey(name)] = role
+	}
+	return sc.Err()
+}
+
+func checkRole(role string) error {
+	if role == "system" || !slices.Contains(conversation.Roles, role) {
+		return fmt.Errorf("role %q: want one of clinician, patient, colleague, lab, staff", role)
+	}
+	return nil
+}
+
+func roleKey(name string) string { return textnorm.Name(name) }
+
+// participant returns the id of the person known by key (a normalised
+// name, or a platform user id), adding them on first sight.
+func (b *builder) participant(key, name string) string {
+	if i, ok := b.byKey[key]; ok {
+		return b.conv.Participants[i].ID
+	}
+	base := textnorm.Slug(name)
+	if base == "" {
+		base = "participant"
+	}
+	if b.secret != nil {
+		mac := hmac.New(sha256.New, b.secret)
+		subject := textnorm.Name(name)
+		if subject == "" {
+			subject = key
+		}
+		mac.Write([]byte(subject))
+		base = "p-" + hex.EncodeToString(mac.Sum(nil))[:12]
+	}
+	id := base
+	for n := 2; b.ids[id]; n++ {
+		id = base + "-" + strconv.Itoa(n)
+	}
+	role := b.opts.DefaultRole
+	for _, k := range []string{textnorm.Name(name), id} {
+		if r, ok := b.roles[k]; ok && k != "" {
+			role, b.matched[k] = r, true
+			break
+		}
+	}
+	p := conversation.Participant{ID: id, Role: role}
+	if b.secret == nil {
+		p.Name = name
+	}
+	b.ids[id] = true
+	b.names[id] = name
+	b.byKey[key] = len(b.conv.Participants)
+	b.conv.Participants = append(b.conv.Participants, p)
+	return id
+}
+
+// system returns the system participant's id, adding it on first use.
+func (b *builder) system() string {
+	if _, ok := b.byKey["\x00system"]; !ok {
+		b.byKey["\x00system"] = len(b.conv.Participants)
+		b.conv.Participants = append(b.conv.Participants, conversation.Participant{ID: SystemID, Role: "system"})
+	}
+	return SystemID
+}
+
+// add appends a message numbered in file order.
+func (b *builder) add(m conversation.Message, t time.Time) {
+	m.ID = "m" + strconv.Itoa(len(b.conv.Messages)+1)
+	m.Time = t.In(b.loc).Format(time.RFC3339)
+	b.conv.Messages = append(b.conv.Messages, m)
+}
+
+// checkRolesMatched refuses a --clinician or roles entry that named nobody:
+// a typo would otherwise silently make the doctor a patient.
+func (b *builder) checkRolesMatched() error {
+	for k := range b.roles {
+		if b.matched[k] {
+			continue
+		}
+		var known []string
+		for _, p := range b.conv.Participants {
+			if p.ID != SystemID {
+				known = append(known, fmt.Sprintf("%s (%s)", b.names[p.ID], p.ID))
+			}
+		}
+		return fmt.Errorf("role given for %q, but no participant has that name or id; participants: %s", k, strings.Join(known, ", "))
+	}
+	return nil
+}
+
+// write checks the conversation and writes dir/conversation.json.
+func (b *builder) write(dir string) error {
+	if err := b.checkRolesMatched(); err != nil {
+		return err
+	}
+	b.conv.Dir = dir
+	if err := b.conv.Check(); err != nil {
+		return fmt.Errorf("import produced an invalid conversation (a bug): %w", err)
+	}
+	if err := b.conv.CheckFiles(); err != nil {
+		return fmt.Errorf("import produced an invalid conversation (a bug): %w", err)
+	}
+	data, err := jsonv2.Marshal(&b.conv, jsontext.WithIndent("  "))
+	if err != nil {
+		return err
+	}
+	return writeFileSync(filepath.Join(dir, "conversation.json"), append(data, '\n'))
+}
+
+func writeFileSync(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// conversationID derives a stable, name-free id from the source bytes.
+func conversationID(prefix string, sum []byte) string {
+	return prefix + "-" + hex.EncodeToString(sum)[:16]
+}

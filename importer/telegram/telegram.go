@@ -1,0 +1,580 @@
+// Package telegram parses Telegram Desktop JSON exports: the result.json of
+// one chat, and the full-account export ("Export Telegram data") whose
+// chats.list holds every chat, one of which is chosen by name or id.
+//
+//	chat, err := telegram.Parse(data, telegram.Options{Chat: "Dr. Ruiz", Location: loc})
+//	os.WriteFile("sources/chat.json", chat.Source, 0o644) // the bytes the lines refer to
+//
+// Text given as a string or as an array of entities is concatenated as
+// shown; date_unixtime is preferred, the zone-less "date" is read in
+// Options.Location when it is missing. Service messages (group created,
+// member added, call, …) are System. Media that Telegram did not download
+// ("(File not included. …)") is reported Missing. A JSON array, as Telethon
+// or API dumps write, is refused: it is not a Desktop export.
+package telegram
+
+import (
+	"bytes"
+	"encoding/json/jsontext"
+	jsonv2 "encoding/json/v2"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/custody-toolkit/custody/importer/internal/warn"
+)
+
+// MaxFileSize bounds the JSON a Parse reads: it is held in memory.
+const MaxFileSize = 256 << 20
+
+// Options control parsing.
+type Options struct {
+	// Chat selects a chat of a full-account export by name or id; it may
+	// be empty when the export holds a single chat.
+	Chat string
+	// Location reads "date" values when date_unixtime is missing (old
+	// exports); default time.Local.
+	Location *time.Location
+}
+
+// Chat is one parsed chat.
+type Chat struct {
+	Name string
+	ID   string
+	Type string // "personal_chat", "private_group", …
+	// Source is the JSON the message line numbers refer to: the whole file
+	// for a one-chat export, the chat's own object (its bytes as they are in
+	// the file) for a full-account export, whose other chats must not travel.
+	Source []byte
+	// Whole reports that Source is the whole input.
+	Whole    bool
+	Messages []Message
+	Warnings []string
+}
+
+// Message is one message or service entry.
+type Message struct {
+	ID   string // Telegram's message id, empty in exports that omit it
+	Time time.Time
+	// Author is the sender's name ("from", or "actor" for a service
+	// message), AuthorID its stable id ("from_id"); either may be empty.
+	Author, AuthorID string
+	System           bool
+	Text             string
+	Media            []Media
+	Flags            []string // "edited", "forwarded"
+	ReplyTo          string
+	// FirstLine and LastLine locate the message's JSON object in Source.
+	FirstLine, LastLine int
+}
+
+// Media is a file of a message, Path relative to the export's folder.
+type Media struct {
+	Path    string // empty when Missing
+	Name    string
+	Kind    string // "photo", "video_file", "voice_message", "sticker", …
+	MIME    string
+	Missing bool
+}
+
+// chatSummary names a chat of a full-account export.
+type chatSummary struct {
+	Name, ID, Type string
+}
+
+// Parse reads a Telegram Desktop JSON export.
+func Parse(data []byte, opts Options) (*Chat, error) {
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("larger than %d bytes", MaxFileSize)
+	}
+	if opts.Location == nil {
+		opts.Location = time.Local
+	}
+	switch jsontext.Value(bytes.TrimSpace(data)).Kind() {
+	case '{':
+	case '[':
+		return nil, errors.New("a JSON array of messages is not a Telegram Desktop export (Telethon and API dumps look like this): expected the result.json of \"Export chat history\" (an object with \"messages\") or of \"Export Telegram data\" (an object with \"chats\")")
+	default:
+		return nil, errors.New("not a Telegram Desktop export: expected a JSON object with \"messages\" or \"chats\"")
+	}
+	top, err := scanTop(data)
+	if err != nil {
+		return nil, fmt.Errorf("not a Telegram Desktop export: %w", err)
+	}
+	switch {
+	case top.messages:
+		c, err := parseChat(data, opts.Location)
+		if err != nil {
+			return nil, err
+		}
+		c.Whole = true
+		return c, nil
+	case top.accounts:
+		raw, err := selectChat(top.chats, opts.Chat)
+		if err != nil {
+			return nil, err
+		}
+		return parseChat(raw, opts.Location)
+	}
+	return nil, errors.New("not a Telegram Desktop export: the JSON object has neither \"messages\" (one chat) nor \"chats\" (full account)")
+}
+
+// topLevel is what scanTop found: a one-chat export, or the chats of a
+// full-account export as slices of the input.
+type topLevel struct {
+	messages bool
+	accounts bool
+	chats    []jsontext.Value
+}
+
+// scanTop walks the top-level object without copying it: an account
+// export's chats are sub-slices of data.
+func scanTop(data []byte) (*topLevel, error) {
+	var top topLevel
+	dec := jsontext.NewDecoder(bytes.NewBuffer(data))
+	err := eachMember(dec, func(name string) error {
+		switch name {
+		case "messages":
+			top.messages = true
+		case "chats", "left_chats":
+			top.accounts = true
+			if dec.PeekKind() != '{' {
+				break
+			}
+			return eachMember(dec, func(name string) error {
+				if name != "list" {
+					return dec.SkipValue()
+				}
+				return eachElement(dec, func() error {
+					v, err := dec.ReadValue()
+					if err != nil {
+						return err
+					}
+					end := int(dec.InputOffset())
+					top.chats = append(top.chats, jsontext.Value(data[end-len(v):end]))
+					return nil
+				})
+			})
+		}
+		return dec.SkipValue()
+	})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := dec.ReadToken(); err != io.EOF {
+		return nil, errors.New("data after the top-level object")
+	}
+	return &top, nil
+}
+
+func chatInfo(raw jsontext.Value) chatSummary {
+	var h struct {
+		Name *string        `json:"name"`
+		ID   jsontext.Value `json:"id"`
+		Type string         `json:"type"`
+	}
+	_ = jsonv2.Unmarshal(raw, &h) // a chat that does not decode is reported by parseChat
+	return chatSummary{Name: deref(h.Name), ID: scalar(h.ID), Type: h.Type}
+}
+
+// selectChat picks the chat whose id or name is want; with one chat, want
+// may be empty.
+func selectChat(list []jsontext.Value, want string) (jsontext.Value, error) {
+	if len(list) == 0 {
+		return nil, errors.New("the export's chats list is empty")
+	}
+	if want == "" && len(list) == 1 {
+		return list[0], nil
+	}
+	var byID, byName []int
+	infos := make([]chatSummary, len(list))
+	for i, raw := range list {
+		infos[i] = chatInfo(raw)
+		if want != "" && infos[i].ID == want {
+			byID = append(byID, i)
+		}
+		if want != "" && strings.EqualFold(strings.TrimSpace(infos[i].Name), strings.TrimSpace(want)) {
+			byName = append(byName, i)
+		}
+	}
+	switch {
+	case len(byID) == 1:
+		return list[byID[0]], nil
+	case len(byID) == 0 && len(byName) == 1:
+		return list[byName[0]], nil
+	}
+	var b strings.Builder
+	switch {
+	case want == "":
+		fmt.Fprintf(&b, "the export holds %d chats: choose one with --chat NAME or ID:", len(list))
+	case len(byName) > 1:
+		fmt.Fprintf(&b, "%d chats are named %q: choose one with --chat ID:", len(byName), want)
+	default:
+		fmt.Fprintf(&b, "no chat has the name or id %q; the export holds:", want)
+	}
+	for _, in := range infos {
+		fmt.Fprintf(&b, "\n  %s\t%q\t%s", in.ID, in.Name, in.Type)
+	}
+	return nil, errors.New(b.String())
+}
+
+// parseChat reads one chat object; line numbers are relative to data.
+func parseChat(data []byte, loc *time.Location) (*Chat, error) {
+	lines := newLineIndex(data)
+	// A *bytes.Buffer lets the decoder read in place, without a copy.
+	dec := jsontext.NewDecoder(bytes.NewBuffer(data))
+	c := &Chat{Source: data}
+	var w warn.List
+	err := eachMember(dec, func(name string) error {
+		switch name {
+		case "name":
+			return readScalar(dec, &c.Name)
+		case "id":
+			return readScalar(dec, &c.ID)
+		case "type":
+			return readScalar(dec, &c.Type)
+		case "messages":
+			return eachElement(dec, func() error {
+				v, err := dec.ReadValue()
+				if err != nil {
+					return err
+				}
+				end := int(dec.InputOffset())
+				start := end - len(v)
+				m, err := parseMessage(v, loc, &w)
+				if err != nil {
+					return fmt.Errorf("message #%d (line %d): %w", len(c.Messages)+1, lines.at(start), err)
+				}
+				m.FirstLine, m.LastLine = lines.at(start), lines.at(end-1)
+				c.Messages = append(c.Messages, m)
+				return nil
+			})
+		}
+		return dec.SkipValue()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("not a Telegram Desktop chat: %w", err)
+	}
+	if len(c.Messages) == 0 {
+		return nil, fmt.Errorf("chat %q has no messages", c.Name)
+	}
+	for i := 1; i < len(c.Messages); i++ {
+		if c.Messages[i].Time.Before(c.Messages[i-1].Time) {
+			w.Add("message %s (line %d): time %s is earlier than the message before; kept in file order",
+				c.Messages[i].ID, c.Messages[i].FirstLine, c.Messages[i].Time.Format(time.RFC3339))
+		}
+	}
+	c.Warnings = w.Strings()
+	return c, nil
+}
+
+// rawMessage is the part of a Desktop message the importer reads.
+type rawMessage struct {
+	ID            jsontext.Value `json:"id"`
+	Type          string         `json:"type"`
+	Date          string         `json:"date"`
+	DateUnix      jsontext.Value `json:"date_unixtime"`
+	Edited        string         `json:"edited"`
+	From          *string        `json:"from"`
+	FromID        jsontext.Value `json:"from_id"`
+	Actor         *string        `json:"actor"`
+	ActorID       jsontext.Value `json:"actor_id"`
+	Action        string         `json:"action"`
+	Title         string         `json:"title"`
+	Members       []*string      `json:"members"`
+	Text          text           `json:"text"`
+	ReplyTo       jsontext.Value `json:"reply_to_message_id"`
+	ForwardedFrom *string        `json:"forwarded_from"`
+	Photo         string         `json:"photo"`
+	File          string         `json:"file"`
+	FileName      string         `json:"file_name"`
+	MediaType     string         `json:"media_type"`
+	MIMEType      string         `json:"mime_type"`
+	Location      *struct {
+		Latitude  jsontext.Value `json:"latitude"`
+		Longitude jsontext.Value `json:"longitude"`
+	} `json:"location_information"`
+	Contact *struct {
+		FirstName string `json:"first_name"`
+		LastName  string `json:"last_name"`
+		Phone     string `json:"phone_number"`
+	} `json:"contact_information"`
+	Poll *struct {
+		Question string `json:"question"`
+		Answers  []struct {
+			Text   string `json:"text"`
+			Voters int    `json:"voters"`
+		} `json:"answers"`
+	} `json:"poll"`
+}
+
+func parseMessage(v jsontext.Value, loc *time.Location, w *warn.List) (Message, error) {
+	var r rawMessage
+	if err := jsonv2.Unmarshal(v, &r); err != nil {
+		return Message{}, err
+	}
+	var m Message
+	m.ID = scalar(r.ID)
+	t, err := messageTime(&r, loc, w)
+	if err != nil {
+		return Message{}, err
+	}
+	m.Time = t
+	m.Text = string(r.Text)
+	if m.Text == "" {
+		m.Text = structuredText(&r)
+	}
+	switch r.Type {
+	case "service":
+		m.System = true
+		m.Author, m.AuthorID = deref(r.Actor), scalar(r.ActorID)
+		if m.Text == "" {
+			m.Text = describeAction(&r)
+		}
+	case "message", "":
+		m.Author, m.AuthorID = deref(r.From), scalar(r.FromID)
+	default:
+		return Message{}, fmt.Errorf("field type: unknown message type %q", r.Type)
+	}
+	if r.Edited != "" {
+		m.Flags = append(m.Flags, "edited")
+	}
+	if r.ForwardedFrom != nil {
+		m.Flags = append(m.Flags, "forwarded")
+	}
+	m.ReplyTo = scalar(r.ReplyTo)
+	m.Media = media(&r)
+	return m, nil
+}
+
+// messageTime prefers date_unixtime (an instant); "date" is wall time in
+// the exporting computer's zone, which the export does not record.
+func messageTime(r *rawMessage, loc *time.Location, w *warn.List) (time.Time, error) {
+	if s := scalar(r.DateUnix); s != "" {
+		sec, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || sec < 0 || sec > 253402300799 {
+			return time.Time{}, fmt.Errorf("field date_unixtime: %q is not a Unix time", s)
+		}
+		return time.Unix(sec, 0).In(loc), nil
+	}
+	if r.Date == "" {
+		return time.Time{}, errors.New("field date: missing (and no date_unixtime)")
+	}
+	t, err := time.ParseInLocation("2006-01-02T15:04:05", r.Date, loc)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("field date: %q is not a Telegram date", r.Date)
+	}
+	w.AddOnce("date", "no date_unixtime: times read as wall-clock times in %s", loc)
+	return t, nil
+}
+
+// text is a message text given as a string or as an array of strings and
+// entity objects ({"type":"bold","text":"…"}), joined as the user saw it.
+// It decodes from the token stream, so that a long text is copied once.
+type text string
+
+func (t *text) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	switch dec.PeekKind() {
+	case 'n':
+		_, err := dec.ReadToken()
+		return err
+	case '"':
+		tok, err := dec.ReadToken()
+		*t = text(tok.String())
+		return err
+	case '[':
+	default:
+		return errors.New("neither a string nor an array of text entities")
+	}
+	var b strings.Builder
+	n := 0
+	err := eachElement(dec, func() error {
+		n++
+		switch dec.PeekKind() {
+		case '"':
+			tok, err := dec.ReadToken()
+			b.WriteString(tok.String())
+			return err
+		case '{':
+			return eachMember(dec, func(name string) error {
+				if name != "text" || dec.PeekKind() != '"' {
+					return dec.SkipValue()
+				}
+				tok, err := dec.ReadToken()
+				b.WriteString(tok.String())
+				return err
+			})
+		}
+		return fmt.Errorf("entity #%d is neither a string nor an object", n)
+	})
+	*t = text(b.String())
+	return err
+}
+
+// structuredText renders a location, contact or poll, which Desktop
+// exports as fields rather than text, so that they are not lost.
+func structuredText(r *rawMessage) string {
+	switch {
+	case r.Location != nil:
+		return fmt.Sprintf("Location: %s, %s", r.Location.Latitude, r.Location.Longitude)
+	case r.Contact != nil:
+		return strings.TrimSpace(fmt.Sprintf("Contact: %s %s %s", r.Contact.FirstName, r.Contact.LastName, r.Contact.Phone))
+	case r.Poll != nil:
+		var b strings.Builder
+		b.WriteString("Poll: " + r.Poll.Question)
+		for _, a := range r.Poll.Answers {
+			fmt.Fprintf(&b, "\n- %s (%d votes)", a.Text, a.Voters)
+		}
+		return b.String()
+	}
+	return ""
+}
+
+// describeAction renders a service message that has no text.
+func describeAction(r *rawMessage) string {
+	parts := []string{}
+	if a := deref(r.Actor); a != "" {
+		parts = append(parts, a)
+	}
+	if r.Action != "" {
+		parts = append(parts, strings.ReplaceAll(r.Action, "_", " "))
+	}
+	if r.Title != "" {
+		parts = append(parts, strconv.Quote(r.Title))
+	}
+	var members []string
+	for _, m := range r.Members {
+		members = append(members, deref(m))
+	}
+	if len(members) > 0 {
+		parts = append(parts, strings.Join(members, ", "))
+	}
+	return strings.Join(parts, " ")
+}
+
+// notDownloaded is how Desktop writes a file it did not export.
+func notDownloaded(p string) bool {
+	return strings.HasPrefix(p, "(File ") || strings.HasPrefix(p, "(Photo ")
+}
+
+func media(r *rawMessage) []Media {
+	var out []Media
+	add := func(p, kind, mime string) {
+		if p == "" {
+			return
+		}
+		m := Media{Kind: kind, MIME: mime}
+		if notDownloaded(p) {
+			m.Missing = true
+			m.Name = r.FileName
+		} else {
+			m.Path = p
+			m.Name = path.Base(strings.ReplaceAll(p, `\`, "/"))
+			if r.FileName != "" {
+				m.Name = r.FileName
+			}
+		}
+		out = append(out, m)
+	}
+	add(r.Photo, "photo", "image/jpeg")
+	kind := r.MediaType
+	if kind == "" {
+		kind = "file"
+	}
+	add(r.File, kind, r.MIMEType)
+	return out
+}
+
+// newLineIndex maps byte offsets to 1-based line numbers.
+type lineIndex []int
+
+func newLineIndex(data []byte) lineIndex {
+	var idx lineIndex
+	for i, b := range data {
+		if b == '\n' {
+			idx = append(idx, i)
+		}
+	}
+	return idx
+}
+
+func (idx lineIndex) at(off int) int {
+	return sort.SearchInts(idx, off) + 1
+}
+
+// eachMember calls fn with each member name of the next JSON object; fn
+// must consume the member's value.
+func eachMember(dec *jsontext.Decoder, fn func(name string) error) error {
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return err
+	}
+	if tok.Kind() != '{' {
+		return fmt.Errorf("expected a JSON object, got %v", tok.Kind())
+	}
+	for dec.PeekKind() == '"' {
+		name, err := dec.ReadToken()
+		if err != nil {
+			return err
+		}
+		if err := fn(name.String()); err != nil {
+			return err
+		}
+	}
+	_, err = dec.ReadToken() // '}', or the syntax error that stopped the loop
+	return err
+}
+
+// eachElement calls fn for each element of the next JSON array; fn must
+// consume the element.
+func eachElement(dec *jsontext.Decoder, fn func() error) error {
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return err
+	}
+	if tok.Kind() != '[' {
+		return fmt.Errorf("expected a JSON array, got %v", tok.Kind())
+	}
+	for !slices.Contains([]jsontext.Kind{']', 0}, dec.PeekKind()) {
+		if err := fn(); err != nil {
+			return err
+		}
+	}
+	_, err = dec.ReadToken()
+	return err
+}
+
+func readScalar(dec *jsontext.Decoder, dst *string) error {
+	v, err := dec.ReadValue()
+	if err != nil {
+		return err
+	}
+	*dst = scalar(v)
+	return nil
+}
+
+// scalar renders a JSON string or number as a string; anything else as "".
+func scalar(v jsontext.Value) string {
+	switch v.Kind() {
+	case '"':
+		var s string
+		_ = jsonv2.Unmarshal(v, &s)
+		return s
+	case '0':
+		return string(v)
+	}
+	return ""
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

@@ -1,0 +1,35 @@
+package verifycli
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/custody-toolkit/custody/verify"
+)
+
+// printDisclosure states what a format v2 bundle left out.
+func printDisclosure(w io.Writer, rep *verify.Report) {
+	if d := rep.Disclosure; d != nil {
+		fmt.Fprintf(w, "  disclosure  %s\n", d)
+	}
+}
+
+// runConsistency verifies both bundles and proves that newer extends
+// older (custody-verify --consistent-with older.custody newer.custody).
+func runConsistency(cmd *cobra.Command, older, newer string, opts verify.Options, asJSON bool) error {
+	rep, err := verify.Consistent(older, newer, opts)
+	if err != nil {
+		return unreadable(err)
+	}
+	return finish(cmd, rep.Result, rep, asJSON, func(w io.Writer) {
+		c := rep.Consistency
+		fmt.Fprintf(w, "%s  %s extends %s: consistency %s\n", rep.Result, rep.File, c.Older.File, c.Status)
+		fmt.Fprintf(w, "  %s\n", c.Detail)
+		fmt.Fprintf(w, "\n== older bundle\n")
+		printBundleReport(w, c.Older)
+		fmt.Fprintf(w, "\n== newer bundle\n")
+		printBundleReport(w, rep)
+	})
+}

@@ -1,0 +1,197 @@
+package manifest
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Format v2 (docs/bundle-format.md §9) seals a selection of a conversation
+// together with a Merkle tree over ALL its messages: each disclosed message
+// carries its position and the salt of its leaf, each withheld one appears
+// only as its position and leaf hash. A reader recomputes the tree root from
+// the disclosed entries and the withheld leaves, and so learns exactly where
+// messages were left out, and nothing else about them.
+
+// Tree is the head of the Merkle tree over every message of the
+// conversation, one leaf per message in order (LeafHash).
+type Tree struct {
+	Algorithm string `json:"algorithm"` // TreeAlgorithm
+	Size      int    `json:"size"`      // = selection.total
+	Root      string `json:"root"`      // hex
+}
+
+// Withheld is a message of the conversation that the bundle does not
+// disclose: its position (0-based) and leaf hash; its time only when the
+// exporter chose to reveal it.
+type Withheld struct {
+	Position int    `json:"position"`
+	Leaf     string `json:"leaf"`
+	Time     string `json:"time,omitempty"`
+}
+
+// Consistency proves that the tree of this bundle extends the tree (size,
+// root) sealed by an earlier export: an RFC 6962 consistency proof.
+type Consistency struct {
+	Size  int      `json:"size"`
+	Root  string   `json:"root"`
+	Proof []string `json:"proof"`
+}
+
+// Range is a run of consecutive positions, From to To inclusive (0-based).
+type Range struct {
+	From int `json:"from"`
+	To   int `json:"to"`
+}
+
+// Count is the number of positions in r.
+func (r Range) Count() int { return r.To - r.From + 1 }
+
+// EntryIndex is the number NNNNNN-1 of the i-th message's entry name: its
+// place in the bundle in v1, its place in the whole conversation in v2 (so
+// that a message's entry, attachment names included, is the same in every
+// export of the conversation and its leaf stays the same).
+func (m *Manifest) EntryIndex(i int) int {
+	if m.Format == FormatV2 && m.Messages[i].Position != nil {
+		return *m.Messages[i].Position
+	}
+	return i
+}
+
+// checkVersionMembers refuses members of another version: a v1 manifest
+// with a tree, or a v2 manifest without one, is not a valid document.
+func (m *Manifest) checkVersionMembers() error {
+	if m.Format == FormatV2 {
+		return m.checkTree()
+	}
+	switch {
+	case m.Tree != nil:
+		return fmt.Errorf("field tree is not part of %s", m.Format)
+	case m.Withheld != nil:
+		return fmt.Errorf("field withheld is not part of %s", m.Format)
+	case m.Consistency != nil:
+		return fmt.Errorf("field consistency is not part of %s", m.Format)
+	}
+	for i, msg := range m.Messages {
+		if msg.Position != nil || msg.Salt != "" {
+			return fmt.Errorf("messages[%d] %q: position and salt are not part of %s", i, msg.ID, m.Format)
+		}
+	}
+	return nil
+}
+
+// checkTree checks the v2 members: every position of the conversation
+// exactly once, disclosed or withheld, in order.
+func (m *Manifest) checkTree() error {
+	t := m.Tree
+	switch {
+	case t == nil:
+		return errors.New("field tree is missing")
+	case t.Algorithm != TreeAlgorithm:
+		return fmt.Errorf("field tree.algorithm: %q, want %q", t.Algorithm, TreeAlgorithm)
+	case t.Size != m.Selection.Total:
+		return fmt.Errorf("field tree.size %d differs from selection.total %d", t.Size, m.Selection.Total)
+	case !isHex(t.Root, 64):
+		return fmt.Errorf("field tree.root: %q is not a SHA-256 in lowercase hex", t.Root)
+	case len(m.Messages)+len(m.Withheld) != t.Size:
+		return fmt.Errorf("field tree.size %d, but %d messages are disclosed and %d withheld", t.Size, len(m.Messages), len(m.Withheld))
+	}
+	// Both lists ascend; merged, they must count 0, 1, …, size-1.
+	next, w := 0, 0
+	for i, msg := range m.Messages {
+		if msg.Position == nil || !isHex(msg.Salt, 64) {
+			return fmt.Errorf("messages[%d] %q: a position and a salt (64 hex digits) are required", i, msg.ID)
+		}
+		for w < len(m.Withheld) && m.Withheld[w].Position == next {
+			w, next = w+1, next+1
+		}
+		if *msg.Position != next {
+			return fmt.Errorf("messages[%d] %q: position %d, expected %d (positions must cover the conversation once each, in order)", i, msg.ID, *msg.Position, next)
+		}
+		if want := MessageEntryName(next); msg.Entry != want {
+			return fmt.Errorf("messages[%d] %q: entry %s, expected %s for position %d", i, msg.ID, msg.Entry, want, next)
+		}
+		next++
+	}
+	for ; w < len(m.Withheld); w, next = w+1, next+1 {
+		if m.Withheld[w].Position != next {
+			return fmt.Errorf("withheld[%d]: position %d, expected %d (positions must cover the conversation once each, in order)", w, m.Withheld[w].Position, next)
+		}
+	}
+	for i, wh := range m.Withheld {
+		if !isHex(wh.Leaf, 64) {
+			return fmt.Errorf("withheld[%d] (position %d): leaf %q is not 64 lowercase hex digits", i, wh.Position, wh.Leaf)
+		}
+		if _, err := time.Parse(time.RFC3339Nano, wh.Time); wh.Time != "" && err != nil {
+			return fmt.Errorf("withheld[%d] (position %d): time %q is not RFC 3339", i, wh.Position, wh.Time)
+		}
+	}
+	return m.checkConsistencyMembers()
+}
+
+func (m *Manifest) checkConsistencyMembers() error {
+	for i, c := range m.Consistency {
+		if c.Size < 1 || c.Size > m.Tree.Size || (i > 0 && c.Size <= m.Consistency[i-1].Size) {
+			return fmt.Errorf("consistency[%d]: size %d must be 1…%d, ascending", i, c.Size, m.Tree.Size)
+		}
+		if !isHex(c.Root, 64) {
+			return fmt.Errorf("consistency[%d]: root %q is not 64 lowercase hex digits", i, c.Root)
+		}
+		for j, p := range c.Proof {
+			if !isHex(p, 64) {
+				return fmt.Errorf("consistency[%d].proof[%d]: %q is not 64 lowercase hex digits", i, j, p)
+			}
+		}
+	}
+	return nil
+}
+
+// Leaves returns the leaf hash of every message of the conversation, by
+// position: computed from salt and entry digest for a disclosed message,
+// as listed for a withheld one. m must be a checked v2 manifest (Parse).
+func (m *Manifest) Leaves() ([][32]byte, error) {
+	if m.Format != FormatV2 || m.Tree == nil {
+		return nil, fmt.Errorf("a %s bundle commits to no Merkle tree", m.Format)
+	}
+	leaves := make([][32]byte, m.Tree.Size)
+	for _, msg := range m.Messages {
+		salt, ok1 := ParseDigest(msg.Salt)
+		digest, ok2 := ParseDigest(msg.SHA256)
+		if msg.Position == nil || !ok1 || !ok2 || *msg.Position >= len(leaves) {
+			return nil, fmt.Errorf("message %q: no valid position, salt or digest", msg.ID)
+		}
+		leaves[*msg.Position] = LeafHash(salt, digest)
+	}
+	for _, w := range m.Withheld {
+		leaf, ok := ParseDigest(w.Leaf)
+		if !ok || w.Position >= len(leaves) {
+			return nil, fmt.Errorf("withheld position %d: no valid leaf", w.Position)
+		}
+		leaves[w.Position] = leaf
+	}
+	return leaves, nil
+}
+
+// WithheldRanges groups the withheld positions into runs of consecutive
+// positions, in order.
+func (m *Manifest) WithheldRanges() []Range {
+	var out []Range
+	for _, w := range m.Withheld {
+		if n := len(out); n > 0 && out[n-1].To == w.Position-1 {
+			out[n-1].To = w.Position
+			continue
+		}
+		out = append(out, Range{From: w.Position, To: w.Position})
+	}
+	return out
+}
+
+// DecodeProof returns the root and proof hashes of a checked Consistency.
+func (c Consistency) DecodeProof() (root [32]byte, p [][32]byte) {
+	root, _ = ParseDigest(c.Root)
+	for _, s := range c.Proof {
+		h, _ := ParseDigest(s)
+		p = append(p, h)
+	}
+	return root, p
+}

@@ -1,0 +1,290 @@
+package pdfseal
+
+import (
+	"bytes"
+	"crypto/md5"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf16"
+
+	"github.com/digitorus/pdf"
+
+	"github.com/custody-toolkit/custody/manifest"
+)
+
+// attachment is the rendered PDF followed by an incremental update that
+// embeds the bundle as an associated file (PDF/A-3 style): an embedded-file
+// stream, its filespec (/AFRelationship /Source), the /EmbeddedFiles name
+// tree and a new catalog with /Names and /AF. It is never materialised: its
+// parts are concatenated on the fly so that the bundle is read from its
+// io.ReaderAt and never copied to memory or disk here.
+type attachment struct {
+	parts []section
+	size  int64
+}
+
+type section struct {
+	off int64 // offset of the part in the whole
+	r   io.ReaderAt
+	n   int64
+}
+
+// newAttachment writes nothing: it computes the update around the bundle.
+// name is the attachment's file name; modTime goes to /Params /ModDate.
+func newAttachment(rendered []byte, bundle io.ReaderAt, bundleSize int64, name string, modTime time.Time) (*attachment, error) {
+	if bundleSize <= 0 {
+		return nil, errors.New("pdfseal: the bundle is empty")
+	}
+	prev, err := readRendered(rendered)
+	if err != nil {
+		return nil, err
+	}
+	sum, err := md5Of(bundle, bundleSize)
+	if err != nil {
+		return nil, err
+	}
+
+	// Objects of the update, numbered after the rendered PDF's last one.
+	n := prev.size
+	fileObj, specObj, namesObj, afObj := n, n+1, n+2, n+3
+	base := int64(len(rendered))
+	var head bytes.Buffer
+	if !bytes.HasSuffix(rendered, []byte("\n")) {
+		head.WriteString("\n")
+	}
+	offsets := map[int]int64{}
+	start := func(b *bytes.Buffer, off int64, obj int) {
+		offsets[obj] = off + int64(b.Len())
+		fmt.Fprintf(b, "%d 0 obj\n", obj)
+	}
+
+	// The stream is stored raw: the bundle is a ZIP whose entries are
+	// already compressed or deliberately stored, and /Length is known.
+	start(&head, base, fileObj)
+	fmt.Fprintf(&head, "<< /Type /EmbeddedFile /Subtype %s /Params << /Size %d /CheckSum <%x>",
+		pdfName(manifest.MediaType), bundleSize, sum)
+	if !modTime.IsZero() {
+		fmt.Fprintf(&head, " /ModDate %s", pdfLiteral(pdfDate(modTime)))
+	}
+	fmt.Fprintf(&head, " >> /Length %d >>\nstream\n", bundleSize)
+
+	tailOff := base + int64(head.Len()) + bundleSize
+	var tail bytes.Buffer
+	tail.WriteString("\nendstream\nendobj\n")
+	start(&tail, tailOff, specObj)
+	fmt.Fprintf(&tail, "<< /Type /Filespec /F %s /UF %s /Desc %s /AFRelationship /Source /EF << /F %d 0 R /UF %d 0 R >> >>\nendobj\n",
+		pdfLiteral(asciiName(name)), pdfText(name),
+		pdfLiteral("Sealed chain-of-custody evidence bundle; check it with custody-verify"), fileObj, fileObj)
+	start(&tail, tailOff, namesObj)
+	fmt.Fprintf(&tail, "<< /EmbeddedFiles << /Names [%s %d 0 R] >> >>\nendobj\n", pdfText(name), specObj)
+	// /AF is indirect so that pdfsign, which rewrites the catalog and
+	// copies its direct values itself, copies a plain reference.
+	start(&tail, tailOff, afObj)
+	fmt.Fprintf(&tail, "[%d 0 R]\nendobj\n", specObj)
+	start(&tail, tailOff, prev.root)
+	pageMode := " /PageMode /UseAttachments" // show the evidence, unless the renderer chose a mode
+	if prev.hasPageMode {
+		pageMode = ""
+	}
+	fmt.Fprintf(&tail, "<< /Type /Catalog%s /Names %d 0 R /AF %d 0 R%s >>\nendobj\n",
+		prev.catalog, namesObj, afObj, pageMode)
+
+	xref := tailOff + int64(tail.Len())
+	fmt.Fprintf(&tail, "xref\n0 1\n0000000000 65535 f \n%d 1\n%010d %05d n \n%d 4\n", prev.root, offsets[prev.root], prev.rootGen, fileObj)
+	for obj := fileObj; obj <= afObj; obj++ {
+		fmt.Fprintf(&tail, "%010d 00000 n \n", offsets[obj])
+	}
+	fmt.Fprintf(&tail, "trailer\n<<\n/Size %d\n/Root %d %d R\n/Prev %d\n>>\nstartxref\n%d\n%%%%EOF\n",
+		afObj+1, prev.root, prev.rootGen, prev.startxref, xref)
+
+	a := &attachment{}
+	a.add(bytes.NewReader(rendered), base)
+	a.add(bytes.NewReader(head.Bytes()), int64(head.Len()))
+	a.add(bundle, bundleSize)
+	a.add(bytes.NewReader(tail.Bytes()), int64(tail.Len()))
+	return a, nil
+}
+
+func (a *attachment) add(r io.ReaderAt, n int64) {
+	a.parts = append(a.parts, section{off: a.size, r: r, n: n})
+	a.size += n
+}
+
+// ReadAt reads across the parts.
+func (a *attachment) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, errors.New("pdfseal: negative offset")
+	}
+	read := 0
+	for _, s := range a.parts {
+		if len(p) == 0 {
+			break
+		}
+		if off >= s.off+s.n || off < s.off {
+			continue
+		}
+		want := min(int64(len(p)), s.off+s.n-off)
+		n, err := s.r.ReadAt(p[:want], off-s.off)
+		read += n
+		if int64(n) < want {
+			if err == nil || err == io.EOF {
+				err = io.ErrUnexpectedEOF // the bundle is shorter than said
+			}
+			return read, err
+		}
+		p, off = p[n:], off+int64(n)
+	}
+	if len(p) > 0 {
+		return read, io.EOF
+	}
+	return read, nil
+}
+
+// rendered describes what the update needs of the rendered PDF.
+type renderedInfo struct {
+	size        int    // trailer /Size: the first free object number
+	root        int    // catalog object number
+	rootGen     int    // and generation
+	startxref   int64  // offset of its cross-reference table (for /Prev)
+	catalog     string // its catalog entries other than /Type, serialised
+	hasPageMode bool
+}
+
+// readRendered reads the rendered PDF with the same reader pdfsign uses, so
+// that both agree on what they see.
+func readRendered(rendered []byte) (info renderedInfo, err error) {
+	defer func() {
+		// The reader is not written for hostile input and may panic; the
+		// rendered PDF is ours, but an error is still better than a crash.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("pdfseal: reading the rendered PDF: %v", r)
+		}
+	}()
+	r, err := pdf.NewReader(bytes.NewReader(rendered), int64(len(rendered)))
+	if err != nil {
+		return info, fmt.Errorf("pdfseal: reading the rendered PDF: %w", err)
+	}
+	if r.XrefInformation.Type != "table" {
+		return info, fmt.Errorf("pdfseal: the rendered PDF has a cross-reference %s; only a classic table is supported", r.XrefInformation.Type)
+	}
+	t := r.Trailer()
+	root := t.Key("Root")
+	if root.Kind() != pdf.Dict || root.Key("Type").Name() != "Catalog" {
+		return info, errors.New("pdfseal: the rendered PDF has no catalog (trailer /Root)")
+	}
+	ptr := root.GetPtr()
+	info.size = int(t.Key("Size").Int64())
+	info.root, info.rootGen = int(ptr.GetID()), int(ptr.GetGen())
+	info.startxref = r.XrefInformation.StartPos
+	if info.size <= info.root || info.root <= 0 {
+		return info, fmt.Errorf("pdfseal: the rendered PDF's trailer /Size %d does not exceed its /Root %d", info.size, info.root)
+	}
+	var cat strings.Builder
+	for _, key := range root.Keys() {
+		switch key {
+		case "Type":
+			continue
+		case "Names", "AF", "AcroForm":
+			// Merging them is not needed for our renderer's output.
+			return info, fmt.Errorf("pdfseal: the rendered PDF's catalog already has /%s", key)
+		}
+		info.hasPageMode = info.hasPageMode || key == "PageMode"
+		v := root.Key(key)
+		p := v.GetPtr()
+		switch {
+		case p.GetID() != ptr.GetID():
+			fmt.Fprintf(&cat, " /%s %d %d R", key, p.GetID(), p.GetGen())
+		case v.Kind() == pdf.Name:
+			fmt.Fprintf(&cat, " /%s %s", key, pdfName(v.Name()))
+		default:
+			return info, fmt.Errorf("pdfseal: the rendered PDF's catalog entry /%s is a direct %v, not supported", key, v.Kind())
+		}
+	}
+	info.catalog = cat.String()
+	return info, nil
+}
+
+func md5Of(r io.ReaderAt, n int64) ([]byte, error) {
+	h := md5.New() // /CheckSum is defined as MD5 (ISO 32000 7.11.4)
+	if _, err := io.Copy(h, io.NewSectionReader(r, 0, n)); err != nil {
+		return nil, fmt.Errorf("pdfseal: reading the bundle: %w", err)
+	}
+	return h.Sum(nil), nil
+}
+
+// pdfName writes a name object, #-escaping what is not a regular character.
+func pdfName(s string) string {
+	var b strings.Builder
+	b.WriteByte('/')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte("#/()<>[]{}%", c) >= 0 {
+			fmt.Fprintf(&b, "#%02X", c)
+		} else {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// pdfLiteral writes a literal string of bytes, escaping delimiters and
+// anything not printable ASCII.
+func pdfLiteral(s string) string {
+	var b strings.Builder
+	b.WriteByte('(')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '(' || c == ')' || c == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c < ' ' || c >= 0x7f:
+			fmt.Fprintf(&b, "\\%03o", c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte(')')
+	return b.String()
+}
+
+// pdfText writes a text string: ASCII as is, anything else as UTF-16BE
+// with a byte-order mark (ISO 32000 7.9.2.2).
+func pdfText(s string) string {
+	if isASCII(s) {
+		return pdfLiteral(s)
+	}
+	var b strings.Builder
+	b.WriteString("<FEFF")
+	for _, u := range utf16.Encode([]rune(s)) {
+		fmt.Fprintf(&b, "%04X", u)
+	}
+	b.WriteByte('>')
+	return b.String()
+}
+
+// asciiName is the /F fallback file name for old readers.
+func asciiName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < ' ' || r >= 0x7f {
+			return '_'
+		}
+		return r
+	}, s)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func pdfDate(t time.Time) string {
+	return "D:" + t.UTC().Format("20060102150405") + "Z"
+}

@@ -1,0 +1,289 @@
+package verify
+
+import (
+	"bufio"
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/custody-toolkit/custody/custodylog"
+	"github.com/custody-toolkit/custody/manifest"
+)
+
+// CustodyEvent is one event of the bundle's chain-of-custody log
+// (docs/custody-log.md), as far as the verifier read it.
+type CustodyEvent struct {
+	Seq    int              `json:"seq"`
+	Time   string           `json:"time"` // claimed by the actor
+	Action string           `json:"action"`
+	Note   string           `json:"note"`
+	Actor  custodylog.Actor `json:"actor"` // name and role claimed; fingerprint proven
+	// Recognised: the actor's key is in --trust-actors, under KnownAs.
+	Recognised bool       `json:"recognised"`
+	KnownAs    string     `json:"known_as,omitempty"`
+	Timestamp  *Timestamp `json:"timestamp,omitempty"` // the event's RFC 3161 token, if any
+}
+
+// clockSkew is how far apart honest clocks may be: an event claiming a time
+// earlier than a proven time by more than this is flagged.
+const clockSkew = 5 * time.Minute
+
+// checkCustodyLog verifies every event of META-INF/custody/: its
+// signature by the key it carries, its link to the event before it, its
+// reference to this bundle's seal, its number, and its timestamp. The first
+// broken event fails the bundle: what follows it cannot be placed.
+func (v *bundleVerifier) checkCustodyLog() {
+	n, err := custodylog.Count(v.b.Names())
+	if err != nil {
+		v.fail("custody log", "%v", err)
+		return
+	}
+	if n == 0 {
+		v.add("custody log", Info, "no custody log in this bundle")
+		return
+	}
+	lv := &logVerifier{v: v, bundle: custodylog.Digest(v.sig), prev: custodylog.ZeroDigest, keys: map[string]bool{}}
+	for _, ts := range v.rep.Timestamps {
+		if ts.Trusted {
+			lv.sealProven = later(lv.sealProven, ts.Time)
+		}
+	}
+	for seq := 1; seq <= n; seq++ {
+		if !lv.event(seq) {
+			return
+		}
+	}
+	first, last := v.rep.Custody[0], v.rep.Custody[n-1]
+	v.pass("custody log", "%d events from %s to %s: every signature valid, each linked to the one before and to this bundle's seal", n, first.Time, last.Time)
+	lv.noteActors()
+}
+
+type logVerifier struct {
+	v          *bundleVerifier
+	bundle     string          // digest of manifest.sig
+	prev       string          // digest of the previous event's entry
+	sealProven time.Time       // latest trusted genTime over the manifest
+	proven     time.Time       // latest trusted genTime over an event so far
+	keys       map[string]bool // fingerprints seen
+}
+
+func (lv *logVerifier) read(seq int, part string) ([]byte, error) {
+	return lv.v.b.ReadSmall(custodylog.EntryName(seq, part), manifest.MaxMetaEntrySize)
+}
+
+// event checks event seq and adds it to the timeline; false stops the log.
+func (lv *logVerifier) event(seq int) bool {
+	v, name := lv.v, fmt.Sprintf("custody %d", seq)
+	data, err := lv.read(seq, custodylog.PartEvent)
+	if err != nil {
+		v.fail(name, "%v", err)
+		return false
+	}
+	e, err := custodylog.Parse(data)
+	if err != nil {
+		v.fail(name, "%s: %v", custodylog.EntryName(seq, custodylog.PartEvent), err)
+		return false
+	}
+	ce := CustodyEvent{Seq: e.Seq, Time: e.Time, Action: e.Action, Note: e.Note, Actor: e.Actor}
+	if fp := e.Actor.Fingerprint; v.opts.Actors != nil {
+		ce.KnownAs, ce.Recognised = v.opts.Actors[fp]
+	}
+	switch {
+	case e.Seq != seq:
+		v.fail(name, "the event says it is number %d: moved or renumbered", e.Seq)
+	case e.Bundle != lv.bundle:
+		v.fail(name, "the event belongs to the bundle sealed by signature %s, not this one (%s): copied from another bundle", e.Bundle, lv.bundle)
+	case e.Prev != lv.prev:
+		v.fail(name, "prev %s does not match the event before it (%s): an event was removed, reordered or edited", e.Prev, lv.prev)
+	default:
+		if err := lv.checkSignature(seq, e, data); err != nil {
+			v.fail(name, "%v", err)
+		}
+	}
+	if v.stopped {
+		return false
+	}
+	v.rep.Custody = append(v.rep.Custody, ce)
+	lv.prev = custodylog.Digest(data)
+	lv.keys[e.Actor.Fingerprint] = true
+	stamped, ok := lv.checkToken(seq, e, &v.rep.Custody[len(v.rep.Custody)-1])
+	if !ok {
+		return false
+	}
+	v.pass(name, "%s by %s, key %s, at %s: signature valid, linked%s", e.Action, actorName(e.Actor), e.Actor.Fingerprint, e.Time, stamped)
+	return true
+}
+
+// checkSignature verifies the event's signature with the key stored next
+// to it, which must be the key the event names.
+func (lv *logVerifier) checkSignature(seq int, e *custodylog.Event, data []byte) error {
+	pemBytes, err := lv.read(seq, custodylog.PartKey)
+	if err != nil {
+		return err
+	}
+	pub, err := manifest.ParsePublicKey(pemBytes)
+	if err != nil {
+		return fmt.Errorf("%s: %v", custodylog.EntryName(seq, custodylog.PartKey), err)
+	}
+	// Pin every byte of the entry: the canonical PEM of the key, nothing
+	// around it, so the file cannot change while the key stays the same.
+	if canon, _ := manifest.MarshalPublicKeyPEM(pub); !bytes.Equal(canon, pemBytes) {
+		return fmt.Errorf("%s is not exactly one PUBLIC KEY PEM block in canonical form", custodylog.EntryName(seq, custodylog.PartKey))
+	}
+	alg := eventAlgorithm(pub)
+	if alg == "" {
+		return fmt.Errorf("%s: a %T key cannot sign custody events (Ed25519 or ECDSA P-256)", custodylog.EntryName(seq, custodylog.PartKey), pub)
+	}
+	if fp, _ := manifest.Fingerprint(pub); fp != e.Actor.Fingerprint {
+		return fmt.Errorf("%s holds key %s, but the event names key %s", custodylog.EntryName(seq, custodylog.PartKey), fp, e.Actor.Fingerprint)
+	}
+	sig, err := lv.read(seq, custodylog.PartSignature)
+	if err != nil {
+		return err
+	}
+	if verifySignature(pub, alg, data, sig) != nil {
+		return fmt.Errorf("the %s signature does not verify over %s: the event was edited or its signature replaced", alg, custodylog.EntryName(seq, custodylog.PartEvent))
+	}
+	return nil
+}
+
+// eventAlgorithm names the signature scheme of a key, as for manifest.sig;
+// "" for keys that may not sign.
+func eventAlgorithm(pub crypto.PublicKey) string {
+	switch k := pub.(type) {
+	case ed25519.PublicKey:
+		return "ed25519"
+	case *ecdsa.PublicKey:
+		if k.Curve == elliptic.P256() {
+			return "ecdsa-p256-sha256"
+		}
+	}
+	return ""
+}
+
+// checkToken verifies the event's optional timestamp and places the event's
+// claimed time against the proven ones. It returns a phrase for the
+// event's check.
+func (lv *logVerifier) checkToken(seq int, e *custodylog.Event, ce *CustodyEvent) (string, bool) {
+	v, name := lv.v, fmt.Sprintf("custody %d", seq)
+	claimed, _ := custodylog.ParseTime(e.Time) // Parse checked it
+	bound := lv.proven
+	if !(seq == 1 && e.Action == custodylog.Sealed) {
+		// Only the exporter's own "sealed" event comes before the
+		// manifest's timestamp; every later event comes after it.
+		bound = later(bound, lv.sealProven)
+	}
+	if !bound.IsZero() && claimed.Before(bound.Add(-clockSkew)) {
+		v.add(name+" time", Indeterminate, "the event claims %s, earlier than the proven time %s of what came before it: backdated, or the actor's clock was wrong",
+			e.Time, bound.UTC().Format(time.RFC3339))
+	}
+	entry := custodylog.EntryName(seq, custodylog.PartToken)
+	if !v.b.Has(entry) {
+		return "", true
+	}
+	der, err := v.b.ReadSmall(entry, manifest.MaxMetaEntrySize)
+	if err != nil {
+		v.fail(name, "%v", err)
+		return "", false
+	}
+	sig, _ := lv.read(seq, custodylog.PartSignature) // read by checkSignature
+	res, err := VerifyToken(der, bytes.NewReader(sig), TokenOptions{Roots: v.opts.Trust})
+	if err == nil && res.Status == Failed {
+		err = fmt.Errorf("%s", firstFailure(res.Checks))
+	}
+	if err != nil {
+		v.fail(name, "%s: %v", entry, err)
+		return "", false
+	}
+	ts := res.Timestamp
+	ts.File = entry
+	ce.Timestamp = &ts
+	if !ts.Trusted {
+		v.add(name+" timestamp", Info, "%s is intact but does not chain to a --trust anchor: the event's time %s is only claimed", entry, e.Time)
+		return ", timestamp not trusted", true
+	}
+	lv.proven = later(lv.proven, ts.Time)
+	if claimed.Sub(ts.Time) > clockSkew {
+		v.add(name+" clock", Info, "the event claims %s, later than its own timestamp %s: the actor's clock was ahead", e.Time, ts.Time.UTC().Format(time.RFC3339))
+	}
+	return fmt.Sprintf(", timestamped %s by %s", ts.Time.UTC().Format(time.RFC3339), ts.TSA), true
+}
+
+func firstFailure(checks []Check) string {
+	for _, c := range checks {
+		if c.Status == Failed {
+			return c.Name + ": " + c.Detail
+		}
+	}
+	return "token does not verify"
+}
+
+// noteActors says whose events the verifier recognised: the signatures
+// prove which key acted, only --trust-actors says whose key it is.
+func (lv *logVerifier) noteActors() {
+	v := lv.v
+	if v.opts.Actors == nil {
+		v.add("custody actors", Info, "the actors' identities were NOT checked (no --trust-actors): %d events by %d keys", len(v.rep.Custody), len(lv.keys))
+		return
+	}
+	for _, ce := range v.rep.Custody {
+		if !ce.Recognised {
+			v.add(fmt.Sprintf("custody %d actor", ce.Seq), Info, "unrecognised: key %s (claiming to be %s) is not in --trust-actors", ce.Actor.Fingerprint, actorName(ce.Actor))
+		}
+	}
+}
+
+func actorName(a custodylog.Actor) string {
+	name := a.Name
+	if name == "" {
+		name = "(no name)"
+	}
+	if a.Role != "" {
+		name += " (" + a.Role + ")"
+	}
+	return fmt.Sprintf("%q", name)
+}
+
+func isDigest(s string) bool { _, ok := manifest.ParseDigest(s); return ok }
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// ParseActors reads a --trust-actors file: one "FINGERPRINT<TAB>NAME" per
+// line, where FINGERPRINT is the SHA-256 of the actor's DER public key in
+// hex; blank lines and lines starting with # are ignored. It returns the
+// names by lowercase fingerprint.
+func ParseActors(data []byte) (map[string]string, error) {
+	actors := map[string]string{}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for line := 1; sc.Scan(); line++ {
+		text := strings.TrimSuffix(sc.Text(), "\r")
+		if strings.TrimSpace(text) == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		fp, name, ok := strings.Cut(text, "\t")
+		fp, name = strings.ToLower(strings.TrimSpace(fp)), strings.TrimSpace(name)
+		switch {
+		case !ok || name == "":
+			return nil, fmt.Errorf("line %d: want FINGERPRINT<TAB>NAME", line)
+		case !isDigest(fp):
+			return nil, fmt.Errorf("line %d: %q is not a SHA-256 fingerprint (64 hex digits)", line, fp)
+		case actors[fp] != "":
+			return nil, fmt.Errorf("line %d: fingerprint %s is listed twice", line, fp)
+		}
+		actors[fp] = name
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("line too long or unreadable: %w", err)
+	}
+	return actors, nil
+}

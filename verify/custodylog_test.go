@@ -1,0 +1,500 @@
+package verify_test
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sigstore/sigstore/pkg/signature"
+
+	"github.com/custody-toolkit/custody/custody"
+	"github.com/custody-toolkit/custody/custodylog"
+	"github.com/custody-toolkit/custody/internal/testbundle"
+	"github.com/custody-toolkit/custody/keys"
+	"github.com/custody-toolkit/custody/manifest"
+	"github.com/custody-toolkit/custody/verify"
+)
+
+// actor is a key that signs custody events, through sigstore as the CLI
+// does.
+type actor struct {
+	name, role string
+	signer     custodylog.Signer
+	fp         string
+}
+
+func newActor(t testing.TB, name, role, alg string, stamp func(context.Context, []byte) ([]byte, error)) *actor {
+	t.Helper()
+	key, err := keys.Generate(alg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sv, err := signature.LoadSignerVerifier(key, crypto.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp, _ := manifest.Fingerprint(key.Public())
+	return &actor{name: name, role: role, fp: fp, signer: custodylog.Signer{
+		PublicKey: key.Public(),
+		Sign:      func(msg []byte) ([]byte, error) { return sv.SignMessage(bytes.NewReader(msg)) },
+		Timestamp: stamp,
+	}}
+}
+
+func (a *actor) append(t testing.TB, path, action, note string, at time.Time) *custodylog.Record {
+	t.Helper()
+	rec, err := custodylog.Append(context.Background(), path, custodylog.Event{
+		Actor: custodylog.Actor{Name: a.name, Role: a.role}, Action: action, Note: note,
+	}, a.signer, custodylog.AppendOptions{Now: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
+// custodyCase is a bundle sealed by a doctor, then passed to an expert and
+// a college: three appends with three keys, each timestamped.
+type custodyCase struct {
+	fx                      *testbundle.Fixture
+	path                    string
+	doctor, expert, college *actor
+}
+
+func newCustodyCase(t *testing.T) *custodyCase {
+	fx := testbundle.New(t, "ed25519")
+	c := &custodyCase{fx: fx, path: fx.Export(t, testbundle.Sample(), custody.Selection{})}
+	doctorFP, _ := manifest.Fingerprint(fx.PublicKey)
+	c.doctor = &actor{name: "", role: "clinician", fp: doctorFP}
+	c.expert = newActor(t, "Dra. Vidal", "expert", "ed25519", fx.Timestamp)
+	c.college = newActor(t, "Colegio de Médicos", "college", "ecdsa-p256", fx.Timestamp)
+	courier := newActor(t, "Mensajería Ruiz", "courier", "ed25519", fx.Timestamp)
+	now := time.Now()
+	for _, step := range []struct {
+		a            *actor
+		action, note string
+	}{
+		{courier, custodylog.Transferred, "Entregado en mano, expediente 2026/113"},
+		{c.expert, custodylog.Received, "Recibido por correo certificado, expediente 2026/113"},
+		{c.college, custodylog.AttachedToRecord, "Incorporado al expediente disciplinario"},
+	} {
+		sealedBefore, entriesBefore := sealedPart(t, c.path), testbundle.ReadEntries(t, c.path)
+		step.a.append(t, c.path, step.action, step.note, now)
+		if after := sealedPart(t, c.path); !bytes.HasPrefix(after, sealedBefore) {
+			t.Fatalf("appending %s changed the entries written before it (%s)", step.action, firstByteDiff(sealedBefore, after))
+		}
+		entriesAfter := testbundle.ReadEntries(t, c.path)
+		for i, e := range entriesBefore {
+			if entriesAfter[i].Name != e.Name || !bytes.Equal(entriesAfter[i].Data, e.Data) {
+				t.Fatalf("appending %s changed entry %s", step.action, e.Name)
+			}
+		}
+	}
+	return c
+}
+
+// sealedPart returns the bytes of a bundle before its central directory:
+// every entry, headers included. An append must keep all of them and only
+// add after them.
+func sealedPart(t testing.TB, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eocd := data[len(data)-22:]
+	if binary.LittleEndian.Uint32(eocd) != 0x06054b50 {
+		t.Fatal("no end of central directory record at the end")
+	}
+	return data[:binary.LittleEndian.Uint32(eocd[16:])]
+}
+
+func firstByteDiff(a, b []byte) string {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return fmt.Sprintf("first difference at byte %d of %d", i, len(a))
+		}
+	}
+	return fmt.Sprintf("lengths %d and %d", len(a), len(b))
+}
+
+func TestCustodyLogTimeline(t *testing.T) {
+	c := newCustodyCase(t)
+	rep, err := verify.BundleFile(c.path, verify.Options{Trust: c.fx.Roots, Actors: map[string]string{
+		c.doctor.fp: "Dr. Ruiz", c.expert.fp: "Dra. Vidal, perito judicial",
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Result != verify.Passed {
+		t.Fatalf("result %s: %+v", rep.Result, rep.Checks)
+	}
+	want := []struct {
+		action, fp string
+		known      bool
+		stamped    bool
+	}{
+		{custodylog.Sealed, c.doctor.fp, true, false},
+		{custodylog.Transferred, "", false, true},
+		{custodylog.Received, c.expert.fp, true, true},
+		{custodylog.AttachedToRecord, c.college.fp, false, true},
+	}
+	if len(rep.Custody) != len(want) {
+		t.Fatalf("timeline of %d events, want %d: %+v", len(rep.Custody), len(want), rep.Custody)
+	}
+	for i, w := range want {
+		ev := rep.Custody[i]
+		if ev.Seq != i+1 || ev.Action != w.action || ev.Recognised != w.known || (ev.Timestamp != nil) != w.stamped {
+			t.Errorf("event %d: %+v, want %+v", i+1, ev, w)
+		}
+		if w.fp != "" && ev.Actor.Fingerprint != w.fp {
+			t.Errorf("event %d by %s, want %s", i+1, ev.Actor.Fingerprint, w.fp)
+		}
+		if w.stamped && !ev.Timestamp.Trusted {
+			t.Errorf("event %d: timestamp not trusted", i+1)
+		}
+	}
+	if rep.Custody[2].Note != "Recibido por correo certificado, expediente 2026/113" || rep.Custody[3].Actor.Name != "Colegio de Médicos" {
+		t.Errorf("notes or names lost: %+v", rep.Custody)
+	}
+	// The unrecognised actors are reported, but are not failures.
+	for _, name := range []string{"custody 2 actor", "custody 4 actor"} {
+		if c := findCheck(rep, name); c == nil || c.Status != verify.Info || !strings.Contains(c.Detail, "not in --trust-actors") {
+			t.Errorf("check %q: %+v", name, c)
+		}
+	}
+	if c := findCheck(rep, "custody 3 actor"); c != nil {
+		t.Errorf("a recognised actor is reported: %+v", c)
+	}
+}
+
+func findCheck(rep *verify.Report, name string) *verify.Check {
+	for i, c := range rep.Checks {
+		if c.Name == name {
+			return &rep.Checks[i]
+		}
+	}
+	return nil
+}
+
+// Every way of tampering with the log fails the bundle, naming the event.
+func TestCustodyLogTampering(t *testing.T) {
+	c := newCustodyCase(t)
+	other := newCustodyCase(t)
+	entries := testbundle.ReadEntries(t, c.path)
+	otherEntries := testbundle.ReadEntries(t, other.path)
+	forger := newActor(t, "Dra. Vidal", "expert", "ed25519", nil)
+
+	name := custodylog.EntryName
+	tests := []struct {
+		name   string
+		edit   func([]testbundle.Entry) []testbundle.Entry
+		check  string
+		detail string
+	}{
+		{"middle event removed", func(es []testbundle.Entry) []testbundle.Entry {
+			return without(es, "META-INF/custody/0002.")
+		}, "custody log", "event 2 is missing"},
+		{"first event removed", func(es []testbundle.Entry) []testbundle.Entry {
+			return without(es, "META-INF/custody/0001.")
+		}, "custody log", "event 1 is missing"},
+		{"events reordered", func(es []testbundle.Entry) []testbundle.Entry {
+			for i := range es {
+				switch {
+				case strings.HasPrefix(es[i].Name, "META-INF/custody/0002."):
+					es[i].Name = strings.Replace(es[i].Name, "0002", "0003", 1)
+				case strings.HasPrefix(es[i].Name, "META-INF/custody/0003."):
+					es[i].Name = strings.Replace(es[i].Name, "0003", "0002", 1)
+				}
+			}
+			return es
+		}, "custody 2", "number 3"},
+		{"note edited", func(es []testbundle.Entry) []testbundle.Entry {
+			i := testbundle.Find(es, name(3, "json"))
+			es[i].Data = bytes.Replace(es[i].Data, []byte("2026/113"), []byte("2026/114"), 1)
+			return es
+		}, "custody 3", "signature does not verify"},
+		{"signature of another event", func(es []testbundle.Entry) []testbundle.Entry {
+			es[testbundle.Find(es, name(3, "sig"))].Data = es[testbundle.Find(es, name(2, "sig"))].Data
+			return es
+		}, "custody 3", "signature does not verify"},
+		{"key swapped", func(es []testbundle.Entry) []testbundle.Entry {
+			es[testbundle.Find(es, name(3, "pem"))].Data = es[testbundle.Find(es, name(2, "pem"))].Data
+			return es
+		}, "custody 3", "but the event names key"},
+		{"key file padded", func(es []testbundle.Entry) []testbundle.Entry {
+			i := testbundle.Find(es, name(2, "pem"))
+			es[i].Data = append([]byte("comment\n"), es[i].Data...)
+			return es
+		}, "custody 2", "canonical form"},
+		{"event re-signed by a forger", func(es []testbundle.Entry) []testbundle.Entry {
+			return resign(t, es, 3, forger, func(e *custodylog.Event) { e.Note = "Recibido en mano" })
+		}, "custody 4", "an event was removed, reordered or edited"},
+		{"event copied from another bundle", func(es []testbundle.Entry) []testbundle.Entry {
+			es = without(es, "META-INF/custody/0002.")
+			for _, e := range otherEntries {
+				if strings.HasPrefix(e.Name, "META-INF/custody/0002.") {
+					es = append(es, e)
+				}
+			}
+			return es
+		}, "custody 2", "copied from another bundle"},
+		{"token altered", func(es []testbundle.Entry) []testbundle.Entry {
+			i := testbundle.Find(es, name(3, "tsr"))
+			es[i].Data = bytes.Clone(es[i].Data)
+			es[i].Data[len(es[i].Data)-10] ^= 1
+			return es
+		}, "custody 3", name(3, "tsr")},
+		{"token of another event", func(es []testbundle.Entry) []testbundle.Entry {
+			es[testbundle.Find(es, name(3, "tsr"))].Data = es[testbundle.Find(es, name(2, "tsr"))].Data
+			return es
+		}, "custody 3", "imprint"},
+		{"signature removed", func(es []testbundle.Entry) []testbundle.Entry {
+			return without(es, name(4, "sig"))
+		}, "custody log", "event 4 is missing or incomplete"},
+		{"unexpected entry", func(es []testbundle.Entry) []testbundle.Entry {
+			return append(es, testbundle.Entry{Name: "META-INF/custody/notes.txt", Data: []byte("x")})
+		}, "custody log", "unexpected entry META-INF/custody/notes.txt"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			es := tt.edit(cloneEntries(entries))
+			rep := verifyBytes(t, testbundle.WriteEntries(t, es), verify.Options{Trust: c.fx.Roots})
+			f := failedCheck(rep)
+			if rep.Result != verify.Failed || f == nil {
+				t.Fatalf("result %s, want FAILED: %+v", rep.Result, rep.Checks)
+			}
+			if f.Name != tt.check || !strings.Contains(f.Detail, tt.detail) {
+				t.Errorf("failed check %q: %s\nwant %q containing %q", f.Name, f.Detail, tt.check, tt.detail)
+			}
+		})
+	}
+	t.Run("untouched copy passes", func(t *testing.T) {
+		rep := verifyBytes(t, testbundle.WriteEntries(t, cloneEntries(entries)), verify.Options{Trust: c.fx.Roots})
+		if rep.Result != verify.Passed {
+			t.Fatalf("result %s: %+v", rep.Result, rep.Checks)
+		}
+	})
+	// A hash chain cannot show that its newest links were cut off: the
+	// shorter log is a valid log. docs/custody-log.md says so; the
+	// defence is the copy each recipient keeps.
+	t.Run("last event removed is a shorter valid log", func(t *testing.T) {
+		rep := verifyBytes(t, testbundle.WriteEntries(t, without(cloneEntries(entries), "META-INF/custody/0004.")), verify.Options{Trust: c.fx.Roots})
+		if rep.Result != verify.Passed || len(rep.Custody) != 3 {
+			t.Fatalf("result %s, %d events", rep.Result, len(rep.Custody))
+		}
+	})
+}
+
+func cloneEntries(es []testbundle.Entry) []testbundle.Entry {
+	out := make([]testbundle.Entry, len(es))
+	copy(out, es)
+	return out
+}
+
+func without(es []testbundle.Entry, prefix string) []testbundle.Entry {
+	var out []testbundle.Entry
+	for _, e := range es {
+		if !strings.HasPrefix(e.Name, prefix) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// resign replaces event seq by an edited copy signed with a's key, with a
+// valid link to the event before it: what a forger can do without the
+// other actors' keys.
+func resign(t *testing.T, es []testbundle.Entry, seq int, a *actor, edit func(*custodylog.Event)) []testbundle.Entry {
+	t.Helper()
+	e, err := custodylog.Parse(es[testbundle.Find(es, custodylog.EntryName(seq, "json"))].Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit(e)
+	rec, err := custodylog.Sign(context.Background(), *e, a.signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	es = without(es, custodylog.EntryName(seq, ""))
+	for _, f := range rec.Files() {
+		es = append(es, testbundle.Entry{Name: f.Name, Data: f.Data})
+	}
+	return es
+}
+
+// An event that claims a time before the proven time of the event before
+// it is flagged INDETERMINATE: it is intact, but its time is contradicted.
+func TestCustodyLogBackdated(t *testing.T) {
+	fx := testbundle.New(t, "ed25519")
+	path := fx.Export(t, testbundle.Sample(), custody.Selection{})
+	expert := newActor(t, "Dra. Vidal", "expert", "ed25519", fx.Timestamp)
+	expert.append(t, path, custodylog.Received, "", time.Now())
+	expert.append(t, path, custodylog.Reviewed, "", time.Now().Add(-time.Hour))
+	rep, err := verify.BundleFile(path, verify.Options{Trust: fx.Roots})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := findCheck(rep, "custody 3 time")
+	if rep.Result != verify.Indeterminate || c == nil || c.Status != verify.Indeterminate || !strings.Contains(c.Detail, "earlier than the proven time") {
+		t.Fatalf("result %s, check %+v", rep.Result, c)
+	}
+	// Without trust anchors no time is proven, so nothing contradicts the
+	// claim (the bundle is INDETERMINATE for its own timestamp anyway).
+	rep, _ = verify.BundleFile(path, verify.Options{})
+	if findCheck(rep, "custody 3 time") != nil {
+		t.Errorf("an untrusted time was used as proof: %+v", rep.Checks)
+	}
+	// An event dated before the manifest's own timestamp is flagged too.
+	path2 := fx.Export(t, testbundle.Sample(), custody.Selection{})
+	expert.append(t, path2, custodylog.Received, "", time.Now().Add(-time.Hour))
+	rep, _ = verify.BundleFile(path2, verify.Options{Trust: fx.Roots})
+	if c := findCheck(rep, "custody 2 time"); c == nil || rep.Result != verify.Indeterminate {
+		t.Errorf("event before the seal not flagged: %s %+v", rep.Result, rep.Checks)
+	}
+}
+
+// A bundle written before the custody log existed still verifies: the log
+// is optional in format v1.
+func TestCustodyLogAbsent(t *testing.T) {
+	fx := testbundle.New(t, "ed25519")
+	entries := without(testbundle.ReadEntries(t, fx.Export(t, testbundle.Sample(), custody.Selection{})), manifest.CustodyDir)
+	rep := verifyBytes(t, testbundle.WriteEntries(t, entries), verify.Options{Trust: fx.Roots})
+	if rep.Result != verify.Passed || len(rep.Custody) != 0 {
+		t.Fatalf("result %s, %d events", rep.Result, len(rep.Custody))
+	}
+	if c := findCheck(rep, "custody log"); c == nil || c.Status != verify.Info {
+		t.Errorf("custody log check: %+v", c)
+	}
+	// And appending to it starts the log at 1.
+	path := filepath.Join(t.TempDir(), "old.custody")
+	os.WriteFile(path, testbundle.WriteEntries(t, entries), 0o644)
+	newActor(t, "Dra. Vidal", "expert", "ed25519", nil).append(t, path, custodylog.Received, "", time.Now())
+	rep, _ = verify.BundleFile(path, verify.Options{Trust: fx.Roots})
+	if rep.Result != verify.Passed || len(rep.Custody) != 1 || rep.Custody[0].Action != custodylog.Received {
+		t.Fatalf("result %s, timeline %+v", rep.Result, rep.Custody)
+	}
+}
+
+func TestParseActors(t *testing.T) {
+	fp := strings.Repeat("ab", 32)
+	got, err := verify.ParseActors([]byte("# college list\n\n" + strings.ToUpper(fp) + "\tDra. Vidal, perito\r\n"))
+	if err != nil || len(got) != 1 || got[fp] != "Dra. Vidal, perito" {
+		t.Fatalf("%v %v", got, err)
+	}
+	for _, bad := range []struct{ in, want string }{
+		{fp + " Dra. Vidal\n", "line 1: want FINGERPRINT<TAB>NAME"},
+		{"# x\nabc\tDra. Vidal\n", "line 2: \"abc\" is not a SHA-256"},
+		{fp + "\tA\n" + fp + "\tB\n", "line 2: fingerprint " + fp + " is listed twice"},
+		{fp + "\t \n", "line 1: want"},
+	} {
+		if _, err := verify.ParseActors([]byte(bad.in)); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%q: error %v, want %q", bad.in, err, bad.want)
+		}
+	}
+}
+
+func FuzzParseActors(f *testing.F) {
+	f.Add([]byte("# c\n" + strings.Repeat("0", 64) + "\tName\n"))
+	f.Add([]byte("\t\n\r\n#"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		actors, err := verify.ParseActors(data)
+		if err != nil {
+			return
+		}
+		for fp, name := range actors {
+			if _, ok := manifest.ParseDigest(fp); !ok || name == "" {
+				t.Fatalf("accepted %q -> %q", fp, name)
+			}
+		}
+	})
+}
+
+// custodyByHandScript is the sh block of docs/custody-log.md: the test runs
+// the documentation itself.
+func custodyByHandScript(t *testing.T) string {
+	t.Helper()
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "custody-log.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)```sh\n(.*?)```").FindSubmatch(doc)
+	if m == nil {
+		t.Fatal("no sh block in docs/custody-log.md")
+	}
+	return string(m[1])
+}
+
+func runCustodyByHand(t *testing.T, bundle, root string, n int) (string, error) {
+	cmd := exec.Command("bash", "-c", custodyByHandScript(t))
+	cmd.Dir = t.TempDir()
+	cmd.Env = append(os.Environ(), "BUNDLE="+bundle, "ROOT="+root, fmt.Sprintf("N=%d", n))
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func TestCustodyLogByHand(t *testing.T) {
+	requireTools(t, "bash", "unzip", "jq", "sha256sum", "openssl", "cmp")
+	c := newCustodyCase(t)
+	wantActions := []string{"sealed by", "transferred by Mensajería Ruiz (courier)", "received by Dra. Vidal (expert)", "attached-to-record by Colegio de Médicos (college)"}
+	for i, want := range wantActions {
+		out, err := runCustodyByHand(t, c.path, c.fx.RootPEM, i+1)
+		if err != nil {
+			t.Fatalf("event %d: the documented commands failed on a valid log: %v\n%s", i+1, err, out)
+		}
+		if !strings.Contains(out, fmt.Sprintf("event %d: %s", i+1, want)) {
+			t.Errorf("event %d: output lacks %q:\n%s", i+1, want, out)
+		}
+		if i > 0 && !strings.Contains(out, "Verification: OK") {
+			t.Errorf("event %d: the token was not verified:\n%s", i+1, out)
+		}
+	}
+	entries := testbundle.ReadEntries(t, c.path)
+	other := testbundle.ReadEntries(t, newCustodyCase(t).path)
+	forger := newActor(t, "Dra. Vidal", "expert", "ed25519", nil)
+	for _, tt := range []struct {
+		name string
+		n    int
+		edit func([]testbundle.Entry) []testbundle.Entry
+	}{
+		{"note edited", 3, func(es []testbundle.Entry) []testbundle.Entry {
+			i := testbundle.Find(es, custodylog.EntryName(3, "json"))
+			es[i].Data = bytes.Replace(es[i].Data, []byte("2026/113"), []byte("2026/114"), 1)
+			return es
+		}},
+		{"re-signed by a forger", 4, func(es []testbundle.Entry) []testbundle.Entry {
+			return resign(t, es, 3, forger, func(e *custodylog.Event) { e.Note = "Recibido en mano" })
+		}},
+		{"copied from another bundle", 2, func(es []testbundle.Entry) []testbundle.Entry {
+			es = without(es, custodylog.EntryName(2, ""))
+			for _, e := range other {
+				if strings.HasPrefix(e.Name, custodylog.EntryName(2, "")) {
+					es = append(es, e)
+				}
+			}
+			return es
+		}},
+		{"token of another event", 3, func(es []testbundle.Entry) []testbundle.Entry {
+			es[testbundle.Find(es, custodylog.EntryName(3, "tsr"))].Data = es[testbundle.Find(es, custodylog.EntryName(2, "tsr"))].Data
+			return es
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			bad := filepath.Join(t.TempDir(), "bad.custody")
+			os.WriteFile(bad, testbundle.WriteEntries(t, tt.edit(cloneEntries(entries))), 0o644)
+			out, err := runCustodyByHand(t, bad, c.fx.RootPEM, tt.n)
+			if err == nil {
+				t.Fatalf("the documented commands accepted event %d:\n%s", tt.n, out)
+			}
+			t.Logf("rejected: %v\n%s", err, out)
+		})
+	}
+}

@@ -1,0 +1,796 @@
+package verify_test
+
+// The mutation suite of issue 7: a valid bundle is altered in every way a
+// forger with a hex editor and a ZIP library could try, systematically,
+// and no alteration may verify PASSED or make the verifier panic. The
+// table it prints (go test -v -run TestMutations ./verify) is the figure
+// quoted in docs/security.md.
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/custody-toolkit/custody/conversation"
+	"github.com/custody-toolkit/custody/custody"
+	"github.com/custody-toolkit/custody/internal/testbundle"
+	"github.com/custody-toolkit/custody/manifest"
+	"github.com/custody-toolkit/custody/verify"
+)
+
+// mutationClass counts the outcomes of one kind of alteration.
+type mutationClass struct {
+	name  string
+	tried int
+	// detected: FAILED, or unreadable (exit 2); indeterminate is counted
+	// apart because it is weaker than FAILED, though not PASSED.
+	failed, unreadable, indeterminate int
+	// neutral: PASSED, and the bytes the verifier reads as content (every
+	// entry's name and data) are unchanged: the flip hit a ZIP field that
+	// the format does not seal. Counted per field in neutralFields.
+	neutral int
+}
+
+type mutationSuite struct {
+	t       *testing.T
+	opts    verify.Options
+	classes []*mutationClass
+	// neutralFields counts neutral mutations per ZIP field, to explain them.
+	neutralFields map[string]int
+	// stride samples every stride-th byte of the every-byte classes
+	// (1 by default, 4 with -short).
+	stride int
+}
+
+func (s *mutationSuite) class(name string) *mutationClass {
+	c := &mutationClass{name: name}
+	s.classes = append(s.classes, c)
+	return c
+}
+
+// try verifies mutated and records the outcome. original is the bundle it
+// was derived from; field names the ZIP field a PASSED result is allowed
+// to have touched ("" when none is): PASSED is then neutral only if every
+// entry's name and bytes are unchanged.
+func (s *mutationSuite) try(c *mutationClass, what string, original, mutated []byte, field string) {
+	s.t.Helper()
+	s.tryWith(c, what, mutated, func(*verify.Report) (string, bool) {
+		return field, field != "" && sameContent(original, mutated)
+	})
+}
+
+// tryWith is try with any test of neutrality: neutral reports whether a
+// PASSED report leaves what the bundle proves unchanged, and names the
+// field that was hit.
+func (s *mutationSuite) tryWith(c *mutationClass, what string, mutated []byte, neutral func(*verify.Report) (string, bool)) {
+	s.t.Helper()
+	c.tried++
+	rep, panicked, err := verifySafely(mutated, s.opts)
+	switch {
+	case panicked != nil:
+		s.t.Errorf("%s, %s: the verifier panicked: %v", c.name, what, panicked)
+	case err != nil:
+		c.unreadable++
+	case rep.Result == verify.Failed:
+		c.failed++
+	case rep.Result == verify.Indeterminate:
+		c.indeterminate++
+	default:
+		if field, ok := neutral(rep); ok {
+			c.neutral++
+			s.neutralFields[field]++
+			return
+		}
+		s.t.Errorf("%s, %s: verifies %s: %+v", c.name, what, rep.Result, rep.Checks)
+	}
+}
+
+func verifySafely(data []byte, opts verify.Options) (rep *verify.Report, panicked any, err error) {
+	defer func() { panicked = recover() }()
+	rep, err = verify.Bundle(bytes.NewReader(data), int64(len(data)), opts)
+	return rep, nil, err
+}
+
+// sameContent reports whether two ZIP files hold the same entries, with
+// the same names and bytes, and the same first entry: what the verifier
+// reads (the order of the other entries is not sealed).
+func sameContent(a, b []byte) bool {
+	ea, erra := zipEntries(a)
+	eb, errb := zipEntries(b)
+	if erra != nil || errb != nil || len(ea) == 0 || len(eb) == 0 || ea[0].Name != eb[0].Name {
+		return false
+	}
+	byName := func(x, y testbundle.Entry) int { return strings.Compare(x.Name, y.Name) }
+	slices.SortFunc(ea, byName)
+	slices.SortFunc(eb, byName)
+	return slices.EqualFunc(ea, eb, func(x, y testbundle.Entry) bool {
+		return x.Name == y.Name && bytes.Equal(x.Data, y.Data)
+	})
+}
+
+func zipEntries(data []byte) ([]testbundle.Entry, error) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, err
+	}
+	var out []testbundle.Entry
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			return nil, err
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, testbundle.Entry{Name: f.Name, Data: b})
+	}
+	return out, nil
+}
+
+// positions returns the byte positions of an entry to mutate: every
+// stride-th one when every is set, else up to 256 spread evenly, always
+// with the first and last.
+func (s *mutationSuite) positions(size int, every bool) []int {
+	step := s.stride
+	if !every {
+		step = max(1, size/256)
+	}
+	var out []int
+	for i := 0; i < size; i += step {
+		out = append(out, i)
+	}
+	if size > 0 && out[len(out)-1] != size-1 {
+		out = append(out, size-1)
+	}
+	return out
+}
+
+// flipEntries flips one bit at each chosen position of each entry whose
+// name matches, with the CRC-32 fixed: only the sealing can catch it.
+// The bit moves with the position (bit i mod 8) so that every bit of a
+// byte value is exercised across the entry.
+func (s *mutationSuite) flipEntries(c *mutationClass, original []byte, match func(string) bool, every bool) {
+	l := testbundle.Map(s.t, original)
+	for _, p := range l.Parts {
+		if !match(p.Name) {
+			continue
+		}
+		for _, i := range s.positions(p.Size, every) {
+			s.try(c, fmt.Sprintf("%s byte %d", p.Name, i), original, testbundle.FlipData(original, p, i, 1<<(i%8)), "")
+		}
+	}
+}
+
+// Field names of ZIP headers by offset (APPNOTE 6.3, 4.3.7, 4.3.12, 4.3.16).
+var (
+	localFields = []struct {
+		end  int
+		name string
+	}{{4, "signature"}, {6, "version needed"}, {8, "flags"}, {10, "method"}, {12, "modification time"},
+		{14, "modification date"}, {18, "CRC-32"}, {22, "compressed size"}, {26, "uncompressed size"},
+		{28, "name length"}, {30, "extra length"}}
+	centralFields = []struct {
+		end  int
+		name string
+	}{{4, "signature"}, {6, "version made by"}, {8, "version needed"}, {10, "flags"}, {12, "method"},
+		{14, "modification time"}, {16, "modification date"}, {20, "CRC-32"}, {24, "compressed size"},
+		{28, "uncompressed size"}, {30, "name length"}, {32, "extra length"}, {34, "comment length"},
+		{36, "disk number"}, {38, "internal attributes"}, {42, "external attributes"}, {46, "local header offset"}}
+	endFields = []struct {
+		end  int
+		name string
+	}{{4, "signature"}, {6, "disk number"}, {8, "directory disk"}, {10, "entries on disk"},
+		{12, "entries"}, {16, "directory size"}, {20, "directory offset"}, {22, "comment length"}}
+)
+
+func fieldAt(fields []struct {
+	end  int
+	name string
+}, off int, rest string) string {
+	for _, f := range fields {
+		if off < f.end {
+			return f.name
+		}
+	}
+	return rest
+}
+
+// flipHeaders flips one bit of every byte of every local header, central
+// record and of the end record, without fixing anything: the ZIP
+// structure itself under attack.
+func (s *mutationSuite) flipHeaders(c *mutationClass, original []byte) {
+	l := testbundle.Map(s.t, original)
+	flip := func(at int, field string) {
+		m := bytes.Clone(original)
+		m[at] ^= 1 << (at % 8)
+		s.try(c, fmt.Sprintf("byte %d (%s)", at, field), original, m, field)
+	}
+	name := func(off, fixed, nameLen int) string {
+		if off < fixed+nameLen {
+			return "name"
+		}
+		return "extra field or comment"
+	}
+	for _, p := range l.Parts {
+		n := len(p.Name)
+		for at := p.Local; at < p.LocalEnd; at += s.stride {
+			flip(at, "local "+fieldAt(localFields, at-p.Local, name(at-p.Local, testbundle.LocalLen, n)))
+		}
+		for at := p.Central; at < p.CentralEnd; at += s.stride {
+			flip(at, "central "+fieldAt(centralFields, at-p.Central, name(at-p.Central, testbundle.CentralLen, n)))
+		}
+	}
+	for at := l.End; at < len(original); at++ {
+		flip(at, "end "+fieldAt(endFields, at-l.End, "comment"))
+	}
+}
+
+// entryOps removes, duplicates, renames and reorders each entry, through
+// archive/zip, so that the ZIP is otherwise well formed.
+func (s *mutationSuite) entryOps(original []byte) {
+	entries, err := zipEntries(original)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	write := func(e []testbundle.Entry) []byte { return testbundle.WriteEntries(s.t, e) }
+	removed, dup, renamed, reordered := s.class("entry removed"), s.class("entry duplicated"),
+		s.class("entry renamed"), s.class("entry moved")
+	for i, e := range entries {
+		s.try(removed, e.Name, original, write(slices.Delete(slices.Clone(entries), i, i+1)), "")
+		s.try(dup, e.Name+" twice", original, write(slices.Insert(slices.Clone(entries), i, e)), "")
+		for _, name := range renames(e.Name) {
+			r := slices.Clone(entries)
+			r[i].Name = name
+			s.try(renamed, e.Name+" as "+name, original, write(r), "")
+		}
+		// Moves: to the front, to the back. The order of entries other
+		// than mimetype is not sealed (bundle-format.md §1): a move that
+		// keeps mimetype first is neutral.
+		for _, to := range []int{0, len(entries) - 1} {
+			if to == i {
+				continue
+			}
+			r := slices.Insert(slices.Delete(slices.Clone(entries), i, i+1), to, e)
+			s.try(reordered, fmt.Sprintf("%s to position %d", e.Name, to), original, write(r), "entry order")
+		}
+	}
+	// The whole custody log dropped. It lies outside the seal by design
+	// (docs/custody-log.md: appending must not break the seal), so this
+	// verifies, and the report must say that there is no log.
+	noLog := slices.DeleteFunc(slices.Clone(entries), func(x testbundle.Entry) bool { return strings.HasPrefix(x.Name, manifest.CustodyDir) })
+	if len(noLog) < len(entries) {
+		s.tryWith(removed, "the whole custody log", write(noLog), func(rep *verify.Report) (string, bool) {
+			for _, c := range rep.Checks {
+				if c.Name == "custody log" && c.Status == verify.Info && len(rep.Custody) == 0 {
+					return "custody log dropped whole (reported: no custody log)", true
+				}
+			}
+			return "", false
+		})
+	}
+	// Two message entries' contents exchanged under their names.
+	a, b := testbundle.Find(entries, "messages/000002.json"), testbundle.Find(entries, "messages/000003.json")
+	r := slices.Clone(entries)
+	r[a].Data, r[b].Data = r[b].Data, r[a].Data
+	s.try(reordered, "messages 2 and 3 exchanged", original, write(r), "")
+}
+
+// renames gives names an attacker would try for an entry: another valid
+// name, the same under case folding, and a name of a sibling.
+func renames(name string) []string {
+	out := []string{name + "x", swapCase(name[:1]) + name[1:]}
+	switch {
+	case strings.HasPrefix(name, manifest.MessagesDir):
+		out = append(out, manifest.MessageEntryName(99))
+	case name == manifest.TokenName:
+		out = append(out, manifest.TokenEntryName(1))
+	}
+	return out
+}
+
+// swaps replaces META-INF entries (and the manifest) with those of other
+// valid bundles: the same key and TSA, another key and TSA, another key
+// type.
+func (s *mutationSuite) swaps(original []byte, donors map[string][]byte) {
+	c := s.class("sealing swapped between bundles")
+	sets := [][]string{
+		{manifest.SignatureName}, {manifest.SignerName}, {manifest.TokenName},
+		{manifest.SignatureName, manifest.SignerName}, {manifest.SignatureName, manifest.TokenName},
+		{manifest.SignerName, manifest.TokenName}, {manifest.SignatureName, manifest.SignerName, manifest.TokenName},
+		{manifest.ManifestName}, {manifest.ManifestName, manifest.SignatureName},
+		{manifest.ManifestName, manifest.SignatureName, manifest.SignerName},
+		{manifest.ManifestName, manifest.SignatureName, manifest.SignerName, manifest.TokenName},
+	}
+	ours, err := zipEntries(original)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	for _, donorName := range slices.Sorted(maps.Keys(donors)) {
+		theirs, err := zipEntries(donors[donorName])
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		for _, set := range sets {
+			e := slices.Clone(ours)
+			changed := false
+			for _, name := range set {
+				i, j := testbundle.Find(e, name), testbundle.Find(theirs, name)
+				changed = changed || !bytes.Equal(e[i].Data, theirs[j].Data)
+				e[i].Data = theirs[j].Data
+			}
+			if !changed {
+				continue // the same key's signer.pem: identical bytes, no mutation
+			}
+			s.try(c, fmt.Sprintf("%v from %s", set, donorName), original, testbundle.WriteEntries(s.t, e), "")
+		}
+		// The custody log of the donor in place of ours.
+		e := slices.DeleteFunc(slices.Clone(ours), func(x testbundle.Entry) bool { return strings.HasPrefix(x.Name, manifest.CustodyDir) })
+		for _, x := range theirs {
+			if strings.HasPrefix(x.Name, manifest.CustodyDir) {
+				e = append(e, x)
+			}
+		}
+		s.try(c, "custody log from "+donorName, original, testbundle.WriteEntries(s.t, e), "")
+	}
+}
+
+func swapCase(s string) string {
+	if u := strings.ToUpper(s); u != s {
+		return u
+	}
+	return strings.ToLower(s)
+}
+
+func (s *mutationSuite) table() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-52s %7s %7s %7s %7s %7s %7s\n", "mutation class", "tried", "FAILED", "exit 2", "INDET.", "neutral", "PASSED")
+	var total mutationClass
+	for _, c := range s.classes {
+		passed := c.tried - c.failed - c.unreadable - c.indeterminate - c.neutral
+		fmt.Fprintf(&b, "%-52s %7d %7d %7d %7d %7d %7d\n", c.name, c.tried, c.failed, c.unreadable, c.indeterminate, c.neutral, passed)
+		total.tried += c.tried
+		total.failed += c.failed
+		total.unreadable += c.unreadable
+		total.indeterminate += c.indeterminate
+		total.neutral += c.neutral
+	}
+	fmt.Fprintf(&b, "%-52s %7d %7d %7d %7d %7d %7d\n", "total", total.tried, total.failed, total.unreadable, total.indeterminate, total.neutral,
+		total.tried-total.failed-total.unreadable-total.indeterminate-total.neutral)
+	if len(s.neutralFields) > 0 {
+		b.WriteString("neutral mutations (PASSED, and nothing the bundle proves changed), by field:\n")
+		for _, f := range slices.Sorted(maps.Keys(s.neutralFields)) {
+			fmt.Fprintf(&b, "  %-58s %5d\n", f, s.neutralFields[f])
+		}
+	}
+	return b.String()
+}
+
+// exportLean exports the sample without record.pdf: the classes that only
+// reach META-INF (signature, key, token, custody log, ZIP headers) are run
+// on it, because with record.pdf every mutation that gets as far as the
+// timestamp check also re-renders the PDF (~40 ms), which the rendering
+// classes already cover.
+func exportLean(t *testing.T, fx *testbundle.Fixture) []byte {
+	t.Helper()
+	c, err := conversation.Load(testbundle.Sample())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "lean.custody")
+	_, err = custody.Export(context.Background(), c, custody.Options{Out: out, Signer: fx.Signer,
+		PublicKey: fx.PublicKey, Timestampers: []custody.Timestamper{fx}, NoRecord: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return readFile(t, out)
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func TestMutations(t *testing.T) {
+	start := time.Now()
+	fx := testbundle.New(t, "ed25519")
+	stranger := testbundle.New(t, "ed25519")
+	ecdsaFx := testbundle.New(t, "ecdsa-p256")
+	full := readFile(t, fx.Export(t, testbundle.Sample(), custody.Selection{}))
+	lean := exportLean(t, fx)
+	donors := map[string][]byte{
+		"another export, same key and TSA":     readFile(t, fx.Export(t, testbundle.Sample(), custody.Selection{})),
+		"a selective export, same key and TSA": readFile(t, fx.Export(t, testbundle.Sample(), custody.Selection{Label: "urgente"})),
+		"another Ed25519 key and TSA":          readFile(t, stranger.Export(t, testbundle.Sample(), custody.Selection{})),
+		"an ECDSA P-256 key and its TSA":       readFile(t, ecdsaFx.Export(t, testbundle.Sample(), custody.Selection{})),
+	}
+	// Every TSA is trusted: a swapped token must fail on its content, not
+	// merely on trust.
+	trust := slices.Concat(fx.Roots, stranger.Roots, ecdsaFx.Roots)
+	s := &mutationSuite{t: t, opts: verify.Options{Trust: trust}, neutralFields: map[string]int{}, stride: 1}
+	if testing.Short() {
+		s.stride = 4
+	}
+	for name, b := range map[string][]byte{"full": full, "lean": lean} {
+		if rep, err := verify.Bundle(bytes.NewReader(b), int64(len(b)), s.opts); err != nil || rep.Result != verify.Passed {
+			t.Fatalf("the %s bundle does not verify: %v %+v", name, err, rep)
+		}
+	}
+
+	is := func(names ...string) func(string) bool {
+		return func(n string) bool { return slices.Contains(names, n) }
+	}
+	prefix := func(p string) func(string) bool { return func(n string) bool { return strings.HasPrefix(n, p) } }
+	s.flipEntries(s.class("manifest.json: every byte"), full, is(manifest.ManifestName), true)
+	s.flipEntries(s.class("messages/*.json: every byte"), full, prefix(manifest.MessagesDir), true)
+	s.flipEntries(s.class("mimetype: every byte"), full, is(manifest.MimetypeName), true)
+	s.flipEntries(s.class("attachments/*: 256 bytes each"), full, prefix(manifest.AttachmentsDir), false)
+	s.flipEntries(s.class("sources/*: 256 bytes each"), full, prefix(manifest.SourcesDir), false)
+	s.flipEntries(s.class("record.pdf: 256 bytes"), full, is(manifest.RecordName), false)
+	s.flipEntries(s.class("manifest.sig: every byte (lean)"), lean, is(manifest.SignatureName), true)
+	s.flipEntries(s.class("signer.pem: every byte (lean)"), lean, is(manifest.SignerName), true)
+	s.flipToken(s.class("manifest.tsr: every byte (lean)"), lean)
+	s.flipEntries(s.class("META-INF/custody/*: every byte (lean)"), lean, prefix(manifest.CustodyDir), true)
+	s.flipHeaders(s.class("ZIP headers: every byte, no fix-up (lean)"), lean)
+	s.entryOps(full)
+	s.swaps(full, donors)
+	s.flipPDF(s.class("standalone PDF: every 8th byte (signature)"))
+
+	table := s.table()
+	t.Logf("mutation suite, %s:\n%s", time.Since(start).Round(time.Second), table)
+	if testing.Verbose() {
+		fmt.Print(table)
+	}
+	total := 0
+	for _, c := range s.classes {
+		total += c.tried
+	}
+	if !testing.Short() && total < 10_000 {
+		t.Errorf("only %d mutations tried, the suite promises at least 10,000", total)
+	}
+}
+
+// tokenRegion is a span of a TimeStampResp's DER: signed regions are
+// covered by the TSA's signature (the TSTInfo through messageDigest, the
+// signed attributes, the signature itself) or by the CA's (the
+// certificates); a flip there must never verify.
+type tokenRegion struct {
+	start, end int
+	name       string
+	signed     bool
+}
+
+// derElement reads the DER tag and length at off: header and content
+// length, or ok false.
+func derElement(b []byte, off int) (hdr, n int, ok bool) {
+	if off+2 > len(b) {
+		return 0, 0, false
+	}
+	l := int(b[off+1])
+	if l < 0x80 {
+		return 2, l, off+2+l <= len(b)
+	}
+	k := l & 0x7f
+	if k == 0 || k > 3 || off+2+k > len(b) {
+		return 0, 0, false
+	}
+	n = 0
+	for _, c := range b[off+2 : off+2+k] {
+		n = n<<8 | int(c)
+	}
+	return 2 + k, n, off+2+k+n <= len(b)
+}
+
+// children lists the elements inside the constructed element at off.
+func children(t *testing.T, b []byte, off int) []int {
+	t.Helper()
+	hdr, n, ok := derElement(b, off)
+	if !ok {
+		t.Fatalf("token: bad DER at %d", off)
+	}
+	var out []int
+	for p := off + hdr; p < off+hdr+n; {
+		h, m, ok := derElement(b, p)
+		if !ok {
+			t.Fatalf("token: bad DER at %d", p)
+		}
+		out = append(out, p)
+		p += h + m
+	}
+	return out
+}
+
+// tokenRegions maps the fields of a TimeStampResp (RFC 3161 §2.4.2) that
+// a verifier either reads or ignores.
+func tokenRegions(t *testing.T, der []byte) []tokenRegion {
+	t.Helper()
+	resp := children(t, der, 0)
+	regions := []tokenRegion{{resp[0], elementEnd(der, resp[0]), "TimeStampResp status (outside the token)", false}}
+	return append(regions, cmsRegions(t, der, resp[1], "")...)
+}
+
+func elementEnd(der []byte, off int) int { h, n, _ := derElement(der, off); return off + h + n }
+
+// cmsRegions maps a CMS ContentInfo holding a SignedData (RFC 5652 §5) at
+// off. Certificates are copies: the verifier takes the TSA's from the
+// token but must authenticate it through the anchor, and the PDF signer's
+// key by its fingerprint, so they are marked unsigned here and a PASSED
+// flip in them must leave the established facts unchanged.
+func cmsRegions(t *testing.T, der []byte, off int, prefix string) []tokenRegion {
+	t.Helper()
+	var regions []tokenRegion
+	add := func(off int, name string, signed bool) {
+		regions = append(regions, tokenRegion{off, elementEnd(der, off), prefix + name, signed})
+	}
+	contentInfo := children(t, der, off)
+	signedData := children(t, der, children(t, der, contentInfo[1])[0])
+	add(signedData[0], "SignedData version", false)
+	add(signedData[1], "SignedData digestAlgorithms", false)
+	if len(children(t, der, signedData[2])) > 1 {
+		add(signedData[2], "encapContentInfo (the TSTInfo)", true)
+	} else {
+		// Detached (a PDF signature): only eContentType, which RFC 5652
+		// §5.6 says must equal the signed content-type attribute.
+		add(signedData[2], "detached encapContentInfo's eContentType", false)
+	}
+	for _, off := range signedData[3:] {
+		switch der[off] {
+		case 0xa0:
+			add(off, "certificates (copies, not the trust anchor)", false)
+		case 0xa1:
+			add(off, "crls", false)
+		case 0x31:
+			si := children(t, der, children(t, der, off)[0])
+			add(si[0], "SignerInfo version", false)
+			add(si[1], "SignerInfo sid", false)
+			add(si[2], "SignerInfo digestAlgorithm", false)
+			for _, f := range si[3:] {
+				switch der[f] {
+				case 0xa0:
+					add(f, "signedAttrs", true)
+				case 0xa1:
+					// A PDF signature's timestamp token: mapped in turn.
+					attr := children(t, der, children(t, der, f)[0])
+					regions = append(regions, cmsRegions(t, der, children(t, der, attr[1])[0], prefix+"its timestamp token: ")...)
+					add(f, "unsignedAttrs", false)
+				case 0x04:
+					add(f, "signature", true)
+				default:
+					add(f, "SignerInfo signatureAlgorithm", false)
+				}
+			}
+		}
+	}
+	return regions
+}
+
+func regionAt(regions []tokenRegion, off int) tokenRegion {
+	for _, r := range regions {
+		if r.start <= off && off < r.end {
+			return r
+		}
+	}
+	return tokenRegion{name: "tags and lengths of the CMS structure"}
+}
+
+// flipToken flips every byte of manifest.tsr (CRC fixed). A flip that
+// still verifies is neutral only if it lies outside every signed region
+// and the report's timestamp (time, serial, policy, TSA, hash) is the
+// original's: nothing the token proves changed.
+func (s *mutationSuite) flipToken(c *mutationClass, original []byte) {
+	rep, err := verify.Bundle(bytes.NewReader(original), int64(len(original)), s.opts)
+	if err != nil || len(rep.Timestamps) != 1 {
+		s.t.Fatalf("original: %v %+v", err, rep)
+	}
+	want := rep.Timestamps[0]
+	p := testbundle.Map(s.t, original).Part(s.t, manifest.TokenName)
+	regions := tokenRegions(s.t, original[p.LocalEnd:p.LocalEnd+p.Size])
+	for _, i := range s.positions(p.Size, true) {
+		r := regionAt(regions, i)
+		s.tryWith(c, fmt.Sprintf("byte %d (%s)", i, r.name), testbundle.FlipData(original, p, i, 1<<(i%8)), func(rep *verify.Report) (string, bool) {
+			same := len(rep.Timestamps) == 1 && rep.Timestamps[0].Time.Equal(want.Time) && rep.Timestamps[0].Serial == want.Serial &&
+				rep.Timestamps[0].Policy == want.Policy && rep.Timestamps[0].TSA == want.TSA && rep.Timestamps[0].Hash == want.Hash
+			return "token: " + r.name, same && !r.signed
+		})
+	}
+}
+
+// TestForgedAlgorithms re-seals a bundle as a forger holding a key would:
+// a new manifest naming the forger's key, signed, timestamped by a
+// trusted TSA. Only a key of a type v1 defines, signing with the algorithm
+// its type decides, verifies; the manifest's algorithm name never chooses.
+func TestForgedAlgorithms(t *testing.T) {
+	fx := testbundle.New(t, "ed25519")
+	// Without record.pdf, which shows the signer's fingerprint and would
+	// have to be rendered again.
+	entries, err := zipEntries(exportLean(t, fx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The custody log's first event is bound to the old signature: drop
+	// the log (its absence is only reported) so that the seal alone counts.
+	entries = slices.DeleteFunc(entries, func(e testbundle.Entry) bool { return strings.HasPrefix(e.Name, manifest.CustodyDir) })
+
+	edPub, edKey, _ := ed25519.GenerateKey(rand.Reader)
+	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	rsa1024, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rsa2048, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signEd := func(msg []byte) []byte { return ed25519.Sign(edKey, msg) }
+	signECDSA := func(k *ecdsa.PrivateKey) func([]byte) []byte {
+		return func(msg []byte) []byte {
+			h := sha256.Sum256(msg)
+			sig, _ := ecdsa.SignASN1(rand.Reader, k, h[:])
+			return sig
+		}
+	}
+	signRSA := func(k *rsa.PrivateKey) func([]byte) []byte {
+		return func(msg []byte) []byte {
+			h := sha256.Sum256(msg)
+			sig, _ := rsa.SignPKCS1v15(rand.Reader, k, crypto.SHA256, h[:])
+			return sig
+		}
+	}
+	none := func([]byte) []byte { return nil }
+
+	tests := []struct {
+		name      string
+		pub       crypto.PublicKey
+		algorithm string
+		sign      func([]byte) []byte
+		want      verify.Status
+	}{
+		{"control: the forger's Ed25519 key, honestly named", edPub, "ed25519", signEd, verify.Passed},
+		{"control: the forger's P-256 key, honestly named", &p256.PublicKey, "ecdsa-p256-sha256", signECDSA(p256), verify.Passed},
+		{"algorithm none, empty signature", edPub, "none", none, verify.Failed},
+		{"algorithm none, Ed25519 signature", edPub, "none", signEd, verify.Failed},
+		{"Ed25519 key named ecdsa-p256-sha256", edPub, "ecdsa-p256-sha256", signEd, verify.Failed},
+		{"P-256 key named ed25519", &p256.PublicKey, "ed25519", signECDSA(p256), verify.Failed},
+		{"P-384 key named ecdsa-p256-sha256", &p384.PublicKey, "ecdsa-p256-sha256", signECDSA(p384), verify.Failed},
+		{"RSA-1024 key", &rsa1024.PublicKey, "rsa-pkcs1-sha256", signRSA(rsa1024), verify.Failed},
+		{"RSA-2048 key (not a v1 signer)", &rsa2048.PublicKey, "rsa-pkcs1-sha256", signRSA(rsa2048), verify.Failed},
+		{"RSA-2048 key named ed25519", &rsa2048.PublicKey, "ed25519", signRSA(rsa2048), verify.Failed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			forged := resealAs(t, fx, entries, tt.pub, tt.algorithm, tt.sign)
+			rep, err := verify.Bundle(bytes.NewReader(forged), int64(len(forged)), verify.Options{Trust: fx.Roots})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Result != tt.want {
+				t.Fatalf("result %s, want %s: %+v", rep.Result, tt.want, rep.Checks)
+			}
+			if tt.want == verify.Failed {
+				if c := failedCheck(rep); c == nil || c.Name != "signature" {
+					t.Errorf("failed check %+v, want signature", c)
+				}
+				return
+			}
+			// A well-formed re-seal is only caught by naming the expected
+			// signer (docs/threat-model.md: substitution).
+			rep, err = verify.Bundle(bytes.NewReader(forged), int64(len(forged)), verify.Options{Trust: fx.Roots, SignerKey: fx.PublicKey})
+			if err != nil || rep.Result != verify.Failed || failedCheck(rep).Name != "signer" {
+				t.Errorf("with the expected signer: %v %+v", err, rep)
+			}
+		})
+	}
+}
+
+// resealAs replaces the manifest's signer, signs it with sign, and
+// timestamps the signature with the fixture's (trusted) TSA.
+func resealAs(t *testing.T, fx *testbundle.Fixture, entries []testbundle.Entry, pub crypto.PublicKey, algorithm string, sign func([]byte) []byte) []byte {
+	t.Helper()
+	e := slices.Clone(entries)
+	m := testbundle.Manifest(t, e)
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp := sha256.Sum256(der)
+	m.Signer.Algorithm, m.Signer.Fingerprint = algorithm, hex.EncodeToString(fp[:])
+	raw, err := m.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := sign(raw)
+	tsr, err := fx.Timestamp(context.Background(), sig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{manifest.ManifestName: raw, manifest.SignatureName: sig,
+		manifest.SignerName: pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), manifest.TokenName: tsr} {
+		e[testbundle.Find(e, name)].Data = data
+	}
+	return testbundle.WriteEntries(t, e)
+}
+
+// flipPDF flips sampled bytes of the standalone PDF fixture (custody
+// export --pdf, written by package pdfseal: see pdf_test.go) and checks
+// the PDF's own signature, which covers every byte but the /Contents hex
+// string. A flip inside /Contents that still verifies is neutral only if
+// it lies outside the signed parts of the CMS and the signer's key and
+// the timestamp are the original's.
+func (s *mutationSuite) flipPDF(c *mutationClass) {
+	data := readFile(s.t, filepath.Join("testdata", "pdf", "sealed-ecdsa.pdf"))
+	anchors, err := verify.ParseCertificates(readFile(s.t, filepath.Join("testdata", "pdf", "tsa.pem")))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	opts := verify.Options{Trust: anchors}
+	want, checks := verify.VerifyPDFSignature(bytes.NewReader(data), int64(len(data)), opts)
+	if verify.Verdict(checks) != verify.Passed || want.Timestamp == nil {
+		s.t.Fatalf("the PDF fixture does not verify: %+v", checks)
+	}
+	contents := bytes.Index(data, []byte("/Contents<")) + len("/Contents<")
+	hexEnd := contents + bytes.IndexByte(data[contents:], '>')
+	cms, err := hex.DecodeString(string(data[contents:hexEnd]))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	regions := cmsRegions(s.t, cms, 0, "")
+	for i := 0; i < len(data); i += 8 * s.stride {
+		m := bytes.Clone(data)
+		m[i] ^= 1 << (i % 8)
+		c.tried++
+		var sig *verify.PDFSignature
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					s.t.Errorf("PDF byte %d: panic: %v", i, p)
+				}
+			}()
+			sig, checks = verify.VerifyPDFSignature(bytes.NewReader(m), int64(len(m)), opts)
+		}()
+		switch verify.Verdict(checks) {
+		case verify.Failed:
+			c.failed++
+			continue
+		case verify.Indeterminate:
+			c.indeterminate++
+			continue
+		}
+		r := tokenRegion{name: "outside /Contents", signed: true}
+		if contents <= i && i < hexEnd {
+			r = regionAt(regions, (i-contents)/2)
+		}
+		same := sig.Fingerprint == want.Fingerprint && sig.Timestamp != nil && sig.Timestamp.Time.Equal(want.Timestamp.Time) &&
+			sig.Timestamp.Serial == want.Timestamp.Serial && sig.Timestamp.TSA == want.Timestamp.TSA
+		if !same || r.signed {
+			s.t.Errorf("PDF byte %d (%s): verifies PASSED: %+v", i, r.name, checks)
+			continue
+		}
+		c.neutral++
+		s.neutralFields["PDF CMS: "+r.name]++
+	}
+}

@@ -1,0 +1,506 @@
+package verify
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/x509"
+	"encoding/asn1"
+	"errors"
+	"fmt"
+	"io"
+	"unicode/utf16"
+
+	"github.com/digitorus/pkcs7"
+
+	"github.com/custody-toolkit/custody/manifest"
+	"github.com/custody-toolkit/custody/verify/internal/pdfread"
+	"github.com/custody-toolkit/custody/verify/internal/tstoken"
+)
+
+// Names of the checks of a standalone PDF (custody export --pdf).
+const (
+	CheckPDFEmbeddedBundle = "pdf.embedded-bundle"
+	CheckPDFByteRange      = "pdf.byte-range"
+	CheckPDFSignature      = "pdf.signature"
+	CheckPDFTimestamp      = "pdf.timestamp"
+	CheckPDFSigner         = "pdf.signer"
+)
+
+// maxContents bounds the signature's /Contents: a CMS with a certificate
+// chain and a timestamp token is a few KiB; pdfsign reserves ~20 KiB.
+const maxContents = 512 << 10
+
+// maxFormFields bounds the form fields read looking for the signature
+// (each is an object read): a sealed export has one.
+const maxFormFields = 64
+
+// PDF verifies a standalone PDF: the bundle it embeds, fully (as Bundle
+// does), then the PDF's own signature (VerifyPDFSignature), and that the
+// PDF was signed by the key that sealed the bundle. The error is non-nil
+// only when r is not a PDF at all; a PDF without a readable bundle is a
+// FAILED report.
+func PDF(r io.ReaderAt, size int64, opts Options) (*Report, error) {
+	head := make([]byte, 5)
+	if _, err := r.ReadAt(head, 0); err != nil || string(head) != "%PDF-" {
+		return nil, errors.New("not a PDF (no %PDF- header)")
+	}
+	failed := func(name, detail string) *Report {
+		checks := []Check{{name, Failed, detail}}
+		return &Report{Result: Failed, Timestamps: []Timestamp{}, Checks: checks}
+	}
+	f, err := pdfread.Open(r, size)
+	if err != nil {
+		return failed(CheckPDFEmbeddedBundle, "reading the PDF structure: "+err.Error()), nil
+	}
+	b, err := extractBundle(f, r)
+	if err != nil {
+		// Still report on the signature: the expert wants to know
+		// whether the file is intact as signed, bundle or not.
+		rep := failed(CheckPDFEmbeddedBundle, err.Error())
+		_, sigChecks := verifyPDFSignature(f, r, size, opts)
+		rep.Checks = append(rep.Checks, sigChecks...)
+		return rep, nil
+	}
+	rep, err := Bundle(b, b.Size(), opts)
+	if err != nil {
+		return failed(CheckPDFEmbeddedBundle, fmt.Sprintf("the embedded %q is not a bundle: %v", b.Name, err)), nil
+	}
+	checks := []Check{{CheckPDFEmbeddedBundle, Passed, fmt.Sprintf("embedded file %q, %d bytes, verified below", b.Name, b.Size())}}
+	checks = append(checks, rep.Checks...)
+	sig, sigChecks := verifyPDFSignature(f, r, size, opts)
+	checks = append(checks, sigChecks...)
+	if sig != nil && b.Offset < sig.ByteRange[2] && sig.ByteRange[1] < b.Offset+b.Size() {
+		// Cannot happen with a well-formed /Contents (hex digits only),
+		// but the bundle must lie where the signature covers it.
+		checks = append(checks, Check{CheckPDFEmbeddedBundle, Failed, "the embedded bundle overlaps the unsigned /Contents"})
+	}
+	switch {
+	case sig == nil || sig.Fingerprint == "":
+	case rep.Signer.Fingerprint == "":
+		checks = append(checks, Check{CheckPDFSigner, Failed, "the bundle's sealing key is unknown: its verification stopped before it"})
+	case sig.Fingerprint != rep.Signer.Fingerprint:
+		checks = append(checks, Check{CheckPDFSigner, Failed, fmt.Sprintf(
+			"the PDF was signed by key %s, but the bundle was sealed by key %s", sig.Fingerprint, rep.Signer.Fingerprint)})
+	default:
+		checks = append(checks, Check{CheckPDFSigner, Passed, "the PDF was signed by the key that sealed the bundle, " + sig.Fingerprint})
+	}
+	if rep.Result != Failed {
+		checks = append(checks, checkPDFRendering(r, size, b, b.Size(), rep))
+	}
+	if sig != nil && sig.Timestamp != nil {
+		ts := *sig.Timestamp
+		ts.File = "PDF signature"
+		rep.Timestamps = append(rep.Timestamps, ts)
+	}
+	rep.Checks = checks
+	rep.Result = Verdict(checks)
+	return rep, nil
+}
+
+// PDFBundle is the bundle embedded in a standalone PDF.
+type PDFBundle struct {
+	Name   string // the attachment's file name (/UF, else /F)
+	Offset int64  // where its bytes start in the PDF
+	*io.SectionReader
+}
+
+// ExtractPDFBundle finds the .custody bundle embedded in a standalone PDF:
+// the one file of the catalog's /Names /EmbeddedFiles tree, which must
+// also be its one associated file (/AF, /AFRelationship /Source), stored
+// unfiltered with /Subtype application/vnd.custody.bundle+zip. The bundle
+// is read in place from r. An error says why none could be found, naming
+// the PDF object at fault.
+func ExtractPDFBundle(r io.ReaderAt, size int64) (*PDFBundle, error) {
+	f, err := pdfread.Open(r, size)
+	if err != nil {
+		return nil, fmt.Errorf("reading the PDF structure: %w", err)
+	}
+	return extractBundle(f, r)
+}
+
+func extractBundle(f *pdfread.File, r io.ReaderAt) (*PDFBundle, error) {
+	cat, err := f.Dict(f.Trailer["Root"], "catalog (trailer /Root)")
+	if err != nil {
+		return nil, err
+	}
+	names, err := f.Dict(cat["Names"], "catalog /Names")
+	if err != nil {
+		return nil, fmt.Errorf("no embedded files: %w", err)
+	}
+	tree, err := f.Dict(names["EmbeddedFiles"], "/Names /EmbeddedFiles")
+	if err != nil {
+		return nil, fmt.Errorf("no embedded files: %w", err)
+	}
+	if _, ok := tree["Kids"]; ok {
+		return nil, errors.New("/EmbeddedFiles name tree has /Kids: one embedded bundle is expected, in a single /Names array")
+	}
+	pairs, err := f.Array(tree["Names"], "/EmbeddedFiles /Names")
+	if err != nil {
+		return nil, err
+	}
+	if len(pairs) != 2 {
+		return nil, fmt.Errorf("/EmbeddedFiles lists %d files; exactly one, the bundle, is expected", len(pairs)/2)
+	}
+	specRef, ok := pairs[1].(pdfread.Ref)
+	if !ok {
+		return nil, errors.New("/EmbeddedFiles entry is not a reference to a file specification")
+	}
+	af, err := f.Array(cat["AF"], "catalog /AF")
+	if err != nil {
+		return nil, fmt.Errorf("the bundle is not an associated file: %w", err)
+	}
+	if len(af) != 1 || af[0] != specRef {
+		return nil, fmt.Errorf("catalog /AF must list exactly the embedded bundle's file specification %d %d R", specRef.Num, specRef.Gen)
+	}
+	spec, err := f.Dict(specRef, "file specification")
+	if err != nil {
+		return nil, err
+	}
+	if rel, _ := spec["AFRelationship"].(pdfread.Name); rel != "Source" {
+		return nil, fmt.Errorf("file specification /AFRelationship is %q, want /Source", rel)
+	}
+	name := fileName(spec)
+	ef, err := f.Dict(spec["EF"], "file specification /EF")
+	if err != nil {
+		return nil, err
+	}
+	ref, ok := ef["F"].(pdfread.Ref)
+	if uf, has := ef["UF"]; has && (!ok || uf != ref) {
+		return nil, errors.New("file specification /EF /F and /UF name different streams")
+	}
+	if !ok {
+		return nil, errors.New("file specification /EF /F is not a reference to a stream")
+	}
+	obj, err := f.Get(ref)
+	if err != nil {
+		return nil, fmt.Errorf("embedded file: %w", err)
+	}
+	s, ok := obj.(*pdfread.Stream)
+	if !ok {
+		return nil, fmt.Errorf("embedded file %d %d R is not a stream", ref.Num, ref.Gen)
+	}
+	if sub, _ := s.Dict["Subtype"].(pdfread.Name); sub != manifest.MediaType {
+		return nil, fmt.Errorf("embedded file %q has /Subtype %q, want %q", name, sub, manifest.MediaType)
+	}
+	if _, filtered := s.Dict["Filter"]; filtered {
+		return nil, fmt.Errorf("embedded file %q has a /Filter; the bundle is stored unfiltered", name)
+	}
+	if params, ok := s.Dict["Params"].(pdfread.Dict); ok {
+		if n, ok := params["Size"].(int64); ok && n != s.Length {
+			return nil, fmt.Errorf("embedded file %q: /Params /Size %d but the stream holds %d bytes", name, n, s.Length)
+		}
+	}
+	return &PDFBundle{Name: name, Offset: s.Offset, SectionReader: io.NewSectionReader(r, s.Offset, s.Length)}, nil
+}
+
+// fileName is the /UF (text string) or /F of a file specification.
+func fileName(spec pdfread.Dict) string {
+	for _, k := range []pdfread.Name{"UF", "F"} {
+		if s, ok := spec[k].(pdfread.String); ok {
+			return textString(s.Bytes)
+		}
+	}
+	return ""
+}
+
+// textString decodes a PDF text string: UTF-16BE with a byte-order mark,
+// else bytes taken as Latin-1, which PDFDocEncoding matches for letters.
+func textString(b []byte) string {
+	if len(b) >= 2 && b[0] == 0xfe && b[1] == 0xff {
+		u := make([]uint16, 0, len(b)/2)
+		for i := 2; i+1 < len(b); i += 2 {
+			u = append(u, uint16(b[i])<<8|uint16(b[i+1]))
+		}
+		return string(utf16.Decode(u))
+	}
+	rs := make([]rune, len(b))
+	for i, c := range b {
+		rs[i] = rune(c)
+	}
+	return string(rs)
+}
+
+// PDFSignature is what VerifyPDFSignature found in a standalone PDF.
+type PDFSignature struct {
+	SubFilter   string            // adbe.pkcs7.detached or ETSI.CAdES.detached
+	ByteRange   [4]int64          // as checked: [0, start of /Contents, its end, the rest]
+	Certificate *x509.Certificate // the signer's certificate from the CMS
+	PublicKey   crypto.PublicKey  // compare with the bundle's sealing key
+	Fingerprint string            // manifest.Fingerprint(PublicKey)
+	Algorithm   string            // e.g. "ECDSA SHA-256", "Ed25519"
+	Token       []byte            // the signature timestamp (DER TimeStampToken); nil if absent
+	Timestamp   *Timestamp        // what VerifyToken established from Token
+}
+
+// VerifyPDFSignature checks the one signature of a standalone PDF:
+// its /ByteRange must cover the whole file except exactly its /Contents
+// hex string (nothing appended after signing, no gap), and its CMS
+// signature must hold over those bytes. The signature timestamp is checked
+// with VerifyToken against opts.Trust. Who signed is returned, not judged:
+// the caller compares Fingerprint with the bundle's sealing key. It never
+// fails with an error: every finding is a Check (pdf.byte-range,
+// pdf.signature, pdf.timestamp …).
+func VerifyPDFSignature(r io.ReaderAt, size int64, opts Options) (*PDFSignature, []Check) {
+	f, err := pdfread.Open(r, size)
+	if err != nil {
+		return nil, []Check{{CheckPDFSignature, Failed, "reading the PDF structure: " + err.Error()}}
+	}
+	return verifyPDFSignature(f, r, size, opts)
+}
+
+func verifyPDFSignature(f *pdfread.File, r io.ReaderAt, size int64, opts Options) (*PDFSignature, []Check) {
+	fail := func(name, format string, args ...any) []Check {
+		return []Check{{name, Failed, fmt.Sprintf(format, args...)}}
+	}
+	sig, err := findSignature(f)
+	if err != nil {
+		return nil, fail(CheckPDFSignature, "%v", err)
+	}
+	contents, ok := sig["Contents"].(pdfread.String)
+	if !ok || !contents.Hex {
+		return nil, fail(CheckPDFSignature, "signature /Contents is not a hexadecimal string")
+	}
+	ranges, err := byteRange(sig["ByteRange"], contents, size)
+	if err != nil {
+		return nil, fail(CheckPDFByteRange, "%v", err)
+	}
+	checks := []Check{{CheckPDFByteRange, Passed, fmt.Sprintf(
+		"the signature covers all %d bytes of the file but its own /Contents (bytes %d to %d)", size, ranges[1], ranges[2])}}
+	res := &PDFSignature{ByteRange: ranges}
+	res.SubFilter = string(nameOf(sig["SubFilter"]))
+	if res.SubFilter != "adbe.pkcs7.detached" && res.SubFilter != "ETSI.CAdES.detached" {
+		return nil, append(checks, fail(CheckPDFSignature, "signature /SubFilter %q is not a detached CMS signature", res.SubFilter)...)
+	}
+	der, err := trimPadding(contents.Bytes)
+	if err != nil {
+		return nil, append(checks, fail(CheckPDFSignature, "signature /Contents: %v", err)...)
+	}
+	signed := io.MultiReader(io.NewSectionReader(r, 0, ranges[1]), io.NewSectionReader(r, ranges[2], size-ranges[2]))
+	sigValue, detail, err := verifyCMS(der, signed, res)
+	if err != nil {
+		return res, append(checks, fail(CheckPDFSignature, "%v", err)...)
+	}
+	checks = append(checks, Check{CheckPDFSignature, Passed, detail})
+	return res, append(checks, checkSignatureTimestamp(res, sigValue, opts)...)
+}
+
+func nameOf(o pdfread.Object) pdfread.Name {
+	n, _ := o.(pdfread.Name)
+	return n
+}
+
+// findSignature returns the value of the one signature field of the
+// catalog's /AcroForm.
+func findSignature(f *pdfread.File) (pdfread.Dict, error) {
+	cat, err := f.Dict(f.Trailer["Root"], "catalog (trailer /Root)")
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := cat["AcroForm"]; !ok {
+		return nil, errors.New("the PDF is not signed (its catalog has no /AcroForm)")
+	}
+	form, err := f.Dict(cat["AcroForm"], "catalog /AcroForm")
+	if err != nil {
+		return nil, err
+	}
+	fields, err := f.Array(form["Fields"], "/AcroForm /Fields")
+	if err != nil {
+		return nil, err
+	}
+	if len(fields) > maxFormFields {
+		return nil, fmt.Errorf("/AcroForm has %d fields; a sealed export has one", len(fields))
+	}
+	var sig pdfread.Object
+	n := 0
+	for i, o := range fields {
+		fd, err := f.Dict(o, fmt.Sprintf("/AcroForm /Fields[%d]", i))
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := fd["Kids"]; ok {
+			return nil, fmt.Errorf("/AcroForm /Fields[%d] has /Kids: nested form fields are not accepted", i)
+		}
+		if nameOf(fd["FT"]) == "Sig" {
+			n++
+			sig = fd["V"]
+		}
+	}
+	switch {
+	case n == 0:
+		return nil, errors.New("the PDF is not signed (no signature field)")
+	case n > 1:
+		return nil, fmt.Errorf("the PDF has %d signature fields; a sealed export has exactly one", n)
+	}
+	d, err := f.Dict(sig, "signature field /V")
+	if err != nil {
+		return nil, err
+	}
+	if t, ok := d["Type"]; ok && nameOf(t) != "Sig" {
+		return nil, fmt.Errorf("signature dictionary has /Type %v, want /Sig", t)
+	}
+	return d, nil
+}
+
+// byteRange checks that /ByteRange [0 a b c] leaves out exactly the
+// /Contents string and reaches the end of the file.
+func byteRange(o pdfread.Object, contents pdfread.String, size int64) ([4]int64, error) {
+	var br [4]int64
+	a, ok := o.(pdfread.Array)
+	if !ok || len(a) != 4 {
+		return br, errors.New("signature /ByteRange is not an array of 4 integers")
+	}
+	for i, v := range a {
+		if br[i], ok = v.(int64); !ok || br[i] < 0 {
+			return br, errors.New("signature /ByteRange is not an array of 4 non-negative integers")
+		}
+	}
+	switch {
+	case br[0] != 0:
+		return br, fmt.Errorf("the signature does not cover the start of the file (/ByteRange starts at %d)", br[0])
+	case br[1] != contents.Start || br[2] != contents.End:
+		return br, fmt.Errorf("the unsigned gap %d..%d of /ByteRange is not the signature's /Contents (bytes %d to %d)",
+			br[1], br[2], contents.Start, contents.End)
+	case br[2]+br[3] < size:
+		return br, fmt.Errorf("the signature covers the file up to byte %d but it has %d: %d bytes are unsigned (added after signing, or the /ByteRange was altered)",
+			br[2]+br[3], size, size-br[2]-br[3])
+	case br[2]+br[3] > size:
+		return br, fmt.Errorf("the signature covers %d bytes but the file has only %d: it was truncated", br[2]+br[3], size)
+	}
+	return [4]int64{br[0], br[1], br[2], br[3]}, nil
+}
+
+// trimPadding returns the DER CMS at the start of contents: signers
+// reserve /Contents in advance and pad it with zero bytes.
+func trimPadding(contents []byte) ([]byte, error) {
+	if len(contents) > maxContents {
+		return nil, fmt.Errorf("%d bytes, more than the %d accepted", len(contents), maxContents)
+	}
+	var raw asn1.RawValue
+	rest, err := asn1.Unmarshal(contents, &raw)
+	if err != nil {
+		return nil, fmt.Errorf("not a DER CMS: %w", err)
+	}
+	if len(bytes.Trim(rest, "\x00")) != 0 {
+		return nil, errors.New("non-zero bytes after the CMS")
+	}
+	return raw.FullBytes, nil
+}
+
+// attribute mirrors a CMS Attribute, to re-encode the signed attributes
+// as the signature covers them (a DER SET OF, RFC 5652 §5.4).
+type attribute struct {
+	Type  asn1.ObjectIdentifier
+	Value asn1.RawValue `asn1:"set"`
+}
+
+var (
+	oidData               = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 1}
+	oidSignatureTimeStamp = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14}
+)
+
+// verifyCMS checks a detached CMS SignedData with one signer over signed,
+// fills res with the signer and the timestamp token, and returns the
+// signature value (what the timestamp's imprint covers).
+func verifyCMS(der []byte, signed io.Reader, res *PDFSignature) (sigValue []byte, detail string, err error) {
+	p7, err := parsePKCS7(der)
+	if err != nil {
+		return nil, "", fmt.Errorf("the signature's CMS cannot be read: %w", err)
+	}
+	if len(p7.Signers) != 1 {
+		return nil, "", fmt.Errorf("the CMS has %d signers; exactly one is expected", len(p7.Signers))
+	}
+	if len(p7.Content) != 0 {
+		return nil, "", errors.New("the CMS is not detached: it carries content of its own")
+	}
+	si := p7.Signers[0]
+	cert := p7.GetOnlySigner()
+	if cert == nil {
+		return nil, "", errors.New("the CMS does not carry its signer's certificate")
+	}
+	res.Certificate, res.PublicKey = cert, cert.PublicKey
+	if res.Fingerprint, err = manifest.Fingerprint(cert.PublicKey); err != nil {
+		return nil, "", err
+	}
+	h, err := tstoken.Hash(si.DigestAlgorithm.Algorithm)
+	if err != nil {
+		return nil, "", fmt.Errorf("the CMS digest algorithm: %w", err)
+	}
+	if len(si.AuthenticatedAttributes) == 0 {
+		return nil, "", errors.New("the CMS has no signed attributes")
+	}
+	var ct asn1.ObjectIdentifier
+	if err := p7.UnmarshalSignedAttribute(pkcs7.OIDAttributeContentType, &ct); err != nil || !ct.Equal(oidData) {
+		return nil, "", errors.New("the CMS content-type attribute is not id-data")
+	}
+	var want []byte
+	if err := p7.UnmarshalSignedAttribute(pkcs7.OIDAttributeMessageDigest, &want); err != nil {
+		return nil, "", fmt.Errorf("the CMS message-digest attribute: %w", err)
+	}
+	d := h.New()
+	if _, err := io.CopyBuffer(d, signed, make([]byte, 256<<10)); err != nil {
+		return nil, "", fmt.Errorf("reading the signed bytes: %w", err)
+	}
+	if got := d.Sum(nil); !bytes.Equal(got, want) {
+		return nil, "", fmt.Errorf("the signed bytes of the PDF were altered: their %s is %x, the signature says %x", h, got, want)
+	}
+	attrs := make([]attribute, len(si.AuthenticatedAttributes))
+	for i, a := range si.AuthenticatedAttributes {
+		attrs[i] = attribute{a.Type, a.Value}
+	}
+	signedAttrs, err := asn1.Marshal(struct {
+		A []attribute `asn1:"set"`
+	}{attrs})
+	if err != nil {
+		return nil, "", fmt.Errorf("the CMS signed attributes: %w", err)
+	}
+	var set asn1.RawValue
+	if _, err := asn1.Unmarshal(signedAttrs, &set); err != nil {
+		return nil, "", err
+	}
+	alg, err := tstoken.VerifySignature(cert.PublicKey, si.DigestEncryptionAlgorithm, h, set.Bytes, si.EncryptedDigest)
+	if err != nil {
+		return nil, "", fmt.Errorf("the CMS signature does not verify with its certificate's key: %w", err)
+	}
+	res.Algorithm = string(alg)
+	for _, a := range si.UnauthenticatedAttributes {
+		if a.Type.Equal(oidSignatureTimeStamp) {
+			if res.Token != nil {
+				return nil, "", errors.New("the CMS has more than one signature timestamp")
+			}
+			res.Token = a.Value.Bytes
+		}
+	}
+	return si.EncryptedDigest, fmt.Sprintf("%s signature over the whole file by key %s (certificate %q)",
+		alg, res.Fingerprint, cert.Subject), nil
+}
+
+// parsePKCS7 is pkcs7.Parse, which is not ours to fuzz: a panic on
+// hostile input becomes an error.
+func parsePKCS7(der []byte) (p7 *pkcs7.PKCS7, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p7, err = nil, fmt.Errorf("malformed CMS (%v)", r)
+		}
+	}()
+	return pkcs7.Parse(der)
+}
+
+// checkSignatureTimestamp verifies the signature timestamp: an RFC 3161
+// token over the signature value (the unsigned attribute
+// id-aa-signatureTimeStampToken).
+func checkSignatureTimestamp(res *PDFSignature, sigValue []byte, opts Options) []Check {
+	if res.Token == nil {
+		return []Check{{CheckPDFTimestamp, Failed, "the PDF signature has no RFC 3161 signature timestamp"}}
+	}
+	tr, err := VerifyToken(res.Token, bytes.NewReader(sigValue), TokenOptions{Roots: opts.Trust})
+	if err != nil {
+		return []Check{{CheckPDFTimestamp, Failed, "the signature timestamp cannot be read: " + err.Error()}}
+	}
+	res.Timestamp = &tr.Timestamp
+	checks := make([]Check, 0, len(tr.Checks))
+	for _, c := range tr.Checks {
+		c.Name = CheckPDFTimestamp + " " + c.Name
+		checks = append(checks, c)
+	}
+	return checks
+}
