@@ -117,13 +117,14 @@ func writeMessages(zw *manifest.Writer, c *conversation.Conversation, picked []i
 		keep[i] = true
 	}
 	sources := stableSourceNames(c)
+	withheld := &hashOnly{}
 	link := manifest.ChainStart
 	leaves := make([][32]byte, len(c.Messages))
 	var entries []*manifest.MessageEntry
 	for i := range c.Messages {
 		sink := contentSink(zw)
 		if !keep[i] {
-			sink = hashOnly{} // the entry is built and hashed, never written
+			sink = withheld // the entry is built and hashed, never written
 		}
 		msg, entry, err := writeMessage(sink, c, i, &c.Messages[i], sources)
 		if err != nil {
@@ -177,20 +178,25 @@ type contentSink interface {
 	AddBytes(name string, data []byte) (manifest.File, error)
 }
 
-// hashOnly digests content without storing it anywhere.
-type hashOnly struct{}
+// hashOnly digests content without storing it anywhere; attachments are
+// streamed through one reused buffer.
+type hashOnly struct{ buf []byte }
 
-func (hashOnly) AddFile(name string, r io.Reader) (manifest.File, error) {
+func (w *hashOnly) AddFile(name string, r io.Reader) (manifest.File, error) {
+	if w.buf == nil {
+		w.buf = make([]byte, 1<<20)
+	}
 	h := sha256.New()
-	n, err := io.CopyBuffer(h, r, make([]byte, 1<<20))
+	n, err := io.CopyBuffer(h, r, w.buf)
 	if err != nil {
 		return manifest.File{}, err
 	}
 	return manifest.File{Path: name, SHA256: hex.EncodeToString(h.Sum(nil)), Size: n}, nil
 }
 
-func (hashOnly) AddBytes(name string, data []byte) (manifest.File, error) {
-	return hashOnly{}.AddFile(name, bytes.NewReader(data))
+func (w *hashOnly) AddBytes(name string, data []byte) (manifest.File, error) {
+	sum := sha256.Sum256(data)
+	return manifest.File{Path: name, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data))}, nil
 }
 
 // extend checks that the conversation begins with exactly the messages

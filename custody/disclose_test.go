@@ -406,3 +406,22 @@ func TestExtendsRefusesBadBundle(t *testing.T) {
 		t.Fatalf("a tampered earlier bundle: %v", err)
 	}
 }
+
+// BenchmarkSelectiveExport: one message disclosed out of 3,000 (the
+// others built, hashed and committed to), against all 3,000 disclosed.
+func BenchmarkSelectiveExport(b *testing.B) {
+	fx := testbundle.New(b, "ed25519")
+	dir := testbundle.Synthetic(b, 3000, nil)
+	c := load(b, dir)
+	for _, sel := range []string{"m1500", ""} {
+		b.Run("messages="+sel, func(b *testing.B) {
+			for b.Loop() {
+				o := options(fx, filepath.Join(b.TempDir(), "x.custody"))
+				o.Selection, o.NoRecord = custody.Selection{Messages: sel}, true
+				if _, err := custody.Export(b.Context(), c, o); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -141,7 +141,7 @@ func checkOptions(o *Options) error {
 
 // writeBundle streams the content, then seals it.
 func writeBundle(ctx context.Context, out io.Writer, c *conversation.Conversation, picked []int, opts Options) (*Result, error) {
-	zw, err := manifest.NewWriter(out, opts.Now)
+	zw, err := manifest.NewWriter(out)
 	if err != nil {
 		return nil, err
 	}

@@ -43,7 +43,7 @@ func copySample(t *testing.T) string {
 	return dst
 }
 
-func load(t *testing.T, in string) *conversation.Conversation {
+func load(t testing.TB, in string) *conversation.Conversation {
 	t.Helper()
 	c, err := conversation.Load(in)
 	if err != nil {

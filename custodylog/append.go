@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"os"
 	"path/filepath"
 	"strings"
@@ -177,11 +176,5 @@ func writeStored(zw *zip.Writer, f File) error {
 }
 
 func storedHeader(f File) *zip.FileHeader {
-	return &zip.FileHeader{
-		Name:               f.Name,
-		Method:             zip.Store,
-		CRC32:              crc32.ChecksumIEEE(f.Data),
-		CompressedSize64:   uint64(len(f.Data)),
-		UncompressedSize64: uint64(len(f.Data)),
-	}
+	return manifest.StoredHeader(f.Name, f.Data)
 }

@@ -3,9 +3,7 @@ package manifest_test
 // Hostile inputs of issue 7, crafted byte by byte: each must be refused
 // with a ContainerError (verdict FAILED) or ErrNotBundle (exit 2) whose
 // message names the problem, without a panic and within bounded time and
-// memory. Cases marked knownWeakness are accepted by the reader today;
-// they are skipped, not hidden (docs/security.md lists them), and start
-// passing as soon as the reader refuses them.
+// memory.
 
 import (
 	"archive/zip"
@@ -57,21 +55,6 @@ func refused(t *testing.T, data []byte, want string) {
 	}
 	if !strings.Contains(strings.ToLower(err.Error()), strings.ToLower(want)) {
 		t.Errorf("error %q does not name the problem (%q)", err, want)
-	}
-}
-
-// knownWeakness runs a case the reader accepts today: if it is still
-// accepted, the subtest is skipped with the reason; once refused, the
-// error must be a container error.
-func knownWeakness(t *testing.T, data []byte, reason string) {
-	t.Helper()
-	_, err := openHostile(t, data)
-	if err == nil {
-		t.Skipf("KNOWN WEAKNESS (docs/security.md): %s", reason)
-	}
-	var cerr *manifest.ContainerError
-	if !errors.As(err, &cerr) && !errors.Is(err, manifest.ErrNotBundle) {
-		t.Fatalf("error %v is neither a ContainerError nor ErrNotBundle", err)
 	}
 }
 
@@ -134,18 +117,10 @@ func TestHostileZIP(t *testing.T) {
 		{"data before the archive", func() []byte { return append([]byte("MZ\x90\x00 a self-extractor stub"), valid...) }, "byte 0"},
 		{"data after the archive", func() []byte { return append(bytes.Clone(valid), "trailing"...) }, "end-of-central-directory"},
 		{"a comment", func() []byte {
-			var buf bytes.Buffer
-			zw := zip.NewWriter(&buf)
-			for _, e := range []testbundle.Crafted{stored("mimetype", []byte(manifest.MediaType)), manifestEntry} {
-				h := e.Header
-				h.CRC32, h.CompressedSize64, h.UncompressedSize64 = crc(e.Data), uint64(len(e.Data)), uint64(len(e.Data))
-				w, _ := zw.CreateRaw(&h)
-				w.Write(e.Data)
-			}
-			zw.SetComment("hidden words")
-			zw.Close()
-			return buf.Bytes()
-		}, "comment"},
+			d := append(bytes.Clone(valid), "hidden words"...)
+			testbundle.PutUint16(d, len(valid)-2, uint16(len("hidden words")))
+			return d
+		}, "end-of-central-directory"},
 		{"local header names another entry", func() []byte {
 			d := bytes.Clone(valid)
 			p := testbundle.Map(t, d).Part(t, "messages/000001.json")
@@ -156,7 +131,7 @@ func TestHostileZIP(t *testing.T) {
 			d := bytes.Clone(valid)
 			testbundle.PutUint16(d, testbundle.Map(t, d).Part(t, "manifest.json").Local+8, zip.Deflate)
 			return d
-		}, "method"},
+		}, "local header"},
 		{"two central records on one local header", func() []byte { return testbundle.ManyEntries(3) }, ""},
 		{"a gap between two entries", func() []byte {
 			// The second entry's data grows by 8 bytes in its central size
@@ -174,7 +149,7 @@ func TestHostileZIP(t *testing.T) {
 			}
 			shift(len(out) - testbundle.EndLen + 16)
 			return out
-		}, "unexpected data"},
+		}, "no central-directory record"},
 		{"huge declared size", func() []byte {
 			d := bytes.Clone(valid)
 			p := testbundle.Map(t, d).Part(t, "messages/000001.json")
@@ -218,25 +193,25 @@ func TestHostileZIP(t *testing.T) {
 		}
 	})
 
-	// Accepted today: the layout check walks local headers and compares
-	// only name, flags and method, and ignores what lies between the
-	// central directory and the end record. See docs/security.md.
+	// Found by this suite and the mutation suite (docs/security.md, W1–W3)
+	// and refused since the reader requires the canonical layout: no byte
+	// of the ZIP structure is free.
 	t.Run("local header sizes lie", func(t *testing.T) {
 		d := bytes.Clone(valid)
 		p := testbundle.Map(t, d).Part(t, "messages/000001.json")
 		testbundle.PutUint32(d, p.Local+18, 0)
 		testbundle.PutUint32(d, p.Local+22, 0)
-		knownWeakness(t, d, "a local header's sizes (and CRC-32) may differ from the central directory's; a streaming extractor would read a different entry")
+		refused(t, d, "local header is not in the canonical form")
 	})
 	t.Run("extra field with hidden bytes", func(t *testing.T) {
 		e := stored("messages/000001.json", []byte("{}"))
 		e.Header.Extra = append([]byte{0x99, 0x99, 12, 0}, "hidden words"...)
-		knownWeakness(t, craft(e), "unsealed bytes can ride in the extra fields of every entry but mimetype")
+		refused(t, craft(e), "local header is not in the canonical form")
 	})
 	t.Run("entry comment with hidden bytes", func(t *testing.T) {
 		e := stored("messages/000001.json", []byte("{}"))
 		e.Header.Comment = "hidden words"
-		knownWeakness(t, craft(e), "unsealed bytes can ride in an entry's central-directory comment")
+		refused(t, craft(e), "central-directory record is not in the canonical form")
 	})
 	t.Run("zip64 extra field on a small entry", func(t *testing.T) {
 		e := stored("messages/000001.json", []byte("{}"))
@@ -246,13 +221,13 @@ func TestHostileZIP(t *testing.T) {
 		binary.LittleEndian.PutUint64(z[4:], 1<<40)
 		binary.LittleEndian.PutUint64(z[12:], 1<<40)
 		e.Header.Extra = z[:]
-		knownWeakness(t, craft(e), "a zip64 extra field declaring 1 TiB is ignored on an entry whose 32-bit sizes are real")
+		refused(t, craft(e), "local header is not in the canonical form")
 	})
 	t.Run("bytes between the central directory and the end record", func(t *testing.T) {
 		l := testbundle.Map(t, valid)
 		out := append(append(bytes.Clone(valid[:l.End]), "HIDDEN!!"...), valid[l.End:]...)
 		testbundle.PutUint32(out, len(out)-testbundle.EndLen+12, uint32(l.End-l.Directory+8))
-		knownWeakness(t, out, "the central directory's declared size may cover bytes that no record uses")
+		refused(t, out, "between the central directory and the end record")
 	})
 }
 

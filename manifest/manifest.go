@@ -10,7 +10,7 @@
 //
 // Writing:
 //
-//	w, _ := manifest.NewWriter(f, exportTime)
+//	w, _ := manifest.NewWriter(f)
 //	d, _ := w.AddFile("attachments/000001-01.jpg", attachmentReader)
 //	...
 //	data, _ := m.Marshal()            // canonical JSON, what is signed

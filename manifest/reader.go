@@ -112,88 +112,203 @@ func (b *Bundle) checkEntries() error {
 	return nil
 }
 
-// checkLayout walks the local headers from byte 0: each must be the local
-// header of the next central-directory entry in file order, naming the same
-// entry with the same flags and method, and the entries must follow each
-// other with no gap or overlap; the central directory must follow the last
-// one and the end record must end the file. So no hidden data, no prefix
-// or suffix, and no bytes read twice under two names.
+// checkLayout requires the canonical layout of docs/bundle-format.md §1:
+// every byte of the ZIP structure is determined by the entries' names,
+// contents and order, so that no byte of a bundle can change without the
+// verdict changing. It walks the local headers from byte 0 (each the next
+// central-directory entry in file order, with no gap or overlap), then the
+// central directory, then the end record, which must end the file.
 func checkLayout(r io.ReaderAt, size int64, files []*zip.File) error {
-	byData := map[int64]*zip.File{}
-	for _, f := range files {
+	byData := map[int64]int{}
+	for i, f := range files {
 		off, err := f.DataOffset()
 		if err != nil {
 			return containerErr("entry %q: %v", f.Name, err)
 		}
-		byData[off] = f
+		byData[off] = i
 	}
+	offsets := make([]int64, len(files))
 	var pos int64
 	for range files {
 		var hdr [30]byte
-		if _, err := r.ReadAt(hdr[:], pos); err != nil || binary.LittleEndian.Uint32(hdr[:]) != 0x04034b50 {
+		if _, err := r.ReadAt(hdr[:], pos); err != nil || le32(hdr[:]) != 0x04034b50 {
 			return containerErr("no local file header at byte %d (hidden, missing or overlapping data)", pos)
 		}
-		nameLen := int64(binary.LittleEndian.Uint16(hdr[26:]))
-		extraLen := int64(binary.LittleEndian.Uint16(hdr[28:]))
-		dataOff := pos + 30 + nameLen + extraLen
-		f, ok := byData[dataOff]
+		nameLen, extraLen := int64(le16(hdr[26:])), int64(le16(hdr[28:]))
+		i, ok := byData[pos+30+nameLen+extraLen]
 		if !ok {
 			return containerErr("the local header at byte %d belongs to no central-directory entry", pos)
 		}
-		delete(byData, dataOff)
-		name := make([]byte, nameLen)
-		if _, err := r.ReadAt(name, pos+30); err != nil || string(name) != f.Name {
-			return containerErr("entry %q: its local header names %q", f.Name, name)
+		delete(byData, pos+30+nameLen+extraLen)
+		f := files[i]
+		offsets[i] = pos
+		end, err := checkLocal(r, pos, hdr[:], f)
+		if err != nil {
+			return err
 		}
-		if binary.LittleEndian.Uint16(hdr[6:]) != f.Flags || binary.LittleEndian.Uint16(hdr[8:]) != f.Method {
-			return containerErr("entry %q: local header flags or method differ from the central directory", f.Name)
-		}
-		pos = dataOff + int64(f.CompressedSize64)
-		if f.Flags&0x8 != 0 {
-			n, err := descriptorLen(r, pos, f)
-			if err != nil {
-				return err
-			}
-			pos += n
-		}
-		if pos > size {
+		if pos = end; pos > size {
 			return containerErr("entry %q runs past the end of the file", f.Name)
 		}
 	}
-	var sig [4]byte
-	if _, err := r.ReadAt(sig[:], pos); err != nil || binary.LittleEndian.Uint32(sig[:]) != 0x02014b50 {
-		return containerErr("unexpected data at byte %d after the last entry", pos)
+	cdStart := pos
+	needZip64 := len(files) >= 0xffff
+	for i, f := range files {
+		needZip64 = needZip64 || needsZip64(f) || offsets[i] >= 0xffffffff
+		next, err := checkCentral(r, pos, f, offsets[i])
+		if err != nil {
+			return err
+		}
+		pos = next
 	}
-	var eocd [22]byte
-	if size < 22 {
-		return containerErr("no end of central directory record")
+	needZip64 = needZip64 || pos-cdStart >= 0xffffffff || cdStart >= 0xffffffff
+	return checkEnd(r, size, pos, cdStart, len(files), needZip64)
+}
+
+// Header values of the canonical layout: version 2.0 (4.5 for an entry
+// that needs ZIP64), no time, no date, no attributes, no comment.
+const (
+	zipVersion20 = 20
+	zipVersion45 = 45
+)
+
+func needsZip64(f *zip.File) bool { return f.UncompressedSize64 >= 0xffffffff }
+
+// checkLocal checks a local header (hdr, at pos) against the entry and
+// returns where the entry (data and descriptor) ends.
+func checkLocal(r io.ReaderAt, pos int64, hdr []byte, f *zip.File) (int64, error) {
+	nameLen, extraLen := int64(le16(hdr[26:])), int64(le16(hdr[28:]))
+	name := make([]byte, nameLen)
+	if _, err := r.ReadAt(name, pos+30); err != nil || string(name) != f.Name {
+		return 0, containerErr("entry %q: its local header names %q", f.Name, name)
 	}
-	if _, err := r.ReadAt(eocd[:], size-22); err != nil || binary.LittleEndian.Uint32(eocd[:]) != 0x06054b50 ||
-		binary.LittleEndian.Uint16(eocd[20:]) != 0 {
+	flags := le16(hdr[6:])
+	descriptor := flags == 0x8
+	version := uint16(zipVersion20)
+	wantCRC, wantSize, wantExtra := f.CRC32, uint32(f.UncompressedSize64), int64(0)
+	switch {
+	case descriptor:
+		wantCRC, wantSize = 0, 0
+	case needsZip64(f):
+		version, wantSize, wantExtra = zipVersion45, 0xffffffff, 20
+	}
+	if flags != 0 && !descriptor || flags != f.Flags || le16(hdr[4:]) != version || le16(hdr[8:]) != zip.Store ||
+		le16(hdr[10:]) != 0 || le16(hdr[12:]) != 0 || le32(hdr[14:]) != wantCRC ||
+		le32(hdr[18:]) != wantSize || le32(hdr[22:]) != wantSize || extraLen != wantExtra {
+		return 0, containerErr("entry %q: its local header is not in the canonical form (version, flags, time, CRC, sizes or extra field)", f.Name)
+	}
+	end := pos + 30 + nameLen + extraLen + int64(f.CompressedSize64)
+	if !descriptor {
+		return end, nil
+	}
+	n, err := checkDescriptor(r, end, f)
+	return end + n, err
+}
+
+// checkDescriptor checks the data descriptor after an entry's data: with
+// its signature, the CRC and both sizes, 64-bit only when needed.
+func checkDescriptor(r io.ReaderAt, off int64, f *zip.File) (int64, error) {
+	var d [24]byte
+	n := int64(16)
+	if needsZip64(f) {
+		n = 24
+	}
+	if _, err := r.ReadAt(d[:n], off); err != nil {
+		return 0, containerErr("entry %q: data descriptor missing", f.Name)
+	}
+	ok := le32(d[:]) == 0x08074b50 && le32(d[4:]) == f.CRC32
+	if n == 16 {
+		ok = ok && uint64(le32(d[8:])) == f.CompressedSize64 && uint64(le32(d[12:])) == f.UncompressedSize64
+	} else {
+		ok = ok && binary.LittleEndian.Uint64(d[8:]) == f.CompressedSize64 && binary.LittleEndian.Uint64(d[16:]) == f.UncompressedSize64
+	}
+	if !ok {
+		return 0, containerErr("entry %q: data descriptor does not match", f.Name)
+	}
+	return n, nil
+}
+
+// checkCentral checks the central-directory record at pos for entry f,
+// whose local header is at offset, and returns where the next record
+// starts.
+func checkCentral(r io.ReaderAt, pos int64, f *zip.File, offset int64) (int64, error) {
+	var h [46]byte
+	if _, err := r.ReadAt(h[:], pos); err != nil || le32(h[:]) != 0x02014b50 {
+		return 0, containerErr("entry %q: no central-directory record at byte %d", f.Name, pos)
+	}
+	nameLen, extraLen, commentLen := int64(le16(h[28:])), int64(le16(h[30:])), le16(h[32:])
+	var extra []byte
+	version, size, off := uint16(zipVersion20), uint32(f.UncompressedSize64), uint32(offset)
+	if needsZip64(f) || offset >= 0xffffffff {
+		version = zipVersion45
+		extra = binary.LittleEndian.AppendUint16(nil, 0x0001)
+		var body []byte
+		if needsZip64(f) {
+			size = 0xffffffff
+			body = binary.LittleEndian.AppendUint64(body, f.UncompressedSize64)
+			body = binary.LittleEndian.AppendUint64(body, f.CompressedSize64)
+		}
+		if offset >= 0xffffffff {
+			off = 0xffffffff
+			body = binary.LittleEndian.AppendUint64(body, uint64(offset))
+		}
+		extra = append(binary.LittleEndian.AppendUint16(extra, uint16(len(body))), body...)
+	}
+	if le16(h[4:]) != version || le16(h[6:]) != version || le16(h[8:]) != f.Flags || le16(h[10:]) != zip.Store ||
+		le16(h[12:]) != 0 || le16(h[14:]) != 0 || le32(h[16:]) != f.CRC32 || le32(h[20:]) != size || le32(h[24:]) != size ||
+		nameLen != int64(len(f.Name)) || extraLen != int64(len(extra)) || commentLen != 0 ||
+		le16(h[34:]) != 0 || le16(h[36:]) != 0 || le32(h[38:]) != 0 || le32(h[42:]) != off {
+		return 0, containerErr("entry %q: its central-directory record is not in the canonical form (versions, time, attributes, sizes, extra field or comment)", f.Name)
+	}
+	got := make([]byte, nameLen+extraLen)
+	if _, err := r.ReadAt(got, pos+46); err != nil || string(got[:nameLen]) != f.Name || string(got[nameLen:]) != string(extra) {
+		return 0, containerErr("entry %q: its central-directory record does not match", f.Name)
+	}
+	return pos + 46 + nameLen + extraLen, nil
+}
+
+// checkEnd checks what follows the central directory: the end record
+// (after the ZIP64 end records when they are needed), ending the file.
+func checkEnd(r io.ReaderAt, size, pos, cdStart int64, entries int, needZip64 bool) error {
+	cdSize := pos - cdStart
+	var e [22]byte
+	if size-pos < 22 {
+		return containerErr("no end-of-central-directory record")
+	}
+	if _, err := r.ReadAt(e[:], size-22); err != nil || le32(e[:]) != 0x06054b50 {
 		return containerErr("the file does not end with the end-of-central-directory record (appended data or a comment)")
+	}
+	if needZip64 {
+		// The ZIP64 end record (56 bytes) and locator (20) sit between the
+		// central directory and the end record, when needed and only then.
+		if size-22-pos != 76 || !checkZip64End(r, pos, cdStart, cdSize, entries) {
+			return containerErr("the ZIP64 end records are missing or not in the canonical form")
+		}
+	} else if size-22 != pos {
+		return containerErr("unexpected data between the central directory and the end record")
+	}
+	count := uint16(min(entries, 0xffff))
+	wantCD, wantOff := uint32(min(cdSize, 0xffffffff)), uint32(min(cdStart, 0xffffffff))
+	if le16(e[4:]) != 0 || le16(e[6:]) != 0 || le16(e[8:]) != count || le16(e[10:]) != count ||
+		le32(e[12:]) != wantCD || le32(e[16:]) != wantOff || le16(e[20:]) != 0 {
+		return containerErr("the end-of-central-directory record is not in the canonical form")
 	}
 	return nil
 }
 
-// descriptorLen measures the data descriptor after an entry's data: with or
-// without its optional signature, 32- or 64-bit sizes.
-func descriptorLen(r io.ReaderAt, off int64, f *zip.File) (int64, error) {
-	var d [24]byte
-	n, _ := r.ReadAt(d[:], off)
-	buf := d[:n]
-	var sigLen int64
-	if len(buf) >= 4 && binary.LittleEndian.Uint32(buf) == 0x08074b50 {
-		buf, sigLen = buf[4:], 4
+func checkZip64End(r io.ReaderAt, pos, cdStart, cdSize int64, entries int) bool {
+	var z [76]byte
+	if _, err := r.ReadAt(z[:], pos); err != nil {
+		return false
 	}
-	want := 12
-	if f.CompressedSize64 >= 0xffffffff || f.UncompressedSize64 >= 0xffffffff {
-		want = 20
-	}
-	if len(buf) < want || binary.LittleEndian.Uint32(buf) != f.CRC32 {
-		return 0, containerErr("entry %q: data descriptor missing or does not match", f.Name)
-	}
-	return sigLen + int64(want), nil
+	u64 := binary.LittleEndian.Uint64
+	return le32(z[:]) == 0x06064b50 && u64(z[4:]) == 44 && le16(z[12:]) == zipVersion45 && le16(z[14:]) == zipVersion45 &&
+		le32(z[16:]) == 0 && le32(z[20:]) == 0 && u64(z[24:]) == uint64(entries) && u64(z[32:]) == uint64(entries) &&
+		u64(z[40:]) == uint64(cdSize) && u64(z[48:]) == uint64(cdStart) &&
+		le32(z[56:]) == 0x07064b50 && le32(z[60:]) == 0 && u64(z[64:]) == uint64(pos) && le32(z[72:]) == 1
 }
+
+func le16(b []byte) uint16 { return binary.LittleEndian.Uint16(b) }
+func le32(b []byte) uint32 { return binary.LittleEndian.Uint32(b) }
 
 // Names returns the entry names in central-directory order.
 func (b *Bundle) Names() []string {

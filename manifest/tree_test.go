@@ -139,3 +139,15 @@ func TestVersionMembers(t *testing.T) {
 		t.Errorf("v2 without a tree: %v", err)
 	}
 }
+
+// BenchmarkTree: the root and a consistency proof of a 100,000-message
+// conversation.
+func BenchmarkTree(b *testing.B) {
+	leaves := testLeaves(100_000)
+	for b.Loop() {
+		manifest.TreeRoot(leaves)
+		if _, err := manifest.ConsistencyProof(leaves, 60_000); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

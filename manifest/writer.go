@@ -9,7 +9,6 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"time"
 )
 
 // Writer streams a bundle into a ZIP file. Every entry is stored (never
@@ -17,28 +16,18 @@ import (
 // entries make zip bombs impossible to hide); each is hashed as it is
 // written, so every byte is read once.
 type Writer struct {
-	zw       *zip.Writer
-	modified time.Time
-	names    map[string]bool
-	files    []File
+	zw    *zip.Writer
+	names map[string]bool
+	files []File
 }
 
-// NewWriter starts a bundle on w and writes the mimetype entry. modified is
-// the time recorded on every other entry (the export time), so the same
-// content gives the same bytes.
-func NewWriter(w io.Writer, modified time.Time) (*Writer, error) {
-	bw := &Writer{zw: zip.NewWriter(w), modified: modified.UTC(), names: map[string]bool{}}
+// NewWriter starts a bundle on w and writes the mimetype entry.
+func NewWriter(w io.Writer) (*Writer, error) {
+	bw := &Writer{zw: zip.NewWriter(w), names: map[string]bool{}}
 	// mimetype: first, stored, no extra field, no data descriptor, so that
 	// its content sits at byte offset 38 as in EPUB, ODF and ASiC.
 	data := []byte(MediaType)
-	hdr := &zip.FileHeader{
-		Name:               MimetypeName,
-		Method:             zip.Store,
-		CRC32:              crc32.ChecksumIEEE(data),
-		CompressedSize64:   uint64(len(data)),
-		UncompressedSize64: uint64(len(data)),
-	}
-	ew, err := bw.zw.CreateRaw(hdr)
+	ew, err := bw.zw.CreateRaw(StoredHeader(MimetypeName, data))
 	if err != nil {
 		return nil, err
 	}
@@ -54,11 +43,7 @@ func (w *Writer) AddBytes(name string, data []byte) (File, error) {
 	if err := w.reserve(name); err != nil {
 		return File{}, err
 	}
-	hdr := w.header(name)
-	hdr.CRC32 = crc32.ChecksumIEEE(data)
-	hdr.CompressedSize64 = uint64(len(data))
-	hdr.UncompressedSize64 = uint64(len(data))
-	ew, err := w.zw.CreateRaw(hdr)
+	ew, err := w.zw.CreateRaw(StoredHeader(name, data))
 	if err != nil {
 		return File{}, err
 	}
@@ -87,7 +72,26 @@ func (w *Writer) AddFile(name string, r io.Reader) (File, error) {
 }
 
 func (w *Writer) header(name string) *zip.FileHeader {
-	return &zip.FileHeader{Name: name, Method: zip.Store, Modified: w.modified}
+	// No time: entry times would be bytes outside every digest (see the
+	// canonical layout, docs/bundle-format.md §1); the export time is in
+	// the manifest.
+	return &zip.FileHeader{Name: name, Method: zip.Store}
+}
+
+// StoredHeader is the header of a stored entry of known content in the
+// canonical layout (no data descriptor, no time, version 2.0), for
+// zip.Writer.CreateRaw. Whoever adds entries to a bundle (the custody log)
+// writes them with it.
+func StoredHeader(name string, data []byte) *zip.FileHeader {
+	return &zip.FileHeader{
+		Name:               name,
+		Method:             zip.Store,
+		CreatorVersion:     zipVersion20,
+		ReaderVersion:      zipVersion20,
+		CRC32:              crc32.ChecksumIEEE(data),
+		CompressedSize64:   uint64(len(data)),
+		UncompressedSize64: uint64(len(data)),
+	}
 }
 
 func (w *Writer) reserve(name string) error {

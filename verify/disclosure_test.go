@@ -3,6 +3,8 @@ package verify_test
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -181,4 +183,32 @@ func TestDisclosureReport(t *testing.T) {
 	if got := d.String(); got != "4 of 7 messages disclosed; withheld (positions counted from 1): 3 (1), 5 (1), 7 (1)" {
 		t.Errorf("text %q", got)
 	}
+}
+
+// TestConsistencyWithV1: a v1 bundle commits to no tree: consistency
+// cannot be proven (INDETERMINATE), not FAILED; the v1 bundle itself still
+// verifies.
+func TestConsistencyWithV1(t *testing.T) {
+	dir := filepath.Join("..", "testdata", "vectors")
+	roots, err := verify.ParseCertificates(mustReadFile(t, filepath.Join(dir, "v1", "tsa-root.pem")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := verify.Consistent(filepath.Join(dir, "v1", "sample.custody"), filepath.Join(dir, "v2", "sample.custody"), verify.Options{Trust: roots})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := rep.Consistency
+	if c.Older.Result != verify.Passed || c.Status != verify.Indeterminate || c.FirstDifference != nil || rep.Result == verify.Passed {
+		t.Fatalf("older %s, consistency %s %q, result %s", c.Older.Result, c.Status, c.Detail, rep.Result)
+	}
+}
+
+func mustReadFile(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }

@@ -26,6 +26,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -197,6 +198,10 @@ var (
 		{14, "modification time"}, {16, "modification date"}, {20, "CRC-32"}, {24, "compressed size"},
 		{28, "uncompressed size"}, {30, "name length"}, {32, "extra length"}, {34, "comment length"},
 		{36, "disk number"}, {38, "internal attributes"}, {42, "external attributes"}, {46, "local header offset"}}
+	descriptorFields = []struct {
+		end  int
+		name string
+	}{{4, "signature"}, {8, "CRC-32"}, {12, "compressed size"}, {16, "uncompressed size"}}
 	endFields = []struct {
 		end  int
 		name string
@@ -239,6 +244,19 @@ func (s *mutationSuite) flipHeaders(c *mutationClass, original []byte) {
 		}
 		for at := p.Central; at < p.CentralEnd; at += s.stride {
 			flip(at, "central "+fieldAt(centralFields, at-p.Central, name(at-p.Central, testbundle.CentralLen, n)))
+		}
+	}
+	// Data descriptors (streamed entries): between an entry's data and
+	// the next local header, or the central directory.
+	starts := []int{l.Directory}
+	for _, p := range l.Parts {
+		starts = append(starts, p.Local)
+	}
+	slices.Sort(starts)
+	for _, p := range l.Parts {
+		next := starts[sort.SearchInts(starts, p.LocalEnd)]
+		for at := p.LocalEnd + p.Size; at < next; at += s.stride {
+			flip(at, "data descriptor "+fieldAt(descriptorFields, at-p.LocalEnd-p.Size, "?"))
 		}
 	}
 	for at := l.End; at < len(original); at++ {

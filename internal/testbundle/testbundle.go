@@ -12,7 +12,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
-	"hash/crc32"
 	"io"
 	"math/big"
 	"os"
@@ -151,9 +150,7 @@ func WriteEntries(t testing.TB, entries []Entry) []byte {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for _, e := range entries {
-		hdr := &zip.FileHeader{Name: e.Name, Method: zip.Store,
-			CRC32: crc32.ChecksumIEEE(e.Data), CompressedSize64: uint64(len(e.Data)), UncompressedSize64: uint64(len(e.Data))}
-		w, err := zw.CreateRaw(hdr)
+		w, err := zw.CreateRaw(manifest.StoredHeader(e.Name, e.Data))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -112,8 +112,8 @@ func PutUint16(data []byte, off int, v uint16) { binary.LittleEndian.PutUint16(d
 func PutUint32(data []byte, off int, v uint32) { binary.LittleEndian.PutUint32(data[off:], v) }
 
 // Crafted is one entry of a crafted archive. Header is written as given by
-// zip.Writer.CreateRaw; a zero CRC32 and zero sizes are filled in from Data
-// (sizes only when Header.Method is Store).
+// zip.Writer.CreateRaw; zero versions become 2.0, and a zero CRC32 and zero
+// sizes are filled in from Data (sizes only when Header.Method is Store).
 type Crafted struct {
 	Header zip.FileHeader
 	Data   []byte
@@ -135,6 +135,14 @@ func Craft(t testing.TB, entries ...Crafted) []byte {
 	zw := zip.NewWriter(&buf)
 	for _, e := range entries {
 		hdr := e.Header
+		// The canonical layout's version 2.0 (bundle-format.md §1), unless
+		// the test chose another.
+		if hdr.CreatorVersion&0xff == 0 {
+			hdr.CreatorVersion |= 20
+		}
+		if hdr.ReaderVersion == 0 {
+			hdr.ReaderVersion = 20
+		}
 		if hdr.CRC32 == 0 {
 			hdr.CRC32 = crc32.ChecksumIEEE(e.Data)
 		}
