@@ -166,7 +166,14 @@ func TestHostileZIP(t *testing.T) {
 		}, ""},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { refused(t, tt.data(), tt.want) })
+		t.Run(tt.name, func(t *testing.T) {
+			data := tt.data()
+			// Refusing is cheap whatever the input claims: no declared
+			// size or count is trusted before it is checked.
+			if alloc := allocated(func() { refused(t, data, tt.want) }); alloc > 4<<20 {
+				t.Errorf("refusing %d bytes allocated %d bytes", len(data), alloc)
+			}
+		})
 	}
 
 	t.Run("deflate bomb is refused without inflating", func(t *testing.T) {
@@ -187,7 +194,11 @@ func TestHostileZIP(t *testing.T) {
 		}
 		// archive/zip parses the whole central directory before the cap
 		// applies: memory is bounded by the input's size, about 25 times.
-		t.Logf("%d-byte central directory: refused in %v, %d MB allocated", len(data), time.Since(start).Round(time.Millisecond), alloc>>20)
+		took := time.Since(start)
+		t.Logf("%d-byte central directory: refused in %v, %d MB allocated", len(data), took.Round(time.Millisecond), alloc>>20)
+		if took > 20*time.Second {
+			t.Errorf("refusing took %v", took)
+		}
 		if alloc > int64(40*len(data)) {
 			t.Errorf("allocated %d bytes for a %d-byte input", alloc, len(data))
 		}
@@ -323,6 +334,28 @@ func TestHostileManifestJSON(t *testing.T) {
 				t.Errorf("error %q does not name manifest.json", err)
 			}
 		})
+	}
+}
+
+// TestHostileMessageEntryJSON: the same for a message entry, whose bytes
+// are sealed through their digest.
+func TestHostileMessageEntryJSON(t *testing.T) {
+	orig := []byte(`{"from":"pt","id":"m1","text":"analítica","time":"2026-04-12T09:14:03+02:00"}`)
+	if _, err := manifest.ParseMessageEntry(orig); err != nil {
+		t.Fatalf("the canonical entry does not parse: %v", err)
+	}
+	for name, variant := range map[string]string{
+		"duplicate key":     `{"from":"pt","id":"m1","id":"m2","text":"analítica","time":"2026-04-12T09:14:03+02:00"}`,
+		"escaped í":         `{"from":"pt","id":"m1","text":"anal\u00edtica","time":"2026-04-12T09:14:03+02:00"}`,
+		"a space":           `{"from": "pt","id":"m1","text":"analítica","time":"2026-04-12T09:14:03+02:00"}`,
+		"keys out of order": `{"id":"m1","from":"pt","text":"analítica","time":"2026-04-12T09:14:03+02:00"}`,
+		"invalid UTF-8":     "{\"from\":\"pt\",\"id\":\"m1\",\"text\":\"anal\xedtica\",\"time\":\"2026-04-12T09:14:03+02:00\"}",
+		"unknown member":    `{"from":"pt","id":"m1","role":"doctor","text":"analítica","time":"2026-04-12T09:14:03+02:00"}`,
+		"empty labels":      `{"from":"pt","id":"m1","labels":[],"text":"analítica","time":"2026-04-12T09:14:03+02:00"}`,
+	} {
+		if _, err := manifest.ParseMessageEntry([]byte(variant)); err == nil {
+			t.Errorf("%s: accepted %s", name, variant)
+		}
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 // written, so every byte is read once.
 type Writer struct {
 	zw    *zip.Writer
+	buf   []byte // copy buffer, reused for every entry
 	names map[string]bool
 	files []File
 }
@@ -64,7 +65,10 @@ func (w *Writer) AddFile(name string, r io.Reader) (File, error) {
 		return File{}, err
 	}
 	h := sha256.New()
-	n, err := io.CopyBuffer(io.MultiWriter(ew, h), r, make([]byte, 1<<20))
+	if w.buf == nil {
+		w.buf = make([]byte, 1<<20)
+	}
+	n, err := io.CopyBuffer(io.MultiWriter(ew, h), r, w.buf)
 	if err != nil {
 		return File{}, fmt.Errorf("%s: %w", name, err)
 	}

@@ -56,18 +56,31 @@ func loadImage(a Attachment) (img *decodedImage, reason string) {
 	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > MaxImagePixels {
 		return nil, fmt.Sprintf("%d×%d pixels, over the %d megapixel limit", cfg.Width, cfg.Height, MaxImagePixels/1_000_000)
 	}
-	decoded, err := decode(data, format)
-	if err != nil {
-		return nil, "corrupt image, could not be decoded"
+	if format == "jpeg" && !jpegComplete(data) {
+		return nil, "corrupt image, could not be decoded (truncated JPEG)"
 	}
 	if format == "png" {
-		// The PDF writer reads only 8-bit, non-interlaced PNG: re-encode
-		// (losslessly for 8-bit images).
+		// The PDF writer reads only 8-bit, non-interlaced PNG: decode and
+		// re-encode (losslessly for 8-bit images). A JPEG goes in byte for
+		// byte after its header was read: decoding every photo would cost
+		// the exporter, and each verifier that renders the record again, far
+		// more than hashing it.
+		decoded, err := decode(data, format)
+		if err != nil {
+			return nil, "corrupt image, could not be decoded"
+		}
 		if data, err = reencodePNG(decoded); err != nil {
 			return nil, "could not be re-encoded"
 		}
 	}
 	return &decodedImage{data: data, w: float64(cfg.Width), h: float64(cfg.Height)}, ""
+}
+
+// jpegComplete is the cheap check that stands in for decoding a JPEG: it
+// must end with the end-of-image marker (trailing padding aside), as a
+// truncated transfer does not.
+func jpegComplete(data []byte) bool {
+	return bytes.HasSuffix(bytes.TrimRight(data, "\x00\r\n"), []byte{0xFF, 0xD9})
 }
 
 // decode fully decodes the image so that a corrupt body is caught here, not

@@ -72,11 +72,16 @@ func (r *renderer) message(index int, m *Message) error {
 
 // attachment embeds an image or lists the file.
 func (r *renderer) attachment(a Attachment) error {
+	if isImage(a) && r.embedded+a.Size > MaxEmbeddedBytes {
+		r.listAttachment(a, fmt.Sprintf("not embedded: the record already holds %d MB of images", MaxEmbeddedBytes>>20))
+		return nil
+	}
 	img, reason := loadImage(a)
 	if img == nil {
 		r.listAttachment(a, reason)
 		return nil
 	}
+	r.embedded += int64(len(img.data))
 	w, h := img.w*0.75, img.h*0.75 // pixels at 96 dpi
 	if w > contentW {
 		w, h = contentW, h*contentW/w

@@ -112,6 +112,10 @@ type Timestamp struct {
 const (
 	MaxImageBytes  = 32 << 20
 	MaxImagePixels = 40_000_000
+	// MaxEmbeddedBytes bounds the images one document embeds in all: the
+	// PDF writer holds them until the end, and a verifier renders the
+	// record again. Further images are listed, with their digests.
+	MaxEmbeddedBytes = 48 << 20
 )
 
 // Render writes d as a PDF to w.

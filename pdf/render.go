@@ -65,6 +65,7 @@ type renderer struct {
 	qrPayload string
 
 	page      int
+	embedded  int64   // image bytes embedded so far (MaxEmbeddedBytes)
 	continued string  // the message being drawn, for pages it runs onto
 	y         float64 // top of the free space on the current page
 }

@@ -45,9 +45,9 @@ type mutationClass struct {
 	// detected: FAILED, or unreadable (exit 2); indeterminate is counted
 	// apart because it is weaker than FAILED, though not PASSED.
 	failed, unreadable, indeterminate int
-	// neutral: PASSED, and the bytes the verifier reads as content (every
-	// entry's name and data) are unchanged: the flip hit a ZIP field that
-	// the format does not seal. Counted per field in neutralFields.
+	// neutral: PASSED, and nothing the bundle proves changed (tryWith
+	// says how each class establishes that). Counted per field in
+	// mutationSuite.neutralFields, to be explained in docs/security.md.
 	neutral int
 }
 
@@ -55,7 +55,7 @@ type mutationSuite struct {
 	t       *testing.T
 	opts    verify.Options
 	classes []*mutationClass
-	// neutralFields counts neutral mutations per ZIP field, to explain them.
+	// neutralFields counts neutral mutations per field hit.
 	neutralFields map[string]int
 	// stride samples every stride-th byte of the every-byte classes
 	// (1 by default, 4 with -short).
@@ -382,18 +382,18 @@ func swapCase(s string) string {
 
 func (s *mutationSuite) table() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-52s %7s %7s %7s %7s %7s %7s\n", "mutation class", "tried", "FAILED", "exit 2", "INDET.", "neutral", "PASSED")
+	fmt.Fprintf(&b, "%-60s %7s %7s %7s %7s %7s %7s\n", "mutation class", "tried", "FAILED", "exit 2", "INDET.", "neutral", "PASSED")
 	var total mutationClass
 	for _, c := range s.classes {
 		passed := c.tried - c.failed - c.unreadable - c.indeterminate - c.neutral
-		fmt.Fprintf(&b, "%-52s %7d %7d %7d %7d %7d %7d\n", c.name, c.tried, c.failed, c.unreadable, c.indeterminate, c.neutral, passed)
+		fmt.Fprintf(&b, "%-60s %7d %7d %7d %7d %7d %7d\n", c.name, c.tried, c.failed, c.unreadable, c.indeterminate, c.neutral, passed)
 		total.tried += c.tried
 		total.failed += c.failed
 		total.unreadable += c.unreadable
 		total.indeterminate += c.indeterminate
 		total.neutral += c.neutral
 	}
-	fmt.Fprintf(&b, "%-52s %7d %7d %7d %7d %7d %7d\n", "total", total.tried, total.failed, total.unreadable, total.indeterminate, total.neutral,
+	fmt.Fprintf(&b, "%-60s %7d %7d %7d %7d %7d %7d\n", "total", total.tried, total.failed, total.unreadable, total.indeterminate, total.neutral,
 		total.tried-total.failed-total.unreadable-total.indeterminate-total.neutral)
 	if len(s.neutralFields) > 0 {
 		b.WriteString("neutral mutations (PASSED, and nothing the bundle proves changed), by field:\n")
@@ -473,7 +473,7 @@ func TestMutations(t *testing.T) {
 	s.flipEntries(s.class("signer.pem: every byte (lean)"), lean, is(manifest.SignerName), true)
 	s.flipToken(s.class("manifest.tsr: every byte (lean)"), lean)
 	s.flipEntries(s.class("META-INF/custody/*: every byte (lean)"), lean, prefix(manifest.CustodyDir), true)
-	s.flipHeaders(s.class("ZIP headers: every byte, no fix-up (lean)"), lean)
+	s.flipHeaders(s.class("ZIP headers and descriptors: every byte, no fix-up (lean)"), lean)
 	s.entryOps(full)
 	s.swaps(full, donors)
 	s.flipPDF(s.class("standalone PDF: every 8th byte (signature)"))
