@@ -171,7 +171,7 @@ func (r *renderer) write(w io.Writer) error {
 			}
 			pw.CloseWithError(err)
 		}()
-		err = r.pdf.Write(pw)
+		_, err = r.pdf.WriteTo(pw)
 		if err == nil {
 			err = io.EOF
 		}

@@ -26,11 +26,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/custody-toolkit/custody/custody"
-	"github.com/custody-toolkit/custody/internal/testbundle"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/pdf"
-	"github.com/custody-toolkit/custody/tsa"
 	"github.com/custody-toolkit/custody/verify"
 	"github.com/digitorus/timestamp"
 	"github.com/signintech/gopdf"
@@ -352,68 +349,6 @@ func TestWriteVerifyFixtures(t *testing.T) {
 
 // TestSealRealBundle seals a bundle made by the exporter and verifies the
 // PDF as custody-verify does: bundle, PDF signature, same key.
-func TestSealRealBundle(t *testing.T) {
-	for _, alg := range []string{"ed25519", "ecdsa-p256"} {
-		t.Run(alg, func(t *testing.T) {
-			fx := testbundle.New(t, alg)
-			srv := httptest.NewServer(tsa.Handler(fx.Authority))
-			defer srv.Close()
-			path := fx.Export(t, testbundle.Sample(), custody.Selection{})
-			f, err := os.Open(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			st, _ := f.Stat()
-			rendered := render(t, "record")
-
-			signed := sealFrom(t, rendered, f, st.Size(), Options{Signer: fx.Key, TSAURL: srv.URL, Time: exportTime})
-			rep := verifyPDF(t, signed, verify.Options{Trust: fx.Roots})
-			if rep.Result != verify.Passed {
-				t.Errorf("result %s, want PASSED", rep.Result)
-			}
-			if _, err := exec.LookPath("qpdf"); err == nil {
-				p := write(t, signed)
-				if out, err := run(t, "qpdf", "--check", p); err != nil {
-					t.Errorf("qpdf --check: %v\n%s", err, out)
-				}
-				got, err := exec.Command("qpdf", "--show-attachment="+DefaultBundleName, p).Output()
-				want, _ := os.ReadFile(path)
-				if err != nil || !bytes.Equal(got, want) {
-					t.Errorf("qpdf --show-attachment: %v, identical to the bundle: %v", err, bytes.Equal(got, want))
-				}
-				if out, _ := run(t, "pdfsig", p); alg != "ed25519" && !strings.Contains(out, "Signature is Valid.") {
-					t.Errorf("pdfsig:\n%s", out)
-				}
-			}
-
-			// Signed by another key: the PDF signature holds, but it
-			// is not the bundle's sealing key.
-			other := signers(t)["ECDSA-P256"]
-			signed = sealFrom(t, rendered, f, st.Size(), Options{Signer: other, TSAURL: srv.URL, Time: exportTime})
-			rep = verifyPDF(t, signed, verify.Options{Trust: fx.Roots})
-			c := rep.Checks[len(rep.Checks)-1]
-			if rep.Result != verify.Failed || c.Name != verify.CheckPDFSigner || c.Status != verify.Failed {
-				t.Errorf("another key: result %s, last check %+v", rep.Result, c)
-			}
-		})
-	}
-}
-
-func verifyPDF(t *testing.T, data []byte, opts verify.Options) *verify.Report {
-	t.Helper()
-	rep, err := verify.PDF(bytes.NewReader(data), int64(len(data)), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range rep.Checks {
-		if c.Status != verify.Passed {
-			t.Logf("%s %s: %s", c.Status, c.Name, c.Detail)
-		}
-	}
-	return rep
-}
-
 func TestSealErrors(t *testing.T) {
 	rendered := render(t, "errors")
 	bndl := bundle(t, []byte("payload"))

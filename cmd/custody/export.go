@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/custody-toolkit/custody/custody"
+	"github.com/custody-toolkit/custody/custodylog"
 	"github.com/custody-toolkit/custody/importer"
 	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/tsa"
@@ -33,6 +34,7 @@ type exportFlags struct {
 	disclosure       disclosureFlags
 	pdf              string
 	imp              *importer.Options
+	actor            custodylog.Actor
 }
 
 func newExportCmd() *cobra.Command {
@@ -62,6 +64,8 @@ the signature of the key over the manifest, and one RFC 3161 timestamp per
 	fl.StringVar(&f.sel.Participant, "participant", "", "export only messages from this participant id")
 	fl.StringVar(&f.practice, "practice", "", "practice or clinic named on the PDF rendering")
 	fl.BoolVar(&f.noRecord, "no-record", false, "leave the PDF rendering (record.pdf) out of the bundle")
+	fl.StringVar(&f.actor.Name, "name", "", "the sealing clinician's name, for the custody log's first event")
+	fl.StringVar(&f.actor.Role, "role", "clinician", "the sealing person's role, for the custody log")
 	fl.StringVar(&f.pdf, "pdf", "", "also write a signed PDF for the health record, carrying the bundle (uses the first --tsa)")
 	f.disclosure.add(cmd)
 	f.imp = addImportFlags(cmd)
@@ -113,7 +117,7 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 	res, err := custody.Export(cmd.Context(), conv, custody.Options{
 		Out: f.out, Force: f.force, Signer: signer, PublicKey: pub,
 		Timestampers: stampers, CheckToken: checkToken, Selection: f.sel,
-		Practice: f.practice, NoRecord: f.noRecord, Disclosure: disclosure,
+		Practice: f.practice, NoRecord: f.noRecord, Actor: f.actor, Disclosure: disclosure,
 	})
 	if err != nil {
 		return err

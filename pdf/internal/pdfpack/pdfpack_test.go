@@ -35,7 +35,7 @@ func uncompressed(t testing.TB, pages int) []byte {
 		}
 	}
 	var b bytes.Buffer
-	if err := pdf.Write(&b); err != nil {
+	if _, err := pdf.WriteTo(&b); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()
