@@ -1,16 +1,16 @@
 package custody
 
 import (
+	"github.com/custody-toolkit/custody/internal/regfile"
+
 	"bytes"
 	"crypto/ed25519"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/custody-toolkit/custody/conversation"
 	"github.com/custody-toolkit/custody/manifest"
@@ -246,19 +246,12 @@ func extend(c *conversation.Conversation, leaves [][32]byte, d Disclosure) (mani
 
 // readManifest reads and parses the manifest of a bundle file.
 func readManifest(path string) (*manifest.Manifest, error) {
-	f, err := os.Open(path)
+	f, size, err := regfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, errors.New("not a regular file")
-	}
-	b, err := manifest.OpenBundle(f, st.Size())
+	b, err := manifest.OpenBundle(f, size)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,8 @@
 package custody
 
 import (
+	"github.com/custody-toolkit/custody/internal/regfile"
+
 	"bytes"
 	"crypto"
 	"crypto/x509"
@@ -36,23 +38,19 @@ func WritePDF(bundlePath string, opts PDFOptions) error {
 	if opts.Signer == nil || opts.TSAURL == "" || opts.Out == "" {
 		return errors.New("the PDF needs a key, a TSA and an output path")
 	}
-	f, err := os.Open(bundlePath)
+	f, size, err := regfile.Open(bundlePath)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	rep, err := verify.Bundle(f, st.Size(), verify.Options{})
+	rep, err := verify.Bundle(f, size, verify.Options{})
 	if err != nil {
 		return err
 	}
 	if rep.Result == verify.Failed {
 		return fmt.Errorf("%s does not verify; no PDF made of it", bundlePath)
 	}
-	b, err := manifest.OpenBundle(f, st.Size())
+	b, err := manifest.OpenBundle(f, size)
 	if err != nil {
 		return err
 	}
@@ -70,7 +68,7 @@ func WritePDF(bundlePath string, opts PDFOptions) error {
 		return err
 	}
 	defer out.Abort()
-	err = pdfseal.Seal(out, pages.Bytes(), f, st.Size(), pdfseal.Options{
+	err = pdfseal.Seal(out, pages.Bytes(), f, size, pdfseal.Options{
 		Signer: opts.Signer, Certificate: opts.Certificate, TSAURL: opts.TSAURL,
 		Time: opts.Time, BundleName: filepath.Base(bundlePath),
 		Reason: "Sealed clinical conversation " + rep.ExportID,

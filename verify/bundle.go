@@ -1,6 +1,8 @@
 package verify
 
 import (
+	"github.com/custody-toolkit/custody/internal/regfile"
+
 	"bytes"
 	"crypto"
 	"crypto/ecdsa"
@@ -11,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -64,19 +65,12 @@ type Report struct {
 // the file cannot be read as a bundle at all (exit 2); every finding about
 // its content is in the report.
 func BundleFile(path string, opts Options) (*Report, error) {
-	f, err := os.Open(path)
+	f, size, err := regfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
-	}
-	rep, err := Bundle(f, st.Size(), opts)
+	rep, err := Bundle(f, size, opts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

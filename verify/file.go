@@ -1,34 +1,28 @@
 package verify
 
 import (
+	"github.com/custody-toolkit/custody/internal/regfile"
+
 	"fmt"
 	"io"
-	"os"
 )
 
 // File verifies what is at path: a .custody bundle, or a standalone PDF
 // that carries one (recognised by its %PDF- header, not by its name). The
 // error is non-nil only when the file cannot be read at all.
 func File(path string, opts Options) (*Report, error) {
-	f, err := os.Open(path)
+	f, size, err := regfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
-	}
 	head := make([]byte, 5)
 	n, _ := io.ReadFull(f, head)
 	var rep *Report
 	if string(head[:n]) == "%PDF-" {
-		rep, err = PDF(f, st.Size(), opts)
+		rep, err = PDF(f, size, opts)
 	} else {
-		rep, err = Bundle(f, st.Size(), opts)
+		rep, err = Bundle(f, size, opts)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)

@@ -26,7 +26,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -254,7 +253,8 @@ func (s *mutationSuite) flipHeaders(c *mutationClass, original []byte) {
 	}
 	slices.Sort(starts)
 	for _, p := range l.Parts {
-		next := starts[sort.SearchInts(starts, p.LocalEnd)]
+		i, _ := slices.BinarySearch(starts, p.LocalEnd)
+		next := starts[i]
 		for at := p.LocalEnd + p.Size; at < next; at += s.stride {
 			flip(at, "data descriptor "+fieldAt(descriptorFields, at-p.LocalEnd-p.Size, "?"))
 		}

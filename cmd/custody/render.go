@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/custody-toolkit/custody/internal/regfile"
+
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -48,16 +50,12 @@ func renderBundle(path, out string, force bool) error {
 	if rep.Result == verify.Failed {
 		return fmt.Errorf("%s failed verification; run custody-verify to see why", path)
 	}
-	f, err := os.Open(path)
+	f, size, err := regfile.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	b, err := manifest.OpenBundle(f, st.Size())
+	b, err := manifest.OpenBundle(f, size)
 	if err != nil {
 		return err
 	}
