@@ -21,11 +21,15 @@ func byHandScript(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := regexp.MustCompile("(?s)```sh\n(.*?)```").FindSubmatch(doc)
-	if m == nil {
-		t.Fatal("no sh block in docs/verify-by-hand.md")
+	blocks := regexp.MustCompile("(?s)```sh\n(.*?)```").FindAllSubmatch(doc, -1)
+	if len(blocks) < 2 {
+		t.Fatal("docs/verify-by-hand.md: want the main sh block and the v2 tree block")
 	}
-	return string(m[1])
+	var script string
+	for _, b := range blocks {
+		script += string(b[1])
+	}
+	return script
 }
 
 func requireTools(t *testing.T, tools ...string) {
@@ -57,13 +61,20 @@ func TestVerifyByHand(t *testing.T) {
 				t.Fatalf("the documented commands failed on a valid bundle: %v\n%s", err, out)
 			}
 			fp, _ := manifest.Fingerprint(fx.PublicKey)
-			for _, want := range []string{"chain: 7 messages", "signer: " + fp, "Verification: OK"} {
+			for _, want := range []string{"chain: 7 messages", "signer: " + fp, "Verification: OK", "tree: 7 messages, 7 disclosed"} {
 				if !strings.Contains(out, want) {
 					t.Errorf("output lacks %q:\n%s", want, out)
 				}
 			}
 		})
 	}
+	t.Run("a selection: the tree over withheld leaves", func(t *testing.T) {
+		fx := testbundle.New(t, "ed25519")
+		out, err := runByHand(t, fx.Export(t, testbundle.Sample(), custody.Selection{Label: "urgente"}), fx.RootPEM)
+		if err != nil || !strings.Contains(out, "tree: 7 messages, 2 disclosed") {
+			t.Fatalf("%v\n%s", err, out)
+		}
+	})
 	t.Run("catches tampering", func(t *testing.T) {
 		fx := testbundle.New(t, "ed25519")
 		entries := testbundle.ReadEntries(t, fx.Export(t, testbundle.Sample(), custody.Selection{}))
