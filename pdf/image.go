@@ -1,6 +1,7 @@
 package pdf
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"image"
@@ -37,24 +38,30 @@ func loadImage(a Attachment) (img *decodedImage, reason string) {
 	if a.Size > MaxImageBytes {
 		return nil, fmt.Sprintf("file too large to embed (over %d MB)", MaxImageBytes>>20)
 	}
+	// The header first: what cannot be shown is never read whole (a
+	// verifier renders the record again, and should not read every
+	// attachment twice to find the images).
+	cfg, format, reason := imageConfig(a)
+	if reason != "" {
+		return nil, reason
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > MaxImagePixels {
+		return nil, fmt.Sprintf("%d×%d pixels, over the %d megapixel limit", cfg.Width, cfg.Height, MaxImagePixels/1_000_000)
+	}
 	rc, err := a.Open()
 	if err != nil {
 		return nil, "could not be read"
 	}
 	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(rc, MaxImageBytes+1))
-	if err != nil {
+	// Sized reads: a read from a bundle entry is a system call, and
+	// io.ReadAll's small first reads would make thousands of them.
+	buf := bytes.NewBuffer(make([]byte, 0, max(a.Size, 0)+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(rc, MaxImageBytes+1)); err != nil {
 		return nil, "could not be read"
 	}
+	data := buf.Bytes()
 	if len(data) > MaxImageBytes {
 		return nil, fmt.Sprintf("file too large to embed (over %d MB)", MaxImageBytes>>20)
-	}
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil || (format != "jpeg" && format != "png") {
-		return nil, "not a JPEG or PNG image that can be decoded"
-	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > MaxImagePixels {
-		return nil, fmt.Sprintf("%d×%d pixels, over the %d megapixel limit", cfg.Width, cfg.Height, MaxImagePixels/1_000_000)
 	}
 	if format == "jpeg" && !jpegComplete(data) {
 		return nil, "corrupt image, could not be decoded (truncated JPEG)"
@@ -74,6 +81,20 @@ func loadImage(a Attachment) (img *decodedImage, reason string) {
 		}
 	}
 	return &decodedImage{data: data, w: float64(cfg.Width), h: float64(cfg.Height)}, ""
+}
+
+// imageConfig reads an attachment's image header.
+func imageConfig(a Attachment) (image.Config, string, string) {
+	rc, err := a.Open()
+	if err != nil {
+		return image.Config{}, "", "could not be read"
+	}
+	defer rc.Close()
+	cfg, format, err := image.DecodeConfig(bufio.NewReader(io.LimitReader(rc, MaxImageBytes)))
+	if err != nil || (format != "jpeg" && format != "png") {
+		return image.Config{}, "", "not a JPEG or PNG image that can be decoded"
+	}
+	return cfg, format, ""
 }
 
 // jpegComplete is the cheap check that stands in for decoding a JPEG: it
