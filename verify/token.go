@@ -190,10 +190,17 @@ func newTokenVerifier(der []byte, opts TokenOptions) (*tokenVerifier, error) {
 		return nil, err
 	}
 	v := &tokenVerifier{opts: opts, tok: tok, dataName: "data"}
-	if tok.EContentType.Equal(tstoken.OIDTSTInfo) {
-		v.info, v.infoErr = tstoken.ParseTSTInfo(tok.EContent)
-	} else {
+	switch {
+	case !tok.EContentType.Equal(tstoken.OIDTSTInfo):
 		v.infoErr = fmt.Errorf("eContentType %v is not id-ct-TSTInfo", tok.EContentType)
+	case tok.Version != 3:
+		// RFC 5652 §5.1: content other than id-data makes the SignedData
+		// version 3. Fields outside the signature are held to the one value
+		// they can have, so that no byte of a token changes without the
+		// verdict changing.
+		v.infoErr = fmt.Errorf("SignedData version %d, want 3 for a TSTInfo (RFC 5652 §5.1)", tok.Version)
+	default:
+		v.info, v.infoErr = tstoken.ParseTSTInfo(tok.EContent)
 	}
 	if v.info != nil {
 		v.imprintHash, v.imprintErr = tstoken.Hash(v.info.MessageImprint.HashAlgorithm.Algorithm)

@@ -33,6 +33,7 @@ var (
 
 // Token is a decoded TimeStampToken.
 type Token struct {
+	Version      int // SignedData version
 	EContentType asn1.ObjectIdentifier
 	EContent     []byte   // the DER TSTInfo, exactly as signed
 	Certificates [][]byte // DER certificates from SignedData.certificates, in token order
@@ -153,7 +154,7 @@ func Parse(der []byte) (*Token, error) {
 	if err := unmarshalAll(ci.Content.Bytes, &sd, "TimeStampToken SignedData"); err != nil {
 		return nil, err
 	}
-	t := &Token{EContentType: sd.EncapContentInfo.EContentType}
+	t := &Token{EContentType: sd.EncapContentInfo.EContentType, Version: sd.Version}
 	if len(sd.EncapContentInfo.EContent.FullBytes) == 0 {
 		return nil, errors.New("TimeStampToken SignedData.encapContentInfo: eContent absent (detached), a token must carry its TSTInfo")
 	}
@@ -177,7 +178,46 @@ func Parse(der []byte) (*Token, error) {
 		}
 		t.SignerInfos = append(t.SignerInfos, *si)
 	}
+	if err := checkDigestAlgorithms(sd.DigestAlgorithms, sd.SignerInfos); err != nil {
+		return nil, err
+	}
 	return t, nil
+}
+
+// checkDigestAlgorithms: the SET digestAlgorithms must list exactly the
+// signers' digest algorithms, byte for byte, each once (RFC 5652 §5.1).
+func checkDigestAlgorithms(set asn1.RawValue, signers []asn1.RawValue) error {
+	want := map[string]bool{}
+	for _, raw := range signers {
+		var si struct {
+			Version            int
+			SID                asn1.RawValue
+			DigestAlgorithm    asn1.RawValue
+			SignedAttrs        asn1.RawValue `asn1:"optional,tag:0"`
+			SignatureAlgorithm asn1.RawValue
+			Signature          []byte
+			UnsignedAttrs      asn1.RawValue `asn1:"optional,tag:1"`
+		}
+		if _, err := asn1.Unmarshal(raw.FullBytes, &si); err == nil {
+			want[string(si.DigestAlgorithm.FullBytes)] = true
+		}
+	}
+	seen := map[string]bool{}
+	for rest := set.Bytes; len(rest) > 0; {
+		var alg asn1.RawValue
+		var err error
+		if rest, err = asn1.Unmarshal(rest, &alg); err != nil {
+			return fmt.Errorf("TimeStampToken SignedData.digestAlgorithms: %w", err)
+		}
+		if !want[string(alg.FullBytes)] || seen[string(alg.FullBytes)] {
+			return errors.New("TimeStampToken SignedData.digestAlgorithms: not exactly the signers' digest algorithms")
+		}
+		seen[string(alg.FullBytes)] = true
+	}
+	if len(seen) != len(want) {
+		return errors.New("TimeStampToken SignedData.digestAlgorithms: a signer's digest algorithm is missing")
+	}
+	return nil
 }
 
 // parseCertificateSet returns the X.509 certificates of a CertificateSet,
@@ -211,12 +251,18 @@ func parseSignerInfo(der []byte) (*SignerInfo, error) {
 	}
 	switch {
 	case raw.SID.Class == asn1.ClassUniversal && raw.SID.Tag == asn1.TagSequence:
+		if raw.Version != 1 {
+			return nil, fmt.Errorf("version %d, want 1 with an issuerAndSerialNumber (RFC 5652 §5.3)", raw.Version)
+		}
 		var ias issuerAndSerial
 		if err := unmarshalAll(raw.SID.FullBytes, &ias, "sid issuerAndSerialNumber"); err != nil {
 			return nil, err
 		}
 		si.Issuer, si.Serial = ias.Issuer.FullBytes, ias.Serial
 	case raw.SID.Class == asn1.ClassContextSpecific && raw.SID.Tag == 0 && !raw.SID.IsCompound:
+		if raw.Version != 3 {
+			return nil, fmt.Errorf("version %d, want 3 with a subjectKeyIdentifier (RFC 5652 §5.3)", raw.Version)
+		}
 		si.SubjectKeyID = raw.SID.Bytes
 	default:
 		return nil, errors.New("sid: neither issuerAndSerialNumber nor subjectKeyIdentifier")
