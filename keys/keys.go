@@ -4,22 +4,23 @@
 //
 //	key, err := keys.Generate("ed25519")
 //	err = keys.WritePrivate("doctor.key", key, passphrase) // also writes doctor.key.pub
-//	fp, err := keys.Fingerprint(key.Public())               // what the doctor publishes
+//	fp, err := manifest.Fingerprint(key.Public())           // what the doctor publishes
 //
-// and loaded to sign through a sigstore signature.SignerVerifier, so that a
-// KMS or hardware key can later take its place:
+// and loaded, decrypted, to sign:
 //
-//	sv, pub, err := keys.LoadSigner("doctor.key", keys.LoadOptions{
+//	key, err := keys.LoadKey("doctor.key", keys.LoadOptions{
 //		Passphrase: keys.PassphraseFromEnvOrTerminal("Passphrase for doctor.key: ", false),
 //	})
-//	sig, err := sv.SignMessage(bytes.NewReader(manifest))
 //
-// Ed25519 keys sign the message itself (pure Ed25519, 64-byte signatures);
-// ECDSA P-256 keys sign its SHA-256 digest (ASN.1 DER signatures).
+// The exporter signs through a sigstore signature.SignerVerifier
+// (custody.LoadSigner), so that a KMS or hardware key can later take its
+// place; package keys itself stays free of that stack, so that
+// custody-verify --record can load a key. Ed25519 keys sign the message
+// itself (pure Ed25519, 64-byte signatures); ECDSA P-256 keys sign its
+// SHA-256 digest (ASN.1 DER signatures).
 //
-// The verifier needs only ParsePublicKey and Fingerprint. An Ed25519 key can
-// also be written down as 24 BIP-39 words (Mnemonic) and rebuilt from them
-// (KeyFromMnemonic).
+// An Ed25519 key can also be written down as 24 BIP-39 words (Mnemonic) and
+// rebuilt from them (KeyFromMnemonic).
 package keys
 
 import (

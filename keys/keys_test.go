@@ -1,6 +1,8 @@
 package keys
 
 import (
+	"github.com/sigstore/sigstore/pkg/signature"
+
 	"github.com/custody-toolkit/custody/manifest"
 
 	"bytes"
@@ -64,7 +66,7 @@ func TestRoundTrip(t *testing.T) {
 				t.Errorf("private key file starts %q", privPEM[:40])
 			}
 
-			sv, pub, err := LoadSigner(path, LoadOptions{Passphrase: staticPassphrase("correct horse")})
+			sv, pub, err := loadSigner(path, LoadOptions{Passphrase: staticPassphrase("correct horse")})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -133,17 +135,17 @@ func TestLoadWrongPassphrase(t *testing.T) {
 		staticPassphrase(""),
 		func() ([]byte, error) { return nil, nil },
 	} {
-		_, _, err := LoadSigner(path, LoadOptions{Passphrase: pass})
+		_, _, err := loadSigner(path, LoadOptions{Passphrase: pass})
 		if err == nil || !strings.Contains(err.Error(), "wrong passphrase") || strings.Contains(err.Error(), "asn1") {
 			t.Errorf("error = %v, want wrong passphrase", err)
 		}
 	}
-	_, _, err := LoadSigner(path, LoadOptions{})
+	_, _, err := loadSigner(path, LoadOptions{})
 	if err == nil || !strings.Contains(err.Error(), "no passphrase") {
 		t.Errorf("nil Passphrase: error = %v", err)
 	}
 	boom := errors.New("boom")
-	_, _, err = LoadSigner(path, LoadOptions{Passphrase: func() ([]byte, error) { return nil, boom }})
+	_, _, err = loadSigner(path, LoadOptions{Passphrase: func() ([]byte, error) { return nil, boom }})
 	if !errors.Is(err, boom) {
 		t.Errorf("failing Passphrase: error = %v", err)
 	}
@@ -154,11 +156,11 @@ func TestLoadPermissions(t *testing.T) {
 	if err := os.Chmod(path, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err := LoadSigner(path, LoadOptions{Passphrase: staticPassphrase("correct horse")})
+	_, _, err := loadSigner(path, LoadOptions{Passphrase: staticPassphrase("correct horse")})
 	if err == nil || !strings.Contains(err.Error(), "0644") || !strings.Contains(err.Error(), path) {
 		t.Fatalf("0644 key: error = %v", err)
 	}
-	if _, _, err := LoadSigner(path, LoadOptions{Passphrase: staticPassphrase("correct horse"), InsecurePermissions: true}); err != nil {
+	if _, _, err := loadSigner(path, LoadOptions{Passphrase: staticPassphrase("correct horse"), InsecurePermissions: true}); err != nil {
 		t.Fatalf("InsecurePermissions: %v", err)
 	}
 }
@@ -185,12 +187,12 @@ func TestLoadBadFiles(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		_, _, err := LoadSigner(path, LoadOptions{Passphrase: staticPassphrase("x")})
+		_, _, err := loadSigner(path, LoadOptions{Passphrase: staticPassphrase("x")})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error = %v, want %q", name, err, tc.want)
 		}
 	}
-	if _, _, err := LoadSigner(dir, LoadOptions{Passphrase: staticPassphrase("x")}); err == nil {
+	if _, _, err := loadSigner(dir, LoadOptions{Passphrase: staticPassphrase("x")}); err == nil {
 		t.Error("a directory loaded as a key")
 	}
 }
@@ -222,7 +224,7 @@ func TestWriteRefusesOverwrite(t *testing.T) {
 	if err := ReplacePrivate(path, second, []byte("pw")); err != nil {
 		t.Fatal(err)
 	}
-	_, pub, err := LoadSigner(path, LoadOptions{Passphrase: staticPassphrase("pw")})
+	_, pub, err := loadSigner(path, LoadOptions{Passphrase: staticPassphrase("pw")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,7 +294,7 @@ func TestSignatureVerifiesWithOpenSSL(t *testing.T) {
 	for _, alg := range algorithms {
 		t.Run(alg, func(t *testing.T) {
 			path, _ := writeTestKey(t, alg)
-			sv, _, err := LoadSigner(path, LoadOptions{Passphrase: staticPassphrase("correct horse")})
+			sv, _, err := loadSigner(path, LoadOptions{Passphrase: staticPassphrase("correct horse")})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -339,14 +341,14 @@ func TestLoadOpenSSLEncryptedPKCS8(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, pub, err := LoadSigner(path, LoadOptions{Passphrase: staticPassphrase("s3cret")})
+		_, pub, err := loadSigner(path, LoadOptions{Passphrase: staticPassphrase("s3cret")})
 		if err != nil {
 			t.Fatalf("%s: %v", alg, err)
 		}
 		if !publicKeysEqual(pub, want) {
 			t.Fatalf("%s: loaded key differs from openssl's public key", alg)
 		}
-		_, _, err = LoadSigner(path, LoadOptions{Passphrase: staticPassphrase("nope")})
+		_, _, err = loadSigner(path, LoadOptions{Passphrase: staticPassphrase("nope")})
 		if err == nil || !strings.Contains(err.Error(), "wrong passphrase") {
 			t.Fatalf("%s: wrong passphrase on PKCS#8: %v", alg, err)
 		}
@@ -359,7 +361,7 @@ func TestLoadRefusesRSA(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "rsa.pem")
 	run(t, "openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-aes-256-cbc", "-pass", "pass:pw", "-out", path)
 	os.Chmod(path, 0o600)
-	_, _, err := LoadSigner(path, LoadOptions{Passphrase: staticPassphrase("pw")})
+	_, _, err := loadSigner(path, LoadOptions{Passphrase: staticPassphrase("pw")})
 	if err == nil || !strings.Contains(err.Error(), "not supported") {
 		t.Fatalf("RSA key: error = %v", err)
 	}
@@ -677,7 +679,7 @@ func BenchmarkLoadSigner(b *testing.B) {
 				b.Fatal(err)
 			}
 			for b.Loop() {
-				if _, _, err := LoadSigner(path, LoadOptions{Passphrase: staticPassphrase("pw")}); err != nil {
+				if _, _, err := loadSigner(path, LoadOptions{Passphrase: staticPassphrase("pw")}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -705,7 +707,7 @@ func BenchmarkSignManifest(b *testing.B) {
 			key, _ := Generate(alg)
 			path := filepath.Join(b.TempDir(), "k")
 			WritePrivate(path, key, []byte("pw"))
-			sv, _, err := LoadSigner(path, LoadOptions{Passphrase: staticPassphrase("pw")})
+			sv, _, err := loadSigner(path, LoadOptions{Passphrase: staticPassphrase("pw")})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -730,4 +732,14 @@ func BenchmarkParsePublicKeyAndFingerprint(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// loadSigner is what the exporter does with a key file (custody.LoadSigner).
+func loadSigner(path string, opts LoadOptions) (signature.SignerVerifier, crypto.PublicKey, error) {
+	key, err := LoadKey(path, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	sv, err := signature.LoadSignerVerifier(key, crypto.SHA256)
+	return sv, key.Public(), err
 }

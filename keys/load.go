@@ -2,6 +2,10 @@ package keys
 
 import (
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -11,7 +15,6 @@ import (
 	"strings"
 
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
-	"github.com/sigstore/sigstore/pkg/signature"
 )
 
 // LoadOptions says how LoadSigner may open a key file.
@@ -27,26 +30,11 @@ type LoadOptions struct {
 // maxKeyFileSize bounds what LoadSigner reads: a key file is under 1 KiB.
 const maxKeyFileSize = 64 << 10
 
-// LoadSigner reads and decrypts the private key at path (see LoadKey) and
-// returns a sigstore signer for it and its public key. Ed25519 keys sign the
-// message itself; ECDSA keys sign its SHA-256 digest, giving ASN.1 DER
-// signatures.
-func LoadSigner(path string, opts LoadOptions) (signature.SignerVerifier, crypto.PublicKey, error) {
-	key, err := LoadKey(path, opts)
-	if err != nil {
-		return nil, nil, err
-	}
-	sv, err := signature.LoadSignerVerifier(key, crypto.SHA256)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return sv, key.Public(), nil
-}
-
 // LoadKey reads and decrypts the private key at path, as written by
 // WritePrivate (an openssl "ENCRYPTED PRIVATE KEY", PKCS#8 v2, is accepted
-// too). Unencrypted key files are refused. The PDF signature needs the key
-// as a crypto.Signer; everything else signs through LoadSigner.
+// too). Unencrypted key files are refused. The exporter signs with it
+// through sigstore's signature package (custody.LoadSigner), so that KMS
+// keys can take its place; the verifier's --record signs with SignMessage.
 func LoadKey(path string, opts LoadOptions) (crypto.Signer, error) {
 	data, err := readKeyFile(path, opts.InsecurePermissions)
 	if err != nil {
@@ -145,4 +133,18 @@ func isWrongPassphrase(pemType string, err error) bool {
 		return strings.Contains(msg, "incorrect password") || strings.Contains(msg, "asn1")
 	}
 	return strings.Contains(msg, "decryption failed")
+}
+
+// SignMessage signs msg as the bundle format signs (docs/bundle-format.md
+// §5): pure Ed25519 over the message, or ECDSA over its SHA-256, ASN.1 DER.
+// It is what custody-verify --record uses, without the sigstore stack.
+func SignMessage(key crypto.Signer, msg []byte) ([]byte, error) {
+	switch key.Public().(type) {
+	case ed25519.PublicKey:
+		return key.Sign(nil, msg, crypto.Hash(0))
+	case *ecdsa.PublicKey:
+		digest := sha256.Sum256(msg)
+		return key.Sign(rand.Reader, digest[:], crypto.SHA256)
+	}
+	return nil, fmt.Errorf("signing key type %T not supported", key.Public())
 }

@@ -287,3 +287,20 @@ func ParseActors(data []byte) (map[string]string, error) {
 	}
 	return actors, nil
 }
+
+// RecordNote words a verification's verdict for the note of a "verified"
+// custody event: custody-verify --record and custody log append --action
+// verified record the same sentence.
+func (r *Report) RecordNote() string {
+	note := fmt.Sprintf("custody-verify verdict: %s; manifest SHA-256 %s; %d custody events before this one", r.Result, r.Manifest, len(r.Custody))
+	for _, c := range r.Checks {
+		if c.Status == Failed || c.Status == Indeterminate {
+			note += fmt.Sprintf("; %s %s: %s", c.Status, c.Name, c.Detail)
+			break
+		}
+	}
+	if len(note) > custodylog.MaxNoteBytes/2 {
+		note = note[:custodylog.MaxNoteBytes/2] + "…"
+	}
+	return note
+}

@@ -2,13 +2,10 @@ package main
 
 import (
 	"bytes"
-	"crypto"
 	"crypto/ed25519"
 	"fmt"
 	"os"
 	"time"
-
-	"github.com/sigstore/sigstore/pkg/signature"
 
 	"github.com/spf13/cobra"
 
@@ -94,14 +91,10 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 		return err
 	}
 	defer cleanup()
-	key, err := keys.LoadKey(f.key, keys.LoadOptions{
+	signer, key, err := custody.LoadSigner(f.key, keys.LoadOptions{
 		Passphrase:          keys.PassphraseFromEnvOrTerminal("Passphrase for "+f.key+": ", false),
 		InsecurePermissions: f.insecureKeyPerms,
 	})
-	if err != nil {
-		return err
-	}
-	signer, err := signature.LoadSignerVerifier(key, crypto.SHA256)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/custody-toolkit/custody/custody"
 	"github.com/custody-toolkit/custody/custodylog"
 	"github.com/custody-toolkit/custody/internal/verifycli"
 	"github.com/custody-toolkit/custody/keys"
@@ -98,7 +99,7 @@ func runLogAppend(cmd *cobra.Command, path string, f *logAppendFlags) error {
 		fmt.Fprintln(cmd.OutOrStdout(), verdict)
 		note = strings.TrimSpace(verdict + "\n" + note)
 	}
-	sv, pub, err := keys.LoadSigner(f.key, keys.LoadOptions{
+	sv, key, err := custody.LoadSigner(f.key, keys.LoadOptions{
 		Passphrase:          keys.PassphraseFromEnvOrTerminal("Passphrase for "+f.key+": ", false),
 		InsecurePermissions: f.insecureKeyPerms,
 	})
@@ -106,7 +107,7 @@ func runLogAppend(cmd *cobra.Command, path string, f *logAppendFlags) error {
 		return err
 	}
 	s := custodylog.Signer{
-		PublicKey: pub,
+		PublicKey: key.Public(),
 		Sign:      func(msg []byte) ([]byte, error) { return sv.SignMessage(bytes.NewReader(msg)) },
 	}
 	if f.tsaURL != "" {
@@ -137,17 +138,7 @@ func verifyForRecord(path string, trustFiles []string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	verdict := fmt.Sprintf("custody-verify verdict: %s; manifest SHA-256 %s; %d custody events before this one", rep.Result, rep.Manifest, len(rep.Custody))
-	for _, c := range rep.Checks {
-		if c.Status == verify.Failed || c.Status == verify.Indeterminate {
-			verdict += fmt.Sprintf("; %s %s: %s", c.Status, c.Name, c.Detail)
-			break
-		}
-	}
-	if len(verdict) > custodylog.MaxNoteBytes/2 {
-		verdict = verdict[:custodylog.MaxNoteBytes/2] + "…"
-	}
-	return verdict, nil
+	return rep.RecordNote(), nil
 }
 
 type logShowFlags struct {

@@ -105,6 +105,11 @@ Verdicts (ETSI EN 319 102-1):
 			if err != nil {
 				return unreadable(err)
 			}
+			if custody.record {
+				if err := custody.recordVerdict(cmd, args[0], rep); err != nil {
+					return err
+				}
+			}
 			return finish(cmd, rep.Result, rep, common.json, func(w io.Writer) { printBundleReport(w, rep) })
 		},
 	}

@@ -1,6 +1,9 @@
 package verifycli
 
 import (
+	"github.com/custody-toolkit/custody/custodylog"
+	"github.com/custody-toolkit/custody/keys"
+
 	"errors"
 	"fmt"
 	"io"
@@ -14,23 +17,27 @@ import (
 
 // custodyFlags are custody-verify's flags about the chain-of-custody log.
 type custodyFlags struct {
-	actors string
-	record bool
+	actors        string
+	record        bool
+	key           string
+	name, role    string
+	insecureKeyOK bool
 }
 
 func (c *custodyFlags) add(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&c.actors, "trust-actors", "", `file of recognised custody actors, one "FINGERPRINT<TAB>NAME" per line`)
-	cmd.Flags().BoolVar(&c.record, "record", false, "not done here: see custody log append --action verified")
+	fl := cmd.Flags()
+	fl.StringVar(&c.actors, "trust-actors", "", `file of recognised custody actors, one "FINGERPRINT<TAB>NAME" per line`)
+	fl.BoolVar(&c.record, "record", false, `after verifying, append a signed "verified" event carrying the verdict to the bundle's custody log (needs --key)`)
+	fl.StringVar(&c.key, "key", "", "with --record: your private key (custody keygen); passphrase from CUSTODY_PASSPHRASE or the terminal")
+	fl.StringVar(&c.name, "name", "", "with --record: your name, as the timeline shows it")
+	fl.StringVar(&c.role, "role", "expert", "with --record: your role (expert, college, court, …)")
+	fl.BoolVar(&c.insecureKeyOK, "insecure-key-permissions", false, "with --record: accept a key file readable by group or others")
 }
 
-// apply adds the recognised actors to opts, or explains --record.
+// apply adds the recognised actors to opts and checks --record's flags.
 func (c *custodyFlags) apply(opts *verify.Options) error {
-	if c.record {
-		// custody-verify holds no keys and signs nothing, so that it can
-		// be trusted offline; the exporter's tool records the verdict.
-		return &exitError{code: 2, err: errors.New("--record: custody-verify never signs. Record a verification with\n" +
-			"  custody log append case.custody --key KEY --name NAME --role ROLE --action verified --trust ROOTS.pem\n" +
-			"which runs this same verification and signs an event carrying its verdict")}
+	if c.record != (c.key != "") {
+		return &exitError{code: 2, err: errors.New("--record and --key go together")}
 	}
 	if c.actors == "" {
 		return nil
@@ -112,4 +119,29 @@ func PrintTimeline(w io.Writer, events []verify.CustodyEvent, actorsChecked bool
 			}
 		}
 	}
+}
+
+// recordVerdict appends the "verified" event: the verdict, signed by the
+// expert's key, goes into the bundle's custody log (outside the seal, which
+// it leaves byte for byte). The key is loaded and used here without the
+// exporter's signing stack: no network code enters custody-verify.
+func (c *custodyFlags) recordVerdict(cmd *cobra.Command, path string, rep *verify.Report) error {
+	if strings.HasSuffix(strings.ToLower(path), ".pdf") || rep.Format == "" {
+		return &exitError{code: 2, err: errors.New("--record: only a readable .custody bundle can be recorded into (a signed PDF cannot change)")}
+	}
+	key, err := keys.LoadKey(c.key, keys.LoadOptions{
+		Passphrase:          keys.PassphraseFromEnvOrTerminal("Passphrase for "+c.key+": ", false),
+		InsecurePermissions: c.insecureKeyOK,
+	})
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	signer := custodylog.Signer{PublicKey: key.Public(), Sign: func(msg []byte) ([]byte, error) { return keys.SignMessage(key, msg) }}
+	event := custodylog.Event{Actor: custodylog.Actor{Name: c.name, Role: c.role}, Action: custodylog.Verified, Note: rep.RecordNote()}
+	rec, err := custodylog.Append(cmd.Context(), path, event, signer, custodylog.AppendOptions{})
+	if err != nil {
+		return &exitError{code: 2, err: fmt.Errorf("--record: %w", err)}
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "custody-verify: recorded event %d (verified, %s) in %s\n", rec.Event.Seq, rep.Result, path)
+	return nil
 }
