@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"github.com/custody-toolkit/custody/custodylog"
 	"github.com/custody-toolkit/custody/internal/regfile"
 
 	"bytes"
@@ -112,7 +113,7 @@ type bundleVerifier struct {
 }
 
 func (v *bundleVerifier) run() {
-	for _, step := range []func(){v.checkContainer, v.checkManifest, v.checkFiles, v.checkMessages, v.checkChain, v.checkDisclosure, v.checkSignature, v.checkSignerIdentity, v.checkRendering, v.checkTimestamps, v.checkCustodyLog} {
+	for _, step := range []func(){v.checkContainer, v.checkManifest, v.checkFiles, v.checkMessages, v.checkChain, v.checkDisclosure, v.checkSignature, v.checkSignerIdentity, v.checkRendering, v.checkTimestamps, v.checkCustodyLog, v.checkEntryOrder} {
 		if v.stopped {
 			return
 		}
@@ -341,6 +342,68 @@ func (v *bundleVerifier) checkMessage(i int, msg manifest.Message, participants,
 		return 0, errors.New("the manifest's attachment digests differ from the message entry's")
 	}
 	return len(digests), nil
+}
+
+// checkEntryOrder runs last, so that a specific check names a missing,
+// added or reordered message or event first.
+func (v *bundleVerifier) checkEntryOrder() {
+	if err := v.checkOrder(); err != nil {
+		v.fail("container order", "%v", err)
+		return
+	}
+	v.pass("container order", "the entries are in the canonical order")
+}
+
+// checkOrder requires the canonical order of entries
+// (docs/bundle-format.md §1): mimetype; the sources; each message's
+// attachments then its entry; record.pdf; manifest.json; the signature, the
+// signer's key and the tokens; then each custody event's parts. With the
+// canonical layout, no byte of a bundle is left free.
+func (v *bundleVerifier) checkOrder() error {
+	want := []string{manifest.MimetypeName}
+	for _, s := range v.m.Conversation.Sources {
+		want = append(want, s.Path)
+	}
+	for _, msg := range v.m.Messages {
+		for _, a := range v.entries[msg.Entry].Attachments {
+			if !a.Missing {
+				want = append(want, a.Path)
+			}
+		}
+		want = append(want, msg.Entry)
+	}
+	if v.m.Rendering != nil {
+		want = append(want, v.m.Rendering.Path)
+	}
+	want = append(want, manifest.ManifestName, manifest.SignatureName, manifest.SignerName)
+	for i := range v.tokenNum {
+		want = append(want, manifest.TokenEntryName(i))
+	}
+	names := v.b.Names()
+	for seq := 1; len(want) < len(names); seq++ {
+		before := len(want)
+		for _, part := range []string{custodylog.PartEvent, custodylog.PartSignature, custodylog.PartKey, custodylog.PartToken} {
+			if name := custodylog.EntryName(seq, part); v.b.Has(name) {
+				want = append(want, name)
+			}
+		}
+		if len(want) == before {
+			break
+		}
+	}
+	for i, name := range names {
+		if i >= len(want) || name != want[i] {
+			expected := "nothing"
+			if i < len(want) {
+				expected = want[i]
+			}
+			return fmt.Errorf("entries are not in the canonical order: entry %d is %s, expected %s", i+1, name, expected)
+		}
+	}
+	if len(want) != len(names) {
+		return fmt.Errorf("entries are not in the canonical order: %d entries, expected %d", len(names), len(want))
+	}
+	return nil
 }
 
 // checkChain recomputes the hash chain over the message entries.

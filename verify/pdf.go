@@ -417,6 +417,14 @@ func verifyCMS(der []byte, signed io.Reader, res *PDFSignature) (sigValue []byte
 	if cert == nil {
 		return nil, "", errors.New("the CMS does not carry its signer's certificate")
 	}
+	if bytes.Equal(cert.RawIssuer, cert.RawSubject) {
+		// A self-issued certificate (what the exporter makes when the
+		// doctor has none) proves its own fields with its own key: check it,
+		// so that its subject or validity cannot be altered unseen.
+		if err := cert.CheckSignature(cert.SignatureAlgorithm, cert.RawTBSCertificate, cert.Signature); err != nil {
+			return nil, "", fmt.Errorf("the signer's self-issued certificate does not verify with its own key: %w", err)
+		}
+	}
 	res.Certificate, res.PublicKey = cert, cert.PublicKey
 	if res.Fingerprint, err = manifest.Fingerprint(cert.PublicKey); err != nil {
 		return nil, "", err
