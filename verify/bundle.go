@@ -113,7 +113,12 @@ type bundleVerifier struct {
 }
 
 func (v *bundleVerifier) run() {
-	for _, step := range []func(){v.checkContainer, v.checkManifest, v.checkFiles, v.checkMessages, v.checkChain, v.checkDisclosure, v.checkSignature, v.checkSignerIdentity, v.checkRendering, v.checkTimestamps, v.checkCustodyLog, v.checkEntryOrder} {
+	steps := []func(){
+		v.checkContainer, v.checkManifest, v.checkFiles, v.checkMessages, v.checkChain,
+		v.checkDisclosure, v.checkSignature, v.checkSignerIdentity, v.checkRendering,
+		v.checkTimestamps, v.checkCustodyLog, v.checkEntryOrder,
+	}
+	for _, step := range steps {
 		if v.stopped {
 			return
 		}
