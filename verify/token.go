@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -130,6 +131,24 @@ func VerifyTokenDigest(der []byte, h crypto.Hash, digest []byte, opts TokenOptio
 		v.dataDigest = digest
 	}
 	return v.run(), nil
+}
+
+// ReadCertificateFiles reads and parses --trust or --certs files
+// (ParseCertificates each); errors name the file.
+func ReadCertificateFiles(paths []string) ([]*x509.Certificate, error) {
+	var all []*x509.Certificate
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		certs, err := ParseCertificates(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		all = append(all, certs...)
+	}
+	return all, nil
 }
 
 // ParseCertificates reads a PEM bundle of one or more CERTIFICATE blocks,

@@ -215,17 +215,9 @@ func runLogShow(cmd *cobra.Command, path string, f *logShowFlags) error {
 
 // readTrust reads --trust files; an unreadable one is a usage error.
 func readTrust(files []string) ([]*x509.Certificate, error) {
-	var all []*x509.Certificate
-	for _, tf := range files {
-		data, err := os.ReadFile(tf)
-		if err != nil {
-			return nil, usagef("--trust: %v", err)
-		}
-		certs, err := verify.ParseCertificates(data)
-		if err != nil {
-			return nil, usagef("--trust %s: %v", tf, err)
-		}
-		all = append(all, certs...)
+	certs, err := verify.ReadCertificateFiles(files)
+	if err != nil {
+		return nil, usagef("--trust: %v", err)
 	}
-	return all, nil
+	return certs, nil
 }

@@ -208,17 +208,9 @@ func printChecks(w io.Writer, checks []verify.Check) {
 // readCertificates reads --trust or --certs files; an unreadable one is a
 // usage problem (exit 2), not a verdict.
 func readCertificates(files []string) ([]*x509Certificate, error) {
-	var all []*x509Certificate
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return nil, unreadable(err)
-		}
-		certs, err := verify.ParseCertificates(data)
-		if err != nil {
-			return nil, unreadable(fmt.Errorf("%s: %w", f, err))
-		}
-		all = append(all, certs...)
+	certs, err := verify.ReadCertificateFiles(files)
+	if err != nil {
+		return nil, unreadable(err)
 	}
-	return all, nil
+	return certs, nil
 }
