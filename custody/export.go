@@ -99,10 +99,8 @@ func Export(ctx context.Context, c *conversation.Conversation, opts Options) (*R
 	if err != nil {
 		return nil, err
 	}
-	if !opts.Force {
-		if _, err := os.Lstat(opts.Out); err == nil {
-			return nil, fmt.Errorf("%s already exists (use --force to replace it)", opts.Out)
-		}
+	if err := atomicfile.Absent(opts.Out, opts.Force); err != nil {
+		return nil, err
 	}
 	f, err := atomicfile.Create(opts.Out)
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -58,10 +57,8 @@ func WritePDF(bundlePath string, opts PDFOptions) error {
 	if err := verify.StandaloneRendering(&pages, b, rep); err != nil {
 		return fmt.Errorf("rendering the PDF: %w", err)
 	}
-	if !opts.Force {
-		if _, err := os.Lstat(opts.Out); err == nil {
-			return fmt.Errorf("%s already exists (use --force to replace it)", opts.Out)
-		}
+	if err := atomicfile.Absent(opts.Out, opts.Force); err != nil {
+		return err
 	}
 	out, err := atomicfile.Create(opts.Out)
 	if err != nil {

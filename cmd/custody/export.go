@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -12,6 +11,7 @@ import (
 	"github.com/custody-toolkit/custody/custody"
 	"github.com/custody-toolkit/custody/custodylog"
 	"github.com/custody-toolkit/custody/importer"
+	"github.com/custody-toolkit/custody/internal/atomicfile"
 	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/tsa"
 	"github.com/custody-toolkit/custody/verify"
@@ -80,9 +80,9 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 	case len(f.tsaURLs) == 0:
 		return usagef("export: at least one --tsa URL is required (custody tsa serve runs a local one)")
 	}
-	if f.pdf != "" && !f.force {
-		if _, err := os.Lstat(f.pdf); err == nil {
-			return fmt.Errorf("%s already exists (use --force to replace it)", f.pdf)
+	if f.pdf != "" {
+		if err := atomicfile.Absent(f.pdf, f.force); err != nil {
+			return err
 		}
 	}
 	f.imp.Warn = func(msg string) { fmt.Fprintln(cmd.ErrOrStderr(), "custody: warning:", msg) }

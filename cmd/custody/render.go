@@ -3,17 +3,12 @@ package main
 import (
 	"github.com/custody-toolkit/custody/internal/regfile"
 
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/custody-toolkit/custody/internal/atomicfile"
 	"github.com/custody-toolkit/custody/manifest"
-	"github.com/custody-toolkit/custody/pdf"
-	"github.com/custody-toolkit/custody/record"
 	"github.com/custody-toolkit/custody/verify"
 )
 
@@ -43,42 +38,31 @@ verification is not rendered.`,
 }
 
 func renderBundle(path, out string, force bool) error {
-	rep, err := verify.BundleFile(path, verify.Options{})
-	if err != nil {
-		return err
-	}
-	if rep.Result == verify.Failed {
-		return fmt.Errorf("%s failed verification; run custody-verify to see why", path)
-	}
 	f, size, err := regfile.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
+	rep, err := verify.Bundle(f, size, verify.Options{})
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if rep.Result == verify.Failed {
+		return fmt.Errorf("%s failed verification; run custody-verify to see why", path)
+	}
 	b, err := manifest.OpenBundle(f, size)
 	if err != nil {
 		return err
 	}
-	content, err := record.FromBundle(b)
-	if err != nil {
+	if err := atomicfile.Absent(out, force); err != nil {
 		return err
-	}
-	sum := sha256.Sum256(b.ManifestBytes)
-	seal := &record.Seal{ManifestSHA256: hex.EncodeToString(sum[:])}
-	for _, ts := range rep.Timestamps {
-		seal.Timestamps = append(seal.Timestamps, pdf.Timestamp{Time: ts.Time, TSA: ts.TSA})
-	}
-	if !force {
-		if _, err := os.Lstat(out); err == nil {
-			return fmt.Errorf("%s already exists (use --force to replace it)", out)
-		}
 	}
 	w, err := atomicfile.Create(out)
 	if err != nil {
 		return err
 	}
 	defer w.Abort()
-	if err := record.Render(w, content, seal); err != nil {
+	if err := verify.StandaloneRendering(w, b, rep); err != nil {
 		return err
 	}
 	return w.Commit(force)

@@ -69,18 +69,34 @@ func (f *File) Commit(overwrite bool) error {
 	return nil
 }
 
+// Absent fails when path exists and overwrite is false: the early check
+// that spares a long export whose end Commit would refuse anyway.
+func Absent(path string, overwrite bool) error {
+	if overwrite {
+		return nil
+	}
+	if _, err := os.Lstat(path); err == nil {
+		return errExists(path)
+	}
+	return nil
+}
+
+func errExists(path string) error {
+	return fmt.Errorf("%s already exists (use --force to replace it)", path)
+}
+
 // linkNoClobber gives tmp the name path unless path exists: a hard link is
 // the portable atomic "create if absent" for a complete file, where rename
 // would silently replace.
 func linkNoClobber(tmp, path string) error {
 	err := os.Link(tmp, path)
 	if errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("%s already exists (use --force to replace it)", path)
+		return errExists(path)
 	}
 	if err != nil {
 		// Some file systems have no hard links: check, then rename.
-		if _, statErr := os.Lstat(path); statErr == nil {
-			return fmt.Errorf("%s already exists (use --force to replace it)", path)
+		if err := Absent(path, false); err != nil {
+			return err
 		}
 		return os.Rename(tmp, path)
 	}
