@@ -2,7 +2,6 @@ package verify
 
 import (
 	"github.com/custody-toolkit/custody/custodylog"
-	"github.com/custody-toolkit/custody/internal/regfile"
 
 	"bytes"
 	"crypto"
@@ -66,17 +65,7 @@ type Report struct {
 // the file cannot be read as a bundle at all (exit 2); every finding about
 // its content is in the report.
 func BundleFile(path string, opts Options) (*Report, error) {
-	f, size, err := regfile.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	rep, err := Bundle(f, size, opts)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	rep.File = path
-	return rep, nil
+	return verifyPath(path, opts, Bundle)
 }
 
 // Bundle verifies a bundle read from r.
