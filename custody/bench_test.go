@@ -11,6 +11,8 @@ package custody_test
 // CUSTODY_BENCH_NORECORD=1 exports without record.pdf.
 
 import (
+	"github.com/custody-toolkit/custody/internal/peakrss"
+
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -23,10 +25,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime"
-	"runtime/debug"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -156,30 +155,6 @@ func benchExport(b *testing.B, fx *testbundle.Fixture, in, out string) {
 	}
 }
 
-// resetPeakRSS frees what the setup left and resets the kernel's peak RSS
-// (VmHWM), so reportPeakRSS measures the timed phase alone. Linux only;
-// elsewhere the metric is left out (use /usr/bin/time on the whole run).
-func resetPeakRSS() bool {
-	runtime.GC()
-	debug.FreeOSMemory()
-	return os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
-}
-
-func reportPeakRSS(b *testing.B, reset bool) {
-	data, err := os.ReadFile("/proc/self/status")
-	if !reset || err != nil {
-		return
-	}
-	for line := range strings.Lines(string(data)) {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
-			if err == nil {
-				b.ReportMetric(float64(kb)/1024, "peak-RSS-MB")
-			}
-		}
-	}
-}
-
 func fileSize(b *testing.B, path string) int64 {
 	st, err := os.Stat(path)
 	if err != nil {
@@ -195,11 +170,11 @@ func BenchmarkExport2000(b *testing.B) {
 	in, n := benchConversation(b)
 	out := filepath.Join(b.TempDir(), "bench.custody")
 	b.SetBytes(n)
-	reset := resetPeakRSS()
+	reset := peakrss.Reset()
 	for b.Loop() {
 		benchExport(b, fx, in, out)
 	}
-	reportPeakRSS(b, reset)
+	peakrss.Report(b, reset)
 }
 
 // BenchmarkVerify2000: verify.BundleFile of the exported bundle, all checks.
@@ -209,7 +184,7 @@ func BenchmarkVerify2000(b *testing.B) {
 	out := filepath.Join(b.TempDir(), "bench.custody")
 	benchExport(b, fx, in, out)
 	b.SetBytes(fileSize(b, out))
-	reset := resetPeakRSS()
+	reset := peakrss.Reset()
 	for b.Loop() {
 		rep, err := verify.BundleFile(out, verify.Options{Trust: fx.Roots})
 		if err != nil {
@@ -219,7 +194,7 @@ func BenchmarkVerify2000(b *testing.B) {
 			b.Fatalf("%s, %d messages, %d attachments: %+v", rep.Result, rep.Messages, rep.Attachments, rep.Checks)
 		}
 	}
-	reportPeakRSS(b, reset)
+	peakrss.Report(b, reset)
 }
 
 // BenchmarkSHA256Baseline: one streamed SHA-256 pass over the bundle's
@@ -230,7 +205,7 @@ func BenchmarkSHA256Baseline(b *testing.B) {
 	out := filepath.Join(b.TempDir(), "bench.custody")
 	benchExport(b, fx, in, out)
 	b.SetBytes(fileSize(b, out))
-	reset := resetPeakRSS()
+	reset := peakrss.Reset()
 	for b.Loop() {
 		f, err := os.Open(out)
 		if err != nil {
@@ -243,5 +218,5 @@ func BenchmarkSHA256Baseline(b *testing.B) {
 		f.Close()
 		h.Sum(nil)
 	}
-	reportPeakRSS(b, reset)
+	peakrss.Report(b, reset)
 }

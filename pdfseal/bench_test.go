@@ -1,15 +1,13 @@
 package pdfseal
 
 import (
+	"github.com/custody-toolkit/custody/internal/peakrss"
+
 	"bytes"
 	"crypto/rand"
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
-	"runtime/debug"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/custody-toolkit/custody/verify"
@@ -32,15 +30,13 @@ func BenchmarkSeal64MiB(b *testing.B) {
 	rendered := render(b, "big bundle")
 	opts := Options{Signer: signers(b)["ECDSA-P256"], TSAURL: testTSA(b, exportTime), Time: exportTime}
 	b.SetBytes(size)
-	runtime.GC()
-	debug.FreeOSMemory()
-	reset := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
+	reset := peakrss.Reset()
 	for b.Loop() {
 		if err := Seal(io.Discard, rendered, f, size, opts); err != nil {
 			b.Fatal(err)
 		}
 	}
-	reportPeakRSS(b, reset)
+	peakrss.Report(b, reset)
 }
 
 // BenchmarkVerify64MiB checks the signature of a PDF embedding a 64 MiB
@@ -62,28 +58,11 @@ func BenchmarkVerify64MiB(b *testing.B) {
 	st, _ := f.Stat()
 	big = nil
 	b.SetBytes(st.Size())
-	runtime.GC()
-	debug.FreeOSMemory()
-	reset := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
+	reset := peakrss.Reset()
 	for b.Loop() {
 		if _, checks := verify.VerifyPDFSignature(f, st.Size(), verify.Options{}); verify.Verdict(checks) == verify.Failed {
 			b.Fatal(checks)
 		}
 	}
-	reportPeakRSS(b, reset)
-}
-
-// reportPeakRSS reports the kernel's peak RSS (VmHWM, Linux) since reset.
-func reportPeakRSS(b *testing.B, reset bool) {
-	data, err := os.ReadFile("/proc/self/status")
-	if !reset || err != nil {
-		return
-	}
-	for line := range strings.Lines(string(data)) {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			if kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB"))); err == nil {
-				b.ReportMetric(float64(kb)/1024, "peak-RSS-MB")
-			}
-		}
-	}
+	peakrss.Report(b, reset)
 }

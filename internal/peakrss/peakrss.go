@@ -1,0 +1,37 @@
+// Package peakrss measures a benchmark's peak resident memory on Linux:
+// Reset clears the kernel's high-water mark after the setup, Report
+// publishes VmHWM as the metric peak-RSS-MB. Elsewhere both do nothing.
+package peakrss
+
+import (
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// Reset returns memory to the OS and clears the peak; it reports whether
+// the peak could be cleared (Linux, /proc/self/clear_refs).
+func Reset() bool {
+	runtime.GC()
+	debug.FreeOSMemory()
+	return os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
+}
+
+// Report publishes the peak since Reset, if Reset could clear it.
+func Report(b *testing.B, reset bool) {
+	data, err := os.ReadFile("/proc/self/status")
+	if !reset || err != nil {
+		return
+	}
+	for line := range strings.Lines(string(data)) {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			if err == nil {
+				b.ReportMetric(float64(kb)/1024, "peak-RSS-MB")
+			}
+		}
+	}
+}
