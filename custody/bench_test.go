@@ -177,12 +177,18 @@ func BenchmarkExport2000(b *testing.B) {
 	peakrss.Report(b, reset)
 }
 
-// BenchmarkVerify2000: verify.BundleFile of the exported bundle, all checks.
-func BenchmarkVerify2000(b *testing.B) {
+// benchBundle exports the benchmark conversation once, outside the timing.
+func benchBundle(b *testing.B) (*testbundle.Fixture, string) {
 	fx := testbundle.New(b, "ed25519")
 	in, _ := benchConversation(b)
 	out := filepath.Join(b.TempDir(), "bench.custody")
 	benchExport(b, fx, in, out)
+	return fx, out
+}
+
+// BenchmarkVerify2000: verify.BundleFile of the exported bundle, all checks.
+func BenchmarkVerify2000(b *testing.B) {
+	fx, out := benchBundle(b)
 	b.SetBytes(fileSize(b, out))
 	reset := peakrss.Reset()
 	for b.Loop() {
@@ -200,10 +206,7 @@ func BenchmarkVerify2000(b *testing.B) {
 // BenchmarkSHA256Baseline: one streamed SHA-256 pass over the bundle's
 // bytes (1 MiB buffer), the floor verify is measured against.
 func BenchmarkSHA256Baseline(b *testing.B) {
-	fx := testbundle.New(b, "ed25519")
-	in, _ := benchConversation(b)
-	out := filepath.Join(b.TempDir(), "bench.custody")
-	benchExport(b, fx, in, out)
+	_, out := benchBundle(b)
 	b.SetBytes(fileSize(b, out))
 	reset := peakrss.Reset()
 	for b.Loop() {
