@@ -50,15 +50,7 @@ func TestVectors(t *testing.T) {
 			t.Errorf("link %d differs", i+1)
 		}
 	}
-	roots, err := verify.ParseCertificates(mustRead(t, filepath.Join(vectorDir, "tsa-root.pem")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := manifest.ParsePublicKey(mustRead(t, filepath.Join(vectorDir, "signer.pub")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := verify.BundleFile(bundle, verify.Options{Trust: roots, SignerKey: pub})
+	rep, err := verify.BundleFile(bundle, vectorOptions(t, vectorDir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,6 +80,20 @@ func derive(t *testing.T, bundle string) expectedVector {
 	}
 	v.ChainHead = hex.EncodeToString(link)
 	return v
+}
+
+// vectorOptions trusts a vector folder's TSA root and expects its signer.
+func vectorOptions(t *testing.T, dir string) verify.Options {
+	t.Helper()
+	roots, err := verify.ParseCertificates(mustRead(t, filepath.Join(dir, "tsa-root.pem")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := manifest.ParsePublicKey(mustRead(t, filepath.Join(dir, "signer.pub")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return verify.Options{Trust: roots, SignerKey: pub}
 }
 
 func copyFile(t *testing.T, from, to string) {

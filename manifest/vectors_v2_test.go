@@ -73,15 +73,7 @@ func TestVectorsV2(t *testing.T) {
 		t.Errorf("derived\n%s\nwant\n%s", g, w)
 	}
 	checkLeavesWithOpenSSL(t, want.Disclosed)
-	roots, err := verify.ParseCertificates(mustRead(t, filepath.Join(vectorDirV2, "tsa-root.pem")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := manifest.ParsePublicKey(mustRead(t, filepath.Join(vectorDirV2, "signer.pub")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := verify.Consistent(filepath.Join(vectorDirV2, "older.custody"), bundle, verify.Options{Trust: roots, SignerKey: pub})
+	rep, err := verify.Consistent(filepath.Join(vectorDirV2, "older.custody"), bundle, vectorOptions(t, vectorDirV2))
 	if err != nil {
 		t.Fatal(err)
 	}
