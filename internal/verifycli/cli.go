@@ -7,6 +7,7 @@
 package verifycli
 
 import (
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -207,7 +208,7 @@ func printChecks(w io.Writer, checks []verify.Check) {
 
 // readCertificates reads --trust or --certs files; an unreadable one is a
 // usage problem (exit 2), not a verdict.
-func readCertificates(files []string) ([]*x509Certificate, error) {
+func readCertificates(files []string) ([]*x509.Certificate, error) {
 	certs, err := verify.ReadCertificateFiles(files)
 	if err != nil {
 		return nil, unreadable(err)

@@ -1,7 +1,6 @@
 package verifycli
 
 import (
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -11,8 +10,6 @@ import (
 
 	"github.com/custody-toolkit/custody/verify"
 )
-
-type x509Certificate = x509.Certificate
 
 // tokenReport is the JSON form of `custody-verify tsr`.
 type tokenReport struct {
