@@ -209,7 +209,9 @@ func gregorianYear(s string, y int, w *warn.List) (int, error) {
 		return 2000 + y, nil
 	case len(s) == 4 && y >= 1970 && y <= 2200:
 		return y, nil
-	case len(s) == 4 && y >= 2500 && y <= 2799:
+	case len(s) == 4 && y >= 1970+543 && y <= 2799:
+		// From BE 2513 (1970): an earlier "Buddhist" year would be a
+		// Gregorian date before any chat, so it is not read as one.
 		w.AddOnce("be", "year %d read as Buddhist Era (BE) and converted to %d (Gregorian = BE − 543)", y, y-543)
 		return y - 543, nil
 	}
