@@ -2,8 +2,10 @@ package custody_test
 
 // Crash behaviour of issue 7: an export killed with SIGKILL at any moment
 // never leaves a file at the output path (a file there is a complete,
-// verifying bundle), and a full disk or a read-only folder fails cleanly
-// without leaving its temporary file behind.
+// verifying bundle), nor, where internal/atomicfile writes unnamed files
+// (Linux O_TMPFILE), anything else in the output folder; and a full disk
+// or a read-only folder fails cleanly without leaving its temporary file
+// behind.
 
 import (
 	"context"
@@ -13,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -20,14 +23,16 @@ import (
 
 	"github.com/custody-toolkit/custody/conversation"
 	"github.com/custody-toolkit/custody/custody"
+	"github.com/custody-toolkit/custody/internal/atomicfile"
 	"github.com/custody-toolkit/custody/internal/testbundle"
 	"github.com/custody-toolkit/custody/verify"
 )
 
 // Environment of the child process that TestExportKilled re-executes.
 const (
-	crashInEnv  = "CUSTODY_CRASH_IN"  // conversation folder
-	crashOutEnv = "CUSTODY_CRASH_OUT" // bundle to write; its TSA root goes to OUT.root.pem
+	crashInEnv   = "CUSTODY_CRASH_IN"   // conversation folder
+	crashOutEnv  = "CUSTODY_CRASH_OUT"  // bundle to write
+	crashRootEnv = "CUSTODY_CRASH_ROOT" // where the child's TSA root goes, outside the output folder
 )
 
 // crashConversation writes messages with attachments of random bytes
@@ -75,8 +80,8 @@ func crashExport(fx *testbundle.Fixture, in, out string) error {
 // TestExportCrashChild is the process TestExportKilled kills: it runs only
 // when re-executed with the crash environment.
 func TestExportCrashChild(t *testing.T) {
-	in, out := os.Getenv(crashInEnv), os.Getenv(crashOutEnv)
-	if in == "" || out == "" {
+	in, out, rootPEM := os.Getenv(crashInEnv), os.Getenv(crashOutEnv), os.Getenv(crashRootEnv)
+	if in == "" || out == "" || rootPEM == "" {
 		t.Skip("runs only as the child of TestExportKilled")
 	}
 	fx := testbundle.New(t, "ed25519")
@@ -84,7 +89,7 @@ func TestExportCrashChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(out+".root.pem", root, 0o644); err != nil {
+	if err := os.WriteFile(rootPEM, root, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := crashExport(fx, in, out); err != nil {
@@ -103,11 +108,15 @@ func TestExportKilled(t *testing.T) {
 	if err := os.Mkdir(outDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	// Unnamed files (O_TMPFILE) leave nothing when killed; named temporary
+	// files, where the file system lacks O_TMPFILE, leave themselves.
+	unnamed := atomicfile.Unnamed(outDir)
+	rootPEM := filepath.Join(dir, "root.pem")
 	child := func(out string) *exec.Cmd {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestExportCrashChild$", "-test.count=1")
 		// The child's temporary folders (its TSA) go under ours, so that a
 		// killed child leaves nothing behind after the test.
-		cmd.Env = append(os.Environ(), crashInEnv+"="+in, crashOutEnv+"="+out, "TMPDIR="+dir)
+		cmd.Env = append(os.Environ(), crashInEnv+"="+in, crashOutEnv+"="+out, crashRootEnv+"="+rootPEM, "TMPDIR="+dir)
 		return cmd
 	}
 	// One run to completion: it verifies, and it times the export.
@@ -117,10 +126,11 @@ func TestExportKilled(t *testing.T) {
 		t.Fatalf("child export: %v\n%s", err, out)
 	}
 	took := time.Since(begin)
-	checkBundle(t, full)
+	checkBundle(t, full, rootPEM)
 
 	os.Remove(full)
-	finished, killed, litter := 0, 0, 0
+	assertEmpty(t, outDir)
+	finished, killed, midWrite, litter := 0, 0, 0, 0
 	for i := range 20 {
 		out := filepath.Join(outDir, fmt.Sprintf("case-%02d.custody", i))
 		cmd := child(out)
@@ -128,19 +138,22 @@ func TestExportKilled(t *testing.T) {
 			t.Fatal(err)
 		}
 		time.Sleep(time.Duration(rand.Int64N(int64(took) * 6 / 5)))
+		writing := openIn(cmd.Process.Pid, outDir)
 		cmd.Process.Signal(syscall.SIGKILL)
 		err := cmd.Wait()
-		// A kill during the write leaves the hidden temporary file (see
-		// internal/atomicfile): count it, and clear it for the next run.
-		tmp, _ := filepath.Glob(filepath.Join(outDir, "."+filepath.Base(out)+".tmp-*"))
+		finish, tmp := leftAfterKill(t, outDir, filepath.Base(out), unnamed)
+		if writing && !finish {
+			midWrite++
+		}
+		// Clear the hidden temporary files (named files only) for the next run.
 		litter += len(tmp)
 		for _, f := range tmp {
-			os.Remove(f)
+			os.Remove(filepath.Join(outDir, f))
 		}
-		if _, statErr := os.Lstat(out); statErr == nil {
+		if finish {
 			// The export completed before the kill: the file must be whole.
 			finished++
-			checkBundle(t, out)
+			checkBundle(t, out, rootPEM)
 			os.Remove(out)
 			continue
 		}
@@ -149,17 +162,102 @@ func TestExportKilled(t *testing.T) {
 		}
 		killed++
 	}
-	t.Logf("export of 32 MiB takes %v; 20 kills: %d before the end (no file at the output path; %d of them during the write, leaving the temporary file), %d after it (complete bundle)",
-		took.Round(time.Millisecond), killed, litter, finished)
+	how := "unnamed (O_TMPFILE): the output folder unchanged"
+	if !unnamed {
+		how = fmt.Sprintf("named temporary files, no O_TMPFILE here: %d left", litter)
+	}
+	t.Logf("export of 32 MiB takes %v; 20 kills: %d before the end (%d of them while the output was open; no file at the output path; %s), %d after it (complete bundle)",
+		took.Round(time.Millisecond), killed, midWrite, how, finished)
 	if killed == 0 {
 		t.Error("no kill landed during an export: the test proves nothing")
 	}
+
+	// Random kills may all miss the write itself: one more, aimed at it.
+	if runtime.GOOS != "linux" {
+		return // openIn needs /proc
+	}
+	if real, err := filepath.EvalSymlinks(outDir); err == nil {
+		outDir = real // as /proc shows it
+	}
+	for try := 0; ; try++ {
+		out := filepath.Join(outDir, "aimed.custody")
+		cmd := child(out)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		caught := false
+		for deadline := time.Now().Add(took * 10); !caught && time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+			caught = openIn(cmd.Process.Pid, outDir)
+		}
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		finish, tmp := leftAfterKill(t, outDir, filepath.Base(out), unnamed)
+		for _, f := range tmp {
+			os.Remove(filepath.Join(outDir, f))
+		}
+		if finish {
+			os.Remove(out)
+		}
+		switch {
+		case caught && finish:
+			t.Error("the output was complete while the exporter still had it open")
+		case caught && !unnamed && len(tmp) != 1:
+			t.Errorf("killed while writing a named temporary file: left %q, want that one file", tmp)
+		case caught:
+			t.Logf("aimed kill, with the output open: %d temporary files left", len(tmp))
+			return
+		case try == 2:
+			t.Error("3 exports, none caught with its output open: the aimed kill proves nothing")
+			return
+		}
+	}
 }
 
-// checkBundle verifies a bundle the child wrote, with the child's TSA.
-func checkBundle(t *testing.T, path string) {
+// openIn reports whether process pid has a file open in dir, by /proc
+// (Linux). An unnamed file (O_TMPFILE) shows there as "dir/#inode (deleted)".
+func openIn(pid int, dir string) bool {
+	fds := fmt.Sprintf("/proc/%d/fd", pid)
+	entries, err := os.ReadDir(fds)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		target, err := os.Readlink(filepath.Join(fds, e.Name()))
+		if err == nil && strings.HasPrefix(target, dir+string(filepath.Separator)) {
+			return true
+		}
+	}
+	return false
+}
+
+// leftAfterKill reads the output folder after a killed export of name:
+// whether the output is there, and which hidden temporary files are. Any
+// other entry is an error, and so is any temporary file where the exporter
+// writes unnamed files.
+func leftAfterKill(t *testing.T, dir, name string, unnamed bool) (finished bool, tmp []string) {
 	t.Helper()
-	root, err := os.ReadFile(path + ".root.pem")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		switch {
+		case e.Name() == name:
+			finished = true
+		case !unnamed && strings.HasPrefix(e.Name(), "."+name+".tmp-"):
+			tmp = append(tmp, e.Name())
+		default:
+			t.Errorf("killed export of %s left %s in the output folder", name, e.Name())
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
+	return finished, tmp
+}
+
+// checkBundle verifies a bundle the child wrote, with the child's TSA root.
+func checkBundle(t *testing.T, path, rootPEM string) {
+	t.Helper()
+	root, err := os.ReadFile(rootPEM)
 	if err != nil {
 		t.Fatal(err)
 	}
