@@ -4,6 +4,8 @@ import (
 	"github.com/custody-toolkit/custody/internal/regfile"
 
 	"bytes"
+	"crypto"
+	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/hmac"
 	"crypto/rand"
@@ -13,6 +15,7 @@ import (
 	"io"
 
 	"github.com/custody-toolkit/custody/conversation"
+	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/manifest"
 )
 
@@ -20,11 +23,17 @@ import (
 // it leaves out (docs/bundle-format.md §9).
 type Disclosure struct {
 	// SaltSecret is the practice's 32-byte secret from which every leaf
-	// salt is derived (--salt-secret). Without it an Ed25519 key derives
-	// one (its signatures are deterministic); an ECDSA key cannot, and the
-	// salts are then random: no later export can be proven consistent with
+	// salt is derived (--salt-secret). Without it the signing key derives
+	// one from a deterministic signature: an Ed25519 key through Signer,
+	// an ECDSA key through SigningKey (RFC 6979). When neither can, the
+	// salts are random: no later export can be proven consistent with
 	// this one.
 	SaltSecret []byte
+	// SigningKey is the private key behind Options.Signer, when the
+	// exporter holds it (custody.LoadSigner returns it). An ECDSA key
+	// needs it to derive the salts: sigstore's ECDSA signer always
+	// randomises its signatures. It must be the key of Options.PublicKey.
+	SigningKey crypto.Signer
 	// RevealWithheldTimes lists each withheld message's time.
 	RevealWithheldTimes bool
 	// Extends is an earlier bundle of the same conversation: the export
@@ -64,15 +73,13 @@ func newSalter(c *conversation.Conversation, opts Options) (*salter, error) {
 		copy(s.key[:], d.SaltSecret)
 		return s, nil
 	}
-	if _, ok := opts.PublicKey.(ed25519.PublicKey); ok {
-		key, ok, err := signatureKey(opts, c.ID)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			s.key = key
-			return s, nil
-		}
+	key, ok, err := signatureKey(opts, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		s.key = key
+		return s, nil
 	}
 	rand.Read(s.key[:])
 	s.ephemeral = true
@@ -80,15 +87,35 @@ func newSalter(c *conversation.Conversation, opts Options) (*salter, error) {
 }
 
 // signatureKey derives K = SHA-256(signature over "custody-salt-key-v2"
-// 0x00 || conversation id). Only a deterministic signer gives the same K
-// twice, so the signature is made twice and compared.
+// 0x00 || conversation id), made deterministically: pure Ed25519 through
+// the Signer, or ECDSA over the SHA-256 digest with the RFC 6979 nonce
+// through Disclosure.SigningKey (DER). It reports false when the key cannot
+// sign so. Only a deterministic signer gives the same K twice, so the
+// signature is made twice and compared: salts keyed by a signature no later
+// export can reproduce would break every future --extends.
 func signatureKey(opts Options, convID string) ([32]byte, bool, error) {
 	msg := []byte(saltKeyDomain + convID)
-	sig1, err := opts.Signer.SignMessage(bytes.NewReader(msg))
+	var sign func() ([]byte, error)
+	switch pub := opts.PublicKey.(type) {
+	case ed25519.PublicKey:
+		sign = func() ([]byte, error) { return opts.Signer.SignMessage(bytes.NewReader(msg)) }
+	case *ecdsa.PublicKey:
+		key, ok := opts.Disclosure.SigningKey.(*ecdsa.PrivateKey)
+		if !ok {
+			return [32]byte{}, false, nil
+		}
+		if !pub.Equal(key.Public()) {
+			return [32]byte{}, false, fmt.Errorf("deriving the salt key: the disclosure's signing key is not the key whose public key the bundle names")
+		}
+		sign = func() ([]byte, error) { return keys.SignDeterministic(key, msg) }
+	default:
+		return [32]byte{}, false, nil
+	}
+	sig1, err := sign()
 	if err != nil {
 		return [32]byte{}, false, fmt.Errorf("deriving the salt key: %w", err)
 	}
-	sig2, err := opts.Signer.SignMessage(bytes.NewReader(msg))
+	sig2, err := sign()
 	if err != nil {
 		return [32]byte{}, false, fmt.Errorf("deriving the salt key: %w", err)
 	}

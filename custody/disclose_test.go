@@ -2,6 +2,8 @@ package custody_test
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -335,9 +337,11 @@ func expectConsistent(t *testing.T, fx *testbundle.Fixture, older, newer string)
 	}
 }
 
-// TestSaltsECDSA: ECDSA signatures are randomised, so without a salt
-// secret the salts are random and two exports cannot be shown consistent;
-// with one they can, and a withheld leaf stays the same.
+// TestSaltsECDSA: sigstore's ECDSA signer randomises its signatures, so an
+// ECDSA export whose key the exporter does not hold (no SigningKey) and
+// without a salt secret has random salts, and two exports cannot be shown
+// consistent; with a salt secret they can, and a withheld leaf stays the
+// same.
 func TestSaltsECDSA(t *testing.T) {
 	fx := testbundle.New(t, "ecdsa-p256")
 	dir := testbundle.Synthetic(t, 6, nil)
@@ -377,6 +381,80 @@ func TestSaltsECDSA(t *testing.T) {
 	}
 	expectConsistent(t, fx, a.Path, b.Path)
 }
+
+// TestSaltsECDSAKey: with the private key at hand (SigningKey) and no salt
+// secret, an ECDSA key derives the salts from its RFC 6979 signature as an
+// Ed25519 key does: two exports have the same salts, a later export of the
+// grown conversation proves it extends an earlier one, and the salts are
+// those of the spec (docs/bundle-format.md §10), recomputed with Python's
+// cryptography (OpenSSL) when it is installed.
+func TestSaltsECDSAKey(t *testing.T) {
+	fx := testbundle.New(t, "ecdsa-p256")
+	first4 := func(c *conversation.Conversation) { c.Messages = c.Messages[:4] }
+	older := load(t, testbundle.Synthetic(t, 6, first4))
+	all6 := load(t, testbundle.Synthetic(t, 6, nil))
+	export := func(c *conversation.Conversation, sel string, d custody.Disclosure) *custody.Result {
+		t.Helper()
+		o := options(fx, filepath.Join(t.TempDir(), "case.custody"))
+		o.Selection = custody.Selection{Messages: sel}
+		o.Disclosure = d
+		res, err := custody.Export(t.Context(), c, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	withKey := custody.Disclosure{SigningKey: fx.Key}
+	a := export(older, "m1,m3", withKey)
+	b := export(older, "m1,m3", withKey)
+	if a.EphemeralSalts || b.EphemeralSalts || a.Manifest.Tree.Root != b.Manifest.Tree.Root ||
+		a.Manifest.Messages[0].Salt != b.Manifest.Messages[0].Salt || a.Manifest.Withheld[0].Leaf != b.Manifest.Withheld[0].Leaf {
+		t.Fatal("an ECDSA key with SigningKey must give the same salts in every export")
+	}
+	newer := export(all6, "m5-m6", custody.Disclosure{SigningKey: fx.Key, Extends: a.Path})
+	if len(newer.Manifest.Consistency) != 1 || newer.Manifest.Consistency[0].Size != 4 {
+		t.Fatalf("consistency member %+v", newer.Manifest.Consistency)
+	}
+	expectConsistent(t, fx, a.Path, newer.Path)
+	expectConsistent(t, fx, b.Path, export(all6, "m2", withKey).Path)
+
+	// Another key in SigningKey than the signer's is refused.
+	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	o := options(fx, filepath.Join(t.TempDir(), "x.custody"))
+	o.Disclosure.SigningKey = other
+	if _, err := custody.Export(t.Context(), older, o); err == nil || !strings.Contains(err.Error(), "salt key") {
+		t.Fatalf("a SigningKey that is not the signer's: %v", err)
+	}
+
+	// The salt of m1 as the spec derives it, from an independent
+	// implementation of ECDSA with RFC 6979 nonces.
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 not installed: no independent check of the salt derivation")
+	}
+	d, err := fx.Key.(*ecdsa.PrivateKey).Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("python3", "-c", pythonSalt, hex.EncodeToString(d), older.ID, "m1").CombinedOutput()
+	if err != nil {
+		t.Skipf("python3 cryptography with deterministic ECDSA unavailable: %v: %s", err, out)
+	}
+	if got, want := a.Manifest.Messages[0].Salt, strings.TrimSpace(string(out)); a.Manifest.Messages[0].ID != "m1" || got != want {
+		t.Fatalf("salt of %s %s, want %s (python)", a.Manifest.Messages[0].ID, got, want)
+	}
+}
+
+// pythonSalt prints the leaf salt of docs/bundle-format.md §10 for an
+// ECDSA P-256 key (raw scalar in hex), a conversation id and a message id.
+const pythonSalt = `
+import sys, hashlib, hmac
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+key = ec.derive_private_key(int(sys.argv[1], 16), ec.SECP256R1())
+sig = key.sign(b"custody-salt-key-v2\x00" + sys.argv[2].encode(), ec.ECDSA(hashes.SHA256(), deterministic_signing=True))
+K = hashlib.sha256(sig).digest()
+print(hmac.new(K, b"custody-salt-v2\x00" + sys.argv[2].encode() + b"\x00" + sys.argv[3].encode(), hashlib.sha256).hexdigest())
+`
 
 // TestExtendsRefusesBadBundle: --extends a bundle that does not verify, or
 // of another conversation, fails naming it.

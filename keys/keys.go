@@ -2,7 +2,7 @@
 //
 // A doctor's key is created once and kept encrypted under a passphrase:
 //
-//	key, err := keys.Generate("ed25519")
+//	key, err := keys.Generate(keys.DefaultAlgorithm) // ECDSA P-256
 //	err = keys.WritePrivate("doctor.key", key, passphrase) // also writes doctor.key.pub
 //	fp, err := manifest.Fingerprint(key.Public())           // what the doctor publishes
 //
@@ -15,12 +15,14 @@
 // The exporter signs through a sigstore signature.SignerVerifier
 // (custody.LoadSigner), so that a KMS or hardware key can later take its
 // place; package keys itself stays free of that stack, so that
-// custody-verify --record can load a key. Ed25519 keys sign the message
-// itself (pure Ed25519, 64-byte signatures); ECDSA P-256 keys sign its
-// SHA-256 digest (ASN.1 DER signatures).
+// custody-verify --record can load a key. ECDSA P-256 keys (the default)
+// sign the message's SHA-256 digest (ASN.1 DER signatures); Ed25519 keys
+// sign the message itself (pure Ed25519, 64-byte signatures). P-256 is the
+// default because PDF readers (poppler's pdfsig, Adobe Acrobat) validate
+// ECDSA PDF signatures but not Ed25519 ones.
 //
-// An Ed25519 key can also be written down as 24 BIP-39 words (Mnemonic) and
-// rebuilt from them (KeyFromMnemonic).
+// A key can also be written down as its algorithm's name and 24 BIP-39
+// words (Mnemonic) and rebuilt from them (KeyFromMnemonic).
 package keys
 
 import (
@@ -38,14 +40,22 @@ const (
 	ECDSAP256 = "ecdsa-p256"
 )
 
-// Generate creates a new private key. The algorithm is "ed25519" (also
-// chosen by "") or "ecdsa-p256".
+// DefaultAlgorithm is what Generate("") and `custody keygen` create.
+const DefaultAlgorithm = ECDSAP256
+
+// Generate creates a new private key. The algorithm is "ecdsa-p256" (also
+// chosen by "") or "ed25519".
 func Generate(algorithm string) (crypto.Signer, error) {
+	if algorithm == "" {
+		algorithm = DefaultAlgorithm
+	}
 	switch algorithm {
-	case Ed25519, "":
+	case Ed25519:
 		_, priv, err := ed25519.GenerateKey(rand.Reader)
 		return priv, err
 	case ECDSAP256:
+		// The private scalar is drawn uniformly from [1, n-1], so every
+		// key has a Mnemonic.
 		return ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	}
 	return nil, fmt.Errorf("unknown key algorithm %q (want %q or %q)", algorithm, Ed25519, ECDSAP256)

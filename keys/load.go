@@ -148,3 +148,23 @@ func SignMessage(key crypto.Signer, msg []byte) ([]byte, error) {
 	}
 	return nil, fmt.Errorf("signing key type %T not supported", key.Public())
 }
+
+// SignDeterministic signs msg as SignMessage does, except that the same key
+// and message always give the same signature: what a signature-derived
+// secret needs (custody's leaf salts, docs/bundle-format.md §10). Ed25519
+// is deterministic by design; an ECDSA key derives its nonce from the key
+// and the digest as RFC 6979 specifies (HMAC-SHA-256), and s is left as
+// computed (not normalised to the lower half). Only a key held in memory
+// (*ecdsa.PrivateKey) can be made to sign so; other ECDSA signers are
+// refused.
+func SignDeterministic(key crypto.Signer, msg []byte) ([]byte, error) {
+	switch k := key.(type) {
+	case ed25519.PrivateKey:
+		return ed25519.Sign(k, msg), nil
+	case *ecdsa.PrivateKey:
+		digest := sha256.Sum256(msg)
+		// A nil random source selects RFC 6979 (crypto/ecdsa, Go 1.24+).
+		return k.Sign(nil, digest[:], crypto.SHA256)
+	}
+	return nil, fmt.Errorf("signing key type %T cannot sign deterministically", key)
+}

@@ -23,7 +23,7 @@ type disclosureFlags struct {
 
 func (d *disclosureFlags) add(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.StringVar(&d.saltSecret, "salt-secret", "", "the practice's 32-byte secret (raw, or 64 hex digits) from which leaf salts derive, so that later exports of the conversation can be proven consistent with this one; needed for ECDSA keys (make one: head -c 32 /dev/urandom > salt.secret; keep it like the key)")
+	fl.StringVar(&d.saltSecret, "salt-secret", "", "the practice's 32-byte secret (raw, or 64 hex digits) from which leaf salts derive, so that later exports of the conversation can be proven consistent with this one; without it the key file derives them (make one: head -c 32 /dev/urandom > salt.secret; keep it like the key)")
 	fl.BoolVar(&d.revealWithheldTimes, "reveal-withheld-times", false, "list the time of each withheld message (its content, sender and attachments stay withheld)")
 	fl.StringVar(&d.extends, "extends", "", "an earlier bundle of this conversation: fail unless the conversation still begins with exactly the messages it sealed, and seal a consistency proof to it")
 }
@@ -102,6 +102,6 @@ func printDisclosure(w io.Writer, res *custody.Result) {
 		fmt.Fprintf(w, "  extends:     the earlier export of %d messages, root %s (consistency proof sealed)\n", c.Size, c.Root)
 	}
 	if res.EphemeralSalts {
-		fmt.Fprintln(w, "  note:        the leaf salts are random (ECDSA key, no --salt-secret): later exports of this conversation cannot be proven consistent with this one")
+		fmt.Fprintln(w, "  note:        the leaf salts are random (the key cannot sign deterministically, no --salt-secret): later exports of this conversation cannot be proven consistent with this one")
 	}
 }

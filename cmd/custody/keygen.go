@@ -4,6 +4,7 @@ import (
 	"github.com/custody-toolkit/custody/manifest"
 
 	"crypto"
+	"crypto/ed25519"
 	"fmt"
 	"io"
 	"os"
@@ -20,9 +21,12 @@ func init() { subcommands = append(subcommands, newKeygenCmd) }
 type keygenOptions struct {
 	out       string
 	algorithm string
-	mnemonic  bool
-	restore   bool
-	force     bool
+	// algorithmSet: --algorithm was given. --restore then checks the
+	// words against it, and needs it for words that do not name theirs.
+	algorithmSet bool
+	mnemonic     bool
+	restore      bool
+	force        bool
 }
 
 func newKeygenCmd() *cobra.Command {
@@ -34,14 +38,25 @@ func newKeygenCmd() *cobra.Command {
 public key in FILE.pub, and print the key's fingerprint (SHA-256 of the public
 key) for the doctor to publish.
 
+The key is ECDSA P-256 unless --algorithm ed25519 is given. Both sign bundles
+equally well; a standalone PDF (custody export --pdf) signed with Ed25519 is
+checked by custody-verify but not by poppler's pdfsig or Adobe Acrobat, which
+validate ECDSA PDF signatures only. Choose Ed25519 (no per-signature random
+nonce to get wrong, shorter keys) only if those PDF readers do not matter.
+
 The passphrase is read from the terminal, twice, without echo, or from the
 CUSTODY_PASSPHRASE environment variable.
 
---mnemonic also prints 24 words that encode the key (Ed25519 only): write
-them on paper and keep them safe, they ARE the key. --restore rebuilds the
-same key from those words, read from standard input or from the
-CUSTODY_MNEMONIC environment variable.`,
+--mnemonic also prints the key as its algorithm's name followed by 24 words:
+write them all on paper and keep them safe, they ARE the key. --restore
+rebuilds the same key from them, read from standard input or from the
+CUSTODY_MNEMONIC environment variable, and prints its fingerprint: compare it
+with the one printed when the key was created. The same 24 words make a
+different key under each algorithm, so the name is checked against --algorithm
+when both are given; words written without the name (Ed25519 keys from custody
+versions whose default was ed25519) need --algorithm ed25519.`,
 		Example: `  custody keygen --out doctor.key
+  custody keygen --out doctor.key --algorithm ed25519
   custody keygen --out doctor.key --mnemonic
   custody keygen --out doctor.key --restore < words.txt`,
 		Args: func(_ *cobra.Command, args []string) error {
@@ -51,14 +66,15 @@ CUSTODY_MNEMONIC environment variable.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.algorithmSet = cmd.Flags().Changed("algorithm")
 			return runKeygen(cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr(), o)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.out, "out", "", "private key file to create (the public key goes to FILE.pub)")
-	f.StringVar(&o.algorithm, "algorithm", keys.Ed25519, "key algorithm: ed25519 or ecdsa-p256")
-	f.BoolVar(&o.mnemonic, "mnemonic", false, "also print the key as 24 BIP-39 words (ed25519 only)")
-	f.BoolVar(&o.restore, "restore", false, "rebuild the key from its 24 words instead of creating a new one")
+	f.StringVar(&o.algorithm, "algorithm", keys.DefaultAlgorithm, "key algorithm: ecdsa-p256 (PDF signatures that pdfsig and Acrobat validate) or ed25519")
+	f.BoolVar(&o.mnemonic, "mnemonic", false, "also print the key as its algorithm's name and 24 BIP-39 words")
+	f.BoolVar(&o.restore, "restore", false, "rebuild the key from its words (as --mnemonic prints them) instead of creating a new one")
 	f.BoolVar(&o.force, "force", false, "replace an existing key (the old key is lost)")
 	return cmd
 }
@@ -68,9 +84,7 @@ func (o keygenOptions) check() error {
 	case o.out == "":
 		return usagef("--out is required")
 	case o.algorithm != keys.Ed25519 && o.algorithm != keys.ECDSAP256:
-		return usagef("--algorithm %q: want %s or %s", o.algorithm, keys.Ed25519, keys.ECDSAP256)
-	case (o.mnemonic || o.restore) && o.algorithm != keys.Ed25519:
-		return usagef("--mnemonic and --restore work only with --algorithm %s", keys.Ed25519)
+		return usagef("--algorithm %q: want %s or %s", o.algorithm, keys.ECDSAP256, keys.Ed25519)
 	case o.mnemonic && o.restore:
 		return usagef("--mnemonic and --restore exclude each other: the words restored from are the backup")
 	}
@@ -92,7 +106,11 @@ func runKeygen(stdin io.Reader, stdout, stderr io.Writer, o keygenOptions) error
 	var key crypto.Signer
 	var err error
 	if o.restore {
-		key, err = restoreKey(stdin, stderr)
+		algorithm := ""
+		if o.algorithmSet {
+			algorithm = o.algorithm
+		}
+		key, err = restoreKey(stdin, stderr, algorithm)
 	} else {
 		key, err = keys.Generate(o.algorithm)
 	}
@@ -115,12 +133,15 @@ func runKeygen(stdin io.Reader, stdout, stderr io.Writer, o keygenOptions) error
 		return err
 	}
 	fmt.Fprintf(stdout, "fingerprint: %s\n", fp)
+	if o.restore {
+		fmt.Fprintf(stderr, "custody: restored an %s key: check that its fingerprint is the one printed when the key was created\n", keyAlgorithm(key))
+	}
 	if o.mnemonic {
 		words, err := keys.Mnemonic(key)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(stderr, "custody: the 24 words below ARE the private key, unencrypted: write them on paper, keep them offline.")
+		fmt.Fprintln(stderr, "custody: the algorithm name and 24 words below ARE the private key, unencrypted: write them all on paper, keep them offline.")
 		fmt.Fprintln(stdout, words)
 	}
 	return nil
@@ -129,16 +150,17 @@ func runKeygen(stdin io.Reader, stdout, stderr io.Writer, o keygenOptions) error
 // maxMnemonicInput bounds what --restore reads: 24 words are under 250 bytes.
 const maxMnemonicInput = 4 << 10
 
-// restoreKey reads the 24 words from CUSTODY_MNEMONIC, the terminal (without
-// echo) or standard input, and rebuilds the key.
-func restoreKey(stdin io.Reader, stderr io.Writer) (crypto.Signer, error) {
+// restoreKey reads the words from CUSTODY_MNEMONIC, the terminal (without
+// echo) or standard input, and rebuilds the key; algorithm is "" to take it
+// from the words (keys.KeyFromMnemonic).
+func restoreKey(stdin io.Reader, stderr io.Writer, algorithm string) (crypto.Signer, error) {
 	if words, ok := os.LookupEnv(keys.MnemonicEnv); ok {
-		return keys.KeyFromMnemonic(words)
+		return keys.KeyFromMnemonic(words, algorithm)
 	}
 	var words []byte
 	var err error
 	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		fmt.Fprint(stderr, "The 24 words (not shown): ")
+		fmt.Fprint(stderr, "The algorithm name and 24 words (not shown): ")
 		words, err = term.ReadPassword(int(f.Fd()))
 		fmt.Fprintln(stderr)
 	} else {
@@ -153,5 +175,13 @@ func restoreKey(stdin io.Reader, stderr io.Writer) (crypto.Signer, error) {
 	if strings.TrimSpace(string(words)) == "" {
 		return nil, fmt.Errorf("no mnemonic on standard input (or set %s)", keys.MnemonicEnv)
 	}
-	return keys.KeyFromMnemonic(string(words))
+	return keys.KeyFromMnemonic(string(words), algorithm)
+}
+
+// keyAlgorithm names key's algorithm as --algorithm does.
+func keyAlgorithm(key crypto.Signer) string {
+	if _, ok := key.Public().(ed25519.PublicKey); ok {
+		return keys.Ed25519
+	}
+	return keys.ECDSAP256
 }

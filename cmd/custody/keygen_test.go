@@ -5,6 +5,8 @@ import (
 	"github.com/custody-toolkit/custody/manifest"
 
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"errors"
 	"os"
 	"path/filepath"
@@ -93,49 +95,105 @@ func TestKeygen(t *testing.T) {
 	}
 }
 
-func TestKeygenMnemonicRestore(t *testing.T) {
+// TestKeygenDefaultAlgorithm: without --algorithm the key is ECDSA P-256,
+// the key whose PDF signatures poppler and Acrobat validate.
+func TestKeygenDefaultAlgorithm(t *testing.T) {
 	t.Setenv(keys.PassphraseEnv, "pass phrase")
-	dir := t.TempDir()
-	orig := filepath.Join(dir, "orig.key")
-	stdout, stderr, code := keygenExec(t, "", "keygen", "--out", orig, "--mnemonic")
-	if code != 0 {
+	out := filepath.Join(t.TempDir(), "doctor.key")
+	if _, stderr, code := keygenExec(t, "", "keygen", "--out", out); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	lines := strings.Split(strings.TrimSpace(stdout), "\n")
-	if len(lines) != 2 || len(strings.Fields(lines[1])) != 24 {
-		t.Fatalf("stdout %q: want a fingerprint line and 24 words", stdout)
+	b, _ := os.ReadFile(out + ".pub")
+	pub, err := manifest.ParsePublicKey(b)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !strings.Contains(stderr, "ARE the private key") {
-		t.Errorf("no warning on stderr: %q", stderr)
+	if k, ok := pub.(*ecdsa.PublicKey); !ok || k.Curve != elliptic.P256() {
+		t.Fatalf("default key %T, want ECDSA P-256", pub)
 	}
-	words := lines[1]
-	fp := fingerprintOf(t, orig+".pub")
+}
 
-	// From standard input…
-	fromStdin := filepath.Join(dir, "stdin.key")
-	stdout, stderr, code = keygenExec(t, words+"\n", "keygen", "--out", fromStdin, "--restore")
-	if code != 0 || stdout != "fingerprint: "+fp+"\n" {
-		t.Fatalf("restore from stdin: exit %d, %q, %q; want fingerprint %s", code, stdout, stderr, fp)
-	}
-	// …and from the environment.
-	t.Setenv(keys.MnemonicEnv, words)
-	fromEnv := filepath.Join(dir, "env.key")
-	if stdout, stderr, code = keygenExec(t, "", "keygen", "--out", fromEnv, "--restore"); code != 0 || fingerprintOf(t, fromEnv+".pub") != fp {
-		t.Fatalf("restore from env: exit %d, %q, %q", code, stdout, stderr)
-	}
-	os.Unsetenv(keys.MnemonicEnv)
+func TestKeygenMnemonicRestore(t *testing.T) {
+	t.Setenv(keys.PassphraseEnv, "pass phrase")
+	for _, tc := range []struct {
+		alg, other string
+		args       []string
+	}{
+		{keys.ECDSAP256, keys.Ed25519, nil}, // the default
+		{keys.Ed25519, keys.ECDSAP256, []string{"--algorithm", keys.Ed25519}},
+	} {
+		t.Run(tc.alg, func(t *testing.T) {
+			dir := t.TempDir()
+			orig := filepath.Join(dir, "orig.key")
+			stdout, stderr, code := keygenExec(t, "", append([]string{"keygen", "--out", orig, "--mnemonic"}, tc.args...)...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			lines := strings.Split(strings.TrimSpace(stdout), "\n")
+			if len(lines) != 2 || len(strings.Fields(lines[1])) != 25 || strings.Fields(lines[1])[0] != tc.alg {
+				t.Fatalf("stdout %q: want a fingerprint line, then %s and 24 words", stdout, tc.alg)
+			}
+			if !strings.Contains(stderr, "ARE the private key") {
+				t.Errorf("no warning on stderr: %q", stderr)
+			}
+			words := lines[1]
+			bare := strings.Join(strings.Fields(words)[1:], " ")
+			fp := fingerprintOf(t, orig+".pub")
+			restore := func(stdin string, args ...string) (string, string, int, string) {
+				t.Helper()
+				out := filepath.Join(t.TempDir(), "restored.key")
+				stdout, stderr, code := keygenExec(t, stdin, append([]string{"keygen", "--out", out, "--restore"}, args...)...)
+				if code != 0 {
+					if _, err := os.Stat(out); err == nil {
+						t.Fatalf("a failed restore wrote %s", out)
+					}
+					return stdout, stderr, code, ""
+				}
+				return stdout, stderr, code, fingerprintOf(t, out+".pub")
+			}
 
-	// A wrong word fails and writes nothing.
-	bad := strings.Replace(words, strings.Fields(words)[0], "notaword", 1)
-	failed := filepath.Join(dir, "bad.key")
-	if _, stderr, code := keygenExec(t, bad, "keygen", "--out", failed, "--restore"); code != 1 || !strings.Contains(stderr, "word 1") {
-		t.Fatalf("bad word: exit %d, %q", code, stderr)
-	}
-	if _, err := os.Stat(failed); err == nil {
-		t.Fatal("key written from a bad mnemonic")
-	}
-	if _, stderr, code := keygenExec(t, "", "keygen", "--out", failed, "--restore"); code != 1 || !strings.Contains(stderr, "no mnemonic") {
-		t.Fatalf("empty stdin: exit %d, %q", code, stderr)
+			// From standard input, with or without a matching --algorithm…
+			for _, args := range [][]string{nil, {"--algorithm", tc.alg}} {
+				stdout, stderr, code, got := restore(words+"\n", args...)
+				if code != 0 || stdout != "fingerprint: "+fp+"\n" || got != fp {
+					t.Fatalf("restore %q from stdin: exit %d, %q, %q; want fingerprint %s", args, code, stdout, stderr, fp)
+				}
+				if !strings.Contains(stderr, "restored an "+tc.alg+" key") || !strings.Contains(stderr, "fingerprint") {
+					t.Errorf("stderr %q: want the algorithm and a reminder to compare fingerprints", stderr)
+				}
+			}
+			// …and from the environment.
+			t.Setenv(keys.MnemonicEnv, words)
+			if stdout, stderr, code, got := restore(""); code != 0 || got != fp {
+				t.Fatalf("restore from env: exit %d, %q, %q", code, stdout, stderr)
+			}
+			os.Unsetenv(keys.MnemonicEnv)
+
+			// The other algorithm: refused when the words name theirs.
+			if _, stderr, code, _ := restore(words, "--algorithm", tc.other); code != 1 || !strings.Contains(stderr, "not "+tc.other) {
+				t.Fatalf("restore as %s: exit %d, %q", tc.other, code, stderr)
+			}
+			// Bare words need --algorithm; under the wrong one they make
+			// another key, whose fingerprint shows it.
+			if _, stderr, code, _ := restore(bare); code != 1 || !strings.Contains(stderr, "--algorithm ed25519") {
+				t.Fatalf("bare words without --algorithm: exit %d, %q", code, stderr)
+			}
+			if _, stderr, code, got := restore(bare, "--algorithm", tc.alg); code != 0 || got != fp {
+				t.Fatalf("bare words with --algorithm %s: exit %d, %q", tc.alg, code, stderr)
+			}
+			if _, stderr, code, got := restore(bare, "--algorithm", tc.other); code != 0 || got == fp {
+				t.Fatalf("bare words with --algorithm %s: exit %d, %q, fingerprint %s", tc.other, code, stderr, got)
+			}
+
+			// A wrong word fails, naming its position; so does no input.
+			bad := strings.Replace(words, strings.Fields(words)[1], "notaword", 1)
+			if _, stderr, code, _ := restore(bad); code != 1 || !strings.Contains(stderr, "word 1") {
+				t.Fatalf("bad word: exit %d, %q", code, stderr)
+			}
+			if _, stderr, code, _ := restore(""); code != 1 || !strings.Contains(stderr, "no mnemonic") {
+				t.Fatalf("empty stdin: exit %d, %q", code, stderr)
+			}
+		})
 	}
 }
 
@@ -145,8 +203,7 @@ func TestKeygenUsageErrors(t *testing.T) {
 	for _, args := range [][]string{
 		{"keygen"},
 		{"keygen", "--out", out, "--algorithm", "rsa"},
-		{"keygen", "--out", out, "--algorithm", "ecdsa-p256", "--mnemonic"},
-		{"keygen", "--out", out, "--algorithm", "ecdsa-p256", "--restore"},
+		{"keygen", "--out", out, "--algorithm", "ecdsa-p384"},
 		{"keygen", "--out", out, "--mnemonic", "--restore"},
 		{"keygen", "--out", out, "extra"},
 		{"keygen", "--bogus"},
