@@ -318,6 +318,7 @@ func addFile(zw contentSink, name, path string) (manifest.File, error) {
 // seal writes manifest.json, signs it, timestamps the signature and writes
 // META-INF.
 func seal(ctx context.Context, zw *manifest.Writer, m *manifest.Manifest, opts Options) (*Result, error) {
+	m.CustodyLog = true // writeSealedEvent below starts the log; if it fails, so does the export
 	raw, err := m.Marshal()
 	if err != nil {
 		return nil, err

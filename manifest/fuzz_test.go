@@ -44,6 +44,14 @@ func FuzzManifestParse(f *testing.F) {
 	// writes it, so two byte strings would decode to one manifest.
 	f.Add(bytes.Replace(data, []byte(`"title":"Seguimiento`), []byte(`"time_zone":"","title":"Seguimiento`), 1))
 	f.Add(bytes.Replace(data, []byte(`"format":"custody.bundle/v1"`), []byte(`"format":"custody.bundle/v1","format":"x"`), 1))
+	// custody_log: true is its only encoding; false is written by nobody.
+	m.CustodyLog = true
+	withLog, err := m.Marshal()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(withLog)
+	f.Add(bytes.Replace(withLog, []byte(`"custody_log":true`), []byte(`"custody_log":false`), 1))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := manifest.Parse(data)
 		if err != nil {

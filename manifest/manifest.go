@@ -77,6 +77,14 @@ type Manifest struct {
 	Rendering    *Rendering   `json:"rendering,omitempty"`
 	Files        []File       `json:"files"`
 
+	// CustodyLog declares that the bundle was sealed together with a
+	// custody log (CustodyDir) whose event 1 is the exporter's "sealed"
+	// event: the log lies outside the seal, so only this signed member
+	// lets a verifier tell a log removed whole from a bundle that never
+	// had one. Written only when true (omitzero: "custody_log":false is
+	// not canonical and Unmarshal refuses it); absent in older bundles.
+	CustodyLog bool `json:"custody_log,omitzero"`
+
 	// Format v2 only (v2.go).
 	Tree        *Tree         `json:"tree,omitempty"`
 	Withheld    []Withheld    `json:"withheld,omitempty"`
@@ -87,7 +95,7 @@ type Manifest struct {
 // that made it, which a verifier must know to re-render it.
 type Rendering struct {
 	Path     string `json:"path"`     // RecordName
-	Renderer string `json:"renderer"` // e.g. custody-pdf/1
+	Renderer string `json:"renderer"` // e.g. custody-pdf/2
 }
 
 // Signer names the key expected to have signed manifest.json, so that a

@@ -36,7 +36,10 @@ const clockSkew = 5 * time.Minute
 // checkCustodyLog verifies every event of META-INF/custody/: its
 // signature by the key it carries, its link to the event before it, its
 // reference to this bundle's seal, its number, and its timestamp. The first
-// broken event fails the bundle: what follows it cannot be placed.
+// broken event fails the bundle: what follows it cannot be placed. The log
+// lies outside the seal; when the signed manifest declares custody_log, the
+// log must be there and begin with the exporter's own "sealed" event, so
+// that it can be cut short but not removed or replaced whole.
 func (v *bundleVerifier) checkCustodyLog() {
 	n, err := custodylog.Count(v.b.Names())
 	if err != nil {
@@ -44,6 +47,10 @@ func (v *bundleVerifier) checkCustodyLog() {
 		return
 	}
 	if n == 0 {
+		if v.m.CustodyLog {
+			v.fail("custody log", "the custody log was removed: manifest.json declares custody_log (the bundle was sealed with one), but there is no event under %s", manifest.CustodyDir)
+			return
+		}
 		v.add("custody log", Info, "no custody log in this bundle")
 		return
 	}
@@ -100,6 +107,11 @@ func (lv *logVerifier) event(seq int) bool {
 		v.fail(name, "the event belongs to the bundle sealed by signature %s, not this one (%s): copied from another bundle", e.Bundle, lv.bundle)
 	case e.Prev != lv.prev:
 		v.fail(name, "prev %s does not match the event before it (%s): an event was removed, reordered or edited", e.Prev, lv.prev)
+	case seq == 1 && v.m.CustodyLog && (e.Action != custodylog.Sealed || e.Actor.Fingerprint != v.m.Signer.Fingerprint):
+		// Without this, removing the log and appending a new event 1
+		// would pass for the log the bundle was sealed with.
+		v.fail(name, "manifest.json declares custody_log, so event 1 must be the exporter's %q event signed by the manifest's key %s; this one is %q by key %s: the custody log was removed and started again",
+			custodylog.Sealed, v.m.Signer.Fingerprint, e.Action, e.Actor.Fingerprint)
 	default:
 		if err := lv.checkSignature(seq, e, data); err != nil {
 			v.fail(name, "%v", err)
@@ -192,7 +204,7 @@ func (lv *logVerifier) checkToken(seq int, e *custodylog.Event, ce *CustodyEvent
 		return "", false
 	}
 	sig, _ := lv.read(seq, custodylog.PartSignature) // read by checkSignature
-	res, err := VerifyToken(der, bytes.NewReader(sig), TokenOptions{Roots: v.opts.Trust})
+	res, err := VerifyToken(der, bytes.NewReader(sig), TokenOptions{Roots: v.opts.Trust, Stored: true})
 	if err == nil && res.Status == Failed {
 		err = fmt.Errorf("%s", firstFailure(res.Checks))
 	}

@@ -362,25 +362,93 @@ func TestCustodyLogBackdated(t *testing.T) {
 	}
 }
 
-// A bundle written before the custody log existed still verifies: the log
-// is optional in format v1.
+// A bundle written before the custody log existed still verifies: its
+// manifest has no custody_log member, and the log is optional for it. The
+// v1 vector, sealed before the member existed, stands for such a bundle.
 func TestCustodyLogAbsent(t *testing.T) {
-	fx := testbundle.New(t, "ed25519")
-	entries := without(testbundle.ReadEntries(t, fx.Export(t, testbundle.Sample(), custody.Selection{})), manifest.CustodyDir)
-	rep := verifyBytes(t, testbundle.WriteEntries(t, entries), verify.Options{Trust: fx.Roots})
-	if rep.Result != verify.Passed || len(rep.Custody) != 0 {
-		t.Fatalf("result %s, %d events", rep.Result, len(rep.Custody))
+	dir := filepath.Join("..", "testdata", "vectors", "v1")
+	roots, err := verify.ParseCertificates(mustReadFile(t, filepath.Join(dir, "tsa-root.pem")))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if c := findCheck(rep, "custody log"); c == nil || c.Status != verify.Info {
+	opts := verify.Options{Trust: roots}
+	entries := testbundle.ReadEntries(t, filepath.Join(dir, "sample.custody"))
+	if testbundle.Manifest(t, entries).CustodyLog {
+		t.Fatal("the v1 vector declares custody_log: it no longer stands for an old bundle")
+	}
+	entries = without(entries, manifest.CustodyDir)
+	rep := verifyBytes(t, testbundle.WriteEntries(t, entries), opts)
+	if rep.Result != verify.Passed || len(rep.Custody) != 0 {
+		t.Fatalf("result %s, %d events: %+v", rep.Result, len(rep.Custody), rep.Checks)
+	}
+	if c := findCheck(rep, "custody log"); c == nil || c.Status != verify.Info || !strings.Contains(c.Detail, "no custody log") {
 		t.Errorf("custody log check: %+v", c)
 	}
-	// And appending to it starts the log at 1.
+	// And appending to it starts the log at 1, with any actor.
 	path := filepath.Join(t.TempDir(), "old.custody")
-	os.WriteFile(path, testbundle.WriteEntries(t, entries), 0o644)
+	if err := os.WriteFile(path, testbundle.WriteEntries(t, entries), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	newActor(t, "Dra. Vidal", "expert", "ed25519", nil).append(t, path, custodylog.Received, "", time.Now())
-	rep, _ = verify.BundleFile(path, verify.Options{Trust: fx.Roots})
+	rep, _ = verify.BundleFile(path, opts)
 	if rep.Result != verify.Passed || len(rep.Custody) != 1 || rep.Custody[0].Action != custodylog.Received {
 		t.Fatalf("result %s, timeline %+v", rep.Result, rep.Custody)
+	}
+}
+
+// A bundle sealed with a log (every export since custody_log exists) says
+// so in its signed manifest: the log, outside the seal, cannot be removed
+// whole, nor removed and started again, without the bundle failing.
+func TestCustodyLogRemoved(t *testing.T) {
+	fx := testbundle.New(t, "ed25519")
+	path := fx.Export(t, testbundle.Sample(), custody.Selection{})
+	entries := testbundle.ReadEntries(t, path)
+	if !testbundle.Manifest(t, entries).CustodyLog {
+		t.Fatal("the export does not declare custody_log")
+	}
+	opts := verify.Options{Trust: fx.Roots}
+	if rep := verifyBytes(t, testbundle.WriteEntries(t, entries), opts); rep.Result != verify.Passed {
+		t.Fatalf("the untouched export: %s %+v", rep.Result, rep.Checks)
+	}
+	noLog := without(cloneEntries(entries), manifest.CustodyDir)
+	if len(noLog) == len(entries) {
+		t.Fatal("the export wrote no custody log")
+	}
+	rep := verifyBytes(t, testbundle.WriteEntries(t, noLog), opts)
+	f := failedCheck(rep)
+	if rep.Result != verify.Failed || f == nil || f.Name != "custody log" ||
+		!strings.Contains(f.Detail, "removed") || !strings.Contains(f.Detail, "custody_log") {
+		t.Fatalf("log dropped: result %s, failed check %+v", rep.Result, f)
+	}
+	if len(rep.Custody) != 0 {
+		t.Errorf("timeline of a removed log: %+v", rep.Custody)
+	}
+
+	// Removed, then started again by custody log append with another key,
+	// or with an event that claims to be the seal: still FAILED.
+	expert := newActor(t, "Dra. Vidal", "expert", "ed25519", nil)
+	for _, action := range []string{custodylog.Received, custodylog.Sealed} {
+		restarted := filepath.Join(t.TempDir(), "restarted.custody")
+		if err := os.WriteFile(restarted, testbundle.WriteEntries(t, noLog), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		expert.append(t, restarted, action, "", time.Now())
+		rep, err := verify.BundleFile(restarted, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := failedCheck(rep)
+		if rep.Result != verify.Failed || f == nil || f.Name != "custody 1" || !strings.Contains(f.Detail, "custody_log") {
+			t.Errorf("log restarted with %q: result %s, failed check %+v", action, rep.Result, f)
+		}
+	}
+
+	// Cutting the tail, down to event 1, stays possible (docs/custody-log.md,
+	// Limits): the exporter's event 1 alone is a valid log.
+	expert.append(t, path, custodylog.Received, "", time.Now())
+	cut := without(testbundle.ReadEntries(t, path), custodylog.EntryName(2, ""))
+	if rep := verifyBytes(t, testbundle.WriteEntries(t, cut), opts); rep.Result != verify.Passed || len(rep.Custody) != 1 {
+		t.Errorf("log cut to event 1: result %s, %d events", rep.Result, len(rep.Custody))
 	}
 }
 
