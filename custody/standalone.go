@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"time"
 
@@ -22,10 +23,46 @@ type PDFOptions struct {
 	Out   string
 	Force bool
 	// Signer signs the PDF: the key that sealed the bundle.
-	Signer      crypto.Signer
-	Certificate *x509.Certificate // optional; a self-issued one otherwise
-	TSAURL      string            // for the signature's RFC 3161 timestamp
-	Time        time.Time
+	Signer crypto.Signer
+	// CertificateChain (optional) is the doctor's certificate for Signer,
+	// then its issuers up to a self-issued root (ReadCertificateChain);
+	// without it the key issues itself a certificate.
+	CertificateChain []*x509.Certificate
+	TSAURL           string // for the signature's RFC 3161 timestamp
+	Time             time.Time
+}
+
+// maxCertificateFile bounds what ReadCertificateChain reads: a chain of a
+// few certificates is a few kilobytes.
+const maxCertificateFile = 1 << 20
+
+// ReadCertificateChain reads a PEM file holding the doctor's X.509
+// certificate for signer, then its issuers in order, up to and including a
+// self-issued root, and checks it as the PDF signature needs it
+// (pdfseal.CheckSignerChain): each link verified, the first certificate
+// for signer, all valid at time at. Errors name the file and the
+// certificate at fault.
+func ReadCertificateChain(path string, signer crypto.PublicKey, at time.Time) ([]*x509.Certificate, error) {
+	f, size, err := regfile.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if size > maxCertificateFile {
+		return nil, fmt.Errorf("%s: %d bytes is too large for a certificate chain (at most %d)", path, size, maxCertificateFile)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxCertificateFile))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	chain, err := verify.ParseCertificates(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := pdfseal.CheckSignerChain(signer, chain, at); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return chain, nil
 }
 
 // WritePDF writes the standalone PDF of a sealed bundle: its pages (the
@@ -66,7 +103,7 @@ func WritePDF(bundlePath string, opts PDFOptions) error {
 	}
 	defer out.Abort()
 	err = pdfseal.Seal(out, pages.Bytes(), f, size, pdfseal.Options{
-		Signer: opts.Signer, Certificate: opts.Certificate, TSAURL: opts.TSAURL,
+		Signer: opts.Signer, CertificateChain: opts.CertificateChain, TSAURL: opts.TSAURL,
 		Time: opts.Time, BundleName: filepath.Base(bundlePath),
 		Reason: "Sealed clinical conversation " + rep.ExportID,
 	})

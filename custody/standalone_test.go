@@ -2,6 +2,7 @@ package custody_test
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/custody-toolkit/custody/custody"
 	"github.com/custody-toolkit/custody/internal/testbundle"
+	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/tsa"
 	"github.com/custody-toolkit/custody/verify"
 )
@@ -129,4 +131,142 @@ func hasCheck(rep *verify.Report, name string, s verify.Status) bool {
 		}
 	}
 	return false
+}
+
+// opensslChain makes, with openssl, a root CA (RSA 2048, self-signed) and
+// a certificate from it for pub with the given subject, and returns the
+// paths of the doctor's certificate and of the root.
+func opensslChain(t *testing.T, pub crypto.PublicKey, subject string, extraArgs ...string) (leaf, root string) {
+	t.Helper()
+	if _, err := exec.LookPath("openssl"); err != nil {
+		t.Skip("openssl not installed")
+	}
+	dir := t.TempDir()
+	pubPEM, err := manifest.MarshalPublicKeyPEM(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := func(name string) string { return filepath.Join(dir, name) }
+	os.WriteFile(p("doctor.pub"), pubPEM, 0o644)
+	os.WriteFile(p("leaf.ext"), []byte("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n"), 0o644)
+	for _, args := range [][]string{
+		{"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", p("root.key"), "-out", p("root.pem"), "-days", "3650",
+			"-subj", "/CN=Test Medical Council Root", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"},
+		// The doctor's key stays in custody's own format: a request made
+		// with a throwaway key carries the (UTF-8) subject, and
+		// -force_pubkey puts the doctor's public key in the certificate.
+		{"req", "-new", "-utf8", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", os.DevNull,
+			"-subj", subject, "-out", p("leaf.csr")},
+		append([]string{"x509", "-req", "-in", p("leaf.csr"), "-force_pubkey", p("doctor.pub"), "-CA", p("root.pem"), "-CAkey", p("root.key"),
+			"-days", "365", "-extfile", p("leaf.ext"), "-out", p("leaf.pem")}, extraArgs...),
+	} {
+		if out, err := exec.Command("openssl", args...).CombinedOutput(); err != nil {
+			t.Fatalf("openssl %s: %v\n%s", args[0], err, out)
+		}
+	}
+	return p("leaf.pem"), p("root.pem")
+}
+
+// concat writes the given PEM files, in order, into one file.
+func concat(t *testing.T, paths ...string) string {
+	t.Helper()
+	var all []byte
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, b...)
+	}
+	out := filepath.Join(t.TempDir(), "doctor-chain.pem")
+	if err := os.WriteFile(out, all, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestStandalonePDFCertificateChain: the doctor's own certificate (made by
+// openssl, with its root) signs the PDF; custody-verify's logic, poppler
+// and qpdf accept it, and poppler names the doctor.
+func TestStandalonePDFCertificateChain(t *testing.T) {
+	fx := testbundle.New(t, "ecdsa-p256")
+	leaf, root := opensslChain(t, fx.PublicKey, "/CN=Dra. María Núñez/O=Consulta 3")
+	chainFile := concat(t, leaf, root)
+	chain, err := custody.ReadCertificateChain(chainFile, fx.PublicKey, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(tsa.Handler(fx.Authority))
+	defer srv.Close()
+	bundle := fx.Export(t, testbundle.Sample(), custody.Selection{Label: "urgente"})
+	out := filepath.Join(t.TempDir(), "case.pdf")
+	err = custody.WritePDF(bundle, custody.PDFOptions{Out: out, Signer: fx.Key, CertificateChain: chain, TSAURL: srv.URL, Time: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := verify.File(out, verify.Options{Trust: fx.Roots})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Result != verify.Passed {
+		t.Errorf("result %s: %+v", rep.Result, rep.Checks)
+	}
+	f, _ := os.Open(out)
+	defer f.Close()
+	st, _ := f.Stat()
+	sig, _ := verify.VerifyPDFSignature(f, st.Size(), verify.Options{Trust: fx.Roots})
+	if sig == nil || sig.Certificate == nil || !bytes.Equal(sig.Certificate.Raw, chain[0].Raw) {
+		t.Errorf("the PDF's signer certificate is not the doctor's: %+v", sig)
+	}
+	externalPDFTools(t, out, bundle, "ecdsa-p256")
+	if _, err := exec.LookPath("pdfsig"); err == nil {
+		if sig, _ := exec.Command("pdfsig", out).CombinedOutput(); !strings.Contains(string(sig), "Signer Certificate Common Name: Dra. María Núñez") {
+			t.Errorf("pdfsig does not name the doctor:\n%s", sig)
+		}
+	}
+}
+
+// TestReadCertificateChainRefuses: every refusal names the file, and the
+// certificate at fault when there is one.
+func TestReadCertificateChainRefuses(t *testing.T) {
+	fx := testbundle.New(t, "ecdsa-p256")
+	leaf, root := opensslChain(t, fx.PublicKey, "/CN=Dra. María Núñez")
+	sha1Leaf, sha1Root := opensslChain(t, fx.PublicKey, "/CN=Dr. SHA-1", "-sha1")
+	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	otherLeaf, otherRoot := opensslChain(t, other.Public(), "/CN=Dr. Other")
+	dir := t.TempDir()
+	notPEM := filepath.Join(dir, "notes.txt")
+	os.WriteFile(notPEM, []byte("not a certificate"), 0o644)
+	withKey := filepath.Join(dir, "with-key.pem")
+	pubPEM, _ := manifest.MarshalPublicKeyPEM(fx.PublicKey)
+	leafPEM, _ := os.ReadFile(leaf)
+	os.WriteFile(withKey, append(leafPEM, pubPEM...), 0o644)
+	huge := filepath.Join(dir, "huge.pem")
+	os.WriteFile(huge, bytes.Repeat([]byte("A"), 2<<20), 0o644)
+	for _, tc := range []struct {
+		what, path, want string
+	}{
+		{"missing file", filepath.Join(dir, "nothere.pem"), "nothere.pem: no such file"},
+		{"a folder", dir, "is not a regular file"},
+		{"not PEM", notPEM, "notes.txt: neither PEM nor a DER certificate"},
+		{"a public key block", withKey, `with-key.pem: PEM block 2 is "PUBLIC KEY", want CERTIFICATE`},
+		{"too large", huge, "huge.pem: 2097152 bytes is too large"},
+		{"root missing", concat(t, leaf), `doctor-chain.pem: certificate 1 ('CN=Dra. María Núñez') is not self-issued`},
+		{"out of order", concat(t, root, leaf), "doctor-chain.pem: certificate 1 ('CN=Test Medical Council Root') is self-issued but not the last"},
+		{"another key's certificate", concat(t, otherLeaf, otherRoot), "doctor-chain.pem: certificate 1 ('CN=Dr. Other') is not for the signing key"},
+		{"SHA-1 signed leaf", concat(t, sha1Leaf, sha1Root), "doctor-chain.pem: certificate 1 ('CN=Dr. SHA-1') is signed with SHA1-RSA"},
+	} {
+		t.Run(tc.what, func(t *testing.T) {
+			_, err := custody.ReadCertificateChain(tc.path, fx.PublicKey, time.Now())
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want one saying %s", err, tc.want)
+			}
+			t.Log(err)
+		})
+	}
+	// Valid now, not at a time after the leaf expires.
+	if _, err := custody.ReadCertificateChain(concat(t, leaf, root), fx.PublicKey, time.Now().AddDate(2, 0, 0)); err == nil ||
+		!strings.Contains(err.Error(), "('CN=Dra. María Núñez') is not valid at") {
+		t.Errorf("a leaf expired at the export time: %v", err)
+	}
 }

@@ -17,30 +17,74 @@ import (
 	"time"
 
 	"github.com/custody-toolkit/custody/manifest"
+	"github.com/custody-toolkit/custody/verify"
 )
 
 // selfIssuedValidity is long because the certificate only names the key: it
 // is not what establishes trust (the key's fingerprint is, see package doc).
 const selfIssuedValidity = 30 * 365 * 24 * time.Hour
 
-// certificateFor returns cert after checking that it certifies signer's
-// key, or, when cert is nil, a certificate the key issues to itself.
-func certificateFor(signer crypto.Signer, cert *x509.Certificate, at time.Time) (*x509.Certificate, error) {
-	pub := signer.Public()
+// CheckSignerChain checks a certificate chain for signing a PDF with the
+// key signer: chain must be one certification path, signer's certificate
+// first, up to and including a self-issued root, each link verified
+// (verify.CheckCertificateChain: no SHA-1 or MD5, no RSA key under 2048
+// bits, a first certificate allowed to sign); its first certificate must
+// certify exactly signer, an Ed25519 or ECDSA P-256 key; and every
+// certificate must be valid at the time at, the export time: a
+// certificate outside its validity period vouches for nothing.
+func CheckSignerChain(signer crypto.PublicKey, chain []*x509.Certificate, at time.Time) error {
+	if err := checkSignerKey(signer); err != nil {
+		return err
+	}
+	if err := verify.CheckCertificateChain(chain); err != nil {
+		return err
+	}
+	if !samePublicKey(chain[0].PublicKey, signer) {
+		return fmt.Errorf("certificate 1 ('%s') is not for the signing key", chain[0].Subject)
+	}
+	for i, c := range chain {
+		if at.Before(c.NotBefore) || at.After(c.NotAfter) {
+			return fmt.Errorf("certificate %d ('%s') is not valid at %s: it is valid from %s to %s", i+1, c.Subject,
+				at.UTC().Format(time.RFC3339), c.NotBefore.UTC().Format(time.RFC3339), c.NotAfter.UTC().Format(time.RFC3339))
+		}
+	}
+	return nil
+}
+
+// signerChain returns chain after checking it (CheckSignerChain), or, when
+// chain is empty, a certificate the key issues to itself.
+func signerChain(signer crypto.Signer, chain []*x509.Certificate, at time.Time) ([]*x509.Certificate, error) {
+	if len(chain) == 0 {
+		self, err := selfIssued(signer, at)
+		if err != nil {
+			return nil, err
+		}
+		chain = []*x509.Certificate{self}
+	}
+	if err := CheckSignerChain(signer.Public(), chain, at); err != nil {
+		return nil, fmt.Errorf("pdfseal: the signer's certificates: %w", err)
+	}
+	return chain, nil
+}
+
+func checkSignerKey(pub crypto.PublicKey) error {
 	switch k := pub.(type) {
 	case ed25519.PublicKey:
 	case *ecdsa.PublicKey:
 		if k.Curve != elliptic.P256() {
-			return nil, fmt.Errorf("pdfseal: ECDSA key on %s; only P-256 is supported", k.Curve.Params().Name)
+			return fmt.Errorf("ECDSA key on %s; only P-256 is supported", k.Curve.Params().Name)
 		}
 	default:
-		return nil, fmt.Errorf("pdfseal: %T keys are not supported; use Ed25519 or ECDSA P-256", pub)
+		return fmt.Errorf("%T keys are not supported; use Ed25519 or ECDSA P-256", pub)
 	}
-	if cert != nil {
-		if !samePublicKey(cert.PublicKey, pub) {
-			return nil, fmt.Errorf("pdfseal: the certificate %q is not for the signing key", cert.Subject)
-		}
-		return cert, nil
+	return nil
+}
+
+// selfIssued makes the certificate the key issues to itself, valid from at.
+func selfIssued(signer crypto.Signer, at time.Time) (*x509.Certificate, error) {
+	pub := signer.Public()
+	if err := checkSignerKey(pub); err != nil {
+		return nil, fmt.Errorf("pdfseal: %w", err)
 	}
 	fp, err := manifest.Fingerprint(pub)
 	if err != nil {

@@ -19,11 +19,13 @@
 // unsigned signature-time-stamp attribute). Its /ByteRange covers the whole
 // file but the /Contents hex string: nothing can be appended afterwards.
 //
-// The certificate in the signature only carries the key: it is the doctor's
-// own X.509 certificate when given, otherwise one the key issues to itself.
-// A verifier trusts the PDF because the signing key's fingerprint is the
-// bundle's sealing key, not because of the certificate (package verify,
-// VerifyPDFSignature and PDF).
+// The certificates in the signature carry the key: the doctor's own X.509
+// certificate and its issuers up to a self-issued root when given (each
+// link checked, see CheckSignerChain), otherwise one certificate the key
+// issues to itself. A verifier trusts the PDF because the signing key's
+// fingerprint is the bundle's sealing key, not because of the certificate
+// (package verify, VerifyPDFSignature and PDF); the chain is checked whole
+// so that no byte of it can change unseen.
 //
 // Memory: pdfsign builds the signed file in memory, copies the signed byte
 // ranges once more and encodes them once into a CMS before detaching it,
@@ -62,15 +64,20 @@ const DefaultBundleName = "case.custody"
 type Options struct {
 	// Signer is the doctor's key: Ed25519 or ECDSA P-256 (required).
 	Signer crypto.Signer
-	// Certificate for Signer's public key (optional): without it, a
-	// certificate the key issues to itself is used (subject "CN=<first 16
-	// hex digits of the key fingerprint>, O=custody signer", valid from Time).
-	Certificate *x509.Certificate
+	// CertificateChain is the doctor's X.509 certificate for Signer's
+	// public key, then its issuers in order up to and including a
+	// self-issued root (optional; see CheckSignerChain for what it must
+	// satisfy). The CMS carries exactly these certificates, in this order.
+	// Without it, a certificate the key issues to itself is used (subject
+	// "CN=<first 16 hex digits of the key fingerprint>, O=custody
+	// signer", valid from Time).
+	CertificateChain []*x509.Certificate
 	// TSAURL is the RFC 3161 time-stamping service for the signature
 	// timestamp (required).
 	TSAURL string
-	// Time is the export time: the embedded file's /ModDate and the start
-	// of a self-issued certificate's validity (required).
+	// Time is the export time: the embedded file's /ModDate, the start
+	// of a self-issued certificate's validity, and the time at which every
+	// certificate of CertificateChain must be valid (required).
 	Time time.Time
 	// BundleName is the attachment's file name (default "case.custody").
 	BundleName string
@@ -103,7 +110,7 @@ func Seal(w io.Writer, rendered []byte, bundle io.ReaderAt, bundleSize int64, op
 			return fmt.Errorf("pdfseal: Options.%s: %w", field, err)
 		}
 	}
-	cert, err := certificateFor(opts.Signer, opts.Certificate, opts.Time)
+	chain, err := signerChain(opts.Signer, opts.CertificateChain, opts.Time)
 	if err != nil {
 		return err
 	}
@@ -130,10 +137,12 @@ func Seal(w io.Writer, rendered []byte, bundle io.ReaderAt, bundleSize int64, op
 				Date:     opts.Time,
 			},
 		},
-		Signer:            opts.Signer,
-		DigestAlgorithm:   digestFor(opts.Signer),
-		Certificate:       cert,
-		CertificateChains: [][]*x509.Certificate{{cert}},
+		Signer:          opts.Signer,
+		DigestAlgorithm: digestFor(opts.Signer),
+		// pdfsign puts Certificate and then CertificateChains[0][1:]
+		// into the CMS certificates, in order: the chain, each once.
+		Certificate:       chain[0],
+		CertificateChains: [][]*x509.Certificate{chain},
 		TSA:               sign.TSA{URL: opts.TSAURL},
 	})
 	if err != nil {

@@ -356,7 +356,7 @@ func TestSealErrors(t *testing.T) {
 	ed := signers(t)["Ed25519"]
 	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
-	otherCert, err := certificateFor(signers(t)["ECDSA-P256"], nil, exportTime)
+	otherCert, err := selfIssued(signers(t)["ECDSA-P256"], exportTime)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -379,7 +379,7 @@ func TestSealErrors(t *testing.T) {
 		{"path as name", rendered, 0, with(func(o *Options) { o.BundleName = "../case.custody" }), "plain file name"},
 		{"P-384 key", rendered, 0, with(func(o *Options) { o.Signer = p384 }), "only P-256"},
 		{"RSA key", rendered, 0, with(func(o *Options) { o.Signer = rsaKey }), "not supported"},
-		{"certificate of another key", rendered, 0, with(func(o *Options) { o.Certificate = otherCert }), "not for the signing key"},
+		{"certificate of another key", rendered, 0, with(func(o *Options) { o.CertificateChain = []*x509.Certificate{otherCert} }), "not for the signing key"},
 		{"unwritable name", rendered, 0, with(func(o *Options) { o.Name = "Dr. Ĩñigo" }), "Options.Name"},
 		{"TSA failure", rendered, 0, with(func(o *Options) { o.TSAURL = failing.URL }), "TSA down"},
 		{"not a PDF", []byte("hello"), 0, ok, "reading the rendered PDF"},
@@ -401,36 +401,6 @@ func TestSealErrors(t *testing.T) {
 				t.Errorf("%d bytes written despite the error", out.Len())
 			}
 		})
-	}
-}
-
-// TestSealGivenCertificate signs with a certificate issued by a CA: the
-// CMS carries it, and pdfsig accepts the signature.
-func TestSealGivenCertificate(t *testing.T) {
-	key := signers(t)["ECDSA-P256"]
-	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	ca := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Colegio de Médicos test CA"},
-		NotBefore: exportTime.AddDate(-1, 0, 0), NotAfter: exportTime.AddDate(5, 0, 0), IsCA: true,
-		BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
-	caDER, _ := x509.CreateCertificate(rand.Reader, ca, ca, caKey.Public(), caKey)
-	ca, _ = x509.ParseCertificate(caDER)
-	leafTmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "Dra. María Núñez"},
-		NotBefore: exportTime.AddDate(0, -1, 0), NotAfter: exportTime.AddDate(2, 0, 0), KeyUsage: x509.KeyUsageDigitalSignature}
-	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, ca, key.Public(), caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, _ := x509.ParseCertificate(leafDER)
-	signed := seal(t, render(t, "given certificate"), bundle(t, []byte("x")), Options{Signer: key, Certificate: leaf, TSAURL: testTSA(t, exportTime), Time: exportTime})
-	sig, checks := verify.VerifyPDFSignature(bytes.NewReader(signed), int64(len(signed)), verify.Options{})
-	if sig == nil || sig.Certificate == nil || !bytes.Equal(sig.Certificate.Raw, leaf.Raw) {
-		t.Fatalf("the CMS does not carry the given certificate: %+v", checks)
-	}
-	if _, err := exec.LookPath("pdfsig"); err == nil {
-		out, _ := run(t, "pdfsig", write(t, signed))
-		if !strings.Contains(out, "Signature is Valid.") || !strings.Contains(out, "Dra. Mar") {
-			t.Errorf("pdfsig:\n%s", out)
-		}
 	}
 }
 

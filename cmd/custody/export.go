@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"crypto/ed25519"
+	"crypto/x509"
 	"fmt"
 	"time"
 
@@ -30,6 +31,7 @@ type exportFlags struct {
 	noRecord         bool
 	disclosure       disclosureFlags
 	pdf              string
+	pdfCert          string
 	imp              *importer.Options
 	actor            custodylog.Actor
 }
@@ -64,6 +66,7 @@ the signature of the key over the manifest, and one RFC 3161 timestamp per
 	fl.StringVar(&f.actor.Name, "name", "", "the sealing clinician's name, for the custody log's first event")
 	fl.StringVar(&f.actor.Role, "role", "clinician", "the sealing person's role, for the custody log")
 	fl.StringVar(&f.pdf, "pdf", "", "also write a signed PDF for the health record, carrying the bundle (uses the first --tsa)")
+	fl.StringVar(&f.pdfCert, "pdf-cert", "", "PEM file for the --pdf signature: the X.509 certificate of --key, then its issuers up to a self-issued root (default: one the key issues itself)")
 	f.disclosure.add(cmd)
 	f.imp = addImportFlags(cmd)
 	return cmd
@@ -84,6 +87,8 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 		if err := atomicfile.Absent(f.pdf, f.force); err != nil {
 			return err
 		}
+	} else if f.pdfCert != "" {
+		return usagef("export: --pdf-cert is for the --pdf signature; give --pdf too")
 	}
 	f.imp.Warn = func(msg string) { fmt.Fprintln(cmd.ErrOrStderr(), "custody: warning:", msg) }
 	conv, cleanup, err := importer.Open(f.in, *f.imp)
@@ -99,10 +104,19 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 		return err
 	}
 	pub := key.Public()
+	var pdfChain []*x509.Certificate
+	if f.pdfCert != "" {
+		// Checked now, before anything is written: a bad chain must not
+		// leave a bundle without its PDF.
+		if pdfChain, err = custody.ReadCertificateChain(f.pdfCert, pub, time.Now()); err != nil {
+			return usagef("export: --pdf-cert %v", err)
+		}
+	}
 	disclosure, err := f.disclosure.options(f.insecureKeyPerms)
 	if err != nil {
 		return err
 	}
+	disclosure.SigningKey = key // derives the leaf salts (bundle-format.md §10)
 	var stampers []custody.Timestamper
 	for _, u := range f.tsaURLs {
 		stampers = append(stampers, &tsa.Client{URL: u, Timeout: f.tsaTimeout})
@@ -125,7 +139,7 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 	}
 	exported, _ := time.Parse(time.RFC3339, res.Manifest.ExportedAt)
 	err = custody.WritePDF(res.Path, custody.PDFOptions{
-		Out: f.pdf, Force: f.force, Signer: key, TSAURL: f.tsaURLs[0], Time: exported,
+		Out: f.pdf, Force: f.force, Signer: key, CertificateChain: pdfChain, TSAURL: f.tsaURLs[0], Time: exported,
 	})
 	if err != nil {
 		return fmt.Errorf("the bundle %s was written, the PDF was not: %w", res.Path, err)
@@ -134,10 +148,11 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 	return nil
 }
 
-// checkToken refuses a TSA answer whose token does not hold together; trust
+// checkToken refuses a TSA answer whose token does not hold together, or
+// that a bundle could not store (a status other than granted); trust
 // in the TSA is the verifier's business (--trust), not the exporter's.
 func checkToken(resp, signature []byte) error {
-	res, err := verify.VerifyToken(resp, bytes.NewReader(signature), verify.TokenOptions{})
+	res, err := verify.VerifyToken(resp, bytes.NewReader(signature), verify.TokenOptions{Stored: true})
 	if err != nil {
 		return err
 	}
