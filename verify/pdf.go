@@ -10,8 +10,6 @@ import (
 	"io"
 	"unicode/utf16"
 
-	"github.com/digitorus/pkcs7"
-
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/verify/internal/pdfread"
 	"github.com/custody-toolkit/custody/verify/internal/tstoken"
@@ -386,45 +384,26 @@ func trimPadding(contents []byte) ([]byte, error) {
 	return raw.FullBytes, nil
 }
 
-// attribute mirrors a CMS Attribute, to re-encode the signed attributes
-// as the signature covers them (a DER SET OF, RFC 5652 §5.4).
-type attribute struct {
-	Type  asn1.ObjectIdentifier
-	Value asn1.RawValue `asn1:"set"`
-}
-
-var (
-	oidData               = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 1}
-	oidSignatureTimeStamp = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14}
-)
+var oidSignatureTimeStamp = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14}
 
 // verifyCMS checks a detached CMS SignedData with one signer over signed,
 // fills res with the signer and the timestamp token, and returns the
-// signature value (what the timestamp's imprint covers).
+// signature value (what the timestamp's imprint covers). The CMS is read
+// as strictly as a timestamp token (package tstoken: DER, every field at
+// the one value RFC 5652 allows), and its certificates must be exactly the
+// signer's chain up to a self-issued certificate, in order, each link
+// verified (CheckCertificateChain): no byte of the signature's container
+// can change without the verdict changing.
 func verifyCMS(der []byte, signed io.Reader, res *PDFSignature) (sigValue []byte, detail string, err error) {
-	p7, err := parsePKCS7(der)
+	sd, err := tstoken.ParseDetached(der, "PDF signature CMS")
 	if err != nil {
 		return nil, "", fmt.Errorf("the signature's CMS cannot be read: %w", err)
 	}
-	if len(p7.Signers) != 1 {
-		return nil, "", fmt.Errorf("the CMS has %d signers; exactly one is expected", len(p7.Signers))
+	si, chain, err := checkCMSStructure(sd)
+	if err != nil {
+		return nil, "", err
 	}
-	if len(p7.Content) != 0 {
-		return nil, "", errors.New("the CMS is not detached: it carries content of its own")
-	}
-	si := p7.Signers[0]
-	cert := p7.GetOnlySigner()
-	if cert == nil {
-		return nil, "", errors.New("the CMS does not carry its signer's certificate")
-	}
-	if bytes.Equal(cert.RawIssuer, cert.RawSubject) {
-		// A self-issued certificate (what the exporter makes when the
-		// doctor has none) proves its own fields with its own key: check it,
-		// so that its subject or validity cannot be altered unseen.
-		if err := cert.CheckSignature(cert.SignatureAlgorithm, cert.RawTBSCertificate, cert.Signature); err != nil {
-			return nil, "", fmt.Errorf("the signer's self-issued certificate does not verify with its own key: %w", err)
-		}
-	}
+	cert := chain[0]
 	res.Certificate, res.PublicKey = cert, cert.PublicKey
 	if res.Fingerprint, err = manifest.Fingerprint(cert.PublicKey); err != nil {
 		return nil, "", err
@@ -433,64 +412,127 @@ func verifyCMS(der []byte, signed io.Reader, res *PDFSignature) (sigValue []byte
 	if err != nil {
 		return nil, "", fmt.Errorf("the CMS digest algorithm: %w", err)
 	}
-	if len(si.AuthenticatedAttributes) == 0 {
-		return nil, "", errors.New("the CMS has no signed attributes")
-	}
-	var ct asn1.ObjectIdentifier
-	if err := p7.UnmarshalSignedAttribute(pkcs7.OIDAttributeContentType, &ct); err != nil || !ct.Equal(oidData) {
-		return nil, "", errors.New("the CMS content-type attribute is not id-data")
-	}
-	var want []byte
-	if err := p7.UnmarshalSignedAttribute(pkcs7.OIDAttributeMessageDigest, &want); err != nil {
-		return nil, "", fmt.Errorf("the CMS message-digest attribute: %w", err)
-	}
-	d := h.New()
-	if _, err := io.CopyBuffer(d, signed, make([]byte, 256<<10)); err != nil {
-		return nil, "", fmt.Errorf("reading the signed bytes: %w", err)
-	}
-	if got := d.Sum(nil); !bytes.Equal(got, want) {
-		return nil, "", fmt.Errorf("the signed bytes of the PDF were altered: their %s is %x, the signature says %x", h, got, want)
-	}
-	attrs := make([]attribute, len(si.AuthenticatedAttributes))
-	for i, a := range si.AuthenticatedAttributes {
-		attrs[i] = attribute{a.Type, a.Value}
-	}
-	signedAttrs, err := asn1.Marshal(struct {
-		A []attribute `asn1:"set"`
-	}{attrs})
-	if err != nil {
-		return nil, "", fmt.Errorf("the CMS signed attributes: %w", err)
-	}
-	var set asn1.RawValue
-	if _, err := asn1.Unmarshal(signedAttrs, &set); err != nil {
+	if err := checkCMSAttributes(si, cert, h, signed); err != nil {
 		return nil, "", err
 	}
-	alg, err := tstoken.VerifySignature(cert.PublicKey, si.DigestEncryptionAlgorithm, h, set.Bytes, si.EncryptedDigest)
+	alg, err := tstoken.VerifySignature(cert.PublicKey, si.SignatureAlgorithm, h, si.SignedAttrs, si.Signature)
 	if err != nil {
 		return nil, "", fmt.Errorf("the CMS signature does not verify with its certificate's key: %w", err)
 	}
 	res.Algorithm = string(alg)
-	for _, a := range si.UnauthenticatedAttributes {
-		if a.Type.Equal(oidSignatureTimeStamp) {
-			if res.Token != nil {
-				return nil, "", errors.New("the CMS has more than one signature timestamp")
-			}
-			res.Token = a.Value.Bytes
-		}
+	if res.Token, err = signatureTimestamp(si); err != nil {
+		return nil, "", err
 	}
-	return si.EncryptedDigest, fmt.Sprintf("%s signature over the whole file by key %s (certificate %q)",
-		alg, res.Fingerprint, cert.Subject), nil
+	return si.Signature, fmt.Sprintf("%s signature over the whole file by key %s (certificate chain %s)",
+		alg, res.Fingerprint, chainNames(chain)), nil
 }
 
-// parsePKCS7 is pkcs7.Parse, which is not ours to fuzz: a panic on
-// hostile input becomes an error.
-func parsePKCS7(der []byte) (p7 *pkcs7.PKCS7, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			p7, err = nil, fmt.Errorf("malformed CMS (%v)", r)
+// checkCMSStructure checks the fields of the SignedData around its one
+// SignerInfo and returns it with the certificate chain, signer first.
+func checkCMSStructure(sd *tstoken.SignedData) (*tstoken.SignerInfo, []*x509.Certificate, error) {
+	switch {
+	case len(sd.SignerInfos) != 1:
+		return nil, nil, fmt.Errorf("the CMS has %d signers; exactly one is expected", len(sd.SignerInfos))
+	case !sd.EContentType.Equal(tstoken.OIDData):
+		return nil, nil, fmt.Errorf("the CMS eContentType is %v, want id-data for a detached PDF signature", sd.EContentType)
+	case sd.Version != sd.ExpectedVersion():
+		return nil, nil, fmt.Errorf("the CMS SignedData version is %d, want %d (RFC 5652 §5.1)", sd.Version, sd.ExpectedVersion())
+	case sd.HasCRLs:
+		return nil, nil, errors.New("the CMS carries CRLs; a sealed export's signature carries none")
+	case len(sd.Certificates) == 0:
+		return nil, nil, errors.New("the CMS does not carry its signer's certificate")
+	}
+	chain := make([]*x509.Certificate, len(sd.Certificates))
+	for i, raw := range sd.Certificates {
+		c, err := x509.ParseCertificate(raw)
+		if err != nil {
+			return nil, nil, fmt.Errorf("the CMS certificate %d cannot be read: %w", i+1, err)
 		}
-	}()
-	return pkcs7.Parse(der)
+		chain[i] = c
+	}
+	si := &sd.SignerInfos[0]
+	if !names(si, chain[0]) {
+		return nil, nil, errors.New("the CMS's first certificate is not its signer's: the certificates must be the signer's chain, signer first")
+	}
+	if err := CheckCertificateChain(chain); err != nil {
+		return nil, nil, fmt.Errorf("the CMS certificates: %w", err)
+	}
+	return si, chain, nil
+}
+
+// names reports whether the SignerInfo's identifier designates c.
+func names(si *tstoken.SignerInfo, c *x509.Certificate) bool {
+	if si.SubjectKeyID != nil {
+		return bytes.Equal(si.SubjectKeyID, c.SubjectKeyId)
+	}
+	return si.Serial.Cmp(c.SerialNumber) == 0 && bytes.Equal(si.Issuer, c.RawIssuer)
+}
+
+// checkCMSAttributes checks the signed attributes: content type id-data,
+// the message digest of the PDF's signed bytes and, when present, the
+// ESS signing-certificate binding to the signer's certificate.
+func checkCMSAttributes(si *tstoken.SignerInfo, cert *x509.Certificate, h crypto.Hash, signed io.Reader) error {
+	if si.SignedAttrs == nil {
+		return errors.New("the CMS has no signed attributes")
+	}
+	var ct asn1.ObjectIdentifier
+	if v, ok, err := si.Attribute(tstoken.OIDContentType); err != nil || !ok || unmarshalExact(v.FullBytes, &ct) != nil || !ct.Equal(tstoken.OIDData) {
+		return errors.New("the CMS content-type attribute is not id-data")
+	}
+	var want []byte
+	v, ok, err := si.Attribute(tstoken.OIDMessageDigest)
+	if err == nil && !ok {
+		err = errors.New("absent")
+	}
+	if err == nil {
+		err = unmarshalExact(v.FullBytes, &want)
+	}
+	if err != nil {
+		return fmt.Errorf("the CMS message-digest attribute: %w", err)
+	}
+	d := h.New()
+	if _, err := io.CopyBuffer(d, signed, make([]byte, 256<<10)); err != nil {
+		return fmt.Errorf("reading the signed bytes: %w", err)
+	}
+	if got := d.Sum(nil); !bytes.Equal(got, want) {
+		return fmt.Errorf("the signed bytes of the PDF were altered: their %s is %x, the signature says %x", h, got, want)
+	}
+	for _, id := range []struct {
+		oid asn1.ObjectIdentifier
+		v2  bool
+	}{{tstoken.OIDSigningCert, false}, {tstoken.OIDSigningCertV2, true}} {
+		v, ok, err := si.Attribute(id.oid)
+		if err == nil && ok {
+			_, err = matchCertID(v.FullBytes, id.v2, cert)
+		}
+		if err != nil {
+			return fmt.Errorf("the CMS signing-certificate attribute: %w", err)
+		}
+	}
+	return nil
+}
+
+// signatureTimestamp returns the one unsigned attribute a sealed export's
+// signature has: its RFC 3161 signature timestamp token.
+func signatureTimestamp(si *tstoken.SignerInfo) ([]byte, error) {
+	switch {
+	case len(si.Unsigned) == 0:
+		return nil, nil // reported by checkSignatureTimestamp
+	case len(si.Unsigned) != 1 || !si.Unsigned[0].Type.Equal(oidSignatureTimeStamp):
+		return nil, errors.New("the CMS unsigned attributes must be exactly one signature timestamp")
+	case len(si.Unsigned[0].Values) != 1:
+		return nil, fmt.Errorf("the CMS signature timestamp attribute has %d values; exactly one is expected", len(si.Unsigned[0].Values))
+	}
+	return si.Unsigned[0].Values[0].FullBytes, nil
+}
+
+// unmarshalExact decodes DER b into v and refuses trailing bytes.
+func unmarshalExact(b []byte, v any) error {
+	rest, err := asn1.Unmarshal(b, v)
+	if err == nil && len(rest) > 0 {
+		err = fmt.Errorf("%d trailing bytes", len(rest))
+	}
+	return err
 }
 
 // checkSignatureTimestamp verifies the signature timestamp: an RFC 3161

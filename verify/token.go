@@ -28,6 +28,7 @@ const (
 	CheckTokenImprint     = "token.imprint"
 	CheckTokenSignature   = "token.signature"
 	CheckTokenSigningCert = "token.signing-certificate"
+	CheckTokenCerts       = "token.certificates"
 	CheckTokenEKU         = "token.eku"
 	CheckTokenChain       = "token.chain"
 	CheckTokenNonce       = "token.nonce"
@@ -43,12 +44,18 @@ type TokenOptions struct {
 	Certs []*x509.Certificate
 	// Nonce, when non-nil, must equal the token's nonce.
 	Nonce *big.Int
+	// Stored says the token is one a bundle stores (manifest.tsr, a
+	// custody event's .tsr): a TimeStampResp whose status is granted and
+	// nothing else (bundle-format.md §6). Unsigned, the status proves
+	// nothing; holding it to one value means no byte of the entry can
+	// change without the verdict changing.
+	Stored bool
 }
 
 // TokenResult is what VerifyToken established.
 type TokenResult struct {
 	Timestamp  Timestamp
-	Checks     []Check // token.format, token.imprint, token.signature, token.signing-certificate, token.eku, token.chain[, token.nonce]
+	Checks     []Check // token.format, token.imprint, token.signature, token.signing-certificate, token.certificates, token.eku, token.chain[, token.nonce]
 	Status     Status  // Verdict(Checks)
 	SignerCert *x509.Certificate
 }
@@ -57,28 +64,42 @@ type TokenResult struct {
 // grantedWithMods, or a bare DER TimeStampToken, and returns the DER of
 // the TimeStampToken. An error means the input is unreadable.
 func ParseToken(der []byte) ([]byte, error) {
-	tok, _, err := parseToken(der)
-	return tok, err
+	p, err := parseToken(der)
+	if err != nil {
+		return nil, err
+	}
+	return p.der, nil
 }
 
-func parseToken(der []byte) ([]byte, *tstoken.Token, error) {
+// parsedToken is a token as read: its DER, its decoding, and what its
+// response said besides "granted".
+type parsedToken struct {
+	der      []byte
+	sd       *tstoken.SignedData
+	response bool   // der came wrapped in a TimeStampResp
+	status   string // "" for a plain granted status (or no response)
+}
+
+func parseToken(der []byte) (*parsedToken, error) {
 	if len(der) > MaxTokenSize {
-		return nil, nil, fmt.Errorf("timestamp token is %d bytes, more than the %d accepted", len(der), MaxTokenSize)
+		return nil, fmt.Errorf("timestamp token is %d bytes, more than the %d accepted", len(der), MaxTokenSize)
 	}
 	if len(der) == 0 {
-		return nil, nil, errors.New("timestamp token is empty")
+		return nil, errors.New("timestamp token is empty")
 	}
+	p := &parsedToken{der: der}
 	if tstoken.IsResponse(der) {
 		var err error
-		if der, err = tstoken.UnwrapResponse(der); err != nil {
-			return nil, nil, err
+		if p.der, p.status, err = tstoken.UnwrapResponse(der); err != nil {
+			return nil, err
 		}
+		p.response = true
 	}
-	tok, err := tstoken.Parse(der)
-	if err != nil {
-		return nil, nil, err
+	var err error
+	if p.sd, err = tstoken.Parse(p.der); err != nil {
+		return nil, err
 	}
-	return der, tok, nil
+	return p, nil
 }
 
 // VerifyToken verifies an RFC 3161 token (a TimeStampResp or a bare
@@ -188,7 +209,7 @@ func ParseCertificates(pemOrDER []byte) ([]*x509.Certificate, error) {
 // tokenVerifier holds what the checks share.
 type tokenVerifier struct {
 	opts     TokenOptions
-	tok      *tstoken.Token
+	tok      *tstoken.SignedData
 	info     *tstoken.TSTInfo // nil when the TSTInfo is unreadable
 	infoErr  error
 	signer   *tstoken.SignerInfo // nil unless exactly one SignerInfo
@@ -198,26 +219,34 @@ type tokenVerifier struct {
 	signerCert     *x509.Certificate
 	imprintHash    crypto.Hash // 0 when the imprint algorithm is refused
 	imprintErr     error
+	storedErr      string // why the token is not stored as a bundle stores it
 	dataDigest     []byte
 	dataName       string // "data", or "digest given"
 	digestMismatch string
 }
 
 func newTokenVerifier(der []byte, opts TokenOptions) (*tokenVerifier, error) {
-	_, tok, err := parseToken(der)
+	p, err := parseToken(der)
 	if err != nil {
 		return nil, err
 	}
+	tok := p.sd
 	v := &tokenVerifier{opts: opts, tok: tok, dataName: "data"}
+	switch {
+	case opts.Stored && !p.response:
+		v.storedErr = "it is a bare token; a bundle stores a TimeStampResp (bundle-format.md §6)"
+	case opts.Stored && p.status != "":
+		v.storedErr = fmt.Sprintf("its TimeStampResp's status is %s; a bundle stores only a plain granted (0) status (bundle-format.md §6)", p.status)
+	}
 	switch {
 	case !tok.EContentType.Equal(tstoken.OIDTSTInfo):
 		v.infoErr = fmt.Errorf("eContentType %v is not id-ct-TSTInfo", tok.EContentType)
-	case tok.Version != 3:
+	case tok.Version != tok.ExpectedVersion():
 		// RFC 5652 §5.1: content other than id-data makes the SignedData
 		// version 3. Fields outside the signature are held to the one value
 		// they can have, so that no byte of a token changes without the
 		// verdict changing.
-		v.infoErr = fmt.Errorf("SignedData version %d, want 3 for a TSTInfo (RFC 5652 §5.1)", tok.Version)
+		v.infoErr = fmt.Errorf("SignedData version %d, want %d for a TSTInfo (RFC 5652 §5.1)", tok.Version, tok.ExpectedVersion())
 	default:
 		v.info, v.infoErr = tstoken.ParseTSTInfo(tok.EContent)
 	}
@@ -245,6 +274,7 @@ func (v *tokenVerifier) run() *TokenResult {
 		v.checkImprint(),
 		v.checkSignature(),
 		v.checkSigningCertificate(),
+		v.checkCarriedCertificates(),
 		v.checkEKU(),
 		v.checkChain(),
 	}
@@ -306,6 +336,8 @@ func notEvaluated(name, why string) Check {
 func (v *tokenVerifier) checkFormat() Check {
 	c := Check{Name: CheckTokenFormat, Status: Failed}
 	switch {
+	case v.storedErr != "":
+		c.Detail = "the token is not stored as a bundle stores it: " + v.storedErr
 	case v.infoErr != nil:
 		c.Detail = "the token does not carry a readable TSTInfo: " + v.infoErr.Error()
 	case len(v.tok.SignerInfos) != 1:
@@ -559,6 +591,46 @@ func matchCertID(value []byte, v2 bool, cert *x509.Certificate) (string, error) 
 // is id-kp-timeStamping. Every real TSA certificate in the test corpus
 // (DigiCert, GlobalSign, IdenTrust, Symantec, FreeTSA, Sigstore) meets
 // it, so nothing justifies accepting less.
+// checkCarriedCertificates holds the certificates the token carries, which
+// its signature does not cover, to one verified chain from the TSA's
+// certificate (carriedChain).
+func (v *tokenVerifier) checkCarriedCertificates() Check {
+	c := Check{Name: CheckTokenCerts, Status: Indeterminate}
+	switch {
+	case v.signer == nil:
+		return notEvaluated(c.Name, fmt.Sprintf("%d SignerInfos", len(v.tok.SignerInfos)))
+	case v.signerCert == nil:
+		c.Detail = v.noSignerCert()
+		return c
+	case len(v.certErrs) > 0:
+		c.Detail = strings.Join(v.certErrs, "; ")
+		return c
+	case v.tok.HasCRLs:
+		// Unsigned like the certificates, and not read here: revocation
+		// is not checked offline. A token whose bytes cannot all be
+		// accounted for establishes nothing.
+		c.Detail = "the token carries CRLs, which its signature does not cover and this verifier does not read"
+		return c
+	case len(v.embedded) == 0:
+		c.Status, c.Detail = Passed, "the token carries no certificate"
+		return c
+	}
+	chain, unchecked, err := carriedChain(v.signerCert, v.embedded)
+	if err != nil {
+		c.Status, c.Detail = Failed, "the certificates the token carries were altered or added to: "+err.Error()
+		return c
+	}
+	c.Status = Passed
+	c.Detail = fmt.Sprintf("the %d certificates the token carries form one chain, every signature in it verified: %s", len(v.embedded), chainNames(chain))
+	if len(unchecked) > 0 {
+		// Path validation (token.chain) refuses these algorithms: a
+		// certificate only they vouch for is never relied on.
+		c.Detail = fmt.Sprintf("the %d certificates the token carries form one chain, %s; not checked, as SHA-1 and MD5 are refused: %s",
+			len(v.embedded), chainNames(chain), strings.Join(unchecked, "; "))
+	}
+	return c
+}
+
 func (v *tokenVerifier) checkEKU() Check {
 	c := Check{Name: CheckTokenEKU, Status: Failed}
 	cert := v.signerCert

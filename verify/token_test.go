@@ -330,7 +330,7 @@ func TestVerifyTokenCorpus(t *testing.T) {
 // the named check carries the verdict.
 func checkResult(t testing.TB, r *TokenResult, want Status, culprit string, nonce bool) {
 	t.Helper()
-	names := []string{CheckTokenFormat, CheckTokenImprint, CheckTokenSignature, CheckTokenSigningCert, CheckTokenEKU, CheckTokenChain}
+	names := []string{CheckTokenFormat, CheckTokenImprint, CheckTokenSignature, CheckTokenSigningCert, CheckTokenCerts, CheckTokenEKU, CheckTokenChain}
 	if nonce {
 		names = append(names, CheckTokenNonce)
 	}
@@ -487,6 +487,16 @@ func (o *opensslTSA) stamp(data string, queryArgs ...string) (tsr []byte, nonce 
 	return readFile(o.t, filepath.Join(o.dir, "r.tsr")), req.Nonce
 }
 
+// tstInfo stamps data (hash flag md, e.g. "-sha256") with the TSA
+// certificate included, and extracts the token (tok.der) and its TSTInfo
+// (tstinfo.der), for tests that re-sign it with openssl cms.
+func (o *opensslTSA) tstInfo(data, md string) {
+	o.t.Helper()
+	o.stamp(data, md, "-cert")
+	o.run("ts", "-reply", "-in", "r.tsr", "-token_out", "-out", "tok.der")
+	o.run("cms", "-verify", "-noverify", "-inform", "DER", "-in", "tok.der", "-out", "tstinfo.der")
+}
+
 func TestVerifyTokenOpenSSL(t *testing.T) {
 	for _, key := range []string{"ec", "rsa:2048"} {
 		for _, ess := range []string{"sha256", "sha1"} {
@@ -558,9 +568,7 @@ func TestVerifyTokenRSAPSS(t *testing.T) {
 	const data = "pss\n"
 	for _, v := range []struct{ md, salt string }{{"sha256", "32"}, {"sha384", "48"}, {"sha512", "20"}} {
 		t.Run(v.md+"/salt"+v.salt, func(t *testing.T) {
-			o.stamp(data, "-"+v.md, "-cert")
-			o.run("ts", "-reply", "-in", "r.tsr", "-token_out", "-out", "tok.der")
-			o.run("cms", "-verify", "-noverify", "-inform", "DER", "-in", "tok.der", "-out", "tstinfo.der")
+			o.tstInfo(data, "-"+v.md)
 			o.run("cms", "-sign", "-binary", "-nodetach", "-in", "tstinfo.der", "-econtent_type", "id-smime-ct-TSTInfo",
 				"-signer", "tsa.pem", "-inkey", "tsa.key", "-md", v.md, "-keyopt", "rsa_padding_mode:pss",
 				"-keyopt", "rsa_pss_saltlen:"+v.salt, "-keyopt", "rsa_mgf1_md:"+v.md, "-cades", "-nosmimecap",
@@ -853,7 +861,7 @@ func FuzzVerifyToken(f *testing.F) {
 			}
 			return
 		}
-		if len(r.Checks) != 7 || r.Status != Verdict(r.Checks) {
+		if len(r.Checks) != 8 || r.Status != Verdict(r.Checks) {
 			t.Fatalf("%d checks, status %s, verdict %s", len(r.Checks), r.Status, Verdict(r.Checks))
 		}
 		if _, err := ParseToken(der); err != nil {
@@ -923,9 +931,7 @@ func BenchmarkVerifyTokenCorpusRSA(b *testing.B) {
 func TestVerifyTokenNotTSTInfo(t *testing.T) {
 	o := newOpenSSLTSA(t, "ec", "sha256")
 	const data = "not a token"
-	o.stamp(data, "-sha256", "-cert")
-	o.run("ts", "-reply", "-in", "r.tsr", "-token_out", "-out", "tok.der")
-	o.run("cms", "-verify", "-noverify", "-inform", "DER", "-in", "tok.der", "-out", "tstinfo.der")
+	o.tstInfo(data, "-sha256")
 	opts := TokenOptions{Roots: []*x509.Certificate{o.ca}}
 	for name, args := range map[string][]string{
 		"TSTInfo as id-data": {"-in", "tstinfo.der"},
@@ -949,9 +955,7 @@ func TestVerifyTokenNotTSTInfo(t *testing.T) {
 func TestVerifyTokenTSANameMismatch(t *testing.T) {
 	o := newOpenSSLTSA(t, "ec", "sha256")
 	const data = "tsa name"
-	o.stamp(data, "-sha256", "-cert")
-	o.run("ts", "-reply", "-in", "r.tsr", "-token_out", "-out", "tok.der")
-	o.run("cms", "-verify", "-noverify", "-inform", "DER", "-in", "tok.der", "-out", "tstinfo.der")
+	o.tstInfo(data, "-sha256")
 	o.run("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-keyout", "other.key", "-nodes",
 		"-subj", "/CN=Other TSA", "-out", "other.csr")
 	o.run("x509", "-req", "-in", "other.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "30",
@@ -974,9 +978,7 @@ func TestVerifyTokenTSANameMismatch(t *testing.T) {
 func TestVerifyTokenSubjectKeyID(t *testing.T) {
 	o := newOpenSSLTSA(t, "ec", "sha256")
 	const data = "ski"
-	o.stamp(data, "-sha256", "-cert")
-	o.run("ts", "-reply", "-in", "r.tsr", "-token_out", "-out", "tok.der")
-	o.run("cms", "-verify", "-noverify", "-inform", "DER", "-in", "tok.der", "-out", "tstinfo.der")
+	o.tstInfo(data, "-sha256")
 	o.run("cms", "-sign", "-binary", "-nodetach", "-in", "tstinfo.der", "-econtent_type", "id-smime-ct-TSTInfo",
 		"-signer", "tsa.pem", "-inkey", "tsa.key", "-md", "sha256", "-cades", "-keyid", "-nocerts", "-outform", "DER", "-out", "ski.p7s")
 	if out := o.run("cms", "-cmsout", "-print", "-inform", "DER", "-in", "ski.p7s"); !bytes.Contains(out, []byte("subjectKeyIdentifier")) {

@@ -31,13 +31,34 @@ var (
 	OIDKPTimeStamping = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 8}
 )
 
-// Token is a decoded TimeStampToken.
-type Token struct {
+// SignedData is a decoded CMS SignedData (RFC 5652 §5.1): a
+// TimeStampToken (Parse), or a detached signature such as a PDF's
+// (ParseDetached).
+type SignedData struct {
 	Version      int // SignedData version
 	EContentType asn1.ObjectIdentifier
-	EContent     []byte   // the DER TSTInfo, exactly as signed
-	Certificates [][]byte // DER certificates from SignedData.certificates, in token order
+	EContent     []byte   // the DER TSTInfo, exactly as signed; nil when detached
+	Certificates [][]byte // DER certificates from SignedData.certificates, in the order carried
+	HasCRLs      bool     // the optional crls field is present
 	SignerInfos  []SignerInfo
+}
+
+// OIDData is id-data, the eContentType of a detached signature over bytes.
+var OIDData = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 1}
+
+// ExpectedVersion is the one SignedData version RFC 5652 §5.1 allows for
+// this content (certificates other than X.509 are refused by the parser):
+// 3 when any SignerInfo is version 3 or the content is not id-data, else 1.
+func (sd *SignedData) ExpectedVersion() int {
+	if !sd.EContentType.Equal(OIDData) {
+		return 3
+	}
+	for _, si := range sd.SignerInfos {
+		if si.SubjectKeyID != nil {
+			return 3
+		}
+	}
+	return 1
 }
 
 // SignerInfo is one decoded CMS SignerInfo.
@@ -52,9 +73,10 @@ type SignerInfo struct {
 	Attributes         []Attribute
 	SignatureAlgorithm pkix.AlgorithmIdentifier
 	Signature          []byte
+	Unsigned           []Attribute // unsignedAttrs, e.g. a signature timestamp
 }
 
-// Attribute is one signed attribute.
+// Attribute is one signed or unsigned attribute.
 type Attribute struct {
 	Type   asn1.ObjectIdentifier
 	Values []asn1.RawValue `asn1:"set"`
@@ -139,54 +161,139 @@ func unmarshalAll(b []byte, v any, what string) error {
 	return nil
 }
 
-// Parse decodes a DER TimeStampToken (ContentInfo wrapping SignedData).
-// The TSTInfo is not decoded here (see ParseTSTInfo), so that a token with
-// a broken TSTInfo can still be reported on check by check.
-func Parse(der []byte) (*Token, error) {
+// elements checks that the SEQUENCE der holds exactly n elements:
+// encoding/asn1 ignores elements after a struct's last field, and no byte
+// outside the signed parts may go unread (a PDF's zero padding, say, taken
+// into a lengthened outer SEQUENCE).
+func elements(der []byte, n int, what string) error {
+	var seq asn1.RawValue
+	if _, err := asn1.Unmarshal(der, &seq); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	got := 0
+	for rest := seq.Bytes; len(rest) > 0; got++ {
+		var e asn1.RawValue
+		var err error
+		if rest, err = asn1.Unmarshal(rest, &e); err != nil {
+			return fmt.Errorf("%s: element %d: %w", what, got+1, err)
+		}
+	}
+	if got != n {
+		return fmt.Errorf("%s: %d elements where %d were read: unread data", what, got, n)
+	}
+	return nil
+}
+
+// constructed refuses a present field that is not encoded as constructed.
+func constructed(what string, v asn1.RawValue) error {
+	if len(v.FullBytes) > 0 && !v.IsCompound {
+		return fmt.Errorf("%s: primitive encoding where DER requires a constructed one", what)
+	}
+	return nil
+}
+
+func present(v asn1.RawValue) int {
+	if len(v.FullBytes) > 0 {
+		return 1
+	}
+	return 0
+}
+
+// Parse decodes a DER TimeStampToken (ContentInfo wrapping SignedData),
+// which must carry its content. The TSTInfo is not decoded here (see
+// ParseTSTInfo), so that a token with a broken TSTInfo can still be
+// reported on check by check.
+func Parse(der []byte) (*SignedData, error) {
+	return parse(der, "TimeStampToken", false)
+}
+
+// ParseDetached decodes a DER ContentInfo wrapping a detached SignedData
+// (no eContent), such as a PDF signature. what names it in errors.
+func ParseDetached(der []byte, what string) (*SignedData, error) {
+	return parse(der, what, true)
+}
+
+func parse(der []byte, what string, detached bool) (*SignedData, error) {
 	var ci contentInfo
-	if err := unmarshalAll(der, &ci, "TimeStampToken ContentInfo"); err != nil {
+	if err := unmarshalAll(der, &ci, what+" ContentInfo"); err != nil {
+		return nil, err
+	}
+	if err := elements(der, 2, what+" ContentInfo"); err != nil {
 		return nil, err
 	}
 	if !ci.ContentType.Equal(OIDSignedData) {
-		return nil, fmt.Errorf("TimeStampToken ContentInfo: contentType %v is not id-signedData", ci.ContentType)
+		return nil, fmt.Errorf("%s ContentInfo: contentType %v is not id-signedData", what, ci.ContentType)
 	}
 	var sd signedData
-	if err := unmarshalAll(ci.Content.Bytes, &sd, "TimeStampToken SignedData"); err != nil {
+	if err := unmarshalAll(ci.Content.Bytes, &sd, what+" SignedData"); err != nil {
 		return nil, err
 	}
-	t := &Token{EContentType: sd.EncapContentInfo.EContentType, Version: sd.Version}
-	if len(sd.EncapContentInfo.EContent.FullBytes) == 0 {
-		return nil, errors.New("TimeStampToken SignedData.encapContentInfo: eContent absent (detached), a token must carry its TSTInfo")
-	}
-	var ec asn1.RawValue
-	if err := unmarshalAll(sd.EncapContentInfo.EContent.Bytes, &ec, "TimeStampToken SignedData.encapContentInfo.eContent"); err != nil {
+	if err := elements(ci.Content.Bytes, 4+present(sd.Certificates)+present(sd.CRLs), what+" SignedData"); err != nil {
 		return nil, err
 	}
-	if ec.Class != asn1.ClassUniversal || ec.Tag != asn1.TagOctetString || ec.IsCompound {
-		return nil, errors.New("TimeStampToken SignedData.encapContentInfo.eContent: not a primitive OCTET STRING")
+	// encoding/asn1 matches a tagged RawValue by class and number only:
+	// a constructed field flipped to primitive would read the same.
+	if err := constructed(what+" ContentInfo content", ci.Content); err != nil {
+		return nil, err
 	}
-	t.EContent = ec.Bytes
-	certs, err := parseCertificateSet(sd.Certificates)
+	if err := constructed(what+" SignedData certificates", sd.Certificates); err != nil {
+		return nil, err
+	}
+	if err := constructed(what+" SignedData crls", sd.CRLs); err != nil {
+		return nil, err
+	}
+	t := &SignedData{EContentType: sd.EncapContentInfo.EContentType, Version: sd.Version, HasCRLs: len(sd.CRLs.FullBytes) > 0}
+	content, err := eContent(sd.EncapContentInfo.EContent, what, detached)
 	if err != nil {
 		return nil, err
 	}
-	t.Certificates = certs
+	t.EContent = content
+	if t.Certificates, err = parseCertificateSet(sd.Certificates, what); err != nil {
+		return nil, err
+	}
 	for i, raw := range sd.SignerInfos {
 		si, err := parseSignerInfo(raw.FullBytes)
 		if err != nil {
-			return nil, fmt.Errorf("TimeStampToken SignedData.signerInfos[%d]: %w", i, err)
+			return nil, fmt.Errorf("%s SignedData.signerInfos[%d]: %w", what, i, err)
 		}
 		t.SignerInfos = append(t.SignerInfos, *si)
 	}
 	if err := checkDigestAlgorithms(sd.DigestAlgorithms, sd.SignerInfos); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s SignedData.digestAlgorithms: %w", what, err)
 	}
 	return t, nil
+}
+
+// eContent returns the content an encapContentInfo carries: required for
+// a token, absent for a detached signature.
+func eContent(ec asn1.RawValue, what string, detached bool) ([]byte, error) {
+	switch {
+	case detached && len(ec.FullBytes) != 0:
+		return nil, fmt.Errorf("%s SignedData.encapContentInfo: eContent present, a detached signature carries none", what)
+	case detached:
+		return nil, nil
+	case len(ec.FullBytes) == 0:
+		return nil, fmt.Errorf("%s SignedData.encapContentInfo: eContent absent (detached), a token must carry its TSTInfo", what)
+	}
+	if err := constructed(what+" SignedData.encapContentInfo.eContent", ec); err != nil {
+		return nil, err
+	}
+	var inner asn1.RawValue
+	if err := unmarshalAll(ec.Bytes, &inner, what+" SignedData.encapContentInfo.eContent"); err != nil {
+		return nil, err
+	}
+	if inner.Class != asn1.ClassUniversal || inner.Tag != asn1.TagOctetString || inner.IsCompound {
+		return nil, fmt.Errorf("%s SignedData.encapContentInfo.eContent: not a primitive OCTET STRING", what)
+	}
+	return inner.Bytes, nil
 }
 
 // checkDigestAlgorithms: the SET digestAlgorithms must list exactly the
 // signers' digest algorithms, byte for byte, each once (RFC 5652 §5.1).
 func checkDigestAlgorithms(set asn1.RawValue, signers []asn1.RawValue) error {
+	if set.Class != asn1.ClassUniversal || set.Tag != asn1.TagSet || !set.IsCompound {
+		return errors.New("not a SET")
+	}
 	want := map[string]bool{}
 	for _, raw := range signers {
 		var si struct {
@@ -207,22 +314,24 @@ func checkDigestAlgorithms(set asn1.RawValue, signers []asn1.RawValue) error {
 		var alg asn1.RawValue
 		var err error
 		if rest, err = asn1.Unmarshal(rest, &alg); err != nil {
-			return fmt.Errorf("TimeStampToken SignedData.digestAlgorithms: %w", err)
+			return err
 		}
 		if !want[string(alg.FullBytes)] || seen[string(alg.FullBytes)] {
-			return errors.New("TimeStampToken SignedData.digestAlgorithms: not exactly the signers' digest algorithms")
+			return errors.New("not exactly the signers' digest algorithms")
 		}
 		seen[string(alg.FullBytes)] = true
 	}
 	if len(seen) != len(want) {
-		return errors.New("TimeStampToken SignedData.digestAlgorithms: a signer's digest algorithm is missing")
+		return errors.New("a signer's digest algorithm is missing")
 	}
 	return nil
 }
 
-// parseCertificateSet returns the X.509 certificates of a CertificateSet,
-// skipping the other CertificateChoices (attribute certificates, other).
-func parseCertificateSet(set asn1.RawValue) ([][]byte, error) {
+// parseCertificateSet returns the X.509 certificates of a CertificateSet.
+// The other CertificateChoices (attribute certificates, other formats)
+// are refused rather than skipped: no byte of a signature's container
+// may go unread.
+func parseCertificateSet(set asn1.RawValue, what string) ([][]byte, error) {
 	var certs [][]byte
 	rest := set.Bytes
 	for len(rest) > 0 {
@@ -230,11 +339,12 @@ func parseCertificateSet(set asn1.RawValue) ([][]byte, error) {
 		var err error
 		rest, err = asn1.Unmarshal(rest, &c)
 		if err != nil {
-			return nil, fmt.Errorf("TimeStampToken SignedData.certificates[%d]: %w", len(certs), err)
+			return nil, fmt.Errorf("%s SignedData.certificates[%d]: %w", what, len(certs), err)
 		}
-		if c.Class == asn1.ClassUniversal && c.Tag == asn1.TagSequence {
-			certs = append(certs, c.FullBytes)
+		if c.Class != asn1.ClassUniversal || c.Tag != asn1.TagSequence || !c.IsCompound {
+			return nil, fmt.Errorf("%s SignedData.certificates[%d]: not an X.509 certificate (CertificateChoices tag %d, class %d)", what, len(certs), c.Tag, c.Class)
 		}
+		certs = append(certs, c.FullBytes)
 	}
 	return certs, nil
 }
@@ -244,13 +354,24 @@ func parseSignerInfo(der []byte) (*SignerInfo, error) {
 	if err := unmarshalAll(der, &raw, "SignerInfo"); err != nil {
 		return nil, err
 	}
+	if err := elements(der, 5+present(raw.SignedAttrs)+present(raw.UnsignedAttrs), "SignerInfo"); err != nil {
+		return nil, err
+	}
+	for _, f := range []struct {
+		name string
+		v    asn1.RawValue
+	}{{"signedAttrs", raw.SignedAttrs}, {"unsignedAttrs", raw.UnsignedAttrs}} {
+		if err := constructed(f.name, f.v); err != nil {
+			return nil, err
+		}
+	}
 	si := &SignerInfo{
 		DigestAlgorithm:    raw.DigestAlgorithm,
 		SignatureAlgorithm: raw.SignatureAlgorithm,
 		Signature:          raw.Signature,
 	}
 	switch {
-	case raw.SID.Class == asn1.ClassUniversal && raw.SID.Tag == asn1.TagSequence:
+	case raw.SID.Class == asn1.ClassUniversal && raw.SID.Tag == asn1.TagSequence && raw.SID.IsCompound:
 		if raw.Version != 1 {
 			return nil, fmt.Errorf("version %d, want 1 with an issuerAndSerialNumber (RFC 5652 §5.3)", raw.Version)
 		}
@@ -275,9 +396,16 @@ func parseSignerInfo(der []byte) (*SignerInfo, error) {
 		si.SignedAttrs = signed
 		attrs, err := parseAttributes(raw.SignedAttrs.Bytes)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("signedAttrs: %w", err)
 		}
 		si.Attributes = attrs
+	}
+	if len(raw.UnsignedAttrs.FullBytes) > 0 {
+		attrs, err := parseAttributes(raw.UnsignedAttrs.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("unsignedAttrs: %w", err)
+		}
+		si.Unsigned = attrs
 	}
 	return si, nil
 }
@@ -289,7 +417,7 @@ func parseAttributes(b []byte) ([]Attribute, error) {
 		var err error
 		b, err = asn1.Unmarshal(b, &a)
 		if err != nil {
-			return nil, fmt.Errorf("signedAttrs[%d]: %w", len(attrs), err)
+			return nil, fmt.Errorf("attribute %d: %w", len(attrs), err)
 		}
 		attrs = append(attrs, a)
 	}
@@ -415,21 +543,35 @@ func IsResponse(der []byte) bool {
 	return first.Class == asn1.ClassUniversal && first.Tag == asn1.TagSequence
 }
 
-// UnwrapResponse returns the token of a granted TimeStampResp.
-func UnwrapResponse(der []byte) ([]byte, error) {
+// UnwrapResponse returns the token of a granted TimeStampResp. plain is
+// "" when the PKIStatusInfo says granted (0) and nothing else; otherwise it
+// describes the rest (grantedWithMods, a statusString, a failInfo), which
+// the signature does not cover.
+func UnwrapResponse(der []byte) (token []byte, plain string, err error) {
 	var r timeStampResp
 	if err := unmarshalAll(der, &r, "TimeStampResp"); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	st := r.Status.Status
+	desc := statusName(st) + failInfo(r.Status.FailInfo) + statusText(r.Status.StatusString)
 	if st != 0 && st != 1 {
-		return nil, fmt.Errorf("TimeStampResp: PKIStatus %s%s%s: no token granted",
-			statusName(st), failInfo(r.Status.FailInfo), statusText(r.Status.StatusString))
+		return nil, "", fmt.Errorf("TimeStampResp: PKIStatus %s: no token granted", desc)
 	}
 	if len(r.TimeStampToken.FullBytes) == 0 {
-		return nil, fmt.Errorf("TimeStampResp: PKIStatus %s but timeStampToken absent", statusName(st))
+		return nil, "", fmt.Errorf("TimeStampResp: PKIStatus %s but timeStampToken absent", statusName(st))
 	}
-	return r.TimeStampToken.FullBytes, nil
+	if err := elements(der, 2, "TimeStampResp"); err != nil {
+		return nil, "", err
+	}
+	// Plain means these exact bytes: SEQUENCE { INTEGER 0 }.
+	var raw struct{ Status asn1.RawValue }
+	if _, err := asn1.Unmarshal(der, &raw); err != nil || !bytes.Equal(raw.Status.FullBytes, []byte{0x30, 0x03, 0x02, 0x01, 0x00}) {
+		plain = desc
+		if st == 0 && plain == statusName(st) {
+			plain += " with further status fields"
+		}
+	}
+	return r.TimeStampToken.FullBytes, plain, nil
 }
 
 func statusName(st int) string {

@@ -1,0 +1,179 @@
+package verify
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestVerifyTokenCarriedCertificates re-signs an openssl TSTInfo with
+// openssl cms, carrying other certificate sets: the certificates of a
+// token are outside its signature, so only check token.certificates
+// stands between a byte changed in a copy and PASSED.
+func TestVerifyTokenCarriedCertificates(t *testing.T) {
+	o := newOpenSSLTSA(t, "ec", "sha256")
+	const data = "carried certificates"
+	o.tstInfo(data, "-sha256")
+	o.run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-keyout", "other.key", "-nodes",
+		"-subj", "/CN=Unrelated CA", "-days", "30", "-out", "unrelated.pem")
+	// The CA's copy with one bit of its signature flipped: it still
+	// parses, and the TSA certificate's chain to the anchor does not
+	// need it.
+	damaged := bytes.Clone(o.ca.Raw)
+	damaged[len(damaged)-3] ^= 0x01
+	o.write("damaged.pem", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: damaged})))
+	o.write("both.pem", readPEM(t, o.dir, "ca.pem")+readPEM(t, o.dir, "unrelated.pem"))
+
+	sign := func(certfile string) []byte {
+		args := []string{"cms", "-sign", "-binary", "-nodetach", "-in", "tstinfo.der", "-econtent_type", "id-smime-ct-TSTInfo",
+			"-signer", "tsa.pem", "-inkey", "tsa.key", "-md", "sha256", "-cades", "-outform", "DER", "-out", "resigned.p7s"}
+		if certfile != "" {
+			args = append(args, "-certfile", certfile)
+		}
+		o.run(args...)
+		return readFile(t, filepath.Join(o.dir, "resigned.p7s"))
+	}
+	// The anchor is the TSA's own certificate, as EU trusted lists name
+	// it: the CA's copy then plays no part in path validation.
+	anchors := TokenOptions{Roots: []*x509.Certificate{o.tsa}}
+	tests := []struct {
+		name     string
+		certfile string
+		want     Status
+		detail   string
+	}{
+		{"the TSA certificate alone", "", Passed, "form one chain"},
+		{"the TSA certificate and its CA", "ca.pem", Passed, "'CN=Custody Test TSA' -> 'CN=Custody Test CA'"},
+		{"an unrelated certificate added", "both.pem", Failed, "not on the chain"},
+		{"the CA copy damaged", "damaged.pem", Failed, "does not verify"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := VerifyToken(sign(tt.certfile), strings.NewReader(data), anchors)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := findCheck(t, r.Checks, CheckTokenCerts)
+			if c.Status != tt.want || !strings.Contains(c.Detail, tt.detail) {
+				t.Errorf("%s: %s %q, want %s with %q", c.Name, c.Status, c.Detail, tt.want, tt.detail)
+			}
+			if r.Status != tt.want {
+				t.Errorf("verdict %s, want %s: %+v", r.Status, tt.want, r.Checks)
+			}
+		})
+	}
+}
+
+// TestVerifyTokenCarriedSHA1: real tokens carry legacy certificates
+// signed with SHA-1. A self-signature is still checked (for integrity:
+// x509's CheckSignature allows SHA-1 there, and it grants no trust); a
+// link signed with SHA-1 cannot be checked, and the report says so. Path
+// validation (token.chain) never relies on either.
+func TestVerifyTokenCarriedSHA1(t *testing.T) {
+	o := newOpenSSLTSA(t, "rsa:2048", "sha256")
+	// Made before the token: its genTime must fall in their validity.
+	// The CA's certificate re-issued with SHA-1 (same key and name), and
+	// the TSA's certificate issued by the CA with SHA-1.
+	o.run("x509", "-in", "ca.pem", "-signkey", "ca.key", "-sha1", "-days", "30", "-out", "ca-sha1.pem")
+	o.run("x509", "-req", "-in", "tsa.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "30",
+		"-extfile", "ext.cnf", "-extensions", "tsa", "-sha1", "-out", "tsa-sha1.pem")
+	const data = "legacy certificates"
+	o.tstInfo(data, "-sha256")
+	for _, f := range []string{"ca-sha1.pem", "tsa-sha1.pem"} {
+		if c := readCerts(t, filepath.Join(o.dir, f))[0]; c.SignatureAlgorithm != x509.SHA1WithRSA {
+			t.Skipf("openssl made a %v certificate, not SHA-1", c.SignatureAlgorithm)
+		}
+	}
+	tests := []struct {
+		name, signer, certfile, detail string
+	}{
+		{"a root self-signed with SHA-1", "tsa.pem", "ca-sha1.pem", "every signature in it verified"},
+		{"a TSA certificate signed with SHA-1", "tsa-sha1.pem", "ca.pem", "not checked, as SHA-1 and MD5 are refused: the signature of 'CN=Custody Test TSA' by 'CN=Custody Test CA'"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o.run("cms", "-sign", "-binary", "-nodetach", "-in", "tstinfo.der", "-econtent_type", "id-smime-ct-TSTInfo",
+				"-signer", tt.signer, "-inkey", "tsa.key", "-md", "sha256", "-cades", "-certfile", tt.certfile, "-outform", "DER", "-out", "resigned.p7s")
+			anchor := readCerts(t, filepath.Join(o.dir, tt.signer))[0]
+			r, err := VerifyToken(readFile(t, filepath.Join(o.dir, "resigned.p7s")), strings.NewReader(data), TokenOptions{Roots: []*x509.Certificate{anchor}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c := findCheck(t, r.Checks, CheckTokenCerts); c.Status != Passed || !strings.Contains(c.Detail, tt.detail) {
+				t.Errorf("%s: %s %q, want PASSED with %q", c.Name, c.Status, c.Detail, tt.detail)
+			}
+			if r.Status != Passed {
+				t.Errorf("verdict %s: %+v", r.Status, r.Checks)
+			}
+		})
+	}
+}
+
+// TestVerifyTokenStored: a bundle stores a TimeStampResp whose status is
+// granted and nothing else. grantedWithMods is a valid answer from a TSA,
+// but outside the signature: held to one value, it cannot be flipped
+// unseen.
+func TestVerifyTokenStored(t *testing.T) {
+	o := newOpenSSLTSA(t, "ec", "sha256")
+	const data = "stored"
+	tsr, _ := o.stamp(data, "-sha256", "-cert")
+	o.run("ts", "-reply", "-in", "r.tsr", "-token_out", "-out", "tok.der")
+	// PKIStatusInfo is the first element: 30 82 LL LL 30 03 02 01 00.
+	if !bytes.Equal(tsr[4:9], []byte{0x30, 0x03, 0x02, 0x01, 0x00}) {
+		t.Fatalf("unexpected response start % x", tsr[:9])
+	}
+	withMods := bytes.Clone(tsr)
+	withMods[8] = 1
+	roots := []*x509.Certificate{o.ca}
+	tests := []struct {
+		name   string
+		der    []byte
+		stored bool
+		want   Status
+	}{
+		{"granted", tsr, true, Passed},
+		{"grantedWithMods, as received", withMods, false, Passed},
+		{"grantedWithMods, as stored", withMods, true, Failed},
+		{"a bare token, as stored", readFile(t, filepath.Join(o.dir, "tok.der")), true, Failed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := VerifyToken(tt.der, strings.NewReader(data), TokenOptions{Roots: roots, Stored: tt.stored})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Status != tt.want {
+				t.Errorf("verdict %s, want %s: %+v", r.Status, tt.want, r.Checks)
+			}
+			if tt.want == Failed {
+				if c := findCheck(t, r.Checks, CheckTokenFormat); c.Status != Failed || !strings.Contains(c.Detail, "bundle stores") {
+					t.Errorf("%s: %s %q", c.Name, c.Status, c.Detail)
+				}
+			}
+		})
+	}
+}
+
+func findCheck(t *testing.T, checks []Check, name string) Check {
+	t.Helper()
+	for _, c := range checks {
+		if c.Name == name {
+			return c
+		}
+	}
+	t.Fatalf("no check %s in %+v", name, checks)
+	return Check{}
+}
+
+func readPEM(t *testing.T, dir, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
