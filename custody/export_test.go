@@ -529,3 +529,35 @@ func TestExportUnzip(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordNamesChainHead: record.pdf is sealed inside the bundle, so it
+// cannot show the manifest's digest; its footer and QR caption name the
+// chain head it does show (renderer custody-pdf/2), and it is re-rendered
+// byte for byte by the verifier.
+func TestRecordNamesChainHead(t *testing.T) {
+	fx := testbundle.New(t, "ecdsa-p256")
+	out := filepath.Join(t.TempDir(), "case.custody")
+	res, err := custody.Export(context.Background(), load(t, testbundle.Sample()), options(fx, out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := res.Manifest.Rendering; r == nil || r.Renderer != "custody-pdf/2" {
+		t.Fatalf("rendering %+v", r)
+	}
+	if rep := verifyFile(t, fx, out); rep.Result != verify.Passed {
+		t.Fatalf("%s: %+v", rep.Result, rep.Checks)
+	}
+	text := pdfText(t, out)
+	if text == "" {
+		t.Skip("pdftotext not installed")
+	}
+	head := res.Manifest.Chain.Head
+	for _, want := range []string{"chain head " + head[:16], "QR code: export ID and hash-chain head", "custody:" + res.Manifest.ExportID + ":chain:"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("record.pdf lacks %q", want)
+		}
+	}
+	if strings.Contains(text, "manifest sha256") || strings.Contains(text, "export ID and manifest SHA-256") {
+		t.Error("record.pdf labels the manifest digest it cannot know")
+	}
+}

@@ -88,7 +88,11 @@ func (r *renderer) drawQR(code barcode.Barcode, payload string) {
 		}
 	}
 	r.y += side
-	r.paragraph(r.st.small, "QR code: export ID and manifest SHA-256", marginX+quiet*module, contentW, smallLeading, muted)
+	caption := r.d.Integrity.QRCaption
+	if caption == "" {
+		caption = "QR code: export ID and manifest SHA-256"
+	}
+	r.paragraph(r.st.small, caption, marginX+quiet*module, contentW, smallLeading, muted)
 	r.paragraph(r.st.mono, payload, marginX+quiet*module, contentW, smallLeading, muted)
 }
 

@@ -97,9 +97,13 @@ type Integrity struct {
 	SignerFingerprint string // SHA-256 of the signer's public key, hex
 	Timestamps        []Timestamp
 	Commands          []string // verification commands, one per line
-	// QRPayload is what the QR code carries. Empty means
-	// "custody:<export id>:sha256:<manifest digest>".
-	QRPayload string
+	// QRPayload is what the QR code carries, and QRCaption says what that
+	// is. Empty means "custody:<export id>:sha256:<manifest digest>",
+	// "QR code: export ID and manifest SHA-256".
+	QRPayload, QRCaption string
+	// FooterRef ends every page's footer. Empty means "manifest sha256 "
+	// and the digest's first 16 hex digits.
+	FooterRef string
 }
 
 // Timestamp is one RFC 3161 timestamp on the seal.

@@ -199,11 +199,15 @@ func (r *renderer) newPage() {
 	left := s.Line("Export " + r.d.ExportID)
 	r.drawLine(left, marginX, footerY, muted, smallSize)
 
-	digest := r.d.Integrity.ManifestSHA256
-	if len(digest) > 16 {
-		digest = digest[:16]
+	ref := r.d.Integrity.FooterRef
+	if ref == "" {
+		digest := r.d.Integrity.ManifestSHA256
+		if len(digest) > 16 {
+			digest = digest[:16]
+		}
+		ref = "manifest sha256 " + digest
 	}
-	right := s.Line("manifest sha256 " + digest)
+	right := s.Line(ref)
 	r.drawLine(right, pageW-marginX-right.Width, footerY, muted, smallSize)
 
 	// "page X of " then the total, centred on a guessed total width.

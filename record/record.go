@@ -21,9 +21,19 @@ import (
 )
 
 // Renderer names the rendering this package produces. A verifier re-renders
-// record.pdf only when the manifest names this renderer: a later version of
-// the layout gets a new name, and old bundles keep verifying their digests.
-const Renderer = "custody-pdf/1"
+// record.pdf only when the manifest names a renderer it has (Renders): a
+// later version of the layout gets a new name, and the old ones are kept,
+// so that old bundles keep verifying byte for byte.
+const Renderer = "custody-pdf/2"
+
+// rendererV1 is Renderer before 2026-11-26. Its rendering inside a bundle
+// ended every footer with an empty "manifest sha256" and captioned the QR
+// code as the manifest digest, though it carries the chain head: version 2
+// labels both as the chain head. Everything else is identical.
+const rendererV1 = "custody-pdf/1"
+
+// Renders reports whether Render produces the rendering named name.
+func Renders(name string) bool { return name == Renderer || name == rendererV1 }
 
 // Content is what a rendering shows: the manifest's metadata, the message
 // entries in order, and a way to read attachment entries (images are
@@ -147,6 +157,12 @@ func integrity(m *manifest.Manifest, seal *Seal) pdf.Integrity {
 	verifyCmd := "custody-verify --trust TSA-ROOT.pem --signer " + m.Signer.Fingerprint + " BUNDLE.custody"
 	if seal == nil {
 		in.QRPayload = "custody:" + m.ExportID + ":chain:" + m.Chain.Head
+		if m.Rendering == nil || m.Rendering.Renderer != rendererV1 {
+			// Sealed inside the bundle, the record cannot show the
+			// manifest's digest: it names the chain head it shows.
+			in.QRCaption = "QR code: export ID and hash-chain head"
+			in.FooterRef = "chain head " + m.Chain.Head[:min(16, len(m.Chain.Head))]
+		}
 		in.Commands = []string{
 			"This rendering is sealed inside the bundle (record.pdf); the manifest digest and",
 			"the timestamps are in the bundle's manifest.json and META-INF/. To verify:",

@@ -429,7 +429,7 @@ func (v *bundleVerifier) checkRendering() {
 		v.add("rendering", Info, "the bundle holds no PDF rendering")
 		return
 	}
-	if r.Renderer != record.Renderer {
+	if !record.Renders(r.Renderer) {
 		v.add("rendering", Info, "%s was made by renderer %q, which this verifier does not have: its digest is checked, its content is not re-rendered", r.Path, r.Renderer)
 		return
 	}
@@ -459,7 +459,7 @@ type renderingResult struct {
 // own (message entries are small); whether that content is the sealed one
 // is what the other checks establish.
 func (v *bundleVerifier) startRendering() {
-	if r := v.m.Rendering; r == nil || r.Renderer != record.Renderer {
+	if r := v.m.Rendering; r == nil || !record.Renders(r.Renderer) {
 		return
 	}
 	v.renderDone = make(chan struct{})

@@ -39,7 +39,7 @@ func checkPDFRendering(r io.ReaderAt, size int64, embedded io.ReaderAt, embedded
 		c.Detail = err.Error()
 		return c
 	}
-	if m, err := manifest.Parse(b.ManifestBytes); err == nil && m.Rendering != nil && m.Rendering.Renderer != record.Renderer {
+	if m, err := manifest.Parse(b.ManifestBytes); err == nil && m.Rendering != nil && !record.Renders(m.Rendering.Renderer) {
 		return Check{CheckPDFRendering, Info, fmt.Sprintf("rendered by %q, which this verifier does not have: the visible pages are not compared", m.Rendering.Renderer)}
 	}
 	var want bytes.Buffer
