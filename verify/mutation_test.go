@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -33,7 +34,9 @@ import (
 	"github.com/custody-toolkit/custody/conversation"
 	"github.com/custody-toolkit/custody/custody"
 	"github.com/custody-toolkit/custody/internal/testbundle"
+	"github.com/custody-toolkit/custody/internal/testpki"
 	"github.com/custody-toolkit/custody/manifest"
+	"github.com/custody-toolkit/custody/tsa"
 	"github.com/custody-toolkit/custody/verify"
 )
 
@@ -436,7 +439,15 @@ func TestMutations(t *testing.T) {
 	s.entryOps(full)
 	s.swaps(full, donors)
 	s.flipPDF(s.class("standalone PDF: every 8th byte (signature)"))
-	s.flipPDFCMSBits(s.class("standalone PDF: every bit of its CMS, hex re-encoded"))
+	fixturePDF := readFile(t, filepath.Join("testdata", "pdf", "sealed-ecdsa.pdf"))
+	anchors, err := verify.ParseCertificates(readFile(t, filepath.Join("testdata", "pdf", "tsa.pem")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.flipPDFCMSBits(s.class("standalone PDF: every bit of its CMS, hex re-encoded"), fixturePDF, verify.Options{Trust: anchors})
+	chained, selfIssued := standalonePDFs(t, ecdsaFx)
+	s.flipPDFCMSBits(s.class("standalone PDF with the doctor's chain: every bit of its CMS"), chained, verify.Options{Trust: ecdsaFx.Roots})
+	s.pdfOps(s.class("standalone PDF: CMS swapped, revision appended, cut"), chained, selfIssued, verify.Options{Trust: ecdsaFx.Roots})
 
 	table := s.table()
 	t.Logf("mutation suite, %s:\n%s", time.Since(start).Round(time.Second), table)
@@ -612,22 +623,11 @@ func (s *mutationSuite) flipTokenBits(c *mutationClass, bundle []byte) {
 	}
 }
 
-// flipPDFCMSBits flips each of the 8 bits of every byte of the standalone
+// flipPDFCMSBits flips each of the 8 bits of every byte of a standalone
 // PDF's CMS and writes it back as a forger would, in hex of the same case,
 // so that only the CMS's own checks stand in the way.
-func (s *mutationSuite) flipPDFCMSBits(c *mutationClass) {
-	data := readFile(s.t, filepath.Join("testdata", "pdf", "sealed-ecdsa.pdf"))
-	anchors, err := verify.ParseCertificates(readFile(s.t, filepath.Join("testdata", "pdf", "tsa.pem")))
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	opts := verify.Options{Trust: anchors}
-	contents := bytes.Index(data, []byte("/Contents<")) + len("/Contents<")
-	hexEnd := contents + bytes.IndexByte(data[contents:], '>')
-	cms, err := hex.DecodeString(string(data[contents:hexEnd]))
-	if err != nil {
-		s.t.Fatal(err)
-	}
+func (s *mutationSuite) flipPDFCMSBits(c *mutationClass, data []byte, opts verify.Options) {
+	contents, hexEnd, cms := pdfContents(s.t, data)
 	upper := bytes.ContainsAny(data[contents:hexEnd], "ABCDEF")
 	regions := cmsRegions(s.t, cms, 0, "")
 	// The DER itself; what follows it is the zero padding pdfsign reserves.
@@ -647,6 +647,103 @@ func (s *mutationSuite) flipPDFCMSBits(c *mutationClass) {
 			_, checks := verify.VerifyPDFSignature(bytes.NewReader(m), int64(len(m)), opts)
 			s.count(c, what, verify.Verdict(checks), checks)
 		}
+	}
+}
+
+// pdfContents locates the signature's /Contents hex string of a standalone
+// PDF and decodes it.
+func pdfContents(t *testing.T, data []byte) (start, end int, cms []byte) {
+	t.Helper()
+	start = bytes.Index(data, []byte("/Contents<")) + len("/Contents<")
+	end = start + bytes.IndexByte(data[start:], '>')
+	cms, err := hex.DecodeString(string(data[start:end]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return start, end, cms
+}
+
+// standalonePDFs makes two standalone PDFs of one bundle with fx's key:
+// one under a doctor's certificate chain (root, intermediate, doctor:
+// custody export --pdf-cert), one under the certificate the key issues
+// itself.
+func standalonePDFs(t *testing.T, fx *testbundle.Fixture) (chained, selfIssued []byte) {
+	t.Helper()
+	now := time.Now()
+	root := testpki.Issue(t, now, testpki.CA("Mutation Root"), mustECDSA(t), nil)
+	inter := testpki.Issue(t, now, testpki.CA("Mutation CA"), mustECDSA(t), root)
+	doctor := testpki.Issue(t, now, testpki.Leaf("Dra. Mutación"), fx.Key, inter)
+	srv := httptest.NewServer(tsa.Handler(fx.Authority))
+	defer srv.Close()
+	bundle := fx.Export(t, testbundle.Sample(), custody.Selection{})
+	write := func(chain []*x509.Certificate) []byte {
+		out := filepath.Join(t.TempDir(), "case.pdf")
+		err := custody.WritePDF(bundle, custody.PDFOptions{Out: out, Signer: fx.Key, CertificateChain: chain, TSAURL: srv.URL, Time: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return readFile(t, out)
+	}
+	chained = write([]*x509.Certificate{doctor.Cert, inter.Cert, root.Cert})
+	selfIssued = write(nil)
+	for _, pdf := range [][]byte{chained, selfIssued} {
+		if rep, err := verify.PDF(bytes.NewReader(pdf), int64(len(pdf)), verify.Options{Trust: fx.Roots}); err != nil || rep.Result != verify.Passed {
+			t.Fatalf("a standalone PDF does not verify: %v %+v", err, rep)
+		}
+	}
+	return chained, selfIssued
+}
+
+func mustECDSA(t *testing.T) *ecdsa.PrivateKey {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// pdfOps alters two valid standalone PDFs of one bundle and key as a
+// whole: each one's CMS put into the other (padded, as signers reserve
+// room), a revision appended after signing, the end cut off. Each is
+// verified in full (verify.PDF: the embedded bundle too).
+func (s *mutationSuite) pdfOps(c *mutationClass, a, b []byte, opts verify.Options) {
+	tryPDF := func(what string, m []byte) {
+		c.tried++
+		rep, err := verify.PDF(bytes.NewReader(m), int64(len(m)), opts)
+		if err != nil {
+			c.unreadable++
+			return
+		}
+		s.count(c, what, rep.Result, rep.Checks)
+	}
+	swap := func(into, from []byte) ([]byte, bool) {
+		start, end, _ := pdfContents(s.t, into)
+		_, _, cms := pdfContents(s.t, from)
+		h := hex.EncodeToString(cms)
+		if len(h) > end-start {
+			return nil, false
+		}
+		m := bytes.Clone(into)
+		copy(m[start:end], h+strings.Repeat("0", end-start-len(h)))
+		return m, true
+	}
+	if m, ok := swap(a, b); ok {
+		tryPDF("the self-issued PDF's signature in the chained PDF", m)
+	}
+	if m, ok := swap(b, a); ok {
+		tryPDF("the chained PDF's signature in the self-issued PDF", m)
+	}
+	fixture := readFile(s.t, filepath.Join("testdata", "pdf", "sealed-ecdsa.pdf"))
+	for name, pdf := range map[string][]byte{"chained": a, "self-issued": b} {
+		if m, ok := swap(pdf, fixture); ok {
+			tryPDF("another bundle's PDF signature in the "+name+" PDF", m)
+		}
+		// An incremental update: what a PDF editor appends to change a page.
+		update := fmt.Sprintf("\n1 0 obj\n<</Type/Catalog>>\nendobj\ntrailer\n<</Size 2/Root 1 0 R/Prev %d>>\nstartxref\n%d\n%%%%EOF\n",
+			bytes.LastIndex(pdf, []byte("startxref")), len(pdf)+1)
+		tryPDF("a revision appended to the "+name+" PDF", append(bytes.Clone(pdf), update...))
+		tryPDF("the "+name+" PDF cut by 100 bytes", bytes.Clone(pdf[:len(pdf)-100]))
+		tryPDF("the "+name+" PDF with a byte appended", append(bytes.Clone(pdf), ' '))
 	}
 }
 
