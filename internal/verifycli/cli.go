@@ -164,20 +164,21 @@ func bundleOptions(trustFiles []string, signer string) (verify.Options, error) {
 }
 
 func printBundleReport(w io.Writer, rep *verify.Report) {
-	fmt.Fprintf(w, "%s  %s\n\n", rep.Result, rep.File)
+	// Every string below may come from the file under verification: safe.
+	fmt.Fprintf(w, "%s  %s\n\n", rep.Result, safe(rep.File))
 	if rep.Signer.Fingerprint != "" {
 		identity := "identity NOT checked (no --signer)"
 		if rep.Signer.Checked {
 			identity = "identity checked: the expected key"
 		}
-		fmt.Fprintf(w, "  signer      %s (%s), %s\n", rep.Signer.Fingerprint, rep.Signer.Algorithm, identity)
+		fmt.Fprintf(w, "  signer      %s (%s), %s\n", safe(rep.Signer.Fingerprint), safe(rep.Signer.Algorithm), identity)
 	}
 	for _, ts := range rep.Timestamps {
-		fmt.Fprintf(w, "  timestamp   %s by %s, %s\n", ts.Time.UTC().Format("2006-01-02 15:04:05 UTC"), ts.TSA, trustWord(ts.Trusted))
+		fmt.Fprintf(w, "  timestamp   %s by %s, %s\n", ts.Time.UTC().Format("2006-01-02 15:04:05 UTC"), safe(ts.TSA), trustWord(ts.Trusted))
 	}
 	if rep.Format != "" {
 		fmt.Fprintf(w, "  messages    %d of %d, %d attachments\n", rep.Messages, rep.Total, rep.Attachments)
-		fmt.Fprintf(w, "  export      %s at %s\n", rep.ExportID, rep.ExportedAt)
+		fmt.Fprintf(w, "  export      %s at %s\n", safe(rep.ExportID), safe(rep.ExportedAt))
 		fmt.Fprintf(w, "  manifest    SHA-256 %s\n", rep.Manifest)
 	}
 	printDisclosure(w, rep)
@@ -202,7 +203,7 @@ func printChecks(w io.Writer, checks []verify.Check) {
 		width = max(width, len(c.Name))
 	}
 	for _, c := range checks {
-		fmt.Fprintf(w, "  %-13s %-*s  %s\n", c.Status, width, c.Name, c.Detail)
+		fmt.Fprintf(w, "  %-13s %-*s  %s\n", c.Status, width, c.Name, safe(c.Detail))
 	}
 }
 

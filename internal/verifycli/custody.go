@@ -101,7 +101,7 @@ func PrintTimeline(w io.Writer, events []verify.CustodyEvent, actorsChecked bool
 			who += " (" + e.Actor.Role + ")"
 		}
 		when := strings.Replace(strings.Replace(e.Time, "T", " ", 1), "Z", " UTC", 1)
-		fmt.Fprintf(w, "  #%-3d %s  %-18s %q\n", e.Seq, when, e.Action, who)
+		fmt.Fprintf(w, "  #%-3d %s  %-18s %q\n", e.Seq, safe(when), safe(e.Action), who)
 		known := "identity not checked (no --trust-actors)"
 		switch {
 		case e.Recognised:
@@ -111,11 +111,11 @@ func PrintTimeline(w io.Writer, events []verify.CustodyEvent, actorsChecked bool
 		}
 		fmt.Fprintf(w, "       key %s, %s\n", e.Actor.Fingerprint, known)
 		if ts := e.Timestamp; ts != nil {
-			fmt.Fprintf(w, "       timestamp %s by %s, %s\n", ts.Time.UTC().Format("2006-01-02 15:04:05 UTC"), ts.TSA, trustWord(ts.Trusted))
+			fmt.Fprintf(w, "       timestamp %s by %s, %s\n", ts.Time.UTC().Format("2006-01-02 15:04:05 UTC"), safe(ts.TSA), trustWord(ts.Trusted))
 		}
 		for line := range strings.SplitSeq(e.Note, "\n") {
 			if line != "" {
-				fmt.Fprintf(w, "       %s\n", line)
+				fmt.Fprintf(w, "       %s\n", safe(line))
 			}
 		}
 	}

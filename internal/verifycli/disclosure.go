@@ -12,7 +12,7 @@ import (
 // printDisclosure states what a format v2 bundle left out.
 func printDisclosure(w io.Writer, rep *verify.Report) {
 	if d := rep.Disclosure; d != nil {
-		fmt.Fprintf(w, "  disclosure  %s\n", d)
+		fmt.Fprintf(w, "  disclosure  %s\n", safe(d.String()))
 	}
 }
 
@@ -25,8 +25,8 @@ func runConsistency(cmd *cobra.Command, older, newer string, opts verify.Options
 	}
 	return finish(cmd, rep.Result, rep, asJSON, func(w io.Writer) {
 		c := rep.Consistency
-		fmt.Fprintf(w, "%s  %s extends %s: consistency %s\n", rep.Result, rep.File, c.Older.File, c.Status)
-		fmt.Fprintf(w, "  %s\n", c.Detail)
+		fmt.Fprintf(w, "%s  %s extends %s: consistency %s\n", rep.Result, safe(rep.File), safe(c.Older.File), c.Status)
+		fmt.Fprintf(w, "  %s\n", safe(c.Detail))
 		fmt.Fprintf(w, "\n== older bundle\n")
 		printBundleReport(w, c.Older)
 		fmt.Fprintf(w, "\n== newer bundle\n")

@@ -73,10 +73,10 @@ func runTSR(cmd *cobra.Command, tokenFile, dataFile string, common commonFlags, 
 	rep := &tokenReport{Result: res.Status, File: tokenFile, Data: dataFile,
 		Timestamps: []verify.Timestamp{res.Timestamp}, Checks: res.Checks}
 	return finish(cmd, res.Status, rep, common.json, func(w io.Writer) {
-		fmt.Fprintf(w, "%s  %s over %s\n\n", res.Status, tokenFile, dataFile)
+		fmt.Fprintf(w, "%s  %s over %s\n\n", res.Status, safe(tokenFile), safe(dataFile))
 		ts := res.Timestamp
 		if !ts.Time.IsZero() {
-			fmt.Fprintf(w, "  timestamp   %s by %s, %s\n", ts.Time.UTC().Format("2006-01-02 15:04:05 UTC"), ts.TSA, trustWord(ts.Trusted))
+			fmt.Fprintf(w, "  timestamp   %s by %s, %s\n", ts.Time.UTC().Format("2006-01-02 15:04:05 UTC"), safe(ts.TSA), trustWord(ts.Trusted))
 			fmt.Fprintf(w, "  imprint     %s, policy %s, serial %s\n\n", ts.Hash, ts.Policy, ts.Serial)
 		}
 		printChecks(w, res.Checks)

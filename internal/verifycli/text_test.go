@@ -1,0 +1,58 @@
+package verifycli
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/custody-toolkit/custody/verify"
+)
+
+func TestSafe(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Dra. María Núñez, Ελένη, Анна, שרה, مريم", "Dra. María Núñez, Ελένη, Анна, שרה, مريم"},
+		{"\x1b[2J\rPASSED", `\x1b[2J\x0dPASSED`},
+		{"one\ntwo\ttab", `one\x0atwo\x09tab`},
+		{"\u202edcba\u2066x\u2069", "<U+202E>dcba<U+2066>x<U+2069>"},
+		{"c1 \u009b31m", `c1 \x9b31m`},
+		{"bad \xff utf-8", `bad \xff utf-8`},
+	}
+	for _, tt := range tests {
+		if got := safe(tt.in); got != tt.want {
+			t.Errorf("safe(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestReportCannotBeForged: strings from a hostile bundle (a certificate
+// subject, a check's detail naming it, a custody note) reach the human
+// report, but cannot clear the screen, return the cursor, start a line of
+// their own or reorder the text.
+func TestReportCannotBeForged(t *testing.T) {
+	forged := "\x1b[1A\x1b[2K\rPASSED  case.custody\n\u202e"
+	rep := &verify.Report{
+		Result:     verify.Failed,
+		File:       "case.custody",
+		Timestamps: []verify.Timestamp{{Time: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC), TSA: "Evil TSA" + forged}},
+		Checks:     []verify.Check{{Name: "signature", Status: verify.Failed, Detail: "bad signature" + forged}},
+		Custody:    []verify.CustodyEvent{{Seq: 1, Time: "2026-11-25T09:00:00Z", Action: "received", Note: "line one" + forged + "\nline two"}},
+	}
+	rep.Custody[0].Actor.Name = "Dr. X" + forged
+	var out bytes.Buffer
+	printBundleReport(&out, rep)
+	text := out.String()
+	for i, r := range text {
+		if (r < 0x20 && r != '\n') || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u202e' {
+			t.Fatalf("control or bidi character %U at byte %d of the report:\n%s", r, i, text)
+		}
+	}
+	for _, line := range strings.Split(text, "\n")[1:] {
+		if strings.HasPrefix(line, "PASSED") {
+			t.Errorf("a forged line starts with PASSED: %q", line)
+		}
+	}
+	if !strings.HasPrefix(text, "FAILED  case.custody\n") {
+		t.Errorf("report starts %q", text[:min(40, len(text))])
+	}
+}
