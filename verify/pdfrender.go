@@ -2,12 +2,15 @@ package verify
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"reflect"
 
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/pdf"
 	"github.com/custody-toolkit/custody/record"
+	"github.com/custody-toolkit/custody/verify/internal/pdfread"
 )
 
 // CheckPDFRendering names the check that the standalone PDF shows exactly
@@ -60,5 +63,62 @@ func checkPDFRendering(r io.ReaderAt, size int64, embedded io.ReaderAt, embedded
 		c.Detail = "the visible pages differ from a fresh rendering of the embedded bundle: the PDF does not show what was sealed"
 		return c
 	}
-	return Check{CheckPDFRendering, Passed, fmt.Sprintf("the first %d bytes (the pages) are byte-identical to a fresh rendering of the embedded bundle", want.Len())}
+	if err := checkUpdates(r, size, want.Bytes()); err != nil {
+		c.Detail = "the pages are the rendering of the embedded bundle, but the signed update after them changes what is shown: " + err.Error()
+		return c
+	}
+	return Check{CheckPDFRendering, Passed, fmt.Sprintf("the first %d bytes (the pages) are byte-identical to a fresh rendering of the embedded bundle, "+
+		"and the updates after them only add the attachment and the signature", want.Len())}
+}
+
+// updateCatalogKeys are what the updates of a sealed export add to the
+// catalog: the attachment (/Names, /AF, /PageMode) and the signature
+// field (/AcroForm).
+var updateCatalogKeys = map[pdfread.Name]bool{"Names": true, "AF": true, "PageMode": true, "AcroForm": true}
+
+// checkUpdates: the bytes after the rendering are incremental updates,
+// signed with the rest, that could redefine a page, its content or a font,
+// or point the catalog at other pages: the PDF would then show something
+// else than the rendering it starts with, under a valid signature by the
+// sealing key. They may define new objects and a new catalog only, and the
+// catalog must keep the rendering's entries (its page tree) and add
+// nothing but the attachment and the signature field.
+func checkUpdates(r io.ReaderAt, size int64, rendering []byte) error {
+	first, err := pdfread.Open(bytes.NewReader(rendering), int64(len(rendering)))
+	if err != nil {
+		return fmt.Errorf("the rendering's structure: %w", err)
+	}
+	whole, err := pdfread.Open(r, size)
+	if err != nil {
+		return err
+	}
+	oldRoot, _ := first.Trailer["Root"].(pdfread.Ref)
+	oldSize, ok := first.Trailer["Size"].(int64)
+	if !ok {
+		return errors.New("the rendering's trailer has no /Size")
+	}
+	for _, num := range whole.DefinedFrom(int64(len(rendering))) {
+		if int64(num) < oldSize && num != oldRoot.Num {
+			return fmt.Errorf("object %d of the rendering is redefined", num)
+		}
+	}
+	oldCat, err := first.Dict(oldRoot, "the rendering's catalog")
+	if err != nil {
+		return err
+	}
+	cat, err := whole.Dict(whole.Trailer["Root"], "catalog (trailer /Root)")
+	if err != nil {
+		return err
+	}
+	for k, v := range cat {
+		if old, had := oldCat[k]; had && !reflect.DeepEqual(old, v) || !had && !updateCatalogKeys[k] {
+			return fmt.Errorf("the catalog's /%s is not the rendering's", k)
+		}
+	}
+	for k := range oldCat {
+		if _, kept := cat[k]; !kept {
+			return fmt.Errorf("the catalog lost the rendering's /%s", k)
+		}
+	}
+	return nil
 }

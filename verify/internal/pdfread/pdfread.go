@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 )
 
@@ -258,6 +259,20 @@ func (f *File) parseAt(off int64, parse func(*lexer) error) error {
 		}
 	}
 	return fmt.Errorf("object at byte %d is larger than %d bytes", off, MaxObjectSize)
+}
+
+// DefinedFrom returns the numbers of the objects whose newest definition
+// starts at byte off or later: what incremental updates written from off
+// on define or redefine, in increasing order.
+func (f *File) DefinedFrom(off int64) []int {
+	var nums []int
+	for num, e := range f.xref {
+		if e.off >= off {
+			nums = append(nums, num)
+		}
+	}
+	slices.Sort(nums)
+	return nums
 }
 
 // Get reads the indirect object ref: its value, or a *Stream.
