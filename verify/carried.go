@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/custody-toolkit/custody/verify/internal/tstoken"
 )
 
 // A CMS signature (a timestamp token, a PDF's signature) carries
@@ -146,4 +148,13 @@ func chainNames(chain []*x509.Certificate) string {
 		names[i] = certName(c)
 	}
 	return strings.Join(names, " -> ")
+}
+
+// identifies reports whether the SignerInfo's identifier (a subject key
+// identifier, or an issuer and serial number) designates c.
+func identifies(si *tstoken.SignerInfo, c *x509.Certificate) bool {
+	if si.SubjectKeyID != nil {
+		return len(c.SubjectKeyId) > 0 && bytes.Equal(si.SubjectKeyID, c.SubjectKeyId)
+	}
+	return si.Serial != nil && si.Serial.Cmp(c.SerialNumber) == 0 && bytes.Equal(si.Issuer, c.RawIssuer)
 }

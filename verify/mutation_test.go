@@ -880,12 +880,7 @@ func (s *mutationSuite) flipPDF(c *mutationClass) {
 	if _, checks := verify.VerifyPDFSignature(bytes.NewReader(data), int64(len(data)), opts); verify.Verdict(checks) != verify.Passed {
 		s.t.Fatalf("the PDF fixture does not verify: %+v", checks)
 	}
-	contents := bytes.Index(data, []byte("/Contents<")) + len("/Contents<")
-	hexEnd := contents + bytes.IndexByte(data[contents:], '>')
-	cms, err := hex.DecodeString(string(data[contents:hexEnd]))
-	if err != nil {
-		s.t.Fatal(err)
-	}
+	contents, hexEnd, cms := pdfContents(s.t, data)
 	regions := cmsRegions(s.t, cms, 0, "")
 	for i := 0; i < len(data); i += 8 * s.stride {
 		m := bytes.Clone(data)

@@ -451,21 +451,13 @@ func checkCMSStructure(sd *tstoken.SignedData) (*tstoken.SignerInfo, []*x509.Cer
 		chain[i] = c
 	}
 	si := &sd.SignerInfos[0]
-	if !names(si, chain[0]) {
+	if !identifies(si, chain[0]) {
 		return nil, nil, errors.New("the CMS's first certificate is not its signer's: the certificates must be the signer's chain, signer first")
 	}
 	if err := CheckCertificateChain(chain); err != nil {
 		return nil, nil, fmt.Errorf("the CMS certificates: %w", err)
 	}
 	return si, chain, nil
-}
-
-// names reports whether the SignerInfo's identifier designates c.
-func names(si *tstoken.SignerInfo, c *x509.Certificate) bool {
-	if si.SubjectKeyID != nil {
-		return bytes.Equal(si.SubjectKeyID, c.SubjectKeyId)
-	}
-	return si.Serial.Cmp(c.SerialNumber) == 0 && bytes.Equal(si.Issuer, c.RawIssuer)
 }
 
 // checkCMSAttributes checks the signed attributes: content type id-data,

@@ -315,13 +315,9 @@ func (v *tokenVerifier) findSignerCert() *x509.Certificate {
 	if v.signer == nil {
 		return nil
 	}
-	s := v.signer
 	for _, pool := range [][]*x509.Certificate{v.embedded, v.opts.Certs, v.opts.Roots} {
 		for _, c := range pool {
-			if s.SubjectKeyID != nil && len(c.SubjectKeyId) > 0 && bytes.Equal(c.SubjectKeyId, s.SubjectKeyID) {
-				return c
-			}
-			if s.Serial != nil && c.SerialNumber.Cmp(s.Serial) == 0 && bytes.Equal(c.RawIssuer, s.Issuer) {
+			if identifies(v.signer, c) {
 				return c
 			}
 		}
@@ -707,13 +703,9 @@ func (v *tokenVerifier) checkChain() Check {
 		return c
 	}
 	chain := chains[0]
-	var names []string
-	for _, x := range chain {
-		names = append(names, certName(x))
-	}
 	c.Status = Passed
 	c.Detail = fmt.Sprintf("the TSA certificate chains to trust anchor %s at genTime %s (chain %s); revocation not checked (offline)",
-		certName(chain[len(chain)-1]), when, strings.Join(names, " -> "))
+		certName(chain[len(chain)-1]), when, chainNames(chain))
 	return c
 }
 
