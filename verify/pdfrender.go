@@ -120,5 +120,32 @@ func checkUpdates(r io.ReaderAt, size int64, rendering []byte) error {
 			return fmt.Errorf("the catalog lost the rendering's /%s", k)
 		}
 	}
+	// What the added entries may hold: a /JavaScript name tree would run
+	// on opening, an XFA form would replace the pages in some readers.
+	for k, allowed := range addedEntryKeys {
+		if _, had := oldCat[k]; had {
+			continue
+		}
+		v, ok := cat[k]
+		if !ok {
+			continue
+		}
+		d, err := whole.Dict(v, "catalog /"+string(k))
+		if err != nil {
+			return err
+		}
+		for key := range d {
+			if !allowed[key] {
+				return fmt.Errorf("the catalog's /%s holds /%s", k, key)
+			}
+		}
+	}
 	return nil
+}
+
+// addedEntryKeys are the keys the dictionaries a sealed export adds to the
+// catalog may have.
+var addedEntryKeys = map[pdfread.Name]map[pdfread.Name]bool{
+	"Names":    {"EmbeddedFiles": true},
+	"AcroForm": {"Fields": true, "SigFlags": true},
 }

@@ -64,10 +64,14 @@ func TestPDFUpdateChangesPages(t *testing.T) {
 		t.Fatalf("control: %s %+v", r.Result, r.Checks)
 	}
 
-	size, startxref := trailerNumbers(t, rendering)
+	size, startxref := verify.PDFTrailerNumbers(t, rendering)
 	contents := regexp.MustCompile(`/Contents\s+(\d+) 0 R`).FindSubmatch(rendering)
 	if contents == nil {
 		t.Fatal("no page /Contents in the rendering")
+	}
+	contentsNum, err := strconv.Atoi(string(contents[1]))
+	if err != nil {
+		t.Fatal(err)
 	}
 	altered := "BT /F1 24 Tf 72 700 Td (nothing to see here) Tj ET"
 	tests := []struct {
@@ -76,7 +80,7 @@ func TestPDFUpdateChangesPages(t *testing.T) {
 		root    int
 		want    string
 	}{
-		{"a page's content redefined", map[int]string{atoi(t, contents[1]): fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(altered), altered)}, 1,
+		{"a page's content redefined", map[int]string{contentsNum: fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(altered), altered)}, 1,
 			"object " + string(contents[1]) + " of the rendering is redefined"},
 		{"the catalog pointed at other pages", map[int]string{
 			size:     fmt.Sprintf("<< /Type /Pages /Kids [%d 0 R] /Count 1 /MediaBox [0 0 595 842] >>", size+1),
@@ -87,7 +91,7 @@ func TestPDFUpdateChangesPages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			shown := appendUpdate(rendering, tt.objects, tt.root, size, startxref)
+			shown := verify.AppendPDFUpdate(rendering, tt.objects, tt.root, size, startxref)
 			r := seal(t, shown)
 			var got *verify.Check
 			for i := range r.Checks {
@@ -100,46 +104,4 @@ func TestPDFUpdateChangesPages(t *testing.T) {
 			}
 		})
 	}
-}
-
-func atoi(t *testing.T, b []byte) int {
-	n, err := strconv.Atoi(string(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
-// trailerNumbers reads a single-revision PDF's trailer /Size and startxref.
-func trailerNumbers(t *testing.T, pdf []byte) (size, startxref int) {
-	m := regexp.MustCompile(`/Size\s+(\d+)`).FindSubmatch(pdf)
-	x := regexp.MustCompile(`startxref\s+(\d+)`).FindSubmatch(pdf)
-	if m == nil || x == nil {
-		t.Fatal("no trailer /Size or startxref")
-	}
-	return atoi(t, m[1]), atoi(t, x[1])
-}
-
-// appendUpdate appends an incremental update defining objects, with root
-// as the new /Root.
-func appendUpdate(pdf []byte, objects map[int]string, root, size, prev int) []byte {
-	out := bytes.Clone(pdf)
-	if !bytes.HasSuffix(out, []byte("\n")) {
-		out = append(out, '\n')
-	}
-	var xref strings.Builder
-	xref.WriteString("xref\n0 1\n0000000000 65535 f \n")
-	maxNum := size - 1
-	for num := 0; num <= size+len(objects); num++ {
-		body, ok := objects[num]
-		if !ok {
-			continue
-		}
-		fmt.Fprintf(&xref, "%d 1\n%010d 00000 n \n", num, len(out))
-		out = fmt.Appendf(out, "%d 0 obj\n%s\nendobj\n", num, body)
-		maxNum = max(maxNum, num)
-	}
-	start := len(out)
-	out = append(out, xref.String()...)
-	return fmt.Appendf(out, "trailer\n<< /Size %d /Root %d 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n", maxNum+1, root, prev, start)
 }

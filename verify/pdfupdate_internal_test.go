@@ -1,0 +1,99 @@
+package verify
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// For the external tests (pdfupdate_test.go), which build PDFs signed by
+// pdfseal and so cannot live in this package.
+var (
+	AppendPDFUpdate   = appendUpdate
+	PDFTrailerNumbers = trailerNumbers
+)
+
+// trailerNumbers reads a single-revision PDF's trailer /Size and startxref.
+func trailerNumbers(t testing.TB, pdf []byte) (size, startxref int) {
+	t.Helper()
+	m := regexp.MustCompile(`/Size\s+(\d+)`).FindSubmatch(pdf)
+	x := regexp.MustCompile(`startxref\s+(\d+)`).FindSubmatch(pdf)
+	if m == nil || x == nil {
+		t.Fatal("no trailer /Size or startxref")
+	}
+	size, err1 := strconv.Atoi(string(m[1]))
+	startxref, err2 := strconv.Atoi(string(x[1]))
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	return size, startxref
+}
+
+// appendUpdate appends an incremental update defining objects, with root
+// as the new /Root; size and prev are the previous trailer's /Size and
+// startxref.
+func appendUpdate(pdf []byte, objects map[int]string, root, size, prev int) []byte {
+	out := bytes.Clone(pdf)
+	if !bytes.HasSuffix(out, []byte("\n")) {
+		out = append(out, '\n')
+	}
+	var xref strings.Builder
+	xref.WriteString("xref\n0 1\n0000000000 65535 f \n")
+	maxNum := size - 1
+	for num := 0; num <= size+len(objects); num++ {
+		body, ok := objects[num]
+		if !ok {
+			continue
+		}
+		fmt.Fprintf(&xref, "%d 1\n%010d 00000 n \n", num, len(out))
+		out = fmt.Appendf(out, "%d 0 obj\n%s\nendobj\n", num, body)
+		maxNum = max(maxNum, num)
+	}
+	start := len(out)
+	out = append(out, xref.String()...)
+	return fmt.Appendf(out, "trailer\n<< /Size %d /Root %d 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n", maxNum+1, root, prev, start)
+}
+
+// TestCheckUpdates: what an update after the rendering may add to the
+// catalog, on the committed rendering fixture (catalog 1 0 R, pages 2 0 R).
+func TestCheckUpdates(t *testing.T) {
+	rendering := pdfFixture(t, "rendered.pdf")
+	size, startxref := trailerNumbers(t, rendering)
+	catalog := func(extra string) map[int]string {
+		return map[int]string{
+			size:     "<< /Type /EmbeddedFile /Length 0 >>\nstream\n\nendstream",
+			size + 1: "<< /Type /Annot /Subtype /Widget /FT /Sig /Rect [0 0 0 0] >>",
+			1:        "<< /Type /Catalog /Pages 2 0 R " + extra + " >>",
+		}
+	}
+	good := fmt.Sprintf("/Names << /EmbeddedFiles << /Names [(case.custody) %d 0 R] >> >> /AF [%d 0 R] /PageMode /UseAttachments /AcroForm << /Fields [%d 0 R] /SigFlags 3 >>",
+		size, size, size+1)
+	tests := []struct {
+		name    string
+		objects map[int]string
+		want    string // "" for no error
+	}{
+		{"the attachment and the signature field", catalog(good), ""},
+		{"a JavaScript name tree", catalog("/Names << /JavaScript << /Names [] >> >>"), "the catalog's /Names holds /JavaScript"},
+		{"an XFA form", catalog(fmt.Sprintf("/AcroForm << /Fields [%d 0 R] /XFA %d 0 R >>", size+1, size)), "the catalog's /AcroForm holds /XFA"},
+		{"an open action", catalog(good + " /OpenAction [3 0 R /Fit]"), "the catalog's /OpenAction is not the rendering's"},
+		{"the page tree replaced", map[int]string{1: "<< /Type /Catalog /Pages 3 0 R >>"}, "the catalog's /Pages is not the rendering's"},
+		{"the page tree dropped", map[int]string{1: "<< /Type /Catalog >>"}, "the catalog lost the rendering's /Pages"},
+		{"an object of the rendering redefined", map[int]string{2: "<< /Type /Pages /Kids [] /Count 0 >>"}, "object 2 of the rendering is redefined"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pdf := appendUpdate(rendering, tt.objects, 1, size, startxref)
+			err := checkUpdates(bytes.NewReader(pdf), int64(len(pdf)), rendering)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("refused: %v", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("error %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
