@@ -110,5 +110,14 @@ func WritePDF(bundlePath string, opts PDFOptions) error {
 	if err != nil {
 		return fmt.Errorf("signing the PDF: %w", err)
 	}
+	// Read back what was written, as a verifier will (streamed): a PDF
+	// whose signature does not hold is not left at opts.Out.
+	st, err := out.Stat()
+	if err != nil {
+		return err
+	}
+	if _, checks := verify.VerifyPDFSignature(out, st.Size(), verify.Options{}); verify.Verdict(checks) == verify.Failed {
+		return fmt.Errorf("the PDF written does not verify: %+v", checks)
+	}
 	return out.Commit(opts.Force)
 }

@@ -24,6 +24,15 @@ import (
 type attachment struct {
 	parts []section
 	size  int64
+
+	// What the signature update after it needs: the first free object
+	// number, the catalog's number, generation and entries after /Type
+	// (serialised, with /Names and /AF), the offset of this update's
+	// cross-reference table, and the first page's object number.
+	nextObj, root, rootGen int
+	catalog                string
+	xref                   int64
+	firstPage              int
 }
 
 type section struct {
@@ -80,8 +89,8 @@ func newAttachment(rendered []byte, bundle io.ReaderAt, bundleSize int64, name s
 		pdfLiteral("Sealed chain-of-custody evidence bundle; check it with custody-verify"), fileObj, fileObj)
 	start(&tail, tailOff, namesObj)
 	fmt.Fprintf(&tail, "<< /EmbeddedFiles << /Names [%s %d 0 R] >> >>\nendobj\n", pdfText(name), specObj)
-	// /AF is indirect so that pdfsign, which rewrites the catalog and
-	// copies its direct values itself, copies a plain reference.
+	// /AF is indirect, so that the signature update, which writes the
+	// catalog again, repeats a plain reference.
 	start(&tail, tailOff, afObj)
 	fmt.Fprintf(&tail, "[%d 0 R]\nendobj\n", specObj)
 	start(&tail, tailOff, prev.root)
@@ -89,8 +98,8 @@ func newAttachment(rendered []byte, bundle io.ReaderAt, bundleSize int64, name s
 	if prev.hasPageMode {
 		pageMode = ""
 	}
-	fmt.Fprintf(&tail, "<< /Type /Catalog%s /Names %d 0 R /AF %d 0 R%s >>\nendobj\n",
-		prev.catalog, namesObj, afObj, pageMode)
+	catalog := fmt.Sprintf("%s /Names %d 0 R /AF %d 0 R%s", prev.catalog, namesObj, afObj, pageMode)
+	fmt.Fprintf(&tail, "<< /Type /Catalog%s >>\nendobj\n", catalog)
 
 	xref := tailOff + int64(tail.Len())
 	fmt.Fprintf(&tail, "xref\n0 1\n0000000000 65535 f \n%d 1\n%010d %05d n \n%d 4\n", prev.root, offsets[prev.root], prev.rootGen, fileObj)
@@ -100,7 +109,7 @@ func newAttachment(rendered []byte, bundle io.ReaderAt, bundleSize int64, name s
 	fmt.Fprintf(&tail, "trailer\n<<\n/Size %d\n/Root %d %d R\n/Prev %d\n>>\nstartxref\n%d\n%%%%EOF\n",
 		afObj+1, prev.root, prev.rootGen, prev.startxref, xref)
 
-	a := &attachment{}
+	a := &attachment{nextObj: afObj + 1, root: prev.root, rootGen: prev.rootGen, catalog: catalog, xref: xref, firstPage: prev.firstPage}
 	a.add(bytes.NewReader(rendered), base)
 	a.add(bytes.NewReader(head.Bytes()), int64(head.Len()))
 	a.add(bundle, bundleSize)
@@ -151,10 +160,11 @@ type renderedInfo struct {
 	startxref   int64  // offset of its cross-reference table (for /Prev)
 	catalog     string // its catalog entries other than /Type, serialised
 	hasPageMode bool
+	firstPage   int // object number of the first page
 }
 
-// readRendered reads the rendered PDF with the same reader pdfsign uses, so
-// that both agree on what they see.
+// readRendered reads what the updates need of the rendered PDF, with
+// github.com/digitorus/pdf (its trailer, catalog and first page).
 func readRendered(rendered []byte) (info renderedInfo, err error) {
 	defer func() {
 		// The reader is not written for hostile input and may panic; the
@@ -204,7 +214,27 @@ func readRendered(rendered []byte) (info renderedInfo, err error) {
 		}
 	}
 	info.catalog = cat.String()
+	if info.firstPage, err = firstPage(root.Key("Pages")); err != nil {
+		return info, err
+	}
 	return info, nil
+}
+
+// firstPage descends the page tree to its first leaf: the signature
+// field's widget names its page (/P).
+func firstPage(node pdf.Value) (int, error) {
+	for depth := 0; depth < 32; depth++ {
+		if node.Key("Type").Name() == "Page" {
+			p := node.GetPtr()
+			return int(p.GetID()), nil
+		}
+		kids := node.Key("Kids")
+		if kids.Kind() != pdf.Array || kids.Len() == 0 {
+			return 0, errors.New("pdfseal: the rendered PDF has no page")
+		}
+		node = kids.Index(0)
+	}
+	return 0, errors.New("pdfseal: the rendered PDF's page tree is too deep")
 }
 
 func md5Of(r io.ReaderAt, n int64) ([]byte, error) {

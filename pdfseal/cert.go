@@ -115,7 +115,7 @@ func selfIssued(signer crypto.Signer, at time.Time) (*x509.Certificate, error) {
 
 // certRand is nil, which asks for RFC 6979 deterministic ECDSA, for the
 // in-memory keys whose Sign is known to accept it: the certificate's length
-// then never varies, nor the signature placeholder pdfsign sizes from it,
+// then never varies, nor the /Contents room sized from it,
 // nor any byte of the PDF outside the signature. Other signers get
 // crypto/rand, and two seals may then differ in length by a few bytes.
 func certRand(s crypto.Signer) io.Reader {

@@ -25,7 +25,8 @@ const (
 )
 
 // maxContents bounds the signature's /Contents: a CMS with a certificate
-// chain and a timestamp token is a few KiB; pdfsign reserves ~20 KiB.
+// chain and a timestamp token is a few KiB; pdfseal reserves 24 KiB plus
+// the certificates.
 const maxContents = 512 << 10
 
 // maxFormFields bounds the form fields read looking for the signature

@@ -1,0 +1,288 @@
+package pdfseal
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/asn1"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/custody-toolkit/custody/tsa"
+	"github.com/custody-toolkit/custody/verify"
+)
+
+// The signature is written here rather than by a PDF signing library so
+// that the PDF is never held in memory: the signed byte ranges are hashed
+// in one pass over the rendering, the bundle (read from its io.ReaderAt)
+// and the signature update, and written in a second pass. The signature
+// update is a second incremental update after the attachment's: a
+// signature dictionary (/SubFilter /adbe.pkcs7.detached), an invisible
+// signature field and the catalog again, with /AcroForm.
+
+// contentsReserve is the room reserved in /Contents for the CMS beyond the
+// certificates it carries: the signed attributes, the signature and the
+// signature timestamp token with its TSA's certificates (a few KiB).
+const contentsReserve = 24 << 10
+
+var (
+	oidData               = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 1}
+	oidSignedData         = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 2}
+	oidAttrContentType    = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 3}
+	oidAttrMessageDigest  = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 4}
+	oidAttrSigningTime    = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 5}
+	oidAttrSigningCertV2  = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 47}
+	oidAttrTimeStampToken = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14}
+	oidSHA256             = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}
+	oidSHA512             = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 3}
+	oidECDSAWithSHA256    = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 2}
+	oidEd25519            = asn1.ObjectIdentifier{1, 3, 101, 112}
+)
+
+const (
+	byteRangeWidth         = 10 // digits of each /ByteRange number, zero-padded
+	signatureFieldName     = "Signature1"
+	signatureWidgetFlags   = 132 // Print + Locked
+	signatureFieldSigFlags = 3   // SignaturesExist + AppendOnly
+)
+
+// signatureUpdate is the signature's incremental update, with the
+// /Contents hex string still to fill.
+type signatureUpdate struct {
+	b                  []byte
+	contentsAt, hexLen int // offset in b of the hex digits, and their count
+}
+
+// newSignatureUpdate lays out the update that follows the attachment
+// (whose bytes end at base). Every number in it is known before signing:
+// the /ByteRange has fixed-width numbers and /Contents a fixed size.
+func newSignatureUpdate(a *attachment, base int64, hexLen int, opts Options) *signatureUpdate {
+	sigObj, widgetObj := a.nextObj, a.nextObj+1
+	var b bytes.Buffer
+	offsets := map[int]int64{}
+	start := func(obj int) {
+		offsets[obj] = base + int64(b.Len())
+		fmt.Fprintf(&b, "%d 0 obj\n", obj)
+	}
+	start(sigObj)
+	b.WriteString("<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached /ByteRange [0 ")
+	rangeAt := b.Len()
+	fmt.Fprintf(&b, "%0*d %0*d %0*d] /Contents<", byteRangeWidth, 0, byteRangeWidth, 0, byteRangeWidth, 0)
+	u := &signatureUpdate{contentsAt: b.Len(), hexLen: hexLen}
+	b.WriteString(strings.Repeat("0", hexLen))
+	fmt.Fprintf(&b, "> /M %s", pdfLiteral(pdfDate(opts.Time)))
+	for _, f := range []struct{ key, v string }{{"Name", opts.Name}, {"Reason", opts.Reason}, {"Location", opts.Location}} {
+		if f.v != "" {
+			fmt.Fprintf(&b, " /%s %s", f.key, pdfText(f.v))
+		}
+	}
+	b.WriteString(" >>\nendobj\n")
+	start(widgetObj)
+	fmt.Fprintf(&b, "<< /Type /Annot /Subtype /Widget /Rect [0 0 0 0] /F %d /P %d 0 R /FT /Sig /T %s /V %d 0 R >>\nendobj\n",
+		signatureWidgetFlags, a.firstPage, pdfLiteral(signatureFieldName), sigObj)
+	start(a.root)
+	fmt.Fprintf(&b, "<< /Type /Catalog%s /AcroForm << /Fields [%d 0 R] /SigFlags %d >> >>\nendobj\n",
+		a.catalog, widgetObj, signatureFieldSigFlags)
+	xref := base + int64(b.Len())
+	fmt.Fprintf(&b, "xref\n0 1\n0000000000 65535 f \n%d 1\n%010d %05d n \n%d 2\n%010d 00000 n \n%010d 00000 n \n",
+		a.root, offsets[a.root], a.rootGen, sigObj, offsets[sigObj], offsets[widgetObj])
+	fmt.Fprintf(&b, "trailer\n<<\n/Size %d\n/Root %d %d R\n/Prev %d\n>>\nstartxref\n%d\n%%%%EOF\n",
+		widgetObj+1, a.root, a.rootGen, a.xref, xref)
+	u.b = b.Bytes()
+
+	// The byte range: everything but the /Contents string, < and > included.
+	gapStart := base + int64(u.contentsAt) - 1
+	gapEnd := base + int64(u.contentsAt+hexLen) + 1
+	total := base + int64(len(u.b))
+	copy(u.b[rangeAt:], fmt.Sprintf("%0*d %0*d %0*d", byteRangeWidth, gapStart, byteRangeWidth, gapEnd, byteRangeWidth, total-gapEnd))
+	return u
+}
+
+// signed is the update without its /Contents string: what the signature
+// covers of it, in two parts.
+func (u *signatureUpdate) signed() (before, after []byte) {
+	return u.b[:u.contentsAt-1], u.b[u.contentsAt+u.hexLen+1:]
+}
+
+// sign hashes the signed bytes (the attachment, then the update around
+// /Contents), signs them as a CMS with the signature timestamp, and fills
+// /Contents. It fails when the CMS does not fit the room reserved.
+func (u *signatureUpdate) sign(a *attachment, chain []*x509.Certificate, opts Options) error {
+	h := digestFor(opts.Signer)
+	d := h.New()
+	if _, err := io.CopyBuffer(d, io.NewSectionReader(a, 0, a.size), make([]byte, 1<<20)); err != nil {
+		return fmt.Errorf("pdfseal: reading the PDF to sign: %w", err)
+	}
+	before, after := u.signed()
+	d.Write(before)
+	d.Write(after)
+	cms, err := signCMS(d.Sum(nil), h, chain, opts)
+	if err != nil {
+		return err
+	}
+	if 2*len(cms) > u.hexLen {
+		return fmt.Errorf("pdfseal: the signature is %d bytes, more than the %d reserved", len(cms), u.hexLen/2)
+	}
+	hex.Encode(u.b[u.contentsAt:], cms)
+	return nil
+}
+
+// signCMS makes the detached CMS SignedData of the PDF signature: the
+// signer's certificate path, signed attributes (content type id-data, the
+// signing time, the message digest, the ESS signing-certificate-v2
+// binding) and, unsigned, the RFC 3161 timestamp over the signature value.
+// It is what verify reads (bundle-format.md §7.2).
+func signCMS(digest []byte, h crypto.Hash, chain []*x509.Certificate, opts Options) ([]byte, error) {
+	leaf := chain[0]
+	certHash := sha256.Sum256(leaf.Raw)
+	signingTime, err := asn1.Marshal(opts.Time.UTC())
+	if err != nil {
+		return nil, fmt.Errorf("pdfseal: signing time: %w", err)
+	}
+	essCert := der(0x30, der(0x30, der(0x30, // SigningCertificateV2 { certs { ESSCertIDv2 {
+		der(0x04, certHash[:]), // hashAlgorithm: SHA-256, the default, omitted
+		der(0x30, der(0x30, der(0xa4, leaf.RawIssuer)), mustMarshal(leaf.SerialNumber)))))
+	attrs := [][]byte{
+		attribute(oidAttrContentType, mustMarshal(oidData)),
+		attribute(oidAttrSigningTime, signingTime),
+		attribute(oidAttrMessageDigest, der(0x04, digest)),
+		attribute(oidAttrSigningCertV2, essCert),
+	}
+	signedAttrs := set(attrs...)
+	sig, sigAlg, err := signAttributes(opts.Signer, signedAttrs)
+	if err != nil {
+		return nil, err
+	}
+	token, err := timestampSignature(sig, opts)
+	if err != nil {
+		return nil, err
+	}
+	digestAlg := der(0x30, mustMarshal(oidSHA256))
+	if h == crypto.SHA512 {
+		digestAlg = der(0x30, mustMarshal(oidSHA512))
+	}
+	var certs [][]byte
+	for _, c := range chain {
+		certs = append(certs, c.Raw)
+	}
+	signerInfo := der(0x30,
+		mustMarshal(1),
+		der(0x30, leaf.RawIssuer, mustMarshal(leaf.SerialNumber)), // issuerAndSerialNumber
+		digestAlg,
+		implicit(0xa0, signedAttrs), // [0] IMPLICIT SET OF
+		sigAlg,
+		der(0x04, sig),
+		der(0xa1, attribute(oidAttrTimeStampToken, token)))
+	signedData := der(0x30,
+		mustMarshal(1),
+		set(digestAlg),
+		der(0x30, mustMarshal(oidData)), // detached: no eContent
+		der(0xa0, certs...),
+		set(signerInfo))
+	return der(0x30, mustMarshal(oidSignedData), der(0xa0, signedData)), nil
+}
+
+// signAttributes signs the DER SET of signed attributes: Ed25519 over the
+// bytes themselves (RFC 8419), ECDSA P-256 over their SHA-256.
+func signAttributes(signer crypto.Signer, signedAttrs []byte) (sig, algorithm []byte, err error) {
+	if _, ok := signer.Public().(ed25519.PublicKey); ok {
+		sig, err = signer.Sign(rand.Reader, signedAttrs, crypto.Hash(0))
+		algorithm = der(0x30, mustMarshal(oidEd25519))
+	} else {
+		sum := sha256.Sum256(signedAttrs)
+		sig, err = signer.Sign(rand.Reader, sum[:], crypto.SHA256)
+		algorithm = der(0x30, mustMarshal(oidECDSAWithSHA256))
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("pdfseal: signing: %w", err)
+	}
+	return sig, algorithm, nil
+}
+
+// timestampSignature asks the TSA for a token over the signature value
+// (the id-aa-signatureTimeStampToken of RFC 3161 appendix A) and checks
+// that it holds together.
+func timestampSignature(sig []byte, opts Options) ([]byte, error) {
+	client := &tsa.Client{URL: opts.TSAURL}
+	resp, err := client.Timestamp(context.Background(), sig)
+	if err != nil {
+		return nil, fmt.Errorf("pdfseal: the signature timestamp: %w", err)
+	}
+	res, err := verify.VerifyToken(resp, bytes.NewReader(sig), verify.TokenOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("pdfseal: the signature timestamp: %w", err)
+	}
+	for _, c := range res.Checks {
+		if c.Status == verify.Failed {
+			return nil, fmt.Errorf("pdfseal: the signature timestamp: %s: %s", c.Name, c.Detail)
+		}
+	}
+	return verify.ParseToken(resp)
+}
+
+// attribute encodes a CMS Attribute with one value.
+func attribute(typ asn1.ObjectIdentifier, value []byte) []byte {
+	return der(0x30, mustMarshal(typ), set(value))
+}
+
+// implicit retags an encoded element (IMPLICIT tagging).
+func implicit(tag byte, elem []byte) []byte {
+	out := bytes.Clone(elem)
+	out[0] = tag
+	return out
+}
+
+// set encodes a DER SET OF: its elements sorted by their encodings.
+func set(elems ...[]byte) []byte {
+	sorted := slices.Clone(elems)
+	slices.SortFunc(sorted, bytes.Compare)
+	return der(0x31, sorted...)
+}
+
+// der encodes one element: its tag, its DER length, its content.
+func der(tag byte, content ...[]byte) []byte {
+	n := 0
+	for _, c := range content {
+		n += len(c)
+	}
+	out := []byte{tag}
+	switch {
+	case n < 0x80:
+		out = append(out, byte(n))
+	case n < 0x100:
+		out = append(out, 0x81, byte(n))
+	case n < 0x10000:
+		out = append(out, 0x82, byte(n>>8), byte(n))
+	default:
+		out = append(out, 0x83, byte(n>>16), byte(n>>8), byte(n))
+	}
+	for _, c := range content {
+		out = append(out, c...)
+	}
+	return out
+}
+
+func mustMarshal(v any) []byte {
+	b, err := asn1.Marshal(v)
+	if err != nil {
+		panic(err) // only called with values asn1 encodes
+	}
+	return b
+}
+
+// contentsRoom is the /Contents size reserved for chain: the certificates
+// the CMS carries, and contentsReserve for the rest; in hex digits.
+func contentsRoom(chain []*x509.Certificate) int {
+	n := contentsReserve
+	for _, c := range chain {
+		n += len(c.Raw)
+	}
+	return 2 * n
+}
