@@ -320,6 +320,20 @@ func atoi(b []byte) int {
 	return n
 }
 
+// FuzzVerifyPDF runs the whole standalone-PDF verification (the embedded
+// bundle, the signature, the rendering and its updates) on hostile bytes:
+// never a panic, and without trust anchors never PASSED.
+func FuzzVerifyPDF(f *testing.F) {
+	f.Add(pdfFixture(f, "sealed-ecdsa.pdf"))
+	f.Add(pdfFixture(f, "sealed-ed25519.pdf"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rep, err := PDF(bytes.NewReader(data), int64(len(data)), Options{})
+		if err == nil && rep.Result == Passed {
+			t.Fatalf("PASSED without a trust anchor: %+v", rep.Checks)
+		}
+	})
+}
+
 func FuzzExtractPDFBundle(f *testing.F) {
 	for _, name := range []string{"sealed-ecdsa.pdf", "rendered.pdf"} {
 		f.Add(pdfFixture(f, name))
