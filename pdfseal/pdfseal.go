@@ -111,15 +111,7 @@ func Seal(w io.Writer, rendered []byte, bundle io.ReaderAt, bundleSize int64, op
 	if err != nil {
 		return err
 	}
-	u := newSignatureUpdate(att, att.size, contentsRoom(chain), opts)
-	if err := u.sign(att, chain, opts); err != nil {
-		return err
-	}
-	if _, err := io.CopyBuffer(w, io.NewSectionReader(att, 0, att.size), make([]byte, 1<<20)); err != nil {
-		return err
-	}
-	_, err = w.Write(u.b)
-	return err
+	return writeSigned(w, att, chain, opts)
 }
 
 // digestFor is SHA-512 for Ed25519, as CMS requires with signed attributes

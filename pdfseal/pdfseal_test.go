@@ -452,3 +452,22 @@ func TestSealUnicodeName(t *testing.T) {
 		}
 	}
 }
+
+// TestSealSignatureLargerThanReserved: a CMS that does not fit the room
+// reserved in /Contents (a TSA with a long chain) is laid out again with
+// the room it needs, not a failed export.
+func TestSealSignatureLargerThanReserved(t *testing.T) {
+	saved := contentsReserve
+	contentsReserve = 64 // far too small for any signature
+	defer func() { contentsReserve = saved }()
+	bndl := bundle(t, []byte("small bundle"))
+	for name, key := range signers(t) {
+		t.Run(name, func(t *testing.T) {
+			signed := seal(t, render(t, "retry"), bndl, Options{Signer: key, TSAURL: testTSA(t, exportTime), Time: exportTime})
+			sig, checks := verify.VerifyPDFSignature(bytes.NewReader(signed), int64(len(signed)), verify.Options{})
+			if verify.Verdict(checks) == verify.Failed || sig == nil || sig.Timestamp == nil {
+				t.Fatalf("%+v", checks)
+			}
+		})
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -29,8 +30,9 @@ import (
 
 // contentsReserve is the room reserved in /Contents for the CMS beyond the
 // certificates it carries: the signed attributes, the signature and the
-// signature timestamp token with its TSA's certificates (a few KiB).
-const contentsReserve = 24 << 10
+// signature timestamp token with its TSA's certificates (a few KiB). A
+// variable for the test of a CMS that does not fit.
+var contentsReserve = 24 << 10
 
 var (
 	oidData               = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 1}
@@ -111,9 +113,43 @@ func (u *signatureUpdate) signed() (before, after []byte) {
 	return u.b[:u.contentsAt-1], u.b[u.contentsAt+u.hexLen+1:]
 }
 
+// tooLarge is a CMS that did not fit the /Contents reserved: need is the
+// room it needs, in hex digits.
+type tooLarge struct{ need int }
+
+func (e *tooLarge) Error() string {
+	return fmt.Sprintf("pdfseal: the signature needs %d bytes, more than reserved", e.need/2)
+}
+
+// writeSigned lays out the signature update, signs it, and writes the
+// whole PDF to w. When the CMS does not fit the room reserved (a TSA
+// whose token carries a long chain, say), it lays out again with the room
+// it needs and signs again: one more pass over the bundle and one more
+// timestamp, rather than a failed export.
+func writeSigned(w io.Writer, a *attachment, chain []*x509.Certificate, opts Options) error {
+	room := contentsRoom(chain)
+	for attempt := 0; ; attempt++ {
+		u := newSignatureUpdate(a, a.size, room, opts)
+		err := u.sign(a, chain, opts)
+		var tl *tooLarge
+		if errors.As(err, &tl) && attempt == 0 {
+			room = tl.need + 2*1024 // and some slack: the new token may be a few bytes longer
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := io.CopyBuffer(w, io.NewSectionReader(a, 0, a.size), make([]byte, 1<<20)); err != nil {
+			return err
+		}
+		_, err = w.Write(u.b)
+		return err
+	}
+}
+
 // sign hashes the signed bytes (the attachment, then the update around
 // /Contents), signs them as a CMS with the signature timestamp, and fills
-// /Contents. It fails when the CMS does not fit the room reserved.
+// /Contents. It fails with a *tooLarge when the CMS does not fit.
 func (u *signatureUpdate) sign(a *attachment, chain []*x509.Certificate, opts Options) error {
 	h := digestFor(opts.Signer)
 	d := h.New()
@@ -128,7 +164,7 @@ func (u *signatureUpdate) sign(a *attachment, chain []*x509.Certificate, opts Op
 		return err
 	}
 	if 2*len(cms) > u.hexLen {
-		return fmt.Errorf("pdfseal: the signature is %d bytes, more than the %d reserved", len(cms), u.hexLen/2)
+		return &tooLarge{need: 2 * len(cms)}
 	}
 	hex.Encode(u.b[u.contentsAt:], cms)
 	return nil
