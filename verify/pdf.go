@@ -468,20 +468,12 @@ func checkCMSAttributes(si *tstoken.SignerInfo, cert *x509.Certificate, h crypto
 	if si.SignedAttrs == nil {
 		return errors.New("the CMS has no signed attributes")
 	}
-	var ct asn1.ObjectIdentifier
-	if v, ok, err := si.Attribute(tstoken.OIDContentType); err != nil || !ok || unmarshalExact(v.FullBytes, &ct) != nil || !ct.Equal(tstoken.OIDData) {
-		return errors.New("the CMS content-type attribute is not id-data")
-	}
-	var want []byte
-	v, ok, err := si.Attribute(tstoken.OIDMessageDigest)
-	if err == nil && !ok {
-		err = errors.New("absent")
-	}
-	if err == nil {
-		err = unmarshalExact(v.FullBytes, &want)
-	}
+	ct, want, err := si.ContentAttributes()
 	if err != nil {
-		return fmt.Errorf("the CMS message-digest attribute: %w", err)
+		return fmt.Errorf("the CMS: %w", err)
+	}
+	if !ct.Equal(tstoken.OIDData) {
+		return fmt.Errorf("the CMS content-type signed attribute is %v, not id-data", ct)
 	}
 	d := h.New()
 	if _, err := io.CopyBuffer(d, signed, make([]byte, 256<<10)); err != nil {
@@ -517,15 +509,6 @@ func signatureTimestamp(si *tstoken.SignerInfo) ([]byte, error) {
 		return nil, fmt.Errorf("the CMS signature timestamp attribute has %d values; exactly one is expected", len(si.Unsigned[0].Values))
 	}
 	return si.Unsigned[0].Values[0].FullBytes, nil
-}
-
-// unmarshalExact decodes DER b into v and refuses trailing bytes.
-func unmarshalExact(b []byte, v any) error {
-	rest, err := asn1.Unmarshal(b, v)
-	if err == nil && len(rest) > 0 {
-		err = fmt.Errorf("%d trailing bytes", len(rest))
-	}
-	return err
 }
 
 // checkSignatureTimestamp verifies the signature timestamp: an RFC 3161

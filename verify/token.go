@@ -430,28 +430,12 @@ func weakIsIndeterminate(c Check, err error) Check {
 // checkSignedAttrs checks content-type and message-digest, which bind the
 // signature to the TSTInfo; it returns "" when both hold.
 func (v *tokenVerifier) checkSignedAttrs(digest crypto.Hash) string {
-	s := v.signer
-	ct, found, err := s.Attribute(tstoken.OIDContentType)
+	ct, got, err := v.signer.ContentAttributes()
 	if err != nil {
 		return err.Error()
 	}
-	var oid asn1.ObjectIdentifier
-	if !found {
-		return "the content-type signed attribute is missing"
-	}
-	if _, err := asn1.Unmarshal(ct.FullBytes, &oid); err != nil || !oid.Equal(tstoken.OIDTSTInfo) {
-		return fmt.Sprintf("the content-type signed attribute is not id-ct-TSTInfo (%v)", oid)
-	}
-	md, found, err := s.Attribute(tstoken.OIDMessageDigest)
-	if err != nil {
-		return err.Error()
-	}
-	if !found {
-		return "the message-digest signed attribute is missing"
-	}
-	var got []byte
-	if _, err := asn1.Unmarshal(md.FullBytes, &got); err != nil {
-		return "the message-digest signed attribute is not an OCTET STRING"
+	if !ct.Equal(tstoken.OIDTSTInfo) {
+		return fmt.Sprintf("the content-type signed attribute is not id-ct-TSTInfo (%v)", ct)
 	}
 	h := digest.New()
 	h.Write(v.tok.EContent)

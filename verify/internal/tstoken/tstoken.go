@@ -443,6 +443,34 @@ func (si *SignerInfo) Attribute(typ asn1.ObjectIdentifier) (v asn1.RawValue, fou
 	return v, found, nil
 }
 
+// ContentAttributes decodes the two signed attributes a SignerInfo with
+// signed attributes must have (RFC 5652 §5.3): the content type and the
+// message digest of the content. The error names the one missing or
+// malformed.
+func (si *SignerInfo) ContentAttributes() (contentType asn1.ObjectIdentifier, digest []byte, err error) {
+	ct, found, err := si.Attribute(OIDContentType)
+	switch {
+	case err != nil:
+		return nil, nil, err
+	case !found:
+		return nil, nil, errors.New("the content-type signed attribute is missing")
+	}
+	if err := unmarshalAll(ct.FullBytes, &contentType, "the content-type signed attribute"); err != nil {
+		return nil, nil, err
+	}
+	md, found, err := si.Attribute(OIDMessageDigest)
+	switch {
+	case err != nil:
+		return nil, nil, err
+	case !found:
+		return nil, nil, errors.New("the message-digest signed attribute is missing")
+	}
+	if err := unmarshalAll(md.FullBytes, &digest, "the message-digest signed attribute"); err != nil {
+		return nil, nil, err
+	}
+	return contentType, digest, nil
+}
+
 // ParseTSTInfo decodes the eContent of a token.
 func ParseTSTInfo(der []byte) (*TSTInfo, error) {
 	var info TSTInfo
