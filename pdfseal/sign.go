@@ -252,13 +252,11 @@ func timestampSignature(sig []byte, opts Options) ([]byte, error) {
 		return nil, fmt.Errorf("pdfseal: the signature timestamp: %w", err)
 	}
 	res, err := verify.VerifyToken(resp, bytes.NewReader(sig), verify.TokenOptions{})
+	if err == nil {
+		err = verify.FirstFailed(res.Checks)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("pdfseal: the signature timestamp: %w", err)
-	}
-	for _, c := range res.Checks {
-		if c.Status == verify.Failed {
-			return nil, fmt.Errorf("pdfseal: the signature timestamp: %s: %s", c.Name, c.Detail)
-		}
 	}
 	return verify.ParseToken(resp)
 }

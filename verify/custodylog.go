@@ -205,8 +205,8 @@ func (lv *logVerifier) checkToken(seq int, e *custodylog.Event, ce *CustodyEvent
 	}
 	sig, _ := lv.read(seq, custodylog.PartSignature) // read by checkSignature
 	res, err := VerifyToken(der, bytes.NewReader(sig), TokenOptions{Roots: v.opts.Trust, Stored: true})
-	if err == nil && res.Status == Failed {
-		err = fmt.Errorf("%s", firstFailure(res.Checks))
+	if err == nil {
+		err = FirstFailed(res.Checks)
 	}
 	if err != nil {
 		v.fail(name, "%s: %v", entry, err)
@@ -224,15 +224,6 @@ func (lv *logVerifier) checkToken(seq int, e *custodylog.Event, ce *CustodyEvent
 		v.add(name+" clock", Info, "the event claims %s, later than its own timestamp %s: the actor's clock was ahead", e.Time, ts.Time.UTC().Format(time.RFC3339))
 	}
 	return fmt.Sprintf(", timestamped %s by %s", ts.Time.UTC().Format(time.RFC3339), ts.TSA), true
-}
-
-func firstFailure(checks []Check) string {
-	for _, c := range checks {
-		if c.Status == Failed {
-			return c.Name + ": " + c.Detail
-		}
-	}
-	return "token does not verify"
 }
 
 // noteActors says whose events the verifier recognised: the signatures

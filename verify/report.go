@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -55,6 +56,18 @@ type Signer struct {
 	Fingerprint string `json:"fingerprint"` // SHA-256 of the DER public key, hex
 	Algorithm   string `json:"algorithm"`
 	Checked     bool   `json:"identity_checked"` // --signer given and matched
+}
+
+// FirstFailed is the first FAILED check, and an error that names it and
+// says why; nil when none failed. Callers that refuse what does not hold
+// (an exporter checking a TSA's answer, say) report it as is.
+func FirstFailed(checks []Check) error {
+	for _, c := range checks {
+		if c.Status == Failed {
+			return fmt.Errorf("%s: %s", c.Name, c.Detail)
+		}
+	}
+	return nil
 }
 
 // Verdict combines check statuses: any Failed fails; otherwise any

@@ -82,12 +82,8 @@ func checkEarlierBundle(path string) error {
 	if err != nil {
 		return err
 	}
-	if rep.Result == verify.Failed {
-		for _, c := range rep.Checks {
-			if c.Status == verify.Failed {
-				return fmt.Errorf("it does not verify: %s: %s", c.Name, c.Detail)
-			}
-		}
+	if err := verify.FirstFailed(rep.Checks); err != nil {
+		return fmt.Errorf("it does not verify: %w", err)
 	}
 	return nil
 }

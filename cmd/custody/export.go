@@ -156,12 +156,7 @@ func checkToken(resp, signature []byte) error {
 	if err != nil {
 		return err
 	}
-	for _, c := range res.Checks {
-		if c.Status == verify.Failed {
-			return fmt.Errorf("%s: %s", c.Name, c.Detail)
-		}
-	}
-	return nil
+	return verify.FirstFailed(res.Checks)
 }
 
 func printExport(cmd *cobra.Command, res *custody.Result) {
