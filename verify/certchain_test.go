@@ -2,9 +2,7 @@ package verify
 
 import (
 	"bytes"
-	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -37,20 +35,12 @@ func rsaKey(t testing.TB) *rsa.PrivateKey {
 	return rsa2048
 }
 
-func ecKey(t testing.TB) *ecdsa.PrivateKey {
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
 // testChain is a doctor's certificate (ECDSA), an intermediate (ECDSA) and
 // an RSA root.
 func testChain(t testing.TB) (leaf, inter, root *testpki.Cert) {
 	root = testpki.Issue(t, chainTime, testpki.CA("Test Medical Council Root"), rsaKey(t), nil)
-	inter = testpki.Issue(t, chainTime, testpki.CA("Test Medical Council Signing CA"), ecKey(t), root)
-	leaf = testpki.Issue(t, chainTime, testpki.Leaf("Dra. María Núñez"), ecKey(t), inter)
+	inter = testpki.Issue(t, chainTime, testpki.CA("Test Medical Council Signing CA"), testpki.P256Key(t), root)
+	leaf = testpki.Issue(t, chainTime, testpki.Leaf("Dra. María Núñez"), testpki.P256Key(t), inter)
 	return leaf, inter, root
 }
 
@@ -67,11 +57,11 @@ func TestCheckCertificateChainAccepts(t *testing.T) {
 	_, ed, _ := ed25519.GenerateKey(rand.Reader)
 	for name, chain := range map[string][]*x509.Certificate{
 		"leaf, intermediate, root":   certs(leaf, inter, root),
-		"leaf issued by the root":    certs(testpki.Issue(t, chainTime, testpki.Leaf("Dr. Root-issued"), ecKey(t), root), root),
-		"self-issued ECDSA":          certs(testpki.Issue(t, chainTime, testpki.Leaf("self"), ecKey(t), nil)),
+		"leaf issued by the root":    certs(testpki.Issue(t, chainTime, testpki.Leaf("Dr. Root-issued"), testpki.P256Key(t), root), root),
+		"self-issued ECDSA":          certs(testpki.Issue(t, chainTime, testpki.Leaf("self"), testpki.P256Key(t), nil)),
 		"self-issued Ed25519":        certs(testpki.Issue(t, chainTime, testpki.Leaf("self"), ed, nil)),
-		"leaf without key usage":     certs(testpki.Issue(t, chainTime, &x509.Certificate{Subject: pkix.Name{CommonName: "no KU"}}, ecKey(t), inter), inter, root),
-		"leaf for contentCommitment": certs(testpki.Issue(t, chainTime, &x509.Certificate{Subject: pkix.Name{CommonName: "nr"}, KeyUsage: x509.KeyUsageContentCommitment}, ecKey(t), root), root),
+		"leaf without key usage":     certs(testpki.Issue(t, chainTime, &x509.Certificate{Subject: pkix.Name{CommonName: "no KU"}}, testpki.P256Key(t), inter), inter, root),
+		"leaf for contentCommitment": certs(testpki.Issue(t, chainTime, &x509.Certificate{Subject: pkix.Name{CommonName: "nr"}, KeyUsage: x509.KeyUsageContentCommitment}, testpki.P256Key(t), root), root),
 	} {
 		if err := CheckCertificateChain(chain); err != nil {
 			t.Errorf("%s: %v", name, err)
@@ -81,12 +71,12 @@ func TestCheckCertificateChainAccepts(t *testing.T) {
 
 func TestCheckCertificateChainRefuses(t *testing.T) {
 	leaf, inter, root := testChain(t)
-	otherRoot := testpki.Issue(t, chainTime, testpki.CA("Other Root"), ecKey(t), nil)
+	otherRoot := testpki.Issue(t, chainTime, testpki.CA("Other Root"), testpki.P256Key(t), nil)
 	// Same subject as the intermediate, another key: names match, the
 	// signature does not.
-	impostor := testpki.Issue(t, chainTime, testpki.CA("Test Medical Council Signing CA"), ecKey(t), root)
-	notCA := testpki.Issue(t, chainTime, testpki.Leaf("Not a CA"), ecKey(t), root)
-	sha1Leaf := testpki.Issue(t, chainTime, &x509.Certificate{Subject: pkix.Name{CommonName: "Dr. SHA-1"}, SignatureAlgorithm: x509.ECDSAWithSHA1}, ecKey(t), inter)
+	impostor := testpki.Issue(t, chainTime, testpki.CA("Test Medical Council Signing CA"), testpki.P256Key(t), root)
+	notCA := testpki.Issue(t, chainTime, testpki.Leaf("Not a CA"), testpki.P256Key(t), root)
+	sha1Leaf := testpki.Issue(t, chainTime, &x509.Certificate{Subject: pkix.Name{CommonName: "Dr. SHA-1"}, SignatureAlgorithm: x509.ECDSAWithSHA1}, testpki.P256Key(t), inter)
 	short, err := rsa.GenerateKey(rand.Reader, 1024)
 	if err != nil {
 		t.Fatal(err)
@@ -94,11 +84,11 @@ func TestCheckCertificateChainRefuses(t *testing.T) {
 	shortRoot := testpki.Issue(t, chainTime, testpki.CA("Short Root"), short, nil)
 	// Self-issued (subject = issuer) but signed by another key of the
 	// same name and type.
-	fakeRoot := testpki.Issue(t, chainTime, testpki.CA("Test Medical Council Root"), ecKey(t), testpki.Issue(t, chainTime, testpki.CA("Test Medical Council Root"), ecKey(t), nil))
+	fakeRoot := testpki.Issue(t, chainTime, testpki.CA("Test Medical Council Root"), testpki.P256Key(t), testpki.Issue(t, chainTime, testpki.CA("Test Medical Council Root"), testpki.P256Key(t), nil))
 	// A long valid chain: a root and eight intermediates under it.
-	long := []*testpki.Cert{testpki.Issue(t, chainTime, testpki.CA("Long Root"), ecKey(t), nil)}
+	long := []*testpki.Cert{testpki.Issue(t, chainTime, testpki.CA("Long Root"), testpki.P256Key(t), nil)}
 	for i := range 8 {
-		long = append([]*testpki.Cert{testpki.Issue(t, chainTime, testpki.CA("Long CA "+string(rune('A'+i))), ecKey(t), long[0])}, long...)
+		long = append([]*testpki.Cert{testpki.Issue(t, chainTime, testpki.CA("Long CA "+string(rune('A'+i))), testpki.P256Key(t), long[0])}, long...)
 	}
 
 	for _, tc := range []struct {
@@ -114,11 +104,11 @@ func TestCheckCertificateChainRefuses(t *testing.T) {
 		{"wrong issuer key", certs(leaf, impostor, root), `certificate 1 ('CN=Dra. María Núñez') does not verify with the key of the next certificate`},
 		{"certificate twice", certs(leaf, inter, root, root), `certificate 4 ('CN=Test Medical Council Root') is also certificate 3`},
 		{"root not last", certs(leaf, inter, root, otherRoot), `certificate 3 ('CN=Test Medical Council Root') is self-issued but not the last`},
-		{"issuer not a CA", certs(testpki.Issue(t, chainTime, testpki.Leaf("Dr. Under Leaf"), ecKey(t), notCA), notCA, root), `certificate 1 ('CN=Dr. Under Leaf') does not verify`},
+		{"issuer not a CA", certs(testpki.Issue(t, chainTime, testpki.Leaf("Dr. Under Leaf"), testpki.P256Key(t), notCA), notCA, root), `certificate 1 ('CN=Dr. Under Leaf') does not verify`},
 		{"SHA-1 signed leaf", certs(sha1Leaf, inter, root), `certificate 1 ('CN=Dr. SHA-1') is signed with ECDSA-SHA1`},
-		{"1024-bit RSA root", certs(testpki.Issue(t, chainTime, testpki.Leaf("Dr. Short"), ecKey(t), shortRoot), shortRoot), `certificate 2 ('CN=Short Root') holds a 1024-bit RSA key`},
-		{"root signed by another key", certs(testpki.Issue(t, chainTime, testpki.Leaf("Dr. Fake"), ecKey(t), fakeRoot), fakeRoot), `certificate 2 ('CN=Test Medical Council Root') has a self-signature that does not verify`},
-		{"leaf for certificates only", certs(testpki.Issue(t, chainTime, &x509.Certificate{Subject: pkix.Name{CommonName: "Dr. KU"}, KeyUsage: x509.KeyUsageCertSign}, ecKey(t), root), root), `certificate 1 ('CN=Dr. KU') does not allow signing`},
+		{"1024-bit RSA root", certs(testpki.Issue(t, chainTime, testpki.Leaf("Dr. Short"), testpki.P256Key(t), shortRoot), shortRoot), `certificate 2 ('CN=Short Root') holds a 1024-bit RSA key`},
+		{"root signed by another key", certs(testpki.Issue(t, chainTime, testpki.Leaf("Dr. Fake"), testpki.P256Key(t), fakeRoot), fakeRoot), `certificate 2 ('CN=Test Medical Council Root') has a self-signature that does not verify`},
+		{"leaf for certificates only", certs(testpki.Issue(t, chainTime, &x509.Certificate{Subject: pkix.Name{CommonName: "Dr. KU"}, KeyUsage: x509.KeyUsageCertSign}, testpki.P256Key(t), root), root), `certificate 1 ('CN=Dr. KU') does not allow signing`},
 	} {
 		t.Run(tc.what, func(t *testing.T) {
 			err := CheckCertificateChain(tc.chain)
@@ -166,9 +156,9 @@ func TestCheckCertificateChainAlteredByte(t *testing.T) {
 // from a PDF's CMS) never make the check panic.
 func FuzzCheckCertificateChain(f *testing.F) {
 	// ECDSA only: RSA key generation is slow under fuzzing instrumentation.
-	root := testpki.Issue(f, chainTime, testpki.CA("Fuzz Root"), ecKey(f), nil)
-	inter := testpki.Issue(f, chainTime, testpki.CA("Fuzz CA"), ecKey(f), root)
-	leaf := testpki.Issue(f, chainTime, testpki.Leaf("Dr. Fuzz"), ecKey(f), inter)
+	root := testpki.Issue(f, chainTime, testpki.CA("Fuzz Root"), testpki.P256Key(f), nil)
+	inter := testpki.Issue(f, chainTime, testpki.CA("Fuzz CA"), testpki.P256Key(f), root)
+	leaf := testpki.Issue(f, chainTime, testpki.Leaf("Dr. Fuzz"), testpki.P256Key(f), inter)
 	f.Add(append(append(bytes.Clone(leaf.Cert.Raw), inter.Cert.Raw...), root.Cert.Raw...))
 	f.Add(append(bytes.Clone(leaf.Cert.Raw), root.Cert.Raw...))
 	f.Add(bytes.Clone(root.Cert.Raw))

@@ -438,16 +438,19 @@ func TestMutations(t *testing.T) {
 	s.flipHeaders(s.class("ZIP headers and descriptors: every byte, no fix-up (lean)"), lean)
 	s.entryOps(full)
 	s.swaps(full, donors)
-	s.flipPDF(s.class("standalone PDF: every 8th byte (signature)"))
+	// The committed fixture (custody export --pdf, written by package
+	// pdfseal: see pdf_test.go), and two PDFs made now, one under a chain.
 	fixturePDF := readFile(t, filepath.Join("testdata", "pdf", "sealed-ecdsa.pdf"))
 	anchors, err := verify.ParseCertificates(readFile(t, filepath.Join("testdata", "pdf", "tsa.pem")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.flipPDFCMSBits(s.class("standalone PDF: every bit of its CMS, hex re-encoded"), fixturePDF, verify.Options{Trust: anchors})
+	fixtureOpts := verify.Options{Trust: anchors}
+	s.flipPDF(s.class("standalone PDF: every 8th byte (signature)"), fixturePDF, fixtureOpts)
+	s.flipPDFCMSBits(s.class("standalone PDF: every bit of its CMS, hex re-encoded"), fixturePDF, fixtureOpts)
 	chained, selfIssued := standalonePDFs(t, ecdsaFx)
 	s.flipPDFCMSBits(s.class("standalone PDF with the doctor's chain: every bit of its CMS"), chained, verify.Options{Trust: ecdsaFx.Roots})
-	s.pdfOps(s.class("standalone PDF: CMS swapped, revision appended, cut"), chained, selfIssued, verify.Options{Trust: ecdsaFx.Roots})
+	s.pdfOps(s.class("standalone PDF: CMS swapped, revision appended, cut"), chained, selfIssued, fixturePDF, verify.Options{Trust: ecdsaFx.Roots})
 
 	table := s.table()
 	t.Logf("mutation suite, %s:\n%s", time.Since(start).Round(time.Second), table)
@@ -670,8 +673,8 @@ func pdfContents(t *testing.T, data []byte) (start, end int, cms []byte) {
 func standalonePDFs(t *testing.T, fx *testbundle.Fixture) (chained, selfIssued []byte) {
 	t.Helper()
 	now := time.Now()
-	root := testpki.Issue(t, now, testpki.CA("Mutation Root"), mustECDSA(t), nil)
-	inter := testpki.Issue(t, now, testpki.CA("Mutation CA"), mustECDSA(t), root)
+	root := testpki.Issue(t, now, testpki.CA("Mutation Root"), testpki.P256Key(t), nil)
+	inter := testpki.Issue(t, now, testpki.CA("Mutation CA"), testpki.P256Key(t), root)
 	doctor := testpki.Issue(t, now, testpki.Leaf("Dra. Mutación"), fx.Key, inter)
 	srv := httptest.NewServer(tsa.Handler(fx.Authority))
 	defer srv.Close()
@@ -694,19 +697,11 @@ func standalonePDFs(t *testing.T, fx *testbundle.Fixture) (chained, selfIssued [
 	return chained, selfIssued
 }
 
-func mustECDSA(t *testing.T) *ecdsa.PrivateKey {
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
 // pdfOps alters two valid standalone PDFs of one bundle and key as a
 // whole: each one's CMS put into the other (padded, as signers reserve
 // room), a revision appended after signing, the end cut off. Each is
 // verified in full (verify.PDF: the embedded bundle too).
-func (s *mutationSuite) pdfOps(c *mutationClass, a, b []byte, opts verify.Options) {
+func (s *mutationSuite) pdfOps(c *mutationClass, a, b, another []byte, opts verify.Options) {
 	tryPDF := func(what string, m []byte) {
 		c.tried++
 		rep, err := verify.PDF(bytes.NewReader(m), int64(len(m)), opts)
@@ -733,9 +728,8 @@ func (s *mutationSuite) pdfOps(c *mutationClass, a, b []byte, opts verify.Option
 	if m, ok := swap(b, a); ok {
 		tryPDF("the chained PDF's signature in the self-issued PDF", m)
 	}
-	fixture := readFile(s.t, filepath.Join("testdata", "pdf", "sealed-ecdsa.pdf"))
 	for name, pdf := range map[string][]byte{"chained": a, "self-issued": b} {
-		if m, ok := swap(pdf, fixture); ok {
+		if m, ok := swap(pdf, another); ok {
 			tryPDF("another bundle's PDF signature in the "+name+" PDF", m)
 		}
 		// An incremental update: what a PDF editor appends to change a page.
@@ -866,17 +860,10 @@ func resealAs(t *testing.T, fx *testbundle.Fixture, entries []testbundle.Entry, 
 	return testbundle.WriteEntries(t, e)
 }
 
-// flipPDF flips sampled bytes of the standalone PDF fixture (custody
-// export --pdf, written by package pdfseal: see pdf_test.go) and checks
-// the PDF's own signature, which covers every byte but the /Contents hex
-// string: inside it, the CMS must hold every byte to one value.
-func (s *mutationSuite) flipPDF(c *mutationClass) {
-	data := readFile(s.t, filepath.Join("testdata", "pdf", "sealed-ecdsa.pdf"))
-	anchors, err := verify.ParseCertificates(readFile(s.t, filepath.Join("testdata", "pdf", "tsa.pem")))
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	opts := verify.Options{Trust: anchors}
+// flipPDF flips sampled bytes of a standalone PDF and checks the PDF's
+// own signature, which covers every byte but the /Contents hex string:
+// inside it, the CMS must hold every byte to one value.
+func (s *mutationSuite) flipPDF(c *mutationClass, data []byte, opts verify.Options) {
 	if _, checks := verify.VerifyPDFSignature(bytes.NewReader(data), int64(len(data)), opts); verify.Verdict(checks) != verify.Passed {
 		s.t.Fatalf("the PDF fixture does not verify: %+v", checks)
 	}

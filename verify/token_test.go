@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
@@ -26,6 +25,8 @@ import (
 	"testing"
 	"testing/iotest"
 	"time"
+
+	"github.com/custody-toolkit/custody/internal/testpki"
 
 	"github.com/digitorus/pkcs7"
 	"github.com/digitorus/timestamp"
@@ -608,7 +609,7 @@ type goPKI struct {
 
 func newGoPKI(t testing.TB) *goPKI {
 	t.Helper()
-	p := &goPKI{caKey: mustKey(t), key: mustKey(t)}
+	p := &goPKI{caKey: testpki.P256Key(t), key: testpki.P256Key(t)}
 	tmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(1),
 		Subject:               pkix.Name{CommonName: "Go Test CA"},
@@ -624,14 +625,6 @@ func newGoPKI(t testing.TB) *goPKI {
 	}
 	p.ca, _ = x509.ParseCertificate(der)
 	return p
-}
-
-func mustKey(t testing.TB) *ecdsa.PrivateKey {
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
 }
 
 var oidEKU = asn1.ObjectIdentifier{2, 5, 29, 37}

@@ -8,6 +8,8 @@ package testpki
 
 import (
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -46,6 +48,16 @@ func Issue(t testing.TB, at time.Time, tmpl *x509.Certificate, key crypto.Signer
 		t.Fatal(err)
 	}
 	return &Cert{c, key}
+}
+
+// P256Key is a fresh ECDSA P-256 key.
+func P256Key(t testing.TB) *ecdsa.PrivateKey {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }
 
 // CA is the template of a certification authority named name.
