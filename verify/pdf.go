@@ -84,7 +84,7 @@ func PDF(r io.ReaderAt, size int64, opts Options) (*Report, error) {
 		checks = append(checks, Check{CheckPDFSigner, Passed, "the PDF was signed by the key that sealed the bundle, " + sig.Fingerprint})
 	}
 	if rep.Result != Failed {
-		checks = append(checks, checkPDFRendering(r, size, b, b.Size(), rep))
+		checks = append(checks, checkPDFRendering(f, r, size, b, b.Size(), rep))
 	}
 	if sig != nil && sig.Timestamp != nil {
 		ts := *sig.Timestamp

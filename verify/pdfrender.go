@@ -35,7 +35,7 @@ func StandaloneRendering(w io.Writer, b *manifest.Bundle, rep *Report) error {
 // checkPDFRendering: the signed PDF's first revision must be, byte for
 // byte, the rendering of the embedded bundle; the signed update after it
 // only adds the attachment and the signature.
-func checkPDFRendering(r io.ReaderAt, size int64, embedded io.ReaderAt, embeddedSize int64, rep *Report) Check {
+func checkPDFRendering(f *pdfread.File, r io.ReaderAt, size int64, embedded io.ReaderAt, embeddedSize int64, rep *Report) Check {
 	c := Check{Name: CheckPDFRendering, Status: Failed}
 	b, err := manifest.OpenBundle(embedded, embeddedSize)
 	if err != nil {
@@ -63,7 +63,7 @@ func checkPDFRendering(r io.ReaderAt, size int64, embedded io.ReaderAt, embedded
 		c.Detail = "the visible pages differ from a fresh rendering of the embedded bundle: the PDF does not show what was sealed"
 		return c
 	}
-	if err := checkUpdates(r, size, want.Bytes()); err != nil {
+	if err := checkUpdates(f, want.Bytes()); err != nil {
 		c.Detail = "the pages are the rendering of the embedded bundle, but the signed update after them changes what is shown: " + err.Error()
 		return c
 	}
@@ -82,15 +82,12 @@ var updateCatalogKeys = map[pdfread.Name]bool{"Names": true, "AF": true, "PageMo
 // else than the rendering it starts with, under a valid signature by the
 // sealing key. They may define new objects and a new catalog only, and the
 // catalog must keep the rendering's entries (its page tree) and add
-// nothing but the attachment and the signature field.
-func checkUpdates(r io.ReaderAt, size int64, rendering []byte) error {
+// nothing but the attachment and the signature field. whole is the PDF as
+// opened for the other checks.
+func checkUpdates(whole *pdfread.File, rendering []byte) error {
 	first, err := pdfread.Open(bytes.NewReader(rendering), int64(len(rendering)))
 	if err != nil {
 		return fmt.Errorf("the rendering's structure: %w", err)
-	}
-	whole, err := pdfread.Open(r, size)
-	if err != nil {
-		return err
 	}
 	oldRoot, _ := first.Trailer["Root"].(pdfread.Ref)
 	oldSize, ok := first.Trailer["Size"].(int64)
