@@ -482,17 +482,8 @@ func checkCMSAttributes(si *tstoken.SignerInfo, cert *x509.Certificate, h crypto
 	if got := d.Sum(nil); !bytes.Equal(got, want) {
 		return fmt.Errorf("the signed bytes of the PDF were altered: their %s is %x, the signature says %x", h, got, want)
 	}
-	for _, id := range []struct {
-		oid asn1.ObjectIdentifier
-		v2  bool
-	}{{tstoken.OIDSigningCert, false}, {tstoken.OIDSigningCertV2, true}} {
-		v, ok, err := si.Attribute(id.oid)
-		if err == nil && ok {
-			_, err = matchCertID(v.FullBytes, id.v2, cert)
-		}
-		if err != nil {
-			return fmt.Errorf("the CMS signing-certificate attribute: %w", err)
-		}
+	if _, _, err := signingCertificates(si, cert); err != nil {
+		return fmt.Errorf("the CMS signing-certificate attribute: %w", err)
 	}
 	return nil
 }

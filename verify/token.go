@@ -451,31 +451,10 @@ func (v *tokenVerifier) checkSigningCertificate() Check {
 	if s == nil {
 		return notEvaluated(c.Name, fmt.Sprintf("%d SignerInfos", len(v.tok.SignerInfos)))
 	}
-	var details []string
-	found := 0
-	for _, kind := range []struct {
-		oid  asn1.ObjectIdentifier
-		v2   bool
-		name string
-	}{{tstoken.OIDSigningCertV2, true, "ESSCertIDv2"}, {tstoken.OIDSigningCert, false, "ESSCertID"}} {
-		val, ok, err := s.Attribute(kind.oid)
-		if err != nil {
-			c.Detail = err.Error()
-			return c
-		}
-		if !ok {
-			continue
-		}
-		found++
-		if v.signerCert == nil {
-			continue
-		}
-		msg, err := matchCertID(val.FullBytes, kind.v2, v.signerCert)
-		if err != nil {
-			c.Detail = kind.name + ": " + err.Error()
-			return c
-		}
-		details = append(details, kind.name+" "+msg)
+	found, details, err := signingCertificates(s, v.signerCert)
+	if err != nil {
+		c.Detail = err.Error()
+		return c
 	}
 	switch {
 	case found == 0:
@@ -533,6 +512,36 @@ func (v *tokenVerifier) matchTSAName() (string, bool) {
 		return fmt.Sprintf("the TSTInfo names the TSA %q, which is not a name of the signer certificate %s (RFC 3161 §2.4.2)", name, certName(cert)), false
 	}
 	return "the TSTInfo tsa name matches the signer certificate", true
+}
+
+// signingCertificates checks each ESS signing-certificate attribute si
+// has (ESSCertIDv2, then ESSCertID) against cert, when cert is known: how
+// many there are, what each established, or the first that does not
+// identify cert.
+func signingCertificates(si *tstoken.SignerInfo, cert *x509.Certificate) (found int, details []string, err error) {
+	for _, kind := range []struct {
+		oid  asn1.ObjectIdentifier
+		v2   bool
+		name string
+	}{{tstoken.OIDSigningCertV2, true, "ESSCertIDv2"}, {tstoken.OIDSigningCert, false, "ESSCertID"}} {
+		val, ok, err := si.Attribute(kind.oid)
+		if err != nil {
+			return found, nil, err
+		}
+		if !ok {
+			continue
+		}
+		found++
+		if cert == nil {
+			continue
+		}
+		msg, err := matchCertID(val.FullBytes, kind.v2, cert)
+		if err != nil {
+			return found, nil, fmt.Errorf("%s: %w", kind.name, err)
+		}
+		details = append(details, kind.name+" "+msg)
+	}
+	return found, details, nil
 }
 
 // matchCertID checks that the first certificate identifier of a signing
