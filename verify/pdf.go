@@ -44,7 +44,7 @@ func PDF(r io.ReaderAt, size int64, opts Options) (*Report, error) {
 		return nil, errors.New("not a PDF (no %PDF- header)")
 	}
 	failed := func(name, detail string) *Report {
-		checks := []Check{{name, Failed, detail}}
+		checks := []Check{{Name: name, Status: Failed, Detail: detail}}
 		return &Report{Result: Failed, Timestamps: []Timestamp{}, Checks: checks}
 	}
 	f, err := pdfread.Open(r, size)
@@ -64,24 +64,24 @@ func PDF(r io.ReaderAt, size int64, opts Options) (*Report, error) {
 	if err != nil {
 		return failed(CheckPDFEmbeddedBundle, fmt.Sprintf("the embedded %q is not a bundle: %v", b.Name, err)), nil
 	}
-	checks := []Check{{CheckPDFEmbeddedBundle, Passed, fmt.Sprintf("embedded file %q, %d bytes, verified below", b.Name, b.Size())}}
+	checks := []Check{{Name: CheckPDFEmbeddedBundle, Status: Passed, Detail: fmt.Sprintf("embedded file %q, %d bytes, verified below", b.Name, b.Size())}}
 	checks = append(checks, rep.Checks...)
 	sig, sigChecks := verifyPDFSignature(f, r, size, opts)
 	checks = append(checks, sigChecks...)
 	if sig != nil && b.Offset < sig.ByteRange[2] && sig.ByteRange[1] < b.Offset+b.Size() {
 		// Cannot happen with a well-formed /Contents (hex digits only),
 		// but the bundle must lie where the signature covers it.
-		checks = append(checks, Check{CheckPDFEmbeddedBundle, Failed, "the embedded bundle overlaps the unsigned /Contents"})
+		checks = append(checks, Check{Name: CheckPDFEmbeddedBundle, Status: Failed, Detail: "the embedded bundle overlaps the unsigned /Contents"})
 	}
 	switch {
 	case sig == nil || sig.Fingerprint == "":
 	case rep.Signer.Fingerprint == "":
-		checks = append(checks, Check{CheckPDFSigner, Failed, "the bundle's sealing key is unknown: its verification stopped before it"})
+		checks = append(checks, Check{Name: CheckPDFSigner, Status: Failed, Detail: "the bundle's sealing key is unknown: its verification stopped before it"})
 	case sig.Fingerprint != rep.Signer.Fingerprint:
-		checks = append(checks, Check{CheckPDFSigner, Failed, fmt.Sprintf(
+		checks = append(checks, Check{Name: CheckPDFSigner, Status: Failed, Detail: fmt.Sprintf(
 			"the PDF was signed by key %s, but the bundle was sealed by key %s", sig.Fingerprint, rep.Signer.Fingerprint)})
 	default:
-		checks = append(checks, Check{CheckPDFSigner, Passed, "the PDF was signed by the key that sealed the bundle, " + sig.Fingerprint})
+		checks = append(checks, Check{Name: CheckPDFSigner, Status: Passed, Detail: "the PDF was signed by the key that sealed the bundle, " + sig.Fingerprint})
 	}
 	if rep.Result != Failed {
 		checks = append(checks, checkPDFRendering(f, r, size, b, b.Size(), rep))
@@ -242,14 +242,14 @@ type PDFSignature struct {
 func VerifyPDFSignature(r io.ReaderAt, size int64, opts Options) (*PDFSignature, []Check) {
 	f, err := pdfread.Open(r, size)
 	if err != nil {
-		return nil, []Check{{CheckPDFSignature, Failed, "reading the PDF structure: " + err.Error()}}
+		return nil, []Check{{Name: CheckPDFSignature, Status: Failed, Detail: "reading the PDF structure: " + err.Error()}}
 	}
 	return verifyPDFSignature(f, r, size, opts)
 }
 
 func verifyPDFSignature(f *pdfread.File, r io.ReaderAt, size int64, opts Options) (*PDFSignature, []Check) {
 	fail := func(name, format string, args ...any) []Check {
-		return []Check{{name, Failed, fmt.Sprintf(format, args...)}}
+		return []Check{{Name: name, Status: Failed, Detail: fmt.Sprintf(format, args...)}}
 	}
 	sig, err := findSignature(f)
 	if err != nil {
@@ -263,7 +263,7 @@ func verifyPDFSignature(f *pdfread.File, r io.ReaderAt, size int64, opts Options
 	if err != nil {
 		return nil, fail(CheckPDFByteRange, "%v", err)
 	}
-	checks := []Check{{CheckPDFByteRange, Passed, fmt.Sprintf(
+	checks := []Check{{Name: CheckPDFByteRange, Status: Passed, Detail: fmt.Sprintf(
 		"the signature covers all %d bytes of the file but its own /Contents (bytes %d to %d)", size, ranges[1], ranges[2])}}
 	res := &PDFSignature{ByteRange: ranges}
 	res.SubFilter = string(nameOf(sig["SubFilter"]))
@@ -279,7 +279,7 @@ func verifyPDFSignature(f *pdfread.File, r io.ReaderAt, size int64, opts Options
 	if err != nil {
 		return res, append(checks, fail(CheckPDFSignature, "%v", err)...)
 	}
-	checks = append(checks, Check{CheckPDFSignature, Passed, detail})
+	checks = append(checks, Check{Name: CheckPDFSignature, Status: Passed, Detail: detail})
 	return res, append(checks, checkSignatureTimestamp(res, sigValue, opts)...)
 }
 
@@ -507,11 +507,11 @@ func signatureTimestamp(si *tstoken.SignerInfo) ([]byte, error) {
 // id-aa-signatureTimeStampToken).
 func checkSignatureTimestamp(res *PDFSignature, sigValue []byte, opts Options) []Check {
 	if res.Token == nil {
-		return []Check{{CheckPDFTimestamp, Failed, "the PDF signature has no RFC 3161 signature timestamp"}}
+		return []Check{{Name: CheckPDFTimestamp, Status: Failed, Detail: "the PDF signature has no RFC 3161 signature timestamp"}}
 	}
 	tr, err := VerifyToken(res.Token, bytes.NewReader(sigValue), TokenOptions{Roots: opts.Trust})
 	if err != nil {
-		return []Check{{CheckPDFTimestamp, Failed, "the signature timestamp cannot be read: " + err.Error()}}
+		return []Check{{Name: CheckPDFTimestamp, Status: Failed, Detail: "the signature timestamp cannot be read: " + err.Error()}}
 	}
 	res.Timestamp = &tr.Timestamp
 	checks := make([]Check, 0, len(tr.Checks))

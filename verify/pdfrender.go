@@ -43,7 +43,7 @@ func checkPDFRendering(f *pdfread.File, r io.ReaderAt, size int64, embedded io.R
 		return c
 	}
 	if m, err := manifest.Parse(b.ManifestBytes); err == nil && m.Rendering != nil && !record.Renders(m.Rendering.Renderer) {
-		return Check{CheckPDFRendering, Info, fmt.Sprintf("rendered by %q, which this verifier does not have: the visible pages are not compared", m.Rendering.Renderer)}
+		return Check{Name: CheckPDFRendering, Status: Info, Detail: fmt.Sprintf("rendered by %q, which this verifier does not have: the visible pages are not compared", m.Rendering.Renderer)}
 	}
 	var want bytes.Buffer
 	if err := StandaloneRendering(&want, b, rep); err != nil {
@@ -67,7 +67,7 @@ func checkPDFRendering(f *pdfread.File, r io.ReaderAt, size int64, embedded io.R
 		c.Detail = "the pages are the rendering of the embedded bundle, but the signed update after them changes what is shown: " + err.Error()
 		return c
 	}
-	return Check{CheckPDFRendering, Passed, fmt.Sprintf("the first %d bytes (the pages) are byte-identical to a fresh rendering of the embedded bundle, "+
+	return Check{Name: CheckPDFRendering, Status: Passed, Detail: fmt.Sprintf("the first %d bytes (the pages) are byte-identical to a fresh rendering of the embedded bundle, "+
 		"and the updates after them only add the attachment and the signature", want.Len())}
 }
 

@@ -203,7 +203,11 @@ func printChecks(w io.Writer, checks []verify.Check) {
 		width = max(width, len(c.Name))
 	}
 	for _, c := range checks {
-		fmt.Fprintf(w, "  %-13s %-*s  %s\n", c.Status, width, c.Name, safe(c.Detail))
+		reason := ""
+		if sub := c.SubIndication(); sub != "" {
+			reason = " [" + string(sub) + "]"
+		}
+		fmt.Fprintf(w, "  %-13s %-*s  %s%s\n", c.Status, width, c.Name, safe(c.Detail), reason)
 	}
 }
 

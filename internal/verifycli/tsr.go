@@ -13,6 +13,7 @@ import (
 
 // tokenReport is the JSON form of `custody-verify tsr`.
 type tokenReport struct {
+	Version    string             `json:"report_version"`
 	Result     verify.Status      `json:"result"`
 	File       string             `json:"file"`
 	Data       string             `json:"data"`
@@ -70,7 +71,7 @@ func runTSR(cmd *cobra.Command, tokenFile, dataFile string, common commonFlags, 
 	if err != nil {
 		return unreadable(fmt.Errorf("%s: %w", tokenFile, err))
 	}
-	rep := &tokenReport{Result: res.Status, File: tokenFile, Data: dataFile,
+	rep := &tokenReport{Version: verify.ReportVersion, Result: res.Status, File: tokenFile, Data: dataFile,
 		Timestamps: []verify.Timestamp{res.Timestamp}, Checks: res.Checks}
 	return finish(cmd, res.Status, rep, common.json, func(w io.Writer) {
 		fmt.Fprintf(w, "%s  %s over %s\n\n", res.Status, safe(tokenFile), safe(dataFile))
