@@ -249,6 +249,15 @@ func firstDifference(got, want []byte) string {
 	return fmt.Sprintf("length %d, canonical length %d", len(got), len(want))
 }
 
+// UnknownFormatError is a manifest of a format version this reader does not
+// know: perhaps a later one, which this reader cannot check; not proof that
+// anything was altered.
+type UnknownFormatError struct{ Format string }
+
+func (e *UnknownFormatError) Error() string {
+	return fmt.Sprintf("manifest.json: unknown format %q (this verifier reads %s and %s)", e.Format, FormatV1, FormatV2)
+}
+
 // Parse decodes a manifest strictly and checks its internal consistency
 // (see Check). It does not look at the container.
 func Parse(data []byte) (*Manifest, error) {
@@ -259,7 +268,7 @@ func Parse(data []byte) (*Manifest, error) {
 		return nil, fmt.Errorf("manifest.json: %w", err)
 	}
 	if probe.Format != FormatV1 && probe.Format != FormatV2 {
-		return nil, fmt.Errorf("manifest.json: unknown format %q (this verifier reads %s and %s)", probe.Format, FormatV1, FormatV2)
+		return nil, &UnknownFormatError{Format: probe.Format}
 	}
 	var m Manifest
 	if err := Unmarshal(data, &m); err != nil {

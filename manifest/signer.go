@@ -8,6 +8,8 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/hex"
 	"encoding/pem"
 	"errors"
@@ -44,35 +46,75 @@ const (
 	maxRSABits = 8192
 )
 
+// UnsupportedKeyError is a well-formed public key of a type or size this
+// reader does not implement or accept: a key that cannot be checked, not
+// a damaged one. Fingerprint is its fingerprint all the same (computed
+// from its encoding), so that a verifier can tell whether it is the key a
+// manifest names.
+type UnsupportedKeyError struct {
+	Fingerprint string
+	Reason      string
+}
+
+func (e *UnsupportedKeyError) Error() string { return "public key: " + e.Reason }
+
 // ParsePublicKey reads the first PEM block of pemBytes: a PKIX "PUBLIC KEY",
 // or a "CERTIFICATE" (the first of a chain), whose public key it returns.
 // Only Ed25519, ECDSA P-256 and P-384, and RSA keys of 2048 to 8192 bits are
-// accepted.
+// accepted; a well-formed key of another type or size is an
+// *UnsupportedKeyError.
 func ParsePublicKey(pemBytes []byte) (crypto.PublicKey, error) {
 	block, _ := pem.Decode(pemBytes)
 	if block == nil {
 		return nil, errors.New("public key: no PEM block found")
 	}
-	var pub crypto.PublicKey
+	var spki []byte
 	switch block.Type {
 	case "PUBLIC KEY":
-		var err error
-		if pub, err = x509.ParsePKIXPublicKey(block.Bytes); err != nil {
-			return nil, fmt.Errorf("public key: %w", err)
-		}
+		spki = block.Bytes
 	case "CERTIFICATE":
 		cert, err := x509.ParseCertificate(block.Bytes)
 		if err != nil {
 			return nil, fmt.Errorf("public key: certificate: %w", err)
 		}
-		pub = cert.PublicKey
+		spki = cert.RawSubjectPublicKeyInfo
 	default:
 		return nil, fmt.Errorf("public key: PEM block is %q, want \"PUBLIC KEY\" or \"CERTIFICATE\"", block.Type)
 	}
-	if err := checkPublicKey(pub); err != nil {
+	sum := sha256.Sum256(spki)
+	unsupported := func(reason string) error {
+		return &UnsupportedKeyError{Fingerprint: hex.EncodeToString(sum[:]), Reason: reason}
+	}
+	if oid, ok := spkiAlgorithm(spki); !ok {
+		return nil, errors.New("public key: not a DER SubjectPublicKeyInfo")
+	} else if !knownKeyAlgorithms[oid.String()] {
+		return nil, unsupported(fmt.Sprintf("key algorithm %s is not one this verifier implements (Ed25519, ECDSA, RSA)", oid))
+	}
+	pub, err := x509.ParsePKIXPublicKey(spki)
+	if err != nil {
 		return nil, fmt.Errorf("public key: %w", err)
 	}
+	if err := checkPublicKey(pub); err != nil {
+		return nil, unsupported(err.Error())
+	}
 	return pub, nil
+}
+
+// knownKeyAlgorithms are the SubjectPublicKeyInfo algorithms ParsePublicKey
+// reads: Ed25519, EC public key, RSA encryption.
+var knownKeyAlgorithms = map[string]bool{"1.3.101.112": true, "1.2.840.10045.2.1": true, "1.2.840.113549.1.1.1": true}
+
+// spkiAlgorithm reads the algorithm OID of a DER SubjectPublicKeyInfo.
+func spkiAlgorithm(spki []byte) (asn1.ObjectIdentifier, bool) {
+	var info struct {
+		Algorithm pkix.AlgorithmIdentifier
+		PublicKey asn1.BitString
+	}
+	rest, err := asn1.Unmarshal(spki, &info)
+	if err != nil || len(rest) != 0 {
+		return nil, false
+	}
+	return info.Algorithm.Algorithm, true
 }
 
 // checkPublicKey refuses the key types and sizes custody does not trust.

@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -162,6 +163,11 @@ func (v *bundleVerifier) checkContainer() {
 
 func (v *bundleVerifier) checkManifest() {
 	m, err := manifest.Parse(v.b.ManifestBytes)
+	var unknown *manifest.UnknownFormatError
+	if errors.As(err, &unknown) {
+		v.checkUnknownFormat(err)
+		return
+	}
 	if err != nil {
 		v.fail("manifest", "%v", err)
 		return
@@ -173,6 +179,33 @@ func (v *bundleVerifier) checkManifest() {
 	v.rep.Messages, v.rep.Total = len(m.Messages), m.Selection.Total
 	v.pass("manifest", "%s in canonical JSON, %d bytes, SHA-256 %s", m.Format, len(v.b.ManifestBytes), v.rep.Manifest)
 	v.startRendering()
+}
+
+// checkUnknownFormat reports a manifest of a format this verifier does
+// not read (a later version, perhaps): it cannot be checked, which is
+// INDETERMINATE, unless its signature proves it altered. The signature is
+// checked when the manifest names a signer in the form this verifier
+// knows, so that editing the format member of a sealed manifest cannot
+// turn FAILED into INDETERMINATE.
+func (v *bundleVerifier) checkUnknownFormat(err error) {
+	v.stopped = true
+	var probe struct {
+		Signer struct {
+			Fingerprint string `json:"fingerprint"`
+			Algorithm   string `json:"algorithm"`
+		} `json:"signer"`
+	}
+	if json.Unmarshal(v.b.ManifestBytes, &probe) == nil && probe.Signer.Fingerprint != "" {
+		if res := v.verifySeal(probe.Signer.Fingerprint, probe.Signer.Algorithm, false); res.check.Status == Failed {
+			v.rep.Checks = append(v.rep.Checks, Check{Name: "manifest", Status: Failed, Sub: SigCryptoFailure,
+				Detail: fmt.Sprintf("%v, and its signature proves it altered: %s", err, res.check.Detail)})
+			return
+		} else if res.check.Status == Passed {
+			err = fmt.Errorf("%w; its signature by key %s verifies", err, res.fingerprint)
+		}
+	}
+	v.rep.Checks = append(v.rep.Checks, Check{Name: "manifest", Status: Indeterminate, Sub: FormatNotImplemented,
+		Detail: err.Error() + ": this verifier cannot check the rest"})
 }
 
 // checkFiles hashes every listed entry once, and refuses entries that are
@@ -489,56 +522,113 @@ func (v *bundleVerifier) waitRendering() {
 // manifest.json with the key in signer.pem, which must be the key the
 // manifest names.
 func (v *bundleVerifier) checkSignature() {
-	pemBytes, err := v.b.ReadSmall(manifest.SignerName, manifest.MaxMetaEntrySize)
-	if err != nil {
-		v.fail("signature", "%v", err)
-		return
+	res := v.verifySeal(v.m.Signer.Fingerprint, v.m.Signer.Algorithm, true)
+	if res.fingerprint != "" {
+		v.rep.Signer = Signer{Fingerprint: res.fingerprint, Algorithm: v.m.Signer.Algorithm}
 	}
-	pub, err := manifest.ParsePublicKey(pemBytes)
-	if err != nil {
-		v.fail("signature", "%s: %v", manifest.SignerName, err)
-		return
-	}
-	fp, _ := manifest.Fingerprint(pub)
-	v.rep.Signer = Signer{Fingerprint: fp, Algorithm: v.m.Signer.Algorithm}
-	if fp != v.m.Signer.Fingerprint {
-		v.fail("signature", "%s holds key %s, but the manifest was sealed for key %s", manifest.SignerName, fp, v.m.Signer.Fingerprint)
-		return
-	}
-	if v.sig, err = v.b.ReadSmall(manifest.SignatureName, manifest.MaxMetaEntrySize); err != nil {
-		v.fail("signature", "%v", err)
-		return
-	}
-	if err := verifySignature(pub, v.m.Signer.Algorithm, v.b.ManifestBytes, v.sig); err != nil {
-		v.fail("signature", "%v", err)
-		return
-	}
-	v.pass("signature", "%s signature over manifest.json is valid, key %s", v.m.Signer.Algorithm, fp)
+	v.rep.Checks = append(v.rep.Checks, res.check)
+	v.stopped = res.check.Status == Failed
 }
 
-// verifySignature: the key type decides the algorithm; the manifest's
-// algorithm name must agree with it.
+// sealResult is what verifySeal established: the check, and the
+// fingerprint of the key in signer.pem once it is known.
+type sealResult struct {
+	check       Check
+	fingerprint string
+}
+
+// verifySeal checks manifest.sig over manifest.json with signer.pem, for
+// the key fingerprint and algorithm the manifest names; it keeps the
+// signature in v.sig for the timestamps. Formats v1 and v2 define their
+// signers (Ed25519, ECDSA P-256): in a manifest of a known format another
+// key or algorithm is one no exporter of that format writes (FAILED); in a
+// manifest of a format this verifier does not know, perhaps a later one's
+// (INDETERMINATE).
+func (v *bundleVerifier) verifySeal(wantFP, alg string, knownFormat bool) sealResult {
+	check := func(s Status, sub SubIndication, format string, args ...any) Check {
+		return Check{Name: "signature", Status: s, Sub: sub, Detail: fmt.Sprintf(format, args...)}
+	}
+	notImplemented := func(fp string, err error) sealResult {
+		if knownFormat {
+			return sealResult{fingerprint: fp, check: check(Failed, FormatFailure, "%v: %s defines Ed25519 and ECDSA P-256 signers only", err, v.m.Format)}
+		}
+		return sealResult{fingerprint: fp, check: check(Indeterminate, CryptoConstraintsFailure, "this verifier cannot check the signature: %v", err)}
+	}
+	pemBytes, err := v.b.ReadSmall(manifest.SignerName, manifest.MaxMetaEntrySize)
+	if err != nil {
+		return sealResult{check: check(Failed, SignedDataNotFound, "%v", err)}
+	}
+	if v.sig, err = v.b.ReadSmall(manifest.SignatureName, manifest.MaxMetaEntrySize); err != nil {
+		return sealResult{check: check(Failed, SignedDataNotFound, "%v", err)}
+	}
+	pub, err := manifest.ParsePublicKey(pemBytes)
+	var unsupported *manifest.UnsupportedKeyError
+	switch {
+	case errors.As(err, &unsupported) && unsupported.Fingerprint != wantFP:
+		return sealResult{check: check(Failed, UnexpectedSigner, "%s holds key %s, but the manifest was sealed for key %s", manifest.SignerName, unsupported.Fingerprint, wantFP)}
+	case errors.As(err, &unsupported):
+		return notImplemented(wantFP, fmt.Errorf("%s holds the sealing key %s: %w", manifest.SignerName, wantFP, err))
+	case err != nil:
+		return sealResult{check: check(Failed, FormatFailure, "%s: %v", manifest.SignerName, err)}
+	}
+	fp, _ := manifest.Fingerprint(pub)
+	if fp != wantFP {
+		return sealResult{fingerprint: fp, check: check(Failed, UnexpectedSigner, "%s holds key %s, but the manifest was sealed for key %s", manifest.SignerName, fp, wantFP)}
+	}
+	if err := verifySignature(pub, alg, v.b.ManifestBytes, v.sig); errors.Is(err, errAlgorithmNotImplemented) {
+		return notImplemented(fp, err)
+	} else if err != nil {
+		return sealResult{fingerprint: fp, check: check(Failed, SigCryptoFailure, "%v", err)}
+	}
+	return sealResult{fingerprint: fp, check: check(Passed, "", "%s signature over manifest.json is valid, key %s", alg, fp)}
+}
+
+// errAlgorithmNotImplemented: a signature algorithm this verifier does not
+// implement, which leaves a signature unchecked rather than failed.
+var errAlgorithmNotImplemented = errors.New("signature algorithm not implemented by this verifier")
+
+// signatureAlgorithms are the manifest's signature algorithms and the key
+// each needs.
+var signatureAlgorithms = map[string]func(crypto.PublicKey) bool{
+	"ed25519": isEd25519,
+	"ecdsa-p256-sha256": func(k crypto.PublicKey) bool {
+		e, ok := k.(*ecdsa.PublicKey)
+		return ok && e.Curve.Params().Name == "P-256"
+	},
+}
+
+func isEd25519(k crypto.PublicKey) bool { _, ok := k.(ed25519.PublicKey); return ok }
+
+// verifySignature: the key decides the algorithm, and the manifest's
+// algorithm name must agree with it. A name this verifier does not know,
+// for a key that none of its algorithms uses (a later version's, say), is
+// errAlgorithmNotImplemented: the signature cannot be checked. For a key
+// it does sign with, a name that does not fit is a contradiction in what
+// was sealed.
 func verifySignature(pub crypto.PublicKey, alg string, msg, sig []byte) error {
+	fits, known := signatureAlgorithms[alg]
+	implemented := false
+	for _, f := range signatureAlgorithms {
+		implemented = implemented || f(pub)
+	}
+	switch {
+	case !known && !implemented:
+		return fmt.Errorf("%w: %q with a %T key (this verifier implements ed25519 and ecdsa-p256-sha256)", errAlgorithmNotImplemented, alg, pub)
+	case !known || !fits(pub):
+		return fmt.Errorf("signature algorithm %q does not fit the signer's %T key", alg, pub)
+	}
 	switch k := pub.(type) {
 	case ed25519.PublicKey:
-		if alg != "ed25519" {
-			break
-		}
 		if !ed25519.Verify(k, msg, sig) {
 			return errors.New("Ed25519 signature does not verify (manifest.json or manifest.sig altered)")
 		}
-		return nil
 	case *ecdsa.PublicKey:
-		if alg != "ecdsa-p256-sha256" || k.Curve.Params().Name != "P-256" {
-			break
-		}
 		sum := sha256.Sum256(msg)
 		if !ecdsa.VerifyASN1(k, sum[:], sig) {
 			return errors.New("ECDSA signature does not verify (manifest.json or manifest.sig altered)")
 		}
-		return nil
 	}
-	return fmt.Errorf("signature algorithm %q does not fit the signer's %T key", alg, pub)
+	return nil
 }
 
 func (v *bundleVerifier) checkSignerIdentity() {

@@ -172,6 +172,8 @@ const (
 	ContainerRepacked SubIndication = "CONTAINER_REPACKED"
 	// Inconsistent: a newer bundle does not extend an older one.
 	Inconsistent SubIndication = "INCONSISTENT"
+	// FormatNotImplemented: a format version this verifier does not read.
+	FormatNotImplemented SubIndication = "FORMAT_NOT_IMPLEMENTED"
 )
 
 // SubIndication is the reason of a FAILED or INDETERMINATE check: the one
