@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/custody-toolkit/custody/internal/nofollow"
 )
 
 // MaxFileSize bounds the conversation.json a Load will read: messages are
@@ -29,10 +31,15 @@ func Load(p string) (*Conversation, error) {
 		return nil, err
 	}
 	file, dir := p, filepath.Dir(p)
+	var f *os.File
 	if st.IsDir() {
+		// Inside the folder, conversation.json is read like every file
+		// there: following no link.
 		file, dir = filepath.Join(p, "conversation.json"), p
+		f, _, err = nofollow.Open(dir, "conversation.json")
+	} else {
+		f, err = os.Open(file)
 	}
-	f, err := os.Open(file)
 	if err != nil {
 		return nil, err
 	}
@@ -239,13 +246,13 @@ func (c *Conversation) CheckFiles() error {
 			if a.Missing {
 				continue
 			}
-			if err := regularFile(c.FilePath(a.Path)); err != nil {
+			if _, err := nofollow.Stat(c.Dir, filepath.FromSlash(a.Path)); err != nil {
 				return fmt.Errorf("message %q (#%d), field attachments[%d].path: %w", m.ID, i+1, j, err)
 			}
 		}
 	}
 	for _, s := range c.Sources {
-		if err := regularFile(c.FilePath(s.Path)); err != nil {
+		if _, err := nofollow.Stat(c.Dir, filepath.FromSlash(s.Path)); err != nil {
 			return fmt.Errorf("source %q: %w", s.Path, err)
 		}
 	}
@@ -256,18 +263,4 @@ func (c *Conversation) CheckFiles() error {
 // conversation's folder.
 func (c *Conversation) FilePath(rel string) string {
 	return filepath.Join(c.Dir, filepath.FromSlash(rel))
-}
-
-func regularFile(p string) error {
-	st, err := os.Stat(p)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("file %s does not exist", p)
-		}
-		return err
-	}
-	if !st.Mode().IsRegular() {
-		return fmt.Errorf("%s is not a regular file", p)
-	}
-	return nil
 }

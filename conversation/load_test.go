@@ -1,6 +1,7 @@
 package conversation_test
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -206,5 +207,40 @@ func TestLoadUnreadable(t *testing.T) {
 	dir := writeConversation(t, "{")
 	if _, err := conversation.Load(dir); err == nil || !strings.Contains(err.Error(), "conversation.json") {
 		t.Errorf("truncated JSON: %v", err)
+	}
+}
+
+// Load follows no symbolic link inside the folder: a linked attachment,
+// media folder or conversation.json is refused, naming it.
+func TestLoadFollowsNoLink(t *testing.T) {
+	secret := filepath.Join(t.TempDir(), "doctor.key")
+	if err := os.WriteFile(secret, []byte("secret key"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, link := range map[string]func(dir string) error{
+		"a linked attachment": func(dir string) error {
+			p := filepath.Join(dir, "media", "a.txt")
+			return errors.Join(os.Remove(p), os.Symlink(secret, p))
+		},
+		"a linked media folder": func(dir string) error {
+			other := filepath.Join(filepath.Dir(secret), "media")
+			return errors.Join(os.Mkdir(other, 0o755), os.Symlink(secret, filepath.Join(other, "a.txt")),
+				os.RemoveAll(filepath.Join(dir, "media")), os.Symlink(other, filepath.Join(dir, "media")))
+		},
+		"a linked conversation.json": func(dir string) error {
+			p, moved := filepath.Join(dir, "conversation.json"), filepath.Join(t.TempDir(), "conversation.json")
+			return errors.Join(os.Rename(p, moved), os.Symlink(moved, p))
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := writeConversation(t, validDoc)
+			if err := link(dir); err != nil {
+				t.Fatal(err)
+			}
+			_, err := conversation.Load(dir)
+			if err == nil || !strings.Contains(err.Error(), "is a symbolic link") {
+				t.Fatalf("Load: %v, want a refusal naming the link", err)
+			}
+		})
 	}
 }

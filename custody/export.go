@@ -24,7 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"path/filepath"
 	"slices"
 	"time"
 
@@ -33,6 +33,7 @@ import (
 	"github.com/custody-toolkit/custody/conversation"
 	"github.com/custody-toolkit/custody/custodylog"
 	"github.com/custody-toolkit/custody/internal/atomicfile"
+	"github.com/custody-toolkit/custody/internal/nofollow"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/record"
 )
@@ -233,7 +234,7 @@ func writeSources(zw *manifest.Writer, c *conversation.Conversation, whole bool,
 	}
 	for i, s := range c.Sources {
 		name := manifest.SourceEntryName(i, s.Path)
-		if _, err := addFile(zw, name, c.FilePath(s.Path)); err != nil {
+		if _, err := addFile(zw, name, c.Dir, s.Path); err != nil {
 			return nil, fmt.Errorf("source %s: %w", s.Path, err)
 		}
 		entries[s.Path] = name
@@ -260,7 +261,7 @@ func writeMessage(zw contentSink, c *conversation.Conversation, k int, msg *conv
 		ae := manifest.AttachmentEntry{Name: a.Name, Type: a.Type, Missing: a.Missing}
 		if !a.Missing {
 			name := manifest.AttachmentEntryName(k, j, a.Path)
-			f, err := addFile(zw, name, c.FilePath(a.Path))
+			f, err := addFile(zw, name, c.Dir, a.Path)
 			if err != nil {
 				return out, nil, fmt.Errorf("message %q, attachment %s: %w", msg.ID, a.Path, err)
 			}
@@ -292,11 +293,14 @@ func writeRecord(zw *manifest.Writer, c *conversation.Conversation, picked []int
 	for _, i := range picked { // v2 names entries by conversation position
 		for j, a := range c.Messages[i].Attachments {
 			if !a.Missing {
-				files[manifest.AttachmentEntryName(i, j, a.Path)] = c.FilePath(a.Path)
+				files[manifest.AttachmentEntryName(i, j, a.Path)] = a.Path
 			}
 		}
 	}
-	open := func(entry string) (io.ReadCloser, error) { return os.Open(files[entry]) }
+	open := func(entry string) (io.ReadCloser, error) {
+		f, _, err := nofollow.Open(c.Dir, filepath.FromSlash(files[entry]))
+		return f, err
+	}
 	var buf bytes.Buffer
 	err := record.Render(&buf, record.Content{Manifest: m, Entries: entries, Open: open}, nil)
 	if err != nil {
@@ -306,8 +310,11 @@ func writeRecord(zw *manifest.Writer, c *conversation.Conversation, picked []int
 	return err
 }
 
-func addFile(zw contentSink, name, path string) (manifest.File, error) {
-	src, err := os.Open(path)
+// addFile adds the file at rel (slash-separated) inside the conversation's
+// folder dir, following no link: the folder's author must not be able to
+// seal a file from outside it.
+func addFile(zw contentSink, name, dir, rel string) (manifest.File, error) {
+	src, _, err := nofollow.Open(dir, filepath.FromSlash(rel))
 	if err != nil {
 		return manifest.File{}, err
 	}

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
 
 	"github.com/custody-toolkit/custody/conversation"
+	"github.com/custody-toolkit/custody/internal/nofollow"
 )
 
 // Bounds on what an import copies: a hostile archive must not fill the
@@ -115,6 +117,9 @@ func folderFiles(dir string) (map[string]file, error) {
 	}
 	files := map[string]file{}
 	for _, e := range entries {
+		if e.Type()&fs.ModeSymlink != 0 {
+			return nil, &nofollow.LinkError{Path: filepath.Join(dir, e.Name())}
+		}
 		if !e.Type().IsRegular() {
 			continue
 		}
@@ -122,8 +127,11 @@ func folderFiles(dir string) (map[string]file, error) {
 		if err != nil {
 			continue
 		}
-		p := filepath.Join(dir, e.Name())
-		files[e.Name()] = file{name: e.Name(), size: info.Size(), open: func() (io.ReadCloser, error) { return os.Open(p) }}
+		name := e.Name()
+		files[name] = file{name: name, size: info.Size(), open: func() (io.ReadCloser, error) {
+			f, _, err := nofollow.Open(dir, name)
+			return f, err
+		}}
 	}
 	return files, nil
 }

@@ -563,3 +563,71 @@ func TestZipBounds(t *testing.T) {
 		t.Errorf("too many entries: %v", err)
 	}
 }
+
+// An import follows no symbolic link in its input, file or folder: a
+// folder with links would otherwise seal the doctor's key file or
+// /etc/passwd. It refuses, naming the entry.
+func TestImportFollowsNoLink(t *testing.T) {
+	secret := filepath.Join(t.TempDir(), "doctor.key")
+	if err := os.WriteFile(secret, []byte("-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	copyDir := func(t *testing.T, src string) string {
+		dst := filepath.Join(t.TempDir(), "in")
+		if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
+			t.Fatal(err)
+		}
+		return dst
+	}
+	t.Run("whatsapp folder, a linked file", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "WhatsApp Chat")
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		chat, _ := os.ReadFile(iosFixture)
+		if err := os.WriteFile(filepath.Join(dir, "_chat.txt"), chat, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(secret, filepath.Join(dir, "00000016-PHOTO-2025-11-05-14-03-24.jpg")); err != nil {
+			t.Fatal(err)
+		}
+		err := Import(dir, filepath.Join(t.TempDir(), "case"), Options{TimeZone: "UTC"})
+		if err == nil || !strings.Contains(err.Error(), "00000016-PHOTO-2025-11-05-14-03-24.jpg is a symbolic link") {
+			t.Fatalf("import: %v, want a refusal naming the link", err)
+		}
+	})
+	t.Run("telegram folder, a linked media folder", func(t *testing.T) {
+		dir := copyDir(t, "testdata/tg-export")
+		if err := os.RemoveAll(filepath.Join(dir, "photos")); err != nil {
+			t.Fatal(err)
+		}
+		linked := filepath.Join(t.TempDir(), "photos")
+		if err := os.Mkdir(linked, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(secret, filepath.Join(linked, "photo_1@05-03-2024_19-02-30.jpg")); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(linked, filepath.Join(dir, "photos")); err != nil {
+			t.Fatal(err)
+		}
+		err := Import(dir, filepath.Join(t.TempDir(), "case"), Options{TimeZone: "UTC"})
+		if err == nil || !strings.Contains(err.Error(), "photos is a symbolic link") {
+			t.Fatalf("import: %v, want a refusal naming the link", err)
+		}
+	})
+	t.Run("telegram folder, a linked result.json", func(t *testing.T) {
+		dir := copyDir(t, "testdata/tg-export")
+		moved := filepath.Join(t.TempDir(), "result.json")
+		if err := os.Rename(filepath.Join(dir, "result.json"), moved); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(moved, filepath.Join(dir, "result.json")); err != nil {
+			t.Fatal(err)
+		}
+		err := Import(dir, filepath.Join(t.TempDir(), "case"), Options{Format: "telegram", TimeZone: "UTC"})
+		if err == nil || !strings.Contains(err.Error(), "result.json is a symbolic link") {
+			t.Fatalf("import: %v, want a refusal naming the link", err)
+		}
+	})
+}

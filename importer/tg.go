@@ -2,6 +2,7 @@ package importer
 
 import (
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"github.com/custody-toolkit/custody/conversation"
 	"github.com/custody-toolkit/custody/importer/internal/textnorm"
 	"github.com/custody-toolkit/custody/importer/telegram"
+	"github.com/custody-toolkit/custody/internal/nofollow"
 )
 
 // importTelegram reads a Desktop result.json (or the folder holding it);
@@ -21,6 +23,9 @@ func importTelegram(src, dir string, b *builder) error {
 	jsonPath := src
 	if st, err := os.Stat(src); err == nil && st.IsDir() {
 		jsonPath = filepath.Join(src, "result.json")
+		if _, err := nofollow.Stat(src, "result.json"); err != nil {
+			return err
+		}
 	}
 	data, err := readCapped(jsonPath, telegram.MaxFileSize)
 	if err != nil {
@@ -117,9 +122,12 @@ func (b *builder) telegramAttachment(c *copier, base string, md telegram.Media) 
 		b.warn(fmt.Sprintf("media path %q leaves the export folder: recorded as missing", md.Path))
 		return missing, nil
 	}
-	src := filepath.Join(base, filepath.FromSlash(p))
-	st, err := os.Stat(src)
-	if err != nil || !st.Mode().IsRegular() {
+	st, err := nofollow.Stat(base, filepath.FromSlash(p))
+	var link *nofollow.LinkError
+	if errors.As(err, &link) {
+		return conversation.Attachment{}, err
+	}
+	if err != nil {
 		return missing, nil
 	}
 	parts := strings.Split(p, "/")
@@ -127,7 +135,10 @@ func (b *builder) telegramAttachment(c *copier, base string, md telegram.Media) 
 		parts[i] = safeName(parts[i])
 	}
 	rel := "media/" + strings.Join(parts, "/")
-	f := file{name: p, size: st.Size(), open: func() (io.ReadCloser, error) { return os.Open(src) }}
+	f := file{name: p, size: st.Size(), open: func() (io.ReadCloser, error) {
+		f, _, err := nofollow.Open(base, filepath.FromSlash(p))
+		return f, err
+	}}
 	if err := c.copy(f, rel, nil, MaxFileSize); err != nil {
 		return conversation.Attachment{}, err
 	}
