@@ -312,7 +312,7 @@ func TestConsistencyAcrossExports(t *testing.T) {
 			}
 			newer := fx.ExportOptions(t, tc.dir, custody.Options{Selection: custody.Selection{Messages: "m2"}})
 			for _, o := range []string{older, olderPartial} {
-				rep, err := verify.Consistent(o, newer, verify.Options{Trust: fx.Roots})
+				rep, err := verify.Consistent(o, newer, verify.Options{Trust: fx.Roots}, verify.Options{Trust: fx.Roots})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -328,7 +328,7 @@ func TestConsistencyAcrossExports(t *testing.T) {
 
 func expectConsistent(t *testing.T, fx *testbundle.Fixture, older, newer string) {
 	t.Helper()
-	rep, err := verify.Consistent(older, newer, verify.Options{Trust: fx.Roots})
+	rep, err := verify.Consistent(older, newer, verify.Options{Trust: fx.Roots}, verify.Options{Trust: fx.Roots})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -499,6 +499,50 @@ func BenchmarkSelectiveExport(b *testing.B) {
 				if _, err := custody.Export(b.Context(), c, o); err != nil {
 					b.Fatal(err)
 				}
+			}
+		})
+	}
+}
+
+// TestConsistencyNamesSigners: anyone can seal a conversation that begins
+// like another, so a consistency between bundles sealed by different keys
+// is INDETERMINATE unless both keys are expected ones; it then passes,
+// naming both.
+func TestConsistencyNamesSigners(t *testing.T) {
+	doctor, other := testbundle.New(t, "ed25519"), testbundle.New(t, "ed25519")
+	secret := make([]byte, 32)
+	rand.Read(secret)
+	export := func(fx *testbundle.Fixture, n int) string {
+		c := load(t, testbundle.Synthetic(t, 6, func(c *conversation.Conversation) { c.Messages = c.Messages[:n] }))
+		o := options(fx, filepath.Join(t.TempDir(), "case.custody"))
+		o.Disclosure.SaltSecret = secret
+		if _, err := custody.Export(t.Context(), c, o); err != nil {
+			t.Fatal(err)
+		}
+		return o.Out
+	}
+	older, newer := export(doctor, 4), export(other, 6)
+	trust := append(slices.Clone(doctor.Roots), other.Roots...)
+	doctorFP, _ := manifest.Fingerprint(doctor.PublicKey)
+	otherFP, _ := manifest.Fingerprint(other.PublicKey)
+	for _, tc := range []struct {
+		name         string
+		newer, older string // expected signers
+		want         verify.Status
+		detail       string
+	}{
+		{"no signer named", "", "", verify.Indeterminate, "sealed by different keys"},
+		{"only the newer named", otherFP, "", verify.Indeterminate, "not both expected"},
+		{"both named", otherFP, doctorFP, verify.Passed, "sealed by different keys, both expected: " + doctorFP + " (older) and " + otherFP},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep, err := verify.Consistent(older, newer, verify.Options{Trust: trust, SignerFingerprint: tc.newer},
+				verify.Options{Trust: trust, SignerFingerprint: tc.older})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Consistency.Status != tc.want || rep.Result != tc.want || !strings.Contains(rep.Consistency.Detail, tc.detail) {
+				t.Fatalf("%s / %s: %s, want %s and %q", rep.Result, rep.Consistency.Status, rep.Consistency.Detail, tc.want, tc.detail)
 			}
 		})
 	}

@@ -73,7 +73,7 @@ func TestVectorsV2(t *testing.T) {
 		t.Errorf("derived\n%s\nwant\n%s", g, w)
 	}
 	checkLeavesWithOpenSSL(t, want.Disclosed)
-	rep, err := verify.Consistent(filepath.Join(vectorDirV2, "older.custody"), bundle, vectorOptions(t, vectorDirV2))
+	rep, err := verify.Consistent(filepath.Join(vectorDirV2, "older.custody"), bundle, vectorOptions(t, vectorDirV2), vectorOptions(t, vectorDirV2))
 	if err != nil {
 		t.Fatal(err)
 	}

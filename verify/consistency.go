@@ -24,8 +24,14 @@ type Consistency struct {
 // list (a v2 bundle lists every leaf: computed for a disclosed message,
 // given for a withheld one). The report is newer's, with the checks
 // "older bundle" and "consistency" added and Consistency set.
-func Consistent(olderPath, newerPath string, opts Options) (*Report, error) {
-	older, err := BundleFile(olderPath, opts)
+//
+// olderOpts verify the older bundle; they differ from opts only in the
+// expected signer (custody-verify --older-signer). Two bundles sealed by
+// different keys prove nothing about each other unless both keys are
+// expected ones: the consistency is then INDETERMINATE, not PASSED, since
+// anyone can seal a conversation that begins like another.
+func Consistent(olderPath, newerPath string, opts, olderOpts Options) (*Report, error) {
+	older, err := BundleFile(olderPath, olderOpts)
 	if err != nil {
 		return nil, err
 	}
@@ -42,12 +48,31 @@ func Consistent(olderPath, newerPath string, opts Options) (*Report, error) {
 	case older.Result == Failed || newer.Result == Failed:
 		c.Status, c.Detail = Failed, "not checked: a bundle failed verification"
 	case older.parsed == nil || newer.parsed == nil:
+	case older.Signer.Fingerprint != newer.Signer.Fingerprint && !(older.Signer.Checked && newer.Signer.Checked):
+		c.Detail = fmt.Sprintf("not proven: the bundles were sealed by different keys, %s (older) and %s (newer), not both expected; "+
+			"name each signer (--older-signer and --signer) to prove one extends the other", older.Signer.Fingerprint, newer.Signer.Fingerprint)
 	default:
 		c.prove(older.parsed, newer.parsed)
+		c.nameSigners(older.Signer, newer.Signer)
 	}
 	newer.Checks = append(newer.Checks, Check{Name: "consistency", Status: c.Status, Detail: c.Detail})
 	newer.Result = Verdict(newer.Checks)
 	return newer, nil
+}
+
+// nameSigners says in the detail who sealed the two bundles.
+func (c *Consistency) nameSigners(older, newer Signer) {
+	checked := func(s Signer) string {
+		if s.Checked {
+			return "the expected key"
+		}
+		return "identity NOT checked"
+	}
+	if older.Fingerprint == newer.Fingerprint {
+		c.Detail += fmt.Sprintf("; both sealed by key %s (%s)", newer.Fingerprint, checked(newer))
+		return
+	}
+	c.Detail += fmt.Sprintf("; sealed by different keys, both expected: %s (older) and %s (newer)", older.Fingerprint, newer.Fingerprint)
 }
 
 func (c *Consistency) prove(om, nm *manifest.Manifest) {

@@ -194,7 +194,7 @@ func TestConsistencyWithV1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := verify.Consistent(filepath.Join(dir, "v1", "sample.custody"), filepath.Join(dir, "v2", "sample.custody"), verify.Options{Trust: roots})
+	rep, err := verify.Consistent(filepath.Join(dir, "v1", "sample.custody"), filepath.Join(dir, "v2", "sample.custody"), verify.Options{Trust: roots}, verify.Options{Trust: roots})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -77,7 +77,7 @@ func newRootCmd() *cobra.Command {
 	var common commonFlags
 	var signer string
 	var custody custodyFlags
-	var consistentWith string
+	var consistentWith, olderSigner string
 	root := &cobra.Command{
 		Use:   "custody-verify [--trust ROOTS.pem] [--signer FINGERPRINT|KEY.pub] [--json] case.custody",
 		Short: "Verify a custody evidence bundle offline",
@@ -100,7 +100,17 @@ Verdicts (ETSI EN 319 102-1):
 				return err
 			}
 			if consistentWith != "" {
-				return runConsistency(cmd, consistentWith, args[0], opts, common.json)
+				olderOpts := opts
+				if olderSigner != "" {
+					if olderOpts, err = bundleOptions(common.trust, olderSigner); err != nil {
+						return err
+					}
+					olderOpts.Actors = opts.Actors
+				}
+				return runConsistency(cmd, consistentWith, args[0], opts, olderOpts, common.json)
+			}
+			if olderSigner != "" {
+				return &exitError{code: 2, err: errors.New("--older-signer goes with --consistent-with")}
 			}
 			rep, err := verify.File(args[0], opts)
 			if err != nil {
@@ -118,6 +128,7 @@ Verdicts (ETSI EN 319 102-1):
 	root.Flags().StringVar(&signer, "signer", "", "expected signer: key fingerprint (SHA-256 hex) or a public key PEM file")
 	custody.add(root)
 	root.Flags().StringVar(&consistentWith, "consistent-with", "", "an older bundle of the same conversation: verify both and prove the given (newer) one extends it unchanged")
+	root.Flags().StringVar(&olderSigner, "older-signer", "", "with --consistent-with: the older bundle's expected signer, when another key sealed it (fingerprint or public key PEM file)")
 	root.AddCommand(newTSRCmd())
 	return root
 }

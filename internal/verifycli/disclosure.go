@@ -18,8 +18,8 @@ func printDisclosure(w io.Writer, rep *verify.Report) {
 
 // runConsistency verifies both bundles and proves that newer extends
 // older (custody-verify --consistent-with older.custody newer.custody).
-func runConsistency(cmd *cobra.Command, older, newer string, opts verify.Options, asJSON bool) error {
-	rep, err := verify.Consistent(older, newer, opts)
+func runConsistency(cmd *cobra.Command, older, newer string, opts, olderOpts verify.Options, asJSON bool) error {
+	rep, err := verify.Consistent(older, newer, opts, olderOpts)
 	if err != nil {
 		return unreadable(err)
 	}
