@@ -48,8 +48,9 @@ type Disclosure struct {
 // Domain prefixes of the salt derivation, so that these HMAC inputs and
 // the signature that keys them can never be mistaken for anything else.
 const (
-	saltKeyDomain = "custody-salt-key-v2\x00"
-	saltDomain    = "custody-salt-v2\x00"
+	saltKeyDomain        = "custody-salt-key-v2\x00"
+	saltDomain           = "custody-salt-v2\x00"
+	conversationIDDomain = "custody-conversation-id-v2\x00"
 )
 
 // salter derives each message's leaf salt:
@@ -122,6 +123,19 @@ func signatureKey(opts Options, convID string) ([32]byte, bool, error) {
 	return sha256.Sum256(sig1), bytes.Equal(sig1, sig2), nil
 }
 
+// conversationID is the id a v2 bundle gives the conversation:
+// "c-" and 32 hex digits of HMAC-SHA256(K, "custody-conversation-id-v2"
+// 0x00 || conversation id). The conversation's own id may say something
+// of its content (an imported chat's is derived from its first line), and
+// a reader must not be able to test guesses against it; keyed by K it is
+// the same in every export that can be proven consistent with another.
+func (s *salter) conversationID() string {
+	mac := hmac.New(sha256.New, s.key[:])
+	mac.Write([]byte(conversationIDDomain))
+	mac.Write([]byte(s.convID))
+	return "c-" + hex.EncodeToString(mac.Sum(nil)[:16])
+}
+
 func (s *salter) salt(messageID string) [32]byte {
 	mac := hmac.New(sha256.New, s.key[:])
 	mac.Write([]byte(saltDomain))
@@ -139,6 +153,7 @@ func writeMessages(zw *manifest.Writer, c *conversation.Conversation, picked []i
 	if err != nil {
 		return nil, false, err
 	}
+	m.Conversation.ID = salts.conversationID()
 	keep := make([]bool, len(c.Messages))
 	for _, i := range picked {
 		keep[i] = true
@@ -178,7 +193,7 @@ func writeMessages(zw *manifest.Writer, c *conversation.Conversation, picked []i
 	root := manifest.TreeRoot(leaves)
 	m.Tree = &manifest.Tree{Algorithm: manifest.TreeAlgorithm, Size: len(leaves), Root: hex.EncodeToString(root[:])}
 	if opts.Disclosure.Extends != "" {
-		proof, err := extend(c, leaves, opts.Disclosure)
+		proof, err := extend(c, m.Conversation.ID, leaves, opts.Disclosure)
 		if err != nil {
 			return nil, false, err
 		}
@@ -228,7 +243,7 @@ func (w *hashOnly) AddBytes(name string, data []byte) (manifest.File, error) {
 
 // extend checks that the conversation begins with exactly the messages
 // the earlier bundle sealed, and returns the consistency proof to it.
-func extend(c *conversation.Conversation, leaves [][32]byte, d Disclosure) (manifest.Consistency, error) {
+func extend(c *conversation.Conversation, keyedID string, leaves [][32]byte, d Disclosure) (manifest.Consistency, error) {
 	fail := func(format string, args ...any) (manifest.Consistency, error) {
 		return manifest.Consistency{}, fmt.Errorf("--extends %s: %s", d.Extends, fmt.Sprintf(format, args...))
 	}
@@ -247,8 +262,8 @@ func extend(c *conversation.Conversation, leaves [][32]byte, d Disclosure) (mani
 	}
 	oldRoot := manifest.TreeRoot(oldLeaves)
 	switch {
-	case old.Conversation.ID != c.ID:
-		return fail("it seals conversation %q, not %q", old.Conversation.ID, c.ID)
+	case old.Conversation.ID != keyedID && old.Conversation.ID != c.ID: // bundles before 2026-12 carry the conversation's own id
+		return fail("it seals another conversation (%q), or was exported with other salts (another key or --salt-secret)", old.Conversation.ID)
 	case hex.EncodeToString(oldRoot[:]) != old.Tree.Root:
 		return fail("its leaves do not give its tree root")
 	}

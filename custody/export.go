@@ -254,7 +254,10 @@ func writeMessage(zw contentSink, c *conversation.Conversation, k int, msg *conv
 		if name, ok := sources[src]; ok {
 			src = name
 		}
-		e.Origin = &manifest.Origin{Source: src, FirstLine: o.FirstLine, LastLine: o.LastLine, SourceID: o.SourceID}
+		// No line numbers: the gaps between those of disclosed messages
+		// would give the length of the withheld ones, and an entry is the
+		// same in every export (its leaf must not depend on the selection).
+		e.Origin = &manifest.Origin{Source: src, SourceID: o.SourceID}
 	}
 	out := manifest.Message{ID: msg.ID, Entry: manifest.MessageEntryName(k), Attachments: []string{}}
 	for j, a := range msg.Attachments {

@@ -287,7 +287,23 @@ func syncDir(dir string) error {
 	return d.Sync()
 }
 
-// conversationID derives a stable, name-free id from the source bytes.
-func conversationID(prefix string, sum []byte) string {
+// conversationID derives the conversation's id from its first message:
+// the same when the chat has grown and is exported again, so that a later
+// bundle can be proven to extend an earlier one. It is derived from
+// content, so bundles never carry it as it is: an export keys it
+// (docs/bundle-format.md §10). sum, of the whole source, stands in for a
+// chat without messages.
+func conversationID(prefix string, first *firstMessage, sum []byte) string {
+	if first != nil {
+		h := sha256.New()
+		fmt.Fprintf(h, "%s\x00%s\x00%s", first.time.UTC().Format(time.RFC3339Nano), first.author, first.text)
+		sum = h.Sum(nil)
+	}
 	return prefix + "-" + hex.EncodeToString(sum)[:16]
+}
+
+// firstMessage is what identifies a chat across exports of it.
+type firstMessage struct {
+	time         time.Time
+	author, text string
 }

@@ -64,7 +64,12 @@ func importTelegram(src, dir string, b *builder) error {
 		b.conv.Sources = append(b.conv.Sources, conversation.Source{Path: rel, Type: "telegram-json-chat"})
 	}
 	sum := sha256.Sum256(chat.Source)
-	b.conv.ID = conversationID("telegram", sum[:])
+	var first *firstMessage
+	if len(chat.Messages) > 0 {
+		m := chat.Messages[0]
+		first = &firstMessage{time: m.Time, author: m.AuthorID + "\x00" + m.Author, text: m.Text}
+	}
+	b.conv.ID = conversationID("telegram", first, sum[:])
 	b.conv.Title = "Telegram chat"
 	if b.secret == nil && chat.Name != "" {
 		b.conv.Title = chat.Name

@@ -74,7 +74,12 @@ func importWhatsApp(src, dir string, b *builder) error {
 	}
 	b.warn(parsed.Warnings...)
 
-	b.conv.ID = conversationID("whatsapp", sum)
+	var first *firstMessage
+	if len(parsed.Messages) > 0 {
+		m := parsed.Messages[0]
+		first = &firstMessage{time: m.Time, author: m.Author, text: m.Text}
+	}
+	b.conv.ID = conversationID("whatsapp", first, sum)
 	b.conv.Title = defaultTitle
 	if b.secret == nil {
 		b.conv.Title = chatTitle(title)

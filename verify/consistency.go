@@ -83,10 +83,11 @@ func (c *Consistency) prove(om, nm *manifest.Manifest) {
 		c.Status, c.Detail = Indeterminate, "cannot be proven: a "+manifest.FormatV1+" bundle commits to no Merkle tree"
 		return
 	}
-	if om.Conversation.ID != nm.Conversation.ID {
-		c.Status, c.Detail = Failed, fmt.Sprintf("the bundles seal different conversations, %q and %q", om.Conversation.ID, nm.Conversation.ID)
-		return
-	}
+	// The conversation ids are not compared on their own: since 2026-12
+	// an export keys its id with the salt key, so an older export of the
+	// same conversation carries its plain id. The leaves decide: equal
+	// leaves need the same messages under the same salts.
+	sameID := om.Conversation.ID == nm.Conversation.ID
 	// Both bundles' roots were recomputed from these leaves (disclosure).
 	oldLeaves, err1 := om.Leaves()
 	newLeaves, err2 := nm.Leaves()
@@ -100,7 +101,11 @@ func (c *Consistency) prove(om, nm *manifest.Manifest) {
 			return
 		}
 		if oldLeaves[i] != newLeaves[i] {
-			fail(i, "the message at position %d (counted from 1) differs between the exports: changed, dropped or inserted in between (or the exports used different salts)", i+1)
+			why := "changed, dropped or inserted in between (or the exports used different salts)"
+			if !sameID {
+				why = fmt.Sprintf("the bundles name different conversations, %q and %q, or used different salts", om.Conversation.ID, nm.Conversation.ID)
+			}
+			fail(i, "the message at position %d (counted from 1) differs between the exports: %s", i+1, why)
 			return
 		}
 	}
