@@ -34,15 +34,7 @@ func TestWithheldCannotBeGuessed(t *testing.T) {
 	withheld := "15/03/2024, 09:07 - Tomás Ibarra: Sí\n" // the secret
 	chat := header + withheld + rest
 
-	dir := t.TempDir()
-	src := filepath.Join(dir, "WhatsApp Chat with Tomás.txt")
-	if err := os.WriteFile(src, []byte(chat), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	native := filepath.Join(dir, "case")
-	if err := importer.Import(src, native, importer.Options{TimeZone: "Europe/Madrid", Clinicians: []string{"Dra. Lucía Ferrer"}}); err != nil {
-		t.Fatal(err)
-	}
+	native := importChat(t, chat)
 	c, err := conversation.Load(native)
 	if err != nil {
 		t.Fatal(err)
@@ -92,15 +84,7 @@ func TestWithheldCannotBeGuessed(t *testing.T) {
 // text: from its first message, and (before 2026-12) from the whole file.
 func guessIDs(t *testing.T, text string) []string {
 	t.Helper()
-	dir := t.TempDir()
-	src := filepath.Join(dir, "chat.txt")
-	if err := os.WriteFile(src, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := importer.Import(src, filepath.Join(dir, "case"), importer.Options{TimeZone: "Europe/Madrid", Clinicians: []string{"Dra. Lucía Ferrer"}}); err != nil {
-		t.Fatal(err)
-	}
-	c, err := conversation.Load(filepath.Join(dir, "case"))
+	c, err := conversation.Load(importChat(t, text))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,18 +102,25 @@ func TestGrownWhatsAppChatExtends(t *testing.T) {
 		"16/03/2024, 10:02 - Dra. Lucía Ferrer: Estupendo\n"
 	fx := testbundle.New(t, "ed25519")
 	export := func(text string, d custody.Disclosure) string {
-		dir := t.TempDir()
-		src := filepath.Join(dir, "WhatsApp Chat.txt")
-		if err := os.WriteFile(src, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		native := filepath.Join(dir, "case")
-		if err := importer.Import(src, native, importer.Options{TimeZone: "Europe/Madrid", Clinicians: []string{"Dra. Lucía Ferrer"}}); err != nil {
-			t.Fatal(err)
-		}
-		return fx.ExportOptions(t, native, custody.Options{Selection: custody.Selection{Messages: "m2"}, Disclosure: d})
+		return fx.ExportOptions(t, importChat(t, text), custody.Options{Selection: custody.Selection{Messages: "m2"}, Disclosure: d})
 	}
 	older := export(early, custody.Disclosure{})
 	newer := export(later, custody.Disclosure{Extends: older})
 	expectConsistent(t, fx, older, newer)
+}
+
+// importChat imports a WhatsApp chat text, as an export's .txt, into a
+// native conversation folder and returns the folder.
+func importChat(t *testing.T, text string) string {
+	t.Helper()
+	dir := t.TempDir()
+	src := filepath.Join(dir, "WhatsApp Chat.txt")
+	if err := os.WriteFile(src, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	native := filepath.Join(dir, "case")
+	if err := importer.Import(src, native, importer.Options{TimeZone: "Europe/Madrid", Clinicians: []string{"Dra. Lucía Ferrer"}}); err != nil {
+		t.Fatal(err)
+	}
+	return native
 }
