@@ -20,6 +20,8 @@ import (
 // disk or exhaust memory.
 const (
 	MaxZipEntries = 100_000
+	maxZipRatio   = 100      // uncompressed to compressed, per entry and for the whole archive
+	zipRatioFloor = 1 << 20  // below this many bytes, any ratio
 	MaxFileSize   = 4 << 30  // one media file or source
 	MaxTotalSize  = 32 << 30 // everything copied from one export
 	// A chat text: its conversation.json, larger, must stay under
@@ -139,10 +141,19 @@ func folderFiles(dir string) (map[string]file, error) {
 // zipFiles lists the files of a WhatsApp zip by base name, skipping macOS
 // metadata (__MACOSX/, ._*) and directories, and refusing archives beyond
 // the bounds. Entry paths are never used to write: only base names are.
-func zipFiles(zr *zip.Reader, warn func(...string)) (map[string]file, error) {
+//
+// A zip bomb is refused before anything is written: the entries kept may
+// not expand to more than maxZipRatio times the archive (zipSize bytes),
+// nor one entry to more than maxZipRatio times its compressed size, past
+// a floor that small archives need. Real exports hold compressed media
+// (about 1:1) and chat text (about 1:10). archive/zip refuses an entry
+// that inflates past its declared size, so the declared sizes bound what
+// is written.
+func zipFiles(zr *zip.Reader, zipSize int64, warn func(...string)) (map[string]file, error) {
 	if len(zr.File) > MaxZipEntries {
 		return nil, fmt.Errorf("the zip has %d entries, more than the %d an import accepts", len(zr.File), MaxZipEntries)
 	}
+	var total uint64
 	files := map[string]file{}
 	for _, zf := range zr.File {
 		name := zf.Name
@@ -162,6 +173,12 @@ func zipFiles(zr *zip.Reader, warn func(...string)) (map[string]file, error) {
 		if _, dup := files[base]; dup {
 			warn(fmt.Sprintf("zip entry %q ignored: another entry has the same name", name))
 			continue
+		}
+		if size := zf.UncompressedSize64; size > zipRatioFloor && size/maxZipRatio > zf.CompressedSize64 {
+			return nil, fmt.Errorf("zip entry %q expands %d bytes to %d, more than %d times: refused as a zip bomb", name, zf.CompressedSize64, size, maxZipRatio)
+		}
+		if total += zf.UncompressedSize64; total > zipRatioFloor && total/maxZipRatio > uint64(max(zipSize, 0)) {
+			return nil, fmt.Errorf("the zip's %d bytes expand to more than %d: more than %d times, refused as a zip bomb", zipSize, total, maxZipRatio)
 		}
 		zf := zf
 		files[base] = file{name: base, size: int64(zf.UncompressedSize64), open: func() (io.ReadCloser, error) { return zf.Open() }}

@@ -631,3 +631,30 @@ func TestImportFollowsNoLink(t *testing.T) {
 		}
 	})
 }
+
+// A zip bomb is refused before anything is written: one entry that
+// expands more than 100 times past 1 MiB, or small entries that together
+// expand more than 100 times the archive.
+func TestZipBomb(t *testing.T) {
+	chat, err := os.ReadFile(iosFixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, entries := range map[string]map[string][]byte{
+		"one entry":    {"_chat.txt": chat, "00000016-PHOTO-2025-11-05-14-03-24.jpg": make([]byte, 20<<20)},
+		"many entries": {"_chat.txt": chat, "a.bin": make([]byte, 1<<20), "b.bin": make([]byte, 1<<20), "c.bin": make([]byte, 1<<20)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			src := filepath.Join(t.TempDir(), "WhatsApp Chat.zip")
+			writeZip(t, src, entries)
+			out := filepath.Join(t.TempDir(), "case")
+			err := Import(src, out, Options{TimeZone: "UTC"})
+			if err == nil || !strings.Contains(err.Error(), "refused as a zip bomb") {
+				t.Fatalf("import: %v, want a zip bomb refused", err)
+			}
+			if _, err := os.Stat(out); !os.IsNotExist(err) {
+				t.Errorf("%s exists after the refusal", out)
+			}
+		})
+	}
+}

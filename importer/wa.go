@@ -40,7 +40,7 @@ func importWhatsApp(src, dir string, b *builder) error {
 			return fmt.Errorf("%s: not a readable zip: %w", src, err)
 		}
 		defer zr.Close()
-		if files, err = zipFiles(&zr.Reader, b.warn); err != nil {
+		if files, err = zipFiles(&zr.Reader, st.Size(), b.warn); err != nil {
 			return fmt.Errorf("%s: %w", src, err)
 		}
 		if chat, err = chatText(files, src); err != nil {
