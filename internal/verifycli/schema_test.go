@@ -1,0 +1,86 @@
+package verifycli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/custody-toolkit/custody/custody"
+	"github.com/custody-toolkit/custody/internal/testbundle"
+	"github.com/custody-toolkit/custody/manifest"
+)
+
+// TestReportSchema holds the JSON reports of custody-verify to the schema
+// published beside docs/verify-json.md: a passed, an indeterminate and a
+// failed bundle, a consistency report and a token report.
+func TestReportSchema(t *testing.T) {
+	_, file, _, _ := runtime.Caller(0)
+	schemaPath := filepath.Join(filepath.Dir(file), "..", "..", "docs", "verify-report.schema.json")
+	c := jsonschema.NewCompiler()
+	schema, err := c.Compile(schemaPath)
+	if err != nil {
+		t.Fatalf("the schema does not compile: %v", err)
+	}
+
+	fx := testbundle.New(t, "ed25519")
+	dir := t.TempDir()
+	whole := fx.Export(t, testbundle.Sample(), custody.Selection{})
+	part := fx.Export(t, testbundle.Sample(), custody.Selection{Messages: "m1,m3"})
+	entries := testbundle.ReadEntries(t, whole)
+	entries[testbundle.Find(entries, "messages/000002.json")].Data[10] ^= 1
+	tampered := filepath.Join(dir, "tampered.custody")
+	if err := os.WriteFile(tampered, testbundle.WriteEntries(t, entries), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sig := filepath.Join(dir, "manifest.sig")
+	tsr := filepath.Join(dir, "manifest.tsr")
+	for name, path := range map[string]string{manifest.SignatureName: sig, manifest.TokenName: tsr} {
+		if err := os.WriteFile(path, entries[testbundle.Find(entries, name)].Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	for _, args := range [][]string{
+		{"--trust", fx.RootPEM, whole},
+		{whole},
+		{"--trust", fx.RootPEM, tampered},
+		{"--trust", fx.RootPEM, "--consistent-with", part, whole},
+		{"tsr", "--trust", fx.RootPEM, "--data", sig, tsr},
+		{"tsr", "--data", tampered, tsr},
+	} {
+		var out, errOut bytes.Buffer
+		if args[0] == "tsr" {
+			Run(append([]string{"tsr", "--json"}, args[1:]...), &out, &errOut)
+		} else {
+			Run(append([]string{"--json"}, args...), &out, &errOut)
+		}
+		report, err := jsonschema.UnmarshalJSON(bytes.NewReader(firstJSON(t, out.Bytes(), errOut.String())))
+		if err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		if err := schema.Validate(report); err != nil {
+			t.Errorf("%v: the report does not follow the schema: %v\n%s", args, err, out.Bytes())
+		}
+		// The schema holds the report to something: a check without its
+		// sub-indication, or a member it does not document, is refused.
+		bad := bytes.Replace(out.Bytes(), []byte(`"report_version"`), []byte(`"undocumented": 1, "report_version"`), 1)
+		if report, _ := jsonschema.UnmarshalJSON(bytes.NewReader(firstJSON(t, bad, ""))); schema.Validate(report) == nil {
+			t.Errorf("%v: the schema accepts an undocumented member", args)
+		}
+	}
+}
+
+// firstJSON is the first JSON value of out.
+func firstJSON(t *testing.T, out []byte, stderr string) []byte {
+	t.Helper()
+	var v json.RawMessage
+	if err := json.NewDecoder(bytes.NewReader(out)).Decode(&v); err != nil {
+		t.Fatalf("no JSON report: %v\n%s\n%s", err, out, stderr)
+	}
+	return v
+}
