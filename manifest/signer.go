@@ -88,7 +88,7 @@ func ParsePublicKey(pemBytes []byte) (crypto.PublicKey, error) {
 	if oid, ok := spkiAlgorithm(spki); !ok {
 		return nil, errors.New("public key: not a DER SubjectPublicKeyInfo")
 	} else if !knownKeyAlgorithms[oid.String()] {
-		return nil, unsupported(fmt.Sprintf("key algorithm %s is not one this verifier implements (Ed25519, ECDSA, RSA)", oid))
+		return nil, unsupported(fmt.Sprintf("key algorithm %s not accepted (this reader implements Ed25519, ECDSA and RSA keys)", oid))
 	}
 	pub, err := x509.ParsePKIXPublicKey(spki)
 	if err != nil {
