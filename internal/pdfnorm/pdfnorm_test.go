@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -166,27 +165,9 @@ func absInt(x int) int {
 // compressed again, changes the form.
 func TestChangedGlyphDiffers(t *testing.T) {
 	pdf := vectorPDF(t)
-	changed := recompress(t, pdf, zlib.BestSpeed, changeGlyph(t, 6))
+	changed := recompress(t, pdf, zlib.BestSpeed, pdfnormtest.ChangeFirstGlyph())
 	if got, want := mustWhole(t, changed), mustWhole(t, pdf); got.SHA256 == want.SHA256 {
 		t.Error("a changed glyph gives the same form")
-	}
-}
-
-var glyphs = regexp.MustCompile(`\[<([0-9A-F]{4})[0-9A-F]*>\] TJ`)
-
-// changeGlyph changes the first glyph drawn in object obj's content.
-func changeGlyph(t *testing.T, obj int) func(int, []byte) []byte {
-	return func(n int, data []byte) []byte {
-		if n != obj {
-			return nil
-		}
-		m := glyphs.FindSubmatchIndex(data)
-		if m == nil {
-			t.Fatalf("no text drawn in object %d", obj)
-		}
-		d := append([]byte(nil), data...)
-		d[m[3]-1] ^= 1
-		return d
 	}
 }
 

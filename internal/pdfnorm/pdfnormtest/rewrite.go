@@ -114,3 +114,22 @@ func rewriteObject(obj []byte, level int, edit func([]byte) []byte) ([]byte, err
 	out.Write(obj[dataStart+n:])
 	return out.Bytes(), nil
 }
+
+var glyphs = regexp.MustCompile(`\[<[0-9A-F]{4}`)
+
+// ChangeFirstGlyph returns an edit for Recompress that changes, by one,
+// the first glyph drawn by the first content stream that draws text, and
+// leaves every other stream as it is.
+func ChangeFirstGlyph() func(int, []byte) []byte {
+	done := false
+	return func(_ int, data []byte) []byte {
+		m := glyphs.FindIndex(data)
+		if done || m == nil {
+			return nil
+		}
+		done = true
+		d := bytes.Clone(data)
+		d[m[1]-1] ^= 1
+		return d
+	}
+}
