@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"strings"
 	"testing"
 )
@@ -72,5 +73,33 @@ func TestPNGEmbeddedAsIs(t *testing.T) {
 		if got := bytes.Contains(render(t, d), idat); got != asIs {
 			t.Errorf("PNGAsIs %v: the PNG's own data embedded: %v", asIs, got)
 		}
+	}
+}
+
+// BenchmarkRenderPNG renders 20 messages with a 1200×900 RGB PNG photo each
+// (smooth gradients with noise, as a phone photo of a report compresses),
+// re-encoded (custody-pdf/2) and as they are (custody-pdf/3).
+func BenchmarkRenderPNG(b *testing.B) {
+	var items []Item
+	for i := range 20 {
+		img := image.NewRGBA(image.Rect(0, 0, 1200, 900))
+		for p := 0; p < len(img.Pix); p += 4 {
+			x, y := (p/4)%1200, (p/4)/1200
+			n := uint8((p*2654435761 + i) >> 13)
+			img.Pix[p], img.Pix[p+1], img.Pix[p+2], img.Pix[p+3] = uint8(x/5)+n%16, uint8(y/4)+n%8, uint8(i*10), 255
+		}
+		items = append(items, Item{Message: &Message{ID: "m", Text: "foto", Attachments: []Attachment{
+			bytesAttachment("foto.png", "image/png", encodePNG(b, img))}}})
+	}
+	for _, asIs := range []bool{false, true} {
+		b.Run(map[bool]string{false: "reencoded", true: "as-is"}[asIs], func(b *testing.B) {
+			d := sampleDocument(b)
+			d.Items, d.PNGAsIs = items, asIs
+			for b.Loop() {
+				if err := Render(io.Discard, d); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
