@@ -14,6 +14,7 @@ import (
 	"github.com/custody-toolkit/custody/conversation"
 	"github.com/custody-toolkit/custody/custody"
 	"github.com/custody-toolkit/custody/internal/testbundle"
+	"github.com/custody-toolkit/custody/record"
 	"github.com/custody-toolkit/custody/verify"
 )
 
@@ -532,7 +533,7 @@ func TestExportUnzip(t *testing.T) {
 
 // TestRecordNamesChainHead: record.pdf is sealed inside the bundle, so it
 // cannot show the manifest's digest; its footer and QR caption name the
-// chain head it does show (renderer custody-pdf/2), and it is re-rendered
+// chain head it does show (renderer custody-pdf/2 and later), and it is re-rendered
 // byte for byte by the verifier.
 func TestRecordNamesChainHead(t *testing.T) {
 	fx := testbundle.New(t, "ecdsa-p256")
@@ -541,7 +542,7 @@ func TestRecordNamesChainHead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := res.Manifest.Rendering; r == nil || r.Renderer != "custody-pdf/2" {
+	if r := res.Manifest.Rendering; r == nil || r.Renderer != record.Renderer {
 		t.Fatalf("rendering %+v", r)
 	}
 	if rep := verifyFile(t, fx, out); rep.Result != verify.Passed {

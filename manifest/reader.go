@@ -341,6 +341,22 @@ func (b *Bundle) Open(name string) (io.ReadCloser, error) {
 	return f.Open()
 }
 
+// Section returns an entry's data as a section of the bundle: every entry
+// is stored, so its bytes can be read at random (a PDF's first revision
+// read without copying the file). Unlike Open, it does not check the
+// CRC-32: callers compare the content with its digest otherwise.
+func (b *Bundle) Section(name string) (*io.SectionReader, error) {
+	f, ok := b.byName[name]
+	if !ok {
+		return nil, fmt.Errorf("%s: %w", name, fs.ErrNotExist)
+	}
+	off, err := f.DataOffset()
+	if err != nil {
+		return nil, containerErr("entry %s: %v", name, err)
+	}
+	return io.NewSectionReader(b.r, off, int64(f.UncompressedSize64)), nil
+}
+
 // ReadSmall reads a whole entry that is bounded by the format (manifest,
 // message entries, META-INF files).
 func (b *Bundle) ReadSmall(name string, limit int64) ([]byte, error) {

@@ -27,8 +27,9 @@ func isImage(a Attachment) bool {
 // loadImage reads and checks an image attachment. It returns nil and, for
 // an image that cannot be shown, the reason; other attachments get no reason.
 // The limits bound memory: the file is read up to MaxImageBytes and decoded
-// only when its header declares at most MaxImagePixels.
-func loadImage(a Attachment) (img *decodedImage, reason string) {
+// only when its header declares at most MaxImagePixels. With pngAsIs
+// (custody-pdf/3), a PNG the PDF writer embeds as it is goes in untouched.
+func loadImage(a Attachment, pngAsIs bool) (img *decodedImage, reason string) {
 	if !isImage(a) {
 		return nil, ""
 	}
@@ -67,20 +68,53 @@ func loadImage(a Attachment) (img *decodedImage, reason string) {
 		return nil, "corrupt image, could not be decoded (truncated JPEG)"
 	}
 	if format == "png" {
-		// The PDF writer reads only 8-bit, non-interlaced PNG: decode and
-		// re-encode (losslessly for 8-bit images). A JPEG goes in byte for
-		// byte after its header was read: decoding every photo would cost
-		// the exporter, and each verifier that renders the record again, far
-		// more than hashing it.
-		decoded, err := decode(data, format)
-		if err != nil {
-			return nil, "corrupt image, could not be decoded"
-		}
-		if data, err = reencodePNG(decoded); err != nil {
-			return nil, "could not be re-encoded"
+		if data, reason = preparePNG(data, pngAsIs); reason != "" {
+			return nil, reason
 		}
 	}
 	return &decodedImage{data: data, w: float64(cfg.Width), h: float64(cfg.Height)}, ""
+}
+
+// preparePNG makes a PNG embeddable. A JPEG goes in byte for byte after its
+// header was read, and so does, with asIs, a PNG the PDF writer embeds as
+// it is (pngEmbeddableAsIs): decoding every image would cost the exporter,
+// and each verifier that renders the record again, far more than checking
+// it. Other PNGs (16-bit, interlaced, with transparency) are decoded and
+// re-encoded as 8-bit, non-interlaced PNG, which the writer reads; with
+// asIs, transparency is flattened onto white first, because the writer
+// splits an alpha channel from rows the encoder filtered for four bytes a
+// pixel, which viewers then un-filter for three.
+func preparePNG(data []byte, asIs bool) ([]byte, string) {
+	if asIs {
+		switch ok, reason := pngEmbeddableAsIs(data); {
+		case ok:
+			return data, ""
+		case reason != "":
+			return nil, reason
+		}
+	}
+	decoded, err := decode(data, "png")
+	if err != nil {
+		return nil, "corrupt image, could not be decoded"
+	}
+	if asIs {
+		decoded = onWhite(decoded)
+	}
+	if data, err = reencodePNG(decoded); err != nil {
+		return nil, "could not be re-encoded"
+	}
+	return data, ""
+}
+
+// onWhite flattens an image with transparency onto a white background.
+func onWhite(img image.Image) image.Image {
+	if o, ok := img.(interface{ Opaque() bool }); ok && o.Opaque() {
+		return img
+	}
+	flat := image.NewRGBA(img.Bounds())
+	draw.Draw(flat, flat.Bounds(), image.White, image.Point{}, draw.Src)
+	draw.Draw(flat, flat.Bounds(), img, img.Bounds().Min, draw.Over)
+	return flat
 }
 
 // imageConfig reads an attachment's image header.

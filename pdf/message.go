@@ -76,12 +76,12 @@ func (r *renderer) attachment(a Attachment) error {
 		r.listAttachment(a, fmt.Sprintf("not embedded: the record already holds %d MB of images", MaxEmbeddedBytes>>20))
 		return nil
 	}
-	img, reason := loadImage(a)
+	img, reason := loadImage(a, r.d.PNGAsIs)
 	if img == nil {
 		r.listAttachment(a, reason)
 		return nil
 	}
-	r.embedded += int64(len(img.data))
+	r.embedded += r.embeddedSize(a, img)
 	w, h := img.w*0.75, img.h*0.75 // pixels at 96 dpi
 	if w > contentW {
 		w, h = contentW, h*contentW/w
@@ -111,6 +111,16 @@ func (r *renderer) attachment(a Attachment) error {
 	r.paragraph(r.st.small, fmt.Sprintf("%s  ·  %s  ·  %s", a.Name, a.Type, humanSize(a.Size)), marginX, contentW, smallLeading, muted)
 	r.paragraph(r.st.mono, "SHA-256 "+a.SHA256, marginX, contentW, smallLeading, muted)
 	return nil
+}
+
+// embeddedSize is what an image counts against MaxEmbeddedBytes: with
+// PNGAsIs its size as sealed, which no toolchain changes (a re-encoded
+// PNG's size depends on the compressor); before, the bytes embedded.
+func (r *renderer) embeddedSize(a Attachment, img *decodedImage) int64 {
+	if r.d.PNGAsIs {
+		return a.Size
+	}
+	return int64(len(img.data))
 }
 
 // drawImage places an image, turning a panic of the PDF writer on an odd

@@ -10,7 +10,8 @@
 // period, export id, how many messages were selected, attachment count).
 // Each message follows with its time, sender, labels, the message it replies
 // to, its text with line breaks kept, and its attachments: JPEG and PNG
-// images are embedded scaled to fit, anything else (or an image too large or
+// images are embedded scaled to fit (JPEGs and, with PNGAsIs, most PNGs
+// byte for byte, after a check in place of decoding), anything else (or an image too large or
 // broken to decode) is listed with name, type, size and SHA-256. Every page
 // has a footer with the export id, "page X of Y" and the first 16 hex digits
 // of the manifest digest; the last page, "Integrity and verification",
@@ -56,6 +57,12 @@ type Document struct {
 
 	Items     []Item // in conversation order
 	Integrity Integrity
+
+	// PNGAsIs embeds PNG images that the PDF writer takes as they are
+	// without decoding them, flattens transparency onto white, and counts
+	// images against MaxEmbeddedBytes by their own size (custody-pdf/3).
+	// Without it PNGs are decoded and re-encoded (custody-pdf/1 and /2).
+	PNGAsIs bool
 }
 
 // Item is one entry of the record: a message, or a marker that the exporter

@@ -24,7 +24,7 @@ import (
 // record.pdf only when the manifest names a renderer it has (Renders): a
 // later version of the layout gets a new name, and the old ones are kept,
 // so that old bundles keep verifying byte for byte.
-const Renderer = "custody-pdf/2"
+const Renderer = "custody-pdf/3"
 
 // rendererV1 is Renderer before 2026-11-26. Its rendering inside a bundle
 // ended every footer with an empty "manifest sha256" and captioned the QR
@@ -32,8 +32,12 @@ const Renderer = "custody-pdf/2"
 // labels both as the chain head. Everything else is identical.
 const rendererV1 = "custody-pdf/1"
 
+// rendererV2 is Renderer before version 3 embedded PNG images as they are
+// (pdf.Document.PNGAsIs); versions 1 and 2 decode and re-encode every PNG.
+const rendererV2 = "custody-pdf/2"
+
 // Renders reports whether Render produces the rendering named name.
-func Renders(name string) bool { return name == Renderer || name == rendererV1 }
+func Renders(name string) bool { return name == Renderer || name == rendererV2 || name == rendererV1 }
 
 // Content is what a rendering shows: the manifest's metadata, the message
 // entries in order, and a way to read attachment entries (images are
@@ -81,6 +85,7 @@ func document(c Content, seal *Seal) (*pdf.Document, error) {
 		ExportID:  m.ExportID,
 		Selected:  m.Selection.Selected,
 		Total:     m.Selection.Total,
+		PNGAsIs:   m.Rendering == nil || m.Rendering.Renderer == Renderer,
 	}
 	byID := map[string]*manifest.MessageEntry{}
 	for _, e := range c.Entries {

@@ -90,7 +90,7 @@ func Bundle(r io.ReaderAt, size int64, opts Options) (*Report, error) {
 // stops the run (the report then ends with the failed check).
 type bundleVerifier struct {
 	renderDone chan struct{} // closed when rendered is set (startRendering)
-	rendered   renderingResult
+	rendered   renderingComparison
 	buf        []byte // copy buffer, reused for every entry
 	opts       Options
 	rep        *Report
@@ -454,8 +454,9 @@ func (v *bundleVerifier) checkChain() {
 }
 
 // checkRendering renders record.pdf again from the sealed messages and
-// attachments and compares it with the sealed one, byte for byte: the PDF
-// a doctor files shows exactly what was sealed, nothing more or less.
+// attachments and compares it with the sealed one (compareRendering: byte
+// for byte, or identical once decompressed): the PDF a doctor files shows
+// exactly what was sealed, nothing more or less.
 func (v *bundleVerifier) checkRendering() {
 	r := v.m.Rendering
 	if r == nil {
@@ -463,51 +464,54 @@ func (v *bundleVerifier) checkRendering() {
 		return
 	}
 	if !record.Renders(r.Renderer) {
-		v.add("rendering", Info, "%s was made by renderer %q, which this verifier does not have: its digest is checked, its content is not re-rendered", r.Path, r.Renderer)
+		v.rep.Checks = append(v.rep.Checks, Check{Name: "rendering", Status: Indeterminate, Sub: RendererUnavailable, Detail: fmt.Sprintf(
+			"%s was made by renderer %q, which this verifier does not have: its digest is checked, but whether it shows the sealed content cannot be", r.Path, r.Renderer)})
 		return
 	}
 	<-v.renderDone
 	res := v.rendered
-	if res.err != nil {
-		v.fail("rendering", "cannot render %s again: %v", r.Path, res.err)
-		return
-	}
-	f, _ := v.m.FileByPath(r.Path)
-	if got := res.digest; got != f.SHA256 {
-		v.fail("rendering", "%s does not show the sealed content: rendering the messages again gives SHA-256 %s, the sealed PDF is %s", r.Path, got, f.SHA256)
-		return
-	}
-	v.pass("rendering", "%s is byte-identical to a fresh rendering of the sealed messages (%s)", r.Path, r.Renderer)
-}
-
-// renderingResult is the digest of a fresh rendering of record.pdf.
-type renderingResult struct {
-	digest string
-	err    error
+	v.rep.Checks = append(v.rep.Checks, Check{Name: "rendering", Status: res.status, Sub: res.sub,
+		Detail: fmt.Sprintf("%s (%s): %s", r.Path, r.Renderer, res.detail)})
+	v.stopped = v.stopped || res.status == Failed
 }
 
 // startRendering renders record.pdf again in the background while the
 // files are hashed: on two cores, verifying then costs about one pass
 // over the bundle, not a pass plus a rendering. It reads the content on its
 // own (message entries are small); whether that content is the sealed one
-// is what the other checks establish.
+// is what the other checks establish, and checkRendering reports only
+// after they passed.
 func (v *bundleVerifier) startRendering() {
-	if r := v.m.Rendering; r == nil || !record.Renders(r.Renderer) {
+	r := v.m.Rendering
+	if r == nil || !record.Renders(r.Renderer) {
 		return
 	}
 	v.renderDone = make(chan struct{})
 	go func() {
 		defer close(v.renderDone)
-		c, err := record.FromBundle(v.b)
-		if err != nil {
-			v.rendered.err = err
-			return
-		}
-		h := sha256.New()
-		if v.rendered.err = record.Render(h, c, nil); v.rendered.err == nil {
-			v.rendered.digest = hex.EncodeToString(h.Sum(nil))
-		}
+		v.rendered = v.compareRecord(r.Path)
 	}()
+}
+
+// compareRecord compares the sealed record.pdf with a fresh rendering.
+func (v *bundleVerifier) compareRecord(path string) renderingComparison {
+	sealed, err := v.b.Section(path)
+	if err != nil {
+		return renderingComparison{status: Failed, detail: "it cannot be read: " + err.Error()}
+	}
+	f, _ := v.m.FileByPath(path)
+	digest, _ := hex.DecodeString(f.SHA256)
+	return compareRecord(v.b, sealed, digest)
+}
+
+// compareRecord compares sealed, a bundle's record.pdf of SHA-256 digest,
+// with a fresh rendering of the bundle's content.
+func compareRecord(b *manifest.Bundle, sealed *io.SectionReader, digest []byte) renderingComparison {
+	c, err := record.FromBundle(b)
+	if err != nil {
+		return renderingComparison{status: Indeterminate, detail: "it cannot be compared: reading the sealed content to render it: " + err.Error()}
+	}
+	return compareRendering(sealed, true, digest, func(w io.Writer) error { return record.Render(w, c, nil) })
 }
 
 // waitRendering lets a background rendering finish before the bundle's

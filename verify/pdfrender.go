@@ -2,11 +2,13 @@ package verify
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
 	"reflect"
 
+	"github.com/custody-toolkit/custody/internal/pdfnorm"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/pdf"
 	"github.com/custody-toolkit/custody/record"
@@ -32,43 +34,130 @@ func StandaloneRendering(w io.Writer, b *manifest.Bundle, rep *Report) error {
 	return record.Render(w, content, seal)
 }
 
-// checkPDFRendering: the signed PDF's first revision must be, byte for
-// byte, the rendering of the embedded bundle; the signed update after it
-// only adds the attachment and the signature.
+// checkPDFRendering: the signed PDF's first revision must be the
+// rendering of the embedded bundle (byte for byte, or once normalised,
+// see compareRendering); the signed update after it only adds the
+// attachment and the signature.
 func checkPDFRendering(f *pdfread.File, r io.ReaderAt, size int64, embedded io.ReaderAt, embeddedSize int64, rep *Report) Check {
-	c := Check{Name: CheckPDFRendering, Status: Failed}
 	b, err := manifest.OpenBundle(embedded, embeddedSize)
 	if err != nil {
-		c.Detail = err.Error()
-		return c
+		return Check{Name: CheckPDFRendering, Status: Failed, Detail: err.Error()}
 	}
 	if m, err := manifest.Parse(b.ManifestBytes); err == nil && m.Rendering != nil && !record.Renders(m.Rendering.Renderer) {
-		return Check{Name: CheckPDFRendering, Status: Info, Detail: fmt.Sprintf("rendered by %q, which this verifier does not have: the visible pages are not compared", m.Rendering.Renderer)}
+		return Check{Name: CheckPDFRendering, Status: Indeterminate, Sub: RendererUnavailable, Detail: fmt.Sprintf("rendered by %q, which this verifier does not have: the visible pages cannot be compared with the bundle", m.Rendering.Renderer)}
 	}
-	var want bytes.Buffer
-	if err := StandaloneRendering(&want, b, rep); err != nil {
-		c.Detail = "cannot render the embedded bundle: " + err.Error()
-		return c
+	render := func(w io.Writer) error { return StandaloneRendering(w, b, rep) }
+	cmp := compareRendering(io.NewSectionReader(r, 0, size), false, nil, render)
+	if cmp.status != Passed {
+		return Check{Name: CheckPDFRendering, Status: cmp.status, Sub: cmp.sub, Detail: "the visible pages (the PDF's first revision): " + cmp.detail}
 	}
-	if int64(want.Len()) > size {
-		c.Detail = "the PDF is shorter than the rendering of its bundle"
-		return c
+	if err := checkUpdates(f, io.NewSectionReader(r, 0, cmp.revision), cmp.revision); err != nil {
+		return Check{Name: CheckPDFRendering, Status: Failed, Sub: RenderingMismatch, Detail: "the pages are the rendering of the embedded bundle, but the signed update after them changes what is shown: " + err.Error()}
 	}
-	got := make([]byte, want.Len())
-	if _, err := r.ReadAt(got, 0); err != nil {
-		c.Detail = err.Error()
-		return c
+	return Check{Name: CheckPDFRendering, Status: Passed, Detail: fmt.Sprintf("the first %d bytes (the pages): %s; "+
+		"the updates after them only add the attachment and the signature", cmp.revision, cmp.detail)}
+}
+
+// renderingComparison is the outcome of compareRendering: a status, a
+// detail that completes a sentence whose subject is the sealed rendering,
+// and the length of the sealed PDF's first revision (when Passed).
+type renderingComparison struct {
+	status   Status
+	sub      SubIndication
+	detail   string
+	revision int64
+}
+
+// compareRendering compares a sealed rendering (a PDF's first revision, or
+// the whole of sealed when whole) with a fresh one written by render.
+// sealedDigest, when known, is the whole sealed PDF's SHA-256: it spares
+// hashing it again.
+//
+// The bytes of a rendering depend on the compressor of the Go toolchain
+// that made it (compress/flate, image/png's row filters), which changes
+// between releases; what the PDF shows does not. So: identical bytes
+// pass; otherwise both sides are reduced by pdfnorm to a canonical form
+// (streams decompressed, image rows un-predicted, the xref validated and
+// left out) and must be identical in that form. A sealed PDF that is not
+// in our writer's layout fails: no compressor explains it. What this
+// verifier cannot do (render, or read its own rendering) is indeterminate.
+// Both sides are streamed; nothing is held whole.
+func compareRendering(sealed *io.SectionReader, whole bool, sealedDigest []byte, render func(io.Writer) error) renderingComparison {
+	digest, n, err := renderDigest(render)
+	if err != nil {
+		return renderingComparison{status: Indeterminate, sub: RendererUnavailable, detail: "it cannot be compared: this verifier cannot render the sealed content again: " + err.Error()}
 	}
-	if !bytes.Equal(got, want.Bytes()) {
-		c.Detail = "the visible pages differ from a fresh rendering of the embedded bundle: the PDF does not show what was sealed"
-		return c
+	if sealedDigest == nil && n <= sealed.Size() && (!whole || n == sealed.Size()) {
+		h := sha256.New()
+		if _, err := io.Copy(h, io.NewSectionReader(sealed, 0, n)); err == nil {
+			sealedDigest = h.Sum(nil)
+		}
 	}
-	if err := checkUpdates(f, want.Bytes()); err != nil {
-		c.Detail = "the pages are the rendering of the embedded bundle, but the signed update after them changes what is shown: " + err.Error()
-		return c
+	if bytes.Equal(sealedDigest, digest) {
+		return renderingComparison{status: Passed, detail: "it is byte-identical to a fresh rendering of the sealed content", revision: n}
 	}
-	return Check{Name: CheckPDFRendering, Status: Passed, Detail: fmt.Sprintf("the first %d bytes (the pages) are byte-identical to a fresh rendering of the embedded bundle, "+
-		"and the updates after them only add the attachment and the signature", want.Len())}
+	fresh, err := normalisedRendering(render)
+	if err != nil {
+		return renderingComparison{status: Indeterminate, sub: RendererUnavailable, detail: "it differs from a fresh rendering and cannot be compared further: " + err.Error()}
+	}
+	normalise := pdfnorm.FirstRevision
+	if whole {
+		normalise = pdfnorm.Whole
+	}
+	got, err := normalise(io.NewSectionReader(sealed, 0, sealed.Size()), fresh.Size)
+	var layout *pdfnorm.LayoutError
+	switch {
+	case errors.As(err, &layout):
+		return renderingComparison{status: Failed, sub: FormatFailure, detail: "it is not in the layout of the renderer it names (" + layout.Error() + "): its difference from a fresh rendering of the sealed content is not one of compression"}
+	case errors.Is(err, pdfnorm.ErrLimit) || err == nil && got.SHA256 != fresh.SHA256:
+		return renderingComparison{status: Failed, sub: RenderingMismatch, detail: "it does not show the sealed content: decompressed, it differs from a fresh rendering of it"}
+	case err != nil:
+		return renderingComparison{status: Indeterminate, detail: "it cannot be read: " + err.Error()}
+	}
+	return renderingComparison{status: Passed, revision: got.Revision, detail: "it was compressed by another compressor than this verifier's, " +
+		"and shows exactly the same content as a fresh rendering of the sealed content (identical once every stream is decompressed and every image row un-predicted)"}
+}
+
+// renderDigest is the SHA-256 and length of a fresh rendering.
+func renderDigest(render func(io.Writer) error) ([]byte, int64, error) {
+	h := sha256.New()
+	w := &countWriter{w: h}
+	if err := render(w); err != nil {
+		return nil, 0, err
+	}
+	return h.Sum(nil), w.n, nil
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// normalisedRendering is the canonical form of a fresh rendering, streamed
+// from the renderer into the normaliser.
+func normalisedRendering(render func(io.Writer) error) (pdfnorm.Form, error) {
+	pr, pw := io.Pipe()
+	rendered := make(chan error, 1)
+	go func() {
+		err := render(pw)
+		pw.CloseWithError(err)
+		rendered <- err
+	}()
+	form, err := pdfnorm.Whole(pr, 0)
+	pr.CloseWithError(errors.New("normaliser stopped")) // unblocks the renderer on error
+	if rerr := <-rendered; rerr != nil {
+		return pdfnorm.Form{}, fmt.Errorf("this verifier cannot render the sealed content again: %w", rerr)
+	}
+	if err != nil {
+		return pdfnorm.Form{}, fmt.Errorf("this verifier's own rendering is not in the layout its normaliser reads: %w", err)
+	}
+	return form, nil
 }
 
 // updateCatalogKeys are what the updates of a sealed export add to the
@@ -83,9 +172,10 @@ var updateCatalogKeys = map[pdfread.Name]bool{"Names": true, "AF": true, "PageMo
 // sealing key. They may define new objects and a new catalog only, and the
 // catalog must keep the rendering's entries (its page tree) and add
 // nothing but the attachment and the signature field. whole is the PDF as
-// opened for the other checks.
-func checkUpdates(whole *pdfread.File, rendering []byte) error {
-	first, err := pdfread.Open(bytes.NewReader(rendering), int64(len(rendering)))
+// opened for the other checks, rendering its first revision (the sealed
+// rendering, of length size).
+func checkUpdates(whole *pdfread.File, rendering io.ReaderAt, size int64) error {
+	first, err := pdfread.Open(rendering, size)
 	if err != nil {
 		return fmt.Errorf("the rendering's structure: %w", err)
 	}
@@ -94,7 +184,7 @@ func checkUpdates(whole *pdfread.File, rendering []byte) error {
 	if !ok {
 		return errors.New("the rendering's trailer has no /Size")
 	}
-	for _, num := range whole.DefinedFrom(int64(len(rendering))) {
+	for _, num := range whole.DefinedFrom(size) {
 		if int64(num) < oldSize && num != oldRoot.Num {
 			return fmt.Errorf("object %d of the rendering is redefined", num)
 		}

@@ -3,11 +3,13 @@ package verify
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/verify/internal/pdfread"
 )
 
@@ -17,6 +19,15 @@ var (
 	AppendPDFUpdate   = appendUpdate
 	PDFTrailerNumbers = trailerNumbers
 )
+
+// CompareRecord compares record.pdf bytes with a fresh rendering of the
+// bundle's content, as the rendering check does with the sealed ones: for
+// the external tests, which export bundles (package custody imports this
+// one).
+func CompareRecord(b *manifest.Bundle, sealed []byte) (Status, string) {
+	c := compareRecord(b, io.NewSectionReader(bytes.NewReader(sealed), 0, int64(len(sealed))), nil)
+	return c.status, c.detail
+}
 
 // trailerNumbers reads a single-revision PDF's trailer /Size and startxref.
 func trailerNumbers(t testing.TB, pdf []byte) (size, startxref int) {
@@ -91,7 +102,7 @@ func TestCheckUpdates(t *testing.T) {
 			pdf := appendUpdate(rendering, tt.objects, 1, size, startxref)
 			whole, err := pdfread.Open(bytes.NewReader(pdf), int64(len(pdf)))
 			if err == nil {
-				err = checkUpdates(whole, rendering)
+				err = checkUpdates(whole, bytes.NewReader(rendering), int64(len(rendering)))
 			}
 			switch {
 			case tt.want == "" && err != nil:

@@ -2,6 +2,7 @@ package verify_test
 
 import (
 	"bytes"
+	"compress/zlib"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/custody-toolkit/custody/custody"
+	"github.com/custody-toolkit/custody/internal/pdfnorm/pdfnormtest"
 	"github.com/custody-toolkit/custody/internal/testbundle"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/pdfseal"
@@ -26,40 +28,7 @@ import (
 // valid and by the sealing key; only pdf.rendering's rule on updates
 // catches it.
 func TestPDFUpdateChangesPages(t *testing.T) {
-	fx := testbundle.New(t, "ecdsa-p256")
-	path := fx.Export(t, testbundle.Sample(), custody.Selection{})
-	bundle, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := verify.Bundle(bytes.NewReader(bundle), int64(len(bundle)), verify.Options{Trust: fx.Roots})
-	if err != nil || rep.Result != verify.Passed {
-		t.Fatalf("%v %+v", err, rep)
-	}
-	b, err := manifest.OpenBundle(bytes.NewReader(bundle), int64(len(bundle)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pages bytes.Buffer
-	if err := verify.StandaloneRendering(&pages, b, rep); err != nil {
-		t.Fatal(err)
-	}
-	rendering := pages.Bytes()
-	srv := httptest.NewServer(tsa.Handler(fx.Authority))
-	defer srv.Close()
-	seal := func(t *testing.T, shown []byte) *verify.Report {
-		var out bytes.Buffer
-		err := pdfseal.Seal(&out, shown, bytes.NewReader(bundle), int64(len(bundle)), pdfseal.Options{
-			Signer: fx.Key, TSAURL: srv.URL, Time: time.Now(), BundleName: "case.custody", Reason: "test"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := verify.PDF(bytes.NewReader(out.Bytes()), int64(out.Len()), verify.Options{Trust: fx.Roots})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r
-	}
+	rendering, seal := standaloneFixture(t)
 	if r := seal(t, rendering); r.Result != verify.Passed {
 		t.Fatalf("control: %s %+v", r.Result, r.Checks)
 	}
@@ -101,6 +70,135 @@ func TestPDFUpdateChangesPages(t *testing.T) {
 			}
 			if r.Result != verify.Failed || got == nil || got.Status != verify.Failed || !strings.Contains(got.Detail, tt.want) {
 				t.Errorf("%s: %+v", r.Result, got)
+			}
+		})
+	}
+}
+
+// standaloneFixture exports the sample and renders its standalone PDF's
+// pages; seal signs pages given with the bundle attached, as the exporter
+// does, and verifies the PDF.
+func standaloneFixture(t *testing.T) (rendering []byte, seal func(*testing.T, []byte) *verify.Report) {
+	fx := testbundle.New(t, "ecdsa-p256")
+	path := fx.Export(t, testbundle.Sample(), custody.Selection{})
+	bundle, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := verify.Bundle(bytes.NewReader(bundle), int64(len(bundle)), verify.Options{Trust: fx.Roots})
+	if err != nil || rep.Result != verify.Passed {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	b, err := manifest.OpenBundle(bytes.NewReader(bundle), int64(len(bundle)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pages bytes.Buffer
+	if err := verify.StandaloneRendering(&pages, b, rep); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(tsa.Handler(fx.Authority))
+	t.Cleanup(srv.Close)
+	return pages.Bytes(), func(t *testing.T, shown []byte) *verify.Report {
+		var out bytes.Buffer
+		err := pdfseal.Seal(&out, shown, bytes.NewReader(bundle), int64(len(bundle)), pdfseal.Options{
+			Signer: fx.Key, TSAURL: srv.URL, Time: time.Now(), BundleName: "case.custody", Reason: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := verify.PDF(bytes.NewReader(out.Bytes()), int64(out.Len()), verify.Options{Trust: fx.Roots})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+}
+
+// TestPDFRecompressed: pages compressed by another compressor (another Go
+// toolchain's compress/flate) show the same content and pass; pages with
+// one glyph changed, compressed again, fail, and so does an update that
+// changes recompressed pages.
+func TestPDFRecompressed(t *testing.T) {
+	rendering, seal := standaloneFixture(t)
+	other, err := pdfnormtest.Recompress(rendering, zlib.BestSpeed, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged, err := pdfnormtest.Recompress(rendering, zlib.BestSpeed, pdfnormtest.ChangeFirstGlyph())
+	if err != nil {
+		t.Fatal(err)
+	}
+	size, startxref := verify.PDFTrailerNumbers(t, other)
+	altered := "BT /F1 24 Tf 72 700 Td (nothing to see here) Tj ET"
+	updated := verify.AppendPDFUpdate(other, map[int]string{6: fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(altered), altered)}, 1, size, startxref)
+	commented, err := pdfnormtest.RebuildXref(bytes.Replace(other, []byte("endobj\n\n2 0 obj\n"), []byte("endobj\n%x\n2 0 obj\n"), 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		pages  []byte
+		status verify.Status
+		want   string
+	}{
+		{"another compressor", other, verify.Passed, "compressed by another compressor"},
+		{"a glyph changed", forged, verify.Failed, "does not show the sealed content"},
+		{"an update on recompressed pages", updated, verify.Failed, "object 6 of the rendering is redefined"},
+		{"a comment between objects", commented, verify.Failed, "not in the layout"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := seal(t, tt.pages)
+			c := findCheck(r, verify.CheckPDFRendering)
+			if r.Result != tt.status || c == nil || c.Status != tt.status || !strings.Contains(c.Detail, tt.want) {
+				t.Errorf("%s: %+v", r.Result, c)
+			}
+		})
+	}
+}
+
+// TestRecordRecompressed: a record.pdf compressed by another compressor
+// shows the sealed content; one with a glyph changed and compressed again
+// does not, nor one in another layout.
+func TestRecordRecompressed(t *testing.T) {
+	fx := testbundle.New(t, "ecdsa-p256")
+	path := fx.Export(t, testbundle.Sample(), custody.Selection{})
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := manifest.OpenBundle(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := b.ReadSmall(manifest.RecordName, 64<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := pdfnormtest.Recompress(sealed, zlib.BestSpeed, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged, err := pdfnormtest.Recompress(sealed, zlib.BestSpeed, pdfnormtest.ChangeFirstGlyph())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		pdf    []byte
+		status verify.Status
+		want   string
+	}{
+		{"as sealed", sealed, verify.Passed, "byte-identical"},
+		{"another compressor", other, verify.Passed, "compressed by another compressor"},
+		{"a glyph changed", forged, verify.Failed, "does not show the sealed content"},
+		{"a second revision", append(bytes.Clone(other), "1 0 obj\n<< >>\nendobj\n"...), verify.Failed, "not in the layout"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, detail := verify.CompareRecord(b, tt.pdf)
+			if status != tt.status || !strings.Contains(detail, tt.want) {
+				t.Errorf("%s: %s", status, detail)
 			}
 		})
 	}
