@@ -39,6 +39,10 @@ const rendererV2 = "custody-pdf/2"
 // Renders reports whether Render produces the rendering named name.
 func Renders(name string) bool { return name == Renderer || name == rendererV2 || name == rendererV1 }
 
+// Renderers are the renderings Render produces, newest first. A standalone
+// PDF of a bundle without record.pdf names none: a verifier tries each.
+var Renderers = []string{Renderer, rendererV2, rendererV1}
+
 // Content is what a rendering shows: the manifest's metadata, the message
 // entries in order, and a way to read attachment entries (images are
 // embedded).
@@ -52,6 +56,10 @@ type Content struct {
 type Seal struct {
 	ManifestSHA256 string
 	Timestamps     []pdf.Timestamp
+	// Renderer lays out the standalone PDF of a bundle without record.pdf,
+	// whose manifest names no renderer: empty for Renderer, or one of
+	// Renderers to render as an earlier exporter did.
+	Renderer string
 }
 
 // Render writes the rendering of c. With seal nil it is the rendering
@@ -62,6 +70,18 @@ func Render(w io.Writer, c Content, seal *Seal) error {
 		return err
 	}
 	return pdf.Render(w, d)
+}
+
+// renderer is the rendering to lay out: the one the manifest names, else
+// the one the standalone PDF's seal asks for, else the newest.
+func renderer(m *manifest.Manifest, seal *Seal) string {
+	switch {
+	case m.Rendering != nil:
+		return m.Rendering.Renderer
+	case seal != nil && seal.Renderer != "":
+		return seal.Renderer
+	}
+	return Renderer
 }
 
 func document(c Content, seal *Seal) (*pdf.Document, error) {
@@ -85,7 +105,7 @@ func document(c Content, seal *Seal) (*pdf.Document, error) {
 		ExportID:  m.ExportID,
 		Selected:  m.Selection.Selected,
 		Total:     m.Selection.Total,
-		PNGAsIs:   m.Rendering == nil || m.Rendering.Renderer == Renderer,
+		PNGAsIs:   renderer(m, seal) == Renderer,
 	}
 	byID := map[string]*manifest.MessageEntry{}
 	for _, e := range c.Entries {

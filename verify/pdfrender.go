@@ -23,11 +23,17 @@ const CheckPDFRendering = "pdf.rendering"
 // verified bundle: its messages, the manifest digest and its timestamps.
 // The exporter writes it; the verifier renders it again to compare.
 func StandaloneRendering(w io.Writer, b *manifest.Bundle, rep *Report) error {
+	return standaloneRendering(w, b, rep, "")
+}
+
+// standaloneRendering is StandaloneRendering laid out by renderer, for a
+// bundle without record.pdf ("" for the newest).
+func standaloneRendering(w io.Writer, b *manifest.Bundle, rep *Report, renderer string) error {
 	content, err := record.FromBundle(b)
 	if err != nil {
 		return err
 	}
-	seal := &record.Seal{ManifestSHA256: rep.Manifest}
+	seal := &record.Seal{ManifestSHA256: rep.Manifest, Renderer: renderer}
 	for _, ts := range rep.Timestamps {
 		seal.Timestamps = append(seal.Timestamps, pdf.Timestamp{Time: ts.Time, TSA: ts.TSA})
 	}
@@ -46,8 +52,19 @@ func checkPDFRendering(f *pdfread.File, r io.ReaderAt, size int64, embedded io.R
 	if m, err := manifest.Parse(b.ManifestBytes); err == nil && m.Rendering != nil && !record.Renders(m.Rendering.Renderer) {
 		return Check{Name: CheckPDFRendering, Status: Indeterminate, Sub: RendererUnavailable, Detail: fmt.Sprintf("rendered by %q, which this verifier does not have: the visible pages cannot be compared with the bundle", m.Rendering.Renderer)}
 	}
-	render := func(w io.Writer) error { return StandaloneRendering(w, b, rep) }
-	cmp := compareRendering(io.NewSectionReader(r, 0, size), false, nil, render)
+	m, _ := manifest.Parse(b.ManifestBytes)
+	cmp := compareStandalone(r, size, b, rep, "")
+	if m != nil && m.Rendering == nil && cmp.status == Failed {
+		// No record.pdf names the renderer: the PDF may be an earlier
+		// exporter's, laid out by an earlier renderer.
+		for _, earlier := range record.Renderers[1:] {
+			if c := compareStandalone(r, size, b, rep, earlier); c.status == Passed {
+				cmp = c
+				cmp.detail += " (renderer " + earlier + ")"
+				break
+			}
+		}
+	}
 	if cmp.status != Passed {
 		return Check{Name: CheckPDFRendering, Status: cmp.status, Sub: cmp.sub, Detail: "the visible pages (the PDF's first revision): " + cmp.detail}
 	}
@@ -56,6 +73,13 @@ func checkPDFRendering(f *pdfread.File, r io.ReaderAt, size int64, embedded io.R
 	}
 	return Check{Name: CheckPDFRendering, Status: Passed, Detail: fmt.Sprintf("the first %d bytes (the pages): %s; "+
 		"the updates after them only add the attachment and the signature", cmp.revision, cmp.detail)}
+}
+
+// compareStandalone compares the standalone PDF's first revision with a
+// fresh rendering by renderer ("" for the one the bundle implies).
+func compareStandalone(r io.ReaderAt, size int64, b *manifest.Bundle, rep *Report, renderer string) renderingComparison {
+	render := func(w io.Writer) error { return standaloneRendering(w, b, rep, renderer) }
+	return compareRendering(io.NewSectionReader(r, 0, size), false, nil, render)
 }
 
 // renderingComparison is the outcome of compareRendering: a status, a

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"compress/zlib"
 	"fmt"
+	"image"
+	"image/png"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -16,7 +19,9 @@ import (
 	"github.com/custody-toolkit/custody/internal/pdfnorm/pdfnormtest"
 	"github.com/custody-toolkit/custody/internal/testbundle"
 	"github.com/custody-toolkit/custody/manifest"
+	"github.com/custody-toolkit/custody/pdf"
 	"github.com/custody-toolkit/custody/pdfseal"
+	"github.com/custody-toolkit/custody/record"
 	"github.com/custody-toolkit/custody/tsa"
 	"github.com/custody-toolkit/custody/verify"
 )
@@ -79,8 +84,15 @@ func TestPDFUpdateChangesPages(t *testing.T) {
 // pages; seal signs pages given with the bundle attached, as the exporter
 // does, and verifies the PDF.
 func standaloneFixture(t *testing.T) (rendering []byte, seal func(*testing.T, []byte) *verify.Report) {
+	return standaloneFixtureAs(t, testbundle.Sample(), custody.Options{}, "")
+}
+
+// standaloneFixtureAs is standaloneFixture for a bundle exported with opts,
+// its pages laid out by renderer ("" for the newest), as an exporter of
+// that renderer's time did.
+func standaloneFixtureAs(t *testing.T, in string, opts custody.Options, renderer string) (rendering []byte, seal func(*testing.T, []byte) *verify.Report) {
 	fx := testbundle.New(t, "ecdsa-p256")
-	path := fx.Export(t, testbundle.Sample(), custody.Selection{})
+	path := fx.ExportOptions(t, in, opts)
 	bundle, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +106,12 @@ func standaloneFixture(t *testing.T) (rendering []byte, seal func(*testing.T, []
 		t.Fatal(err)
 	}
 	var pages bytes.Buffer
-	if err := verify.StandaloneRendering(&pages, b, rep); err != nil {
+	if renderer == "" {
+		err = verify.StandaloneRendering(&pages, b, rep)
+	} else {
+		err = renderAs(&pages, b, rep, renderer)
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(tsa.Handler(fx.Authority))
@@ -201,5 +218,62 @@ func TestRecordRecompressed(t *testing.T) {
 				t.Errorf("%s: %s", status, detail)
 			}
 		})
+	}
+}
+
+// renderAs lays out a standalone PDF's pages by an earlier renderer.
+func renderAs(w *bytes.Buffer, b *manifest.Bundle, rep *verify.Report, renderer string) error {
+	content, err := record.FromBundle(b)
+	if err != nil {
+		return err
+	}
+	seal := &record.Seal{ManifestSHA256: rep.Manifest, Renderer: renderer}
+	for _, ts := range rep.Timestamps {
+		seal.Timestamps = append(seal.Timestamps, pdf.Timestamp{Time: ts.Time, TSA: ts.TSA})
+	}
+	return record.Render(w, content, seal)
+}
+
+// TestPDFWithoutRecordByEarlierRenderer: the standalone PDF of a bundle
+// without record.pdf names no renderer; one made by an exporter of
+// custody-pdf/2 (PNGs re-encoded) shows the sealed content and passes,
+// and its pages are compared all the same.
+func TestPDFWithoutRecordByEarlierRenderer(t *testing.T) {
+	// The sample with a half-transparent X-ray: custody-pdf/3 flattens it
+	// onto white, /2 kept its alpha channel. The pages differ in what they
+	// show, not only in their compression.
+	in := filepath.Join(t.TempDir(), "sample")
+	if err := os.CopyFS(in, os.DirFS(testbundle.Sample())); err != nil {
+		t.Fatal(err)
+	}
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i * 7)
+	}
+	for i := 3; i < len(img.Pix); i += 4 {
+		img.Pix[i] = 128
+	}
+	var png8 bytes.Buffer
+	if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&png8, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(in, "media", "rx-torax.png"), png8.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rendering, seal := standaloneFixtureAs(t, in, custody.Options{NoRecord: true}, "custody-pdf/2")
+	if rendering3, _ := standaloneFixtureAs(t, in, custody.Options{NoRecord: true}, ""); bytes.Equal(rendering3, rendering) {
+		t.Fatal("custody-pdf/2 and /3 lay out the same bytes: the test proves nothing")
+	}
+	if r := seal(t, rendering); r.Result != verify.Passed {
+		t.Fatalf("%s: %+v", r.Result, findCheck(r, verify.CheckPDFRendering))
+	} else if c := findCheck(r, verify.CheckPDFRendering); !strings.Contains(c.Detail, "(renderer custody-pdf/2)") {
+		t.Errorf("detail %q does not name the renderer", c.Detail)
+	}
+	forged, err := pdfnormtest.Recompress(rendering, zlib.BestSpeed, pdfnormtest.ChangeFirstGlyph())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := seal(t, forged); r.Result != verify.Failed {
+		t.Errorf("a glyph changed: %s", r.Result)
 	}
 }
