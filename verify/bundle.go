@@ -668,7 +668,7 @@ func (v *bundleVerifier) checkTimestamps() {
 			v.fail("timestamp", "%v", err)
 			return
 		}
-		res, err := VerifyToken(der, bytes.NewReader(v.sig), TokenOptions{Roots: v.opts.Trust, Stored: true})
+		res, err := VerifyToken(der, bytes.NewReader(v.sig), TokenOptions{Roots: v.opts.Trust, Stored: true, ExactCertificates: true})
 		if err != nil {
 			v.add(fmt.Sprintf("timestamp %d", i+1), Failed, "%s: %v", name, err)
 			continue

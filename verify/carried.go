@@ -11,106 +11,126 @@ import (
 )
 
 // A CMS signature (a timestamp token, a PDF's signature) carries
-// certificates that no signature covers: anyone could change a byte of a
-// copy the chain validation does not happen to use. carriedChain closes
-// that gap by holding the carried set to one shape, which real TSAs follow:
-// one chain from the signer's certificate upwards, each certificate signed
-// by the next, every link and any self-signature verified. (A standalone
-// PDF's own signature is held to more: CheckCertificateChain.)
+// certificates that no signature covers. Honest TSAs carry them in any
+// order, some twice (OpenSSL's TSA with a `certs` file that holds its own
+// certificate), with extras off the signer's path (cross-certificates, a
+// root), or none. carriedChain sorts them: the chain from the signer's
+// certificate upwards, each link verified, and the oddities around it.
+// What the oddities mean is the caller's: nothing for a token read alone,
+// but an unseen change for a token whose bytes must not change
+// (TokenOptions.ExactCertificates). A standalone PDF's own signature is
+// held to more: CheckCertificateChain.
 
-// carriedChain orders carried into the chain that starts at signer (which
-// may or may not be among them) and returns it, signer first. The chain
-// ends at a self-issued certificate whose own key verifies it, or at a
-// certificate whose issuer is not carried. Every carried certificate must
-// be on the chain, once. A link signed with SHA-1 or MD5 (legacy roots)
-// cannot be checked: it is followed by name and named in unchecked. Such
-// a link never counts for trust: path validation (checkChain) refuses it.
-func carriedChain(signer *x509.Certificate, carried []*x509.Certificate) (chain []*x509.Certificate, unchecked []string, err error) {
-	if err := distinct(carried); err != nil {
-		return nil, nil, err
-	}
-	used := make([]bool, len(carried))
+// carried is what carriedChain found.
+type carried struct {
+	chain     []*x509.Certificate // from the signer's certificate up, each link verified
+	unchecked []string            // links followed by name only: SHA-1 or MD5
+	undecided []string            // links that could not be checked: an algorithm not implemented
+	oddities  []string            // duplicates, certificates off the chain
+}
+
+// carriedChain follows the chain that starts at signer (which may or may
+// not be carried) through the carried certificates, in any order. The
+// chain ends at a self-issued certificate whose own key verifies it, or
+// at a certificate whose issuer is not carried (or not verified). A link
+// signed with SHA-1 or MD5 (legacy roots) cannot be checked: it is
+// followed by name and named in unchecked; such a link never counts for
+// trust, as path validation (checkChain) refuses it.
+func carriedChain(signer *x509.Certificate, all []*x509.Certificate) carried {
+	var r carried
+	certs := r.distinct(all)
+	used := make([]bool, len(certs))
 	mark := func(c *x509.Certificate) {
-		for i, x := range carried {
-			if bytes.Equal(x.Raw, c.Raw) {
-				used[i] = true
-			}
+		for i, x := range certs {
+			used[i] = used[i] || bytes.Equal(x.Raw, c.Raw)
 		}
 	}
 	mark(signer)
-	chain = []*x509.Certificate{signer}
-	for cur := signer; len(chain) <= len(carried)+1; { // each carried certificate is used once
-		if bytes.Equal(cur.RawIssuer, cur.RawSubject) {
-			err := cur.CheckSignature(cur.SignatureAlgorithm, cur.RawTBSCertificate, cur.Signature)
-			if isWeak(err) {
-				unchecked = append(unchecked, fmt.Sprintf("the self-signature of %s (%v)", certName(cur), err))
-				break
-			}
-			if err == nil {
-				break // a root (or a self-signed leaf): the top
-			}
-			if !hasIssuerCandidate(cur, carried, used) {
-				return nil, nil, linkError(cur, cur, err)
-			}
-			// Self-issued but signed by another key of the same name (a
-			// key rollover certificate): look for that key below.
+	r.chain = []*x509.Certificate{signer}
+	for cur := signer; len(r.chain) <= len(certs)+1; {
+		if r.atTop(cur, certs, used) {
+			break
 		}
-		next, weak, err := carriedIssuer(cur, carried, used)
-		if err != nil {
-			return nil, nil, err
-		}
+		next := r.issuer(cur, certs, used)
 		if next == nil {
-			break // the issuer is not carried
-		}
-		if weak != nil {
-			unchecked = append(unchecked, fmt.Sprintf("the signature of %s by %s (%v)", certName(cur), certName(next), weak))
+			break
 		}
 		mark(next)
-		chain = append(chain, next)
+		r.chain = append(r.chain, next)
 		cur = next
 	}
-	for i, c := range carried {
+	for i, c := range certs {
 		if !used[i] {
-			return nil, nil, fmt.Errorf("certificate %d (%s) is not on the chain of the signer's certificate %s: a signature carries its signer's chain and nothing else",
-				i+1, certName(c), certName(signer))
+			r.oddities = append(r.oddities, fmt.Sprintf("%s is not on the chain of the signer's certificate", certName(c)))
 		}
 	}
-	return chain, unchecked, nil
+	return r
 }
 
-func isWeak(err error) bool {
-	var weak x509.InsecureAlgorithmError
-	return errors.As(err, &weak)
+// distinct returns certs without repeats, noting each repeat.
+func (r *carried) distinct(certs []*x509.Certificate) []*x509.Certificate {
+	var out []*x509.Certificate
+	for _, c := range certs {
+		if containsCert(out, c) {
+			r.oddities = append(r.oddities, fmt.Sprintf("%s is carried more than once", certName(c)))
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
-// carriedIssuer returns the unused carried certificate whose key signed
-// cur: nil when no carried certificate bears cur's issuer's name, an error
-// when some do but none of their keys verifies cur. weak is set when the
-// one found could not be checked for its algorithm.
-func carriedIssuer(cur *x509.Certificate, carried []*x509.Certificate, used []bool) (issuer *x509.Certificate, weak, err error) {
-	var firstErr error
-	var firstCand *x509.Certificate
-	for i, c := range carried {
+// atTop reports whether cur ends the chain: a self-issued certificate
+// that its own key verifies (or that is signed by another key of the same
+// name, a key rollover certificate, whose issuer is not carried).
+func (r *carried) atTop(cur *x509.Certificate, certs []*x509.Certificate, used []bool) bool {
+	if !bytes.Equal(cur.RawIssuer, cur.RawSubject) {
+		return false
+	}
+	err := tstoken.CheckIssuedBy(cur, cur)
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, tstoken.ErrWeakHash):
+		r.unchecked = append(r.unchecked, fmt.Sprintf("the self-signature of %s (%v)", certName(cur), err))
+		return true
+	case errors.Is(err, tstoken.ErrUnsupported):
+		r.undecided = append(r.undecided, fmt.Sprintf("the self-signature of %s (%v)", certName(cur), err))
+		return true
+	case !hasIssuerCandidate(cur, certs, used):
+		r.oddities = append(r.oddities, fmt.Sprintf("the self-signature of %s does not verify with its own key: %v", certName(cur), err))
+		return true
+	}
+	return false
+}
+
+// issuer returns the unused carried certificate whose key signed cur, or
+// nil. A carried certificate of the issuer's name whose key does not
+// verify cur is left off the chain; one whose algorithm is not
+// implemented is followed, and noted.
+func (r *carried) issuer(cur *x509.Certificate, certs []*x509.Certificate, used []bool) *x509.Certificate {
+	var fallback *x509.Certificate
+	var fallbackNote *[]string
+	var fallbackErr error
+	for i, c := range certs {
 		if used[i] || !bytes.Equal(c.RawSubject, cur.RawIssuer) {
 			continue
 		}
-		err := cur.CheckSignatureFrom(c)
+		err := tstoken.CheckIssuedBy(cur, c)
 		switch {
 		case err == nil:
-			return c, nil, nil
-		case isWeak(err) && weak == nil:
-			issuer, weak = c, err
-		case firstErr == nil:
-			firstErr, firstCand = err, c
+			return c
+		case fallback != nil:
+		case errors.Is(err, tstoken.ErrWeakHash):
+			fallback, fallbackNote, fallbackErr = c, &r.unchecked, err
+		case errors.Is(err, tstoken.ErrUnsupported):
+			fallback, fallbackNote, fallbackErr = c, &r.undecided, err
 		}
 	}
-	if issuer != nil {
-		return issuer, weak, nil
+	if fallback != nil {
+		*fallbackNote = append(*fallbackNote, fmt.Sprintf("the signature of %s by %s (%v)", certName(cur), certName(fallback), fallbackErr))
 	}
-	if firstErr != nil {
-		return nil, nil, linkError(cur, firstCand, firstErr)
-	}
-	return nil, nil, nil
+	return fallback
 }
 
 func hasIssuerCandidate(cur *x509.Certificate, carried []*x509.Certificate, used []bool) bool {
@@ -120,25 +140,6 @@ func hasIssuerCandidate(cur *x509.Certificate, carried []*x509.Certificate, used
 		}
 	}
 	return false
-}
-
-func linkError(cert, issuer *x509.Certificate, err error) error {
-	by := "carried certificate " + certName(issuer)
-	if cert == issuer {
-		by = "its own key"
-	}
-	return fmt.Errorf("certificate %s does not verify with %s: %v", certName(cert), by, err)
-}
-
-func distinct(certs []*x509.Certificate) error {
-	for i := range certs {
-		for j := range i {
-			if bytes.Equal(certs[i].Raw, certs[j].Raw) {
-				return fmt.Errorf("certificate %s is carried twice", certName(certs[i]))
-			}
-		}
-	}
-	return nil
 }
 
 // chainNames renders a chain for a report: "TSA -> CA -> Root".

@@ -12,8 +12,10 @@ import (
 
 // TestVerifyTokenCarriedCertificates re-signs an openssl TSTInfo with
 // openssl cms, carrying other certificate sets: the certificates of a
-// token are outside its signature, so only check token.certificates
-// stands between a byte changed in a copy and PASSED.
+// token are outside its signature. Read alone, a token with more than its
+// chain is what honest TSAs send (INFO); where its bytes must not change
+// unseen (ExactCertificates), only token.certificates stands between a
+// byte changed in a copy and PASSED.
 func TestVerifyTokenCarriedCertificates(t *testing.T) {
 	o := newOpenSSLTSA(t, "ec", "sha256")
 	const data = "carried certificates"
@@ -41,28 +43,36 @@ func TestVerifyTokenCarriedCertificates(t *testing.T) {
 	// it: the CA's copy then plays no part in path validation.
 	anchors := TokenOptions{Roots: []*x509.Certificate{o.tsa}}
 	tests := []struct {
-		name     string
-		certfile string
-		want     Status
-		detail   string
+		name      string
+		certfile  string
+		want      Status // read alone; the verdict is then PASSED
+		wantExact Status // under ExactCertificates
+		detail    string
 	}{
-		{"the TSA certificate alone", "", Passed, "form one chain"},
-		{"the TSA certificate and its CA", "ca.pem", Passed, "'CN=Custody Test TSA' -> 'CN=Custody Test CA'"},
-		{"an unrelated certificate added", "both.pem", Failed, "not on the chain"},
-		{"the CA copy damaged", "damaged.pem", Failed, "does not verify"},
+		{"the TSA certificate alone", "", Passed, Passed, "chain they form from the TSA's: 'CN=Custody Test TSA'"},
+		{"the TSA certificate and its CA", "ca.pem", Passed, Passed, "'CN=Custody Test TSA' -> 'CN=Custody Test CA'"},
+		{"an unrelated certificate added", "both.pem", Info, Indeterminate, "'CN=Unrelated CA' is not on the chain"},
+		{"the CA copy damaged", "damaged.pem", Info, Indeterminate, "does not verify"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := VerifyToken(sign(tt.certfile), strings.NewReader(data), anchors)
-			if err != nil {
-				t.Fatal(err)
-			}
-			c := findCheck(t, r.Checks, CheckTokenCerts)
-			if c.Status != tt.want || !strings.Contains(c.Detail, tt.detail) {
-				t.Errorf("%s: %s %q, want %s with %q", c.Name, c.Status, c.Detail, tt.want, tt.detail)
-			}
-			if r.Status != tt.want {
-				t.Errorf("verdict %s, want %s: %+v", r.Status, tt.want, r.Checks)
+			der := sign(tt.certfile)
+			for _, exact := range []bool{false, true} {
+				opts, want, verdict := anchors, tt.want, Passed
+				if exact {
+					opts.ExactCertificates, want, verdict = true, tt.wantExact, tt.wantExact
+				}
+				r, err := VerifyToken(der, strings.NewReader(data), opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				c := findCheck(t, r.Checks, CheckTokenCerts)
+				if c.Status != want || !strings.Contains(c.Detail, tt.detail) {
+					t.Errorf("exact %v: %s: %s %q, want %s with %q", exact, c.Name, c.Status, c.Detail, want, tt.detail)
+				}
+				if r.Status != verdict {
+					t.Errorf("exact %v: verdict %s, want %s: %+v", exact, r.Status, verdict, r.Checks)
+				}
 			}
 		})
 	}
@@ -91,7 +101,7 @@ func TestVerifyTokenCarriedSHA1(t *testing.T) {
 	tests := []struct {
 		name, signer, certfile, detail string
 	}{
-		{"a root self-signed with SHA-1", "tsa.pem", "ca-sha1.pem", "every signature in it verified"},
+		{"a root self-signed with SHA-1", "tsa.pem", "ca-sha1.pem", "not checked, as SHA-1 and MD5 are refused: the self-signature of 'CN=Custody Test CA'"},
 		{"a TSA certificate signed with SHA-1", "tsa-sha1.pem", "ca.pem", "not checked, as SHA-1 and MD5 are refused: the signature of 'CN=Custody Test TSA' by 'CN=Custody Test CA'"},
 	}
 	for _, tt := range tests {

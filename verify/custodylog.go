@@ -204,7 +204,7 @@ func (lv *logVerifier) checkToken(seq int, e *custodylog.Event, ce *CustodyEvent
 		return "", false
 	}
 	sig, _ := lv.read(seq, custodylog.PartSignature) // read by checkSignature
-	res, err := VerifyToken(der, bytes.NewReader(sig), TokenOptions{Roots: v.opts.Trust, Stored: true})
+	res, err := VerifyToken(der, bytes.NewReader(sig), TokenOptions{Roots: v.opts.Trust, Stored: true, ExactCertificates: true})
 	if err == nil {
 		err = FirstFailed(res.Checks)
 	}

@@ -608,7 +608,7 @@ func (s *mutationSuite) flipTokenBits(c *mutationClass, bundle []byte) {
 	}
 	tsr := entries[testbundle.Find(entries, manifest.TokenName)].Data
 	sig := entries[testbundle.Find(entries, manifest.SignatureName)].Data
-	opts := verify.TokenOptions{Roots: s.opts.Trust, Stored: true}
+	opts := verify.TokenOptions{Roots: s.opts.Trust, Stored: true, ExactCertificates: true}
 	regions := tokenRegions(s.t, tsr)
 	for i := 0; i < len(tsr); i += s.stride {
 		for bit := range 8 {

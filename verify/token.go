@@ -50,6 +50,12 @@ type TokenOptions struct {
 	// nothing; holding it to one value means no byte of the entry can
 	// change without the verdict changing.
 	Stored bool
+	// ExactCertificates says the token's bytes must not change unseen
+	// and no signature of ours covers them (a bundle's stored token
+	// without a seal over it, a standalone PDF's token): then anything
+	// the token carries besides its TSA's chain, which its signature does
+	// not cover, makes token.certificates INDETERMINATE instead of INFO.
+	ExactCertificates bool
 }
 
 // TokenResult is what VerifyToken established.
@@ -353,6 +359,7 @@ func (v *tokenVerifier) checkImprint() Check {
 		return notEvaluated(c.Name, "no readable TSTInfo")
 	case v.imprintErr != nil:
 		c.Detail = "the imprint hash is not accepted: " + v.imprintErr.Error()
+		return weakIsIndeterminate(c, v.imprintErr)
 	case v.digestMismatch != "":
 		c.Detail = v.digestMismatch
 	case len(v.info.MessageImprint.HashedMessage) != v.imprintHash.Size():
@@ -405,7 +412,7 @@ func (v *tokenVerifier) checkSignature() Check {
 		c.Status, c.Detail = Indeterminate, "the messageDigest matches the TSTInfo, but the signature cannot be checked: "+v.noSignerCert()
 		return c
 	}
-	name, err := tstoken.VerifySignature(v.signerCert.PublicKey, s.SignatureAlgorithm, digest, s.SignedAttrs, s.Signature)
+	name, err := tstoken.VerifyByCertificate(v.signerCert, s.SignatureAlgorithm, digest, s.SignedAttrs, s.Signature)
 	if err != nil {
 		c.Detail = err.Error()
 		return weakIsIndeterminate(c, err)
@@ -418,11 +425,19 @@ func (v *tokenVerifier) checkSignature() Check {
 
 // weakIsIndeterminate: a hash no longer accepted (SHA-1, MD5) proves no
 // forgery, it only means that trust cannot be established any more: ETSI EN
-// 319 102-1 INDETERMINATE (CRYPTO_CONSTRAINTS_FAILURE), not FAILED.
+// 319 102-1 INDETERMINATE (CRYPTO_CONSTRAINTS_FAILURE), not FAILED. Nor do
+// an algorithm this verifier does not implement, or a signature its key's
+// parameters forbid (SIG_CONSTRAINTS_FAILURE).
 func weakIsIndeterminate(c Check, err error) Check {
-	if errors.Is(err, tstoken.ErrWeakHash) {
-		c.Status = Indeterminate
+	switch {
+	case errors.Is(err, tstoken.ErrWeakHash):
+		c.Status, c.Sub = Indeterminate, CryptoConstraintsFailure
 		c.Detail += " (crypto constraints: the token cannot be trusted, which does not show it was altered)"
+	case errors.Is(err, tstoken.ErrUnsupported):
+		c.Status, c.Sub = Indeterminate, CryptoConstraintsFailure
+		c.Detail += " (not implemented by this verifier, which does not show the token was altered)"
+	case errors.Is(err, tstoken.ErrKeyConstraint):
+		c.Status, c.Sub = Indeterminate, SigConstraintsFailure
 	}
 	return c
 }
@@ -575,51 +590,60 @@ func matchCertID(value []byte, v2 bool, cert *x509.Certificate) (string, error) 
 	return msg, nil
 }
 
-// checkEKU applies RFC 3161 §2.3 to the letter: the TSA certificate has
-// exactly one extended key usage extension, critical, whose only purpose
-// is id-kp-timeStamping. Every real TSA certificate in the test corpus
-// (DigiCert, GlobalSign, IdenTrust, Symantec, FreeTSA, Sigstore) meets
-// it, so nothing justifies accepting less.
-// checkCarriedCertificates holds the certificates the token carries, which
-// its signature does not cover, to one verified chain from the TSA's
-// certificate (carriedChain).
+// checkCarriedCertificates reports on the certificates the token
+// carries, which its signature does not cover: the chain they form from
+// the TSA's certificate, and the oddities around it (repeats, certificates
+// off the chain, unreadable ones), which honest TSAs produce. An oddity
+// is INFO, or INDETERMINATE under ExactCertificates; a link of the chain
+// whose algorithm is not implemented is INDETERMINATE. Nothing here is
+// FAILED: trust comes from the anchors (token.chain), not from these
+// copies.
 func (v *tokenVerifier) checkCarriedCertificates() Check {
 	c := Check{Name: CheckTokenCerts, Status: Indeterminate}
 	switch {
 	case v.signer == nil:
 		return notEvaluated(c.Name, fmt.Sprintf("%d SignerInfos", len(v.tok.SignerInfos)))
 	case v.signerCert == nil:
-		c.Detail = v.noSignerCert()
+		c.Detail, c.Sub = v.noSignerCert(), NoSigningCertificateFound
 		return c
-	case len(v.certErrs) > 0:
-		c.Detail = strings.Join(v.certErrs, "; ")
-		return c
-	case v.tok.HasCRLs:
+	}
+	r := carriedChain(v.signerCert, v.embedded)
+	oddities := append(append([]string(nil), v.certErrs...), r.oddities...)
+	if v.tok.HasCRLs {
 		// Unsigned like the certificates, and not read here: revocation
-		// is not checked offline. A token whose bytes cannot all be
-		// accounted for establishes nothing.
-		c.Detail = "the token carries CRLs, which its signature does not cover and this verifier does not read"
-		return c
-	case len(v.embedded) == 0:
-		c.Status, c.Detail = Passed, "the token carries no certificate"
-		return c
+		// is not checked offline.
+		oddities = append(oddities, "the token carries CRLs, which its signature does not cover and this verifier does not read")
 	}
-	chain, unchecked, err := carriedChain(v.signerCert, v.embedded)
-	if err != nil {
-		c.Status, c.Detail = Failed, "the certificates the token carries were altered or added to: "+err.Error()
-		return c
+	c.Detail = fmt.Sprintf("the token carries %d certificates; the chain they form from the TSA's: %s", len(v.tok.Certificates), chainNames(r.chain))
+	if len(v.tok.Certificates) == 0 {
+		c.Detail = "the token carries no certificate"
 	}
-	c.Status = Passed
-	c.Detail = fmt.Sprintf("the %d certificates the token carries form one chain, every signature in it verified: %s", len(v.embedded), chainNames(chain))
-	if len(unchecked) > 0 {
+	if len(r.unchecked) > 0 {
 		// Path validation (token.chain) refuses these algorithms: a
 		// certificate only they vouch for is never relied on.
-		c.Detail = fmt.Sprintf("the %d certificates the token carries form one chain, %s; not checked, as SHA-1 and MD5 are refused: %s",
-			len(v.embedded), chainNames(chain), strings.Join(unchecked, "; "))
+		c.Detail += "; not checked, as SHA-1 and MD5 are refused: " + strings.Join(r.unchecked, "; ")
+	}
+	switch {
+	case len(r.undecided) > 0:
+		c.Detail += "; not checked, as this verifier does not implement the algorithm: " + strings.Join(r.undecided, "; ")
+		c.Sub = CryptoConstraintsFailure
+	case len(oddities) > 0 && v.opts.ExactCertificates:
+		c.Detail += "; but the token carries more than that chain, which its signature does not cover, so its bytes may have changed unseen: " + strings.Join(oddities, "; ")
+		c.Sub = FormatFailure
+	case len(oddities) > 0:
+		c.Status = Info
+		c.Detail += "; besides: " + strings.Join(oddities, "; ")
+	default:
+		c.Status = Passed
 	}
 	return c
 }
 
+// checkEKU applies RFC 3161 §2.3 to the letter: the TSA certificate has
+// exactly one extended key usage extension, critical, whose only purpose
+// is id-kp-timeStamping. Every real TSA certificate in the test corpus
+// (DigiCert, GlobalSign, IdenTrust, Symantec, FreeTSA, Sigstore) meets
+// it, so nothing justifies accepting less.
 func (v *tokenVerifier) checkEKU() Check {
 	c := Check{Name: CheckTokenEKU, Status: Failed}
 	cert := v.signerCert
@@ -667,38 +691,26 @@ func (v *tokenVerifier) checkChain() Check {
 		c.Detail = fmt.Sprintf("no trust anchor given (--trust): the TSA certificate %s was not checked against any", certName(cert))
 		return c
 	}
-	roots, inter := x509.NewCertPool(), x509.NewCertPool()
-	for _, r := range v.opts.Roots {
-		roots.AddCert(r)
-	}
-	for _, i := range append(append([]*x509.Certificate(nil), v.embedded...), v.opts.Certs...) {
-		inter.AddCert(i)
-	}
 	genTime := v.info.GenTime.UTC()
 	when := genTime.Format(time.RFC3339)
 	// Validate at genTime: TSA certificates expire, the evidence does not.
-	// Go treats every certificate in Roots as an anchor, the leaf included.
-	// The TSA's own purpose is checked by checkEKU; Go's further demand
-	// that CA certificates with an EKU list timeStamping too is not in RFC
-	// 5280 path validation, and real chains break it (GlobalSign's Adobe
-	// CA lists only Adobe's document-signing purpose), hence ExtKeyUsageAny.
-	chains, err := cert.Verify(x509.VerifyOptions{
-		Roots:         roots,
-		Intermediates: inter,
-		CurrentTime:   genTime,
-		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
-	})
+	chain, own, err := validatePath(cert, v.opts.Roots, slices.Concat(v.embedded, v.opts.Certs), genTime)
 	if err != nil {
 		c.Detail = fmt.Sprintf("the TSA certificate %s does not chain to any trust anchor at genTime %s: %v", certName(cert), when, err)
 		if len(v.certErrs) > 0 {
 			c.Detail += " (" + strings.Join(v.certErrs, "; ") + ")"
 		}
+		if errors.Is(err, tstoken.ErrUnsupported) {
+			c.Sub = CryptoConstraintsFailure
+		}
 		return c
 	}
-	chain := chains[0]
 	c.Status = Passed
 	c.Detail = fmt.Sprintf("the TSA certificate chains to trust anchor %s at genTime %s (chain %s); revocation not checked (offline)",
 		certName(chain[len(chain)-1]), when, chainNames(chain))
+	if own {
+		c.Detail += "; path validated by this verifier, as crypto/x509 cannot verify its RSASSA-PSS signatures"
+	}
 	return c
 }
 

@@ -61,7 +61,7 @@ func Hash(alg asn1.ObjectIdentifier) (crypto.Hash, error) {
 	case alg.Equal(oidSHA224):
 		return 0, fmt.Errorf("%w: SHA-224 (only SHA-256, SHA-384 and SHA-512 are accepted)", ErrWeakHash)
 	}
-	return 0, fmt.Errorf("unsupported hash algorithm %v", alg)
+	return 0, fmt.Errorf("%w: hash algorithm %v", ErrUnsupported, alg)
 }
 
 // CertIDHash maps the hash of an ESS certificate identifier. SHA-1 is
@@ -115,7 +115,7 @@ func VerifySignature(pub crypto.PublicKey, sigAlg pkix.AlgorithmIdentifier, dige
 		}
 		return "Ed25519", nil
 	}
-	return "", fmt.Errorf("unsupported signature algorithm %v", a)
+	return "", fmt.Errorf("%w: signature algorithm %v", ErrUnsupported, a)
 }
 
 func sum(h crypto.Hash, b []byte) []byte {
@@ -174,7 +174,7 @@ func verifyPSS(pub crypto.PublicKey, params asn1.RawValue, signed, sig []byte) (
 		return "", fmt.Errorf("RSASSA-PSS hashAlgorithm: %w", err)
 	}
 	if !p.MGF.Algorithm.Equal(oidMGF1) {
-		return "", fmt.Errorf("RSASSA-PSS maskGenAlgorithm %v is not MGF1 (absent means MGF1 with SHA-1)", p.MGF.Algorithm)
+		return "", fmt.Errorf("%w: RSASSA-PSS maskGenAlgorithm %v is not MGF1 (absent means MGF1 with SHA-1)", ErrUnsupported, p.MGF.Algorithm)
 	}
 	var mgfHash pkix.AlgorithmIdentifier
 	if err := unmarshalAll(p.MGF.Parameters.FullBytes, &mgfHash, "RSASSA-PSS MGF1 parameters"); err != nil {
@@ -186,7 +186,7 @@ func verifyPSS(pub crypto.PublicKey, params asn1.RawValue, signed, sig []byte) (
 	}
 	if mh != h {
 		// crypto/rsa uses one hash for both; such tokens are not in use.
-		return "", fmt.Errorf("RSASSA-PSS MGF1 hash %s differs from the hash %s: unsupported", mh, h)
+		return "", fmt.Errorf("%w: RSASSA-PSS MGF1 hash %s differing from the hash %s", ErrUnsupported, mh, h)
 	}
 	if p.TrailerField != 1 {
 		return "", fmt.Errorf("RSASSA-PSS trailerField %d, want 1", p.TrailerField)
@@ -202,7 +202,7 @@ func verifyPSS(pub crypto.PublicKey, params asn1.RawValue, signed, sig []byte) (
 	// PSSSaltLengthEqualsHash only for hLen, so 0 cannot be expressed as
 	// "exactly 0": rsa.PSSSaltLengthAuto (0) would accept any salt.
 	if p.SaltLength == 0 {
-		return "", errors.New("RSASSA-PSS saltLength 0 is not supported")
+		return "", fmt.Errorf("%w: RSASSA-PSS saltLength 0", ErrUnsupported)
 	}
 	opts := &rsa.PSSOptions{SaltLength: p.SaltLength, Hash: h}
 	if err := rsa.VerifyPSS(k, h, sum(h, signed), sig, opts); err != nil {
