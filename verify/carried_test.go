@@ -19,16 +19,16 @@ import (
 func TestVerifyTokenCarriedCertificates(t *testing.T) {
 	o := newOpenSSLTSA(t, "ec", "sha256")
 	const data = "carried certificates"
-	o.tstInfo(data, "-sha256")
-	o.run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-keyout", "other.key", "-nodes",
+	o.TSTInfo(data, "-sha256")
+	o.Run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-keyout", "other.key", "-nodes",
 		"-subj", "/CN=Unrelated CA", "-days", "30", "-out", "unrelated.pem")
 	// The CA's copy with one bit of its signature flipped: it still
 	// parses, and the TSA certificate's chain to the anchor does not
 	// need it.
-	damaged := bytes.Clone(o.ca.Raw)
+	damaged := bytes.Clone(o.CA.Raw)
 	damaged[len(damaged)-3] ^= 0x01
-	o.write("damaged.pem", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: damaged})))
-	o.write("both.pem", readPEM(t, o.dir, "ca.pem")+readPEM(t, o.dir, "unrelated.pem"))
+	o.Write("damaged.pem", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: damaged})))
+	o.Write("both.pem", readPEM(t, o.Dir, "ca.pem")+readPEM(t, o.Dir, "unrelated.pem"))
 
 	sign := func(certfile string) []byte {
 		args := []string{"cms", "-sign", "-binary", "-nodetach", "-in", "tstinfo.der", "-econtent_type", "id-smime-ct-TSTInfo",
@@ -36,12 +36,12 @@ func TestVerifyTokenCarriedCertificates(t *testing.T) {
 		if certfile != "" {
 			args = append(args, "-certfile", certfile)
 		}
-		o.run(args...)
-		return readFile(t, filepath.Join(o.dir, "resigned.p7s"))
+		o.Run(args...)
+		return readFile(t, filepath.Join(o.Dir, "resigned.p7s"))
 	}
 	// The anchor is the TSA's own certificate, as EU trusted lists name
 	// it: the CA's copy then plays no part in path validation.
-	anchors := TokenOptions{Roots: []*x509.Certificate{o.tsa}}
+	anchors := TokenOptions{Roots: []*x509.Certificate{o.TSA}}
 	tests := []struct {
 		name      string
 		certfile  string
@@ -88,13 +88,13 @@ func TestVerifyTokenCarriedSHA1(t *testing.T) {
 	// Made before the token: its genTime must fall in their validity.
 	// The CA's certificate re-issued with SHA-1 (same key and name), and
 	// the TSA's certificate issued by the CA with SHA-1.
-	o.run("x509", "-in", "ca.pem", "-signkey", "ca.key", "-sha1", "-days", "30", "-out", "ca-sha1.pem")
-	o.run("x509", "-req", "-in", "tsa.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "30",
+	o.Run("x509", "-in", "ca.pem", "-signkey", "ca.key", "-sha1", "-days", "30", "-out", "ca-sha1.pem")
+	o.Run("x509", "-req", "-in", "tsa.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "30",
 		"-extfile", "ext.cnf", "-extensions", "tsa", "-sha1", "-out", "tsa-sha1.pem")
 	const data = "legacy certificates"
-	o.tstInfo(data, "-sha256")
+	o.TSTInfo(data, "-sha256")
 	for _, f := range []string{"ca-sha1.pem", "tsa-sha1.pem"} {
-		if c := readCerts(t, filepath.Join(o.dir, f))[0]; c.SignatureAlgorithm != x509.SHA1WithRSA {
+		if c := readCerts(t, filepath.Join(o.Dir, f))[0]; c.SignatureAlgorithm != x509.SHA1WithRSA {
 			t.Skipf("openssl made a %v certificate, not SHA-1", c.SignatureAlgorithm)
 		}
 	}
@@ -106,10 +106,10 @@ func TestVerifyTokenCarriedSHA1(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			o.run("cms", "-sign", "-binary", "-nodetach", "-in", "tstinfo.der", "-econtent_type", "id-smime-ct-TSTInfo",
+			o.Run("cms", "-sign", "-binary", "-nodetach", "-in", "tstinfo.der", "-econtent_type", "id-smime-ct-TSTInfo",
 				"-signer", tt.signer, "-inkey", "tsa.key", "-md", "sha256", "-cades", "-certfile", tt.certfile, "-outform", "DER", "-out", "resigned.p7s")
-			anchor := readCerts(t, filepath.Join(o.dir, tt.signer))[0]
-			r, err := VerifyToken(readFile(t, filepath.Join(o.dir, "resigned.p7s")), strings.NewReader(data), TokenOptions{Roots: []*x509.Certificate{anchor}})
+			anchor := readCerts(t, filepath.Join(o.Dir, tt.signer))[0]
+			r, err := VerifyToken(readFile(t, filepath.Join(o.Dir, "resigned.p7s")), strings.NewReader(data), TokenOptions{Roots: []*x509.Certificate{anchor}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -130,15 +130,15 @@ func TestVerifyTokenCarriedSHA1(t *testing.T) {
 func TestVerifyTokenStored(t *testing.T) {
 	o := newOpenSSLTSA(t, "ec", "sha256")
 	const data = "stored"
-	tsr, _ := o.stamp(data, "-sha256", "-cert")
-	o.run("ts", "-reply", "-in", "r.tsr", "-token_out", "-out", "tok.der")
+	tsr, _ := o.Stamp(data, "-sha256", "-cert")
+	o.Run("ts", "-reply", "-in", "r.tsr", "-token_out", "-out", "tok.der")
 	// PKIStatusInfo is the first element: 30 82 LL LL 30 03 02 01 00.
 	if !bytes.Equal(tsr[4:9], []byte{0x30, 0x03, 0x02, 0x01, 0x00}) {
 		t.Fatalf("unexpected response start % x", tsr[:9])
 	}
 	withMods := bytes.Clone(tsr)
 	withMods[8] = 1
-	roots := []*x509.Certificate{o.ca}
+	roots := []*x509.Certificate{o.CA}
 	tests := []struct {
 		name   string
 		der    []byte
@@ -148,7 +148,7 @@ func TestVerifyTokenStored(t *testing.T) {
 		{"granted", tsr, true, Passed},
 		{"grantedWithMods, as received", withMods, false, Passed},
 		{"grantedWithMods, as stored", withMods, true, Failed},
-		{"a bare token, as stored", readFile(t, filepath.Join(o.dir, "tok.der")), true, Failed},
+		{"a bare token, as stored", readFile(t, filepath.Join(o.Dir, "tok.der")), true, Failed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

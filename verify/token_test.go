@@ -408,94 +408,11 @@ const (
 	cryptoSHA512 = crypto.SHA512
 )
 
-// opensslTSA is a CA and a TSA made and run by openssl (ts -reply).
-type opensslTSA struct {
-	t   testing.TB
-	dir string
-	ca  *x509.Certificate
-	tsa *x509.Certificate
-}
-
-// newOpenSSLTSA makes a CA and a TSA certificate (critical timeStamping
-// EKU) with keys of newkey ("ec" or "rsa:2048"); essAlg is openssl's
-// ess_cert_id_alg: sha1 gives ESSCertID v1, others ESSCertIDv2.
-func newOpenSSLTSA(t testing.TB, newkey, essAlg string) *opensslTSA {
-	t.Helper()
-	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl not installed")
-	}
-	o := &opensslTSA{t: t, dir: t.TempDir()}
-	keyArgs := []string{"-newkey", newkey}
-	if newkey == "ec" {
-		keyArgs = append(keyArgs, "-pkeyopt", "ec_paramgen_curve:P-256")
-	}
-	o.write("ext.cnf", "[tsa]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n")
-	o.write("ts.cnf", `[ tsa ]
-default_tsa = tsa1
-[ tsa1 ]
-dir = `+o.dir+`
-serial = $dir/serial
-signer_cert = $dir/tsa.pem
-certs = $dir/ca.pem
-signer_key = $dir/tsa.key
-signer_digest = sha256
-default_policy = 1.2.3.4.1
-digests = sha1, sha256, sha384, sha512
-accuracy = secs:1
-ordering = yes
-tsa_name = yes
-ess_cert_id_alg = `+essAlg+"\n")
-	o.run(append(append([]string{"req", "-x509"}, keyArgs...), "-keyout", "ca.key", "-nodes", "-subj", "/CN=Custody Test CA",
-		"-days", "30", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-out", "ca.pem")...)
-	o.run(append(append([]string{"req", "-new"}, keyArgs...), "-keyout", "tsa.key", "-nodes", "-subj", "/CN=Custody Test TSA", "-out", "tsa.csr")...)
-	o.run("x509", "-req", "-in", "tsa.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "30",
-		"-extfile", "ext.cnf", "-extensions", "tsa", "-out", "tsa.pem")
-	o.ca = readCerts(t, filepath.Join(o.dir, "ca.pem"))[0]
-	o.tsa = readCerts(t, filepath.Join(o.dir, "tsa.pem"))[0]
-	return o
-}
-
-func (o *opensslTSA) write(name, content string) {
-	if err := os.WriteFile(filepath.Join(o.dir, name), []byte(content), 0o600); err != nil {
-		o.t.Fatal(err)
-	}
-}
-
-func (o *opensslTSA) run(args ...string) []byte {
-	o.t.Helper()
-	cmd := exec.Command("openssl", args...)
-	cmd.Dir = o.dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		o.t.Fatalf("openssl %v: %v\n%s", args, err, out)
-	}
-	return out
-}
-
-// stamp asks openssl for a response over data; queryArgs are extra
-// `openssl ts -query` flags (-sha384, -cert, -no_nonce).
-func (o *opensslTSA) stamp(data string, queryArgs ...string) (tsr []byte, nonce *big.Int) {
-	o.t.Helper()
-	o.write("data.txt", data)
-	o.run(append([]string{"ts", "-query", "-data", "data.txt", "-out", "q.tsq"}, queryArgs...)...)
-	o.run("ts", "-reply", "-config", "ts.cnf", "-queryfile", "q.tsq", "-out", "r.tsr")
-	// openssl itself must accept what it made, or the fixture is wrong.
-	o.run("ts", "-verify", "-data", "data.txt", "-in", "r.tsr", "-CAfile", "ca.pem", "-untrusted", "tsa.pem")
-	req, err := timestamp.ParseRequest(readFile(o.t, filepath.Join(o.dir, "q.tsq")))
-	if err != nil {
-		o.t.Fatal(err)
-	}
-	return readFile(o.t, filepath.Join(o.dir, "r.tsr")), req.Nonce
-}
-
-// tstInfo stamps data (hash flag md, e.g. "-sha256") with the TSA
-// certificate included, and extracts the token (tok.der) and its TSTInfo
-// (tstinfo.der), for tests that re-sign it with openssl cms.
-func (o *opensslTSA) tstInfo(data, md string) {
-	o.t.Helper()
-	o.stamp(data, md, "-cert")
-	o.run("ts", "-reply", "-in", "r.tsr", "-token_out", "-out", "tok.der")
-	o.run("cms", "-verify", "-noverify", "-inform", "DER", "-in", "tok.der", "-out", "tstinfo.der")
+// newOpenSSLTSA makes a CA and a TSA certificate with keys of newkey
+// ("ec" or "rsa:2048"); essAlg is openssl's ess_cert_id_alg: sha1 gives
+// ESSCertID v1, others ESSCertIDv2.
+func newOpenSSLTSA(t testing.TB, newkey, essAlg string) *testpki.OpenSSLTSA {
+	return testpki.NewOpenSSLTSA(t, testpki.TSAConfig{CAKey: newkey, TSAKey: newkey, ESSAlg: essAlg})
 }
 
 func TestVerifyTokenOpenSSL(t *testing.T) {
@@ -505,8 +422,8 @@ func TestVerifyTokenOpenSSL(t *testing.T) {
 			for _, h := range []string{"-sha256", "-sha384", "-sha512"} {
 				t.Run(key+"/ess-"+ess+"/"+h[1:], func(t *testing.T) {
 					const data = "custody interop\n"
-					tsr, nonce := o.stamp(data, h, "-cert")
-					opts := TokenOptions{Roots: []*x509.Certificate{o.ca}, Nonce: nonce}
+					tsr, nonce := o.Stamp(data, h, "-cert")
+					opts := TokenOptions{Roots: []*x509.Certificate{o.CA}, Nonce: nonce}
 					r, err := VerifyToken(tsr, strings.NewReader(data), opts)
 					if err != nil {
 						t.Fatal(err)
@@ -530,8 +447,8 @@ func TestVerifyTokenOpenSSL(t *testing.T) {
 			}
 			t.Run(key+"/ess-"+ess+"/sha1-imprint", func(t *testing.T) {
 				const data = "SHA-1 imprint"
-				tsr, _ := o.stamp(data, "-sha1", "-cert")
-				r, err := VerifyToken(tsr, strings.NewReader(data), TokenOptions{Roots: []*x509.Certificate{o.ca}})
+				tsr, _ := o.Stamp(data, "-sha1", "-cert")
+				r, err := VerifyToken(tsr, strings.NewReader(data), TokenOptions{Roots: []*x509.Certificate{o.CA}})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -540,19 +457,19 @@ func TestVerifyTokenOpenSSL(t *testing.T) {
 			})
 			t.Run(key+"/ess-"+ess+"/no-cert", func(t *testing.T) {
 				const data = "no certificate requested"
-				tsr, _ := o.stamp(data, "-sha256", "-no_nonce")
-				r, err := VerifyToken(tsr, strings.NewReader(data), TokenOptions{Roots: []*x509.Certificate{o.ca}})
+				tsr, _ := o.Stamp(data, "-sha256", "-no_nonce")
+				r, err := VerifyToken(tsr, strings.NewReader(data), TokenOptions{Roots: []*x509.Certificate{o.CA}})
 				if err != nil {
 					t.Fatal(err)
 				}
 				checkResult(t, r, Indeterminate, CheckTokenSignature, false)
-				r, err = VerifyToken(tsr, strings.NewReader(data), TokenOptions{Roots: []*x509.Certificate{o.ca}, Certs: []*x509.Certificate{o.tsa}})
+				r, err = VerifyToken(tsr, strings.NewReader(data), TokenOptions{Roots: []*x509.Certificate{o.CA}, Certs: []*x509.Certificate{o.TSA}})
 				if err != nil {
 					t.Fatal(err)
 				}
 				checkResult(t, r, Passed, "", false)
 				// The TSA's own certificate as the anchor (EU trusted lists).
-				r, err = VerifyToken(tsr, strings.NewReader(data), TokenOptions{Roots: []*x509.Certificate{o.tsa}})
+				r, err = VerifyToken(tsr, strings.NewReader(data), TokenOptions{Roots: []*x509.Certificate{o.TSA}})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -570,14 +487,14 @@ func TestVerifyTokenRSAPSS(t *testing.T) {
 	const data = "pss\n"
 	for _, v := range []struct{ md, salt string }{{"sha256", "32"}, {"sha384", "48"}, {"sha512", "20"}} {
 		t.Run(v.md+"/salt"+v.salt, func(t *testing.T) {
-			o.tstInfo(data, "-"+v.md)
-			o.run("cms", "-sign", "-binary", "-nodetach", "-in", "tstinfo.der", "-econtent_type", "id-smime-ct-TSTInfo",
+			o.TSTInfo(data, "-"+v.md)
+			o.Run("cms", "-sign", "-binary", "-nodetach", "-in", "tstinfo.der", "-econtent_type", "id-smime-ct-TSTInfo",
 				"-signer", "tsa.pem", "-inkey", "tsa.key", "-md", v.md, "-keyopt", "rsa_padding_mode:pss",
 				"-keyopt", "rsa_pss_saltlen:"+v.salt, "-keyopt", "rsa_mgf1_md:"+v.md, "-cades", "-nosmimecap",
 				"-outform", "DER", "-out", "pss.p7s")
-			o.run("cms", "-verify", "-purpose", "any", "-CAfile", "ca.pem", "-inform", "DER", "-in", "pss.p7s", "-binary", "-out", "/dev/null")
-			der := readFile(t, filepath.Join(o.dir, "pss.p7s"))
-			opts := TokenOptions{Roots: []*x509.Certificate{o.ca}}
+			o.Run("cms", "-verify", "-purpose", "any", "-CAfile", "ca.pem", "-inform", "DER", "-in", "pss.p7s", "-binary", "-out", "/dev/null")
+			der := readFile(t, filepath.Join(o.Dir, "pss.p7s"))
+			opts := TokenOptions{Roots: []*x509.Certificate{o.CA}}
 			r, err := VerifyToken(der, strings.NewReader(data), opts)
 			if err != nil {
 				t.Fatal(err)
@@ -925,16 +842,16 @@ func BenchmarkVerifyTokenCorpusRSA(b *testing.B) {
 func TestVerifyTokenNotTSTInfo(t *testing.T) {
 	o := newOpenSSLTSA(t, "ec", "sha256")
 	const data = "not a token"
-	o.tstInfo(data, "-sha256")
-	opts := TokenOptions{Roots: []*x509.Certificate{o.ca}}
+	o.TSTInfo(data, "-sha256")
+	opts := TokenOptions{Roots: []*x509.Certificate{o.CA}}
 	for name, args := range map[string][]string{
 		"TSTInfo as id-data": {"-in", "tstinfo.der"},
 		"data as TSTInfo":    {"-in", "data.txt", "-econtent_type", "id-smime-ct-TSTInfo"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			o.run(append([]string{"cms", "-sign", "-binary", "-nodetach", "-signer", "tsa.pem", "-inkey", "tsa.key",
+			o.Run(append([]string{"cms", "-sign", "-binary", "-nodetach", "-signer", "tsa.pem", "-inkey", "tsa.key",
 				"-md", "sha256", "-cades", "-outform", "DER", "-out", "cms.p7s"}, args...)...)
-			r, err := VerifyToken(readFile(t, filepath.Join(o.dir, "cms.p7s")), strings.NewReader(data), opts)
+			r, err := VerifyToken(readFile(t, filepath.Join(o.Dir, "cms.p7s")), strings.NewReader(data), opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -949,14 +866,14 @@ func TestVerifyTokenNotTSTInfo(t *testing.T) {
 func TestVerifyTokenTSANameMismatch(t *testing.T) {
 	o := newOpenSSLTSA(t, "ec", "sha256")
 	const data = "tsa name"
-	o.tstInfo(data, "-sha256")
-	o.run("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-keyout", "other.key", "-nodes",
+	o.TSTInfo(data, "-sha256")
+	o.Run("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-keyout", "other.key", "-nodes",
 		"-subj", "/CN=Other TSA", "-out", "other.csr")
-	o.run("x509", "-req", "-in", "other.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "30",
+	o.Run("x509", "-req", "-in", "other.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "30",
 		"-extfile", "ext.cnf", "-extensions", "tsa", "-out", "other.pem")
-	o.run("cms", "-sign", "-binary", "-nodetach", "-in", "tstinfo.der", "-econtent_type", "id-smime-ct-TSTInfo",
+	o.Run("cms", "-sign", "-binary", "-nodetach", "-in", "tstinfo.der", "-econtent_type", "id-smime-ct-TSTInfo",
 		"-signer", "other.pem", "-inkey", "other.key", "-md", "sha256", "-cades", "-outform", "DER", "-out", "other.p7s")
-	r, err := VerifyToken(readFile(t, filepath.Join(o.dir, "other.p7s")), strings.NewReader(data), TokenOptions{Roots: []*x509.Certificate{o.ca}})
+	r, err := VerifyToken(readFile(t, filepath.Join(o.Dir, "other.p7s")), strings.NewReader(data), TokenOptions{Roots: []*x509.Certificate{o.CA}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -972,19 +889,19 @@ func TestVerifyTokenTSANameMismatch(t *testing.T) {
 func TestVerifyTokenSubjectKeyID(t *testing.T) {
 	o := newOpenSSLTSA(t, "ec", "sha256")
 	const data = "ski"
-	o.tstInfo(data, "-sha256")
-	o.run("cms", "-sign", "-binary", "-nodetach", "-in", "tstinfo.der", "-econtent_type", "id-smime-ct-TSTInfo",
+	o.TSTInfo(data, "-sha256")
+	o.Run("cms", "-sign", "-binary", "-nodetach", "-in", "tstinfo.der", "-econtent_type", "id-smime-ct-TSTInfo",
 		"-signer", "tsa.pem", "-inkey", "tsa.key", "-md", "sha256", "-cades", "-keyid", "-nocerts", "-outform", "DER", "-out", "ski.p7s")
-	if out := o.run("cms", "-cmsout", "-print", "-inform", "DER", "-in", "ski.p7s"); !bytes.Contains(out, []byte("subjectKeyIdentifier")) {
+	if out := o.Run("cms", "-cmsout", "-print", "-inform", "DER", "-in", "ski.p7s"); !bytes.Contains(out, []byte("subjectKeyIdentifier")) {
 		t.Fatalf("openssl did not name the signer by subjectKeyIdentifier:\n%s", out)
 	}
-	der := readFile(t, filepath.Join(o.dir, "ski.p7s"))
-	r, err := VerifyToken(der, strings.NewReader(data), TokenOptions{Roots: []*x509.Certificate{o.ca}, Certs: []*x509.Certificate{o.tsa}})
+	der := readFile(t, filepath.Join(o.Dir, "ski.p7s"))
+	r, err := VerifyToken(der, strings.NewReader(data), TokenOptions{Roots: []*x509.Certificate{o.CA}, Certs: []*x509.Certificate{o.TSA}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkResult(t, r, Passed, "", false)
-	r, err = VerifyToken(der, strings.NewReader(data), TokenOptions{Roots: []*x509.Certificate{o.ca}})
+	r, err = VerifyToken(der, strings.NewReader(data), TokenOptions{Roots: []*x509.Certificate{o.CA}})
 	if err != nil {
 		t.Fatal(err)
 	}
