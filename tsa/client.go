@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/digitorus/timestamp"
+
+	"github.com/custody-toolkit/custody/verify"
 )
 
 // DefaultTimeout bounds a whole exchange with a TSA when Client.Timeout is
@@ -57,9 +59,9 @@ func (c *Client) Timestamp(ctx context.Context, data []byte) (resp []byte, err e
 }
 
 // Do sends r (with certReq set) and returns the TSA's TimeStampResp, DER,
-// as received, once it is checked: status granted, a token whose CMS
-// signature holds against the embedded TSA certificate, the nonce of r, and
-// the imprint SHA-256 r.Digest. Errors name the TSA's URL.
+// as received, once it is checked (check): status granted, a token whose
+// CMS signature holds against the embedded TSA certificate, the nonce of
+// r, and the imprint SHA-256 r.Digest. Errors name the TSA's URL.
 func (c *Client) Do(ctx context.Context, r *Request) ([]byte, error) {
 	u, err := url.Parse(c.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
@@ -148,7 +150,12 @@ func explain(ctx context.Context, err error) error {
 	return fmt.Errorf("cannot reach the TSA: %w", err)
 }
 
-// check verifies a TimeStampResp against the request it answers.
+// check verifies a TimeStampResp against the request it answers, with
+// the verifier's own token checks (verify.VerifyTokenDigest), so that the
+// exporter accepts every token custody-verify accepts: any TSA whose
+// answer has no FAILED check (certificates in any order or repeated, keys
+// restricted to RSASSA-PSS, ESSCertID v1 or v2) and whose signature could
+// be checked; trust in the TSA is the verifier's business (--trust).
 func check(der []byte, r *Request) error {
 	var resp timeStampResp
 	rest, err := asn1.Unmarshal(der, &resp)
@@ -165,19 +172,20 @@ func check(der []byte, r *Request) error {
 	if len(resp.TimeStampToken.FullBytes) == 0 {
 		return errors.New("answer granted but carries no token")
 	}
-	// Parse checks the CMS signature against the embedded certificate.
-	ts, err := timestamp.Parse(resp.TimeStampToken.FullBytes)
+	res, err := verify.VerifyTokenDigest(der, crypto.SHA256, r.Digest[:], verify.TokenOptions{Nonce: r.Nonce})
 	if err != nil {
 		return fmt.Errorf("invalid token: %w", err)
 	}
-	if len(ts.Certificates) == 0 {
-		return errors.New("token carries no certificate although certReq was set")
+	if err := verify.FirstFailed(res.Checks); err != nil {
+		return fmt.Errorf("invalid token: %w", err)
 	}
-	if ts.Nonce == nil || ts.Nonce.Cmp(r.Nonce) != 0 {
-		return errors.New("token nonce differs from the request's: a replayed or misdirected answer")
+	if res.SignerCert == nil {
+		return errors.New("token carries no certificate of its signer although certReq was set (RFC 3161 §2.4.1)")
 	}
-	if ts.HashAlgorithm != crypto.SHA256 || !bytes.Equal(ts.HashedMessage, r.Digest[:]) {
-		return fmt.Errorf("token imprint is not the SHA-256 of the data (%x)", r.Digest)
+	for _, c := range res.Checks {
+		if c.Name == verify.CheckTokenSignature && c.Status != verify.Passed {
+			return fmt.Errorf("the token's signature cannot be checked: %s", c.Detail)
+		}
 	}
 	return nil
 }

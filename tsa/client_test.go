@@ -107,7 +107,7 @@ func TestClientFailures(t *testing.T) {
 		{"replayed answer", func(w http.ResponseWriter, r *http.Request) {
 			once.Do(func() { first = respond(t, a, r, nil) })
 			reply(w, first)
-		}, 0, []string{"nonce differs"}},
+		}, 0, []string{"token.nonce", "differs from the request's"}},
 		{"other imprint", func(w http.ResponseWriter, r *http.Request) {
 			reply(w, respond(t, a, r, func(q *timeStampReq) { q.MessageImprint.HashedMessage[0] ^= 1 }))
 		}, 0, []string{"imprint"}},
@@ -115,10 +115,10 @@ func TestClientFailures(t *testing.T) {
 			resp := respond(t, a, r, nil)
 			resp[len(resp)-1] ^= 1 // in the signature value
 			reply(w, resp)
-		}, 0, []string{"invalid token"}},
+		}, 0, []string{"invalid token", "token.signature"}},
 		{"no certificate", func(w http.ResponseWriter, r *http.Request) {
 			reply(w, respond(t, a, r, func(q *timeStampReq) { q.CertReq = false }))
-		}, 0, []string{"no certificate"}},
+		}, 0, []string{"no certificate of its signer"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

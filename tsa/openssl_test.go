@@ -1,0 +1,43 @@
+package tsa
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/custody-toolkit/custody/internal/testpki"
+)
+
+// TestClientOpenSSLTSA: the client (what custody export uses to accept
+// a TSA's answer) takes what OpenSSL's TSA answers under the settings
+// deployments use: its own certificate twice (a certs file that holds
+// it), the whole chain in the ESS identifiers, ESSCertID v1, a CA key
+// restricted to RSASSA-PSS (as D-Trust's).
+func TestClientOpenSSLTSA(t *testing.T) {
+	for name, cfg := range map[string]testpki.TSAConfig{
+		"ec":                     {},
+		"rsa, certs with tsa":    {CAKey: "rsa:2048", TSAKey: "rsa:2048", CertsWithTSA: true},
+		"ess v1 chain":           {ESSAlg: "sha1", ESSChain: true},
+		"pss ca":                 {CAKey: "rsa-pss", TSAKey: "rsa:2048", CertsWithTSA: true},
+		"pss ca with parameters": {CAKey: "rsa-pss-sha256", TSAKey: "ec", ESSChain: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			o := testpki.NewOpenSSLTSA(t, cfg)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				query, err := io.ReadAll(r.Body)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				reply(w, o.Reply(query))
+			}))
+			defer srv.Close()
+			c := &Client{URL: srv.URL}
+			if _, err := c.Timestamp(context.Background(), []byte("custody interop")); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
