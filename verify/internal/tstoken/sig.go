@@ -186,7 +186,7 @@ func verifyPSS(pub crypto.PublicKey, params asn1.RawValue, signed, sig []byte) (
 	}
 	if mh != h {
 		// crypto/rsa uses one hash for both; such tokens are not in use.
-		return "", fmt.Errorf("%w: RSASSA-PSS MGF1 hash %s differing from the hash %s", ErrUnsupported, mh, h)
+		return "", fmt.Errorf("%w: RSASSA-PSS MGF1 hash %s that differs from the hash %s", ErrUnsupported, mh, h)
 	}
 	if p.TrailerField != 1 {
 		return "", fmt.Errorf("RSASSA-PSS trailerField %d, want 1", p.TrailerField)
