@@ -51,8 +51,8 @@ func TestCheckRealTSAResponses(t *testing.T) {
 		want string
 	}{
 		{"other data", "digitorus-globalsign-adobe-2017-nonce.tsr", &Request{Digest: sha256.Sum256(nil), Nonce: nonce}, "imprint"},
-		{"other nonce", "digitorus-globalsign-adobe-2017-nonce.tsr", &Request{Digest: data, Nonce: big.NewInt(1)}, "nonce differs"},
-		{"no nonce", "digitorus-globalsign-adobe-2017-nononce.tsr", &Request{Digest: data, Nonce: nonce}, "nonce differs"},
+		{"other nonce", "digitorus-globalsign-adobe-2017-nonce.tsr", &Request{Digest: data, Nonce: big.NewInt(1)}, "nonce 0x92ef19ffb5d2ae8 differs from the request's"},
+		{"no nonce", "digitorus-globalsign-adobe-2017-nononce.tsr", &Request{Digest: data, Nonce: nonce}, "the token has no nonce"},
 		{"no certificate", "digitorus-globalsign-adobe-2017-nocert.tsr",
 			&Request{Digest: data, Nonce: nonceOf("digitorus-globalsign-adobe-2017-nocert.tsq")}, "no certificate"},
 		{"bad signature", "sigstage-hello-BADSIG.tsr", &Request{Digest: sha256.Sum256([]byte("hello")), Nonce: nonce}, "invalid token"},
