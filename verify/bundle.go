@@ -100,13 +100,17 @@ type bundleVerifier struct {
 	sig        []byte
 	stopped    bool
 	tokenNum   int
+	// tokensSealed: the signer's own signature (custody event 1) commits to
+	// the exact bytes of every stored token, and they match (checkTokenSeal):
+	// a token's check need not refuse an encoding to keep its bytes fixed.
+	tokensSealed bool
 }
 
 func (v *bundleVerifier) run() {
 	steps := []func(){
 		v.checkContainer, v.checkManifest, v.checkFiles, v.checkMessages, v.checkChain,
 		v.checkDisclosure, v.checkSignature, v.checkSignerIdentity, v.checkRendering,
-		v.checkTimestamps, v.checkCustodyLog, v.checkEntryOrder,
+		v.checkTokenSeal, v.checkTimestamps, v.checkCustodyLog, v.checkEntryOrder,
 	}
 	for _, step := range steps {
 		if v.stopped {
