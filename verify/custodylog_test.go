@@ -559,6 +559,16 @@ func TestCustodyLogByHand(t *testing.T) {
 			es[testbundle.Find(es, custodylog.EntryName(3, "tsr"))].Data = es[testbundle.Find(es, custodylog.EntryName(2, "tsr"))].Data
 			return es
 		}},
+		{"the previous event's token removed", 3, func(es []testbundle.Entry) []testbundle.Entry {
+			return without(es, custodylog.EntryName(2, "tsr"))
+		}},
+		{"the event's own token removed", 4, func(es []testbundle.Entry) []testbundle.Entry {
+			return without(es, custodylog.EntryName(4, "tsr"))
+		}},
+		{"the manifest's token replaced", 1, func(es []testbundle.Entry) []testbundle.Entry {
+			es[testbundle.Find(es, manifest.TokenName)].Data = other[testbundle.Find(other, manifest.TokenName)].Data
+			return es
+		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			bad := filepath.Join(t.TempDir(), "bad.custody")
