@@ -7,6 +7,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -53,17 +54,17 @@ func (v *bundleVerifier) checkTokenSeal() {
 		return // no commitment; a broken event 1 is checkCustodyLog's to report
 	}
 	if e.Actor.Fingerprint != v.m.Signer.Fingerprint || e.Bundle != custodylog.Digest(v.sig) {
-		v.fail("token seal", "custody event 1 commits to the timestamp tokens, but is not this seal's own event: key %s, seal %s (this bundle: key %s, seal %s)",
-			e.Actor.Fingerprint, e.Bundle, v.m.Signer.Fingerprint, custodylog.Digest(v.sig))
+		v.failWith("token seal", because(SigCryptoFailure, "custody event 1 commits to the timestamp tokens, but is not this seal's own event: key %s, seal %s (this bundle: key %s, seal %s)",
+			e.Actor.Fingerprint, e.Bundle, v.m.Signer.Fingerprint, custodylog.Digest(v.sig)))
 		return
 	}
 	lv := &logVerifier{v: v}
 	if err := lv.checkSignature(1, e, data); err != nil {
-		v.fail("token seal", "custody event 1, which commits to the timestamp tokens: %v", err)
+		v.failWith("token seal", because(SigCryptoFailure, "custody event 1, which commits to the timestamp tokens: %v", err))
 		return
 	}
 	if err := v.matchSealedTokens(e.Tokens); err != nil {
-		v.fail("token seal", "%v", err)
+		v.failWith("token seal", err)
 		return
 	}
 	v.tokensSealed = true
@@ -77,16 +78,16 @@ func (v *bundleVerifier) matchSealedTokens(sealed []string) error {
 		name := manifest.TokenEntryName(i)
 		switch {
 		case i >= v.tokenNum:
-			return fmt.Errorf("%s was removed: the signer sealed %d timestamp token(s) (custody event 1), the bundle holds %d", name, len(sealed), v.tokenNum)
+			return because(SignedDataNotFound, "%s was removed: the signer sealed %d timestamp token(s) (custody event 1), the bundle holds %d", name, len(sealed), v.tokenNum)
 		case i >= len(sealed):
-			return fmt.Errorf("%s was added after sealing: the signer sealed %d timestamp token(s) (custody event 1)", name, len(sealed))
+			return because(HashFailure, "%s was added after sealing: the signer sealed %d timestamp token(s) (custody event 1)", name, len(sealed))
 		}
 		got, err := v.hashEntry(name)
 		if err != nil {
 			return err
 		}
 		if got != sealed[i] {
-			return fmt.Errorf("%s is not the token the signer sealed: SHA-256 %s, custody event 1 seals %s (replaced or altered)", name, got, sealed[i])
+			return because(HashFailure, "%s is not the token the signer sealed: SHA-256 %s, custody event 1 seals %s (replaced or altered)", name, got, sealed[i])
 		}
 	}
 	return nil
@@ -179,7 +180,7 @@ func (lv *logVerifier) event(seq int) bool {
 			err = lv.checkCommitments(seq, e)
 		}
 		if err != nil {
-			v.fail(name, "%v", err)
+			v.failWith(name, err)
 		}
 	}
 	if v.stopped {
@@ -235,24 +236,24 @@ func (lv *logVerifier) checkCommitments(seq int, e *custodylog.Event) error {
 	own := custodylog.EntryName(seq, custodylog.PartToken)
 	switch has := lv.v.b.Has(own); {
 	case e.Timestamped && !has:
-		return fmt.Errorf("the event was signed as timestamped, but %s is missing: removed", own)
+		return because(SignedDataNotFound, "the event was signed as timestamped, but %s is missing: removed", own)
 	case !e.Timestamped && has && e.Commits():
-		return fmt.Errorf("%s was added: the event was signed as having no timestamp", own)
+		return because(HashFailure, "%s was added: the event was signed as having no timestamp", own)
 	case e.PrevSig == "":
 		return nil
 	}
 	prevSig, prevToken := custodylog.EntryName(seq-1, custodylog.PartSignature), custodylog.EntryName(seq-1, custodylog.PartToken)
 	switch {
 	case e.PrevSig != lv.prevSig:
-		return fmt.Errorf("%s is not the signature this event was linked to (prev_sig %s): replaced", prevSig, e.PrevSig)
+		return because(HashFailure, "%s is not the signature this event was linked to (prev_sig %s): replaced", prevSig, e.PrevSig)
 	case e.PrevToken == lv.prevToken:
 		return nil
 	case lv.prevToken == "":
-		return fmt.Errorf("%s was removed: this event's signer sealed it (prev_token %s)", prevToken, e.PrevToken)
+		return because(SignedDataNotFound, "%s was removed: this event's signer sealed it (prev_token %s)", prevToken, e.PrevToken)
 	case e.PrevToken == "":
-		return fmt.Errorf("%s was added: this event's signer sealed event %d without a token", prevToken, seq-1)
+		return because(HashFailure, "%s was added: this event's signer sealed event %d without a token", prevToken, seq-1)
 	}
-	return fmt.Errorf("%s is not the token this event's signer sealed: SHA-256 %s, prev_token %s (replaced or altered)", prevToken, lv.prevToken, e.PrevToken)
+	return because(HashFailure, "%s is not the token this event's signer sealed: SHA-256 %s, prev_token %s (replaced or altered)", prevToken, lv.prevToken, e.PrevToken)
 }
 
 // partDigest is the digest of a part of event seq, "" when it is absent
@@ -306,6 +307,7 @@ func (lv *logVerifier) checkToken(seq int, e *custodylog.Event, ce *CustodyEvent
 		// and its bytes the next event's (prev_token); unsealed, a token
 		// that does not verify may be a damaged one or a TSA's own fault.
 		v.add(name+" timestamp", Indeterminate, "%s does not verify (%v): damaged, or not a token over this event's signature; the event's time %s is only claimed", entry, err, e.Time)
+		v.rep.Checks[len(v.rep.Checks)-1].Sub = subOf(err)
 		return ", timestamp does not verify"
 	}
 	ts := res.Timestamp
@@ -338,10 +340,38 @@ func (lv *logVerifier) verifyToken(seq int, entry string) (*TokenResult, error) 
 	}
 	for _, c := range res.Checks {
 		if c.Status != Passed && c.Name != CheckTokenChain {
-			return nil, fmt.Errorf("%s: %s", c.Name, c.Detail)
+			// The token check's own reason: what is wrong with the token.
+			return nil, because(c.SubIndication(), "%s: %s", c.Name, c.Detail)
 		}
 	}
 	return res, nil
+}
+
+// reasoned is an error that knows its sub-indication.
+type reasoned struct {
+	sub SubIndication
+	err error
+}
+
+func (r reasoned) Error() string { return r.err.Error() }
+
+func because(sub SubIndication, format string, args ...any) error {
+	return reasoned{sub, fmt.Errorf(format, args...)}
+}
+
+// subOf is err's sub-indication, "" (the check's usual one) if it has none.
+func subOf(err error) SubIndication {
+	var r reasoned
+	if errors.As(err, &r) {
+		return r.sub
+	}
+	return ""
+}
+
+// failWith fails check name with err as its detail and reason.
+func (v *bundleVerifier) failWith(name string, err error) {
+	v.fail(name, "%v", err)
+	v.rep.Checks[len(v.rep.Checks)-1].Sub = subOf(err)
 }
 
 // noteActors says whose events the verifier recognised: the signatures

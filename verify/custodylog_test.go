@@ -674,6 +674,9 @@ func TestTokenSeal(t *testing.T) {
 			if rep.Result != verify.Failed || f == nil || f.Name != "token seal" || !strings.Contains(f.Detail, tt.detail) {
 				t.Fatalf("result %s, failed check %+v; want token seal: %q", rep.Result, f, tt.detail)
 			}
+			if got, want := f.SubIndication(), sealSub(f.Detail); got != want {
+				t.Errorf("sub-indication %s, want %s", got, want)
+			}
 		})
 	}
 	// Bundles sealed before the commitment existed verify as they did,
@@ -761,8 +764,23 @@ func TestCustodyEventTokens(t *testing.T) {
 			if rep.Result != verify.Failed || f == nil || f.Name != tt.check || !strings.Contains(f.Detail, tt.detail) {
 				t.Fatalf("result %s, failed check %+v; want %s: %q", rep.Result, f, tt.check, tt.detail)
 			}
+			if got, want := f.SubIndication(), sealSub(f.Detail); got != want {
+				t.Errorf("sub-indication %s, want %s", got, want)
+			}
 		})
 	}
+}
+
+// sealSub is the sub-indication of a commitment that does not hold: the
+// token is missing, or is not the one committed to.
+func sealSub(detail string) verify.SubIndication {
+	switch {
+	case strings.Contains(detail, "not this seal's own"):
+		return verify.SigCryptoFailure
+	case strings.Contains(detail, "removed"):
+		return verify.SignedDataNotFound
+	}
+	return verify.HashFailure
 }
 
 // Removing the token that proves an event's time used to hide a backdated
