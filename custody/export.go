@@ -368,7 +368,7 @@ func seal(ctx context.Context, zw *manifest.Writer, m *manifest.Manifest, opts O
 			return nil, err
 		}
 	}
-	if err := writeSealedEvent(ctx, zw, sig, opts); err != nil {
+	if err := writeSealedEvent(ctx, zw, sig, res.Tokens, opts); err != nil {
 		return nil, err
 	}
 	return res, zw.Close()
@@ -376,11 +376,14 @@ func seal(ctx context.Context, zw *manifest.Writer, m *manifest.Manifest, opts O
 
 // writeSealedEvent starts the custody log: the signer sealed the bundle at
 // the export time. The manifest's timestamps already prove that time, so
-// the event gets no token of its own.
-func writeSealedEvent(ctx context.Context, zw *manifest.Writer, sig []byte, opts Options) error {
+// the event gets no token of its own; it commits instead to the exact
+// bytes of every stored token, which no other signature of ours covers
+// (docs/custody-log.md): a token removed, added, replaced or edited then
+// fails by the signer's own signature.
+func writeSealedEvent(ctx context.Context, zw *manifest.Writer, sig []byte, tokens [][]byte, opts Options) error {
 	rec, err := custodylog.First(ctx, custodylog.Event{
 		Time: custodylog.FormatTime(opts.Now), Actor: opts.Actor, Action: custodylog.Sealed,
-	}, sig, custodylog.Signer{
+	}, sig, tokens, custodylog.Signer{
 		PublicKey: opts.PublicKey,
 		Sign:      func(msg []byte) ([]byte, error) { return opts.Signer.SignMessage(bytes.NewReader(msg)) },
 	})

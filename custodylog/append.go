@@ -86,12 +86,11 @@ func nextEvent(b *manifest.Bundle, e *Event, now time.Time) error {
 		return fmt.Errorf("the custody log is full (%d events)", MaxEvents)
 	}
 	e.Seq, e.Bundle, e.Prev = n+1, Digest(sig), ZeroDigest
+	e.Tokens, e.PrevSig, e.PrevToken = nil, "", "" // only the exporter seals the manifest's tokens
 	if n > 0 {
-		last, err := b.ReadSmall(EntryName(n, PartEvent), manifest.MaxMetaEntrySize)
-		if err != nil {
+		if err := linkPrevious(b, e, n); err != nil {
 			return err
 		}
-		e.Prev = Digest(last)
 	}
 	if e.Time == "" {
 		if now.IsZero() {
@@ -100,6 +99,26 @@ func nextEvent(b *manifest.Bundle, e *Event, now time.Time) error {
 		e.Time = FormatTime(now)
 	}
 	return nil
+}
+
+// linkPrevious commits e to every part of event n: its entry (prev), its
+// signature (prev_sig) and its token, if it has one (prev_token).
+func linkPrevious(b *manifest.Bundle, e *Event, n int) error {
+	digest := func(part string) (string, error) {
+		data, err := b.ReadSmall(EntryName(n, part), manifest.MaxMetaEntrySize)
+		return Digest(data), err
+	}
+	var err error
+	if e.Prev, err = digest(PartEvent); err != nil {
+		return err
+	}
+	if e.PrevSig, err = digest(PartSignature); err != nil {
+		return err
+	}
+	if b.Has(EntryName(n, PartToken)) {
+		e.PrevToken, err = digest(PartToken)
+	}
+	return err
 }
 
 // Count returns n when the entries under META-INF/custody/ among names are

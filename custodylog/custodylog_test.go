@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"syscall"
@@ -217,7 +218,7 @@ func TestParseStrict(t *testing.T) {
 	if string(data) != want {
 		t.Fatalf("encoding\n%s\nwant (RFC 8785: sorted members, no escaping of < > &)\n%s", data, want)
 	}
-	if got, err := custodylog.Parse(data); err != nil || *got != e {
+	if got, err := custodylog.Parse(data); err != nil || !reflect.DeepEqual(*got, e) {
 		t.Fatalf("round trip: %+v %v", got, err)
 	}
 	for _, bad := range []struct{ data, want string }{
@@ -236,6 +237,59 @@ func TestParseStrict(t *testing.T) {
 	var unknown custodylog.Event
 	if err := manifest.Unmarshal([]byte(`{"colour":"red"}`), &unknown); err == nil {
 		t.Error("unknown member accepted")
+	}
+}
+
+// The commitments to the unsigned parts (tokens, timestamped, prev_sig,
+// prev_token) have one encoding each, and only where they mean something.
+func TestParseCommitments(t *testing.T) {
+	d := func(c string) string { return strings.Repeat(c, 64) }
+	sealed := custodylog.Event{Seq: 1, Time: "2026-11-25T09:00:00Z", Actor: custodylog.Actor{Role: "clinician", Fingerprint: d("a")},
+		Action: custodylog.Sealed, Bundle: d("b"), Prev: custodylog.ZeroDigest, Tokens: []string{d("1"), d("2")}}
+	later := custodylog.Event{Seq: 2, Time: "2026-11-25T09:00:00Z", Actor: custodylog.Actor{Fingerprint: d("a")},
+		Action: custodylog.Received, Bundle: d("b"), Prev: d("c"), Timestamped: true, PrevSig: d("d"), PrevToken: d("e")}
+	for _, tt := range []struct {
+		e    custodylog.Event
+		want string
+	}{
+		{sealed, `"seq":1,"time":"2026-11-25T09:00:00Z","tokens":["` + d("1") + `","` + d("2") + `"]}`},
+		{later, `"prev":"` + d("c") + `","prev_sig":"` + d("d") + `","prev_token":"` + d("e") + `","seq":2,"time":"2026-11-25T09:00:00Z","timestamped":true}`},
+	} {
+		data, err := tt.e.Marshal()
+		if err != nil || !strings.HasSuffix(string(data), tt.want) {
+			t.Fatalf("encoding %s %v\nwant a suffix %s", data, err, tt.want)
+		}
+		if got, err := custodylog.Parse(data); err != nil || !reflect.DeepEqual(*got, tt.e) {
+			t.Fatalf("round trip: %+v %v", got, err)
+		}
+	}
+	edit := func(e custodylog.Event, f func(*custodylog.Event)) custodylog.Event { f(&e); return e }
+	for _, bad := range []struct {
+		e    custodylog.Event
+		want string
+	}{
+		{edit(later, func(e *custodylog.Event) { e.Tokens = []string{d("1")} }), "field tokens"},
+		{edit(sealed, func(e *custodylog.Event) { e.Action = custodylog.Received }), "field tokens"},
+		{edit(sealed, func(e *custodylog.Event) { e.Tokens = []string{"AB"} }), "field tokens[0]"},
+		{edit(sealed, func(e *custodylog.Event) { e.PrevSig = d("d") }), "event 1 has no previous event"},
+		{edit(later, func(e *custodylog.Event) { e.PrevSig = "" }), "field prev_token"},
+		{edit(later, func(e *custodylog.Event) { e.PrevSig = "x" }), "field prev_sig"},
+	} {
+		if _, err := bad.e.Marshal(); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%+v: error %v, want %q", bad.e, err, bad.want)
+		}
+	}
+	// The empty-value rule (bundle-format.md §2.2): an optional member
+	// written empty is another encoding of its absence.
+	data, _ := later.Marshal()
+	for _, variant := range []string{
+		strings.Replace(string(data), `"timestamped":true`, `"timestamped":false`, 1),
+		strings.Replace(string(data), `"prev_token":"`+d("e")+`"`, `"prev_token":""`, 1),
+		strings.Replace(string(data), `"timestamped":true`, `"timestamped":true,"tokens":[]`, 1),
+	} {
+		if _, err := custodylog.Parse([]byte(variant)); err == nil {
+			t.Errorf("accepted %s", variant)
+		}
 	}
 }
 

@@ -7,7 +7,18 @@
 // Each event is canonical JSON (RFC 8785) signed by its actor's key. It
 // names the bundle it belongs to (the SHA-256 of META-INF/manifest.sig) and
 // the event before it (the SHA-256 of that event's entry), so an event
-// removed, reordered, edited or copied from another bundle breaks the log:
+// removed, reordered, edited or copied from another bundle breaks the log.
+//
+// The same signatures seal the bytes nobody else signs for us: RFC 3161
+// tokens are a TSA's signature over our signature, so nothing of ours
+// covers the token itself. Events written since 2026-11-26 therefore also
+// commit to them: the exporter's "sealed" event 1 lists the SHA-256 of
+// every manifest token (tokens), each event says whether it has a token of
+// its own (timestamped), and each later event names the previous event's
+// signature and token (prev_sig, prev_token). A token removed, added,
+// replaced or edited then breaks a signature, whatever a verifier thinks
+// of the token's encoding. Events without these members (older logs) keep
+// verifying as they did. The entries of an event:
 //
 //	META-INF/custody/0001.json  the event
 //	META-INF/custody/0001.sig   the actor's signature over 0001.json
@@ -28,6 +39,7 @@ package custodylog
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -74,6 +86,23 @@ type Event struct {
 	Note   string `json:"note"`   // free text, may be empty (not for "other")
 	Bundle string `json:"bundle"` // hex SHA-256 of the bytes of META-INF/manifest.sig
 	Prev   string `json:"prev"`   // hex SHA-256 of the previous event's entry; ZeroDigest for the first
+
+	// Commitments to the parts no signature of ours covers
+	// (docs/custody-log.md). Optional: events written before they existed
+	// lack them, and a member is omitted rather than written empty.
+
+	// Tokens, in a "sealed" event 1 only: the SHA-256 of each stored
+	// manifest token, META-INF/manifest.tsr, manifest.2.tsr, … in order.
+	Tokens []string `json:"tokens,omitempty"`
+	// Timestamped: the event's signature was sent to a TSA and its token
+	// is stored as NNNN.tsr (written only when true).
+	Timestamped bool `json:"timestamped,omitzero"`
+	// PrevSig, from event 2 on: the SHA-256 of the previous event's .sig.
+	// Its presence also says that PrevToken is absent only when the
+	// previous event has no token.
+	PrevSig string `json:"prev_sig,omitempty"`
+	// PrevToken: the SHA-256 of the previous event's .tsr, when it has one.
+	PrevToken string `json:"prev_token,omitempty"`
 }
 
 // Actor is who did what the event records. Only the fingerprint is proven
@@ -128,6 +157,9 @@ func (e *Event) Check() error {
 	if _, err := ParseTime(e.Time); err != nil {
 		return err
 	}
+	if err := e.checkCommitments(); err != nil {
+		return err
+	}
 	for _, f := range []struct {
 		name, value string
 		max         int
@@ -138,6 +170,34 @@ func (e *Event) Check() error {
 	}
 	return nil
 }
+
+// checkCommitments: each commitment only where it can mean something, so
+// that one log has one encoding.
+func (e *Event) checkCommitments() error {
+	switch {
+	case e.Tokens != nil && (e.Seq != 1 || e.Action != Sealed):
+		return fmt.Errorf("field tokens: only the %q event 1 commits to the manifest's tokens", Sealed)
+	case e.Seq == 1 && (e.PrevSig != "" || e.PrevToken != ""):
+		return errors.New("field prev_sig, prev_token: event 1 has no previous event")
+	case e.PrevToken != "" && e.PrevSig == "":
+		return errors.New("field prev_token: only with prev_sig")
+	case e.PrevSig != "" && !isHex64(e.PrevSig):
+		return fmt.Errorf("field prev_sig: %q is not a SHA-256 in lowercase hex", e.PrevSig)
+	case e.PrevToken != "" && !isHex64(e.PrevToken):
+		return fmt.Errorf("field prev_token: %q is not a SHA-256 in lowercase hex", e.PrevToken)
+	}
+	for i, d := range e.Tokens {
+		if !isHex64(d) {
+			return fmt.Errorf("field tokens[%d]: %q is not a SHA-256 in lowercase hex", i, d)
+		}
+	}
+	return nil
+}
+
+// Commits reports whether the event commits to every part around it
+// (tokens, timestamped, prev_sig): then a token it does not declare was
+// added. Events written before the commitments existed do not.
+func (e *Event) Commits() bool { return e.PrevSig != "" || e.Tokens != nil }
 
 // ParseTime reads an event time: RFC 3339, UTC ("Z"), whole seconds.
 func ParseTime(s string) (time.Time, error) {

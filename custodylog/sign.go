@@ -64,6 +64,8 @@ func Sign(ctx context.Context, e Event, s Signer) (*Record, error) {
 		return nil, err
 	}
 	e.Actor.Fingerprint = fp
+	// Declared before signing, so that the token cannot be removed unseen.
+	e.Timestamped = s.Timestamp != nil
 	data, err := e.Marshal()
 	if err != nil {
 		return nil, fmt.Errorf("custody event: %w", err)
@@ -91,8 +93,14 @@ func Sign(ctx context.Context, e Event, s Signer) (*Record, error) {
 }
 
 // First signs the first event of a bundle being sealed, whose manifest
-// signature is manifestSig: the exporter's "sealed" event.
-func First(ctx context.Context, e Event, manifestSig []byte, s Signer) (*Record, error) {
+// signature is manifestSig and whose stored timestamp tokens are tokens
+// (manifest.tsr, manifest.2.tsr, …): the exporter's "sealed" event, which
+// seals those tokens with the signer's key.
+func First(ctx context.Context, e Event, manifestSig []byte, tokens [][]byte, s Signer) (*Record, error) {
 	e.Seq, e.Prev, e.Bundle = 1, ZeroDigest, Digest(manifestSig)
+	e.Tokens = make([]string, len(tokens))
+	for i, tok := range tokens {
+		e.Tokens[i] = Digest(tok)
+	}
 	return Sign(ctx, e, s)
 }

@@ -203,7 +203,7 @@ func TestTampering(t *testing.T) {
 		}, "signature"},
 		{"a token from another bundle", func(t *testing.T, e []testbundle.Entry) []testbundle.Entry {
 			return set(e, manifest.TokenName, other[testbundle.Find(other, manifest.TokenName)].Data)
-		}, "timestamp 1 token.imprint"},
+		}, "token seal"},
 		{"signature and key of a stranger", func(t *testing.T, e []testbundle.Entry) []testbundle.Entry {
 			e = set(e, manifest.SignatureName, strangers[testbundle.Find(strangers, manifest.SignatureName)].Data)
 			return set(e, manifest.SignerName, strangers[testbundle.Find(strangers, manifest.SignerName)].Data)
@@ -211,7 +211,7 @@ func TestTampering(t *testing.T) {
 		{"the token removed", func(t *testing.T, e []testbundle.Entry) []testbundle.Entry {
 			i := testbundle.Find(e, manifest.TokenName)
 			return slices.Delete(e, i, i+1)
-		}, "timestamp"},
+		}, "token seal"},
 		{"a byte of the token", func(t *testing.T, e []testbundle.Entry) []testbundle.Entry {
 			i := testbundle.Find(e, manifest.TokenName)
 			e[i].Data = flip(e[i].Data, len(e[i].Data)-20)

@@ -7,6 +7,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -32,6 +33,65 @@ type CustodyEvent struct {
 // clockSkew is how far apart honest clocks may be: an event claiming a time
 // earlier than a proven time by more than this is flagged.
 const clockSkew = 5 * time.Minute
+
+// checkTokenSeal checks the signer's commitment to the stored tokens: the
+// exporter's "sealed" event 1 lists the SHA-256 of each of them, in order,
+// signed by the key that sealed the manifest. A token is a TSA's signature
+// over ours, so no signature of ours covers its bytes but this one; with
+// it, a token removed, added, replaced (even by a valid token of another
+// trusted TSA) or edited fails by the signer's own signature, and the
+// token checks may read tokens as leniently as honest TSAs need
+// (tokensSealed). A bundle without the commitment (sealed before it
+// existed, or whose log is missing: checkCustodyLog says so) is checked as
+// before.
+func (v *bundleVerifier) checkTokenSeal() {
+	data, err := v.b.ReadSmall(custodylog.EntryName(1, custodylog.PartEvent), manifest.MaxMetaEntrySize)
+	if err != nil {
+		return
+	}
+	e, err := custodylog.Parse(data)
+	if err != nil || e.Tokens == nil {
+		return // no commitment; a broken event 1 is checkCustodyLog's to report
+	}
+	if e.Actor.Fingerprint != v.m.Signer.Fingerprint || e.Bundle != custodylog.Digest(v.sig) {
+		v.failWith("token seal", because(SigCryptoFailure, "custody event 1 commits to the timestamp tokens, but is not this seal's own event: key %s, seal %s (this bundle: key %s, seal %s)",
+			e.Actor.Fingerprint, e.Bundle, v.m.Signer.Fingerprint, custodylog.Digest(v.sig)))
+		return
+	}
+	lv := &logVerifier{v: v}
+	if err := lv.checkSignature(1, e, data); err != nil {
+		v.failWith("token seal", because(SigCryptoFailure, "custody event 1, which commits to the timestamp tokens: %v", err))
+		return
+	}
+	if err := v.matchSealedTokens(e.Tokens); err != nil {
+		v.failWith("token seal", err)
+		return
+	}
+	v.tokensSealed = true
+	v.pass("token seal", "the %d stored timestamp token(s) are byte for byte those the signer sealed (custody event 1, signed by key %s)", v.tokenNum, e.Actor.Fingerprint)
+}
+
+// matchSealedTokens compares the stored tokens with the digests the signer
+// sealed: same number, same order, same bytes.
+func (v *bundleVerifier) matchSealedTokens(sealed []string) error {
+	for i := range max(len(sealed), v.tokenNum) {
+		name := manifest.TokenEntryName(i)
+		switch {
+		case i >= v.tokenNum:
+			return because(SignedDataNotFound, "%s was removed: the signer sealed %d timestamp token(s) (custody event 1), the bundle holds %d", name, len(sealed), v.tokenNum)
+		case i >= len(sealed):
+			return because(HashFailure, "%s was added after sealing: the signer sealed %d timestamp token(s) (custody event 1)", name, len(sealed))
+		}
+		got, err := v.hashEntry(name)
+		if err != nil {
+			return err
+		}
+		if got != sealed[i] {
+			return because(HashFailure, "%s is not the token the signer sealed: SHA-256 %s, custody event 1 seals %s (replaced or altered)", name, got, sealed[i])
+		}
+	}
+	return nil
+}
 
 // checkCustodyLog verifies every event of META-INF/custody/: its
 // signature by the key it carries, its link to the event before it, its
@@ -74,6 +134,8 @@ type logVerifier struct {
 	v          *bundleVerifier
 	bundle     string          // digest of manifest.sig
 	prev       string          // digest of the previous event's entry
+	prevSig    string          // digest of the previous event's signature
+	prevToken  string          // digest of the previous event's token; "" without one
 	sealProven time.Time       // latest trusted genTime over the manifest
 	proven     time.Time       // latest trusted genTime over an event so far
 	keys       map[string]bool // fingerprints seen
@@ -113,8 +175,12 @@ func (lv *logVerifier) event(seq int) bool {
 		v.fail(name, "manifest.json declares custody_log, so event 1 must be the exporter's %q event signed by the manifest's key %s; this one is %q by key %s: the custody log was removed and started again",
 			custodylog.Sealed, v.m.Signer.Fingerprint, e.Action, e.Actor.Fingerprint)
 	default:
-		if err := lv.checkSignature(seq, e, data); err != nil {
-			v.fail(name, "%v", err)
+		err := lv.checkSignature(seq, e, data)
+		if err == nil {
+			err = lv.checkCommitments(seq, e)
+		}
+		if err != nil {
+			v.failWith(name, err)
 		}
 	}
 	if v.stopped {
@@ -122,11 +188,9 @@ func (lv *logVerifier) event(seq int) bool {
 	}
 	v.rep.Custody = append(v.rep.Custody, ce)
 	lv.prev = custodylog.Digest(data)
+	lv.prevSig, lv.prevToken = lv.partDigest(seq, custodylog.PartSignature), lv.partDigest(seq, custodylog.PartToken)
 	lv.keys[e.Actor.Fingerprint] = true
-	stamped, ok := lv.checkToken(seq, e, &v.rep.Custody[len(v.rep.Custody)-1])
-	if !ok {
-		return false
-	}
+	stamped := lv.checkToken(seq, e, &v.rep.Custody[len(v.rep.Custody)-1])
 	v.pass(name, "%s by %s, key %s, at %s: signature valid, linked%s", e.Action, actorName(e.Actor), e.Actor.Fingerprint, e.Time, stamped)
 	return true
 }
@@ -164,6 +228,44 @@ func (lv *logVerifier) checkSignature(seq int, e *custodylog.Event, data []byte)
 	return nil
 }
 
+// checkCommitments holds a signed event to what it commits to beyond prev
+// (events written since the members exist; older ones commit to none of
+// them): its own token (timestamped), and the previous event's signature
+// and token (prev_sig, prev_token), which no signature covered until now.
+func (lv *logVerifier) checkCommitments(seq int, e *custodylog.Event) error {
+	own := custodylog.EntryName(seq, custodylog.PartToken)
+	switch has := lv.v.b.Has(own); {
+	case e.Timestamped && !has:
+		return because(SignedDataNotFound, "the event was signed as timestamped, but %s is missing: removed", own)
+	case !e.Timestamped && has && e.Commits():
+		return because(HashFailure, "%s was added: the event was signed as having no timestamp", own)
+	case e.PrevSig == "":
+		return nil
+	}
+	prevSig, prevToken := custodylog.EntryName(seq-1, custodylog.PartSignature), custodylog.EntryName(seq-1, custodylog.PartToken)
+	switch {
+	case e.PrevSig != lv.prevSig:
+		return because(HashFailure, "%s is not the signature this event was linked to (prev_sig %s): replaced", prevSig, e.PrevSig)
+	case e.PrevToken == lv.prevToken:
+		return nil
+	case lv.prevToken == "":
+		return because(SignedDataNotFound, "%s was removed: this event's signer sealed it (prev_token %s)", prevToken, e.PrevToken)
+	case e.PrevToken == "":
+		return because(HashFailure, "%s was added: this event's signer sealed event %d without a token", prevToken, seq-1)
+	}
+	return because(HashFailure, "%s is not the token this event's signer sealed: SHA-256 %s, prev_token %s (replaced or altered)", prevToken, lv.prevToken, e.PrevToken)
+}
+
+// partDigest is the digest of a part of event seq, "" when it is absent
+// or unreadable (then no commitment can match it).
+func (lv *logVerifier) partDigest(seq int, part string) string {
+	data, err := lv.read(seq, part)
+	if err != nil {
+		return ""
+	}
+	return custodylog.Digest(data)
+}
+
 // eventAlgorithm names the signature scheme of a key, as for manifest.sig;
 // "" for keys that may not sign.
 func eventAlgorithm(pub crypto.PublicKey) string {
@@ -181,7 +283,7 @@ func eventAlgorithm(pub crypto.PublicKey) string {
 // checkToken verifies the event's optional timestamp and places the event's
 // claimed time against the proven ones. It returns a phrase for the
 // event's check.
-func (lv *logVerifier) checkToken(seq int, e *custodylog.Event, ce *CustodyEvent) (string, bool) {
+func (lv *logVerifier) checkToken(seq int, e *custodylog.Event, ce *CustodyEvent) string {
 	v, name := lv.v, fmt.Sprintf("custody %d", seq)
 	claimed, _ := custodylog.ParseTime(e.Time) // Parse checked it
 	bound := lv.proven
@@ -196,34 +298,82 @@ func (lv *logVerifier) checkToken(seq int, e *custodylog.Event, ce *CustodyEvent
 	}
 	entry := custodylog.EntryName(seq, custodylog.PartToken)
 	if !v.b.Has(entry) {
-		return "", true
+		return ""
 	}
-	der, err := v.b.ReadSmall(entry, manifest.MaxMetaEntrySize)
+	res, err := lv.verifyToken(seq, entry)
 	if err != nil {
-		v.fail(name, "%v", err)
-		return "", false
-	}
-	sig, _ := lv.read(seq, custodylog.PartSignature) // read by checkSignature
-	res, err := VerifyToken(der, bytes.NewReader(sig), TokenOptions{Roots: v.opts.Trust, Stored: true, ExactCertificates: true})
-	if err == nil {
-		err = FirstFailed(res.Checks)
-	}
-	if err != nil {
-		v.fail(name, "%s: %v", entry, err)
-		return "", false
+		// Never silently ignored, and FAILED only when proven altered: the
+		// token's presence is the event's own commitment (checkCommitments)
+		// and its bytes the next event's (prev_token); unsealed, a token
+		// that does not verify may be a damaged one or a TSA's own fault.
+		v.add(name+" timestamp", Indeterminate, "%s does not verify (%v): damaged, or not a token over this event's signature; the event's time %s is only claimed", entry, err, e.Time)
+		v.rep.Checks[len(v.rep.Checks)-1].Sub = subOf(err)
+		return ", timestamp does not verify"
 	}
 	ts := res.Timestamp
 	ts.File = entry
 	ce.Timestamp = &ts
 	if !ts.Trusted {
 		v.add(name+" timestamp", Info, "%s is intact but does not chain to a --trust anchor: the event's time %s is only claimed", entry, e.Time)
-		return ", timestamp not trusted", true
+		return ", timestamp not trusted"
 	}
 	lv.proven = later(lv.proven, ts.Time)
 	if claimed.Sub(ts.Time) > clockSkew {
 		v.add(name+" clock", Info, "the event claims %s, later than its own timestamp %s: the actor's clock was ahead", e.Time, ts.Time.UTC().Format(time.RFC3339))
 	}
-	return fmt.Sprintf(", timestamped %s by %s", ts.Time.UTC().Format(time.RFC3339), ts.TSA), true
+	return fmt.Sprintf(", timestamped %s by %s", ts.Time.UTC().Format(time.RFC3339), ts.TSA)
+}
+
+// verifyToken verifies event seq's token over its signature. An error is
+// a token that is not intact: unreadable, or a check other than the chain
+// to a --trust anchor did not pass (an intact token from a TSA the
+// verifier does not trust is no defect; it only proves nothing).
+func (lv *logVerifier) verifyToken(seq int, entry string) (*TokenResult, error) {
+	der, err := lv.v.b.ReadSmall(entry, manifest.MaxMetaEntrySize)
+	if err != nil {
+		return nil, err
+	}
+	sig, _ := lv.read(seq, custodylog.PartSignature) // read by checkSignature
+	// Under ExactCertificates whether or not the next event commits to
+	// the token: an oddity in its certificates is INDETERMINATE, never INFO.
+	res, err := VerifyToken(der, bytes.NewReader(sig), TokenOptions{Roots: lv.v.opts.Trust, Stored: true, ExactCertificates: true})
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range res.Checks {
+		if c.Status != Passed && c.Name != CheckTokenChain {
+			// The token check's own reason: what is wrong with the token.
+			return nil, because(c.SubIndication(), "%s: %s", c.Name, c.Detail)
+		}
+	}
+	return res, nil
+}
+
+// reasoned is an error that knows its sub-indication.
+type reasoned struct {
+	sub SubIndication
+	err error
+}
+
+func (r reasoned) Error() string { return r.err.Error() }
+
+func because(sub SubIndication, format string, args ...any) error {
+	return reasoned{sub, fmt.Errorf(format, args...)}
+}
+
+// subOf is err's sub-indication, "" (the check's usual one) if it has none.
+func subOf(err error) SubIndication {
+	var r reasoned
+	if errors.As(err, &r) {
+		return r.sub
+	}
+	return ""
+}
+
+// failWith fails check name with err as its detail and reason.
+func (v *bundleVerifier) failWith(name string, err error) {
+	v.fail(name, "%v", err)
+	v.rep.Checks[len(v.rep.Checks)-1].Sub = subOf(err)
 }
 
 // noteActors says whose events the verifier recognised: the signatures

@@ -4,18 +4,23 @@ import (
 	"bytes"
 	"context"
 	"crypto"
+	"crypto/elliptic"
+	"encoding/asn1"
 	"encoding/binary"
 	"fmt"
+	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sigstore/sigstore/pkg/signature"
 
+	"github.com/custody-toolkit/custody/conversation"
 	"github.com/custody-toolkit/custody/custody"
 	"github.com/custody-toolkit/custody/custodylog"
 	"github.com/custody-toolkit/custody/internal/testbundle"
@@ -252,11 +257,11 @@ func TestCustodyLogTampering(t *testing.T) {
 			es[i].Data = bytes.Clone(es[i].Data)
 			es[i].Data[len(es[i].Data)-10] ^= 1
 			return es
-		}, "custody 3", name(3, "tsr")},
+		}, "custody 4", name(3, "tsr") + " is not the token this event's signer sealed"},
 		{"token of another event", func(es []testbundle.Entry) []testbundle.Entry {
 			es[testbundle.Find(es, name(3, "tsr"))].Data = es[testbundle.Find(es, name(2, "tsr"))].Data
 			return es
-		}, "custody 3", "imprint"},
+		}, "custody 4", name(3, "tsr") + " is not the token this event's signer sealed"},
 		{"signature removed", func(es []testbundle.Entry) []testbundle.Entry {
 			return without(es, name(4, "sig"))
 		}, "custody log", "event 4 is missing or incomplete"},
@@ -554,6 +559,16 @@ func TestCustodyLogByHand(t *testing.T) {
 			es[testbundle.Find(es, custodylog.EntryName(3, "tsr"))].Data = es[testbundle.Find(es, custodylog.EntryName(2, "tsr"))].Data
 			return es
 		}},
+		{"the previous event's token removed", 3, func(es []testbundle.Entry) []testbundle.Entry {
+			return without(es, custodylog.EntryName(2, "tsr"))
+		}},
+		{"the event's own token removed", 4, func(es []testbundle.Entry) []testbundle.Entry {
+			return without(es, custodylog.EntryName(4, "tsr"))
+		}},
+		{"the manifest's token replaced", 1, func(es []testbundle.Entry) []testbundle.Entry {
+			es[testbundle.Find(es, manifest.TokenName)].Data = other[testbundle.Find(other, manifest.TokenName)].Data
+			return es
+		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			bad := filepath.Join(t.TempDir(), "bad.custody")
@@ -564,5 +579,257 @@ func TestCustodyLogByHand(t *testing.T) {
 			}
 			t.Logf("rejected: %v\n%s", err, out)
 		})
+	}
+}
+
+// exportTwoTSAs exports the sample, without record.pdf, timestamped by
+// fx's TSA then by second's: manifest.tsr and manifest.2.tsr.
+func exportTwoTSAs(t testing.TB, fx, second *testbundle.Fixture) []byte {
+	t.Helper()
+	c, err := conversation.Load(testbundle.Sample())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "two.custody")
+	_, err = custody.Export(context.Background(), c, custody.Options{Out: out, Signer: fx.Signer, PublicKey: fx.PublicKey,
+		Timestampers: []custody.Timestamper{fx, second}, NoRecord: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// withEntry puts e in place of the entry of its name, or inserts it after
+// the entry named after.
+func withEntry(es []testbundle.Entry, e testbundle.Entry, after string) []testbundle.Entry {
+	if i := testbundle.Find(es, e.Name); i >= 0 {
+		es[i] = e
+		return es
+	}
+	return slices.Insert(es, testbundle.Find(es, after)+1, e)
+}
+
+// The stored timestamp tokens are sealed by the signer's own signature
+// (custody event 1, tokens): a token removed, added, replaced by a valid
+// token of another trusted TSA, or edited, is FAILED by that signature,
+// whatever the token's own checks say. A lying TSA that the verifier
+// trusts cannot replace the honest tokens of the others.
+func TestTokenSeal(t *testing.T) {
+	fx, second, liar := testbundle.New(t, "ed25519"), testbundle.New(t, "ecdsa-p256"), testbundle.New(t, "ed25519")
+	opts := verify.Options{Trust: slices.Concat(fx.Roots, second.Roots, liar.Roots)}
+	entries := testbundle.ReadEntries(t, writeTemp(t, exportTwoTSAs(t, fx, second)))
+	rep := verifyBytes(t, testbundle.WriteEntries(t, entries), opts)
+	if c := findCheck(rep, "token seal"); rep.Result != verify.Passed || c == nil || c.Status != verify.Passed || len(rep.Timestamps) != 2 {
+		t.Fatalf("the export: %s, token seal %+v, %d timestamps", rep.Result, c, len(rep.Timestamps))
+	}
+	sig := entries[testbundle.Find(entries, manifest.SignatureName)].Data
+	token2 := manifest.TokenEntryName(1)
+	lying, err := liar.Timestamp(context.Background(), sig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	another := testbundle.ReadEntries(t, writeTemp(t, exportTwoTSAs(t, fx, second)))
+	tests := []struct {
+		name, detail string
+		edit         func([]testbundle.Entry) []testbundle.Entry
+	}{
+		{"manifest.2.tsr removed", token2 + " was removed", func(es []testbundle.Entry) []testbundle.Entry {
+			return without(es, token2)
+		}},
+		{"a third token added, valid, by a trusted TSA", "manifest.3.tsr was added", func(es []testbundle.Entry) []testbundle.Entry {
+			return withEntry(es, testbundle.Entry{Name: manifest.TokenEntryName(2), Data: lying}, token2)
+		}},
+		{"manifest.2.tsr replaced by a valid token of another trusted TSA", token2 + " is not the token the signer sealed", func(es []testbundle.Entry) []testbundle.Entry {
+			return withEntry(es, testbundle.Entry{Name: token2, Data: lying}, "")
+		}},
+		{"manifest.tsr replaced by the same TSA's token of another export", manifest.TokenName + " is not the token", func(es []testbundle.Entry) []testbundle.Entry {
+			return withEntry(es, another[testbundle.Find(another, manifest.TokenName)], "")
+		}},
+		{"the two tokens exchanged", manifest.TokenName + " is not the token", func(es []testbundle.Entry) []testbundle.Entry {
+			i, j := testbundle.Find(es, manifest.TokenName), testbundle.Find(es, token2)
+			es[i].Data, es[j].Data = es[j].Data, es[i].Data
+			return es
+		}},
+		{"a byte of manifest.2.tsr", token2 + " is not the token", func(es []testbundle.Entry) []testbundle.Entry {
+			i := testbundle.Find(es, token2)
+			es[i].Data = bytes.Clone(es[i].Data)
+			es[i].Data[len(es[i].Data)/2] ^= 0x10
+			return es
+		}},
+		{"event 1 of another export by the same key", "not this seal's own event", func(es []testbundle.Entry) []testbundle.Entry {
+			for _, part := range []string{custodylog.PartEvent, custodylog.PartSignature} {
+				es = withEntry(es, another[testbundle.Find(another, custodylog.EntryName(1, part))], "")
+			}
+			return es
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := verifyBytes(t, testbundle.WriteEntries(t, tt.edit(cloneEntries(entries))), opts)
+			f := failedCheck(rep)
+			if rep.Result != verify.Failed || f == nil || f.Name != "token seal" || !strings.Contains(f.Detail, tt.detail) {
+				t.Fatalf("result %s, failed check %+v; want token seal: %q", rep.Result, f, tt.detail)
+			}
+			if got, want := f.SubIndication(), sealSub(f.Detail); got != want {
+				t.Errorf("sub-indication %s, want %s", got, want)
+			}
+		})
+	}
+	// Bundles sealed before the commitment existed verify as they did,
+	// with no token seal to report.
+	for _, v := range []string{"v1", "v2"} {
+		dir := filepath.Join("..", "testdata", "vectors", v)
+		roots, err := verify.ParseCertificates(mustReadFile(t, filepath.Join(dir, "tsa-root.pem")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep := verifyBytes(t, mustReadFile(t, filepath.Join(dir, "sample.custody")), verify.Options{Trust: roots})
+		if rep.Result != verify.Passed || findCheck(rep, "token seal") != nil {
+			t.Errorf("vector %s: %s, token seal %+v", v, rep.Result, findCheck(rep, "token seal"))
+		}
+	}
+}
+
+func writeTemp(t testing.TB, data []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "case.custody")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// Each event commits to its own token (timestamped) and to the previous
+// event's signature and token (prev_sig, prev_token): a token removed,
+// added or replaced is FAILED by an actor's signature, and a token that no
+// signature pins yet (the last event's) never leaves a damaged token
+// PASSED.
+func TestCustodyEventTokens(t *testing.T) {
+	c := newCustodyCase(t)
+	entries := testbundle.ReadEntries(t, c.path)
+	liar := testbundle.New(t, "ed25519")
+	opts := verify.Options{Trust: slices.Concat(c.fx.Roots, liar.Roots)}
+	name := custodylog.EntryName
+	lying, err := liar.Timestamp(context.Background(), entries[testbundle.Find(entries, name(2, "sig"))].Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flipped := func(es []testbundle.Entry, seq int) []testbundle.Entry {
+		i := testbundle.Find(es, name(seq, "tsr"))
+		es[i].Data = bytes.Clone(es[i].Data)
+		es[i].Data[len(es[i].Data)/2] ^= 0x04
+		return es
+	}
+	tests := []struct {
+		name          string
+		edit          func([]testbundle.Entry) []testbundle.Entry
+		check, detail string // the failed check, or "" for INDETERMINATE
+	}{
+		{"a middle event's token removed", func(es []testbundle.Entry) []testbundle.Entry {
+			return without(es, name(3, "tsr"))
+		}, "custody 3", "signed as timestamped, but " + name(3, "tsr") + " is missing"},
+		{"the last event's token removed", func(es []testbundle.Entry) []testbundle.Entry {
+			return without(es, name(4, "tsr"))
+		}, "custody 4", "is missing: removed"},
+		{"a token added to the sealed event 1", func(es []testbundle.Entry) []testbundle.Entry {
+			return withEntry(es, testbundle.Entry{Name: name(1, "tsr"), Data: lying}, name(1, "pem"))
+		}, "custody 1", name(1, "tsr") + " was added"},
+		{"a token replaced by a valid one of another trusted TSA", func(es []testbundle.Entry) []testbundle.Entry {
+			return withEntry(es, testbundle.Entry{Name: name(2, "tsr"), Data: lying}, "")
+		}, "custody 3", name(2, "tsr") + " is not the token this event's signer sealed"},
+		{"a middle event's token damaged", func(es []testbundle.Entry) []testbundle.Entry {
+			return flipped(es, 2)
+		}, "custody 3", name(2, "tsr") + " is not the token"},
+		{"the last event's token damaged", func(es []testbundle.Entry) []testbundle.Entry {
+			return flipped(es, 4)
+		}, "", "custody 4 timestamp"},
+		{"the last event's token from another event", func(es []testbundle.Entry) []testbundle.Entry {
+			return withEntry(es, testbundle.Entry{Name: name(4, "tsr"), Data: es[testbundle.Find(es, name(3, "tsr"))].Data}, "")
+		}, "", "custody 4 timestamp"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := verifyBytes(t, testbundle.WriteEntries(t, tt.edit(cloneEntries(entries))), opts)
+			if tt.check == "" {
+				if c := findCheck(rep, tt.detail); rep.Result != verify.Indeterminate || c == nil || c.Status != verify.Indeterminate {
+					t.Fatalf("result %s, check %q: %+v", rep.Result, tt.detail, rep.Checks)
+				}
+				return
+			}
+			f := failedCheck(rep)
+			if rep.Result != verify.Failed || f == nil || f.Name != tt.check || !strings.Contains(f.Detail, tt.detail) {
+				t.Fatalf("result %s, failed check %+v; want %s: %q", rep.Result, f, tt.check, tt.detail)
+			}
+			if got, want := f.SubIndication(), sealSub(f.Detail); got != want {
+				t.Errorf("sub-indication %s, want %s", got, want)
+			}
+		})
+	}
+}
+
+// sealSub is the sub-indication of a commitment that does not hold: the
+// token is missing, or is not the one committed to.
+func sealSub(detail string) verify.SubIndication {
+	switch {
+	case strings.Contains(detail, "not this seal's own"):
+		return verify.SigCryptoFailure
+	case strings.Contains(detail, "removed"):
+		return verify.SignedDataNotFound
+	}
+	return verify.HashFailure
+}
+
+// Removing the token that proves an event's time used to hide a backdated
+// later event (the contradiction vanished with the proof): the later
+// event committed to that token, so its removal is FAILED.
+func TestCustodyLogBackdatedTokenRemoved(t *testing.T) {
+	fx := testbundle.New(t, "ed25519")
+	path := fx.Export(t, testbundle.Sample(), custody.Selection{})
+	expert := newActor(t, "Dra. Vidal", "expert", "ed25519", fx.Timestamp)
+	expert.append(t, path, custodylog.Received, "", time.Now())
+	newActor(t, "Dra. Vidal", "expert", "ed25519", nil).append(t, path, custodylog.Reviewed, "", time.Now().Add(-time.Hour))
+	opts := verify.Options{Trust: fx.Roots}
+	if rep, _ := verify.BundleFile(path, opts); rep.Result != verify.Indeterminate || findCheck(rep, "custody 3 time") == nil {
+		t.Fatalf("the backdated event is not flagged: %s %+v", rep.Result, rep.Checks)
+	}
+	rep := verifyBytes(t, testbundle.WriteEntries(t, without(testbundle.ReadEntries(t, path), custodylog.EntryName(2, "tsr"))), opts)
+	if f := failedCheck(rep); rep.Result != verify.Failed || f == nil || f.Name != "custody 2" {
+		t.Fatalf("its proof removed: %s, failed check %+v", rep.Result, f)
+	}
+}
+
+// An ECDSA signature has a twin anyone can compute, (r, n−s), which
+// verifies as well: an event without a token of its own has its signature
+// pinned by the next event (prev_sig).
+func TestCustodyEventSignatureTwin(t *testing.T) {
+	fx := testbundle.New(t, "ed25519")
+	path := fx.Export(t, testbundle.Sample(), custody.Selection{})
+	newActor(t, "Colegio", "college", "ecdsa-p256", nil).append(t, path, custodylog.Received, "", time.Now())
+	newActor(t, "Dra. Vidal", "expert", "ed25519", nil).append(t, path, custodylog.Reviewed, "", time.Now())
+	entries := testbundle.ReadEntries(t, path)
+	i := testbundle.Find(entries, custodylog.EntryName(2, "sig"))
+	var sig struct{ R, S *big.Int }
+	if _, err := asn1.Unmarshal(entries[i].Data, &sig); err != nil {
+		t.Fatal(err)
+	}
+	sig.S.Sub(elliptic.P256().Params().N, sig.S)
+	twin, err := asn1.Marshal(sig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries[i].Data = twin
+	rep := verifyBytes(t, testbundle.WriteEntries(t, entries), verify.Options{Trust: fx.Roots})
+	if f := failedCheck(rep); rep.Result != verify.Failed || f == nil || f.Name != "custody 3" || !strings.Contains(f.Detail, "prev_sig") {
+		t.Fatalf("the twin signature: %s, failed check %+v", rep.Result, f)
+	}
+	// Without the next event nothing pins it: the twin verifies, and says
+	// nothing else than the original (docs/custody-log.md, Limits).
+	rep = verifyBytes(t, testbundle.WriteEntries(t, without(entries, custodylog.EntryName(3, ""))), verify.Options{Trust: fx.Roots})
+	if rep.Result != verify.Passed {
+		t.Fatalf("the twin alone: %s %+v", rep.Result, rep.Checks)
 	}
 }

@@ -33,6 +33,7 @@ import (
 
 	"github.com/custody-toolkit/custody/conversation"
 	"github.com/custody-toolkit/custody/custody"
+	"github.com/custody-toolkit/custody/custodylog"
 	"github.com/custody-toolkit/custody/internal/testbundle"
 	"github.com/custody-toolkit/custody/internal/testpki"
 	"github.com/custody-toolkit/custody/manifest"
@@ -342,6 +343,81 @@ func (s *mutationSuite) swaps(original []byte, donors map[string][]byte) {
 	}
 }
 
+// tokenOps removes each timestamp token of a bundle (manifest or custody
+// event), adds one where none is, and puts in place of each a valid token
+// over the same data by liar's trusted TSA, and each other token.
+func (s *mutationSuite) tokenOps(c *mutationClass, original []byte, liar *testbundle.Fixture) {
+	entries, err := zipEntries(original)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	write := func(e []testbundle.Entry) []byte { return testbundle.WriteEntries(s.t, e) }
+	var tokens []int
+	for i, e := range entries {
+		if strings.HasSuffix(e.Name, ".tsr") {
+			tokens = append(tokens, i)
+		}
+	}
+	for _, i := range tokens {
+		name := entries[i].Name
+		s.try(c, name+" removed", write(slices.Delete(slices.Clone(entries), i, i+1)))
+		// The last custody event's token is pinned by no signature yet (an
+		// event cannot sign its own token): a trusted TSA can put its own
+		// valid token there, as it can timestamp anything (threat-model.md,
+		// a lying TSA). Every other token is sealed.
+		if seq, _, err := custodylog.ParseEntryName(name); err != nil || testbundle.Find(entries, custodylog.EntryName(seq+1, custodylog.PartEvent)) >= 0 {
+			lying, err := liar.Timestamp(context.Background(), entries[testbundle.Find(entries, stampedData(name))].Data)
+			if err != nil {
+				s.t.Fatal(err)
+			}
+			e := slices.Clone(entries)
+			e[i].Data = lying
+			s.try(c, name+" replaced by another trusted TSA's token over the same data", write(e))
+		}
+		for _, j := range tokens {
+			if j != i {
+				e := slices.Clone(entries)
+				e[i].Data = entries[j].Data
+				s.try(c, name+" replaced by "+entries[j].Name, write(e))
+			}
+		}
+	}
+	// A token added: a third manifest token, or one for the sealed event 1.
+	for _, add := range []struct{ name, after string }{
+		{manifest.TokenEntryName(len(tokens)), manifest.TokenEntryName(len(tokens) - 1)},
+		{custodylog.EntryName(1, custodylog.PartToken), custodylog.EntryName(1, custodylog.PartKey)},
+	} {
+		if testbundle.Find(entries, add.after) < 0 || testbundle.Find(entries, add.name) >= 0 {
+			continue
+		}
+		lying, err := liar.Timestamp(context.Background(), entries[testbundle.Find(entries, stampedData(add.name))].Data)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		s.try(c, add.name+" added", write(withEntry(slices.Clone(entries), testbundle.Entry{Name: add.name, Data: lying}, add.after)))
+	}
+}
+
+// stampedData names the entry a token entry timestamps: manifest.sig for
+// the manifest's, the event's signature for a custody event's.
+func stampedData(token string) string {
+	if seq, _, err := custodylog.ParseEntryName(token); err == nil {
+		return custodylog.EntryName(seq, custodylog.PartSignature)
+	}
+	return manifest.SignatureName
+}
+
+// withStampedEvents appends two timestamped custody events to a bundle:
+// event 3 commits to event 2's token, nothing yet to event 3's.
+func withStampedEvents(t *testing.T, bundle []byte, fx *testbundle.Fixture) []byte {
+	t.Helper()
+	path := writeTemp(t, bundle)
+	expert := newActor(t, "Dra. Vidal", "expert", "ed25519", fx.Timestamp)
+	expert.append(t, path, custodylog.Received, "", time.Now())
+	expert.append(t, path, custodylog.Reviewed, "", time.Now())
+	return readFile(t, path)
+}
+
 func swapCase(s string) string {
 	if u := strings.ToUpper(s); u != s {
 		return u
@@ -438,6 +514,17 @@ func TestMutations(t *testing.T) {
 	s.flipHeaders(s.class("ZIP headers and descriptors: every byte, no fix-up (lean)"), lean)
 	s.entryOps(full)
 	s.swaps(full, donors)
+	// The tokens no signature of ours used to cover: the manifest's, under
+	// the signer's token seal, and the custody events', under the events'
+	// commitments. ecdsaFx's TSA, trusted, plays a lying TSA.
+	twoTSAs := exportTwoTSAs(t, fx, stranger)
+	s.flipEntries(s.class("manifest.2.tsr: every byte (two TSAs)"), twoTSAs, is(manifest.TokenEntryName(1)), true)
+	s.tokenOps(s.class("stored tokens removed, added, substituted (two TSAs)"), twoTSAs, ecdsaFx)
+	stamped := withStampedEvents(t, lean, fx)
+	s.flipEntries(s.class("custody event tokens: every byte (2 events)"), stamped, func(n string) bool {
+		return strings.HasPrefix(n, manifest.CustodyDir) && strings.HasSuffix(n, "."+custodylog.PartToken)
+	}, true)
+	s.tokenOps(s.class("custody event tokens removed, added, substituted"), stamped, ecdsaFx)
 	// The committed fixture (custody export --pdf, written by package
 	// pdfseal: see pdf_test.go), and two PDFs made now, one under a chain.
 	fixturePDF := readFile(t, filepath.Join("testdata", "pdf", "sealed-ecdsa.pdf"))

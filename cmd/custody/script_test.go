@@ -31,11 +31,14 @@ func TestScripts(t *testing.T) {
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
-			port, err := freePort()
-			if err != nil {
-				return err
+			// TSA and TSA2: two local TSAs, for exports with two --tsa.
+			for _, name := range []string{"TSA", "TSA2"} {
+				port, err := freePort()
+				if err != nil {
+					return err
+				}
+				env.Setenv(name, "127.0.0.1:"+strconv.Itoa(port))
 			}
-			env.Setenv("TSA", "127.0.0.1:"+strconv.Itoa(port))
 			env.Setenv("SAMPLE", filepath.Join(repo, "testdata", "sample"))
 			env.Setenv("CORPUS", filepath.Join(repo, "..", "shared", "corpus"))
 			env.Setenv("CUSTODY_PASSPHRASE", "test passphrase")
