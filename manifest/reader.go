@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"slices"
 	"strings"
 )
 
@@ -34,14 +35,33 @@ func containerErr(format string, args ...any) error {
 	return &ContainerError{Reason: fmt.Sprintf(format, args...)}
 }
 
-// Bundle is an opened bundle whose container passed the strict checks.
+// Bundle is an opened bundle: by OpenBundle, a container that passed the
+// strict checks; by OpenRepacked or OpenDir, the files of a bundle read
+// from another container (repacked.go).
 type Bundle struct {
-	r       io.ReaderAt
-	entries []*zip.File
-	byName  map[string]*zip.File
+	names  []string
+	byName map[string]entry
 	// ManifestBytes are the exact bytes of manifest.json.
 	ManifestBytes []byte
+	// Ignored lists what OpenRepacked and OpenDir left out as not part of
+	// a bundle (directories, operating-system junk, names outside the
+	// bundle's folders); always empty for OpenBundle.
+	Ignored []string
 }
+
+// entry is one file of a bundle, whatever holds it: a ZIP entry or a file
+// of an extracted folder.
+type entry struct {
+	size int64
+	open func() (io.ReadCloser, error)
+}
+
+func (b *Bundle) add(name string, size int64, open func() (io.ReadCloser, error)) {
+	b.names = append(b.names, name)
+	b.byName[name] = entry{size: size, open: open}
+}
+
+func (b *Bundle) addZip(f *zip.File) { b.add(f.Name, int64(f.UncompressedSize64), f.Open) }
 
 // OpenBundle reads the ZIP structure of a bundle and checks the container:
 // mimetype first, stored, exact content at offset 38; every entry stored,
@@ -57,8 +77,8 @@ func OpenBundle(r io.ReaderAt, size int64) (*Bundle, error) {
 	if len(zr.File) > MaxEntries {
 		return nil, containerErr("%d entries, more than the %d allowed", len(zr.File), MaxEntries)
 	}
-	b := &Bundle{r: r, entries: zr.File, byName: map[string]*zip.File{}}
-	if err := b.checkEntries(); err != nil {
+	b := &Bundle{byName: map[string]entry{}}
+	if err := b.checkEntries(zr.File); err != nil {
 		return nil, err
 	}
 	if err := checkLayout(r, size, zr.File); err != nil {
@@ -70,12 +90,12 @@ func OpenBundle(r io.ReaderAt, size int64) (*Bundle, error) {
 	return b, nil
 }
 
-func (b *Bundle) checkEntries() error {
-	if len(b.entries) == 0 || b.entries[0].Name != MimetypeName {
+func (b *Bundle) checkEntries(files []*zip.File) error {
+	if len(files) == 0 || files[0].Name != MimetypeName {
 		return containerErr("the first entry is not %q", MimetypeName)
 	}
 	folded := map[string]string{}
-	for _, f := range b.entries {
+	for _, f := range files {
 		if err := CheckEntryName(f.Name); err != nil {
 			return containerErr("%v", err)
 		}
@@ -83,7 +103,7 @@ func (b *Bundle) checkEntries() error {
 			return containerErr("duplicate entry %q (also %q)", f.Name, prev)
 		}
 		folded[strings.ToLower(f.Name)] = f.Name
-		b.byName[f.Name] = f
+		b.addZip(f)
 		switch {
 		case f.Method != zip.Store:
 			return containerErr("entry %q is compressed (method %d); format v1 stores every entry", f.Name, f.Method)
@@ -95,7 +115,7 @@ func (b *Bundle) checkEntries() error {
 			return containerErr("entry %q is not a regular file (%v)", f.Name, f.Mode().Type())
 		}
 	}
-	mt := b.entries[0]
+	mt := files[0]
 	if mt.UncompressedSize64 != uint64(len(MediaType)) || len(mt.Extra) != 0 || mt.Flags&0x8 != 0 {
 		return containerErr("the mimetype entry must be stored without extra field or data descriptor")
 	}
@@ -310,14 +330,9 @@ func checkZip64End(r io.ReaderAt, pos, cdStart, cdSize int64, entries int) bool 
 func le16(b []byte) uint16 { return binary.LittleEndian.Uint16(b) }
 func le32(b []byte) uint32 { return binary.LittleEndian.Uint32(b) }
 
-// Names returns the entry names in central-directory order.
-func (b *Bundle) Names() []string {
-	names := make([]string, len(b.entries))
-	for i, f := range b.entries {
-		names[i] = f.Name
-	}
-	return names
-}
+// Names returns the entry names in central-directory order (for an
+// extracted folder, in lexical order).
+func (b *Bundle) Names() []string { return slices.Clone(b.names) }
 
 // Has reports whether the bundle has an entry of that name.
 func (b *Bundle) Has(name string) bool { _, ok := b.byName[name]; return ok }
@@ -325,20 +340,17 @@ func (b *Bundle) Has(name string) bool { _, ok := b.byName[name]; return ok }
 // Size returns the size of an entry.
 func (b *Bundle) Size(name string) (int64, bool) {
 	f, ok := b.byName[name]
-	if !ok {
-		return 0, false
-	}
-	return int64(f.UncompressedSize64), true
+	return f.size, ok
 }
 
 // Open opens an entry for streaming. The reader fails at its end if the
-// entry's CRC-32 does not match.
+// entry's CRC-32 (of a ZIP entry) or size does not match.
 func (b *Bundle) Open(name string) (io.ReadCloser, error) {
 	f, ok := b.byName[name]
 	if !ok {
 		return nil, fmt.Errorf("%s: %w", name, fs.ErrNotExist)
 	}
-	return f.Open()
+	return f.open()
 }
 
 // Section returns an entry's data as a section of the bundle: every entry
@@ -364,18 +376,21 @@ func (b *Bundle) ReadSmall(name string, limit int64) ([]byte, error) {
 	if !ok {
 		return nil, containerErr("no entry %s", name)
 	}
-	if f.UncompressedSize64 > uint64(limit) {
-		return nil, containerErr("entry %s is %d bytes, more than the %d allowed", name, f.UncompressedSize64, limit)
+	if f.size > limit {
+		return nil, containerErr("entry %s is %d bytes, more than the %d allowed", name, f.size, limit)
 	}
-	rc, err := f.Open()
+	rc, err := f.open()
 	if err != nil {
 		return nil, containerErr("entry %s: %v", name, err)
 	}
 	defer rc.Close()
 	var buf bytes.Buffer
-	buf.Grow(int(f.UncompressedSize64))
+	buf.Grow(int(f.size))
 	if _, err := io.Copy(&buf, io.LimitReader(rc, limit+1)); err != nil {
 		return nil, containerErr("entry %s: %v", name, err)
+	}
+	if int64(buf.Len()) != f.size {
+		return nil, containerErr("entry %s: %d bytes read, %d expected", name, buf.Len(), f.size)
 	}
 	return buf.Bytes(), nil
 }
