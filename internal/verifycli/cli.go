@@ -3,7 +3,8 @@
 // CLI tests (testscript) can run it in-process.
 //
 // Exit codes (ETSI EN 319 102-1): 0 PASSED, 1 FAILED, 3 INDETERMINATE,
-// 2 usage error or unreadable input.
+// 2 usage error, unreadable input, or not a custody file
+// (verify.ErrNotCustody).
 package verifycli
 
 import (

@@ -10,6 +10,11 @@
 // stream not followed by endstream), and it bounds every read: no object
 // over MaxObjectSize bytes, no nesting deeper than 32, no more than 64
 // updates.
+//
+// OpenResaved (resaved.go) is the one exception, for PDFs that another
+// tool re-saved after signing: it also reads cross-reference streams,
+// object streams and compressed streams, so that the bundle inside can
+// still be verified; nothing it reads is taken as signed.
 package pdfread
 
 import (

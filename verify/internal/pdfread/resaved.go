@@ -287,12 +287,17 @@ func predictor(rd io.Reader, p Dict) (io.Reader, error) {
 		return def
 	}
 	colors, bpc, columns := param("Colors", 1), param("BitsPerComponent", 8), param("Columns", 1)
-	if colors < 1 || colors > 32 || bpc < 1 || bpc > 16 || columns < 1 || columns > 1<<20 {
+	rowLen := (colors*bpc*columns + 7) / 8
+	if colors < 1 || colors > 32 || bpc < 1 || bpc > 16 || columns < 1 || rowLen > maxRow {
 		return nil, fmt.Errorf("%w: predictor parameters", ErrFilter)
 	}
 	bpp := int((colors*bpc + 7) / 8)
-	return &pngReader{rd: rd, bpp: bpp, prev: make([]byte, (colors*bpc*columns+7)/8), cur: make([]byte, 1+(colors*bpc*columns+7)/8)}, nil
+	return &pngReader{rd: rd, bpp: bpp, prev: make([]byte, rowLen), cur: make([]byte, 1+rowLen)}, nil
 }
+
+// maxRow bounds a predicted row: a cross-reference stream's is at most 24
+// bytes, an image's a few KiB.
+const maxRow = 1 << 16
 
 // pngReader decodes PNG-predicted rows (RFC 2083 §6).
 type pngReader struct {

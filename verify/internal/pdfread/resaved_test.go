@@ -1,0 +1,71 @@
+package pdfread
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestOpenResaved reads what qpdf writes when it re-saves a PDF: a
+// cross-reference stream with the PNG Up predictor, objects inside object
+// streams, streams compressed with /FlateDecode. Open refuses it.
+func TestOpenResaved(t *testing.T) {
+	if _, err := exec.LookPath("qpdf"); err != nil {
+		t.Skip("qpdf not installed")
+	}
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "in.pdf"), filepath.Join(dir, "out.pdf")
+	src := build("<< /Type /Catalog /Pages 3 0 R /S 2 0 R >>", "<< /Length 11 >>\nstream\nhello hello\nendstream",
+		"<< /Type /Pages /Kids [] /Count 0 >>")
+	if err := os.WriteFile(in, src, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if msg, err := exec.Command("qpdf", "--object-streams=generate", "--compress-streams=y", in, out).CombinedOutput(); err != nil {
+		t.Fatalf("qpdf: %v %s", err, msg)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(bytes.NewReader(data), int64(len(data))); err == nil {
+		t.Error("Open accepts cross-reference streams")
+	}
+	f, err := OpenResaved(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := f.Dict(f.Trailer["Root"], "catalog")
+	if err != nil || cat["Type"] != Name("Catalog") {
+		t.Fatalf("catalog %v, %v", cat, err)
+	}
+	o, err := f.Resolve(cat["S"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd, err := f.Decode(o.(*Stream))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := io.ReadAll(rd); err != nil || string(got) != "hello hello" {
+		t.Errorf("decoded %q, %v", got, err)
+	}
+}
+
+func TestIndirectLength(t *testing.T) {
+	data := build("<< /Type /Catalog >>", "<< /Length 3 0 R >>\nstream\nhello\nendstream", "5",
+		"<< /Length 4 0 R >>\nstream\nhello\nendstream")
+	f, err := OpenResaved(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o, err := f.Get(Ref{2, 0}); err != nil || o.(*Stream).Length != 5 {
+		t.Errorf("indirect length: %v, %v", o, err)
+	}
+	if _, err := f.Get(Ref{4, 0}); err == nil || !strings.Contains(err.Error(), "not a direct integer") {
+		t.Errorf("a length that is its own stream: %v", err)
+	}
+}
