@@ -38,15 +38,7 @@ func TestOpenResaved(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cat, err := f.Dict(f.Trailer["Root"], "catalog")
-	if err != nil || cat["Type"] != Name("Catalog") {
-		t.Fatalf("catalog %v, %v", cat, err)
-	}
-	o, err := f.Resolve(cat["S"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	rd, err := f.Decode(o.(*Stream))
+	rd, err := f.Decode(catalogStream(t, f, "S"))
 	if err != nil {
 		t.Fatal(err)
 	}
