@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Limits bound what OpenBundle accepts, so that a hostile file cannot make a
@@ -44,24 +46,80 @@ type Bundle struct {
 	// ManifestBytes are the exact bytes of manifest.json.
 	ManifestBytes []byte
 	// Ignored lists what OpenRepacked and OpenDir left out as not part of
-	// a bundle (directories, operating-system junk, names outside the
-	// bundle's folders); always empty for OpenBundle.
+	// a bundle (operating-system junk, names outside the bundle's
+	// folders); always empty for OpenBundle.
 	Ignored []string
+
+	mu      sync.Mutex
+	closers []func() // what Close releases
 }
 
 // entry is one file of a bundle, whatever holds it: a ZIP entry or a file
 // of an extracted folder.
 type entry struct {
-	size int64
-	open func() (io.ReadCloser, error)
+	size    int64
+	open    func() (io.ReadCloser, error)
+	section func() (*io.SectionReader, error)
 }
 
-func (b *Bundle) add(name string, size int64, open func() (io.ReadCloser, error)) {
+func (b *Bundle) add(name string, e entry) {
 	b.names = append(b.names, name)
-	b.byName[name] = entry{size: size, open: open}
+	b.byName[name] = e
 }
 
-func (b *Bundle) addZip(f *zip.File) { b.add(f.Name, int64(f.UncompressedSize64), f.Open) }
+// addZip adds a ZIP entry of r: a stored one is read in place by Section,
+// a deflated one (OpenRepacked) is first decoded into a temporary file.
+func (b *Bundle) addZip(r io.ReaderAt, f *zip.File) {
+	e := entry{size: int64(f.UncompressedSize64), open: f.Open}
+	e.section = func() (*io.SectionReader, error) {
+		if f.Method != zip.Store {
+			return b.spill(f.Name, e)
+		}
+		off, err := f.DataOffset()
+		if err != nil {
+			return nil, containerErr("entry %s: %v", f.Name, err)
+		}
+		return io.NewSectionReader(r, off, e.size), nil
+	}
+	b.add(f.Name, e)
+}
+
+// spill decodes an entry into a temporary file that Close removes, for
+// random access to an entry that is compressed.
+func (b *Bundle) spill(name string, e entry) (*io.SectionReader, error) {
+	tmp, err := os.CreateTemp("", "custody-entry-*")
+	if err != nil {
+		return nil, err
+	}
+	b.onClose(func() { tmp.Close(); os.Remove(tmp.Name()) })
+	rc, err := e.open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	if _, err := io.Copy(tmp, rc); err != nil {
+		return nil, fmt.Errorf("entry %s: %w", name, err)
+	}
+	return io.NewSectionReader(tmp, 0, e.size), nil
+}
+
+func (b *Bundle) onClose(f func()) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closers = append(b.closers, f)
+}
+
+// Close releases what Section opened or wrote for a bundle that is not a
+// canonical container (OpenRepacked, OpenDir); it does nothing for one
+// that OpenBundle opened.
+func (b *Bundle) Close() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, f := range b.closers {
+		f()
+	}
+	b.closers = nil
+}
 
 // OpenBundle reads the ZIP structure of a bundle and checks the container:
 // mimetype first, stored, exact content at offset 38; every entry stored,
@@ -78,7 +136,7 @@ func OpenBundle(r io.ReaderAt, size int64) (*Bundle, error) {
 		return nil, containerErr("%d entries, more than the %d allowed", len(zr.File), MaxEntries)
 	}
 	b := &Bundle{byName: map[string]entry{}}
-	if err := b.checkEntries(zr.File); err != nil {
+	if err := b.checkEntries(r, zr.File); err != nil {
 		return nil, err
 	}
 	if err := checkLayout(r, size, zr.File); err != nil {
@@ -90,7 +148,7 @@ func OpenBundle(r io.ReaderAt, size int64) (*Bundle, error) {
 	return b, nil
 }
 
-func (b *Bundle) checkEntries(files []*zip.File) error {
+func (b *Bundle) checkEntries(r io.ReaderAt, files []*zip.File) error {
 	if len(files) == 0 || files[0].Name != MimetypeName {
 		return containerErr("the first entry is not %q", MimetypeName)
 	}
@@ -103,7 +161,7 @@ func (b *Bundle) checkEntries(files []*zip.File) error {
 			return containerErr("duplicate entry %q (also %q)", f.Name, prev)
 		}
 		folded[strings.ToLower(f.Name)] = f.Name
-		b.addZip(f)
+		b.addZip(r, f)
 		switch {
 		case f.Method != zip.Store:
 			return containerErr("entry %q is compressed (method %d); format v1 stores every entry", f.Name, f.Method)
@@ -353,20 +411,18 @@ func (b *Bundle) Open(name string) (io.ReadCloser, error) {
 	return f.open()
 }
 
-// Section returns an entry's data as a section of the bundle: every entry
-// is stored, so its bytes can be read at random (a PDF's first revision
-// read without copying the file). Unlike Open, it does not check the
-// CRC-32: callers compare the content with its digest otherwise.
+// Section returns an entry's data for random access: for a canonical
+// bundle, every entry is stored, so its bytes are read in place (a PDF's
+// first revision read without copying the file); a compressed entry of a
+// repacked bundle is decoded into a temporary file, which Close removes.
+// Unlike Open, it does not check the CRC-32: callers compare the content
+// with its digest otherwise.
 func (b *Bundle) Section(name string) (*io.SectionReader, error) {
 	f, ok := b.byName[name]
 	if !ok {
 		return nil, fmt.Errorf("%s: %w", name, fs.ErrNotExist)
 	}
-	off, err := f.DataOffset()
-	if err != nil {
-		return nil, containerErr("entry %s: %v", name, err)
-	}
-	return io.NewSectionReader(b.r, off, int64(f.UncompressedSize64)), nil
+	return f.section()
 }
 
 // ReadSmall reads a whole entry that is bounded by the format (manifest,

@@ -76,7 +76,7 @@ func newTolerant() *tolerant {
 
 // take adds a file of the container, or notes it as ignored; it refuses
 // links and tricky or duplicate names.
-func (t *tolerant) take(name string, mode fs.FileMode, size int64, open func() (io.ReadCloser, error)) error {
+func (t *tolerant) take(name string, mode fs.FileMode, add func()) error {
 	if len(t.b.names)+len(t.b.Ignored) >= MaxEntries {
 		return containerErr("more than the %d entries allowed", MaxEntries)
 	}
@@ -102,7 +102,7 @@ func (t *tolerant) take(name string, mode fs.FileMode, size int64, open func() (
 	if err := CheckEntryName(name); err != nil {
 		return containerErr("%v", err)
 	}
-	t.b.add(name, size, open)
+	add()
 	return nil
 }
 
@@ -131,7 +131,7 @@ func OpenRepacked(r io.ReaderAt, size int64) (*Bundle, error) {
 		case f.Method != zip.Store && f.Method != zip.Deflate:
 			return nil, containerErr("entry %q is compressed with method %d; stored and deflated entries are read", f.Name, f.Method)
 		}
-		if err := t.take(f.Name, f.Mode(), int64(f.UncompressedSize64), f.Open); err != nil {
+		if err := t.take(f.Name, f.Mode(), func() { t.b.addZip(r, f) }); err != nil {
 			return nil, err
 		}
 	}
@@ -196,12 +196,28 @@ func OpenDir(root *os.Root) (*Bundle, error) {
 		if d.IsDir() {
 			name += "/"
 		}
-		return t.take(name, info.Mode(), info.Size(), func() (io.ReadCloser, error) { return openSized(root, name, info.Size()) })
+		return t.take(name, info.Mode(), func() { t.b.add(name, dirEntry(t.b, root, name, info.Size())) })
 	})
 	if err != nil {
 		return nil, err
 	}
 	return t.finish()
+}
+
+// dirEntry is a file of an extracted folder, read through root.
+func dirEntry(b *Bundle, root *os.Root, name string, size int64) entry {
+	return entry{
+		size: size,
+		open: func() (io.ReadCloser, error) { return openSized(root, name, size) },
+		section: func() (*io.SectionReader, error) {
+			f, err := root.Open(name)
+			if err != nil {
+				return nil, err
+			}
+			b.onClose(func() { f.Close() })
+			return io.NewSectionReader(f, 0, size), nil
+		},
+	}
 }
 
 // openSized opens a file of the folder that must still have size bytes:

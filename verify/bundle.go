@@ -113,6 +113,7 @@ func (v *bundleVerifier) verifyRepacked(r io.ReaderAt, size int64, why string) (
 	case err != nil:
 		return nil, err // a ZIP, but not a bundle: OpenRepacked says what it is
 	}
+	defer b.Close()
 	v.b, v.repacked = b, repacking{how: repackedZip, why: "the ZIP container is not the sealed one: " + why}
 	v.run()
 	return v.finish(), nil

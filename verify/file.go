@@ -73,6 +73,7 @@ func Dir(path string, opts Options) (*Report, error) {
 	case err != nil:
 		return nil, fmt.Errorf("%s: %w", path, err)
 	default:
+		defer b.Close()
 		v.b, v.repacked = b, repacking{how: extractedFolder, why: "a folder of extracted files, not the sealed ZIP"}
 		v.run()
 	}
