@@ -8,7 +8,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
+	"slices"
 	"strings"
+	"sync"
 )
 
 // Limits bound what OpenBundle accepts, so that a hostile file cannot make a
@@ -34,13 +37,88 @@ func containerErr(format string, args ...any) error {
 	return &ContainerError{Reason: fmt.Sprintf(format, args...)}
 }
 
-// Bundle is an opened bundle whose container passed the strict checks.
+// Bundle is an opened bundle: by OpenBundle, a container that passed the
+// strict checks; by OpenRepacked or OpenDir, the files of a bundle read
+// from another container (repacked.go).
 type Bundle struct {
-	r       io.ReaderAt
-	entries []*zip.File
-	byName  map[string]*zip.File
+	names  []string
+	byName map[string]entry
 	// ManifestBytes are the exact bytes of manifest.json.
 	ManifestBytes []byte
+	// Ignored lists what OpenRepacked and OpenDir left out as not part of
+	// a bundle (operating-system junk, names outside the bundle's
+	// folders); always empty for OpenBundle.
+	Ignored []string
+
+	mu      sync.Mutex
+	closers []func() // what Close releases
+}
+
+// entry is one file of a bundle, whatever holds it: a ZIP entry or a file
+// of an extracted folder.
+type entry struct {
+	size    int64
+	open    func() (io.ReadCloser, error)
+	section func() (*io.SectionReader, error)
+}
+
+func (b *Bundle) add(name string, e entry) {
+	b.names = append(b.names, name)
+	b.byName[name] = e
+}
+
+// addZip adds a ZIP entry of r: a stored one is read in place by Section,
+// a deflated one (OpenRepacked) is first decoded into a temporary file.
+func (b *Bundle) addZip(r io.ReaderAt, f *zip.File) {
+	e := entry{size: int64(f.UncompressedSize64), open: f.Open}
+	e.section = func() (*io.SectionReader, error) {
+		if f.Method != zip.Store {
+			return b.spill(f.Name, e)
+		}
+		off, err := f.DataOffset()
+		if err != nil {
+			return nil, containerErr("entry %s: %v", f.Name, err)
+		}
+		return io.NewSectionReader(r, off, e.size), nil
+	}
+	b.add(f.Name, e)
+}
+
+// spill decodes an entry into a temporary file that Close removes, for
+// random access to an entry that is compressed.
+func (b *Bundle) spill(name string, e entry) (*io.SectionReader, error) {
+	tmp, err := os.CreateTemp("", "custody-entry-*")
+	if err != nil {
+		return nil, err
+	}
+	b.onClose(func() { tmp.Close(); os.Remove(tmp.Name()) })
+	rc, err := e.open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	if _, err := io.Copy(tmp, rc); err != nil {
+		return nil, fmt.Errorf("entry %s: %w", name, err)
+	}
+	return io.NewSectionReader(tmp, 0, e.size), nil
+}
+
+func (b *Bundle) onClose(f func()) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closers = append(b.closers, f)
+}
+
+// Close releases what Section opened or wrote for a bundle that is not a
+// canonical container (OpenRepacked, OpenDir); it does nothing for one
+// that OpenBundle opened.
+func (b *Bundle) Close() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, f := range b.closers {
+		f()
+	}
+	b.closers = nil
 }
 
 // OpenBundle reads the ZIP structure of a bundle and checks the container:
@@ -57,8 +135,8 @@ func OpenBundle(r io.ReaderAt, size int64) (*Bundle, error) {
 	if len(zr.File) > MaxEntries {
 		return nil, containerErr("%d entries, more than the %d allowed", len(zr.File), MaxEntries)
 	}
-	b := &Bundle{r: r, entries: zr.File, byName: map[string]*zip.File{}}
-	if err := b.checkEntries(); err != nil {
+	b := &Bundle{byName: map[string]entry{}}
+	if err := b.checkEntries(r, zr.File); err != nil {
 		return nil, err
 	}
 	if err := checkLayout(r, size, zr.File); err != nil {
@@ -70,12 +148,12 @@ func OpenBundle(r io.ReaderAt, size int64) (*Bundle, error) {
 	return b, nil
 }
 
-func (b *Bundle) checkEntries() error {
-	if len(b.entries) == 0 || b.entries[0].Name != MimetypeName {
+func (b *Bundle) checkEntries(r io.ReaderAt, files []*zip.File) error {
+	if len(files) == 0 || files[0].Name != MimetypeName {
 		return containerErr("the first entry is not %q", MimetypeName)
 	}
 	folded := map[string]string{}
-	for _, f := range b.entries {
+	for _, f := range files {
 		if err := CheckEntryName(f.Name); err != nil {
 			return containerErr("%v", err)
 		}
@@ -83,7 +161,7 @@ func (b *Bundle) checkEntries() error {
 			return containerErr("duplicate entry %q (also %q)", f.Name, prev)
 		}
 		folded[strings.ToLower(f.Name)] = f.Name
-		b.byName[f.Name] = f
+		b.addZip(r, f)
 		switch {
 		case f.Method != zip.Store:
 			return containerErr("entry %q is compressed (method %d); format v1 stores every entry", f.Name, f.Method)
@@ -95,7 +173,7 @@ func (b *Bundle) checkEntries() error {
 			return containerErr("entry %q is not a regular file (%v)", f.Name, f.Mode().Type())
 		}
 	}
-	mt := b.entries[0]
+	mt := files[0]
 	if mt.UncompressedSize64 != uint64(len(MediaType)) || len(mt.Extra) != 0 || mt.Flags&0x8 != 0 {
 		return containerErr("the mimetype entry must be stored without extra field or data descriptor")
 	}
@@ -310,14 +388,9 @@ func checkZip64End(r io.ReaderAt, pos, cdStart, cdSize int64, entries int) bool 
 func le16(b []byte) uint16 { return binary.LittleEndian.Uint16(b) }
 func le32(b []byte) uint32 { return binary.LittleEndian.Uint32(b) }
 
-// Names returns the entry names in central-directory order.
-func (b *Bundle) Names() []string {
-	names := make([]string, len(b.entries))
-	for i, f := range b.entries {
-		names[i] = f.Name
-	}
-	return names
-}
+// Names returns the entry names in central-directory order (for an
+// extracted folder, in lexical order).
+func (b *Bundle) Names() []string { return slices.Clone(b.names) }
 
 // Has reports whether the bundle has an entry of that name.
 func (b *Bundle) Has(name string) bool { _, ok := b.byName[name]; return ok }
@@ -325,36 +398,31 @@ func (b *Bundle) Has(name string) bool { _, ok := b.byName[name]; return ok }
 // Size returns the size of an entry.
 func (b *Bundle) Size(name string) (int64, bool) {
 	f, ok := b.byName[name]
-	if !ok {
-		return 0, false
-	}
-	return int64(f.UncompressedSize64), true
+	return f.size, ok
 }
 
 // Open opens an entry for streaming. The reader fails at its end if the
-// entry's CRC-32 does not match.
+// entry's CRC-32 (of a ZIP entry) or size does not match.
 func (b *Bundle) Open(name string) (io.ReadCloser, error) {
 	f, ok := b.byName[name]
 	if !ok {
 		return nil, fmt.Errorf("%s: %w", name, fs.ErrNotExist)
 	}
-	return f.Open()
+	return f.open()
 }
 
-// Section returns an entry's data as a section of the bundle: every entry
-// is stored, so its bytes can be read at random (a PDF's first revision
-// read without copying the file). Unlike Open, it does not check the
-// CRC-32: callers compare the content with its digest otherwise.
+// Section returns an entry's data for random access: for a canonical
+// bundle, every entry is stored, so its bytes are read in place (a PDF's
+// first revision read without copying the file); a compressed entry of a
+// repacked bundle is decoded into a temporary file, which Close removes.
+// Unlike Open, it does not check the CRC-32: callers compare the content
+// with its digest otherwise.
 func (b *Bundle) Section(name string) (*io.SectionReader, error) {
 	f, ok := b.byName[name]
 	if !ok {
 		return nil, fmt.Errorf("%s: %w", name, fs.ErrNotExist)
 	}
-	off, err := f.DataOffset()
-	if err != nil {
-		return nil, containerErr("entry %s: %v", name, err)
-	}
-	return io.NewSectionReader(b.r, off, int64(f.UncompressedSize64)), nil
+	return f.section()
 }
 
 // ReadSmall reads a whole entry that is bounded by the format (manifest,
@@ -364,18 +432,21 @@ func (b *Bundle) ReadSmall(name string, limit int64) ([]byte, error) {
 	if !ok {
 		return nil, containerErr("no entry %s", name)
 	}
-	if f.UncompressedSize64 > uint64(limit) {
-		return nil, containerErr("entry %s is %d bytes, more than the %d allowed", name, f.UncompressedSize64, limit)
+	if f.size > limit {
+		return nil, containerErr("entry %s is %d bytes, more than the %d allowed", name, f.size, limit)
 	}
-	rc, err := f.Open()
+	rc, err := f.open()
 	if err != nil {
 		return nil, containerErr("entry %s: %v", name, err)
 	}
 	defer rc.Close()
 	var buf bytes.Buffer
-	buf.Grow(int(f.UncompressedSize64))
+	buf.Grow(int(f.size))
 	if _, err := io.Copy(&buf, io.LimitReader(rc, limit+1)); err != nil {
 		return nil, containerErr("entry %s: %v", name, err)
+	}
+	if int64(buf.Len()) != f.size {
+		return nil, containerErr("entry %s: %d bytes read, %d expected", name, buf.Len(), f.size)
 	}
 	return buf.Bytes(), nil
 }

@@ -51,7 +51,11 @@ type Report struct {
 	Messages    int         `json:"messages"`
 	Total       int         `json:"total_messages"`
 	Attachments int         `json:"attachments"`
-	Checks      []Check     `json:"checks"`
+	// Summary, when the verified file is not the sealed container (a
+	// re-zipped bundle, an extracted folder, a re-saved PDF), says first
+	// and in plain words whether the sealed content is intact.
+	Summary string  `json:"summary,omitempty"`
+	Checks  []Check `json:"checks"`
 	// Custody is the chain-of-custody timeline (docs/custody-log.md).
 	Custody []CustodyEvent `json:"custody"`
 	// Disclosure: format v2, what was disclosed and withheld (disclosure.go).
@@ -69,19 +73,48 @@ func BundleFile(path string, opts Options) (*Report, error) {
 	return verifyPath(path, opts, Bundle)
 }
 
-// Bundle verifies a bundle read from r.
+// Bundle verifies a bundle read from r. A ZIP that breaks the canonical
+// container but holds a bundle's files (re-zipped by another tool) is
+// verified through manifest.OpenRepacked: every content check, then a
+// container check that is INDETERMINATE, never PASSED (docs/bundle-format.md
+// §1.1). The error is non-nil when r is not a custody bundle at all
+// (ErrNotCustody).
 func Bundle(r io.ReaderAt, size int64, opts Options) (*Report, error) {
-	v := &bundleVerifier{opts: opts, rep: &Report{Timestamps: []Timestamp{}, Checks: []Check{}, Custody: []CustodyEvent{}}}
+	v := newBundleVerifier(opts)
 	b, err := manifest.OpenBundle(r, size)
+	var cerr *manifest.ContainerError
+	switch {
+	case errors.As(err, &cerr):
+		return v.verifyRepacked(r, size, cerr.Reason)
+	case err != nil && hasCustodyHeader(r):
+		v.fail("container", "the ZIP structure of this custody bundle cannot be read: %v", err)
+		return v.finish(), nil
+	case err != nil:
+		return nil, notCustody(r, size)
+	}
+	v.b = b
+	v.run()
+	return v.finish(), nil
+}
+
+func newBundleVerifier(opts Options) *bundleVerifier {
+	return &bundleVerifier{opts: opts, rep: &Report{Timestamps: []Timestamp{}, Checks: []Check{}, Custody: []CustodyEvent{}}}
+}
+
+// verifyRepacked verifies the content of a ZIP that is not the sealed
+// container (why: the strict reader's reason).
+func (v *bundleVerifier) verifyRepacked(r io.ReaderAt, size int64, why string) (*Report, error) {
+	b, err := manifest.OpenRepacked(r, size)
 	var cerr *manifest.ContainerError
 	switch {
 	case errors.As(err, &cerr):
 		v.fail("container", "%s", cerr.Reason)
 		return v.finish(), nil
 	case err != nil:
-		return nil, err
+		return nil, err // a ZIP, but not a bundle: OpenRepacked says what it is
 	}
-	v.b = b
+	defer b.Close()
+	v.b, v.repacked = b, repacking{how: repackedZip, why: "the ZIP container is not the sealed one: " + why}
 	v.run()
 	return v.finish(), nil
 }
@@ -104,6 +137,10 @@ type bundleVerifier struct {
 	// the exact bytes of every stored token, and they match (checkTokenSeal):
 	// a token's check need not refuse an encoding to keep its bytes fixed.
 	tokensSealed bool
+	// repacked says how and why the container is not the sealed one, when
+	// the bundle's files were read from another container (OpenRepacked,
+	// OpenDir); zero for the sealed container.
+	repacked repacking
 }
 
 func (v *bundleVerifier) run() {
@@ -135,34 +172,61 @@ func (v *bundleVerifier) fail(name, format string, args ...any) {
 func (v *bundleVerifier) finish() *Report {
 	v.waitRendering()
 	v.rep.Result = Verdict(v.rep.Checks)
+	if v.repacked.how != "" {
+		v.rep.Summary = repackedSummary(v.rep, v.repacked.how)
+	}
 	return v.rep
 }
 
 // checkContainer: OpenBundle checked the ZIP itself; here, which entries
-// exist outside the listed content.
+// exist outside the listed content. A container that is not the sealed one
+// is INDETERMINATE (CONTAINER_REPACKED): its own bytes are not sealed, so
+// nothing in it is proven altered, but this is not the file that was.
 func (v *bundleVerifier) checkContainer() {
-	tokens := 0
+	if !v.checkMetaEntries() {
+		return
+	}
+	if len(v.b.Ignored) > 0 {
+		v.add("container", Info, "not part of the bundle, ignored: %s", strings.Join(v.b.Ignored, ", "))
+	}
+	if v.repacked.how != "" {
+		v.rep.Checks = append(v.rep.Checks, Check{Name: "container", Status: Indeterminate, Sub: ContainerRepacked,
+			Detail: v.repacked.why + "; its own bytes are not covered by the seal: the sealed files are verified below, one by one"})
+		return
+	}
+	v.pass("container", "ZIP container well-formed: mimetype first, %d entries, all stored, no duplicate, hidden or path-tricking entry", len(v.b.Names()))
+}
+
+// checkMetaEntries: META-INF holds the signature, the signer's key, the
+// tokens numbered from 1 without a gap, and the custody log.
+func (v *bundleVerifier) checkMetaEntries() bool {
+	var meta []string
 	for _, name := range v.b.Names() {
 		switch {
-		case name == manifest.MimetypeName, name == manifest.ManifestName,
-			name == manifest.SignatureName, name == manifest.SignerName:
+		case name == manifest.SignatureName, name == manifest.SignerName:
 		case strings.HasPrefix(name, manifest.CustodyDir): // checked by checkCustodyLog
 		case strings.HasPrefix(name, manifest.MetaDir):
-			if name != manifest.TokenEntryName(tokens) {
-				v.fail("container", "unexpected entry %s (tokens must be manifest.tsr, manifest.2.tsr, … in order)", name)
-				return
-			}
-			tokens++
+			meta = append(meta, name)
+		}
+	}
+	tokens := map[string]bool{}
+	for i := range meta {
+		tokens[manifest.TokenEntryName(i)] = true
+	}
+	for _, name := range meta {
+		if !tokens[name] {
+			v.fail("container", "unexpected entry %s (tokens must be manifest.tsr, manifest.2.tsr, … without a gap)", name)
+			return false
 		}
 	}
 	for _, need := range []string{manifest.SignatureName, manifest.SignerName} {
 		if !v.b.Has(need) {
 			v.fail("container", "%s is missing", need)
-			return
+			return false
 		}
 	}
-	v.tokenNum = tokens
-	v.pass("container", "ZIP container well-formed: mimetype first, %d entries, all stored, no duplicate, hidden or path-tricking entry", len(v.b.Names()))
+	v.tokenNum = len(meta)
+	return true
 }
 
 func (v *bundleVerifier) checkManifest() {
@@ -378,6 +442,9 @@ func (v *bundleVerifier) checkMessage(i int, msg manifest.Message, participants,
 // checkEntryOrder runs last, so that a specific check names a missing,
 // added or reordered message or event first.
 func (v *bundleVerifier) checkEntryOrder() {
+	if v.repacked.how != "" {
+		return // the order is the container's, already not the sealed one
+	}
 	if err := v.checkOrder(); err != nil {
 		v.fail("container order", "%v", err)
 		return

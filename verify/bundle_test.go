@@ -1,14 +1,17 @@
 package verify_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"crypto/x509"
 	"encoding/hex"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/custody-toolkit/custody/custody"
 	"github.com/custody-toolkit/custody/internal/testbundle"
@@ -217,10 +220,6 @@ func TestTampering(t *testing.T) {
 			e[i].Data = flip(e[i].Data, len(e[i].Data)-20)
 			return e
 		}, ""},
-		{"mimetype not first", func(t *testing.T, e []testbundle.Entry) []testbundle.Entry {
-			e[0], e[1] = e[1], e[0]
-			return e
-		}, "container"},
 		{"a duplicate entry", func(t *testing.T, e []testbundle.Entry) []testbundle.Entry {
 			return append(e, e[testbundle.Find(e, "messages/000001.json")])
 		}, "container"},
@@ -258,22 +257,24 @@ func TestContainerBytes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Bytes outside the entries are not sealed: the content verifies, the
+	// file is not the sealed one (docs/bundle-format.md §1.1).
 	t.Run("data appended", func(t *testing.T) {
-		rep := verifyBytes(t, append(slices.Clone(data), "extra"...), verify.Options{Trust: fx.Roots})
-		if rep.Result != verify.Failed {
-			t.Errorf("result %s, want FAILED", rep.Result)
-		}
+		wantRepacked(t, verifyBytes(t, append(slices.Clone(data), "extra"...), verify.Options{Trust: fx.Roots}))
 	})
 	t.Run("data prepended", func(t *testing.T) {
-		_, err := verify.Bundle(bytes.NewReader(append([]byte("MZ"), data...)), int64(len(data)+2), verify.Options{Trust: fx.Roots})
-		rep, _ := verify.Bundle(bytes.NewReader(append([]byte("MZ"), data...)), int64(len(data)+2), verify.Options{Trust: fx.Roots})
-		if err == nil && rep.Result != verify.Failed {
-			t.Errorf("result %s, want FAILED or unreadable", rep.Result)
+		wantRepacked(t, verifyBytes(t, append([]byte("MZ"), data...), verify.Options{Trust: fx.Roots}))
+	})
+	t.Run("not a ZIP is not a custody file, not a verdict", func(t *testing.T) {
+		_, err := verify.Bundle(bytes.NewReader([]byte("hello")), 5, verify.Options{})
+		if !errors.Is(err, verify.ErrNotCustody) || !strings.Contains(err.Error(), "a text file") {
+			t.Errorf("error %v", err)
 		}
 	})
-	t.Run("not a ZIP is unreadable, not a verdict", func(t *testing.T) {
-		if _, err := verify.Bundle(bytes.NewReader([]byte("hello")), 5, verify.Options{}); err == nil {
-			t.Error("no error")
+	t.Run("a truncated bundle is damaged evidence", func(t *testing.T) {
+		rep := verifyBytes(t, data[:len(data)/2], verify.Options{Trust: fx.Roots})
+		if c := failedCheck(rep); rep.Result != verify.Failed || c == nil || c.Name != "container" {
+			t.Errorf("result %s, checks %+v", rep.Result, rep.Checks)
 		}
 	})
 	t.Run("every single-byte flip of the manifest region fails", func(t *testing.T) {
@@ -332,4 +333,86 @@ func TestSelection(t *testing.T) {
 			t.Errorf("a selective export carries sources %v", m.Conversation.Sources)
 		}
 	}
+}
+
+// wantRepacked: the content verified, the container is not the sealed one.
+func wantRepacked(t *testing.T, rep *verify.Report) {
+	t.Helper()
+	if rep.Result != verify.Indeterminate || !strings.HasPrefix(rep.Summary, "the sealed content is intact; ") {
+		t.Fatalf("result %s, summary %q; checks %+v", rep.Result, rep.Summary, rep.Checks)
+	}
+	for _, c := range rep.Checks {
+		switch {
+		case c.Name == "container" && c.Status == verify.Indeterminate && c.Sub == verify.ContainerRepacked:
+			return
+		case c.Status != verify.Passed && c.Status != verify.Info && !strings.HasSuffix(c.Name, "timestamp trust"):
+			t.Errorf("check %+v", c)
+		}
+	}
+	t.Errorf("no INDETERMINATE container check: %+v", rep.Checks)
+}
+
+// TestRepacked: the entries of a bundle rewritten by another tool, in
+// another order, deflated, with directory entries and junk: every content
+// check runs; intact content is INDETERMINATE, altered content FAILED.
+func TestRepacked(t *testing.T) {
+	fx := testbundle.New(t, "ed25519")
+	entries := testbundle.ReadEntries(t, fx.Export(t, testbundle.Sample(), custody.Selection{}))
+	rezip := func(entries []testbundle.Entry, method uint16) []byte {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		for _, dir := range []string{"messages/", "META-INF/"} {
+			if _, err := zw.Create(dir); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, e := range entries {
+			w, err := zw.CreateHeader(&zip.FileHeader{Name: e.Name, Method: method, Modified: time.Now()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Write(e.Data)
+		}
+		zw.SetComment("repacked")
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	reversed := slices.Clone(entries)
+	slices.Reverse(reversed)
+	t.Run("deflated, reversed, with folders and a comment", func(t *testing.T) {
+		rep := verifyBytes(t, rezip(reversed, zip.Deflate), verify.Options{Trust: fx.Roots})
+		wantRepacked(t, rep)
+		for _, name := range []string{"files", "chain", "signature", "timestamp trust", "custody log"} {
+			if c := findCheck(rep, name); c == nil || c.Status != verify.Passed {
+				t.Errorf("check %s: %+v", name, c)
+			}
+		}
+	})
+	t.Run("junk is ignored and said so", func(t *testing.T) {
+		junk := append(slices.Clone(entries), testbundle.Entry{Name: ".DS_Store", Data: []byte("x")},
+			testbundle.Entry{Name: "__MACOSX/._manifest.json", Data: []byte("x")})
+		rep := verifyBytes(t, rezip(junk, zip.Store), verify.Options{Trust: fx.Roots})
+		wantRepacked(t, rep)
+		if c := findCheck(rep, "container"); c == nil || c.Status != verify.Info || !strings.Contains(c.Detail, ".DS_Store, __MACOSX/._manifest.json") {
+			t.Errorf("junk not reported: %+v", c)
+		}
+	})
+	t.Run("one altered file is FAILED", func(t *testing.T) {
+		altered := slices.Clone(reversed)
+		i := testbundle.Find(altered, "messages/000002.json")
+		altered[i].Data = append(slices.Clone(altered[i].Data), ' ')
+		rep := verifyBytes(t, rezip(altered, zip.Deflate), verify.Options{Trust: fx.Roots})
+		if c := failedCheck(rep); rep.Result != verify.Failed || c == nil || c.Name != "files" || !strings.HasPrefix(rep.Summary, "the content was altered") {
+			t.Errorf("result %s, summary %q, failed %+v", rep.Result, rep.Summary, c)
+		}
+	})
+	t.Run("a foreign ZIP is not a custody file", func(t *testing.T) {
+		data := rezip([]testbundle.Entry{{Name: "_chat.txt", Data: []byte("[1/2/23, 10:00:00] A: hi")}}, zip.Deflate)
+		_, err := verify.Bundle(bytes.NewReader(data), int64(len(data)), verify.Options{})
+		if !errors.Is(err, verify.ErrNotCustody) || !strings.Contains(err.Error(), "(a WhatsApp export?)") {
+			t.Errorf("error %v", err)
+		}
+	})
 }

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"strings"
 	"unicode/utf16"
 
 	"github.com/custody-toolkit/custody/manifest"
@@ -35,34 +37,26 @@ const maxFormFields = 64
 
 // PDF verifies a standalone PDF: the bundle it embeds, fully (as Bundle
 // does), then the PDF's own signature (VerifyPDFSignature), and that the
-// PDF was signed by the key that sealed the bundle. The error is non-nil
-// only when r is not a PDF at all; a PDF without a readable bundle is a
-// FAILED report.
+// PDF was signed by the key that sealed the bundle. A PDF that another tool
+// re-saved after signing is verified by resavedPDF. The error is non-nil
+// when r is not a PDF, or is a PDF that carries no bundle (ErrNotCustody);
+// a standalone PDF whose bundle cannot be read is a FAILED report.
 func PDF(r io.ReaderAt, size int64, opts Options) (*Report, error) {
 	head := make([]byte, 5)
 	if _, err := r.ReadAt(head, 0); err != nil || string(head) != "%PDF-" {
 		return nil, errors.New("not a PDF (no %PDF- header)")
 	}
-	failed := func(name, detail string) *Report {
-		checks := []Check{{Name: name, Status: Failed, Detail: detail}}
-		return &Report{Result: Failed, Timestamps: []Timestamp{}, Checks: checks}
-	}
 	f, err := pdfread.Open(r, size)
 	if err != nil {
-		return failed(CheckPDFEmbeddedBundle, "reading the PDF structure: "+err.Error()), nil
+		return resavedPDF(r, size, opts, "reading the PDF structure: "+err.Error(), nil)
 	}
-	b, err := extractBundle(f, r)
+	b, err := extractBundle(f, r, false)
 	if err != nil {
-		// Still report on the signature: the expert wants to know
-		// whether the file is intact as signed, bundle or not.
-		rep := failed(CheckPDFEmbeddedBundle, err.Error())
-		_, sigChecks := verifyPDFSignature(f, r, size, opts)
-		rep.Checks = append(rep.Checks, sigChecks...)
-		return rep, nil
+		return resavedPDF(r, size, opts, err.Error(), f)
 	}
 	rep, err := Bundle(b, b.Size(), opts)
 	if err != nil {
-		return failed(CheckPDFEmbeddedBundle, fmt.Sprintf("the embedded %q is not a bundle: %v", b.Name, err)), nil
+		return failedPDF(CheckPDFEmbeddedBundle, fmt.Sprintf("the embedded %q is not a bundle: %v", b.Name, err)), nil
 	}
 	checks := []Check{{Name: CheckPDFEmbeddedBundle, Status: Passed, Detail: fmt.Sprintf("embedded file %q, %d bytes, verified below", b.Name, b.Size())}}
 	checks = append(checks, rep.Checks...)
@@ -73,35 +67,152 @@ func PDF(r io.ReaderAt, size int64, opts Options) (*Report, error) {
 		// but the bundle must lie where the signature covers it.
 		checks = append(checks, Check{Name: CheckPDFEmbeddedBundle, Status: Failed, Detail: "the embedded bundle overlaps the unsigned /Contents"})
 	}
-	switch {
-	case sig == nil || sig.Fingerprint == "":
-	case rep.Signer.Fingerprint == "":
-		checks = append(checks, Check{Name: CheckPDFSigner, Status: Failed, Detail: "the bundle's sealing key is unknown: its verification stopped before it"})
-	case sig.Fingerprint != rep.Signer.Fingerprint:
-		checks = append(checks, Check{Name: CheckPDFSigner, Status: Failed, Detail: fmt.Sprintf(
-			"the PDF was signed by key %s, but the bundle was sealed by key %s", sig.Fingerprint, rep.Signer.Fingerprint)})
-	default:
-		checks = append(checks, Check{Name: CheckPDFSigner, Status: Passed, Detail: "the PDF was signed by the key that sealed the bundle, " + sig.Fingerprint})
-	}
+	checks = append(checks, checkPDFSigner(sig, rep)...)
 	if rep.Result != Failed {
 		checks = append(checks, checkPDFRendering(f, r, size, b, b.Size(), rep))
 	}
-	if sig != nil && sig.Timestamp != nil {
-		ts := *sig.Timestamp
-		ts.File = "PDF signature"
-		rep.Timestamps = append(rep.Timestamps, ts)
-	}
+	addSignatureTimestamp(rep, sig)
 	rep.Checks = checks
 	rep.Result = Verdict(checks)
 	return rep, nil
 }
 
+func failedPDF(name, detail string) *Report {
+	checks := []Check{{Name: name, Status: Failed, Detail: detail}}
+	return &Report{Result: Failed, Timestamps: []Timestamp{}, Checks: checks}
+}
+
+// checkPDFSigner: the PDF must be signed by the key that sealed the
+// bundle.
+func checkPDFSigner(sig *PDFSignature, rep *Report) []Check {
+	switch {
+	case sig == nil || sig.Fingerprint == "":
+		return nil
+	case rep.Signer.Fingerprint == "":
+		return []Check{{Name: CheckPDFSigner, Status: Failed, Detail: "the bundle's sealing key is unknown: its verification stopped before it"}}
+	case sig.Fingerprint != rep.Signer.Fingerprint:
+		return []Check{{Name: CheckPDFSigner, Status: Failed, Detail: fmt.Sprintf(
+			"the PDF was signed by key %s, but the bundle was sealed by key %s", sig.Fingerprint, rep.Signer.Fingerprint)}}
+	}
+	return []Check{{Name: CheckPDFSigner, Status: Passed, Detail: "the PDF was signed by the key that sealed the bundle, " + sig.Fingerprint}}
+}
+
+func addSignatureTimestamp(rep *Report, sig *PDFSignature) {
+	if sig != nil && sig.Timestamp != nil {
+		ts := *sig.Timestamp
+		ts.File = "PDF signature"
+		rep.Timestamps = append(rep.Timestamps, ts)
+	}
+}
+
+// resavedPDF verifies a PDF that is not in the form the exporter signs
+// (why: what the strict reading found; strict: its structure, when it
+// could be read). A PDF tool that re-saves a standalone PDF rewrites it
+// whole (cross-reference and object streams, the embedded file now
+// compressed): the PDF's signature cannot cover the new file, but the
+// bundle inside is unchanged and carries its own seal. So the bundle is
+// verified fully, and the PDF-signature checks that fail are INDETERMINATE
+// (CONTAINER_REPACKED), not FAILED: a re-saved file is not a forgery. What
+// cannot be told apart is a re-save from an edit of the pages followed by
+// a re-save: the signed revision is gone, so the pages are not compared,
+// and the report says so; the bundle's record.pdf remains the sealed
+// rendering. A bundle that does not verify is FAILED as always
+// (docs/bundle-format.md §7.2, "Re-saved PDFs").
+func resavedPDF(r io.ReaderAt, size int64, opts Options, why string, strict *pdfread.File) (*Report, error) {
+	f, err := pdfread.OpenResaved(r, size)
+	if err != nil {
+		if !mentionsCustody(r, size) {
+			return nil, fmt.Errorf("%w: a PDF whose structure cannot be read, with no trace of a custody bundle", ErrNotCustody)
+		}
+		return failedPDF(CheckPDFEmbeddedBundle, why), nil
+	}
+	b, err := extractBundle(f, r, true)
+	if err != nil {
+		if !mentionsCustody(r, size) && !carriesBundle(f) {
+			return nil, fmt.Errorf("%w: a PDF without an embedded custody bundle", ErrNotCustody)
+		}
+		// Still report on the signature: the expert wants to know
+		// whether the file is intact as signed, bundle or not.
+		rep := failedPDF(CheckPDFEmbeddedBundle, why)
+		if strict == nil {
+			strict = f
+		}
+		_, sigChecks := verifyPDFSignature(strict, r, size, opts)
+		rep.Checks = append(rep.Checks, sigChecks...)
+		return rep, nil
+	}
+	defer b.close()
+	rep, err := Bundle(b, b.Size(), opts)
+	if err != nil {
+		return failedPDF(CheckPDFEmbeddedBundle, fmt.Sprintf("the embedded %q is not a bundle: %v", b.Name, err)), nil
+	}
+	checks := []Check{
+		{Name: "pdf.container", Status: Indeterminate, Sub: ContainerRepacked, Detail: "this PDF is not the file that was signed: it was re-saved by another tool (" + why + ")"},
+		{Name: CheckPDFEmbeddedBundle, Status: Passed, Detail: fmt.Sprintf("embedded file %q, %d bytes%s, verified below", b.Name, b.Size(), b.decoded)},
+	}
+	checks = append(checks, rep.Checks...)
+	sig, sigChecks := verifyPDFSignature(f, r, size, opts)
+	resigned := FirstFailed(sigChecks) == nil && len(sigChecks) > 0
+	for _, c := range sigChecks {
+		if c.Status == Failed {
+			c.Status, c.Sub = Indeterminate, ContainerRepacked
+			c.Detail = "the PDF was re-saved after signing, so its signature no longer covers this file: " + c.Detail
+		}
+		checks = append(checks, c)
+	}
+	if resigned {
+		checks = append(checks, checkPDFSigner(sig, rep)...)
+		addSignatureTimestamp(rep, sig)
+	}
+	checks = append(checks, Check{Name: CheckPDFRendering, Status: Indeterminate, Sub: ContainerRepacked,
+		Detail: "the pages are not compared: the signed revision they were part of is gone, so a re-save cannot be told from an edit of the pages; the bundle's " + manifest.RecordName + " (verified above) remains the sealed rendering"})
+	rep.Checks = checks
+	rep.Result = Verdict(checks)
+	rep.Summary = repackedSummary(rep, resavedPDFHow)
+	return rep, nil
+}
+
+// custodyMark is in every PDF that carries a bundle, or carried one: in
+// the embedded file's /Subtype and, at byte 38 of a bundle stored
+// unfiltered, in its mimetype entry.
+const custodyMark = "vnd.custody.bundle+zip"
+
+// mentionsCustody tells a damaged standalone PDF (a custody file: it gets
+// a verdict) from a PDF that never carried a bundle (not a custody file):
+// whether custodyMark is anywhere in its bytes. It reads the file once, in
+// blocks; it runs only when no bundle could be extracted.
+func mentionsCustody(r io.ReaderAt, size int64) bool {
+	const block = 256 << 10
+	buf := make([]byte, block+len(custodyMark))
+	for off := int64(0); off < size; off += block {
+		n, _ := r.ReadAt(buf[:min(int64(len(buf)), size-off)], off)
+		if bytes.Contains(buf[:n], []byte(custodyMark)) {
+			return true
+		}
+	}
+	return false
+}
+
 // PDFBundle is the bundle embedded in a standalone PDF.
 type PDFBundle struct {
 	Name   string // the attachment's file name (/UF, else /F)
-	Offset int64  // where its bytes start in the PDF
+	Offset int64  // where its bytes start in the PDF; -1 when decoded
 	*io.SectionReader
+
+	decoded string // how it was decoded, for the report ("" if stored)
+	cleanup func() // removes the file it was decoded into
 }
+
+func (b *PDFBundle) close() {
+	if b.cleanup != nil {
+		b.cleanup()
+	}
+}
+
+// maxDecodedBundle bounds the bundle decoded out of a compressed embedded
+// file (on disk, not in memory): a bundle with hours of video is a few
+// GiB.
+const maxDecodedBundle = 64 << 30
 
 // ExtractPDFBundle finds the .custody bundle embedded in a standalone PDF:
 // the one file of the catalog's /Names /EmbeddedFiles tree, which must
@@ -114,10 +225,14 @@ func ExtractPDFBundle(r io.ReaderAt, size int64) (*PDFBundle, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the PDF structure: %w", err)
 	}
-	return extractBundle(f, r)
+	return extractBundle(f, r, false)
 }
 
-func extractBundle(f *pdfread.File, r io.ReaderAt) (*PDFBundle, error) {
+// extractBundle finds the embedded bundle as ExtractPDFBundle says; with
+// resaved (a PDF re-saved by another tool, resavedPDF), the embedded file
+// may be compressed with /FlateDecode: it is then decoded, once, into a
+// temporary file (the bundle is read by offset), which b.close removes.
+func extractBundle(f *pdfread.File, r io.ReaderAt, resaved bool) (*PDFBundle, error) {
 	cat, err := f.Dict(f.Trailer["Root"], "catalog (trailer /Root)")
 	if err != nil {
 		return nil, err
@@ -181,15 +296,86 @@ func extractBundle(f *pdfread.File, r io.ReaderAt) (*PDFBundle, error) {
 	if sub, _ := s.Dict["Subtype"].(pdfread.Name); sub != manifest.MediaType {
 		return nil, fmt.Errorf("embedded file %q has /Subtype %q, want %q", name, sub, manifest.MediaType)
 	}
+	b := &PDFBundle{Name: name, Offset: s.Offset, SectionReader: io.NewSectionReader(r, s.Offset, s.Length)}
 	if _, filtered := s.Dict["Filter"]; filtered {
-		return nil, fmt.Errorf("embedded file %q has a /Filter; the bundle is stored unfiltered", name)
-	}
-	if params, ok := s.Dict["Params"].(pdfread.Dict); ok {
-		if n, ok := params["Size"].(int64); ok && n != s.Length {
-			return nil, fmt.Errorf("embedded file %q: /Params /Size %d but the stream holds %d bytes", name, n, s.Length)
+		if !resaved {
+			return nil, fmt.Errorf("embedded file %q has a /Filter; the bundle is stored unfiltered", name)
+		}
+		if b, err = decodeToTemp(f, s, name); err != nil {
+			return nil, err
 		}
 	}
-	return &PDFBundle{Name: name, Offset: s.Offset, SectionReader: io.NewSectionReader(r, s.Offset, s.Length)}, nil
+	if params, ok := s.Dict["Params"].(pdfread.Dict); ok {
+		if n, ok := params["Size"].(int64); ok && n != b.Size() {
+			b.close()
+			return nil, fmt.Errorf("embedded file %q: /Params /Size %d but the stream holds %d bytes", name, n, b.Size())
+		}
+	}
+	return b, nil
+}
+
+// decodeToTemp decodes a compressed embedded file into a temporary file,
+// streaming, up to maxDecodedBundle bytes.
+func decodeToTemp(f *pdfread.File, s *pdfread.Stream, name string) (*PDFBundle, error) {
+	rd, err := f.Decode(s)
+	if err != nil {
+		return nil, fmt.Errorf("embedded file %q: %w", name, err)
+	}
+	tmp, err := os.CreateTemp("", "custody-verify-*.custody")
+	if err != nil {
+		return nil, err
+	}
+	b := &PDFBundle{Name: name, Offset: -1, cleanup: func() { tmp.Close(); os.Remove(tmp.Name()) }}
+	n, err := io.Copy(tmp, io.LimitReader(rd, maxDecodedBundle+1))
+	switch {
+	case err != nil:
+		err = fmt.Errorf("embedded file %q: decoding its %v: %w", name, s.Dict["Filter"], err)
+	case n > maxDecodedBundle:
+		err = fmt.Errorf("embedded file %q decodes to more than %d bytes", name, int64(maxDecodedBundle))
+	}
+	if err != nil {
+		b.close()
+		return nil, err
+	}
+	b.SectionReader = io.NewSectionReader(tmp, 0, n)
+	b.decoded = fmt.Sprintf(" (stored with /Filter %v, decoded)", s.Dict["Filter"])
+	return b, nil
+}
+
+// carriesBundle: whether a file attached to the PDF (in its
+// /EmbeddedFiles or /AF) is a bundle by its /Subtype or its name
+// (*.custody), even if it cannot be extracted as one.
+func carriesBundle(f *pdfread.File) bool {
+	cat, err := f.Dict(f.Trailer["Root"], "catalog")
+	if err != nil {
+		return false
+	}
+	var specs pdfread.Array
+	if names, err := f.Dict(cat["Names"], "/Names"); err == nil {
+		if tree, err := f.Dict(names["EmbeddedFiles"], "/EmbeddedFiles"); err == nil {
+			pairs, _ := f.Array(tree["Names"], "/Names")
+			for i := 1; i < len(pairs); i += 2 {
+				specs = append(specs, pairs[i])
+			}
+		}
+	}
+	af, _ := f.Array(cat["AF"], "/AF")
+	for _, o := range append(specs, af...) {
+		spec, err := f.Dict(o, "file specification")
+		if err != nil {
+			continue
+		}
+		if strings.HasSuffix(strings.ToLower(fileName(spec)), ".custody") {
+			return true
+		}
+		ef, _ := f.Dict(spec["EF"], "/EF")
+		if obj, err := f.Resolve(ef["F"]); err == nil {
+			if s, ok := obj.(*pdfread.Stream); ok && nameOf(s.Dict["Subtype"]) == manifest.MediaType {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // fileName is the /UF (text string) or /F of a file specification.

@@ -3,7 +3,8 @@
 // CLI tests (testscript) can run it in-process.
 //
 // Exit codes (ETSI EN 319 102-1): 0 PASSED, 1 FAILED, 3 INDETERMINATE,
-// 2 usage error or unreadable input.
+// 2 usage error, unreadable input, or not a custody file
+// (verify.ErrNotCustody).
 package verifycli
 
 import (
@@ -79,15 +80,21 @@ func newRootCmd() *cobra.Command {
 	var custody custodyFlags
 	var consistentWith, olderSigner string
 	root := &cobra.Command{
-		Use:   "custody-verify [--trust ROOTS.pem] [--signer FINGERPRINT|KEY.pub] [--json] case.custody",
+		Use:   "custody-verify [--trust ROOTS.pem] [--signer FINGERPRINT|KEY.pub] [--json] case.custody|case.pdf|DIR",
 		Short: "Verify a custody evidence bundle offline",
 		Long: `custody-verify checks a .custody bundle without any network access.
 
 Verdicts (ETSI EN 319 102-1):
   PASSED         exit 0  intact, sealed, and a timestamp chains to a --trust anchor
   FAILED         exit 1  something was altered, forged, added or is missing
-  INDETERMINATE  exit 3  intact, but no timestamp chains to a --trust anchor
-  (exit 2: usage error or unreadable input)`,
+  INDETERMINATE  exit 3  nothing proven altered, but a check could not be made:
+                         no timestamp chains to a --trust anchor, or the file is
+                         not the sealed container (re-zipped, re-saved PDF, or a
+                         folder of extracted files: the content is still checked)
+  (exit 2: usage error, unreadable input, or not a custody file)
+
+The argument is a .custody bundle, a standalone PDF, or a folder into which
+a bundle was extracted.`,
 		Args:          cobra.ExactArgs(1),
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -176,7 +183,11 @@ func bundleOptions(trustFiles []string, signer string) (verify.Options, error) {
 
 func printBundleReport(w io.Writer, rep *verify.Report) {
 	// Every string below may come from the file under verification: safe.
-	fmt.Fprintf(w, "%s  %s\n\n", rep.Result, safe(rep.File))
+	fmt.Fprintf(w, "%s  %s\n", rep.Result, safe(rep.File))
+	if rep.Summary != "" {
+		fmt.Fprintf(w, "  %s\n", rep.Summary)
+	}
+	fmt.Fprintln(w)
 	if rep.Signer.Fingerprint != "" {
 		identity := "identity NOT checked (no --signer)"
 		if rep.Signer.Checked {

@@ -129,6 +129,9 @@ func (c *custodyFlags) recordVerdict(cmd *cobra.Command, path string, rep *verif
 	if strings.HasSuffix(strings.ToLower(path), ".pdf") || rep.Format == "" {
 		return &exitError{code: 2, err: errors.New("--record: only a readable .custody bundle can be recorded into (a signed PDF cannot change)")}
 	}
+	if rep.Summary != "" {
+		return &exitError{code: 2, err: errors.New("--record: only the sealed .custody bundle can be recorded into, not a repacked one or a folder")}
+	}
 	key, err := keys.LoadKey(c.key, keys.LoadOptions{
 		Passphrase:          keys.PassphraseFromEnvOrTerminal("Passphrase for "+c.key+": ", false),
 		InsecurePermissions: c.insecureKeyOK,

@@ -17,7 +17,7 @@ import (
 
 // TestReportSchema holds the JSON reports of custody-verify to the schema
 // published beside docs/verify-json.md: a passed, an indeterminate and a
-// failed bundle, a consistency report and a token report.
+// failed bundle, an extracted one, a consistency report and a token report.
 func TestReportSchema(t *testing.T) {
 	_, file, _, _ := runtime.Caller(0)
 	schemaPath := filepath.Join(filepath.Dir(file), "..", "..", "docs", "verify-report.schema.json")
@@ -37,6 +37,16 @@ func TestReportSchema(t *testing.T) {
 	if err := os.WriteFile(tampered, testbundle.WriteEntries(t, entries), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	extracted := filepath.Join(dir, "extracted")
+	for _, e := range testbundle.ReadEntries(t, whole) {
+		path := filepath.Join(extracted, filepath.FromSlash(e.Name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, e.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	sig := filepath.Join(dir, "manifest.sig")
 	tsr := filepath.Join(dir, "manifest.tsr")
 	for name, path := range map[string]string{manifest.SignatureName: sig, manifest.TokenName: tsr} {
@@ -49,6 +59,7 @@ func TestReportSchema(t *testing.T) {
 		{"--trust", fx.RootPEM, whole},
 		{whole},
 		{"--trust", fx.RootPEM, tampered},
+		{"--trust", fx.RootPEM, extracted},
 		{"--trust", fx.RootPEM, "--consistent-with", part, whole},
 		{"tsr", "--trust", fx.RootPEM, "--data", sig, tsr},
 		{"tsr", "--data", tampered, tsr},

@@ -10,6 +10,11 @@
 // stream not followed by endstream), and it bounds every read: no object
 // over MaxObjectSize bytes, no nesting deeper than 32, no more than 64
 // updates.
+//
+// OpenResaved (resaved.go) is the one exception, for PDFs that another
+// tool re-saved after signing: it also reads cross-reference streams,
+// object streams and compressed streams, so that the bundle inside can
+// still be verified; nothing it reads is taken as signed.
 package pdfread
 
 import (
@@ -36,23 +41,33 @@ const (
 )
 
 type entry struct {
-	off int64 // -1: free
+	off int64 // -1: free, or inside an object stream
 	gen int
+	// stream, when not 0, is the object stream holding the object, as its
+	// index-th object (OpenResaved only).
+	stream, index int
 }
 
 // File is a PDF opened through its cross-reference tables.
 type File struct {
-	r       io.ReaderAt
-	size    int64
-	xref    map[int]entry
-	Trailer Dict // the newest trailer
-	Updates int  // cross-reference sections read (1 + incremental updates)
-	entries int64
+	r        io.ReaderAt
+	size     int64
+	xref     map[int]entry
+	Trailer  Dict // the newest trailer
+	Updates  int  // cross-reference sections read (1 + incremental updates)
+	entries  int64
+	resaved  bool // OpenResaved: PDF 1.5 structures accepted
+	inLength bool // reading an indirect /Length (OpenResaved)
+
+	cachedStm int    // the object stream whose decoded data is cached
+	cached    []byte // (OpenResaved)
 }
 
 // Open reads the cross-reference tables and trailers, newest first.
-func Open(r io.ReaderAt, size int64) (*File, error) {
-	f := &File{r: r, size: size, xref: map[int]entry{}}
+func Open(r io.ReaderAt, size int64) (*File, error) { return open(r, size, false) }
+
+func open(r io.ReaderAt, size int64, resaved bool) (*File, error) {
+	f := &File{r: r, size: size, xref: map[int]entry{}, resaved: resaved}
 	head := make([]byte, 8)
 	if size < 32 {
 		return nil, errors.New("not a PDF: too short")
@@ -84,8 +99,8 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 			f.Trailer = trailer
 		}
 		f.Updates++
-		if _, ok := trailer["XRefStm"]; ok {
-			return nil, errors.New("hybrid cross-reference (/XRefStm) not supported")
+		if err := f.hybrid(trailer); err != nil {
+			return nil, err
 		}
 		prev, ok := trailer["Prev"]
 		if !ok {
@@ -159,6 +174,9 @@ func (f *File) section(off int64) (Dict, error) {
 	}
 	if first != "xref" {
 		if bytes.HasSuffix([]byte(first), []byte(" obj")) {
+			if f.resaved {
+				return f.xrefStream(off)
+			}
 			return nil, errors.New("cross-reference streams are not supported")
 		}
 		return nil, fmt.Errorf("want xref, found %q", truncate(first))
@@ -278,6 +296,9 @@ func (f *File) DefinedFrom(off int64) []int {
 // Get reads the indirect object ref: its value, or a *Stream.
 func (f *File) Get(ref Ref) (Object, error) {
 	e, ok := f.xref[ref.Num]
+	if ok && e.stream != 0 {
+		return f.fromObjectStream(ref, e)
+	}
 	if !ok || e.off < 0 {
 		return nil, fmt.Errorf("object %d %d R is not in the cross-reference table", ref.Num, ref.Gen)
 	}
@@ -348,6 +369,9 @@ func (f *File) stream(l *lexer, d Dict) (*Stream, error) {
 		return nil, l.errorf("stream keyword not followed by an end of line")
 	}
 	n, ok := d["Length"].(int64)
+	if ref, isRef := d["Length"].(Ref); isRef && f.resaved {
+		n, ok = f.indirectLength(ref)
+	}
 	if !ok {
 		return nil, l.errorf("stream /Length is not a direct integer")
 	}

@@ -82,18 +82,28 @@ func TestOpenGet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	s := catalogStream(t, f, "S")
+	if got := string(data[s.Offset : s.Offset+s.Length]); got != "hello" {
+		t.Errorf("stream data %q", got)
+	}
+}
+
+// catalogStream is the stream the catalog names with key.
+func catalogStream(t *testing.T, f *File, key Name) *Stream {
+	t.Helper()
 	cat, err := f.Dict(f.Trailer["Root"], "catalog")
 	if err != nil || cat["Type"] != Name("Catalog") {
 		t.Fatalf("catalog %v, %v", cat, err)
 	}
-	o, err := f.Resolve(cat["S"])
+	o, err := f.Resolve(cat[key])
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := o.(*Stream)
-	if got := string(data[s.Offset : s.Offset+s.Length]); got != "hello" {
-		t.Errorf("stream data %q", got)
+	s, ok := o.(*Stream)
+	if !ok {
+		t.Fatalf("catalog /%s is %T, not a stream", key, o)
 	}
+	return s
 }
 
 func TestGetErrors(t *testing.T) {
