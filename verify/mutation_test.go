@@ -19,6 +19,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"io"
@@ -475,7 +476,7 @@ func TestMutations(t *testing.T) {
 	fx := testbundle.New(t, "ed25519")
 	stranger := testbundle.New(t, "ed25519")
 	ecdsaFx := testbundle.New(t, "ecdsa-p256")
-	full := readFile(t, fx.Export(t, testbundle.Sample(), custody.Selection{}))
+	full := readFile(t, fx.Export(t, sampleWithSource(t), custody.Selection{}))
 	lean := exportLean(t, fx)
 	donors := map[string][]byte{
 		"another export, same key and TSA":     readFile(t, fx.Export(t, testbundle.Sample(), custody.Selection{})),
@@ -547,10 +548,46 @@ func TestMutations(t *testing.T) {
 	total := 0
 	for _, c := range s.classes {
 		total += c.tried
+		if c.tried == 0 {
+			// A class that tries nothing proves nothing, and would pass.
+			t.Errorf("mutation class %q tried no mutation", c.name)
+		}
 	}
 	if !testing.Short() && total < 10_000 {
 		t.Errorf("only %d mutations tried, the suite promises at least 10,000", total)
 	}
+}
+
+// sampleWithSource is the sample conversation with an original export file
+// (a WhatsApp .txt) among its sources, so that a whole export carries
+// sources/ and the mutation class for them tries something.
+func sampleWithSource(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "sample")
+	if err := os.CopyFS(dir, os.DirFS(testbundle.Sample())); err != nil {
+		t.Fatal(err)
+	}
+	c, err := conversation.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const source = "sources/WhatsApp Chat.txt"
+	if err := os.MkdirAll(filepath.Join(dir, "sources"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	chat := "12/04/2026, 09:14 - Paciente: Le envío la analítica\n12/04/2026, 09:40 - Dra. García: Gracias, la reviso\n"
+	if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(source)), []byte(chat), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.Sources = append(c.Sources, conversation.Source{Path: source, Type: "whatsapp-txt"})
+	data, err := json.MarshalIndent(c, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "conversation.json"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
 // tokenRegion is a named span of a TimeStampResp's or a CMS's DER: it
