@@ -262,7 +262,7 @@ func extend(c *conversation.Conversation, keyedID string, leaves [][32]byte, d D
 	}
 	oldRoot := manifest.TreeRoot(oldLeaves)
 	switch {
-	case old.Conversation.ID != keyedID && old.Conversation.ID != c.ID: // bundles before 2026-12 carry the conversation's own id
+	case old.Conversation.ID != keyedID && old.Conversation.ID != c.ID: // bundles before 2026-12-03 carry the conversation's own id
 		return fail("it seals another conversation (%q), or was exported with other salts (another key or --salt-secret)", old.Conversation.ID)
 	case hex.EncodeToString(oldRoot[:]) != old.Tree.Root:
 		return fail("its leaves do not give its tree root")

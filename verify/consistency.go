@@ -83,7 +83,7 @@ func (c *Consistency) prove(om, nm *manifest.Manifest) {
 		c.Status, c.Detail = Indeterminate, "cannot be proven: a "+manifest.FormatV1+" bundle commits to no Merkle tree"
 		return
 	}
-	// The conversation ids are not compared on their own: since 2026-12
+	// The conversation ids are not compared on their own: since 2026-12-03
 	// an export keys its id with the salt key, so an older export of the
 	// same conversation carries its plain id. The leaves decide: equal
 	// leaves need the same messages under the same salts.
