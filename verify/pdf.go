@@ -462,6 +462,12 @@ func verifyPDFSignature(f *pdfread.File, r io.ReaderAt, size int64, opts Options
 	}
 	signed := io.MultiReader(io.NewSectionReader(r, 0, ranges[1]), io.NewSectionReader(r, ranges[2], size-ranges[2]))
 	sigValue, detail, err := verifyCMS(der, signed, res)
+	if errors.Is(err, tstoken.ErrUnsupported) {
+		// An algorithm this verifier does not implement: the signature is
+		// not checked, which proves nothing either way.
+		return res, append(checks, Check{Name: CheckPDFSignature, Status: Indeterminate, Sub: CryptoConstraintsFailure,
+			Detail: "the signature cannot be checked: " + err.Error()})
+	}
 	if err != nil {
 		return res, append(checks, fail(CheckPDFSignature, "%v", err)...)
 	}

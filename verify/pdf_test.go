@@ -398,3 +398,30 @@ func TestPDFReport(t *testing.T) {
 		t.Error("a ZIP taken for a PDF")
 	}
 }
+
+// A PDF signature under an algorithm this verifier does not implement is
+// not checked, which proves nothing: INDETERMINATE, never FAILED (nor
+// PASSED).
+func TestPDFSignatureAlgorithmNotImplemented(t *testing.T) {
+	data := pdfFixture(t, "sealed-ecdsa.pdf")
+	br := pdfByteRange(t, data)
+	contents := data[br[1]:br[2]]
+	// ecdsa-with-SHA256 (1.2.840.10045.4.3.2) becomes 1.2.840.10045.4.3.9,
+	// an arc no one assigned, in the SignerInfo's signatureAlgorithm: the
+	// last occurrence before the signature timestamp's attribute
+	// (id-aa-timeStampToken), the certificates coming before it.
+	hexCMS := bytes.ToLower(contents)
+	token := bytes.Index(hexCMS, []byte("060b2a864886f70d010910020e"))
+	oid := []byte("06082a8648ce3d040302")
+	i := bytes.LastIndex(hexCMS[:max(token, 0)], oid)
+	if token < 0 || i < 0 {
+		t.Fatal("no ecdsa-with-SHA256 before the timestamp token in the fixture's CMS")
+	}
+	bad := bytes.Clone(data)
+	bad[int(br[1])+i+len(oid)-1] = '9'
+	_, checks := pdfVerify(t, bad)
+	c, ok := pdfCheck(checks, CheckPDFSignature)
+	if !ok || c.Status != Indeterminate || c.SubIndication() != CryptoConstraintsFailure || !strings.Contains(c.Detail, "not implemented") {
+		t.Errorf("%+v", checks)
+	}
+}
