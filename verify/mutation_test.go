@@ -29,6 +29,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -54,19 +55,49 @@ type mutationClass struct {
 	passed int
 }
 
+// mutationSuite runs the classes, each in a parallel subtest (parallel):
+// a copy of the suite with the subtest's t, sharing the registry of
+// classes.
 type mutationSuite struct {
-	t       *testing.T
-	opts    verify.Options
-	classes []*mutationClass
+	t    *testing.T
+	opts verify.Options
+	reg  *classRegistry
 	// stride samples every stride-th byte of the every-byte classes
 	// (1 by default, 4 with -short).
 	stride int
 }
 
+// classRegistry holds every class, in the order they were made, for the
+// table; classes are made from several subtests at once.
+type classRegistry struct {
+	mu      sync.Mutex
+	classes []*mutationClass
+}
+
 func (s *mutationSuite) class(name string) *mutationClass {
 	c := &mutationClass{name: name}
-	s.classes = append(s.classes, c)
+	s.reg.mu.Lock()
+	defer s.reg.mu.Unlock()
+	s.reg.classes = append(s.reg.classes, c)
 	return c
+}
+
+// classRun makes class name and runs f on it in a parallel subtest.
+func (s *mutationSuite) classRun(name string, f func(s *mutationSuite, c *mutationClass)) {
+	c := s.class(name)
+	s.parallel(name, func(s *mutationSuite) { f(s, c) })
+}
+
+// parallel runs f as a parallel subtest, with a copy of the suite whose t
+// is the subtest's: the classes use both cores, and a failure names its
+// subtest. A class's counters are touched by its own subtest only.
+func (s *mutationSuite) parallel(name string, f func(s *mutationSuite)) {
+	s.t.Run(name, func(t *testing.T) {
+		t.Parallel()
+		sub := *s
+		sub.t = t
+		f(&sub)
+	})
 }
 
 // try verifies mutated and records the outcome: anything but PASSED, and
@@ -430,7 +461,7 @@ func (s *mutationSuite) table() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%-60s %7s %7s %7s %7s %7s\n", "mutation class", "tried", "FAILED", "exit 2", "INDET.", "PASSED")
 	var total mutationClass
-	for _, c := range s.classes {
+	for _, c := range s.reg.classes {
 		fmt.Fprintf(&b, "%-60s %7d %7d %7d %7d %7d\n", c.name, c.tried, c.failed, c.unreadable, c.indeterminate, c.passed)
 		total.tried += c.tried
 		total.failed += c.failed
@@ -487,7 +518,7 @@ func TestMutations(t *testing.T) {
 	// Every TSA is trusted: a swapped token must fail on its content, not
 	// merely on trust.
 	trust := slices.Concat(fx.Roots, stranger.Roots, ecdsaFx.Roots)
-	s := &mutationSuite{t: t, opts: verify.Options{Trust: trust}, stride: 1}
+	s := &mutationSuite{t: t, opts: verify.Options{Trust: trust}, reg: &classRegistry{}, stride: 1}
 	if testing.Short() {
 		s.stride = 4
 	}
@@ -497,56 +528,20 @@ func TestMutations(t *testing.T) {
 		}
 	}
 
-	is := func(names ...string) func(string) bool {
-		return func(n string) bool { return slices.Contains(names, n) }
-	}
-	prefix := func(p string) func(string) bool { return func(n string) bool { return strings.HasPrefix(n, p) } }
-	s.flipEntries(s.class("manifest.json: every byte"), full, is(manifest.ManifestName), true)
-	s.flipEntries(s.class("messages/*.json: every byte"), full, prefix(manifest.MessagesDir), true)
-	s.flipEntries(s.class("mimetype: every byte"), full, is(manifest.MimetypeName), true)
-	s.flipEntries(s.class("attachments/*: 256 bytes each"), full, prefix(manifest.AttachmentsDir), false)
-	s.flipEntries(s.class("sources/*: 256 bytes each"), full, prefix(manifest.SourcesDir), false)
-	s.flipEntries(s.class("record.pdf: 256 bytes"), full, is(manifest.RecordName), false)
-	s.flipEntries(s.class("manifest.sig: every byte (lean)"), lean, is(manifest.SignatureName), true)
-	s.flipEntries(s.class("signer.pem: every byte (lean)"), lean, is(manifest.SignerName), true)
-	s.flipToken(s.class("manifest.tsr: every byte (lean)"), lean)
-	s.flipTokenBits(s.class("manifest.tsr: every bit, verified as a token"), lean)
-	s.flipEntries(s.class("META-INF/custody/*: every byte (lean)"), lean, prefix(manifest.CustodyDir), true)
-	s.flipHeaders(s.class("ZIP headers and descriptors: every byte, no fix-up (lean)"), lean)
-	s.entryOps(full)
-	s.swaps(full, donors)
-	// The tokens no signature of ours used to cover: the manifest's, under
-	// the signer's token seal, and the custody events', under the events'
-	// commitments. ecdsaFx's TSA, trusted, plays a lying TSA.
-	twoTSAs := exportTwoTSAs(t, fx, stranger)
-	s.flipEntries(s.class("manifest.2.tsr: every byte (two TSAs)"), twoTSAs, is(manifest.TokenEntryName(1)), true)
-	s.tokenOps(s.class("stored tokens removed, added, substituted (two TSAs)"), twoTSAs, ecdsaFx)
-	stamped := withStampedEvents(t, lean, fx)
-	s.flipEntries(s.class("custody event tokens: every byte (2 events)"), stamped, func(n string) bool {
-		return strings.HasPrefix(n, manifest.CustodyDir) && strings.HasSuffix(n, "."+custodylog.PartToken)
-	}, true)
-	s.tokenOps(s.class("custody event tokens removed, added, substituted"), stamped, ecdsaFx)
-	// The committed fixture (custody export --pdf, written by package
-	// pdfseal: see pdf_test.go), and two PDFs made now, one under a chain.
-	fixturePDF := readFile(t, filepath.Join("testdata", "pdf", "sealed-ecdsa.pdf"))
-	anchors, err := verify.ParseCertificates(readFile(t, filepath.Join("testdata", "pdf", "tsa.pem")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fixtureOpts := verify.Options{Trust: anchors}
-	s.flipPDF(s.class("standalone PDF: every 8th byte (signature)"), fixturePDF, fixtureOpts)
-	s.flipPDFCMSBits(s.class("standalone PDF: every bit of its CMS, hex re-encoded"), fixturePDF, fixtureOpts)
-	chained, selfIssued := standalonePDFs(t, ecdsaFx)
-	s.flipPDFCMSBits(s.class("standalone PDF with the doctor's chain: every bit of its CMS"), chained, verify.Options{Trust: ecdsaFx.Roots})
-	s.pdfOps(s.class("standalone PDF: CMS swapped, revision appended, cut"), chained, selfIssued, fixturePDF, verify.Options{Trust: ecdsaFx.Roots})
-
+	// The classes run in parallel subtests of one group: the group returns
+	// when all of them are done, and the table is then complete.
+	t.Run("classes", func(t *testing.T) {
+		s := *s
+		s.t = t
+		s.runClasses(full, lean, donors, fx, stranger, ecdsaFx)
+	})
 	table := s.table()
 	t.Logf("mutation suite, %s:\n%s", time.Since(start).Round(time.Second), table)
 	if testing.Verbose() {
 		fmt.Print(table)
 	}
 	total := 0
-	for _, c := range s.classes {
+	for _, c := range s.reg.classes {
 		total += c.tried
 		if c.tried == 0 {
 			// A class that tries nothing proves nothing, and would pass.
@@ -556,6 +551,59 @@ func TestMutations(t *testing.T) {
 	if !testing.Short() && total < 10_000 {
 		t.Errorf("only %d mutations tried, the suite promises at least 10,000", total)
 	}
+}
+
+// runClasses runs every class of the suite, each in a parallel subtest.
+func (s *mutationSuite) runClasses(full, lean []byte, donors map[string][]byte, fx, stranger, ecdsaFx *testbundle.Fixture) {
+	t := s.t
+	entries := func(name string, bundle []byte, match func(string) bool, every bool) {
+		s.classRun(name, func(s *mutationSuite, c *mutationClass) { s.flipEntries(c, bundle, match, every) })
+	}
+	is := func(names ...string) func(string) bool {
+		return func(n string) bool { return slices.Contains(names, n) }
+	}
+	prefix := func(p string) func(string) bool { return func(n string) bool { return strings.HasPrefix(n, p) } }
+	entries("manifest.json: every byte", full, is(manifest.ManifestName), true)
+	entries("messages/*.json: every byte", full, prefix(manifest.MessagesDir), true)
+	entries("mimetype: every byte", full, is(manifest.MimetypeName), true)
+	entries("attachments/*: 256 bytes each", full, prefix(manifest.AttachmentsDir), false)
+	entries("sources/*: 256 bytes each", full, prefix(manifest.SourcesDir), false)
+	entries("record.pdf: 256 bytes", full, is(manifest.RecordName), false)
+	entries("manifest.sig: every byte (lean)", lean, is(manifest.SignatureName), true)
+	entries("signer.pem: every byte (lean)", lean, is(manifest.SignerName), true)
+	s.classRun("manifest.tsr: every byte (lean)", func(s *mutationSuite, c *mutationClass) { s.flipToken(c, lean) })
+	s.classRun("manifest.tsr: every bit, verified as a token", func(s *mutationSuite, c *mutationClass) { s.flipTokenBits(c, lean) })
+	entries("META-INF/custody/*: every byte (lean)", lean, prefix(manifest.CustodyDir), true)
+	s.classRun("ZIP headers and descriptors: every byte, no fix-up (lean)", func(s *mutationSuite, c *mutationClass) { s.flipHeaders(c, lean) })
+	s.parallel("entries removed, duplicated, renamed, moved", func(s *mutationSuite) { s.entryOps(full) })
+	s.parallel("sealing swapped between bundles", func(s *mutationSuite) { s.swaps(full, donors) })
+	// The tokens no signature of ours used to cover: the manifest's, under
+	// the signer's token seal, and the custody events', under the events'
+	// commitments. ecdsaFx's TSA, trusted, plays a lying TSA.
+	twoTSAs := exportTwoTSAs(t, fx, stranger)
+	entries("manifest.2.tsr: every byte (two TSAs)", twoTSAs, is(manifest.TokenEntryName(1)), true)
+	s.classRun("stored tokens removed, added, substituted (two TSAs)", func(s *mutationSuite, c *mutationClass) { s.tokenOps(c, twoTSAs, ecdsaFx) })
+	stamped := withStampedEvents(t, lean, fx)
+	entries("custody event tokens: every byte (2 events)", stamped, func(n string) bool {
+		return strings.HasPrefix(n, manifest.CustodyDir) && strings.HasSuffix(n, "."+custodylog.PartToken)
+	}, true)
+	s.classRun("custody event tokens removed, added, substituted", func(s *mutationSuite, c *mutationClass) { s.tokenOps(c, stamped, ecdsaFx) })
+	// The committed fixture (custody export --pdf, written by package
+	// pdfseal: see pdf_test.go), and two PDFs made now, one under a chain.
+	fixturePDF := readFile(t, filepath.Join("testdata", "pdf", "sealed-ecdsa.pdf"))
+	anchors, err := verify.ParseCertificates(readFile(t, filepath.Join("testdata", "pdf", "tsa.pem")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixtureOpts := verify.Options{Trust: anchors}
+	chainOpts := verify.Options{Trust: ecdsaFx.Roots}
+	s.classRun("standalone PDF: every 8th byte (signature)", func(s *mutationSuite, c *mutationClass) { s.flipPDF(c, fixturePDF, fixtureOpts) })
+	s.classRun("standalone PDF: every bit of its CMS, hex re-encoded", func(s *mutationSuite, c *mutationClass) { s.flipPDFCMSBits(c, fixturePDF, fixtureOpts) })
+	chained, selfIssued := standalonePDFs(t, ecdsaFx)
+	s.classRun("standalone PDF with the doctor's chain: every bit of its CMS", func(s *mutationSuite, c *mutationClass) { s.flipPDFCMSBits(c, chained, chainOpts) })
+	s.classRun("standalone PDF: CMS swapped, revision appended, cut", func(s *mutationSuite, c *mutationClass) {
+		s.pdfOps(c, chained, selfIssued, fixturePDF, chainOpts)
+	})
 }
 
 // sampleWithSource is the sample conversation with an original export file

@@ -35,6 +35,7 @@ func TestVerifyTokenOpenSSLConfigs(t *testing.T) {
 				cfg := testpki.TSAConfig{CAKey: keys.ca, TSAKey: keys.tsa, ESSAlg: ess.alg, ESSChain: ess.chain, CertsWithTSA: withTSA}
 				name := strings.NewReplacer(" ", "", "{", "", "}", "").Replace(keys.ca + "/" + keys.tsa)
 				t.Run(name+"/"+tsaSettings(cfg), func(t *testing.T) {
+					t.Parallel() // each runs openssl several times: both cores
 					o := testpki.NewOpenSSLTSA(t, cfg)
 					tsr, nonce := o.Stamp(data, "-sha256", "-cert")
 					wantCerts := Passed
