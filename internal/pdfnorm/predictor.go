@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/custody-toolkit/custody/internal/pngrows"
 )
 
 // predictor is a PNG predictor's /DecodeParms (ISO 32000-1, 7.4.4.4).
@@ -112,59 +114,13 @@ func (u *unpredictor) Write(p []byte) (int, error) {
 
 // row un-filters the full row in cur against prev and writes it.
 func (u *unpredictor) row() error {
-	cur, prev, bpp := u.cur[1:], u.prev[1:], u.bpp
-	switch u.cur[0] {
-	case 0:
-	case 1:
-		for i := bpp; i < len(cur); i++ {
-			cur[i] += cur[i-bpp]
-		}
-	case 2:
-		for i := range cur {
-			cur[i] += prev[i]
-		}
-	case 3:
-		for i := range cur {
-			left := 0
-			if i >= bpp {
-				left = int(cur[i-bpp])
-			}
-			cur[i] += byte((left + int(prev[i])) / 2)
-		}
-	case 4:
-		for i := range cur {
-			var left, upLeft byte
-			if i >= bpp {
-				left, upLeft = cur[i-bpp], prev[i-bpp]
-			}
-			cur[i] += paeth(left, prev[i], upLeft)
-		}
-	default:
-		return fmt.Errorf("PNG row filter type %d", u.cur[0])
+	if err := pngrows.Unfilter(u.cur[0], u.cur[1:], u.prev[1:], u.bpp); err != nil {
+		return err
 	}
 	u.fill = 0
 	u.cur, u.prev = u.prev, u.cur
 	_, err := u.dst.Write(u.prev[1:])
 	return err
-}
-
-func paeth(a, b, c byte) byte {
-	p := int(a) + int(b) - int(c)
-	pa, pb, pc := abs(p-int(a)), abs(p-int(b)), abs(p-int(c))
-	switch {
-	case pa <= pb && pa <= pc:
-		return a
-	case pb <= pc:
-		return b
-	}
-	return c
-}
-
-func abs(x int) int {
-	if x < 0 {
-		return -x
-	}
-	return x
 }
 
 // finish reports a partial last row.

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/custody-toolkit/custody/internal/pngrows"
 )
 
 // Reading a PDF as other tools save it.
@@ -316,25 +318,8 @@ func (r *pngReader) Read(b []byte) (int, error) {
 			return 0, err
 		}
 		row := r.cur[1:]
-		for i := range row {
-			var left, up, upLeft int
-			if i >= r.bpp {
-				left, upLeft = int(row[i-r.bpp]), int(r.prev[i-r.bpp])
-			}
-			up = int(r.prev[i])
-			switch r.cur[0] {
-			case 0:
-			case 1:
-				row[i] += byte(left)
-			case 2:
-				row[i] += byte(up)
-			case 3:
-				row[i] += byte((left + up) / 2)
-			case 4:
-				row[i] += byte(paeth(left, up, upLeft))
-			default:
-				return 0, fmt.Errorf("PNG predictor: row filter %d", r.cur[0])
-			}
+		if err := pngrows.Unfilter(r.cur[0], row, r.prev, r.bpp); err != nil {
+			return 0, fmt.Errorf("PNG predictor: %w", err)
 		}
 		copy(r.prev, row)
 		r.out = r.prev // consumed before the next row overwrites it
@@ -342,25 +327,6 @@ func (r *pngReader) Read(b []byte) (int, error) {
 	n := copy(b, r.out)
 	r.out = r.out[n:]
 	return n, nil
-}
-
-func paeth(a, b, c int) int {
-	p := a + b - c
-	pa, pb, pc := abs(p-a), abs(p-b), abs(p-c)
-	switch {
-	case pa <= pb && pa <= pc:
-		return a
-	case pb <= pc:
-		return b
-	}
-	return c
-}
-
-func abs(x int) int {
-	if x < 0 {
-		return -x
-	}
-	return x
 }
 
 // hybrid reads the cross-reference stream a classic trailer points to with
