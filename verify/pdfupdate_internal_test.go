@@ -18,6 +18,9 @@ import (
 var (
 	AppendPDFUpdate   = appendUpdate
 	PDFTrailerNumbers = trailerNumbers
+	// StandaloneRenderingAs lays out a standalone PDF's pages by an
+	// earlier renderer, as an exporter of its time did.
+	StandaloneRenderingAs = standaloneRendering
 )
 
 // CompareRecord compares record.pdf bytes with a fresh rendering of the

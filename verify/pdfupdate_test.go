@@ -19,9 +19,7 @@ import (
 	"github.com/custody-toolkit/custody/internal/pdfnorm/pdfnormtest"
 	"github.com/custody-toolkit/custody/internal/testbundle"
 	"github.com/custody-toolkit/custody/manifest"
-	"github.com/custody-toolkit/custody/pdf"
 	"github.com/custody-toolkit/custody/pdfseal"
-	"github.com/custody-toolkit/custody/record"
 	"github.com/custody-toolkit/custody/tsa"
 	"github.com/custody-toolkit/custody/verify"
 )
@@ -109,7 +107,7 @@ func standaloneFixtureAs(t *testing.T, in string, opts custody.Options, renderer
 	if renderer == "" {
 		err = verify.StandaloneRendering(&pages, b, rep)
 	} else {
-		err = renderAs(&pages, b, rep, renderer)
+		err = verify.StandaloneRenderingAs(&pages, b, rep, renderer)
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -219,19 +217,6 @@ func TestRecordRecompressed(t *testing.T) {
 			}
 		})
 	}
-}
-
-// renderAs lays out a standalone PDF's pages by an earlier renderer.
-func renderAs(w *bytes.Buffer, b *manifest.Bundle, rep *verify.Report, renderer string) error {
-	content, err := record.FromBundle(b)
-	if err != nil {
-		return err
-	}
-	seal := &record.Seal{ManifestSHA256: rep.Manifest, Renderer: renderer}
-	for _, ts := range rep.Timestamps {
-		seal.Timestamps = append(seal.Timestamps, pdf.Timestamp{Time: ts.Time, TSA: ts.TSA})
-	}
-	return record.Render(w, content, seal)
 }
 
 // TestPDFWithoutRecordByEarlierRenderer: the standalone PDF of a bundle
