@@ -743,7 +743,7 @@ func (v *bundleVerifier) checkTimestamps() {
 		// (checkTokenSeal): what honest TSAs may put in a token, duplicate
 		// or extra certificates, is only reported. Without it, the old
 		// bundles' tokens are held to exactly one verified chain.
-		res, err := VerifyToken(der, bytes.NewReader(v.sig), TokenOptions{Roots: v.opts.Trust, Stored: true, ExactCertificates: !v.tokensSealed})
+		res, err := VerifyToken(der, bytes.NewReader(v.sig), TokenOptions{Roots: v.opts.Trust, Stored: true, Unsealed: !v.tokensSealed})
 		if err != nil {
 			// Unreadable: the token seal, when there is one, has already
 			// proven it altered; without it nothing proves more than that

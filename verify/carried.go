@@ -18,7 +18,7 @@ import (
 // certificate upwards, each link verified, and the oddities around it.
 // What the oddities mean is the caller's: nothing for a token read alone,
 // but an unseen change for a token whose bytes must not change
-// (TokenOptions.ExactCertificates). A standalone PDF's own signature is
+// (TokenOptions.Unsealed). A standalone PDF's own signature is
 // held to more: CheckCertificateChain.
 
 // carried is what carriedChain found.

@@ -334,9 +334,9 @@ func (lv *logVerifier) verifyToken(seq int, entry string) (*TokenResult, error) 
 		return nil, err
 	}
 	sig, _ := lv.read(seq, custodylog.PartSignature) // read by checkSignature
-	// Under ExactCertificates whether or not the next event commits to
+	// Under Unsealed whether or not the next event commits to
 	// the token: an oddity in its certificates is INDETERMINATE, never INFO.
-	res, err := VerifyToken(der, bytes.NewReader(sig), TokenOptions{Roots: lv.v.opts.Trust, Stored: true, ExactCertificates: true})
+	res, err := VerifyToken(der, bytes.NewReader(sig), TokenOptions{Roots: lv.v.opts.Trust, Stored: true, Unsealed: true})
 	if err != nil {
 		return nil, err
 	}

@@ -701,7 +701,7 @@ func checkSignatureTimestamp(res *PDFSignature, sigValue []byte, opts Options) [
 	if res.Token == nil {
 		return []Check{{Name: CheckPDFTimestamp, Status: Failed, Detail: "the PDF signature has no RFC 3161 signature timestamp"}}
 	}
-	tr, err := VerifyToken(res.Token, bytes.NewReader(sigValue), TokenOptions{Roots: opts.Trust, ExactCertificates: true})
+	tr, err := VerifyToken(res.Token, bytes.NewReader(sigValue), TokenOptions{Roots: opts.Trust, Unsealed: true})
 	if err != nil {
 		return []Check{{Name: CheckPDFTimestamp, Status: Failed, Detail: "the signature timestamp cannot be read: " + err.Error()}}
 	}

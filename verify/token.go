@@ -50,12 +50,15 @@ type TokenOptions struct {
 	// nothing; holding it to one value means no byte of the entry can
 	// change without the verdict changing.
 	Stored bool
-	// ExactCertificates says the token's bytes must not change unseen
-	// and no signature of ours covers them (a bundle's stored token
-	// without a seal over it, a standalone PDF's token): then anything
-	// the token carries besides its TSA's chain, which its signature does
-	// not cover, makes token.certificates INDETERMINATE instead of INFO.
-	ExactCertificates bool
+	// Unsealed says the token's bytes must not change unseen and no
+	// signature of ours covers them (a bundle's stored token without a
+	// seal over it, a standalone PDF's token): then what the TSA's
+	// signature does not cover either and honest TSAs vary (certificates
+	// besides its TSA's chain; for a stored token, a response status
+	// other than a plain granted, or a bare token) makes the check
+	// INDETERMINATE instead of a fact reported: it cannot be told from an
+	// alteration. Sealed, it is reported as it is.
+	Unsealed bool
 }
 
 // TokenResult is what VerifyToken established.
@@ -225,7 +228,7 @@ type tokenVerifier struct {
 	signerCert     *x509.Certificate
 	imprintHash    crypto.Hash // 0 when the imprint algorithm is refused
 	imprintErr     error
-	storedErr      string // why the token is not stored as a bundle stores it
+	storedOddity   string // how the token is not stored as the exporter stores it
 	dataDigest     []byte
 	dataName       string // "data", or "digest given"
 	digestMismatch string
@@ -240,9 +243,9 @@ func newTokenVerifier(der []byte, opts TokenOptions) (*tokenVerifier, error) {
 	v := &tokenVerifier{opts: opts, tok: tok, dataName: "data"}
 	switch {
 	case opts.Stored && !p.response:
-		v.storedErr = "it is a bare token; a bundle stores a TimeStampResp (bundle-format.md §6)"
+		v.storedOddity = "it is a bare token, not the TimeStampResp a bundle stores (bundle-format.md §6)"
 	case opts.Stored && p.status != "":
-		v.storedErr = fmt.Sprintf("its TimeStampResp's status is %s; a bundle stores only a plain granted (0) status (bundle-format.md §6)", p.status)
+		v.storedOddity = fmt.Sprintf("its TimeStampResp's status is %s, not a plain granted (0) (bundle-format.md §6)", p.status)
 	}
 	switch {
 	case !tok.EContentType.Equal(tstoken.OIDTSTInfo):
@@ -338,8 +341,11 @@ func notEvaluated(name, why string) Check {
 func (v *tokenVerifier) checkFormat() Check {
 	c := Check{Name: CheckTokenFormat, Status: Failed}
 	switch {
-	case v.storedErr != "":
-		c.Detail = "the token is not stored as a bundle stores it: " + v.storedErr
+	case v.storedOddity != "" && v.opts.Unsealed:
+		// Unsigned bytes that no signature of ours covers here: a status
+		// another exporter may have stored, or an alteration.
+		c.Status, c.Sub = Indeterminate, FormatFailure
+		c.Detail = "the token is not stored as the exporter stores it, in bytes no signature covers: " + v.storedOddity
 	case v.infoErr != nil:
 		c.Detail = "the token does not carry a readable TSTInfo: " + v.infoErr.Error()
 	case len(v.tok.SignerInfos) != 1:
@@ -348,6 +354,9 @@ func (v *tokenVerifier) checkFormat() Check {
 		c.Status = Passed
 		c.Detail = fmt.Sprintf("TimeStampToken with one SignerInfo and a version 1 TSTInfo, serial %s, genTime %s, policy %s",
 			v.info.SerialNumber.Text(16), v.info.GenTime.UTC().Format(time.RFC3339Nano), v.info.Policy)
+		if v.storedOddity != "" {
+			c.Detail += "; " + v.storedOddity + ", sealed as the TSA sent it"
+		}
 	}
 	return c
 }
@@ -594,7 +603,7 @@ func matchCertID(value []byte, v2 bool, cert *x509.Certificate) (string, error) 
 // carries, which its signature does not cover: the chain they form from
 // the TSA's certificate, and the oddities around it (repeats, certificates
 // off the chain, unreadable ones), which honest TSAs produce. An oddity
-// is INFO, or INDETERMINATE under ExactCertificates; a link of the chain
+// is INFO, or INDETERMINATE under Unsealed; a link of the chain
 // whose algorithm is not implemented is INDETERMINATE. Nothing here is
 // FAILED: trust comes from the anchors (token.chain), not from these
 // copies.
@@ -627,7 +636,7 @@ func (v *tokenVerifier) checkCarriedCertificates() Check {
 	case len(r.undecided) > 0:
 		c.Detail += "; not checked, as this verifier does not implement the algorithm: " + strings.Join(r.undecided, "; ")
 		c.Sub = CryptoConstraintsFailure
-	case len(oddities) > 0 && v.opts.ExactCertificates:
+	case len(oddities) > 0 && v.opts.Unsealed:
 		c.Detail += "; but the token carries more than that chain, which its signature does not cover, so its bytes may have changed unseen: " + strings.Join(oddities, "; ")
 		c.Sub = FormatFailure
 	case len(oddities) > 0:
