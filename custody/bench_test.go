@@ -8,16 +8,24 @@ package custody_test
 // Attachments are random bytes named .jpg by default: the PDF rendering
 // then lists them without embedding them. CUSTODY_BENCH_JPEG=1 makes them
 // real JPEG photos (noise, each distinct), which record.pdf embeds;
+// CUSTODY_BENCH_PNG=1 makes them 1000×1000 RGB PNG photos (noise, each
+// distinct, whatever CUSTODY_BENCH_MB says), embedded as they are;
 // CUSTODY_BENCH_NORECORD=1 exports without record.pdf.
+// CUSTODY_BENCH_MESSAGES (default 2000) and CUSTODY_BENCH_ATTACHMENTS
+// (default 400, spread evenly) change the counts: 30,000 messages test
+// the pages, 20 attachments the images.
 
 import (
 	"github.com/custody-toolkit/custody/internal/peakrss"
 
 	"bytes"
+	"compress/zlib"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"image"
 	"image/jpeg"
 	"io"
@@ -35,22 +43,22 @@ import (
 	"github.com/custody-toolkit/custody/verify"
 )
 
-const (
-	benchMessages    = 2000
-	benchAttachments = 400 // one every 5th message
-)
-
-func benchMB(b *testing.B) int {
-	mb := 400
-	if s := os.Getenv("CUSTODY_BENCH_MB"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			b.Fatalf("CUSTODY_BENCH_MB=%q: want a positive number of megabytes", s)
-		}
-		mb = n
+// benchEnv reads a positive count from the environment variable name.
+func benchEnv(b *testing.B, name string, def int) int {
+	s := os.Getenv(name)
+	if s == "" {
+		return def
 	}
-	return mb
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		b.Fatalf("%s=%q: want a positive number", name, s)
+	}
+	return n
 }
+
+func benchMB(b *testing.B) int          { return benchEnv(b, "CUSTODY_BENCH_MB", 400) }
+func benchMessages(b *testing.B) int    { return benchEnv(b, "CUSTODY_BENCH_MESSAGES", 2000) }
+func benchAttachments(b *testing.B) int { return benchEnv(b, "CUSTODY_BENCH_ATTACHMENTS", 400) }
 
 // benchConversation writes 2,000 messages and 400 random attachments
 // totalling CUSTODY_BENCH_MB MiB into a temporary folder, and returns the
@@ -61,24 +69,35 @@ func benchConversation(b *testing.B) (dir string, attachmentBytes int64) {
 	if err := os.Mkdir(filepath.Join(dir, "media"), 0o755); err != nil {
 		b.Fatal(err)
 	}
-	size := int64(benchMB(b)) << 20 / benchAttachments
+	messages, attachments := benchMessages(b), benchAttachments(b)
+	if attachments > messages {
+		b.Fatalf("%d attachments for %d messages: at most one a message", attachments, messages)
+	}
+	size := int64(benchMB(b)) << 20 / int64(attachments)
 	rng := rand.NewChaCha8([32]byte{1}) // random: attachments are compressed already
 	var photo []byte
 	if os.Getenv("CUSTODY_BENCH_JPEG") == "1" {
 		photo = noiseJPEG(b, size, rng)
 	}
+	png := os.Getenv("CUSTODY_BENCH_PNG") == "1"
 	c := conversation.Conversation{
 		Format: conversation.Format, ID: "bench", Title: "benchmark",
 		Participants: []conversation.Participant{{ID: "dr-a", Role: "clinician"}, {ID: "pt-b", Role: "patient"}},
 	}
 	start := time.Date(2026, 4, 12, 9, 0, 0, 0, time.FixedZone("", 2*3600))
-	for i := range benchMessages {
+	for i := range messages {
 		m := conversation.Message{
 			ID: fmt.Sprintf("m%d", i+1), Time: start.Add(time.Duration(i) * time.Minute).Format(time.RFC3339),
 			From: []string{"pt-b", "dr-a"}[i%2],
 			Text: fmt.Sprintf("Mensaje %d: la PCR ha bajado a %d mg/L; ¿sigue con fiebre? ¿Cómo está la herida?", i+1, i%40),
 		}
-		if i%(benchMessages/benchAttachments) == 0 {
+		switch {
+		case i%(messages/attachments) != 0 || i/(messages/attachments) >= attachments:
+		case png:
+			name := fmt.Sprintf("media/%04d.png", len(c.Messages))
+			attachmentBytes += writeNoisePNG(b, filepath.Join(dir, name), 1000, rng)
+			m.Attachments = []conversation.Attachment{{Path: name, Name: filepath.Base(name), Type: "image/png"}}
+		default:
 			name := fmt.Sprintf("media/%04d.jpg", len(c.Messages))
 			attachmentBytes += writeAttachment(b, filepath.Join(dir, name), size, rng, photo)
 			m.Attachments = []conversation.Attachment{{Path: name, Name: filepath.Base(name), Type: "image/jpeg"}}
@@ -117,6 +136,38 @@ func writeAttachment(b *testing.B, path string, size int64, rng io.Reader, photo
 		b.Fatal(err)
 	}
 	return int64(len(photo)) + n
+}
+
+// writeNoisePNG writes a side×side RGB PNG of noise (rows unfiltered,
+// deflated at level 1, as /work/shared/bench/gen_conversation.py makes
+// them) and returns its size.
+func writeNoisePNG(b *testing.B, path string, side int, rng io.Reader) int64 {
+	rows := make([]byte, side*(1+3*side))
+	for y := range side {
+		if _, err := io.ReadFull(rng, rows[y*(1+3*side)+1:(y+1)*(1+3*side)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var idat bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&idat, 1)
+	zw.Write(rows)
+	zw.Close()
+	var out bytes.Buffer
+	out.WriteString("\x89PNG\r\n\x1a\n")
+	chunk := func(kind string, data []byte) {
+		binary.Write(&out, binary.BigEndian, uint32(len(data)))
+		out.WriteString(kind)
+		out.Write(data)
+		binary.Write(&out, binary.BigEndian, crc32.ChecksumIEEE(append([]byte(kind), data...)))
+	}
+	ihdr := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, uint32(side)), uint32(side))
+	chunk("IHDR", append(ihdr, 8, 2, 0, 0, 0))
+	chunk("IDAT", idat.Bytes())
+	chunk("IEND", nil)
+	if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return int64(out.Len())
 }
 
 // noiseJPEG encodes a noise image of about size bytes: noise does not
@@ -196,7 +247,7 @@ func BenchmarkVerify2000(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if rep.Result != verify.Passed || rep.Messages != benchMessages || rep.Attachments != benchAttachments {
+		if rep.Result != verify.Passed || rep.Messages != benchMessages(b) || rep.Attachments != benchAttachments(b) {
 			b.Fatalf("%s, %d messages, %d attachments: %+v", rep.Result, rep.Messages, rep.Attachments, rep.Checks)
 		}
 	}
