@@ -33,6 +33,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -114,28 +115,27 @@ func benchConversation(b *testing.B) (dir string, attachmentBytes int64) {
 	return dir, attachmentBytes
 }
 
-// writeAttachment writes size random bytes, or the photo followed by
-// random bytes after its end marker (decoders ignore them) so that no two
-// attachments are equal; it returns the bytes written.
+// writeAttachment writes size random bytes, or the photo with a comment
+// segment of 16 random bytes after its start marker, so that no two
+// attachments are equal (random bytes after the end marker would make the
+// renderer take each for a truncated JPEG and list it instead of embedding
+// it); it returns the bytes written.
 func writeAttachment(b *testing.B, path string, size int64, rng io.Reader, photo []byte) int64 {
-	f, err := os.Create(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	n := size
+	data := make([]byte, size)
 	if photo != nil {
-		if _, err := f.Write(photo); err != nil {
-			b.Fatal(err)
-		}
-		n = 16
+		data = slices.Concat(photo[:2], []byte{0xFF, 0xFE, 0, 18}, make([]byte, 16), photo[2:])
 	}
-	if _, err := io.CopyN(f, rng, n); err != nil {
+	random := data
+	if photo != nil {
+		random = data[6:22]
+	}
+	if _, err := io.ReadFull(rng, random); err != nil {
 		b.Fatal(err)
 	}
-	if err := f.Close(); err != nil {
+	if err := os.WriteFile(path, data, 0o644); err != nil {
 		b.Fatal(err)
 	}
-	return int64(len(photo)) + n
+	return int64(len(data))
 }
 
 // writeNoisePNG writes a side×side RGB PNG of noise (rows unfiltered,
