@@ -1,6 +1,7 @@
 package pdf
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -116,27 +117,50 @@ func (r *renderer) attachment(a Attachment) error {
 // embeddedSize is what an image counts against MaxEmbeddedBytes: with
 // PNGAsIs its size as sealed, which no toolchain changes (a re-encoded
 // PNG's size depends on the compressor); before, the bytes embedded.
-func (r *renderer) embeddedSize(a Attachment, img *decodedImage) int64 {
+func (r *renderer) embeddedSize(a Attachment, img *embeddedImage) int64 {
 	if r.d.PNGAsIs {
 		return a.Size
 	}
-	return int64(len(img.data))
+	return img.size
 }
 
 // drawImage places an image, turning a panic of the PDF writer on an odd
-// image into an error so the attachment is listed instead.
-func (r *renderer) drawImage(img *decodedImage, x, y, w, h float64) (err error) {
+// image into an error so the attachment is listed instead. For a stub, it
+// notes the number of the image object gopdf makes of it (the first object
+// it adds, and none when the same image is in the PDF already), for
+// pdfpack to fill in.
+func (r *renderer) drawImage(img *embeddedImage, x, y, w, h float64) (err error) {
+	file, fill := img.file, img.fill
+	if fill != nil && !stubImages {
+		if file, err = img.data.whole(); err != nil {
+			return err
+		}
+		fill = nil
+	}
+	object := r.pdf.GetNextObjectID()
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("image: %v", p)
 		}
+		if fill != nil && r.pdf.GetNextObjectID() > object {
+			r.fills[object] = *fill
+		}
 	}()
-	holder, err := gopdf.ImageHolderByBytes(img.data)
-	if err != nil {
-		return err
-	}
+	holder := &imageHolder{id: img.id, Reader: bytes.NewReader(file)}
 	return r.pdf.ImageByHolder(holder, x, y, &gopdf.Rect{W: w, H: h})
 }
+
+// stubImages is false in tests that compare renderings with and without
+// stubs.
+var stubImages = true
+
+// imageHolder hands gopdf an image under a given identity.
+type imageHolder struct {
+	id string
+	*bytes.Reader
+}
+
+func (h *imageHolder) ID() string { return h.id }
 
 // listAttachment draws a boxed entry: name, type and size, SHA-256, and why
 // an image is not shown.

@@ -124,8 +124,9 @@ const (
 	MaxImageBytes  = 32 << 20
 	MaxImagePixels = 40_000_000
 	// MaxEmbeddedBytes bounds the images one document embeds in all: the
-	// PDF writer holds them until the end, and a verifier renders the
-	// record again. Further images are listed, with their digests.
+	// record's size, and the work of a verifier that renders it again
+	// (images are streamed into the PDF, not held; see image.go). Further
+	// images are listed, with their digests.
 	MaxEmbeddedBytes = 48 << 20
 )
 

@@ -1,19 +1,21 @@
 package pdf
 
 import (
+	"bufio"
 	"bytes"
 	"compress/zlib"
 	"encoding/binary"
 	"errors"
+	"hash"
 	"hash/crc32"
 	"io"
 )
 
-// pngEmbeddableAsIs is the check that stands in for decoding a PNG the PDF
-// writer embeds as it is (gopdf copies its IDAT data into the PDF with a
-// PNG predictor): 1 to 8 bits a sample, grey, RGB or palette colour, not
-// interlaced, no transparency. It reports false with no reason for a PNG
-// that must be decoded instead, and a reason for a corrupt one.
+// The check that stands in for decoding a PNG the PDF writer embeds as it
+// is (gopdf copies its IDAT data into the PDF with a PNG predictor): 1 to 8
+// bits a sample, grey, RGB or palette colour, not interlaced, no
+// transparency. A PNG that fails it for its kind must be decoded instead; a
+// corrupt one gets a reason.
 //
 // It checks what a viewer relies on: the chunk structure and every CRC,
 // a sane IHDR, one run of IDAT chunks, IEND last, and that the image data
@@ -21,19 +23,10 @@ import (
 // Inflating costs a fraction of decoding (no pixels are built, nothing is
 // re-encoded), and it means a verifier's normalisation of the rendering
 // (internal/pdfnorm) reads the embedded data as surely as the exporter did.
-func pngEmbeddableAsIs(data []byte) (ok bool, reason string) {
-	hdr, idat, err := pngChunks(data)
-	if err != nil {
-		return false, "corrupt image (" + err.Error() + ")"
-	}
-	if hdr.interlaced || hdr.alpha() || hdr.decodeFirst || hdr.depth > 8 {
-		return false, ""
-	}
-	if err := checkPNGRows(idat, hdr); err != nil {
-		return false, "corrupt image (" + err.Error() + ")"
-	}
-	return true, ""
-}
+//
+// Everything streams, chunk by chunk: the image is read once for its
+// structure (scanPNG), once for its rows (checkPNGRows) and once more when
+// its data goes into the PDF (writeIDAT), and never held whole.
 
 type pngHeader struct {
 	width, height int
@@ -43,6 +36,11 @@ type pngHeader struct {
 }
 
 func (h pngHeader) alpha() bool { return h.colour == 4 || h.colour == 6 }
+
+// asIs reports whether the PDF writer takes the image as it is.
+func (h pngHeader) asIs() bool {
+	return !h.interlaced && !h.alpha() && !h.decodeFirst && h.depth <= 8
+}
 
 // samples is the number of samples a pixel has.
 func (h pngHeader) samples() int {
@@ -54,69 +52,83 @@ var validDepths = map[byte][]byte{0: {1, 2, 4, 8, 16}, 2: {8, 16}, 3: {1, 2, 4, 
 
 var pngSignature = []byte("\x89PNG\r\n\x1a\n")
 
-// pngChunks walks the chunks, checking each CRC, and returns the header
-// and the IDAT data. A chunk of no data other than IEND makes the PNG one
-// to decode: gopdf stops reading chunks at the first.
-func pngChunks(data []byte) (pngHeader, []byte, error) {
-	var h pngHeader
-	if !bytes.HasPrefix(data, pngSignature) {
-		return h, nil, errors.New("no PNG signature")
+// pngStructure is what scanPNG learns of a PNG: its header, the chunks a
+// stub needs to make the PDF writer build the same image dictionary, and
+// how many bytes of image data it has.
+type pngStructure struct {
+	header      pngHeader
+	ihdr        []byte // the IHDR chunk, whole (length, type, data, CRC)
+	palette     []byte // the first PLTE chunk, whole
+	lastPalette []byte // the last PLTE chunk, if another (after the image data)
+	idatLength  int64
+}
+
+// scanPNG walks the chunks from the signature to IEND, checking each CRC.
+// A chunk of no data other than IEND makes the PNG one to decode: gopdf
+// stops reading chunks at the first.
+func scanPNG(r io.Reader) (pngStructure, error) {
+	var s pngStructure
+	p, err := newPNGReader(r)
+	if err != nil {
+		return s, err
 	}
-	var idat []byte
-	idatDone, seenHeader, seenPalette := false, false, false
-	for rest := data[len(pngSignature):]; ; {
-		if len(rest) < 12 {
-			return h, nil, errors.New("truncated before IEND")
+	seenHeader, idatDone := false, false
+	for {
+		kind, n, err := p.next()
+		if err != nil {
+			return s, err
 		}
-		n := binary.BigEndian.Uint32(rest)
-		if uint64(n) > uint64(len(rest)-12) {
-			return h, nil, errors.New("chunk runs past the end")
+		var chunk []byte
+		if kind == "IHDR" && n == 13 || kind == "PLTE" {
+			if chunk, err = p.wholeChunk(); err != nil {
+				return s, err
+			}
+		} else if err := p.finish(); err != nil {
+			return s, err
 		}
-		kind, body := string(rest[4:8]), rest[8:8+n]
-		if crc32.ChecksumIEEE(rest[4:8+n]) != binary.BigEndian.Uint32(rest[8+n:]) {
-			return h, nil, errors.New("CRC mismatch in " + kind)
-		}
-		rest = rest[12+n:]
 		if n == 0 && kind != "IEND" {
-			h.decodeFirst = true
+			s.header.decodeFirst = true
 		}
 		switch {
 		case !seenHeader && kind != "IHDR":
-			return h, nil, errors.New("IHDR is not first")
+			return s, errors.New("IHDR is not first")
 		case kind == "IHDR":
 			if seenHeader {
-				return h, nil, errors.New("two IHDR")
+				return s, errors.New("two IHDR")
 			}
-			var err error
-			if h, err = parseIHDR(body); err != nil {
-				return h, nil, err
+			if s.header, err = parseIHDR(chunk); err != nil {
+				return s, err
 			}
-			seenHeader = true
+			s.ihdr, seenHeader = chunk, true
+		case kind == "PLTE" && s.palette == nil:
+			s.palette = chunk
 		case kind == "PLTE":
-			seenPalette = true
+			s.lastPalette = chunk
 		case kind == "tRNS":
-			h.decodeFirst = true
+			s.header.decodeFirst = true
 		case kind == "IDAT":
 			if idatDone {
-				return h, nil, errors.New("IDAT chunks not consecutive")
+				return s, errors.New("IDAT chunks not consecutive")
 			}
-			idat = append(idat, body...)
+			s.idatLength += int64(n)
 		case kind == "IEND":
-			if len(idat) == 0 || h.colour == 3 && !seenPalette {
-				return h, nil, errors.New("no image data or no palette")
+			if s.idatLength == 0 || s.header.colour == 3 && s.palette == nil {
+				return s, errors.New("no image data or no palette")
 			}
-			return h, idat, nil
+			return s, nil
 		}
-		if kind != "IDAT" && len(idat) > 0 {
+		if kind != "IDAT" && s.idatLength > 0 {
 			idatDone = true
 		}
 	}
 }
 
-func parseIHDR(b []byte) (pngHeader, error) {
-	if len(b) != 13 {
+// parseIHDR reads a whole IHDR chunk (nil: one of the wrong length).
+func parseIHDR(chunk []byte) (pngHeader, error) {
+	if len(chunk) != 12+13 {
 		return pngHeader{}, errors.New("IHDR of the wrong length")
 	}
+	b := chunk[8:]
 	h := pngHeader{
 		width: int(binary.BigEndian.Uint32(b)), height: int(binary.BigEndian.Uint32(b[4:])),
 		depth: b[8], colour: b[9], interlaced: b[12] == 1,
@@ -130,12 +142,39 @@ func parseIHDR(b []byte) (pngHeader, error) {
 	return h, nil
 }
 
+// stubPNG is a PNG the PDF writer reads as it would the scanned one (same
+// header and palette), whose image data is marker: the writer then builds
+// the same image dictionary, and the real data takes the marker's place
+// when the PDF is written. Go's decoder reads the first palette (and
+// rejects a second before the image data); gopdf keeps the last one.
+func stubPNG(s pngStructure, marker []byte) []byte {
+	stub := bytes.Clone(pngSignature)
+	stub = append(stub, s.ihdr...)
+	stub = append(stub, s.palette...)
+	stub = appendChunk(stub, "IDAT", marker)
+	stub = append(stub, s.lastPalette...)
+	return appendChunk(stub, "IEND", nil)
+}
+
+func appendChunk(b []byte, kind string, data []byte) []byte {
+	b = binary.BigEndian.AppendUint32(b, uint32(len(data)))
+	start := len(b)
+	b = append(append(b, kind...), data...)
+	return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(b[start:]))
+}
+
 // checkPNGRows inflates the image data (the zlib stream must end with the
 // data: the PDF writer embeds all of it) and checks it is exactly the
-// declared rows, each starting with a filter type 0 to 4.
-func checkPNGRows(data []byte, h pngHeader) error {
-	idat := bytes.NewReader(data) // an io.ByteReader: inflating reads no further than its stream
-	zr, err := zlib.NewReader(idat)
+// declared rows, each starting with a filter type 0 to 4. r is a PNG that
+// scanPNG accepted.
+func checkPNGRows(r io.Reader, h pngHeader) error {
+	p, err := newPNGReader(r)
+	if err != nil {
+		return err
+	}
+	p.noCRC = true
+	idat := &idatReader{p: p}
+	zr, err := zlib.NewReader(idat) // an io.ByteReader: inflating reads no further than its stream
 	if err != nil {
 		return errors.New("image data is not zlib data")
 	}
@@ -147,10 +186,22 @@ func checkPNGRows(data []byte, h pngHeader) error {
 	if rows.seen != rows.want {
 		return errors.New("image data shorter than its rows")
 	}
-	if idat.Len() != 0 {
+	if _, err := idat.ReadByte(); err != io.EOF {
 		return errors.New("data after the compressed image data")
 	}
 	return nil
+}
+
+// writeIDAT copies the image data of a PNG that scanPNG accepted (its IDAT
+// chunks' data, concatenated) to w.
+func writeIDAT(w io.Writer, r io.Reader) error {
+	p, err := newPNGReader(r)
+	if err != nil {
+		return err
+	}
+	p.noCRC = true // the caller checks the file's digest
+	_, err = io.Copy(w, &idatReader{p: p})
+	return err
 }
 
 // pngRowChecker counts inflated image bytes and checks each row's filter
@@ -170,4 +221,179 @@ func (c *pngRowChecker) Write(p []byte) (int, error) {
 	}
 	c.seen += int64(len(p))
 	return len(p), nil
+}
+
+// pngReader reads a PNG chunk by chunk: next reads a chunk's length and
+// type, Read its data, and finish (or the next call to next) checks its CRC.
+type pngReader struct {
+	r     *bufio.Reader
+	noCRC bool // CRCs already checked (scanPNG): the later passes skip them
+	kind  string
+	left  int64 // data of the current chunk not read yet
+	open  bool  // a chunk whose CRC is not read yet
+	crc   hash.Hash32
+	start int64 // offset of the current chunk
+	off   int64 // bytes read
+}
+
+// errTruncated is a PNG that ends inside a chunk; rest is the number of
+// bytes from that chunk's start to the end.
+type errTruncated struct{ rest int64 }
+
+func (e errTruncated) Error() string {
+	if e.rest < 12 { // not even an empty chunk's length, type and CRC
+		return "truncated before IEND"
+	}
+	return "chunk runs past the end"
+}
+
+func newPNGReader(r io.Reader) (*pngReader, error) {
+	p := &pngReader{r: bufio.NewReaderSize(r, 64<<10), crc: crc32.NewIEEE()}
+	sig := make([]byte, len(pngSignature))
+	if _, err := io.ReadFull(p.r, sig); err != nil || !bytes.Equal(sig, pngSignature) {
+		return nil, errors.New("no PNG signature")
+	}
+	p.off = int64(len(sig))
+	return p, nil
+}
+
+// next finishes the current chunk and reads the next one's length and type.
+func (p *pngReader) next() (kind string, n uint32, err error) {
+	if err := p.finish(); err != nil {
+		return "", 0, err
+	}
+	p.start = p.off
+	var head [8]byte
+	if err := p.readFull(head[:]); err != nil {
+		return "", 0, err
+	}
+	n = binary.BigEndian.Uint32(head[:])
+	p.kind, p.left, p.open = string(head[4:]), int64(n), true
+	p.crc.Reset()
+	p.crc.Write(head[4:])
+	return p.kind, n, nil
+}
+
+// Read reads the current chunk's data.
+func (p *pngReader) Read(b []byte) (int, error) {
+	if p.left == 0 {
+		return 0, io.EOF
+	}
+	n, err := p.r.Read(b[:min(int64(len(b)), p.left)])
+	if !p.noCRC {
+		p.crc.Write(b[:n])
+	}
+	p.left -= int64(n)
+	p.off += int64(n)
+	if err == io.EOF {
+		err = p.truncated()
+	}
+	return n, err
+}
+
+// finish skips what is left of the current chunk's data and checks its CRC.
+func (p *pngReader) finish() error {
+	if !p.open {
+		return nil
+	}
+	if _, err := io.Copy(io.Discard, p); err != nil {
+		return err
+	}
+	var sum [4]byte
+	if err := p.readFull(sum[:]); err != nil {
+		return err
+	}
+	p.open = false
+	if !p.noCRC && p.crc.Sum32() != binary.BigEndian.Uint32(sum[:]) {
+		return errors.New("CRC mismatch in " + p.kind)
+	}
+	return nil
+}
+
+// wholeChunk reads the rest of a small chunk and returns it whole, CRC
+// checked.
+func (p *pngReader) wholeChunk() ([]byte, error) {
+	chunk := binary.BigEndian.AppendUint32(nil, uint32(p.left))
+	chunk = append(chunk, p.kind...)
+	data, err := io.ReadAll(p)
+	if err != nil {
+		return nil, err
+	}
+	sum := p.crc.Sum32()
+	if err := p.finish(); err != nil {
+		return nil, err
+	}
+	return binary.BigEndian.AppendUint32(append(chunk, data...), sum), nil
+}
+
+func (p *pngReader) readFull(b []byte) error {
+	n, err := io.ReadFull(p.r, b)
+	p.off += int64(n)
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return p.truncated()
+	}
+	return err
+}
+
+// truncated is the error for an end of input inside the current chunk,
+// with the bytes left from its start (the input is read to its end to
+// count them: a limited reader stops reads at the size limit).
+func (p *pngReader) truncated() error {
+	n, err := io.Copy(io.Discard, p.r)
+	if err != nil {
+		return err
+	}
+	return errTruncated{rest: p.off + n - p.start}
+}
+
+// idatReader reads the data of a run of IDAT chunks as one stream, from
+// the first IDAT chunk on; it is an io.ByteReader, so that a decompressor
+// reads no further than its stream.
+type idatReader struct {
+	p       *pngReader
+	started bool
+	done    bool
+}
+
+func (d *idatReader) Read(b []byte) (int, error) {
+	for !d.done {
+		if d.p.open && d.p.kind == "IDAT" && d.p.left > 0 {
+			return d.p.Read(b)
+		}
+		kind, _, err := d.p.next()
+		switch {
+		case err != nil:
+			return 0, err
+		case kind == "IDAT":
+			d.started = true
+		case d.started || kind == "IEND":
+			d.done = true
+		}
+	}
+	return 0, io.EOF
+}
+
+func (d *idatReader) ReadByte() (byte, error) {
+	if p := d.p; p.noCRC && p.open && p.kind == "IDAT" && p.left > 0 {
+		// The fast path: a decompressor reads Huffman codes byte by byte.
+		b, err := p.r.ReadByte()
+		if err == io.EOF {
+			return 0, p.truncated()
+		} else if err != nil {
+			return 0, err
+		}
+		p.left--
+		p.off++
+		return b, nil
+	}
+	var b [1]byte
+	for {
+		n, err := d.Read(b[:])
+		if n == 1 {
+			return b[0], nil
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
 }

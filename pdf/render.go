@@ -65,9 +65,10 @@ type renderer struct {
 	qrPayload string
 
 	page      int
-	embedded  int64   // image bytes embedded so far (MaxEmbeddedBytes)
-	continued string  // the message being drawn, for pages it runs onto
-	y         float64 // top of the free space on the current page
+	embedded  int64                      // image bytes embedded so far (MaxEmbeddedBytes)
+	fills     map[int]pdfpack.Substitute // image data of stubs, by object number
+	continued string                     // the message being drawn, for pages it runs onto
+	y         float64                    // top of the free space on the current page
 }
 
 func newRenderer(d *Document) (*renderer, error) {
@@ -102,6 +103,7 @@ func newRenderer(d *Document) (*renderer, error) {
 		d:          d,
 		pdf:        &gopdf.GoPdf{},
 		registered: map[*textlayout.Face]bool{},
+		fills:      map[int]pdfpack.Substitute{},
 		qr:         code,
 		qrPayload:  payload,
 		textGrey:   -1,
@@ -160,7 +162,8 @@ func (r *renderer) render(w io.Writer) (err error) {
 	return r.write(w)
 }
 
-// write streams gopdf's uncompressed output through pdfpack.Deflate.
+// write streams gopdf's uncompressed output through pdfpack, which fills
+// in the images.
 func (r *renderer) write(w io.Writer) error {
 	pr, pw := io.Pipe()
 	go func() {
@@ -176,7 +179,7 @@ func (r *renderer) write(w io.Writer) error {
 			err = io.EOF
 		}
 	}()
-	err := pdfpack.Deflate(w, pr)
+	err := pdfpack.Pack(w, pr, r.fills)
 	pr.CloseWithError(errors.New("pdf: output abandoned")) // unblocks the writer on error
 	return err
 }

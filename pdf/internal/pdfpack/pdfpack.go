@@ -8,6 +8,15 @@
 // the layout gopdf writes (one "N 0 obj" line per object, "stream" and
 // "endobj" on lines of their own, a classic xref table), and fails rather
 // than guess when the input differs.
+//
+// Pack also puts image data into the PDF that gopdf never held: the
+// renderer hands gopdf a small stub image for each embedded image and tells
+// Pack, by object number, which stream to replace with the real bytes,
+// streamed from the attachment (see Substitute). An object is chosen by its
+// number, never by its content, so no attachment's bytes can pose as a
+// stub; and the stub gopdf wrote must be exactly the one expected, so a
+// mismatch between object numbers and images is an error, never a wrong
+// PDF.
 package pdfpack
 
 import (
@@ -33,7 +42,21 @@ const maxObjects = 1 << 20
 // Deflate copies the PDF read from r to w, deflating every stream that has
 // no /Filter and rewriting the cross-reference table for the new offsets.
 func Deflate(w io.Writer, r io.Reader) error {
-	p := packer{in: bufio.NewReaderSize(r, 64<<10), out: &countingWriter{w: bufio.NewWriterSize(w, 64<<10)}}
+	return Pack(w, r, nil)
+}
+
+// Substitute is the real content of one stream that gopdf wrote as a stub.
+type Substitute struct {
+	Stub   []byte                  // the stream gopdf writes; any other is an error
+	Length int64                   // bytes Write writes
+	Write  func(w io.Writer) error // writes the stream's content
+}
+
+// Pack is Deflate that also replaces the stream of each object numbered in
+// subs (a filtered stream: image data goes in as it is) with the
+// Substitute's content, and fails if one of them is not in the input.
+func Pack(w io.Writer, r io.Reader, subs map[int]Substitute) error {
+	p := packer{in: bufio.NewReaderSize(r, 64<<10), out: &countingWriter{w: bufio.NewWriterSize(w, 64<<10)}, subs: subs}
 	p.zw, _ = zlib.NewWriterLevel(&p.zbuf, zlib.DefaultCompression)
 	if err := p.run(); err != nil {
 		return fmt.Errorf("pdfpack: %w", err)
@@ -48,6 +71,8 @@ type packer struct {
 	zw      *zlib.Writer
 	zbuf    bytes.Buffer
 	raw     bytes.Buffer
+	subs    map[int]Substitute
+	done    int // substitutions made
 }
 
 func (p *packer) run() error {
@@ -67,10 +92,13 @@ func (p *packer) run() error {
 			}
 			p.offsets[n] = p.out.n
 			p.out.put(line)
-			if err := p.object(); err != nil {
+			if err := p.object(n); err != nil {
 				return fmt.Errorf("object %d: %w", n, err)
 			}
 		case line == "xref\n":
+			if p.done != len(p.subs) {
+				return fmt.Errorf("%d of %d image objects to fill in were not found", len(p.subs)-p.done, len(p.subs))
+			}
 			return p.xref()
 		default:
 			p.out.put(line)
@@ -81,9 +109,9 @@ func (p *packer) run() error {
 	}
 }
 
-// object copies an object after its "N 0 obj" line, deflating its stream
+// object copies object n after its "N 0 obj" line, deflating its stream
 // if it has one without a filter.
-func (p *packer) object() error {
+func (p *packer) object(n int) error {
 	var dict strings.Builder
 	for {
 		line, err := p.in.ReadString('\n')
@@ -96,6 +124,9 @@ func (p *packer) object() error {
 			p.out.put(line)
 			return nil
 		case "stream\n":
+			if sub, ok := p.subs[n]; ok {
+				return p.substitute(dict.String(), sub)
+			}
 			return p.stream(dict.String())
 		}
 		dict.WriteString(line)
@@ -105,14 +136,24 @@ func (p *packer) object() error {
 	}
 }
 
-func (p *packer) stream(dict string) error {
+// streamLength finds a stream dictionary's /Length: the span of the
+// entry in dict, and its value.
+func streamLength(dict string) ([]int, int64, error) {
 	m := length.FindStringSubmatchIndex(dict)
 	if m == nil {
-		return errors.New("stream without /Length")
+		return nil, 0, errors.New("stream without /Length")
 	}
 	n, err := strconv.ParseInt(dict[m[2]:m[3]], 10, 64)
 	if err != nil {
-		return fmt.Errorf("bad /Length: %w", err)
+		return nil, 0, fmt.Errorf("bad /Length: %w", err)
+	}
+	return m, n, nil
+}
+
+func (p *packer) stream(dict string) error {
+	m, n, err := streamLength(dict)
+	if err != nil {
+		return err
 	}
 	if strings.Contains(dict, "/Filter") {
 		p.out.put(dict)
@@ -137,7 +178,45 @@ func (p *packer) stream(dict string) error {
 		p.out.put("stream\n")
 		p.out.Write(p.zbuf.Bytes())
 	}
-	// The rest ("\nendstream\nendobj\n") is copied as it is.
+	return p.endObject()
+}
+
+// substitute writes sub's content in place of the stub stream gopdf wrote.
+func (p *packer) substitute(dict string, sub Substitute) error {
+	m, n, err := streamLength(dict)
+	switch {
+	case err != nil:
+		return err
+	case !strings.Contains(dict, "/Filter"):
+		return errors.New("image stub without /Filter")
+	case n != int64(len(sub.Stub)):
+		return errors.New("image stub of another length than expected")
+	}
+	p.raw.Reset()
+	if _, err := io.CopyN(&p.raw, p.in, n); err != nil || !bytes.Equal(p.raw.Bytes(), sub.Stub) {
+		return errors.New("image stub is not the one expected")
+	}
+	p.out.put(dict[:m[0]])
+	fmt.Fprintf(p.out, "/Length %d", sub.Length)
+	p.out.put(dict[m[1]:])
+	p.out.put("stream\n")
+	start := p.out.n
+	if err := sub.Write(p.out); err != nil {
+		return fmt.Errorf("image data: %w", err)
+	}
+	if p.out.err != nil {
+		return p.out.err
+	}
+	if written := p.out.n - start; written != sub.Length {
+		return fmt.Errorf("image data of %d bytes, %d announced", written, sub.Length)
+	}
+	p.done++
+	return p.endObject()
+}
+
+// endObject copies the rest of a stream object ("\nendstream\nendobj\n")
+// as it is.
+func (p *packer) endObject() error {
 	for {
 		line, err := p.in.ReadString('\n')
 		if err != nil {

@@ -131,3 +131,38 @@ func FuzzDeflate(f *testing.F) {
 		}
 	})
 }
+
+// withStub is a PDF as gopdf writes it, whose object 2 is an image stub.
+const withStub = "%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n\n2 0 obj\n<<\n\t/Filter /DCTDecode\n\t/Length 4\n>>\nstream\nSTUB\nendstream\nendobj\n\n" +
+	"xref\n0 3\n0000000000 65535 f \n0000000009 00000 n \n0000000045 00000 n \ntrailer\n<< /Size 3 /Root 1 0 R >>\nstartxref\n999\n%%EOF\n"
+
+func TestPackSubstitutes(t *testing.T) {
+	real := "the real image data"
+	write := func(s string) func(io.Writer) error {
+		return func(w io.Writer) error { _, err := io.WriteString(w, s); return err }
+	}
+	var out bytes.Buffer
+	err := Pack(&out, strings.NewReader(withStub), map[int]Substitute{2: {Stub: []byte("STUB"), Length: int64(len(real)), Write: write(real)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "/Length 19\n>>\nstream\n"+real+"\nendstream\n") {
+		t.Errorf("not substituted:\n%s", out.String())
+	}
+	for name, tt := range map[string]struct {
+		subs map[int]Substitute
+		want string
+	}{
+		"another stub":       {map[int]Substitute{2: {Stub: []byte("STUX"), Length: 4, Write: write("data")}}, "not the one expected"},
+		"another object":     {map[int]Substitute{1: {Stub: []byte("STUB"), Length: 4, Write: write("data")}}, "not found"},
+		"missing object":     {map[int]Substitute{2: {Stub: []byte("STUB"), Length: 4, Write: write("data")}, 7: {Stub: []byte("STUB"), Length: 4, Write: write("data")}}, "not found"},
+		"shorter data":       {map[int]Substitute{2: {Stub: []byte("STUB"), Length: 5, Write: write("data")}}, "4 bytes, 5 announced"},
+		"failing data":       {map[int]Substitute{2: {Stub: []byte("STUB"), Length: 4, Write: func(io.Writer) error { return io.ErrUnexpectedEOF }}}, "unexpected EOF"},
+		"stub of other size": {map[int]Substitute{2: {Stub: []byte("STUBS"), Length: 4, Write: write("data")}}, "another length"},
+	} {
+		err := Pack(io.Discard, strings.NewReader(withStub), tt.subs)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v, want an error with %q", name, err, tt.want)
+		}
+	}
+}
