@@ -304,13 +304,18 @@ func writeRecord(zw *manifest.Writer, c *conversation.Conversation, picked []int
 		f, _, err := nofollow.Open(c.Dir, filepath.FromSlash(files[entry]))
 		return f, err
 	}
-	var buf bytes.Buffer
-	err := record.Render(&buf, record.Content{Manifest: m, Entries: entries, Open: open}, nil)
+	// Streamed into the bundle as it is rendered, never held whole (a
+	// stored entry with a data descriptor, as the attachments are).
+	pr, pw := io.Pipe()
+	go func() {
+		pw.CloseWithError(record.Render(pw, record.Content{Manifest: m, Entries: entries, Open: open}, nil))
+	}()
+	_, err := zw.AddFile(manifest.RecordName, pr)
+	pr.CloseWithError(errors.New("record.pdf abandoned")) // unblocks the rendering on error
 	if err != nil {
-		return fmt.Errorf("rendering %s: %w", manifest.RecordName, err)
+		return fmt.Errorf("rendering %w", err) // "rendering record.pdf: …"
 	}
-	_, err = zw.AddBytes(manifest.RecordName, buf.Bytes())
-	return err
+	return nil
 }
 
 // addFile adds the file at rel (slash-separated) inside the conversation's
