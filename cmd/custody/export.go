@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/x509"
 	"fmt"
+	"runtime/debug"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -103,6 +104,9 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 	if err != nil {
 		return err
 	}
+	// Unlocking the key (scrypt) took 64 MB, garbage now: return it to the
+	// system before the export adds its own memory on top of it.
+	debug.FreeOSMemory()
 	pub := key.Public()
 	var pdfChain []*x509.Certificate
 	if f.pdfCert != "" {
