@@ -235,6 +235,7 @@ var usualSubIndications = map[string]struct{ failed, indeterminate SubIndication
 	CheckPDFSignature:      {SigCryptoFailure, CryptoConstraintsFailure},
 	CheckPDFSigner:         {UnexpectedSigner, NoSigningCertificateFound},
 	CheckPDFRendering:      {RenderingMismatch, RendererUnavailable},
+	"pdf.container":        {FormatFailure, ContainerRepacked},
 	"consistency":          {Inconsistent, FormatFailure},
 	"consistency.older":    {FormatFailure, NoCertificateChainFound},
 }
