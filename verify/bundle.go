@@ -147,7 +147,7 @@ func (v *bundleVerifier) run() {
 	steps := []func(){
 		v.checkContainer, v.checkManifest, v.checkFiles, v.checkMessages, v.checkChain,
 		v.checkDisclosure, v.checkSignature, v.checkSignerIdentity, v.checkRendering,
-		v.checkTokenSeal, v.checkTimestamps, v.checkCustodyLog, v.checkEntryOrder,
+		v.checkTokenSeal, v.checkTimestamps, v.checkMessageTimes, v.checkCustodyLog, v.checkEntryOrder,
 	}
 	for _, step := range steps {
 		if v.stopped {
@@ -779,6 +779,43 @@ func (v *bundleVerifier) checkTimestamps() {
 		detail = "no --trust anchors given: the timestamps are intact but their TSA is not trusted"
 	}
 	v.add("timestamp trust", Indeterminate, "%s", detail)
+}
+
+// checkMessageTimes: a trusted timestamp proves the sealed content existed
+// at its genTime, so a message dated later claims a future. The dates come
+// from phones whose clocks may be wrong, and a message's time is what the
+// source said: not proof of forgery, but nothing the bundle can vouch for
+// (INDETERMINATE), reported with the first such message.
+func (v *bundleVerifier) checkMessageTimes() {
+	var proven time.Time
+	for _, ts := range v.rep.Timestamps {
+		if ts.Trusted && ts.Time.After(proven) {
+			proven = ts.Time
+		}
+	}
+	if proven.IsZero() || v.m == nil {
+		return
+	}
+	late, first := 0, ""
+	for _, msg := range v.m.Messages {
+		e := v.entries[msg.Entry]
+		if e == nil {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339Nano, e.Time)
+		if err == nil && t.After(proven.Add(clockSkew)) {
+			if late++; late == 1 {
+				first = fmt.Sprintf("message %q is dated %s", e.ID, e.Time)
+			}
+		}
+	}
+	if late > 0 {
+		v.rep.Checks = append(v.rep.Checks, Check{Name: "message times", Status: Indeterminate, Sub: TimestampOrderFailure,
+			Detail: fmt.Sprintf("%d messages are dated after the latest proven time %s, when the sealed content already existed (%s): the source's clock was wrong, or the dates were made up",
+				late, proven.UTC().Format(time.RFC3339), first)})
+		return
+	}
+	v.pass("message times", "no message is dated after the latest proven time %s", proven.UTC().Format(time.RFC3339))
 }
 
 // noteClock reports an export time later than the token's time: the

@@ -217,6 +217,7 @@ var usualSubIndications = map[string]struct{ failed, indeterminate SubIndication
 	"timestamp":            {SignedDataNotFound, TryLater},
 	"timestamp.trust":      {NoCertificateChainFound, NoCertificateChainFound},
 	"timestamp.clock":      {TimestampOrderFailure, TimestampOrderFailure},
+	"message.times":        {TimestampOrderFailure, TimestampOrderFailure},
 	"token.seal":           {HashFailure, FormatFailure},
 	CheckTokenFormat:       {FormatFailure, FormatFailure},
 	CheckTokenImprint:      {HashFailure, CryptoConstraintsFailure},

@@ -10,7 +10,9 @@ import (
 	"encoding/pem"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/custody-toolkit/custody/conversation"
 	"github.com/custody-toolkit/custody/custody"
 	"github.com/custody-toolkit/custody/internal/testbundle"
 	"github.com/custody-toolkit/custody/manifest"
@@ -129,6 +131,43 @@ func TestCannotCheckIsIndeterminate(t *testing.T) {
 				}
 			}
 			t.Errorf("no %s check %s in %+v", tc.result, tc.check, rep.Checks)
+		})
+	}
+}
+
+// A trusted timestamp proves the sealed content existed at its time: a
+// message dated later claims a future. A phone's clock may be wrong, so it
+// is INDETERMINATE, never FAILED; within the clock skew it passes.
+func TestMessageDatedAfterProvenTime(t *testing.T) {
+	fx := testbundle.New(t, "ed25519")
+	for _, tc := range []struct {
+		name  string
+		ahead time.Duration
+		want  verify.Status
+	}{
+		{"dated tomorrow", 24 * time.Hour, verify.Indeterminate},
+		{"within the clock skew", 2 * time.Minute, verify.Passed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := testbundle.Synthetic(t, 4, func(c *conversation.Conversation) {
+				c.Messages[3].Time = time.Now().Add(tc.ahead).UTC().Format(time.RFC3339)
+			})
+			rep, err := verify.BundleFile(fx.ExportOptions(t, in, custody.Options{}), verify.Options{Trust: fx.Roots})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var c *verify.Check
+			for i := range rep.Checks {
+				if rep.Checks[i].Name == "message times" {
+					c = &rep.Checks[i]
+				}
+			}
+			if rep.Result != tc.want || c == nil || c.Status != tc.want {
+				t.Fatalf("%s, check %+v; want %s", rep.Result, c, tc.want)
+			}
+			if tc.want == verify.Indeterminate && (!strings.Contains(c.Detail, `message "m4" is dated`) || c.SubIndication() != verify.TimestampOrderFailure) {
+				t.Errorf("%+v", c)
+			}
 		})
 	}
 }
