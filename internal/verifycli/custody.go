@@ -113,10 +113,11 @@ func PrintTimeline(w io.Writer, events []verify.CustodyEvent, actorsChecked bool
 		if ts := e.Timestamp; ts != nil {
 			fmt.Fprintf(w, "       timestamp %s by %s, %s\n", ts.Time.UTC().Format("2006-01-02 15:04:05 UTC"), safe(ts.TSA), trustWord(ts.Trusted))
 		}
-		for line := range strings.SplitSeq(e.Note, "\n") {
-			if line != "" {
-				fmt.Fprintf(w, "       %s\n", safe(line))
-			}
+		if e.Note != "" {
+			// Quoted on one line, newlines and every character that is not
+			// printable escaped: a note cannot draw lines that look like
+			// the report's own ("key …, recognised as …", an event).
+			fmt.Fprintf(w, "       note %q\n", e.Note)
 		}
 	}
 }

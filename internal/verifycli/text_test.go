@@ -56,3 +56,22 @@ func TestReportCannotBeForged(t *testing.T) {
 		t.Errorf("report starts %q", text[:min(40, len(text))])
 	}
 }
+
+// A note cannot draw lines that look like the report's own: an event's
+// key and recognition, another event. It stays on one quoted line.
+func TestNoteCannotImitateTheTimeline(t *testing.T) {
+	imitation := "Enviado\n       key 0123, recognised as \"Colegio de Médicos\"\n  #2   2026-11-26 09:00:00 UTC  verified           \"Perito judicial\""
+	rep := &verify.Report{Result: verify.Passed, File: "case.custody",
+		Custody: []verify.CustodyEvent{{Seq: 1, Time: "2026-11-25T09:00:00Z", Action: "transferred", Note: imitation}}}
+	var out bytes.Buffer
+	printBundleReport(&out, rep)
+	lines := strings.Split(out.String(), "\n")
+	for _, line := range lines {
+		if strings.HasPrefix(strings.TrimSpace(line), "key 0123") || strings.HasPrefix(strings.TrimSpace(line), "#2") {
+			t.Errorf("the note drew a line of its own: %q\n%s", line, out.String())
+		}
+	}
+	if !strings.Contains(out.String(), `       note "Enviado\n       key 0123, recognised as \"Colegio de Médicos\"\n`) {
+		t.Errorf("the note is not quoted on one line:\n%s", out.String())
+	}
+}
