@@ -27,13 +27,15 @@ func TestSealEd25519OpenSSL(t *testing.T) {
 	key := signers(t)["Ed25519"]
 	signed := seal(t, render(t, "ed25519"), bundle(t, []byte("payload")), Options{Signer: key, TSAURL: testTSA(t, exportTime), Time: exportTime})
 	span := contentsSpan(t, signed)
-	hexCMS := strings.TrimRight(string(signed[span[0]+1:span[1]-1]), "0")
-	if len(hexCMS)%2 == 1 {
-		hexCMS += "0"
-	}
-	der, err := hex.DecodeString(hexCMS)
+	// /Contents is the CMS padded with zeros: its DER length says where
+	// it ends (trimming the zeros would also trim a last byte 0x?0).
+	padded, err := hex.DecodeString(string(signed[span[0]+1 : span[1]-1]))
 	if err != nil {
 		t.Fatal(err)
+	}
+	var der cryptobyte.String
+	if s := cryptobyte.String(padded); !s.ReadASN1Element(&der, cbasn1.SEQUENCE) {
+		t.Fatal("/Contents does not start with a DER SEQUENCE")
 	}
 	attrs, sig, certDER, digest := splitCMS(t, der)
 	cert, err := x509.ParseCertificate(certDER)
