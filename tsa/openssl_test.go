@@ -2,9 +2,6 @@ package tsa
 
 import (
 	"context"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/custody-toolkit/custody/internal/testpki"
@@ -25,15 +22,7 @@ func TestClientOpenSSLTSA(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			o := testpki.NewOpenSSLTSA(t, cfg)
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				query, err := io.ReadAll(r.Body)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				reply(w, o.Reply(query))
-			}))
-			defer srv.Close()
+			srv := o.Server()
 			c := &Client{URL: srv.URL}
 			if _, err := c.Timestamp(context.Background(), []byte("custody interop")); err != nil {
 				t.Fatal(err)

@@ -2,9 +2,6 @@ package main
 
 import (
 	"bytes"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,7 +10,6 @@ import (
 	"github.com/custody-toolkit/custody/internal/testpki"
 	"github.com/custody-toolkit/custody/internal/verifycli"
 	"github.com/custody-toolkit/custody/keys"
-	"github.com/custody-toolkit/custody/tsa"
 )
 
 // TestCheckTokenOpenSSLTSA: custody export stores what OpenSSL's TSA
@@ -53,16 +49,7 @@ func TestExportOpenSSLTSA(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			o := testpki.NewOpenSSLTSA(t, cfg)
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				query, err := io.ReadAll(r.Body)
-				if err != nil {
-					http.Error(w, err.Error(), http.StatusBadRequest)
-					return
-				}
-				w.Header().Set("Content-Type", tsa.ReplyType)
-				w.Write(o.Reply(query))
-			}))
-			defer srv.Close()
+			srv := o.Server()
 			t.Setenv(keys.PassphraseEnv, "pass phrase")
 			dir := t.TempDir()
 			key, out := filepath.Join(dir, "doctor.key"), filepath.Join(dir, "case.custody")

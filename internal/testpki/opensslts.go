@@ -3,7 +3,10 @@ package testpki
 import (
 	"crypto/x509"
 	"encoding/pem"
+	"io"
 	"math/big"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -166,6 +169,23 @@ func (o *OpenSSLTSA) Reply(query []byte) []byte {
 	o.Run("ts", "-reply", "-config", "ts.cnf", "-queryfile", "q.tsq", "-out", "r.tsr")
 	o.Run("ts", "-verify", "-queryfile", "q.tsq", "-in", "r.tsr", "-CAfile", "ca.pem", "-untrusted", "tsa.pem")
 	return o.Read("r.tsr")
+}
+
+// Server serves the TSA over HTTP as RFC 3161 asks (a DER TimeStampReq
+// posted, an application/timestamp-reply answered by Reply), until the
+// test ends.
+func (o *OpenSSLTSA) Server() *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		query, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/timestamp-reply")
+		w.Write(o.Reply(query))
+	}))
+	o.T.Cleanup(srv.Close)
+	return srv
 }
 
 // Stamp asks openssl for a response over data; queryArgs are extra
