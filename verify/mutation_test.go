@@ -19,7 +19,6 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
-	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"io"
@@ -628,13 +627,7 @@ func sampleWithSource(t *testing.T) string {
 		t.Fatal(err)
 	}
 	c.Sources = append(c.Sources, conversation.Source{Path: source, Type: "whatsapp-txt"})
-	data, err := json.MarshalIndent(c, "", " ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "conversation.json"), data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	testbundle.WriteConversation(t, dir, c)
 	return dir
 }
 

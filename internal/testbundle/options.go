@@ -76,6 +76,13 @@ func Synthetic(t testing.TB, n int, edit func(c *conversation.Conversation)) str
 	if edit != nil {
 		edit(c)
 	}
+	WriteConversation(t, dir, c)
+	return dir
+}
+
+// WriteConversation writes c as dir's conversation.json.
+func WriteConversation(t testing.TB, dir string, c *conversation.Conversation) {
+	t.Helper()
 	data, err := json.MarshalIndent(c, "", " ")
 	if err != nil {
 		t.Fatal(err)
@@ -83,5 +90,4 @@ func Synthetic(t testing.TB, n int, edit func(c *conversation.Conversation)) str
 	if err := os.WriteFile(filepath.Join(dir, "conversation.json"), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return dir
 }
