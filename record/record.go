@@ -13,6 +13,7 @@ package record
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,7 +38,7 @@ const rendererV1 = "custody-pdf/1"
 const rendererV2 = "custody-pdf/2"
 
 // Renders reports whether Render produces the rendering named name.
-func Renders(name string) bool { return name == Renderer || name == rendererV2 || name == rendererV1 }
+func Renders(name string) bool { return slices.Contains(Renderers, name) }
 
 // Renderers are the renderings Render produces, newest first. A standalone
 // PDF of a bundle without record.pdf names none: a verifier tries each.

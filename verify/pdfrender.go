@@ -49,10 +49,10 @@ func checkPDFRendering(f *pdfread.File, r io.ReaderAt, size int64, embedded io.R
 	if err != nil {
 		return Check{Name: CheckPDFRendering, Status: Failed, Detail: err.Error()}
 	}
-	if m, err := manifest.Parse(b.ManifestBytes); err == nil && m.Rendering != nil && !record.Renders(m.Rendering.Renderer) {
+	m := rep.parsed // the embedded bundle's manifest, as its verification read it
+	if m != nil && m.Rendering != nil && !record.Renders(m.Rendering.Renderer) {
 		return Check{Name: CheckPDFRendering, Status: Indeterminate, Sub: RendererUnavailable, Detail: fmt.Sprintf("rendered by %q, which this verifier does not have: the visible pages cannot be compared with the bundle", m.Rendering.Renderer)}
 	}
-	m, _ := manifest.Parse(b.ManifestBytes)
 	cmp := compareStandalone(r, size, b, rep, "")
 	if m != nil && m.Rendering == nil && cmp.status == Failed {
 		// No record.pdf names the renderer: the PDF may be an earlier
