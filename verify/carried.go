@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/custody-toolkit/custody/verify/internal/tstoken"
+	"github.com/custody-toolkit/custody/internal/cms"
 )
 
 // A CMS signature (a timestamp token, a PDF's signature) carries
@@ -87,14 +87,14 @@ func (r *carried) atTop(cur *x509.Certificate, certs []*x509.Certificate, used [
 	if !bytes.Equal(cur.RawIssuer, cur.RawSubject) {
 		return false
 	}
-	err := tstoken.CheckIssuedBy(cur, cur)
+	err := cms.CheckIssuedBy(cur, cur)
 	switch {
 	case err == nil:
 		return true
-	case errors.Is(err, tstoken.ErrWeakHash):
+	case errors.Is(err, cms.ErrWeakHash):
 		r.unchecked = append(r.unchecked, fmt.Sprintf("the self-signature of %s (%v)", certName(cur), err))
 		return true
-	case errors.Is(err, tstoken.ErrUnsupported):
+	case errors.Is(err, cms.ErrUnsupported):
 		r.undecided = append(r.undecided, fmt.Sprintf("the self-signature of %s (%v)", certName(cur), err))
 		return true
 	case !hasIssuerCandidate(cur, certs, used):
@@ -116,14 +116,14 @@ func (r *carried) issuer(cur *x509.Certificate, certs []*x509.Certificate, used 
 		if used[i] || !bytes.Equal(c.RawSubject, cur.RawIssuer) {
 			continue
 		}
-		err := tstoken.CheckIssuedBy(cur, c)
+		err := cms.CheckIssuedBy(cur, c)
 		switch {
 		case err == nil:
 			return c
 		case fallback != nil:
-		case errors.Is(err, tstoken.ErrWeakHash):
+		case errors.Is(err, cms.ErrWeakHash):
 			fallback, fallbackNote, fallbackErr = c, &r.unchecked, err
-		case errors.Is(err, tstoken.ErrUnsupported):
+		case errors.Is(err, cms.ErrUnsupported):
 			fallback, fallbackNote, fallbackErr = c, &r.undecided, err
 		}
 	}
@@ -153,7 +153,7 @@ func chainNames(chain []*x509.Certificate) string {
 
 // identifies reports whether the SignerInfo's identifier (a subject key
 // identifier, or an issuer and serial number) designates c.
-func identifies(si *tstoken.SignerInfo, c *x509.Certificate) bool {
+func identifies(si *cms.SignerInfo, c *x509.Certificate) bool {
 	if si.SubjectKeyID != nil {
 		return len(c.SubjectKeyId) > 0 && bytes.Equal(si.SubjectKeyID, c.SubjectKeyId)
 	}

@@ -12,9 +12,9 @@ import (
 	"strings"
 	"unicode/utf16"
 
+	"github.com/custody-toolkit/custody/internal/cms"
+	"github.com/custody-toolkit/custody/internal/pdfread"
 	"github.com/custody-toolkit/custody/manifest"
-	"github.com/custody-toolkit/custody/verify/internal/pdfread"
-	"github.com/custody-toolkit/custody/verify/internal/tstoken"
 )
 
 // Names of the checks of a standalone PDF (custody export --pdf).
@@ -462,7 +462,7 @@ func verifyPDFSignature(f *pdfread.File, r io.ReaderAt, size int64, opts Options
 	}
 	signed := io.MultiReader(io.NewSectionReader(r, 0, ranges[1]), io.NewSectionReader(r, ranges[2], size-ranges[2]))
 	sigValue, detail, err := verifyCMS(der, signed, res)
-	if errors.Is(err, tstoken.ErrUnsupported) {
+	if errors.Is(err, cms.ErrUnsupported) {
 		// An algorithm this verifier does not implement: the signature is
 		// not checked, which proves nothing either way.
 		return res, append(checks, Check{Name: CheckPDFSignature, Status: Indeterminate, Sub: CryptoConstraintsFailure,
@@ -582,13 +582,13 @@ var oidSignatureTimeStamp = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2
 // verifyCMS checks a detached CMS SignedData with one signer over signed,
 // fills res with the signer and the timestamp token, and returns the
 // signature value (what the timestamp's imprint covers). The CMS is read
-// as strictly as a timestamp token (package tstoken: DER, every field at
+// as strictly as a timestamp token (package cms: DER, every field at
 // the one value RFC 5652 allows), and its certificates must be exactly the
 // signer's chain up to a self-issued certificate, in order, each link
 // verified (CheckCertificateChain): no byte of the signature's container
 // can change without the verdict changing.
 func verifyCMS(der []byte, signed io.Reader, res *PDFSignature) (sigValue []byte, detail string, err error) {
-	sd, err := tstoken.ParseDetached(der, "PDF signature CMS")
+	sd, err := cms.ParseDetached(der, "PDF signature CMS")
 	if err != nil {
 		return nil, "", fmt.Errorf("the signature's CMS cannot be read: %w", err)
 	}
@@ -601,14 +601,14 @@ func verifyCMS(der []byte, signed io.Reader, res *PDFSignature) (sigValue []byte
 	if res.Fingerprint, err = manifest.Fingerprint(cert.PublicKey); err != nil {
 		return nil, "", err
 	}
-	h, err := tstoken.Hash(si.DigestAlgorithm.Algorithm)
+	h, err := cms.Hash(si.DigestAlgorithm.Algorithm)
 	if err != nil {
 		return nil, "", fmt.Errorf("the CMS digest algorithm: %w", err)
 	}
 	if err := checkCMSAttributes(si, cert, h, signed); err != nil {
 		return nil, "", err
 	}
-	alg, err := tstoken.VerifySignature(cert.PublicKey, si.SignatureAlgorithm, h, si.SignedAttrs, si.Signature)
+	alg, err := cms.VerifySignature(cert.PublicKey, si.SignatureAlgorithm, h, si.SignedAttrs, si.Signature)
 	if err != nil {
 		return nil, "", fmt.Errorf("the CMS signature does not verify with its certificate's key: %w", err)
 	}
@@ -622,11 +622,11 @@ func verifyCMS(der []byte, signed io.Reader, res *PDFSignature) (sigValue []byte
 
 // checkCMSStructure checks the fields of the SignedData around its one
 // SignerInfo and returns it with the certificate chain, signer first.
-func checkCMSStructure(sd *tstoken.SignedData) (*tstoken.SignerInfo, []*x509.Certificate, error) {
+func checkCMSStructure(sd *cms.SignedData) (*cms.SignerInfo, []*x509.Certificate, error) {
 	switch {
 	case len(sd.SignerInfos) != 1:
 		return nil, nil, fmt.Errorf("the CMS has %d signers; exactly one is expected", len(sd.SignerInfos))
-	case !sd.EContentType.Equal(tstoken.OIDData):
+	case !sd.EContentType.Equal(cms.OIDData):
 		return nil, nil, fmt.Errorf("the CMS eContentType is %v, want id-data for a detached PDF signature", sd.EContentType)
 	case sd.Version != sd.ExpectedVersion():
 		return nil, nil, fmt.Errorf("the CMS SignedData version is %d, want %d (RFC 5652 §5.1)", sd.Version, sd.ExpectedVersion())
@@ -656,7 +656,7 @@ func checkCMSStructure(sd *tstoken.SignedData) (*tstoken.SignerInfo, []*x509.Cer
 // checkCMSAttributes checks the signed attributes: content type id-data,
 // the message digest of the PDF's signed bytes and, when present, the
 // ESS signing-certificate binding to the signer's certificate.
-func checkCMSAttributes(si *tstoken.SignerInfo, cert *x509.Certificate, h crypto.Hash, signed io.Reader) error {
+func checkCMSAttributes(si *cms.SignerInfo, cert *x509.Certificate, h crypto.Hash, signed io.Reader) error {
 	if si.SignedAttrs == nil {
 		return errors.New("the CMS has no signed attributes")
 	}
@@ -664,7 +664,7 @@ func checkCMSAttributes(si *tstoken.SignerInfo, cert *x509.Certificate, h crypto
 	if err != nil {
 		return fmt.Errorf("the CMS: %w", err)
 	}
-	if !ct.Equal(tstoken.OIDData) {
+	if !ct.Equal(cms.OIDData) {
 		return fmt.Errorf("the CMS content-type signed attribute is %v, not id-data", ct)
 	}
 	d := h.New()
@@ -682,7 +682,7 @@ func checkCMSAttributes(si *tstoken.SignerInfo, cert *x509.Certificate, h crypto
 
 // signatureTimestamp returns the one unsigned attribute a sealed export's
 // signature has: its RFC 3161 signature timestamp token.
-func signatureTimestamp(si *tstoken.SignerInfo) ([]byte, error) {
+func signatureTimestamp(si *cms.SignerInfo) ([]byte, error) {
 	switch {
 	case len(si.Unsigned) == 0:
 		return nil, nil // reported by checkSignatureTimestamp

@@ -9,10 +9,10 @@ import (
 	"reflect"
 
 	"github.com/custody-toolkit/custody/internal/pdfnorm"
+	"github.com/custody-toolkit/custody/internal/pdfread"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/pdf"
 	"github.com/custody-toolkit/custody/record"
-	"github.com/custody-toolkit/custody/verify/internal/pdfread"
 )
 
 // CheckPDFRendering names the check that the standalone PDF shows exactly

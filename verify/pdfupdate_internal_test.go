@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/custody-toolkit/custody/internal/pdfread"
 	"github.com/custody-toolkit/custody/manifest"
-	"github.com/custody-toolkit/custody/verify/internal/pdfread"
 )
 
 // For the external tests (pdfupdate_test.go), which build PDFs signed by

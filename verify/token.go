@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/custody-toolkit/custody/verify/internal/tstoken"
+	"github.com/custody-toolkit/custody/internal/cms"
 )
 
 // MaxTokenSize bounds the RFC 3161 tokens and responses VerifyToken reads:
@@ -84,7 +84,7 @@ func ParseToken(der []byte) ([]byte, error) {
 // response said besides "granted".
 type parsedToken struct {
 	der      []byte
-	sd       *tstoken.SignedData
+	sd       *cms.SignedData
 	response bool   // der came wrapped in a TimeStampResp
 	status   string // "" for a plain granted status (or no response)
 }
@@ -97,15 +97,15 @@ func parseToken(der []byte) (*parsedToken, error) {
 		return nil, errors.New("timestamp token is empty")
 	}
 	p := &parsedToken{der: der}
-	if tstoken.IsResponse(der) {
+	if cms.IsResponse(der) {
 		var err error
-		if p.der, p.status, err = tstoken.UnwrapResponse(der); err != nil {
+		if p.der, p.status, err = cms.UnwrapResponse(der); err != nil {
 			return nil, err
 		}
 		p.response = true
 	}
 	var err error
-	if p.sd, err = tstoken.Parse(p.der); err != nil {
+	if p.sd, err = cms.Parse(p.der); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -218,10 +218,10 @@ func ParseCertificates(pemOrDER []byte) ([]*x509.Certificate, error) {
 // tokenVerifier holds what the checks share.
 type tokenVerifier struct {
 	opts     TokenOptions
-	tok      *tstoken.SignedData
-	info     *tstoken.TSTInfo // nil when the TSTInfo is unreadable
+	tok      *cms.SignedData
+	info     *cms.TSTInfo // nil when the TSTInfo is unreadable
 	infoErr  error
-	signer   *tstoken.SignerInfo // nil unless exactly one SignerInfo
+	signer   *cms.SignerInfo // nil unless exactly one SignerInfo
 	embedded []*x509.Certificate
 	certErrs []string // embedded certificates Go could not parse
 
@@ -248,7 +248,7 @@ func newTokenVerifier(der []byte, opts TokenOptions) (*tokenVerifier, error) {
 		v.storedOddity = fmt.Sprintf("its TimeStampResp's status is %s, not a plain granted (0) (bundle-format.md §6)", p.status)
 	}
 	switch {
-	case !tok.EContentType.Equal(tstoken.OIDTSTInfo):
+	case !tok.EContentType.Equal(cms.OIDTSTInfo):
 		v.infoErr = fmt.Errorf("eContentType %v is not id-ct-TSTInfo", tok.EContentType)
 	case tok.Version != tok.ExpectedVersion():
 		// RFC 5652 §5.1: content other than id-data makes the SignedData
@@ -257,10 +257,10 @@ func newTokenVerifier(der []byte, opts TokenOptions) (*tokenVerifier, error) {
 		// verdict changing.
 		v.infoErr = fmt.Errorf("SignedData version %d, want %d for a TSTInfo (RFC 5652 §5.1)", tok.Version, tok.ExpectedVersion())
 	default:
-		v.info, v.infoErr = tstoken.ParseTSTInfo(tok.EContent)
+		v.info, v.infoErr = cms.ParseTSTInfo(tok.EContent)
 	}
 	if v.info != nil {
-		v.imprintHash, v.imprintErr = tstoken.Hash(v.info.MessageImprint.HashAlgorithm.Algorithm)
+		v.imprintHash, v.imprintErr = cms.Hash(v.info.MessageImprint.HashAlgorithm.Algorithm)
 	}
 	if len(tok.SignerInfos) == 1 {
 		v.signer = &tok.SignerInfos[0]
@@ -408,7 +408,7 @@ func (v *tokenVerifier) checkSignature() Check {
 		c.Detail = "the SignerInfo has no signed attributes; RFC 3161 requires content-type, message-digest and signing-certificate"
 		return c
 	}
-	digest, err := tstoken.Hash(s.DigestAlgorithm.Algorithm)
+	digest, err := cms.Hash(s.DigestAlgorithm.Algorithm)
 	if err != nil {
 		c.Detail = "SignerInfo digestAlgorithm: " + err.Error()
 		return weakIsIndeterminate(c, err)
@@ -421,7 +421,7 @@ func (v *tokenVerifier) checkSignature() Check {
 		c.Status, c.Detail = Indeterminate, "the messageDigest matches the TSTInfo, but the signature cannot be checked: "+v.noSignerCert()
 		return c
 	}
-	name, err := tstoken.VerifyByCertificate(v.signerCert, s.SignatureAlgorithm, digest, s.SignedAttrs, s.Signature)
+	name, err := cms.VerifyByCertificate(v.signerCert, s.SignatureAlgorithm, digest, s.SignedAttrs, s.Signature)
 	if err != nil {
 		c.Detail = err.Error()
 		return weakIsIndeterminate(c, err)
@@ -439,13 +439,13 @@ func (v *tokenVerifier) checkSignature() Check {
 // parameters forbid (SIG_CONSTRAINTS_FAILURE).
 func weakIsIndeterminate(c Check, err error) Check {
 	switch {
-	case errors.Is(err, tstoken.ErrWeakHash):
+	case errors.Is(err, cms.ErrWeakHash):
 		c.Status, c.Sub = Indeterminate, CryptoConstraintsFailure
 		c.Detail += " (crypto constraints: the token cannot be trusted, which does not show it was altered)"
-	case errors.Is(err, tstoken.ErrUnsupported):
+	case errors.Is(err, cms.ErrUnsupported):
 		c.Status, c.Sub = Indeterminate, CryptoConstraintsFailure
 		c.Detail += " (not implemented by this verifier, which does not show the token was altered)"
-	case errors.Is(err, tstoken.ErrKeyConstraint):
+	case errors.Is(err, cms.ErrKeyConstraint):
 		c.Status, c.Sub = Indeterminate, SigConstraintsFailure
 	}
 	return c
@@ -458,7 +458,7 @@ func (v *tokenVerifier) checkSignedAttrs(digest crypto.Hash) string {
 	if err != nil {
 		return err.Error()
 	}
-	if !ct.Equal(tstoken.OIDTSTInfo) {
+	if !ct.Equal(cms.OIDTSTInfo) {
 		return fmt.Sprintf("the content-type signed attribute is not id-ct-TSTInfo (%v)", ct)
 	}
 	h := digest.New()
@@ -515,17 +515,17 @@ func (v *tokenVerifier) matchTSAName() (string, bool) {
 	name := v.info.TSAName()
 	match := false
 	switch {
-	case tag == tstoken.TagDirectoryName:
+	case tag == cms.TagDirectoryName:
 		match = bytes.Equal(content, cert.RawSubject)
-		if n, err := tstoken.ParseName(content); !match && err == nil {
+		if n, err := cms.ParseName(content); !match && err == nil {
 			// Same names in other string types (PrintableString, UTF8String).
 			match = n.String() == cert.Subject.String()
 		}
-	case tag == tstoken.TagDNSName:
+	case tag == cms.TagDNSName:
 		match = slices.Contains(cert.DNSNames, name)
-	case tag == tstoken.TagRFC822Name:
+	case tag == cms.TagRFC822Name:
 		match = slices.Contains(cert.EmailAddresses, name)
-	case tag == tstoken.TagURI:
+	case tag == cms.TagURI:
 		for _, u := range cert.URIs {
 			match = match || u.String() == name
 		}
@@ -542,12 +542,12 @@ func (v *tokenVerifier) matchTSAName() (string, bool) {
 // has (ESSCertIDv2, then ESSCertID) against cert, when cert is known: how
 // many there are, what each established, or the first that does not
 // identify cert.
-func signingCertificates(si *tstoken.SignerInfo, cert *x509.Certificate) (found int, details []string, err error) {
+func signingCertificates(si *cms.SignerInfo, cert *x509.Certificate) (found int, details []string, err error) {
 	for _, kind := range []struct {
 		oid  asn1.ObjectIdentifier
 		v2   bool
 		name string
-	}{{tstoken.OIDSigningCertV2, true, "ESSCertIDv2"}, {tstoken.OIDSigningCert, false, "ESSCertID"}} {
+	}{{cms.OIDSigningCertV2, true, "ESSCertIDv2"}, {cms.OIDSigningCert, false, "ESSCertID"}} {
 		val, ok, err := si.Attribute(kind.oid)
 		if err != nil {
 			return found, nil, err
@@ -572,7 +572,7 @@ func signingCertificates(si *tstoken.SignerInfo, cert *x509.Certificate) (found 
 // certificate attribute names cert (RFC 5035 §5.4: the first one is the
 // signer's).
 func matchCertID(value []byte, v2 bool, cert *x509.Certificate) (string, error) {
-	ids, err := tstoken.ParseSigningCertificate(value, v2)
+	ids, err := cms.ParseSigningCertificate(value, v2)
 	if err != nil {
 		return "", err
 	}
@@ -664,7 +664,7 @@ func (v *tokenVerifier) checkEKU() Check {
 	}
 	var ekus []bool // criticality of each EKU extension
 	for _, e := range cert.Extensions {
-		if e.Id.Equal(tstoken.OIDExtKeyUsage) {
+		if e.Id.Equal(cms.OIDExtKeyUsage) {
 			ekus = append(ekus, e.Critical)
 		}
 	}
@@ -709,7 +709,7 @@ func (v *tokenVerifier) checkChain() Check {
 		if len(v.certErrs) > 0 {
 			c.Detail += " (" + strings.Join(v.certErrs, "; ") + ")"
 		}
-		if errors.Is(err, tstoken.ErrUnsupported) {
+		if errors.Is(err, cms.ErrUnsupported) {
 			c.Sub = CryptoConstraintsFailure
 		}
 		return c

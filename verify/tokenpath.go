@@ -8,7 +8,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/custody-toolkit/custody/verify/internal/tstoken"
+	"github.com/custody-toolkit/custody/internal/cms"
 )
 
 // Path validation of a TSA's certificate. crypto/x509 does it, except
@@ -16,7 +16,7 @@ import (
 // (id-RSASSA-PSS SubjectPublicKeyInfo, as D-Trust's qualified CAs have),
 // or an RSASSA-PSS certificate signature whose salt is not the hash length
 // (OpenSSL's default). For those paths, and only those, ownPath validates
-// with the signatures of package tstoken and the subset of RFC 5280 §6
+// with the signatures of package cms and the subset of RFC 5280 §6
 // that crypto/x509 applies: validity at the given time, issuers that are
 // CAs allowed to sign certificates, path lengths, no unknown critical
 // extension; name constraints are not evaluated, so a path that has them
@@ -58,7 +58,7 @@ func validatePath(leaf *x509.Certificate, roots, inter []*x509.Certificate, at t
 }
 
 // beyondX509 reports whether crypto/x509 cannot verify a signature of or
-// by c, which tstoken may.
+// by c, which cms may.
 func beyondX509(c *x509.Certificate) bool {
 	return c.PublicKeyAlgorithm == x509.UnknownPublicKeyAlgorithm || c.SignatureAlgorithm == x509.UnknownSignatureAlgorithm
 }
@@ -113,7 +113,7 @@ func (s *pathSearch) usable(c *x509.Certificate) error {
 	case len(c.UnhandledCriticalExtensions) > 0:
 		return fmt.Errorf("%s has critical extensions this verifier does not implement: %v", certName(c), c.UnhandledCriticalExtensions)
 	case hasNameConstraints(c):
-		return fmt.Errorf("%w: %s has name constraints, which this verifier does not evaluate", tstoken.ErrUnsupported, certName(c))
+		return fmt.Errorf("%w: %s has name constraints, which this verifier does not evaluate", cms.ErrUnsupported, certName(c))
 	}
 	return nil
 }
@@ -132,7 +132,7 @@ func (s *pathSearch) issued(c, issuer *x509.Certificate, path []*x509.Certificat
 		return errors.New("too many candidate certificates to build a path")
 	}
 	s.signatures++
-	if err := tstoken.CheckIssuedBy(c, issuer); err != nil {
+	if err := cms.CheckIssuedBy(c, issuer); err != nil {
 		return fmt.Errorf("%s does not verify with the key of %s: %w", certName(c), certName(issuer), err)
 	}
 	return nil

@@ -1,4 +1,4 @@
-// Package tstoken decodes RFC 3161 time-stamp tokens (CMS SignedData over a
+// Package cms decodes RFC 3161 time-stamp tokens (CMS SignedData over a
 // TSTInfo, RFC 5652) and verifies the SignerInfo signature. It only decodes
 // and computes: what counts as PASSED, FAILED or INDETERMINATE is decided by
 // package verify.
@@ -6,7 +6,7 @@
 // The decoding is strict DER through encoding/asn1 and keeps the raw bytes
 // that signatures and hashes are computed over (the eContent and the signed
 // attributes), which general-purpose PKCS#7 libraries tend to re-encode.
-package tstoken
+package cms
 
 import (
 	"bytes"

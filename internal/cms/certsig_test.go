@@ -1,4 +1,4 @@
-package tstoken
+package cms
 
 import (
 	"crypto/x509/pkix"
