@@ -16,8 +16,8 @@ import (
 	"math/big"
 	"time"
 
+	"github.com/custody-toolkit/custody/internal/tokencheck"
 	"github.com/custody-toolkit/custody/manifest"
-	"github.com/custody-toolkit/custody/verify"
 )
 
 // selfIssuedValidity is long because the certificate only names the key: it
@@ -27,7 +27,7 @@ const selfIssuedValidity = 30 * 365 * 24 * time.Hour
 // CheckSignerChain checks a certificate chain for signing a PDF with the
 // key signer: chain must be one certification path, signer's certificate
 // first, up to and including a self-issued root, each link verified
-// (verify.CheckCertificateChain: no SHA-1 or MD5, no RSA key under 2048
+// (tokencheck.CheckCertificateChain: no SHA-1 or MD5, no RSA key under 2048
 // bits, a first certificate allowed to sign); its first certificate must
 // certify exactly signer, an Ed25519 or ECDSA P-256 key; and every
 // certificate must be valid at the time at, the export time: a
@@ -36,7 +36,7 @@ func CheckSignerChain(signer crypto.PublicKey, chain []*x509.Certificate, at tim
 	if err := checkSignerKey(signer); err != nil {
 		return err
 	}
-	if err := verify.CheckCertificateChain(chain); err != nil {
+	if err := tokencheck.CheckCertificateChain(chain); err != nil {
 		return err
 	}
 	if !samePublicKey(chain[0].PublicKey, signer) {

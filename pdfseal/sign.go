@@ -16,8 +16,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/custody-toolkit/custody/internal/cms"
+	"github.com/custody-toolkit/custody/internal/tokencheck"
+	"github.com/custody-toolkit/custody/internal/verdict"
 	"github.com/custody-toolkit/custody/tsa"
-	"github.com/custody-toolkit/custody/verify"
 )
 
 // The signature is written here rather than by a PDF signing library so
@@ -33,20 +35,6 @@ import (
 // signature timestamp token with its TSA's certificates (a few KiB). A
 // variable for the test of a CMS that does not fit.
 var contentsReserve = 24 << 10
-
-var (
-	oidData               = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 1}
-	oidSignedData         = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 2}
-	oidAttrContentType    = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 3}
-	oidAttrMessageDigest  = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 4}
-	oidAttrSigningTime    = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 5}
-	oidAttrSigningCertV2  = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 47}
-	oidAttrTimeStampToken = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14}
-	oidSHA256             = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}
-	oidSHA512             = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 3}
-	oidECDSAWithSHA256    = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 2}
-	oidEd25519            = asn1.ObjectIdentifier{1, 3, 101, 112}
-)
 
 const (
 	byteRangeWidth         = 10 // digits of each /ByteRange number, zero-padded
@@ -186,10 +174,10 @@ func signCMS(digest []byte, h crypto.Hash, chain []*x509.Certificate, opts Optio
 		der(0x04, certHash[:]), // hashAlgorithm: SHA-256, the default, omitted
 		der(0x30, der(0x30, der(0xa4, leaf.RawIssuer)), mustMarshal(leaf.SerialNumber)))))
 	attrs := [][]byte{
-		attribute(oidAttrContentType, mustMarshal(oidData)),
-		attribute(oidAttrSigningTime, signingTime),
-		attribute(oidAttrMessageDigest, der(0x04, digest)),
-		attribute(oidAttrSigningCertV2, essCert),
+		attribute(cms.OIDContentType, mustMarshal(cms.OIDData)),
+		attribute(cms.OIDSigningTime, signingTime),
+		attribute(cms.OIDMessageDigest, der(0x04, digest)),
+		attribute(cms.OIDSigningCertV2, essCert),
 	}
 	signedAttrs := set(attrs...)
 	sig, sigAlg, err := signAttributes(opts.Signer, signedAttrs)
@@ -200,9 +188,9 @@ func signCMS(digest []byte, h crypto.Hash, chain []*x509.Certificate, opts Optio
 	if err != nil {
 		return nil, err
 	}
-	digestAlg := der(0x30, mustMarshal(oidSHA256))
+	digestAlg := der(0x30, mustMarshal(cms.OIDSHA256))
 	if h == crypto.SHA512 {
-		digestAlg = der(0x30, mustMarshal(oidSHA512))
+		digestAlg = der(0x30, mustMarshal(cms.OIDSHA512))
 	}
 	var certs [][]byte
 	for _, c := range chain {
@@ -215,14 +203,14 @@ func signCMS(digest []byte, h crypto.Hash, chain []*x509.Certificate, opts Optio
 		implicit(0xa0, signedAttrs), // [0] IMPLICIT SET OF
 		sigAlg,
 		der(0x04, sig),
-		der(0xa1, attribute(oidAttrTimeStampToken, token)))
+		der(0xa1, attribute(cms.OIDSignatureTimeStampToken, token)))
 	signedData := der(0x30,
 		mustMarshal(1),
 		set(digestAlg),
-		der(0x30, mustMarshal(oidData)), // detached: no eContent
+		der(0x30, mustMarshal(cms.OIDData)), // detached: no eContent
 		der(0xa0, certs...),
 		set(signerInfo))
-	return der(0x30, mustMarshal(oidSignedData), der(0xa0, signedData)), nil
+	return der(0x30, mustMarshal(cms.OIDSignedData), der(0xa0, signedData)), nil
 }
 
 // signAttributes signs the DER SET of signed attributes: Ed25519 over the
@@ -230,11 +218,11 @@ func signCMS(digest []byte, h crypto.Hash, chain []*x509.Certificate, opts Optio
 func signAttributes(signer crypto.Signer, signedAttrs []byte) (sig, algorithm []byte, err error) {
 	if _, ok := signer.Public().(ed25519.PublicKey); ok {
 		sig, err = signer.Sign(rand.Reader, signedAttrs, crypto.Hash(0))
-		algorithm = der(0x30, mustMarshal(oidEd25519))
+		algorithm = der(0x30, mustMarshal(cms.OIDEd25519))
 	} else {
 		sum := sha256.Sum256(signedAttrs)
 		sig, err = signer.Sign(rand.Reader, sum[:], crypto.SHA256)
-		algorithm = der(0x30, mustMarshal(oidECDSAWithSHA256))
+		algorithm = der(0x30, mustMarshal(cms.OIDECDSAWithSHA256))
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("pdfseal: signing: %w", err)
@@ -251,14 +239,14 @@ func timestampSignature(sig []byte, opts Options) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pdfseal: the signature timestamp: %w", err)
 	}
-	res, err := verify.VerifyToken(resp, bytes.NewReader(sig), verify.TokenOptions{})
+	res, err := tokencheck.Verify(resp, bytes.NewReader(sig), tokencheck.Options{})
 	if err == nil {
-		err = verify.FirstFailed(res.Checks)
+		err = verdict.FirstFailed(res.Checks)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("pdfseal: the signature timestamp: %w", err)
 	}
-	return verify.ParseToken(resp)
+	return tokencheck.Parse(resp)
 }
 
 // attribute encodes a CMS Attribute with one value.

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/digitorus/timestamp"
+
+	"github.com/custody-toolkit/custody/internal/cms"
 )
 
 // The RFC 3161 structures that this package reads itself. The timestamp
@@ -47,9 +49,9 @@ type pkiStatusInfo struct {
 // imprintHashes are the hash algorithms accepted in a request's imprint.
 // SHA-1 and MD5 are refused: collisions make a token over them worthless.
 var imprintHashes = map[string]crypto.Hash{
-	"2.16.840.1.101.3.4.2.1": crypto.SHA256,
-	"2.16.840.1.101.3.4.2.2": crypto.SHA384,
-	"2.16.840.1.101.3.4.2.3": crypto.SHA512,
+	cms.OIDSHA256.String(): crypto.SHA256,
+	cms.OIDSHA384.String(): crypto.SHA384,
+	cms.OIDSHA512.String(): crypto.SHA512,
 }
 
 // failInfoBit encodes a PKIFailureInfo with one bit set, in DER (no

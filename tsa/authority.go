@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/digitorus/timestamp"
+
+	"github.com/custody-toolkit/custody/internal/cms"
 )
 
 // An Authority issues RFC 3161 time-stamp tokens. Get one from
@@ -74,7 +76,7 @@ func fitForTimeStamping(cert *x509.Certificate) bool {
 		return false
 	}
 	for _, e := range cert.Extensions {
-		if e.Id.Equal(oidExtKeyUsage) {
+		if e.Id.Equal(cms.OIDExtKeyUsage) {
 			return e.Critical
 		}
 	}

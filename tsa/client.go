@@ -18,7 +18,8 @@ import (
 
 	"github.com/digitorus/timestamp"
 
-	"github.com/custody-toolkit/custody/verify"
+	"github.com/custody-toolkit/custody/internal/tokencheck"
+	"github.com/custody-toolkit/custody/internal/verdict"
 )
 
 // DefaultTimeout bounds a whole exchange with a TSA when Client.Timeout is
@@ -151,7 +152,7 @@ func explain(ctx context.Context, err error) error {
 }
 
 // check verifies a TimeStampResp against the request it answers, with
-// the verifier's own token checks (verify.VerifyTokenDigest), so that the
+// the verifier's own token checks (tokencheck.VerifyDigest), so that the
 // exporter accepts every token custody-verify accepts: any TSA whose
 // answer has no FAILED check (certificates in any order or repeated, keys
 // restricted to RSASSA-PSS, ESSCertID v1 or v2) and whose signature could
@@ -172,18 +173,18 @@ func check(der []byte, r *Request) error {
 	if len(resp.TimeStampToken.FullBytes) == 0 {
 		return errors.New("answer granted but carries no token")
 	}
-	res, err := verify.VerifyTokenDigest(der, crypto.SHA256, r.Digest[:], verify.TokenOptions{Nonce: r.Nonce})
+	res, err := tokencheck.VerifyDigest(der, crypto.SHA256, r.Digest[:], tokencheck.Options{Nonce: r.Nonce})
 	if err != nil {
 		return fmt.Errorf("invalid token: %w", err)
 	}
-	if err := verify.FirstFailed(res.Checks); err != nil {
+	if err := verdict.FirstFailed(res.Checks); err != nil {
 		return fmt.Errorf("invalid token: %w", err)
 	}
 	if res.SignerCert == nil {
 		return errors.New("token carries no certificate of its signer although certReq was set (RFC 3161 §2.4.1)")
 	}
 	for _, c := range res.Checks {
-		if c.Name == verify.CheckTokenSignature && c.Status != verify.Passed {
+		if c.Name == verdict.CheckTokenSignature && c.Status != verdict.Passed {
 			return fmt.Errorf("the token's signature cannot be checked: %s", c.Detail)
 		}
 	}

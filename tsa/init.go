@@ -15,6 +15,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/custody-toolkit/custody/internal/cms"
 )
 
 // Files of an authority's directory.
@@ -31,9 +33,6 @@ const (
 	// token issued right after Init.
 	backdate = time.Hour
 )
-
-var oidExtKeyUsage = asn1.ObjectIdentifier{2, 5, 29, 37}
-var oidTimeStamping = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 8}
 
 // Init creates a new authority in dir: a throwaway root CA (its key is never
 // written, so it can issue nothing else), a TSA certificate issued by it, and
@@ -105,7 +104,7 @@ func newAuthority(now time.Time) (rootPEM, certPEM, keyPEM []byte, err error) {
 // marked critical. Go's x509 writes ExtKeyUsage non-critical, hence the
 // extension is written by hand.
 func issueTSACert(root *x509.Certificate, rootKey crypto.Signer, pub crypto.PublicKey, now time.Time) ([]byte, error) {
-	eku, err := asn1.Marshal([]asn1.ObjectIdentifier{oidTimeStamping})
+	eku, err := asn1.Marshal([]asn1.ObjectIdentifier{cms.OIDKPTimeStamping})
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +114,7 @@ func issueTSACert(root *x509.Certificate, rootKey crypto.Signer, pub crypto.Publ
 		NotAfter:              now.Add(certValidity),
 		KeyUsage:              x509.KeyUsageDigitalSignature,
 		BasicConstraintsValid: true,
-		ExtraExtensions:       []pkix.Extension{{Id: oidExtKeyUsage, Critical: true, Value: eku}},
+		ExtraExtensions:       []pkix.Extension{{Id: cms.OIDExtKeyUsage, Critical: true, Value: eku}},
 	}
 	return x509.CreateCertificate(rand.Reader, tmpl, root, pub, rootKey)
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/custody-toolkit/custody/internal/cms"
 )
 
 func TestInitLoadRoundTrip(t *testing.T) {
@@ -57,7 +59,7 @@ func TestInitLoadRoundTrip(t *testing.T) {
 	}
 	var critical bool
 	for _, e := range a.cert.Extensions {
-		if e.Id.Equal(oidExtKeyUsage) {
+		if e.Id.Equal(cms.OIDExtKeyUsage) {
 			critical = e.Critical
 		}
 	}

@@ -14,16 +14,8 @@ import (
 
 	"github.com/custody-toolkit/custody/internal/cms"
 	"github.com/custody-toolkit/custody/internal/pdfread"
+	"github.com/custody-toolkit/custody/internal/tokencheck"
 	"github.com/custody-toolkit/custody/manifest"
-)
-
-// Names of the checks of a standalone PDF (custody export --pdf).
-const (
-	CheckPDFEmbeddedBundle = "pdf.embedded-bundle"
-	CheckPDFByteRange      = "pdf.byte-range"
-	CheckPDFSignature      = "pdf.signature"
-	CheckPDFTimestamp      = "pdf.timestamp"
-	CheckPDFSigner         = "pdf.signer"
 )
 
 // maxContents bounds the signature's /Contents: a CMS with a certificate
@@ -577,8 +569,6 @@ func trimPadding(contents []byte) ([]byte, error) {
 	return raw.FullBytes, nil
 }
 
-var oidSignatureTimeStamp = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14}
-
 // verifyCMS checks a detached CMS SignedData with one signer over signed,
 // fills res with the signer and the timestamp token, and returns the
 // signature value (what the timestamp's imprint covers). The CMS is read
@@ -617,7 +607,7 @@ func verifyCMS(der []byte, signed io.Reader, res *PDFSignature) (sigValue []byte
 		return nil, "", err
 	}
 	return si.Signature, fmt.Sprintf("%s signature over the whole file by key %s (certificate chain %s)",
-		alg, res.Fingerprint, chainNames(chain)), nil
+		alg, res.Fingerprint, tokencheck.ChainNames(chain)), nil
 }
 
 // checkCMSStructure checks the fields of the SignedData around its one
@@ -644,10 +634,10 @@ func checkCMSStructure(sd *cms.SignedData) (*cms.SignerInfo, []*x509.Certificate
 		chain[i] = c
 	}
 	si := &sd.SignerInfos[0]
-	if !identifies(si, chain[0]) {
+	if !tokencheck.Identifies(si, chain[0]) {
 		return nil, nil, errors.New("the CMS's first certificate is not its signer's: the certificates must be the signer's chain, signer first")
 	}
-	if err := CheckCertificateChain(chain); err != nil {
+	if err := tokencheck.CheckCertificateChain(chain); err != nil {
 		return nil, nil, fmt.Errorf("the CMS certificates: %w", err)
 	}
 	return si, chain, nil
@@ -674,7 +664,7 @@ func checkCMSAttributes(si *cms.SignerInfo, cert *x509.Certificate, h crypto.Has
 	if got := d.Sum(nil); !bytes.Equal(got, want) {
 		return fmt.Errorf("the signed bytes of the PDF were altered: their %s is %x, the signature says %x", h, got, want)
 	}
-	if _, _, err := signingCertificates(si, cert); err != nil {
+	if _, _, err := tokencheck.SigningCertificates(si, cert); err != nil {
 		return fmt.Errorf("the CMS signing-certificate attribute: %w", err)
 	}
 	return nil
@@ -686,7 +676,7 @@ func signatureTimestamp(si *cms.SignerInfo) ([]byte, error) {
 	switch {
 	case len(si.Unsigned) == 0:
 		return nil, nil // reported by checkSignatureTimestamp
-	case len(si.Unsigned) != 1 || !si.Unsigned[0].Type.Equal(oidSignatureTimeStamp):
+	case len(si.Unsigned) != 1 || !si.Unsigned[0].Type.Equal(cms.OIDSignatureTimeStampToken):
 		return nil, errors.New("the CMS unsigned attributes must be exactly one signature timestamp")
 	case len(si.Unsigned[0].Values) != 1:
 		return nil, fmt.Errorf("the CMS signature timestamp attribute has %d values; exactly one is expected", len(si.Unsigned[0].Values))

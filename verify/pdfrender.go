@@ -15,10 +15,6 @@ import (
 	"github.com/custody-toolkit/custody/record"
 )
 
-// CheckPDFRendering names the check that the standalone PDF shows exactly
-// the embedded bundle.
-const CheckPDFRendering = "pdf.rendering"
-
 // StandaloneRendering renders the visible part of the standalone PDF for a
 // verified bundle: its messages, the manifest digest and its timestamps.
 // The exporter writes it; the verifier renders it again to compare.

@@ -2,11 +2,8 @@ package verify
 
 import (
 	"encoding/json"
-	"fmt"
-	"regexp"
-	"strconv"
-	"strings"
-	"time"
+
+	"github.com/custody-toolkit/custody/internal/verdict"
 )
 
 // ReportVersion is the version of the JSON report (docs/verify-json.md),
@@ -14,243 +11,103 @@ import (
 // members id, subject, index and sub_indication of each check.
 const ReportVersion = "2"
 
-// Status is the outcome of one check or of a whole verification, after
-// ETSI EN 319 102-1.
-//
-// The verdict rule (docs/bundle-format.md, "Verdicts"): a check is FAILED
-// only when it proves that something sealed was altered, forged, added,
-// removed or reordered, or that the signer is not the expected one. A
-// check that cannot be made (an algorithm not implemented, a certificate
-// that cannot be parsed, a crypto constraint, a missing trust anchor, an
-// unknown renderer) is INDETERMINATE, with the reason.
-type Status string
+// The report's vocabulary is defined once, in internal/verdict, where the
+// token check (internal/tokencheck) that the exporter runs too can report
+// in it without importing the verifier; these names are its public face.
 
+// Status is the outcome of one check or of a whole verification, after
+// ETSI EN 319 102-1 (PASSED, FAILED, INDETERMINATE, INFO): see the
+// package doc for the verdict rule.
+type Status = verdict.Status
+
+// The statuses.
 const (
-	// Passed: the check holds.
-	Passed Status = "PASSED"
-	// Failed: proven altered, forged, added, removed, reordered, or not
-	// the expected signer.
-	Failed Status = "FAILED"
-	// Indeterminate: the check could not be made, or trust could not be
-	// established; nothing was proven altered.
-	Indeterminate Status = "INDETERMINATE"
-	// Info: a fact worth reporting that is not a check (e.g. "the signer's
-	// identity was not checked").
-	Info Status = "INFO"
+	Passed        = verdict.Passed
+	Failed        = verdict.Failed
+	Indeterminate = verdict.Indeterminate
+	Info          = verdict.Info
 )
 
-// ExitCode maps a verdict to the process exit code of custody-verify.
-func (s Status) ExitCode() int {
-	switch s {
-	case Passed:
-		return 0
-	case Indeterminate:
-		return 3
-	default:
-		return 1
-	}
-}
-
-// Check is one named check of a report.
-//
-// Name is what the reports show ("timestamp 2 token.imprint"); its JSON
-// form adds the parts of that name as separate members (ParseCheckName)
-// and the check's sub-indication (SubIndication).
-type Check struct {
-	Name   string `json:"name"`
-	Status Status `json:"status"`
-	Detail string `json:"detail"`
-	// Sub is the reason of a FAILED or INDETERMINATE status when the check
-	// knows a more precise one than its kind's usual (SubIndication).
-	Sub SubIndication `json:"-"`
-}
-
-// MarshalJSON writes a check with its identifier, subject and index as
-// separate members and its sub-indication (docs/verify-json.md).
-func (c Check) MarshalJSON() ([]byte, error) {
-	id := ParseCheckName(c.Name)
-	return json.Marshal(struct {
-		Name    string        `json:"name"`
-		ID      string        `json:"id"`
-		Subject string        `json:"subject,omitempty"`
-		Index   int           `json:"index,omitempty"`
-		Status  Status        `json:"status"`
-		Sub     SubIndication `json:"sub_indication,omitempty"`
-		Detail  string        `json:"detail"`
-	}{c.Name, id.ID, id.Subject, id.Index, c.Status, c.SubIndication(), c.Detail})
-}
-
-// UnmarshalJSON reads a check as MarshalJSON writes it.
-func (c *Check) UnmarshalJSON(data []byte) error {
-	var v struct {
-		Name   string        `json:"name"`
-		Status Status        `json:"status"`
-		Sub    SubIndication `json:"sub_indication"`
-		Detail string        `json:"detail"`
-	}
-	if err := json.Unmarshal(data, &v); err != nil {
-		return err
-	}
-	*c = Check{Name: v.Name, Status: v.Status, Detail: v.Detail, Sub: v.Sub}
-	return nil
-}
+// Check is one named check of a report: Name ("timestamp 2
+// token.imprint"), Status, Detail and Sub, the reason of a FAILED or
+// INDETERMINATE status when the check knows a more precise one than its
+// kind's usual (Check.SubIndication). Its JSON form adds the parts of the
+// name as separate members (ParseCheckName).
+type Check = verdict.Check
 
 // CheckID is a check name taken apart: the kind of check (ID), what it is
-// about when a report has several of that kind (Subject: "timestamp",
-// "custody", "pdf.timestamp") and which one, counted from 1 (Index).
-type CheckID struct {
-	ID      string
-	Subject string
-	Index   int
-}
-
-// indexedName matches the names of checks that repeat per token or per
-// custody event: "timestamp 2 token.imprint", "custody 3", "custody 3 time".
-var indexedName = regexp.MustCompile(`^(timestamp|custody) ([1-9][0-9]*)(?: (.+))?$`)
+// about when a report has several of that kind (Subject) and which one,
+// counted from 1 (Index).
+type CheckID = verdict.CheckID
 
 // ParseCheckName takes a check name apart (CheckID). The identifiers are
 // listed in docs/verify-json.md.
-func ParseCheckName(name string) CheckID {
-	if m := indexedName.FindStringSubmatch(name); m != nil {
-		n, _ := strconv.Atoi(m[2])
-		id := CheckID{Subject: m[1], Index: n}
-		switch {
-		case m[1] == "timestamp" && m[3] == "":
-			id.ID = CheckTokenFormat // the token could not be read at all
-		case m[1] == "timestamp" && strings.HasPrefix(m[3], "token."):
-			id.ID = m[3]
-		case m[3] == "":
-			id.ID = "custody.event"
-		default:
-			id.ID = m[1] + "." + m[3]
-		}
-		return id
-	}
-	if sub, token, ok := strings.Cut(name, " "); ok && sub == CheckPDFTimestamp {
-		return CheckID{ID: token, Subject: sub}
-	}
-	if name == "older bundle" {
-		return CheckID{ID: "consistency.older"}
-	}
-	return CheckID{ID: strings.ReplaceAll(name, " ", ".")}
-}
+func ParseCheckName(name string) CheckID { return verdict.ParseCheckName(name) }
+
+// Names of the checks of a token, in report order.
+const (
+	CheckTokenFormat      = verdict.CheckTokenFormat
+	CheckTokenImprint     = verdict.CheckTokenImprint
+	CheckTokenSignature   = verdict.CheckTokenSignature
+	CheckTokenSigningCert = verdict.CheckTokenSigningCert
+	CheckTokenCerts       = verdict.CheckTokenCerts
+	CheckTokenEKU         = verdict.CheckTokenEKU
+	CheckTokenChain       = verdict.CheckTokenChain
+	CheckTokenNonce       = verdict.CheckTokenNonce
+)
+
+// Names of the checks of a standalone PDF (custody export --pdf).
+const (
+	CheckPDFEmbeddedBundle = verdict.CheckPDFEmbeddedBundle
+	CheckPDFByteRange      = verdict.CheckPDFByteRange
+	CheckPDFSignature      = verdict.CheckPDFSignature
+	CheckPDFTimestamp      = verdict.CheckPDFTimestamp
+	CheckPDFSigner         = verdict.CheckPDFSigner
+	CheckPDFRendering      = verdict.CheckPDFRendering
+)
 
 // SubIndication says why a check is FAILED or INDETERMINATE, after ETSI
 // EN 319 102-1 §5.1.3, or with a name of ours where none of ETSI's fits.
-type SubIndication string
+type SubIndication = verdict.SubIndication
 
 // Sub-indications of ETSI EN 319 102-1 that custody-verify reports.
 const (
-	FormatFailure                  SubIndication = "FORMAT_FAILURE"                    // not in the format the specification requires
-	HashFailure                    SubIndication = "HASH_FAILURE"                      // a digest does not match the data it covers
-	SigCryptoFailure               SubIndication = "SIG_CRYPTO_FAILURE"                // a signature does not verify with its key
-	SigConstraintsFailure          SubIndication = "SIG_CONSTRAINTS_FAILURE"           // a signed attribute breaks a constraint
-	ChainConstraintsFailure        SubIndication = "CHAIN_CONSTRAINTS_FAILURE"         // a certificate breaks a path constraint (EKU, key usage)
-	CertificateChainGeneralFailure SubIndication = "CERTIFICATE_CHAIN_GENERAL_FAILURE" // the certificates cannot be built into a path
-	CryptoConstraintsFailure       SubIndication = "CRYPTO_CONSTRAINTS_FAILURE"        // an algorithm or key size not accepted (SHA-1, short RSA)
-	NoSigningCertificateFound      SubIndication = "NO_SIGNING_CERTIFICATE_FOUND"      // the signer's certificate is not available
-	NoCertificateChainFound        SubIndication = "NO_CERTIFICATE_CHAIN_FOUND"        // no path to a trust anchor
-	OutOfBoundsNoPOE               SubIndication = "OUT_OF_BOUNDS_NO_POE"              // a certificate not valid at the proven time
-	TimestampOrderFailure          SubIndication = "TIMESTAMP_ORDER_FAILURE"           // claimed and proven times contradict each other
-	TryLater                       SubIndication = "TRY_LATER"                         // the data needed may become available later
-	SignedDataNotFound             SubIndication = "SIGNED_DATA_NOT_FOUND"             // what was signed is not there
+	FormatFailure                  = verdict.FormatFailure
+	HashFailure                    = verdict.HashFailure
+	SigCryptoFailure               = verdict.SigCryptoFailure
+	SigConstraintsFailure          = verdict.SigConstraintsFailure
+	ChainConstraintsFailure        = verdict.ChainConstraintsFailure
+	CertificateChainGeneralFailure = verdict.CertificateChainGeneralFailure
+	CryptoConstraintsFailure       = verdict.CryptoConstraintsFailure
+	NoSigningCertificateFound      = verdict.NoSigningCertificateFound
+	NoCertificateChainFound        = verdict.NoCertificateChainFound
+	OutOfBoundsNoPOE               = verdict.OutOfBoundsNoPOE
+	TimestampOrderFailure          = verdict.TimestampOrderFailure
+	TryLater                       = verdict.TryLater
+	SignedDataNotFound             = verdict.SignedDataNotFound
 )
 
-// Sub-indications of ours, where ETSI has none that fits.
+// Sub-indications of ours, where ETSI has none that fits (their meaning:
+// internal/verdict).
 const (
-	// UnexpectedSigner: sealed by another key than the one expected
-	// (--signer). ETSI's SIG_CONSTRAINTS_FAILURE is an INDETERMINATE
-	// sub-indication; a wrong signer is FAILED here.
-	UnexpectedSigner SubIndication = "UNEXPECTED_SIGNER"
-	// RenderingMismatch: a PDF does not show the sealed content.
-	RenderingMismatch SubIndication = "RENDERING_MISMATCH"
-	// RendererUnavailable: this verifier cannot re-render a PDF (a renderer
-	// it does not have), so what it shows is not compared.
-	RendererUnavailable SubIndication = "RENDERER_UNAVAILABLE"
-	// ContainerRepacked: the content is intact but the file is not the
-	// container that was sealed (re-zipped, re-saved, extracted).
-	ContainerRepacked SubIndication = "CONTAINER_REPACKED"
-	// Inconsistent: a newer bundle does not extend an older one.
-	Inconsistent SubIndication = "INCONSISTENT"
-	// FormatNotImplemented: a format version this verifier does not read.
-	FormatNotImplemented SubIndication = "FORMAT_NOT_IMPLEMENTED"
+	UnexpectedSigner     = verdict.UnexpectedSigner
+	RenderingMismatch    = verdict.RenderingMismatch
+	RendererUnavailable  = verdict.RendererUnavailable
+	ContainerRepacked    = verdict.ContainerRepacked
+	Inconsistent         = verdict.Inconsistent
+	FormatNotImplemented = verdict.FormatNotImplemented
 )
-
-// SubIndication is the reason of a FAILED or INDETERMINATE check: the one
-// the check set (Sub), else the usual reason for its kind
-// (usualSubIndications). PASSED and INFO checks have none.
-func (c Check) SubIndication() SubIndication {
-	if c.Status != Failed && c.Status != Indeterminate {
-		return ""
-	}
-	if c.Sub != "" {
-		return c.Sub
-	}
-	id := ParseCheckName(c.Name).ID
-	if subs, ok := usualSubIndications[id]; ok {
-		if c.Status == Failed {
-			return subs.failed
-		}
-		return subs.indeterminate
-	}
-	if c.Status == Failed {
-		return FormatFailure
-	}
-	return ""
-}
-
-// usualSubIndications: for each kind of check, the reason it usually has
-// when FAILED and when INDETERMINATE. One table, so that every report
-// names its reasons the same way; a check with a more precise reason sets
-// Check.Sub.
-var usualSubIndications = map[string]struct{ failed, indeterminate SubIndication }{
-	"container":            {FormatFailure, ContainerRepacked},
-	"container.order":      {FormatFailure, ContainerRepacked},
-	"manifest":             {FormatFailure, FormatFailure},
-	"files":                {HashFailure, SignedDataNotFound},
-	"messages":             {HashFailure, FormatFailure},
-	"chain":                {HashFailure, FormatFailure},
-	"disclosure":           {HashFailure, FormatFailure},
-	"signature":            {SigCryptoFailure, CryptoConstraintsFailure},
-	"signer":               {UnexpectedSigner, NoSigningCertificateFound},
-	"rendering":            {RenderingMismatch, RendererUnavailable},
-	"timestamp":            {SignedDataNotFound, TryLater},
-	"timestamp.trust":      {NoCertificateChainFound, NoCertificateChainFound},
-	"timestamp.clock":      {TimestampOrderFailure, TimestampOrderFailure},
-	"message.times":        {TimestampOrderFailure, TimestampOrderFailure},
-	"token.seal":           {HashFailure, FormatFailure},
-	CheckTokenFormat:       {FormatFailure, FormatFailure},
-	CheckTokenImprint:      {HashFailure, CryptoConstraintsFailure},
-	CheckTokenSignature:    {SigCryptoFailure, CryptoConstraintsFailure},
-	CheckTokenSigningCert:  {SigConstraintsFailure, NoSigningCertificateFound},
-	CheckTokenCerts:        {CertificateChainGeneralFailure, CertificateChainGeneralFailure},
-	CheckTokenEKU:          {ChainConstraintsFailure, ChainConstraintsFailure},
-	CheckTokenChain:        {NoCertificateChainFound, NoCertificateChainFound},
-	CheckTokenNonce:        {FormatFailure, FormatFailure},
-	"custody.log":          {HashFailure, FormatFailure},
-	"custody.event":        {SigCryptoFailure, CryptoConstraintsFailure},
-	"custody.time":         {TimestampOrderFailure, TimestampOrderFailure},
-	"custody.timestamp":    {HashFailure, NoCertificateChainFound},
-	CheckPDFEmbeddedBundle: {FormatFailure, FormatFailure},
-	CheckPDFByteRange:      {HashFailure, FormatFailure},
-	CheckPDFSignature:      {SigCryptoFailure, CryptoConstraintsFailure},
-	CheckPDFSigner:         {UnexpectedSigner, NoSigningCertificateFound},
-	CheckPDFRendering:      {RenderingMismatch, RendererUnavailable},
-	"pdf.container":        {FormatFailure, ContainerRepacked},
-	"consistency":          {Inconsistent, FormatFailure},
-	"consistency.older":    {FormatFailure, NoCertificateChainFound},
-}
 
 // Timestamp describes one verified RFC 3161 token.
-type Timestamp struct {
-	File    string    `json:"file,omitempty"` // entry in the bundle
-	Time    time.Time `json:"time"`           // genTime, UTC
-	TSA     string    `json:"tsa"`            // signer certificate subject, or TSA name
-	Policy  string    `json:"policy,omitempty"`
-	Hash    string    `json:"hash,omitempty"` // imprint algorithm: SHA-256, …
-	Serial  string    `json:"serial,omitempty"`
-	Trusted bool      `json:"trusted"`
-}
+type Timestamp = verdict.Timestamp
+
+// FirstFailed is the first FAILED check, and an error that names it and
+// says why; nil when none failed.
+func FirstFailed(checks []Check) error { return verdict.FirstFailed(checks) }
+
+// Verdict combines check statuses: any Failed fails; otherwise any
+// Indeterminate makes the whole Indeterminate; Info never counts.
+func Verdict(checks []Check) Status { return verdict.Verdict(checks) }
 
 // Signer identifies the key that sealed a bundle.
 type Signer struct {
@@ -267,31 +124,4 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		Version string `json:"report_version"`
 		*plain
 	}{ReportVersion, (*plain)(r)})
-}
-
-// FirstFailed is the first FAILED check, and an error that names it and
-// says why; nil when none failed. Callers that refuse what does not hold
-// (an exporter checking a TSA's answer, say) report it as is.
-func FirstFailed(checks []Check) error {
-	for _, c := range checks {
-		if c.Status == Failed {
-			return fmt.Errorf("%s: %s", c.Name, c.Detail)
-		}
-	}
-	return nil
-}
-
-// Verdict combines check statuses: any Failed fails; otherwise any
-// Indeterminate makes the whole Indeterminate; Info never counts.
-func Verdict(checks []Check) Status {
-	v := Passed
-	for _, c := range checks {
-		switch c.Status {
-		case Failed:
-			return Failed
-		case Indeterminate:
-			v = Indeterminate
-		}
-	}
-	return v
 }

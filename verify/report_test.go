@@ -51,11 +51,6 @@ func TestSubIndication(t *testing.T) {
 			t.Errorf("%s %s: sub-indication %q, want %q", tc.check.Status, tc.check.Name, got, tc.want)
 		}
 	}
-	for id, subs := range usualSubIndications {
-		if subs.failed == "" || subs.indeterminate == "" {
-			t.Errorf("check %s: a reason is missing from the table", id)
-		}
-	}
 }
 
 func TestReportJSON(t *testing.T) {

@@ -31,11 +31,11 @@ func TestCheckKeyConstraints(t *testing.T) {
 		alg  pkix.AlgorithmIdentifier
 		ok   bool
 	}{
-		{"its parameters", pss(oidSHA256, oidSHA256, 32), true},
-		{"a longer salt", pss(oidSHA256, oidSHA256, 64), true},
-		{"a shorter salt", pss(oidSHA256, oidSHA256, 20), false},
-		{"another hash", pss(oidSHA384, oidSHA384, 48), false},
-		{"another mask hash", pss(oidSHA256, oidSHA384, 32), false},
+		{"its parameters", pss(OIDSHA256, OIDSHA256, 32), true},
+		{"a longer salt", pss(OIDSHA256, OIDSHA256, 64), true},
+		{"a shorter salt", pss(OIDSHA256, OIDSHA256, 20), false},
+		{"another hash", pss(OIDSHA384, OIDSHA384, 48), false},
+		{"another mask hash", pss(OIDSHA256, OIDSHA384, 32), false},
 		{"PKCS#1 v1.5", pkix.AlgorithmIdentifier{Algorithm: oidSHA256RSA, Parameters: asn1.NullRawValue}, false},
 	}
 	for _, tt := range tests {

@@ -1,7 +1,10 @@
 // Package cms decodes RFC 3161 time-stamp tokens (CMS SignedData over a
-// TSTInfo, RFC 5652) and verifies the SignerInfo signature. It only decodes
-// and computes: what counts as PASSED, FAILED or INDETERMINATE is decided by
-// package verify.
+// TSTInfo, RFC 5652) and detached CMS signatures, and verifies the
+// SignerInfo signature. It only decodes and computes: what counts as
+// PASSED, FAILED or INDETERMINATE is decided by its callers
+// (internal/tokencheck for a token, package verify for a PDF's
+// signature). Its object identifiers (oid.go) are the one table that the
+// exporter's CMS writers (pdfseal, tsa) use too.
 //
 // The decoding is strict DER through encoding/asn1 and keeps the raw bytes
 // that signatures and hashes are computed over (the eContent and the signed
@@ -19,18 +22,6 @@ import (
 	"time"
 )
 
-// Object identifiers used by time-stamp tokens.
-var (
-	OIDSignedData     = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 2}
-	OIDTSTInfo        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 1, 4}
-	OIDContentType    = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 3}
-	OIDMessageDigest  = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 4}
-	OIDSigningCert    = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 12}
-	OIDSigningCertV2  = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 47}
-	OIDExtKeyUsage    = asn1.ObjectIdentifier{2, 5, 29, 37}
-	OIDKPTimeStamping = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 8}
-)
-
 // SignedData is a decoded CMS SignedData (RFC 5652 §5.1): a
 // TimeStampToken (Parse), or a detached signature such as a PDF's
 // (ParseDetached).
@@ -42,9 +33,6 @@ type SignedData struct {
 	HasCRLs      bool     // the optional crls field is present
 	SignerInfos  []SignerInfo
 }
-
-// OIDData is id-data, the eContentType of a detached signature over bytes.
-var OIDData = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 1}
 
 // ExpectedVersion is the one SignedData version RFC 5652 §5.1 allows for
 // this content (certificates other than X.509 are refused by the parser):

@@ -16,30 +16,6 @@ import (
 	_ "crypto/sha512" // register SHA-384 and SHA-512
 )
 
-var (
-	oidSHA1   = asn1.ObjectIdentifier{1, 3, 14, 3, 2, 26}
-	oidMD5    = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 5}
-	oidSHA224 = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 4}
-	oidSHA256 = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}
-	oidSHA384 = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 2}
-	oidSHA512 = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 3}
-
-	oidRSA           = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}
-	oidMD5WithRSA    = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 4}
-	oidSHA1WithRSA   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 5}
-	oidRSAPSS        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 10}
-	oidSHA256RSA     = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 11}
-	oidSHA384RSA     = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 12}
-	oidSHA512RSA     = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 13}
-	oidMGF1          = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 8}
-	oidECPublicKey   = asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}
-	oidECDSAWithSHA1 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 1}
-	oidECDSASHA256   = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 2}
-	oidECDSASHA384   = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 3}
-	oidECDSASHA512   = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 4}
-	oidEd25519       = asn1.ObjectIdentifier{1, 3, 101, 112}
-)
-
 // ErrWeakHash marks a hash refused for security reasons (SHA-1, MD5,
 // SHA-224) as opposed to one merely unknown.
 var ErrWeakHash = errors.New("hash algorithm refused")
@@ -48,11 +24,11 @@ var ErrWeakHash = errors.New("hash algorithm refused")
 // the only ones accepted for imprints and signatures.
 func Hash(alg asn1.ObjectIdentifier) (crypto.Hash, error) {
 	switch {
-	case alg.Equal(oidSHA256):
+	case alg.Equal(OIDSHA256):
 		return crypto.SHA256, nil
-	case alg.Equal(oidSHA384):
+	case alg.Equal(OIDSHA384):
 		return crypto.SHA384, nil
-	case alg.Equal(oidSHA512):
+	case alg.Equal(OIDSHA512):
 		return crypto.SHA512, nil
 	case alg.Equal(oidSHA1):
 		return 0, fmt.Errorf("%w: SHA-1 (broken collision resistance)", ErrWeakHash)
@@ -99,13 +75,13 @@ func VerifySignature(pub crypto.PublicKey, sigAlg pkix.AlgorithmIdentifier, dige
 		return verifyPSS(pub, sigAlg.Parameters, signed, sig)
 	case a.Equal(oidECPublicKey):
 		return verifyECDSA(pub, digest, signed, sig)
-	case a.Equal(oidECDSASHA256):
+	case a.Equal(OIDECDSAWithSHA256):
 		return verifyECDSA(pub, crypto.SHA256, signed, sig)
 	case a.Equal(oidECDSASHA384):
 		return verifyECDSA(pub, crypto.SHA384, signed, sig)
 	case a.Equal(oidECDSASHA512):
 		return verifyECDSA(pub, crypto.SHA512, signed, sig)
-	case a.Equal(oidEd25519):
+	case a.Equal(OIDEd25519):
 		k, ok := pub.(ed25519.PublicKey)
 		if !ok {
 			return "", fmt.Errorf("Ed25519 signature but the certificate key is %T", pub)

@@ -57,13 +57,13 @@ func TestVerifyPSSParameters(t *testing.T) {
 		want string // "" = verifies
 		weak bool
 	}{
-		{"sha256 salt 32", pssAlg(t, oidSHA256, oidSHA256, 32), "", false},
-		{"default hash is SHA-1", pssAlg(t, nil, oidSHA256, 32), "defaults to SHA-1", true},
-		{"default MGF", pssAlg(t, oidSHA256, nil, 32), "not MGF1", false},
-		{"MGF1 SHA-1", pssAlg(t, oidSHA256, oidSHA1, 32), "SHA-1", true},
-		{"MGF1 other hash", pssAlg(t, oidSHA256, oidSHA512, 32), "differs", false},
-		{"wrong salt length", pssAlg(t, oidSHA256, oidSHA256, 20), "does not verify", false},
-		{"hash mismatch", pssAlg(t, oidSHA384, oidSHA384, 32), "does not verify", false},
+		{"sha256 salt 32", pssAlg(t, OIDSHA256, OIDSHA256, 32), "", false},
+		{"default hash is SHA-1", pssAlg(t, nil, OIDSHA256, 32), "defaults to SHA-1", true},
+		{"default MGF", pssAlg(t, OIDSHA256, nil, 32), "not MGF1", false},
+		{"MGF1 SHA-1", pssAlg(t, OIDSHA256, oidSHA1, 32), "SHA-1", true},
+		{"MGF1 other hash", pssAlg(t, OIDSHA256, OIDSHA512, 32), "differs", false},
+		{"wrong salt length", pssAlg(t, OIDSHA256, OIDSHA256, 20), "does not verify", false},
+		{"hash mismatch", pssAlg(t, OIDSHA384, OIDSHA384, 32), "does not verify", false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			name, err := VerifySignature(&key.PublicKey, c.alg, crypto.SHA256, msg, sig)

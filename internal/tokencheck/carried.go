@@ -1,4 +1,4 @@
-package verify
+package tokencheck
 
 import (
 	"bytes"
@@ -18,7 +18,7 @@ import (
 // certificate upwards, each link verified, and the oddities around it.
 // What the oddities mean is the caller's: nothing for a token read alone,
 // but an unseen change for a token whose bytes must not change
-// (TokenOptions.Unsealed). A standalone PDF's own signature is
+// (Options.Unsealed). A standalone PDF's own signature is
 // held to more: CheckCertificateChain.
 
 // carried is what carriedChain found.
@@ -142,8 +142,8 @@ func hasIssuerCandidate(cur *x509.Certificate, carried []*x509.Certificate, used
 	return false
 }
 
-// chainNames renders a chain for a report: "TSA -> CA -> Root".
-func chainNames(chain []*x509.Certificate) string {
+// ChainNames renders a chain for a report: "TSA -> CA -> Root".
+func ChainNames(chain []*x509.Certificate) string {
 	names := make([]string, len(chain))
 	for i, c := range chain {
 		names[i] = certName(c)
@@ -151,9 +151,9 @@ func chainNames(chain []*x509.Certificate) string {
 	return strings.Join(names, " -> ")
 }
 
-// identifies reports whether the SignerInfo's identifier (a subject key
+// Identifies reports whether the SignerInfo's identifier (a subject key
 // identifier, or an issuer and serial number) designates c.
-func identifies(si *cms.SignerInfo, c *x509.Certificate) bool {
+func Identifies(si *cms.SignerInfo, c *x509.Certificate) bool {
 	if si.SubjectKeyID != nil {
 		return len(c.SubjectKeyId) > 0 && bytes.Equal(si.SubjectKeyID, c.SubjectKeyId)
 	}
