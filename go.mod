@@ -4,7 +4,6 @@ go 1.27
 
 require (
 	github.com/boombuler/barcode v1.1.0
-	github.com/digitorus/pdf v0.1.2
 	github.com/digitorus/pkcs7 v0.0.0-20260914070511-d678ea5ea03f
 	github.com/digitorus/timestamp v0.0.0-20260914073129-b4b58b92aa51
 	github.com/rogpeppe/go-internal v1.16.0

@@ -6,12 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf16"
 
-	"github.com/digitorus/pdf"
-
+	"github.com/custody-toolkit/custody/internal/pdfread"
 	"github.com/custody-toolkit/custody/manifest"
 )
 
@@ -163,76 +164,81 @@ type renderedInfo struct {
 	firstPage   int // object number of the first page
 }
 
-// readRendered reads what the updates need of the rendered PDF, with
-// github.com/digitorus/pdf (its trailer, catalog and first page).
+// readRendered reads what the updates need of the rendered PDF (its
+// trailer, catalog and first page) with internal/pdfread, the strict
+// reader the verifier uses: the rendering is ours, so what that reader
+// refuses (cross-reference streams, object streams) is never in it.
 func readRendered(rendered []byte) (info renderedInfo, err error) {
-	defer func() {
-		// The reader is not written for hostile input and may panic; the
-		// rendered PDF is ours, but an error is still better than a crash.
-		if r := recover(); r != nil {
-			err = fmt.Errorf("pdfseal: reading the rendered PDF: %v", r)
-		}
-	}()
-	r, err := pdf.NewReader(bytes.NewReader(rendered), int64(len(rendered)))
+	f, err := pdfread.Open(bytes.NewReader(rendered), int64(len(rendered)))
 	if err != nil {
 		return info, fmt.Errorf("pdfseal: reading the rendered PDF: %w", err)
 	}
-	if r.XrefInformation.Type != "table" {
-		return info, fmt.Errorf("pdfseal: the rendered PDF has a cross-reference %s; only a classic table is supported", r.XrefInformation.Type)
-	}
-	t := r.Trailer()
-	root := t.Key("Root")
-	if root.Kind() != pdf.Dict || root.Key("Type").Name() != "Catalog" {
+	rootRef := f.Trailer["Root"].(pdfread.Ref) // Open requires it
+	root, err := f.Dict(rootRef, "the catalog")
+	if err != nil || root["Type"] != pdfread.Name("Catalog") {
 		return info, errors.New("pdfseal: the rendered PDF has no catalog (trailer /Root)")
 	}
-	ptr := root.GetPtr()
-	info.size = int(t.Key("Size").Int64())
-	info.root, info.rootGen = int(ptr.GetID()), int(ptr.GetGen())
-	info.startxref = r.XrefInformation.StartPos
+	size, _ := f.Trailer["Size"].(int64)
+	info.size = int(size)
+	info.root, info.rootGen = rootRef.Num, rootRef.Gen
+	info.startxref = f.StartXref
 	if info.size <= info.root || info.root <= 0 {
 		return info, fmt.Errorf("pdfseal: the rendered PDF's trailer /Size %d does not exceed its /Root %d", info.size, info.root)
 	}
-	var cat strings.Builder
-	for _, key := range root.Keys() {
-		switch key {
-		case "Type":
-			continue
-		case "Names", "AF", "AcroForm":
-			// Merging them is not needed for our renderer's output.
-			return info, fmt.Errorf("pdfseal: the rendered PDF's catalog already has /%s", key)
-		}
-		info.hasPageMode = info.hasPageMode || key == "PageMode"
-		v := root.Key(key)
-		p := v.GetPtr()
-		switch {
-		case p.GetID() != ptr.GetID():
-			fmt.Fprintf(&cat, " /%s %d %d R", key, p.GetID(), p.GetGen())
-		case v.Kind() == pdf.Name:
-			fmt.Fprintf(&cat, " /%s %s", key, pdfName(v.Name()))
-		default:
-			return info, fmt.Errorf("pdfseal: the rendered PDF's catalog entry /%s is a direct %v, not supported", key, v.Kind())
-		}
+	if info.catalog, info.hasPageMode, err = catalogEntries(root); err != nil {
+		return info, err
 	}
-	info.catalog = cat.String()
-	if info.firstPage, err = firstPage(root.Key("Pages")); err != nil {
+	if info.firstPage, err = firstPage(f, root["Pages"]); err != nil {
 		return info, err
 	}
 	return info, nil
 }
 
+// catalogEntries serialises the catalog's entries other than /Type, in
+// the order of their names, for the catalog the updates write again.
+func catalogEntries(root pdfread.Dict) (entries string, hasPageMode bool, err error) {
+	var cat strings.Builder
+	for _, key := range slices.Sorted(maps.Keys(root)) {
+		switch key {
+		case "Type":
+			continue
+		case "Names", "AF", "AcroForm":
+			// Merging them is not needed for our renderer's output.
+			return "", false, fmt.Errorf("pdfseal: the rendered PDF's catalog already has /%s", key)
+		}
+		hasPageMode = hasPageMode || key == "PageMode"
+		switch v := root[key].(type) {
+		case pdfread.Ref:
+			fmt.Fprintf(&cat, " /%s %d %d R", key, v.Num, v.Gen)
+		case pdfread.Name:
+			fmt.Fprintf(&cat, " /%s %s", key, pdfName(string(v)))
+		default:
+			return "", false, fmt.Errorf("pdfseal: the rendered PDF's catalog entry /%s is a direct %T, not supported", key, v)
+		}
+	}
+	return cat.String(), hasPageMode, nil
+}
+
 // firstPage descends the page tree to its first leaf: the signature
 // field's widget names its page (/P).
-func firstPage(node pdf.Value) (int, error) {
+func firstPage(f *pdfread.File, node pdfread.Object) (int, error) {
 	for depth := 0; depth < 32; depth++ {
-		if node.Key("Type").Name() == "Page" {
-			p := node.GetPtr()
-			return int(p.GetID()), nil
+		ref, ok := node.(pdfread.Ref)
+		if !ok {
+			return 0, errors.New("pdfseal: the rendered PDF's page tree holds a direct object")
 		}
-		kids := node.Key("Kids")
-		if kids.Kind() != pdf.Array || kids.Len() == 0 {
+		d, err := f.Dict(ref, "a page tree node")
+		if err != nil {
+			return 0, fmt.Errorf("pdfseal: the rendered PDF: %w", err)
+		}
+		if d["Type"] == pdfread.Name("Page") {
+			return ref.Num, nil
+		}
+		kids, err := f.Array(d["Kids"], "/Kids")
+		if err != nil || len(kids) == 0 {
 			return 0, errors.New("pdfseal: the rendered PDF has no page")
 		}
-		node = kids.Index(0)
+		node = kids[0]
 	}
 	return 0, errors.New("pdfseal: the rendered PDF's page tree is too deep")
 }

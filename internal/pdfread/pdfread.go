@@ -50,14 +50,17 @@ type entry struct {
 
 // File is a PDF opened through its cross-reference tables.
 type File struct {
-	r        io.ReaderAt
-	size     int64
-	xref     map[int]entry
-	Trailer  Dict // the newest trailer
-	Updates  int  // cross-reference sections read (1 + incremental updates)
-	entries  int64
-	resaved  bool // OpenResaved: PDF 1.5 structures accepted
-	inLength bool // reading an indirect /Length (OpenResaved)
+	r       io.ReaderAt
+	size    int64
+	xref    map[int]entry
+	Trailer Dict // the newest trailer
+	// StartXref is the offset of the newest cross-reference section (the
+	// file's last startxref): where an incremental update's /Prev points.
+	StartXref int64
+	Updates   int // cross-reference sections read (1 + incremental updates)
+	entries   int64
+	resaved   bool // OpenResaved: PDF 1.5 structures accepted
+	inLength  bool // reading an indirect /Length (OpenResaved)
 
 	cachedStm int    // the object stream whose decoded data is cached
 	cached    []byte // (OpenResaved)
@@ -82,6 +85,7 @@ func open(r io.ReaderAt, size int64, resaved bool) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
+	f.StartXref = off
 	seen := map[int64]bool{}
 	for {
 		if seen[off] {
