@@ -32,6 +32,7 @@ import (
 
 	"github.com/custody-toolkit/custody/conversation"
 	"github.com/custody-toolkit/custody/custodylog"
+	"github.com/custody-toolkit/custody/custodylog/logwriter"
 	"github.com/custody-toolkit/custody/internal/atomicfile"
 	"github.com/custody-toolkit/custody/internal/nofollow"
 	"github.com/custody-toolkit/custody/manifest"
@@ -386,9 +387,9 @@ func seal(ctx context.Context, zw *manifest.Writer, m *manifest.Manifest, opts O
 // (docs/custody-log.md): a token removed, added, replaced or edited then
 // fails by the signer's own signature.
 func writeSealedEvent(ctx context.Context, zw *manifest.Writer, sig []byte, tokens [][]byte, opts Options) error {
-	rec, err := custodylog.First(ctx, custodylog.Event{
+	rec, err := logwriter.First(ctx, custodylog.Event{
 		Time: custodylog.FormatTime(opts.Now), Actor: opts.Actor, Action: custodylog.Sealed,
-	}, sig, tokens, custodylog.Signer{
+	}, sig, tokens, logwriter.Signer{
 		PublicKey: opts.PublicKey,
 		Sign:      func(msg []byte) ([]byte, error) { return opts.Signer.SignMessage(bytes.NewReader(msg)) },
 	})

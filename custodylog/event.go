@@ -25,15 +25,11 @@
 //	META-INF/custody/0001.pem   the actor's public key
 //	META-INF/custody/0001.tsr   optional RFC 3161 TimeStampResp over 0001.sig
 //
-// Appending, with the lock that keeps two appends from losing each other:
-//
-//	rec, err := custodylog.Append(ctx, "case.custody", custodylog.Event{
-//		Actor:  custodylog.Actor{Name: "Dra. Vidal", Role: "expert"},
-//		Action: custodylog.Received, Note: "Recibido por correo certificado",
-//	}, custodylog.Signer{PublicKey: pub, Sign: sign}, custodylog.AppendOptions{})
-//
-// This package holds no verification of signatures or timestamps: package
-// verify checks the log as part of the bundle.
+// This package is the format only: the events, their encoding and entry
+// names, what a verifier needs to read the log. Signing and appending
+// events (with the lock that keeps two appends from losing each other) is
+// package custodylog/logwriter; checking signatures and timestamps is
+// package verify's, as part of the bundle.
 package custodylog
 
 import (
@@ -264,4 +260,31 @@ func ParseEntryName(name string) (seq int, part string, err error) {
 		return 0, "", bad
 	}
 	return seq, part, nil
+}
+
+// Count returns n when the entries under META-INF/custody/ among names are
+// the parts of events 1…n, each with its event, signature and key, and
+// nothing else.
+func Count(names []string) (int, error) {
+	parts := map[int]map[string]bool{}
+	for _, name := range names {
+		if !strings.HasPrefix(name, manifest.CustodyDir) {
+			continue
+		}
+		seq, part, err := ParseEntryName(name)
+		if err != nil {
+			return 0, err
+		}
+		if parts[seq] == nil {
+			parts[seq] = map[string]bool{}
+		}
+		parts[seq][part] = true
+	}
+	for seq := 1; seq <= len(parts); seq++ {
+		p := parts[seq]
+		if !p[PartEvent] || !p[PartSignature] || !p[PartKey] {
+			return 0, fmt.Errorf("the custody log is broken: event %d is missing or incomplete (%d events expected, numbered without gaps, each with .json, .sig and .pem)", seq, len(parts))
+		}
+	}
+	return len(parts), nil
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/custody-toolkit/custody/conversation"
 	"github.com/custody-toolkit/custody/custody"
 	"github.com/custody-toolkit/custody/custodylog"
+	"github.com/custody-toolkit/custody/custodylog/logwriter"
 	"github.com/custody-toolkit/custody/internal/testbundle"
 	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/manifest"
@@ -33,7 +34,7 @@ import (
 // does.
 type actor struct {
 	name, role string
-	signer     custodylog.Signer
+	signer     logwriter.Signer
 	fp         string
 }
 
@@ -48,18 +49,18 @@ func newActor(t testing.TB, name, role, alg string, stamp func(context.Context, 
 		t.Fatal(err)
 	}
 	fp, _ := manifest.Fingerprint(key.Public())
-	return &actor{name: name, role: role, fp: fp, signer: custodylog.Signer{
+	return &actor{name: name, role: role, fp: fp, signer: logwriter.Signer{
 		PublicKey: key.Public(),
 		Sign:      func(msg []byte) ([]byte, error) { return sv.SignMessage(bytes.NewReader(msg)) },
 		Timestamp: stamp,
 	}}
 }
 
-func (a *actor) append(t testing.TB, path, action, note string, at time.Time) *custodylog.Record {
+func (a *actor) append(t testing.TB, path, action, note string, at time.Time) *logwriter.Record {
 	t.Helper()
-	rec, err := custodylog.Append(context.Background(), path, custodylog.Event{
+	rec, err := logwriter.Append(context.Background(), path, custodylog.Event{
 		Actor: custodylog.Actor{Name: a.name, Role: a.role}, Action: action, Note: note,
-	}, a.signer, custodylog.AppendOptions{Now: at})
+	}, a.signer, logwriter.AppendOptions{Now: at})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -325,7 +326,7 @@ func resign(t *testing.T, es []testbundle.Entry, seq int, a *actor, edit func(*c
 		t.Fatal(err)
 	}
 	edit(e)
-	rec, err := custodylog.Sign(context.Background(), *e, a.signer)
+	rec, err := logwriter.Sign(context.Background(), *e, a.signer)
 	if err != nil {
 		t.Fatal(err)
 	}

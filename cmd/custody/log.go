@@ -15,6 +15,7 @@ import (
 
 	"github.com/custody-toolkit/custody/custody"
 	"github.com/custody-toolkit/custody/custodylog"
+	"github.com/custody-toolkit/custody/custodylog/logwriter"
 	"github.com/custody-toolkit/custody/internal/verifycli"
 	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/tsa"
@@ -68,7 +69,7 @@ verdict goes into the event's note.`,
 	fl.StringVar(&f.note, "note", "", "free text, e.g. how it was received and the case number")
 	fl.StringVar(&f.tsaURL, "tsa", "", "RFC 3161 TSA URL: timestamp the event's signature")
 	fl.DurationVar(&f.tsaTimeout, "tsa-timeout", tsa.DefaultTimeout, "give up on the TSA after this long")
-	fl.DurationVar(&f.lockWait, "lock-wait", custodylog.DefaultLockWait, "wait this long for another append to the same bundle")
+	fl.DurationVar(&f.lockWait, "lock-wait", logwriter.DefaultLockWait, "wait this long for another append to the same bundle")
 	fl.StringArrayVar(&f.trust, "trust", nil, "with --action verified: trust anchors for the timestamps (repeatable)")
 	fl.BoolVar(&f.insecureKeyPerms, "insecure-key-permissions", false, "accept a private key file readable by group or others")
 	return cmd
@@ -106,16 +107,16 @@ func runLogAppend(cmd *cobra.Command, path string, f *logAppendFlags) error {
 	if err != nil {
 		return err
 	}
-	s := custodylog.Signer{
+	s := logwriter.Signer{
 		PublicKey: key.Public(),
 		Sign:      func(msg []byte) ([]byte, error) { return sv.SignMessage(bytes.NewReader(msg)) },
 	}
 	if f.tsaURL != "" {
 		s.Timestamp, s.CheckToken = (&tsa.Client{URL: f.tsaURL, Timeout: f.tsaTimeout}).Timestamp, checkToken
 	}
-	rec, err := custodylog.Append(cmd.Context(), path, custodylog.Event{
+	rec, err := logwriter.Append(cmd.Context(), path, custodylog.Event{
 		Actor: custodylog.Actor{Name: f.name, Role: f.role}, Action: f.action, Note: note,
-	}, s, custodylog.AppendOptions{LockWait: f.lockWait})
+	}, s, logwriter.AppendOptions{LockWait: f.lockWait})
 	if err != nil {
 		return err
 	}

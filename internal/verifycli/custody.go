@@ -2,6 +2,7 @@ package verifycli
 
 import (
 	"github.com/custody-toolkit/custody/custodylog"
+	"github.com/custody-toolkit/custody/custodylog/logwriter"
 	"github.com/custody-toolkit/custody/keys"
 
 	"errors"
@@ -140,9 +141,9 @@ func (c *custodyFlags) recordVerdict(cmd *cobra.Command, path string, rep *verif
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	signer := custodylog.Signer{PublicKey: key.Public(), Sign: func(msg []byte) ([]byte, error) { return keys.SignMessage(key, msg) }}
+	signer := logwriter.Signer{PublicKey: key.Public(), Sign: func(msg []byte) ([]byte, error) { return keys.SignMessage(key, msg) }}
 	event := custodylog.Event{Actor: custodylog.Actor{Name: c.name, Role: c.role}, Action: custodylog.Verified, Note: rep.RecordNote()}
-	rec, err := custodylog.Append(cmd.Context(), path, event, signer, custodylog.AppendOptions{})
+	rec, err := logwriter.Append(cmd.Context(), path, event, signer, logwriter.AppendOptions{})
 	if err != nil {
 		return &exitError{code: 2, err: fmt.Errorf("--record: %w", err)}
 	}

@@ -1,4 +1,4 @@
-package custodylog
+package logwriter
 
 import (
 	"archive/zip"
@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
+	"github.com/custody-toolkit/custody/custodylog"
 	"github.com/custody-toolkit/custody/internal/atomicfile"
 	"github.com/custody-toolkit/custody/manifest"
 )
@@ -38,7 +38,7 @@ type AppendOptions struct {
 // exclusive lock (flock) on the bundle meanwhile, so concurrent appends run
 // one after the other and none is lost. Seq, Prev and Bundle are set here;
 // Time too when empty.
-func Append(ctx context.Context, path string, e Event, s Signer, opts AppendOptions) (*Record, error) {
+func Append(ctx context.Context, path string, e custodylog.Event, s Signer, opts AppendOptions) (*Record, error) {
 	// Through a symbolic link, rewrite the file it points to, not the link.
 	if real, err := filepath.EvalSymlinks(path); err == nil {
 		path = real
@@ -73,19 +73,19 @@ func Append(ctx context.Context, path string, e Event, s Signer, opts AppendOpti
 // a log it cannot extend cleanly (an entry outside the naming scheme, a
 // gap): signing onto a broken log would bury the break under a valid
 // signature.
-func nextEvent(b *manifest.Bundle, e *Event, now time.Time) error {
+func nextEvent(b *manifest.Bundle, e *custodylog.Event, now time.Time) error {
 	sig, err := b.ReadSmall(manifest.SignatureName, manifest.MaxMetaEntrySize)
 	if err != nil {
 		return fmt.Errorf("not a sealed bundle: %w", err)
 	}
-	n, err := Count(b.Names())
+	n, err := custodylog.Count(b.Names())
 	if err != nil {
 		return fmt.Errorf("%w; run custody-verify", err)
 	}
-	if n >= MaxEvents {
-		return fmt.Errorf("the custody log is full (%d events)", MaxEvents)
+	if n >= custodylog.MaxEvents {
+		return fmt.Errorf("the custody log is full (%d events)", custodylog.MaxEvents)
 	}
-	e.Seq, e.Bundle, e.Prev = n+1, Digest(sig), ZeroDigest
+	e.Seq, e.Bundle, e.Prev = n+1, custodylog.Digest(sig), custodylog.ZeroDigest
 	e.Tokens, e.PrevSig, e.PrevToken = nil, "", "" // only the exporter seals the manifest's tokens
 	if n > 0 {
 		if err := linkPrevious(b, e, n); err != nil {
@@ -96,56 +96,29 @@ func nextEvent(b *manifest.Bundle, e *Event, now time.Time) error {
 		if now.IsZero() {
 			now = time.Now()
 		}
-		e.Time = FormatTime(now)
+		e.Time = custodylog.FormatTime(now)
 	}
 	return nil
 }
 
 // linkPrevious commits e to every part of event n: its entry (prev), its
 // signature (prev_sig) and its token, if it has one (prev_token).
-func linkPrevious(b *manifest.Bundle, e *Event, n int) error {
+func linkPrevious(b *manifest.Bundle, e *custodylog.Event, n int) error {
 	digest := func(part string) (string, error) {
-		data, err := b.ReadSmall(EntryName(n, part), manifest.MaxMetaEntrySize)
-		return Digest(data), err
+		data, err := b.ReadSmall(custodylog.EntryName(n, part), manifest.MaxMetaEntrySize)
+		return custodylog.Digest(data), err
 	}
 	var err error
-	if e.Prev, err = digest(PartEvent); err != nil {
+	if e.Prev, err = digest(custodylog.PartEvent); err != nil {
 		return err
 	}
-	if e.PrevSig, err = digest(PartSignature); err != nil {
+	if e.PrevSig, err = digest(custodylog.PartSignature); err != nil {
 		return err
 	}
-	if b.Has(EntryName(n, PartToken)) {
-		e.PrevToken, err = digest(PartToken)
+	if b.Has(custodylog.EntryName(n, custodylog.PartToken)) {
+		e.PrevToken, err = digest(custodylog.PartToken)
 	}
 	return err
-}
-
-// Count returns n when the entries under META-INF/custody/ among names are
-// the parts of events 1…n, each with its event, signature and key, and
-// nothing else.
-func Count(names []string) (int, error) {
-	parts := map[int]map[string]bool{}
-	for _, name := range names {
-		if !strings.HasPrefix(name, manifest.CustodyDir) {
-			continue
-		}
-		seq, part, err := ParseEntryName(name)
-		if err != nil {
-			return 0, err
-		}
-		if parts[seq] == nil {
-			parts[seq] = map[string]bool{}
-		}
-		parts[seq][part] = true
-	}
-	for seq := 1; seq <= len(parts); seq++ {
-		p := parts[seq]
-		if !p[PartEvent] || !p[PartSignature] || !p[PartKey] {
-			return 0, fmt.Errorf("the custody log is broken: event %d is missing or incomplete (%d events expected, numbered without gaps, each with .json, .sig and .pem)", seq, len(parts))
-		}
-	}
-	return len(parts), nil
 }
 
 // rewrite writes the bundle anew next to path: every entry of the locked

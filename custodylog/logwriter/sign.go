@@ -1,4 +1,16 @@
-package custodylog
+// Package logwriter signs custody events and appends them to a bundle's
+// custody log (docs/custody-log.md): Sign and First make the signed
+// record of an event, Append adds one to a bundle on disk, atomically and
+// under an exclusive lock (flock), so that concurrent appends run one
+// after the other and none is lost. The format it writes (the events,
+// their entry names, their parsing) is package custodylog's, which the
+// verifier reads without linking this writer.
+//
+//	rec, err := logwriter.Append(ctx, "case.custody", custodylog.Event{
+//		Actor:  custodylog.Actor{Name: "Dra. Vidal", Role: "expert"},
+//		Action: custodylog.Received, Note: "Recibido por correo certificado",
+//	}, logwriter.Signer{PublicKey: pub, Sign: sign}, logwriter.AppendOptions{})
+package logwriter
 
 import (
 	"context"
@@ -6,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/custody-toolkit/custody/custodylog"
 	"github.com/custody-toolkit/custody/manifest"
 )
 
@@ -26,7 +39,7 @@ type Signer struct {
 
 // Record is a signed event as it is stored.
 type Record struct {
-	Event *Event
+	Event *custodylog.Event
 	JSON  []byte // the entry, canonical JSON
 	Sig   []byte
 	PEM   []byte
@@ -42,12 +55,12 @@ type File struct {
 // Files are the record's entries in the order they are written.
 func (r *Record) Files() []File {
 	files := []File{
-		{EntryName(r.Event.Seq, PartEvent), r.JSON},
-		{EntryName(r.Event.Seq, PartSignature), r.Sig},
-		{EntryName(r.Event.Seq, PartKey), r.PEM},
+		{custodylog.EntryName(r.Event.Seq, custodylog.PartEvent), r.JSON},
+		{custodylog.EntryName(r.Event.Seq, custodylog.PartSignature), r.Sig},
+		{custodylog.EntryName(r.Event.Seq, custodylog.PartKey), r.PEM},
 	}
 	if r.Token != nil {
-		files = append(files, File{EntryName(r.Event.Seq, PartToken), r.Token})
+		files = append(files, File{custodylog.EntryName(r.Event.Seq, custodylog.PartToken), r.Token})
 	}
 	return files
 }
@@ -55,7 +68,7 @@ func (r *Record) Files() []File {
 // Sign fills in the actor's fingerprint, encodes e, signs it and, with a
 // timestamper, timestamps the signature. Seq, Time, Bundle and Prev must be
 // set (Append and First set them).
-func Sign(ctx context.Context, e Event, s Signer) (*Record, error) {
+func Sign(ctx context.Context, e custodylog.Event, s Signer) (*Record, error) {
 	if s.PublicKey == nil || s.Sign == nil {
 		return nil, errors.New("custody log: no signing key")
 	}
@@ -96,11 +109,11 @@ func Sign(ctx context.Context, e Event, s Signer) (*Record, error) {
 // signature is manifestSig and whose stored timestamp tokens are tokens
 // (manifest.tsr, manifest.2.tsr, …): the exporter's "sealed" event, which
 // seals those tokens with the signer's key.
-func First(ctx context.Context, e Event, manifestSig []byte, tokens [][]byte, s Signer) (*Record, error) {
-	e.Seq, e.Prev, e.Bundle = 1, ZeroDigest, Digest(manifestSig)
+func First(ctx context.Context, e custodylog.Event, manifestSig []byte, tokens [][]byte, s Signer) (*Record, error) {
+	e.Seq, e.Prev, e.Bundle = 1, custodylog.ZeroDigest, custodylog.Digest(manifestSig)
 	e.Tokens = make([]string, len(tokens))
 	for i, tok := range tokens {
-		e.Tokens[i] = Digest(tok)
+		e.Tokens[i] = custodylog.Digest(tok)
 	}
 	return Sign(ctx, e, s)
 }

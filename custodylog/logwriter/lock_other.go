@@ -1,6 +1,6 @@
 //go:build !unix
 
-package custodylog
+package logwriter
 
 import (
 	"errors"
