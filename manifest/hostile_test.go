@@ -240,6 +240,27 @@ func TestHostileZIP(t *testing.T) {
 		e.Header.Extra = z[:]
 		refused(t, craft(e), "local header is not in the canonical form")
 	})
+	// Issue 13, item 7: the local records in another order than the
+	// central directory's, and mimetype's elsewhere than at byte 0, read
+	// the same entries: one order only.
+	t.Run("local records in another order", func(t *testing.T) {
+		refused(t, testbundle.SwapLocal(t, valid, "manifest.json", "messages/000001.json"), "central directory's order")
+	})
+	t.Run("mimetype not at byte 0", func(t *testing.T) {
+		refused(t, testbundle.SwapLocal(t, valid, "mimetype", "manifest.json"), "central directory's order")
+	})
+	t.Run("data descriptor on an entry that is not streamed", func(t *testing.T) {
+		e := stored("messages/000001.json", []byte("{}"))
+		e.Header.Flags = 0x8
+		refused(t, craft(e), "data descriptor")
+	})
+	t.Run("data descriptor on an attachment", func(t *testing.T) {
+		e := stored("attachments/000001-01.jpg", []byte("jpeg"))
+		e.Header.Flags = 0x8
+		if _, err := openHostile(t, craft(e)); err != nil {
+			t.Fatalf("a streamed attachment is refused: %v", err)
+		}
+	})
 	t.Run("bytes between the central directory and the end record", func(t *testing.T) {
 		l := testbundle.Map(t, valid)
 		out := append(append(bytes.Clone(valid[:l.End]), "HIDDEN!!"...), valid[l.End:]...)

@@ -100,3 +100,12 @@ func CheckContentPath(name string) error {
 
 // RecordName is the PDF rendering of the bundle, when present.
 const RecordName = "record.pdf"
+
+// Streamed reports whether an entry may be written with a data descriptor
+// (ZIP flag bit 3): the writer streams attachments, sources and record.pdf
+// into the bundle without knowing their CRC-32 and size in advance; every
+// other entry is small and known before it is written, and has the one
+// form without a descriptor (bundle-format.md §1, rule 4).
+func Streamed(name string) bool {
+	return name == RecordName || strings.HasPrefix(name, AttachmentsDir) || strings.HasPrefix(name, SourcesDir)
+}

@@ -193,32 +193,22 @@ func (b *Bundle) checkEntries(r io.ReaderAt, files []*zip.File) error {
 // checkLayout requires the canonical layout of docs/bundle-format.md §1:
 // every byte of the ZIP structure is determined by the entries' names,
 // contents and order, so that no byte of a bundle can change without the
-// verdict changing. It walks the local headers from byte 0 (each the next
-// central-directory entry in file order, with no gap or overlap), then the
-// central directory, then the end record, which must end the file.
+// verdict changing. It walks the local headers from byte 0, the k-th being
+// the k-th central-directory entry's (the same order, so mimetype's is at
+// byte 0), with no gap or overlap; then the central directory, then the
+// end record, which must end the file.
 func checkLayout(r io.ReaderAt, size int64, files []*zip.File) error {
-	byData := map[int64]int{}
-	for i, f := range files {
-		off, err := f.DataOffset()
-		if err != nil {
-			return containerErr("entry %q: %v", f.Name, err)
-		}
-		byData[off] = i
-	}
 	offsets := make([]int64, len(files))
 	var pos int64
-	for range files {
+	for i, f := range files {
 		var hdr [30]byte
 		if _, err := r.ReadAt(hdr[:], pos); err != nil || le32(hdr[:]) != 0x04034b50 {
 			return containerErr("no local file header at byte %d (hidden, missing or overlapping data)", pos)
 		}
 		nameLen, extraLen := int64(le16(hdr[26:])), int64(le16(hdr[28:]))
-		i, ok := byData[pos+30+nameLen+extraLen]
-		if !ok {
-			return containerErr("the local header at byte %d belongs to no central-directory entry", pos)
+		if off, err := f.DataOffset(); err != nil || off != pos+30+nameLen+extraLen {
+			return containerErr("the local header at byte %d is not entry %q's: local records must follow the central directory's order", pos, f.Name)
 		}
-		delete(byData, pos+30+nameLen+extraLen)
-		f := files[i]
 		offsets[i] = pos
 		end, err := checkLocal(r, pos, hdr[:], f)
 		if err != nil {
@@ -261,6 +251,9 @@ func checkLocal(r io.ReaderAt, pos int64, hdr []byte, f *zip.File) (int64, error
 	}
 	flags := le16(hdr[6:])
 	descriptor := flags == 0x8
+	if descriptor && !Streamed(f.Name) {
+		return 0, containerErr("entry %q has a data descriptor: only attachments, sources and %s may (bundle-format.md §1)", f.Name, RecordName)
+	}
 	version := uint16(zipVersion20)
 	wantCRC, wantSize, wantExtra := f.CRC32, uint32(f.UncompressedSize64), int64(0)
 	switch {

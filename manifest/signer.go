@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -37,6 +38,16 @@ func MarshalPublicKeyPEM(pub crypto.PublicKey) ([]byte, error) {
 		return nil, fmt.Errorf("encoding public key: %w", err)
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
+}
+
+// IsCanonicalPublicKeyPEM reports whether pemBytes is exactly what
+// MarshalPublicKeyPEM writes for pub: one PUBLIC KEY block, no headers,
+// 64-column base64, LF line ends, nothing before or after. The key's
+// fingerprint pins only its DER; this pins every byte of the file
+// (signer.pem, a custody event's .pem), which writers MUST produce so.
+func IsCanonicalPublicKeyPEM(pemBytes []byte, pub crypto.PublicKey) bool {
+	canon, err := MarshalPublicKeyPEM(pub)
+	return err == nil && bytes.Equal(canon, pemBytes)
 }
 
 // RSA bounds: below 2048 bits is breakable; above 8192 only costs the

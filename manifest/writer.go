@@ -55,8 +55,12 @@ func (w *Writer) AddBytes(name string, data []byte) (File, error) {
 	return w.record(name, hex.EncodeToString(sum[:]), int64(len(data))), nil
 }
 
-// AddFile streams r into a stored entry, hashing it on the way.
+// AddFile streams r into a stored entry with a data descriptor, hashing it
+// on the way: for the entries that may have one (Streamed).
 func (w *Writer) AddFile(name string, r io.Reader) (File, error) {
+	if !Streamed(name) {
+		return File{}, fmt.Errorf("%s: only attachments, sources and %s are streamed (AddBytes writes the others)", name, RecordName)
+	}
 	if err := w.reserve(name); err != nil {
 		return File{}, err
 	}

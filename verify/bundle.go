@@ -650,6 +650,11 @@ func (v *bundleVerifier) verifySeal(wantFP, alg string, knownFormat bool) sealRe
 	if fp != wantFP {
 		return sealResult{fingerprint: fp, check: check(Failed, UnexpectedSigner, "%s holds key %s, but the manifest was sealed for key %s", manifest.SignerName, fp, wantFP)}
 	}
+	if !manifest.IsCanonicalPublicKeyPEM(pemBytes, pub) {
+		// The fingerprint pins the key's DER, not the file: the writer
+		// MUST write the one canonical PEM (bundle-format.md §5).
+		return sealResult{fingerprint: fp, check: check(Failed, FormatFailure, "%s holds the sealing key but is not exactly one PUBLIC KEY PEM block in canonical form (64-column lines, LF, no headers, nothing else)", manifest.SignerName)}
+	}
 	if err := verifySignature(pub, alg, v.b.ManifestBytes, v.sig); errors.Is(err, errAlgorithmNotImplemented) {
 		return notImplemented(fp, err)
 	} else if err != nil {

@@ -208,7 +208,7 @@ func (lv *logVerifier) checkSignature(seq int, e *custodylog.Event, data []byte)
 	}
 	// Pin every byte of the entry: the canonical PEM of the key, nothing
 	// around it, so the file cannot change while the key stays the same.
-	if canon, _ := manifest.MarshalPublicKeyPEM(pub); !bytes.Equal(canon, pemBytes) {
+	if !manifest.IsCanonicalPublicKeyPEM(pemBytes, pub) {
 		return fmt.Errorf("%s is not exactly one PUBLIC KEY PEM block in canonical form", custodylog.EntryName(seq, custodylog.PartKey))
 	}
 	alg := eventAlgorithm(pub)

@@ -111,6 +111,26 @@ func FixCRC(data []byte, p Part) {
 func PutUint16(data []byte, off int, v uint16) { binary.LittleEndian.PutUint16(data[off:], v) }
 func PutUint32(data []byte, off int, v uint32) { binary.LittleEndian.PutUint32(data[off:], v) }
 
+// SwapLocal exchanges the local records (header and data) of two adjacent
+// entries, a before b, and points their central records at the new
+// offsets: the same entries, read in another order.
+func SwapLocal(t testing.TB, data []byte, a, b string) []byte {
+	t.Helper()
+	l := Map(t, data)
+	pa, pb := l.Part(t, a), l.Part(t, b)
+	endB := pb.LocalEnd + pb.Size
+	if pa.LocalEnd+pa.Size != pb.Local {
+		t.Fatalf("SwapLocal: %s and %s are not adjacent", a, b)
+	}
+	out := bytes.Clone(data[:pa.Local])
+	out = append(out, data[pb.Local:endB]...)
+	out = append(out, data[pa.Local:pb.Local]...)
+	out = append(out, data[endB:]...)
+	PutUint32(out, pb.Central+42, uint32(pa.Local))
+	PutUint32(out, pa.Central+42, uint32(pa.Local+endB-pb.Local))
+	return out
+}
+
 // Crafted is one entry of a crafted archive. Header is written as given by
 // zip.Writer.CreateRaw; zero versions become 2.0, and a zero CRC32 and zero
 // sizes are filled in from Data (sizes only when Header.Method is Store).

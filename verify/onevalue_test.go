@@ -1,0 +1,78 @@
+package verify_test
+
+// One value per byte (issue 13, item 7): bytes no signature covers are
+// held to the one form the writer MUST produce (docs/bundle-format.md),
+// so that no byte of a bundle changes while the verdict stays PASSED.
+
+import (
+	"bytes"
+	"encoding/base64"
+	"strings"
+	"testing"
+
+	"github.com/custody-toolkit/custody/custody"
+	"github.com/custody-toolkit/custody/internal/testbundle"
+	"github.com/custody-toolkit/custody/manifest"
+	"github.com/custody-toolkit/custody/verify"
+)
+
+// TestSignerPEMOneForm: signer.pem holds the sealing key in other PEM
+// spellings; the fingerprint (of the DER) is the same, the file is not.
+func TestSignerPEMOneForm(t *testing.T) {
+	fx := testbundle.New(t, "ed25519")
+	entries := testbundle.ReadEntries(t, fx.Export(t, testbundle.Sample(), custody.Selection{}))
+	i := testbundle.Find(entries, manifest.SignerName)
+	orig := entries[i].Data
+	der := pemBody(t, orig)
+	b64 := base64.StdEncoding.EncodeToString(der)
+	variants := map[string][]byte{
+		"CRLF line ends":   bytes.ReplaceAll(orig, []byte("\n"), []byte("\r\n")),
+		"no final newline": bytes.TrimSuffix(orig, []byte("\n")),
+		"short lines":      []byte("-----BEGIN PUBLIC KEY-----\n" + b64[:20] + "\n" + b64[20:] + "\n-----END PUBLIC KEY-----\n"),
+		"a header":         []byte("-----BEGIN PUBLIC KEY-----\nComment: hidden words\n\n" + b64 + "\n-----END PUBLIC KEY-----\n"),
+		"a second block":   append(bytes.Clone(orig), orig...),
+		"text before":      append([]byte("hidden words\n"), orig...),
+		"text after":       append(bytes.Clone(orig), "hidden words\n"...),
+	}
+	for name, data := range variants {
+		t.Run(name, func(t *testing.T) {
+			es := cloneEntries(entries)
+			es[i].Data = data
+			rep := verifyBytes(t, testbundle.WriteEntries(t, es), verify.Options{Trust: fx.Roots})
+			f := failedCheck(rep)
+			if rep.Result != verify.Failed || f == nil || f.Name != "signature" || f.Sub != verify.FormatFailure {
+				t.Fatalf("%s: %s, failed check %+v", name, rep.Result, f)
+			}
+		})
+	}
+	if rep := verifyBytes(t, testbundle.WriteEntries(t, entries), verify.Options{Trust: fx.Roots}); rep.Result != verify.Passed {
+		t.Fatalf("the control: %s %+v", rep.Result, rep.Checks)
+	}
+}
+
+// pemBody returns the DER inside a one-block PEM file.
+func pemBody(t *testing.T, data []byte) []byte {
+	t.Helper()
+	s := strings.TrimSpace(string(data))
+	lines := strings.Split(s, "\n")
+	der, err := base64.StdEncoding.DecodeString(strings.Join(lines[1:len(lines)-1], ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
+}
+
+// TestLocalRecordOrder: the entries of an export, their local records in
+// another order than the central directory's (or mimetype's not first),
+// read the same content; the file is not the sealed one, so never PASSED.
+func TestLocalRecordOrder(t *testing.T) {
+	fx := testbundle.New(t, "ed25519")
+	data := testbundle.WriteEntries(t, testbundle.ReadEntries(t, fx.Export(t, testbundle.Sample(), custody.Selection{})))
+	for _, pair := range [][2]string{{"mimetype", "attachments/000001-01.jpg"}, {"messages/000002.json", "messages/000003.json"}} {
+		rep := verifyBytes(t, testbundle.SwapLocal(t, data, pair[0], pair[1]), verify.Options{Trust: fx.Roots})
+		c := findCheck(rep, "container")
+		if rep.Result != verify.Indeterminate || c == nil || c.Sub != verify.ContainerRepacked || !strings.Contains(c.Detail, "order") {
+			t.Fatalf("%s and %s swapped: %s, container %+v", pair[0], pair[1], rep.Result, c)
+		}
+	}
+}
