@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/x509"
 	"encoding/asn1"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -452,6 +453,9 @@ func verifyPDFSignature(f *pdfread.File, r io.ReaderAt, size int64, opts Options
 	if err != nil {
 		return nil, append(checks, fail(CheckPDFSignature, "signature /Contents: %v", err)...)
 	}
+	if err := checkContentsForm(r, contents, der); err != nil {
+		return nil, append(checks, Check{Name: CheckPDFSignature, Status: Failed, Sub: FormatFailure, Detail: "signature /Contents: " + err.Error()})
+	}
 	signed := io.MultiReader(io.NewSectionReader(r, 0, ranges[1]), io.NewSectionReader(r, ranges[2], size-ranges[2]))
 	sigValue, detail, err := verifyCMS(der, signed, res)
 	if errors.Is(err, cms.ErrUnsupported) {
@@ -567,6 +571,30 @@ func trimPadding(contents []byte) ([]byte, error) {
 		return nil, errors.New("non-zero bytes after the CMS")
 	}
 	return raw.FullBytes, nil
+}
+
+// checkContentsForm holds the /Contents string, which no signature
+// covers, to the one form the writer MUST produce (bundle-format.md §7.2):
+// the CMS in lowercase hex, then ASCII '0' up to the room reserved, no
+// whitespace. Otherwise the case of every hex letter and whitespace in the
+// padding could carry hidden bytes under a valid signature.
+func checkContentsForm(r io.ReaderAt, contents pdfread.String, der []byte) error {
+	n := contents.End - contents.Start - 2
+	if n != 2*int64(len(contents.Bytes)) || n > 2*maxContents {
+		return errors.New("the hexadecimal string has whitespace or an odd number of digits; the exporter writes none")
+	}
+	raw := make([]byte, n)
+	if _, err := r.ReadAt(raw, contents.Start+1); err != nil {
+		return err
+	}
+	digits := hex.EncodeToString(der)
+	if !bytes.HasPrefix(raw, []byte(digits)) {
+		return errors.New("the CMS is not written in lowercase hexadecimal digits only, as the exporter writes it")
+	}
+	if len(bytes.TrimLeft(raw[len(digits):], "0")) != 0 {
+		return errors.New("the room after the CMS is not filled with '0' digits only, as the exporter fills it")
+	}
+	return nil
 }
 
 // verifyCMS checks a detached CMS SignedData with one signer over signed,

@@ -425,3 +425,36 @@ func TestPDFSignatureAlgorithmNotImplemented(t *testing.T) {
 		t.Errorf("%+v", checks)
 	}
 }
+
+// TestPDFContentsOneForm: the /Contents hex string lies outside the
+// signature's byte range; the case of its letters and whitespace in its
+// padding could carry about 180 hidden bytes under a valid signature
+// (issue 13, item 7). The exporter writes one form: lowercase, '0'
+// padding.
+func TestPDFContentsOneForm(t *testing.T) {
+	data := pdfFixture(t, "sealed-ecdsa.pdf")
+	br := pdfByteRange(t, data)
+	hexDigits := data[br[1]+1 : br[2]-1]
+	letter := bytes.IndexAny(hexDigits, "abcdef")
+	end := bytes.LastIndexFunc(hexDigits, func(r rune) bool { return r != '0' })
+	for _, tc := range []struct {
+		what string
+		edit func(d []byte)
+	}{
+		{"an uppercase letter in the CMS", func(d []byte) { d[int(br[1])+1+letter] -= 'a' - 'A' }},
+		{"whitespace in the padding", func(d []byte) { copy(d[int(br[1])+1+end+10:], "  \n\t") }},
+	} {
+		t.Run(tc.what, func(t *testing.T) {
+			bad := bytes.Clone(data)
+			tc.edit(bad)
+			_, checks := pdfVerify(t, bad)
+			c, _ := pdfCheck(checks, CheckPDFSignature)
+			if Verdict(checks) != Failed || c.Status != Failed || c.Sub != FormatFailure {
+				t.Fatalf("verdict %s, %+v", Verdict(checks), c)
+			}
+		})
+	}
+	if _, checks := pdfVerify(t, data); Verdict(checks) != Passed {
+		t.Fatalf("the control: %s", Verdict(checks))
+	}
+}
