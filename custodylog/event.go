@@ -99,6 +99,10 @@ type Event struct {
 	PrevSig string `json:"prev_sig,omitempty"`
 	// PrevToken: the SHA-256 of the previous event's .tsr, when it has one.
 	PrevToken string `json:"prev_token,omitempty"`
+	// LowS: the event is signed with an ECDSA key and its signature has
+	// s ≤ n/2, so that its computable twin is refused (lows.go; written
+	// only when true).
+	LowS bool `json:"low_s,omitzero"`
 }
 
 // Actor is who did what the event records. Only the fingerprint is proven

@@ -225,6 +225,20 @@ func (lv *logVerifier) checkSignature(seq int, e *custodylog.Event, data []byte)
 	if verifySignature(pub, alg, data, sig) != nil {
 		return fmt.Errorf("the %s signature does not verify over %s: the event was edited or its signature replaced", alg, custodylog.EntryName(seq, custodylog.PartEvent))
 	}
+	return checkLowS(seq, e, pub, sig)
+}
+
+// checkLowS: an event that declares low_s holds its ECDSA signature to the
+// one twin of the two that verify (custodylog/lows.go); events written
+// before the member existed, and Ed25519 events, do not declare it.
+func checkLowS(seq int, e *custodylog.Event, pub crypto.PublicKey, sig []byte) error {
+	_, isECDSA := pub.(*ecdsa.PublicKey)
+	switch {
+	case e.LowS && !isECDSA:
+		return because(FormatFailure, "%s declares low_s, which only an ECDSA key's event may", custodylog.EntryName(seq, custodylog.PartEvent))
+	case e.LowS && !custodylog.IsLowS(pub, sig):
+		return because(FormatFailure, "%s is the twin (r, n−s) of the signature the actor made, whose s is the low one the event declares (low_s): replaced", custodylog.EntryName(seq, custodylog.PartSignature))
+	}
 	return nil
 }
 

@@ -805,7 +805,7 @@ func TestCustodyLogBackdatedTokenRemoved(t *testing.T) {
 
 // An ECDSA signature has a twin anyone can compute, (r, n−s), which
 // verifies as well: an event without a token of its own has its signature
-// pinned by the next event (prev_sig).
+// pinned by the next event (prev_sig), and, since low_s, by itself.
 func TestCustodyEventSignatureTwin(t *testing.T) {
 	fx := testbundle.New(t, "ed25519")
 	path := fx.Export(t, testbundle.Sample(), custody.Selection{})
@@ -824,13 +824,13 @@ func TestCustodyEventSignatureTwin(t *testing.T) {
 	}
 	entries[i].Data = twin
 	rep := verifyBytes(t, testbundle.WriteEntries(t, entries), verify.Options{Trust: fx.Roots})
-	if f := failedCheck(rep); rep.Result != verify.Failed || f == nil || f.Name != "custody 3" || !strings.Contains(f.Detail, "prev_sig") {
+	if f := failedCheck(rep); rep.Result != verify.Failed || f == nil || f.Name != "custody 2" || !strings.Contains(f.Detail, "low_s") {
 		t.Fatalf("the twin signature: %s, failed check %+v", rep.Result, f)
 	}
-	// Without the next event nothing pins it: the twin verifies, and says
-	// nothing else than the original (docs/custody-log.md, Limits).
+	// Without the next event, the event's own low_s refuses it (issue 13,
+	// item 7): the writer keeps the twin whose s is low.
 	rep = verifyBytes(t, testbundle.WriteEntries(t, without(entries, custodylog.EntryName(3, ""))), verify.Options{Trust: fx.Roots})
-	if rep.Result != verify.Passed {
-		t.Fatalf("the twin alone: %s %+v", rep.Result, rep.Checks)
+	if f := failedCheck(rep); rep.Result != verify.Failed || f == nil || f.Name != "custody 2" || !strings.Contains(f.Detail, "low_s") {
+		t.Fatalf("the twin alone: %s, failed check %+v", rep.Result, f)
 	}
 }

@@ -6,9 +6,18 @@ package verify_test
 
 import (
 	"bytes"
+	"context"
+	"crypto/x509"
 	"encoding/base64"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/custody-toolkit/custody/conversation"
+	"github.com/custody-toolkit/custody/custodylog"
+	"github.com/custody-toolkit/custody/internal/testpki"
+	"github.com/custody-toolkit/custody/tsa"
 
 	"github.com/custody-toolkit/custody/custody"
 	"github.com/custody-toolkit/custody/internal/testbundle"
@@ -74,5 +83,54 @@ func TestLocalRecordOrder(t *testing.T) {
 		if rep.Result != verify.Indeterminate || c == nil || c.Sub != verify.ContainerRepacked || !strings.Contains(c.Detail, "order") {
 			t.Fatalf("%s and %s swapped: %s, container %+v", pair[0], pair[1], rep.Result, c)
 		}
+	}
+}
+
+// TestTokenRootCopyAltered: a token carries a copy of its TSA's root, a
+// certificate path validation does not need (the anchor is the verifier's
+// own). Altered in a stored token, the token seal (custody event 1
+// commits to the token's bytes) makes it FAILED; in the last custody
+// event's token, which nothing commits to yet, the copy must still form
+// the chain with every signature verified, or the token is INDETERMINATE.
+func TestTokenRootCopyAltered(t *testing.T) {
+	// OpenSSL's TSA, configured as many deployments are, sends its CA's
+	// certificate with every token.
+	o := testpki.NewOpenSSLTSA(t, testpki.TSAConfig{})
+	stamp := &tsa.Client{URL: o.Server().URL}
+	fx := testbundle.New(t, "ed25519")
+	c, err := conversation.Load(testbundle.Sample())
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "case.custody")
+	if _, err := custody.Export(context.Background(), c, custody.Options{Out: path, Signer: fx.Signer, PublicKey: fx.PublicKey,
+		Timestampers: []custody.Timestamper{stamp}}); err != nil {
+		t.Fatal(err)
+	}
+	newActor(t, "Dra. Vidal", "expert", "ed25519", stamp.Timestamp).append(t, path, custodylog.Received, "", time.Now())
+	entries := testbundle.ReadEntries(t, path)
+	root := o.CA.Raw
+	alter := func(es []testbundle.Entry, name string) []testbundle.Entry {
+		es = cloneEntries(es)
+		i := testbundle.Find(es, name)
+		at := bytes.Index(es[i].Data, root)
+		if at < 0 {
+			t.Fatalf("%s carries no copy of the TSA's root", name)
+		}
+		es[i].Data = bytes.Clone(es[i].Data)
+		es[i].Data[at+len(root)-3] ^= 0x01 // in its signature: it still parses
+		return es
+	}
+	opts := verify.Options{Trust: []*x509.Certificate{o.CA}}
+	rep := verifyBytes(t, testbundle.WriteEntries(t, alter(entries, manifest.TokenName)), opts)
+	if f := failedCheck(rep); rep.Result != verify.Failed || f == nil || f.Name != "token seal" {
+		t.Fatalf("%s with an altered root copy: %s, failed check %+v", manifest.TokenName, rep.Result, f)
+	}
+	rep = verifyBytes(t, testbundle.WriteEntries(t, alter(entries, custodylog.EntryName(2, custodylog.PartToken))), opts)
+	if rep.Result != verify.Indeterminate {
+		t.Fatalf("the last event's token with an altered root copy: %s %+v", rep.Result, rep.Checks)
+	}
+	if rep := verifyBytes(t, testbundle.WriteEntries(t, entries), opts); rep.Result != verify.Passed {
+		t.Fatalf("the control: %s %+v", rep.Result, rep.Checks)
 	}
 }

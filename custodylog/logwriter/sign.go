@@ -15,6 +15,7 @@ package logwriter
 import (
 	"context"
 	"crypto"
+	"crypto/ecdsa"
 	"errors"
 	"fmt"
 
@@ -79,6 +80,8 @@ func Sign(ctx context.Context, e custodylog.Event, s Signer) (*Record, error) {
 	e.Actor.Fingerprint = fp
 	// Declared before signing, so that the token cannot be removed unseen.
 	e.Timestamped = s.Timestamp != nil
+	ecKey, isECDSA := s.PublicKey.(*ecdsa.PublicKey)
+	e.LowS = isECDSA
 	data, err := e.Marshal()
 	if err != nil {
 		return nil, fmt.Errorf("custody event: %w", err)
@@ -86,6 +89,11 @@ func Sign(ctx context.Context, e custodylog.Event, s Signer) (*Record, error) {
 	sig, err := s.Sign(data)
 	if err != nil {
 		return nil, fmt.Errorf("signing the custody event: %w", err)
+	}
+	if isECDSA {
+		if sig, err = lowS(ecKey, sig); err != nil {
+			return nil, fmt.Errorf("signing the custody event: %w", err)
+		}
 	}
 	pemBytes, err := manifest.MarshalPublicKeyPEM(s.PublicKey)
 	if err != nil {
