@@ -204,10 +204,8 @@ func checkUpdates(whole *pdfread.File, rendering io.ReaderAt, size int64) error 
 	if !ok {
 		return errors.New("the rendering's trailer has no /Size")
 	}
-	for _, num := range whole.DefinedFrom(size) {
-		if int64(num) < oldSize && num != oldRoot.Num {
-			return fmt.Errorf("object %d of the rendering is redefined", num)
-		}
+	if err := checkObjectNumbers(whole, first, oldRoot.Num, int(oldSize), size); err != nil {
+		return err
 	}
 	oldCat, err := first.Dict(oldRoot, "the rendering's catalog")
 	if err != nil {
@@ -245,6 +243,36 @@ func checkUpdates(whole *pdfread.File, rendering io.ReaderAt, size int64) error 
 			if !allowed[key] {
 				return fmt.Errorf("the catalog's /%s holds /%s", k, key)
 			}
+		}
+	}
+	return nil
+}
+
+// checkObjectNumbers: the updates may add objects after the rendering
+// (numbers from oldSize on, lying in the updates' bytes) and a new
+// catalog, and nothing else. Every other object number of the rendering
+// keeps its cross-reference entry exactly: not redefined, not freed, not
+// pointed at other bytes, even bytes inside the rendering (a JPEG embeds
+// what its maker chose, such as a whole content stream), where no
+// comparison of the rendering would see it.
+func checkObjectNumbers(whole, first *pdfread.File, root, oldSize int, size int64) error {
+	for num := 1; num < oldSize; num++ {
+		off, gen, _ := whole.Entry(num)
+		firstOff, firstGen, _ := first.Entry(num)
+		switch {
+		case off == firstOff && gen == firstGen:
+		case num == root && off >= size:
+		case off < 0:
+			return fmt.Errorf("object %d of the rendering is freed", num)
+		case off < size:
+			return fmt.Errorf("object %d of the rendering is redefined: pointed at other bytes of the rendering (byte %d)", num, off)
+		default:
+			return fmt.Errorf("object %d of the rendering is redefined", num)
+		}
+	}
+	for _, num := range whole.DefinedBefore(size) {
+		if num >= oldSize {
+			return fmt.Errorf("object %d, which the rendering does not define, is pointed at bytes of the rendering", num)
 		}
 	}
 	return nil

@@ -16,8 +16,10 @@ import (
 // For the external tests (pdfupdate_test.go), which build PDFs signed by
 // pdfseal and so cannot live in this package.
 var (
-	AppendPDFUpdate   = appendUpdate
-	PDFTrailerNumbers = trailerNumbers
+	AppendPDFUpdate = appendUpdate
+	// AppendPDFUpdateEntries is AppendPDFUpdate with raw entries.
+	AppendPDFUpdateEntries = appendUpdateEntries
+	PDFTrailerNumbers      = trailerNumbers
 	// StandaloneRenderingAs lays out a standalone PDF's pages by an
 	// earlier renderer, as an exporter of its time did.
 	StandaloneRenderingAs = standaloneRendering
@@ -52,14 +54,31 @@ func trailerNumbers(t testing.TB, pdf []byte) (size, startxref int) {
 // as the new /Root; size and prev are the previous trailer's /Size and
 // startxref.
 func appendUpdate(pdf []byte, objects map[int]string, root, size, prev int) []byte {
+	return appendUpdateEntries(pdf, objects, nil, root, size, prev)
+}
+
+// appendUpdateEntries is appendUpdate with raw cross-reference entries
+// too (the 18 bytes before the end of line, e.g. "0000000000 00001 f"):
+// entries that point elsewhere than at an object the update writes.
+func appendUpdateEntries(pdf []byte, objects map[int]string, entries map[int]string, root, size, prev int) []byte {
 	out := bytes.Clone(pdf)
 	if !bytes.HasSuffix(out, []byte("\n")) {
 		out = append(out, '\n')
 	}
 	var xref strings.Builder
 	xref.WriteString("xref\n0 1\n0000000000 65535 f \n")
-	maxNum := size - 1
-	for num := 0; num <= size+len(objects); num++ {
+	maxNum, last := size-1, 0
+	for num := range objects {
+		last = max(last, num)
+	}
+	for num := range entries {
+		last = max(last, num)
+	}
+	for num := 0; num <= last; num++ {
+		if raw, ok := entries[num]; ok {
+			fmt.Fprintf(&xref, "%d 1\n%s \n", num, raw)
+			maxNum = max(maxNum, num)
+		}
 		body, ok := objects[num]
 		if !ok {
 			continue
@@ -87,22 +106,36 @@ func TestCheckUpdates(t *testing.T) {
 	}
 	good := fmt.Sprintf("/Names << /EmbeddedFiles << /Names [(case.custody) %d 0 R] >> >> /AF [%d 0 R] /PageMode /UseAttachments /AcroForm << /Fields [%d 0 R] /SigFlags 3 >>",
 		size, size, size+1)
+	// Object 3's offset in the rendering, as the rendering's table gives it.
+	first, err := pdfread.Open(bytes.NewReader(rendering), int64(len(rendering)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	off3, _, _ := first.Entry(3)
 	tests := []struct {
 		name    string
 		objects map[int]string
-		want    string // "" for no error
+		want    string         // "" for no error
+		entries map[int]string // raw entries, beside the objects' own
 	}{
-		{"the attachment and the signature field", catalog(good), ""},
-		{"a JavaScript name tree", catalog("/Names << /JavaScript << /Names [] >> >>"), "the catalog's /Names holds /JavaScript"},
-		{"an XFA form", catalog(fmt.Sprintf("/AcroForm << /Fields [%d 0 R] /XFA %d 0 R >>", size+1, size)), "the catalog's /AcroForm holds /XFA"},
-		{"an open action", catalog(good + " /OpenAction [3 0 R /Fit]"), "the catalog's /OpenAction is not the rendering's"},
-		{"the page tree replaced", map[int]string{1: "<< /Type /Catalog /Pages 3 0 R >>"}, "the catalog's /Pages is not the rendering's"},
-		{"the page tree dropped", map[int]string{1: "<< /Type /Catalog >>"}, "the catalog lost the rendering's /Pages"},
-		{"an object of the rendering redefined", map[int]string{2: "<< /Type /Pages /Kids [] /Count 0 >>"}, "object 2 of the rendering is redefined"},
+		{"the attachment and the signature field", catalog(good), "", nil},
+		{"a JavaScript name tree", catalog("/Names << /JavaScript << /Names [] >> >>"), "the catalog's /Names holds /JavaScript", nil},
+		{"an XFA form", catalog(fmt.Sprintf("/AcroForm << /Fields [%d 0 R] /XFA %d 0 R >>", size+1, size)), "the catalog's /AcroForm holds /XFA", nil},
+		{"an open action", catalog(good + " /OpenAction [3 0 R /Fit]"), "the catalog's /OpenAction is not the rendering's", nil},
+		{"the page tree replaced", map[int]string{1: "<< /Type /Catalog /Pages 3 0 R >>"}, "the catalog's /Pages is not the rendering's", nil},
+		{"the page tree dropped", map[int]string{1: "<< /Type /Catalog >>"}, "the catalog lost the rendering's /Pages", nil},
+		{"an object of the rendering redefined", map[int]string{2: "<< /Type /Pages /Kids [] /Count 0 >>"}, "object 2 of the rendering is redefined", nil},
+		// Issue 13, item 2: entries that point at no object of the update.
+		{"an object of the rendering freed", catalog(good), "object 2 of the rendering is freed", map[int]string{2: "0000000000 00001 f"}},
+		{"an object of the rendering pointed at another's bytes", catalog(good), "object 2 of the rendering is redefined: pointed at other bytes of the rendering",
+			map[int]string{2: fmt.Sprintf("%010d 00000 n", off3)}},
+		{"the generation of an object of the rendering", catalog(good), "object 2 of the rendering is redefined", map[int]string{2: fmt.Sprintf("%010d 00001 n", off3)}},
+		{"a new object inside the rendering's bytes", catalog(good), fmt.Sprintf("object %d, which the rendering does not define", size+5),
+			map[int]string{size + 5: fmt.Sprintf("%010d 00000 n", off3)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			pdf := appendUpdate(rendering, tt.objects, 1, size, startxref)
+			pdf := appendUpdateEntries(rendering, tt.objects, tt.entries, 1, size, startxref)
 			whole, err := pdfread.Open(bytes.NewReader(pdf), int64(len(pdf)))
 			if err == nil {
 				err = checkUpdates(whole, bytes.NewReader(rendering), int64(len(rendering)))

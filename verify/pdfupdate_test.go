@@ -89,6 +89,13 @@ func standaloneFixture(t *testing.T) (rendering []byte, seal func(*testing.T, []
 // its pages laid out by renderer ("" for the newest), as an exporter of
 // that renderer's time did.
 func standaloneFixtureAs(t *testing.T, in string, opts custody.Options, renderer string) (rendering []byte, seal func(*testing.T, []byte) *verify.Report) {
+	rendering, sign, check := standaloneSignerAs(t, in, opts, renderer)
+	return rendering, func(t *testing.T, shown []byte) *verify.Report { return check(t, sign(t, shown)) }
+}
+
+// standaloneSignerAs is standaloneFixtureAs with signing and verifying
+// apart, for the tests that look at the signed PDF itself.
+func standaloneSignerAs(t *testing.T, in string, opts custody.Options, renderer string) (rendering []byte, sign func(*testing.T, []byte) []byte, check func(*testing.T, []byte) *verify.Report) {
 	fx := testbundle.New(t, "ecdsa-p256")
 	path := fx.ExportOptions(t, in, opts)
 	bundle, err := os.ReadFile(path)
@@ -114,19 +121,23 @@ func standaloneFixtureAs(t *testing.T, in string, opts custody.Options, renderer
 	}
 	srv := httptest.NewServer(tsa.Handler(fx.Authority))
 	t.Cleanup(srv.Close)
-	return pages.Bytes(), func(t *testing.T, shown []byte) *verify.Report {
+	sign = func(t *testing.T, shown []byte) []byte {
 		var out bytes.Buffer
 		err := pdfseal.Seal(&out, shown, bytes.NewReader(bundle), int64(len(bundle)), pdfseal.Options{
 			Signer: fx.Key, TSAURL: srv.URL, Time: time.Now(), BundleName: "case.custody", Reason: "test"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := verify.PDF(bytes.NewReader(out.Bytes()), int64(out.Len()), verify.Options{Trust: fx.Roots})
+		return out.Bytes()
+	}
+	check = func(t *testing.T, signed []byte) *verify.Report {
+		r, err := verify.PDF(bytes.NewReader(signed), int64(len(signed)), verify.Options{Trust: fx.Roots})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return r
 	}
+	return pages.Bytes(), sign, check
 }
 
 // TestPDFRecompressed: pages compressed by another compressor (another Go

@@ -283,18 +283,26 @@ func (f *File) parseAt(off int64, parse func(*lexer) error) error {
 	return fmt.Errorf("object at byte %d is larger than %d bytes", off, MaxObjectSize)
 }
 
-// DefinedFrom returns the numbers of the objects whose newest definition
-// starts at byte off or later: what incremental updates written from off
-// on define or redefine, in increasing order.
-func (f *File) DefinedFrom(off int64) []int {
+// DefinedBefore returns the numbers of the objects whose newest entry is
+// in use at an offset before off (the first revision, for off its
+// length), in increasing order.
+func (f *File) DefinedBefore(off int64) []int {
 	var nums []int
 	for num, e := range f.xref {
-		if e.off >= off {
+		if e.off >= 0 && e.off < off && e.stream == 0 {
 			nums = append(nums, num)
 		}
 	}
 	slices.Sort(nums)
 	return nums
+}
+
+// Entry returns the newest cross-reference entry of object num: its
+// offset (-1 when the entry is free), its generation, and whether any
+// table lists it.
+func (f *File) Entry(num int) (off int64, gen int, listed bool) {
+	e, ok := f.xref[num]
+	return e.off, e.gen, ok
 }
 
 // Get reads the indirect object ref: its value, or a *Stream.
