@@ -408,6 +408,9 @@ type PDFSignature struct {
 	Algorithm   string            // e.g. "ECDSA SHA-256", "Ed25519"
 	Token       []byte            // the signature timestamp (DER TimeStampToken); nil if absent
 	Timestamp   *Timestamp        // what VerifyToken established from Token
+
+	chain   []*x509.Certificate // the CMS certificates, signer first
+	claimed []claimedTime       // the signing times the signer states
 }
 
 // VerifyPDFSignature checks the one signature of a standalone PDF:
@@ -468,7 +471,9 @@ func verifyPDFSignature(f *pdfread.File, r io.ReaderAt, size int64, opts Options
 		return res, append(checks, fail(CheckPDFSignature, "%v", err)...)
 	}
 	checks = append(checks, Check{Name: CheckPDFSignature, Status: Passed, Detail: detail})
-	return res, append(checks, checkSignatureTimestamp(res, sigValue, opts)...)
+	checks = append(checks, checkSignatureTimestamp(res, sigValue, opts)...)
+	res.claimed = append(res.claimed, dictSigningTime(sig)...)
+	return res, append(checks, checkSigningTime(res)...)
 }
 
 func nameOf(o pdfread.Object) pdfread.Name {
@@ -615,7 +620,7 @@ func verifyCMS(der []byte, signed io.Reader, res *PDFSignature) (sigValue []byte
 		return nil, "", err
 	}
 	cert := chain[0]
-	res.Certificate, res.PublicKey = cert, cert.PublicKey
+	res.Certificate, res.PublicKey, res.chain = cert, cert.PublicKey, chain
 	if res.Fingerprint, err = manifest.Fingerprint(cert.PublicKey); err != nil {
 		return nil, "", err
 	}
@@ -624,6 +629,9 @@ func verifyCMS(der []byte, signed io.Reader, res *PDFSignature) (sigValue []byte
 		return nil, "", fmt.Errorf("the CMS digest algorithm: %w", err)
 	}
 	if err := checkCMSAttributes(si, cert, h, signed); err != nil {
+		return nil, "", err
+	}
+	if res.claimed, err = cmsSigningTime(si); err != nil {
 		return nil, "", err
 	}
 	alg, err := cms.VerifySignature(cert.PublicKey, si.SignatureAlgorithm, h, si.SignedAttrs, si.Signature)

@@ -259,11 +259,18 @@ func pdfRoot(t testing.TB, data []byte) int {
 func TestPDFAfterSigning(t *testing.T) {
 	data := pdfFixture(t, "sealed-ecdsa.pdf")
 	root := pdfRoot(t, data)
-	catalog := regexp.MustCompile(`(?s)\n` + strconv.Itoa(root) + ` 0 obj\n(<<.*?>>\n>>)\nendobj`).FindSubmatch(data)
-	if catalog == nil {
+	// The newest catalog and signature field: the updates may write more
+	// than one.
+	catalogs := regexp.MustCompile(`(?s)\n`+strconv.Itoa(root)+` 0 obj\n(<<.*?>>)\s*endobj`).FindAllSubmatch(data, -1)
+	if catalogs == nil {
 		t.Fatal("no catalog in the fixture")
 	}
-	field := regexp.MustCompile(`/Fields \[(\d+) 0 R\]`).FindSubmatch(data)
+	catalog := catalogs[len(catalogs)-1]
+	fields := regexp.MustCompile(`/Fields \[(\d+) 0 R\]`).FindAllSubmatch(catalog[1], -1)
+	if fields == nil {
+		t.Fatal("no /Fields in the fixture's catalog")
+	}
+	field := fields[0]
 	twoFields := strings.Replace(string(catalog[1]), string(field[0]), "/Fields ["+string(field[1])+" 0 R "+string(field[1])+" 0 R]", 1)
 	for _, tc := range []struct {
 		what  string

@@ -95,7 +95,9 @@ func standaloneFixtureAs(t *testing.T, in string, opts custody.Options, renderer
 
 // standaloneSignerAs is standaloneFixtureAs with signing and verifying
 // apart, for the tests that look at the signed PDF itself.
-func standaloneSignerAs(t *testing.T, in string, opts custody.Options, renderer string) (rendering []byte, sign func(*testing.T, []byte) []byte, check func(*testing.T, []byte) *verify.Report) {
+// sign's edits change the signing options (time, certificate chain)
+// before it signs.
+func standaloneSignerAs(t *testing.T, in string, opts custody.Options, renderer string) (rendering []byte, sign func(*testing.T, []byte, ...func(*pdfseal.Options)) []byte, check func(*testing.T, []byte) *verify.Report) {
 	fx := testbundle.New(t, "ecdsa-p256")
 	path := fx.ExportOptions(t, in, opts)
 	bundle, err := os.ReadFile(path)
@@ -121,10 +123,13 @@ func standaloneSignerAs(t *testing.T, in string, opts custody.Options, renderer 
 	}
 	srv := httptest.NewServer(tsa.Handler(fx.Authority))
 	t.Cleanup(srv.Close)
-	sign = func(t *testing.T, shown []byte) []byte {
+	sign = func(t *testing.T, shown []byte, edits ...func(*pdfseal.Options)) []byte {
 		var out bytes.Buffer
-		err := pdfseal.Seal(&out, shown, bytes.NewReader(bundle), int64(len(bundle)), pdfseal.Options{
-			Signer: fx.Key, TSAURL: srv.URL, Time: time.Now(), BundleName: "case.custody", Reason: "test"})
+		o := pdfseal.Options{Signer: fx.Key, TSAURL: srv.URL, Time: time.Now(), BundleName: "case.custody", Reason: "test"}
+		for _, edit := range edits {
+			edit(&o)
+		}
+		err := pdfseal.Seal(&out, shown, bytes.NewReader(bundle), int64(len(bundle)), o)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -64,6 +64,7 @@ const (
 	CheckPDFTimestamp      = verdict.CheckPDFTimestamp
 	CheckPDFSigner         = verdict.CheckPDFSigner
 	CheckPDFRendering      = verdict.CheckPDFRendering
+	CheckPDFSigningTime    = verdict.CheckPDFSigningTime
 )
 
 // SubIndication says why a check is FAILED or INDETERMINATE, after ETSI

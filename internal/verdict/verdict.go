@@ -130,6 +130,11 @@ const (
 	// CheckPDFRendering: the standalone PDF shows exactly the embedded
 	// bundle.
 	CheckPDFRendering = "pdf.rendering"
+
+	// CheckPDFSigningTime: the PDF signer's certificates are valid at the
+	// time the signature timestamp proves, and no claimed signing time
+	// lies after it.
+	CheckPDFSigningTime = "pdf.signing-time"
 )
 
 // indexedName matches the names of checks that repeat per token or per
@@ -264,6 +269,7 @@ var usualSubIndications = map[string]struct{ failed, indeterminate SubIndication
 	CheckPDFSignature:      {SigCryptoFailure, CryptoConstraintsFailure},
 	CheckPDFSigner:         {UnexpectedSigner, NoSigningCertificateFound},
 	CheckPDFRendering:      {RenderingMismatch, RendererUnavailable},
+	CheckPDFSigningTime:    {"", OutOfBoundsNoPOE},
 	"pdf.container":        {FormatFailure, ContainerRepacked},
 	"consistency":          {Inconsistent, FormatFailure},
 	"consistency.older":    {FormatFailure, NoCertificateChainFound},
