@@ -125,6 +125,7 @@ func (v *bundleVerifier) checkCustodyLog() {
 			return
 		}
 	}
+	lv.checkTimes()
 	first, last := v.rep.Custody[0], v.rep.Custody[n-1]
 	v.pass("custody log", "%d events from %s to %s: every signature valid, each linked to the one before and to this bundle's seal", n, first.Time, last.Time)
 	lv.noteActors()
@@ -139,6 +140,7 @@ type logVerifier struct {
 	sealProven time.Time       // latest trusted genTime over the manifest
 	proven     time.Time       // latest trusted genTime over an event so far
 	keys       map[string]bool // fingerprints seen
+	times      []eventTime     // each event's claimed and proven times (custodytime.go)
 }
 
 func (lv *logVerifier) read(seq int, part string) ([]byte, error) {
@@ -306,10 +308,7 @@ func (lv *logVerifier) checkToken(seq int, e *custodylog.Event, ce *CustodyEvent
 		// manifest's timestamp; every later event comes after it.
 		bound = later(bound, lv.sealProven)
 	}
-	if !bound.IsZero() && claimed.Before(bound.Add(-clockSkew)) {
-		v.add(name+" time", Indeterminate, "the event claims %s, earlier than the proven time %s of what came before it: backdated, or the actor's clock was wrong",
-			e.Time, bound.UTC().Format(time.RFC3339))
-	}
+	lv.times = append(lv.times, eventTime{seq: seq, claimed: claimed, after: bound})
 	entry := custodylog.EntryName(seq, custodylog.PartToken)
 	if !v.b.Has(entry) {
 		return ""
@@ -332,9 +331,7 @@ func (lv *logVerifier) checkToken(seq int, e *custodylog.Event, ce *CustodyEvent
 		return ", timestamp not trusted"
 	}
 	lv.proven = later(lv.proven, ts.Time)
-	if claimed.Sub(ts.Time) > clockSkew {
-		v.add(name+" clock", Info, "the event claims %s, later than its own timestamp %s: the actor's clock was ahead", e.Time, ts.Time.UTC().Format(time.RFC3339))
-	}
+	lv.times[len(lv.times)-1].proven = ts.Time
 	return fmt.Sprintf(", timestamped %s by %s", ts.Time.UTC().Format(time.RFC3339), ts.TSA)
 }
 

@@ -353,11 +353,12 @@ func TestCustodyLogBackdated(t *testing.T) {
 	if rep.Result != verify.Indeterminate || c == nil || c.Status != verify.Indeterminate || !strings.Contains(c.Detail, "earlier than the proven time") {
 		t.Fatalf("result %s, check %+v", rep.Result, c)
 	}
-	// Without trust anchors no time is proven, so nothing contradicts the
-	// claim (the bundle is INDETERMINATE for its own timestamp anyway).
+	// Without trust anchors no time is proven, so no proof contradicts the
+	// claim; event 2's claim does (the bundle is INDETERMINATE for its own
+	// timestamp anyway).
 	rep, _ = verify.BundleFile(path, verify.Options{})
-	if findCheck(rep, "custody 3 time") != nil {
-		t.Errorf("an untrusted time was used as proof: %+v", rep.Checks)
+	if c := findCheck(rep, "custody 3 time"); c == nil || strings.Contains(c.Detail, "proven") || !strings.Contains(c.Detail, "earlier than event 2 claims") {
+		t.Errorf("without anchors: %+v", c)
 	}
 	// An event dated before the manifest's own timestamp is flagged too.
 	path2 := fx.Export(t, testbundle.Sample(), custody.Selection{})
@@ -365,6 +366,59 @@ func TestCustodyLogBackdated(t *testing.T) {
 	rep, _ = verify.BundleFile(path2, verify.Options{Trust: fx.Roots})
 	if c := findCheck(rep, "custody 2 time"); c == nil || rep.Result != verify.Indeterminate {
 		t.Errorf("event before the seal not flagged: %s %+v", rep.Result, rep.Checks)
+	}
+}
+
+// TestCustodyLogTimeRules (issue 13, item 4): claimed times that run
+// backwards against the chain, or lie after a time at which a token
+// proves the event already existed, are INDETERMINATE; an honest log is
+// not.
+func TestCustodyLogTimeRules(t *testing.T) {
+	fx := testbundle.New(t, "ed25519")
+	now := time.Now()
+	stamped := newActor(t, "Dra. Vidal", "expert", "ed25519", fx.Timestamp)
+	unstamped := newActor(t, "Mensajería Ruiz", "courier", "ed25519", nil)
+	tests := []struct {
+		name   string
+		events func(path string)
+		check  string // "" for none
+		detail string
+	}{
+		{"honest, a few minutes apart", func(path string) {
+			unstamped.append(t, path, custodylog.Transferred, "", now.Add(time.Minute))
+			stamped.append(t, path, custodylog.Received, "", now.Add(2*time.Minute))
+		}, "", ""},
+		{"claims running backwards, no proof between them", func(path string) {
+			unstamped.append(t, path, custodylog.Transferred, "", now.Add(3*time.Hour))
+			unstamped.append(t, path, custodylog.Returned, "", now.Add(time.Hour))
+		}, "custody 3 time", "earlier than event 2 claims"},
+		{"a claim after its own token", func(path string) {
+			stamped.append(t, path, custodylog.Received, "", now.Add(time.Hour))
+		}, "custody 2 time", "when the timestamp of event 2 proves it already existed"},
+		{"a claim after a later event's token", func(path string) {
+			unstamped.append(t, path, custodylog.Transferred, "", now.Add(time.Hour))
+			stamped.append(t, path, custodylog.Received, "", now.Add(2*time.Hour))
+		}, "custody 2 time", "when the timestamp of event 3 proves it already existed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := fx.Export(t, testbundle.Sample(), custody.Selection{})
+			tt.events(path)
+			rep, err := verify.BundleFile(path, verify.Options{Trust: fx.Roots})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.check == "" {
+				if rep.Result != verify.Passed {
+					t.Fatalf("%s: %+v", rep.Result, rep.Checks)
+				}
+				return
+			}
+			c := findCheck(rep, tt.check)
+			if rep.Result != verify.Indeterminate || c == nil || c.Status != verify.Indeterminate || c.SubIndication() != verify.TimestampOrderFailure || !strings.Contains(c.Detail, tt.detail) {
+				t.Fatalf("%s, %s: %+v", rep.Result, tt.check, c)
+			}
+		})
 	}
 }
 
