@@ -235,7 +235,7 @@ func (b *builder) checkRolesMatched() error {
 		var known []string
 		for _, p := range b.conv.Participants {
 			if p.ID != SystemID {
-				known = append(known, fmt.Sprintf("%s (%s)", b.names[p.ID], p.ID))
+				known = append(known, fmt.Sprintf("%q (%q)", b.names[p.ID], p.ID))
 			}
 		}
 		return fmt.Errorf("role given for %q, but no participant has that name or id; participants: %s", k, strings.Join(known, ", "))

@@ -212,7 +212,7 @@ func chatText(files map[string]file, where string) (file, error) {
 	case len(txts) == 0:
 		return file{}, fmt.Errorf("%s holds no .txt: expected a WhatsApp export (_chat.txt or \"WhatsApp Chat with ….txt\")", where)
 	}
-	return file{}, fmt.Errorf("%s holds several .txt files (%s): pass the chat's .txt itself", where, strings.Join(txts, ", "))
+	return file{}, fmt.Errorf("%s holds several .txt files (%q): pass the chat's .txt itself", where, txts)
 }
 
 // source copies an original export file into sources/ and records it.

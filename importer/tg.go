@@ -104,7 +104,7 @@ func importTelegram(src, dir string, b *builder) error {
 		for _, md := range tm.Media {
 			a, err := b.telegramAttachment(c, base, md)
 			if err != nil {
-				return fmt.Errorf("%s, message %s: %w", jsonPath, tm.ID, err)
+				return fmt.Errorf("%s, message %q: %w", jsonPath, tm.ID, err)
 			}
 			m.Attachments = append(m.Attachments, a)
 		}

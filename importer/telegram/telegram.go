@@ -219,7 +219,9 @@ func selectChat(list []jsontext.Value, want string) (jsontext.Value, error) {
 		fmt.Fprintf(&b, "no chat has the name or id %q; the export holds:", want)
 	}
 	for _, in := range infos {
-		fmt.Fprintf(&b, "\n  %s\t%q\t%s", in.ID, in.Name, in.Type)
+		// Every field quoted: a chat's id, name or type, written by
+		// whoever made the export, cannot draw a line of this list.
+		fmt.Fprintf(&b, "\n  %q\t%q\t%q", in.ID, in.Name, in.Type)
 	}
 	return nil, errors.New(b.String())
 }
@@ -266,7 +268,7 @@ func parseChat(data []byte, loc *time.Location) (*Chat, error) {
 	}
 	for i := 1; i < len(c.Messages); i++ {
 		if c.Messages[i].Time.Before(c.Messages[i-1].Time) {
-			w.Add("message %s (line %d): time %s is earlier than the message before; kept in file order",
+			w.Add("message %q (line %d): time %s is earlier than the message before; kept in file order",
 				c.Messages[i].ID, c.Messages[i].FirstLine, c.Messages[i].Time.Format(time.RFC3339))
 		}
 	}

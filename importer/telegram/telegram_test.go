@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -68,7 +69,7 @@ func TestOneChat(t *testing.T) {
 	if !slices.Contains(c.Messages[5].Flags, "forwarded") {
 		t.Errorf("forwarded %+v", c.Messages[5].Flags)
 	}
-	if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "message 106") {
+	if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], `message "106"`) {
 		t.Errorf("backwards time not reported: %q", c.Warnings)
 	}
 	for _, m := range c.Messages {
@@ -277,5 +278,36 @@ func TestLargeSingleLine(t *testing.T) {
 	t.Logf("allocated %d MB for a %d MB file", grew>>20, size>>20)
 	if grew > 6*size {
 		t.Errorf("allocated %d MB for a %d MB file", grew>>20, size>>20)
+	}
+}
+
+// TestFreeTextQuoted (issue 13, item 4): a chat's id, name and type, and a
+// message id, are written by whoever made the export; printed raw, a
+// newline in them would draw lines that look like the importer's own (a
+// fake chat in the list, a fake warning). They are quoted, escapes
+// visible.
+func TestFreeTextQuoted(t *testing.T) {
+	fake := "1\n  4400112233\t\"Marta Solé\"\tpersonal_chat"
+	raw := []byte(`{"chats": {"list": [
+ {"name": "A\nB", "type": "personal_chat\n  666\t\"Dr. X\"", "id": ` + strconv.Quote(fake) + `, "messages": []},
+ {"name": "C", "type": "personal_chat", "id": 2, "messages": []}]}}`)
+	_, err := Parse(raw, Options{})
+	if err == nil {
+		t.Fatal("no error for two chats")
+	}
+	for _, line := range strings.Split(err.Error(), "\n")[1:] {
+		if fields := strings.Split(strings.TrimSpace(line), "\t"); len(fields) != 3 || !strings.HasPrefix(fields[0], `"`) {
+			t.Errorf("a line of the chat list not drawn by the importer: %q", line)
+		}
+	}
+	chat := []byte(`{"name": "N", "type": "personal_chat", "id": 1, "messages": [
+ {"id": 1, "type": "message", "date": "2024-01-10T10:05:00", "date_unixtime": "1704881100", "from": "A", "from_id": "user1", "text": "b"},
+ {"id": "2\nwarning: all good", "type": "message", "date": "2024-01-10T10:00:00", "date_unixtime": "1704880800", "from": "A", "from_id": "user1", "text": "a"}]}`)
+	c, err := Parse(chat, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Warnings) != 1 || strings.Contains(c.Warnings[0], "\n") || !strings.Contains(c.Warnings[0], `message "2\nwarning: all good"`) {
+		t.Errorf("warnings %q", c.Warnings)
 	}
 }
