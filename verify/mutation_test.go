@@ -191,6 +191,22 @@ func (s *mutationSuite) flipEntries(c *mutationClass, original []byte, match fun
 	}
 }
 
+// flipEntryBits is flipEntries with all eight bits of each chosen byte:
+// one bit per byte misses, among others, the constructed flag of a tag.
+func (s *mutationSuite) flipEntryBits(c *mutationClass, original []byte, match func(string) bool) {
+	l := testbundle.Map(s.t, original)
+	for _, p := range l.Parts {
+		if !match(p.Name) {
+			continue
+		}
+		for _, i := range s.positions(p.Size, true) {
+			for bit := range 8 {
+				s.try(c, fmt.Sprintf("%s byte %d bit %d", p.Name, i, bit), testbundle.FlipData(original, p, i, 1<<bit))
+			}
+		}
+	}
+}
+
 // Field names of ZIP headers by offset (APPNOTE 6.3, 4.3.7, 4.3.12, 4.3.16).
 var (
 	localFields = []struct {
@@ -586,6 +602,12 @@ func (s *mutationSuite) runClasses(full, lean []byte, donors map[string][]byte, 
 	entries("custody event tokens: every byte (2 events)", stamped, func(n string) bool {
 		return strings.HasPrefix(n, manifest.CustodyDir) && strings.HasSuffix(n, "."+custodylog.PartToken)
 	}, true)
+	// Issue 13, item 9: the last event's token, which no signature commits
+	// to yet, read in the bundle as the verifier reads it (not as a token
+	// alone): every bit of it, never PASSED.
+	s.classRun("last custody event token: every bit", func(s *mutationSuite, c *mutationClass) {
+		s.flipEntryBits(c, stamped, is(custodylog.EntryName(3, custodylog.PartToken)))
+	})
 	s.classRun("custody event tokens removed, added, substituted", func(s *mutationSuite, c *mutationClass) { s.tokenOps(c, stamped, ecdsaFx) })
 	// The committed fixture (custody export --pdf, written by package
 	// pdfseal: see pdf_test.go), and two PDFs made now, one under a chain.
