@@ -19,8 +19,9 @@ import (
 // ecdsaSig is the DER ECDSA-Sig-Value (RFC 3279 §2.2.3).
 type ecdsaSig struct{ R, S *big.Int }
 
-// lowS returns sig with s replaced by n−s when s > n/2.
-func lowS(pub *ecdsa.PublicKey, sig []byte) ([]byte, error) {
+// LowS returns sig with s replaced by n−s when s > n/2: the form a writer
+// stores (package logwriter normalises every ECDSA event signature).
+func LowS(pub *ecdsa.PublicKey, sig []byte) ([]byte, error) {
 	var v ecdsaSig
 	if rest, err := asn1.Unmarshal(sig, &v); err != nil || len(rest) != 0 {
 		return nil, errors.New("the ECDSA signature is not one DER ECDSA-Sig-Value")
@@ -40,6 +41,6 @@ func IsLowS(pub crypto.PublicKey, sig []byte) bool {
 	if !ok {
 		return false
 	}
-	low, err := lowS(k, sig)
+	low, err := LowS(k, sig)
 	return err == nil && string(low) == string(sig)
 }

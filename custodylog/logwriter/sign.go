@@ -91,7 +91,7 @@ func Sign(ctx context.Context, e custodylog.Event, s Signer) (*Record, error) {
 		return nil, fmt.Errorf("signing the custody event: %w", err)
 	}
 	if isECDSA {
-		if sig, err = lowS(ecKey, sig); err != nil {
+		if sig, err = custodylog.LowS(ecKey, sig); err != nil {
 			return nil, fmt.Errorf("signing the custody event: %w", err)
 		}
 	}

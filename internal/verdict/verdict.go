@@ -269,7 +269,7 @@ var usualSubIndications = map[string]struct{ failed, indeterminate SubIndication
 	CheckPDFSignature:      {SigCryptoFailure, CryptoConstraintsFailure},
 	CheckPDFSigner:         {UnexpectedSigner, NoSigningCertificateFound},
 	CheckPDFRendering:      {RenderingMismatch, RendererUnavailable},
-	CheckPDFSigningTime:    {"", OutOfBoundsNoPOE},
+	CheckPDFSigningTime:    {TimestampOrderFailure, OutOfBoundsNoPOE}, // never FAILED: it sets Sub
 	"pdf.container":        {FormatFailure, ContainerRepacked},
 	"consistency":          {Inconsistent, FormatFailure},
 	"consistency.older":    {FormatFailure, NoCertificateChainFound},
