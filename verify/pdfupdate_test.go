@@ -108,6 +108,13 @@ func standaloneSignerAs(t *testing.T, in string, opts custody.Options, renderer 
 	if err != nil || rep.Result != verify.Passed {
 		t.Fatalf("%v %+v", err, rep)
 	}
+	sign, check = standaloneSignerFor(t, fx, bundle)
+	return standalonePages(t, bundle, rep, renderer), sign, check
+}
+
+// standalonePages lays out the standalone PDF's pages of a verified bundle
+// (rep, its report) by renderer ("" for the newest).
+func standalonePages(t *testing.T, bundle []byte, rep *verify.Report, renderer string) []byte {
 	b, err := manifest.OpenBundle(bytes.NewReader(bundle), int64(len(bundle)))
 	if err != nil {
 		t.Fatal(err)
@@ -121,6 +128,12 @@ func standaloneSignerAs(t *testing.T, in string, opts custody.Options, renderer 
 	if err != nil {
 		t.Fatal(err)
 	}
+	return pages.Bytes()
+}
+
+// standaloneSignerFor signs pages with bundle attached by fx's key and
+// TSA, as the exporter does (sign), and verifies a signed PDF (check).
+func standaloneSignerFor(t *testing.T, fx *testbundle.Fixture, bundle []byte) (sign func(*testing.T, []byte, ...func(*pdfseal.Options)) []byte, check func(*testing.T, []byte) *verify.Report) {
 	srv := httptest.NewServer(tsa.Handler(fx.Authority))
 	t.Cleanup(srv.Close)
 	sign = func(t *testing.T, shown []byte, edits ...func(*pdfseal.Options)) []byte {
@@ -142,7 +155,7 @@ func standaloneSignerAs(t *testing.T, in string, opts custody.Options, renderer 
 		}
 		return r
 	}
-	return pages.Bytes(), sign, check
+	return sign, check
 }
 
 // TestPDFRecompressed: pages compressed by another compressor (another Go

@@ -21,6 +21,7 @@ import (
 
 	"github.com/custody-toolkit/custody/custody"
 	"github.com/custody-toolkit/custody/internal/testbundle"
+	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/verify"
 )
 
@@ -200,4 +201,43 @@ func showsOtherPage(t *testing.T, honest, signed []byte) {
 	if tried > 0 && len(shown) == 0 {
 		t.Error("no reader shows another first page: the attack changes nothing a reader sees")
 	}
+}
+
+// TestUnknownRendererNeverPasses (issue 13, item 2): the key holder
+// re-seals the bundle naming a renderer no verifier has, so that neither
+// record.pdf nor the standalone PDF's pages can be compared. Both are
+// INDETERMINATE (RENDERER_UNAVAILABLE), never PASSED or INFO.
+func TestUnknownRendererNeverPasses(t *testing.T) {
+	fx := testbundle.New(t, "ecdsa-p256")
+	honest := readFile(t, fx.Export(t, testbundle.Sample(), custody.Selection{}))
+	rep, err := verify.Bundle(bytes.NewReader(honest), int64(len(honest)), verify.Options{Trust: fx.Roots})
+	if err != nil || rep.Result != verify.Passed {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	pages := standalonePages(t, honest, rep, "")
+	entries := without(testbundle.ReadEntries(t, writeTemp(t, honest)), manifest.CustodyDir)
+	m := testbundle.Manifest(t, entries)
+	m.Rendering.Renderer = "custody-pdf/99"
+	raw, err := m.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries[testbundle.Find(entries, manifest.ManifestName)].Data = raw
+	resealed := resealAs(t, fx, entries, fx.PublicKey, "ecdsa-p256-sha256", func(msg []byte) []byte {
+		sig, err := fx.Signer.SignMessage(bytes.NewReader(msg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sig
+	})
+	sign, check := standaloneSignerFor(t, fx, resealed)
+	rendering := func(r *verify.Report, name string) {
+		t.Helper()
+		c := findCheck(r, name)
+		if r.Result != verify.Indeterminate || c == nil || c.Status != verify.Indeterminate || c.SubIndication() != verify.RendererUnavailable {
+			t.Errorf("%s: %s, %+v", name, r.Result, c)
+		}
+	}
+	rendering(verifyBytes(t, resealed, verify.Options{Trust: fx.Roots}), "rendering")
+	rendering(check(t, sign(t, pages)), verify.CheckPDFRendering)
 }
