@@ -33,11 +33,13 @@ func cmsSigningTime(si *cms.SignerInfo) ([]claimedTime, error) {
 	return []claimedTime{{"the CMS signing-time attribute", at}}, nil
 }
 
-// pdfDate reads a PDF date string (ISO 32000-1 §7.9.4), D:YYYY and the
-// optional MM DD HH mm SS, then Z or an offset HH'mm'. ok is false for
-// anything else: such a /M states no time.
-var pdfDatePattern = regexp.MustCompile(`^D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(Z|[+-]\d{2}'?\d{2}'?)?(?:Z00'00'?)?$`)
+// pdfDatePattern is a PDF date (ISO 32000-1 §7.9.4): D:YYYY, then
+// optionally MM DD HH mm SS, then Z or an offset HH'mm' (the minutes and
+// apostrophes optional; "Z00'00'" as some writers put it).
+var pdfDatePattern = regexp.MustCompile(`^D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:(Z)(?:00'?00'?)?|([+-])(\d{2})(?:'?(\d{2})'?)?)?$`)
 
+// pdfDate reads a PDF date; ok is false for anything else: such a /M
+// states no time this verifier can hold to the timestamp.
 func pdfDate(s string) (time.Time, bool) {
 	m := pdfDatePattern.FindStringSubmatch(s)
 	if m == nil {
@@ -50,15 +52,10 @@ func pdfDate(s string) (time.Time, bool) {
 		v, _ := strconv.Atoi(m[i])
 		return v
 	}
-	zone := time.UTC
-	if off := m[7]; len(off) > 1 {
-		h, _ := strconv.Atoi(off[1:3])
-		mins, _ := strconv.Atoi(off[len(off)-2:])
-		if off[len(off)-1] == '\'' {
-			mins, _ = strconv.Atoi(off[len(off)-3 : len(off)-1])
-		}
-		secs := (h*60 + mins) * 60
-		if off[0] == '-' {
+	zone := time.UTC // Z, or no zone at all (unknown: read as UTC)
+	if m[8] != "" {
+		secs := (n(9, 0)*60 + n(10, 0)) * 60
+		if m[8] == "-" {
 			secs = -secs
 		}
 		zone = time.FixedZone("", secs)
