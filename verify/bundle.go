@@ -51,6 +51,9 @@ type Report struct {
 	Messages    int         `json:"messages"`
 	Total       int         `json:"total_messages"`
 	Attachments int         `json:"attachments"`
+	// Selection says how the sealed messages were chosen, once the
+	// manifest could be read.
+	Selection *Selection `json:"selection,omitempty"`
 	// Summary, when the verified file is not the sealed container (a
 	// re-zipped bundle, an extracted folder, a re-saved PDF), says first
 	// and in plain words whether the sealed content is intact.
@@ -64,6 +67,13 @@ type Report struct {
 	Consistency *Consistency `json:"consistency,omitempty"`
 
 	parsed *manifest.Manifest // once the manifest check passed
+}
+
+// Selection is how the sealed messages were chosen: the manifest's
+// criteria, and in words (manifest.Selection.Describe).
+type Selection struct {
+	Criteria    []string `json:"criteria"`
+	Description string   `json:"description"`
 }
 
 // BundleFile verifies the bundle at path. The error is non-nil only when
@@ -245,6 +255,7 @@ func (v *bundleVerifier) checkManifest() {
 	v.rep.Format, v.rep.ExportID, v.rep.ExportedAt = m.Format, m.ExportID, m.ExportedAt
 	v.rep.Manifest = hex.EncodeToString(sum[:])
 	v.rep.Messages, v.rep.Total = len(m.Messages), m.Selection.Total
+	v.rep.Selection = &Selection{Criteria: m.Selection.Criteria, Description: m.Selection.Describe()}
 	v.pass("manifest", "%s in canonical JSON, %d bytes, SHA-256 %s", m.Format, len(v.b.ManifestBytes), v.rep.Manifest)
 	v.startRendering()
 }

@@ -200,6 +200,9 @@ func printBundleReport(w io.Writer, rep *verify.Report) {
 	}
 	if rep.Format != "" {
 		fmt.Fprintf(w, "  messages    %d of %d, %d attachments\n", rep.Messages, rep.Total, rep.Attachments)
+		if rep.Selection != nil {
+			fmt.Fprintf(w, "  selection   %s\n", safe(rep.Selection.Description))
+		}
 		fmt.Fprintf(w, "  export      %s at %s\n", safe(rep.ExportID), safe(rep.ExportedAt))
 		fmt.Fprintf(w, "  manifest    SHA-256 %s\n", rep.Manifest)
 	}
