@@ -80,7 +80,9 @@ type Options struct {
 
 // Result describes a written bundle.
 type Result struct {
-	Path        string
+	Path string
+	// Positions are the sealed messages' positions in the conversation.
+	Positions   []int
 	Manifest    *manifest.Manifest
 	ManifestRaw []byte
 	Signature   []byte
@@ -116,7 +118,7 @@ func Export(ctx context.Context, c *conversation.Conversation, opts Options) (*R
 	if err := f.Commit(opts.Force); err != nil {
 		return nil, err
 	}
-	res.Path = opts.Out
+	res.Path, res.Positions = opts.Out, picked
 	return res, nil
 }
 

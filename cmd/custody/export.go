@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/custody-toolkit/custody/conversation"
 	"github.com/custody-toolkit/custody/custody"
 	"github.com/custody-toolkit/custody/custodylog"
 	"github.com/custody-toolkit/custody/importer"
@@ -50,7 +51,8 @@ the signature of the key over the manifest, and one RFC 3161 timestamp per
 		RunE: func(cmd *cobra.Command, _ []string) error { return runExport(cmd, &f) },
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.in, "in", "", "conversation: a JSON file or a folder holding conversation.json")
+	fl.StringVar(&f.in, "in", "", "the conversation: custody's own (conversation.json, or its folder); a WhatsApp export, Android or iOS, any language "+
+		"(the .zip, the unzipped folder, or the chat's .txt); a Telegram Desktop JSON export (result.json, or its folder)")
 	fl.StringVar(&f.key, "key", "", "the signer's private key (from custody keygen); passphrase from CUSTODY_PASSPHRASE or the terminal")
 	fl.StringArrayVar(&f.tsaURLs, "tsa", nil, "RFC 3161 TSA URL (repeatable: each TSA adds a token)")
 	fl.DurationVar(&f.tsaTimeout, "tsa-timeout", tsa.DefaultTimeout, "give up on a TSA after this long")
@@ -64,7 +66,7 @@ the signature of the key over the manifest, and one RFC 3161 timestamp per
 	fl.StringVar(&f.sel.Participant, "participant", "", "export only messages from this participant id")
 	fl.StringVar(&f.practice, "practice", "", "practice or clinic named on the PDF rendering")
 	fl.BoolVar(&f.noRecord, "no-record", false, "leave the PDF rendering (record.pdf) out of the bundle")
-	fl.StringVar(&f.actor.Name, "name", "", "the sealing clinician's name, for the custody log's first event")
+	fl.StringVar(&f.actor.Name, "name", "", "the sealing clinician's name, for the custody log's first event; a chat participant of that name is a clinician")
 	fl.StringVar(&f.actor.Role, "role", "clinician", "the sealing person's role, for the custody log")
 	fl.StringVar(&f.pdf, "pdf", "", "also write a signed PDF for the health record, carrying the bundle (uses the first --tsa)")
 	fl.StringVar(&f.pdfCert, "pdf-cert", "", "PEM file for the --pdf signature: the X.509 certificate of --key, then its issuers up to a self-issued root (default: one the key issues itself)")
@@ -92,6 +94,7 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 		return usagef("export: --pdf-cert is for the --pdf signature; give --pdf too")
 	}
 	f.imp.Warn = func(msg string) { fmt.Fprintln(cmd.ErrOrStderr(), "custody: warning:", msg) }
+	f.imp.Name = f.actor.Name
 	conv, cleanup, err := importer.Open(f.in, *f.imp)
 	if err != nil {
 		return err
@@ -133,7 +136,9 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 	if err != nil {
 		return err
 	}
-	printExport(cmd, res)
+	sealed := conv.Summarize(res.Positions)
+	printExport(cmd, res, sealed, f.imp.TimeZone == "" && conv.TimeZone != "")
+	warnMissing(cmd.ErrOrStderr(), "custody: ", sealed)
 	if f.pdf == "" {
 		return nil
 	}
@@ -163,12 +168,16 @@ func checkToken(resp, signature []byte) error {
 	return verify.FirstFailed(res.Checks)
 }
 
-func printExport(cmd *cobra.Command, res *custody.Result) {
+// printExport summarises the bundle written; sealed describes its
+// messages (machineZone: their zone was taken from this machine).
+func printExport(cmd *cobra.Command, res *custody.Result, sealed conversation.Summary, machineZone bool) {
 	m := res.Manifest
 	w := cmd.OutOrStdout()
 	fmt.Fprintf(w, "wrote %s\n", res.Path)
 	fmt.Fprintf(w, "  export id:   %s\n", m.ExportID)
 	fmt.Fprintf(w, "  messages:    %d of %d selected\n", m.Selection.Selected, m.Selection.Total)
+	fmt.Fprintf(w, "  selection:   %s\n", m.Selection.Describe())
+	printConversation(w, sealed, machineZone)
 	fmt.Fprintf(w, "  files:       %d\n", len(m.Files))
 	fmt.Fprintf(w, "  chain head:  %s\n", m.Chain.Head)
 	fmt.Fprintf(w, "  signer:      %s (%s)\n", res.Fingerprint, m.Signer.Algorithm)
