@@ -34,6 +34,7 @@ type exportFlags struct {
 	disclosure       disclosureFlags
 	pdf              string
 	pdfCert          string
+	quiet            bool
 	imp              *importer.Options
 	actor            custodylog.Actor
 }
@@ -70,6 +71,7 @@ the signature of the key over the manifest, and one RFC 3161 timestamp per
 	fl.StringVar(&f.actor.Role, "role", "clinician", "the sealing person's role, for the custody log")
 	fl.StringVar(&f.pdf, "pdf", "", "also write a signed PDF for the health record, carrying the bundle (uses the first --tsa)")
 	fl.StringVar(&f.pdfCert, "pdf-cert", "", "PEM file for the --pdf signature: the X.509 certificate of --key, then its issuers up to a self-issued root (default: one the key issues itself)")
+	fl.BoolVar(&f.quiet, "quiet", false, "print no progress bar and no summary (warnings and errors still go to stderr)")
 	f.disclosure.add(cmd)
 	f.imp = addImportFlags(cmd)
 	return cmd
@@ -128,16 +130,21 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 	for _, u := range f.tsaURLs {
 		stampers = append(stampers, &tsa.Client{URL: u, Timeout: f.tsaTimeout})
 	}
+	bar := newProgress(cmd.ErrOrStderr(), f.quiet)
 	res, err := custody.Export(cmd.Context(), conv, custody.Options{
 		Out: f.out, Force: f.force, Signer: signer, PublicKey: pub,
 		Timestampers: stampers, CheckToken: checkToken, Selection: f.sel,
 		Practice: f.practice, NoRecord: f.noRecord, Actor: f.actor, Disclosure: disclosure,
+		Progress: bar.update(),
 	})
+	bar.done()
 	if err != nil {
 		return err
 	}
 	sealed := conv.Summarize(res.Positions)
-	printExport(cmd, res, sealed, f.imp.TimeZone == "" && conv.TimeZone != "")
+	if !f.quiet {
+		printExport(cmd, res, sealed, f.imp.TimeZone == "" && conv.TimeZone != "")
+	}
 	warnMissing(cmd.ErrOrStderr(), "custody: ", sealed)
 	if f.pdf == "" {
 		return nil
@@ -153,7 +160,9 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 	if err != nil {
 		return fmt.Errorf("the bundle %s was written, the PDF was not: %w", res.Path, err)
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "wrote %s (signed, with %s attached)\n", f.pdf, res.Path)
+	if !f.quiet {
+		fmt.Fprintf(cmd.OutOrStdout(), "wrote %s (signed, with %s attached)\n", f.pdf, res.Path)
+	}
 	return nil
 }
 

@@ -13,6 +13,7 @@ func init() { subcommands = append(subcommands, newImportCmd) }
 
 func newImportCmd() *cobra.Command {
 	var in, out string
+	var quiet bool
 	var opts *importer.Options
 	cmd := &cobra.Command{
 		Use:   "import --in SRC --out DIR",
@@ -61,15 +62,18 @@ one is also warned of on stderr).`,
 				return err
 			}
 			s := c.Summarize(nil)
-			fmt.Fprintln(cmd.OutOrStdout(), "wrote", out)
-			fmt.Fprintf(cmd.OutOrStdout(), "  messages:     %d\n", s.Messages)
-			printConversation(cmd.OutOrStdout(), s, opts.TimeZone == "")
+			if !quiet {
+				fmt.Fprintln(cmd.OutOrStdout(), "wrote", out)
+				fmt.Fprintf(cmd.OutOrStdout(), "  messages:     %d\n", s.Messages)
+				printConversation(cmd.OutOrStdout(), s, opts.TimeZone == "")
+			}
 			warnMissing(cmd.ErrOrStderr(), "", s)
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&in, "in", "", "the export: WhatsApp .txt, .zip or folder; Telegram result.json or folder")
 	cmd.Flags().StringVar(&out, "out", "", "the folder to write (must not exist, or be empty)")
+	cmd.Flags().BoolVar(&quiet, "quiet", false, "print no summary (warnings and errors still go to stderr)")
 	opts = addImportFlags(cmd)
 	return cmd
 }
