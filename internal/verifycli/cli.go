@@ -16,9 +16,11 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
+	"github.com/custody-toolkit/custody/internal/lang"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/verify"
 )
@@ -67,11 +69,22 @@ func Run(args []string, stdout, stderr io.Writer) int {
 type commonFlags struct {
 	trust []string
 	json  bool
+	lang  string
 }
 
 func (c *commonFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&c.trust, "trust", nil, "PEM or DER file of trust anchors for the timestamps (repeatable); any certificate in it is an anchor")
 	cmd.Flags().BoolVar(&c.json, "json", false, "print the report as JSON (docs/verify-json.md)")
+	cmd.Flags().StringVar(&c.lang, "lang", "en", "language of the text report's labels: "+strings.Join(lang.Codes(), " or ")+" (check details, verdicts and the JSON report stay as they are)")
+}
+
+// terms returns the words of --lang; an unknown language is a usage error.
+func (c *commonFlags) terms() (lang.Terms, error) {
+	t, err := lang.Lookup(c.lang)
+	if err != nil {
+		return t, unreadable(fmt.Errorf("--lang: %w", err))
+	}
+	return t, nil
 }
 
 func newRootCmd() *cobra.Command {
@@ -99,6 +112,10 @@ a bundle was extracted.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			terms, err := common.terms()
+			if err != nil {
+				return err
+			}
 			opts, err := bundleOptions(common.trust, signer)
 			if err != nil {
 				return err
@@ -114,7 +131,7 @@ a bundle was extracted.`,
 					}
 					olderOpts.Actors = opts.Actors
 				}
-				return runConsistency(cmd, consistentWith, args[0], opts, olderOpts, common.json)
+				return runConsistency(cmd, consistentWith, args[0], opts, olderOpts, common.json, terms)
 			}
 			if olderSigner != "" {
 				return &exitError{code: 2, err: errors.New("--older-signer goes with --consistent-with")}
@@ -128,7 +145,7 @@ a bundle was extracted.`,
 					return err
 				}
 			}
-			return finish(cmd, rep.Result, rep, common.json, func(w io.Writer) { printBundleReport(w, rep) })
+			return finish(cmd, rep.Result, rep, common.json, func(w io.Writer) { printBundleReport(w, rep, terms) })
 		},
 	}
 	common.add(root)
@@ -181,45 +198,69 @@ func bundleOptions(trustFiles []string, signer string) (verify.Options, error) {
 	return opts, nil
 }
 
-func printBundleReport(w io.Writer, rep *verify.Report) {
+func printBundleReport(w io.Writer, rep *verify.Report, t lang.Terms) {
 	// Every string below may come from the file under verification: safe.
+	l := t.Label
+	line := labeller(w, l)
 	fmt.Fprintf(w, "%s  %s\n", rep.Result, safe(rep.File))
+	if gloss := t.Verdict[string(rep.Result)]; gloss != "" {
+		fmt.Fprintf(w, "  %s\n", gloss)
+	}
 	if rep.Summary != "" {
 		fmt.Fprintf(w, "  %s\n", rep.Summary)
 	}
 	fmt.Fprintln(w)
 	if rep.Signer.Fingerprint != "" {
-		identity := "identity NOT checked (no --signer)"
+		identity := l.IdentityNotChecked
 		if rep.Signer.Checked {
-			identity = "identity checked: the expected key"
+			identity = l.IdentityChecked
 		}
-		fmt.Fprintf(w, "  signer      %s (%s), %s\n", safe(rep.Signer.Fingerprint), safe(rep.Signer.Algorithm), identity)
+		line(l.Signer, "%s (%s), %s", safe(rep.Signer.Fingerprint), safe(rep.Signer.Algorithm), identity)
 	}
 	for _, ts := range rep.Timestamps {
-		fmt.Fprintf(w, "  timestamp   %s by %s, %s\n", ts.Time.UTC().Format("2006-01-02 15:04:05 UTC"), safe(ts.TSA), trustWord(ts.Trusted))
+		line(l.Timestamp, "%s %s %s, %s", ts.Time.UTC().Format("2006-01-02 15:04:05 UTC"), l.By, safe(ts.TSA), trustWord(ts.Trusted, l))
 	}
 	if rep.Format != "" {
-		fmt.Fprintf(w, "  messages    %d of %d, %d attachments\n", rep.Messages, rep.Total, rep.Attachments)
-		if rep.Selection != nil {
-			fmt.Fprintf(w, "  selection   %s\n", safe(rep.Selection.Description))
+		line(l.Messages, l.Counts, rep.Messages, rep.Total, rep.Attachments)
+		if sel := rep.Selection; sel != nil {
+			sealed := manifest.Selection{Total: rep.Total, Selected: rep.Messages, Criteria: sel.Criteria}
+			line(l.Selection, "%s", safe(sealed.DescribeIn(t.Selection)))
 		}
-		fmt.Fprintf(w, "  export      %s at %s\n", safe(rep.ExportID), safe(rep.ExportedAt))
-		fmt.Fprintf(w, "  manifest    SHA-256 %s\n", rep.Manifest)
+		line(l.Export, "%s %s %s", safe(rep.ExportID), l.At, safe(rep.ExportedAt))
+		line(l.Manifest, "SHA-256 %s", rep.Manifest)
 	}
-	printDisclosure(w, rep)
+	if d := rep.Disclosure; d != nil {
+		line(l.Disclosure, "%s", safe(d.String()))
+	}
 	if len(rep.Custody) > 0 {
-		fmt.Fprintf(w, "\n  custody log, %d events:\n", len(rep.Custody))
+		fmt.Fprintf(w, "\n  "+l.CustodyLog+"\n", len(rep.Custody))
 		PrintTimeline(w, rep.Custody, ActorsChecked(rep))
 	}
 	fmt.Fprintln(w)
+	if l.Note != "" {
+		fmt.Fprintf(w, "  %s\n", l.Note)
+	}
 	printChecks(w, rep.Checks)
 }
 
-func trustWord(trusted bool) string {
-	if trusted {
-		return "trusted"
+// labeller returns a printer of "  label   value" lines, the labels of l
+// padded to one column.
+func labeller(w io.Writer, l lang.Labels) func(label, format string, args ...any) {
+	width := 10
+	for _, s := range []string{l.Signer, l.Timestamp, l.Messages, l.Selection, l.Export, l.Manifest, l.Disclosure} {
+		width = max(width, utf8.RuneCountInString(s))
 	}
-	return "NOT trusted"
+	return func(label, format string, args ...any) {
+		pad := strings.Repeat(" ", width+2-utf8.RuneCountInString(label))
+		fmt.Fprintf(w, "  %s%s"+format+"\n", append([]any{label, pad}, args...)...)
+	}
+}
+
+func trustWord(trusted bool, l lang.Labels) string {
+	if trusted {
+		return l.Trusted
+	}
+	return l.NotTrusted
 }
 
 func printChecks(w io.Writer, checks []verify.Check) {
