@@ -34,6 +34,18 @@ type Options struct {
 	// Actors names the keys whose custody events the verifier recognises,
 	// by fingerprint (--trust-actors, ParseActors); nil: none checked.
 	Actors map[string]string
+	// Progress, when set, is told how the verification advances, for a
+	// progress bar: step "files" (files hashed of those listed), then
+	// "rendering" (waiting for record.pdf's re-rendering, no count).
+	// It never changes a verdict.
+	Progress func(step string, done, total int64)
+}
+
+// progress reports to Options.Progress, when set.
+func (o *Options) progress(step string, done, total int64) {
+	if o.Progress != nil {
+		o.Progress(step, done, total)
+	}
 }
 
 // Report is the outcome of verifying a bundle; its JSON form is documented
@@ -305,12 +317,13 @@ func (v *bundleVerifier) checkFiles() {
 	}
 	v.entries = map[string]*manifest.MessageEntry{}
 	var total int64
-	for _, f := range v.m.Files {
+	for i, f := range v.m.Files {
 		if err := v.checkFile(f); err != nil {
 			v.fail("files", "%v", err)
 			return
 		}
 		total += f.Size
+		v.opts.progress("files", int64(i+1), int64(len(v.m.Files)))
 	}
 	v.pass("files", "%d files, %d bytes: every SHA-256 and size matches the manifest", len(v.m.Files), total)
 }
@@ -550,6 +563,7 @@ func (v *bundleVerifier) checkRendering() {
 			"%s was made by renderer %q, which this verifier does not have: its digest is checked, but whether it shows the sealed content cannot be", r.Path, r.Renderer)})
 		return
 	}
+	v.opts.progress("rendering", 0, 0)
 	<-v.renderDone
 	res := v.rendered
 	v.rep.Checks = append(v.rep.Checks, Check{Name: "rendering", Status: res.status, Sub: res.sub,

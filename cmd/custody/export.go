@@ -15,6 +15,7 @@ import (
 	"github.com/custody-toolkit/custody/custodylog"
 	"github.com/custody-toolkit/custody/importer"
 	"github.com/custody-toolkit/custody/internal/atomicfile"
+	"github.com/custody-toolkit/custody/internal/progress"
 	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/tsa"
 	"github.com/custody-toolkit/custody/verify"
@@ -37,6 +38,13 @@ type exportFlags struct {
 	quiet            bool
 	imp              *importer.Options
 	actor            custodylog.Actor
+}
+
+// exportSteps name the steps of custody.Options.Progress on the bar.
+var exportSteps = map[string]string{
+	"messages":   "sealing messages",
+	"record.pdf": "rendering record.pdf",
+	"timestamps": "asking the TSAs",
 }
 
 func newExportCmd() *cobra.Command {
@@ -130,14 +138,14 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 	for _, u := range f.tsaURLs {
 		stampers = append(stampers, &tsa.Client{URL: u, Timeout: f.tsaTimeout})
 	}
-	bar := newProgress(cmd.ErrOrStderr(), f.quiet)
+	bar := progress.New(cmd.ErrOrStderr(), f.quiet, exportSteps)
 	res, err := custody.Export(cmd.Context(), conv, custody.Options{
 		Out: f.out, Force: f.force, Signer: signer, PublicKey: pub,
 		Timestampers: stampers, CheckToken: checkToken, Selection: f.sel,
 		Practice: f.practice, NoRecord: f.noRecord, Actor: f.actor, Disclosure: disclosure,
-		Progress: bar.update(),
+		Progress: bar.Hook(),
 	})
-	bar.done()
+	bar.Done()
 	if err != nil {
 		return err
 	}

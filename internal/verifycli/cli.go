@@ -21,6 +21,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/custody-toolkit/custody/internal/lang"
+	"github.com/custody-toolkit/custody/internal/progress"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/verify"
 )
@@ -69,18 +70,33 @@ func Run(args []string, stdout, stderr io.Writer) int {
 type commonFlags struct {
 	trust []string
 	json  bool
+}
+
+// reportFlags shape the bundle report: its language and progress.
+type reportFlags struct {
 	lang  string
+	quiet bool
+}
+
+// verifySteps name the steps of verify.Options.Progress on the bar.
+var verifySteps = map[string]string{
+	"files":     "hashing the sealed files",
+	"rendering": "comparing record.pdf with a fresh rendering",
 }
 
 func (c *commonFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&c.trust, "trust", nil, "PEM or DER file of trust anchors for the timestamps (repeatable); any certificate in it is an anchor")
 	cmd.Flags().BoolVar(&c.json, "json", false, "print the report as JSON (docs/verify-json.md)")
-	cmd.Flags().StringVar(&c.lang, "lang", "en", "language of the text report's labels: "+strings.Join(lang.Codes(), " or ")+" (check details, verdicts and the JSON report stay as they are)")
+}
+
+func (r *reportFlags) add(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&r.quiet, "quiet", false, "show no progress (shown on stderr only when it is a terminal and the work takes over a second)")
+	cmd.Flags().StringVar(&r.lang, "lang", "en", "language of the text report's labels: "+strings.Join(lang.Codes(), " or ")+" (check details, verdicts and the JSON report stay as they are)")
 }
 
 // terms returns the words of --lang; an unknown language is a usage error.
-func (c *commonFlags) terms() (lang.Terms, error) {
-	t, err := lang.Lookup(c.lang)
+func (r *reportFlags) terms() (lang.Terms, error) {
+	t, err := lang.Lookup(r.lang)
 	if err != nil {
 		return t, unreadable(fmt.Errorf("--lang: %w", err))
 	}
@@ -89,6 +105,7 @@ func (c *commonFlags) terms() (lang.Terms, error) {
 
 func newRootCmd() *cobra.Command {
 	var common commonFlags
+	var report reportFlags
 	var signer string
 	var custody custodyFlags
 	var consistentWith, olderSigner string
@@ -112,7 +129,7 @@ a bundle was extracted.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			terms, err := common.terms()
+			terms, err := report.terms()
 			if err != nil {
 				return err
 			}
@@ -136,7 +153,10 @@ a bundle was extracted.`,
 			if olderSigner != "" {
 				return &exitError{code: 2, err: errors.New("--older-signer goes with --consistent-with")}
 			}
+			bar := progress.New(cmd.ErrOrStderr(), report.quiet, verifySteps)
+			opts.Progress = bar.Hook()
 			rep, err := verify.File(args[0], opts)
+			bar.Done()
 			if err != nil {
 				return unreadable(err)
 			}
@@ -149,6 +169,7 @@ a bundle was extracted.`,
 		},
 	}
 	common.add(root)
+	report.add(root)
 	root.Flags().StringVar(&signer, "signer", "", "expected signer: key fingerprint (SHA-256 hex) or a public key PEM file")
 	custody.add(root)
 	root.Flags().StringVar(&consistentWith, "consistent-with", "", "an older bundle of the same conversation: verify both and prove the given (newer) one extends it unchanged")
