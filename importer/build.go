@@ -39,6 +39,9 @@ type builder struct {
 	matched map[string]bool
 	// statedDefault: Options.DefaultRole was given, not assumed.
 	statedDefault bool
+	// nameKey is the roles entry Options.Name added, which, unlike the
+	// others, may match nobody: the sealer need not be in the chat.
+	nameKey string
 
 	conv  conversation.Conversation
 	byKey map[string]int // participant key -> index in conv.Participants
@@ -84,7 +87,7 @@ func newBuilder(opts *Options) (*builder, error) {
 	}
 	if key := roleKey(opts.Name); key != "" {
 		if _, named := b.roles[key]; !named {
-			b.roles[key] = "clinician"
+			b.roles[key], b.nameKey = "clinician", key
 		}
 	}
 	return b, nil
@@ -239,16 +242,15 @@ func (b *builder) add(m conversation.Message, t time.Time) {
 // is named otherwise, and a chat of several people without a clinician
 // when no default role was stated.
 func (b *builder) checkRoles() error {
-	nameKey := roleKey(b.opts.Name)
 	for k := range b.roles {
-		if !b.matched[k] && k != nameKey {
+		if !b.matched[k] && k != b.nameKey {
 			return fmt.Errorf("role given for %q, but no participant has that name or id; participants: %s", k, b.participantList())
 		}
 	}
 	if b.hasClinician() {
 		return nil
 	}
-	if nameKey != "" && !b.matched[nameKey] {
+	if b.nameKey != "" && !b.matched[b.nameKey] {
 		return fmt.Errorf("--name %q is not a participant of the chat, and no participant is named a clinician: "+
 			"name the clinician with --clinician NAME (or --roles); participants: %s", b.opts.Name, b.participantList())
 	}
@@ -276,7 +278,7 @@ func (b *builder) systemCount() int {
 }
 
 // participantList names every participant but the system, for errors:
-// "Ana García (ana-garcia), …".
+// "\"Ana García\" (ana-garcia), …".
 func (b *builder) participantList() string {
 	var known []string
 	for _, p := range b.conv.Participants {

@@ -371,6 +371,8 @@ func TestRolesNeverGuessed(t *testing.T) {
 		{Options{}, `the chat has 3 participants and none is named a clinician: name the clinician with --clinician NAME`},
 		{Options{Name: "Dra. Lucia Ferrero"}, `--name "Dra. Lucia Ferrero" is not a participant of the chat`},
 		{Options{Name: "Dr. Nadie", DefaultRole: "patient"}, `--name "Dr. Nadie" is not a participant`},
+		// Named a clinician of the chat too: then a typo, as any --clinician.
+		{Options{Name: "Dr. Nadie", Clinicians: []string{"Dr. Nadie", "Dra. Lucía Ferrer"}}, `role given for "dr. nadie"`},
 	} {
 		tc.opts.TimeZone = "UTC"
 		err := Import(chat, filepath.Join(t.TempDir(), "out"), tc.opts)
