@@ -151,7 +151,7 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 	}
 	sealed := conv.Summarize(res.Positions)
 	if !f.quiet {
-		printExport(cmd, res, sealed, f.imp.TimeZone == "" && conv.TimeZone != "")
+		printExport(cmd, res, sealed, f.imp.TimeZone == "" && conv.TimeZone != "" && !isNative(f.in, f.imp.Format))
 	}
 	warnMissing(cmd.ErrOrStderr(), "custody: ", sealed)
 	if f.pdf == "" {
@@ -172,6 +172,13 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 		fmt.Fprintf(cmd.OutOrStdout(), "wrote %s (signed, with %s attached)\n", f.pdf, res.Path)
 	}
 	return nil
+}
+
+// isNative reports whether the input is a native conversation, whose zone
+// was chosen when it was imported, not now from this machine.
+func isNative(in, format string) bool {
+	detected, err := importer.Detect(in, format)
+	return err == nil && detected == importer.Native
 }
 
 // checkToken refuses a TSA answer whose token does not hold together, or
