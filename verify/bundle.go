@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/custody-toolkit/custody/internal/lang"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/record"
 )
@@ -82,7 +83,7 @@ type Report struct {
 }
 
 // Selection is how the sealed messages were chosen: the manifest's
-// criteria, and in words (manifest.Selection.Describe).
+// criteria, and in words (lang.Terms.DescribeSelection, in English).
 type Selection struct {
 	Criteria    []string `json:"criteria"`
 	Description string   `json:"description"`
@@ -267,7 +268,7 @@ func (v *bundleVerifier) checkManifest() {
 	v.rep.Format, v.rep.ExportID, v.rep.ExportedAt = m.Format, m.ExportID, m.ExportedAt
 	v.rep.Manifest = hex.EncodeToString(sum[:])
 	v.rep.Messages, v.rep.Total = len(m.Messages), m.Selection.Total
-	v.rep.Selection = &Selection{Criteria: m.Selection.Criteria, Description: m.Selection.Describe()}
+	v.rep.Selection = &Selection{Criteria: m.Selection.Criteria, Description: lang.English.DescribeSelection(m.Selection.Selected, m.Selection.Total, m.Selection.Criteria)}
 	v.pass("manifest", "%s in canonical JSON, %d bytes, SHA-256 %s", m.Format, len(v.b.ManifestBytes), v.rep.Manifest)
 	v.startRendering()
 }

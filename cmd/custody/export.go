@@ -15,6 +15,7 @@ import (
 	"github.com/custody-toolkit/custody/custodylog"
 	"github.com/custody-toolkit/custody/importer"
 	"github.com/custody-toolkit/custody/internal/atomicfile"
+	"github.com/custody-toolkit/custody/internal/lang"
 	"github.com/custody-toolkit/custody/internal/progress"
 	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/tsa"
@@ -200,7 +201,7 @@ func printExport(cmd *cobra.Command, res *custody.Result, sealed conversation.Su
 	fmt.Fprintf(w, "wrote %s\n", res.Path)
 	fmt.Fprintf(w, "  export id:   %s\n", m.ExportID)
 	fmt.Fprintf(w, "  messages:    %d of %d selected\n", m.Selection.Selected, m.Selection.Total)
-	fmt.Fprintf(w, "  selection:   %s\n", m.Selection.Describe())
+	fmt.Fprintf(w, "  selection:   %s\n", lang.English.DescribeSelection(m.Selection.Selected, m.Selection.Total, m.Selection.Criteria))
 	printConversation(w, sealed, machineZone)
 	fmt.Fprintf(w, "  files:       %d\n", len(m.Files))
 	fmt.Fprintf(w, "  chain head:  %s\n", m.Chain.Head)

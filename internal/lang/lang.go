@@ -4,7 +4,7 @@
 // take its labels from here too.
 //
 //	t, err := lang.Lookup("es")
-//	fmt.Println(t.Label.Signer, m.Selection.DescribeIn(t.Selection))
+//	fmt.Println(t.Label.Signer, t.DescribeSelection(sel.Selected, sel.Total, sel.Criteria))
 //
 // Only what a person reads is translated. Verdicts (PASSED, FAILED,
 // INDETERMINATE), check names and sub-indications are ETSI and custody
@@ -17,8 +17,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-
-	"github.com/custody-toolkit/custody/manifest"
 )
 
 // Terms are the words of one language.
@@ -27,8 +25,8 @@ type Terms struct {
 	Label Labels
 	// Verdict glosses each verdict in plain words, by its ETSI name.
 	Verdict map[string]string
-	// Selection words the sealed selection criteria.
-	Selection manifest.SelectionWords
+	// SelectionWords word the sealed selection criteria.
+	SelectionWords SelectionWords
 }
 
 // Labels name the lines of a report, and the phrases on them.
@@ -53,7 +51,11 @@ var English = Terms{
 		Trusted: "trusted", NotTrusted: "NOT trusted",
 		CustodyLog: "custody log, %d events:",
 	},
-	Selection: manifest.EnglishSelection,
+	SelectionWords: SelectionWords{
+		All: "all %[2]d messages", Some: "%d of %d messages", Chosen: "%d of %d messages, chosen by the clinician: %s",
+		Sep:  "; ",
+		Keys: map[string]string{"from": "from", "to": "to", "label": "label", "participant": "sent by", "messages": "messages"},
+	},
 }
 
 // Spanish (es).
@@ -73,7 +75,7 @@ var Spanish = Terms{
 		"FAILED":        "NO VÁLIDO: se ha probado que algo sellado fue alterado, falsificado, añadido, eliminado o reordenado, o que el firmante no es el esperado",
 		"INDETERMINATE": "INDETERMINADO: nada se ha probado alterado, pero alguna comprobación no pudo hacerse (ver abajo)",
 	},
-	Selection: manifest.SelectionWords{
+	SelectionWords: SelectionWords{
 		All: "los %[2]d mensajes", Some: "%d de %d mensajes", Chosen: "%d de %d mensajes, elegidos por el profesional sanitario: %s",
 		Sep:  "; ",
 		Keys: map[string]string{"from": "desde", "to": "hasta", "label": "etiqueta", "participant": "enviados por", "messages": "mensajes"},

@@ -4,8 +4,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/custody-toolkit/custody/manifest"
 )
 
 // TestEveryTermPresent: a language that lacked a label would print an
@@ -19,8 +17,8 @@ func TestEveryTermPresent(t *testing.T) {
 				t.Errorf("%s: label %s is empty", terms.Code, name)
 			}
 		}
-		for k := range English.Selection.Keys {
-			if terms.Selection.Keys[k] == "" {
+		for k := range English.SelectionWords.Keys {
+			if terms.SelectionWords.Keys[k] == "" {
 				t.Errorf("%s: no word for the criterion %q", terms.Code, k)
 			}
 		}
@@ -35,12 +33,11 @@ func TestSpanishSelection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sel := manifest.Selection{Total: 15, Selected: 4, Criteria: []string{"messages=m6,m9-m11", "label=neumonía"}}
 	want := "4 de 15 mensajes, elegidos por el profesional sanitario: mensajes m6, m9–m11; etiqueta neumonía"
-	if got := sel.DescribeIn(es.Selection); got != want {
+	if got := es.DescribeSelection(4, 15, []string{"messages=m6,m9-m11", "label=neumonía"}); got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
-	if got := (manifest.Selection{Total: 7, Selected: 7}).DescribeIn(es.Selection); got != "los 7 mensajes" {
+	if got := es.DescribeSelection(7, 7, nil); got != "los 7 mensajes" {
 		t.Errorf("all: %s", got)
 	}
 	if _, err := Lookup("fr"); err == nil || !strings.Contains(err.Error(), "en, es") {

@@ -244,8 +244,7 @@ func printBundleReport(w io.Writer, rep *verify.Report, t lang.Terms) {
 	if rep.Format != "" {
 		line(l.Messages, l.Counts, rep.Messages, rep.Total, rep.Attachments)
 		if sel := rep.Selection; sel != nil {
-			sealed := manifest.Selection{Total: rep.Total, Selected: rep.Messages, Criteria: sel.Criteria}
-			line(l.Selection, "%s", safe(sealed.DescribeIn(t.Selection)))
+			line(l.Selection, "%s", safe(t.DescribeSelection(rep.Messages, rep.Total, sel.Criteria)))
 		}
 		line(l.Export, "%s %s %s", safe(rep.ExportID), l.At, safe(rep.ExportedAt))
 		line(l.Manifest, "SHA-256 %s", rep.Manifest)

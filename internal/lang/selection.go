@@ -1,4 +1,4 @@
-package manifest
+package lang
 
 import (
 	"fmt"
@@ -8,8 +8,8 @@ import (
 	"unicode"
 )
 
-// SelectionWords are the words Describe uses, in one language. The
-// formats take the counts in the order selected, total.
+// SelectionWords are the words DescribeSelection uses, in one language.
+// The formats take the counts in the order selected, total.
 type SelectionWords struct {
 	All    string // "all %[2]d messages": every message, no criteria
 	Some   string // "%d of %d messages"
@@ -18,35 +18,26 @@ type SelectionWords struct {
 	Keys   map[string]string
 }
 
-// EnglishSelection are the selection's words in English, the language of
-// the JSON report.
-var EnglishSelection = SelectionWords{
-	All: "all %[2]d messages", Some: "%d of %d messages", Chosen: "%d of %d messages, chosen by the clinician: %s",
-	Sep:  "; ",
-	Keys: map[string]string{"from": "from", "to": "to", "label": "label", "participant": "sent by", "messages": "messages"},
-}
-
-// Describe says in words which messages the bundle holds and how they were
-// chosen, for every place a person reads a bundle (export summary, verify
-// report, PDF): "4 of 15 messages, chosen by the clinician: messages m6,
-// m9–m11". The criteria are sealed, so they are shown as sealed, only
+// DescribeSelection says in words which messages a bundle holds and how
+// they were chosen (the manifest's selection: selected of total, and its
+// criteria), for every place a person reads a bundle (export summary,
+// verify report, PDF): "4 of 15 messages, chosen by the clinician: messages
+// m6, m9–m11". The criteria are sealed, so they are shown as sealed, only
 // reworded; a value that holds invisible or control characters is quoted
 // so that what is shown is what was signed.
-func (s Selection) Describe() string { return s.DescribeIn(EnglishSelection) }
-
-// DescribeIn is Describe in the language of w.
-func (s Selection) DescribeIn(w SelectionWords) string {
-	if len(s.Criteria) == 0 {
-		if s.Selected == s.Total {
-			return fmt.Sprintf(w.All, s.Selected, s.Total)
+func (t Terms) DescribeSelection(selected, total int, criteria []string) string {
+	w := t.SelectionWords
+	if len(criteria) == 0 {
+		if selected == total {
+			return fmt.Sprintf(w.All, selected, total)
 		}
-		return fmt.Sprintf(w.Some, s.Selected, s.Total)
+		return fmt.Sprintf(w.Some, selected, total)
 	}
-	words := make([]string, len(s.Criteria))
-	for i, c := range s.Criteria {
+	words := make([]string, len(criteria))
+	for i, c := range criteria {
 		words[i] = describeCriterion(c, w)
 	}
-	return fmt.Sprintf(w.Chosen, s.Selected, s.Total, strings.Join(words, w.Sep))
+	return fmt.Sprintf(w.Chosen, selected, total, strings.Join(words, w.Sep))
 }
 
 // describeCriterion rewords one "key=value" criterion (custody export
