@@ -42,6 +42,12 @@ type Options struct {
 	Progress func(step string, done, total int64)
 }
 
+// ProgressLabels name the steps of Options.Progress for a person.
+var ProgressLabels = map[string]string{
+	"files":     "hashing the sealed files",
+	"rendering": "comparing record.pdf with a fresh rendering",
+}
+
 // progress reports to Options.Progress, when set.
 func (o *Options) progress(step string, done, total int64) {
 	if o.Progress != nil {

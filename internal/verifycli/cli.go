@@ -78,12 +78,6 @@ type reportFlags struct {
 	quiet bool
 }
 
-// verifySteps name the steps of verify.Options.Progress on the bar.
-var verifySteps = map[string]string{
-	"files":     "hashing the sealed files",
-	"rendering": "comparing record.pdf with a fresh rendering",
-}
-
 func (c *commonFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&c.trust, "trust", nil, "PEM or DER file of trust anchors for the timestamps (repeatable); any certificate in it is an anchor")
 	cmd.Flags().BoolVar(&c.json, "json", false, "print the report as JSON (docs/verify-json.md)")
@@ -153,7 +147,7 @@ a bundle was extracted.`,
 			if olderSigner != "" {
 				return &exitError{code: 2, err: errors.New("--older-signer goes with --consistent-with")}
 			}
-			bar := progress.New(cmd.ErrOrStderr(), report.quiet, verifySteps)
+			bar := progress.New(cmd.ErrOrStderr(), report.quiet, verify.ProgressLabels)
 			opts.Progress = bar.Hook()
 			rep, err := verify.File(args[0], opts)
 			bar.Done()
