@@ -36,7 +36,8 @@ func TestCorpusExportsVerify(t *testing.T) {
 			continue // not an export the importers accept: refused in importer's tests
 		}
 		t.Run(base, func(t *testing.T) {
-			conv, cleanup, err := importer.Open(f, importer.Options{DateOrder: orders[base], TimeZone: "Europe/Madrid"})
+			// Not about roles: everyone is stated a patient.
+			conv, cleanup, err := importer.Open(f, importer.Options{DateOrder: orders[base], TimeZone: "Europe/Madrid", DefaultRole: "patient"})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -172,6 +172,7 @@ func writeMessages(zw *manifest.Writer, c *conversation.Conversation, picked []i
 		if err != nil {
 			return nil, false, err
 		}
+		opts.progress("messages", i+1, len(c.Messages))
 		salt := salts.salt(msg.ID)
 		digest, _ := manifest.ParseDigest(msg.SHA256)
 		leaves[i] = manifest.LeafHash(salt, digest)

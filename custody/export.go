@@ -76,11 +76,25 @@ type Options struct {
 	// Now is the export time; zero means the current time. Whole seconds,
 	// UTC, are recorded.
 	Now time.Time
+	// Progress, when set, is told how the export advances, for a
+	// progress bar: step "messages" (done of total, withheld ones
+	// included: each is hashed), "record.pdf" (bytes rendered, total 0:
+	// not known in advance) and "timestamps" (TSAs asked of total).
+	Progress func(step string, done, total int64)
+}
+
+// progress reports to Options.Progress, when set.
+func (o *Options) progress(step string, done, total int) {
+	if o.Progress != nil {
+		o.Progress(step, int64(done), int64(total))
+	}
 }
 
 // Result describes a written bundle.
 type Result struct {
-	Path        string
+	Path string
+	// Positions are the sealed messages' positions in the conversation.
+	Positions   []int
 	Manifest    *manifest.Manifest
 	ManifestRaw []byte
 	Signature   []byte
@@ -116,7 +130,7 @@ func Export(ctx context.Context, c *conversation.Conversation, opts Options) (*R
 	if err := f.Commit(opts.Force); err != nil {
 		return nil, err
 	}
-	res.Path = opts.Out
+	res.Path, res.Positions = opts.Out, picked
 	return res, nil
 }
 
@@ -157,7 +171,7 @@ func writeBundle(ctx context.Context, out io.Writer, c *conversation.Conversatio
 		return nil, err
 	}
 	if !opts.NoRecord {
-		if err := writeRecord(zw, c, picked, m, entries); err != nil {
+		if err := writeRecord(zw, c, picked, m, entries, opts.Progress); err != nil {
 			return nil, err
 		}
 	}
@@ -289,7 +303,8 @@ func writeMessage(zw contentSink, c *conversation.Conversation, k int, msg *conv
 // writeRecord renders the PDF for the medical record from exactly what is
 // sealed (the message entries and the attachments' bytes), so that a
 // verifier can render it again and compare.
-func writeRecord(zw *manifest.Writer, c *conversation.Conversation, picked []int, m *manifest.Manifest, entries []*manifest.MessageEntry) error {
+func writeRecord(zw *manifest.Writer, c *conversation.Conversation, picked []int, m *manifest.Manifest, entries []*manifest.MessageEntry,
+	progress func(step string, done, total int64)) error {
 	m.Rendering = &manifest.Rendering{Path: manifest.RecordName, Renderer: record.Renderer}
 	// The attachments were streamed into the bundle; read them again from
 	// their files, under their entry names.
@@ -311,12 +326,30 @@ func writeRecord(zw *manifest.Writer, c *conversation.Conversation, picked []int
 	go func() {
 		pw.CloseWithError(record.Render(pw, record.Content{Manifest: m, Entries: entries, Open: open}, nil))
 	}()
-	_, err := zw.AddFile(manifest.RecordName, pr)
+	var rendered io.Reader = pr
+	if progress != nil {
+		rendered = &countingReader{r: pr, count: func(n int64) { progress("record.pdf", n, 0) }}
+	}
+	_, err := zw.AddFile(manifest.RecordName, rendered)
 	pr.CloseWithError(errors.New("record.pdf abandoned")) // unblocks the rendering on error
 	if err != nil {
 		return fmt.Errorf("rendering %w", err) // "rendering record.pdf: …"
 	}
 	return nil
+}
+
+// countingReader tells count how many bytes were read so far.
+type countingReader struct {
+	r     io.Reader
+	n     int64
+	count func(int64)
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	c.count(c.n)
+	return n, err
 }
 
 // addFile adds the file at rel (slash-separated) inside the conversation's
@@ -352,6 +385,7 @@ func seal(ctx context.Context, zw *manifest.Writer, m *manifest.Manifest, opts O
 	}
 	res := &Result{Manifest: m, ManifestRaw: raw, Signature: sig, Fingerprint: m.Signer.Fingerprint}
 	for i, ts := range opts.Timestampers {
+		opts.progress("timestamps", i, len(opts.Timestampers))
 		resp, err := ts.Timestamp(ctx, sig)
 		if err != nil {
 			return nil, err

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/custody-toolkit/custody/conversation"
@@ -560,5 +561,32 @@ func TestRecordNamesChainHead(t *testing.T) {
 	}
 	if strings.Contains(text, "manifest sha256") || strings.Contains(text, "export ID and manifest SHA-256") {
 		t.Error("record.pdf labels the manifest digest it cannot know")
+	}
+}
+
+// TestExportProgress: the export tells its hook how far each step is, for
+// the CLI's progress bar, and which messages it sealed.
+func TestExportProgress(t *testing.T) {
+	fx := testbundle.New(t, "ed25519")
+	c := load(t, testbundle.Sample())
+	opts := options(fx, filepath.Join(t.TempDir(), "case.custody"))
+	opts.Selection = custody.Selection{Label: "urgente"}
+	last := map[string][2]int64{}
+	var mu sync.Mutex // record.pdf is rendered in another goroutine
+	opts.Progress = func(step string, done, total int64) {
+		mu.Lock()
+		defer mu.Unlock()
+		last[step] = [2]int64{done, total}
+	}
+	res, err := custody.Export(context.Background(), c, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := int64(len(c.Messages))
+	if last["messages"] != [2]int64{n, n} || last["record.pdf"][0] == 0 || last["timestamps"] != [2]int64{0, 1} {
+		t.Errorf("progress %v, want every message, record bytes, the TSA asked", last)
+	}
+	if len(res.Positions) != len(res.Manifest.Messages) {
+		t.Errorf("positions %v for %d sealed messages", res.Positions, len(res.Manifest.Messages))
 	}
 }

@@ -37,6 +37,11 @@ type builder struct {
 	// matched records which entries met a participant.
 	roles   map[string]string
 	matched map[string]bool
+	// statedDefault: Options.DefaultRole was given, not assumed.
+	statedDefault bool
+	// nameKey is the roles entry Options.Name added, which, unlike the
+	// others, may match nobody: the sealer need not be in the chat.
+	nameKey string
 
 	conv  conversation.Conversation
 	byKey map[string]int // participant key -> index in conv.Participants
@@ -58,7 +63,8 @@ func newBuilder(opts *Options) (*builder, error) {
 	if b.loc, b.conv.TimeZone, err = zone(opts.TimeZone); err != nil {
 		return nil, err
 	}
-	if opts.DefaultRole == "" {
+	b.statedDefault = opts.DefaultRole != ""
+	if !b.statedDefault {
 		opts.DefaultRole = "patient"
 	}
 	if err := checkRole(opts.DefaultRole); err != nil {
@@ -78,6 +84,11 @@ func newBuilder(opts *Options) (*builder, error) {
 	}
 	for _, name := range opts.Clinicians {
 		b.roles[roleKey(name)] = "clinician"
+	}
+	if key := roleKey(opts.Name); key != "" {
+		if _, named := b.roles[key]; !named {
+			b.roles[key], b.nameKey = "clinician", key
+		}
 	}
 	return b, nil
 }
@@ -225,27 +236,62 @@ func (b *builder) add(m conversation.Message, t time.Time) {
 	b.conv.Messages = append(b.conv.Messages, m)
 }
 
-// checkRolesMatched refuses a --clinician or roles entry that named nobody:
-// a typo would otherwise silently make the doctor a patient.
-func (b *builder) checkRolesMatched() error {
+// checkRoles refuses roles that would be sealed wrong without anyone
+// noticing: a --clinician or roles entry that named nobody (a typo would
+// make the doctor a patient), a --name that is nobody while no clinician
+// is named otherwise, and a chat of several people without a clinician
+// when no default role was stated.
+func (b *builder) checkRoles() error {
 	for k := range b.roles {
-		if b.matched[k] {
-			continue
+		if !b.matched[k] && k != b.nameKey {
+			return fmt.Errorf("role given for %q, but no participant has that name or id; participants: %s", k, b.participantList())
 		}
-		var known []string
-		for _, p := range b.conv.Participants {
-			if p.ID != SystemID {
-				known = append(known, fmt.Sprintf("%q (%q)", b.names[p.ID], p.ID))
-			}
-		}
-		return fmt.Errorf("role given for %q, but no participant has that name or id; participants: %s", k, strings.Join(known, ", "))
+	}
+	if b.hasClinician() {
+		return nil
+	}
+	if b.nameKey != "" && !b.matched[b.nameKey] {
+		return fmt.Errorf("--name %q is not a participant of the chat, and no participant is named a clinician: "+
+			"name the clinician with --clinician NAME (or --roles); participants: %s", b.opts.Name, b.participantList())
+	}
+	if people := len(b.conv.Participants) - b.systemCount(); people > 1 && !b.statedDefault {
+		return fmt.Errorf("the chat has %d participants and none is named a clinician: name the clinician with --clinician NAME "+
+			"(or --roles FILE), or state everyone's role with --default-role ROLE; participants: %s", people, b.participantList())
 	}
 	return nil
 }
 
+func (b *builder) hasClinician() bool {
+	for _, p := range b.conv.Participants {
+		if p.Role == "clinician" {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *builder) systemCount() int {
+	if _, ok := b.byKey["\x00system"]; ok {
+		return 1
+	}
+	return 0
+}
+
+// participantList names every participant but the system, for errors:
+// "\"Ana García\" (ana-garcia), …".
+func (b *builder) participantList() string {
+	var known []string
+	for _, p := range b.conv.Participants {
+		if p.ID != SystemID {
+			known = append(known, fmt.Sprintf("%q (%q)", b.names[p.ID], p.ID))
+		}
+	}
+	return strings.Join(known, ", ")
+}
+
 // write checks the conversation and writes dir/conversation.json.
 func (b *builder) write(dir string) error {
-	if err := b.checkRolesMatched(); err != nil {
+	if err := b.checkRoles(); err != nil {
 		return err
 	}
 	b.conv.Dir = dir

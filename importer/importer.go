@@ -65,11 +65,16 @@ type Options struct {
 	Pseudonymize bool
 	SecretFile   string
 
+	// Name is the sealing clinician's name: the participant of that name
+	// (or id), if any, is a clinician.
+	Name string
 	// Clinicians are names (or participant ids) given the role clinician.
 	Clinicians []string
 	// RolesFile maps names (or ids) to roles, one "name<TAB>role" a line.
 	RolesFile string
-	// DefaultRole is the role of everyone else; empty means "patient".
+	// DefaultRole is the role of everyone else. Empty means "patient",
+	// but a chat of several people without a clinician is then refused:
+	// only a stated DefaultRole makes them all that role.
 	DefaultRole string
 
 	// Warn receives each warning (nil: discarded).

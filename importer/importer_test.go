@@ -28,6 +28,9 @@ func importTo(t *testing.T, src string, opts Options) (*conversation.Conversatio
 	if opts.TimeZone == "" {
 		opts.TimeZone = "UTC"
 	}
+	if opts.DefaultRole == "" && opts.Name == "" && len(opts.Clinicians) == 0 && opts.RolesFile == "" {
+		opts.DefaultRole = "patient" // these tests are not about roles
+	}
 	out := filepath.Join(t.TempDir(), "case")
 	if err := Import(src, out, opts); err != nil {
 		t.Fatalf("import %s: %v", src, err)
@@ -332,6 +335,59 @@ func TestRoles(t *testing.T) {
 	}
 }
 
+// TestRolesNeverGuessed: a role is sealed for ever, so an import refuses
+// to guess one, and --name makes the sealing clinician a clinician.
+func TestRolesNeverGuessed(t *testing.T) {
+	const chat = "testdata/names-only-in-headers.txt"
+	roleOf := func(c *conversation.Conversation, id string) string {
+		for _, p := range c.Participants {
+			if p.ID == id {
+				return p.Role
+			}
+		}
+		return ""
+	}
+	c, _ := importTo(t, chat, Options{Name: "Dra. Lucía Ferrer"})
+	if r := roleOf(c, "dra-lucia-ferrer"); r != "clinician" {
+		t.Errorf("--name: role %q, want clinician", r)
+	}
+	if r := roleOf(c, "marta-sole"); r != "patient" {
+		t.Errorf("others: role %q, want patient", r)
+	}
+	// A --name that is not in the chat is fine when --clinician names one.
+	c, _ = importTo(t, chat, Options{Name: "Dr. Sustituto", Clinicians: []string{"Dra. Lucía Ferrer"}})
+	if r := roleOf(c, "dra-lucia-ferrer"); r != "clinician" {
+		t.Errorf("--clinician with another --name: role %q, want clinician", r)
+	}
+	// A stated default role is a decision, not a guess.
+	c, _ = importTo(t, chat, Options{DefaultRole: "patient"})
+	if r := roleOf(c, "dra-lucia-ferrer"); r != "patient" {
+		t.Errorf("--default-role patient: role %q", r)
+	}
+	for _, tc := range []struct {
+		opts Options
+		want string
+	}{
+		{Options{}, `the chat has 3 participants and none is named a clinician: name the clinician with --clinician NAME`},
+		{Options{Name: "Dra. Lucia Ferrero"}, `--name "Dra. Lucia Ferrero" is not a participant of the chat`},
+		{Options{Name: "Dr. Nadie", DefaultRole: "patient"}, `--name "Dr. Nadie" is not a participant`},
+		// Named a clinician of the chat too: then a typo, as any --clinician.
+		{Options{Name: "Dr. Nadie", Clinicians: []string{"Dr. Nadie", "Dra. Lucía Ferrer"}}, `role given for "dr. nadie"`},
+	} {
+		tc.opts.TimeZone = "UTC"
+		err := Import(chat, filepath.Join(t.TempDir(), "out"), tc.opts)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), `"Tomás Ibarra" ("tomas-ibarra")`) {
+			t.Errorf("%+v: error %v, want %q and the participants", tc.opts, err, tc.want)
+		}
+	}
+	// One person talking (and system notices) needs no clinician.
+	one := filepath.Join(t.TempDir(), "one.txt")
+	os.WriteFile(one, []byte("25/03/2024, 20:01 - Ana: hola\n25/03/2024, 20:02 - Ana: 13/8\n"), 0o600)
+	if err := Import(one, filepath.Join(t.TempDir(), "out"), Options{TimeZone: "UTC"}); err != nil {
+		t.Errorf("one participant: %v", err)
+	}
+}
+
 func TestAtomicOutput(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "case")
@@ -355,13 +411,13 @@ func TestAtomicOutput(t *testing.T) {
 	// An empty folder is fine.
 	empty := filepath.Join(dir, "empty")
 	os.Mkdir(empty, 0o755)
-	if err := Import(iosFixture, empty, Options{TimeZone: "UTC"}); err != nil {
+	if err := Import(iosFixture, empty, Options{TimeZone: "UTC", DefaultRole: "patient"}); err != nil {
 		t.Errorf("empty --out: %v", err)
 	}
 }
 
 func TestOpen(t *testing.T) {
-	c, cleanup, err := Open("testdata/tg-export", Options{TimeZone: "UTC"})
+	c, cleanup, err := Open("testdata/tg-export", Options{TimeZone: "UTC", DefaultRole: "patient"})
 	if err != nil {
 		t.Fatal(err)
 	}

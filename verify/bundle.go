@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/custody-toolkit/custody/internal/lang"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/record"
 )
@@ -34,6 +35,24 @@ type Options struct {
 	// Actors names the keys whose custody events the verifier recognises,
 	// by fingerprint (--trust-actors, ParseActors); nil: none checked.
 	Actors map[string]string
+	// Progress, when set, is told how the verification advances, for a
+	// progress bar: step "files" (files hashed of those listed), then
+	// "rendering" (waiting for record.pdf's re-rendering, no count).
+	// It never changes a verdict.
+	Progress func(step string, done, total int64)
+}
+
+// ProgressLabels name the steps of Options.Progress for a person.
+var ProgressLabels = map[string]string{
+	"files":     "hashing the sealed files",
+	"rendering": "comparing record.pdf with a fresh rendering",
+}
+
+// progress reports to Options.Progress, when set.
+func (o *Options) progress(step string, done, total int64) {
+	if o.Progress != nil {
+		o.Progress(step, done, total)
+	}
 }
 
 // Report is the outcome of verifying a bundle; its JSON form is documented
@@ -51,6 +70,9 @@ type Report struct {
 	Messages    int         `json:"messages"`
 	Total       int         `json:"total_messages"`
 	Attachments int         `json:"attachments"`
+	// Selection says how the sealed messages were chosen, once the
+	// manifest could be read.
+	Selection *Selection `json:"selection,omitempty"`
 	// Summary, when the verified file is not the sealed container (a
 	// re-zipped bundle, an extracted folder, a re-saved PDF), says first
 	// and in plain words whether the sealed content is intact.
@@ -64,6 +86,13 @@ type Report struct {
 	Consistency *Consistency `json:"consistency,omitempty"`
 
 	parsed *manifest.Manifest // once the manifest check passed
+}
+
+// Selection is how the sealed messages were chosen: the manifest's
+// criteria, and in words (lang.Terms.DescribeSelection, in English).
+type Selection struct {
+	Criteria    []string `json:"criteria"`
+	Description string   `json:"description"`
 }
 
 // BundleFile verifies the bundle at path. The error is non-nil only when
@@ -245,6 +274,7 @@ func (v *bundleVerifier) checkManifest() {
 	v.rep.Format, v.rep.ExportID, v.rep.ExportedAt = m.Format, m.ExportID, m.ExportedAt
 	v.rep.Manifest = hex.EncodeToString(sum[:])
 	v.rep.Messages, v.rep.Total = len(m.Messages), m.Selection.Total
+	v.rep.Selection = &Selection{Criteria: m.Selection.Criteria, Description: lang.English.DescribeSelection(m.Selection.Selected, m.Selection.Total, m.Selection.Criteria)}
 	v.pass("manifest", "%s in canonical JSON, %d bytes, SHA-256 %s", m.Format, len(v.b.ManifestBytes), v.rep.Manifest)
 	v.startRendering()
 }
@@ -294,12 +324,13 @@ func (v *bundleVerifier) checkFiles() {
 	}
 	v.entries = map[string]*manifest.MessageEntry{}
 	var total int64
-	for _, f := range v.m.Files {
+	for i, f := range v.m.Files {
 		if err := v.checkFile(f); err != nil {
 			v.fail("files", "%v", err)
 			return
 		}
 		total += f.Size
+		v.opts.progress("files", int64(i+1), int64(len(v.m.Files)))
 	}
 	v.pass("files", "%d files, %d bytes: every SHA-256 and size matches the manifest", len(v.m.Files), total)
 }
@@ -539,6 +570,7 @@ func (v *bundleVerifier) checkRendering() {
 			"%s was made by renderer %q, which this verifier does not have: its digest is checked, but whether it shows the sealed content cannot be", r.Path, r.Renderer)})
 		return
 	}
+	v.opts.progress("rendering", 0, 0)
 	<-v.renderDone
 	res := v.rendered
 	v.rep.Checks = append(v.rep.Checks, Check{Name: "rendering", Status: res.status, Sub: res.sub,

@@ -10,10 +10,13 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/custody-toolkit/custody/conversation"
 	"github.com/custody-toolkit/custody/custody"
 	"github.com/custody-toolkit/custody/custodylog"
 	"github.com/custody-toolkit/custody/importer"
 	"github.com/custody-toolkit/custody/internal/atomicfile"
+	"github.com/custody-toolkit/custody/internal/lang"
+	"github.com/custody-toolkit/custody/internal/progress"
 	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/tsa"
 	"github.com/custody-toolkit/custody/verify"
@@ -33,8 +36,16 @@ type exportFlags struct {
 	disclosure       disclosureFlags
 	pdf              string
 	pdfCert          string
+	quiet            bool
 	imp              *importer.Options
 	actor            custodylog.Actor
+}
+
+// exportSteps name the steps of custody.Options.Progress on the bar.
+var exportSteps = map[string]string{
+	"messages":   "sealing messages",
+	"record.pdf": "rendering record.pdf",
+	"timestamps": "asking the TSAs",
 }
 
 func newExportCmd() *cobra.Command {
@@ -50,7 +61,8 @@ the signature of the key over the manifest, and one RFC 3161 timestamp per
 		RunE: func(cmd *cobra.Command, _ []string) error { return runExport(cmd, &f) },
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.in, "in", "", "conversation: a JSON file or a folder holding conversation.json")
+	fl.StringVar(&f.in, "in", "", "the conversation: custody's own (conversation.json, or its folder); a WhatsApp export, Android or iOS, any language "+
+		"(the .zip, the unzipped folder, or the chat's .txt); a Telegram Desktop JSON export (result.json, or its folder)")
 	fl.StringVar(&f.key, "key", "", "the signer's private key (from custody keygen); passphrase from CUSTODY_PASSPHRASE or the terminal")
 	fl.StringArrayVar(&f.tsaURLs, "tsa", nil, "RFC 3161 TSA URL (repeatable: each TSA adds a token)")
 	fl.DurationVar(&f.tsaTimeout, "tsa-timeout", tsa.DefaultTimeout, "give up on a TSA after this long")
@@ -64,10 +76,11 @@ the signature of the key over the manifest, and one RFC 3161 timestamp per
 	fl.StringVar(&f.sel.Participant, "participant", "", "export only messages from this participant id")
 	fl.StringVar(&f.practice, "practice", "", "practice or clinic named on the PDF rendering")
 	fl.BoolVar(&f.noRecord, "no-record", false, "leave the PDF rendering (record.pdf) out of the bundle")
-	fl.StringVar(&f.actor.Name, "name", "", "the sealing clinician's name, for the custody log's first event")
+	fl.StringVar(&f.actor.Name, "name", "", "the sealing clinician's name, for the custody log's first event; a chat participant of that name is a clinician")
 	fl.StringVar(&f.actor.Role, "role", "clinician", "the sealing person's role, for the custody log")
 	fl.StringVar(&f.pdf, "pdf", "", "also write a signed PDF for the health record, carrying the bundle (uses the first --tsa)")
 	fl.StringVar(&f.pdfCert, "pdf-cert", "", "PEM file for the --pdf signature: the X.509 certificate of --key, then its issuers up to a self-issued root (default: one the key issues itself)")
+	fl.BoolVar(&f.quiet, "quiet", false, "print no progress bar and no summary (warnings and errors still go to stderr)")
 	f.disclosure.add(cmd)
 	f.imp = addImportFlags(cmd)
 	return cmd
@@ -92,6 +105,7 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 		return usagef("export: --pdf-cert is for the --pdf signature; give --pdf too")
 	}
 	f.imp.Warn = func(msg string) { fmt.Fprintln(cmd.ErrOrStderr(), "custody: warning:", msg) }
+	f.imp.Name = f.actor.Name
 	conv, cleanup, err := importer.Open(f.in, *f.imp)
 	if err != nil {
 		return err
@@ -125,15 +139,22 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 	for _, u := range f.tsaURLs {
 		stampers = append(stampers, &tsa.Client{URL: u, Timeout: f.tsaTimeout})
 	}
+	bar := progress.New(cmd.ErrOrStderr(), f.quiet, exportSteps)
 	res, err := custody.Export(cmd.Context(), conv, custody.Options{
 		Out: f.out, Force: f.force, Signer: signer, PublicKey: pub,
 		Timestampers: stampers, CheckToken: checkToken, Selection: f.sel,
 		Practice: f.practice, NoRecord: f.noRecord, Actor: f.actor, Disclosure: disclosure,
+		Progress: bar.Hook(),
 	})
+	bar.Done()
 	if err != nil {
 		return err
 	}
-	printExport(cmd, res)
+	sealed := conv.Summarize(res.Positions)
+	if !f.quiet {
+		printExport(cmd, res, sealed, f.imp.TimeZone == "" && conv.TimeZone != "" && !isNative(f.in, f.imp.Format))
+	}
+	warnMissing(cmd.ErrOrStderr(), "custody: ", sealed)
 	if f.pdf == "" {
 		return nil
 	}
@@ -148,8 +169,17 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 	if err != nil {
 		return fmt.Errorf("the bundle %s was written, the PDF was not: %w", res.Path, err)
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "wrote %s (signed, with %s attached)\n", f.pdf, res.Path)
+	if !f.quiet {
+		fmt.Fprintf(cmd.OutOrStdout(), "wrote %s (signed, with %s attached)\n", f.pdf, res.Path)
+	}
 	return nil
+}
+
+// isNative reports whether the input is a native conversation, whose zone
+// was chosen when it was imported, not now from this machine.
+func isNative(in, format string) bool {
+	detected, err := importer.Detect(in, format)
+	return err == nil && detected == importer.Native
 }
 
 // checkToken refuses a TSA answer whose token does not hold together, or
@@ -163,12 +193,16 @@ func checkToken(resp, signature []byte) error {
 	return verify.FirstFailed(res.Checks)
 }
 
-func printExport(cmd *cobra.Command, res *custody.Result) {
+// printExport summarises the bundle written; sealed describes its
+// messages (machineZone: their zone was taken from this machine).
+func printExport(cmd *cobra.Command, res *custody.Result, sealed conversation.Summary, machineZone bool) {
 	m := res.Manifest
 	w := cmd.OutOrStdout()
 	fmt.Fprintf(w, "wrote %s\n", res.Path)
 	fmt.Fprintf(w, "  export id:   %s\n", m.ExportID)
 	fmt.Fprintf(w, "  messages:    %d of %d selected\n", m.Selection.Selected, m.Selection.Total)
+	fmt.Fprintf(w, "  selection:   %s\n", lang.English.DescribeSelection(m.Selection.Selected, m.Selection.Total, m.Selection.Criteria))
+	printConversation(w, sealed, machineZone)
 	fmt.Fprintf(w, "  files:       %d\n", len(m.Files))
 	fmt.Fprintf(w, "  chain head:  %s\n", m.Chain.Head)
 	fmt.Fprintf(w, "  signer:      %s (%s)\n", res.Fingerprint, m.Signer.Algorithm)

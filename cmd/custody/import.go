@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/custody-toolkit/custody/conversation"
 	"github.com/custody-toolkit/custody/importer"
 )
 
@@ -12,6 +13,7 @@ func init() { subcommands = append(subcommands, newImportCmd) }
 
 func newImportCmd() *cobra.Command {
 	var in, out string
+	var quiet bool
 	var opts *importer.Options
 	cmd := &cobra.Command{
 		Use:   "import --in SRC --out DIR",
@@ -30,9 +32,16 @@ reported, never re-sorted.
 
 Participants are named by slugs of their names, or with --pseudonymize by
 "p-" + 12 hex digits of HMAC-SHA-256(secret, name), and no name is written
-(nor the sources, which are full of names). Everyone is a --default-role
-(patient) unless named by --clinician or in --roles; system notices belong to
-the participant "system".`,
+(nor the sources, which are full of names). Roles are sealed for ever, so
+they are never guessed: a participant named by --clinician or in --roles has
+that role; everyone else is a patient when the chat has one person, and in
+a chat of several people without a clinician the import refuses, listing
+them, unless --default-role states everyone else's role. System notices
+belong to the participant "system".
+
+Import prints what to check before exporting: participants and roles,
+messages, period, time zone, attachments included and missing (each missing
+one is also warned of on stderr).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			switch {
@@ -48,12 +57,23 @@ the participant "system".`,
 			if err := importer.Import(in, out, *opts); err != nil {
 				return err
 			}
-			fmt.Fprintln(cmd.OutOrStdout(), "wrote", out)
+			c, err := conversation.Load(out)
+			if err != nil {
+				return err
+			}
+			s := c.Summarize(nil)
+			if !quiet {
+				fmt.Fprintln(cmd.OutOrStdout(), "wrote", out)
+				fmt.Fprintf(cmd.OutOrStdout(), "  messages:     %d\n", s.Messages)
+				printConversation(cmd.OutOrStdout(), s, opts.TimeZone == "")
+			}
+			warnMissing(cmd.ErrOrStderr(), "", s)
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&in, "in", "", "the export: WhatsApp .txt, .zip or folder; Telegram result.json or folder")
 	cmd.Flags().StringVar(&out, "out", "", "the folder to write (must not exist, or be empty)")
+	cmd.Flags().BoolVar(&quiet, "quiet", false, "print no summary (warnings and errors still go to stderr)")
 	opts = addImportFlags(cmd)
 	return cmd
 }
@@ -71,7 +91,7 @@ func addImportFlags(cmd *cobra.Command) *importer.Options {
 	fl.StringVar(&o.SecretFile, "secret-file", "", "the practice's secret for --pseudonymize (at least 16 bytes; the same file for every export)")
 	fl.StringArrayVar(&o.Clinicians, "clinician", nil, "a participant (name or id) who is a clinician (repeatable)")
 	fl.StringVar(&o.RolesFile, "roles", "", "file of \"name<TAB>role\" lines (roles: clinician, patient, colleague, lab, staff)")
-	fl.StringVar(&o.DefaultRole, "default-role", "patient", "role of participants not named by --clinician or --roles")
+	fl.StringVar(&o.DefaultRole, "default-role", "", "role of participants not named by --clinician or --roles (default: patient, but a chat of several people needs a clinician named or this flag)")
 	return &o
 }
 

@@ -4,10 +4,12 @@ import (
 	"github.com/custody-toolkit/custody/internal/regfile"
 
 	"fmt"
+	"maps"
 
 	"github.com/spf13/cobra"
 
 	"github.com/custody-toolkit/custody/internal/atomicfile"
+	"github.com/custody-toolkit/custody/internal/progress"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/verify"
 )
@@ -16,7 +18,7 @@ func init() { subcommands = append(subcommands, newRenderCmd) }
 
 func newRenderCmd() *cobra.Command {
 	var out string
-	var force bool
+	var force, quiet bool
 	cmd := &cobra.Command{
 		Use:   "render case.custody --out record.pdf",
 		Short: "Render a bundle again as the PDF for the medical record",
@@ -29,21 +31,32 @@ verification is not rendered.`,
 			if out == "" {
 				return usagef("render: --out is required")
 			}
-			return renderBundle(args[0], out, force)
+			bar := progress.New(cmd.ErrOrStderr(), quiet, renderSteps)
+			defer bar.Done()
+			return renderBundle(args[0], out, force, bar.Hook())
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", "", "the PDF to write")
 	cmd.Flags().BoolVar(&force, "force", false, "replace an existing --out")
+	cmd.Flags().BoolVar(&quiet, "quiet", false, "show no progress (shown on stderr only when it is a terminal and the work takes over a second)")
 	return cmd
 }
 
-func renderBundle(path, out string, force bool) error {
+// renderSteps name the steps of the bar: the verification's, then the
+// rendering's.
+var renderSteps = func() map[string]string {
+	steps := maps.Clone(verify.ProgressLabels)
+	steps["pdf"] = "rendering the PDF"
+	return steps
+}()
+
+func renderBundle(path, out string, force bool, progress func(step string, done, total int64)) error {
 	f, size, err := regfile.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	rep, err := verify.Bundle(f, size, verify.Options{})
+	rep, err := verify.Bundle(f, size, verify.Options{Progress: progress})
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -62,6 +75,9 @@ func renderBundle(path, out string, force bool) error {
 		return err
 	}
 	defer w.Abort()
+	if progress != nil {
+		progress("pdf", 0, 0)
+	}
 	if err := verify.StandaloneRendering(w, b, rep); err != nil {
 		return err
 	}

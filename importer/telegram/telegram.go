@@ -6,8 +6,9 @@
 //	os.WriteFile("sources/chat.json", chat.Source, 0o644) // the bytes the lines refer to
 //
 // Text given as a string or as an array of entities is concatenated as
-// shown; date_unixtime is preferred, the zone-less "date" is read in
-// Options.Location when it is missing. Service messages (group created,
+// shown; date_unixtime is preferred, then a "date" with a zone ("Z" or an
+// offset, as Telegram-like exports of other tools write); a zone-less
+// "date" is read in Options.Location. Service messages (group created,
 // member added, call, …) are System. Media that Telegram did not download
 // ("(File not included. …)") is reported Missing. A JSON array, as Telethon
 // or API dumps write, is refused: it is not a Desktop export.
@@ -368,9 +369,15 @@ func messageTime(r *rawMessage, loc *time.Location, w *warn.List) (time.Time, er
 	if r.Date == "" {
 		return time.Time{}, errors.New("field date: missing (and no date_unixtime)")
 	}
+	// Telegram-like exports from other tools write ISO 8601 instants,
+	// with "Z" or an offset and often milliseconds: those are instants
+	// too, and need no zone.
+	if t, err := time.Parse(time.RFC3339Nano, r.Date); err == nil {
+		return t.In(loc), nil
+	}
 	t, err := time.ParseInLocation("2006-01-02T15:04:05", r.Date, loc)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("field date: %q is not a Telegram date", r.Date)
+		return time.Time{}, fmt.Errorf("field date: %q is neither a Telegram date (2006-01-02T15:04:05) nor an RFC 3339 time", r.Date)
 	}
 	w.AddOnce("date", "no date_unixtime: times read as wall-clock times in %s", loc)
 	return t, nil

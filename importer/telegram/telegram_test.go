@@ -154,6 +154,36 @@ func TestOldFormat(t *testing.T) {
 	}
 }
 
+// TestISODates: Telegram-like JSON from other tools writes "date" as an
+// RFC 3339 instant, "Z" and milliseconds included: read as that instant,
+// with no warning about wall-clock times.
+func TestISODates(t *testing.T) {
+	in := `{"messages": [
+ {"id": 1, "type": "message", "date": "2024-03-05T19:02:30Z", "from": "A", "text": "hola"},
+ {"id": 2, "type": "message", "date": "2024-03-05T19:02:31.250Z", "from": "A", "text": "ms"},
+ {"id": 3, "type": "message", "date": "2024-03-05T20:02:32+01:00", "from": "A", "text": "offset"}
+]}`
+	madrid, err := time.LoadLocation("Europe/Madrid")
+	if err != nil {
+		t.Skip(err)
+	}
+	c, err := Parse([]byte(in), Options{Location: madrid})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"2024-03-05T20:02:30+01:00", "2024-03-05T20:02:31.25+01:00", "2024-03-05T20:02:32+01:00"} {
+		if got := c.Messages[i].Time.Format(time.RFC3339Nano); got != want {
+			t.Errorf("message %d: %s, want %s", i+1, got, want)
+		}
+	}
+	if len(c.Warnings) != 0 {
+		t.Errorf("warnings %q: these dates are instants", c.Warnings)
+	}
+	if _, err := Parse([]byte(`{"messages": [{"id": 1, "type": "message", "date": "5/3/2024", "text": ""}]}`), Options{}); err == nil || !strings.Contains(err.Error(), "RFC 3339") {
+		t.Errorf("bad date: %v", err)
+	}
+}
+
 func TestRefusals(t *testing.T) {
 	for _, in := range []string{
 		`[{"sender_id": -1, "message.id": 1}]`,

@@ -49,7 +49,7 @@ var userMarker = regexp.MustCompile(`(?i)(?:^<[^<>]+>$|<attached: |\(file attach
 	`|deleted this message|message was deleted|mensaje|nachricht|message a été|bericht is|mensagem|messaggio)`)
 
 var (
-	attachedPattern     = regexp.MustCompile(`<(?:attached|adjunto|Anhang|pièce jointe|anexado|allegato|bijlage): ([^<>\n]+)>`)
+	attachedPattern     = regexp.MustCompile(`<(?:attached|adjunto|Anhang|pièce jointe|anexado|allegato|bijlage|مرفق): ([^<>\n]+)>`)
 	fileAttachedPattern = regexp.MustCompile(`(?im)^\s*(\S(?:.*?\S)?\.[A-Za-z0-9]{1,5}) \((?:file attached|archivo adjunto|Datei angehängt|fichier joint|arquivo anexado|file allegato|bestand bijgevoegd)\)`)
 	mediaOmittedPattern = regexp.MustCompile(`(?i)^\s*<(?:media omitted|multimedia omitido|archivo omitido|medien ausgeschlossen|médias omis|mídia oculta|media omessi|media weggelaten)>\s*$`)
 	kindOmittedPattern  = regexp.MustCompile(`(?i)(?:^|\s)(image|video|audio|sticker|gif|document|contact card|imagen|vídeo|documento|tarjeta de contacto|bild|dokument|kontaktkarte|afbeelding|vidéo|imagem|immagine)\s+(?:omitted|omitida|omitido|weggelassen|weggelaten|absente|omise|ocultad[oa]|omess[oa])\s*$`)

@@ -21,9 +21,16 @@ type header struct {
 }
 
 // headerPattern matches the start of a message line once invisible marks
-// are removed and no-break spaces made plain: every locale's
-// "[d/m/yy, h:mm:ss PM] ", "d.m.yy, HH:MM - ", "yyyy-mm-dd HH:MM. - " …
-var headerPattern = regexp.MustCompile(`^(\[)?\s*(\d{1,4})([./-])(\d{1,2})([./-])(\d{1,4})\.?,?\s+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?\.?\s*_?(?:([AaPp])\.?\s?[Mm]\.?)?\s*(\])?\s*(-\s)?`)
+// are removed, no-break spaces made plain and digits made ASCII: every
+// locale's "[d/m/yy, h:mm:ss PM] ", "d.m.yy, HH:MM - ", "yyyy-mm-dd HH:MM. - ",
+// Arabic "[١٥/٣/٢٠٢٤، ١٠:٠٥:٣٢ م] " (ص before noon, م after) …
+var headerPattern = regexp.MustCompile(`^(\[)?\s*(\d{1,4})([./-])(\d{1,2})([./-])(\d{1,4})\.?,?\s+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?\.?\s*_?(?:([AaPp])\.?\s?[Mm]\.?|(ص|م))?\s*(\])?\s*(-\s)?`)
+
+// Arabic meridiem letters: ص (ṣabāḥan, before noon), م (masāʾan, after).
+const (
+	arabicAM = "ص"
+	arabicPM = "م"
+)
 
 // headScan bounds how much of a line the header pattern looks at.
 const headScan = 96
@@ -53,8 +60,8 @@ func (sc *headScanner) parseHeader(line []byte) (header, []byte, bool) {
 		return string(norm[m[2*i]:m[2*i+1]])
 	}
 	bracketed := m[2] >= 0
-	closed := m[22] >= 0
-	dashed := m[24] >= 0
+	closed := m[24] >= 0
+	dashed := m[26] >= 0
 	// An iOS header closes its bracket, an Android one ends in " - ";
 	// anything else is a date inside a message, not a header. ("_" before
 	// AM/PM is a no-break space some tools mangled.)
@@ -71,8 +78,13 @@ func (sc *headScanner) parseHeader(line []byte) (header, []byte, bool) {
 	if m[18] >= 0 {
 		h.second = atoi(norm[m[18]:m[19]])
 	}
-	if m[20] >= 0 {
+	switch {
+	case m[20] >= 0:
 		h.meridiem = norm[m[20]] | 0x20
+	case group(11) == arabicAM:
+		h.meridiem = 'a'
+	case group(11) == arabicPM:
+		h.meridiem = 'p'
 	}
 	return h, line[offs[m[1]]:], true
 }
@@ -87,9 +99,9 @@ func atoi(b []byte) int {
 }
 
 // normalizeHead returns the first headScan bytes of line without invisible
-// marks and with no-break spaces made plain, and for each byte of the
-// result the offset of the original byte it came from (plus one entry for
-// the end).
+// marks, with no-break spaces made plain and Arabic-script digits and comma
+// made ASCII, and for each byte of the result the offset of the original
+// byte it came from (plus one entry for the end).
 func (sc *headScanner) normalizeHead(line []byte) ([]byte, []int) {
 	norm, offs := sc.norm[:0], sc.offs[:0]
 	i := 0
@@ -99,6 +111,9 @@ func (sc *headScanner) normalizeHead(line []byte) ([]byte, []int) {
 		case isInvisible(r):
 		case isSpace(r):
 			norm = append(norm, ' ')
+			offs = append(offs, i)
+		case asciiOf(r) != 0:
+			norm = append(norm, asciiOf(r))
 			offs = append(offs, i)
 		default:
 			norm = append(norm, line[i:i+size]...)
@@ -112,6 +127,21 @@ func (sc *headScanner) normalizeHead(line []byte) ([]byte, []int) {
 	offs = append(offs, i)
 	sc.norm, sc.offs = norm, offs
 	return norm, offs
+}
+
+// asciiOf returns the ASCII character an Arabic-script export writes r
+// for in a header: Arabic-Indic digits (٠-٩, Arabic), Extended
+// Arabic-Indic digits (۰-۹, Persian and Urdu), the Arabic comma; else 0.
+func asciiOf(r rune) byte {
+	switch {
+	case r >= '٠' && r <= '٩':
+		return byte('0' + r - '٠')
+	case r >= '۰' && r <= '۹':
+		return byte('0' + r - '۰')
+	case r == '،':
+		return ','
+	}
+	return 0
 }
 
 var (

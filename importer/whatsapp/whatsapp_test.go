@@ -180,6 +180,46 @@ func TestSpanishMeridiem(t *testing.T) {
 	}
 }
 
+// TestArabicScriptDigits: an Arabic iOS export writes its headers in
+// Arabic-Indic digits with an RLM after each date component, the Arabic
+// comma, and a no-break space before ص (AM) or م (PM); Persian exports
+// use Extended Arabic-Indic digits. The text stays as exported.
+func TestArabicScriptDigits(t *testing.T) {
+	c := parseFile(t, "testdata/ios-ar-arabic-indic.txt", Options{})
+	if len(c.Messages) != 6 || c.DateOrder != DMY {
+		t.Fatalf("%d messages, order %s", len(c.Messages), c.DateOrder)
+	}
+	wantTime(t, "٨:٠١:٠٩ م", c.Messages[0].Time, "2024-03-15T20:01:09Z")
+	wantTime(t, "٩:١٠:٠٠ ص", c.Messages[3].Time, "2024-03-16T09:10:00Z")
+	wantTime(t, "١٢:٣٠:٠٥ م", c.Messages[4].Time, "2024-03-16T12:30:05Z")
+	wantTime(t, "١٢:٠٥:٠٠ ص", c.Messages[5].Time, "2024-03-16T00:05:00Z")
+	if !c.Messages[0].System {
+		t.Errorf("encryption notice: not system")
+	}
+	if m := c.Messages[1]; m.Author != "أحمد" || m.Text != "مرحبا دكتورة، أرسلت صورة التحليل" {
+		t.Errorf("message 2: author %q, text %q", m.Author, m.Text)
+	}
+	if m := c.Messages[2].Media; len(m) != 1 || m[0].Name != "00000012-PHOTO-2024-03-15-20-03-39.jpg" {
+		t.Errorf("<مرفق: …>: %+v", m)
+	}
+	if got := c.Messages[3].Text; !strings.Contains(got, "٣٨٫٥") {
+		t.Errorf("digits in the text changed: %q", got)
+	}
+
+	c = parseFile(t, "testdata/android-fa-persian-digits.txt", Options{})
+	if len(c.Messages) != 2 || c.Messages[1].Author != "دکتر رضایی" {
+		t.Fatalf("Persian: %+v", c.Messages)
+	}
+	wantTime(t, "۲۱:۰۵", c.Messages[0].Time, "2024-03-17T21:05:00Z")
+	wantTime(t, "۰۸:۴۰", c.Messages[1].Time, "2024-03-18T08:40:00Z")
+
+	// A Solar Hijri year (1403) is refused, never read as Gregorian.
+	_, err := Parse(strings.NewReader("۲۷/۱۲/۱۴۰۳، ۲۱:۰۵ - مریم: سلام\n"), Options{Location: time.UTC})
+	if err == nil || !strings.Contains(err.Error(), "1403") {
+		t.Errorf("Solar Hijri year: %v", err)
+	}
+}
+
 func TestYearFirstAndDots(t *testing.T) {
 	c := parseFile(t, "testdata/ymd-dashes.txt", Options{})
 	wantTime(t, "leap day", c.Messages[0].Time, "2024-02-29T07:00:01Z")

@@ -16,9 +16,12 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
+	"github.com/custody-toolkit/custody/internal/lang"
+	"github.com/custody-toolkit/custody/internal/progress"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/verify"
 )
@@ -69,13 +72,34 @@ type commonFlags struct {
 	json  bool
 }
 
+// reportFlags shape the bundle report: its language and progress.
+type reportFlags struct {
+	lang  string
+	quiet bool
+}
+
 func (c *commonFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVar(&c.trust, "trust", nil, "PEM or DER file of trust anchors for the timestamps (repeatable); any certificate in it is an anchor")
 	cmd.Flags().BoolVar(&c.json, "json", false, "print the report as JSON (docs/verify-json.md)")
 }
 
+func (r *reportFlags) add(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&r.quiet, "quiet", false, "show no progress (shown on stderr only when it is a terminal and the work takes over a second)")
+	cmd.Flags().StringVar(&r.lang, "lang", "en", "language of the text report's labels: "+strings.Join(lang.Codes(), " or ")+" (check details, verdicts and the JSON report stay as they are)")
+}
+
+// terms returns the words of --lang; an unknown language is a usage error.
+func (r *reportFlags) terms() (lang.Terms, error) {
+	t, err := lang.Lookup(r.lang)
+	if err != nil {
+		return t, unreadable(fmt.Errorf("--lang: %w", err))
+	}
+	return t, nil
+}
+
 func newRootCmd() *cobra.Command {
 	var common commonFlags
+	var report reportFlags
 	var signer string
 	var custody custodyFlags
 	var consistentWith, olderSigner string
@@ -99,6 +123,10 @@ a bundle was extracted.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			terms, err := report.terms()
+			if err != nil {
+				return err
+			}
 			opts, err := bundleOptions(common.trust, signer)
 			if err != nil {
 				return err
@@ -114,12 +142,15 @@ a bundle was extracted.`,
 					}
 					olderOpts.Actors = opts.Actors
 				}
-				return runConsistency(cmd, consistentWith, args[0], opts, olderOpts, common.json)
+				return runConsistency(cmd, consistentWith, args[0], opts, olderOpts, common.json, terms)
 			}
 			if olderSigner != "" {
 				return &exitError{code: 2, err: errors.New("--older-signer goes with --consistent-with")}
 			}
+			bar := progress.New(cmd.ErrOrStderr(), report.quiet, verify.ProgressLabels)
+			opts.Progress = bar.Hook()
 			rep, err := verify.File(args[0], opts)
+			bar.Done()
 			if err != nil {
 				return unreadable(err)
 			}
@@ -128,10 +159,11 @@ a bundle was extracted.`,
 					return err
 				}
 			}
-			return finish(cmd, rep.Result, rep, common.json, func(w io.Writer) { printBundleReport(w, rep) })
+			return finish(cmd, rep.Result, rep, common.json, func(w io.Writer) { printBundleReport(w, rep, terms) })
 		},
 	}
 	common.add(root)
+	report.add(root)
 	root.Flags().StringVar(&signer, "signer", "", "expected signer: key fingerprint (SHA-256 hex) or a public key PEM file")
 	custody.add(root)
 	root.Flags().StringVar(&consistentWith, "consistent-with", "", "an older bundle of the same conversation: verify both and prove the given (newer) one extends it unchanged")
@@ -181,42 +213,68 @@ func bundleOptions(trustFiles []string, signer string) (verify.Options, error) {
 	return opts, nil
 }
 
-func printBundleReport(w io.Writer, rep *verify.Report) {
+func printBundleReport(w io.Writer, rep *verify.Report, t lang.Terms) {
 	// Every string below may come from the file under verification: safe.
+	l := t.Label
+	line := labeller(w, l)
 	fmt.Fprintf(w, "%s  %s\n", rep.Result, safe(rep.File))
+	if gloss := t.Verdict[string(rep.Result)]; gloss != "" {
+		fmt.Fprintf(w, "  %s\n", gloss)
+	}
 	if rep.Summary != "" {
 		fmt.Fprintf(w, "  %s\n", rep.Summary)
 	}
 	fmt.Fprintln(w)
 	if rep.Signer.Fingerprint != "" {
-		identity := "identity NOT checked (no --signer)"
+		identity := l.IdentityNotChecked
 		if rep.Signer.Checked {
-			identity = "identity checked: the expected key"
+			identity = l.IdentityChecked
 		}
-		fmt.Fprintf(w, "  signer      %s (%s), %s\n", safe(rep.Signer.Fingerprint), safe(rep.Signer.Algorithm), identity)
+		line(l.Signer, "%s (%s), %s", safe(rep.Signer.Fingerprint), safe(rep.Signer.Algorithm), identity)
 	}
 	for _, ts := range rep.Timestamps {
-		fmt.Fprintf(w, "  timestamp   %s by %s, %s\n", ts.Time.UTC().Format("2006-01-02 15:04:05 UTC"), safe(ts.TSA), trustWord(ts.Trusted))
+		line(l.Timestamp, "%s %s %s, %s", ts.Time.UTC().Format("2006-01-02 15:04:05 UTC"), l.By, safe(ts.TSA), trustWord(ts.Trusted, l))
 	}
 	if rep.Format != "" {
-		fmt.Fprintf(w, "  messages    %d of %d, %d attachments\n", rep.Messages, rep.Total, rep.Attachments)
-		fmt.Fprintf(w, "  export      %s at %s\n", safe(rep.ExportID), safe(rep.ExportedAt))
-		fmt.Fprintf(w, "  manifest    SHA-256 %s\n", rep.Manifest)
+		line(l.Messages, l.Counts, rep.Messages, rep.Total, rep.Attachments)
+		if sel := rep.Selection; sel != nil {
+			line(l.Selection, "%s", safe(t.DescribeSelection(rep.Messages, rep.Total, sel.Criteria)))
+		}
+		line(l.Export, "%s %s %s", safe(rep.ExportID), l.At, safe(rep.ExportedAt))
+		line(l.Manifest, "SHA-256 %s", rep.Manifest)
 	}
-	printDisclosure(w, rep)
+	if d := rep.Disclosure; d != nil {
+		line(l.Disclosure, "%s", safe(d.String()))
+	}
 	if len(rep.Custody) > 0 {
-		fmt.Fprintf(w, "\n  custody log, %d events:\n", len(rep.Custody))
+		fmt.Fprintf(w, "\n  "+l.CustodyLog+"\n", len(rep.Custody))
 		PrintTimeline(w, rep.Custody, ActorsChecked(rep))
 	}
 	fmt.Fprintln(w)
+	if l.Note != "" {
+		fmt.Fprintf(w, "  %s\n", l.Note)
+	}
 	printChecks(w, rep.Checks)
 }
 
-func trustWord(trusted bool) string {
-	if trusted {
-		return "trusted"
+// labeller returns a printer of "  label   value" lines, the labels of l
+// padded to one column.
+func labeller(w io.Writer, l lang.Labels) func(label, format string, args ...any) {
+	width := 10
+	for _, s := range []string{l.Signer, l.Timestamp, l.Messages, l.Selection, l.Export, l.Manifest, l.Disclosure} {
+		width = max(width, utf8.RuneCountInString(s))
 	}
-	return "NOT trusted"
+	return func(label, format string, args ...any) {
+		pad := strings.Repeat(" ", width+2-utf8.RuneCountInString(label))
+		fmt.Fprintf(w, "  %s%s"+format+"\n", append([]any{label, pad}, args...)...)
+	}
+}
+
+func trustWord(trusted bool, l lang.Labels) string {
+	if trusted {
+		return l.Trusted
+	}
+	return l.NotTrusted
 }
 
 func printChecks(w io.Writer, checks []verify.Check) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/custody-toolkit/custody/internal/lang"
 	"github.com/custody-toolkit/custody/verify"
 )
 
@@ -112,7 +113,7 @@ func PrintTimeline(w io.Writer, events []verify.CustodyEvent, actorsChecked bool
 		}
 		fmt.Fprintf(w, "       key %s, %s\n", e.Actor.Fingerprint, known)
 		if ts := e.Timestamp; ts != nil {
-			fmt.Fprintf(w, "       timestamp %s by %s, %s\n", ts.Time.UTC().Format("2006-01-02 15:04:05 UTC"), safe(ts.TSA), trustWord(ts.Trusted))
+			fmt.Fprintf(w, "       timestamp %s by %s, %s\n", ts.Time.UTC().Format("2006-01-02 15:04:05 UTC"), safe(ts.TSA), trustWord(ts.Trusted, lang.English.Label))
 		}
 		if e.Note != "" {
 			// Quoted on one line, newlines and every character that is not

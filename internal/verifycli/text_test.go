@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/custody-toolkit/custody/internal/lang"
 	"github.com/custody-toolkit/custody/verify"
 )
 
@@ -40,7 +41,7 @@ func TestReportCannotBeForged(t *testing.T) {
 	}
 	rep.Custody[0].Actor.Name = "Dr. X" + forged
 	var out bytes.Buffer
-	printBundleReport(&out, rep)
+	printBundleReport(&out, rep, lang.English)
 	text := out.String()
 	for i, r := range text {
 		if (r < 0x20 && r != '\n') || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u202e' {
@@ -64,7 +65,7 @@ func TestNoteCannotImitateTheTimeline(t *testing.T) {
 	rep := &verify.Report{Result: verify.Passed, File: "case.custody",
 		Custody: []verify.CustodyEvent{{Seq: 1, Time: "2026-11-25T09:00:00Z", Action: "transferred", Note: imitation}}}
 	var out bytes.Buffer
-	printBundleReport(&out, rep)
+	printBundleReport(&out, rep, lang.English)
 	lines := strings.Split(out.String(), "\n")
 	for _, line := range lines {
 		if strings.HasPrefix(strings.TrimSpace(line), "key 0123") || strings.HasPrefix(strings.TrimSpace(line), "#2") {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/custody-toolkit/custody/internal/lang"
 	"github.com/custody-toolkit/custody/verify"
 )
 
@@ -77,7 +78,7 @@ func runTSR(cmd *cobra.Command, tokenFile, dataFile string, common commonFlags, 
 		fmt.Fprintf(w, "%s  %s over %s\n\n", res.Status, safe(tokenFile), safe(dataFile))
 		ts := res.Timestamp
 		if !ts.Time.IsZero() {
-			fmt.Fprintf(w, "  timestamp   %s by %s, %s\n", ts.Time.UTC().Format("2006-01-02 15:04:05 UTC"), safe(ts.TSA), trustWord(ts.Trusted))
+			fmt.Fprintf(w, "  timestamp   %s by %s, %s\n", ts.Time.UTC().Format("2006-01-02 15:04:05 UTC"), safe(ts.TSA), trustWord(ts.Trusted, lang.English.Label))
 			fmt.Fprintf(w, "  imprint     %s, policy %s, serial %s\n\n", ts.Hash, ts.Policy, ts.Serial)
 		}
 		printChecks(w, res.Checks)

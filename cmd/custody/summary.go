@@ -1,0 +1,67 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/custody-toolkit/custody/conversation"
+)
+
+// periodLayout writes a message time with its offset: unambiguous
+// whatever zone the reader is in.
+const periodLayout = "2006-01-02 15:04:05 -07:00"
+
+// maxNamed bounds how many missing attachments a warning names one by one.
+const maxNamed = 10
+
+// printConversation writes what a person should check before filing a
+// record that can never be corrected: who is who, how many messages over
+// which period in which zone, and which attachments are missing.
+// machineZone says the zone was not given but taken from this machine.
+func printConversation(w io.Writer, s conversation.Summary, machineZone bool) {
+	var people []string
+	for _, p := range s.Participants {
+		who := p.ID
+		if p.Name != "" {
+			who = fmt.Sprintf("%q (%q)", p.Name, p.ID)
+		}
+		people = append(people, who+" "+p.Role)
+	}
+	fmt.Fprintf(w, "  participants: %s\n", strings.Join(people, "; "))
+	if s.Messages > 0 {
+		fmt.Fprintf(w, "  period:       %s to %s\n", s.First.Format(periodLayout), s.Last.Format(periodLayout))
+	}
+	if s.TimeZone != "" {
+		zone := s.TimeZone
+		if machineZone {
+			zone += " (this machine's zone: pass --tz if the chat's times were written in another)"
+		}
+		fmt.Fprintf(w, "  time zone:    %s\n", zone)
+	}
+	fmt.Fprintf(w, "  attachments:  %d included, %d missing from the source export\n", s.Included, len(s.Missing))
+}
+
+// warnMissing warns, naming them, of attachments the source export
+// referred to but did not hold: they are sealed as missing, for ever.
+func warnMissing(w io.Writer, prefix string, s conversation.Summary) {
+	if len(s.Missing) == 0 {
+		return
+	}
+	var names []string
+	for _, a := range s.Missing[:min(len(s.Missing), maxNamed)] {
+		switch {
+		case a.Name != "":
+			names = append(names, fmt.Sprintf("%q", a.Name))
+		case a.Type != "":
+			names = append(names, "an unnamed "+a.Type)
+		default:
+			names = append(names, "an unnamed file")
+		}
+	}
+	if more := len(s.Missing) - len(names); more > 0 {
+		names = append(names, fmt.Sprintf("and %d more", more))
+	}
+	fmt.Fprintf(w, "%swarning: %d attachment(s) the chat refers to are missing from the source export (the record shows them as missing): %s\n",
+		prefix, len(s.Missing), strings.Join(names, ", "))
+}

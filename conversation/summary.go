@@ -1,0 +1,62 @@
+package conversation
+
+import "time"
+
+// Summary is what a person should check in a conversation before sealing
+// it, since a sealed record can never be corrected: who is who, how many
+// messages over which period in which zone, and which attachments the
+// source export referred to without holding them.
+type Summary struct {
+	// Participants are the people who sent the messages described, in
+	// the conversation's order (system excluded).
+	Participants []Participant
+	Messages     int
+	// First and Last are the earliest and latest message times (zero when
+	// there are no messages).
+	First, Last time.Time
+	// TimeZone is the zone an importer read the source's times in.
+	TimeZone string
+	// Included counts the attachments present; Missing lists those the
+	// source referred to but did not hold.
+	Included int
+	Missing  []Attachment
+}
+
+// Summarize describes the messages at the given positions (all of them
+// when positions is nil).
+func (c *Conversation) Summarize(positions []int) Summary {
+	s := Summary{TimeZone: c.TimeZone}
+	senders := map[string]bool{}
+	add := func(m *Message) {
+		senders[m.From] = true
+		s.Messages++
+		t := m.ParsedTime()
+		if s.First.IsZero() || t.Before(s.First) {
+			s.First = t
+		}
+		if t.After(s.Last) {
+			s.Last = t
+		}
+		for _, a := range m.Attachments {
+			if a.Missing {
+				s.Missing = append(s.Missing, a)
+			} else {
+				s.Included++
+			}
+		}
+	}
+	if positions == nil {
+		for i := range c.Messages {
+			add(&c.Messages[i])
+		}
+	}
+	for _, i := range positions {
+		add(&c.Messages[i])
+	}
+	for _, p := range c.Participants {
+		if senders[p.ID] && p.Role != "system" {
+			s.Participants = append(s.Participants, p)
+		}
+	}
+	return s
+}

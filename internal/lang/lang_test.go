@@ -1,0 +1,46 @@
+package lang
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// TestEveryTermPresent: a language that lacked a label would print an
+// empty one; English alone needs no note nor verdict gloss.
+func TestEveryTermPresent(t *testing.T) {
+	for _, terms := range all {
+		v := reflect.ValueOf(terms.Label)
+		for i := range v.NumField() {
+			name := v.Type().Field(i).Name
+			if v.Field(i).String() == "" && !(terms.Code == "en" && name == "Note") {
+				t.Errorf("%s: label %s is empty", terms.Code, name)
+			}
+		}
+		for k := range English.SelectionWords.Keys {
+			if terms.SelectionWords.Keys[k] == "" {
+				t.Errorf("%s: no word for the criterion %q", terms.Code, k)
+			}
+		}
+		if terms.Code != "en" && len(terms.Verdict) != 3 {
+			t.Errorf("%s: verdict glosses %v", terms.Code, terms.Verdict)
+		}
+	}
+}
+
+func TestSpanishSelection(t *testing.T) {
+	es, err := Lookup("es")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "4 de 15 mensajes, elegidos por el profesional sanitario: mensajes m6, m9–m11; etiqueta neumonía"
+	if got := es.DescribeSelection(4, 15, []string{"messages=m6,m9-m11", "label=neumonía"}); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	if got := es.DescribeSelection(7, 7, nil); got != "los 7 mensajes" {
+		t.Errorf("all: %s", got)
+	}
+	if _, err := Lookup("fr"); err == nil || !strings.Contains(err.Error(), "en, es") {
+		t.Errorf("fr: %v", err)
+	}
+}
