@@ -43,7 +43,6 @@ package pdfseal
 
 import (
 	"crypto"
-	"crypto/ed25519"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -51,6 +50,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"github.com/custody-toolkit/custody/keys/sigalg"
 )
 
 // DefaultBundleName is the attachment's file name when Options.BundleName
@@ -118,8 +119,8 @@ func Seal(w io.Writer, rendered []byte, bundle io.ReaderAt, bundleSize int64, op
 // (RFC 8419 §3: OpenSSL refuses Ed25519 over SHA-256 with "invalid
 // digest"), SHA-256 otherwise.
 func digestFor(s crypto.Signer) crypto.Hash {
-	if _, ok := s.Public().(ed25519.PublicKey); ok {
-		return crypto.SHA512
+	if alg, ok := sigalg.ForKey(s.Public()); ok {
+		return alg.CMSDigest
 	}
 	return crypto.SHA256
 }

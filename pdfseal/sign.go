@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto"
-	"crypto/ed25519"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/asn1"
@@ -19,6 +17,7 @@ import (
 	"github.com/custody-toolkit/custody/internal/cms"
 	"github.com/custody-toolkit/custody/internal/tokencheck"
 	"github.com/custody-toolkit/custody/internal/verdict"
+	"github.com/custody-toolkit/custody/keys/sigalg"
 	"github.com/custody-toolkit/custody/tsa"
 )
 
@@ -216,14 +215,12 @@ func signCMS(digest []byte, h crypto.Hash, chain []*x509.Certificate, opts Optio
 // signAttributes signs the DER SET of signed attributes: Ed25519 over the
 // bytes themselves (RFC 8419), ECDSA P-256 over their SHA-256.
 func signAttributes(signer crypto.Signer, signedAttrs []byte) (sig, algorithm []byte, err error) {
-	if _, ok := signer.Public().(ed25519.PublicKey); ok {
-		sig, err = signer.Sign(rand.Reader, signedAttrs, crypto.Hash(0))
-		algorithm = der(0x30, mustMarshal(cms.OIDEd25519))
-	} else {
-		sum := sha256.Sum256(signedAttrs)
-		sig, err = signer.Sign(rand.Reader, sum[:], crypto.SHA256)
-		algorithm = der(0x30, mustMarshal(cms.OIDECDSAWithSHA256))
+	alg, ok := sigalg.ForKey(signer.Public())
+	if !ok {
+		return nil, nil, fmt.Errorf("pdfseal: a %T key cannot sign", signer.Public())
 	}
+	sig, err = alg.Sign(signer, signedAttrs)
+	algorithm = der(0x30, mustMarshal(alg.CMSSignature))
 	if err != nil {
 		return nil, nil, fmt.Errorf("pdfseal: signing: %w", err)
 	}
