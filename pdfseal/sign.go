@@ -15,10 +15,7 @@ import (
 	"strings"
 
 	"github.com/custody-toolkit/custody/internal/cms"
-	"github.com/custody-toolkit/custody/internal/tokencheck"
-	"github.com/custody-toolkit/custody/internal/verdict"
 	"github.com/custody-toolkit/custody/keys/sigalg"
-	"github.com/custody-toolkit/custody/tsa"
 )
 
 // The signature is written here rather than by a PDF signing library so
@@ -113,11 +110,11 @@ func (e *tooLarge) Error() string {
 // whose token carries a long chain, say), it lays out again with the room
 // it needs and signs again: one more pass over the bundle and one more
 // timestamp, rather than a failed export.
-func writeSigned(w io.Writer, a *attachment, chain []*x509.Certificate, opts Options) error {
+func writeSigned(ctx context.Context, w io.Writer, a *attachment, chain []*x509.Certificate, opts Options) error {
 	room := contentsRoom(chain)
 	for attempt := 0; ; attempt++ {
 		u := newSignatureUpdate(a, a.size, room, opts)
-		err := u.sign(a, chain, opts)
+		err := u.sign(ctx, a, chain, opts)
 		var tl *tooLarge
 		if errors.As(err, &tl) && attempt == 0 {
 			room = tl.need + 2*1024 // and some slack: the new token may be a few bytes longer
@@ -137,7 +134,7 @@ func writeSigned(w io.Writer, a *attachment, chain []*x509.Certificate, opts Opt
 // sign hashes the signed bytes (the attachment, then the update around
 // /Contents), signs them as a CMS with the signature timestamp, and fills
 // /Contents. It fails with a *tooLarge when the CMS does not fit.
-func (u *signatureUpdate) sign(a *attachment, chain []*x509.Certificate, opts Options) error {
+func (u *signatureUpdate) sign(ctx context.Context, a *attachment, chain []*x509.Certificate, opts Options) error {
 	h := digestFor(opts.Signer)
 	d := h.New()
 	if _, err := io.CopyBuffer(d, io.NewSectionReader(a, 0, a.size), make([]byte, 1<<20)); err != nil {
@@ -146,7 +143,7 @@ func (u *signatureUpdate) sign(a *attachment, chain []*x509.Certificate, opts Op
 	before, after := u.signed()
 	d.Write(before)
 	d.Write(after)
-	cms, err := signCMS(d.Sum(nil), h, chain, opts)
+	cms, err := signCMS(ctx, d.Sum(nil), h, chain, opts)
 	if err != nil {
 		return err
 	}
@@ -162,7 +159,7 @@ func (u *signatureUpdate) sign(a *attachment, chain []*x509.Certificate, opts Op
 // signing time, the message digest, the ESS signing-certificate-v2
 // binding) and, unsigned, the RFC 3161 timestamp over the signature value.
 // It is what verify reads (bundle-format.md §7.2).
-func signCMS(digest []byte, h crypto.Hash, chain []*x509.Certificate, opts Options) ([]byte, error) {
+func signCMS(ctx context.Context, digest []byte, h crypto.Hash, chain []*x509.Certificate, opts Options) ([]byte, error) {
 	leaf := chain[0]
 	certHash := sha256.Sum256(leaf.Raw)
 	signingTime, err := asn1.Marshal(opts.Time.UTC())
@@ -183,7 +180,7 @@ func signCMS(digest []byte, h crypto.Hash, chain []*x509.Certificate, opts Optio
 	if err != nil {
 		return nil, err
 	}
-	token, err := timestampSignature(sig, opts)
+	token, err := timestampSignature(ctx, sig, opts.Timestamper)
 	if err != nil {
 		return nil, err
 	}
@@ -228,22 +225,15 @@ func signAttributes(signer crypto.Signer, signedAttrs []byte) (sig, algorithm []
 }
 
 // timestampSignature asks the TSA for a token over the signature value
-// (the id-aa-signatureTimeStampToken of RFC 3161 appendix A) and checks
-// that it holds together.
-func timestampSignature(sig []byte, opts Options) ([]byte, error) {
-	client := &tsa.Client{URL: opts.TSAURL}
-	resp, err := client.Timestamp(context.Background(), sig)
+// (the id-aa-signatureTimeStampToken of RFC 3161 appendix A). The
+// timestamper has checked it (tsa.Client.Do: the imprint over sig, the
+// nonce, the TSA's signature) and hands over the token it read.
+func timestampSignature(ctx context.Context, sig []byte, ts Timestamper) ([]byte, error) {
+	st, err := ts.Stamp(ctx, sig)
 	if err != nil {
 		return nil, fmt.Errorf("pdfseal: the signature timestamp: %w", err)
 	}
-	res, err := tokencheck.Verify(resp, bytes.NewReader(sig), tokencheck.Options{})
-	if err == nil {
-		err = verdict.FirstFailed(res.Checks)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("pdfseal: the signature timestamp: %w", err)
-	}
-	return tokencheck.Parse(resp)
+	return st.Token, nil
 }
 
 // attribute encodes a CMS Attribute with one value.
