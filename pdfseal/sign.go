@@ -4,14 +4,11 @@ import (
 	"bytes"
 	"context"
 	"crypto"
-	"crypto/sha256"
 	"crypto/x509"
-	"encoding/asn1"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/custody-toolkit/custody/internal/cms"
@@ -160,68 +157,30 @@ func (u *signatureUpdate) sign(ctx context.Context, a *attachment, chain []*x509
 // binding) and, unsigned, the RFC 3161 timestamp over the signature value.
 // It is what verify reads (bundle-format.md §7.2).
 func signCMS(ctx context.Context, digest []byte, h crypto.Hash, chain []*x509.Certificate, opts Options) ([]byte, error) {
-	leaf := chain[0]
-	certHash := sha256.Sum256(leaf.Raw)
-	signingTime, err := asn1.Marshal(opts.Time.UTC())
+	signedAttrs, err := cms.SignedAttributes(digest, opts.Time, chain[0])
 	if err != nil {
-		return nil, fmt.Errorf("pdfseal: signing time: %w", err)
+		return nil, fmt.Errorf("pdfseal: the signed attributes: %w", err)
 	}
-	essCert := der(0x30, der(0x30, der(0x30, // SigningCertificateV2 { certs { ESSCertIDv2 {
-		der(0x04, certHash[:]), // hashAlgorithm: SHA-256, the default, omitted
-		der(0x30, der(0x30, der(0xa4, leaf.RawIssuer)), mustMarshal(leaf.SerialNumber)))))
-	attrs := [][]byte{
-		attribute(cms.OIDContentType, mustMarshal(cms.OIDData)),
-		attribute(cms.OIDSigningTime, signingTime),
-		attribute(cms.OIDMessageDigest, der(0x04, digest)),
-		attribute(cms.OIDSigningCertV2, essCert),
+	alg, ok := sigalg.ForKey(opts.Signer.Public())
+	if !ok {
+		return nil, fmt.Errorf("pdfseal: a %T key cannot sign", opts.Signer.Public())
 	}
-	signedAttrs := set(attrs...)
-	sig, sigAlg, err := signAttributes(opts.Signer, signedAttrs)
+	sig, err := alg.Sign(opts.Signer, signedAttrs)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("pdfseal: signing: %w", err)
 	}
 	token, err := timestampSignature(ctx, sig, opts.Timestamper)
 	if err != nil {
 		return nil, err
 	}
-	digestAlg := der(0x30, mustMarshal(cms.OIDSHA256))
+	digestAlg := cms.OIDSHA256
 	if h == crypto.SHA512 {
-		digestAlg = der(0x30, mustMarshal(cms.OIDSHA512))
+		digestAlg = cms.OIDSHA512
 	}
-	var certs [][]byte
-	for _, c := range chain {
-		certs = append(certs, c.Raw)
-	}
-	signerInfo := der(0x30,
-		mustMarshal(1),
-		der(0x30, leaf.RawIssuer, mustMarshal(leaf.SerialNumber)), // issuerAndSerialNumber
-		digestAlg,
-		implicit(0xa0, signedAttrs), // [0] IMPLICIT SET OF
-		sigAlg,
-		der(0x04, sig),
-		der(0xa1, attribute(cms.OIDSignatureTimeStampToken, token)))
-	signedData := der(0x30,
-		mustMarshal(1),
-		set(digestAlg),
-		der(0x30, mustMarshal(cms.OIDData)), // detached: no eContent
-		der(0xa0, certs...),
-		set(signerInfo))
-	return der(0x30, mustMarshal(cms.OIDSignedData), der(0xa0, signedData)), nil
-}
-
-// signAttributes signs the DER SET of signed attributes: Ed25519 over the
-// bytes themselves (RFC 8419), ECDSA P-256 over their SHA-256.
-func signAttributes(signer crypto.Signer, signedAttrs []byte) (sig, algorithm []byte, err error) {
-	alg, ok := sigalg.ForKey(signer.Public())
-	if !ok {
-		return nil, nil, fmt.Errorf("pdfseal: a %T key cannot sign", signer.Public())
-	}
-	sig, err = alg.Sign(signer, signedAttrs)
-	algorithm = der(0x30, mustMarshal(alg.CMSSignature))
-	if err != nil {
-		return nil, nil, fmt.Errorf("pdfseal: signing: %w", err)
-	}
-	return sig, algorithm, nil
+	return (&cms.Detached{
+		DigestAlgorithm: digestAlg, Chain: chain, SignedAttributes: signedAttrs,
+		SignatureAlgorithm: alg.CMSSignature, Signature: sig, TimeStampToken: token,
+	}).Marshal()
 }
 
 // timestampSignature asks the TSA for a token over the signature value
@@ -234,56 +193,6 @@ func timestampSignature(ctx context.Context, sig []byte, ts Timestamper) ([]byte
 		return nil, fmt.Errorf("pdfseal: the signature timestamp: %w", err)
 	}
 	return st.Token, nil
-}
-
-// attribute encodes a CMS Attribute with one value.
-func attribute(typ asn1.ObjectIdentifier, value []byte) []byte {
-	return der(0x30, mustMarshal(typ), set(value))
-}
-
-// implicit retags an encoded element (IMPLICIT tagging).
-func implicit(tag byte, elem []byte) []byte {
-	out := bytes.Clone(elem)
-	out[0] = tag
-	return out
-}
-
-// set encodes a DER SET OF: its elements sorted by their encodings.
-func set(elems ...[]byte) []byte {
-	sorted := slices.Clone(elems)
-	slices.SortFunc(sorted, bytes.Compare)
-	return der(0x31, sorted...)
-}
-
-// der encodes one element: its tag, its DER length, its content.
-func der(tag byte, content ...[]byte) []byte {
-	n := 0
-	for _, c := range content {
-		n += len(c)
-	}
-	out := []byte{tag}
-	switch {
-	case n < 0x80:
-		out = append(out, byte(n))
-	case n < 0x100:
-		out = append(out, 0x81, byte(n))
-	case n < 0x10000:
-		out = append(out, 0x82, byte(n>>8), byte(n))
-	default:
-		out = append(out, 0x83, byte(n>>16), byte(n>>8), byte(n))
-	}
-	for _, c := range content {
-		out = append(out, c...)
-	}
-	return out
-}
-
-func mustMarshal(v any) []byte {
-	b, err := asn1.Marshal(v)
-	if err != nil {
-		panic(err) // only called with values asn1 encodes
-	}
-	return b
 }
 
 // contentsRoom is the /Contents size reserved for chain: the certificates
