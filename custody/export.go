@@ -16,9 +16,6 @@ import (
 	"bytes"
 	"context"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -35,6 +32,7 @@ import (
 	"github.com/custody-toolkit/custody/custodylog/logwriter"
 	"github.com/custody-toolkit/custody/internal/atomicfile"
 	"github.com/custody-toolkit/custody/internal/nofollow"
+	"github.com/custody-toolkit/custody/keys/sigalg"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/record"
 )
@@ -212,13 +210,8 @@ func newManifest(c *conversation.Conversation, picked []int, opts Options) (*man
 // signatureAlgorithm names what signs manifest.json for a key type: the
 // key decides, never the file.
 func signatureAlgorithm(pub crypto.PublicKey) (string, error) {
-	switch k := pub.(type) {
-	case ed25519.PublicKey:
-		return "ed25519", nil
-	case *ecdsa.PublicKey:
-		if k.Curve == elliptic.P256() {
-			return "ecdsa-p256-sha256", nil
-		}
+	if alg, ok := sigalg.ForKey(pub); ok {
+		return alg.Name, nil
 	}
 	return "", fmt.Errorf("unsupported signing key type %T", pub)
 }

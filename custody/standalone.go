@@ -1,6 +1,7 @@
 package custody
 
 import (
+	"context"
 	"github.com/custody-toolkit/custody/internal/regfile"
 
 	"bytes"
@@ -28,7 +29,7 @@ type PDFOptions struct {
 	// then its issuers up to a self-issued root (ReadCertificateChain);
 	// without it the key issues itself a certificate.
 	CertificateChain []*x509.Certificate
-	TSAURL           string // for the signature's RFC 3161 timestamp
+	Timestamper      pdfseal.Timestamper // the signature's RFC 3161 timestamp: a *tsa.Client
 	Time             time.Time
 }
 
@@ -70,8 +71,8 @@ func ReadCertificateChain(path string, signer crypto.PublicKey, at time.Time) ([
 // associated file, and a PDF signature with a signature timestamp. The
 // bundle is verified first (without trust anchors): a PDF is never made of
 // a bundle that does not hold together.
-func WritePDF(bundlePath string, opts PDFOptions) error {
-	if opts.Signer == nil || opts.TSAURL == "" || opts.Out == "" {
+func WritePDF(ctx context.Context, bundlePath string, opts PDFOptions) error {
+	if opts.Signer == nil || opts.Timestamper == nil || opts.Out == "" {
 		return errors.New("the PDF needs a key, a TSA and an output path")
 	}
 	f, size, err := regfile.Open(bundlePath)
@@ -102,8 +103,8 @@ func WritePDF(bundlePath string, opts PDFOptions) error {
 		return err
 	}
 	defer out.Abort()
-	err = pdfseal.Seal(out, pages.Bytes(), f, size, pdfseal.Options{
-		Signer: opts.Signer, CertificateChain: opts.CertificateChain, TSAURL: opts.TSAURL,
+	err = pdfseal.Seal(ctx, out, pages.Bytes(), f, size, pdfseal.Options{
+		Signer: opts.Signer, CertificateChain: opts.CertificateChain, Timestamper: opts.Timestamper,
 		Time: opts.Time, BundleName: filepath.Base(bundlePath),
 		Reason: "Sealed clinical conversation " + rep.ExportID,
 	})

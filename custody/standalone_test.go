@@ -31,8 +31,8 @@ func TestStandalonePDF(t *testing.T) {
 			defer srv.Close()
 			bundle := fx.Export(t, testbundle.Sample(), custody.Selection{Label: "urgente"})
 			out := filepath.Join(t.TempDir(), "case.pdf")
-			opts := custody.PDFOptions{Out: out, Signer: fx.Key, TSAURL: srv.URL, Time: time.Now()}
-			if err := custody.WritePDF(bundle, opts); err != nil {
+			opts := custody.PDFOptions{Out: out, Signer: fx.Key, Timestamper: &tsa.Client{URL: srv.URL}, Time: time.Now()}
+			if err := custody.WritePDF(t.Context(), bundle, opts); err != nil {
 				t.Fatal(err)
 			}
 			rep, err := verify.File(out, verify.Options{Trust: fx.Roots})
@@ -47,7 +47,7 @@ func TestStandalonePDF(t *testing.T) {
 					t.Errorf("no PASSED %s check", name)
 				}
 			}
-			if err := custody.WritePDF(bundle, opts); err == nil || !strings.Contains(err.Error(), "already exists") {
+			if err := custody.WritePDF(t.Context(), bundle, opts); err == nil || !strings.Contains(err.Error(), "already exists") {
 				t.Errorf("second write: %v, want already exists", err)
 			}
 			externalPDFTools(t, out, bundle, alg)
@@ -70,7 +70,7 @@ func TestStandalonePDF(t *testing.T) {
 				other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 				o := opts
 				o.Out, o.Signer = filepath.Join(t.TempDir(), "other.pdf"), other
-				if err := custody.WritePDF(bundle, o); err != nil {
+				if err := custody.WritePDF(t.Context(), bundle, o); err != nil {
 					t.Fatal(err)
 				}
 				rep, _ := verify.File(o.Out, verify.Options{Trust: fx.Roots})
@@ -200,7 +200,7 @@ func TestStandalonePDFCertificateChain(t *testing.T) {
 	defer srv.Close()
 	bundle := fx.Export(t, testbundle.Sample(), custody.Selection{Label: "urgente"})
 	out := filepath.Join(t.TempDir(), "case.pdf")
-	err = custody.WritePDF(bundle, custody.PDFOptions{Out: out, Signer: fx.Key, CertificateChain: chain, TSAURL: srv.URL, Time: time.Now()})
+	err = custody.WritePDF(t.Context(), bundle, custody.PDFOptions{Out: out, Signer: fx.Key, CertificateChain: chain, Timestamper: &tsa.Client{URL: srv.URL}, Time: time.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}

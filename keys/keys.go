@@ -4,7 +4,7 @@
 //
 //	key, err := keys.Generate(keys.DefaultAlgorithm) // ECDSA P-256
 //	err = keys.WritePrivate("doctor.key", key, passphrase) // also writes doctor.key.pub
-//	fp, err := manifest.Fingerprint(key.Public())           // what the doctor publishes
+//	fp, err := sigalg.Fingerprint(key.Public())             // what the doctor publishes
 //
 // and loaded, decrypted, to sign:
 //
@@ -19,7 +19,10 @@
 // sign the message's SHA-256 digest (ASN.1 DER signatures); Ed25519 keys
 // sign the message itself (pure Ed25519, 64-byte signatures). P-256 is the
 // default because PDF readers (poppler's pdfsig, Adobe Acrobat) validate
-// ECDSA PDF signatures but not Ed25519 ones.
+// ECDSA PDF signatures but not Ed25519 ones. What each algorithm is
+// (name, key, hash, signature encoding, CMS identifiers) is one table,
+// keys/sigalg, which the exporter, the custody log, the PDF signer and
+// the verifier share.
 //
 // A key can also be written down as its algorithm's name and 24 BIP-39
 // words (Mnemonic) and rebuilt from them (KeyFromMnemonic).

@@ -4,7 +4,6 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/pem"
 	"errors"
@@ -15,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
+
+	"github.com/custody-toolkit/custody/keys/sigalg"
 )
 
 // LoadOptions says how LoadSigner may open a key file.
@@ -136,17 +137,15 @@ func isWrongPassphrase(pemType string, err error) bool {
 }
 
 // SignMessage signs msg as the bundle format signs (docs/bundle-format.md
-// §5): pure Ed25519 over the message, or ECDSA over its SHA-256, ASN.1 DER.
-// It is what custody-verify --record uses, without the sigstore stack.
+// §5), with the algorithm the key decides (sigalg.ForKey): pure Ed25519
+// over the message, or ECDSA P-256 over its SHA-256, ASN.1 DER. It is
+// what custody-verify --record uses, without the sigstore stack.
 func SignMessage(key crypto.Signer, msg []byte) ([]byte, error) {
-	switch key.Public().(type) {
-	case ed25519.PublicKey:
-		return key.Sign(nil, msg, crypto.Hash(0))
-	case *ecdsa.PublicKey:
-		digest := sha256.Sum256(msg)
-		return key.Sign(rand.Reader, digest[:], crypto.SHA256)
+	alg, ok := sigalg.ForKey(key.Public())
+	if !ok {
+		return nil, fmt.Errorf("signing key type %T not supported", key.Public())
 	}
-	return nil, fmt.Errorf("signing key type %T not supported", key.Public())
+	return alg.Sign(key, msg)
 }
 
 // SignDeterministic signs msg as SignMessage does, except that the same key

@@ -1,10 +1,6 @@
 package keys
 
 import (
-	"github.com/custody-toolkit/custody/internal/atomicfile"
-
-	"github.com/custody-toolkit/custody/manifest"
-
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -13,6 +9,9 @@ import (
 	"os"
 
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
+
+	"github.com/custody-toolkit/custody/internal/atomicfile"
+	"github.com/custody-toolkit/custody/keys/sigalg"
 )
 
 // WritePrivate writes key to path encrypted under passphrase (a sigstore
@@ -37,7 +36,7 @@ func writeKeyPair(path string, key crypto.Signer, passphrase []byte, replace boo
 	if err := checkSigningKey(key); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	pubPEM, err := manifest.MarshalPublicKeyPEM(key.Public())
+	pubPEM, err := sigalg.MarshalPublicKeyPEM(key.Public())
 	if err != nil {
 		return err
 	}

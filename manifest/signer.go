@@ -15,29 +15,22 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+
+	"github.com/custody-toolkit/custody/keys/sigalg"
 )
 
 // The signer's key travels in META-INF/signer.pem and is named in the
 // manifest by its fingerprint; these functions are that part of the format.
 
 // Fingerprint is the lowercase hex SHA-256 of the DER (PKIX) encoding of pub:
-// the same value as `openssl pkey -pubin -outform DER | sha256sum`.
-func Fingerprint(pub crypto.PublicKey) (string, error) {
-	der, err := x509.MarshalPKIXPublicKey(pub)
-	if err != nil {
-		return "", fmt.Errorf("fingerprint: %w", err)
-	}
-	sum := sha256.Sum256(der)
-	return hex.EncodeToString(sum[:]), nil
-}
+// the same value as `openssl pkey -pubin -outform DER | sha256sum`
+// (sigalg.Fingerprint, which keys shares).
+func Fingerprint(pub crypto.PublicKey) (string, error) { return sigalg.Fingerprint(pub) }
 
-// MarshalPublicKeyPEM encodes pub as a PKIX "PUBLIC KEY" PEM block.
+// MarshalPublicKeyPEM encodes pub as a PKIX "PUBLIC KEY" PEM block
+// (sigalg.MarshalPublicKeyPEM).
 func MarshalPublicKeyPEM(pub crypto.PublicKey) ([]byte, error) {
-	der, err := x509.MarshalPKIXPublicKey(pub)
-	if err != nil {
-		return nil, fmt.Errorf("encoding public key: %w", err)
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
+	return sigalg.MarshalPublicKeyPEM(pub)
 }
 
 // IsCanonicalPublicKeyPEM reports whether pemBytes is exactly what

@@ -28,11 +28,11 @@ func BenchmarkSeal64MiB(b *testing.B) {
 	}
 	defer f.Close()
 	rendered := render(b, "big bundle")
-	opts := Options{Signer: signers(b)["ECDSA-P256"], TSAURL: testTSA(b, exportTime), Time: exportTime}
+	opts := Options{Signer: signers(b)["ECDSA-P256"], Timestamper: tsaClient(testTSA(b, exportTime)), Time: exportTime}
 	b.SetBytes(size)
 	reset := peakrss.Reset()
 	for b.Loop() {
-		if err := Seal(io.Discard, rendered, f, size, opts); err != nil {
+		if err := Seal(b.Context(), io.Discard, rendered, f, size, opts); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -51,8 +51,8 @@ func BenchmarkVerify64MiB(b *testing.B) {
 	defer f.Close()
 	big := make([]byte, size)
 	rand.Read(big)
-	opts := Options{Signer: signers(b)["ECDSA-P256"], TSAURL: testTSA(b, exportTime), Time: exportTime}
-	if err := Seal(f, render(b, "big bundle"), bytes.NewReader(big), size, opts); err != nil {
+	opts := Options{Signer: signers(b)["ECDSA-P256"], Timestamper: tsaClient(testTSA(b, exportTime)), Time: exportTime}
+	if err := Seal(b.Context(), f, render(b, "big bundle"), bytes.NewReader(big), size, opts); err != nil {
 		b.Fatal(err)
 	}
 	st, _ := f.Stat()

@@ -5,7 +5,6 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/custody-toolkit/custody/internal/tokencheck"
+	"github.com/custody-toolkit/custody/keys/sigalg"
 	"github.com/custody-toolkit/custody/manifest"
 )
 
@@ -67,17 +67,16 @@ func signerChain(signer crypto.Signer, chain []*x509.Certificate, at time.Time) 
 	return chain, nil
 }
 
+// checkSignerKey accepts the keys of the algorithm table (sigalg), and
+// says why another is refused.
 func checkSignerKey(pub crypto.PublicKey) error {
-	switch k := pub.(type) {
-	case ed25519.PublicKey:
-	case *ecdsa.PublicKey:
-		if k.Curve != elliptic.P256() {
-			return fmt.Errorf("ECDSA key on %s; only P-256 is supported", k.Curve.Params().Name)
-		}
-	default:
-		return fmt.Errorf("%T keys are not supported; use Ed25519 or ECDSA P-256", pub)
+	if _, ok := sigalg.ForKey(pub); ok {
+		return nil
 	}
-	return nil
+	if k, ok := pub.(*ecdsa.PublicKey); ok {
+		return fmt.Errorf("ECDSA key on %s; only P-256 is supported", k.Curve.Params().Name)
+	}
+	return fmt.Errorf("%T keys are not supported; use Ed25519 or ECDSA P-256", pub)
 }
 
 // selfIssued makes the certificate the key issues to itself, valid from at.

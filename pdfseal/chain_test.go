@@ -81,7 +81,7 @@ func TestSealCertificateChain(t *testing.T) {
 	for name, key := range signers(t) {
 		t.Run(name, func(t *testing.T) {
 			chain := pki.chainFor(t, key, doctorCert("Dra. María Núñez"))
-			signed := seal(t, rendered, bndl, Options{Signer: key, CertificateChain: chain, TSAURL: tsaURL, Time: exportTime})
+			signed := seal(t, rendered, bndl, Options{Signer: key, CertificateChain: chain, Timestamper: tsaClient(tsaURL), Time: exportTime})
 
 			r := bytes.NewReader(signed)
 			sig, checks := verify.VerifyPDFSignature(r, r.Size(), verify.Options{Trust: []*x509.Certificate{tsaCert}})
@@ -197,7 +197,7 @@ func TestSealCertificateChainRefused(t *testing.T) {
 	} {
 		t.Run(tc.what, func(t *testing.T) {
 			var out bytes.Buffer
-			err := Seal(&out, rendered, bytes.NewReader(bndl), int64(len(bndl)), Options{Signer: tc.signer, CertificateChain: tc.chain, TSAURL: tsaURL, Time: exportTime})
+			err := Seal(t.Context(), &out, rendered, bytes.NewReader(bndl), int64(len(bndl)), Options{Signer: tc.signer, CertificateChain: tc.chain, Timestamper: tsaClient(tsaURL), Time: exportTime})
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error %v, want one saying %s", err, tc.want)
 			}

@@ -3,10 +3,10 @@
 // associated file, signed by the doctor's key with an RFC 3161 signature
 // timestamp.
 //
-//	err := pdfseal.Seal(out, rendered, bundleFile, bundleSize, pdfseal.Options{
-//		Signer: key,                 // the key that sealed the bundle
-//		TSAURL: "http://127.0.0.1:3161",
-//		Time:   exportTime,
+//	err := pdfseal.Seal(ctx, out, rendered, bundleFile, bundleSize, pdfseal.Options{
+//		Signer:      key, // the key that sealed the bundle
+//		Timestamper: &tsa.Client{URL: "http://127.0.0.1:3161"},
+//		Time:        exportTime,
 //	})
 //
 // The bundle is added by a small incremental update written here (an
@@ -42,8 +42,8 @@
 package pdfseal
 
 import (
+	"context"
 	"crypto"
-	"crypto/ed25519"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -51,11 +51,20 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"github.com/custody-toolkit/custody/keys/sigalg"
+	"github.com/custody-toolkit/custody/tsa"
 )
 
 // DefaultBundleName is the attachment's file name when Options.BundleName
 // is empty.
 const DefaultBundleName = "case.custody"
+
+// A Timestamper obtains an RFC 3161 token over data, checked against the
+// request it answers: *tsa.Client is one.
+type Timestamper interface {
+	Stamp(ctx context.Context, data []byte) (*tsa.Stamp, error)
+}
 
 // Options configure Seal.
 type Options struct {
@@ -69,9 +78,9 @@ type Options struct {
 	// "CN=<first 16 hex digits of the key fingerprint>, O=custody
 	// signer", valid from Time).
 	CertificateChain []*x509.Certificate
-	// TSAURL is the RFC 3161 time-stamping service for the signature
-	// timestamp (required).
-	TSAURL string
+	// Timestamper obtains the signature's RFC 3161 timestamp (required):
+	// the export's *tsa.Client.
+	Timestamper Timestamper
 	// Time is the export time: the embedded file's /ModDate, the start
 	// of a self-issued certificate's validity, and the time at which every
 	// certificate of CertificateChain must be valid (required).
@@ -85,12 +94,12 @@ type Options struct {
 // Seal writes to w the rendered PDF with the bundle (bundleSize bytes read
 // from bundle) embedded and signed. Nothing is written to w if anything
 // fails before the final write.
-func Seal(w io.Writer, rendered []byte, bundle io.ReaderAt, bundleSize int64, opts Options) error {
+func Seal(ctx context.Context, w io.Writer, rendered []byte, bundle io.ReaderAt, bundleSize int64, opts Options) error {
 	if opts.Signer == nil {
 		return errors.New("pdfseal: Options.Signer is required")
 	}
-	if opts.TSAURL == "" {
-		return errors.New("pdfseal: Options.TSAURL is required (the signature needs its timestamp)")
+	if opts.Timestamper == nil {
+		return errors.New("pdfseal: Options.Timestamper is required (the signature needs its timestamp)")
 	}
 	if opts.Time.IsZero() {
 		return errors.New("pdfseal: Options.Time is required")
@@ -111,15 +120,15 @@ func Seal(w io.Writer, rendered []byte, bundle io.ReaderAt, bundleSize int64, op
 	if err != nil {
 		return err
 	}
-	return writeSigned(w, att, chain, opts)
+	return writeSigned(ctx, w, att, chain, opts)
 }
 
 // digestFor is SHA-512 for Ed25519, as CMS requires with signed attributes
 // (RFC 8419 §3: OpenSSL refuses Ed25519 over SHA-256 with "invalid
 // digest"), SHA-256 otherwise.
 func digestFor(s crypto.Signer) crypto.Hash {
-	if _, ok := s.Public().(ed25519.PublicKey); ok {
-		return crypto.SHA512
+	if alg, ok := sigalg.ForKey(s.Public()); ok {
+		return alg.CMSDigest
 	}
 	return crypto.SHA256
 }

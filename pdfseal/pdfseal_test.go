@@ -28,6 +28,7 @@ import (
 
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/pdf"
+	"github.com/custody-toolkit/custody/tsa"
 	"github.com/custody-toolkit/custody/verify"
 	"github.com/digitorus/timestamp"
 	"github.com/signintech/gopdf"
@@ -78,6 +79,9 @@ func bundle(t testing.TB, payload []byte) []byte {
 
 // testTSA is a minimal RFC 3161 service (digitorus/timestamp) answering with
 // a fixed genTime, so that tests are reproducible.
+// tsaClient is the client Seal timestamps its signature through.
+func tsaClient(url string) *tsa.Client { return &tsa.Client{URL: url} }
+
 func testTSA(t testing.TB, genTime time.Time) string {
 	url, _ := testTSAWithCert(t, genTime)
 	return url
@@ -152,7 +156,7 @@ func seal(t testing.TB, rendered, bndl []byte, opts Options) []byte {
 func sealFrom(t testing.TB, rendered []byte, bndl io.ReaderAt, size int64, opts Options) []byte {
 	t.Helper()
 	var out bytes.Buffer
-	if err := Seal(&out, rendered, bndl, size, opts); err != nil {
+	if err := Seal(t.Context(), &out, rendered, bndl, size, opts); err != nil {
 		t.Fatal(err)
 	}
 	return out.Bytes()
@@ -187,7 +191,7 @@ func TestSealExternalTools(t *testing.T) {
 	tsa := testTSA(t, exportTime.Add(time.Minute))
 	for name, key := range signers(t) {
 		t.Run(name, func(t *testing.T) {
-			signed := seal(t, rendered, bndl, Options{Signer: key, TSAURL: tsa, Time: exportTime,
+			signed := seal(t, rendered, bndl, Options{Signer: key, Timestamper: tsaClient(tsa), Time: exportTime,
 				// Text with delimiters, and UTF-16 code units holding the
 				// bytes of ( ) \ (U+0128 Ĩ, U+0129 ĩ): escaped, qpdf reads it.
 				Name: "Dra. María Núñez (Ĩñigo ĩ)", Reason: "Chain-of-custody export \\ (copy)", Location: "Consulta 3"})
@@ -247,8 +251,8 @@ func TestSealDeterministic(t *testing.T) {
 	bndl := bundle(t, []byte("payload"))
 	tsa := testTSA(t, exportTime)
 	for name, key := range signers(t) {
-		a := seal(t, rendered, bndl, Options{Signer: key, TSAURL: tsa, Time: exportTime})
-		b := seal(t, rendered, bndl, Options{Signer: key, TSAURL: tsa, Time: exportTime})
+		a := seal(t, rendered, bndl, Options{Signer: key, Timestamper: tsaClient(tsa), Time: exportTime})
+		b := seal(t, rendered, bndl, Options{Signer: key, Timestamper: tsaClient(tsa), Time: exportTime})
 		if len(a) != len(b) {
 			t.Fatalf("%s: lengths differ: %d and %d", name, len(a), len(b))
 		}
@@ -284,7 +288,7 @@ func TestSealVerify(t *testing.T) {
 	tsa := testTSA(t, exportTime.Add(time.Minute))
 	for name, key := range signers(t) {
 		t.Run(name, func(t *testing.T) {
-			signed := seal(t, rendered, bndl, Options{Signer: key, TSAURL: tsa, Time: exportTime})
+			signed := seal(t, rendered, bndl, Options{Signer: key, Timestamper: tsaClient(tsa), Time: exportTime})
 			r := bytes.NewReader(signed)
 			b, err := verify.ExtractPDFBundle(r, r.Size())
 			if err != nil {
@@ -345,7 +349,7 @@ func TestWriteVerifyFixtures(t *testing.T) {
 		}
 		name = strings.ToLower(strings.SplitN(name, "-", 2)[0])
 		put("signer-"+name+".pub.pem", pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
-		put("sealed-"+name+".pdf", seal(t, rendered, bndl, Options{Signer: key, TSAURL: url, Time: exportTime}))
+		put("sealed-"+name+".pdf", seal(t, rendered, bndl, Options{Signer: key, Timestamper: tsaClient(url), Time: exportTime}))
 	}
 }
 
@@ -366,7 +370,7 @@ func TestSealErrors(t *testing.T) {
 		http.Error(w, "TSA down", http.StatusServiceUnavailable)
 	}))
 	defer failing.Close()
-	ok := Options{Signer: ed, TSAURL: tsa, Time: exportTime}
+	ok := Options{Signer: ed, Timestamper: tsaClient(tsa), Time: exportTime}
 	with := func(f func(*Options)) Options { o := ok; f(&o); return o }
 	for _, tc := range []struct {
 		what     string
@@ -376,13 +380,13 @@ func TestSealErrors(t *testing.T) {
 		want     string
 	}{
 		{"no signer", rendered, 0, with(func(o *Options) { o.Signer = nil }), "Signer is required"},
-		{"no TSA", rendered, 0, with(func(o *Options) { o.TSAURL = "" }), "TSAURL is required"},
+		{"no TSA", rendered, 0, with(func(o *Options) { o.Timestamper = nil }), "Timestamper is required"},
 		{"no time", rendered, 0, with(func(o *Options) { o.Time = time.Time{} }), "Time is required"},
 		{"path as name", rendered, 0, with(func(o *Options) { o.BundleName = "../case.custody" }), "plain file name"},
 		{"P-384 key", rendered, 0, with(func(o *Options) { o.Signer = p384 }), "only P-256"},
 		{"RSA key", rendered, 0, with(func(o *Options) { o.Signer = rsaKey }), "not supported"},
 		{"certificate of another key", rendered, 0, with(func(o *Options) { o.CertificateChain = []*x509.Certificate{otherCert} }), "not for the signing key"},
-		{"TSA failure", rendered, 0, with(func(o *Options) { o.TSAURL = failing.URL }), "503 Service Unavailable"},
+		{"TSA failure", rendered, 0, with(func(o *Options) { o.Timestamper = tsaClient(failing.URL) }), "503 Service Unavailable"},
 		{"not a PDF", []byte("hello"), 0, ok, "reading the rendered PDF"},
 		{"bundle shorter than said", rendered, int64(len(bndl)) + 10, ok, "unexpected EOF"},
 	} {
@@ -392,7 +396,7 @@ func TestSealErrors(t *testing.T) {
 				size = int64(len(bndl))
 			}
 			var out bytes.Buffer
-			err := Seal(&out, tc.rendered, bytes.NewReader(bndl), size, tc.opts)
+			err := Seal(t.Context(), &out, tc.rendered, bytes.NewReader(bndl), size, tc.opts)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %v, want one saying %q", err, tc.want)
 			} else {
@@ -422,7 +426,7 @@ func TestSealRendered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	signed := seal(t, rendered.Bytes(), bundle(t, []byte("x")), Options{Signer: signers(t)["ECDSA-P256"], TSAURL: testTSA(t, exportTime), Time: exportTime})
+	signed := seal(t, rendered.Bytes(), bundle(t, []byte("x")), Options{Signer: signers(t)["ECDSA-P256"], Timestamper: tsaClient(testTSA(t, exportTime)), Time: exportTime})
 	p := write(t, signed)
 	if out, err := run(t, "qpdf", "--check", p); err != nil {
 		t.Errorf("qpdf --check: %v\n%s", err, out)
@@ -440,7 +444,7 @@ func TestSealRendered(t *testing.T) {
 func TestSealUnicodeName(t *testing.T) {
 	const name = "caso Núñez 🩺.custody"
 	bndl := bundle(t, []byte("x"))
-	signed := seal(t, render(t, "name"), bndl, Options{Signer: signers(t)["Ed25519"], TSAURL: testTSA(t, exportTime), Time: exportTime, BundleName: name})
+	signed := seal(t, render(t, "name"), bndl, Options{Signer: signers(t)["Ed25519"], Timestamper: tsaClient(testTSA(t, exportTime)), Time: exportTime, BundleName: name})
 	b, err := verify.ExtractPDFBundle(bytes.NewReader(signed), int64(len(signed)))
 	if err != nil || b.Name != name {
 		t.Fatalf("extracted name %q, err %v", b.Name, err)
@@ -463,7 +467,7 @@ func TestSealSignatureLargerThanReserved(t *testing.T) {
 	bndl := bundle(t, []byte("small bundle"))
 	for name, key := range signers(t) {
 		t.Run(name, func(t *testing.T) {
-			signed := seal(t, render(t, "retry"), bndl, Options{Signer: key, TSAURL: testTSA(t, exportTime), Time: exportTime})
+			signed := seal(t, render(t, "retry"), bndl, Options{Signer: key, Timestamper: tsaClient(testTSA(t, exportTime)), Time: exportTime})
 			sig, checks := verify.VerifyPDFSignature(bytes.NewReader(signed), int64(len(signed)), verify.Options{})
 			if verify.Verdict(checks) == verify.Failed || sig == nil || sig.Timestamp == nil {
 				t.Fatalf("%+v", checks)

@@ -4,22 +4,15 @@ import (
 	"bytes"
 	"context"
 	"crypto"
-	"crypto/ed25519"
-	"crypto/rand"
-	"crypto/sha256"
 	"crypto/x509"
-	"encoding/asn1"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/custody-toolkit/custody/internal/cms"
-	"github.com/custody-toolkit/custody/internal/tokencheck"
-	"github.com/custody-toolkit/custody/internal/verdict"
-	"github.com/custody-toolkit/custody/tsa"
+	"github.com/custody-toolkit/custody/keys/sigalg"
 )
 
 // The signature is written here rather than by a PDF signing library so
@@ -114,11 +107,11 @@ func (e *tooLarge) Error() string {
 // whose token carries a long chain, say), it lays out again with the room
 // it needs and signs again: one more pass over the bundle and one more
 // timestamp, rather than a failed export.
-func writeSigned(w io.Writer, a *attachment, chain []*x509.Certificate, opts Options) error {
+func writeSigned(ctx context.Context, w io.Writer, a *attachment, chain []*x509.Certificate, opts Options) error {
 	room := contentsRoom(chain)
 	for attempt := 0; ; attempt++ {
 		u := newSignatureUpdate(a, a.size, room, opts)
-		err := u.sign(a, chain, opts)
+		err := u.sign(ctx, a, chain, opts)
 		var tl *tooLarge
 		if errors.As(err, &tl) && attempt == 0 {
 			room = tl.need + 2*1024 // and some slack: the new token may be a few bytes longer
@@ -138,7 +131,7 @@ func writeSigned(w io.Writer, a *attachment, chain []*x509.Certificate, opts Opt
 // sign hashes the signed bytes (the attachment, then the update around
 // /Contents), signs them as a CMS with the signature timestamp, and fills
 // /Contents. It fails with a *tooLarge when the CMS does not fit.
-func (u *signatureUpdate) sign(a *attachment, chain []*x509.Certificate, opts Options) error {
+func (u *signatureUpdate) sign(ctx context.Context, a *attachment, chain []*x509.Certificate, opts Options) error {
 	h := digestFor(opts.Signer)
 	d := h.New()
 	if _, err := io.CopyBuffer(d, io.NewSectionReader(a, 0, a.size), make([]byte, 1<<20)); err != nil {
@@ -147,7 +140,7 @@ func (u *signatureUpdate) sign(a *attachment, chain []*x509.Certificate, opts Op
 	before, after := u.signed()
 	d.Write(before)
 	d.Write(after)
-	cms, err := signCMS(d.Sum(nil), h, chain, opts)
+	cms, err := signCMS(ctx, d.Sum(nil), h, chain, opts)
 	if err != nil {
 		return err
 	}
@@ -163,140 +156,43 @@ func (u *signatureUpdate) sign(a *attachment, chain []*x509.Certificate, opts Op
 // signing time, the message digest, the ESS signing-certificate-v2
 // binding) and, unsigned, the RFC 3161 timestamp over the signature value.
 // It is what verify reads (bundle-format.md §7.2).
-func signCMS(digest []byte, h crypto.Hash, chain []*x509.Certificate, opts Options) ([]byte, error) {
-	leaf := chain[0]
-	certHash := sha256.Sum256(leaf.Raw)
-	signingTime, err := asn1.Marshal(opts.Time.UTC())
+func signCMS(ctx context.Context, digest []byte, h crypto.Hash, chain []*x509.Certificate, opts Options) ([]byte, error) {
+	signedAttrs, err := cms.SignedAttributes(digest, opts.Time, chain[0])
 	if err != nil {
-		return nil, fmt.Errorf("pdfseal: signing time: %w", err)
+		return nil, fmt.Errorf("pdfseal: the signed attributes: %w", err)
 	}
-	essCert := der(0x30, der(0x30, der(0x30, // SigningCertificateV2 { certs { ESSCertIDv2 {
-		der(0x04, certHash[:]), // hashAlgorithm: SHA-256, the default, omitted
-		der(0x30, der(0x30, der(0xa4, leaf.RawIssuer)), mustMarshal(leaf.SerialNumber)))))
-	attrs := [][]byte{
-		attribute(cms.OIDContentType, mustMarshal(cms.OIDData)),
-		attribute(cms.OIDSigningTime, signingTime),
-		attribute(cms.OIDMessageDigest, der(0x04, digest)),
-		attribute(cms.OIDSigningCertV2, essCert),
+	alg, ok := sigalg.ForKey(opts.Signer.Public())
+	if !ok {
+		return nil, fmt.Errorf("pdfseal: a %T key cannot sign", opts.Signer.Public())
 	}
-	signedAttrs := set(attrs...)
-	sig, sigAlg, err := signAttributes(opts.Signer, signedAttrs)
+	sig, err := alg.Sign(opts.Signer, signedAttrs)
+	if err != nil {
+		return nil, fmt.Errorf("pdfseal: signing: %w", err)
+	}
+	token, err := timestampSignature(ctx, sig, opts.Timestamper)
 	if err != nil {
 		return nil, err
 	}
-	token, err := timestampSignature(sig, opts)
-	if err != nil {
-		return nil, err
-	}
-	digestAlg := der(0x30, mustMarshal(cms.OIDSHA256))
+	digestAlg := cms.OIDSHA256
 	if h == crypto.SHA512 {
-		digestAlg = der(0x30, mustMarshal(cms.OIDSHA512))
+		digestAlg = cms.OIDSHA512
 	}
-	var certs [][]byte
-	for _, c := range chain {
-		certs = append(certs, c.Raw)
-	}
-	signerInfo := der(0x30,
-		mustMarshal(1),
-		der(0x30, leaf.RawIssuer, mustMarshal(leaf.SerialNumber)), // issuerAndSerialNumber
-		digestAlg,
-		implicit(0xa0, signedAttrs), // [0] IMPLICIT SET OF
-		sigAlg,
-		der(0x04, sig),
-		der(0xa1, attribute(cms.OIDSignatureTimeStampToken, token)))
-	signedData := der(0x30,
-		mustMarshal(1),
-		set(digestAlg),
-		der(0x30, mustMarshal(cms.OIDData)), // detached: no eContent
-		der(0xa0, certs...),
-		set(signerInfo))
-	return der(0x30, mustMarshal(cms.OIDSignedData), der(0xa0, signedData)), nil
-}
-
-// signAttributes signs the DER SET of signed attributes: Ed25519 over the
-// bytes themselves (RFC 8419), ECDSA P-256 over their SHA-256.
-func signAttributes(signer crypto.Signer, signedAttrs []byte) (sig, algorithm []byte, err error) {
-	if _, ok := signer.Public().(ed25519.PublicKey); ok {
-		sig, err = signer.Sign(rand.Reader, signedAttrs, crypto.Hash(0))
-		algorithm = der(0x30, mustMarshal(cms.OIDEd25519))
-	} else {
-		sum := sha256.Sum256(signedAttrs)
-		sig, err = signer.Sign(rand.Reader, sum[:], crypto.SHA256)
-		algorithm = der(0x30, mustMarshal(cms.OIDECDSAWithSHA256))
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("pdfseal: signing: %w", err)
-	}
-	return sig, algorithm, nil
+	return (&cms.Detached{
+		DigestAlgorithm: digestAlg, Chain: chain, SignedAttributes: signedAttrs,
+		SignatureAlgorithm: alg.CMSSignature, Signature: sig, TimeStampToken: token,
+	}).Marshal()
 }
 
 // timestampSignature asks the TSA for a token over the signature value
-// (the id-aa-signatureTimeStampToken of RFC 3161 appendix A) and checks
-// that it holds together.
-func timestampSignature(sig []byte, opts Options) ([]byte, error) {
-	client := &tsa.Client{URL: opts.TSAURL}
-	resp, err := client.Timestamp(context.Background(), sig)
+// (the id-aa-signatureTimeStampToken of RFC 3161 appendix A). The
+// timestamper has checked it (tsa.Client.Do: the imprint over sig, the
+// nonce, the TSA's signature) and hands over the token it read.
+func timestampSignature(ctx context.Context, sig []byte, ts Timestamper) ([]byte, error) {
+	st, err := ts.Stamp(ctx, sig)
 	if err != nil {
 		return nil, fmt.Errorf("pdfseal: the signature timestamp: %w", err)
 	}
-	res, err := tokencheck.Verify(resp, bytes.NewReader(sig), tokencheck.Options{})
-	if err == nil {
-		err = verdict.FirstFailed(res.Checks)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("pdfseal: the signature timestamp: %w", err)
-	}
-	return tokencheck.Parse(resp)
-}
-
-// attribute encodes a CMS Attribute with one value.
-func attribute(typ asn1.ObjectIdentifier, value []byte) []byte {
-	return der(0x30, mustMarshal(typ), set(value))
-}
-
-// implicit retags an encoded element (IMPLICIT tagging).
-func implicit(tag byte, elem []byte) []byte {
-	out := bytes.Clone(elem)
-	out[0] = tag
-	return out
-}
-
-// set encodes a DER SET OF: its elements sorted by their encodings.
-func set(elems ...[]byte) []byte {
-	sorted := slices.Clone(elems)
-	slices.SortFunc(sorted, bytes.Compare)
-	return der(0x31, sorted...)
-}
-
-// der encodes one element: its tag, its DER length, its content.
-func der(tag byte, content ...[]byte) []byte {
-	n := 0
-	for _, c := range content {
-		n += len(c)
-	}
-	out := []byte{tag}
-	switch {
-	case n < 0x80:
-		out = append(out, byte(n))
-	case n < 0x100:
-		out = append(out, 0x81, byte(n))
-	case n < 0x10000:
-		out = append(out, 0x82, byte(n>>8), byte(n))
-	default:
-		out = append(out, 0x83, byte(n>>16), byte(n>>8), byte(n))
-	}
-	for _, c := range content {
-		out = append(out, c...)
-	}
-	return out
-}
-
-func mustMarshal(v any) []byte {
-	b, err := asn1.Marshal(v)
-	if err != nil {
-		panic(err) // only called with values asn1 encodes
-	}
-	return b
+	return st.Token, nil
 }
 
 // contentsRoom is the /Contents size reserved for chain: the certificates

@@ -6,6 +6,7 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/asn1"
 	"errors"
 	"fmt"
@@ -49,9 +50,31 @@ func NewRequest(data []byte) (*Request, error) {
 	return &Request{Digest: sha256.Sum256(data), Nonce: new(big.Int).SetBytes(n)}, nil
 }
 
+// A Stamp is a TSA's answer to one request, read and checked once
+// (Client.Do): what a caller stores or embeds, without parsing it again.
+type Stamp struct {
+	Response []byte // the TimeStampResp, DER, as received (what a bundle stores)
+	Token    []byte // the TimeStampToken inside it (what a CMS signature embeds)
+	Time     time.Time
+	// SignerCert is the TSA's certificate the token's signature was
+	// checked with.
+	SignerCert *x509.Certificate
+}
+
 // Timestamp asks the TSA to stamp SHA-256(data) and returns its
-// TimeStampResp, DER, as received. Use Do instead to keep the nonce.
+// TimeStampResp, DER, as received. Use Stamp for the token inside it, Do
+// to keep the nonce.
 func (c *Client) Timestamp(ctx context.Context, data []byte) (resp []byte, err error) {
+	st, err := c.Stamp(ctx, data)
+	if err != nil {
+		return nil, err
+	}
+	return st.Response, nil
+}
+
+// Stamp asks the TSA to stamp SHA-256(data) and returns its answer,
+// checked (Do).
+func (c *Client) Stamp(ctx context.Context, data []byte) (*Stamp, error) {
 	r, err := NewRequest(data)
 	if err != nil {
 		return nil, err
@@ -59,11 +82,11 @@ func (c *Client) Timestamp(ctx context.Context, data []byte) (resp []byte, err e
 	return c.Do(ctx, r)
 }
 
-// Do sends r (with certReq set) and returns the TSA's TimeStampResp, DER,
-// as received, once it is checked (check): status granted, a token whose
-// CMS signature holds against the embedded TSA certificate, the nonce of
-// r, and the imprint SHA-256 r.Digest. Errors name the TSA's URL.
-func (c *Client) Do(ctx context.Context, r *Request) ([]byte, error) {
+// Do sends r (with certReq set) and returns the TSA's answer once it is
+// checked (check): status granted, a token whose CMS signature holds
+// against the embedded TSA certificate, the nonce of r, and the imprint
+// SHA-256 r.Digest. Errors name the TSA's URL.
+func (c *Client) Do(ctx context.Context, r *Request) (*Stamp, error) {
 	u, err := url.Parse(c.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 		return nil, fmt.Errorf("tsa: invalid TSA URL %q (want http:// or https://)", c.URL)
@@ -77,10 +100,11 @@ func (c *Client) Do(ctx context.Context, r *Request) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tsa %s: %w", name, err)
 	}
-	if err := check(resp, r); err != nil {
+	st, err := check(resp, r)
+	if err != nil {
 		return nil, fmt.Errorf("tsa %s: %w", name, err)
 	}
-	return resp, nil
+	return st, nil
 }
 
 func (c *Client) exchange(ctx context.Context, u string, r *Request) ([]byte, error) {
@@ -157,36 +181,36 @@ func explain(ctx context.Context, err error) error {
 // answer has no FAILED check (certificates in any order or repeated, keys
 // restricted to RSASSA-PSS, ESSCertID v1 or v2) and whose signature could
 // be checked; trust in the TSA is the verifier's business (--trust).
-func check(der []byte, r *Request) error {
+func check(der []byte, r *Request) (*Stamp, error) {
 	var resp timeStampResp
 	rest, err := asn1.Unmarshal(der, &resp)
 	if err != nil {
 		// The asn1 error is noise to a user; the size hints at what came.
-		return fmt.Errorf("answer is not a DER TimeStampResp (%d bytes)", len(der))
+		return nil, fmt.Errorf("answer is not a DER TimeStampResp (%d bytes)", len(der))
 	}
 	if len(rest) > 0 {
-		return errors.New("answer has trailing data after the TimeStampResp")
+		return nil, errors.New("answer has trailing data after the TimeStampResp")
 	}
 	if s := timestamp.Status(resp.Status.Status); s != timestamp.Granted && s != timestamp.GrantedWithMods {
-		return fmt.Errorf("request refused: %s", resp.Status.describe())
+		return nil, fmt.Errorf("request refused: %s", resp.Status.describe())
 	}
 	if len(resp.TimeStampToken.FullBytes) == 0 {
-		return errors.New("answer granted but carries no token")
+		return nil, errors.New("answer granted but carries no token")
 	}
 	res, err := tokencheck.VerifyDigest(der, crypto.SHA256, r.Digest[:], tokencheck.Options{Nonce: r.Nonce})
 	if err != nil {
-		return fmt.Errorf("invalid token: %w", err)
+		return nil, fmt.Errorf("invalid token: %w", err)
 	}
 	if err := verdict.FirstFailed(res.Checks); err != nil {
-		return fmt.Errorf("invalid token: %w", err)
+		return nil, fmt.Errorf("invalid token: %w", err)
 	}
 	if res.SignerCert == nil {
-		return errors.New("token carries no certificate of its signer although certReq was set (RFC 3161 §2.4.1)")
+		return nil, errors.New("token carries no certificate of its signer although certReq was set (RFC 3161 §2.4.1)")
 	}
 	for _, c := range res.Checks {
 		if c.Name == verdict.CheckTokenSignature && c.Status != verdict.Passed {
-			return fmt.Errorf("the token's signature cannot be checked: %s", c.Detail)
+			return nil, fmt.Errorf("the token's signature cannot be checked: %s", c.Detail)
 		}
 	}
-	return nil
+	return &Stamp{Response: der, Token: resp.TimeStampToken.FullBytes, Time: res.Timestamp.Time, SignerCert: res.SignerCert}, nil
 }

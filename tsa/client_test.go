@@ -29,13 +29,18 @@ func TestClientSuccess(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := &Client{URL: srv.URL}
-	resp, err := c.Do(context.Background(), r)
+	st, err := c.Do(context.Background(), r)
 	if err != nil {
 		t.Fatal(err)
 	}
+	resp := st.Response
 	ts, err := timestamp.ParseResponse(resp)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The stamp carries the token inside the response, read once.
+	if !bytes.Equal(st.Token, ts.RawToken) || !st.Time.Equal(ts.Time) || st.SignerCert == nil {
+		t.Errorf("stamp: token %d bytes (want %d), time %v (want %v), signer %v", len(st.Token), len(ts.RawToken), st.Time, ts.Time, st.SignerCert)
 	}
 	if d := sha256.Sum256(data); !bytes.Equal(ts.HashedMessage, d[:]) || ts.Nonce.Cmp(r.Nonce) != 0 {
 		t.Errorf("token imprint %x nonce %v, want %x %v", ts.HashedMessage, ts.Nonce, d, r.Nonce)
@@ -330,11 +335,11 @@ ess_cert_id_alg = sha256
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := (&Client{URL: srv.URL}).Do(context.Background(), r)
+	st, err := (&Client{URL: srv.URL}).Do(context.Background(), r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts, err := timestamp.ParseResponse(resp)
+	ts, err := timestamp.ParseResponse(st.Response)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,7 +41,7 @@ func TestCheckRealTSAResponses(t *testing.T) {
 	if nonce.Text(16) != "92ef19ffb5d2ae8" { // documented in SOURCES.tsv
 		t.Fatalf("corpus request nonce %x", nonce)
 	}
-	if err := check(load("digitorus-globalsign-adobe-2017-nonce.tsr"), &Request{Digest: data, Nonce: nonce}); err != nil {
+	if _, err := check(load("digitorus-globalsign-adobe-2017-nonce.tsr"), &Request{Digest: data, Nonce: nonce}); err != nil {
 		t.Errorf("genuine GlobalSign answer refused: %v", err)
 	}
 	cases := []struct {
@@ -59,7 +59,7 @@ func TestCheckRealTSAResponses(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := check(load(c.resp), c.req)
+			_, err := check(load(c.resp), c.req)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("check: %v, want an error with %q", err, c.want)
 			}

@@ -19,7 +19,7 @@
 // or, to keep the nonce for a later check of the token:
 //
 //	r, err := tsa.NewRequest(sig)
-//	tsr, err := c.Do(ctx, r) // r.Nonce is in the token
+//	st, err := c.Do(ctx, r) // r.Nonce is in the token; st.Response, st.Token
 //
 // The client checks status, nonce, imprint and the CMS signature against the
 // embedded certificate; trust in that certificate (chain, key usage, validity

@@ -5,8 +5,6 @@ import (
 
 	"bytes"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
@@ -19,6 +17,7 @@ import (
 	"time"
 
 	"github.com/custody-toolkit/custody/internal/lang"
+	"github.com/custody-toolkit/custody/keys/sigalg"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/record"
 )
@@ -699,46 +698,23 @@ func (v *bundleVerifier) verifySeal(wantFP, alg string, knownFormat bool) sealRe
 // implement, which leaves a signature unchecked rather than failed.
 var errAlgorithmNotImplemented = errors.New("signature algorithm not implemented by this verifier")
 
-// signatureAlgorithms are the manifest's signature algorithms and the key
-// each needs.
-var signatureAlgorithms = map[string]func(crypto.PublicKey) bool{
-	"ed25519": isEd25519,
-	"ecdsa-p256-sha256": func(k crypto.PublicKey) bool {
-		e, ok := k.(*ecdsa.PublicKey)
-		return ok && e.Curve.Params().Name == "P-256"
-	},
-}
-
-func isEd25519(k crypto.PublicKey) bool { _, ok := k.(ed25519.PublicKey); return ok }
-
 // verifySignature: the key decides the algorithm, and the manifest's
 // algorithm name must agree with it. A name this verifier does not know,
 // for a key that none of its algorithms uses (a later version's, say), is
 // errAlgorithmNotImplemented: the signature cannot be checked. For a key
 // it does sign with, a name that does not fit is a contradiction in what
 // was sealed.
-func verifySignature(pub crypto.PublicKey, alg string, msg, sig []byte) error {
-	fits, known := signatureAlgorithms[alg]
-	implemented := false
-	for _, f := range signatureAlgorithms {
-		implemented = implemented || f(pub)
-	}
+func verifySignature(pub crypto.PublicKey, name string, msg, sig []byte) error {
+	alg, known := sigalg.ByName(name)
+	_, implemented := sigalg.ForKey(pub)
 	switch {
 	case !known && !implemented:
-		return fmt.Errorf("%w: %q with a %T key (this verifier implements ed25519 and ecdsa-p256-sha256)", errAlgorithmNotImplemented, alg, pub)
-	case !known || !fits(pub):
-		return fmt.Errorf("signature algorithm %q does not fit the signer's %T key", alg, pub)
+		return fmt.Errorf("%w: %q with a %T key (this verifier implements ed25519 and ecdsa-p256-sha256)", errAlgorithmNotImplemented, name, pub)
+	case !known || !alg.Fits(pub):
+		return fmt.Errorf("signature algorithm %q does not fit the signer's %T key", name, pub)
 	}
-	switch k := pub.(type) {
-	case ed25519.PublicKey:
-		if !ed25519.Verify(k, msg, sig) {
-			return errors.New("Ed25519 signature does not verify (manifest.json or manifest.sig altered)")
-		}
-	case *ecdsa.PublicKey:
-		sum := sha256.Sum256(msg)
-		if !ecdsa.VerifyASN1(k, sum[:], sig) {
-			return errors.New("ECDSA signature does not verify (manifest.json or manifest.sig altered)")
-		}
+	if !alg.Verify(pub, msg, sig) {
+		return fmt.Errorf("%s signature does not verify (manifest.json or manifest.sig altered)", alg.Title)
 	}
 	return nil
 }

@@ -5,14 +5,13 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/custody-toolkit/custody/custodylog"
+	"github.com/custody-toolkit/custody/keys/sigalg"
 	"github.com/custody-toolkit/custody/manifest"
 )
 
@@ -213,8 +212,8 @@ func (lv *logVerifier) checkSignature(seq int, e *custodylog.Event, data []byte)
 	if !manifest.IsCanonicalPublicKeyPEM(pemBytes, pub) {
 		return fmt.Errorf("%s is not exactly one PUBLIC KEY PEM block in canonical form", custodylog.EntryName(seq, custodylog.PartKey))
 	}
-	alg := eventAlgorithm(pub)
-	if alg == "" {
+	alg, ok := sigalg.ForKey(pub)
+	if !ok {
 		return fmt.Errorf("%s: a %T key cannot sign custody events (Ed25519 or ECDSA P-256)", custodylog.EntryName(seq, custodylog.PartKey), pub)
 	}
 	if fp, _ := manifest.Fingerprint(pub); fp != e.Actor.Fingerprint {
@@ -224,8 +223,8 @@ func (lv *logVerifier) checkSignature(seq int, e *custodylog.Event, data []byte)
 	if err != nil {
 		return err
 	}
-	if verifySignature(pub, alg, data, sig) != nil {
-		return fmt.Errorf("the %s signature does not verify over %s: the event was edited or its signature replaced", alg, custodylog.EntryName(seq, custodylog.PartEvent))
+	if !alg.Verify(pub, data, sig) {
+		return fmt.Errorf("the %s signature does not verify over %s: the event was edited or its signature replaced", alg.Name, custodylog.EntryName(seq, custodylog.PartEvent))
 	}
 	return checkLowS(seq, e, pub, sig)
 }
@@ -280,20 +279,6 @@ func (lv *logVerifier) partDigest(seq int, part string) string {
 		return ""
 	}
 	return custodylog.Digest(data)
-}
-
-// eventAlgorithm names the signature scheme of a key, as for manifest.sig;
-// "" for keys that may not sign.
-func eventAlgorithm(pub crypto.PublicKey) string {
-	switch k := pub.(type) {
-	case ed25519.PublicKey:
-		return "ed25519"
-	case *ecdsa.PublicKey:
-		if k.Curve == elliptic.P256() {
-			return "ecdsa-p256-sha256"
-		}
-	}
-	return ""
 }
 
 // checkToken verifies the event's optional timestamp and places the event's

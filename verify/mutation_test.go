@@ -868,7 +868,7 @@ func standalonePDFs(t *testing.T, fx *testbundle.Fixture) (chained, selfIssued [
 	bundle := fx.Export(t, testbundle.Sample(), custody.Selection{})
 	write := func(chain []*x509.Certificate) []byte {
 		out := filepath.Join(t.TempDir(), "case.pdf")
-		err := custody.WritePDF(bundle, custody.PDFOptions{Out: out, Signer: fx.Key, CertificateChain: chain, TSAURL: srv.URL, Time: now})
+		err := custody.WritePDF(t.Context(), bundle, custody.PDFOptions{Out: out, Signer: fx.Key, CertificateChain: chain, Timestamper: &tsa.Client{URL: srv.URL}, Time: now})
 		if err != nil {
 			t.Fatal(err)
 		}

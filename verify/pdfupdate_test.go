@@ -138,11 +138,11 @@ func standaloneSignerFor(t *testing.T, fx *testbundle.Fixture, bundle []byte) (s
 	t.Cleanup(srv.Close)
 	sign = func(t *testing.T, shown []byte, edits ...func(*pdfseal.Options)) []byte {
 		var out bytes.Buffer
-		o := pdfseal.Options{Signer: fx.Key, TSAURL: srv.URL, Time: time.Now(), BundleName: "case.custody", Reason: "test"}
+		o := pdfseal.Options{Signer: fx.Key, Timestamper: &tsa.Client{URL: srv.URL}, Time: time.Now(), BundleName: "case.custody", Reason: "test"}
 		for _, edit := range edits {
 			edit(&o)
 		}
-		err := pdfseal.Seal(&out, shown, bytes.NewReader(bundle), int64(len(bundle)), o)
+		err := pdfseal.Seal(t.Context(), &out, shown, bytes.NewReader(bundle), int64(len(bundle)), o)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -135,9 +135,11 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 		return err
 	}
 	disclosure.SigningKey = key // derives the leaf salts (bundle-format.md §10)
+	var clients []*tsa.Client
 	var stampers []custody.Timestamper
 	for _, u := range f.tsaURLs {
-		stampers = append(stampers, &tsa.Client{URL: u, Timeout: f.tsaTimeout})
+		c := &tsa.Client{URL: u, Timeout: f.tsaTimeout}
+		clients, stampers = append(clients, c), append(stampers, c)
 	}
 	bar := progress.New(cmd.ErrOrStderr(), f.quiet, exportSteps)
 	res, err := custody.Export(cmd.Context(), conv, custody.Options{
@@ -163,8 +165,10 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 			"but poppler and Acrobat cannot yet; create an ecdsa-p256 key (custody keygen --algorithm ecdsa-p256) for PDFs they validate")
 	}
 	exported, _ := time.Parse(time.RFC3339, res.Manifest.ExportedAt)
-	err = custody.WritePDF(res.Path, custody.PDFOptions{
-		Out: f.pdf, Force: f.force, Signer: key, CertificateChain: pdfChain, TSAURL: f.tsaURLs[0], Time: exported,
+	// The PDF's signature is timestamped by the first TSA, through the
+	// same client (and --tsa-timeout) as the bundle's.
+	err = custody.WritePDF(cmd.Context(), res.Path, custody.PDFOptions{
+		Out: f.pdf, Force: f.force, Signer: key, CertificateChain: pdfChain, Timestamper: clients[0], Time: exported,
 	})
 	if err != nil {
 		return fmt.Errorf("the bundle %s was written, the PDF was not: %w", res.Path, err)

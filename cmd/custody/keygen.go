@@ -4,7 +4,6 @@ import (
 	"github.com/custody-toolkit/custody/manifest"
 
 	"crypto"
-	"crypto/ed25519"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/custody-toolkit/custody/keys"
+	"github.com/custody-toolkit/custody/keys/sigalg"
 )
 
 func init() { subcommands = append(subcommands, newKeygenCmd) }
@@ -180,8 +180,8 @@ func restoreKey(stdin io.Reader, stderr io.Writer, algorithm string) (crypto.Sig
 
 // keyAlgorithm names key's algorithm as --algorithm does.
 func keyAlgorithm(key crypto.Signer) string {
-	if _, ok := key.Public().(ed25519.PublicKey); ok {
-		return keys.Ed25519
+	if alg, ok := sigalg.ForKey(key.Public()); ok {
+		return alg.KeyType
 	}
 	return keys.ECDSAP256
 }

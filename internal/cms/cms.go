@@ -4,7 +4,9 @@
 // PASSED, FAILED or INDETERMINATE is decided by its callers
 // (internal/tokencheck for a token, package verify for a PDF's
 // signature). Its object identifiers (oid.go) are the one table that the
-// exporter's CMS writers (pdfseal, tsa) use too.
+// exporter's CMS writers (pdfseal, tsa) use too, and it builds the one CMS
+// the exporter writes, a PDF signature's detached SignedData (build.go,
+// on golang.org/x/crypto/cryptobyte).
 //
 // The decoding is strict DER through encoding/asn1 and keeps the raw bytes
 // that signatures and hashes are computed over (the eContent and the signed

@@ -29,7 +29,8 @@
 // "stream" and "endobj" on lines of their own, a direct /Length, one
 // classic xref subsection, "%%EOF\n") and refuses anything else rather
 // than guess; it is a reading of our own writer's output, not a PDF parser
-// (verify/internal/pdfread is one, but the renderer cannot import it).
+// (internal/pdfread is one: random access through the cross-reference
+// table, where this reads our writer's output front to back).
 // It streams: memory stays bounded by the longest line and two image rows,
 // whatever the size of the PDF.
 package pdfnorm

@@ -1,0 +1,138 @@
+package layering
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/custody-toolkit/custody/"
+
+// layers, from the bottom. A package must be in exactly one.
+var layers = []struct {
+	name string
+	pkgs []string
+}{
+	{"leaves", []string{
+		"internal/nofollow", "internal/regfile", "internal/atomicfile", "internal/pngrows",
+		"internal/cms", "internal/verdict", "internal/lang", "internal/progress", "keys/internal/bip39",
+		"importer/internal/textnorm", "importer/internal/warn",
+		"pdf/fonts", "pdf/internal/pdfpack", "pdf/internal/textlayout",
+	}},
+	{"primitives", []string{
+		"keys/sigalg", "internal/pdfread", "internal/pdfnorm", "internal/tokencheck",
+	}},
+	{"formats", []string{
+		"manifest", "custodylog", "conversation", "keys",
+	}},
+	{"rendering", []string{
+		"pdf", "record",
+	}},
+	{"use cases", []string{
+		// sealing
+		"importer", "importer/whatsapp", "importer/telegram",
+		"tsa", "pdfseal", "custodylog/logwriter", "custody",
+		// verification
+		"verify",
+	}},
+	{"programs", []string{
+		"internal/verifycli", "cmd/custody", "cmd/custody-verify",
+	}},
+	{"test support", []string{
+		"internal/testpki", "internal/testbundle", "internal/peakrss",
+		"internal/pdfnorm/pdfnormtest", "internal/layering",
+	}},
+}
+
+// sameLayer are the imports allowed within a layer, and why. Anything
+// else within a layer is refused: verify imports no use case of sealing,
+// and no writer imports the verifier.
+var sameLayer = map[string]string{
+	"custodylog -> manifest":                   "a custody event names the bundle's seal and lives in its container",
+	"record -> pdf":                            "record lays a bundle out; pdf draws it",
+	"importer -> importer/whatsapp":            "the importer reads each chat format through its parser",
+	"importer -> importer/telegram":            "the importer reads each chat format through its parser",
+	"pdfseal -> tsa":                           "the PDF signature is timestamped through the one TSA client",
+	"custody -> pdfseal":                       "the standalone PDF is sealed by pdfseal",
+	"custody -> custodylog/logwriter":          "export writes the custody log's first event",
+	"custody -> verify":                        "KNOWN EXCEPTION (issue 12): the standalone PDF is made from a bundle verify.Bundle checked, and its pages rendered by verify.StandaloneRendering",
+	"cmd/custody -> internal/verifycli":        "custody verify is custody-verify's command",
+	"cmd/custody-verify -> internal/verifycli": "custody-verify is its command line",
+}
+
+func layerOf(t *testing.T) map[string]int {
+	m := map[string]int{}
+	for i, l := range layers {
+		for _, p := range l.pkgs {
+			if _, dup := m[p]; dup {
+				t.Errorf("%s is in two layers", p)
+			}
+			m[p] = i
+		}
+	}
+	return m
+}
+
+// imports lists each package of the module with the module's packages it
+// imports (tests excluded: a test may use any package as an oracle).
+func imports(t *testing.T) map[string][]string {
+	cmd := exec.Command("go", "list", "-f", `{{.ImportPath}}{{range .Imports}} {{.}}{{end}}`, "./...")
+	cmd.Dir = "../.."
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string][]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		from := strings.TrimPrefix(f[0], module)
+		m[from] = []string{}
+		for _, imp := range f[1:] {
+			if strings.HasPrefix(imp, module) {
+				m[from] = append(m[from], strings.TrimPrefix(imp, module))
+			}
+		}
+	}
+	return m
+}
+
+func TestLayers(t *testing.T) {
+	layer := layerOf(t)
+	used := map[string]bool{}
+	for from, imps := range imports(t) {
+		lf, ok := layer[from]
+		if !ok {
+			t.Errorf("package %s is in no layer: place it in layering_test.go and docs/architecture.md", from)
+			continue
+		}
+		for _, to := range imps {
+			lt := layer[to]
+			edge := from + " -> " + to
+			switch {
+			case lt < lf:
+			case lt == lf && sameLayer[edge] != "":
+				used[edge] = true
+			case lt == lf:
+				t.Errorf("%s: both in layer %q, and the edge is not one of those allowed", edge, layers[lf].name)
+			default:
+				t.Errorf("%s: layer %q imports layer %q above it", edge, layers[lf].name, layers[lt].name)
+			}
+		}
+	}
+	for edge := range sameLayer {
+		if !used[edge] {
+			t.Errorf("allowed edge %s is not used any more: remove it", edge)
+		}
+	}
+}
+
+// Leaves import nothing of the module: they are what every layer above
+// may share without pulling anything else in.
+func TestLeaves(t *testing.T) {
+	all := imports(t)
+	for _, p := range layers[0].pkgs {
+		if len(all[p]) > 0 {
+			t.Errorf("leaf %s imports %v", p, all[p])
+		}
+	}
+}

@@ -1,0 +1,157 @@
+// Package sigalg is the one table of the signature algorithms custody
+// signs with (docs/bundle-format.md §5): for each, its name in the
+// manifest and the custody log, the key that uses it, what is hashed
+// before signing, the signature's encoding, and how a CMS signature (the
+// standalone PDF's) names and digests it. The exporter, the custody log,
+// the PDF signer and the verifier all ask this table instead of switching
+// on key types, so that an algorithm is added, or refused, in one place.
+//
+// The key decides the algorithm, never a file: ForKey is how a signer
+// picks it and how a verifier checks that a file's algorithm name fits
+// the key. It also holds how the format names a key (Fingerprint) and
+// stores one (MarshalPublicKeyPEM).
+//
+// It is a leaf of the module (it imports nothing of it but the OID
+// table), so that manifest, keys and verify share it without importing
+// each other.
+package sigalg
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/asn1"
+	"encoding/hex"
+	"encoding/pem"
+	"fmt"
+
+	"github.com/custody-toolkit/custody/internal/cms"
+)
+
+// Algorithm is one signature algorithm of the bundle format.
+type Algorithm struct {
+	// Name is the algorithm as manifest.json and custody events name it.
+	Name string
+	// Title names it in messages ("Ed25519", "ECDSA").
+	Title string
+	// KeyType is what `custody keygen --algorithm` calls its key.
+	KeyType string
+	// Hash is applied to the message before signing; zero when the
+	// signature is over the message itself (pure Ed25519, RFC 8032).
+	Hash crypto.Hash
+	// Encoding is the signature's form, for documentation and messages.
+	Encoding string
+	// CMSDigest is the digest of a CMS signature's signed attributes:
+	// SHA-512 for Ed25519 (RFC 8419 §3; OpenSSL refuses SHA-256 there).
+	CMSDigest crypto.Hash
+	// CMSSignature is the CMS signatureAlgorithm (RFC 8419, RFC 5758).
+	CMSSignature asn1.ObjectIdentifier
+
+	fits   func(crypto.PublicKey) bool
+	verify func(pub crypto.PublicKey, digestOrMsg, sig []byte) bool
+}
+
+// The algorithms, in the order they were introduced.
+var (
+	Ed25519 = &Algorithm{
+		Name: "ed25519", Title: "Ed25519", KeyType: "ed25519",
+		Encoding:  "64 bytes (RFC 8032), over the message itself",
+		CMSDigest: crypto.SHA512, CMSSignature: cms.OIDEd25519,
+		fits: func(k crypto.PublicKey) bool { _, ok := k.(ed25519.PublicKey); return ok },
+		verify: func(k crypto.PublicKey, msg, sig []byte) bool {
+			return ed25519.Verify(k.(ed25519.PublicKey), msg, sig)
+		},
+	}
+	ECDSAP256SHA256 = &Algorithm{
+		Name: "ecdsa-p256-sha256", Title: "ECDSA", KeyType: "ecdsa-p256",
+		Hash:      crypto.SHA256,
+		Encoding:  "ASN.1 DER (r, s), over the message's SHA-256",
+		CMSDigest: crypto.SHA256, CMSSignature: cms.OIDECDSAWithSHA256,
+		fits: func(k crypto.PublicKey) bool {
+			e, ok := k.(*ecdsa.PublicKey)
+			return ok && e.Curve == elliptic.P256()
+		},
+		verify: func(k crypto.PublicKey, digest, sig []byte) bool {
+			return ecdsa.VerifyASN1(k.(*ecdsa.PublicKey), digest, sig)
+		},
+	}
+)
+
+// All lists every algorithm of the table.
+var All = []*Algorithm{Ed25519, ECDSAP256SHA256}
+
+// ForKey is the algorithm pub signs with; false for a key no algorithm of
+// the table uses.
+func ForKey(pub crypto.PublicKey) (*Algorithm, bool) {
+	for _, a := range All {
+		if a.fits(pub) {
+			return a, true
+		}
+	}
+	return nil, false
+}
+
+// ByName is the algorithm a file names; false for a name not in the table
+// (a later version's, say).
+func ByName(name string) (*Algorithm, bool) {
+	for _, a := range All {
+		if a.Name == name {
+			return a, true
+		}
+	}
+	return nil, false
+}
+
+// Fits reports whether pub is a key of this algorithm.
+func (a *Algorithm) Fits(pub crypto.PublicKey) bool { return a.fits(pub) }
+
+// Sign signs msg with key as the bundle format signs: over the message
+// itself, or over its Hash.
+func (a *Algorithm) Sign(key crypto.Signer, msg []byte) ([]byte, error) {
+	if !a.fits(key.Public()) {
+		return nil, fmt.Errorf("a %T key does not sign %s", key.Public(), a.Name)
+	}
+	return key.Sign(rand.Reader, a.digest(msg), a.Hash)
+}
+
+// Verify reports whether sig is this algorithm's signature of msg by pub.
+func (a *Algorithm) Verify(pub crypto.PublicKey, msg, sig []byte) bool {
+	if !a.fits(pub) {
+		return false
+	}
+	return a.verify(pub, a.digest(msg), sig)
+}
+
+// digest is what the signature covers: msg itself, or its Hash.
+func (a *Algorithm) digest(msg []byte) []byte {
+	if a.Hash == 0 {
+		return msg
+	}
+	h := a.Hash.New()
+	h.Write(msg)
+	return h.Sum(nil)
+}
+
+// Fingerprint is the lowercase hex SHA-256 of the DER (PKIX) encoding of pub:
+// the same value as `openssl pkey -pubin -outform DER | sha256sum`.
+func Fingerprint(pub crypto.PublicKey) (string, error) {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return "", fmt.Errorf("fingerprint: %w", err)
+	}
+	sum := sha256.Sum256(der)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// MarshalPublicKeyPEM encodes pub as a PKIX "PUBLIC KEY" PEM block.
+func MarshalPublicKeyPEM(pub crypto.PublicKey) ([]byte, error) {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return nil, fmt.Errorf("encoding public key: %w", err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), nil
+}
