@@ -1,0 +1,176 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/custody-toolkit/custody/custody"
+	"github.com/custody-toolkit/custody/internal/testbundle"
+	"github.com/custody-toolkit/custody/manifest"
+	"github.com/custody-toolkit/custody/tsa"
+)
+
+// chromium finds Debian's chromium; the test skips without it (.ci/run
+// installs it).
+func chromium(t *testing.T) string {
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Skip("no chromium: the web verifier is not tested in a browser")
+	return ""
+}
+
+// buildSite runs scripts/build-web into a temporary folder, as a college
+// would to host the page, and returns the page's file:// URL.
+func buildSite(t *testing.T) string {
+	out := t.TempDir()
+	cmd := exec.Command("bash", "../scripts/build-web", out)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("scripts/build-web: %v\n%s", err, b)
+	}
+	return "file://" + filepath.Join(out, "index.html")
+}
+
+type evidence struct {
+	bundle, pdf, altered, rootPEM, fingerprint string
+}
+
+func makeEvidence(t *testing.T) evidence {
+	fx := testbundle.New(t, "ecdsa-p256")
+	var e evidence
+	e.bundle = fx.Export(t, testbundle.Sample(), custody.Selection{Label: "urgente"})
+	e.rootPEM = fx.RootPEM
+	var err error
+	if e.fingerprint, err = manifest.Fingerprint(fx.PublicKey); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(tsa.Handler(fx.Authority))
+	defer srv.Close()
+	e.pdf = filepath.Join(t.TempDir(), "case.pdf")
+	if err := custody.WritePDF(e.bundle, custody.PDFOptions{Out: e.pdf, Signer: fx.Key, TSAURL: srv.URL, Time: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	entries := testbundle.ReadEntries(t, e.bundle)
+	m := testbundle.Manifest(t, entries)
+	i := testbundle.Find(entries, m.Messages[0].Entry)
+	entries[i].Data = bytes.Replace(entries[i].Data, []byte(`"text":"`), []byte(`"text":"NOT `), 1)
+	e.altered = filepath.Join(t.TempDir(), "altered.custody")
+	if err := os.WriteFile(e.altered, testbundle.WriteEntries(t, entries), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// TestPage loads the built page from file:// in headless Chromium, gives
+// it a genuine bundle, a genuine PDF and an altered bundle as a person
+// would (the file input), and reads the verdicts from the page. With
+// CUSTODY_SCREENSHOTS=DIR it saves a screenshot of each into DIR (docs/).
+func TestPage(t *testing.T) {
+	exe := chromium(t)
+	if testing.Short() {
+		t.Skip("builds the WebAssembly and starts a browser")
+	}
+	page := buildSite(t)
+	ev := makeEvidence(t)
+	root, err := os.ReadFile(ev.rootPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
+		chromedp.WindowSize(1000, 1400), chromedp.UserDataDir(t.TempDir()))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
+	defer cancel()
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`body[data-state="ready"]`))); err != nil {
+		t.Fatalf("loading %s: %v", page, err)
+	}
+	wasmCheck, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#wasm-check")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(wasmCheck, "matches") {
+		t.Errorf("the page's WebAssembly hash check: %q", wasmCheck)
+	}
+
+	for _, c := range []struct {
+		name, file, trust, signer, result, headline string
+	}{
+		{"bundle-no-trust", ev.bundle, "", "", "INDETERMINATE", "Not proven altered"},
+		{"bundle", ev.bundle, string(root), ev.fingerprint, "PASSED", "Intact and sealed"},
+		{"pdf", ev.pdf, string(root), ev.fingerprint, "PASSED", "Intact and sealed"},
+		{"altered", ev.altered, string(root), ev.fingerprint, "FAILED", "Altered or forged"},
+	} {
+		form, _ := json.Marshal(map[string]string{"trust": c.trust, "signer": c.signer})
+		err := chromedp.Do(ctx,
+			// The options are in a closed <details>: set them as a script.
+			chromedp.Evaluate[chromedp.Void](`for (const [id, v] of Object.entries(`+string(form)+`)) document.getElementById(id).value = v`),
+			chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{c.file}),
+			chromedp.WaitVisible(chromedp.CSS(`body[data-state="done"] #result`)),
+		)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		result := text(t, ctx, "#verdict", "data-result")
+		headline := text(t, ctx, "#headline", "")
+		messages := text(t, ctx, "#messages", "")
+		if result != c.result || !strings.Contains(headline, c.headline) {
+			t.Errorf("%s: verdict %s, %q; want %s, %q", c.name, result, headline, c.result, c.headline)
+		}
+		if messages == "" {
+			t.Errorf("%s: no messages shown", c.name)
+		}
+		screenshot(t, ctx, c.name)
+		// The next file must be a change of the input: clear it.
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](`document.getElementById("file").value = ""; document.body.dataset.state = "ready"`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	dir := os.Getenv("CUSTODY_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "web-"+name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// text reads an element's text, or its attribute if one is named.
+func text(t *testing.T, ctx context.Context, css, attribute string) string {
+	t.Helper()
+	if attribute != "" {
+		a, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(css), attribute))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a.Value
+	}
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(css)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
