@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -44,13 +45,14 @@ func buildSite(t *testing.T) string {
 }
 
 type evidence struct {
-	bundle, pdf, altered, rootPEM, fingerprint string
+	bundle, selected, pdf, altered, repacked, rootPEM, fingerprint string
 }
 
 func makeEvidence(t *testing.T) evidence {
 	fx := testbundle.New(t, "ecdsa-p256")
 	var e evidence
-	e.bundle = fx.Export(t, testbundle.Sample(), custody.Selection{Label: "urgente"})
+	e.bundle = fx.Export(t, testbundle.Sample(), custody.Selection{})
+	e.selected = fx.Export(t, testbundle.Sample(), custody.Selection{Label: "urgente"})
 	e.rootPEM = fx.RootPEM
 	var err error
 	if e.fingerprint, err = manifest.Fingerprint(fx.PublicKey); err != nil {
@@ -59,7 +61,7 @@ func makeEvidence(t *testing.T) evidence {
 	srv := httptest.NewServer(tsa.Handler(fx.Authority))
 	defer srv.Close()
 	e.pdf = filepath.Join(t.TempDir(), "case.pdf")
-	if err := custody.WritePDF(e.bundle, custody.PDFOptions{Out: e.pdf, Signer: fx.Key, TSAURL: srv.URL, Time: time.Now()}); err != nil {
+	if err := custody.WritePDF(e.selected, custody.PDFOptions{Out: e.pdf, Signer: fx.Key, TSAURL: srv.URL, Time: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	entries := testbundle.ReadEntries(t, e.bundle)
@@ -68,6 +70,10 @@ func makeEvidence(t *testing.T) evidence {
 	entries[i].Data = bytes.Replace(entries[i].Data, []byte(`"text":"`), []byte(`"text":"NOT `), 1)
 	e.altered = filepath.Join(t.TempDir(), "altered.custody")
 	if err := os.WriteFile(e.altered, testbundle.WriteEntries(t, entries), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.repacked = filepath.Join(t.TempDir(), "repacked.custody")
+	if err := os.WriteFile(e.repacked, testbundle.Rezip(t, testbundle.ReadEntries(t, e.bundle)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return e
@@ -112,9 +118,10 @@ func TestPage(t *testing.T) {
 	for _, c := range []struct {
 		name, file, trust, signer, result, headline string
 	}{
-		{"bundle-no-trust", ev.bundle, "", "", "INDETERMINATE", "Not proven altered"},
+		{"bundle-no-trust", ev.selected, "", "", "INDETERMINATE", "Not proven altered"},
 		{"bundle", ev.bundle, string(root), ev.fingerprint, "PASSED", "Intact and sealed"},
 		{"pdf", ev.pdf, string(root), ev.fingerprint, "PASSED", "Intact and sealed"},
+		{"repacked", ev.repacked, string(root), ev.fingerprint, "INDETERMINATE", "Not proven altered"},
 		{"altered", ev.altered, string(root), ev.fingerprint, "FAILED", "Altered or forged"},
 	} {
 		form, _ := json.Marshal(map[string]string{"trust": c.trust, "signer": c.signer})
@@ -135,6 +142,9 @@ func TestPage(t *testing.T) {
 		}
 		if messages == "" {
 			t.Errorf("%s: no messages shown", c.name)
+		}
+		if c.name == "bundle" {
+			showImages(t, ctx)
 		}
 		screenshot(t, ctx, c.name)
 		// The next file must be a change of the input: clear it.
@@ -173,4 +183,30 @@ func text(t *testing.T, ctx context.Context, css, attribute string) string {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// showImages clicks every "Show" of an image attachment and waits for the
+// images: the page hands out an attachment only if it matches its seal.
+func showImages(t *testing.T, ctx context.Context) {
+	t.Helper()
+	shown, err := chromedp.Run(ctx, chromedp.Evaluate[int](`(() => {
+		const buttons = [...document.querySelectorAll("#messages button")].filter((b) => b.textContent === "Show");
+		buttons.forEach((b) => b.click());
+		return buttons.length;
+	})()`))
+	if err != nil || shown == 0 {
+		t.Fatalf("image attachments to show: %d, %v", shown, err)
+	}
+	// Every image decodes: the bytes handed out are the sealed image's.
+	loaded, err := chromedp.Run(ctx, chromedp.Evaluate[int](`(async () => {
+		while (document.querySelectorAll("#messages img").length < `+strconv.Itoa(shown)+`) {
+			await new Promise((r) => setTimeout(r, 50));
+		}
+		const images = [...document.querySelectorAll("#messages img")];
+		await Promise.all(images.map((i) => i.decode()));
+		return images.filter((i) => i.naturalWidth > 0).length;
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil || loaded != shown {
+		t.Errorf("%d images shown of %d: %v", loaded, shown, err)
+	}
 }

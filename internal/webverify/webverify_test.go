@@ -3,6 +3,7 @@ package webverify_test
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -113,5 +114,19 @@ func TestEntry(t *testing.T) {
 	data = testbundle.WriteEntries(t, entries)
 	if _, err := webverify.Entry(bytes.NewReader(data), int64(len(data)), attachment); err == nil || !strings.Contains(err.Error(), "altered") {
 		t.Errorf("altered attachment: %v", err)
+	}
+}
+
+// TestRepackedWithoutTemporaryFiles: a re-zipped (compressed) bundle
+// needs a temporary file for its rendering check, which a browser does not
+// have; genuine content must then be INDETERMINATE, never FAILED.
+func TestRepackedWithoutTemporaryFiles(t *testing.T) {
+	fx := testbundle.New(t, "ecdsa-p256")
+	entries := testbundle.ReadEntries(t, fx.Export(t, testbundle.Sample(), custody.Selection{}))
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+	root, _ := os.ReadFile(fx.RootPEM)
+	res := verifyBytes(t, testbundle.Rezip(t, entries), webverify.Input{Name: "repacked.custody", TrustPEM: root})
+	if res.Verdict.Result != verify.Indeterminate {
+		t.Fatalf("genuine repacked bundle without temporary files: %+v", res.Verdict)
 	}
 }
