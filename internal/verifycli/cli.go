@@ -19,6 +19,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/custody-toolkit/custody/internal/versioncmd"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/verify"
 )
@@ -95,7 +96,7 @@ Verdicts (ETSI EN 319 102-1):
 
 The argument is a .custody bundle, a standalone PDF, or a folder into which
 a bundle was extracted.`,
-		Args:          cobra.ExactArgs(1),
+		Args:          usageWithoutArgs(cobra.ExactArgs(1)),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -137,7 +138,21 @@ a bundle was extracted.`,
 	root.Flags().StringVar(&consistentWith, "consistent-with", "", "an older bundle of the same conversation: verify both and prove the given (newer) one extends it unchanged")
 	root.Flags().StringVar(&olderSigner, "older-signer", "", "with --consistent-with: the older bundle's expected signer, when another key sealed it (fingerprint or public key PEM file)")
 	root.AddCommand(newTSRCmd())
+	versioncmd.Add(root, "custody-verify")
 	return root
+}
+
+// usageWithoutArgs: called with no argument at all, a program prints its
+// usage (exit 2) rather than a terse complaint; otherwise check decides.
+func usageWithoutArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			cmd.SetOut(cmd.ErrOrStderr()) // a usage error: not the output
+			cmd.Usage()
+			return &exitError{code: 2}
+		}
+		return check(cmd, args)
+	}
 }
 
 func finish(cmd *cobra.Command, result verify.Status, rep any, asJSON bool, human func(io.Writer)) error {
