@@ -79,7 +79,7 @@ func newRootCmd() *cobra.Command {
 	var common commonFlags
 	var signer string
 	var custody custodyFlags
-	var consistentWith, olderSigner string
+	var consistentWith, olderSigner, reportOut string
 	root := &cobra.Command{
 		Use:   "custody-verify [--trust ROOTS.pem] [--signer FINGERPRINT|KEY.pub] [--json] case.custody|case.pdf|DIR",
 		Short: "Verify a custody evidence bundle offline",
@@ -107,6 +107,9 @@ a bundle was extracted.`,
 			if err := custody.apply(&opts); err != nil {
 				return err
 			}
+			if consistentWith != "" && reportOut != "" {
+				return &exitError{code: 2, err: errors.New("--report is for one file, not with --consistent-with")}
+			}
 			if consistentWith != "" {
 				olderOpts := opts
 				if olderSigner != "" {
@@ -124,8 +127,16 @@ a bundle was extracted.`,
 			if err != nil {
 				return unreadable(err)
 			}
+			var reportNote string
+			if reportOut != "" {
+				digest, err := writeReport(reportOut, args[0], rep, opts.Trust, custody.record, os.Args[1:])
+				if err != nil {
+					return err
+				}
+				reportNote = "; verification report SHA-256 " + digest
+			}
 			if custody.record {
-				if err := custody.recordVerdict(cmd, args[0], rep); err != nil {
+				if err := custody.recordVerdict(cmd, args[0], rep, reportNote); err != nil {
 					return err
 				}
 			}
@@ -135,6 +146,7 @@ a bundle was extracted.`,
 	common.add(root)
 	root.Flags().StringVar(&signer, "signer", "", "expected signer: key fingerprint (SHA-256 hex) or a public key PEM file")
 	custody.add(root)
+	root.Flags().StringVar(&reportOut, "report", "", "also write a verification report PDF to file (verdict, what was proven, every check, the verifier): one to file with a court or college")
 	root.Flags().StringVar(&consistentWith, "consistent-with", "", "an older bundle of the same conversation: verify both and prove the given (newer) one extends it unchanged")
 	root.Flags().StringVar(&olderSigner, "older-signer", "", "with --consistent-with: the older bundle's expected signer, when another key sealed it (fingerprint or public key PEM file)")
 	root.AddCommand(newTSRCmd())
