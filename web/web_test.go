@@ -95,18 +95,7 @@ func TestPage(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
-		chromedp.WindowSize(1000, 1400), chromedp.UserDataDir(t.TempDir()))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
-	defer cancel()
-
-	if err := chromedp.Do(ctx, chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`body[data-state="ready"]`))); err != nil {
-		t.Fatalf("loading %s: %v", page, err)
-	}
+	ctx := startBrowser(t, exe, page)
 	wasmCheck, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#wasm-check")))
 	if err != nil {
 		t.Fatal(err)
@@ -209,4 +198,50 @@ func showImages(t *testing.T, ctx context.Context) {
 	if err != nil || loaded != shown {
 		t.Errorf("%d images shown of %d: %v", loaded, shown, err)
 	}
+}
+
+// startBrowser starts headless Chromium and loads page until the verifier
+// is ready; the browser stops with the test.
+func startBrowser(t *testing.T, exe, page string) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
+		chromedp.WindowSize(1000, 1400), chromedp.UserDataDir(t.TempDir()))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 5*time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	if err := chromedp.Do(ctx, chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`body[data-state="ready"]`))); err != nil {
+		t.Fatalf("loading %s: %v", page, err)
+	}
+	return ctx
+}
+
+// TestPageLarge measures the page on a large bundle (docs/performance.md):
+// CUSTODY_WEB_LARGE=BUNDLE,ROOT.pem. It logs the time the page took and
+// asserts only the verdict.
+func TestPageLarge(t *testing.T) {
+	large := os.Getenv("CUSTODY_WEB_LARGE")
+	if large == "" {
+		t.Skip("set CUSTODY_WEB_LARGE=BUNDLE,ROOT.pem to measure")
+	}
+	bundle, rootPEM, _ := strings.Cut(large, ",")
+	root, err := os.ReadFile(rootPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := startBrowser(t, chromium(t), buildSite(t))
+	form, _ := json.Marshal(map[string]string{"trust": string(root), "signer": ""})
+	start := time.Now()
+	err = chromedp.Do(ctx,
+		chromedp.Evaluate[chromedp.Void](`for (const [id, v] of Object.entries(`+string(form)+`)) document.getElementById(id).value = v`),
+		chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{bundle}),
+		chromedp.WaitVisible(chromedp.CSS(`body[data-state="done"] #result`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s: %s in the page (%s)", bundle, text(t, ctx, "#verdict", "data-result"), time.Since(start).Round(100*time.Millisecond))
+	t.Logf("page status: %s", text(t, ctx, "#status", ""))
+	memory, err := chromedp.Run(ctx, chromedp.Evaluate[int](`custodyMemory()`))
+	t.Logf("WebAssembly memory after verifying: %d MiB (%v)", memory>>20, err)
 }
