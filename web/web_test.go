@@ -135,6 +135,14 @@ func TestPage(t *testing.T) {
 		if c.name == "bundle" {
 			showImages(t, ctx)
 		}
+		if c.name == "repacked" {
+			// Its compressed record.pdf is decoded into a temporary file,
+			// in the page's memory (memfs.js), and compared.
+			rendering := checkStatus(t, ctx, "rendering")
+			if rendering != "PASSED" {
+				t.Errorf("repacked: rendering check %s, want PASSED", rendering)
+			}
+		}
 		screenshot(t, ctx, c.name)
 		// The next file must be a change of the input: clear it.
 		if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](`document.getElementById("file").value = ""; document.body.dataset.state = "ready"`)); err != nil {
@@ -244,4 +252,17 @@ func TestPageLarge(t *testing.T) {
 	t.Logf("page status: %s", text(t, ctx, "#status", ""))
 	memory, err := chromedp.Run(ctx, chromedp.Evaluate[int](`custodyMemory()`))
 	t.Logf("WebAssembly memory after verifying: %d MiB (%v)", memory>>20, err)
+}
+
+// checkStatus reads the status of the named check from the page's table.
+func checkStatus(t *testing.T, ctx context.Context, name string) string {
+	t.Helper()
+	status, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+		const row = [...document.querySelectorAll("#checks tbody tr")].find((r) => r.cells[1].textContent === `+strconv.Quote(name)+`);
+		return row ? row.cells[0].textContent : "absent";
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return status
 }
