@@ -45,7 +45,7 @@ func buildSite(t *testing.T) string {
 }
 
 type evidence struct {
-	bundle, selected, pdf, altered, repacked, rootPEM, fingerprint string
+	bundle, selected, pdf, altered, repacked, rootPEM, fingerprint, publicKey string
 }
 
 func makeEvidence(t *testing.T) evidence {
@@ -56,6 +56,14 @@ func makeEvidence(t *testing.T) evidence {
 	e.rootPEM = fx.RootPEM
 	var err error
 	if e.fingerprint, err = manifest.Fingerprint(fx.PublicKey); err != nil {
+		t.Fatal(err)
+	}
+	pub, err := manifest.MarshalPublicKeyPEM(fx.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.publicKey = filepath.Join(t.TempDir(), "doctor.key.pub")
+	if err := os.WriteFile(e.publicKey, pub, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(tsa.Handler(fx.Authority))
@@ -106,14 +114,20 @@ func TestPage(t *testing.T) {
 
 	for _, c := range []struct {
 		name, file, trust, signer, result, headline string
+		signerFile                                  string // the expected signer as a .pub file
 	}{
-		{"bundle-no-trust", ev.selected, "", "", "INDETERMINATE", "Not proven altered"},
-		{"bundle", ev.bundle, string(root), ev.fingerprint, "PASSED", "Intact and sealed"},
-		{"pdf", ev.pdf, string(root), ev.fingerprint, "PASSED", "Intact and sealed"},
-		{"repacked", ev.repacked, string(root), ev.fingerprint, "INDETERMINATE", "Not proven altered"},
-		{"altered", ev.altered, string(root), ev.fingerprint, "FAILED", "Altered or forged"},
+		{"bundle-no-trust", ev.selected, "", "", "INDETERMINATE", "Not proven altered", ""},
+		{"bundle", ev.bundle, string(root), ev.fingerprint, "PASSED", "Intact and sealed", ""},
+		{"pdf", ev.pdf, string(root), "", "PASSED", "Intact and sealed", ev.publicKey},
+		{"repacked", ev.repacked, string(root), ev.fingerprint, "INDETERMINATE", "Not proven altered", ""},
+		{"altered", ev.altered, string(root), ev.fingerprint, "FAILED", "Altered or forged", ""},
 	} {
 		form, _ := json.Marshal(map[string]string{"trust": c.trust, "signer": c.signer})
+		if c.signerFile != "" {
+			if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS("#signerfile"), []string{c.signerFile})); err != nil {
+				t.Fatal(err)
+			}
+		}
 		err := chromedp.Do(ctx,
 			// The options are in a closed <details>: set them as a script.
 			chromedp.Evaluate[chromedp.Void](`for (const [id, v] of Object.entries(`+string(form)+`)) document.getElementById(id).value = v`),
@@ -128,6 +142,9 @@ func TestPage(t *testing.T) {
 		messages := text(t, ctx, "#messages", "")
 		if result != c.result || !strings.Contains(headline, c.headline) {
 			t.Errorf("%s: verdict %s, %q; want %s, %q", c.name, result, headline, c.result, c.headline)
+		}
+		if detail := text(t, ctx, "#detail", ""); c.result == "PASSED" && !strings.Contains(detail, "sealed by the expected key") {
+			t.Errorf("%s: the signer's identity not checked: %q", c.name, detail)
 		}
 		if messages == "" {
 			t.Errorf("%s: no messages shown", c.name)
@@ -145,7 +162,7 @@ func TestPage(t *testing.T) {
 		}
 		screenshot(t, ctx, c.name)
 		// The next file must be a change of the input: clear it.
-		if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](`document.getElementById("file").value = ""; document.body.dataset.state = "ready"`)); err != nil {
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](`for (const id of ["file", "signerfile"]) document.getElementById(id).value = ""; document.body.dataset.state = "ready"`)); err != nil {
 			t.Fatal(err)
 		}
 	}
