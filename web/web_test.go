@@ -283,3 +283,30 @@ func checkStatus(t *testing.T, ctx context.Context, name string) string {
 	}
 	return status
 }
+
+// TestBuildReproducible builds the site twice, the second time with an
+// empty build cache so that nothing is reused, and requires the same
+// bytes: a college can rebuild the page it hosts and compare the
+// WebAssembly's SHA-256 with the published one.
+func TestBuildReproducible(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles the WebAssembly twice, once from scratch")
+	}
+	build := func(env ...string) []byte {
+		out := t.TempDir()
+		cmd := exec.Command("bash", "../scripts/build-web", out)
+		cmd.Env = append(os.Environ(), append([]string{"CUSTODY_VERSION=v0.0.0-test"}, env...)...)
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("scripts/build-web: %v\n%s", err, b)
+		}
+		sums, err := os.ReadFile(filepath.Join(out, "SHA256SUMS"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sums
+	}
+	first := build()
+	if second := build("GOCACHE=" + t.TempDir()); !bytes.Equal(first, second) {
+		t.Fatalf("two builds of the site differ:\n%s\n%s", first, second)
+	}
+}
