@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"net/http/httptest"
 	"os"
@@ -151,6 +152,9 @@ func TestPage(t *testing.T) {
 		}
 		if c.name == "bundle" {
 			showImages(t, ctx)
+		}
+		if c.name == "pdf" {
+			checkReport(t, ctx)
 		}
 		if c.name == "repacked" {
 			// Its compressed record.pdf is decoded into a temporary file,
@@ -308,5 +312,41 @@ func TestBuildReproducible(t *testing.T) {
 	first := build()
 	if second := build("GOCACHE=" + t.TempDir()); !bytes.Equal(first, second) {
 		t.Fatalf("two builds of the site differ:\n%s\n%s", first, second)
+	}
+}
+
+// checkReport has the page make the verification report PDF of the file
+// it verified, and reads it with pdftotext when installed.
+func checkReport(t *testing.T, ctx context.Context) {
+	t.Helper()
+	b64, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(async () => {
+		const pdf = await custodyReport(document.getElementById("file").files[0], document.getElementById("trust").value,
+			await signerText(), CUSTODY_WASM.sha256, Date.UTC(2026, 11, 3, 12, 0, 0));
+		let bin = "";
+		for (const b of pdf) bin += String.fromCharCode(b);
+		return btoa(bin);
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Fatalf("the page's report is not a PDF (%d bytes, %v)", len(pdf), err)
+	}
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		return
+	}
+	path := filepath.Join(t.TempDir(), "report.pdf")
+	if err := os.WriteFile(path, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", path, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"PASSED: Intact and sealed", "custody web verifier", "2026-12-03 12:00:00 UTC", "identity checked: the expected key", "pdf.signature"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the page's report lacks %q:\n%s", want, out)
+		}
 	}
 }

@@ -15,6 +15,9 @@
 package reportpdf
 
 import (
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"time"
@@ -50,6 +53,25 @@ type Input struct {
 type Anchor struct {
 	Subject string
 	SHA256  string // of the certificate's DER
+}
+
+// AnchorsOf names trust anchors as the report does: subject and the
+// SHA-256 of the certificate, to compare with the one published.
+func AnchorsOf(certs []*x509.Certificate) []Anchor {
+	var anchors []Anchor
+	for _, c := range certs {
+		sum := sha256.Sum256(c.Raw)
+		anchors = append(anchors, Anchor{Subject: c.Subject.String(), SHA256: hex.EncodeToString(sum[:])})
+	}
+	return anchors
+}
+
+// Digest is the SHA-256 (hex) and size of what r holds: the verified
+// file, which the report identifies by it.
+func Digest(r io.Reader) (string, int64, error) {
+	h := sha256.New()
+	n, err := io.Copy(h, r)
+	return hex.EncodeToString(h.Sum(nil)), n, err
 }
 
 // Write writes the report as a PDF to w.

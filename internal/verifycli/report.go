@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"time"
@@ -26,7 +25,7 @@ func writeReport(out, path string, rep *verify.Report, anchors []*x509.Certifica
 		Report:   rep,
 		Recorded: recorded,
 		File:     path,
-		Anchors:  anchorsOf(anchors),
+		Anchors:  reportpdf.AnchorsOf(anchors),
 		Verifier: buildinfo.String("custody-verify"),
 		Time:     time.Now().UTC().Truncate(time.Second),
 		Command:  "custody-verify " + strings.Join(args, " "),
@@ -47,15 +46,6 @@ func writeReport(out, path string, rep *verify.Report, anchors []*x509.Certifica
 	return hex.EncodeToString(sum[:]), nil
 }
 
-func anchorsOf(certs []*x509.Certificate) []reportpdf.Anchor {
-	var anchors []reportpdf.Anchor
-	for _, c := range certs {
-		sum := sha256.Sum256(c.Raw)
-		anchors = append(anchors, reportpdf.Anchor{Subject: c.Subject.String(), SHA256: hex.EncodeToString(sum[:])})
-	}
-	return anchors
-}
-
 // fileDigest is the SHA-256 and size of the verified file; none for a
 // folder (an extracted bundle), whose files the report's checks cover.
 func fileDigest(path string) (string, int64, error) {
@@ -67,12 +57,11 @@ func fileDigest(path string) (string, int64, error) {
 		return "", 0, err
 	}
 	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
+	digest, n, err := reportpdf.Digest(f)
 	if err != nil {
 		return "", 0, fmt.Errorf("%s: %w", path, err)
 	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
+	return digest, n, nil
 }
 
 // executableDigest is the SHA-256 of the running verifier, which the

@@ -16,8 +16,10 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/custody-toolkit/custody/internal/plainverdict"
+	"github.com/custody-toolkit/custody/internal/reportpdf"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/verify"
 )
@@ -225,4 +227,48 @@ func openContent(r io.ReaderAt, size int64) (*manifest.Bundle, *manifest.Manifes
 		return nil, nil, err
 	}
 	return b, m, nil
+}
+
+// Report verifies the custody file r holds, as Verify does, and writes
+// the verification report PDF (internal/reportpdf) that an expert can
+// file: the same report as custody-verify --report, naming the web
+// verifier (its version line and the SHA-256 of its WebAssembly) and the
+// time at.
+func Report(r io.ReaderAt, size int64, in Input, verifier, verifierSHA256 string, at time.Time) ([]byte, error) {
+	opts, err := options(in)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := verifyFile(r, size, opts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", in.Name, err)
+	}
+	rep.File = in.Name
+	report := reportpdf.Input{Report: rep, File: in.Name, Anchors: reportpdf.AnchorsOf(opts.Trust),
+		Verifier: verifier, VerifierSHA256: verifierSHA256, Time: at.UTC().Truncate(time.Second),
+		Command: "the web verifier, with " + describeOptions(in)}
+	if report.FileSHA256, report.FileSize, err = reportpdf.Digest(io.NewSectionReader(r, 0, size)); err != nil {
+		return nil, fmt.Errorf("%s: %w", in.Name, err)
+	}
+	var buf bytes.Buffer
+	if err := reportpdf.Write(&buf, report); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// describeOptions says what the page was given, as a command line would.
+func describeOptions(in Input) string {
+	trust := "no trust anchor"
+	if len(bytes.TrimSpace(in.TrustPEM)) > 0 {
+		trust = "the trust anchors below"
+	}
+	signer := "no expected signer"
+	if s := strings.TrimSpace(in.Signer); s != "" {
+		signer = "an expected signer"
+		if fingerprintPattern.MatchString(s) {
+			signer = "expected signer " + strings.ToLower(s)
+		}
+	}
+	return trust + " and " + signer
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/custody-toolkit/custody/custody"
 	"github.com/custody-toolkit/custody/internal/testbundle"
@@ -128,5 +129,32 @@ func TestRepackedWithoutTemporaryFiles(t *testing.T) {
 	res := verifyBytes(t, testbundle.Rezip(t, entries), webverify.Input{Name: "repacked.custody", TrustPEM: root})
 	if res.Verdict.Result != verify.Indeterminate {
 		t.Fatalf("genuine repacked bundle without temporary files: %+v", res.Verdict)
+	}
+}
+
+// TestReport: the page's report PDF is custody-verify's, naming the web
+// verifier, deterministic at a given time.
+func TestReport(t *testing.T) {
+	fx := testbundle.New(t, "ecdsa-p256")
+	data, err := os.ReadFile(fx.Export(t, testbundle.Sample(), custody.Selection{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, _ := os.ReadFile(fx.RootPEM)
+	in := webverify.Input{Name: "case.custody", TrustPEM: root}
+	at := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	report := func() []byte {
+		pdf, err := webverify.Report(bytes.NewReader(data), int64(len(data)), in, "custody web verifier v1", strings.Repeat("ab", 32), at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pdf
+	}
+	first := report()
+	if !bytes.HasPrefix(first, []byte("%PDF-")) || !bytes.Equal(first, report()) {
+		t.Error("not a PDF, or not the same bytes twice")
+	}
+	if _, err := webverify.Report(bytes.NewReader([]byte("hello")), 5, in, "v", "", at); err == nil {
+		t.Error("a report for a text file")
 	}
 }

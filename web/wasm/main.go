@@ -6,6 +6,8 @@
 //
 //	custodyVerify(file, trustPEM, signer) → JSON of webverify.Result
 //	custodyEntry(file, path)              → Uint8Array of a sealed file
+//	custodyReport(file, trustPEM, signer, wasmSHA256, unixMillis)
+//	                                      → Uint8Array of the report PDF
 //
 // file is the browser's File (or Blob): it is read in slices, on demand,
 // never whole (a bundle of hundreds of megabytes verifies in the page), and
@@ -16,6 +18,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"syscall/js"
+	"time"
 
 	"github.com/custody-toolkit/custody/internal/buildinfo"
 	"github.com/custody-toolkit/custody/internal/webverify"
@@ -24,6 +27,7 @@ import (
 func main() {
 	js.Global().Set("custodyVerify", promised(verify))
 	js.Global().Set("custodyEntry", promised(entry))
+	js.Global().Set("custodyReport", promised(report))
 	js.Global().Set("custodyVersion", buildinfo.Current())
 	select {} // serve the page's calls until it closes
 }
@@ -54,9 +58,27 @@ func entry(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	return bytesToJS(data), nil
+}
+
+func report(args []js.Value) (any, error) {
+	if len(args) != 5 {
+		return nil, fmt.Errorf("custodyReport(file, trustPEM, signer, wasmSHA256, unixMillis): %d arguments", len(args))
+	}
+	file := newFileReader(args[0])
+	in := webverify.Input{Name: args[0].Get("name").String(), TrustPEM: []byte(args[1].String()), Signer: args[2].String()}
+	at := time.UnixMilli(int64(args[4].Float()))
+	pdf, err := webverify.Report(file, file.size, in, buildinfo.String("custody web verifier"), args[3].String(), at)
+	if err != nil {
+		return nil, err
+	}
+	return bytesToJS(pdf), nil
+}
+
+func bytesToJS(data []byte) js.Value {
 	arr := js.Global().Get("Uint8Array").New(len(data))
 	js.CopyBytesToJS(arr, data)
-	return arr, nil
+	return arr
 }
 
 // promised wraps f as a JavaScript function returning a Promise; f runs
