@@ -1,7 +1,6 @@
 package verify_test
 
 import (
-	"crypto"
 	"crypto/x509"
 	"strings"
 	"testing"
@@ -27,7 +26,7 @@ func TestPDFSigningTime(t *testing.T) {
 			root := testpki.Issue(t, now, testpki.CA("Colegio de Médicos"), rootKey, nil)
 			tmpl := testpki.Leaf("Dra. Núñez")
 			tmpl.NotBefore, tmpl.NotAfter = notBefore, notAfter
-			leaf := testpki.Issue(t, now, tmpl, o.Signer.(crypto.Signer), root)
+			leaf := testpki.Issue(t, now, tmpl, o.Signer, root)
 			o.CertificateChain = []*x509.Certificate{leaf.Cert, root.Cert}
 		}
 	}

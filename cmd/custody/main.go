@@ -18,6 +18,8 @@ import (
 	_ "time/tzdata"
 
 	"github.com/spf13/cobra"
+
+	"github.com/custody-toolkit/custody/internal/versioncmd"
 )
 
 // subcommands holds the constructors of custody's commands; each command's
@@ -26,14 +28,20 @@ var subcommands []func() *cobra.Command
 
 func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
-		Use:           "custody",
-		Short:         "Forensic chain-of-custody exports of clinical conversations",
+		Use:   "custody",
+		Short: "Forensic chain-of-custody exports of clinical conversations",
+		Long: `custody exports clinical conversations into sealed evidence bundles
+(signed, RFC 3161-timestamped, hash-chained); custody-verify checks them.
+
+Exit codes: 0 done, 1 the command failed (a TSA, a file, a check),
+2 usage error (a flag, an argument, a refused input).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
 	for _, c := range subcommands {
 		root.AddCommand(c())
 	}
+	versioncmd.Add(root, "custody")
 	return root
 }
 

@@ -15,7 +15,7 @@ var layers = []struct {
 }{
 	{"leaves", []string{
 		"internal/nofollow", "internal/regfile", "internal/atomicfile", "internal/pngrows",
-		"internal/cms", "internal/verdict", "internal/lang", "internal/progress", "keys/internal/bip39",
+		"internal/cms", "internal/verdict", "internal/lang", "internal/progress", "internal/buildinfo", "keys/internal/bip39",
 		"importer/internal/textnorm", "importer/internal/warn",
 		"pdf/fonts", "pdf/internal/pdfpack", "pdf/internal/textlayout",
 	}},
@@ -35,8 +35,12 @@ var layers = []struct {
 		// verification
 		"verify",
 	}},
+	{"presentation", []string{
+		// the verdict in plain words, as a PDF report, in the web page
+		"internal/plainverdict", "internal/reportpdf", "internal/webverify", "internal/versioncmd",
+	}},
 	{"programs", []string{
-		"internal/verifycli", "cmd/custody", "cmd/custody-verify",
+		"internal/verifycli", "cmd/custody", "cmd/custody-verify", "web",
 	}},
 	{"test support", []string{
 		"internal/testpki", "internal/testbundle", "internal/peakrss",
@@ -48,16 +52,19 @@ var layers = []struct {
 // else within a layer is refused: verify imports no use case of sealing,
 // and no writer imports the verifier.
 var sameLayer = map[string]string{
-	"custodylog -> manifest":                   "a custody event names the bundle's seal and lives in its container",
-	"record -> pdf":                            "record lays a bundle out; pdf draws it",
-	"importer -> importer/whatsapp":            "the importer reads each chat format through its parser",
-	"importer -> importer/telegram":            "the importer reads each chat format through its parser",
-	"pdfseal -> tsa":                           "the PDF signature is timestamped through the one TSA client",
-	"custody -> pdfseal":                       "the standalone PDF is sealed by pdfseal",
-	"custody -> custodylog/logwriter":          "export writes the custody log's first event",
-	"custody -> verify":                        "KNOWN EXCEPTION (issue 12): the standalone PDF is made from a bundle verify.Bundle checked, and its pages rendered by verify.StandaloneRendering",
-	"cmd/custody -> internal/verifycli":        "custody verify is custody-verify's command",
-	"cmd/custody-verify -> internal/verifycli": "custody-verify is its command line",
+	"custodylog -> manifest":                      "a custody event names the bundle's seal and lives in its container",
+	"record -> pdf":                               "record lays a bundle out; pdf draws it",
+	"importer -> importer/whatsapp":               "the importer reads each chat format through its parser",
+	"importer -> importer/telegram":               "the importer reads each chat format through its parser",
+	"pdfseal -> tsa":                              "the PDF signature is timestamped through the one TSA client",
+	"custody -> pdfseal":                          "the standalone PDF is sealed by pdfseal",
+	"custody -> custodylog/logwriter":             "export writes the custody log's first event",
+	"custody -> verify":                           "KNOWN EXCEPTION (issue 12): the standalone PDF is made from a bundle verify.Bundle checked, and its pages rendered by verify.StandaloneRendering",
+	"cmd/custody -> internal/verifycli":           "custody verify is custody-verify's command",
+	"cmd/custody-verify -> internal/verifycli":    "custody-verify is its command line",
+	"internal/reportpdf -> internal/plainverdict": "the report PDF opens with the verdict in plain words",
+	"internal/webverify -> internal/plainverdict": "the web page opens with the verdict in plain words",
+	"internal/webverify -> internal/reportpdf":    "the web page offers the same report PDF as custody-verify --report",
 }
 
 func layerOf(t *testing.T) map[string]int {

@@ -147,19 +147,9 @@ func ReadEntries(t testing.TB, path string) []Entry {
 // test changed differs.
 func WriteEntries(t testing.TB, entries []Entry) []byte {
 	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, e := range entries {
-		w, err := zw.CreateRaw(manifest.StoredHeader(e.Name, e.Data))
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write(e.Data)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return writeZip(t, entries, func(zw *zip.Writer, e Entry) (io.Writer, error) {
+		return zw.CreateRaw(manifest.StoredHeader(e.Name, e.Data))
+	})
 }
 
 // Find returns the index of the entry with that name, or -1.
@@ -180,4 +170,32 @@ func Manifest(t testing.TB, entries []Entry) *manifest.Manifest {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// Rezip zips entries again, compressed, as a person who unzipped a bundle
+// and zipped it with another tool would: the sealed content intact in a
+// container that is not the sealed one.
+func Rezip(t testing.TB, entries []Entry) []byte {
+	t.Helper()
+	return writeZip(t, entries, func(zw *zip.Writer, e Entry) (io.Writer, error) {
+		return zw.Create(e.Name) // deflated
+	})
+}
+
+// writeZip writes entries into a ZIP, each created by create.
+func writeZip(t testing.TB, entries []Entry, create func(*zip.Writer, Entry) (io.Writer, error)) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, e := range entries {
+		w, err := create(zw, e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(e.Data)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

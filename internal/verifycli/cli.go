@@ -22,6 +22,7 @@ import (
 
 	"github.com/custody-toolkit/custody/internal/lang"
 	"github.com/custody-toolkit/custody/internal/progress"
+	"github.com/custody-toolkit/custody/internal/versioncmd"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/verify"
 )
@@ -102,7 +103,7 @@ func newRootCmd() *cobra.Command {
 	var report reportFlags
 	var signer string
 	var custody custodyFlags
-	var consistentWith, olderSigner string
+	var consistentWith, olderSigner, reportOut string
 	root := &cobra.Command{
 		Use:   "custody-verify [--trust ROOTS.pem] [--signer FINGERPRINT|KEY.pub] [--json] case.custody|case.pdf|DIR",
 		Short: "Verify a custody evidence bundle offline",
@@ -119,7 +120,7 @@ Verdicts (ETSI EN 319 102-1):
 
 The argument is a .custody bundle, a standalone PDF, or a folder into which
 a bundle was extracted.`,
-		Args:          cobra.ExactArgs(1),
+		Args:          usageWithoutArgs(cobra.ExactArgs(1)),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -133,6 +134,9 @@ a bundle was extracted.`,
 			}
 			if err := custody.apply(&opts); err != nil {
 				return err
+			}
+			if consistentWith != "" && reportOut != "" {
+				return &exitError{code: 2, err: errors.New("--report is for one file, not with --consistent-with")}
 			}
 			if consistentWith != "" {
 				olderOpts := opts
@@ -154,8 +158,16 @@ a bundle was extracted.`,
 			if err != nil {
 				return unreadable(err)
 			}
+			var reportNote string
+			if reportOut != "" {
+				digest, err := writeReport(reportOut, args[0], rep, opts.Trust, custody.record, os.Args[1:])
+				if err != nil {
+					return err
+				}
+				reportNote = "; verification report SHA-256 " + digest
+			}
 			if custody.record {
-				if err := custody.recordVerdict(cmd, args[0], rep); err != nil {
+				if err := custody.recordVerdict(cmd, args[0], rep, reportNote); err != nil {
 					return err
 				}
 			}
@@ -166,10 +178,25 @@ a bundle was extracted.`,
 	report.add(root)
 	root.Flags().StringVar(&signer, "signer", "", "expected signer: key fingerprint (SHA-256 hex) or a public key PEM file")
 	custody.add(root)
+	root.Flags().StringVar(&reportOut, "report", "", "also write a verification report PDF to file (verdict, what was proven, every check, the verifier): one to file with a court or college")
 	root.Flags().StringVar(&consistentWith, "consistent-with", "", "an older bundle of the same conversation: verify both and prove the given (newer) one extends it unchanged")
 	root.Flags().StringVar(&olderSigner, "older-signer", "", "with --consistent-with: the older bundle's expected signer, when another key sealed it (fingerprint or public key PEM file)")
 	root.AddCommand(newTSRCmd())
+	versioncmd.Add(root, "custody-verify")
 	return root
+}
+
+// usageWithoutArgs: called with no argument at all, a program prints its
+// usage (exit 2) rather than a terse complaint; otherwise check decides.
+func usageWithoutArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			cmd.SetOut(cmd.ErrOrStderr()) // a usage error: not the output
+			cmd.Usage()
+			return &exitError{code: 2}
+		}
+		return check(cmd, args)
+	}
 }
 
 func finish(cmd *cobra.Command, result verify.Status, rep any, asJSON bool, human func(io.Writer)) error {

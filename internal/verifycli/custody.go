@@ -128,7 +128,9 @@ func PrintTimeline(w io.Writer, events []verify.CustodyEvent, actorsChecked bool
 // expert's key, goes into the bundle's custody log (outside the seal, which
 // it leaves byte for byte). The key is loaded and used here without the
 // exporter's signing stack: no network code enters custody-verify.
-func (c *custodyFlags) recordVerdict(cmd *cobra.Command, path string, rep *verify.Report) error {
+//
+// note ends the event's note (the SHA-256 of a --report written with it).
+func (c *custodyFlags) recordVerdict(cmd *cobra.Command, path string, rep *verify.Report, note string) error {
 	if strings.HasSuffix(strings.ToLower(path), ".pdf") || rep.Format == "" {
 		return &exitError{code: 2, err: errors.New("--record: only a readable .custody bundle can be recorded into (a signed PDF cannot change)")}
 	}
@@ -143,7 +145,7 @@ func (c *custodyFlags) recordVerdict(cmd *cobra.Command, path string, rep *verif
 		return &exitError{code: 2, err: err}
 	}
 	signer := logwriter.Signer{PublicKey: key.Public(), Sign: func(msg []byte) ([]byte, error) { return keys.SignMessage(key, msg) }}
-	event := custodylog.Event{Actor: custodylog.Actor{Name: c.name, Role: c.role}, Action: custodylog.Verified, Note: rep.RecordNote()}
+	event := custodylog.Event{Actor: custodylog.Actor{Name: c.name, Role: c.role}, Action: custodylog.Verified, Note: rep.RecordNote() + note}
 	rec, err := logwriter.Append(cmd.Context(), path, event, signer, logwriter.AppendOptions{})
 	if err != nil {
 		return &exitError{code: 2, err: fmt.Errorf("--record: %w", err)}

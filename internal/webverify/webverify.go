@@ -1,0 +1,274 @@
+// Package webverify is what the web verifier (web/) runs in the browser,
+// compiled to WebAssembly: verify.Bundle or verify.PDF on a file that the
+// page reads in slices, the verdict in plain words (plainverdict), and the
+// evidence's messages and attachments for reading. It holds no browser
+// code (web/wasm does: the JavaScript bridge), so that it is tested as any
+// package is, and so that the page's verdict is custody-verify's: the same
+// verify package, called the same way.
+package webverify
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/custody-toolkit/custody/internal/plainverdict"
+	"github.com/custody-toolkit/custody/internal/reportpdf"
+	"github.com/custody-toolkit/custody/manifest"
+	"github.com/custody-toolkit/custody/verify"
+)
+
+// Input is what the page's form gives besides the file.
+type Input struct {
+	Name     string // the file's name, shown in the report
+	TrustPEM []byte // trust anchors for the timestamps (PEM, any number)
+	Signer   string // expected signer: a key fingerprint or a public key PEM; "" for none
+}
+
+// Result is what the page shows, in order: the verdict in plain words,
+// then the report (who, when, what was withheld, the custody timeline,
+// every check), then the messages.
+type Result struct {
+	Verdict  plainverdict.Verdict `json:"verdict"`
+	Report   *verify.Report       `json:"report,omitempty"`
+	Messages []Message            `json:"messages,omitempty"`
+	// MessagesNote says why messages could not be listed, if so.
+	MessagesNote string `json:"messages_note,omitempty"`
+}
+
+// Message is one sealed message as the page shows it.
+type Message struct {
+	ID   string `json:"id"`
+	Time string `json:"time"`
+	From string `json:"from"`
+	Text string `json:"text"`
+	// Intact: the entry's bytes match the manifest's SHA-256 (the report
+	// says whether the manifest itself holds).
+	Intact      bool         `json:"intact"`
+	Attachments []Attachment `json:"attachments,omitempty"`
+}
+
+// Attachment is an attachment of a message; Path is what Entry reads.
+type Attachment struct {
+	Path    string `json:"path,omitempty"`
+	Name    string `json:"name,omitempty"`
+	Type    string `json:"type,omitempty"`
+	Size    int64  `json:"size,omitempty"`
+	Missing bool   `json:"missing,omitempty"`
+}
+
+// Verify verifies the custody file (bundle or standalone PDF) that r
+// holds. A form value that cannot be read (a trust anchor, the signer) or
+// a file that is not a custody file gives a Result with no report and
+// exit code 2, as custody-verify does.
+func Verify(r io.ReaderAt, size int64, in Input) Result {
+	opts, err := options(in)
+	if err != nil {
+		return Result{Verdict: plainverdict.NotCustody(err)}
+	}
+	rep, err := verifyFile(r, size, opts)
+	if err != nil {
+		return Result{Verdict: plainverdict.NotCustody(fmt.Errorf("%s: %w", in.Name, err))}
+	}
+	rep.File = in.Name
+	res := Result{Verdict: plainverdict.Of(rep), Report: rep}
+	res.Messages, err = Messages(r, size)
+	if err != nil {
+		res.MessagesNote = "the messages cannot be listed: " + err.Error()
+	}
+	return res
+}
+
+// verifyFile is verify.File for a file that is not on a disk.
+func verifyFile(r io.ReaderAt, size int64, opts verify.Options) (*verify.Report, error) {
+	if isPDF(r) {
+		return verify.PDF(r, size, opts)
+	}
+	return verify.Bundle(r, size, opts)
+}
+
+func isPDF(r io.ReaderAt) bool {
+	head := make([]byte, 5)
+	n, _ := r.ReadAt(head, 0)
+	return string(head[:n]) == "%PDF-"
+}
+
+var fingerprintPattern = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
+
+// options reads the form as custody-verify reads --trust and --signer.
+func options(in Input) (verify.Options, error) {
+	var opts verify.Options
+	var err error
+	if len(bytes.TrimSpace(in.TrustPEM)) > 0 {
+		if opts.Trust, err = verify.ParseCertificates(in.TrustPEM); err != nil {
+			return opts, fmt.Errorf("trust anchors: %w", err)
+		}
+	}
+	signer := strings.TrimSpace(in.Signer)
+	switch {
+	case signer == "":
+	case fingerprintPattern.MatchString(signer):
+		opts.SignerFingerprint = strings.ToLower(signer)
+	default:
+		if opts.SignerKey, err = manifest.ParsePublicKey([]byte(signer)); err != nil {
+			return opts, fmt.Errorf("expected signer: neither a 64-hex-digit fingerprint nor a public key PEM: %w", err)
+		}
+	}
+	return opts, nil
+}
+
+// maxMessageEntry bounds a message entry read for display, as the
+// verifier bounds it.
+const maxMessageEntry = manifest.MaxMessageSize
+
+// Messages lists the sealed messages of the custody file r holds, in the
+// manifest's order, each marked intact or not against the manifest.
+func Messages(r io.ReaderAt, size int64) ([]Message, error) {
+	b, m, err := openContent(r, size)
+	if err != nil {
+		return nil, err
+	}
+	defer b.Close()
+	msgs := make([]Message, 0, len(m.Messages))
+	for _, mm := range m.Messages {
+		data, err := b.ReadSmall(mm.Entry, maxMessageEntry)
+		if err != nil {
+			return msgs, err
+		}
+		msgs = append(msgs, message(mm, data))
+	}
+	return msgs, nil
+}
+
+func message(mm manifest.Message, data []byte) Message {
+	sum := sha256.Sum256(data)
+	msg := Message{ID: mm.ID, Intact: hex.EncodeToString(sum[:]) == mm.SHA256}
+	e, err := manifest.ParseMessageEntry(data)
+	if err != nil {
+		msg.Intact = false
+		msg.Text = "(this message entry cannot be read: " + err.Error() + ")"
+		return msg
+	}
+	msg.Time, msg.From, msg.Text = e.Time, e.From, e.Text
+	for _, a := range e.Attachments {
+		msg.Attachments = append(msg.Attachments, Attachment{Path: a.Path, Name: a.Name, Type: a.Type, Size: a.Size, Missing: a.Missing})
+	}
+	return msg
+}
+
+// MaxEntry bounds an attachment handed to the page: it is held in memory
+// to be shown or saved.
+const MaxEntry = 512 << 20
+
+// Entry reads a sealed file of the bundle (an attachment) for the page,
+// only if the manifest lists it and its bytes match the manifest's SHA-256:
+// the page never shows a byte that is not the sealed one.
+func Entry(r io.ReaderAt, size int64, path string) ([]byte, error) {
+	b, m, err := openContent(r, size)
+	if err != nil {
+		return nil, err
+	}
+	defer b.Close()
+	f, ok := m.FileByPath(path)
+	if !ok {
+		return nil, fmt.Errorf("%s is not a sealed file of this bundle", path)
+	}
+	if f.Size > MaxEntry {
+		return nil, fmt.Errorf("%s is %d bytes, too large to open in the page (more than %d): use custody-verify and unzip", path, f.Size, MaxEntry)
+	}
+	rc, err := b.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(io.LimitReader(rc, f.Size+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	sum := sha256.Sum256(data)
+	if hex.EncodeToString(sum[:]) != f.SHA256 {
+		return nil, fmt.Errorf("%s does not match its seal (altered): not shown", path)
+	}
+	return data, nil
+}
+
+// openContent opens the bundle that r holds (a PDF's embedded one, or r
+// itself, canonical or repacked) and parses its manifest.
+func openContent(r io.ReaderAt, size int64) (*manifest.Bundle, *manifest.Manifest, error) {
+	if isPDF(r) {
+		pb, err := verify.ExtractPDFBundle(r, size)
+		if err != nil {
+			return nil, nil, err
+		}
+		r, size = pb.SectionReader, pb.Size()
+	}
+	b, err := manifest.OpenBundle(r, size)
+	var cerr *manifest.ContainerError
+	if errors.As(err, &cerr) {
+		b, err = manifest.OpenRepacked(r, size)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	data, err := b.ReadSmall(manifest.ManifestName, manifest.MaxManifestSize)
+	if err != nil {
+		b.Close()
+		return nil, nil, err
+	}
+	m, err := manifest.Parse(data)
+	if err != nil {
+		b.Close()
+		return nil, nil, err
+	}
+	return b, m, nil
+}
+
+// Report verifies the custody file r holds, as Verify does, and writes
+// the verification report PDF (internal/reportpdf) that an expert can
+// file: the same report as custody-verify --report, naming the web
+// verifier (its version line and the SHA-256 of its WebAssembly) and the
+// time at.
+func Report(r io.ReaderAt, size int64, in Input, verifier, verifierSHA256 string, at time.Time) ([]byte, error) {
+	opts, err := options(in)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := verifyFile(r, size, opts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", in.Name, err)
+	}
+	rep.File = in.Name
+	report := reportpdf.Input{Report: rep, File: in.Name, Anchors: reportpdf.AnchorsOf(opts.Trust),
+		Verifier: verifier, VerifierSHA256: verifierSHA256, Time: at.UTC().Truncate(time.Second),
+		Command: "the web verifier, with " + describeOptions(in)}
+	if report.FileSHA256, report.FileSize, err = reportpdf.Digest(io.NewSectionReader(r, 0, size)); err != nil {
+		return nil, fmt.Errorf("%s: %w", in.Name, err)
+	}
+	var buf bytes.Buffer
+	if err := reportpdf.Write(&buf, report); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// describeOptions says what the page was given, as a command line would.
+func describeOptions(in Input) string {
+	trust := "no trust anchor"
+	if len(bytes.TrimSpace(in.TrustPEM)) > 0 {
+		trust = "the trust anchors below"
+	}
+	signer := "no expected signer"
+	if s := strings.TrimSpace(in.Signer); s != "" {
+		signer = "an expected signer"
+		if fingerprintPattern.MatchString(s) {
+			signer = "expected signer " + strings.ToLower(s)
+		}
+	}
+	return trust + " and " + signer
+}

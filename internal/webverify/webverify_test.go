@@ -1,0 +1,160 @@
+package webverify_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/custody-toolkit/custody/custody"
+	"github.com/custody-toolkit/custody/internal/testbundle"
+	"github.com/custody-toolkit/custody/internal/webverify"
+	"github.com/custody-toolkit/custody/manifest"
+	"github.com/custody-toolkit/custody/verify"
+)
+
+func verifyBytes(t *testing.T, data []byte, in webverify.Input) webverify.Result {
+	t.Helper()
+	return webverify.Verify(bytes.NewReader(data), int64(len(data)), in)
+}
+
+// TestVerify: the page's verdicts are custody-verify's, said in plain
+// words, with the messages to read.
+func TestVerify(t *testing.T) {
+	fx := testbundle.New(t, "ecdsa-p256")
+	path := fx.Export(t, testbundle.Sample(), custody.Selection{Label: "urgente"})
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := os.ReadFile(fx.RootPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp, err := manifest.Fingerprint(fx.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	res := verifyBytes(t, data, webverify.Input{Name: "case.custody", TrustPEM: root, Signer: fp})
+	if res.Verdict.Result != verify.Passed || res.Verdict.Headline != "Intact and sealed" || !res.Report.Signer.Checked {
+		t.Fatalf("genuine bundle: %+v", res.Verdict)
+	}
+	if len(res.Messages) != res.Report.Messages || len(res.Messages) == 0 {
+		t.Fatalf("%d messages listed, the report says %d", len(res.Messages), res.Report.Messages)
+	}
+	for _, m := range res.Messages {
+		if !m.Intact || m.Text == "" && len(m.Attachments) == 0 {
+			t.Errorf("message %+v", m)
+		}
+	}
+
+	res = verifyBytes(t, data, webverify.Input{Name: "case.custody"})
+	if res.Verdict.Result != verify.Indeterminate || !strings.Contains(res.Verdict.Detail, "trust anchor") {
+		t.Errorf("without a trust anchor: %+v", res.Verdict)
+	}
+
+	res = verifyBytes(t, []byte("hello"), webverify.Input{Name: "notes.txt"})
+	if res.Verdict.ExitCode != 2 || res.Report != nil || !strings.Contains(res.Verdict.Detail, "notes.txt: not a custody bundle: a text file") {
+		t.Errorf("a text file: %+v", res.Verdict)
+	}
+
+	res = verifyBytes(t, data, webverify.Input{Name: "case.custody", TrustPEM: []byte("-----BEGIN CERTIFICATE-----\nnope\n")})
+	if res.Verdict.ExitCode != 2 || !strings.Contains(res.Verdict.Detail, "trust anchors") {
+		t.Errorf("unreadable trust anchors: %+v", res.Verdict)
+	}
+}
+
+// TestVerifyAltered: an altered message is FAILED, and the page marks it.
+func TestVerifyAltered(t *testing.T) {
+	fx := testbundle.New(t, "ecdsa-p256")
+	entries := testbundle.ReadEntries(t, fx.Export(t, testbundle.Sample(), custody.Selection{}))
+	m := testbundle.Manifest(t, entries)
+	i := testbundle.Find(entries, m.Messages[0].Entry)
+	entries[i].Data = bytes.Replace(entries[i].Data, []byte(`"text":"`), []byte(`"text":"NOT `), 1)
+	root, _ := os.ReadFile(fx.RootPEM)
+
+	res := verifyBytes(t, testbundle.WriteEntries(t, entries), webverify.Input{Name: "case.custody", TrustPEM: root})
+	if res.Verdict.Result != verify.Failed || !strings.HasPrefix(res.Verdict.Headline, "Altered") {
+		t.Fatalf("altered message: %+v", res.Verdict)
+	}
+	if res.Messages[0].Intact || !strings.HasPrefix(res.Messages[0].Text, "NOT ") {
+		t.Errorf("altered message shown as %+v", res.Messages[0])
+	}
+}
+
+// TestEntry: the page gets a sealed file's bytes only if they match the
+// seal, and only a file the manifest lists.
+func TestEntry(t *testing.T) {
+	fx := testbundle.New(t, "ecdsa-p256")
+	entries := testbundle.ReadEntries(t, fx.Export(t, testbundle.Sample(), custody.Selection{}))
+	m := testbundle.Manifest(t, entries)
+	var attachment string
+	for _, f := range m.Files {
+		if strings.HasPrefix(f.Path, "attachments/") {
+			attachment = f.Path
+			break
+		}
+	}
+	if attachment == "" {
+		t.Fatal("the sample has no attachment")
+	}
+	data := testbundle.WriteEntries(t, entries)
+	got, err := webverify.Entry(bytes.NewReader(data), int64(len(data)), attachment)
+	if want := entries[testbundle.Find(entries, attachment)].Data; err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("Entry(%s): %d bytes, %v", attachment, len(got), err)
+	}
+	if _, err := webverify.Entry(bytes.NewReader(data), int64(len(data)), manifest.ManifestName); err == nil {
+		t.Error("Entry gave the manifest, which is not a sealed content file")
+	}
+	i := testbundle.Find(entries, attachment)
+	entries[i].Data = bytes.Clone(entries[i].Data)
+	entries[i].Data[len(entries[i].Data)/2] ^= 1
+	data = testbundle.WriteEntries(t, entries)
+	if _, err := webverify.Entry(bytes.NewReader(data), int64(len(data)), attachment); err == nil || !strings.Contains(err.Error(), "altered") {
+		t.Errorf("altered attachment: %v", err)
+	}
+}
+
+// TestRepackedWithoutTemporaryFiles: a re-zipped (compressed) bundle
+// needs a temporary file for its rendering check, which a browser does not
+// have; genuine content must then be INDETERMINATE, never FAILED.
+func TestRepackedWithoutTemporaryFiles(t *testing.T) {
+	fx := testbundle.New(t, "ecdsa-p256")
+	entries := testbundle.ReadEntries(t, fx.Export(t, testbundle.Sample(), custody.Selection{}))
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+	root, _ := os.ReadFile(fx.RootPEM)
+	res := verifyBytes(t, testbundle.Rezip(t, entries), webverify.Input{Name: "repacked.custody", TrustPEM: root})
+	if res.Verdict.Result != verify.Indeterminate {
+		t.Fatalf("genuine repacked bundle without temporary files: %+v", res.Verdict)
+	}
+}
+
+// TestReport: the page's report PDF is custody-verify's, naming the web
+// verifier, deterministic at a given time.
+func TestReport(t *testing.T) {
+	fx := testbundle.New(t, "ecdsa-p256")
+	data, err := os.ReadFile(fx.Export(t, testbundle.Sample(), custody.Selection{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, _ := os.ReadFile(fx.RootPEM)
+	in := webverify.Input{Name: "case.custody", TrustPEM: root}
+	at := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	report := func() []byte {
+		pdf, err := webverify.Report(bytes.NewReader(data), int64(len(data)), in, "custody web verifier v1", strings.Repeat("ab", 32), at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pdf
+	}
+	first := report()
+	if !bytes.HasPrefix(first, []byte("%PDF-")) || !bytes.Equal(first, report()) {
+		t.Error("not a PDF, or not the same bytes twice")
+	}
+	if _, err := webverify.Report(bytes.NewReader([]byte("hello")), 5, in, "v", "", at); err == nil {
+		t.Error("a report for a text file")
+	}
+}

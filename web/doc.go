@@ -1,0 +1,17 @@
+// Package web is the web verifier: a static page that verifies custody
+// files in the browser, offline, with the same verify package as
+// custody-verify compiled to WebAssembly. Nothing is uploaded: the page
+// reads the dropped File in slices and makes no network request after it
+// loads (its Content-Security-Policy forbids them).
+//
+//   - site/: the page (index.html, style.css, app.js); every string from a
+//     verified file is set as text, never as HTML;
+//   - wasm/: the bridge between the page and internal/webverify, which
+//     holds what the page runs (verdict in plain words, messages,
+//     attachments checked against the seal before they are shown);
+//   - scripts/build-web assembles the site reproducibly, the WebAssembly
+//     embedded so that it works from file://.
+//
+// The test drives the built page in a headless Chromium (Debian's
+// chromium; the test skips without it).
+package web

@@ -1,0 +1,110 @@
+//go:build js && wasm
+
+// Command wasm is the web verifier's WebAssembly: the bridge between the
+// page's JavaScript and internal/webverify. It defines two functions on
+// the page's global object, each returning a Promise:
+//
+//	custodyVerify(file, trustPEM, signer) → JSON of webverify.Result
+//	custodyEntry(file, path)              → Uint8Array of a sealed file
+//	custodyReport(file, trustPEM, signer, wasmSHA256, unixMillis)
+//	                                      → Uint8Array of the report PDF
+//
+// file is the browser's File (or Blob): it is read in slices, on demand,
+// never whole (a bundle of hundreds of megabytes verifies in the page), and
+// never leaves the page. Built by scripts/build-web.
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"syscall/js"
+	"time"
+
+	"github.com/custody-toolkit/custody/internal/buildinfo"
+	"github.com/custody-toolkit/custody/internal/webverify"
+)
+
+func main() {
+	js.Global().Set("custodyVerify", promised(verify))
+	js.Global().Set("custodyEntry", promised(entry))
+	js.Global().Set("custodyReport", promised(report))
+	js.Global().Set("custodyVersion", buildinfo.Current())
+	select {} // serve the page's calls until it closes
+}
+
+func verify(args []js.Value) (any, error) {
+	if len(args) != 3 {
+		return nil, fmt.Errorf("custodyVerify(file, trustPEM, signer): %d arguments", len(args))
+	}
+	file := newFileReader(args[0])
+	res := webverify.Verify(file, file.size, webverify.Input{
+		Name:     args[0].Get("name").String(),
+		TrustPEM: []byte(args[1].String()),
+		Signer:   args[2].String(),
+	})
+	out, err := json.Marshal(res)
+	if err != nil {
+		return nil, err
+	}
+	return string(out), nil
+}
+
+func entry(args []js.Value) (any, error) {
+	if len(args) != 2 {
+		return nil, fmt.Errorf("custodyEntry(file, path): %d arguments", len(args))
+	}
+	file := newFileReader(args[0])
+	data, err := webverify.Entry(file, file.size, args[1].String())
+	if err != nil {
+		return nil, err
+	}
+	return bytesToJS(data), nil
+}
+
+func report(args []js.Value) (any, error) {
+	if len(args) != 5 {
+		return nil, fmt.Errorf("custodyReport(file, trustPEM, signer, wasmSHA256, unixMillis): %d arguments", len(args))
+	}
+	file := newFileReader(args[0])
+	in := webverify.Input{Name: args[0].Get("name").String(), TrustPEM: []byte(args[1].String()), Signer: args[2].String()}
+	at := time.UnixMilli(int64(args[4].Float()))
+	pdf, err := webverify.Report(file, file.size, in, buildinfo.String("custody web verifier"), args[3].String(), at)
+	if err != nil {
+		return nil, err
+	}
+	return bytesToJS(pdf), nil
+}
+
+func bytesToJS(data []byte) js.Value {
+	arr := js.Global().Get("Uint8Array").New(len(data))
+	js.CopyBytesToJS(arr, data)
+	return arr
+}
+
+// promised wraps f as a JavaScript function returning a Promise; f runs
+// in its own goroutine, which may wait for the File's own promises (Go's
+// scheduler yields to the browser's event loop meanwhile).
+func promised(f func([]js.Value) (any, error)) js.Func {
+	return js.FuncOf(func(_ js.Value, args []js.Value) any {
+		var handler js.Func
+		handler = js.FuncOf(func(_ js.Value, pargs []js.Value) any {
+			resolve, reject := pargs[0], pargs[1]
+			go func() {
+				defer handler.Release()
+				defer func() {
+					if p := recover(); p != nil {
+						reject.Invoke(js.Global().Get("Error").New(fmt.Sprint("internal error: ", p)))
+					}
+				}()
+				v, err := f(args)
+				if err != nil {
+					reject.Invoke(js.Global().Get("Error").New(err.Error()))
+					return
+				}
+				resolve.Invoke(v)
+			}()
+			return nil
+		})
+		return js.Global().Get("Promise").New(handler)
+	})
+}

@@ -1,0 +1,352 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/custody-toolkit/custody/custody"
+	"github.com/custody-toolkit/custody/internal/testbundle"
+	"github.com/custody-toolkit/custody/manifest"
+	"github.com/custody-toolkit/custody/tsa"
+)
+
+// chromium finds Debian's chromium; the test skips without it (.ci/run
+// installs it).
+func chromium(t *testing.T) string {
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Skip("no chromium: the web verifier is not tested in a browser")
+	return ""
+}
+
+// buildSite runs scripts/build-web into a temporary folder, as a college
+// would to host the page, and returns the page's file:// URL.
+func buildSite(t *testing.T) string {
+	out := t.TempDir()
+	cmd := exec.Command("bash", "../scripts/build-web", out)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("scripts/build-web: %v\n%s", err, b)
+	}
+	return "file://" + filepath.Join(out, "index.html")
+}
+
+type evidence struct {
+	bundle, selected, pdf, altered, repacked, rootPEM, fingerprint, publicKey string
+}
+
+func makeEvidence(t *testing.T) evidence {
+	fx := testbundle.New(t, "ecdsa-p256")
+	var e evidence
+	e.bundle = fx.Export(t, testbundle.Sample(), custody.Selection{})
+	e.selected = fx.Export(t, testbundle.Sample(), custody.Selection{Label: "urgente"})
+	e.rootPEM = fx.RootPEM
+	var err error
+	if e.fingerprint, err = manifest.Fingerprint(fx.PublicKey); err != nil {
+		t.Fatal(err)
+	}
+	pub, err := manifest.MarshalPublicKeyPEM(fx.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.publicKey = filepath.Join(t.TempDir(), "doctor.key.pub")
+	if err := os.WriteFile(e.publicKey, pub, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(tsa.Handler(fx.Authority))
+	defer srv.Close()
+	e.pdf = filepath.Join(t.TempDir(), "case.pdf")
+	if err := custody.WritePDF(t.Context(), e.selected, custody.PDFOptions{Out: e.pdf, Signer: fx.Key, Timestamper: &tsa.Client{URL: srv.URL}, Time: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	entries := testbundle.ReadEntries(t, e.bundle)
+	m := testbundle.Manifest(t, entries)
+	i := testbundle.Find(entries, m.Messages[0].Entry)
+	entries[i].Data = bytes.Replace(entries[i].Data, []byte(`"text":"`), []byte(`"text":"NOT `), 1)
+	e.altered = filepath.Join(t.TempDir(), "altered.custody")
+	if err := os.WriteFile(e.altered, testbundle.WriteEntries(t, entries), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.repacked = filepath.Join(t.TempDir(), "repacked.custody")
+	if err := os.WriteFile(e.repacked, testbundle.Rezip(t, testbundle.ReadEntries(t, e.bundle)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// TestPage loads the built page from file:// in headless Chromium, gives
+// it a genuine bundle, a genuine PDF and an altered bundle as a person
+// would (the file input), and reads the verdicts from the page. With
+// CUSTODY_SCREENSHOTS=DIR it saves a screenshot of each into DIR (docs/).
+func TestPage(t *testing.T) {
+	exe := chromium(t)
+	if testing.Short() {
+		t.Skip("builds the WebAssembly and starts a browser")
+	}
+	page := buildSite(t)
+	ev := makeEvidence(t)
+	root, err := os.ReadFile(ev.rootPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	ctx := startBrowser(t, exe, page)
+	wasmCheck, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#wasm-check")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(wasmCheck, "matches") {
+		t.Errorf("the page's WebAssembly hash check: %q", wasmCheck)
+	}
+
+	for _, c := range []struct {
+		name, file, trust, signer, result, headline string
+		signerFile                                  string // the expected signer as a .pub file
+	}{
+		{"bundle-no-trust", ev.selected, "", "", "INDETERMINATE", "Not proven altered", ""},
+		{"bundle", ev.bundle, string(root), ev.fingerprint, "PASSED", "Intact and sealed", ""},
+		{"pdf", ev.pdf, string(root), "", "PASSED", "Intact and sealed", ev.publicKey},
+		{"repacked", ev.repacked, string(root), ev.fingerprint, "INDETERMINATE", "Not proven altered", ""},
+		{"altered", ev.altered, string(root), ev.fingerprint, "FAILED", "Altered or forged", ""},
+	} {
+		form, _ := json.Marshal(map[string]string{"trust": c.trust, "signer": c.signer})
+		if c.signerFile != "" {
+			if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS("#signerfile"), []string{c.signerFile})); err != nil {
+				t.Fatal(err)
+			}
+		}
+		err := chromedp.Do(ctx,
+			// The options are in a closed <details>: set them as a script.
+			chromedp.Evaluate[chromedp.Void](`for (const [id, v] of Object.entries(`+string(form)+`)) document.getElementById(id).value = v`),
+			chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{c.file}),
+			chromedp.WaitVisible(chromedp.CSS(`body[data-state="done"] #result`)),
+		)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		result := text(t, ctx, "#verdict", "data-result")
+		headline := text(t, ctx, "#headline", "")
+		messages := text(t, ctx, "#messages", "")
+		if result != c.result || !strings.Contains(headline, c.headline) {
+			t.Errorf("%s: verdict %s, %q; want %s, %q", c.name, result, headline, c.result, c.headline)
+		}
+		if detail := text(t, ctx, "#detail", ""); c.result == "PASSED" && !strings.Contains(detail, "sealed by the expected key") {
+			t.Errorf("%s: the signer's identity not checked: %q", c.name, detail)
+		}
+		if messages == "" {
+			t.Errorf("%s: no messages shown", c.name)
+		}
+		if c.name == "bundle" {
+			showImages(t, ctx)
+		}
+		if c.name == "pdf" {
+			checkReport(t, ctx)
+		}
+		if c.name == "repacked" {
+			// Its compressed record.pdf is decoded into a temporary file,
+			// in the page's memory (memfs.js), and compared.
+			rendering := checkStatus(t, ctx, "rendering")
+			if rendering != "PASSED" {
+				t.Errorf("repacked: rendering check %s, want PASSED", rendering)
+			}
+		}
+		screenshot(t, ctx, c.name)
+		// The next file must be a change of the input: clear it.
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](`for (const id of ["file", "signerfile"]) document.getElementById(id).value = ""; document.body.dataset.state = "ready"`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	dir := os.Getenv("CUSTODY_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "web-"+name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// text reads an element's text, or its attribute if one is named.
+func text(t *testing.T, ctx context.Context, css, attribute string) string {
+	t.Helper()
+	if attribute != "" {
+		a, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(css), attribute))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a.Value
+	}
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(css)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// showImages clicks every "Show" of an image attachment and waits for the
+// images: the page hands out an attachment only if it matches its seal.
+func showImages(t *testing.T, ctx context.Context) {
+	t.Helper()
+	shown, err := chromedp.Run(ctx, chromedp.Evaluate[int](`(() => {
+		const buttons = [...document.querySelectorAll("#messages button")].filter((b) => b.textContent === "Show");
+		buttons.forEach((b) => b.click());
+		return buttons.length;
+	})()`))
+	if err != nil || shown == 0 {
+		t.Fatalf("image attachments to show: %d, %v", shown, err)
+	}
+	// Every image decodes: the bytes handed out are the sealed image's.
+	loaded, err := chromedp.Run(ctx, chromedp.Evaluate[int](`(async () => {
+		while (document.querySelectorAll("#messages img").length < `+strconv.Itoa(shown)+`) {
+			await new Promise((r) => setTimeout(r, 50));
+		}
+		const images = [...document.querySelectorAll("#messages img")];
+		await Promise.all(images.map((i) => i.decode()));
+		return images.filter((i) => i.naturalWidth > 0).length;
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil || loaded != shown {
+		t.Errorf("%d images shown of %d: %v", loaded, shown, err)
+	}
+}
+
+// startBrowser starts headless Chromium and loads page until the verifier
+// is ready; the browser stops with the test.
+func startBrowser(t *testing.T, exe, page string) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
+		chromedp.WindowSize(1000, 1400), chromedp.UserDataDir(t.TempDir()))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 5*time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	if err := chromedp.Do(ctx, chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`body[data-state="ready"]`))); err != nil {
+		t.Fatalf("loading %s: %v", page, err)
+	}
+	return ctx
+}
+
+// TestPageLarge measures the page on a large bundle (docs/performance.md):
+// CUSTODY_WEB_LARGE=BUNDLE,ROOT.pem. It logs the time the page took and
+// asserts only the verdict.
+func TestPageLarge(t *testing.T) {
+	large := os.Getenv("CUSTODY_WEB_LARGE")
+	if large == "" {
+		t.Skip("set CUSTODY_WEB_LARGE=BUNDLE,ROOT.pem to measure")
+	}
+	bundle, rootPEM, _ := strings.Cut(large, ",")
+	root, err := os.ReadFile(rootPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := startBrowser(t, chromium(t), buildSite(t))
+	form, _ := json.Marshal(map[string]string{"trust": string(root), "signer": ""})
+	start := time.Now()
+	err = chromedp.Do(ctx,
+		chromedp.Evaluate[chromedp.Void](`for (const [id, v] of Object.entries(`+string(form)+`)) document.getElementById(id).value = v`),
+		chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{bundle}),
+		chromedp.WaitVisible(chromedp.CSS(`body[data-state="done"] #result`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s: %s in the page (%s)", bundle, text(t, ctx, "#verdict", "data-result"), time.Since(start).Round(100*time.Millisecond))
+	t.Logf("page status: %s", text(t, ctx, "#status", ""))
+	memory, err := chromedp.Run(ctx, chromedp.Evaluate[int](`custodyMemory()`))
+	t.Logf("WebAssembly memory after verifying: %d MiB (%v)", memory>>20, err)
+}
+
+// checkStatus reads the status of the named check from the page's table.
+func checkStatus(t *testing.T, ctx context.Context, name string) string {
+	t.Helper()
+	status, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+		const row = [...document.querySelectorAll("#checks tbody tr")].find((r) => r.cells[1].textContent === `+strconv.Quote(name)+`);
+		return row ? row.cells[0].textContent : "absent";
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return status
+}
+
+// TestBuildReproducible builds the site twice, the second time with an
+// empty build cache so that nothing is reused, and requires the same
+// bytes: a college can rebuild the page it hosts and compare the
+// WebAssembly's SHA-256 with the published one.
+func TestBuildReproducible(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles the WebAssembly twice, once from scratch")
+	}
+	build := func(env ...string) []byte {
+		out := t.TempDir()
+		cmd := exec.Command("bash", "../scripts/build-web", out)
+		cmd.Env = append(os.Environ(), append([]string{"CUSTODY_VERSION=v0.0.0-test"}, env...)...)
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("scripts/build-web: %v\n%s", err, b)
+		}
+		sums, err := os.ReadFile(filepath.Join(out, "SHA256SUMS"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sums
+	}
+	first := build()
+	if second := build("GOCACHE=" + t.TempDir()); !bytes.Equal(first, second) {
+		t.Fatalf("two builds of the site differ:\n%s\n%s", first, second)
+	}
+}
+
+// checkReport has the page make the verification report PDF of the file
+// it verified, and reads it with pdftotext when installed.
+func checkReport(t *testing.T, ctx context.Context) {
+	t.Helper()
+	b64, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(async () => {
+		const pdf = await custodyReport(document.getElementById("file").files[0], document.getElementById("trust").value,
+			await signerText(), CUSTODY_WASM.sha256, Date.UTC(2026, 11, 3, 12, 0, 0));
+		let bin = "";
+		for (const b of pdf) bin += String.fromCharCode(b);
+		return btoa(bin);
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Fatalf("the page's report is not a PDF (%d bytes, %v)", len(pdf), err)
+	}
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		return
+	}
+	path := filepath.Join(t.TempDir(), "report.pdf")
+	if err := os.WriteFile(path, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", path, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"PASSED: Intact and sealed", "custody web verifier", "2026-12-03 12:00:00 UTC", "identity checked: the expected key", "pdf.signature"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the page's report lacks %q:\n%s", want, out)
+		}
+	}
+}
