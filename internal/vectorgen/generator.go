@@ -24,6 +24,8 @@ func newGenerator(tmp string) *generator {
 	g := &generator{p: p, tmp: tmp, keys: map[string][]byte{}}
 	g.keys["tsa-root.pem"] = p.root.pem()
 	g.keys["stranger-root.pem"] = p.strangerRoot.pem()
+	g.keys["expired-root.pem"] = p.expiredRoot.pem()
+	g.keys["pathlen0-root.pem"] = p.pathLenRoot.pem()
 	g.keys["signer.pub"] = publicPEM(p.signer.Public())
 	g.keys["other.pub"] = publicPEM(p.other.Public())
 	g.keys["ecdsa-signer.pub"] = publicPEM(p.ecdsaSigner.Public())

@@ -103,6 +103,7 @@ type certSpec struct {
 	notBefore time.Time
 	notAfter  time.Time
 	key       crypto.Signer // default: ecdsaKey(name)
+	pathLen0  bool          // a CA that allows no intermediate below it
 }
 
 // issue signs spec with parent's key (self-signed when parent is nil).
@@ -123,6 +124,7 @@ func issue(spec certSpec, parent *cert) *cert {
 	}
 	if spec.ca {
 		tmpl.IsCA, tmpl.KeyUsage = true, x509.KeyUsageCertSign|x509.KeyUsageCRLSign
+		tmpl.MaxPathLenZero = spec.pathLen0
 	} else {
 		tmpl.KeyUsage = x509.KeyUsageDigitalSignature
 	}
@@ -159,6 +161,10 @@ type pki struct {
 	tsaNoEKU, tsaNonCritical, tsaTwoEKU, tsaExpired, tsaNotYet *cert
 	intermediate, tsaUnderIntermediate                         *cert
 	strangerRoot, strangerTSA                                  *cert // a TSA the verifier does not trust
+	// Roots whose own constraints break the path: one expired before
+	// genTime, one allowing no intermediate CA below it.
+	expiredRoot, tsaUnderExpiredRoot                  *cert
+	pathLenRoot, pathLenIntermediate, tsaUnderPathLen *cert
 
 	signer, other ed25519.PrivateKey // the sealing key; another clinician's
 	ecdsaSigner   crypto.Signer
@@ -183,5 +189,10 @@ func newPKI() *pki {
 	p.tsaUnderIntermediate = tsa("Vectors TSA under intermediate", 9, ts, true, p.intermediate)
 	p.strangerRoot = issue(certSpec{name: "Stranger Root CA", serial: 10, ca: true}, nil)
 	p.strangerTSA = tsa("Stranger TSA", 11, ts, true, p.strangerRoot)
+	p.expiredRoot = issue(certSpec{name: "Vectors Expired Root CA", serial: 12, ca: true, notBefore: certStart, notAfter: genTime0.Add(-time.Hour)}, nil)
+	p.tsaUnderExpiredRoot = issue(certSpec{name: "Vectors TSA under expired root", serial: 13, eku: ts, critical: true, notBefore: certStart, notAfter: certEnd}, p.expiredRoot)
+	p.pathLenRoot = issue(certSpec{name: "Vectors Root CA pathlen 0", serial: 14, ca: true, pathLen0: true}, nil)
+	p.pathLenIntermediate = issue(certSpec{name: "Vectors Intermediate under pathlen 0", serial: 15, ca: true}, p.pathLenRoot)
+	p.tsaUnderPathLen = tsa("Vectors TSA under pathlen 0", 16, ts, true, p.pathLenIntermediate)
 	return p
 }

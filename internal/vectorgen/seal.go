@@ -142,6 +142,13 @@ func (g *generator) tokens() {
 	tok("untrusted-tsa", "a TSA that chains to no trust anchor", tokenSpec{tsa: g.p.strangerTSA}, trust)
 	tok("tsa-expired", "the TSA certificate expired before genTime", tokenSpec{tsa: g.p.tsaExpired}, trust)
 	tok("tsa-not-yet-valid", "the TSA certificate not yet valid at genTime", tokenSpec{tsa: g.p.tsaNotYet}, trust)
+	anchored := func(name, desc string, spec tokenSpec, anchor string) {
+		e := trust
+		e.Trust = []string{anchor}
+		tok(name, desc, spec, e)
+	}
+	anchored("anchor-expired", "the trust anchor itself expired before genTime: the path is validated at genTime, the anchor included", tokenSpec{tsa: g.p.tsaUnderExpiredRoot}, "expired-root.pem")
+	anchored("path-length", "the anchor allows no intermediate CA below it (pathLenConstraint 0), the token's path has one", tokenSpec{tsa: g.p.tsaUnderPathLen, certs: []*cert{g.p.tsaUnderPathLen, g.p.pathLenIntermediate}}, "pathlen0-root.pem")
 	tok("no-certificates", "the token carries no certificate, and the verifier holds only the root: the signature cannot be checked", tokenSpec{noCerts: true}, ind("token.signature", "NO_SIGNING_CERTIFICATE_FOUND"))
 	tok("eku-missing", "the TSA certificate has no extended key usage", tokenSpec{tsa: g.p.tsaNoEKU}, fail("token.eku", "CHAIN_CONSTRAINTS_FAILURE"))
 	tok("eku-not-critical", "the timeStamping extended key usage not critical", tokenSpec{tsa: g.p.tsaNonCritical}, fail("token.eku", "CHAIN_CONSTRAINTS_FAILURE"))
