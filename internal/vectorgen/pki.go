@@ -12,9 +12,11 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	_ "embed"
 	"encoding/asn1"
 	"encoding/pem"
 	"fmt"
@@ -54,6 +56,20 @@ func ecdsaKey(name string) crypto.Signer {
 		panic(fmt.Sprintf("vectorgen: key %s: %v", name, err))
 	}
 	return deterministic{k}
+}
+
+// tsaRSAKey is a fixed RSA key for the RSA TSAs (Go draws RSA keys at
+// random, whatever the reader): a test key, generated once with openssl
+// and used nowhere else.
+//
+//go:embed testkeys/tsa-rsa.pem
+var tsaRSAKeyPEM []byte
+
+func rsaKey() *rsa.PrivateKey {
+	block, _ := pem.Decode(tsaRSAKeyPEM)
+	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	must(err)
+	return k.(*rsa.PrivateKey)
 }
 
 // deterministic signs with RFC 6979 nonces whatever random source it is
@@ -165,6 +181,7 @@ type pki struct {
 	// genTime, one allowing no intermediate CA below it.
 	expiredRoot, tsaUnderExpiredRoot                  *cert
 	pathLenRoot, pathLenIntermediate, tsaUnderPathLen *cert
+	tsaRSA                                            *cert // an RSA key: PKCS #1 v1.5 and RSASSA-PSS tokens
 
 	signer, other ed25519.PrivateKey // the sealing key; another clinician's
 	ecdsaSigner   crypto.Signer
@@ -194,5 +211,6 @@ func newPKI() *pki {
 	p.pathLenRoot = issue(certSpec{name: "Vectors Root CA pathlen 0", serial: 14, ca: true, pathLen0: true}, nil)
 	p.pathLenIntermediate = issue(certSpec{name: "Vectors Intermediate under pathlen 0", serial: 15, ca: true}, p.pathLenRoot)
 	p.tsaUnderPathLen = tsa("Vectors TSA under pathlen 0", 16, ts, true, p.pathLenIntermediate)
+	p.tsaRSA = issue(certSpec{name: "Vectors RSA TSA", serial: 17, eku: ts, critical: true, key: rsaKey()}, p.root)
 	return p
 }

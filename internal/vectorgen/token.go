@@ -56,6 +56,7 @@ type tokenSpec struct {
 	serial      int64
 	nullHash    bool // hash AlgorithmIdentifiers with NULL parameters
 	signTime    bool // a signing-time signed attribute
+	pss         bool // an RSA TSA signs with RSASSA-PSS (SHA-256, MGF1-SHA-256, salt 32)
 	status      []byte
 	// digest, when set, is the imprint's hash value (a TSA client's
 	// request), and nonce the request's nonce.
@@ -158,6 +159,9 @@ func (s *tokenSpec) signedData(tst []byte) []byte {
 	}
 	signed := setOf(attrs...) // the bytes signed: tag SET (RFC 5652 §5.4)
 	sigAlg, sig := sign(s.tsa.key, s.digest, signed)
+	if s.pss {
+		sigAlg, sig = signPSS(s.tsa.key.(*rsa.PrivateKey), signed)
+	}
 	signerInfo := seq(
 		small(1),
 		seq(s.tsa.cert.RawIssuer, integer(s.tsa.cert.SerialNumber)),
@@ -202,6 +206,22 @@ func (s *tokenSpec) essAttribute() []byte {
 	}
 	sum := sha256.Sum256(c.Raw)
 	return seq(oid(oidSigningCertV2), setOf(seq(seq(seq(octets(sum[:]), issuerSerial)))))
+}
+
+var (
+	oidRSAPSS = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 10}
+	oidMGF1   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 8}
+)
+
+// signPSS signs msg with RSASSA-PSS, SHA-256, MGF1 with SHA-256, a
+// 32-byte salt drawn from a seeded stream (RFC 4055 parameters).
+func signPSS(k *rsa.PrivateKey, msg []byte) ([]byte, []byte) {
+	d := sha256.Sum256(msg)
+	sig, err := rsa.SignPSS(&stream{seed: d[:]}, k, crypto.SHA256, d[:], &rsa.PSSOptions{SaltLength: 32})
+	must(err)
+	sha := algorithm(hashOIDs[crypto.SHA256], true)
+	params := seq(explicit(0, sha), explicit(1, seq(oid(oidMGF1), sha)), explicit(2, small(32)))
+	return seq(oid(oidRSAPSS), params), sig
 }
 
 // sign signs msg with key over hash h, returning the signatureAlgorithm

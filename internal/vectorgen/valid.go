@@ -41,6 +41,8 @@ func (g *generator) valid() {
 		{"certs-off-path", "a certificate off the TSA's path carried too", tokenSpec{certs: []*cert{g.p.tsa, g.p.strangerRoot}}},
 		{"intermediate-reordered", "a TSA under an intermediate, carried root, intermediate, TSA", tokenSpec{tsa: g.p.tsaUnderIntermediate, certs: []*cert{g.p.root, g.p.intermediate, g.p.tsaUnderIntermediate}}},
 		{"no-tsa-name", "the TSTInfo has no tsa name (it is optional)", tokenSpec{noTSAName: true}},
+		{"rsa-pkcs1", "an RSA TSA signing with PKCS #1 v1.5 (sha256WithRSAEncryption)", tokenSpec{tsa: g.p.tsaRSA}},
+		{"rsa-pss", "an RSA TSA signing with RSASSA-PSS (SHA-256, MGF1-SHA-256, salt 32), its parameters honoured", tokenSpec{tsa: g.p.tsaRSA, pss: true}},
 		{"granted-with-mods", "the TSA answered grantedWithMods (1): reported, the seal covers the status", tokenSpec{status: seq(small(1))}},
 	} {
 		b := g.p.export(g.dir("valid-"+v.name), exportOptions{tokens: []tokenSpec{v.spec}})
