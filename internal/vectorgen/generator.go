@@ -58,6 +58,7 @@ func (g *generator) all() {
 	g.tokens()
 	g.custodyLog()
 	g.consistency()
+	g.rendering()
 	g.pdfs()
 }
 
