@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"strings"
 
+	"github.com/custody-toolkit/custody/conversation"
 	"github.com/custody-toolkit/custody/manifest"
 )
 
@@ -131,6 +132,8 @@ func (g *generator) messageEntries() {
 		b.insertBefore(b.entries[1].name, entry{"sources/01.txt", []byte("12/3/26, 9:00 - A: hola\n")})
 		m.Conversation.Sources = []manifest.Source{{Path: "sources/01.txt", Type: "whatsapp-txt"}}
 	})
+	future := g.p.export(g.dir("future"), exportOptions{conv: func(c *conversation.Conversation) { c.Messages[5].Time = "2026-12-05T09:31:00+01:00" }})
+	g.bundleVector("messages/dated-after-timestamp", future, indeterminate("bundle-format.md §7", "the last message dated four days after the trusted genTime: a wrong clock at the source, or made-up dates", "message.times", "TIMESTAMP_ORDER_FAILURE").withSigner("signer.pub"))
 	g.entryVector("messages/source-numbered-00", g.base, failed("bundle-format.md §1", "a source named sources/00.txt: sources are numbered from 01", "messages", "FORMAT_FAILURE"), func(b *bundle, m *manifest.Manifest) {
 		b.insertBefore(b.entries[1].name, entry{"sources/00.txt", []byte("x")})
 		m.Conversation.Sources = []manifest.Source{{Path: "sources/00.txt", Type: "whatsapp-txt"}}

@@ -149,6 +149,7 @@ func (g *generator) tokens() {
 	}
 	anchored("anchor-expired", "the trust anchor itself expired before genTime: the path is validated at genTime, the anchor included", tokenSpec{tsa: g.p.tsaUnderExpiredRoot}, "expired-root.pem")
 	anchored("path-length", "the anchor allows no intermediate CA below it (pathLenConstraint 0), the token's path has one", tokenSpec{tsa: g.p.tsaUnderPathLen, certs: []*cert{g.p.tsaUnderPathLen, g.p.pathLenIntermediate}}, "pathlen0-root.pem")
+	tok("rsa-pss-wrong-salt", "RSASSA-PSS parameters saying a salt of 20 bytes, the signature made with 32: the parameters are honoured", tokenSpec{tsa: g.p.tsaRSA, pss: true, pssParamSalt: 20}, fail("token.signature", "SIG_CRYPTO_FAILURE"))
 	tok("no-certificates", "the token carries no certificate, and the verifier holds only the root: the signature cannot be checked", tokenSpec{noCerts: true}, ind("token.signature", "NO_SIGNING_CERTIFICATE_FOUND"))
 	tok("eku-missing", "the TSA certificate has no extended key usage", tokenSpec{tsa: g.p.tsaNoEKU}, fail("token.eku", "CHAIN_CONSTRAINTS_FAILURE"))
 	tok("eku-not-critical", "the timeStamping extended key usage not critical", tokenSpec{tsa: g.p.tsaNonCritical}, fail("token.eku", "CHAIN_CONSTRAINTS_FAILURE"))
@@ -223,6 +224,8 @@ func (g *generator) custodyLog() {
 	logged := g.base.clone()
 	logged.appendEvent(g.p.other, custodylog.Event{Action: custodylog.Transferred, Note: "Entregado al perito", Actor: custodylog.Actor{Name: "Perito", Role: "expert"}}, &tokenSpec{genTime: exportTime.Add(24 * 60 * 60e9)})
 	logged.appendEvent(g.p.signer, custodylog.Event{Action: custodylog.Received, Note: "", Actor: custodylog.Actor{Name: "Dra. Vectores", Role: "clinician"}}, nil)
+	g.resignedValid(logged)
+	g.malformedEvents(logged)
 	g.bundleVector("valid/custody-log", logged, passed(rule, "three events: sealed; transferred by an expert, timestamped; received by the clinician"))
 
 	ev := func(name, desc, check string, index int, sub string, edit func(b *bundle)) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -57,7 +58,10 @@ type tokenSpec struct {
 	nullHash    bool // hash AlgorithmIdentifiers with NULL parameters
 	signTime    bool // a signing-time signed attribute
 	pss         bool // an RSA TSA signs with RSASSA-PSS (SHA-256, MGF1-SHA-256, salt 32)
-	status      []byte
+	// pssParamSalt, when set, is the salt length the PSS parameters state
+	// (the signature still uses 32).
+	pssParamSalt int64
+	status       []byte
 	// digest, when set, is the imprint's hash value (a TSA client's
 	// request), and nonce the request's nonce.
 	hashed []byte
@@ -160,7 +164,7 @@ func (s *tokenSpec) signedData(tst []byte) []byte {
 	signed := setOf(attrs...) // the bytes signed: tag SET (RFC 5652 §5.4)
 	sigAlg, sig := sign(s.tsa.key, s.digest, signed)
 	if s.pss {
-		sigAlg, sig = signPSS(s.tsa.key.(*rsa.PrivateKey), signed)
+		sigAlg, sig = signPSS(s.tsa.key.(*rsa.PrivateKey), signed, cmp.Or(s.pssParamSalt, 32))
 	}
 	signerInfo := seq(
 		small(1),
@@ -215,12 +219,12 @@ var (
 
 // signPSS signs msg with RSASSA-PSS, SHA-256, MGF1 with SHA-256, a
 // 32-byte salt drawn from a seeded stream (RFC 4055 parameters).
-func signPSS(k *rsa.PrivateKey, msg []byte) ([]byte, []byte) {
+func signPSS(k *rsa.PrivateKey, msg []byte, statedSalt int64) ([]byte, []byte) {
 	d := sha256.Sum256(msg)
 	sig, err := rsa.SignPSS(&stream{seed: d[:]}, k, crypto.SHA256, d[:], &rsa.PSSOptions{SaltLength: 32})
 	must(err)
 	sha := algorithm(hashOIDs[crypto.SHA256], true)
-	params := seq(explicit(0, sha), explicit(1, seq(oid(oidMGF1), sha)), explicit(2, small(32)))
+	params := seq(explicit(0, sha), explicit(1, seq(oid(oidMGF1), sha)), explicit(2, small(statedSalt)))
 	return seq(oid(oidRSAPSS), params), sig
 }
 
