@@ -60,6 +60,7 @@ func (g *generator) all() {
 	g.consistency()
 	g.rendering()
 	g.pdfs()
+	g.revisions()
 }
 
 // add records a vector.

@@ -20,19 +20,36 @@ func (g *generator) standalone(name string, b *bundle, key crypto.Signer) []byte
 	dir := g.dir("pdf-" + name)
 	in := filepath.Join(dir, "case.custody")
 	must(writeFile(in, b.zip()))
-	var answered, fixed []byte
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		req, _ := io.ReadAll(r.Body)
-		answered, fixed = g.p.stampRequest(req)
-		w.Header().Set("Content-Type", "application/timestamp-reply")
-		w.Write(answered)
-	}))
-	defer srv.Close()
+	tsa := g.newPDFTSA()
+	defer tsa.srv.Close()
 	out := filepath.Join(dir, "case.pdf")
-	must(custody.WritePDF(in, custody.PDFOptions{Out: out, Signer: key, TSAURL: srv.URL, Time: exportTime}))
+	must(custody.WritePDF(in, custody.PDFOptions{Out: out, Signer: key, TSAURL: tsa.srv.URL, Time: exportTime}))
 	data, err := os.ReadFile(out)
 	must(err)
-	return withoutNonce(data, tokenOf(answered), tokenOf(fixed))
+	return tsa.withoutNonce(data)
+}
+
+// pdfTSA serves the vectors' TSA over HTTP, the only way the PDF sealer
+// asks for a token, and keeps its last answer with and without the
+// sealer's nonce.
+type pdfTSA struct {
+	srv             *httptest.Server
+	answered, fixed []byte
+}
+
+func (g *generator) newPDFTSA() *pdfTSA {
+	t := &pdfTSA{}
+	t.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, _ := io.ReadAll(r.Body)
+		t.answered, t.fixed = g.p.stampRequest(req)
+		w.Header().Set("Content-Type", "application/timestamp-reply")
+		w.Write(t.answered)
+	}))
+	return t
+}
+
+func (t *pdfTSA) withoutNonce(pdf []byte) []byte {
+	return withoutNonce(pdf, tokenOf(t.answered), tokenOf(t.fixed))
 }
 
 // withoutNonce replaces, in the CMS of the PDF's /Contents, the signature
@@ -80,6 +97,10 @@ func (g *generator) pdfs() {
 	p := append([]byte(nil), pdf...)
 	p[j] ^= 0x20
 	add("page-byte-flipped", "one byte of the signed first revision changed", p, "pdf.signature", "SIG_CRYPTO_FAILURE")
+	k := bytes.Index(pdf, []byte("Buenos d"))
+	emb := append([]byte(nil), pdf...)
+	emb[k] = 'b'
+	add("embedded-bundle-edited", "one letter of a message inside the embedded bundle changed (its ZIP CRC left as it was): the bundle, checked first, fails at its files", emb, "files", "HASH_FAILURE")
 	other := g.standalone("other", g.base, g.p.other)
 	add("other-signer", "the PDF signed by another key than the bundle's sealing key", other, "pdf.signer", "UNEXPECTED_SIGNER")
 	g.add("pdf/plain", ".pdf", plainPDF, expectation{Rule: "bundle-format.md §1.1", Description: "a PDF without an embedded custody bundle: not a custody file", Verdict: NotCustody})
