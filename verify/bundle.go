@@ -198,23 +198,6 @@ func (v *bundleVerifier) fail(name, format string, args ...any) {
 	v.stopped = true
 }
 
-// failErr is fail with err as the detail, and FORMAT_FAILURE as the
-// sub-indication when err is a formatError (a rule of the format broken,
-// rather than a digest or record that does not match).
-func (v *bundleVerifier) failErr(name string, err error) {
-	v.fail(name, "%v", err)
-	if errors.As(err, new(formatError)) {
-		v.rep.Checks[len(v.rep.Checks)-1].Sub = FormatFailure
-	}
-}
-
-// formatError is a rule of docs/bundle-format.md broken by a sealed
-// document (a message entry not in canonical JSON, an attachment named
-// otherwise than its record's place): FORMAT_FAILURE.
-type formatError struct{ error }
-
-func formatErrorf(format string, args ...any) error { return formatError{fmt.Errorf(format, args...)} }
-
 func (v *bundleVerifier) finish() *Report {
 	v.waitRendering()
 	v.rep.Result = Verdict(v.rep.Checks)
@@ -343,7 +326,7 @@ func (v *bundleVerifier) checkFiles() {
 	var total int64
 	for i, f := range v.m.Files {
 		if err := v.checkFile(f); err != nil {
-			v.failErr("files", err)
+			v.failWith("files", err)
 			return
 		}
 		total += f.Size
@@ -371,7 +354,7 @@ func (v *bundleVerifier) checkFile(f manifest.File) error {
 		if digest == f.SHA256 {
 			e, err := manifest.ParseMessageEntry(data)
 			if err != nil {
-				return formatErrorf("%s: %v", f.Path, err)
+				return because(FormatFailure, "%s: %v", f.Path, err)
 			}
 			v.entries[f.Path] = e
 		}
@@ -415,17 +398,17 @@ func (v *bundleVerifier) checkMessages() {
 	for i, msg := range v.m.Messages {
 		n, err := v.checkMessage(i, msg, participants, used)
 		if err != nil {
-			v.failErr("messages", fmt.Errorf("message %q (#%d): %w", msg.ID, i+1, err))
+			v.failWith("messages", fmt.Errorf("message %q (#%d): %w", msg.ID, i+1, err))
 			return
 		}
 		attachments += n
 	}
 	if err := v.checkSenders(); err != nil {
-		v.failErr("messages", err)
+		v.failWith("messages", err)
 		return
 	}
 	if err := v.checkSources(); err != nil {
-		v.failErr("messages", err)
+		v.failWith("messages", err)
 		return
 	}
 	if r := v.m.Rendering; r != nil {
@@ -467,18 +450,18 @@ func (v *bundleVerifier) checkMessage(i int, msg manifest.Message, participants,
 		return 0, fmt.Errorf("sender %q is not a participant of the manifest", e.From)
 	}
 	if _, err := time.Parse(time.RFC3339Nano, e.Time); err != nil {
-		return 0, formatErrorf("time %q: %v", e.Time, err)
+		return 0, because(FormatFailure, "time %q: %v", e.Time, err)
 	}
 	var digests []string
 	for j, a := range e.Attachments {
 		if a.Missing {
 			if a.Path != "" || a.SHA256 != "" || a.Size != 0 {
-				return 0, formatErrorf("attachment %d is marked missing but has content (a path, digest or size other than 0)", j+1)
+				return 0, because(FormatFailure, "attachment %d is marked missing but has content (a path, digest or size other than 0)", j+1)
 			}
 			continue
 		}
 		if err := manifest.CheckAttachmentName(a.Path, v.m.EntryIndex(i), j); err != nil {
-			return 0, formatError{err}
+			return 0, reasoned{FormatFailure, err}
 		}
 		af, ok := v.m.FileByPath(a.Path)
 		switch {
@@ -508,7 +491,7 @@ func (v *bundleVerifier) checkSenders() error {
 	}
 	for _, p := range v.m.Conversation.Participants {
 		if !sent[p.ID] {
-			return formatErrorf("participant %q sent none of the sealed messages: the manifest lists the senders and no one else", p.ID)
+			return because(FormatFailure, "participant %q sent none of the sealed messages: the manifest lists the senders and no one else", p.ID)
 		}
 	}
 	return nil
@@ -520,11 +503,11 @@ func (v *bundleVerifier) checkSenders() error {
 func (v *bundleVerifier) checkSources() error {
 	sources := v.m.Conversation.Sources
 	if len(sources) > 0 && v.m.Selection.Selected != v.m.Selection.Total {
-		return formatErrorf("the bundle carries sources/ but holds %d of %d messages: a source would disclose the others", v.m.Selection.Selected, v.m.Selection.Total)
+		return because(FormatFailure, "the bundle carries sources/ but holds %d of %d messages: a source would disclose the others", v.m.Selection.Selected, v.m.Selection.Total)
 	}
 	for i, s := range sources {
 		if err := manifest.CheckSourceName(s.Path, i); err != nil {
-			return formatError{err}
+			return reasoned{FormatFailure, err}
 		}
 	}
 	return nil

@@ -43,8 +43,8 @@ func (g *generator) malformedEvents(logged *bundle) {
 			return strings.Replace(e, old, new, 1)
 		}
 	}
-	resign("unknown-member", "event 2 with an unknown member, signed", "SIG_CRYPTO_FAILURE", replace(`"action":`, `"a_note":"x","action":`))
-	resign("not-canonical", "event 2 with a space after a colon, signed", "SIG_CRYPTO_FAILURE", replace(`"action":`, `"action": `))
+	resign("unknown-member", "event 2 with an unknown member, signed", "FORMAT_FAILURE", replace(`"action":`, `"a_note":"x","action":`))
+	resign("not-canonical", "event 2 with a space after a colon, signed", "FORMAT_FAILURE", replace(`"action":`, `"action": `))
 	resign("seq-wrong", "event 2 saying seq 3, signed", "SIG_CRYPTO_FAILURE", replace(`"seq":2`, `"seq":3`))
 	resign("bundle-other", "event 2 naming another bundle's manifest.sig, signed (copied from another bundle)", "SIG_CRYPTO_FAILURE", func(e string) string {
 		i := strings.Index(e, `"bundle":"`) + len(`"bundle":"`)
@@ -54,8 +54,8 @@ func (g *generator) malformedEvents(logged *bundle) {
 		i := strings.Index(e, `"prev":"`) + len(`"prev":"`)
 		return e[:i] + strings.Repeat("cd", 32) + e[i+64:]
 	})
-	resign("action-unknown", "event 2 with an action outside the list, signed", "SIG_CRYPTO_FAILURE", replace(`"action":"transferred"`, `"action":"destroyed"`))
-	resign("time-fraction", "event 2's time with a fraction of a second, signed", "SIG_CRYPTO_FAILURE", replace(`:00Z"`, `:00.5Z"`))
+	resign("action-unknown", "event 2 with an action outside the list, signed", "FORMAT_FAILURE", replace(`"action":"transferred"`, `"action":"destroyed"`))
+	resign("time-fraction", "event 2's time with a fraction of a second, signed", "FORMAT_FAILURE", replace(`:00Z"`, `:00.5Z"`))
 	resign("fingerprint-other", "event 2 naming another key than its .pem's, signed by the .pem's key", "SIG_CRYPTO_FAILURE", func(e string) string {
 		fp, _ := manifest.Fingerprint(g.p.signer.Public())
 		i := strings.Index(e, `"fingerprint":"`) + len(`"fingerprint":"`)

@@ -245,7 +245,7 @@ func (g *generator) custodyLog() {
 	for seq := 2; seq <= 3; seq++ {
 		n := custodylog.EntryName(seq, custodylog.PartEvent)
 		ev("event-"+itoa(seq)+"-edited", "event "+itoa(seq)+"'s note changed after signing", "custody.event", seq, "SIG_CRYPTO_FAILURE", func(b *bundle) {
-			b.set(n, replaceOnce(b.get(n), `"action":"`, `"action":"`+"x"))
+			b.set(n, replaceOnce(b.get(n), `"note":"`, `"note":"x`))
 		})
 		s := custodylog.EntryName(seq, custodylog.PartSignature)
 		ev("event-"+itoa(seq)+"-sig-flipped", "one bit of event "+itoa(seq)+"'s signature changed", "custody.event", seq, "SIG_CRYPTO_FAILURE", func(b *bundle) {
