@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"hash/crc32"
+	"strings"
 
 	"github.com/custody-toolkit/custody/manifest"
 )
@@ -149,6 +150,22 @@ func (g *generator) container() {
 	fixOffsets(prefix, 4)
 	repacked("prefixed", "4 bytes before the first entry, offsets adjusted (a self-extracting stub)", prefix)
 	repacked("trailing-bytes", "bytes after the end record", append(append([]byte(nil), ok...), 0, 0, 0, 0))
+
+	// Record order and data descriptors (§1.4, §1.5).
+	swap := g.base.clone()
+	i, j := swap.find("messages/000001.json"), swap.find("messages/000003.json")
+	swap.entries[i], swap.entries[j] = swap.entries[j], swap.entries[i]
+	g.bundleVector("container/order-swapped", swap, failed("bundle-format.md §1.5", "two message entries swapped in the ZIP, every header canonical: the order is not the canonical one (the verifier's current rule, FAILED; the content itself verifies)", "container.order", "FORMAT_FAILURE").withSigner("signer.pub"))
+	g.add("container/descriptor-on-message", ".custody", zipWith(entries, func(i int, h *zip.FileHeader) {
+		if h.Name == "messages/000001.json" {
+			h.Flags |= 0x8
+		}
+	}, ""), indeterminate("bundle-format.md §1.4", "a message entry written with a data descriptor: only streamed entries (attachments, sources, record.pdf) may have one", "container", "CONTAINER_REPACKED").withSigner("signer.pub"))
+	g.add("valid/descriptor-on-attachments", ".custody", zipWith(entries, func(i int, h *zip.FileHeader) {
+		if strings.HasPrefix(h.Name, "attachments/") {
+			h.Flags |= 0x8
+		}
+	}, ""), passed("bundle-format.md §1.4", "attachments written with data descriptors, as the exporter streams them"))
 
 	// Changes of the sealed entries that keep the container canonical.
 	g.bundleVector("container/unlisted-entry", withAdded(g.base, entry{"messages/000007.json", []byte(`{"from":"pt","id":"m7","text":"x","time":"2026-11-30T10:00:00+01:00"}`)}, manifest.ManifestName),

@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/ed25519"
 	"encoding/pem"
+	"strings"
 
 	"github.com/custody-toolkit/custody/custody"
 	"github.com/custody-toolkit/custody/custodylog"
@@ -71,6 +72,10 @@ func (g *generator) signature() {
 	pemFormat := failed(rule, "", "signature", "FORMAT_FAILURE")
 	pemVector("garbage", "signer.pem not PEM", []byte("not a key\n"), pemFormat)
 	pemVector("private-type", "the block typed PRIVATE KEY", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), pemFormat)
+	pemVector("two-blocks", "the key's PEM block written twice", append(g.base.get(manifest.SignerName), g.base.get(manifest.SignerName)...), pemFormat)
+	pemVector("crlf", "the PEM with CRLF line ends", []byte(strings.ReplaceAll(string(g.base.get(manifest.SignerName)), "\n", "\r\n")), pemFormat)
+	pemVector("no-final-newline", "the PEM without its last LF", g.base.get(manifest.SignerName)[:len(g.base.get(manifest.SignerName))-1], pemFormat)
+	pemVector("header", "the PEM with a header line", []byte(strings.Replace(string(g.base.get(manifest.SignerName)), "-----\n", "-----\nComment: x\n\n", 1)), pemFormat)
 	wrongKey := failed(rule, "", "signature", "UNEXPECTED_SIGNER")
 	pemVector("der-flipped", "one bit of the key changed: not the key the manifest names", pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: flipped(der, len(der)-1)}), wrongKey)
 	pemVector("rsa", "an RSA key in signer.pem: not the key the manifest names", []byte(rsaPublicPEM), wrongKey)
@@ -281,9 +286,14 @@ func (g *generator) custodyLog() {
 		g.bundleVector("custody/"+name, b, e.withSigner("signer.pub"))
 	}
 	timed("time-before-seal", "event 2 claims a time before the manifest's genTime", "2026-11-30T10:00:00Z", nil, indeterminate("", "", "custody.time", "TIMESTAMP_ORDER_FAILURE").at(2))
+	timed("time-after-own-token", "event 2 claims a time a day after its own trusted token's genTime: post-dated", "2026-12-03T10:00:00Z", &tokenSpec{genTime: exportTime.Add(24 * 60 * 60e9)}, indeterminate("", "", "custody.time", "TIMESTAMP_ORDER_FAILURE").at(2))
+	backwards := logged.clone()
+	backwards.appendEvent(g.p.signer, custodylog.Event{Time: "2026-12-01T12:00:00Z", Action: custodylog.Reviewed, Note: "x", Actor: custodylog.Actor{Name: "Dra. Vectores", Role: "clinician"}}, nil)
+	e := indeterminate("custody-log.md, time rules", "event 4 claims a time before event 3's claim: the claims run backwards against the chain", "custody.time", "TIMESTAMP_ORDER_FAILURE")
+	g.bundleVector("custody/time-backwards", backwards, e.withSigner("signer.pub").at(4))
 	timed("time-within-skew", "event 2 claims a time 4 minutes after its token's genTime (within the 5 minutes allowed)", "2026-12-02T10:04:00Z", &tokenSpec{genTime: exportTime.Add(24 * 60 * 60e9)}, passed("", ""))
 	timed("event-token-untrusted", "event 2's token from a TSA the verifier does not trust: INFO", "2026-12-02T10:00:00Z", &tokenSpec{tsa: g.p.strangerTSA, genTime: exportTime.Add(24 * 60 * 60e9)}, passed("", ""))
-	timed("event-token-before-seal", "event 2's token's genTime before the manifest's", "2026-11-30T10:00:00Z", &tokenSpec{genTime: exportTime.Add(-24 * 60 * 60e9)}, indeterminate("", "", "custody.time", "TIMESTAMP_ORDER_FAILURE").at(2))
+	timed("event-token-before-seal", "event 2's token's genTime a day before the manifest's: event 1, which event 2 commits to, then claims a time after a proof that it existed", "2026-11-30T10:00:00Z", &tokenSpec{genTime: exportTime.Add(-24 * 60 * 60e9)}, indeterminate("", "", "custody.time", "TIMESTAMP_ORDER_FAILURE").at(1))
 }
 
 // dropEvent removes event seq's entries.
