@@ -23,10 +23,13 @@
 package manifest
 
 import (
+	"bytes"
 	"encoding/json/jsontext"
 	jsonv2 "encoding/json/v2"
 	"fmt"
+	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -229,12 +232,55 @@ func Unmarshal(data []byte, v any) error {
 	// One value, one encoding: a missing member, an empty optional array
 	// written out, or any other variant that decodes to the same value is
 	// refused, so that no two different byte strings carry one meaning.
+	if err := checkIntegers(data); err != nil {
+		return err
+	}
 	again, err := Marshal(v)
 	if err != nil {
 		return err
 	}
 	if string(again) != string(data) {
 		return fmt.Errorf("not the canonical encoding of its content (members missing, or optional members written empty): %s", firstDifference(data, again))
+	}
+	return nil
+}
+
+// MaxInteger is the largest integer the format uses (2^53−1, the
+// largest that every JSON reader represents exactly, RFC 7493 §2.2).
+const MaxInteger = 1<<53 - 1
+
+// checkIntegers refuses any number that is not an integer in
+// 0…MaxInteger: the format has no other numbers, and a larger one would
+// read differently in another language's JSON library.
+func checkIntegers(data []byte) error {
+	d := jsontext.NewDecoder(bytes.NewReader(data))
+	for {
+		tok, err := d.ReadToken()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if tok.Kind() != '0' {
+			continue
+		}
+		if n, err := strconv.ParseUint(tok.String(), 10, 64); err != nil || n > MaxInteger {
+			return fmt.Errorf("number %s at %s: the format's numbers are integers in 0…2^53−1", tok.String(), d.StackPointer())
+		}
+	}
+}
+
+// checkParticipants: each participant once, and each one the sender of a
+// message (the message check holds the entries to the list; here, that
+// the list names no one twice).
+func (m *Manifest) checkParticipants() error {
+	seen := map[string]bool{}
+	for i, p := range m.Conversation.Participants {
+		if seen[p.ID] {
+			return fmt.Errorf("conversation.participants[%d]: id %q listed twice", i, p.ID)
+		}
+		seen[p.ID] = true
 	}
 	return nil
 }
@@ -296,8 +342,11 @@ func (m *Manifest) Check() error {
 	if err := m.checkVersionMembers(); err != nil {
 		return err
 	}
-	if _, err := time.Parse(time.RFC3339, m.ExportedAt); err != nil || !strings.HasSuffix(m.ExportedAt, "Z") {
-		return fmt.Errorf("field exported_at: %q is not an RFC 3339 UTC time", m.ExportedAt)
+	if t, err := time.Parse(time.RFC3339, m.ExportedAt); err != nil || t.UTC().Format(time.RFC3339) != m.ExportedAt {
+		return fmt.Errorf("field exported_at: %q is not an RFC 3339 UTC time in whole seconds (Z)", m.ExportedAt)
+	}
+	if err := m.checkParticipants(); err != nil {
+		return err
 	}
 	if !isHex(m.Signer.Fingerprint, 64) {
 		return fmt.Errorf("field signer.fingerprint: %q is not a SHA-256 in lowercase hex", m.Signer.Fingerprint)

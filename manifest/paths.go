@@ -109,3 +109,30 @@ const RecordName = "record.pdf"
 func Streamed(name string) bool {
 	return name == RecordName || strings.HasPrefix(name, AttachmentsDir) || strings.HasPrefix(name, SourcesDir)
 }
+
+// CheckAttachmentName checks that name is the entry of the j-th attachment
+// record (0-based, missing ones counted) of the i-th message entry
+// (0-based: its NNNNNN is i+1): attachments/NNNNNN-JJ, then either
+// nothing or an extension of 1 to 8 characters a-z 0-9. The extension is
+// not checked against anything: the exporter takes it from the source
+// file's name, which a bundle does not carry.
+func CheckAttachmentName(name string, i, j int) error {
+	stem := fmt.Sprintf("%s%06d-%02d", AttachmentsDir, i+1, j+1)
+	if !strings.HasPrefix(name, stem) || !validExtension(name[len(stem):]) {
+		return fmt.Errorf("attachment %s of record %d is not named %s[.ext]", name, j+1, stem)
+	}
+	return nil
+}
+
+// CheckSourceName is CheckAttachmentName for the i-th source (0-based):
+// sources/NN[.ext], numbered from 01.
+func CheckSourceName(name string, i int) error {
+	stem := fmt.Sprintf("%s%02d", SourcesDir, i+1)
+	if !strings.HasPrefix(name, stem) || !validExtension(name[len(stem):]) {
+		return fmt.Errorf("source %s is not named %s[.ext]", name, stem)
+	}
+	return nil
+}
+
+// validExtension: "" or what safeExtension returns.
+func validExtension(ext string) bool { return ext == "" || safeExtension(ext) == ext }

@@ -325,7 +325,7 @@ func (v *bundleVerifier) checkFiles() {
 	var total int64
 	for i, f := range v.m.Files {
 		if err := v.checkFile(f); err != nil {
-			v.fail("files", "%v", err)
+			v.failWith("files", err)
 			return
 		}
 		total += f.Size
@@ -353,7 +353,7 @@ func (v *bundleVerifier) checkFile(f manifest.File) error {
 		if digest == f.SHA256 {
 			e, err := manifest.ParseMessageEntry(data)
 			if err != nil {
-				return fmt.Errorf("%s: %v", f.Path, err)
+				return because(FormatFailure, "%s: %v", f.Path, err)
 			}
 			v.entries[f.Path] = e
 		}
@@ -397,16 +397,24 @@ func (v *bundleVerifier) checkMessages() {
 	for i, msg := range v.m.Messages {
 		n, err := v.checkMessage(i, msg, participants, used)
 		if err != nil {
-			v.fail("messages", "message %q (#%d): %v", msg.ID, i+1, err)
+			v.failWith("messages", fmt.Errorf("message %q (#%d): %w", msg.ID, i+1, err))
 			return
 		}
 		attachments += n
+	}
+	if err := v.checkSenders(); err != nil {
+		v.failWith("messages", err)
+		return
+	}
+	if err := v.checkSources(); err != nil {
+		v.failWith("messages", err)
+		return
 	}
 	if r := v.m.Rendering; r != nil {
 		used[r.Path] = true
 	}
 	for _, s := range v.m.Conversation.Sources {
-		if _, ok := v.m.FileByPath(s.Path); !ok || !strings.HasPrefix(s.Path, manifest.SourcesDir) {
+		if _, ok := v.m.FileByPath(s.Path); !ok {
 			v.fail("messages", "source %s is not a listed file under %s", s.Path, manifest.SourcesDir)
 			return
 		}
@@ -441,15 +449,18 @@ func (v *bundleVerifier) checkMessage(i int, msg manifest.Message, participants,
 		return 0, fmt.Errorf("sender %q is not a participant of the manifest", e.From)
 	}
 	if _, err := time.Parse(time.RFC3339Nano, e.Time); err != nil {
-		return 0, fmt.Errorf("time %q: %v", e.Time, err)
+		return 0, because(FormatFailure, "time %q: %v", e.Time, err)
 	}
 	var digests []string
 	for j, a := range e.Attachments {
 		if a.Missing {
-			if a.Path != "" || a.SHA256 != "" {
-				return 0, fmt.Errorf("attachment %d is marked missing but has content", j+1)
+			if a.Path != "" || a.SHA256 != "" || a.Size != 0 {
+				return 0, because(FormatFailure, "attachment %d is marked missing but has content (a path, digest or size other than 0)", j+1)
 			}
 			continue
+		}
+		if err := manifest.CheckAttachmentName(a.Path, v.m.EntryIndex(i), j); err != nil {
+			return 0, reasoned{FormatFailure, err}
 		}
 		af, ok := v.m.FileByPath(a.Path)
 		switch {
@@ -467,6 +478,38 @@ func (v *bundleVerifier) checkMessage(i int, msg manifest.Message, participants,
 		return 0, errors.New("the manifest's attachment digests differ from the message entry's")
 	}
 	return len(digests), nil
+}
+
+// checkSenders holds conversation.participants to the senders of the
+// sealed messages: each participant sent at least one of them (a
+// selective bundle lists no one who only sent withheld messages).
+func (v *bundleVerifier) checkSenders() error {
+	sent := map[string]bool{}
+	for _, e := range v.entries {
+		sent[e.From] = true
+	}
+	for _, p := range v.m.Conversation.Participants {
+		if !sent[p.ID] {
+			return because(FormatFailure, "participant %q sent none of the sealed messages: the manifest lists the senders and no one else", p.ID)
+		}
+	}
+	return nil
+}
+
+// checkSources: sources travel only in a bundle that withholds nothing
+// (a source file holds every message), named sources/01, 02, … in the
+// order of conversation.sources.
+func (v *bundleVerifier) checkSources() error {
+	sources := v.m.Conversation.Sources
+	if len(sources) > 0 && v.m.Selection.Selected != v.m.Selection.Total {
+		return because(FormatFailure, "the bundle carries sources/ but holds %d of %d messages: a source would disclose the others", v.m.Selection.Selected, v.m.Selection.Total)
+	}
+	for i, s := range sources {
+		if err := manifest.CheckSourceName(s.Path, i); err != nil {
+			return reasoned{FormatFailure, err}
+		}
+	}
+	return nil
 }
 
 // checkEntryOrder runs last, so that a specific check names a missing,

@@ -44,6 +44,7 @@ func Consistent(olderPath, newerPath string, opts, olderOpts Options) (*Report, 
 	newer.Checks = append(newer.Checks, Check{Name: "older bundle", Status: older.Result,
 		Detail: fmt.Sprintf("%s verifies %s (its report: consistency.older)", olderPath, older.Result)})
 	c.Status, c.Detail = Indeterminate, "not checked"
+	var sub SubIndication
 	switch {
 	case older.Result == Failed || newer.Result == Failed:
 		c.Status, c.Detail = Failed, "not checked: a bundle failed verification"
@@ -51,11 +52,12 @@ func Consistent(olderPath, newerPath string, opts, olderOpts Options) (*Report, 
 	case older.Signer.Fingerprint != newer.Signer.Fingerprint && !(older.Signer.Checked && newer.Signer.Checked):
 		c.Detail = fmt.Sprintf("not proven: the bundles were sealed by different keys, %s (older) and %s (newer), not both expected; "+
 			"name each signer (--older-signer and --signer) to prove one extends the other", older.Signer.Fingerprint, newer.Signer.Fingerprint)
+		sub = SigConstraintsFailure // ETSI: the signers do not meet the constraint of being the expected ones
 	default:
 		c.prove(older.parsed, newer.parsed)
 		c.nameSigners(older.Signer, newer.Signer)
 	}
-	newer.Checks = append(newer.Checks, Check{Name: "consistency", Status: c.Status, Detail: c.Detail})
+	newer.Checks = append(newer.Checks, Check{Name: "consistency", Status: c.Status, Detail: c.Detail, Sub: sub})
 	newer.Result = Verdict(newer.Checks)
 	return newer, nil
 }

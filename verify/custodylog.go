@@ -156,7 +156,7 @@ func (lv *logVerifier) event(seq int) bool {
 	}
 	e, err := custodylog.Parse(data)
 	if err != nil {
-		v.fail(name, "%s: %v", custodylog.EntryName(seq, custodylog.PartEvent), err)
+		v.failWith(name, because(FormatFailure, "%s: %v", custodylog.EntryName(seq, custodylog.PartEvent), err))
 		return false
 	}
 	ce := CustodyEvent{Seq: e.Seq, Time: e.Time, Action: e.Action, Note: e.Note, Actor: e.Actor}

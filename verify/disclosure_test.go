@@ -115,7 +115,7 @@ func TestDisclosureTampering(t *testing.T) {
 			m.Messages[0].ID, m.Messages[1].ID = m.Messages[1].ID, m.Messages[0].ID
 			m.Messages[0].Attachments, m.Messages[1].Attachments = m.Messages[1].Attachments, m.Messages[0].Attachments
 			return e
-		}, "disclosure"},
+		}, "messages"}, // m1's attachment is named after position 1: the swap shows before the tree
 		{"disclosed messages reordered in the manifest", func(t *testing.T, e []testbundle.Entry, m *manifest.Manifest) []testbundle.Entry {
 			m.Messages[0], m.Messages[1] = m.Messages[1], m.Messages[0]
 			return e

@@ -40,11 +40,11 @@ var layers = []struct {
 		"internal/plainverdict", "internal/reportpdf", "internal/webverify", "internal/versioncmd",
 	}},
 	{"programs", []string{
-		"internal/verifycli", "cmd/custody", "cmd/custody-verify", "web",
+		"internal/verifycli", "cmd/custody", "cmd/custody-verify", "cmd/custody-conformance", "web",
 	}},
 	{"test support", []string{
 		"internal/testpki", "internal/testbundle", "internal/peakrss",
-		"internal/pdfnorm/pdfnormtest", "internal/layering",
+		"internal/pdfnorm/pdfnormtest", "internal/layering", "internal/vectorgen",
 	}},
 }
 

@@ -420,6 +420,10 @@ func (v *tokenVerifier) checkSignature() verdict.Check {
 	}
 	if v.signerCert == nil {
 		c.Status, c.Detail = verdict.Indeterminate, "the messageDigest matches the TSTInfo, but the signature cannot be checked: "+v.noSignerCert()
+		c.Sub = verdict.NoSigningCertificateFound // ETSI: the signer's certificate is not available
+		if len(v.certErrs) > 0 {
+			c.Sub = verdict.CertificateChainGeneralFailure // carried, but not readable
+		}
 		return c
 	}
 	name, err := cms.VerifyByCertificate(v.signerCert, s.SignatureAlgorithm, digest, s.SignedAttrs, s.Signature)

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/custody-toolkit/custody/custodylog"
+	"github.com/custody-toolkit/custody/manifest"
+)
+
+// resignedValid is event 2 of logged without its token, signed again: the
+// control for malformedEvents (it verifies).
+func (g *generator) resignedValid(logged *bundle) {
+	b := logged.clone()
+	b.dropEventsFrom(3)
+	b.remove(custodylog.EntryName(2, custodylog.PartToken))
+	n := custodylog.EntryName(2, custodylog.PartEvent)
+	data := []byte(strings.Replace(string(b.get(n)), `,"timestamped":true`, ``, 1))
+	b.set(n, data)
+	b.set(custodylog.EntryName(2, custodylog.PartSignature), signBytes(g.p.other, data))
+	g.bundleVector("valid/custody-event-resigned", b, passed("custody-log.md", "event 2 without a token, as the vectors of custody/event-* are before their change"))
+}
+
+// malformedEvents: event 2 rewritten against a rule of custody-log.md,
+// then signed again by its own actor, so that only the rule is broken.
+func (g *generator) malformedEvents(logged *bundle) {
+	const rule = "custody-log.md, What a verifier checks"
+	resign := func(name, desc, sub string, edit func(event string) string) {
+		b := logged.clone()
+		b.dropEventsFrom(3)
+		// Without its token, which covered the old signature.
+		b.remove(custodylog.EntryName(2, custodylog.PartToken))
+		n := custodylog.EntryName(2, custodylog.PartEvent)
+		data := []byte(edit(strings.Replace(string(b.get(n)), `,"timestamped":true`, ``, 1)))
+		b.set(n, data)
+		b.set(custodylog.EntryName(2, custodylog.PartSignature), signBytes(g.p.other, data))
+		g.bundleVector("custody/event-"+name, b, failed(rule, desc, "custody.event", sub).withSigner("signer.pub").at(2))
+	}
+	replace := func(old, new string) func(string) string {
+		return func(e string) string {
+			if !strings.Contains(e, old) {
+				panic("vectorgen: no " + old + " in " + e)
+			}
+			return strings.Replace(e, old, new, 1)
+		}
+	}
+	resign("unknown-member", "event 2 with an unknown member, signed", "FORMAT_FAILURE", replace(`"action":`, `"a_note":"x","action":`))
+	resign("not-canonical", "event 2 with a space after a colon, signed", "FORMAT_FAILURE", replace(`"action":`, `"action": `))
+	resign("seq-wrong", "event 2 saying seq 3, signed", "SIG_CRYPTO_FAILURE", replace(`"seq":2`, `"seq":3`))
+	resign("bundle-other", "event 2 naming another bundle's manifest.sig, signed (copied from another bundle)", "SIG_CRYPTO_FAILURE", func(e string) string {
+		i := strings.Index(e, `"bundle":"`) + len(`"bundle":"`)
+		return e[:i] + strings.Repeat("ab", 32) + e[i+64:]
+	})
+	resign("prev-wrong", "event 2 whose prev is not event 1's digest, signed", "SIG_CRYPTO_FAILURE", func(e string) string {
+		i := strings.Index(e, `"prev":"`) + len(`"prev":"`)
+		return e[:i] + strings.Repeat("cd", 32) + e[i+64:]
+	})
+	resign("action-unknown", "event 2 with an action outside the list, signed", "FORMAT_FAILURE", replace(`"action":"transferred"`, `"action":"destroyed"`))
+	resign("time-fraction", "event 2's time with a fraction of a second, signed", "FORMAT_FAILURE", replace(`:00Z"`, `:00.5Z"`))
+	resign("fingerprint-other", "event 2 naming another key than its .pem's, signed by the .pem's key", "SIG_CRYPTO_FAILURE", func(e string) string {
+		fp, _ := manifest.Fingerprint(g.p.signer.Public())
+		i := strings.Index(e, `"fingerprint":"`) + len(`"fingerprint":"`)
+		return e[:i] + fp + e[i+64:]
+	})
+}
