@@ -207,9 +207,16 @@ func check(der []byte, r *Request) (*Stamp, error) {
 	if res.SignerCert == nil {
 		return nil, errors.New("token carries no certificate of its signer although certReq was set (RFC 3161 §2.4.1)")
 	}
+	// What a verifier would call INDETERMINATE whatever its trust anchors
+	// (a signature it cannot check, a certificate that is not a TSA's to
+	// RFC 3161) is refused here: the exporter seals no token that proves
+	// no time.
 	for _, c := range res.Checks {
-		if c.Name == verdict.CheckTokenSignature && c.Status != verdict.Passed {
-			return nil, fmt.Errorf("the token's signature cannot be checked: %s", c.Detail)
+		switch c.Name {
+		case verdict.CheckTokenSignature, verdict.CheckTokenSigningCert, verdict.CheckTokenEKU:
+			if c.Status != verdict.Passed {
+				return nil, fmt.Errorf("invalid token: %s: %s", c.Name, c.Detail)
+			}
 		}
 	}
 	return &Stamp{Response: der, Token: resp.TimeStampToken.FullBytes, Time: res.Timestamp.Time, SignerCert: res.SignerCert}, nil

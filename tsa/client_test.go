@@ -4,9 +4,15 @@ import (
 	"bytes"
 	"context"
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/asn1"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -345,5 +351,36 @@ ess_cert_id_alg = sha256
 	}
 	if ts.Nonce.Cmp(r.Nonce) != 0 || !ts.Policy.Equal(asn1.ObjectIdentifier{1, 2, 3, 4, 1}) {
 		t.Errorf("token from openssl: nonce %v policy %v", ts.Nonce, ts.Policy)
+	}
+}
+
+// TestClientRefusesNonTSACertificate: a token whose signer certificate is
+// not a TSA's to RFC 3161 §2.3 (here: the EKU not critical, as Go's x509
+// writes it by default) proves no time to a verifier (INDETERMINATE,
+// token.eku), so the exporter's client refuses it instead of sealing it.
+func TestClientRefusesNonTSACertificate(t *testing.T) {
+	root, rootKey := newCA(t)
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "tsa"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, root, key.Public(), rootKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(Handler(&Authority{cert: cert, key: key}))
+	defer srv.Close()
+	_, err = (&Client{URL: srv.URL}).Stamp(t.Context(), []byte("signature bytes"))
+	if err == nil || !strings.Contains(err.Error(), "token.eku") {
+		t.Fatalf("Stamp: %v, want a refusal naming token.eku", err)
 	}
 }

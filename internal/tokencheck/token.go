@@ -474,8 +474,14 @@ func (v *tokenVerifier) checkSignedAttrs(digest crypto.Hash) string {
 	return ""
 }
 
+// checkSigningCertificate: the ESSCertID(v2) attribute and the TSTInfo tsa
+// name bind the token to its TSA certificate (RFC 3161 §2.4). A token that
+// breaks them proves no time, but proves nothing altered either (the TSA's
+// own bytes: an honest TSA may be misconfigured; a substituted certificate
+// in a stored token is FAILED through the token seal, bundle-format.md §6):
+// INDETERMINATE, SIG_CONSTRAINTS_FAILURE.
 func (v *tokenVerifier) checkSigningCertificate() verdict.Check {
-	c := verdict.Check{Name: verdict.CheckTokenSigningCert, Status: verdict.Failed}
+	c := verdict.Check{Name: verdict.CheckTokenSigningCert, Status: verdict.Indeterminate, Sub: verdict.SigConstraintsFailure}
 	s := v.signer
 	if s == nil {
 		return notEvaluated(c.Name, fmt.Sprintf("%d SignerInfos", len(v.tok.SignerInfos)))
@@ -489,7 +495,7 @@ func (v *tokenVerifier) checkSigningCertificate() verdict.Check {
 	case found == 0:
 		c.Detail = "no signing-certificate (ESSCertID) or signing-certificate-v2 (ESSCertIDv2) signed attribute; RFC 3161 §2.4.1 requires one"
 	case v.signerCert == nil:
-		c.Status, c.Detail = verdict.Indeterminate, v.noSignerCert()
+		c.Sub, c.Detail = verdict.NoSigningCertificateFound, v.noSignerCert()
 	default:
 		if msg, ok := v.matchTSAName(); !ok {
 			c.Detail = msg
@@ -497,7 +503,7 @@ func (v *tokenVerifier) checkSigningCertificate() verdict.Check {
 		} else if msg != "" {
 			details = append(details, msg)
 		}
-		c.Status, c.Detail = verdict.Passed, strings.Join(details, "; ")
+		c.Status, c.Sub, c.Detail = verdict.Passed, "", strings.Join(details, "; ")
 	}
 	return c
 }
@@ -657,9 +663,12 @@ func (v *tokenVerifier) checkCarriedCertificates() verdict.Check {
 // exactly one extended key usage extension, critical, whose only purpose
 // is id-kp-timeStamping. Every real TSA certificate in the test corpus
 // (DigiCert, GlobalSign, IdenTrust, Symantec, FreeTSA, Sigstore) meets
-// it, so nothing justifies accepting less.
+// it, so nothing justifies accepting less. A certificate that does not is
+// not a TSA's to RFC 3161: the token proves no time, but nothing is proven
+// altered, so INDETERMINATE (CHAIN_CONSTRAINTS_FAILURE), as ETSI EN
+// 319 102-1 reports a broken certificate constraint.
 func (v *tokenVerifier) checkEKU() verdict.Check {
-	c := verdict.Check{Name: verdict.CheckTokenEKU, Status: verdict.Failed}
+	c := verdict.Check{Name: verdict.CheckTokenEKU, Status: verdict.Indeterminate}
 	cert := v.signerCert
 	switch {
 	case v.signer == nil:
