@@ -103,6 +103,9 @@ type GoPdf struct {
 
 	//placeholder text
 	placeHolderTexts map[string]([]placeHolderTextInfo)
+
+	// custody: the compressor of finished pages (content_pack.go)
+	contentPacker contentPacker
 }
 
 type DrawableRectOptions struct {
@@ -804,6 +807,11 @@ func (gp *GoPdf) AddPage() {
 
 // AddPageWithOption  : add new page with option
 func (gp *GoPdf) AddPageWithOption(opt PageOption) {
+	if gp.indexOfContent > -1 {
+		// custody: the page is finished; hold its operations in a few
+		// compressed bytes, not a struct for each (content_pack.go).
+		gp.pdfObjs[gp.indexOfContent].(*ContentObj).pack(&gp.contentPacker)
+	}
 	opt.TrimBox = opt.TrimBox.UnitsToPoints(gp.config.Unit)
 	opt.PageSize = opt.PageSize.UnitsToPoints(gp.config.Unit)
 
@@ -1412,15 +1420,13 @@ func (gp *GoPdf) PlaceHolderText(placeHolderName string, placeHolderWidth float6
 	}
 
 	content := gp.pdfObjs[gp.indexOfContent].(*ContentObj)
-	indexInContent := len(content.listCache.caches) - 1
-	indexOfContent := gp.indexOfContent
+	text := content.listCache.last().(*cacheContentText)
 	fontISubset := gp.curr.FontISubset
 
 	gp.placeHolderTexts[placeHolderName] = append(
 		gp.placeHolderTexts[placeHolderName],
 		placeHolderTextInfo{
-			indexOfContent:   indexOfContent,
-			indexInContent:   indexInContent,
+			text:             text,
 			fontISubset:      fontISubset,
 			placeHolderWidth: placeHolderWidth,
 			fontSize:         gp.curr.FontSize,
@@ -1442,14 +1448,7 @@ func (gp *GoPdf) FillInPlaceHoldText(placeHolderName string, text string, align 
 	}
 
 	for _, info := range infos {
-		content, ok := gp.pdfObjs[info.indexOfContent].(*ContentObj)
-		if !ok {
-			return errors.New("gp.pdfObjs is not *ContentObj")
-		}
-		contentText, ok := content.listCache.caches[info.indexInContent].(*cacheContentText)
-		if !ok {
-			return errors.New("listCache.caches is not *cacheContentText")
-		}
+		contentText := info.text
 		info.fontISubset.AddChars(text)
 		contentText.text = text
 

@@ -6,8 +6,10 @@ type PlaceHolderTextOption struct {
 }
 
 type placeHolderTextInfo struct {
-	indexOfContent   int
-	indexInContent   int
+	// text is the operation to fill in. custody: a pointer, where upstream
+	// holds its content object's and list's indexes, because packing a
+	// finished page (content_pack.go) shortens the list.
+	text             *cacheContentText
 	fontISubset      *SubsetFontObj
 	placeHolderWidth float64
 	fontSize         float64
