@@ -16,6 +16,7 @@ package custody_test
 // the pages, 20 attachments the images.
 
 import (
+	"github.com/custody-toolkit/custody/internal/memlimit"
 	"github.com/custody-toolkit/custody/internal/peakrss"
 
 	"bytes"
@@ -217,6 +218,7 @@ func fileSize(b *testing.B, path string) int64 {
 // BenchmarkExport2000: Load and Export, the work of `custody export`, with
 // the in-process TSA.
 func BenchmarkExport2000(b *testing.B) {
+	memlimit.Apply() // as the commands do; GOMEMLIMIT=off measures without
 	fx := testbundle.New(b, "ed25519")
 	in, n := benchConversation(b)
 	out := filepath.Join(b.TempDir(), "bench.custody")
@@ -239,6 +241,7 @@ func benchBundle(b *testing.B) (*testbundle.Fixture, string) {
 
 // BenchmarkVerify2000: verify.BundleFile of the exported bundle, all checks.
 func BenchmarkVerify2000(b *testing.B) {
+	memlimit.Apply() // as the commands do; GOMEMLIMIT=off measures without
 	fx, out := benchBundle(b)
 	b.SetBytes(fileSize(b, out))
 	reset := peakrss.Reset()
