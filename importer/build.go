@@ -305,7 +305,25 @@ func (b *builder) write(dir string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkConversationSize(len(data)+1, len(b.conv.Messages)); err != nil {
+		return err
+	}
 	return writeFileSync(filepath.Join(dir, "conversation.json"), append(data, '\n'))
+}
+
+// maxConversationSize is conversation.MaxFileSize, smaller in tests.
+var maxConversationSize = conversation.MaxFileSize
+
+// checkConversationSize refuses a conversation.json that conversation.Load
+// would refuse: a chat of about 75 MB of text or more (the JSON is 3.5
+// times the chat) was imported, then failed as "an invalid conversation
+// (a bug)".
+func checkConversationSize(size, messages int) error {
+	if size <= maxConversationSize {
+		return nil
+	}
+	return fmt.Errorf("the chat is too large: its %d messages make a conversation.json of %d bytes, more than the %d (%d MB) a conversation may have",
+		messages, size, maxConversationSize, maxConversationSize>>20)
 }
 
 func writeFileSync(path string, data []byte) error {
