@@ -94,7 +94,7 @@ func TestChatTooLarge(t *testing.T) {
 	writeLargeExport(t, src, 2000)
 	opts := Options{TimeZone: "UTC", DateOrder: "mdy"}
 	err := Import(src, filepath.Join(t.TempDir(), "case"), opts)
-	if err == nil || !strings.Contains(err.Error(), "too large") || !strings.Contains(err.Error(), "65536") {
+	if err == nil || !strings.Contains(err.Error(), "too large") || !strings.Contains(err.Error(), "more than 65536 bytes") {
 		t.Errorf("Import: err = %v, want one naming the size limit", err)
 	}
 	_, _, err = Open(src, opts)
