@@ -2,7 +2,9 @@ package manifest
 
 import (
 	"bytes"
+	"encoding/json/jsontext"
 	jsonv2 "encoding/json/v2"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -80,5 +82,67 @@ func TestUnmarshalFastPathRefusesVariants(t *testing.T) {
 		if err := Unmarshal([]byte(bad), &c); err == nil {
 			t.Errorf("%s accepted", bad)
 		}
+	}
+}
+
+// unmarshalAsBefore is Unmarshal as it was before the comparison while
+// encoding: canonicalise a copy and compare, decode, re-encode
+// canonically and compare.
+func unmarshalAsBefore(data []byte, v any) error {
+	val := jsontext.Value(bytes.Clone(data))
+	if err := val.Canonicalize(); err != nil {
+		return err
+	}
+	if string(val) != string(data) {
+		return errors.New("not canonical")
+	}
+	if err := jsonv2.Unmarshal(data, v, jsonv2.RejectUnknownMembers(true)); err != nil {
+		return err
+	}
+	again, err := jsonv2.Marshal(v)
+	if err != nil {
+		return err
+	}
+	canon := jsontext.Value(again)
+	if err := canon.Canonicalize(); err != nil {
+		return err
+	}
+	if string(canon) != string(data) {
+		return errors.New("not the canonical encoding of its content")
+	}
+	return nil
+}
+
+// TestUnmarshalAcceptsAsBefore: on a vector's manifest with every byte
+// replaced by each of a few others, and with every byte removed, Unmarshal
+// accepts exactly what it accepted before it compared while encoding, and
+// decodes the same value.
+func TestUnmarshalAcceptsAsBefore(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "testdata", "vectors", "v2", "sample.custody"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := OpenBundle(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	orig := b.ManifestBytes
+	check := func(variant []byte) {
+		var now, before Manifest
+		errNow, errBefore := Unmarshal(variant, &now), unmarshalAsBefore(variant, &before)
+		if (errNow == nil) != (errBefore == nil) || errNow == nil && !reflect.DeepEqual(now, before) {
+			t.Fatalf("%q: now %v, before %v", variant, errNow, errBefore)
+		}
+	}
+	check(orig)
+	for i := range orig {
+		for _, c := range []byte{' ', '"', '1', 'A', '}', 0x80} {
+			if orig[i] != c {
+				variant := bytes.Clone(orig)
+				variant[i] = c
+				check(variant)
+			}
+		}
+		check(append(bytes.Clone(orig[:i]), orig[i+1:]...))
 	}
 }
