@@ -76,7 +76,7 @@ func BenchmarkWhatsApp100k(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		i++
-		if err := Import(src, filepath.Join(dir, fmt.Sprint("out", i)), Options{TimeZone: "Europe/Madrid"}); err != nil {
+		if err := Import(src, filepath.Join(dir, fmt.Sprint("out", i)), Options{TimeZone: "Europe/Madrid", DefaultRole: "patient"}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -92,7 +92,7 @@ func TestChatTooLarge(t *testing.T) {
 	maxConversationSize = 64 << 10
 	src := filepath.Join(t.TempDir(), "_chat.txt")
 	writeLargeExport(t, src, 2000)
-	opts := Options{TimeZone: "UTC", DateOrder: "mdy"}
+	opts := Options{TimeZone: "UTC", DateOrder: "mdy", DefaultRole: "patient"} // not about roles
 	err := Import(src, filepath.Join(t.TempDir(), "case"), opts)
 	if err == nil || !strings.Contains(err.Error(), "too large") || !strings.Contains(err.Error(), "more than 65536 bytes") {
 		t.Errorf("Import: err = %v, want one naming the size limit", err)
