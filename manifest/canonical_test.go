@@ -99,6 +99,9 @@ func unmarshalAsBefore(data []byte, v any) error {
 	if err := jsonv2.Unmarshal(data, v, jsonv2.RejectUnknownMembers(true)); err != nil {
 		return err
 	}
+	if err := checkIntegers(data); err != nil {
+		return err
+	}
 	again, err := jsonv2.Marshal(v)
 	if err != nil {
 		return err
