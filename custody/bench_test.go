@@ -16,6 +16,7 @@ package custody_test
 // the pages, 20 attachments the images.
 
 import (
+	"github.com/custody-toolkit/custody/internal/memlimit"
 	"github.com/custody-toolkit/custody/internal/peakrss"
 
 	"bytes"
@@ -217,6 +218,7 @@ func fileSize(b *testing.B, path string) int64 {
 // BenchmarkExport2000: Load and Export, the work of `custody export`, with
 // the in-process TSA.
 func BenchmarkExport2000(b *testing.B) {
+	memlimit.Apply() // as the commands do; GOMEMLIMIT=off measures without
 	fx := testbundle.New(b, "ed25519")
 	in, n := benchConversation(b)
 	out := filepath.Join(b.TempDir(), "bench.custody")
@@ -239,7 +241,16 @@ func benchBundle(b *testing.B) (*testbundle.Fixture, string) {
 
 // BenchmarkVerify2000: verify.BundleFile of the exported bundle, all checks.
 func BenchmarkVerify2000(b *testing.B) {
+	memlimit.Apply() // as the commands do; GOMEMLIMIT=off measures without
 	fx, out := benchBundle(b)
+	benchVerify(b, fx, out, func(rep *verify.Report) bool {
+		return rep.Messages == benchMessages(b) && rep.Attachments == benchAttachments(b)
+	})
+}
+
+// benchVerify times verify.BundleFile of out, which must be PASSED and
+// as expected.
+func benchVerify(b *testing.B, fx *testbundle.Fixture, out string, expected func(*verify.Report) bool) {
 	b.SetBytes(fileSize(b, out))
 	reset := peakrss.Reset()
 	for b.Loop() {
@@ -247,8 +258,8 @@ func BenchmarkVerify2000(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if rep.Result != verify.Passed || rep.Messages != benchMessages(b) || rep.Attachments != benchAttachments(b) {
-			b.Fatalf("%s, %d messages, %d attachments: %+v", rep.Result, rep.Messages, rep.Attachments, rep.Checks)
+		if rep.Result != verify.Passed || !expected(rep) {
+			b.Fatalf("%s, %d of %d messages, %d attachments: %+v", rep.Result, rep.Messages, rep.Total, rep.Attachments, rep.Checks)
 		}
 	}
 	peakrss.Report(b, reset)
@@ -273,4 +284,42 @@ func BenchmarkSHA256Baseline(b *testing.B) {
 		h.Sum(nil)
 	}
 	peakrss.Report(b, reset)
+}
+
+// BenchmarkVerifyHostile verifies a bundle that is large and legal, as a
+// hostile one may be (issue 13, item 8): a conversation of
+// CUSTODY_BENCH_TREE (default 330,000) messages, of which
+// CUSTODY_BENCH_MESSAGES (default 80,000) are disclosed (format v2): the
+// manifest lists every disclosed message and every withheld leaf. No
+// record.pdf: the manifest, the entries and the tree are what is measured.
+func BenchmarkVerifyHostile(b *testing.B) {
+	memlimit.Apply() // as the commands do; GOMEMLIMIT=off measures without
+	total, disclosed := benchEnv(b, "CUSTODY_BENCH_TREE", 330_000), benchEnv(b, "CUSTODY_BENCH_MESSAGES", 80_000)
+	if disclosed > total {
+		b.Fatalf("%d disclosed of %d", disclosed, total)
+	}
+	fx := testbundle.New(b, "ed25519")
+	c := &conversation.Conversation{
+		Format: conversation.Format, ID: "hostile", Title: "hostile",
+		Participants: []conversation.Participant{{ID: "dr-a", Role: "clinician"}, {ID: "pt-b", Role: "patient"}},
+	}
+	start := time.Date(2026, 4, 12, 9, 0, 0, 0, time.UTC)
+	every := total / disclosed
+	for i := range total {
+		m := conversation.Message{ID: fmt.Sprintf("m%d", i+1), Time: start.Add(time.Duration(i) * time.Second).Format(time.RFC3339),
+			From: []string{"pt-b", "dr-a"}[i%2], Text: fmt.Sprintf("Mensaje %d", i+1)}
+		if i%every == 0 && i/every < disclosed {
+			m.Labels = []string{"disclosed"}
+		}
+		c.Messages = append(c.Messages, m)
+	}
+	out := filepath.Join(b.TempDir(), "hostile.custody")
+	opts := options(fx, out)
+	opts.NoRecord = true
+	opts.Selection.Label = "disclosed"
+	if _, err := custody.Export(context.Background(), c, opts); err != nil {
+		b.Fatal(err)
+	}
+	c = nil
+	benchVerify(b, fx, out, func(rep *verify.Report) bool { return rep.Messages == disclosed && rep.Total == total })
 }

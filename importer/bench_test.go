@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -75,9 +76,29 @@ func BenchmarkWhatsApp100k(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		i++
-		if err := Import(src, filepath.Join(dir, fmt.Sprint("out", i)), Options{TimeZone: "Europe/Madrid"}); err != nil {
+		if err := Import(src, filepath.Join(dir, fmt.Sprint("out", i)), Options{TimeZone: "Europe/Madrid", DefaultRole: "patient"}); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(cpuTime()-cpu0)/float64(i)/1e9, "cpu-s/op")
+}
+
+// TestChatTooLarge: a chat whose conversation.json would exceed what
+// conversation.Load reads is refused by the import, naming the limit; it
+// used to be imported and then reported as "an invalid conversation (a
+// bug)" (a 93 MB WhatsApp chat makes about 320 MB of JSON).
+func TestChatTooLarge(t *testing.T) {
+	defer func(n int) { maxConversationSize = n }(maxConversationSize)
+	maxConversationSize = 64 << 10
+	src := filepath.Join(t.TempDir(), "_chat.txt")
+	writeLargeExport(t, src, 2000)
+	opts := Options{TimeZone: "UTC", DateOrder: "mdy", DefaultRole: "patient"} // not about roles
+	err := Import(src, filepath.Join(t.TempDir(), "case"), opts)
+	if err == nil || !strings.Contains(err.Error(), "too large") || !strings.Contains(err.Error(), "more than 65536 bytes") {
+		t.Errorf("Import: err = %v, want one naming the size limit", err)
+	}
+	_, _, err = Open(src, opts)
+	if err == nil || !strings.Contains(err.Error(), "too large") || strings.Contains(err.Error(), "a bug") {
+		t.Errorf("Open: err = %v, want one naming the size limit, not a bug", err)
+	}
 }

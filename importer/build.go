@@ -301,11 +301,64 @@ func (b *builder) write(dir string) error {
 	if err := b.conv.CheckFiles(); err != nil {
 		return fmt.Errorf("import produced an invalid conversation (a bug): %w", err)
 	}
-	data, err := jsonv2.Marshal(&b.conv, jsontext.WithIndent("  "))
+	return writeConversation(filepath.Join(dir, "conversation.json"), &b.conv)
+}
+
+// maxConversationSize is conversation.MaxFileSize, smaller in tests.
+var maxConversationSize = conversation.MaxFileSize
+
+// writeConversation encodes c into the file at path as it goes (the JSON
+// is 3.5 times the chat: holding it doubled the import's memory), and
+// refuses a conversation.json that conversation.Load would refuse: a chat
+// of about 75 MB of text or more was imported, then failed as "an invalid
+// conversation (a bug)". Nothing is left at path on error.
+func writeConversation(path string, c *conversation.Conversation) (err error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
-	return writeFileSync(filepath.Join(dir, "conversation.json"), append(data, '\n'))
+	defer func() {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			os.Remove(path)
+		}
+	}()
+	w := &cappedWriter{w: bufio.NewWriterSize(f, 1<<20), room: maxConversationSize}
+	err = jsonv2.MarshalWrite(w, c, jsontext.WithIndent("  "))
+	if err == nil {
+		_, err = w.Write([]byte{'\n'})
+	}
+	if w.full {
+		return fmt.Errorf("the chat is too large: its %d messages make a conversation.json of more than %d bytes (%d MB), the most a conversation may have",
+			len(c.Messages), maxConversationSize, maxConversationSize>>20)
+	}
+	if err != nil {
+		return err
+	}
+	if err := w.w.Flush(); err != nil {
+		return err
+	}
+	return f.Sync()
+}
+
+// cappedWriter writes at most room bytes, then fails.
+type cappedWriter struct {
+	w    *bufio.Writer
+	room int
+	full bool
+}
+
+var errCapped = errors.New("conversation.json over its size limit")
+
+func (c *cappedWriter) Write(p []byte) (int, error) {
+	if len(p) > c.room {
+		c.full = true
+		return 0, errCapped
+	}
+	c.room -= len(p)
+	return c.w.Write(p)
 }
 
 func writeFileSync(path string, data []byte) error {

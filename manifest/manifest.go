@@ -28,6 +28,7 @@ import (
 	jsonv2 "encoding/json/v2"
 	"fmt"
 	"io"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -66,19 +67,16 @@ func TokenEntryName(i int) string {
 }
 
 // Manifest is the signed description of a bundle.
+//
+// The fields of Manifest, and of every type it holds, are in the order of
+// their JSON names as RFC 8785 sorts them, so that encoding/json writes the
+// canonical form directly: Marshal need not reorder, and Unmarshal
+// compares without a copy (canonical.go; TestCanonicalFieldOrder).
 type Manifest struct {
-	Format       string       `json:"format"`
-	Exporter     string       `json:"exporter"`
-	ExportID     string       `json:"export_id"`
-	ExportedAt   string       `json:"exported_at"` // RFC 3339, UTC, whole seconds
-	Practice     string       `json:"practice,omitempty"`
-	Signer       Signer       `json:"signer"`
-	Conversation Conversation `json:"conversation"`
-	Selection    Selection    `json:"selection"`
-	Messages     []Message    `json:"messages"`
-	Chain        Chain        `json:"chain"`
-	Rendering    *Rendering   `json:"rendering,omitempty"`
-	Files        []File       `json:"files"`
+	Chain Chain `json:"chain"`
+	// Format v2 only (v2.go).
+	Consistency  []Consistency `json:"consistency,omitempty"`
+	Conversation Conversation  `json:"conversation"`
 
 	// CustodyLog declares that the bundle was sealed together with a
 	// custody log (CustodyDir) whose event 1 is the exporter's "sealed"
@@ -88,10 +86,19 @@ type Manifest struct {
 	// not canonical and Unmarshal refuses it); absent in older bundles.
 	CustodyLog bool `json:"custody_log,omitzero"`
 
+	ExportID   string     `json:"export_id"`
+	ExportedAt string     `json:"exported_at"` // RFC 3339, UTC, whole seconds
+	Exporter   string     `json:"exporter"`
+	Files      []File     `json:"files"`
+	Format     string     `json:"format"`
+	Messages   []Message  `json:"messages"`
+	Practice   string     `json:"practice,omitempty"`
+	Rendering  *Rendering `json:"rendering,omitempty"`
+	Selection  Selection  `json:"selection"`
+	Signer     Signer     `json:"signer"`
 	// Format v2 only (v2.go).
-	Tree        *Tree         `json:"tree,omitempty"`
-	Withheld    []Withheld    `json:"withheld,omitempty"`
-	Consistency []Consistency `json:"consistency,omitempty"`
+	Tree     *Tree      `json:"tree,omitempty"`
+	Withheld []Withheld `json:"withheld,omitempty"`
 }
 
 // Rendering names the PDF rendering sealed in the bundle and the renderer
@@ -111,17 +118,17 @@ type Signer struct {
 // Conversation is the metadata of the exported conversation.
 type Conversation struct {
 	ID           string        `json:"id"`
-	Title        string        `json:"title"`
 	Participants []Participant `json:"participants"`
-	TimeZone     string        `json:"time_zone,omitempty"`
 	Sources      []Source      `json:"sources,omitempty"`
+	TimeZone     string        `json:"time_zone,omitempty"`
+	Title        string        `json:"title"`
 }
 
 // Participant as in the conversation format.
 type Participant struct {
 	ID   string `json:"id"`
-	Role string `json:"role"`
 	Name string `json:"name,omitempty"`
+	Role string `json:"role"`
 }
 
 // Source is an original export file carried in the bundle.
@@ -132,31 +139,31 @@ type Source struct {
 
 // Selection records which messages of the conversation the bundle holds.
 type Selection struct {
-	Total    int      `json:"total"`    // messages in the conversation
-	Selected int      `json:"selected"` // messages in this bundle
 	Criteria []string `json:"criteria"` // e.g. "from=2026-04-01", "label=x"; empty: all
+	Selected int      `json:"selected"` // messages in this bundle
+	Total    int      `json:"total"`    // messages in the conversation
 }
 
 // Message is one sealed message: its content lives in Entry, whose SHA-256
 // is chained.
 type Message struct {
-	ID          string   `json:"id"`
-	Entry       string   `json:"entry"`  // messages/000001.json
-	SHA256      string   `json:"sha256"` // of the entry's bytes
 	Attachments []string `json:"attachments"`
+	Entry       string   `json:"entry"` // messages/000001.json
+	ID          string   `json:"id"`
 	Link        string   `json:"link"` // chain link after this message
 
 	// Format v2 only: the message's 0-based position in the whole
 	// conversation and the salt of its leaf (hex).
 	Position *int   `json:"position,omitempty"`
 	Salt     string `json:"salt,omitempty"`
+	SHA256   string `json:"sha256"` // of the entry's bytes
 }
 
 // Chain is the head of the message hash chain.
 type Chain struct {
 	Algorithm string `json:"algorithm"` // ChainAlgorithm
-	Length    int    `json:"length"`
 	Head      string `json:"head"`
+	Length    int    `json:"length"`
 }
 
 // File is an entry of the sealed content.
@@ -202,8 +209,8 @@ type AttachmentEntry struct {
 // (members sorted, no insignificant whitespace, minimal string escapes).
 func Marshal(v any) ([]byte, error) {
 	data, err := jsonv2.Marshal(v)
-	if err != nil {
-		return nil, err
+	if err != nil || canonicalByConstruction(reflect.TypeOf(v)) {
+		return data, err
 	}
 	val := jsontext.Value(data)
 	if err := val.Canonicalize(); err != nil {
@@ -218,31 +225,39 @@ func (m *Manifest) Marshal() ([]byte, error) { return Marshal(m) }
 // Unmarshal decodes canonical JSON strictly into v: the bytes must be
 // exactly the canonical encoding (so that signer and verifier can never read
 // two different documents), with no duplicate or unknown member.
+//
+// One value, one encoding: the bytes must be exactly what v encodes to
+// canonically, so that a missing member, an empty optional array written
+// out, or any other variant that decodes to the same value is refused, and
+// no two different byte strings carry one meaning. That comparison also
+// proves the bytes canonical; only when it fails are they canonicalised on
+// their own, to say which of the two they are not. For a type that is
+// canonical by construction (canonical.go), the comparison is made as the
+// value is encoded, without a copy.
 func Unmarshal(data []byte, v any) error {
+	err := jsonv2.Unmarshal(data, v, jsonv2.RejectUnknownMembers(true))
+	if err == nil {
+		err = checkIntegers(data)
+	}
+	if err == nil && canonicalByConstruction(reflect.TypeOf(v)) && encodesAs(v, data) {
+		return nil
+	}
+	if err == nil {
+		var again []byte
+		if again, err = Marshal(v); err == nil && string(again) == string(data) {
+			return nil
+		} else if err == nil {
+			err = fmt.Errorf("not the canonical encoding of its content (members missing, or optional members written empty): %s", firstDifference(data, again))
+		}
+	}
 	val := jsontext.Value(slices.Clone(data))
-	if err := val.Canonicalize(); err != nil {
-		return err
+	if cerr := val.Canonicalize(); cerr != nil {
+		return cerr
 	}
 	if string(val) != string(data) {
 		return fmt.Errorf("not in canonical JSON encoding (RFC 8785): %s", firstDifference(data, val))
 	}
-	if err := jsonv2.Unmarshal(data, v, jsonv2.RejectUnknownMembers(true)); err != nil {
-		return err
-	}
-	// One value, one encoding: a missing member, an empty optional array
-	// written out, or any other variant that decodes to the same value is
-	// refused, so that no two different byte strings carry one meaning.
-	if err := checkIntegers(data); err != nil {
-		return err
-	}
-	again, err := Marshal(v)
-	if err != nil {
-		return err
-	}
-	if string(again) != string(data) {
-		return fmt.Errorf("not the canonical encoding of its content (members missing, or optional members written empty): %s", firstDifference(data, again))
-	}
-	return nil
+	return err
 }
 
 // MaxInteger is the largest integer the format uses (2^53−1, the

@@ -17,25 +17,25 @@ import (
 // conversation, one leaf per message in order (LeafHash).
 type Tree struct {
 	Algorithm string `json:"algorithm"` // TreeAlgorithm
-	Size      int    `json:"size"`      // = selection.total
 	Root      string `json:"root"`      // hex
+	Size      int    `json:"size"`      // = selection.total
 }
 
 // Withheld is a message of the conversation that the bundle does not
 // disclose: its position (0-based) and leaf hash; its time only when the
 // exporter chose to reveal it.
 type Withheld struct {
-	Position int    `json:"position"`
 	Leaf     string `json:"leaf"`
+	Position int    `json:"position"`
 	Time     string `json:"time,omitempty"`
 }
 
 // Consistency proves that the tree of this bundle extends the tree (size,
 // root) sealed by an earlier export: an RFC 6962 consistency proof.
 type Consistency struct {
-	Size  int      `json:"size"`
-	Root  string   `json:"root"`
 	Proof []string `json:"proof"`
+	Root  string   `json:"root"`
+	Size  int      `json:"size"`
 }
 
 // Range is a run of consecutive positions, From to To inclusive (0-based).

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/signintech/gopdf"
+	"github.com/custody-toolkit/custody/pdf/internal/gopdf"
 
 	"github.com/custody-toolkit/custody/pdf/internal/textlayout"
 )

@@ -34,11 +34,13 @@
 // Output is deterministic: the same Document gives the same bytes. The PDF
 // carries no creation date unless SOURCE_DATE_EPOCH is set, and no /ID.
 //
-// Memory grows with the number of messages (the PDF writer holds every
-// page's operations until the end): about 110 MB of resident memory for
-// 20,000 messages. It does not grow with the images: the writer is handed
-// small stubs, and the image data is streamed from the attachments into
-// the output (image.go, internal/pdfpack).
+// Memory grows slowly with the number of messages: the Document holds
+// them, and the PDF writer (internal/gopdf, a fork of gopdf that keeps
+// each finished page's operations deflated, about 1.5 KB a page) holds
+// every page until the end, because the page total is filled in last.
+// It does not grow with the images: the writer is handed small stubs, and
+// the image data is streamed from the attachments into the output
+// (image.go, internal/pdfpack).
 package pdf
 
 import (

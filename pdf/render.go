@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/boombuler/barcode"
-	"github.com/signintech/gopdf"
+	"github.com/custody-toolkit/custody/pdf/internal/gopdf"
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/gomono"
 	"golang.org/x/image/font/gofont/goregular"

@@ -254,6 +254,13 @@ func FromBundle(b *manifest.Bundle) (Content, error) {
 	if err != nil {
 		return Content{}, err
 	}
+	return FromParsed(b, m)
+}
+
+// FromParsed is FromBundle for a bundle whose manifest m was parsed
+// already: a verifier holds one parsed manifest, not two (megabytes each
+// for tens of thousands of messages).
+func FromParsed(b *manifest.Bundle, m *manifest.Manifest) (Content, error) {
 	c := Content{Manifest: m, Open: b.Open}
 	for _, msg := range m.Messages {
 		data, err := b.ReadSmall(msg.Entry, manifest.MaxMessageSize)

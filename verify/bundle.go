@@ -157,8 +157,9 @@ type bundleVerifier struct {
 	rep        *Report
 	b          *manifest.Bundle
 	m          *manifest.Manifest
-	entries    map[string]*manifest.MessageEntry
+	entries    map[string]*entryFacts // by entry path
 	sig        []byte
+	seal       sealResult // the signature's check, made with the manifest's (checkManifest)
 	stopped    bool
 	tokenNum   int
 	// tokensSealed: the signer's own signature (custody event 1) commits to
@@ -275,6 +276,12 @@ func (v *bundleVerifier) checkManifest() {
 	v.rep.Messages, v.rep.Total = len(m.Messages), m.Selection.Total
 	v.rep.Selection = &Selection{Criteria: m.Selection.Criteria, Description: lang.English.DescribeSelection(m.Selection.Selected, m.Selection.Total, m.Selection.Criteria)}
 	v.pass("manifest", "%s in canonical JSON, %d bytes, SHA-256 %s", m.Format, len(v.b.ManifestBytes), v.rep.Manifest)
+	// The signature is checked now, reported in its turn (checkSignature):
+	// then nothing needs the manifest's bytes, megabytes for tens of
+	// thousands of messages, while the files are hashed and the record
+	// rendered.
+	v.seal = v.verifySeal(m.Signer.Fingerprint, m.Signer.Algorithm, true)
+	v.b.ManifestBytes = nil
 	v.startRendering()
 }
 
@@ -321,7 +328,7 @@ func (v *bundleVerifier) checkFiles() {
 			return
 		}
 	}
-	v.entries = map[string]*manifest.MessageEntry{}
+	v.entries = map[string]*entryFacts{}
 	var total int64
 	for i, f := range v.m.Files {
 		if err := v.checkFile(f); err != nil {
@@ -332,6 +339,13 @@ func (v *bundleVerifier) checkFiles() {
 		v.opts.progress("files", int64(i+1), int64(len(v.m.Files)))
 	}
 	v.pass("files", "%d files, %d bytes: every SHA-256 and size matches the manifest", len(v.m.Files), total)
+}
+
+// entryFacts is what the checks use of a message entry: not its text,
+// which only the renderer reads (30,000 of them would be held to the end).
+type entryFacts struct {
+	ID, Time, From string
+	Attachments    []manifest.AttachmentEntry
 }
 
 func (v *bundleVerifier) checkFile(f manifest.File) error {
@@ -355,7 +369,7 @@ func (v *bundleVerifier) checkFile(f manifest.File) error {
 			if err != nil {
 				return because(FormatFailure, "%s: %v", f.Path, err)
 			}
-			v.entries[f.Path] = e
+			v.entries[f.Path] = &entryFacts{ID: e.ID, Time: e.Time, From: e.From, Attachments: e.Attachments}
 		}
 	} else {
 		var err error
@@ -654,17 +668,31 @@ func (v *bundleVerifier) compareRecord(path string) renderingComparison {
 	}
 	f, _ := v.m.FileByPath(path)
 	digest, _ := hex.DecodeString(f.SHA256)
-	return compareRecord(v.b, sealed, digest)
+	return compareRecord(v.b, v.m, sealed, digest)
 }
 
 // compareRecord compares sealed, a bundle's record.pdf of SHA-256 digest,
-// with a fresh rendering of the bundle's content.
-func compareRecord(b *manifest.Bundle, sealed *io.SectionReader, digest []byte) renderingComparison {
-	c, err := record.FromBundle(b)
+// with a fresh rendering of the bundle's content; m is the bundle's
+// manifest, parsed (nil: parse it here).
+func compareRecord(b *manifest.Bundle, m *manifest.Manifest, sealed *io.SectionReader, digest []byte) renderingComparison {
+	c, err := content(b, m)
 	if err != nil {
 		return renderingComparison{status: Indeterminate, detail: "it cannot be compared: reading the sealed content to render it: " + err.Error()}
 	}
-	return compareRendering(sealed, true, digest, func(w io.Writer) error { return record.Render(w, c, nil) })
+	// The first rendering takes the content read above, a second one
+	// (compareRendering normalises when the bytes differ) reads it again:
+	// nothing holds every message entry while the pages are laid out.
+	render := func(w io.Writer) error {
+		if c.Manifest == nil {
+			if c, err = content(b, m); err != nil {
+				return err
+			}
+		}
+		first := c
+		c = record.Content{}
+		return record.Render(w, first, nil)
+	}
+	return compareRendering(sealed, true, digest, render)
 }
 
 // waitRendering lets a background rendering finish before the bundle's
@@ -679,7 +707,7 @@ func (v *bundleVerifier) waitRendering() {
 // manifest.json with the key in signer.pem, which must be the key the
 // manifest names.
 func (v *bundleVerifier) checkSignature() {
-	res := v.verifySeal(v.m.Signer.Fingerprint, v.m.Signer.Algorithm, true)
+	res := v.seal
 	if res.fingerprint != "" {
 		v.rep.Signer = Signer{Fingerprint: res.fingerprint, Algorithm: v.m.Signer.Algorithm}
 	}

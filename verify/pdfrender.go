@@ -25,7 +25,7 @@ func StandaloneRendering(w io.Writer, b *manifest.Bundle, rep *Report) error {
 // standaloneRendering is StandaloneRendering laid out by renderer, for a
 // bundle without record.pdf ("" for the newest).
 func standaloneRendering(w io.Writer, b *manifest.Bundle, rep *Report, renderer string) error {
-	content, err := record.FromBundle(b)
+	c, err := content(b, rep.parsed)
 	if err != nil {
 		return err
 	}
@@ -33,7 +33,16 @@ func standaloneRendering(w io.Writer, b *manifest.Bundle, rep *Report, renderer 
 	for _, ts := range rep.Timestamps {
 		seal.Timestamps = append(seal.Timestamps, pdf.Timestamp{Time: ts.Time, TSA: ts.TSA})
 	}
-	return record.Render(w, content, seal)
+	return record.Render(w, c, seal)
+}
+
+// content reads what a rendering shows from b, whose manifest m was
+// parsed already (nil: parse it here).
+func content(b *manifest.Bundle, m *manifest.Manifest) (record.Content, error) {
+	if m == nil {
+		return record.FromBundle(b)
+	}
+	return record.FromParsed(b, m)
 }
 
 // checkPDFRendering: the signed PDF's first revision must be the

@@ -16,7 +16,11 @@ package main
 import (
 	"os"
 
+	"github.com/custody-toolkit/custody/internal/memlimit"
 	"github.com/custody-toolkit/custody/internal/verifycli"
 )
 
-func main() { os.Exit(verifycli.Main()) }
+func main() {
+	memlimit.Apply()
+	os.Exit(verifycli.Main())
+}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/custody-toolkit/custody/internal/memlimit"
 	"github.com/custody-toolkit/custody/internal/versioncmd"
 )
 
@@ -53,6 +54,7 @@ func usagef(format string, args ...any) error {
 }
 
 func main() {
+	memlimit.Apply()
 	os.Exit(run(os.Args[1:]))
 }
 

@@ -17,7 +17,8 @@ var layers = []struct {
 		"internal/nofollow", "internal/regfile", "internal/atomicfile", "internal/pngrows",
 		"internal/cms", "internal/verdict", "internal/lang", "internal/progress", "internal/buildinfo", "keys/internal/bip39",
 		"importer/internal/textnorm", "importer/internal/warn",
-		"pdf/fonts", "pdf/internal/pdfpack", "pdf/internal/textlayout",
+		"pdf/fonts", "pdf/internal/pdfpack", "pdf/internal/textlayout", "pdf/internal/gopdf",
+		"internal/memlimit",
 	}},
 	{"primitives", []string{
 		"keys/sigalg", "internal/pdfread", "internal/pdfnorm", "internal/tokencheck",

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/signintech/gopdf"
+	"github.com/custody-toolkit/custody/pdf/internal/gopdf"
 	"golang.org/x/image/font/gofont/goregular"
 )
 
