@@ -36,10 +36,26 @@ func canonicalByConstruction(t reflect.Type) bool {
 	if v, ok := canonicalTypes.Load(t); ok {
 		return v.(bool)
 	}
-	canonicalTypes.Store(t, true) // a recursive type refers back to itself: assume, then decide
-	ok := checkCanonical(t)
-	canonicalTypes.Store(t, ok)
+	ok := canonicalType(t, map[reflect.Type]bool{})
+	canonicalTypes.Store(t, ok) // only decided answers: goroutines share the cache
 	return ok
+}
+
+// canonicalType decides t; visiting holds the types being decided above
+// it, which a recursive type refers back to: assumed canonical there (the
+// answer for the outermost one decides). The assumption stays local to
+// this decision: published in the shared cache, a concurrent reader could
+// take it for the answer.
+func canonicalType(t reflect.Type, visiting map[reflect.Type]bool) bool {
+	if v, ok := canonicalTypes.Load(t); ok {
+		return v.(bool)
+	}
+	if visiting[t] {
+		return true
+	}
+	visiting[t] = true
+	defer delete(visiting, t)
+	return checkCanonical(t, visiting)
 }
 
 var (
@@ -48,7 +64,7 @@ var (
 	textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
 )
 
-func checkCanonical(t reflect.Type) bool {
+func checkCanonical(t reflect.Type, visiting map[reflect.Type]bool) bool {
 	for _, m := range []reflect.Type{marshalerV1, marshalerV2, textMarshaler} {
 		if t.Implements(m) || reflect.PointerTo(t).Implements(m) {
 			return false
@@ -60,16 +76,16 @@ func checkCanonical(t reflect.Type) bool {
 		reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		return true
 	case reflect.Pointer:
-		return canonicalByConstruction(t.Elem())
+		return canonicalType(t.Elem(), visiting)
 	case reflect.Slice:
-		return t.Elem().Kind() != reflect.Uint8 && canonicalByConstruction(t.Elem())
+		return t.Elem().Kind() != reflect.Uint8 && canonicalType(t.Elem(), visiting)
 	case reflect.Struct:
-		return canonicalStruct(t)
+		return canonicalStruct(t, visiting)
 	}
 	return false
 }
 
-func canonicalStruct(t reflect.Type) bool {
+func canonicalStruct(t reflect.Type, visiting map[reflect.Type]bool) bool {
 	var prev []uint16
 	for i := range t.NumField() {
 		f := t.Field(i)
@@ -97,7 +113,7 @@ func canonicalStruct(t reflect.Type) bool {
 			return false
 		}
 		prev = units
-		if !canonicalByConstruction(f.Type) {
+		if !canonicalType(f.Type, visiting) {
 			return false
 		}
 	}

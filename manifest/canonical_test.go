@@ -149,3 +149,35 @@ func TestUnmarshalAcceptsAsBefore(t *testing.T) {
 		check(append(bytes.Clone(orig[:i]), orig[i+1:]...))
 	}
 }
+
+// TestCanonicalDecidedOnce: goroutines that decide the same type at once
+// (the verifier parses message entries while the rendering check does)
+// never see an answer that was only assumed while deciding. Before, a type
+// was cached as canonical until decided, and a message entry read in that
+// moment was refused as "not the canonical encoding" (a flaky verdict).
+func TestCanonicalDecidedOnce(t *testing.T) {
+	type inner struct {
+		Z string `json:"z"`
+		A string `json:"a"` // out of order: not canonical by construction
+	}
+	type outer struct {
+		A []inner `json:"a"`
+		B *outer  `json:"b,omitempty"` // recursive
+		C string  `json:"c"`
+	}
+	for range 200 {
+		canonicalTypes.Delete(reflect.TypeFor[outer]())
+		canonicalTypes.Delete(reflect.TypeFor[*outer]())
+		canonicalTypes.Delete(reflect.TypeFor[inner]())
+		canonicalTypes.Delete(reflect.TypeFor[[]inner]())
+		results := make(chan bool, 8)
+		for range 8 {
+			go func() { results <- canonicalByConstruction(reflect.TypeFor[outer]()) }()
+		}
+		for range 8 {
+			if <-results {
+				t.Fatal("a type that is not canonical by construction was taken for one")
+			}
+		}
+	}
+}

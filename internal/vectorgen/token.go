@@ -25,7 +25,6 @@ var (
 	oidPolicy        = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 32473, 3161, 9}
 	oidECDSASHA256   = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 2}
 	oidECDSASHA384   = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 3}
-	oidRSA           = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}
 	oidRSASHA256     = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 11}
 
 	hashOIDs = map[crypto.Hash]asn1.ObjectIdentifier{
