@@ -14,9 +14,10 @@ import (
 	"time"
 
 	"github.com/custody-toolkit/custody/internal/atomicfile"
+	"github.com/custody-toolkit/custody/internal/tokencheck"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/pdfseal"
-	"github.com/custody-toolkit/custody/verify"
+	"github.com/custody-toolkit/custody/record"
 )
 
 // PDFOptions configure the standalone PDF for the medical record.
@@ -31,6 +32,11 @@ type PDFOptions struct {
 	CertificateChain []*x509.Certificate
 	Timestamper      pdfseal.Timestamper // the signature's RFC 3161 timestamp: a *tsa.Client
 	Time             time.Time
+	// CheckWritten, when set, reads back the PDF written, as a verifier
+	// will, before it is left at Out: a PDF whose signature does not hold
+	// is refused (the exporter wires verify.VerifyPDFSignature here; the
+	// writer does not import the verifier).
+	CheckWritten func(r io.ReaderAt, size int64) error
 }
 
 // maxCertificateFile bounds what ReadCertificateChain reads: a chain of a
@@ -56,7 +62,7 @@ func ReadCertificateChain(path string, signer crypto.PublicKey, at time.Time) ([
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	chain, err := verify.ParseCertificates(data)
+	chain, err := tokencheck.ParseCertificates(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -69,8 +75,9 @@ func ReadCertificateChain(path string, signer crypto.PublicKey, at time.Time) ([
 // WritePDF writes the standalone PDF of a sealed bundle: its pages (the
 // messages, the manifest digest, the timestamps), the whole bundle as an
 // associated file, and a PDF signature with a signature timestamp. The
-// bundle is verified first (without trust anchors): a PDF is never made of
-// a bundle that does not hold together.
+// bundle is checked first (checkSealed: its signature, files and tokens,
+// without trust anchors): a PDF is never made of a bundle that does not
+// hold together.
 func WritePDF(ctx context.Context, bundlePath string, opts PDFOptions) error {
 	if opts.Signer == nil || opts.Timestamper == nil || opts.Out == "" {
 		return errors.New("the PDF needs a key, a TSA and an output path")
@@ -80,19 +87,16 @@ func WritePDF(ctx context.Context, bundlePath string, opts PDFOptions) error {
 		return err
 	}
 	defer f.Close()
-	rep, err := verify.Bundle(f, size, verify.Options{})
-	if err != nil {
-		return err
-	}
-	if rep.Result == verify.Failed {
-		return fmt.Errorf("%s does not verify; no PDF made of it", bundlePath)
-	}
 	b, err := manifest.OpenBundle(f, size)
 	if err != nil {
 		return err
 	}
+	m, seal, err := checkSealed(b)
+	if err != nil {
+		return fmt.Errorf("%s does not verify (%w); no PDF made of it", bundlePath, err)
+	}
 	var pages bytes.Buffer
-	if err := verify.StandaloneRendering(&pages, b, rep); err != nil {
+	if err := renderPages(&pages, b, m, seal); err != nil {
 		return fmt.Errorf("rendering the PDF: %w", err)
 	}
 	if err := atomicfile.Absent(opts.Out, opts.Force); err != nil {
@@ -106,19 +110,38 @@ func WritePDF(ctx context.Context, bundlePath string, opts PDFOptions) error {
 	err = pdfseal.Seal(ctx, out, pages.Bytes(), f, size, pdfseal.Options{
 		Signer: opts.Signer, CertificateChain: opts.CertificateChain, Timestamper: opts.Timestamper,
 		Time: opts.Time, BundleName: filepath.Base(bundlePath),
-		Reason: "Sealed clinical conversation " + rep.ExportID,
+		Reason: "Sealed clinical conversation " + m.ExportID,
 	})
 	if err != nil {
 		return fmt.Errorf("signing the PDF: %w", err)
 	}
-	// Read back what was written, as a verifier will (streamed): a PDF
-	// whose signature does not hold is not left at opts.Out.
+	if err := checkWritten(out, opts.CheckWritten); err != nil {
+		return err
+	}
+	return out.Commit(opts.Force)
+}
+
+// checkWritten reads back the PDF written with check, when set.
+func checkWritten(out *atomicfile.File, check func(io.ReaderAt, int64) error) error {
+	if check == nil {
+		return nil
+	}
 	st, err := out.Stat()
 	if err != nil {
 		return err
 	}
-	if _, checks := verify.VerifyPDFSignature(out, st.Size(), verify.Options{}); verify.Verdict(checks) == verify.Failed {
-		return fmt.Errorf("the PDF written does not verify: %+v", checks)
+	if err := check(out, st.Size()); err != nil {
+		return fmt.Errorf("the PDF written does not verify: %w", err)
 	}
-	return out.Commit(opts.Force)
+	return nil
+}
+
+// renderPages lays out the standalone PDF's pages: the bundle's content
+// with its seal, as the verifier renders them again to compare.
+func renderPages(w io.Writer, b *manifest.Bundle, m *manifest.Manifest, seal *record.Seal) error {
+	c, err := record.FromParsed(b, m)
+	if err != nil {
+		return err
+	}
+	return record.Render(w, c, seal)
 }

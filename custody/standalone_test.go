@@ -261,12 +261,42 @@ func TestReadCertificateChainRefuses(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error %v, want one saying %s", err, tc.want)
 			}
-			t.Log(err)
 		})
 	}
 	// Valid now, not at a time after the leaf expires.
 	if _, err := custody.ReadCertificateChain(concat(t, leaf, root), fx.PublicKey, time.Now().AddDate(2, 0, 0)); err == nil ||
 		!strings.Contains(err.Error(), "('CN=Dra. María Núñez') is not valid at") {
 		t.Errorf("a leaf expired at the export time: %v", err)
+	}
+}
+
+// TestWritePDFRefusesAlteredBundle: the exporter's own check (signature,
+// files, tokens, with the primitives, not the verifier) refuses to make a
+// PDF of a bundle altered after sealing, before asking the TSA anything.
+func TestWritePDFRefusesAlteredBundle(t *testing.T) {
+	fx := testbundle.New(t, "ecdsa-p256")
+	bundle := fx.Export(t, testbundle.Sample(), custody.Selection{})
+	data, err := os.ReadFile(bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	layout := testbundle.Map(t, data)
+	for _, name := range []string{manifest.SignatureName, manifest.MessageEntryName(0), manifest.TokenName} {
+		t.Run(name, func(t *testing.T) {
+			p := layout.Part(t, name)
+			altered := filepath.Join(t.TempDir(), "altered.custody")
+			if err := os.WriteFile(altered, testbundle.FlipData(data, p, p.Size/2, 0x01), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(t.TempDir(), "case.pdf")
+			opts := custody.PDFOptions{Out: out, Signer: fx.Key, Timestamper: &tsa.Client{URL: "http://127.0.0.1:1"}, Time: time.Now()}
+			err := custody.WritePDF(t.Context(), altered, opts)
+			if err == nil || !strings.Contains(err.Error(), "does not verify") {
+				t.Errorf("WritePDF: %v, want does not verify", err)
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Error("a PDF was written")
+			}
+		})
 	}
 }

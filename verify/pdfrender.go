@@ -17,7 +17,8 @@ import (
 
 // StandaloneRendering renders the visible part of the standalone PDF for a
 // verified bundle: its messages, the manifest digest and its timestamps.
-// The exporter writes it; the verifier renders it again to compare.
+// The exporter lays the same pages out (custody.WritePDF, with the
+// seal read from the tokens); the verifier renders them again to compare.
 func StandaloneRendering(w io.Writer, b *manifest.Bundle, rep *Report) error {
 	return standaloneRendering(w, b, rep, "")
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/x509"
 	"fmt"
+	"io"
 	"runtime/debug"
 	"time"
 
@@ -169,6 +170,7 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 	// same client (and --tsa-timeout) as the bundle's.
 	err = custody.WritePDF(cmd.Context(), res.Path, custody.PDFOptions{
 		Out: f.pdf, Force: f.force, Signer: key, CertificateChain: pdfChain, Timestamper: clients[0], Time: exported,
+		CheckWritten: checkPDFSignature,
 	})
 	if err != nil {
 		return fmt.Errorf("the bundle %s was written, the PDF was not: %w", res.Path, err)
@@ -195,6 +197,15 @@ func checkToken(resp, signature []byte) error {
 		return err
 	}
 	return verify.FirstFailed(res.Checks)
+}
+
+// checkPDFSignature reads back the standalone PDF written, as a verifier
+// will (streamed), and refuses one whose signature does not hold.
+func checkPDFSignature(r io.ReaderAt, size int64) error {
+	if _, checks := verify.VerifyPDFSignature(r, size, verify.Options{}); verify.Verdict(checks) == verify.Failed {
+		return fmt.Errorf("%+v", checks)
+	}
+	return nil
 }
 
 // printExport summarises the bundle written; sealed describes its

@@ -60,7 +60,6 @@ var sameLayer = map[string]string{
 	"pdfseal -> tsa":                              "the PDF signature is timestamped through the one TSA client",
 	"custody -> pdfseal":                          "the standalone PDF is sealed by pdfseal",
 	"custody -> custodylog/logwriter":             "export writes the custody log's first event",
-	"custody -> verify":                           "KNOWN EXCEPTION (issue 12): the standalone PDF is made from a bundle verify.Bundle checked, and its pages rendered by verify.StandaloneRendering",
 	"cmd/custody -> internal/verifycli":           "custody verify is custody-verify's command",
 	"cmd/custody-verify -> internal/verifycli":    "custody-verify is its command line",
 	"internal/reportpdf -> internal/plainverdict": "the report PDF opens with the verdict in plain words",
