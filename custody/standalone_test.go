@@ -18,6 +18,7 @@ import (
 	"github.com/custody-toolkit/custody/internal/testbundle"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/tsa"
+	"github.com/custody-toolkit/custody/tsa/localtsa"
 	"github.com/custody-toolkit/custody/verify"
 )
 
@@ -27,7 +28,7 @@ func TestStandalonePDF(t *testing.T) {
 	for _, alg := range []string{"ed25519", "ecdsa-p256"} {
 		t.Run(alg, func(t *testing.T) {
 			fx := testbundle.New(t, alg)
-			srv := httptest.NewServer(tsa.Handler(fx.Authority))
+			srv := httptest.NewServer(localtsa.Handler(fx.Authority))
 			defer srv.Close()
 			bundle := fx.Export(t, testbundle.Sample(), custody.Selection{Label: "urgente"})
 			out := filepath.Join(t.TempDir(), "case.pdf")
@@ -196,7 +197,7 @@ func TestStandalonePDFCertificateChain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(tsa.Handler(fx.Authority))
+	srv := httptest.NewServer(localtsa.Handler(fx.Authority))
 	defer srv.Close()
 	bundle := fx.Export(t, testbundle.Sample(), custody.Selection{Label: "urgente"})
 	out := filepath.Join(t.TempDir(), "case.pdf")

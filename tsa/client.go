@@ -21,6 +21,7 @@ import (
 
 	"github.com/custody-toolkit/custody/internal/tokencheck"
 	"github.com/custody-toolkit/custody/internal/verdict"
+	"github.com/custody-toolkit/custody/tsa/internal/rfc3161"
 )
 
 // DefaultTimeout bounds a whole exchange with a TSA when Client.Timeout is
@@ -182,7 +183,7 @@ func explain(ctx context.Context, err error) error {
 // restricted to RSASSA-PSS, ESSCertID v1 or v2) and whose signature could
 // be checked; trust in the TSA is the verifier's business (--trust).
 func check(der []byte, r *Request) (*Stamp, error) {
-	var resp timeStampResp
+	var resp rfc3161.TimeStampResp
 	rest, err := asn1.Unmarshal(der, &resp)
 	if err != nil {
 		// The asn1 error is noise to a user; the size hints at what came.
@@ -192,7 +193,7 @@ func check(der []byte, r *Request) (*Stamp, error) {
 		return nil, errors.New("answer has trailing data after the TimeStampResp")
 	}
 	if s := timestamp.Status(resp.Status.Status); s != timestamp.Granted && s != timestamp.GrantedWithMods {
-		return nil, fmt.Errorf("request refused: %s", resp.Status.describe())
+		return nil, fmt.Errorf("request refused: %s", resp.Status.Describe())
 	}
 	if len(resp.TimeStampToken.FullBytes) == 0 {
 		return nil, errors.New("answer granted but carries no token")

@@ -3,16 +3,9 @@ package tsa
 import (
 	"bytes"
 	"context"
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/sha256"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/asn1"
 	"io"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -22,12 +15,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/custody-toolkit/custody/tsa/internal/rfc3161"
+	"github.com/custody-toolkit/custody/tsa/localtsa"
 	"github.com/digitorus/timestamp"
 )
 
 func TestClientSuccess(t *testing.T) {
 	dir, a := newTestAuthority(t, time.Time{})
-	srv := httptest.NewServer(Handler(a))
+	srv := httptest.NewServer(localtsa.Handler(a))
 	defer srv.Close()
 	data := []byte("signature bytes")
 	r, err := NewRequest(data)
@@ -57,7 +52,7 @@ func TestClientSuccess(t *testing.T) {
 	// What the client keeps verifies with openssl against the root.
 	work := t.TempDir()
 	out := openssl(t, "ts", "-verify", "-data", writeFile(t, filepath.Join(work, "data"), data),
-		"-in", writeFile(t, filepath.Join(work, "r.tsr"), resp), "-CAfile", filepath.Join(dir, RootFile))
+		"-in", writeFile(t, filepath.Join(work, "r.tsr"), resp), "-CAfile", filepath.Join(dir, localtsa.RootFile))
 	if !strings.Contains(out, "Verification: OK") {
 		t.Errorf("openssl ts -verify: %s", out)
 	}
@@ -98,11 +93,11 @@ func TestClientFailures(t *testing.T) {
 			io.WriteString(w, "<html>captive portal</html>")
 		}, 0, []string{"Content-Type", "text/html"}},
 		{"garbage", func(w http.ResponseWriter, _ *http.Request) {
-			w.Header().Set("Content-Type", ReplyType)
+			w.Header().Set("Content-Type", rfc3161.ReplyType)
 			io.WriteString(w, "garbage")
 		}, 0, []string{"not a DER TimeStampResp"}},
 		{"too large", func(w http.ResponseWriter, _ *http.Request) {
-			w.Header().Set("Content-Type", ReplyType)
+			w.Header().Set("Content-Type", rfc3161.ReplyType)
 			w.Write(make([]byte, maxResponseSize+1))
 		}, 0, []string{"larger than"}},
 		{"too slow", func(w http.ResponseWriter, r *http.Request) {
@@ -113,14 +108,14 @@ func TestClientFailures(t *testing.T) {
 			case <-time.After(10 * time.Second):
 			}
 		}, 100 * time.Millisecond, []string{"no answer within 100ms"}},
-		{"rejection", Handler(expired).ServeHTTP, 0,
+		{"rejection", localtsa.Handler(expired).ServeHTTP, 0,
 			[]string{"refused", "PKIStatus rejection", "failInfo systemFailure", "system failure", "not valid at"}},
 		{"replayed answer", func(w http.ResponseWriter, r *http.Request) {
 			once.Do(func() { first = respond(t, a, r, nil) })
 			reply(w, first)
 		}, 0, []string{"token.nonce", "differs from the request's"}},
 		{"other imprint", func(w http.ResponseWriter, r *http.Request) {
-			reply(w, respond(t, a, r, func(q *timeStampReq) { q.MessageImprint.HashedMessage[0] ^= 1 }))
+			reply(w, respond(t, a, r, func(q *rfc3161.TimeStampReq) { q.MessageImprint.HashedMessage[0] ^= 1 }))
 		}, 0, []string{"imprint"}},
 		{"tampered token", func(w http.ResponseWriter, r *http.Request) {
 			resp := respond(t, a, r, nil)
@@ -128,7 +123,7 @@ func TestClientFailures(t *testing.T) {
 			reply(w, resp)
 		}, 0, []string{"invalid token", "token.signature"}},
 		{"no certificate", func(w http.ResponseWriter, r *http.Request) {
-			reply(w, respond(t, a, r, func(q *timeStampReq) { q.CertReq = false }))
+			reply(w, respond(t, a, r, func(q *rfc3161.TimeStampReq) { q.CertReq = false }))
 		}, 0, []string{"no certificate of its signer"}},
 	}
 	for _, c := range cases {
@@ -196,94 +191,16 @@ func TestClientBadURL(t *testing.T) {
 	}
 }
 
-func TestHandler(t *testing.T) {
-	_, a := newTestAuthority(t, time.Time{})
-	srv := httptest.NewServer(Handler(a))
-	defer srv.Close()
-	d := sha256.Sum256(nil)
-	query := marshalReq(t, timeStampReq{Version: 1, MessageImprint: imprint(oidFor(crypto.SHA256), d[:])})
-	cases := []struct {
-		name, method, ctype string
-		body                []byte
-		status              int
-	}{
-		{"ok", http.MethodPost, QueryType, query, http.StatusOK},
-		{"ok with parameters", http.MethodPost, QueryType + "; charset=binary", query, http.StatusOK},
-		{"rejection is still 200", http.MethodPost, QueryType, []byte("junk"), http.StatusOK},
-		{"GET", http.MethodGet, "", nil, http.StatusMethodNotAllowed},
-		{"wrong type", http.MethodPost, "application/octet-stream", query, http.StatusUnsupportedMediaType},
-		{"too large", http.MethodPost, QueryType, make([]byte, maxRequestSize+1), http.StatusRequestEntityTooLarge},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			req, err := http.NewRequest(c.method, srv.URL+"/any/path", bytes.NewReader(c.body))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if c.ctype != "" {
-				req.Header.Set("Content-Type", c.ctype)
-			}
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != c.status {
-				t.Fatalf("status %d, want %d", resp.StatusCode, c.status)
-			}
-			if c.status == http.StatusOK {
-				if ct := resp.Header.Get("Content-Type"); ct != ReplyType {
-					t.Errorf("Content-Type %q", ct)
-				}
-				var r timeStampResp
-				if rest, err := asn1.Unmarshal(body, &r); err != nil || len(rest) > 0 {
-					t.Errorf("body is not a TimeStampResp: %v", err)
-				}
-			}
-		})
-	}
-}
-
-// Serve stops when its context is done, and lets the request in flight
-// finish.
-func TestServeShutdown(t *testing.T) {
-	_, a := newTestAuthority(t, time.Time{})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, ln, a) }()
-	c := &Client{URL: "http://" + ln.Addr().String() + "/"}
-	if _, err := c.Timestamp(context.Background(), []byte("d")); err != nil {
-		t.Fatal(err)
-	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Serve did not return after cancel")
-	}
-	if _, err := c.Timestamp(context.Background(), []byte("d")); err == nil {
-		t.Error("server still answering after shutdown")
-	}
-}
-
 // respond answers an HTTP time-stamp query with a, after edit changes the
 // request: a misbehaving TSA.
-func respond(t *testing.T, a *Authority, r *http.Request, edit func(*timeStampReq)) []byte {
+func respond(t *testing.T, a *localtsa.Authority, r *http.Request, edit func(*rfc3161.TimeStampReq)) []byte {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		t.Error(err)
 		return nil
 	}
 	if edit != nil {
-		var q timeStampReq
+		var q rfc3161.TimeStampReq
 		if _, err := asn1.Unmarshal(body, &q); err != nil {
 			t.Error(err)
 			return nil
@@ -299,7 +216,7 @@ func respond(t *testing.T, a *Authority, r *http.Request, edit func(*timeStampRe
 }
 
 func reply(w http.ResponseWriter, resp []byte) {
-	w.Header().Set("Content-Type", ReplyType)
+	w.Header().Set("Content-Type", rfc3161.ReplyType)
 	w.Write(resp)
 }
 
@@ -329,7 +246,7 @@ ess_cert_id_alg = sha256
 		query := writeFile(t, filepath.Join(work, "q.tsq"), body)
 		out := filepath.Join(work, "r.tsr")
 		if msg, err := runOpenSSL(t, "ts", "-reply", "-config", cnf, "-queryfile", query,
-			"-signer", filepath.Join(dir, CertFile), "-inkey", filepath.Join(dir, KeyFile), "-out", out); err != nil {
+			"-signer", filepath.Join(dir, localtsa.CertFile), "-inkey", filepath.Join(dir, localtsa.KeyFile), "-out", out); err != nil {
 			t.Errorf("openssl ts -reply: %v\n%s", err, msg)
 			http.Error(w, "openssl failed", http.StatusInternalServerError)
 			return
@@ -351,36 +268,5 @@ ess_cert_id_alg = sha256
 	}
 	if ts.Nonce.Cmp(r.Nonce) != 0 || !ts.Policy.Equal(asn1.ObjectIdentifier{1, 2, 3, 4, 1}) {
 		t.Errorf("token from openssl: nonce %v policy %v", ts.Nonce, ts.Policy)
-	}
-}
-
-// TestClientRefusesNonTSACertificate: a token whose signer certificate is
-// not a TSA's to RFC 3161 §2.3 (here: the EKU not critical, as Go's x509
-// writes it by default) proves no time to a verifier (INDETERMINATE,
-// token.eku), so the exporter's client refuses it instead of sealing it.
-func TestClientRefusesNonTSACertificate(t *testing.T) {
-	root, rootKey := newCA(t)
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "tsa"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, root, key.Public(), rootKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(Handler(&Authority{cert: cert, key: key}))
-	defer srv.Close()
-	_, err = (&Client{URL: srv.URL}).Stamp(t.Context(), []byte("signature bytes"))
-	if err == nil || !strings.Contains(err.Error(), "token.eku") {
-		t.Fatalf("Stamp: %v, want a refusal naming token.eku", err)
 	}
 }

@@ -39,6 +39,7 @@ import (
 	"github.com/custody-toolkit/custody/internal/testpki"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/tsa"
+	"github.com/custody-toolkit/custody/tsa/localtsa"
 	"github.com/custody-toolkit/custody/verify"
 )
 
@@ -863,7 +864,7 @@ func standalonePDFs(t *testing.T, fx *testbundle.Fixture) (chained, selfIssued [
 	root := testpki.Issue(t, now, testpki.CA("Mutation Root"), testpki.P256Key(t), nil)
 	inter := testpki.Issue(t, now, testpki.CA("Mutation CA"), testpki.P256Key(t), root)
 	doctor := testpki.Issue(t, now, testpki.Leaf("Dra. Mutación"), fx.Key, inter)
-	srv := httptest.NewServer(tsa.Handler(fx.Authority))
+	srv := httptest.NewServer(localtsa.Handler(fx.Authority))
 	defer srv.Close()
 	bundle := fx.Export(t, testbundle.Sample(), custody.Selection{})
 	write := func(chain []*x509.Certificate) []byte {

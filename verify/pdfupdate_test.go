@@ -21,6 +21,7 @@ import (
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/pdfseal"
 	"github.com/custody-toolkit/custody/tsa"
+	"github.com/custody-toolkit/custody/tsa/localtsa"
 	"github.com/custody-toolkit/custody/verify"
 )
 
@@ -134,7 +135,7 @@ func standalonePages(t *testing.T, bundle []byte, rep *verify.Report, renderer s
 // standaloneSignerFor signs pages with bundle attached by fx's key and
 // TSA, as the exporter does (sign), and verifies a signed PDF (check).
 func standaloneSignerFor(t *testing.T, fx *testbundle.Fixture, bundle []byte) (sign func(*testing.T, []byte, ...func(*pdfseal.Options)) []byte, check func(*testing.T, []byte) *verify.Report) {
-	srv := httptest.NewServer(tsa.Handler(fx.Authority))
+	srv := httptest.NewServer(localtsa.Handler(fx.Authority))
 	t.Cleanup(srv.Close)
 	sign = func(t *testing.T, shown []byte, edits ...func(*pdfseal.Options)) []byte {
 		var out bytes.Buffer

@@ -20,6 +20,7 @@ import (
 	"github.com/custody-toolkit/custody/internal/testbundle"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/tsa"
+	"github.com/custody-toolkit/custody/tsa/localtsa"
 )
 
 // chromium finds Debian's chromium; the test skips without it (.ci/run
@@ -67,7 +68,7 @@ func makeEvidence(t *testing.T) evidence {
 	if err := os.WriteFile(e.publicKey, pub, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(tsa.Handler(fx.Authority))
+	srv := httptest.NewServer(localtsa.Handler(fx.Authority))
 	defer srv.Close()
 	e.pdf = filepath.Join(t.TempDir(), "case.pdf")
 	if err := custody.WritePDF(t.Context(), e.selected, custody.PDFOptions{Out: e.pdf, Signer: fx.Key, Timestamper: &tsa.Client{URL: srv.URL}, Time: time.Now()}); err != nil {

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"syscall"
 
-	"github.com/custody-toolkit/custody/tsa"
+	"github.com/custody-toolkit/custody/tsa/localtsa"
 	"github.com/spf13/cobra"
 )
 
@@ -34,10 +34,10 @@ func newTSAInitCmd() *cobra.Command {
 			if dir == "" {
 				return usagef("tsa init: --dir is required")
 			}
-			if err := tsa.Init(dir); err != nil {
+			if err := localtsa.Init(dir); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "custody tsa: created %s; verifiers trust %s\n", dir, filepath.Join(dir, tsa.RootFile))
+			fmt.Fprintf(cmd.ErrOrStderr(), "custody tsa: created %s; verifiers trust %s\n", dir, filepath.Join(dir, localtsa.RootFile))
 			return nil
 		},
 	}
@@ -55,7 +55,7 @@ func newTSAServeCmd() *cobra.Command {
 			if dir == "" {
 				return usagef("tsa serve: --dir is required")
 			}
-			a, err := tsa.LoadAuthority(dir)
+			a, err := localtsa.LoadAuthority(dir)
 			if err != nil {
 				return err
 			}
@@ -66,7 +66,7 @@ func newTSAServeCmd() *cobra.Command {
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			fmt.Fprintf(cmd.ErrOrStderr(), "custody tsa: serving RFC 3161 on http://%s/\n", ln.Addr())
-			return tsa.Serve(ctx, ln, a)
+			return localtsa.Serve(ctx, ln, a)
 		},
 	}
 	cmd.Flags().StringVar(&dir, "dir", "", "directory of the TSA, made by tsa init")

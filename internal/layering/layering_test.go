@@ -22,6 +22,7 @@ var layers = []struct {
 	}},
 	{"primitives", []string{
 		"keys/sigalg", "internal/pdfread", "internal/pdfnorm", "internal/tokencheck",
+		"tsa/internal/rfc3161",
 	}},
 	{"formats", []string{
 		"manifest", "custodylog", "conversation", "keys",
@@ -32,7 +33,7 @@ var layers = []struct {
 	{"use cases", []string{
 		// sealing
 		"importer", "importer/whatsapp", "importer/telegram",
-		"tsa", "pdfseal", "custodylog/logwriter", "custody",
+		"tsa", "tsa/localtsa", "pdfseal", "custodylog/logwriter", "custody",
 		// verification
 		"verify",
 	}},
@@ -46,6 +47,7 @@ var layers = []struct {
 	{"test support", []string{
 		"internal/testpki", "internal/testbundle", "internal/peakrss",
 		"internal/pdfnorm/pdfnormtest", "internal/layering", "internal/vectorgen",
+		"tsa/internal/tsatest",
 	}},
 }
 
@@ -140,6 +142,23 @@ func TestLeaves(t *testing.T) {
 	for _, p := range layers[0].pkgs {
 		if len(all[p]) > 0 {
 			t.Errorf("leaf %s imports %v", p, all[p])
+		}
+	}
+}
+
+// What only asks for timestamps links the RFC 3161 client, not the local
+// authority (its signing key files, HTTP server and init): the authority
+// is for `custody tsa` and for tests.
+func TestTimestampClientsLinkNoAuthority(t *testing.T) {
+	for _, p := range []string{"tsa", "pdfseal", "custody", "custodylog/logwriter", "cmd/custody-verify"} {
+		cmd := exec.Command("go", "list", "-deps", "./"+p)
+		cmd.Dir = "../.."
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(out), module+"tsa/localtsa\n") {
+			t.Errorf("%s links tsa/localtsa, the local TSA server", p)
 		}
 	}
 }

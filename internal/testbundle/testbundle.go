@@ -26,7 +26,7 @@ import (
 	"github.com/custody-toolkit/custody/custody"
 	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/manifest"
-	"github.com/custody-toolkit/custody/tsa"
+	"github.com/custody-toolkit/custody/tsa/localtsa"
 	"github.com/custody-toolkit/custody/verify"
 )
 
@@ -35,7 +35,7 @@ type Fixture struct {
 	TSADir    string // root.pem, tsa.pem, tsa.key
 	RootPEM   string // path of the TSA's root certificate
 	Roots     []*x509.Certificate
-	Authority *tsa.Authority
+	Authority *localtsa.Authority
 	Key       crypto.Signer
 	Signer    signature.SignerVerifier
 	PublicKey crypto.PublicKey
@@ -46,10 +46,10 @@ type Fixture struct {
 func New(t testing.TB, algorithm string) *Fixture {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "tsa")
-	if err := tsa.Init(dir); err != nil {
+	if err := localtsa.Init(dir); err != nil {
 		t.Fatal(err)
 	}
-	a, err := tsa.LoadAuthority(dir)
+	a, err := localtsa.LoadAuthority(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package tsa
+package localtsa
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/custody-toolkit/custody/tsa/internal/rfc3161"
 )
 
 // Handler serves the authority over HTTP (RFC 3161 §3.4): a POST of an
@@ -24,8 +26,8 @@ func Handler(a *Authority) http.Handler {
 			http.Error(w, "RFC 3161: POST an application/timestamp-query", http.StatusMethodNotAllowed)
 			return
 		}
-		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != QueryType {
-			http.Error(w, "Content-Type must be "+QueryType, http.StatusUnsupportedMediaType)
+		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != rfc3161.QueryType {
+			http.Error(w, "Content-Type must be "+rfc3161.QueryType, http.StatusUnsupportedMediaType)
 			return
 		}
 		req, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestSize))
@@ -39,12 +41,12 @@ func Handler(a *Authority) http.Handler {
 		}
 		resp, err := a.Respond(req)
 		if err != nil {
-			// Internal failures (signing) carry no request content.
+			// Internal rfc3161.Failures (signing) carry no request content.
 			log.Printf("custody tsa: %v", err)
 			http.Error(w, "internal error", http.StatusInternalServerError)
 			return
 		}
-		w.Header().Set("Content-Type", ReplyType)
+		w.Header().Set("Content-Type", rfc3161.ReplyType)
 		w.Header().Set("Content-Length", strconv.Itoa(len(resp)))
 		w.Write(resp)
 	})

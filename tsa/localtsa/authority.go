@@ -1,4 +1,4 @@
-package tsa
+package localtsa
 
 import (
 	"bytes"
@@ -17,6 +17,7 @@ import (
 	"github.com/digitorus/timestamp"
 
 	"github.com/custody-toolkit/custody/internal/cms"
+	"github.com/custody-toolkit/custody/tsa/internal/rfc3161"
 )
 
 // An Authority issues RFC 3161 time-stamp tokens. Get one from
@@ -111,10 +112,10 @@ func reject(fail timestamp.FailureInfo, format string, args ...any) *rejection {
 }
 
 func (r *rejection) marshal() ([]byte, error) {
-	return asn1.Marshal(timeStampResp{Status: pkiStatusInfo{
+	return asn1.Marshal(rfc3161.TimeStampResp{Status: rfc3161.PKIStatusInfo{
 		Status:       int(timestamp.Rejection),
-		StatusString: freeText(r.text),
-		FailInfo:     failInfoBit(r.fail),
+		StatusString: rfc3161.FreeText(r.text),
+		FailInfo:     rfc3161.FailInfoBit(r.fail),
 	}})
 }
 
@@ -130,7 +131,7 @@ func (r *rejection) marshal() ([]byte, error) {
 // the request's nonce, a random 160-bit serial number (drawn by the
 // timestamp library), an ESSCertIDv2 of the TSA certificate (hashed with the
 // imprint's algorithm), and that certificate, without the root, when the
-// request sets certReq. The error is for internal failures only.
+// request sets certReq. The error is for internal rfc3161.Failures only.
 func (a *Authority) Respond(req []byte) ([]byte, error) {
 	now := time.Now
 	if a.Now != nil {
@@ -162,8 +163,8 @@ func (a *Authority) Respond(req []byte) ([]byte, error) {
 
 // parseRequest decodes a TimeStampReq and checks it is one this authority
 // grants.
-func parseRequest(der []byte) (*timeStampReq, crypto.Hash, *rejection) {
-	var q timeStampReq
+func parseRequest(der []byte) (*rfc3161.TimeStampReq, crypto.Hash, *rejection) {
+	var q rfc3161.TimeStampReq
 	rest, err := asn1.Unmarshal(der, &q)
 	if err != nil {
 		return nil, 0, reject(timestamp.BadDataFormat, "the request is not a DER TimeStampReq")
@@ -175,7 +176,7 @@ func parseRequest(der []byte) (*timeStampReq, crypto.Hash, *rejection) {
 		return nil, 0, reject(timestamp.BadRequest, "unsupported TimeStampReq version %d (want 1)", q.Version)
 	}
 	alg := q.MessageImprint.HashAlgorithm.Algorithm
-	h, ok := imprintHashes[alg.String()]
+	h, ok := rfc3161.ImprintHashes[alg.String()]
 	if !ok {
 		return nil, 0, reject(timestamp.BadAlgorithm, "unsupported imprint hash algorithm %s (use SHA-256, SHA-384 or SHA-512)", alg)
 	}

@@ -1,4 +1,4 @@
-package tsa
+package localtsa
 
 import (
 	"crypto/ecdsa"

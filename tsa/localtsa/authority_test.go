@@ -1,4 +1,4 @@
-package tsa
+package localtsa
 
 import (
 	"crypto"
@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/custody-toolkit/custody/tsa/internal/rfc3161"
 	"github.com/digitorus/timestamp"
 )
 
@@ -109,7 +110,7 @@ func TestRespondToken(t *testing.T) {
 	nonce := new(big.Int).Lsh(big.NewInt(0xdeadbeef), 100)
 
 	for _, certReq := range []bool{true, false} {
-		req := marshalReq(t, timeStampReq{Version: 1, MessageImprint: imprint(oidFor(crypto.SHA256), digest[:]), Nonce: nonce, CertReq: certReq})
+		req := marshalReq(t, rfc3161.TimeStampReq{Version: 1, MessageImprint: imprint(oidFor(crypto.SHA256), digest[:]), Nonce: nonce, CertReq: certReq})
 		resp, err := a.Respond(req)
 		if err != nil {
 			t.Fatal(err)
@@ -138,9 +139,9 @@ func TestRespondRejections(t *testing.T) {
 	d256 := sha256.Sum256(nil)
 	d1 := sha1.Sum(nil)
 	oidMD5 := asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 5}
-	good := timeStampReq{Version: 1, MessageImprint: imprint(oidFor(crypto.SHA256), d256[:])}
+	good := rfc3161.TimeStampReq{Version: 1, MessageImprint: imprint(oidFor(crypto.SHA256), d256[:])}
 	valid := marshalReq(t, good)
-	with := func(f func(*timeStampReq)) []byte {
+	with := func(f func(*rfc3161.TimeStampReq)) []byte {
 		q := good
 		f(&q)
 		return marshalReq(t, q)
@@ -154,12 +155,12 @@ func TestRespondRejections(t *testing.T) {
 		{"garbage", []byte("GET / HTTP/1.1\r\n"), timestamp.BadDataFormat},
 		{"trailing data", append(append([]byte{}, valid...), 0), timestamp.BadDataFormat},
 		{"truncated", valid[:len(valid)-1], timestamp.BadDataFormat},
-		{"version 2", with(func(q *timeStampReq) { q.Version = 2 }), timestamp.BadRequest},
-		{"sha1", with(func(q *timeStampReq) { q.MessageImprint = imprint(oidFor(crypto.SHA1), d1[:]) }), timestamp.BadAlgorithm},
-		{"md5", with(func(q *timeStampReq) { q.MessageImprint = imprint(oidMD5, make([]byte, 16)) }), timestamp.BadAlgorithm},
-		{"short digest", with(func(q *timeStampReq) { q.MessageImprint.HashedMessage = d256[:31] }), timestamp.BadDataFormat},
-		{"other policy", with(func(q *timeStampReq) { q.ReqPolicy = asn1.ObjectIdentifier{1, 2, 3, 4, 1} }), timestamp.UnacceptedPolicy},
-		{"extension", with(func(q *timeStampReq) {
+		{"version 2", with(func(q *rfc3161.TimeStampReq) { q.Version = 2 }), timestamp.BadRequest},
+		{"sha1", with(func(q *rfc3161.TimeStampReq) { q.MessageImprint = imprint(oidFor(crypto.SHA1), d1[:]) }), timestamp.BadAlgorithm},
+		{"md5", with(func(q *rfc3161.TimeStampReq) { q.MessageImprint = imprint(oidMD5, make([]byte, 16)) }), timestamp.BadAlgorithm},
+		{"short digest", with(func(q *rfc3161.TimeStampReq) { q.MessageImprint.HashedMessage = d256[:31] }), timestamp.BadDataFormat},
+		{"other policy", with(func(q *rfc3161.TimeStampReq) { q.ReqPolicy = asn1.ObjectIdentifier{1, 2, 3, 4, 1} }), timestamp.UnacceptedPolicy},
+		{"extension", with(func(q *rfc3161.TimeStampReq) {
 			q.Extensions = []pkix.Extension{{Id: asn1.ObjectIdentifier{1, 2, 3}, Value: []byte{5, 0}}}
 		}), timestamp.UnacceptedExtension},
 	}
@@ -169,25 +170,25 @@ func TestRespondRejections(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var r timeStampResp
+			var r rfc3161.TimeStampResp
 			if rest, err := asn1.Unmarshal(resp, &r); err != nil || len(rest) > 0 {
 				t.Fatalf("not a DER TimeStampResp: %v", err)
 			}
 			if r.Status.Status != int(timestamp.Rejection) || len(r.TimeStampToken.FullBytes) != 0 {
 				t.Errorf("status %d with token %v, want a rejection", r.Status.Status, len(r.TimeStampToken.FullBytes) > 0)
 			}
-			for _, f := range failures {
+			for _, f := range rfc3161.Failures {
 				if got := r.Status.FailInfo.At(int(f)) == 1; got != (f == c.fail) {
 					t.Errorf("failInfo bit %v (%v) = %v", int(f), f, got)
 				}
 			}
-			if r.Status.text() == "" {
+			if r.Status.Text() == "" {
 				t.Error("no status text")
 			}
 		})
 	}
 	// Asking for our own policy is fine.
-	resp, err := a.Respond(with(func(q *timeStampReq) { q.ReqPolicy = policyOID }))
+	resp, err := a.Respond(with(func(q *rfc3161.TimeStampReq) { q.ReqPolicy = policyOID }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,42 +202,15 @@ func TestRespondRejections(t *testing.T) {
 func TestRespondOutsideCertificateValidity(t *testing.T) {
 	_, a := newTestAuthority(t, time.Now().AddDate(50, 0, 0))
 	d := sha256.Sum256(nil)
-	resp, err := a.Respond(marshalReq(t, timeStampReq{Version: 1, MessageImprint: imprint(oidFor(crypto.SHA256), d[:])}))
+	resp, err := a.Respond(marshalReq(t, rfc3161.TimeStampReq{Version: 1, MessageImprint: imprint(oidFor(crypto.SHA256), d[:])}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r timeStampResp
+	var r rfc3161.TimeStampResp
 	if _, err := asn1.Unmarshal(resp, &r); err != nil {
 		t.Fatal(err)
 	}
 	if r.Status.Status != int(timestamp.Rejection) || r.Status.FailInfo.At(int(timestamp.SystemFailure)) != 1 {
-		t.Errorf("status %v, want a rejection with systemFailure", r.Status.describe())
+		t.Errorf("status %v, want a rejection with systemFailure", r.Status.Describe())
 	}
-}
-
-func marshalReq(t testing.TB, q timeStampReq) []byte {
-	t.Helper()
-	der, err := asn1.Marshal(q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return der
-}
-
-func imprint(alg asn1.ObjectIdentifier, digest []byte) messageImprint {
-	return messageImprint{HashAlgorithm: pkix.AlgorithmIdentifier{Algorithm: alg, Parameters: asn1.NullRawValue}, HashedMessage: digest}
-}
-
-func oidFor(h crypto.Hash) asn1.ObjectIdentifier {
-	switch h {
-	case crypto.SHA1:
-		return asn1.ObjectIdentifier{1, 3, 14, 3, 2, 26}
-	case crypto.SHA256:
-		return asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}
-	case crypto.SHA384:
-		return asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 2}
-	case crypto.SHA512:
-		return asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 3}
-	}
-	panic("no OID for " + h.String())
 }
