@@ -1,7 +1,6 @@
 package tsa
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,18 +11,8 @@ import (
 // newTestAuthority creates an authority in a temporary directory, with its
 // clock fixed at now (zero: the real clock).
 func newTestAuthority(t testing.TB, now time.Time) (dir string, a *localtsa.Authority) {
-	t.Helper()
-	dir = filepath.Join(t.TempDir(), "tsa")
-	if err := localtsa.Init(dir); err != nil {
-		t.Fatal(err)
-	}
-	a, err := localtsa.LoadAuthority(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !now.IsZero() {
-		a.Now = func() time.Time { return now }
-	}
+	dir, a = tsatest.NewAuthority(t, localtsa.Init, localtsa.LoadAuthority)
+	a.Now = tsatest.Clock(now)
 	return dir, a
 }
 

@@ -1,7 +1,6 @@
 package localtsa
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -11,18 +10,8 @@ import (
 // newTestAuthority creates an authority in a temporary directory, with its
 // clock fixed at now (zero: the real clock).
 func newTestAuthority(t testing.TB, now time.Time) (dir string, a *Authority) {
-	t.Helper()
-	dir = filepath.Join(t.TempDir(), "tsa")
-	if err := Init(dir); err != nil {
-		t.Fatal(err)
-	}
-	a, err := LoadAuthority(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !now.IsZero() {
-		a.Now = func() time.Time { return now }
-	}
+	dir, a = tsatest.NewAuthority(t, Init, LoadAuthority)
+	a.Now = tsatest.Clock(now)
 	return dir, a
 }
 

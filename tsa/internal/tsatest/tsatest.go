@@ -11,7 +11,9 @@ import (
 	"encoding/asn1"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/custody-toolkit/custody/tsa/internal/rfc3161"
 )
@@ -89,4 +91,29 @@ func ReadFile(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return data
+}
+
+// NewAuthority creates a local authority in a temporary directory with
+// init and load: localtsa's Init and LoadAuthority, passed in because
+// localtsa's own tests use this package, which therefore cannot import it.
+func NewAuthority[A any](t testing.TB, init func(dir string) error, load func(dir string) (A, error)) (dir string, a A) {
+	t.Helper()
+	dir = filepath.Join(t.TempDir(), "tsa")
+	if err := init(dir); err != nil {
+		t.Fatal(err)
+	}
+	a, err := load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, a
+}
+
+// Clock is an authority's Now fixed at now; nil (the real clock) for the
+// zero time.
+func Clock(now time.Time) func() time.Time {
+	if now.IsZero() {
+		return nil
+	}
+	return func() time.Time { return now }
 }
