@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/custody-toolkit/custody/internal/lang"
+	"github.com/custody-toolkit/custody/internal/verdict"
 	"github.com/custody-toolkit/custody/keys/sigalg"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/record"
@@ -190,11 +191,23 @@ func (v *bundleVerifier) add(name string, s Status, format string, args ...any) 
 	v.rep.Checks = append(v.rep.Checks, Check{Name: name, Status: s, Detail: fmt.Sprintf(format, args...)})
 }
 
+// addID adds a check that repeats (per token, per custody event), by its
+// identity.
+func (v *bundleVerifier) addID(id CheckID, s Status, format string, args ...any) {
+	v.rep.Checks = append(v.rep.Checks, id.Check(s, fmt.Sprintf(format, args...)))
+}
+
 func (v *bundleVerifier) pass(name, format string, args ...any) { v.add(name, Passed, format, args...) }
 
 // fail records a failed check and stops: later checks would build on it.
 func (v *bundleVerifier) fail(name, format string, args ...any) {
 	v.add(name, Failed, format, args...)
+	v.stopped = true
+}
+
+// failID is fail for a check that repeats, by its identity.
+func (v *bundleVerifier) failID(id CheckID, format string, args ...any) {
+	v.addID(id, Failed, format, args...)
 	v.stopped = true
 }
 
@@ -332,7 +345,7 @@ func (v *bundleVerifier) checkFiles() {
 	var total int64
 	for i, f := range v.m.Files {
 		if err := v.checkFile(f); err != nil {
-			v.failWith("files", err)
+			v.failWith(verdict.CheckID{ID: "files"}, err)
 			return
 		}
 		total += f.Size
@@ -411,17 +424,17 @@ func (v *bundleVerifier) checkMessages() {
 	for i, msg := range v.m.Messages {
 		n, err := v.checkMessage(i, msg, participants, used)
 		if err != nil {
-			v.failWith("messages", fmt.Errorf("message %q (#%d): %w", msg.ID, i+1, err))
+			v.failWith(verdict.CheckID{ID: "messages"}, fmt.Errorf("message %q (#%d): %w", msg.ID, i+1, err))
 			return
 		}
 		attachments += n
 	}
 	if err := v.checkSenders(); err != nil {
-		v.failWith("messages", err)
+		v.failWith(verdict.CheckID{ID: "messages"}, err)
 		return
 	}
 	if err := v.checkSources(); err != nil {
-		v.failWith("messages", err)
+		v.failWith(verdict.CheckID{ID: "messages"}, err)
 		return
 	}
 	if r := v.m.Rendering; r != nil {
@@ -844,7 +857,7 @@ func (v *bundleVerifier) checkTimestamps() {
 			if v.tokensSealed {
 				status = Failed
 			}
-			v.add(fmt.Sprintf("timestamp %d", i+1), status, "%s cannot be read: %v", name, err)
+			v.rep.Checks = append(v.rep.Checks, verdict.UnreadableToken(i+1, status, fmt.Sprintf("%s cannot be read: %v", name, err)))
 			continue
 		}
 		ts := res.Timestamp
@@ -854,8 +867,8 @@ func (v *bundleVerifier) checkTimestamps() {
 			trusted++
 		}
 		for _, c := range res.Checks {
-			c.Name = fmt.Sprintf("timestamp %d %s", i+1, c.Name)
-			if strings.HasSuffix(c.Name, "token.chain") && c.Status == Indeterminate {
+			c = c.Of(verdict.SubjectTimestamp, i+1)
+			if c.Identity.ID == CheckTokenChain && c.Status == Indeterminate {
 				c.Status = Info
 			}
 			v.rep.Checks = append(v.rep.Checks, c)
@@ -916,7 +929,7 @@ func (v *bundleVerifier) checkMessageTimes() {
 func (v *bundleVerifier) noteClock(i int, ts Timestamp) {
 	exported, err := time.Parse(time.RFC3339, v.m.ExportedAt)
 	if err == nil && exported.Sub(ts.Time) > 5*time.Minute {
-		v.add(fmt.Sprintf("timestamp %d clock", i+1), Info,
+		v.addID(verdict.TokenCheckID(i+1, "timestamp.clock"), Info,
 			"the manifest's export time %s is later than the token's time %s: the exporter's clock was ahead",
 			v.m.ExportedAt, ts.Time.UTC().Format(time.RFC3339))
 	}

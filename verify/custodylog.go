@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/custody-toolkit/custody/custodylog"
+	"github.com/custody-toolkit/custody/internal/verdict"
 	"github.com/custody-toolkit/custody/keys/sigalg"
 	"github.com/custody-toolkit/custody/manifest"
 )
@@ -53,17 +54,17 @@ func (v *bundleVerifier) checkTokenSeal() {
 		return // no commitment; a broken event 1 is checkCustodyLog's to report
 	}
 	if e.Actor.Fingerprint != v.m.Signer.Fingerprint || e.Bundle != custodylog.Digest(v.sig) {
-		v.failWith("token seal", because(SigCryptoFailure, "custody event 1 commits to the timestamp tokens, but is not this seal's own event: key %s, seal %s (this bundle: key %s, seal %s)",
+		v.failWith(verdict.CheckID{ID: "token.seal"}, because(SigCryptoFailure, "custody event 1 commits to the timestamp tokens, but is not this seal's own event: key %s, seal %s (this bundle: key %s, seal %s)",
 			e.Actor.Fingerprint, e.Bundle, v.m.Signer.Fingerprint, custodylog.Digest(v.sig)))
 		return
 	}
 	lv := &logVerifier{v: v}
 	if err := lv.checkSignature(1, e, data); err != nil {
-		v.failWith("token seal", because(SigCryptoFailure, "custody event 1, which commits to the timestamp tokens: %v", err))
+		v.failWith(verdict.CheckID{ID: "token.seal"}, because(SigCryptoFailure, "custody event 1, which commits to the timestamp tokens: %v", err))
 		return
 	}
 	if err := v.matchSealedTokens(e.Tokens); err != nil {
-		v.failWith("token seal", err)
+		v.failWith(verdict.CheckID{ID: "token.seal"}, err)
 		return
 	}
 	v.tokensSealed = true
@@ -148,15 +149,15 @@ func (lv *logVerifier) read(seq int, part string) ([]byte, error) {
 
 // event checks event seq and adds it to the timeline; false stops the log.
 func (lv *logVerifier) event(seq int) bool {
-	v, name := lv.v, fmt.Sprintf("custody %d", seq)
+	v, id := lv.v, verdict.CustodyCheckID(seq, "custody.event")
 	data, err := lv.read(seq, custodylog.PartEvent)
 	if err != nil {
-		v.fail(name, "%v", err)
+		v.failID(id, "%v", err)
 		return false
 	}
 	e, err := custodylog.Parse(data)
 	if err != nil {
-		v.failWith(name, because(FormatFailure, "%s: %v", custodylog.EntryName(seq, custodylog.PartEvent), err))
+		v.failWith(id, because(FormatFailure, "%s: %v", custodylog.EntryName(seq, custodylog.PartEvent), err))
 		return false
 	}
 	ce := CustodyEvent{Seq: e.Seq, Time: e.Time, Action: e.Action, Note: e.Note, Actor: e.Actor}
@@ -165,15 +166,15 @@ func (lv *logVerifier) event(seq int) bool {
 	}
 	switch {
 	case e.Seq != seq:
-		v.fail(name, "the event says it is number %d: moved or renumbered", e.Seq)
+		v.failID(id, "the event says it is number %d: moved or renumbered", e.Seq)
 	case e.Bundle != lv.bundle:
-		v.fail(name, "the event belongs to the bundle sealed by signature %s, not this one (%s): copied from another bundle", e.Bundle, lv.bundle)
+		v.failID(id, "the event belongs to the bundle sealed by signature %s, not this one (%s): copied from another bundle", e.Bundle, lv.bundle)
 	case e.Prev != lv.prev:
-		v.fail(name, "prev %s does not match the event before it (%s): an event was removed, reordered or edited", e.Prev, lv.prev)
+		v.failID(id, "prev %s does not match the event before it (%s): an event was removed, reordered or edited", e.Prev, lv.prev)
 	case seq == 1 && v.m.CustodyLog && (e.Action != custodylog.Sealed || e.Actor.Fingerprint != v.m.Signer.Fingerprint):
 		// Without this, removing the log and appending a new event 1
 		// would pass for the log the bundle was sealed with.
-		v.fail(name, "manifest.json declares custody_log, so event 1 must be the exporter's %q event signed by the manifest's key %s; this one is %q by key %s: the custody log was removed and started again",
+		v.failID(id, "manifest.json declares custody_log, so event 1 must be the exporter's %q event signed by the manifest's key %s; this one is %q by key %s: the custody log was removed and started again",
 			custodylog.Sealed, v.m.Signer.Fingerprint, e.Action, e.Actor.Fingerprint)
 	default:
 		err := lv.checkSignature(seq, e, data)
@@ -181,7 +182,7 @@ func (lv *logVerifier) event(seq int) bool {
 			err = lv.checkCommitments(seq, e)
 		}
 		if err != nil {
-			v.failWith(name, err)
+			v.failWith(id, err)
 		}
 	}
 	if v.stopped {
@@ -192,7 +193,7 @@ func (lv *logVerifier) event(seq int) bool {
 	lv.prevSig, lv.prevToken = lv.partDigest(seq, custodylog.PartSignature), lv.partDigest(seq, custodylog.PartToken)
 	lv.keys[e.Actor.Fingerprint] = true
 	stamped := lv.checkToken(seq, e, &v.rep.Custody[len(v.rep.Custody)-1])
-	v.pass(name, "%s by %s, key %s, at %s: signature valid, linked%s", e.Action, actorName(e.Actor), e.Actor.Fingerprint, e.Time, stamped)
+	v.addID(id, Passed, "%s by %s, key %s, at %s: signature valid, linked%s", e.Action, actorName(e.Actor), e.Actor.Fingerprint, e.Time, stamped)
 	return true
 }
 
@@ -285,7 +286,7 @@ func (lv *logVerifier) partDigest(seq int, part string) string {
 // claimed time against the proven ones. It returns a phrase for the
 // event's check.
 func (lv *logVerifier) checkToken(seq int, e *custodylog.Event, ce *CustodyEvent) string {
-	v, name := lv.v, fmt.Sprintf("custody %d", seq)
+	v, id := lv.v, verdict.CustodyCheckID(seq, "custody.timestamp")
 	claimed, _ := custodylog.ParseTime(e.Time) // Parse checked it
 	bound := lv.proven
 	if !(seq == 1 && e.Action == custodylog.Sealed) {
@@ -304,7 +305,7 @@ func (lv *logVerifier) checkToken(seq int, e *custodylog.Event, ce *CustodyEvent
 		// token's presence is the event's own commitment (checkCommitments)
 		// and its bytes the next event's (prev_token); unsealed, a token
 		// that does not verify may be a damaged one or a TSA's own fault.
-		v.add(name+" timestamp", Indeterminate, "%s does not verify (%v): damaged, or not a token over this event's signature; the event's time %s is only claimed", entry, err, e.Time)
+		v.addID(id, Indeterminate, "%s does not verify (%v): damaged, or not a token over this event's signature; the event's time %s is only claimed", entry, err, e.Time)
 		v.rep.Checks[len(v.rep.Checks)-1].Sub = subOf(err)
 		return ", timestamp does not verify"
 	}
@@ -312,7 +313,7 @@ func (lv *logVerifier) checkToken(seq int, e *custodylog.Event, ce *CustodyEvent
 	ts.File = entry
 	ce.Timestamp = &ts
 	if !ts.Trusted {
-		v.add(name+" timestamp", Info, "%s is intact but does not chain to a --trust anchor: the event's time %s is only claimed", entry, e.Time)
+		v.addID(id, Info, "%s is intact but does not chain to a --trust anchor: the event's time %s is only claimed", entry, e.Time)
 		return ", timestamp not trusted"
 	}
 	lv.proven = later(lv.proven, ts.Time)
@@ -366,9 +367,9 @@ func subOf(err error) SubIndication {
 	return ""
 }
 
-// failWith fails check name with err as its detail and reason.
-func (v *bundleVerifier) failWith(name string, err error) {
-	v.fail(name, "%v", err)
+// failWith fails check id with err as its detail and reason.
+func (v *bundleVerifier) failWith(id CheckID, err error) {
+	v.failID(id, "%v", err)
 	v.rep.Checks[len(v.rep.Checks)-1].Sub = subOf(err)
 }
 
@@ -382,7 +383,7 @@ func (lv *logVerifier) noteActors() {
 	}
 	for _, ce := range v.rep.Custody {
 		if !ce.Recognised {
-			v.add(fmt.Sprintf("custody %d actor", ce.Seq), Info, "unrecognised: key %s (claiming to be %s) is not in --trust-actors", ce.Actor.Fingerprint, actorName(ce.Actor))
+			v.addID(verdict.CustodyCheckID(ce.Seq, "custody.actor"), Info, "unrecognised: key %s (claiming to be %s) is not in --trust-actors", ce.Actor.Fingerprint, actorName(ce.Actor))
 		}
 	}
 }

@@ -3,6 +3,8 @@ package verify
 import (
 	"fmt"
 	"time"
+
+	"github.com/custody-toolkit/custody/internal/verdict"
 )
 
 // eventTime is what the log says and proves of one event's time.
@@ -40,7 +42,7 @@ func (lv *logVerifier) checkTimes() {
 		default:
 			continue
 		}
-		lv.v.add(fmt.Sprintf("custody %d time", et.seq), Indeterminate, "the event claims %s, %s", stamp(et.claimed), why)
+		lv.v.addID(verdict.CustodyCheckID(et.seq, "custody.time"), Indeterminate, "the event claims %s, %s", stamp(et.claimed), why)
 	}
 }
 

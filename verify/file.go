@@ -164,7 +164,7 @@ func repackedSummary(rep *Report, how string) string {
 		if c.Status != Failed {
 			continue
 		}
-		if id := ParseCheckName(c.Name).ID; id == "signer" || id == CheckPDFSigner {
+		if id := c.ID().ID; id == "signer" || id == CheckPDFSigner {
 			return "the content was sealed by another key than the expected one; " + how
 		}
 		break

@@ -16,6 +16,7 @@ import (
 	"github.com/custody-toolkit/custody/internal/cms"
 	"github.com/custody-toolkit/custody/internal/pdfread"
 	"github.com/custody-toolkit/custody/internal/tokencheck"
+	"github.com/custody-toolkit/custody/internal/verdict"
 	"github.com/custody-toolkit/custody/manifest"
 )
 
@@ -734,8 +735,7 @@ func checkSignatureTimestamp(res *PDFSignature, sigValue []byte, opts Options) [
 	res.Timestamp = &tr.Timestamp
 	checks := make([]Check, 0, len(tr.Checks))
 	for _, c := range tr.Checks {
-		c.Name = CheckPDFTimestamp + " " + c.Name
-		checks = append(checks, c)
+		checks = append(checks, c.Of(verdict.SubjectPDFTimestamp, 0))
 	}
 	return checks
 }

@@ -31,17 +31,19 @@ const (
 // Check is one named check of a report: Name ("timestamp 2
 // token.imprint"), Status, Detail and Sub, the reason of a FAILED or
 // INDETERMINATE status when the check knows a more precise one than its
-// kind's usual (Check.SubIndication). Its JSON form adds the parts of the
-// name as separate members (ParseCheckName).
+// kind's usual (Check.SubIndication). Its identity (Check.ID) is the kind
+// of check, its subject and index; the JSON form has them as separate
+// members.
 type Check = verdict.Check
 
-// CheckID is a check name taken apart: the kind of check (ID), what it is
-// about when a report has several of that kind (Subject) and which one,
-// counted from 1 (Index).
+// CheckID is a check's identity: the kind of check (ID), what it is about
+// when a report has several of that kind (Subject) and which one, counted
+// from 1 (Index). CheckID.Name composes the name reports show.
 type CheckID = verdict.CheckID
 
-// ParseCheckName takes a check name apart (CheckID). The identifiers are
-// listed in docs/verify-json.md.
+// ParseCheckName takes a check name apart (CheckID), for a reader that
+// holds only the name (a text report); a Check has its identity (Check.ID).
+// The identifiers are listed in docs/verify-json.md.
 func ParseCheckName(name string) CheckID { return verdict.ParseCheckName(name) }
 
 // Names of the checks of a token, in report order.

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/custody-toolkit/custody/internal/verdict"
 )
 
 func TestParseCheckName(t *testing.T) {
@@ -41,9 +43,9 @@ func TestSubIndication(t *testing.T) {
 		{Check{Name: "files", Status: Passed}, ""},
 		{Check{Name: "signer", Status: Info}, ""},
 		{Check{Name: "signer", Status: Failed}, UnexpectedSigner},
-		{Check{Name: "timestamp 2 token.chain", Status: Indeterminate}, NoCertificateChainFound},
-		{Check{Name: "timestamp 2 token.signature", Status: Indeterminate}, CryptoConstraintsFailure},
-		{Check{Name: "timestamp 2 token.signature", Status: Indeterminate, Sub: TryLater}, TryLater},
+		{verdict.TokenCheckID(2, CheckTokenChain).Check(Indeterminate, ""), NoCertificateChainFound},
+		{verdict.TokenCheckID(2, CheckTokenSignature).Check(Indeterminate, ""), CryptoConstraintsFailure},
+		{Check{Name: "timestamp 2 token.signature", Status: Indeterminate, Sub: TryLater, Identity: verdict.TokenCheckID(2, CheckTokenSignature)}, TryLater},
 		{Check{Name: "rendering", Status: Indeterminate}, RendererUnavailable},
 		{Check{Name: "something new", Status: Failed}, FormatFailure},
 	} {
@@ -54,7 +56,7 @@ func TestSubIndication(t *testing.T) {
 }
 
 func TestReportJSON(t *testing.T) {
-	rep := &Report{Result: Failed, Checks: []Check{{Name: "timestamp 2 token.imprint", Status: Failed, Detail: "d"}}}
+	rep := &Report{Result: Failed, Checks: []Check{verdict.TokenCheckID(2, CheckTokenImprint).Check(Failed, "d")}}
 	data, err := json.Marshal(rep)
 	if err != nil {
 		t.Fatal(err)

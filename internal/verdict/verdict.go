@@ -9,6 +9,7 @@
 package verdict
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -57,8 +58,8 @@ func (s Status) ExitCode() int {
 // Check is one named check of a report.
 //
 // Name is what the reports show ("timestamp 2 token.imprint"); its JSON
-// form adds the parts of that name as separate members (ParseCheckName)
-// and the check's sub-indication (SubIndication).
+// form adds the check's identity (CheckID: id, subject and index as
+// separate members) and its sub-indication (SubIndication).
 type Check struct {
 	Name   string `json:"name"`
 	Status Status `json:"status"`
@@ -66,12 +67,26 @@ type Check struct {
 	// Sub is the reason of a FAILED or INDETERMINATE status when the check
 	// knows a more precise one than its kind's usual (SubIndication).
 	Sub SubIndication `json:"-"`
+	// Identity is the identity of a check that repeats (per token, per
+	// custody event, the PDF's signature timestamp), set with Name by
+	// CheckID.Check, Check.Of or UnreadableToken; zero for a check a report
+	// has once, whose identity follows from its Name (ID).
+	Identity CheckID `json:"-"`
+}
+
+// ID is the check's identity: Identity, or for a check a report has once
+// its name with dots for spaces ("timestamp trust": "timestamp.trust").
+func (c Check) ID() CheckID {
+	if c.Identity != (CheckID{}) {
+		return c.Identity
+	}
+	return plainID(c.Name)
 }
 
 // MarshalJSON writes a check with its identifier, subject and index as
 // separate members and its sub-indication (docs/verify-json.md).
 func (c Check) MarshalJSON() ([]byte, error) {
-	id := ParseCheckName(c.Name)
+	id := c.ID()
 	return json.Marshal(struct {
 		Name    string        `json:"name"`
 		ID      string        `json:"id"`
@@ -83,28 +98,128 @@ func (c Check) MarshalJSON() ([]byte, error) {
 	}{c.Name, id.ID, id.Subject, id.Index, c.Status, c.SubIndication(), c.Detail})
 }
 
-// UnmarshalJSON reads a check as MarshalJSON writes it.
+// UnmarshalJSON reads a check as MarshalJSON writes it, its identity from
+// the id, subject and index members.
 func (c *Check) UnmarshalJSON(data []byte) error {
 	var v struct {
-		Name   string        `json:"name"`
-		Status Status        `json:"status"`
-		Sub    SubIndication `json:"sub_indication"`
-		Detail string        `json:"detail"`
+		Name    string        `json:"name"`
+		ID      string        `json:"id"`
+		Subject string        `json:"subject"`
+		Index   int           `json:"index"`
+		Status  Status        `json:"status"`
+		Sub     SubIndication `json:"sub_indication"`
+		Detail  string        `json:"detail"`
 	}
 	if err := json.Unmarshal(data, &v); err != nil {
 		return err
 	}
 	*c = Check{Name: v.Name, Status: v.Status, Detail: v.Detail, Sub: v.Sub}
+	if v.Subject != "" {
+		c.Identity = CheckID{ID: v.ID, Subject: v.Subject, Index: v.Index}
+	}
 	return nil
 }
 
-// CheckID is a check name taken apart: the kind of check (ID), what it is
-// about when a report has several of that kind (Subject: "timestamp",
-// "custody", "pdf.timestamp") and which one, counted from 1 (Index).
+// CheckID is a check's identity: the kind of check (ID), what it is about
+// when a report has several of that kind (Subject: SubjectTimestamp,
+// SubjectCustody, SubjectPDFTimestamp) and which one, counted from 1
+// (Index; none for the PDF's one signature timestamp).
 type CheckID struct {
 	ID      string
 	Subject string
 	Index   int
+}
+
+// Subjects of the checks that repeat.
+const (
+	SubjectTimestamp    = "timestamp"     // a token of the bundle, by number
+	SubjectCustody      = "custody"       // a custody event, by sequence number
+	SubjectPDFTimestamp = "pdf.timestamp" // the PDF signature's timestamp
+)
+
+// TokenCheckID is check id of the bundle's n-th token: a token check
+// (CheckTokenImprint…) or "timestamp.clock".
+func TokenCheckID(n int, id string) CheckID {
+	return CheckID{ID: id, Subject: SubjectTimestamp, Index: n}
+}
+
+// CustodyCheckID is check id of custody event seq: "custody.event" (the
+// event itself), "custody.timestamp", "custody.time", "custody.actor".
+func CustodyCheckID(seq int, id string) CheckID {
+	return CheckID{ID: id, Subject: SubjectCustody, Index: seq}
+}
+
+// Name composes the name reports show for the check: "timestamp 2
+// token.imprint", "timestamp 2 clock", "custody 3", "custody 3 time",
+// "pdf.timestamp token.chain"; for a check a report has once, its ID with
+// spaces for dots, except the names that keep their dots (pdf.*, the
+// token checks) and plainNames. ParseCheckName is its inverse.
+func (id CheckID) Name() string {
+	n := strconv.Itoa(id.Index)
+	switch id.Subject {
+	case SubjectTimestamp:
+		if strings.HasPrefix(id.ID, "token.") {
+			return "timestamp " + n + " " + id.ID
+		}
+		return "timestamp " + n + " " + strings.TrimPrefix(id.ID, "timestamp.")
+	case SubjectCustody:
+		if id.ID == "custody.event" {
+			return "custody " + n
+		}
+		return "custody " + n + " " + strings.TrimPrefix(id.ID, "custody.")
+	case SubjectPDFTimestamp:
+		return SubjectPDFTimestamp + " " + id.ID
+	}
+	if name, ok := plainNames[id.ID]; ok {
+		return name
+	}
+	if strings.HasPrefix(id.ID, "pdf.") || strings.HasPrefix(id.ID, "token.") {
+		return id.ID
+	}
+	return strings.ReplaceAll(id.ID, ".", " ")
+}
+
+// plainNames are the names of checks a report has once that are not their
+// identifier with spaces for dots, nor an identifier that keeps its dots.
+var plainNames = map[string]string{
+	"consistency.older": "older bundle",
+	"token.seal":        "token seal", // the signer's seal over the tokens, not a token check
+}
+
+// Check is the check id with its name composed (Name), status s and
+// detail.
+func (id CheckID) Check(s Status, detail string) Check {
+	c := Check{Name: id.Name(), Status: s, Detail: detail}
+	if id.Subject != "" {
+		c.Identity = id
+	}
+	return c
+}
+
+// Of is c, a check that the token check reports once (token.imprint…),
+// as the check of one token among several: subject and index added to
+// its identity and name.
+func (c Check) Of(subject string, index int) Check {
+	id := CheckID{ID: c.ID().ID, Subject: subject, Index: index}
+	c.Name, c.Identity = id.Name(), id
+	return c
+}
+
+// UnreadableToken is the check of the bundle's n-th token when it cannot
+// be read at all: the token's format check (CheckTokenFormat), though the
+// reports name it "timestamp N", not "timestamp N token.format": the name
+// says that no check of that token could be made.
+func UnreadableToken(n int, s Status, detail string) Check {
+	id := TokenCheckID(n, CheckTokenFormat)
+	return Check{Name: "timestamp " + strconv.Itoa(n), Status: s, Detail: detail, Identity: id}
+}
+
+// plainID is the identity of a check a report has once, from its name.
+func plainID(name string) CheckID {
+	if name == plainNames["consistency.older"] {
+		return CheckID{ID: "consistency.older"}
+	}
+	return CheckID{ID: strings.ReplaceAll(name, " ", ".")}
 }
 
 // Names of the checks of a token, in report order.
@@ -141,31 +256,28 @@ const (
 // custody event: "timestamp 2 token.imprint", "custody 3", "custody 3 time".
 var indexedName = regexp.MustCompile(`^(timestamp|custody) ([1-9][0-9]*)(?: (.+))?$`)
 
-// ParseCheckName takes a check name apart (CheckID). The identifiers are
-// listed in docs/verify-json.md.
+// ParseCheckName takes a check name apart, for a reader that holds only
+// the name (a text report): the inverse of CheckID.Name. A report's checks
+// carry their identity (Check.ID); this is for reading. One name is not
+// CheckID.Name's: "timestamp N", an unreadable token (UnreadableToken),
+// takes the identity of its format check, like "timestamp N token.format".
+// The identifiers are listed in docs/verify-json.md.
 func ParseCheckName(name string) CheckID {
 	if m := indexedName.FindStringSubmatch(name); m != nil {
 		n, _ := strconv.Atoi(m[2])
-		id := CheckID{Subject: m[1], Index: n}
 		switch {
-		case m[1] == "timestamp" && m[3] == "":
-			id.ID = CheckTokenFormat // the token could not be read at all
-		case m[1] == "timestamp" && strings.HasPrefix(m[3], "token."):
-			id.ID = m[3]
+		case m[1] == SubjectTimestamp && (m[3] == "" || strings.HasPrefix(m[3], "token.")):
+			return TokenCheckID(n, cmp.Or(m[3], CheckTokenFormat))
 		case m[3] == "":
-			id.ID = "custody.event"
+			return CustodyCheckID(n, "custody.event")
 		default:
-			id.ID = m[1] + "." + m[3]
+			return CheckID{ID: m[1] + "." + m[3], Subject: m[1], Index: n}
 		}
-		return id
 	}
-	if sub, token, ok := strings.Cut(name, " "); ok && sub == CheckPDFTimestamp {
+	if sub, token, ok := strings.Cut(name, " "); ok && sub == SubjectPDFTimestamp {
 		return CheckID{ID: token, Subject: sub}
 	}
-	if name == "older bundle" {
-		return CheckID{ID: "consistency.older"}
-	}
-	return CheckID{ID: strings.ReplaceAll(name, " ", ".")}
+	return plainID(name)
 }
 
 // SubIndication says why a check is FAILED or INDETERMINATE, after ETSI
@@ -219,7 +331,7 @@ func (c Check) SubIndication() SubIndication {
 	if c.Sub != "" {
 		return c.Sub
 	}
-	id := ParseCheckName(c.Name).ID
+	id := c.ID().ID
 	if subs, ok := usualSubIndications[id]; ok {
 		if c.Status == Failed {
 			return subs.failed
