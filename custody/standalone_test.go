@@ -6,6 +6,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -282,11 +283,24 @@ func TestWritePDFRefusesAlteredBundle(t *testing.T) {
 		t.Fatal(err)
 	}
 	layout := testbundle.Map(t, data)
-	for _, name := range []string{manifest.SignatureName, manifest.MessageEntryName(0), manifest.TokenName} {
+	sig := layout.Part(t, manifest.SignatureName)
+	imprint := sha256.Sum256(data[sig.LocalEnd : sig.LocalEnd+sig.Size])
+	tsr := layout.Part(t, manifest.TokenName)
+	// In the token, a byte of its imprint: proven not a token over this
+	// signature (a byte elsewhere may only make it unreadable or
+	// INDETERMINATE, which the exporter leaves to the verifier).
+	inToken := bytes.Index(data[tsr.LocalEnd:tsr.LocalEnd+tsr.Size], imprint[:])
+	if inToken < 0 {
+		t.Fatal("the token does not hold the signature's SHA-256 imprint")
+	}
+	for name, at := range map[string]int{manifest.SignatureName: -1, manifest.MessageEntryName(0): -1, manifest.TokenName: inToken} {
 		t.Run(name, func(t *testing.T) {
 			p := layout.Part(t, name)
+			if at < 0 {
+				at = p.Size / 2
+			}
 			altered := filepath.Join(t.TempDir(), "altered.custody")
-			if err := os.WriteFile(altered, testbundle.FlipData(data, p, p.Size/2, 0x01), 0o600); err != nil {
+			if err := os.WriteFile(altered, testbundle.FlipData(data, p, at, 0x01), 0o600); err != nil {
 				t.Fatal(err)
 			}
 			out := filepath.Join(t.TempDir(), "case.pdf")
