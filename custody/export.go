@@ -68,6 +68,12 @@ type Options struct {
 	Disclosure Disclosure
 	// Practice names the practice or clinic on the rendering.
 	Practice string
+	// Intake, when set, states the purpose and legal basis of the export
+	// and names the consent record to seal (intake.go).
+	Intake *Intake
+	// Policy, when set, is the practice's rules: an export that breaks
+	// one is refused before anything is written (policy.go).
+	Policy *Policy
 	// NoRecord leaves out record.pdf, the PDF rendering sealed in the
 	// bundle.
 	NoRecord bool
@@ -141,6 +147,14 @@ func checkOptions(o *Options) error {
 	case len(o.Timestampers) == 0:
 		return errors.New("no TSA: a bundle needs at least one RFC 3161 timestamp")
 	}
+	if o.Policy != nil {
+		if err := o.Policy.Check(o.Intake); err != nil {
+			return err
+		}
+	}
+	if err := o.Intake.Check(); err != nil {
+		return err
+	}
 	if o.Now.IsZero() {
 		o.Now = time.Now()
 	}
@@ -162,6 +176,9 @@ func writeBundle(ctx context.Context, out io.Writer, c *conversation.Conversatio
 		return nil, err
 	}
 	if _, err := writeSources(zw, c, len(picked) == len(c.Messages), m); err != nil {
+		return nil, err
+	}
+	if err := writeIntake(zw, opts.Intake, m); err != nil {
 		return nil, err
 	}
 	entries, ephemeral, err := writeMessages(zw, c, picked, m, opts)

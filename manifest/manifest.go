@@ -86,16 +86,19 @@ type Manifest struct {
 	// not canonical and Unmarshal refuses it); absent in older bundles.
 	CustodyLog bool `json:"custody_log,omitzero"`
 
-	ExportID   string     `json:"export_id"`
-	ExportedAt string     `json:"exported_at"` // RFC 3339, UTC, whole seconds
-	Exporter   string     `json:"exporter"`
-	Files      []File     `json:"files"`
-	Format     string     `json:"format"`
-	Messages   []Message  `json:"messages"`
-	Practice   string     `json:"practice,omitempty"`
-	Rendering  *Rendering `json:"rendering,omitempty"`
-	Selection  Selection  `json:"selection"`
-	Signer     Signer     `json:"signer"`
+	ExportID   string `json:"export_id"`
+	ExportedAt string `json:"exported_at"` // RFC 3339, UTC, whole seconds
+	Exporter   string `json:"exporter"`
+	Files      []File `json:"files"`
+	Format     string `json:"format"`
+	// Intake states the purpose and legal basis of the export, and seals
+	// its consent record (intake.go); optional, absent in older bundles.
+	Intake    *Intake    `json:"intake,omitempty"`
+	Messages  []Message  `json:"messages"`
+	Practice  string     `json:"practice,omitempty"`
+	Rendering *Rendering `json:"rendering,omitempty"`
+	Selection Selection  `json:"selection"`
+	Signer    Signer     `json:"signer"`
 	// Format v2 only (v2.go).
 	Tree     *Tree      `json:"tree,omitempty"`
 	Withheld []Withheld `json:"withheld,omitempty"`
@@ -361,6 +364,9 @@ func (m *Manifest) Check() error {
 		return fmt.Errorf("field exported_at: %q is not an RFC 3339 UTC time in whole seconds (Z)", m.ExportedAt)
 	}
 	if err := m.checkParticipants(); err != nil {
+		return err
+	}
+	if err := m.checkIntake(); err != nil {
 		return err
 	}
 	if !isHex(m.Signer.Fingerprint, 64) {

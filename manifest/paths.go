@@ -87,7 +87,7 @@ func CheckContentPath(name string) error {
 	if err := CheckEntryName(name); err != nil {
 		return err
 	}
-	for _, dir := range []string{MessagesDir, AttachmentsDir, SourcesDir} {
+	for _, dir := range []string{MessagesDir, AttachmentsDir, SourcesDir, IntakeDir} {
 		if strings.HasPrefix(name, dir) && len(name) > len(dir) {
 			return nil
 		}
@@ -95,19 +95,21 @@ func CheckContentPath(name string) error {
 	if name == RecordName {
 		return nil
 	}
-	return fmt.Errorf("%q is not under %s, %s or %s", name, MessagesDir, AttachmentsDir, SourcesDir)
+	return fmt.Errorf("%q is not under %s, %s, %s or %s", name, MessagesDir, AttachmentsDir, SourcesDir, IntakeDir)
 }
 
 // RecordName is the PDF rendering of the bundle, when present.
 const RecordName = "record.pdf"
 
 // Streamed reports whether an entry may be written with a data descriptor
-// (ZIP flag bit 3): the writer streams attachments, sources and record.pdf
+// (ZIP flag bit 3): the writer streams attachments, sources, the consent
+// record and record.pdf
 // into the bundle without knowing their CRC-32 and size in advance; every
 // other entry is small and known before it is written, and has the one
 // form without a descriptor (bundle-format.md §1, rule 4).
 func Streamed(name string) bool {
-	return name == RecordName || strings.HasPrefix(name, AttachmentsDir) || strings.HasPrefix(name, SourcesDir)
+	return name == RecordName || strings.HasPrefix(name, AttachmentsDir) || strings.HasPrefix(name, SourcesDir) ||
+		strings.HasPrefix(name, IntakeDir)
 }
 
 // CheckAttachmentName checks that name is the entry of the j-th attachment

@@ -30,7 +30,7 @@ import (
 
 // bundleSpace is what a bundle's names can be: anything else in a repacked
 // container or a folder is not part of it, and is reported as ignored.
-var bundleSpace = []string{MessagesDir, AttachmentsDir, SourcesDir, MetaDir, CustodyDir}
+var bundleSpace = []string{MessagesDir, AttachmentsDir, SourcesDir, IntakeDir, MetaDir, CustodyDir}
 
 func inBundleSpace(name string) bool {
 	switch name {

@@ -73,6 +73,9 @@ type Report struct {
 	// Selection says how the sealed messages were chosen, once the
 	// manifest could be read.
 	Selection *Selection `json:"selection,omitempty"`
+	// Intake: why the bundle was exported, as sealed (absent when the
+	// manifest states nothing, or could not be read).
+	Intake *Intake `json:"intake,omitempty"`
 	// Summary, when the verified file is not the sealed container (a
 	// re-zipped bundle, an extracted folder, a re-saved PDF), says first
 	// and in plain words whether the sealed content is intact.
@@ -93,6 +96,34 @@ type Report struct {
 type Selection struct {
 	Criteria    []string `json:"criteria"`
 	Description string   `json:"description"`
+}
+
+// Intake is the manifest's intake statement (bundle-format.md §2.5): the
+// purpose, the legal basis code and its meaning in English
+// (lang.Terms.LegalBasisMeaning), and the sealed consent record.
+type Intake struct {
+	Purpose    string            `json:"purpose"`
+	LegalBasis string            `json:"legal_basis"`
+	Meaning    string            `json:"legal_basis_description"`
+	Consent    *manifest.Consent `json:"consent,omitempty"`
+}
+
+// NewIntake reports a manifest's intake, nil when it has none.
+func NewIntake(in *manifest.Intake) *Intake {
+	if in == nil {
+		return nil
+	}
+	return &Intake{Purpose: in.Purpose, LegalBasis: in.LegalBasis, Meaning: lang.English.LegalBasisMeaning(in.LegalBasis), Consent: in.Consent}
+}
+
+// Words gives the intake to lang.Terms.DescribeIntake, which words it
+// for every place a person reads it.
+func (in *Intake) Words() lang.Intake {
+	w := lang.Intake{Purpose: in.Purpose, LegalBasis: in.LegalBasis}
+	if c := in.Consent; c != nil {
+		w.ConsentPath, w.ConsentSize, w.ConsentSHA256 = c.Path, c.Size, c.SHA256
+	}
+	return w
 }
 
 // BundleFile verifies the bundle at path. The error is non-nil only when
@@ -288,6 +319,7 @@ func (v *bundleVerifier) checkManifest() {
 	v.rep.Manifest = hex.EncodeToString(sum[:])
 	v.rep.Messages, v.rep.Total = len(m.Messages), m.Selection.Total
 	v.rep.Selection = &Selection{Criteria: m.Selection.Criteria, Description: lang.English.DescribeSelection(m.Selection.Selected, m.Selection.Total, m.Selection.Criteria)}
+	v.rep.Intake = NewIntake(m.Intake)
 	v.pass("manifest", "%s in canonical JSON, %d bytes, SHA-256 %s", m.Format, len(v.b.ManifestBytes), v.rep.Manifest)
 	// The signature is checked now, reported in its turn (checkSignature):
 	// then nothing needs the manifest's bytes, megabytes for tens of
@@ -440,6 +472,9 @@ func (v *bundleVerifier) checkMessages() {
 	if r := v.m.Rendering; r != nil {
 		used[r.Path] = true
 	}
+	if in := v.m.Intake; in != nil && in.Consent != nil {
+		used[in.Consent.Path] = true // named and matched to its files record by manifest.Check
+	}
 	for _, s := range v.m.Conversation.Sources {
 		if _, ok := v.m.FileByPath(s.Path); !ok {
 			v.fail("messages", "source %s is not a listed file under %s", s.Path, manifest.SourcesDir)
@@ -449,7 +484,7 @@ func (v *bundleVerifier) checkMessages() {
 	}
 	for _, f := range v.m.Files {
 		if !used[f.Path] {
-			v.fail("messages", "file %s belongs to no message or source", f.Path)
+			v.fail("messages", "file %s belongs to no message, source or consent record", f.Path)
 			return
 		}
 	}
@@ -558,7 +593,7 @@ func (v *bundleVerifier) checkEntryOrder() {
 }
 
 // checkOrder requires the canonical order of entries
-// (docs/bundle-format.md §1): mimetype; the sources; each message's
+// (docs/bundle-format.md §1): mimetype; the sources; the consent record; each message's
 // attachments then its entry; record.pdf; manifest.json; the signature, the
 // signer's key and the tokens; then each custody event's parts. With the
 // canonical layout, no byte of a bundle is left free.
@@ -566,6 +601,9 @@ func (v *bundleVerifier) checkOrder() error {
 	want := []string{manifest.MimetypeName}
 	for _, s := range v.m.Conversation.Sources {
 		want = append(want, s.Path)
+	}
+	if in := v.m.Intake; in != nil && in.Consent != nil {
+		want = append(want, in.Consent.Path)
 	}
 	for _, msg := range v.m.Messages {
 		for _, a := range v.entries[msg.Entry].Attachments {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -19,6 +20,7 @@ import (
 	"github.com/custody-toolkit/custody/internal/lang"
 	"github.com/custody-toolkit/custody/internal/progress"
 	"github.com/custody-toolkit/custody/keys"
+	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/tsa"
 	"github.com/custody-toolkit/custody/verify"
 )
@@ -40,6 +42,8 @@ type exportFlags struct {
 	quiet            bool
 	imp              *importer.Options
 	actor            custodylog.Actor
+	intake           custody.Intake
+	policy           string
 }
 
 // exportSteps name the steps of custody.Options.Progress on the bar.
@@ -81,6 +85,11 @@ the signature of the key over the manifest, and one RFC 3161 timestamp per
 	fl.StringVar(&f.actor.Role, "role", "clinician", "the sealing person's role, for the custody log")
 	fl.StringVar(&f.pdf, "pdf", "", "also write a signed PDF for the health record, carrying the bundle (uses the first --tsa)")
 	fl.StringVar(&f.pdfCert, "pdf-cert", "", "PEM file for the --pdf signature: the X.509 certificate of --key, then its issuers up to a self-issued root (default: one the key issues itself)")
+	fl.StringVar(&f.intake.Purpose, "purpose", "", "why the conversation is exported, in words (sealed in the manifest)")
+	fl.StringVar(&f.intake.LegalBasis, "legal-basis", "", "the legal basis for processing the health data: "+strings.Join(manifest.LegalBases, ", ")+
+		" (docs/bundle-format.md §2.5)")
+	fl.StringVar(&f.intake.ConsentFile, "consent", "", "the consent record (a signed form, a PDF, a recording) to seal with the export")
+	fl.StringVar(&f.policy, "policy", "", "the practice's policy file (JSON): what every export must state")
 	fl.BoolVar(&f.quiet, "quiet", false, "print no progress bar and no summary (warnings and errors still go to stderr)")
 	f.disclosure.add(cmd)
 	f.imp = addImportFlags(cmd)
@@ -104,6 +113,10 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 		}
 	} else if f.pdfCert != "" {
 		return usagef("export: --pdf-cert is for the --pdf signature; give --pdf too")
+	}
+	intake, policy, err := f.intakeOptions()
+	if err != nil {
+		return err
 	}
 	f.imp.Warn = func(msg string) { fmt.Fprintln(cmd.ErrOrStderr(), "custody: warning:", msg) }
 	f.imp.Name = f.actor.Name
@@ -146,7 +159,7 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 	res, err := custody.Export(cmd.Context(), conv, custody.Options{
 		Out: f.out, Force: f.force, Signer: signer, PublicKey: pub,
 		Timestampers: stampers, CheckToken: checkToken, Selection: f.sel,
-		Practice: f.practice, NoRecord: f.noRecord, Actor: f.actor, Disclosure: disclosure,
+		Practice: f.practice, Intake: intake, Policy: policy, NoRecord: f.noRecord, Actor: f.actor, Disclosure: disclosure,
 		Progress: bar.Hook(),
 	})
 	bar.Done()
@@ -179,6 +192,44 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 		fmt.Fprintf(cmd.OutOrStdout(), "wrote %s (signed, with %s attached)\n", f.pdf, res.Path)
 	}
 	return nil
+}
+
+// printIntake shows the intake statement sealed, if any, as the verify
+// report words it.
+func printIntake(w io.Writer, in *manifest.Intake) {
+	if in == nil {
+		return
+	}
+	for _, l := range lang.English.DescribeIntake(verify.NewIntake(in).Words()) {
+		fmt.Fprintf(w, "  %-13s%s\n", l.Label+":", l.Text)
+	}
+}
+
+// intakeOptions: the intake stated by --purpose, --legal-basis and
+// --consent (nil when none is given), and the --policy that governs it,
+// both checked before the key is unlocked.
+func (f *exportFlags) intakeOptions() (*custody.Intake, *custody.Policy, error) {
+	var intake *custody.Intake
+	if f.intake != (custody.Intake{}) {
+		intake = &f.intake
+		if intake.Purpose == "" || intake.LegalBasis == "" {
+			return nil, nil, usagef("export: --purpose and --legal-basis go together (--consent needs both)")
+		}
+		if err := intake.Check(); err != nil {
+			return nil, nil, usagef("export: %v", err)
+		}
+	}
+	if f.policy == "" {
+		return intake, nil, nil
+	}
+	policy, err := custody.LoadPolicy(f.policy)
+	if err != nil {
+		return nil, nil, usagef("export: %v", err)
+	}
+	if err := policy.Check(intake); err != nil {
+		return nil, nil, usagef("export: %v", err)
+	}
+	return intake, policy, nil
 }
 
 // isNative reports whether the input is a native conversation, whose zone
@@ -217,6 +268,7 @@ func printExport(cmd *cobra.Command, res *custody.Result, sealed conversation.Su
 	fmt.Fprintf(w, "  export id:   %s\n", m.ExportID)
 	fmt.Fprintf(w, "  messages:    %d of %d selected\n", m.Selection.Selected, m.Selection.Total)
 	fmt.Fprintf(w, "  selection:   %s\n", lang.English.DescribeSelection(m.Selection.Selected, m.Selection.Total, m.Selection.Criteria))
+	printIntake(w, m.Intake)
 	printConversation(w, sealed, machineZone)
 	fmt.Fprintf(w, "  files:       %d\n", len(m.Files))
 	fmt.Fprintf(w, "  chain head:  %s\n", m.Chain.Head)

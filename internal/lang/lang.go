@@ -27,6 +27,8 @@ type Terms struct {
 	Verdict map[string]string
 	// SelectionWords word the sealed selection criteria.
 	SelectionWords SelectionWords
+	// IntakeWords word the intake statement (intake.go).
+	IntakeWords IntakeWords
 }
 
 // Labels name the lines of a report, and the phrases on them.
@@ -56,6 +58,7 @@ var English = Terms{
 		Sep:  "; ",
 		Keys: map[string]string{"from": "from", "to": "to", "label": "label", "participant": "sent by", "messages": "messages"},
 	},
+	IntakeWords: englishIntake,
 }
 
 // Spanish (es).
@@ -80,6 +83,7 @@ var Spanish = Terms{
 		Sep:  "; ",
 		Keys: map[string]string{"from": "desde", "to": "hasta", "label": "etiqueta", "participant": "enviados por", "messages": "mensajes"},
 	},
+	IntakeWords: spanishIntake,
 }
 
 var all = []Terms{English, Spanish}

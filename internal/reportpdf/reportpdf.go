@@ -20,12 +20,14 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"golang.org/x/image/font/gofont/gobold"
 	"golang.org/x/image/font/gofont/gomono"
 	"golang.org/x/image/font/gofont/goregular"
 
+	"github.com/custody-toolkit/custody/internal/lang"
 	"github.com/custody-toolkit/custody/internal/plainverdict"
 	"github.com/custody-toolkit/custody/verify"
 )
@@ -122,6 +124,7 @@ func writeProven(d *doc, in Input) {
 		d.field("Export", rep.ExportID+" at "+rep.ExportedAt)
 		d.field("Manifest SHA-256", rep.Manifest+" (the digest of the sealed content)")
 		d.field("Messages", fmt.Sprintf("%d of %d in the conversation, %d attachments", rep.Messages, rep.Total, rep.Attachments))
+		writeIntake(d, rep.Intake)
 	}
 	if rep.Signer.Fingerprint != "" {
 		identity := "identity NOT checked: no expected signer was given"
@@ -142,6 +145,17 @@ func writeProven(d *doc, in Input) {
 	}
 	for _, a := range in.Anchors {
 		d.field("Trust anchor", fmt.Sprintf("%s, certificate SHA-256 %s", a.Subject, a.SHA256))
+	}
+}
+
+// writeIntake shows why the bundle was exported, as sealed, in the words
+// of the text report (lang.Terms.DescribeIntake).
+func writeIntake(d *doc, in *verify.Intake) {
+	if in == nil {
+		return
+	}
+	for _, l := range lang.English.DescribeIntake(in.Words()) {
+		d.field(strings.ToUpper(l.Label[:1])+l.Label[1:], l.Text)
 	}
 }
 

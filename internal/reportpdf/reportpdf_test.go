@@ -2,6 +2,7 @@ package reportpdf
 
 import (
 	"bytes"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -47,5 +48,31 @@ func TestPrintable(t *testing.T) {
 	want := "ok [U+1F44D] [U+202E]evil[U+202C][U+001B][2J é α я\nnext"
 	if got != want {
 		t.Errorf("printable = %q, want %q", got, want)
+	}
+}
+
+// TestIntakeShown: the report says why the bundle was exported, as the
+// text report does (pdftotext, when installed, reads the page).
+func TestIntakeShown(t *testing.T) {
+	pdftotext, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Skip("pdftotext not installed")
+	}
+	in := sampleInput()
+	in.Report.Intake = &verify.Intake{Purpose: "second opinion", LegalBasis: "gdpr-9-2-h"}
+	var out bytes.Buffer
+	if err := Write(&out, in); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(pdftotext, "-layout", "-", "-")
+	cmd.Stdin = &out
+	text, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Purpose", "second opinion", "Legal basis", "gdpr-9-2-h (health care", "no consent record sealed"} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("the report lacks %q:\n%s", want, text)
+		}
 	}
 }

@@ -215,6 +215,7 @@ type exportOptions struct {
 	disclosure custody.Disclosure
 	record     bool // seal record.pdf
 	conv       func(c *conversation.Conversation)
+	intake     *custody.Intake // ConsentFile relative to the export's folder
 }
 
 // export runs the reference exporter on the vectors' conversation and
@@ -243,10 +244,16 @@ func (p *pki) export(dir string, o exportOptions) *bundle {
 	if k, ok := o.key.(deterministic); ok && o.disclosure.SaltSecret == nil {
 		o.disclosure.SigningKey = k.PrivateKey
 	}
+	if o.intake != nil && o.intake.ConsentFile != "" {
+		in := *o.intake
+		in.ConsentFile = filepath.Join(dir, in.ConsentFile)
+		must(os.WriteFile(in.ConsentFile, consentRecord, 0o644))
+		o.intake = &in
+	}
 	out := filepath.Join(dir, fmt.Sprintf("export-%d.custody", len(mustReadDir(dir))))
 	_, err = custody.Export(context.Background(), c, custody.Options{
 		Out: out, Signer: sv, PublicKey: o.key.Public(), Timestampers: ts, Now: exportTime,
-		Selection: o.selection, Disclosure: o.disclosure, NoRecord: !o.record,
+		Selection: o.selection, Disclosure: o.disclosure, NoRecord: !o.record, Intake: o.intake,
 		Actor: custodylog.Actor{Name: "Dra. Vectores", Role: "clinician"},
 	})
 	must(err)

@@ -52,6 +52,7 @@ func (g *generator) all() {
 	g.container()
 	g.canonicalJSON()
 	g.manifestMembers()
+	g.intake()
 	g.messageEntries()
 	g.chainAndTree()
 	g.signature()

@@ -267,6 +267,7 @@ func printBundleReport(w io.Writer, rep *verify.Report, t lang.Terms) {
 		if sel := rep.Selection; sel != nil {
 			line(l.Selection, "%s", safe(t.DescribeSelection(rep.Messages, rep.Total, sel.Criteria)))
 		}
+		printIntake(line, rep.Intake, t)
 		line(l.Export, "%s %s %s", safe(rep.ExportID), l.At, safe(rep.ExportedAt))
 		line(l.Manifest, "SHA-256 %s", rep.Manifest)
 	}
@@ -284,6 +285,16 @@ func printBundleReport(w io.Writer, rep *verify.Report, t lang.Terms) {
 	printChecks(w, rep.Checks)
 }
 
+// printIntake shows the sealed intake statement, when there is one.
+func printIntake(line func(label, format string, args ...any), in *verify.Intake, t lang.Terms) {
+	if in == nil {
+		return
+	}
+	for _, l := range t.DescribeIntake(in.Words()) {
+		line(l.Label, "%s", safe(l.Text))
+	}
+}
+
 // labeller returns a printer of "  label   value" lines, the labels of l
 // padded to one column.
 func labeller(w io.Writer, l lang.Labels) func(label, format string, args ...any) {
@@ -292,7 +303,9 @@ func labeller(w io.Writer, l lang.Labels) func(label, format string, args ...any
 		width = max(width, utf8.RuneCountInString(s))
 	}
 	return func(label, format string, args ...any) {
-		pad := strings.Repeat(" ", width+2-utf8.RuneCountInString(label))
+		// Intake labels are not in the width, so that a report without an
+		// intake keeps its columns; one longer than the column gets a space.
+		pad := strings.Repeat(" ", max(1, width+2-utf8.RuneCountInString(label)))
 		fmt.Fprintf(w, "  %s%s"+format+"\n", append([]any{label, pad}, args...)...)
 	}
 }

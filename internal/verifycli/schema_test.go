@@ -17,7 +17,8 @@ import (
 
 // TestReportSchema holds the JSON reports of custody-verify to the schema
 // published beside docs/verify-json.md: a passed, an indeterminate and a
-// failed bundle, an extracted one, a consistency report and a token report.
+// failed bundle, one stating its intake, an extracted one, a consistency
+// report and a token report.
 func TestReportSchema(t *testing.T) {
 	_, file, _, _ := runtime.Caller(0)
 	schemaPath := filepath.Join(filepath.Dir(file), "..", "..", "docs", "verify-report.schema.json")
@@ -31,6 +32,12 @@ func TestReportSchema(t *testing.T) {
 	dir := t.TempDir()
 	whole := fx.Export(t, testbundle.Sample(), custody.Selection{})
 	part := fx.Export(t, testbundle.Sample(), custody.Selection{Messages: "m1,m3"})
+	consent := filepath.Join(dir, "consent.pdf")
+	if err := os.WriteFile(consent, []byte("%PDF-1.4 consent"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stated := fx.ExportOptions(t, testbundle.Sample(), custody.Options{
+		Intake: &custody.Intake{Purpose: "second opinion", LegalBasis: "gdpr-9-2-h", ConsentFile: consent}})
 	entries := testbundle.ReadEntries(t, whole)
 	entries[testbundle.Find(entries, "messages/000002.json")].Data[10] ^= 1
 	tampered := filepath.Join(dir, "tampered.custody")
@@ -57,6 +64,7 @@ func TestReportSchema(t *testing.T) {
 
 	for _, args := range [][]string{
 		{"--trust", fx.RootPEM, whole},
+		{"--trust", fx.RootPEM, stated},
 		{whole},
 		{"--trust", fx.RootPEM, tampered},
 		{"--trust", fx.RootPEM, extracted},
