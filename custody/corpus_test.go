@@ -44,7 +44,7 @@ func TestCorpusExportsVerify(t *testing.T) {
 			defer cleanup()
 			out := filepath.Join(t.TempDir(), "case.custody")
 			_, err = custody.Export(context.Background(), conv, custody.Options{
-				Out: out, Signer: fx.Signer, PublicKey: fx.PublicKey, Timestampers: []custody.Timestamper{fx},
+				Out: out, Signer: fx.Signer, Timestampers: []custody.Timestamper{fx},
 			})
 			if err != nil {
 				t.Fatal(err)

@@ -72,8 +72,7 @@ func crashExport(fx *testbundle.Fixture, in, out string) error {
 	if err != nil {
 		return err
 	}
-	_, err = custody.Export(context.Background(), c, custody.Options{Out: out, Signer: fx.Signer,
-		PublicKey: fx.PublicKey, Timestampers: []custody.Timestamper{fx}, NoRecord: true})
+	_, err = custody.Export(context.Background(), c, custody.Options{Out: out, Signer: fx.Signer, Timestampers: []custody.Timestamper{fx}, NoRecord: true})
 	return err
 }
 

@@ -1,6 +1,7 @@
 package custody
 
 import (
+	"context"
 	"github.com/custody-toolkit/custody/internal/regfile"
 
 	"bytes"
@@ -30,9 +31,10 @@ type Disclosure struct {
 	// this one.
 	SaltSecret []byte
 	// SigningKey is the private key behind Options.Signer, when the
-	// exporter holds it (custody.LoadSigner returns it). An ECDSA key
-	// needs it to derive the salts: sigstore's ECDSA signer always
-	// randomises its signatures. It must be the key of Options.PublicKey.
+	// exporter holds it in memory (Options.Signer.Key()). An ECDSA key
+	// needs it to derive the salts: a signer that is not known to
+	// implement RFC 6979 (a card, an HSM) randomises its signatures. It
+	// must be the key of Options.Signer.
 	SigningKey crypto.Signer
 	// RevealWithheldTimes lists each withheld message's time.
 	RevealWithheldTimes bool
@@ -97,9 +99,11 @@ func newSalter(c *conversation.Conversation, opts Options) (*salter, error) {
 func signatureKey(opts Options, convID string) ([32]byte, bool, error) {
 	msg := []byte(saltKeyDomain + convID)
 	var sign func() ([]byte, error)
-	switch pub := opts.PublicKey.(type) {
+	switch pub := opts.Signer.Public().(type) {
 	case ed25519.PublicKey:
-		sign = func() ([]byte, error) { return opts.Signer.SignMessage(bytes.NewReader(msg)) }
+		// Called while the messages are written, which has no context;
+		// an in-memory Ed25519 key does not block.
+		sign = func() ([]byte, error) { return opts.Signer.SignMessage(context.Background(), msg) }
 	case *ecdsa.PublicKey:
 		key, ok := opts.Disclosure.SigningKey.(*ecdsa.PrivateKey)
 		if !ok {

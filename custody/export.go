@@ -5,7 +5,7 @@
 //
 //	c, _ := conversation.Load("case/")
 //	res, err := custody.Export(ctx, c, custody.Options{
-//		Out: "case.custody", Signer: sv, PublicKey: pub,
+//		Out: "case.custody", Signer: signer,
 //		Timestampers: []custody.Timestamper{&tsa.Client{URL: url}},
 //	})
 //
@@ -13,9 +13,7 @@
 package custody
 
 import (
-	"bytes"
 	"context"
-	"crypto"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -25,14 +23,12 @@ import (
 	"slices"
 	"time"
 
-	"github.com/sigstore/sigstore/pkg/signature"
-
 	"github.com/custody-toolkit/custody/conversation"
 	"github.com/custody-toolkit/custody/custodylog"
 	"github.com/custody-toolkit/custody/custodylog/logwriter"
 	"github.com/custody-toolkit/custody/internal/atomicfile"
 	"github.com/custody-toolkit/custody/internal/nofollow"
-	"github.com/custody-toolkit/custody/keys/sigalg"
+	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/record"
 )
@@ -50,8 +46,9 @@ type Options struct {
 	Out   string // the .custody file to write
 	Force bool   // replace an existing Out
 
-	Signer    signature.Signer // signs the manifest bytes
-	PublicKey crypto.PublicKey // the signer's public key
+	// Signer signs the manifest and the custody log's first event
+	// (keys.Load opens one).
+	Signer *keys.Signer
 	// Actor names the signer in the custody log's first event, "sealed"
 	// (docs/custody-log.md); the role defaults to "clinician".
 	Actor custodylog.Actor
@@ -142,7 +139,7 @@ func checkOptions(o *Options) error {
 	switch {
 	case o.Out == "":
 		return errors.New("no output file")
-	case o.Signer == nil || o.PublicKey == nil:
+	case o.Signer == nil:
 		return errors.New("no signing key")
 	case len(o.Timestampers) == 0:
 		return errors.New("no TSA: a bundle needs at least one RFC 3161 timestamp")
@@ -199,11 +196,7 @@ func writeBundle(ctx context.Context, out io.Writer, c *conversation.Conversatio
 }
 
 func newManifest(c *conversation.Conversation, picked []int, opts Options) (*manifest.Manifest, error) {
-	fp, err := manifest.Fingerprint(opts.PublicKey)
-	if err != nil {
-		return nil, err
-	}
-	alg, err := signatureAlgorithm(opts.PublicKey)
+	fp, err := opts.Signer.Fingerprint()
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +207,7 @@ func newManifest(c *conversation.Conversation, picked []int, opts Options) (*man
 		Exporter:     Version,
 		ExportID:     "x-" + opts.Now.Format("20060102") + "-" + hex.EncodeToString(id),
 		ExportedAt:   opts.Now.Format(time.RFC3339),
-		Signer:       manifest.Signer{Algorithm: alg, Fingerprint: fp},
+		Signer:       manifest.Signer{Algorithm: opts.Signer.Algorithm().Name, Fingerprint: fp},
 		Conversation: conversationMeta(c, picked),
 		Selection: manifest.Selection{
 			Total: len(c.Messages), Selected: len(picked), Criteria: nonNil(opts.Selection.criteria()),
@@ -222,15 +215,6 @@ func newManifest(c *conversation.Conversation, picked []int, opts Options) (*man
 		Messages: []manifest.Message{},
 		Practice: opts.Practice,
 	}, nil
-}
-
-// signatureAlgorithm names what signs manifest.json for a key type: the
-// key decides, never the file.
-func signatureAlgorithm(pub crypto.PublicKey) (string, error) {
-	if alg, ok := sigalg.ForKey(pub); ok {
-		return alg.Name, nil
-	}
-	return "", fmt.Errorf("unsupported signing key type %T", pub)
 }
 
 // conversationMeta keeps only participants who sent a selected message:
@@ -385,11 +369,11 @@ func seal(ctx context.Context, zw *manifest.Writer, m *manifest.Manifest, opts O
 	if _, err := zw.AddBytes(manifest.ManifestName, raw); err != nil {
 		return nil, err
 	}
-	sig, err := opts.Signer.SignMessage(bytes.NewReader(raw))
+	sig, err := opts.Signer.SignMessage(ctx, raw)
 	if err != nil {
 		return nil, fmt.Errorf("signing the manifest: %w", err)
 	}
-	pubPEM, err := manifest.MarshalPublicKeyPEM(opts.PublicKey)
+	pubPEM, err := manifest.MarshalPublicKeyPEM(opts.Signer.Public())
 	if err != nil {
 		return nil, err
 	}
@@ -433,10 +417,7 @@ func seal(ctx context.Context, zw *manifest.Writer, m *manifest.Manifest, opts O
 func writeSealedEvent(ctx context.Context, zw *manifest.Writer, sig []byte, tokens [][]byte, opts Options) error {
 	rec, err := logwriter.First(ctx, custodylog.Event{
 		Time: custodylog.FormatTime(opts.Now), Actor: opts.Actor, Action: custodylog.Sealed,
-	}, sig, tokens, logwriter.Signer{
-		PublicKey: opts.PublicKey,
-		Sign:      func(msg []byte) ([]byte, error) { return opts.Signer.SignMessage(bytes.NewReader(msg)) },
-	})
+	}, sig, tokens, logwriter.Signer{Key: opts.Signer})
 	if err != nil {
 		return err
 	}

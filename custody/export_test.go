@@ -58,7 +58,7 @@ func options(fx *testbundle.Fixture, out string, ts ...custody.Timestamper) cust
 	if len(ts) == 0 {
 		ts = []custody.Timestamper{fx}
 	}
-	return custody.Options{Out: out, Signer: fx.Signer, PublicKey: fx.PublicKey, Timestampers: ts}
+	return custody.Options{Out: out, Signer: fx.Signer, Timestampers: ts}
 }
 
 // listDir returns the names in dir, so a test can see stray temp files.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/custody-toolkit/custody/internal/atomicfile"
 	"github.com/custody-toolkit/custody/internal/tokencheck"
+	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/pdfseal"
 	"github.com/custody-toolkit/custody/record"
@@ -24,14 +25,13 @@ import (
 type PDFOptions struct {
 	Out   string
 	Force bool
-	// Signer signs the PDF: the key that sealed the bundle.
-	Signer crypto.Signer
-	// CertificateChain (optional) is the doctor's certificate for Signer,
-	// then its issuers up to a self-issued root (ReadCertificateChain);
-	// without it the key issues itself a certificate.
-	CertificateChain []*x509.Certificate
-	Timestamper      pdfseal.Timestamper // the signature's RFC 3161 timestamp: a *tsa.Client
-	Time             time.Time
+	// Signer signs the PDF: the key that sealed the bundle. Its chain
+	// (optional) is the doctor's certificate, then its issuers up to a
+	// self-issued root (a PKCS#12 file's, or ReadCertificateChain's);
+	// without one the key issues itself a certificate.
+	Signer      *keys.Signer
+	Timestamper pdfseal.Timestamper // the signature's RFC 3161 timestamp: a *tsa.Client
+	Time        time.Time
 	// CheckWritten, when set, reads back the PDF written, as a verifier
 	// will, before it is left at Out: a PDF whose signature does not hold
 	// is refused (the exporter wires verify.VerifyPDFSignature here; the
@@ -108,7 +108,7 @@ func WritePDF(ctx context.Context, bundlePath string, opts PDFOptions) error {
 	}
 	defer out.Abort()
 	err = pdfseal.Seal(ctx, out, pages.Bytes(), f, size, pdfseal.Options{
-		Signer: opts.Signer, CertificateChain: opts.CertificateChain, Timestamper: opts.Timestamper,
+		Signer: opts.Signer, Timestamper: opts.Timestamper,
 		Time: opts.Time, BundleName: filepath.Base(bundlePath),
 		Reason: "Sealed clinical conversation " + m.ExportID,
 	})

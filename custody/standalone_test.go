@@ -17,6 +17,7 @@ import (
 
 	"github.com/custody-toolkit/custody/custody"
 	"github.com/custody-toolkit/custody/internal/testbundle"
+	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/tsa"
 	"github.com/custody-toolkit/custody/tsa/localtsa"
@@ -33,7 +34,7 @@ func TestStandalonePDF(t *testing.T) {
 			defer srv.Close()
 			bundle := fx.Export(t, testbundle.Sample(), custody.Selection{Label: "urgente"})
 			out := filepath.Join(t.TempDir(), "case.pdf")
-			opts := custody.PDFOptions{Out: out, Signer: fx.Key, Timestamper: &tsa.Client{URL: srv.URL}, Time: time.Now()}
+			opts := custody.PDFOptions{Out: out, Signer: fx.Signer, Timestamper: &tsa.Client{URL: srv.URL}, Time: time.Now()}
 			if err := custody.WritePDF(t.Context(), bundle, opts); err != nil {
 				t.Fatal(err)
 			}
@@ -70,8 +71,9 @@ func TestStandalonePDF(t *testing.T) {
 			})
 			t.Run("signed by another key", func(t *testing.T) {
 				other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+				otherSigner, _ := keys.NewSigner(other, nil)
 				o := opts
-				o.Out, o.Signer = filepath.Join(t.TempDir(), "other.pdf"), other
+				o.Out, o.Signer = filepath.Join(t.TempDir(), "other.pdf"), otherSigner
 				if err := custody.WritePDF(t.Context(), bundle, o); err != nil {
 					t.Fatal(err)
 				}
@@ -202,7 +204,7 @@ func TestStandalonePDFCertificateChain(t *testing.T) {
 	defer srv.Close()
 	bundle := fx.Export(t, testbundle.Sample(), custody.Selection{Label: "urgente"})
 	out := filepath.Join(t.TempDir(), "case.pdf")
-	err = custody.WritePDF(t.Context(), bundle, custody.PDFOptions{Out: out, Signer: fx.Key, CertificateChain: chain, Timestamper: &tsa.Client{URL: srv.URL}, Time: time.Now()})
+	err = custody.WritePDF(t.Context(), bundle, custody.PDFOptions{Out: out, Signer: fx.SignerWith(t, chain), Timestamper: &tsa.Client{URL: srv.URL}, Time: time.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,7 +306,7 @@ func TestWritePDFRefusesAlteredBundle(t *testing.T) {
 				t.Fatal(err)
 			}
 			out := filepath.Join(t.TempDir(), "case.pdf")
-			opts := custody.PDFOptions{Out: out, Signer: fx.Key, Timestamper: &tsa.Client{URL: "http://127.0.0.1:1"}, Time: time.Now()}
+			opts := custody.PDFOptions{Out: out, Signer: fx.Signer, Timestamper: &tsa.Client{URL: "http://127.0.0.1:1"}, Time: time.Now()}
 			err := custody.WritePDF(t.Context(), altered, opts)
 			if err == nil || !strings.Contains(err.Error(), "does not verify") {
 				t.Errorf("WritePDF: %v, want does not verify", err)

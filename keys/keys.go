@@ -8,14 +8,17 @@
 //
 // and loaded, decrypted, to sign:
 //
-//	key, err := keys.LoadKey("doctor.key", keys.LoadOptions{
+//	signer, err := keys.Load("doctor.key", keys.LoadOptions{ // or doctor.p12
 //		Passphrase: keys.PassphraseFromEnvOrTerminal("Passphrase for doctor.key: ", false),
 //	})
 //
-// The exporter signs through a sigstore signature.SignerVerifier
-// (custody.LoadSigner), so that a KMS or hardware key can later take its
-// place; package keys itself stays free of that stack, so that
-// custody-verify --record can load a key. ECDSA P-256 keys (the default)
+// A Signer is a key wherever it is kept, with its algorithm and, when it
+// has one, its certificate chain: a custody key file (no chain), or a
+// PKCS#12 file a CA or a health service issued (the key and the
+// doctor's certificate chain). The exporter, the custody log writer and
+// the PDF signer all take a Signer; package keys stays free of sigstore's
+// signing stack, so that custody-verify --record can load a key. ECDSA
+// P-256 keys (the default)
 // sign the message's SHA-256 digest (ASN.1 DER signatures); Ed25519 keys
 // sign the message itself (pure Ed25519, 64-byte signatures). P-256 is the
 // default because PDF readers (poppler's pdfsig, Adobe Acrobat) validate

@@ -14,11 +14,9 @@ import (
 	"strings"
 
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
-
-	"github.com/custody-toolkit/custody/keys/sigalg"
 )
 
-// LoadOptions says how LoadSigner may open a key file.
+// LoadOptions says how Load and LoadKey may open a key file.
 type LoadOptions struct {
 	// Passphrase returns the passphrase the key file is encrypted under.
 	// It is called only once the file has been found and checked.
@@ -28,14 +26,14 @@ type LoadOptions struct {
 	InsecurePermissions bool
 }
 
-// maxKeyFileSize bounds what LoadSigner reads: a key file is under 1 KiB.
+// maxKeyFileSize bounds what a key file may be: a custody key is under 1
+// KiB, a PKCS#12 file with its chain a few KiB.
 const maxKeyFileSize = 64 << 10
 
 // LoadKey reads and decrypts the private key at path, as written by
 // WritePrivate (an openssl "ENCRYPTED PRIVATE KEY", PKCS#8 v2, is accepted
-// too). Unencrypted key files are refused. The exporter signs with it
-// through sigstore's signature package (custody.LoadSigner), so that KMS
-// keys can take its place; the verifier's --record signs with SignMessage.
+// too). Unencrypted key files are refused. Load wraps it in the Signer
+// that the exporter, the custody log and the PDF signer take.
 func LoadKey(path string, opts LoadOptions) (crypto.Signer, error) {
 	data, err := readKeyFile(path, opts.InsecurePermissions)
 	if err != nil {
@@ -136,19 +134,7 @@ func isWrongPassphrase(pemType string, err error) bool {
 	return strings.Contains(msg, "decryption failed")
 }
 
-// SignMessage signs msg as the bundle format signs (docs/bundle-format.md
-// §5), with the algorithm the key decides (sigalg.ForKey): pure Ed25519
-// over the message, or ECDSA P-256 over its SHA-256, ASN.1 DER. It is
-// what custody-verify --record uses, without the sigstore stack.
-func SignMessage(key crypto.Signer, msg []byte) ([]byte, error) {
-	alg, ok := sigalg.ForKey(key.Public())
-	if !ok {
-		return nil, fmt.Errorf("signing key type %T not supported", key.Public())
-	}
-	return alg.Sign(key, msg)
-}
-
-// SignDeterministic signs msg as SignMessage does, except that the same key
+// SignDeterministic signs msg as Signer.SignMessage does, except that the same key
 // and message always give the same signature: what a signature-derived
 // secret needs (custody's leaf salts, docs/bundle-format.md §10). Ed25519
 // is deterministic by design; an ECDSA key derives its nonce from the key

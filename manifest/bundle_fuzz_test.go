@@ -40,8 +40,7 @@ func smallBundle(tb testing.TB) []byte {
 	}
 	fx := testbundle.New(tb, "ed25519")
 	out := filepath.Join(tb.TempDir(), "small.custody")
-	_, err = custody.Export(context.Background(), c, custody.Options{Out: out, Signer: fx.Signer,
-		PublicKey: fx.PublicKey, Timestampers: []custody.Timestamper{fx}, NoRecord: true})
+	_, err = custody.Export(context.Background(), c, custody.Options{Out: out, Signer: fx.Signer, Timestampers: []custody.Timestamper{fx}, NoRecord: true})
 	if err != nil {
 		tb.Fatal(err)
 	}

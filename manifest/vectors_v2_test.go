@@ -136,7 +136,7 @@ func writeVectorsV2(t *testing.T) {
 		t.Fatal(err)
 	}
 	export := func(c *conversation.Conversation, out string, opts custody.Options) {
-		opts.Out, opts.Force, opts.Signer, opts.PublicKey = out, true, fx.Signer, fx.PublicKey
+		opts.Out, opts.Force, opts.Signer = out, true, fx.Signer
 		opts.Timestampers = []custody.Timestamper{fx}
 		if _, err := custody.Export(context.Background(), c, opts); err != nil {
 			t.Fatal(err)

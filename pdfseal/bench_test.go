@@ -28,7 +28,7 @@ func BenchmarkSeal64MiB(b *testing.B) {
 	}
 	defer f.Close()
 	rendered := render(b, "big bundle")
-	opts := Options{Signer: signers(b)["ECDSA-P256"], Timestamper: tsaClient(testTSA(b, exportTime)), Time: exportTime}
+	opts := Options{Signer: signerOf(b, signers(b)["ECDSA-P256"], nil), Timestamper: tsaClient(testTSA(b, exportTime)), Time: exportTime}
 	b.SetBytes(size)
 	reset := peakrss.Reset()
 	for b.Loop() {
@@ -51,7 +51,7 @@ func BenchmarkVerify64MiB(b *testing.B) {
 	defer f.Close()
 	big := make([]byte, size)
 	rand.Read(big)
-	opts := Options{Signer: signers(b)["ECDSA-P256"], Timestamper: tsaClient(testTSA(b, exportTime)), Time: exportTime}
+	opts := Options{Signer: signerOf(b, signers(b)["ECDSA-P256"], nil), Timestamper: tsaClient(testTSA(b, exportTime)), Time: exportTime}
 	if err := Seal(b.Context(), f, render(b, "big bundle"), bytes.NewReader(big), size, opts); err != nil {
 		b.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package pdfseal
 
 import (
-	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/custody-toolkit/custody/internal/tokencheck"
+	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/keys/sigalg"
 	"github.com/custody-toolkit/custody/manifest"
 )
@@ -39,7 +39,7 @@ func CheckSignerChain(signer crypto.PublicKey, chain []*x509.Certificate, at tim
 	if err := tokencheck.CheckCertificateChain(chain); err != nil {
 		return err
 	}
-	if !samePublicKey(chain[0].PublicKey, signer) {
+	if !keys.SamePublicKey(chain[0].PublicKey, signer) {
 		return fmt.Errorf("certificate 1 ('%s') is not for the signing key", chain[0].Subject)
 	}
 	for i, c := range chain {
@@ -123,10 +123,4 @@ func certRand(s crypto.Signer) io.Reader {
 		return nil
 	}
 	return rand.Reader
-}
-
-func samePublicKey(a, b crypto.PublicKey) bool {
-	x, err1 := x509.MarshalPKIXPublicKey(a)
-	y, err2 := x509.MarshalPKIXPublicKey(b)
-	return err1 == nil && err2 == nil && bytes.Equal(x, y)
 }

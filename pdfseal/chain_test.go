@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/custody-toolkit/custody/internal/testpki"
+	"github.com/custody-toolkit/custody/keys"
 
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/verify"
@@ -81,7 +82,7 @@ func TestSealCertificateChain(t *testing.T) {
 	for name, key := range signers(t) {
 		t.Run(name, func(t *testing.T) {
 			chain := pki.chainFor(t, key, doctorCert("Dra. María Núñez"))
-			signed := seal(t, rendered, bndl, Options{Signer: key, CertificateChain: chain, Timestamper: tsaClient(tsaURL), Time: exportTime})
+			signed := seal(t, rendered, bndl, Options{Signer: signerOf(t, key, chain), Timestamper: tsaClient(tsaURL), Time: exportTime})
 
 			r := bytes.NewReader(signed)
 			sig, checks := verify.VerifyPDFSignature(r, r.Size(), verify.Options{Trust: []*x509.Certificate{tsaCert}})
@@ -186,18 +187,23 @@ func TestSealCertificateChainRefused(t *testing.T) {
 		chain  []*x509.Certificate
 		want   string
 	}{
-		{"a chain for another key", key, pki.chainFor(t, other, doctorCert("Dr. Other")), `certificate 1 ('CN=Dr. Other,O=Consulta 3') is not for the signing key`},
+		{"a chain for another key", key, pki.chainFor(t, other, doctorCert("Dr. Other")), `the certificate for "CN=Dr. Other,O=Consulta 3" is not for the signing key`},
 		{"root missing", key, good[:2], `certificate 2 ('CN=Colegio de Médicos signing CA') is not self-issued`},
 		{"out of order", key, []*x509.Certificate{good[0], good[2], good[1]}, "as its issuer, but the next certificate is"},
 		{"the leaf alone", key, good[:1], "is not self-issued"},
 		{"SHA-1 signed leaf", key, pki.chainFor(t, key, sha1), "is signed with ECDSA-SHA1"},
 		{"expired leaf", key, pki.chainFor(t, key, expired), `certificate 1 ('CN=Dr. Expired,O=Consulta 3') is not valid at 2026-11-25T10:30:00Z`},
 		{"leaf not yet valid", key, pki.chainFor(t, key, notYet), "is not valid at"},
-		{"P-384 signer", p384, pki.chainFor(t, p384, doctorCert("Dr. P-384")), "only P-256"},
+		{"P-384 signer", p384, pki.chainFor(t, p384, doctorCert("Dr. P-384")), "not supported (want Ed25519 or ECDSA P-256)"},
 	} {
 		t.Run(tc.what, func(t *testing.T) {
 			var out bytes.Buffer
-			err := Seal(t.Context(), &out, rendered, bytes.NewReader(bndl), int64(len(bndl)), Options{Signer: tc.signer, CertificateChain: tc.chain, Timestamper: tsaClient(tsaURL), Time: exportTime})
+			// The signer refuses a key or certificate it cannot sign with
+			// (keys.NewSigner); Seal refuses the rest.
+			signer, err := keys.NewSigner(tc.signer, tc.chain)
+			if err == nil {
+				err = Seal(t.Context(), &out, rendered, bytes.NewReader(bndl), int64(len(bndl)), Options{Signer: signer, Timestamper: tsaClient(tsaURL), Time: exportTime})
+			}
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error %v, want one saying %s", err, tc.want)
 			}

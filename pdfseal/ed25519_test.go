@@ -25,7 +25,7 @@ import (
 func TestSealEd25519OpenSSL(t *testing.T) {
 	tool(t, "openssl")
 	key := signers(t)["Ed25519"]
-	signed := seal(t, render(t, "ed25519"), bundle(t, []byte("payload")), Options{Signer: key, Timestamper: tsaClient(testTSA(t, exportTime)), Time: exportTime})
+	signed := seal(t, render(t, "ed25519"), bundle(t, []byte("payload")), Options{Signer: signerOf(t, key, nil), Timestamper: tsaClient(testTSA(t, exportTime)), Time: exportTime})
 	span := contentsSpan(t, signed)
 	// /Contents is the CMS padded with zeros: its DER length says where
 	// it ends (trimming the zeros would also trim a last byte 0x?0).

@@ -4,7 +4,7 @@
 // timestamp.
 //
 //	err := pdfseal.Seal(ctx, out, rendered, bundleFile, bundleSize, pdfseal.Options{
-//		Signer:      key, // the key that sealed the bundle
+//		Signer:      signer, // the key that sealed the bundle (keys.Load)
 //		Timestamper: &tsa.Client{URL: "http://127.0.0.1:3161"},
 //		Time:        exportTime,
 //	})
@@ -43,8 +43,6 @@ package pdfseal
 
 import (
 	"context"
-	"crypto"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -52,7 +50,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/custody-toolkit/custody/keys/sigalg"
+	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/tsa"
 )
 
@@ -68,22 +66,21 @@ type Timestamper interface {
 
 // Options configure Seal.
 type Options struct {
-	// Signer is the doctor's key: Ed25519 or ECDSA P-256 (required).
-	Signer crypto.Signer
-	// CertificateChain is the doctor's X.509 certificate for Signer's
-	// public key, then its issuers in order up to and including a
-	// self-issued root (optional; see CheckSignerChain for what it must
-	// satisfy). The CMS carries exactly these certificates, in this order.
-	// Without it, a certificate the key issues to itself is used (subject
-	// "CN=<first 16 hex digits of the key fingerprint>, O=custody
-	// signer", valid from Time).
-	CertificateChain []*x509.Certificate
+	// Signer is the doctor's key: Ed25519 or ECDSA P-256 (required). Its
+	// certificate chain (optional: the doctor's X.509 certificate, then its
+	// issuers in order up to and including a self-issued root; see
+	// CheckSignerChain for what it must satisfy) is what the CMS carries,
+	// exactly these certificates in this order. Without one, a
+	// certificate the key issues to itself is used (subject "CN=<first 16
+	// hex digits of the key fingerprint>, O=custody signer", valid from
+	// Time).
+	Signer *keys.Signer
 	// Timestamper obtains the signature's RFC 3161 timestamp (required):
 	// the export's *tsa.Client.
 	Timestamper Timestamper
 	// Time is the export time: the embedded file's /ModDate, the start
 	// of a self-issued certificate's validity, and the time at which every
-	// certificate of CertificateChain must be valid (required).
+	// certificate of the Signer's chain must be valid (required).
 	Time time.Time
 	// BundleName is the attachment's file name (default "case.custody").
 	BundleName string
@@ -111,7 +108,7 @@ func Seal(ctx context.Context, w io.Writer, rendered []byte, bundle io.ReaderAt,
 	if name != path.Base(name) || strings.ContainsAny(name, `/\`) || name == "." || name == ".." {
 		return fmt.Errorf("pdfseal: bundle name %q must be a plain file name", name)
 	}
-	chain, err := signerChain(opts.Signer, opts.CertificateChain, opts.Time)
+	chain, err := signerChain(opts.Signer.Key(), opts.Signer.Chain(), opts.Time)
 	if err != nil {
 		return err
 	}
@@ -121,14 +118,4 @@ func Seal(ctx context.Context, w io.Writer, rendered []byte, bundle io.ReaderAt,
 		return err
 	}
 	return writeSigned(ctx, w, att, chain, opts)
-}
-
-// digestFor is SHA-512 for Ed25519, as CMS requires with signed attributes
-// (RFC 8419 §3: OpenSSL refuses Ed25519 over SHA-256 with "invalid
-// digest"), SHA-256 otherwise.
-func digestFor(s crypto.Signer) crypto.Hash {
-	if alg, ok := sigalg.ForKey(s.Public()); ok {
-		return alg.CMSDigest
-	}
-	return crypto.SHA256
 }

@@ -8,7 +8,6 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -26,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/pdf"
 	"github.com/custody-toolkit/custody/tsa"
@@ -148,6 +148,16 @@ func signers(t testing.TB) map[string]crypto.Signer {
 	return map[string]crypto.Signer{"Ed25519": ed, "ECDSA-P256": ec}
 }
 
+// signerOf is key, with chain, as Options.Signer takes it.
+func signerOf(t testing.TB, key crypto.Signer, chain []*x509.Certificate) *keys.Signer {
+	t.Helper()
+	s, err := keys.NewSigner(key, chain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func seal(t testing.TB, rendered, bndl []byte, opts Options) []byte {
 	t.Helper()
 	return sealFrom(t, rendered, bytes.NewReader(bndl), int64(len(bndl)), opts)
@@ -191,7 +201,7 @@ func TestSealExternalTools(t *testing.T) {
 	tsa := testTSA(t, exportTime.Add(time.Minute))
 	for name, key := range signers(t) {
 		t.Run(name, func(t *testing.T) {
-			signed := seal(t, rendered, bndl, Options{Signer: key, Timestamper: tsaClient(tsa), Time: exportTime,
+			signed := seal(t, rendered, bndl, Options{Signer: signerOf(t, key, nil), Timestamper: tsaClient(tsa), Time: exportTime,
 				// Text with delimiters, and UTF-16 code units holding the
 				// bytes of ( ) \ (U+0128 Ĩ, U+0129 ĩ): escaped, qpdf reads it.
 				Name: "Dra. María Núñez (Ĩñigo ĩ)", Reason: "Chain-of-custody export \\ (copy)", Location: "Consulta 3"})
@@ -251,8 +261,8 @@ func TestSealDeterministic(t *testing.T) {
 	bndl := bundle(t, []byte("payload"))
 	tsa := testTSA(t, exportTime)
 	for name, key := range signers(t) {
-		a := seal(t, rendered, bndl, Options{Signer: key, Timestamper: tsaClient(tsa), Time: exportTime})
-		b := seal(t, rendered, bndl, Options{Signer: key, Timestamper: tsaClient(tsa), Time: exportTime})
+		a := seal(t, rendered, bndl, Options{Signer: signerOf(t, key, nil), Timestamper: tsaClient(tsa), Time: exportTime})
+		b := seal(t, rendered, bndl, Options{Signer: signerOf(t, key, nil), Timestamper: tsaClient(tsa), Time: exportTime})
 		if len(a) != len(b) {
 			t.Fatalf("%s: lengths differ: %d and %d", name, len(a), len(b))
 		}
@@ -288,7 +298,7 @@ func TestSealVerify(t *testing.T) {
 	tsa := testTSA(t, exportTime.Add(time.Minute))
 	for name, key := range signers(t) {
 		t.Run(name, func(t *testing.T) {
-			signed := seal(t, rendered, bndl, Options{Signer: key, Timestamper: tsaClient(tsa), Time: exportTime})
+			signed := seal(t, rendered, bndl, Options{Signer: signerOf(t, key, nil), Timestamper: tsaClient(tsa), Time: exportTime})
 			r := bytes.NewReader(signed)
 			b, err := verify.ExtractPDFBundle(r, r.Size())
 			if err != nil {
@@ -349,7 +359,7 @@ func TestWriteVerifyFixtures(t *testing.T) {
 		}
 		name = strings.ToLower(strings.SplitN(name, "-", 2)[0])
 		put("signer-"+name+".pub.pem", pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
-		put("sealed-"+name+".pdf", seal(t, rendered, bndl, Options{Signer: key, Timestamper: tsaClient(url), Time: exportTime}))
+		put("sealed-"+name+".pdf", seal(t, rendered, bndl, Options{Signer: signerOf(t, key, nil), Timestamper: tsaClient(url), Time: exportTime}))
 	}
 }
 
@@ -360,17 +370,11 @@ func TestSealErrors(t *testing.T) {
 	bndl := bundle(t, []byte("payload"))
 	tsa := testTSA(t, exportTime)
 	ed := signers(t)["Ed25519"]
-	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
-	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
-	otherCert, err := selfIssued(signers(t)["ECDSA-P256"], exportTime)
-	if err != nil {
-		t.Fatal(err)
-	}
 	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "TSA down", http.StatusServiceUnavailable)
 	}))
 	defer failing.Close()
-	ok := Options{Signer: ed, Timestamper: tsaClient(tsa), Time: exportTime}
+	ok := Options{Signer: signerOf(t, ed, nil), Timestamper: tsaClient(tsa), Time: exportTime}
 	with := func(f func(*Options)) Options { o := ok; f(&o); return o }
 	for _, tc := range []struct {
 		what     string
@@ -383,9 +387,6 @@ func TestSealErrors(t *testing.T) {
 		{"no TSA", rendered, 0, with(func(o *Options) { o.Timestamper = nil }), "Timestamper is required"},
 		{"no time", rendered, 0, with(func(o *Options) { o.Time = time.Time{} }), "Time is required"},
 		{"path as name", rendered, 0, with(func(o *Options) { o.BundleName = "../case.custody" }), "plain file name"},
-		{"P-384 key", rendered, 0, with(func(o *Options) { o.Signer = p384 }), "only P-256"},
-		{"RSA key", rendered, 0, with(func(o *Options) { o.Signer = rsaKey }), "not supported"},
-		{"certificate of another key", rendered, 0, with(func(o *Options) { o.CertificateChain = []*x509.Certificate{otherCert} }), "not for the signing key"},
 		{"TSA failure", rendered, 0, with(func(o *Options) { o.Timestamper = tsaClient(failing.URL) }), "503 Service Unavailable"},
 		{"not a PDF", []byte("hello"), 0, ok, "reading the rendered PDF"},
 		{"bundle shorter than said", rendered, int64(len(bndl)) + 10, ok, "unexpected EOF"},
@@ -426,7 +427,7 @@ func TestSealRendered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	signed := seal(t, rendered.Bytes(), bundle(t, []byte("x")), Options{Signer: signers(t)["ECDSA-P256"], Timestamper: tsaClient(testTSA(t, exportTime)), Time: exportTime})
+	signed := seal(t, rendered.Bytes(), bundle(t, []byte("x")), Options{Signer: signerOf(t, signers(t)["ECDSA-P256"], nil), Timestamper: tsaClient(testTSA(t, exportTime)), Time: exportTime})
 	p := write(t, signed)
 	if out, err := run(t, "qpdf", "--check", p); err != nil {
 		t.Errorf("qpdf --check: %v\n%s", err, out)
@@ -444,7 +445,7 @@ func TestSealRendered(t *testing.T) {
 func TestSealUnicodeName(t *testing.T) {
 	const name = "caso Núñez 🩺.custody"
 	bndl := bundle(t, []byte("x"))
-	signed := seal(t, render(t, "name"), bndl, Options{Signer: signers(t)["Ed25519"], Timestamper: tsaClient(testTSA(t, exportTime)), Time: exportTime, BundleName: name})
+	signed := seal(t, render(t, "name"), bndl, Options{Signer: signerOf(t, signers(t)["Ed25519"], nil), Timestamper: tsaClient(testTSA(t, exportTime)), Time: exportTime, BundleName: name})
 	b, err := verify.ExtractPDFBundle(bytes.NewReader(signed), int64(len(signed)))
 	if err != nil || b.Name != name {
 		t.Fatalf("extracted name %q, err %v", b.Name, err)
@@ -467,7 +468,7 @@ func TestSealSignatureLargerThanReserved(t *testing.T) {
 	bndl := bundle(t, []byte("small bundle"))
 	for name, key := range signers(t) {
 		t.Run(name, func(t *testing.T) {
-			signed := seal(t, render(t, "retry"), bndl, Options{Signer: key, Timestamper: tsaClient(testTSA(t, exportTime)), Time: exportTime})
+			signed := seal(t, render(t, "retry"), bndl, Options{Signer: signerOf(t, key, nil), Timestamper: tsaClient(testTSA(t, exportTime)), Time: exportTime})
 			sig, checks := verify.VerifyPDFSignature(bytes.NewReader(signed), int64(len(signed)), verify.Options{})
 			if verify.Verdict(checks) == verify.Failed || sig == nil || sig.Timestamp == nil {
 				t.Fatalf("%+v", checks)

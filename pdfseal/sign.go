@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/custody-toolkit/custody/internal/cms"
-	"github.com/custody-toolkit/custody/keys/sigalg"
 )
 
 // The signature is written here rather than by a PDF signing library so
@@ -132,7 +131,7 @@ func writeSigned(ctx context.Context, w io.Writer, a *attachment, chain []*x509.
 // /Contents), signs them as a CMS with the signature timestamp, and fills
 // /Contents. It fails with a *tooLarge when the CMS does not fit.
 func (u *signatureUpdate) sign(ctx context.Context, a *attachment, chain []*x509.Certificate, opts Options) error {
-	h := digestFor(opts.Signer)
+	h := opts.Signer.Algorithm().CMSDigest // SHA-512 for Ed25519 (RFC 8419 §3)
 	d := h.New()
 	if _, err := io.CopyBuffer(d, io.NewSectionReader(a, 0, a.size), make([]byte, 1<<20)); err != nil {
 		return fmt.Errorf("pdfseal: reading the PDF to sign: %w", err)
@@ -161,11 +160,7 @@ func signCMS(ctx context.Context, digest []byte, h crypto.Hash, chain []*x509.Ce
 	if err != nil {
 		return nil, fmt.Errorf("pdfseal: the signed attributes: %w", err)
 	}
-	alg, ok := sigalg.ForKey(opts.Signer.Public())
-	if !ok {
-		return nil, fmt.Errorf("pdfseal: a %T key cannot sign", opts.Signer.Public())
-	}
-	sig, err := alg.Sign(opts.Signer, signedAttrs)
+	sig, err := opts.Signer.SignMessage(ctx, signedAttrs)
 	if err != nil {
 		return nil, fmt.Errorf("pdfseal: signing: %w", err)
 	}
@@ -179,7 +174,7 @@ func signCMS(ctx context.Context, digest []byte, h crypto.Hash, chain []*x509.Ce
 	}
 	return (&cms.Detached{
 		DigestAlgorithm: digestAlg, Chain: chain, SignedAttributes: signedAttrs,
-		SignatureAlgorithm: alg.CMSSignature, Signature: sig, TimeStampToken: token,
+		SignatureAlgorithm: opts.Signer.Algorithm().CMSSignature, Signature: sig, TimeStampToken: token,
 	}).Marshal()
 }
 

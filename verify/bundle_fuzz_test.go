@@ -81,8 +81,7 @@ func smallVerifiedBundle(f *testing.F) ([]byte, verify.Options) {
 		f.Fatal(err)
 	}
 	out := filepath.Join(f.TempDir(), "small.custody")
-	_, err = custody.Export(context.Background(), c, custody.Options{Out: out, Signer: fx.Signer,
-		PublicKey: fx.PublicKey, Timestampers: []custody.Timestamper{fx}, NoRecord: true,
+	_, err = custody.Export(context.Background(), c, custody.Options{Out: out, Signer: fx.Signer, Timestampers: []custody.Timestamper{fx}, NoRecord: true,
 		Selection: custody.Selection{Messages: "m2,m7"}})
 	if err != nil {
 		f.Fatal(err)

@@ -3,7 +3,6 @@ package verify_test
 import (
 	"bytes"
 	"context"
-	"crypto"
 	"crypto/elliptic"
 	"encoding/asn1"
 	"encoding/binary"
@@ -17,8 +16,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/sigstore/sigstore/pkg/signature"
 
 	"github.com/custody-toolkit/custody/conversation"
 	"github.com/custody-toolkit/custody/custody"
@@ -44,14 +41,13 @@ func newActor(t testing.TB, name, role, alg string, stamp func(context.Context, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	sv, err := signature.LoadSignerVerifier(key, crypto.SHA256)
+	s, err := keys.NewSigner(key, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	fp, _ := manifest.Fingerprint(key.Public())
 	return &actor{name: name, role: role, fp: fp, signer: logwriter.Signer{
-		PublicKey: key.Public(),
-		Sign:      func(msg []byte) ([]byte, error) { return sv.SignMessage(bytes.NewReader(msg)) },
+		Key:       s,
 		Timestamp: stamp,
 	}}
 }
@@ -646,7 +642,7 @@ func exportTwoTSAs(t testing.TB, fx, second *testbundle.Fixture) []byte {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "two.custody")
-	_, err = custody.Export(context.Background(), c, custody.Options{Out: out, Signer: fx.Signer, PublicKey: fx.PublicKey,
+	_, err = custody.Export(context.Background(), c, custody.Options{Out: out, Signer: fx.Signer,
 		Timestampers: []custody.Timestamper{fx, second}, NoRecord: true})
 	if err != nil {
 		t.Fatal(err)

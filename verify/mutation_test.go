@@ -501,8 +501,7 @@ func exportLean(t *testing.T, fx *testbundle.Fixture) []byte {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "lean.custody")
-	_, err = custody.Export(context.Background(), c, custody.Options{Out: out, Signer: fx.Signer,
-		PublicKey: fx.PublicKey, Timestampers: []custody.Timestamper{fx}, NoRecord: true})
+	_, err = custody.Export(context.Background(), c, custody.Options{Out: out, Signer: fx.Signer, Timestampers: []custody.Timestamper{fx}, NoRecord: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -869,7 +868,7 @@ func standalonePDFs(t *testing.T, fx *testbundle.Fixture) (chained, selfIssued [
 	bundle := fx.Export(t, testbundle.Sample(), custody.Selection{})
 	write := func(chain []*x509.Certificate) []byte {
 		out := filepath.Join(t.TempDir(), "case.pdf")
-		err := custody.WritePDF(t.Context(), bundle, custody.PDFOptions{Out: out, Signer: fx.Key, CertificateChain: chain, Timestamper: &tsa.Client{URL: srv.URL}, Time: now})
+		err := custody.WritePDF(t.Context(), bundle, custody.PDFOptions{Out: out, Signer: fx.SignerWith(t, chain), Timestamper: &tsa.Client{URL: srv.URL}, Time: now})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -103,7 +103,7 @@ func TestTokenRootCopyAltered(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "case.custody")
-	if _, err := custody.Export(context.Background(), c, custody.Options{Out: path, Signer: fx.Signer, PublicKey: fx.PublicKey,
+	if _, err := custody.Export(context.Background(), c, custody.Options{Out: path, Signer: fx.Signer,
 		Timestampers: []custody.Timestamper{stamp}}); err != nil {
 		t.Fatal(err)
 	}

@@ -26,8 +26,11 @@ func TestPDFSigningTime(t *testing.T) {
 			root := testpki.Issue(t, now, testpki.CA("Colegio de Médicos"), rootKey, nil)
 			tmpl := testpki.Leaf("Dra. Núñez")
 			tmpl.NotBefore, tmpl.NotAfter = notBefore, notAfter
-			leaf := testpki.Issue(t, now, tmpl, o.Signer, root)
-			o.CertificateChain = []*x509.Certificate{leaf.Cert, root.Cert}
+			leaf := testpki.Issue(t, now, tmpl, o.Signer.Key(), root)
+			var err error
+			if o.Signer, err = o.Signer.WithChain([]*x509.Certificate{leaf.Cert, root.Cert}); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	at := func(when time.Time) func(*pdfseal.Options) { return func(o *pdfseal.Options) { o.Time = when } }

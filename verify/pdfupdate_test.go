@@ -139,7 +139,7 @@ func standaloneSignerFor(t *testing.T, fx *testbundle.Fixture, bundle []byte) (s
 	t.Cleanup(srv.Close)
 	sign = func(t *testing.T, shown []byte, edits ...func(*pdfseal.Options)) []byte {
 		var out bytes.Buffer
-		o := pdfseal.Options{Signer: fx.Key, Timestamper: &tsa.Client{URL: srv.URL}, Time: time.Now(), BundleName: "case.custody", Reason: "test"}
+		o := pdfseal.Options{Signer: fx.Signer, Timestamper: &tsa.Client{URL: srv.URL}, Time: time.Now(), BundleName: "case.custody", Reason: "test"}
 		for _, edit := range edits {
 			edit(&o)
 		}

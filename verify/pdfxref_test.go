@@ -224,7 +224,7 @@ func TestUnknownRendererNeverPasses(t *testing.T) {
 	}
 	entries[testbundle.Find(entries, manifest.ManifestName)].Data = raw
 	resealed := resealAs(t, fx, entries, fx.PublicKey, "ecdsa-p256-sha256", func(msg []byte) []byte {
-		sig, err := fx.Signer.SignMessage(bytes.NewReader(msg))
+		sig, err := fx.Signer.SignMessage(t.Context(), msg)
 		if err != nil {
 			t.Fatal(err)
 		}

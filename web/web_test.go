@@ -71,7 +71,7 @@ func makeEvidence(t *testing.T) evidence {
 	srv := httptest.NewServer(localtsa.Handler(fx.Authority))
 	defer srv.Close()
 	e.pdf = filepath.Join(t.TempDir(), "case.pdf")
-	if err := custody.WritePDF(t.Context(), e.selected, custody.PDFOptions{Out: e.pdf, Signer: fx.Key, Timestamper: &tsa.Client{URL: srv.URL}, Time: time.Now()}); err != nil {
+	if err := custody.WritePDF(t.Context(), e.selected, custody.PDFOptions{Out: e.pdf, Signer: fx.Signer, Timestamper: &tsa.Client{URL: srv.URL}, Time: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	entries := testbundle.ReadEntries(t, e.bundle)

@@ -63,6 +63,7 @@ var thirdPartyAllowed = map[string]string{
 	"github.com/youmark/pkcs8":                                    "--record: PKCS#8 keys",
 	"golang.org/x/crypto":                                         "--record: scrypt, secretbox, pbkdf2 of the encrypted key; internal/cms's cryptobyte (the CMS builder is linked, unused)",
 	"golang.org/x/term":                                           "--record: the passphrase prompt",
+	"software.sslmate.com/src/go-pkcs12":                          "--record: a doctor's PKCS#12 key file",
 	// The rendering check renders a bundle again and compares
 	// (docs/architecture.md, "What the verifier links").
 	"github.com/signintech/gopdf":  "the rendering check: the renderer's PDF writer",

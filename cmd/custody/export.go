@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"crypto/ed25519"
-	"crypto/x509"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -20,6 +18,7 @@ import (
 	"github.com/custody-toolkit/custody/internal/lang"
 	"github.com/custody-toolkit/custody/internal/progress"
 	"github.com/custody-toolkit/custody/keys"
+	"github.com/custody-toolkit/custody/keys/sigalg"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/tsa"
 	"github.com/custody-toolkit/custody/verify"
@@ -125,7 +124,7 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 		return err
 	}
 	defer cleanup()
-	signer, key, err := custody.LoadSigner(f.key, keys.LoadOptions{
+	signer, err := keys.Load(f.key, keys.LoadOptions{
 		Passphrase:          keys.PassphraseFromEnvOrTerminal("Passphrase for "+f.key+": ", false),
 		InsecurePermissions: f.insecureKeyPerms,
 	})
@@ -135,12 +134,14 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 	// Unlocking the key (scrypt) took 64 MB, garbage now: return it to the
 	// system before the export adds its own memory on top of it.
 	debug.FreeOSMemory()
-	pub := key.Public()
-	var pdfChain []*x509.Certificate
 	if f.pdfCert != "" {
 		// Checked now, before anything is written: a bad chain must not
 		// leave a bundle without its PDF.
-		if pdfChain, err = custody.ReadCertificateChain(f.pdfCert, pub, time.Now()); err != nil {
+		chain, err := custody.ReadCertificateChain(f.pdfCert, signer.Public(), time.Now())
+		if err != nil {
+			return usagef("export: --pdf-cert %v", err)
+		}
+		if signer, err = signer.WithChain(chain); err != nil {
 			return usagef("export: --pdf-cert %v", err)
 		}
 	}
@@ -148,7 +149,7 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 	if err != nil {
 		return err
 	}
-	disclosure.SigningKey = key // derives the leaf salts (bundle-format.md §10)
+	disclosure.SigningKey = signer.Key() // derives the leaf salts (bundle-format.md §10)
 	var clients []*tsa.Client
 	var stampers []custody.Timestamper
 	for _, u := range f.tsaURLs {
@@ -157,7 +158,7 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 	}
 	bar := progress.New(cmd.ErrOrStderr(), f.quiet, exportSteps)
 	res, err := custody.Export(cmd.Context(), conv, custody.Options{
-		Out: f.out, Force: f.force, Signer: signer, PublicKey: pub,
+		Out: f.out, Force: f.force, Signer: signer,
 		Timestampers: stampers, CheckToken: checkToken, Selection: f.sel,
 		Practice: f.practice, Intake: intake, Policy: policy, NoRecord: f.noRecord, Actor: f.actor, Disclosure: disclosure,
 		Progress: bar.Hook(),
@@ -174,7 +175,7 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 	if f.pdf == "" {
 		return nil
 	}
-	if _, ok := key.(ed25519.PrivateKey); ok {
+	if signer.Algorithm() == sigalg.Ed25519 {
 		fmt.Fprintln(cmd.ErrOrStderr(), "custody: note: the PDF is signed with an Ed25519 key: custody-verify checks it, "+
 			"but poppler and Acrobat cannot yet; create an ecdsa-p256 key (custody keygen --algorithm ecdsa-p256) for PDFs they validate")
 	}
@@ -182,7 +183,7 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 	// The PDF's signature is timestamped by the first TSA, through the
 	// same client (and --tsa-timeout) as the bundle's.
 	err = custody.WritePDF(cmd.Context(), res.Path, custody.PDFOptions{
-		Out: f.pdf, Force: f.force, Signer: key, CertificateChain: pdfChain, Timestamper: clients[0], Time: exported,
+		Out: f.pdf, Force: f.force, Signer: signer, Timestamper: clients[0], Time: exported,
 		CheckWritten: checkPDFSignature,
 	})
 	if err != nil {

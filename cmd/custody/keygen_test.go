@@ -1,7 +1,6 @@
 package main
 
 import (
-	"github.com/custody-toolkit/custody/custody"
 	"github.com/custody-toolkit/custody/manifest"
 
 	"bytes"
@@ -74,7 +73,7 @@ func TestKeygen(t *testing.T) {
 		if strings.Contains(stdout+stderr, "pass phrase") {
 			t.Fatal("passphrase printed")
 		}
-		if _, _, err := custody.LoadSigner(out, keys.LoadOptions{Passphrase: func() ([]byte, error) { return []byte("pass phrase"), nil }}); err != nil {
+		if _, err := keys.Load(out, keys.LoadOptions{Passphrase: func() ([]byte, error) { return []byte("pass phrase"), nil }}); err != nil {
 			t.Fatalf("%s: written key does not load: %v", alg, err)
 		}
 

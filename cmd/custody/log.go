@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/custody-toolkit/custody/custody"
 	"github.com/custody-toolkit/custody/custodylog"
 	"github.com/custody-toolkit/custody/custodylog/logwriter"
 	"github.com/custody-toolkit/custody/internal/verifycli"
@@ -100,17 +98,14 @@ func runLogAppend(cmd *cobra.Command, path string, f *logAppendFlags) error {
 		fmt.Fprintln(cmd.OutOrStdout(), verdict)
 		note = strings.TrimSpace(verdict + "\n" + note)
 	}
-	sv, key, err := custody.LoadSigner(f.key, keys.LoadOptions{
+	key, err := keys.Load(f.key, keys.LoadOptions{
 		Passphrase:          keys.PassphraseFromEnvOrTerminal("Passphrase for "+f.key+": ", false),
 		InsecurePermissions: f.insecureKeyPerms,
 	})
 	if err != nil {
 		return err
 	}
-	s := logwriter.Signer{
-		PublicKey: key.Public(),
-		Sign:      func(msg []byte) ([]byte, error) { return sv.SignMessage(bytes.NewReader(msg)) },
-	}
+	s := logwriter.Signer{Key: key}
 	if f.tsaURL != "" {
 		s.Timestamp, s.CheckToken = (&tsa.Client{URL: f.tsaURL, Timeout: f.tsaTimeout}).Timestamp, checkToken
 	}

@@ -3,7 +3,6 @@ package logwriter_test
 import (
 	"bytes"
 	"context"
-	"crypto"
 	"crypto/ed25519"
 	"errors"
 	"fmt"
@@ -14,8 +13,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/sigstore/sigstore/pkg/signature"
 
 	"github.com/custody-toolkit/custody/conversation"
 	"github.com/custody-toolkit/custody/custody"
@@ -33,11 +30,11 @@ func newSigner(t testing.TB, alg string) logwriter.Signer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sv, err := signature.LoadSignerVerifier(key, crypto.SHA256)
+	s, err := keys.NewSigner(key, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return logwriter.Signer{PublicKey: key.Public(), Sign: func(msg []byte) ([]byte, error) { return sv.SignMessage(bytes.NewReader(msg)) }}
+	return logwriter.Signer{Key: s}
 }
 
 func received(note string) custodylog.Event {
@@ -80,7 +77,7 @@ func TestAppendLinksToSealAndPrevious(t *testing.T) {
 		}
 	}
 	// The signature is the plain Ed25519 signature of the entry's bytes.
-	if !ed25519.Verify(s.PublicKey.(ed25519.PublicKey), rec.JSON, rec.Sig) {
+	if !ed25519.Verify(s.Key.Public().(ed25519.PublicKey), rec.JSON, rec.Sig) {
 		t.Fatal("signature does not verify with crypto/ed25519")
 	}
 	if len(after) != len(entries)+3 {
@@ -247,7 +244,7 @@ func TestExportSealedEventActor(t *testing.T) {
 	}
 	out := filepath.Join(t.TempDir(), "case.custody")
 	now := time.Date(2026, 11, 25, 8, 30, 15, 500, time.UTC)
-	if _, err := custody.Export(context.Background(), c, custody.Options{Out: out, Signer: fx.Signer, PublicKey: fx.PublicKey,
+	if _, err := custody.Export(context.Background(), c, custody.Options{Out: out, Signer: fx.Signer,
 		Timestampers: []custody.Timestamper{fx}, Now: now, Actor: custodylog.Actor{Name: "Dr. Ruiz", Role: "psychiatrist"}}); err != nil {
 		t.Fatal(err)
 	}

@@ -9,27 +9,24 @@
 //	rec, err := logwriter.Append(ctx, "case.custody", custodylog.Event{
 //		Actor:  custodylog.Actor{Name: "Dra. Vidal", Role: "expert"},
 //		Action: custodylog.Received, Note: "Recibido por correo certificado",
-//	}, logwriter.Signer{PublicKey: pub, Sign: sign}, logwriter.AppendOptions{})
+//	}, logwriter.Signer{Key: signer}, logwriter.AppendOptions{})
 package logwriter
 
 import (
 	"context"
-	"crypto"
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
 
 	"github.com/custody-toolkit/custody/custodylog"
+	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/manifest"
 )
 
-// Signer is the actor's key. Sign must produce what the bundle format uses
-// for manifest.sig: the raw Ed25519 signature of msg, or the ASN.1 DER
-// ECDSA signature of SHA-256(msg) (a sigstore SignerVerifier from
-// keys.LoadSigner does exactly that).
+// Signer is the actor's key (keys.Load gives one) and, optionally, how
+// its signatures are timestamped.
 type Signer struct {
-	PublicKey crypto.PublicKey
-	Sign      func(msg []byte) ([]byte, error)
+	Key *keys.Signer
 	// Timestamp, when set, returns an RFC 3161 TimeStampResp (DER) over
 	// the signature: custody.Timestamper's method fits.
 	Timestamp func(ctx context.Context, data []byte) ([]byte, error)
@@ -70,23 +67,23 @@ func (r *Record) Files() []File {
 // timestamper, timestamps the signature. Seq, Time, Bundle and Prev must be
 // set (Append and First set them).
 func Sign(ctx context.Context, e custodylog.Event, s Signer) (*Record, error) {
-	if s.PublicKey == nil || s.Sign == nil {
+	if s.Key == nil {
 		return nil, errors.New("custody log: no signing key")
 	}
-	fp, err := manifest.Fingerprint(s.PublicKey)
+	fp, err := s.Key.Fingerprint()
 	if err != nil {
 		return nil, err
 	}
 	e.Actor.Fingerprint = fp
 	// Declared before signing, so that the token cannot be removed unseen.
 	e.Timestamped = s.Timestamp != nil
-	ecKey, isECDSA := s.PublicKey.(*ecdsa.PublicKey)
+	ecKey, isECDSA := s.Key.Public().(*ecdsa.PublicKey)
 	e.LowS = isECDSA
 	data, err := e.Marshal()
 	if err != nil {
 		return nil, fmt.Errorf("custody event: %w", err)
 	}
-	sig, err := s.Sign(data)
+	sig, err := s.Key.SignMessage(ctx, data)
 	if err != nil {
 		return nil, fmt.Errorf("signing the custody event: %w", err)
 	}
@@ -95,7 +92,7 @@ func Sign(ctx context.Context, e custodylog.Event, s Signer) (*Record, error) {
 			return nil, fmt.Errorf("signing the custody event: %w", err)
 		}
 	}
-	pemBytes, err := manifest.MarshalPublicKeyPEM(s.PublicKey)
+	pemBytes, err := manifest.MarshalPublicKeyPEM(s.Key.Public())
 	if err != nil {
 		return nil, err
 	}

@@ -32,7 +32,7 @@ func (f *Fixture) TryExport(in, out string, opts custody.Options) (string, error
 	if err != nil {
 		return "", err
 	}
-	opts.Out, opts.Signer, opts.PublicKey = out, f.Signer, f.PublicKey
+	opts.Out, opts.Signer = out, f.Signer
 	opts.Timestampers = []custody.Timestamper{f}
 	_, err = custody.Export(context.Background(), c, opts)
 	return out, err

@@ -20,7 +20,6 @@ import (
 	"testing"
 
 	"github.com/digitorus/timestamp"
-	"github.com/sigstore/sigstore/pkg/signature"
 
 	"github.com/custody-toolkit/custody/conversation"
 	"github.com/custody-toolkit/custody/custody"
@@ -37,7 +36,7 @@ type Fixture struct {
 	Roots     []*x509.Certificate
 	Authority *localtsa.Authority
 	Key       crypto.Signer
-	Signer    signature.SignerVerifier
+	Signer    *keys.Signer
 	PublicKey crypto.PublicKey
 }
 
@@ -65,12 +64,22 @@ func New(t testing.TB, algorithm string) *Fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sv, err := signature.LoadSignerVerifier(key, crypto.SHA256)
+	sv, err := keys.NewSigner(key, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &Fixture{TSADir: dir, RootPEM: filepath.Join(dir, "root.pem"), Roots: roots,
 		Authority: a, Key: key, Signer: sv, PublicKey: key.Public()}
+}
+
+// SignerWith is the fixture's signer with the certificate chain chain.
+func (f *Fixture) SignerWith(t testing.TB, chain []*x509.Certificate) *keys.Signer {
+	t.Helper()
+	s, err := f.Signer.WithChain(chain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // Timestamp makes the fixture's TSA a custody.Timestamper, in process.
@@ -103,7 +112,7 @@ func (f *Fixture) Export(t testing.TB, in string, sel custody.Selection) string 
 	}
 	out := filepath.Join(t.TempDir(), "case.custody")
 	_, err = custody.Export(context.Background(), c, custody.Options{
-		Out: out, Signer: f.Signer, PublicKey: f.PublicKey,
+		Out: out, Signer: f.Signer,
 		Timestampers: []custody.Timestamper{f}, Selection: sel,
 	})
 	if err != nil {

@@ -13,12 +13,11 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/sigstore/sigstore/pkg/signature"
-
 	"github.com/custody-toolkit/custody/conversation"
 	"github.com/custody-toolkit/custody/custody"
 	"github.com/custody-toolkit/custody/custodylog"
 	"github.com/custody-toolkit/custody/custodylog/logwriter"
+	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/manifest"
 )
 
@@ -89,6 +88,14 @@ func (b *bundle) zip() []byte {
 	return buf.Bytes()
 }
 
+// signerOf is key as the exporter, the custody log and the PDF signer take
+// it.
+func signerOf(key crypto.Signer) *keys.Signer {
+	s, err := keys.NewSigner(key, nil)
+	must(err)
+	return s
+}
+
 // signBytes signs as manifest.sig is signed (§5).
 func signBytes(key crypto.Signer, msg []byte) []byte {
 	if k, ok := key.(ed25519.PrivateKey); ok {
@@ -151,7 +158,7 @@ func (b *bundle) sealEvent(sig []byte, tokens [][]byte) {
 
 // actor is a custody-log signer for key, timestamping with spec when set.
 func (b *bundle) actor(key crypto.Signer, spec *tokenSpec) logwriter.Signer {
-	s := logwriter.Signer{PublicKey: key.Public(), Sign: func(msg []byte) ([]byte, error) { return signBytes(key, msg), nil }}
+	s := logwriter.Signer{Key: signerOf(key)}
 	if spec != nil {
 		s.Timestamp = func(_ context.Context, data []byte) ([]byte, error) { return b.p.stamp(data, *spec), nil }
 	}
@@ -233,10 +240,8 @@ func (p *pki) export(dir string, o exportOptions) *bundle {
 	must(err)
 	var raw crypto.Signer = o.key
 	if k, ok := o.key.(deterministic); ok {
-		raw = k.PrivateKey // sigstore knows the key types only
+		raw = k.PrivateKey // the signatures are made again by reseal
 	}
-	sv, err := signature.LoadSignerVerifier(raw, crypto.SHA256)
-	must(err)
 	var ts []custody.Timestamper
 	for _, s := range o.tokens {
 		ts = append(ts, timestamper{p, s})
@@ -252,7 +257,7 @@ func (p *pki) export(dir string, o exportOptions) *bundle {
 	}
 	out := filepath.Join(dir, fmt.Sprintf("export-%d.custody", len(mustReadDir(dir))))
 	_, err = custody.Export(context.Background(), c, custody.Options{
-		Out: out, Signer: sv, PublicKey: o.key.Public(), Timestampers: ts, Now: exportTime,
+		Out: out, Signer: signerOf(raw), Timestampers: ts, Now: exportTime,
 		Selection: o.selection, Disclosure: o.disclosure, NoRecord: !o.record, Intake: o.intake,
 		Actor: custodylog.Actor{Name: "Dra. Vectores", Role: "clinician"},
 	})

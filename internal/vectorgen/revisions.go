@@ -29,7 +29,7 @@ func (g *generator) sealPages(b *bundle, edit func(pages []byte) []byte) []byte 
 	defer ts.srv.Close()
 	var out bytes.Buffer
 	must(pdfseal.Seal(context.Background(), &out, edit(pages.Bytes()), bytes.NewReader(data), int64(len(data)), pdfseal.Options{
-		Signer: g.p.signer, Timestamper: &tsa.Client{URL: ts.srv.URL}, Time: exportTime, BundleName: "case.custody",
+		Signer: signerOf(g.p.signer), Timestamper: &tsa.Client{URL: ts.srv.URL}, Time: exportTime, BundleName: "case.custody",
 		Reason: "Sealed clinical conversation " + rep.ExportID,
 	}))
 	return ts.withoutNonce(out.Bytes())

@@ -137,14 +137,14 @@ func (c *custodyFlags) recordVerdict(cmd *cobra.Command, path string, rep *verif
 	if rep.Summary != "" {
 		return &exitError{code: 2, err: errors.New("--record: only the sealed .custody bundle can be recorded into, not a repacked one or a folder")}
 	}
-	key, err := keys.LoadKey(c.key, keys.LoadOptions{
+	key, err := keys.Load(c.key, keys.LoadOptions{
 		Passphrase:          keys.PassphraseFromEnvOrTerminal("Passphrase for "+c.key+": ", false),
 		InsecurePermissions: c.insecureKeyOK,
 	})
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	signer := logwriter.Signer{PublicKey: key.Public(), Sign: func(msg []byte) ([]byte, error) { return keys.SignMessage(key, msg) }}
+	signer := logwriter.Signer{Key: key}
 	event := custodylog.Event{Actor: custodylog.Actor{Name: c.name, Role: c.role}, Action: custodylog.Verified, Note: rep.RecordNote() + note}
 	rec, err := logwriter.Append(cmd.Context(), path, event, signer, logwriter.AppendOptions{})
 	if err != nil {

@@ -1,0 +1,102 @@
+package keys
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"software.sslmate.com/src/go-pkcs12"
+)
+
+// Load opens the signing key at path: a custody key file (LoadKey) or a
+// PKCS#12 file (.p12, .pfx: a key and its certificate chain, as a CA or
+// a health service hands them to a doctor), decrypted with the passphrase
+// opts gives. A PKCS#12 file's chain becomes the Signer's.
+func Load(path string, opts LoadOptions) (*Signer, error) {
+	if isPKCS12(path) {
+		return loadPKCS12(path, opts)
+	}
+	key, err := LoadKey(path, opts)
+	if err != nil {
+		return nil, err
+	}
+	s, err := NewSigner(key, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return s, nil
+}
+
+// isPKCS12 goes by the name: a PKCS#12 file is DER, with no header to tell
+// it from other DER, and the names .p12 and .pfx are what every tool uses.
+func isPKCS12(path string) bool {
+	ext := strings.ToLower(filepath.Ext(path))
+	return ext == ".p12" || ext == ".pfx"
+}
+
+// loadPKCS12 decodes a PKCS#12 file with software.sslmate.com/src/go-pkcs12
+// (golang.org/x/crypto/pkcs12 is frozen and reads neither the AES PBES2
+// files OpenSSL 3 writes by default nor a chain).
+func loadPKCS12(path string, opts LoadOptions) (*Signer, error) {
+	data, err := readKeyFile(path, opts.InsecurePermissions)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Passphrase == nil {
+		return nil, fmt.Errorf("%s: the PKCS#12 file is encrypted and no passphrase was given", path)
+	}
+	pass, err := opts.Passphrase()
+	if err != nil {
+		return nil, fmt.Errorf("%s: passphrase: %w", path, err)
+	}
+	priv, leaf, cas, err := pkcs12.DecodeChain(data, string(pass))
+	if err != nil {
+		if errors.Is(err, pkcs12.ErrIncorrectPassword) || errors.Is(err, pkcs12.ErrDecryption) {
+			return nil, fmt.Errorf("%s: %w", path, errWrongPassphrase)
+		}
+		return nil, fmt.Errorf("%s: not a PKCS#12 file custody can read: %w", path, err)
+	}
+	key, ok := priv.(crypto.Signer)
+	if !ok {
+		return nil, fmt.Errorf("%s: key type %T cannot sign", path, priv)
+	}
+	s, err := NewSigner(key, orderChain(leaf, cas))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return s, nil
+}
+
+// orderChain puts the certificates of a PKCS#12 file in certification
+// order, leaf first: the file keeps its CA certificates in no set order.
+// It follows issuer links as far as the file's certificates go (a file
+// may lack the root); certificates off the path are dropped.
+func orderChain(leaf *x509.Certificate, cas []*x509.Certificate) []*x509.Certificate {
+	if leaf == nil {
+		return nil
+	}
+	chain := []*x509.Certificate{leaf}
+	for c := leaf; !bytes.Equal(c.RawIssuer, c.RawSubject) && len(chain) <= len(cas); {
+		parent := issuerAmong(c, cas)
+		if parent == nil {
+			break
+		}
+		chain = append(chain, parent)
+		c = parent
+	}
+	return chain
+}
+
+// issuerAmong is the certificate of cas that issued c, or nil.
+func issuerAmong(c *x509.Certificate, cas []*x509.Certificate) *x509.Certificate {
+	for _, p := range cas {
+		if bytes.Equal(c.RawIssuer, p.RawSubject) && c.CheckSignatureFrom(p) == nil {
+			return p
+		}
+	}
+	return nil
+}
