@@ -15,7 +15,9 @@ package custody
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -203,11 +205,12 @@ func newManifest(c *conversation.Conversation, picked []int, opts Options) (*man
 	id := make([]byte, 8)
 	rand.Read(id)
 	return &manifest.Manifest{
-		Format:       manifest.FormatV2,
-		Exporter:     Version,
-		ExportID:     "x-" + opts.Now.Format("20060102") + "-" + hex.EncodeToString(id),
-		ExportedAt:   opts.Now.Format(time.RFC3339),
-		Signer:       manifest.Signer{Algorithm: opts.Signer.Algorithm().Name, Fingerprint: fp},
+		Format:     manifest.FormatV2,
+		Exporter:   Version,
+		ExportID:   "x-" + opts.Now.Format("20060102") + "-" + hex.EncodeToString(id),
+		ExportedAt: opts.Now.Format(time.RFC3339),
+		Signer: manifest.Signer{Algorithm: opts.Signer.Algorithm().Name, Fingerprint: fp,
+			CertificatesSHA256: sha256Hex(signerChainPEM(opts.Signer))},
 		Conversation: conversationMeta(c, picked),
 		Selection: manifest.Selection{
 			Total: len(c.Messages), Selected: len(picked), Criteria: nonNil(opts.Selection.criteria()),
@@ -215,6 +218,26 @@ func newManifest(c *conversation.Conversation, picked []int, opts Options) (*man
 		Messages: []manifest.Message{},
 		Practice: opts.Practice,
 	}, nil
+}
+
+// signerChainPEM is the signer's certificate chain as the bundle carries
+// it (META-INF/signer-chain.pem: CERTIFICATE blocks, leaf first); nil
+// for a key without one.
+func signerChainPEM(s *keys.Signer) []byte {
+	var out []byte
+	for _, c := range s.Chain() {
+		out = append(out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
+	}
+	return out
+}
+
+// sha256Hex is the hex SHA-256 of data; "" for none.
+func sha256Hex(data []byte) string {
+	if data == nil {
+		return ""
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
 }
 
 // conversationMeta keeps only participants who sent a selected message:
@@ -378,6 +401,7 @@ func seal(ctx context.Context, zw *manifest.Writer, m *manifest.Manifest, opts O
 		return nil, err
 	}
 	res := &Result{Manifest: m, ManifestRaw: raw, Signature: sig, Fingerprint: m.Signer.Fingerprint}
+	chainPEM := signerChainPEM(opts.Signer)
 	for i, ts := range opts.Timestampers {
 		opts.progress("timestamps", i, len(opts.Timestampers))
 		resp, err := ts.Timestamp(ctx, sig)
@@ -396,6 +420,11 @@ func seal(ctx context.Context, zw *manifest.Writer, m *manifest.Manifest, opts O
 	}
 	if _, err := zw.AddBytes(manifest.SignerName, pubPEM); err != nil {
 		return nil, err
+	}
+	if chainPEM != nil {
+		if _, err := zw.AddBytes(manifest.SignerChainName, chainPEM); err != nil {
+			return nil, err
+		}
 	}
 	for i, tok := range res.Tokens {
 		if _, err := zw.AddBytes(manifest.TokenEntryName(i), tok); err != nil {

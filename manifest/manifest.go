@@ -51,7 +51,11 @@ const (
 	MetaDir       = "META-INF/"
 	SignatureName = "META-INF/manifest.sig"
 	SignerName    = "META-INF/signer.pem"
-	TokenName     = "META-INF/manifest.tsr"
+	// SignerChainName holds the signer's certificate chain (PEM, leaf
+	// first), when the key has one: optional, sealed by the manifest's
+	// signer.certificates_sha256 (docs/bundle-format.md §5.1).
+	SignerChainName = "META-INF/signer-chain.pem"
+	TokenName       = "META-INF/manifest.tsr"
 	// CustodyDir holds the chain-of-custody log (docs/custody-log.md):
 	// outside the sealed content, so that appending leaves it untouched.
 	CustodyDir = "META-INF/custody/"
@@ -116,6 +120,11 @@ type Rendering struct {
 type Signer struct {
 	Algorithm   string `json:"algorithm"`   // "ed25519" or "ecdsa-p256-sha256"
 	Fingerprint string `json:"fingerprint"` // SHA-256 of the DER PKIX public key
+	// CertificatesSHA256 is the SHA-256 (hex) of SignerChainName, the
+	// signer's certificate chain, when the bundle carries one (§5.1):
+	// signed with the manifest, so that the chain can be neither added,
+	// removed nor replaced unseen. Absent in bundles without a chain.
+	CertificatesSHA256 string `json:"certificates_sha256,omitempty"`
 }
 
 // Conversation is the metadata of the exported conversation.
@@ -371,6 +380,9 @@ func (m *Manifest) Check() error {
 	}
 	if !isHex(m.Signer.Fingerprint, 64) {
 		return fmt.Errorf("field signer.fingerprint: %q is not a SHA-256 in lowercase hex", m.Signer.Fingerprint)
+	}
+	if c := m.Signer.CertificatesSHA256; c != "" && !isHex(c, 64) {
+		return fmt.Errorf("field signer.certificates_sha256: %q is not a SHA-256 in lowercase hex", c)
 	}
 	if m.Chain.Algorithm != ChainAlgorithm {
 		return fmt.Errorf("field chain.algorithm: %q, want %q", m.Chain.Algorithm, ChainAlgorithm)

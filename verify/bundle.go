@@ -32,6 +32,10 @@ type Options struct {
 	// a public key. Without it the report says the identity was not checked.
 	SignerFingerprint string
 	SignerKey         crypto.PublicKey
+	// TrustSigners holds the anchors for the signer's certificate chain
+	// (--trust-signers), when the bundle carries one: the name it gives
+	// is verified against them at the proven signing time.
+	TrustSigners []*x509.Certificate
 	// Actors names the keys whose custody events the verifier recognises,
 	// by fingerprint (--trust-actors, ParseActors); nil: none checked.
 	Actors map[string]string
@@ -208,7 +212,7 @@ func (v *bundleVerifier) run() {
 	steps := []func(){
 		v.checkContainer, v.checkManifest, v.checkFiles, v.checkMessages, v.checkChain,
 		v.checkDisclosure, v.checkSignature, v.checkSignerIdentity, v.checkRendering,
-		v.checkTokenSeal, v.checkTimestamps, v.checkMessageTimes, v.checkCustodyLog, v.checkEntryOrder,
+		v.checkTokenSeal, v.checkTimestamps, v.checkSignerCertificates, v.checkMessageTimes, v.checkCustodyLog, v.checkEntryOrder,
 	}
 	for _, step := range steps {
 		if v.stopped {
@@ -277,6 +281,7 @@ func (v *bundleVerifier) checkMetaEntries() bool {
 	for _, name := range v.b.Names() {
 		switch {
 		case name == manifest.SignatureName, name == manifest.SignerName:
+		case name == manifest.SignerChainName: // checked by checkSignerCertificates
 		case strings.HasPrefix(name, manifest.CustodyDir): // checked by checkCustodyLog
 		case strings.HasPrefix(name, manifest.MetaDir):
 			meta = append(meta, name)
@@ -617,6 +622,9 @@ func (v *bundleVerifier) checkOrder() error {
 		want = append(want, v.m.Rendering.Path)
 	}
 	want = append(want, manifest.ManifestName, manifest.SignatureName, manifest.SignerName)
+	if v.b.Has(manifest.SignerChainName) {
+		want = append(want, manifest.SignerChainName)
+	}
 	for i := range v.tokenNum {
 		want = append(want, manifest.TokenEntryName(i))
 	}

@@ -117,6 +117,9 @@ type Signer struct {
 	Fingerprint string `json:"fingerprint"` // SHA-256 of the DER public key, hex
 	Algorithm   string `json:"algorithm"`
 	Checked     bool   `json:"identity_checked"` // --signer given and matched
+	// Identity is whom the signer's certificate names, when the bundle
+	// carries one (signerchain.go).
+	Identity *Identity `json:"identity,omitempty"`
 }
 
 // MarshalJSON writes the report with its version first

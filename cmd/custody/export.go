@@ -20,6 +20,7 @@ import (
 	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/keys/sigalg"
 	"github.com/custody-toolkit/custody/manifest"
+	"github.com/custody-toolkit/custody/pdfseal"
 	"github.com/custody-toolkit/custody/tsa"
 	"github.com/custody-toolkit/custody/verify"
 )
@@ -143,6 +144,13 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 		}
 		if signer, err = signer.WithChain(chain); err != nil {
 			return usagef("export: --pdf-cert %v", err)
+		}
+	}
+	if f.pdf != "" && f.pdfCert == "" && len(signer.Chain()) > 0 {
+		// A PKCS#12 file's chain, checked as the PDF signature needs it
+		// before anything is written.
+		if err := pdfseal.CheckSignerChain(signer.Public(), signer.Chain(), time.Now()); err != nil {
+			return usagef("export: the certificate chain of %s cannot sign the --pdf: %v", f.key, err)
 		}
 	}
 	disclosure, err := f.disclosure.options(f.insecureKeyPerms)

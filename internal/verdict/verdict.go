@@ -358,6 +358,7 @@ var usualSubIndications = map[string]struct{ failed, indeterminate SubIndication
 	"disclosure":           {HashFailure, FormatFailure},
 	"signature":            {SigCryptoFailure, CryptoConstraintsFailure},
 	"signer":               {UnexpectedSigner, NoSigningCertificateFound},
+	"signer.certificates":  {UnexpectedSigner, NoCertificateChainFound},
 	"rendering":            {RenderingMismatch, RendererUnavailable},
 	"timestamp":            {SignedDataNotFound, TryLater},
 	"timestamp.trust":      {NoCertificateChainFound, NoCertificateChainFound},

@@ -102,6 +102,7 @@ func newRootCmd() *cobra.Command {
 	var common commonFlags
 	var report reportFlags
 	var signer string
+	var trustSigners []string
 	var custody custodyFlags
 	var consistentWith, olderSigner, reportOut string
 	root := &cobra.Command{
@@ -132,6 +133,9 @@ a bundle was extracted.`,
 			if err != nil {
 				return err
 			}
+			if opts.TrustSigners, err = readCertificates(trustSigners); err != nil {
+				return err
+			}
 			if err := custody.apply(&opts); err != nil {
 				return err
 			}
@@ -144,7 +148,7 @@ a bundle was extracted.`,
 					if olderOpts, err = bundleOptions(common.trust, olderSigner); err != nil {
 						return err
 					}
-					olderOpts.Actors = opts.Actors
+					olderOpts.Actors, olderOpts.TrustSigners = opts.Actors, opts.TrustSigners
 				}
 				return runConsistency(cmd, consistentWith, args[0], opts, olderOpts, common.json, terms)
 			}
@@ -177,6 +181,7 @@ a bundle was extracted.`,
 	common.add(root)
 	report.add(root)
 	root.Flags().StringVar(&signer, "signer", "", "expected signer: key fingerprint (SHA-256 hex) or a public key PEM file")
+	root.Flags().StringArrayVar(&trustSigners, "trust-signers", nil, "PEM or DER file of trust anchors for the signer's certificate, when the bundle carries one (repeatable): its name is then verified at the proven signing time")
 	custody.add(root)
 	root.Flags().StringVar(&reportOut, "report", "", "also write a verification report PDF to file (verdict, what was proven, every check, the verifier): one to file with a court or college")
 	root.Flags().StringVar(&consistentWith, "consistent-with", "", "an older bundle of the same conversation: verify both and prove the given (newer) one extends it unchanged")
