@@ -118,13 +118,13 @@ type Rendering struct {
 // Signer names the key expected to have signed manifest.json, so that a
 // signature and signer.pem swapped in from elsewhere cannot verify.
 type Signer struct {
-	Algorithm   string `json:"algorithm"`   // "ed25519" or "ecdsa-p256-sha256"
-	Fingerprint string `json:"fingerprint"` // SHA-256 of the DER PKIX public key
+	Algorithm string `json:"algorithm"` // "ed25519" or "ecdsa-p256-sha256"
 	// CertificatesSHA256 is the SHA-256 (hex) of SignerChainName, the
 	// signer's certificate chain, when the bundle carries one (§5.1):
 	// signed with the manifest, so that the chain can be neither added,
 	// removed nor replaced unseen. Absent in bundles without a chain.
 	CertificatesSHA256 string `json:"certificates_sha256,omitempty"`
+	Fingerprint        string `json:"fingerprint"` // SHA-256 of the DER PKIX public key
 }
 
 // Conversation is the metadata of the exported conversation.

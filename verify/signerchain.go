@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/manifest"
 )
 
@@ -95,23 +94,15 @@ func (v *bundleVerifier) checkSignerCertificates() {
 			Detail: fmt.Sprintf("%s: %v", manifest.SignerChainName, err)})
 		return
 	}
-	signerKey, err := v.signerKey()
-	if err != nil || !keys.SamePublicKey(chain[0].PublicKey, signerKey) {
+	// The signature check has verified signer.pem's key, whose
+	// fingerprint the report holds.
+	if fp, err := manifest.Fingerprint(chain[0].PublicKey); err != nil || fp != v.rep.Signer.Fingerprint {
 		v.failSub(CheckSignerCertificates, UnexpectedSigner, "the first certificate of %s ('%s') is not for the key that sealed the bundle (%s)", manifest.SignerChainName, chain[0].Subject, manifest.SignerName)
 		return
 	}
 	id := identityOf(chain[0])
 	v.rep.Signer.Identity = id
 	v.anchorIdentity(chain, id)
-}
-
-// signerKey is the key of signer.pem (checkSignature has checked it).
-func (v *bundleVerifier) signerKey() (any, error) {
-	pemBytes, err := v.b.ReadSmall(manifest.SignerName, manifest.MaxMetaEntrySize)
-	if err != nil {
-		return nil, err
-	}
-	return manifest.ParsePublicKey(pemBytes)
 }
 
 // anchorIdentity validates chain against --trust-signers at the proven
