@@ -39,7 +39,17 @@ import (
 const (
 	FormatV1 = "custody.bundle/v1"
 	FormatV2 = "custody.bundle/v2" // v1 plus a Merkle tree: selective disclosure (v2.go)
+	// FormatV3 is v2 plus the intake member (intake.go). An exporter
+	// writes it only for a bundle that has an intake, so that a verifier
+	// that predates the member reads it as a format it does not know
+	// (INDETERMINATE), not as a v2 manifest with an unknown member
+	// (FAILED); bundles without one stay v2.
+	FormatV3 = "custody.bundle/v3"
 )
+
+// HasTree reports whether the manifest's format commits to a Merkle tree
+// of the conversation (v2 and later).
+func (m *Manifest) HasTree() bool { return m.Format == FormatV2 || m.Format == FormatV3 }
 
 // MediaType is the content of the mimetype entry.
 const MediaType = "application/vnd.custody.bundle+zip"
@@ -319,7 +329,7 @@ func firstDifference(got, want []byte) string {
 type UnknownFormatError struct{ Format string }
 
 func (e *UnknownFormatError) Error() string {
-	return fmt.Sprintf("manifest.json: unknown format %q (this verifier reads %s and %s)", e.Format, FormatV1, FormatV2)
+	return fmt.Sprintf("manifest.json: unknown format %q (this verifier reads %s, %s and %s)", e.Format, FormatV1, FormatV2, FormatV3)
 }
 
 // Parse decodes a manifest strictly and checks its internal consistency
@@ -331,7 +341,7 @@ func Parse(data []byte) (*Manifest, error) {
 	if err := jsonv2.Unmarshal(data, &probe, jsonv2.RejectUnknownMembers(false)); err != nil {
 		return nil, fmt.Errorf("manifest.json: %w", err)
 	}
-	if probe.Format != FormatV1 && probe.Format != FormatV2 {
+	if probe.Format != FormatV1 && probe.Format != FormatV2 && probe.Format != FormatV3 {
 		return nil, &UnknownFormatError{Format: probe.Format}
 	}
 	var m Manifest
