@@ -37,6 +37,10 @@ type PDFOptions struct {
 	// is refused (the exporter wires verify.VerifyPDFSignature here; the
 	// writer does not import the verifier).
 	CheckWritten func(r io.ReaderAt, size int64) error
+	// Renderer lays out the pages of a bundle without record.pdf as an
+	// earlier exporter did (record.Seal's Renderer; empty for the newest),
+	// for test vectors that must stay as they were.
+	Renderer string
 }
 
 // maxCertificateFile bounds what ReadCertificateChain reads: a chain of a
@@ -96,6 +100,8 @@ func WritePDF(ctx context.Context, bundlePath string, opts PDFOptions) error {
 		return fmt.Errorf("%s does not verify (%w); no PDF made of it", bundlePath, err)
 	}
 	var pages bytes.Buffer
+	// The pages name the bundle by the name the PDF gives it.
+	seal.BundleName, seal.Renderer = filepath.Base(bundlePath), opts.Renderer
 	if err := renderPages(&pages, b, m, seal); err != nil {
 		return fmt.Errorf("rendering the PDF: %w", err)
 	}
@@ -109,7 +115,7 @@ func WritePDF(ctx context.Context, bundlePath string, opts PDFOptions) error {
 	defer out.Abort()
 	err = pdfseal.Seal(ctx, out, pages.Bytes(), f, size, pdfseal.Options{
 		Signer: opts.Signer, CertificateChain: opts.CertificateChain, Timestamper: opts.Timestamper,
-		Time: opts.Time, BundleName: filepath.Base(bundlePath),
+		Time: opts.Time, BundleName: seal.BundleName,
 		Reason: "Sealed clinical conversation " + m.ExportID,
 	})
 	if err != nil {

@@ -32,6 +32,13 @@ func TestStandalonePDF(t *testing.T) {
 			srv := httptest.NewServer(localtsa.Handler(fx.Authority))
 			defer srv.Close()
 			bundle := fx.Export(t, testbundle.Sample(), custody.Selection{Label: "urgente"})
+			// Named otherwise than the old default, which the PDF printed
+			// whatever the attachment's name.
+			renamed := filepath.Join(filepath.Dir(bundle), "consulta-ana.custody")
+			if err := os.Rename(bundle, renamed); err != nil {
+				t.Fatal(err)
+			}
+			bundle = renamed
 			out := filepath.Join(t.TempDir(), "case.pdf")
 			opts := custody.PDFOptions{Out: out, Signer: fx.Key, Timestamper: &tsa.Client{URL: srv.URL}, Time: time.Now()}
 			if err := custody.WritePDF(t.Context(), bundle, opts); err != nil {
@@ -108,7 +115,9 @@ func externalPDFTools(t *testing.T, pdfPath, bundle, alg string) {
 		t.Errorf("pdfsig:\n%s", sig)
 	}
 	text, _ := exec.Command("pdftotext", pdfPath, "-").Output()
-	for _, want := range []string{"Perdone la hora: me ha dado un dolor en el costado derecho", "Integrity and verification", "2 of 7 messages"} {
+	for _, want := range []string{"Perdone la hora: me ha dado un dolor en el costado derecho", "Integrity and verification", "2 of 7 messages",
+		// The printed command extracts the attachment by its real name.
+		"qpdf --show-attachment=" + filepath.Base(bundle) + " THIS.pdf > " + filepath.Base(bundle)} {
 		if !strings.Contains(string(text), want) {
 			t.Errorf("pdftotext lacks %q", want)
 		}

@@ -119,6 +119,12 @@ type Manifest struct {
 type Rendering struct {
 	Path     string `json:"path"`     // RecordName
 	Renderer string `json:"renderer"` // e.g. custody-pdf/2
+	// Lang is the language of the rendering's labels ("en", "es"), and
+	// VerifierURL where the practice offers the verifier (printed on the
+	// integrity page): both shape the pages, so a verifier needs them to
+	// render again. From custody-pdf/4 on; absent before.
+	Lang        string `json:"lang,omitempty"`
+	VerifierURL string `json:"verifier_url,omitempty"`
 }
 
 // Signer names the key expected to have signed manifest.json, so that a

@@ -63,7 +63,7 @@ func PDF(r io.ReaderAt, size int64, opts Options) (*Report, error) {
 	}
 	checks = append(checks, checkPDFSigner(sig, rep)...)
 	if rep.Result != Failed {
-		checks = append(checks, checkPDFRendering(f, r, size, b, b.Size(), rep))
+		checks = append(checks, checkPDFRendering(f, r, size, b, rep))
 	}
 	addSignatureTimestamp(rep, sig)
 	rep.Checks = checks

@@ -19,18 +19,22 @@ import (
 // verified bundle: its messages, the manifest digest and its timestamps.
 // The exporter lays the same pages out (custody.WritePDF, with the
 // seal read from the tokens); the verifier renders them again to compare.
-func StandaloneRendering(w io.Writer, b *manifest.Bundle, rep *Report) error {
-	return standaloneRendering(w, b, rep, "")
+// bundleName is the name the PDF gives the bundle it carries, which the
+// pages print in the command that extracts it.
+func StandaloneRendering(w io.Writer, b *manifest.Bundle, rep *Report, bundleName string) error {
+	return StandaloneRenderingAs(w, b, rep, bundleName, "")
 }
 
-// standaloneRendering is StandaloneRendering laid out by renderer, for a
-// bundle without record.pdf ("" for the newest).
-func standaloneRendering(w io.Writer, b *manifest.Bundle, rep *Report, renderer string) error {
+// StandaloneRenderingAs is StandaloneRendering laid out by renderer (one of
+// record.Renderers, "" for the newest) for a bundle without record.pdf, as
+// an exporter of its time did: the verifier tries each, and test vectors
+// made by an earlier renderer stay as they were.
+func StandaloneRenderingAs(w io.Writer, b *manifest.Bundle, rep *Report, bundleName, renderer string) error {
 	c, err := content(b, rep.parsed)
 	if err != nil {
 		return err
 	}
-	seal := &record.Seal{ManifestSHA256: rep.Manifest, Renderer: renderer}
+	seal := &record.Seal{ManifestSHA256: rep.Manifest, Renderer: renderer, BundleName: bundleName}
 	for _, ts := range rep.Timestamps {
 		seal.Timestamps = append(seal.Timestamps, pdf.Timestamp{Time: ts.Time, TSA: ts.TSA})
 	}
@@ -50,8 +54,8 @@ func content(b *manifest.Bundle, m *manifest.Manifest) (record.Content, error) {
 // rendering of the embedded bundle (byte for byte, or once normalised,
 // see compareRendering); the signed update after it only adds the
 // attachment and the signature.
-func checkPDFRendering(f *pdfread.File, r io.ReaderAt, size int64, embedded io.ReaderAt, embeddedSize int64, rep *Report) Check {
-	b, err := manifest.OpenBundle(embedded, embeddedSize)
+func checkPDFRendering(f *pdfread.File, r io.ReaderAt, size int64, embedded *PDFBundle, rep *Report) Check {
+	b, err := manifest.OpenBundle(embedded, embedded.Size())
 	if err != nil {
 		return Check{Name: CheckPDFRendering, Status: Failed, Detail: err.Error()}
 	}
@@ -59,12 +63,12 @@ func checkPDFRendering(f *pdfread.File, r io.ReaderAt, size int64, embedded io.R
 	if m != nil && m.Rendering != nil && !record.Renders(m.Rendering.Renderer) {
 		return Check{Name: CheckPDFRendering, Status: Indeterminate, Sub: RendererUnavailable, Detail: fmt.Sprintf("rendered by %q, which this verifier does not have: the visible pages cannot be compared with the bundle", m.Rendering.Renderer)}
 	}
-	cmp := compareStandalone(r, size, b, rep, "")
+	cmp := compareStandalone(r, size, b, rep, embedded.Name, "")
 	if m != nil && m.Rendering == nil && cmp.status == Failed {
 		// No record.pdf names the renderer: the PDF may be an earlier
 		// exporter's, laid out by an earlier renderer.
 		for _, earlier := range record.Renderers[1:] {
-			if c := compareStandalone(r, size, b, rep, earlier); c.status == Passed {
+			if c := compareStandalone(r, size, b, rep, embedded.Name, earlier); c.status == Passed {
 				cmp = c
 				cmp.detail += " (renderer " + earlier + ")"
 				break
@@ -83,8 +87,8 @@ func checkPDFRendering(f *pdfread.File, r io.ReaderAt, size int64, embedded io.R
 
 // compareStandalone compares the standalone PDF's first revision with a
 // fresh rendering by renderer ("" for the one the bundle implies).
-func compareStandalone(r io.ReaderAt, size int64, b *manifest.Bundle, rep *Report, renderer string) renderingComparison {
-	render := func(w io.Writer) error { return standaloneRendering(w, b, rep, renderer) }
+func compareStandalone(r io.ReaderAt, size int64, b *manifest.Bundle, rep *Report, bundleName, renderer string) renderingComparison {
+	render := func(w io.Writer) error { return StandaloneRenderingAs(w, b, rep, bundleName, renderer) }
 	return compareRendering(io.NewSectionReader(r, 0, size), false, nil, render)
 }
 

@@ -20,9 +20,6 @@ var (
 	// AppendPDFUpdateEntries is AppendPDFUpdate with raw entries.
 	AppendPDFUpdateEntries = appendUpdateEntries
 	PDFTrailerNumbers      = trailerNumbers
-	// StandaloneRenderingAs lays out a standalone PDF's pages by an
-	// earlier renderer, as an exporter of its time did.
-	StandaloneRenderingAs = standaloneRendering
 )
 
 // CompareRecord compares record.pdf bytes with a fresh rendering of the

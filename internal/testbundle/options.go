@@ -34,6 +34,9 @@ func (f *Fixture) TryExport(in, out string, opts custody.Options) (string, error
 	}
 	opts.Out, opts.Signer, opts.PublicKey = out, f.Signer, f.PublicKey
 	opts.Timestampers = []custody.Timestamper{f}
+	if opts.Lang == "" && opts.Renderer == "" {
+		opts.Lang = Lang
+	}
 	_, err = custody.Export(context.Background(), c, opts)
 	return out, err
 }
