@@ -183,6 +183,12 @@ func (r *renderer) missingAttachment(a Attachment) {
 	r.attachmentBox(a, true, boxLine{r.st.smallBold, r.words.NotIncluded, ink})
 }
 
+// missingDetails: the bundle knows a missing file's type at most, not its
+// size nor its digest, which would read as "0 bytes" and a dash.
+func (r *renderer) missingDetails(a Attachment) []boxLine {
+	return []boxLine{{r.st.small, orDash(a.Type), muted}}
+}
+
 // boxLine is a paragraph of an attachment box.
 type boxLine struct {
 	s    *textlayout.Setter
@@ -198,12 +204,15 @@ func (r *renderer) attachmentBox(a Attachment, outlineOnly bool, last boxLine) {
 		name = r.words.Unnamed
 	}
 	in, w := marginX+8.0, contentW-16.0
-	lines := []boxLine{
-		{r.st.smallBold, r.words.Attachment + name, ink},
+	details := []boxLine{
 		{r.st.small, fmt.Sprintf("%s  ·  %s", orDash(a.Type), humanSize(a.Size)), muted},
 		{r.st.mono, "SHA-256 " + orDash(a.SHA256), muted},
-		last,
 	}
+	if outlineOnly {
+		details = r.missingDetails(a)
+	}
+	lines := append([]boxLine{{r.st.smallBold, r.words.Attachment + name, ink}}, details...)
+	lines = append(lines, last)
 	// Measure first so the box fits what wraps.
 	n := 0
 	for _, l := range lines {

@@ -48,6 +48,7 @@ func (l *layout4) header(d *pdf.Document, m *manifest.Manifest, entries []*manif
 	d.Practice = lang.Shown(d.Practice)
 	d.Title = lang.Shown(d.Title)
 	d.PatientID = lang.Shown(d.PatientID)
+	d.Period = period(entries, l.words().Span)
 	d.Selection = l.terms.DescribeSelection(m.Selection.Selected, m.Selection.Total, m.Selection.Criteria)
 	d.AttachmentCounts = CountAttachments(entries).Words(*l.words())
 	d.TimeZone = l.words().ZoneOffsets
@@ -62,6 +63,9 @@ func (l *layout4) header(d *pdf.Document, m *manifest.Manifest, entries []*manif
 // looks like the record's own. The message text keeps its line breaks,
 // drawn inside the message.
 func (l *layout4) escape(msg *pdf.Message) {
+	if role, ok := l.words().Roles[msg.SenderRole]; ok {
+		msg.SenderRole = role
+	}
 	for _, s := range []*string{&msg.ID, &msg.SenderName, &msg.SenderRole, &msg.ReplyTo} {
 		*s = lang.Shown(*s)
 	}

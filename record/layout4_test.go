@@ -50,7 +50,7 @@ func TestLayout4Words(t *testing.T) {
 		}},
 		{"es", []string{
 			"4 de 15 mensajes, elegidos por el profesional sanitario: mensajes m6, m9–m11",
-			"4 citados, 2 incluidos", "Zona horaria", "Europe/Madrid",
+			"citados: 4; incluidos: 2", "Zona horaria", "Europe/Madrid",
 			"No incluido en la exportación de origen", "Obtenga el verificador (custody-verify) en https://verify.example.org/custody",
 		}},
 	} {

@@ -112,7 +112,7 @@ func document(c Content, seal *Seal) (*pdf.Document, error) {
 		Practice:  m.Practice,
 		Title:     m.Conversation.Title,
 		PatientID: patient,
-		Period:    period(c.Entries),
+		Period:    period(c.Entries, "%s to %s"),
 		ExportID:  m.ExportID,
 		Selected:  m.Selection.Selected,
 		Total:     m.Selection.Total,
@@ -243,7 +243,9 @@ func displayTime(s string) string {
 	return t.Format("2006-01-02 15:04:05 -07:00")
 }
 
-func period(entries []*manifest.MessageEntry) string {
+// period is the days the entries cover; a range is worded by the format
+// span ("%s to %s").
+func period(entries []*manifest.MessageEntry, span string) string {
 	if len(entries) == 0 {
 		return ""
 	}
@@ -257,7 +259,7 @@ func period(entries []*manifest.MessageEntry) string {
 	if day(first) == day(last) {
 		return day(first)
 	}
-	return day(first) + " to " + day(last)
+	return fmt.Sprintf(span, day(first), day(last))
 }
 
 func excerpt(s string, n int) string {

@@ -28,6 +28,10 @@ type RecordLabels struct {
 	AttachmentsAll, AttachmentsSome                              string // "%d included"; "%d referenced, %d included"
 	SealedInside, CarriesBundle, OrExtract                       string // the verification steps' prose; "%s" the bundle's name
 	QRCaption                                                    string
+	Span                                                         string // a period: "%s to %s"
+	// Roles word the roles custody's importers and exporter give (the
+	// sealed role is shown as it is when it has no word here).
+	Roles map[string]string
 }
 
 var englishRecord = RecordLabels{
@@ -53,6 +57,8 @@ var englishRecord = RecordLabels{
 	CarriesBundle: "This PDF carries the bundle as an attachment named %s and is signed. To verify both:",
 	OrExtract:     "or extract the bundle and verify it:",
 	QRCaption:     "QR code: export ID and hash-chain head",
+	Span:          "%s to %s",
+	Roles:         map[string]string{"patient": "patient", "clinician": "clinician", "colleague": "colleague", "lab": "lab"},
 }
 
 var spanishRecord = RecordLabels{
@@ -73,11 +79,13 @@ var spanishRecord = RecordLabels{
 	GetVerifier:    "Obtenga el verificador (custody-verify) en %s",
 	Releases:       "o los binarios publicados de custody-verify para Linux, Windows y macOS (todo se comprueba sin conexión)",
 	ZoneOffsets:    "no indicada por el origen: cada hora se muestra con su desfase respecto de UTC",
-	AttachmentsAll: "%d incluidos", AttachmentsSome: "%d citados, %d incluidos",
+	AttachmentsAll: "incluidos: %d", AttachmentsSome: "citados: %d; incluidos: %d",
 	SealedInside:  "Este documento está sellado dentro del paquete (record.pdf). Para verificar el paquete:",
 	CarriesBundle: "Este PDF lleva el paquete como adjunto llamado %s y está firmado. Para verificar ambos:",
 	OrExtract:     "o extraiga el paquete y verifíquelo:",
 	QRCaption:     "Código QR: ID de exportación y cabeza de la cadena de hash",
+	Span:          "del %s al %s",
+	Roles:         map[string]string{"patient": "paciente", "clinician": "profesional sanitario", "colleague": "colega", "lab": "laboratorio"},
 }
 
 // Shown returns free text (a title, a name, a note) as a record or report
