@@ -116,6 +116,8 @@ func externalPDFTools(t *testing.T, pdfPath, bundle, alg string) {
 	}
 	text, _ := exec.Command("pdftotext", pdfPath, "-").Output()
 	for _, want := range []string{"Perdone la hora: me ha dado un dolor en el costado derecho", "Integrity and verification", "2 of 7 messages",
+		// The TSA that stamped the bundle, by its certificate.
+		"TSA certificate SHA-256",
 		// The printed command extracts the attachment by its real name.
 		"qpdf --show-attachment=" + filepath.Base(bundle) + " THIS.pdf > " + filepath.Base(bundle)} {
 		if !strings.Contains(string(text), want) {

@@ -36,7 +36,7 @@ func (r *renderer) integrityPage() {
 		r.keyValue(fmt.Sprintf(w.TimestampN, i+1), ts.Time.UTC().Format("2006-01-02 15:04:05 UTC"), r.st.body, 15)
 		r.y -= 2
 		r.paragraph(r.st.small, w.By+orDash(ts.TSA), marginX+labelColumn, contentW-labelColumn, smallLeading, muted)
-		if ts.CertSHA256 != "" {
+		if r.d.Layout4 && ts.CertSHA256 != "" {
 			r.paragraph(r.st.mono, w.TSACertificate+" "+ts.CertSHA256, marginX+labelColumn, contentW-labelColumn, smallLeading, muted)
 		}
 		r.y += 3

@@ -36,7 +36,7 @@ func StandaloneRenderingAs(w io.Writer, b *manifest.Bundle, rep *Report, bundleN
 	}
 	seal := &record.Seal{ManifestSHA256: rep.Manifest, Renderer: renderer, BundleName: bundleName}
 	for _, ts := range rep.Timestamps {
-		seal.Timestamps = append(seal.Timestamps, pdf.Timestamp{Time: ts.Time, TSA: ts.TSA})
+		seal.Timestamps = append(seal.Timestamps, pdf.Timestamp{Time: ts.Time, TSA: ts.TSA, CertSHA256: ts.TSACertSHA256})
 	}
 	return record.Render(w, c, seal)
 }
