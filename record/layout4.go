@@ -98,9 +98,12 @@ func (l *layout4) integrity(in *pdf.Integrity, m *manifest.Manifest, seal *Seal)
 	trust := "custody-verify --trust TSA-ROOT.pem --signer " + m.Signer.Fingerprint
 	if seal == nil {
 		in.QRCaption = w.QRCaption
+		in.FooterRef = fmt.Sprintf(w.FooterChain, short(m.Chain.Head))
 		in.Commands = append(steps, w.SealedInside, trust+" BUNDLE.custody")
 		return
 	}
+	in.QRCaption = w.QRCaptionManifest
+	in.FooterRef = fmt.Sprintf(w.FooterManifest, short(seal.ManifestSHA256))
 	name := seal.BundleName
 	if name == "" {
 		name = "case.custody"

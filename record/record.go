@@ -213,7 +213,7 @@ func integrity(m *manifest.Manifest, seal *Seal) pdf.Integrity {
 			// Sealed inside the bundle, the record cannot show the
 			// manifest's digest: it names the chain head it shows.
 			in.QRCaption = "QR code: export ID and hash-chain head"
-			in.FooterRef = "chain head " + m.Chain.Head[:min(16, len(m.Chain.Head))]
+			in.FooterRef = "chain head " + short(m.Chain.Head)
 		}
 		in.Commands = []string{
 			"This rendering is sealed inside the bundle (record.pdf); the manifest digest and",
@@ -232,6 +232,9 @@ func integrity(m *manifest.Manifest, seal *Seal) pdf.Integrity {
 	}
 	return in
 }
+
+// short is the first 16 hex digits of a digest, for a footer.
+func short(digest string) string { return digest[:min(16, len(digest))] }
 
 // displayTime shows a message time as the participants saw it, with its
 // offset: 2026-04-12 09:14:03 +02:00.

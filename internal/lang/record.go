@@ -27,7 +27,8 @@ type RecordLabels struct {
 	ZoneOffsets                                                  string // no zone sealed: each time has its offset
 	AttachmentsAll, AttachmentsSome                              string // "%d included"; "%d referenced, %d included"
 	SealedInside, CarriesBundle, OrExtract                       string // the verification steps' prose; "%s" the bundle's name
-	QRCaption                                                    string
+	QRCaption, QRCaptionManifest                                 string // the QR code's payload: with the chain head; with the manifest digest
+	FooterChain, FooterManifest                                  string // a page's footer ends with "%s", a digest's first 16 hex digits
 	Span                                                         string // a period: "%s to %s"
 	// Roles word the roles custody's importers and exporter give (the
 	// sealed role is shown as it is when it has no word here).
@@ -53,12 +54,14 @@ var englishRecord = RecordLabels{
 	Releases:       "or the release binaries of custody-verify for Linux, Windows and macOS (they check everything offline)",
 	ZoneOffsets:    "not named by the source: each time is shown with its UTC offset",
 	AttachmentsAll: "%d included", AttachmentsSome: "%d referenced, %d included",
-	SealedInside:  "This rendering is sealed inside the bundle (record.pdf). To verify the bundle:",
-	CarriesBundle: "This PDF carries the bundle as an attachment named %s and is signed. To verify both:",
-	OrExtract:     "or extract the bundle and verify it:",
-	QRCaption:     "QR code: export ID and hash-chain head",
-	Span:          "%s to %s",
-	Roles:         map[string]string{"patient": "patient", "clinician": "clinician", "colleague": "colleague", "lab": "lab"},
+	SealedInside:      "This rendering is sealed inside the bundle (record.pdf). To verify the bundle:",
+	CarriesBundle:     "This PDF carries the bundle as an attachment named %s and is signed. To verify both:",
+	OrExtract:         "or extract the bundle and verify it:",
+	QRCaption:         "QR code: export ID and hash-chain head",
+	QRCaptionManifest: "QR code: export ID and manifest SHA-256",
+	FooterChain:       "chain head %s", FooterManifest: "manifest sha256 %s",
+	Span:  "%s to %s",
+	Roles: map[string]string{"patient": "patient", "clinician": "clinician", "colleague": "colleague", "lab": "lab"},
 }
 
 var spanishRecord = RecordLabels{
@@ -80,12 +83,14 @@ var spanishRecord = RecordLabels{
 	Releases:       "o los binarios publicados de custody-verify para Linux, Windows y macOS (todo se comprueba sin conexión)",
 	ZoneOffsets:    "no indicada por el origen: cada hora se muestra con su desfase respecto de UTC",
 	AttachmentsAll: "incluidos: %d", AttachmentsSome: "citados: %d; incluidos: %d",
-	SealedInside:  "Este documento está sellado dentro del paquete (record.pdf). Para verificar el paquete:",
-	CarriesBundle: "Este PDF lleva el paquete como adjunto llamado %s y está firmado. Para verificar ambos:",
-	OrExtract:     "o extraiga el paquete y verifíquelo:",
-	QRCaption:     "Código QR: ID de exportación y cabeza de la cadena de hash",
-	Span:          "del %s al %s",
-	Roles:         map[string]string{"patient": "paciente", "clinician": "profesional sanitario", "colleague": "colega", "lab": "laboratorio"},
+	SealedInside:      "Este documento está sellado dentro del paquete (record.pdf). Para verificar el paquete:",
+	CarriesBundle:     "Este PDF lleva el paquete como adjunto llamado %s y está firmado. Para verificar ambos:",
+	OrExtract:         "o extraiga el paquete y verifíquelo:",
+	QRCaption:         "Código QR: ID de exportación y cabeza de la cadena de hash",
+	QRCaptionManifest: "Código QR: ID de exportación y SHA-256 del manifiesto",
+	FooterChain:       "cadena %s", FooterManifest: "manifiesto %s",
+	Span:  "del %s al %s",
+	Roles: map[string]string{"patient": "paciente", "clinician": "profesional sanitario", "colleague": "colega", "lab": "laboratorio"},
 }
 
 // Shown returns free text (a title, a name, a note) as a record or report
