@@ -123,3 +123,29 @@ func rasterise(t *testing.T, pdf []byte, n int) grey {
 	}
 	return g
 }
+
+// TestEmojiDrawnAndExtracted: custody-pdf/4 draws emoji with the embedded
+// monochrome font, and a text extractor gets them back (the ToUnicode
+// map of characters above U+FFFF, fixed in the gopdf fork); earlier
+// layouts keep their visible substitutes.
+func TestEmojiDrawnAndExtracted(t *testing.T) {
+	text := "Me tomé un paracetamol 😷 y gracias ❤️ 👍"
+	for _, layout4 := range []bool{true, false} {
+		d := boxesDocument(layout4)
+		d.Items[0].Message.Text = text
+		d.Items[0].Message.Attachments = nil
+		got := run(t, "pdftotext", "-enc", "UTF-8", writeTemp(t, render(t, d)), "-")
+		if layout4 {
+			for _, want := range []string{"paracetamol 😷", "❤", "👍"} {
+				if !strings.Contains(got, want) {
+					t.Errorf("custody-pdf/4: the text lacks %q:\n%s", want, got)
+				}
+			}
+			if strings.Contains(got, "[U+") {
+				t.Errorf("custody-pdf/4: a substitute printed:\n%s", got)
+			}
+		} else if !strings.Contains(got, "paracetamol [U+1F637]") {
+			t.Errorf("earlier layouts: the substitute is gone:\n%s", got)
+		}
+	}
+}

@@ -97,6 +97,9 @@ func newRenderer(d *Document) (*renderer, error) {
 		"regular": goregular.TTF, "bold": gobold.TTF, "mono": gomono.TTF,
 		"hebrew": fonts.Hebrew, "arabic": fonts.Arabic,
 	}
+	if d.Layout4 {
+		faces["emoji"] = fonts.Emoji
+	}
 	f := map[string]*textlayout.Face{}
 	for name, ttf := range faces {
 		face, err := textlayout.NewFace(name, ttf)
@@ -106,7 +109,11 @@ func newRenderer(d *Document) (*renderer, error) {
 		f[name] = face
 	}
 	set := func(size, width float64, primary ...*textlayout.Face) *textlayout.Setter {
-		return &textlayout.Setter{Faces: append(primary, f["regular"], f["hebrew"], f["arabic"]), Size: size, Width: width}
+		s := &textlayout.Setter{Faces: append(primary, f["regular"], f["hebrew"], f["arabic"]), Size: size, Width: width}
+		if d.Layout4 {
+			s.Faces, s.Supplementary = append(s.Faces, f["emoji"]), true
+		}
+		return s
 	}
 	r := &renderer{
 		d:          d,
