@@ -25,9 +25,11 @@
 // Arabic letters keep their isolated forms, as contextual shaping would put
 // presentation forms, not the letters sent, into extracted text. Extractors
 // reorder right-to-left text by their own rules: every Hebrew or Arabic word
-// comes back intact, but punctuation between such words may move. A character no font has
-// (emoji, CJK, anything above U+FFFF, control characters) is printed as a
-// visible substitute such as "[U+1F44D]", never dropped. The invisible bidi
+// comes back intact, but punctuation between such words may move. With
+// Layout4, emoji are drawn with an embedded monochrome Noto Emoji and
+// extract as sent. A character no font has (CJK, control characters, and
+// before Layout4 emoji and anything above U+FFFF) is printed as a visible
+// substitute such as "[U+1F44D]", never dropped. The invisible bidi
 // controls U+200E, U+200F, U+202A–U+202E, U+2066–U+2069 and the byte-order
 // mark U+FEFF are not drawn; the text around them is.
 //
