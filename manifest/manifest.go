@@ -117,13 +117,14 @@ type Manifest struct {
 // Rendering names the PDF rendering sealed in the bundle and the renderer
 // that made it, which a verifier must know to re-render it.
 type Rendering struct {
-	Path     string `json:"path"`     // RecordName
-	Renderer string `json:"renderer"` // e.g. custody-pdf/2
 	// Lang is the language of the rendering's labels ("en", "es"), and
 	// VerifierURL where the practice offers the verifier (printed on the
 	// integrity page): both shape the pages, so a verifier needs them to
-	// render again. From custody-pdf/4 on; absent before.
+	// render again. From custody-pdf/4 on; absent before. (Fields in the
+	// order of their JSON names: canonical by construction.)
 	Lang        string `json:"lang,omitempty"`
+	Path        string `json:"path"`     // RecordName
+	Renderer    string `json:"renderer"` // e.g. custody-pdf/2
 	VerifierURL string `json:"verifier_url,omitempty"`
 }
 
