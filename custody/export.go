@@ -82,7 +82,8 @@ type Options struct {
 	// Lang is the language of the rendering's labels (lang.Codes); empty
 	// means the one the conversation's text is mostly in (lang.Detect).
 	// VerifierURL, when set, is where the practice offers the verifier:
-	// the rendering names it. Both are sealed in the manifest's rendering.
+	// the rendering names it. Both are sealed in the manifest's rendering,
+	// so NoRecord ignores them (the CLI refuses the combination).
 	Lang, VerifierURL string
 	// Renderer seals record.pdf as an earlier exporter did (one of
 	// record.Renderers; empty means record.Renderer), for test vectors

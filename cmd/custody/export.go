@@ -116,6 +116,9 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 			return usagef("export: --lang: %v", err)
 		}
 	}
+	if f.noRecord && (f.lang != "" || f.verifierURL != "") {
+		return usagef("export: --lang and --verifier-url are sealed with the PDF rendering, which --no-record leaves out")
+	}
 	if f.pdf != "" {
 		if err := atomicfile.Absent(f.pdf, f.force); err != nil {
 			return err
