@@ -209,10 +209,12 @@ func writeBundle(ctx context.Context, out io.Writer, c *conversation.Conversatio
 	}
 	if !opts.NoRecord {
 		m.Rendering = rendering(c, picked, opts)
+		m.SetFormat() // before the record, which shows it
 		if err := writeRecord(zw, c, picked, m, entries, opts.Progress); err != nil {
 			return nil, err
 		}
 	}
+	m.SetFormat()
 	m.Files = zw.Files()
 	res, err := seal(ctx, zw, m, opts)
 	if res != nil {

@@ -44,7 +44,6 @@ func writeIntake(zw *manifest.Writer, in *Intake, m *manifest.Manifest) error {
 	if in == nil {
 		return nil
 	}
-	m.Format = manifest.FormatV3 // v2 plus the intake: see manifest.FormatV3
 	m.Intake = &manifest.Intake{Purpose: in.Purpose, LegalBasis: in.LegalBasis}
 	if in.ConsentFile == "" {
 		return nil

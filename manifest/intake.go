@@ -90,9 +90,6 @@ func CheckLegalBasisForm(code string) error {
 // difference is a document no exporter signs).
 func (m *Manifest) checkIntake() error {
 	in := m.Intake
-	if (in != nil) != (m.Format == FormatV3) {
-		return fmt.Errorf("field intake: format %s is v2 plus the intake member, which a manifest has if and only if its format is %s", FormatV3, FormatV3)
-	}
 	if in == nil {
 		return nil
 	}

@@ -39,13 +39,38 @@ import (
 const (
 	FormatV1 = "custody.bundle/v1"
 	FormatV2 = "custody.bundle/v2" // v1 plus a Merkle tree: selective disclosure (v2.go)
-	// FormatV3 is v2 plus the intake member (intake.go). An exporter
-	// writes it only for a bundle that has an intake, so that a verifier
-	// that predates the member reads it as a format it does not know
+	// FormatV3 is v2 plus optional members: intake (intake.go), and
+	// rendering's lang and verifier_url (custody-pdf/4). An exporter
+	// writes v3 whenever it writes one of them, so that a verifier that
+	// predates them reads the bundle as a format it does not know
 	// (INDETERMINATE), not as a v2 manifest with an unknown member
-	// (FAILED); bundles without one stay v2.
+	// (FAILED, for genuine evidence); other bundles stay v2.
 	FormatV3 = "custody.bundle/v3"
 )
+
+// UsesV3 reports whether the manifest carries a member that only format
+// v3 has; SetFormat writes v3 exactly then.
+func (m *Manifest) UsesV3() bool {
+	return m.Intake != nil || (m.Rendering != nil && (m.Rendering.Lang != "" || m.Rendering.VerifierURL != ""))
+}
+
+// SetFormat sets the newest format the exporter writes for the members
+// set: v3 when one of its members is, else v2 (readable by older
+// verifiers).
+func (m *Manifest) SetFormat() {
+	m.Format = FormatV2
+	if m.UsesV3() {
+		m.Format = FormatV3
+	}
+}
+
+// checkV3Members: the members v3 adds appear in v3 only.
+func (m *Manifest) checkV3Members() error {
+	if m.UsesV3() && m.Format != FormatV3 {
+		return fmt.Errorf("format %s carries a member of %s (intake, rendering.lang or rendering.verifier_url), which only %s has", m.Format, FormatV3, FormatV3)
+	}
+	return nil
+}
 
 // HasTree reports whether the manifest's format commits to a Merkle tree
 // of the conversation (v2 and later).
@@ -381,6 +406,9 @@ func (m *Manifest) Check() error {
 		return fmt.Errorf("field exported_at: %q is not an RFC 3339 UTC time in whole seconds (Z)", m.ExportedAt)
 	}
 	if err := m.checkParticipants(); err != nil {
+		return err
+	}
+	if err := m.checkV3Members(); err != nil {
 		return err
 	}
 	if err := m.checkIntake(); err != nil {
