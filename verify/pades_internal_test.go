@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"crypto/x509"
 	"strings"
@@ -53,5 +54,28 @@ func TestCAdESBaseline(t *testing.T) {
 				t.Errorf("got %v, want %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestPDFBeforePAdES: a standalone PDF exported before issue 15 (the
+// conformance vector valid/standalone.pdf of then, kept in testdata/pdf:
+// /SubFilter adbe.pkcs7.detached, a CMS signing-time, no /DSS, the widget
+// in no page's /Annots) keeps verifying, whole: bundle, signature, signer,
+// pages and updates.
+func TestPDFBeforePAdES(t *testing.T) {
+	data := pdfFixture(t, "standalone-adbe.pdf")
+	roots, err := ParseCertificates(pdfFixture(t, "standalone-adbe.tsa-root.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := PDF(bytes.NewReader(data), int64(len(data)), Options{Trust: roots})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Result != Passed {
+		t.Fatalf("%s: %+v", rep.Result, FirstFailed(rep.Checks))
+	}
+	if !bytes.Contains(data, []byte("/SubFilter /adbe.pkcs7.detached")) {
+		t.Fatal("the fixture is not of the earlier form")
 	}
 }
