@@ -650,8 +650,8 @@ func verifyCMS(der []byte, signed io.Reader, res *PDFSignature) (sigValue []byte
 	if res.Token, err = signatureTimestamp(si); err != nil {
 		return nil, "", err
 	}
-	return si.Signature, fmt.Sprintf("%s signature over the whole file by key %s (certificate chain %s)",
-		alg, res.Fingerprint, tokencheck.ChainNames(chain)), nil
+	return si.Signature, fmt.Sprintf("%s signature (%s) over the whole file by key %s (certificate chain %s)",
+		alg, signatureForm(res.SubFilter), res.Fingerprint, tokencheck.ChainNames(chain)), nil
 }
 
 // checkCMSStructure checks the fields of the SignedData around its one
@@ -726,6 +726,14 @@ type notBaselineError struct{ why string }
 
 func (e *notBaselineError) Error() string {
 	return "the signature's /SubFilter is " + subFilterPAdES + ", but its CMS " + e.why + " (PAdES baseline, ETSI EN 319 142-1 §6.3)"
+}
+
+// signatureForm names the form of the signature for the report.
+func signatureForm(subFilter string) string {
+	if subFilter == subFilterPAdES {
+		return "PAdES baseline, " + subFilter
+	}
+	return subFilter
 }
 
 // checkCAdESBaseline holds a PAdES signature's CMS to the baseline's
