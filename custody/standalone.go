@@ -118,7 +118,7 @@ func WritePDF(ctx context.Context, bundlePath string, opts PDFOptions) error {
 		Signer: opts.Signer, CertificateChain: opts.CertificateChain, Timestamper: opts.Timestamper,
 		Time: opts.Time, BundleName: seal.BundleName,
 		Reason:   "Sealed clinical conversation " + m.ExportID,
-		Document: pdfDocument(m),
+		Document: pdfDocument(m), ValidationCertificates: tsaCertificates(b),
 	})
 	if err != nil {
 		return fmt.Errorf("signing the PDF: %w", err)
@@ -166,4 +166,23 @@ func pdfDocument(m *manifest.Manifest) pdfseal.Document {
 	}
 	created, _ := time.Parse(time.RFC3339, m.ExportedAt)
 	return pdfseal.Document{Title: m.Conversation.Title, Author: strings.Join(clinicians, ", "), ExportID: m.ExportID, Created: created}
+}
+
+// tsaCertificates are the certificates the bundle's timestamp tokens
+// carry, for the PDF's document security store.
+func tsaCertificates(b *manifest.Bundle) [][]byte {
+	var certs [][]byte
+	for i := 0; b.Has(manifest.TokenEntryName(i)); i++ {
+		rc, err := b.Open(manifest.TokenEntryName(i))
+		if err != nil {
+			return certs
+		}
+		resp, err := io.ReadAll(io.LimitReader(rc, 1<<20))
+		rc.Close()
+		if err != nil {
+			return certs
+		}
+		certs = append(certs, pdfseal.ResponseCertificates(resp)...)
+	}
+	return certs
 }

@@ -84,6 +84,20 @@ func xmpPacket(d Document, modified time.Time) []byte {
 	return []byte(b.String())
 }
 
+// ResponseCertificates are the certificates an RFC 3161 TimeStampResp
+// (DER, as a bundle stores it) carries in its token, for
+// Options.ValidationCertificates: a bundle's timestamps were most often
+// made by the TSA that stamps the PDF signature, whose certificates are
+// then in the document security store from the first signing. Nil when
+// resp cannot be read.
+func ResponseCertificates(resp []byte) [][]byte {
+	token, _, err := cms.UnwrapResponse(resp)
+	if err != nil {
+		return nil
+	}
+	return tokenCertificates(token)
+}
+
 // tokenCertificates are the certificates a timestamp token carries (its
 // TSA's, with certReq), for the document security store.
 func tokenCertificates(token []byte) [][]byte {

@@ -2,6 +2,7 @@ package pdfseal
 
 import (
 	"bytes"
+	"context"
 	"encoding/asn1"
 	"encoding/hex"
 	"os"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/custody-toolkit/custody/internal/cms"
 	"github.com/custody-toolkit/custody/internal/pdfread"
+	"github.com/custody-toolkit/custody/tsa"
 )
 
 // TestSealPAdES checks the signature as PAdES baseline B-LT, as readers
@@ -116,5 +118,42 @@ func TestSealPAdES(t *testing.T) {
 	}
 	if !regexp.MustCompile(`/Annots \[\d+ 0 R\]`).Match(signed[len(rendered):]) {
 		t.Errorf("the first page is not written again with the widget in /Annots")
+	}
+}
+
+// countingStamper counts the timestamps asked for.
+type countingStamper struct {
+	Timestamper
+	n int
+}
+
+func (c *countingStamper) Stamp(ctx context.Context, data []byte) (*tsa.Stamp, error) {
+	c.n++
+	return c.Timestamper.Stamp(ctx, data)
+}
+
+// TestSealDSSTimestamps: the TSA's certificates are known only from a
+// token, and the store is signed: without them in ValidationCertificates
+// the update is signed again (two timestamps), with them once.
+func TestSealDSSTimestamps(t *testing.T) {
+	rendered := render(t, "DSS")
+	bndl := bundle(t, []byte("payload"))
+	url, tsaCert := testTSAWithCert(t, exportTime.Add(time.Minute))
+	for _, tt := range []struct {
+		name  string
+		known [][]byte
+		want  int
+	}{{"TSA unknown", nil, 2}, {"TSA known", [][]byte{tsaCert.Raw}, 1}} {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := &countingStamper{Timestamper: tsaClient(url)}
+			signed := seal(t, rendered, bndl, Options{Signer: signers(t)["ECDSA-P256"], Timestamper: ts, Time: exportTime, ValidationCertificates: tt.known})
+			if ts.n != tt.want {
+				t.Errorf("%d timestamps, want %d", ts.n, tt.want)
+			}
+			// Raw in the store, once; hex in /Contents (the token's).
+			if bytes.Count(signed, tsaCert.Raw) != 1 || !bytes.Contains(signed, []byte(hex.EncodeToString(tsaCert.Raw))) {
+				t.Errorf("the TSA's certificate is not once in the store and in the token")
+			}
+		})
 	}
 }
