@@ -450,7 +450,7 @@ func verifyPDFSignature(f *pdfread.File, r io.ReaderAt, size int64, opts Options
 		"the signature covers all %d bytes of the file but its own /Contents (bytes %d to %d)", size, ranges[1], ranges[2])}}
 	res := &PDFSignature{ByteRange: ranges}
 	res.SubFilter = string(nameOf(sig["SubFilter"]))
-	if res.SubFilter != "adbe.pkcs7.detached" && res.SubFilter != "ETSI.CAdES.detached" {
+	if res.SubFilter != "adbe.pkcs7.detached" && res.SubFilter != subFilterPAdES {
 		return nil, append(checks, fail(CheckPDFSignature, "signature /SubFilter %q is not a detached CMS signature", res.SubFilter)...)
 	}
 	der, err := trimPadding(contents.Bytes)
