@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/custody-toolkit/custody/internal/atomicfile"
@@ -116,7 +117,8 @@ func WritePDF(ctx context.Context, bundlePath string, opts PDFOptions) error {
 	err = pdfseal.Seal(ctx, out, pages.Bytes(), f, size, pdfseal.Options{
 		Signer: opts.Signer, CertificateChain: opts.CertificateChain, Timestamper: opts.Timestamper,
 		Time: opts.Time, BundleName: seal.BundleName,
-		Reason: "Sealed clinical conversation " + m.ExportID,
+		Reason:   "Sealed clinical conversation " + m.ExportID,
+		Document: pdfDocument(m), ValidationCertificates: tsaCertificates(b),
 	})
 	if err != nil {
 		return fmt.Errorf("signing the PDF: %w", err)
@@ -150,4 +152,37 @@ func renderPages(w io.Writer, b *manifest.Bundle, m *manifest.Manifest, seal *re
 		return err
 	}
 	return record.Render(w, c, seal)
+}
+
+// pdfDocument describes the export for the PDF's document information and
+// XMP metadata, from the sealed manifest: the conversation's title, the
+// clinicians, the export id and time.
+func pdfDocument(m *manifest.Manifest) pdfseal.Document {
+	var clinicians []string
+	for _, p := range m.Conversation.Participants {
+		if p.Role == "clinician" && p.Name != "" {
+			clinicians = append(clinicians, p.Name)
+		}
+	}
+	created, _ := time.Parse(time.RFC3339, m.ExportedAt)
+	return pdfseal.Document{Title: m.Conversation.Title, Author: strings.Join(clinicians, ", "), ExportID: m.ExportID, Created: created}
+}
+
+// tsaCertificates are the certificates the bundle's timestamp tokens
+// carry, for the PDF's document security store.
+func tsaCertificates(b *manifest.Bundle) [][]byte {
+	var certs [][]byte
+	for i := 0; b.Has(manifest.TokenEntryName(i)); i++ {
+		rc, err := b.Open(manifest.TokenEntryName(i))
+		if err != nil {
+			return certs
+		}
+		resp, err := io.ReadAll(io.LimitReader(rc, 1<<20))
+		rc.Close()
+		if err != nil {
+			return certs
+		}
+		certs = append(certs, pdfseal.ResponseCertificates(resp)...)
+	}
+	return certs
 }

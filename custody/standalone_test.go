@@ -7,11 +7,13 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -324,5 +326,28 @@ func TestWritePDFRefusesAlteredBundle(t *testing.T) {
 				t.Error("a PDF was written")
 			}
 		})
+	}
+}
+
+// TestStandalonePDFOneSignatureTimestamp: the bundle's timestamp tokens
+// carry the TSA's certificates, which WritePDF puts in the PDF's document
+// security store from the start: the signature is timestamped once, not
+// signed again for them.
+func TestStandalonePDFOneSignatureTimestamp(t *testing.T) {
+	fx := testbundle.New(t, "ecdsa-p256")
+	var requests atomic.Int32
+	handler := localtsa.Handler(fx.Authority)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		handler.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	bundle := fx.Export(t, testbundle.Sample(), custody.Selection{})
+	out := filepath.Join(t.TempDir(), "case.pdf")
+	if err := custody.WritePDF(t.Context(), bundle, custody.PDFOptions{Out: out, Signer: fx.Key, Timestamper: &tsa.Client{URL: srv.URL}, Time: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if n := requests.Load(); n != 1 {
+		t.Errorf("%d signature timestamps asked for, want 1", n)
 	}
 }

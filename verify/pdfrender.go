@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"reflect"
 
 	"github.com/custody-toolkit/custody/internal/pdfnorm"
 	"github.com/custody-toolkit/custody/internal/pdfread"
@@ -192,109 +191,4 @@ func normalisedRendering(render func(io.Writer) error) (pdfnorm.Form, error) {
 		return pdfnorm.Form{}, fmt.Errorf("this verifier's own rendering is not in the layout its normaliser reads: %w", err)
 	}
 	return form, nil
-}
-
-// updateCatalogKeys are what the updates of a sealed export add to the
-// catalog: the attachment (/Names, /AF, /PageMode) and the signature
-// field (/AcroForm).
-var updateCatalogKeys = map[pdfread.Name]bool{"Names": true, "AF": true, "PageMode": true, "AcroForm": true}
-
-// checkUpdates: the bytes after the rendering are incremental updates,
-// signed with the rest, that could redefine a page, its content or a font,
-// or point the catalog at other pages: the PDF would then show something
-// else than the rendering it starts with, under a valid signature by the
-// sealing key. They may define new objects and a new catalog only, and the
-// catalog must keep the rendering's entries (its page tree) and add
-// nothing but the attachment and the signature field. whole is the PDF as
-// opened for the other checks, rendering its first revision (the sealed
-// rendering, of length size).
-func checkUpdates(whole *pdfread.File, rendering io.ReaderAt, size int64) error {
-	first, err := pdfread.Open(rendering, size)
-	if err != nil {
-		return fmt.Errorf("the rendering's structure: %w", err)
-	}
-	oldRoot, _ := first.Trailer["Root"].(pdfread.Ref)
-	oldSize, ok := first.Trailer["Size"].(int64)
-	if !ok {
-		return errors.New("the rendering's trailer has no /Size")
-	}
-	if err := checkObjectNumbers(whole, first, oldRoot.Num, int(oldSize), size); err != nil {
-		return err
-	}
-	oldCat, err := first.Dict(oldRoot, "the rendering's catalog")
-	if err != nil {
-		return err
-	}
-	cat, err := whole.Dict(whole.Trailer["Root"], "catalog (trailer /Root)")
-	if err != nil {
-		return err
-	}
-	for k, v := range cat {
-		if old, had := oldCat[k]; had && !reflect.DeepEqual(old, v) || !had && !updateCatalogKeys[k] {
-			return fmt.Errorf("the catalog's /%s is not the rendering's", k)
-		}
-	}
-	for k := range oldCat {
-		if _, kept := cat[k]; !kept {
-			return fmt.Errorf("the catalog lost the rendering's /%s", k)
-		}
-	}
-	// What the added entries may hold: a /JavaScript name tree would run
-	// on opening, an XFA form would replace the pages in some readers.
-	for k, allowed := range addedEntryKeys {
-		if _, had := oldCat[k]; had {
-			continue
-		}
-		v, ok := cat[k]
-		if !ok {
-			continue
-		}
-		d, err := whole.Dict(v, "catalog /"+string(k))
-		if err != nil {
-			return err
-		}
-		for key := range d {
-			if !allowed[key] {
-				return fmt.Errorf("the catalog's /%s holds /%s", k, key)
-			}
-		}
-	}
-	return nil
-}
-
-// checkObjectNumbers: the updates may add objects after the rendering
-// (numbers from oldSize on, lying in the updates' bytes) and a new
-// catalog, and nothing else. Every other object number of the rendering
-// keeps its cross-reference entry exactly: not redefined, not freed, not
-// pointed at other bytes, even bytes inside the rendering (a JPEG embeds
-// what its maker chose, such as a whole content stream), where no
-// comparison of the rendering would see it.
-func checkObjectNumbers(whole, first *pdfread.File, root, oldSize int, size int64) error {
-	for num := 1; num < oldSize; num++ {
-		off, gen, _ := whole.Entry(num)
-		firstOff, firstGen, _ := first.Entry(num)
-		switch {
-		case off == firstOff && gen == firstGen:
-		case num == root && off >= size:
-		case off < 0:
-			return fmt.Errorf("object %d of the rendering is freed", num)
-		case off < size:
-			return fmt.Errorf("object %d of the rendering is redefined: pointed at other bytes of the rendering (byte %d)", num, off)
-		default:
-			return fmt.Errorf("object %d of the rendering is redefined", num)
-		}
-	}
-	for _, num := range whole.DefinedBefore(size) {
-		if num >= oldSize {
-			return fmt.Errorf("object %d, which the rendering does not define, is pointed at bytes of the rendering", num)
-		}
-	}
-	return nil
-}
-
-// addedEntryKeys are the keys the dictionaries a sealed export adds to the
-// catalog may have.
-var addedEntryKeys = map[pdfread.Name]map[pdfread.Name]bool{
-	"Names":    {"EmbeddedFiles": true},
-	"AcroForm": {"Fields": true, "SigFlags": true},
 }
