@@ -23,12 +23,14 @@ import (
 	"io"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/custody-toolkit/custody/conversation"
 	"github.com/custody-toolkit/custody/custodylog"
 	"github.com/custody-toolkit/custody/custodylog/logwriter"
 	"github.com/custody-toolkit/custody/internal/atomicfile"
+	"github.com/custody-toolkit/custody/internal/lang"
 	"github.com/custody-toolkit/custody/internal/nofollow"
 	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/manifest"
@@ -76,6 +78,17 @@ type Options struct {
 	// NoRecord leaves out record.pdf, the PDF rendering sealed in the
 	// bundle.
 	NoRecord bool
+	// Lang is the language of the rendering's labels (lang.Codes); empty
+	// means the one the conversation's text is mostly in (lang.Detect).
+	// VerifierURL, when set, is where the practice offers the verifier:
+	// the rendering names it. Both are sealed in the manifest's rendering,
+	// so NoRecord ignores them (the CLI refuses the combination).
+	Lang, VerifierURL string
+	// Renderer seals record.pdf as an earlier exporter did (one of
+	// record.Renderers; empty means record.Renderer), for test vectors
+	// that must stay as they were. Lang and VerifierURL are for
+	// record.Renderer only.
+	Renderer string
 	// Now is the export time; zero means the current time. Whole seconds,
 	// UTC, are recorded.
 	Now time.Time
@@ -145,6 +158,15 @@ func checkOptions(o *Options) error {
 		return errors.New("no signing key")
 	case len(o.Timestampers) == 0:
 		return errors.New("no TSA: a bundle needs at least one RFC 3161 timestamp")
+	case o.Renderer != "" && !record.Renders(o.Renderer):
+		return fmt.Errorf("renderer %q: want one of %s", o.Renderer, strings.Join(record.Renderers, ", "))
+	case o.Renderer != "" && o.Renderer != record.Renderer && (o.Lang != "" || o.VerifierURL != ""):
+		return fmt.Errorf("renderer %s has no language nor verifier URL", o.Renderer)
+	}
+	if o.Lang != "" {
+		if _, err := lang.Lookup(o.Lang); err != nil {
+			return err
+		}
 	}
 	if o.Policy != nil {
 		if err := o.Policy.Check(o.Intake); err != nil {
@@ -185,10 +207,13 @@ func writeBundle(ctx context.Context, out io.Writer, c *conversation.Conversatio
 		return nil, err
 	}
 	if !opts.NoRecord {
+		m.Rendering = rendering(c, picked, opts)
+		m.SetFormat() // before the record, which shows it
 		if err := writeRecord(zw, c, picked, m, entries, opts.Progress); err != nil {
 			return nil, err
 		}
 	}
+	m.SetFormat()
 	m.Files = zw.Files()
 	res, err := seal(ctx, zw, m, opts)
 	if res != nil {
@@ -317,12 +342,35 @@ func writeMessage(zw contentSink, c *conversation.Conversation, k int, msg *conv
 	return out, &e, nil
 }
 
+// rendering names the renderer of record.pdf and, for the newest, the
+// language and verifier URL it draws.
+func rendering(c *conversation.Conversation, picked []int, opts Options) *manifest.Rendering {
+	r := &manifest.Rendering{Path: manifest.RecordName, Renderer: opts.Renderer}
+	if r.Renderer != "" {
+		return r
+	}
+	r.Renderer, r.Lang, r.VerifierURL = record.Renderer, opts.Lang, opts.VerifierURL
+	if r.Lang == "" {
+		r.Lang = lang.Detect(conversationTexts(c, picked))
+	}
+	return r
+}
+
+// conversationTexts are the texts of the exported messages, for the
+// language of the rendering.
+func conversationTexts(c *conversation.Conversation, picked []int) []string {
+	texts := make([]string, len(picked))
+	for i, k := range picked {
+		texts[i] = c.Messages[k].Text
+	}
+	return texts
+}
+
 // writeRecord renders the PDF for the medical record from exactly what is
 // sealed (the message entries and the attachments' bytes), so that a
 // verifier can render it again and compare.
 func writeRecord(zw *manifest.Writer, c *conversation.Conversation, picked []int, m *manifest.Manifest, entries []*manifest.MessageEntry,
 	progress func(step string, done, total int64)) error {
-	m.Rendering = &manifest.Rendering{Path: manifest.RecordName, Renderer: record.Renderer}
 	// The attachments were streamed into the bundle; read them again from
 	// their files, under their entry names.
 	files := map[string]string{}

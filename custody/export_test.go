@@ -58,7 +58,8 @@ func options(fx *testbundle.Fixture, out string, ts ...custody.Timestamper) cust
 	if len(ts) == 0 {
 		ts = []custody.Timestamper{fx}
 	}
-	return custody.Options{Out: out, Signer: fx.Signer, Timestampers: ts}
+	// The fixture's chat is in Spanish; the tests read the English labels.
+	return custody.Options{Out: out, Signer: fx.Signer, Timestampers: ts, Lang: "en"}
 }
 
 // listDir returns the names in dir, so a test can see stray temp files.

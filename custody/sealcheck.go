@@ -111,5 +111,5 @@ func checkSealedToken(b *manifest.Bundle, name string, sig []byte) (pdf.Timestam
 	if err != nil {
 		return pdf.Timestamp{}, fmt.Errorf("%s: %w", name, err)
 	}
-	return pdf.Timestamp{Time: res.Timestamp.Time, TSA: res.Timestamp.TSA}, nil
+	return pdf.Timestamp{Time: res.Timestamp.Time, TSA: res.Timestamp.TSA, CertSHA256: res.Timestamp.TSACertSHA256}, nil
 }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/custody-toolkit/custody/internal/atomicfile"
@@ -37,6 +38,10 @@ type PDFOptions struct {
 	// is refused (the exporter wires verify.VerifyPDFSignature here; the
 	// writer does not import the verifier).
 	CheckWritten func(r io.ReaderAt, size int64) error
+	// Renderer lays out the pages of a bundle without record.pdf as an
+	// earlier exporter did (record.Seal's Renderer; empty for the newest),
+	// for test vectors that must stay as they were.
+	Renderer string
 }
 
 // maxCertificateFile bounds what ReadCertificateChain reads: a chain of a
@@ -96,6 +101,8 @@ func WritePDF(ctx context.Context, bundlePath string, opts PDFOptions) error {
 		return fmt.Errorf("%s does not verify (%w); no PDF made of it", bundlePath, err)
 	}
 	var pages bytes.Buffer
+	// The pages name the bundle by the name the PDF gives it.
+	seal.BundleName, seal.Renderer = filepath.Base(bundlePath), opts.Renderer
 	if err := renderPages(&pages, b, m, seal); err != nil {
 		return fmt.Errorf("rendering the PDF: %w", err)
 	}
@@ -109,8 +116,9 @@ func WritePDF(ctx context.Context, bundlePath string, opts PDFOptions) error {
 	defer out.Abort()
 	err = pdfseal.Seal(ctx, out, pages.Bytes(), f, size, pdfseal.Options{
 		Signer: opts.Signer, Timestamper: opts.Timestamper,
-		Time: opts.Time, BundleName: filepath.Base(bundlePath),
-		Reason: "Sealed clinical conversation " + m.ExportID,
+		Time: opts.Time, BundleName: seal.BundleName,
+		Reason:   "Sealed clinical conversation " + m.ExportID,
+		Document: pdfDocument(m), ValidationCertificates: tsaCertificates(b),
 	})
 	if err != nil {
 		return fmt.Errorf("signing the PDF: %w", err)
@@ -144,4 +152,37 @@ func renderPages(w io.Writer, b *manifest.Bundle, m *manifest.Manifest, seal *re
 		return err
 	}
 	return record.Render(w, c, seal)
+}
+
+// pdfDocument describes the export for the PDF's document information and
+// XMP metadata, from the sealed manifest: the conversation's title, the
+// clinicians, the export id and time.
+func pdfDocument(m *manifest.Manifest) pdfseal.Document {
+	var clinicians []string
+	for _, p := range m.Conversation.Participants {
+		if p.Role == "clinician" && p.Name != "" {
+			clinicians = append(clinicians, p.Name)
+		}
+	}
+	created, _ := time.Parse(time.RFC3339, m.ExportedAt)
+	return pdfseal.Document{Title: m.Conversation.Title, Author: strings.Join(clinicians, ", "), ExportID: m.ExportID, Created: created}
+}
+
+// tsaCertificates are the certificates the bundle's timestamp tokens
+// carry, for the PDF's document security store.
+func tsaCertificates(b *manifest.Bundle) [][]byte {
+	var certs [][]byte
+	for i := 0; b.Has(manifest.TokenEntryName(i)); i++ {
+		rc, err := b.Open(manifest.TokenEntryName(i))
+		if err != nil {
+			return certs
+		}
+		resp, err := io.ReadAll(io.LimitReader(rc, 1<<20))
+		rc.Close()
+		if err != nil {
+			return certs
+		}
+		certs = append(certs, pdfseal.ResponseCertificates(resp)...)
+	}
+	return certs
 }

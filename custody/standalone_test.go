@@ -7,11 +7,13 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -33,6 +35,13 @@ func TestStandalonePDF(t *testing.T) {
 			srv := httptest.NewServer(localtsa.Handler(fx.Authority))
 			defer srv.Close()
 			bundle := fx.Export(t, testbundle.Sample(), custody.Selection{Label: "urgente"})
+			// Named otherwise than the old default, which the PDF printed
+			// whatever the attachment's name.
+			renamed := filepath.Join(filepath.Dir(bundle), "consulta-ana.custody")
+			if err := os.Rename(bundle, renamed); err != nil {
+				t.Fatal(err)
+			}
+			bundle = renamed
 			out := filepath.Join(t.TempDir(), "case.pdf")
 			opts := custody.PDFOptions{Out: out, Signer: fx.Signer, Timestamper: &tsa.Client{URL: srv.URL}, Time: time.Now()}
 			if err := custody.WritePDF(t.Context(), bundle, opts); err != nil {
@@ -110,7 +119,11 @@ func externalPDFTools(t *testing.T, pdfPath, bundle, alg string) {
 		t.Errorf("pdfsig:\n%s", sig)
 	}
 	text, _ := exec.Command("pdftotext", pdfPath, "-").Output()
-	for _, want := range []string{"Perdone la hora: me ha dado un dolor en el costado derecho", "Integrity and verification", "2 of 7 messages"} {
+	for _, want := range []string{"Perdone la hora: me ha dado un dolor en el costado derecho", "Integrity and verification", "2 of 7 messages",
+		// The TSA that stamped the bundle, by its certificate.
+		"TSA certificate SHA-256",
+		// The printed command extracts the attachment by its real name.
+		"qpdf --show-attachment=" + filepath.Base(bundle) + " THIS.pdf > " + filepath.Base(bundle)} {
 		if !strings.Contains(string(text), want) {
 			t.Errorf("pdftotext lacks %q", want)
 		}
@@ -315,5 +328,28 @@ func TestWritePDFRefusesAlteredBundle(t *testing.T) {
 				t.Error("a PDF was written")
 			}
 		})
+	}
+}
+
+// TestStandalonePDFOneSignatureTimestamp: the bundle's timestamp tokens
+// carry the TSA's certificates, which WritePDF puts in the PDF's document
+// security store from the start: the signature is timestamped once, not
+// signed again for them.
+func TestStandalonePDFOneSignatureTimestamp(t *testing.T) {
+	fx := testbundle.New(t, "ecdsa-p256")
+	var requests atomic.Int32
+	handler := localtsa.Handler(fx.Authority)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		handler.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	bundle := fx.Export(t, testbundle.Sample(), custody.Selection{})
+	out := filepath.Join(t.TempDir(), "case.pdf")
+	if err := custody.WritePDF(t.Context(), bundle, custody.PDFOptions{Out: out, Signer: fx.Signer, Timestamper: &tsa.Client{URL: srv.URL}, Time: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if n := requests.Load(); n != 1 {
+		t.Errorf("%d signature timestamps asked for, want 1", n)
 	}
 }

@@ -39,7 +39,44 @@ import (
 const (
 	FormatV1 = "custody.bundle/v1"
 	FormatV2 = "custody.bundle/v2" // v1 plus a Merkle tree: selective disclosure (v2.go)
+	// FormatV3 is v2 plus optional members: intake (intake.go),
+	// rendering's lang and verifier_url (custody-pdf/4), and
+	// signer.certificates_sha256 (the signer's chain). An exporter
+	// writes v3 whenever it writes one of them, so that a verifier that
+	// predates them reads the bundle as a format it does not know
+	// (INDETERMINATE), not as a v2 manifest with an unknown member
+	// (FAILED, for genuine evidence); other bundles stay v2.
+	FormatV3 = "custody.bundle/v3"
 )
+
+// UsesV3 reports whether the manifest carries a member that only format
+// v3 has; SetFormat writes v3 exactly then.
+func (m *Manifest) UsesV3() bool {
+	return m.Intake != nil || m.Signer.CertificatesSHA256 != "" ||
+		(m.Rendering != nil && (m.Rendering.Lang != "" || m.Rendering.VerifierURL != ""))
+}
+
+// SetFormat sets the newest format the exporter writes for the members
+// set: v3 when one of its members is, else v2 (readable by older
+// verifiers).
+func (m *Manifest) SetFormat() {
+	m.Format = FormatV2
+	if m.UsesV3() {
+		m.Format = FormatV3
+	}
+}
+
+// checkV3Members: the members v3 adds appear in v3 only.
+func (m *Manifest) checkV3Members() error {
+	if m.UsesV3() && m.Format != FormatV3 {
+		return fmt.Errorf("format %s carries a member of %s (intake, rendering.lang, rendering.verifier_url or signer.certificates_sha256), which only %s has", m.Format, FormatV3, FormatV3)
+	}
+	return nil
+}
+
+// HasTree reports whether the manifest's format commits to a Merkle tree
+// of the conversation (v2 and later).
+func (m *Manifest) HasTree() bool { return m.Format == FormatV2 || m.Format == FormatV3 }
 
 // MediaType is the content of the mimetype entry.
 const MediaType = "application/vnd.custody.bundle+zip"
@@ -111,8 +148,15 @@ type Manifest struct {
 // Rendering names the PDF rendering sealed in the bundle and the renderer
 // that made it, which a verifier must know to re-render it.
 type Rendering struct {
-	Path     string `json:"path"`     // RecordName
-	Renderer string `json:"renderer"` // e.g. custody-pdf/2
+	// Lang is the language of the rendering's labels ("en", "es"), and
+	// VerifierURL where the practice offers the verifier (printed on the
+	// integrity page): both shape the pages, so a verifier needs them to
+	// render again. From custody-pdf/4 on; absent before. (Fields in the
+	// order of their JSON names: canonical by construction.)
+	Lang        string `json:"lang,omitempty"`
+	Path        string `json:"path"`     // RecordName
+	Renderer    string `json:"renderer"` // e.g. custody-pdf/2
+	VerifierURL string `json:"verifier_url,omitempty"`
 }
 
 // Signer names the key expected to have signed manifest.json, so that a
@@ -328,7 +372,7 @@ func firstDifference(got, want []byte) string {
 type UnknownFormatError struct{ Format string }
 
 func (e *UnknownFormatError) Error() string {
-	return fmt.Sprintf("manifest.json: unknown format %q (this verifier reads %s and %s)", e.Format, FormatV1, FormatV2)
+	return fmt.Sprintf("manifest.json: unknown format %q (this verifier reads %s, %s and %s)", e.Format, FormatV1, FormatV2, FormatV3)
 }
 
 // Parse decodes a manifest strictly and checks its internal consistency
@@ -340,7 +384,7 @@ func Parse(data []byte) (*Manifest, error) {
 	if err := jsonv2.Unmarshal(data, &probe, jsonv2.RejectUnknownMembers(false)); err != nil {
 		return nil, fmt.Errorf("manifest.json: %w", err)
 	}
-	if probe.Format != FormatV1 && probe.Format != FormatV2 {
+	if probe.Format != FormatV1 && probe.Format != FormatV2 && probe.Format != FormatV3 {
 		return nil, &UnknownFormatError{Format: probe.Format}
 	}
 	var m Manifest
@@ -373,6 +417,9 @@ func (m *Manifest) Check() error {
 		return fmt.Errorf("field exported_at: %q is not an RFC 3339 UTC time in whole seconds (Z)", m.ExportedAt)
 	}
 	if err := m.checkParticipants(); err != nil {
+		return err
+	}
+	if err := m.checkV3Members(); err != nil {
 		return err
 	}
 	if err := m.checkIntake(); err != nil {

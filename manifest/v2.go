@@ -52,7 +52,7 @@ func (r Range) Count() int { return r.To - r.From + 1 }
 // that a message's entry, attachment names included, is the same in every
 // export of the conversation and its leaf stays the same).
 func (m *Manifest) EntryIndex(i int) int {
-	if m.Format == FormatV2 && m.Messages[i].Position != nil {
+	if m.HasTree() && m.Messages[i].Position != nil {
 		return *m.Messages[i].Position
 	}
 	return i
@@ -61,7 +61,7 @@ func (m *Manifest) EntryIndex(i int) int {
 // checkVersionMembers refuses members of another version: a v1 manifest
 // with a tree, or a v2 manifest without one, is not a valid document.
 func (m *Manifest) checkVersionMembers() error {
-	if m.Format == FormatV2 {
+	if m.HasTree() {
 		return m.checkTree()
 	}
 	switch {
@@ -150,7 +150,7 @@ func (m *Manifest) checkConsistencyMembers() error {
 // position: computed from salt and entry digest for a disclosed message,
 // as listed for a withheld one. m must be a checked v2 manifest (Parse).
 func (m *Manifest) Leaves() ([][32]byte, error) {
-	if m.Format != FormatV2 || m.Tree == nil {
+	if !m.HasTree() || m.Tree == nil {
 		return nil, fmt.Errorf("a %s bundle commits to no Merkle tree", m.Format)
 	}
 	leaves := make([][32]byte, m.Tree.Size)

@@ -13,33 +13,39 @@ import (
 func (r *renderer) integrityPage() {
 	in := r.d.Integrity
 	r.newPage()
-	r.paragraph(r.st.title, "Integrity and verification", marginX, contentW, 22, ink)
+	w := r.words
+	r.paragraph(r.st.title, w.IntegrityTitle, marginX, contentW, 22, ink)
 	r.y += 2
-	r.paragraph(r.st.small, "This record was rendered from a sealed evidence bundle. The values below identify "+
-		"that bundle; anyone holding it can check them offline with the commands listed, without trusting this document.",
-		marginX, contentW, smallLeading, muted)
+	r.paragraph(r.st.small, w.IntegrityIntro, marginX, contentW, smallLeading, muted)
 	r.y += 6
 	r.hrule(ink, 0.9)
 	r.y += 8
 
-	r.keyValue("Export ID", r.d.ExportID, r.st.body, 15)
-	r.keyValue("Manifest SHA-256", orDash(in.ManifestSHA256), r.st.mono, 15)
-	r.keyValue("Hash-chain head", orDash(in.ChainHead), r.st.mono, 15)
-	r.keyValue("Signer key fingerprint", orDash(in.SignerFingerprint), r.st.mono, 15)
+	r.keyValue(w.ExportID, r.d.ExportID, r.st.body, 15)
+	if r.d.Layout4 {
+		r.keyValue(w.Messages, r.d.Selection, r.st.body, 15)
+		r.keyValue(w.Attachments, r.d.AttachmentCounts, r.st.body, 15)
+	}
+	r.keyValue(w.ManifestSHA256, orDash(in.ManifestSHA256), r.st.mono, 15)
+	r.keyValue(w.ChainHead, orDash(in.ChainHead), r.st.mono, 15)
+	r.keyValue(w.SignerFingerprint, orDash(in.SignerFingerprint), r.st.mono, 15)
 	if len(in.Timestamps) == 0 {
-		r.keyValue("Timestamps", "none", r.st.body, 15)
+		r.keyValue(w.Timestamps, w.None, r.st.body, 15)
 	}
 	for i, ts := range in.Timestamps {
-		r.keyValue(fmt.Sprintf("RFC 3161 timestamp %d", i+1), ts.Time.UTC().Format("2006-01-02 15:04:05 UTC"), r.st.body, 15)
+		r.keyValue(fmt.Sprintf(w.TimestampN, i+1), ts.Time.UTC().Format("2006-01-02 15:04:05 UTC"), r.st.body, 15)
 		r.y -= 2
-		r.paragraph(r.st.small, "by "+orDash(ts.TSA), marginX+labelColumn, contentW-labelColumn, smallLeading, muted)
+		r.paragraph(r.st.small, w.By+orDash(ts.TSA), marginX+labelColumn, contentW-labelColumn, smallLeading, muted)
+		if r.d.Layout4 && ts.CertSHA256 != "" {
+			r.paragraph(r.st.mono, w.TSACertificate+" "+ts.CertSHA256, marginX+labelColumn, contentW-labelColumn, smallLeading, muted)
+		}
 		r.y += 3
 	}
 
 	if len(in.Commands) > 0 {
 		r.y += 10
 		r.need(smallLeading * 3)
-		r.paragraph(r.st.smallBold, "To verify the bundle", marginX, contentW, smallLeading+3, ink)
+		r.paragraph(r.st.smallBold, w.ToVerify, marginX, contentW, smallLeading+3, ink)
 		r.codeBlock(in.Commands)
 	}
 

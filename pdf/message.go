@@ -43,11 +43,11 @@ func (r *renderer) message(index int, m *Message) error {
 	r.y = max(r.y, top+smallLeading)
 
 	if len(m.Labels) > 0 {
-		r.paragraph(r.st.small, "Labels: "+strings.Join(m.Labels, " · "), marginX, contentW, smallLeading, muted)
+		r.paragraph(r.st.small, r.words.Labels+strings.Join(m.Labels, " · "), marginX, contentW, smallLeading, muted)
 	}
 	if m.ReplyTo != "" {
 		t := r.y
-		r.paragraph(r.st.small, "In reply to "+m.ReplyTo, marginX+8, contentW-8, smallLeading, muted)
+		r.paragraph(r.st.small, r.words.InReplyTo+m.ReplyTo, marginX+8, contentW-8, smallLeading, muted)
 		r.setStroke(rule)
 		r.pdf.SetLineWidth(1.5)
 		if r.y > t { // same page
@@ -73,8 +73,12 @@ func (r *renderer) message(index int, m *Message) error {
 
 // attachment embeds an image or lists the file.
 func (r *renderer) attachment(a Attachment) error {
+	if a.Missing {
+		r.missingAttachment(a)
+		return nil
+	}
 	if isImage(a) && r.embedded+a.Size > MaxEmbeddedBytes {
-		r.listAttachment(a, fmt.Sprintf("not embedded: the record already holds %d MB of images", MaxEmbeddedBytes>>20))
+		r.listAttachment(a, fmt.Sprintf(r.words.TooManyImages, MaxEmbeddedBytes>>20))
 		return nil
 	}
 	img, reason := loadImage(a, r.d.PNGAsIs)
@@ -102,7 +106,7 @@ func (r *renderer) attachment(a Attachment) error {
 	}
 	r.y += 6
 	if err := r.drawImage(img, marginX, r.y, w, h); err != nil {
-		r.listAttachment(a, "could not be embedded")
+		r.listAttachment(a, r.words.NotEmbedded)
 		return nil
 	}
 	r.setStroke(rule)
@@ -165,44 +169,77 @@ func (h *imageHolder) ID() string { return h.id }
 // listAttachment draws a boxed entry: name, type and size, SHA-256, and why
 // an image is not shown.
 func (r *renderer) listAttachment(a Attachment, reason string) {
+	why := ""
+	if reason != "" {
+		why = r.words.ImageNotShown + reason
+	}
+	r.attachmentBox(a, false, boxLine{r.st.small, why, muted})
+}
+
+// missingAttachment draws the box of a file the chat refers to but the
+// export did not carry: outlined and never filled, so that no reader takes
+// it for something blacked out, and saying so in words.
+func (r *renderer) missingAttachment(a Attachment) {
+	r.attachmentBox(a, true, boxLine{r.st.smallBold, r.words.NotIncluded, ink})
+}
+
+// missingDetails: the bundle knows a missing file's type at most, not its
+// size nor its digest, which would read as "0 bytes" and a dash.
+func (r *renderer) missingDetails(a Attachment) []boxLine {
+	return []boxLine{{r.st.small, orDash(a.Type), muted}}
+}
+
+// boxLine is a paragraph of an attachment box.
+type boxLine struct {
+	s    *textlayout.Setter
+	text string
+	grey int
+}
+
+// attachmentBox draws an attachment's name, type and size, SHA-256 and a
+// last line, in a box that is shaded unless outlineOnly.
+func (r *renderer) attachmentBox(a Attachment, outlineOnly bool, last boxLine) {
 	name := a.Name
 	if name == "" {
-		name = "(unnamed attachment)"
+		name = r.words.Unnamed
 	}
 	in, w := marginX+8.0, contentW-16.0
-	var (
-		title   = "Attachment: " + name
-		details = fmt.Sprintf("%s  ·  %s", orDash(a.Type), humanSize(a.Size))
-		hash    = "SHA-256 " + orDash(a.SHA256)
-		why     = ""
-	)
-	if reason != "" {
-		why = "Image not shown: " + reason
+	details := []boxLine{
+		{r.st.small, fmt.Sprintf("%s  ·  %s", orDash(a.Type), humanSize(a.Size)), muted},
+		{r.st.mono, "SHA-256 " + orDash(a.SHA256), muted},
 	}
+	if outlineOnly {
+		details = r.missingDetails(a)
+	}
+	lines := append([]boxLine{{r.st.smallBold, r.words.Attachment + name, ink}}, details...)
+	lines = append(lines, last)
 	// Measure first so the box fits what wraps.
-	lines := 0
-	for _, p := range []struct {
-		s    *textlayout.Setter
-		text string
-	}{{r.st.smallBold, title}, {r.st.small, details}, {r.st.mono, hash}, {r.st.small, why}} {
-		saved := p.s.Width
-		p.s.Width = w
-		lines += len(p.s.Lines(p.text))
-		p.s.Width = saved
+	n := 0
+	for _, l := range lines {
+		saved := l.s.Width
+		l.s.Width = w
+		n += len(l.s.Lines(l.text))
+		l.s.Width = saved
 	}
-	h := float64(lines)*smallLeading + 8
+	h := float64(n)*smallLeading + 8
 	r.need(h + 6)
 	r.y += 5
-	r.setFill(shadeB)
-	r.pdf.RectFromUpperLeftWithStyle(marginX, r.y, contentW, h, "F")
+	if !outlineOnly {
+		r.setFill(shadeB)
+		r.pdf.RectFromUpperLeftWithStyle(marginX, r.y, contentW, h, "F")
+	}
 	r.setStroke(rule)
 	r.pdf.SetLineWidth(0.4)
+	if outlineOnly {
+		r.setStroke(muted)
+		r.pdf.SetLineWidth(0.8)
+	}
 	r.pdf.RectFromUpperLeftWithStyle(marginX, r.y, contentW, h, "D")
+	r.boxes = append(r.boxes, box{r.page, marginX, r.y, contentW, h})
 	r.y += 4
-	r.paragraph(r.st.smallBold, title, in, w, smallLeading, ink)
-	r.paragraph(r.st.small, details, in, w, smallLeading, muted)
-	r.paragraph(r.st.mono, hash, in, w, smallLeading, muted)
-	r.paragraph(r.st.small, why, in, w, smallLeading, muted)
+	for _, l := range lines {
+		r.paragraph(l.s, l.text, in, w, smallLeading, l.grey)
+	}
 	r.y += 6
 }
 

@@ -25,9 +25,11 @@
 // Arabic letters keep their isolated forms, as contextual shaping would put
 // presentation forms, not the letters sent, into extracted text. Extractors
 // reorder right-to-left text by their own rules: every Hebrew or Arabic word
-// comes back intact, but punctuation between such words may move. A character no font has
-// (emoji, CJK, anything above U+FFFF, control characters) is printed as a
-// visible substitute such as "[U+1F44D]", never dropped. The invisible bidi
+// comes back intact, but punctuation between such words may move. With
+// Layout4, emoji are drawn with an embedded monochrome Noto Emoji and
+// extract as sent. A character no font has (CJK, control characters, and
+// before Layout4 emoji and anything above U+FFFF) is printed as a visible
+// substitute such as "[U+1F44D]", never dropped. The invisible bidi
 // controls U+200E, U+200F, U+202A–U+202E, U+2066–U+2069 and the byte-order
 // mark U+FEFF are not drawn; the text around them is.
 //
@@ -46,6 +48,8 @@ package pdf
 import (
 	"io"
 	"time"
+
+	"github.com/custody-toolkit/custody/internal/lang"
 )
 
 // Document is what Render draws.
@@ -68,6 +72,22 @@ type Document struct {
 	// images against MaxEmbeddedBytes by their own size (custody-pdf/3).
 	// Without it PNGs are decoded and re-encoded (custody-pdf/1 and /2).
 	PNGAsIs bool
+
+	// Layout4 is the layout of custody-pdf/4: the header states Selection,
+	// AttachmentCounts and TimeZone in words; missing attachments are
+	// outlined boxes that say so (Attachment.Missing), never filled; and
+	// the fill colour is known to be the text colour after text (PDF text
+	// is drawn in the fill colour), which earlier layouts forgot, filling
+	// every box after the first on a page in the colour of the text.
+	Layout4 bool
+	// Labels are the words of the record; nil is English. Earlier
+	// layouts are English.
+	Labels *lang.RecordLabels
+	// Selection says which messages and how chosen ("4 of 15 messages,
+	// chosen by the clinician: messages m6, m9–m11"); AttachmentCounts
+	// how many are referenced and included; TimeZone the zone the times
+	// are shown in. Layout4 only.
+	Selection, AttachmentCounts, TimeZone string
 }
 
 // Item is one entry of the record: a message, or a marker that the exporter
@@ -100,6 +120,9 @@ type Attachment struct {
 	// Open returns the content; used for images (JPEG, PNG), which are
 	// embedded. Nil means the attachment is listed only.
 	Open func() (io.ReadCloser, error)
+	// Missing: the chat refers to the file but the export did not carry
+	// it (Layout4 says so in words; earlier layouts had it in Name).
+	Missing bool
 }
 
 // Integrity is what the last page states about the seal.
@@ -122,6 +145,9 @@ type Integrity struct {
 type Timestamp struct {
 	Time time.Time // printed in UTC
 	TSA  string    // name of the timestamp authority
+	// CertSHA256 is the SHA-256 of the TSA's certificate, hex (Layout4;
+	// empty when unknown).
+	CertSHA256 string
 }
 
 // Limits on images embedded; a larger image is listed instead.

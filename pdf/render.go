@@ -15,6 +15,7 @@ import (
 	"golang.org/x/image/font/gofont/gomono"
 	"golang.org/x/image/font/gofont/goregular"
 
+	"github.com/custody-toolkit/custody/internal/lang"
 	"github.com/custody-toolkit/custody/pdf/fonts"
 	"github.com/custody-toolkit/custody/pdf/internal/pdfpack"
 	"github.com/custody-toolkit/custody/pdf/internal/textlayout"
@@ -52,8 +53,9 @@ type styles struct {
 }
 
 type renderer struct {
-	d   *Document
-	pdf *gopdf.GoPdf
+	d     *Document
+	pdf   *gopdf.GoPdf
+	words *lang.RecordLabels
 
 	st                             styles
 	registered                     map[*textlayout.Face]bool
@@ -68,7 +70,14 @@ type renderer struct {
 	embedded  int64                      // image bytes embedded so far (MaxEmbeddedBytes)
 	fills     map[int]pdfpack.Substitute // image data of stubs, by object number
 	continued string                     // the message being drawn, for pages it runs onto
+	boxes     []box                      // the attachment boxes drawn, for tests that look at them
 	y         float64                    // top of the free space on the current page
+}
+
+// box is a rectangle on a page, in points from the page's upper left.
+type box struct {
+	page       int
+	x, y, w, h float64
 }
 
 func newRenderer(d *Document) (*renderer, error) {
@@ -88,6 +97,9 @@ func newRenderer(d *Document) (*renderer, error) {
 		"regular": goregular.TTF, "bold": gobold.TTF, "mono": gomono.TTF,
 		"hebrew": fonts.Hebrew, "arabic": fonts.Arabic,
 	}
+	if d.Layout4 {
+		faces["emoji"] = fonts.Emoji
+	}
 	f := map[string]*textlayout.Face{}
 	for name, ttf := range faces {
 		face, err := textlayout.NewFace(name, ttf)
@@ -97,11 +109,16 @@ func newRenderer(d *Document) (*renderer, error) {
 		f[name] = face
 	}
 	set := func(size, width float64, primary ...*textlayout.Face) *textlayout.Setter {
-		return &textlayout.Setter{Faces: append(primary, f["regular"], f["hebrew"], f["arabic"]), Size: size, Width: width}
+		s := &textlayout.Setter{Faces: append(primary, f["regular"], f["hebrew"], f["arabic"]), Size: size, Width: width}
+		if d.Layout4 {
+			s.Faces, s.Supplementary = append(s.Faces, f["emoji"]), true
+		}
+		return s
 	}
 	r := &renderer{
 		d:          d,
 		pdf:        &gopdf.GoPdf{},
+		words:      d.Labels,
 		registered: map[*textlayout.Face]bool{},
 		fills:      map[int]pdfpack.Substitute{},
 		qr:         code,
@@ -109,6 +126,9 @@ func newRenderer(d *Document) (*renderer, error) {
 		textGrey:   -1,
 		strokeGrey: -1,
 		fillGrey:   -1,
+	}
+	if r.words == nil {
+		r.words = &lang.English.Record
 	}
 	r.st = styles{
 		body:      set(bodySize, contentW, f["regular"]),
@@ -199,7 +219,7 @@ func (r *renderer) newPage() {
 	r.pdf.Line(marginX, footerY-11, pageW-marginX, footerY-11)
 
 	s := r.st.small
-	left := s.Line("Export " + r.d.ExportID)
+	left := s.Line(r.words.Export + r.d.ExportID)
 	r.drawLine(left, marginX, footerY, muted, smallSize)
 
 	ref := r.d.Integrity.FooterRef
@@ -214,7 +234,7 @@ func (r *renderer) newPage() {
 	r.drawLine(right, pageW-marginX-right.Width, footerY, muted, smallSize)
 
 	// "page X of " then the total, centred on a guessed total width.
-	pg := s.Line(fmt.Sprintf("page %d of ", r.page))
+	pg := s.Line(fmt.Sprintf(r.words.Page, r.page))
 	x := pageW/2 - (pg.Width+12)/2
 	r.drawLine(pg, x, footerY, muted, smallSize)
 	r.pdf.SetXY(x+pg.Width, footerY)
@@ -222,7 +242,7 @@ func (r *renderer) newPage() {
 
 	if r.continued != "" {
 		// A message split over pages says whose it is at the top.
-		r.paragraph(r.st.small, r.continued+" (continued)", marginX, contentW, smallLeading, faint)
+		r.paragraph(r.st.small, r.continued+r.words.Continued, marginX, contentW, smallLeading, faint)
 		r.y += 4
 	}
 }
@@ -291,6 +311,9 @@ func (r *renderer) drawLine(l textlayout.Line, x, y float64, grey int, size floa
 		if err := r.pdf.Text(sp.Text); err != nil {
 			panic(fmt.Errorf("pdf: text: %w", err))
 		}
+		if r.d.Layout4 {
+			r.fillGrey = grey // text is drawn in the fill colour
+		}
 	}
 }
 
@@ -341,11 +364,20 @@ func (r *renderer) header() {
 	r.y += 6
 	r.hrule(ink, 0.9)
 	r.y += 8
-	r.keyValue("Patient (pseudonymous ID)", d.PatientID, r.st.body, 15)
-	r.keyValue("Period covered", d.Period, r.st.body, 15)
-	r.keyValue("Export ID", d.ExportID, r.st.body, 15)
-	r.keyValue("Messages", fmt.Sprintf("%d of %d messages", d.Selected, d.Total), r.st.body, 15)
-	r.keyValue("Attachments", plural(d.AttachmentCount, "attachment"), r.st.body, 15)
+	w := r.words
+	r.keyValue(w.PatientID, d.PatientID, r.st.body, 15)
+	r.keyValue(w.Period, d.Period, r.st.body, 15)
+	if d.Layout4 {
+		r.keyValue(w.TimeZone, d.TimeZone, r.st.body, 15)
+	}
+	r.keyValue(w.ExportID, d.ExportID, r.st.body, 15)
+	if d.Layout4 {
+		r.keyValue(w.Messages, d.Selection, r.st.body, 15)
+		r.keyValue(w.Attachments, d.AttachmentCounts, r.st.body, 15)
+	} else {
+		r.keyValue(w.Messages, fmt.Sprintf("%d of %d messages", d.Selected, d.Total), r.st.body, 15)
+		r.keyValue(w.Attachments, plural(d.AttachmentCount, "attachment"), r.st.body, 15)
+	}
 	r.y += 6
 	r.hrule(ink, 0.9)
 	r.y += 14
@@ -361,7 +393,10 @@ func plural(n int, word string) string {
 func (r *renderer) withheld(n int) {
 	r.need(28)
 	r.y += 4
-	text := plural(n, "message") + " withheld by the exporter"
+	text := r.words.WithheldOne
+	if n != 1 {
+		text = fmt.Sprintf(r.words.WithheldMany, n)
+	}
 	l := r.st.small.Line(text)
 	mid := r.y + 8
 	r.setStroke(faint)

@@ -33,7 +33,7 @@ type attachment struct {
 	nextObj, root, rootGen int
 	catalog                string
 	xref                   int64
-	firstPage              int
+	firstPage              page
 }
 
 type section struct {
@@ -161,7 +161,14 @@ type renderedInfo struct {
 	startxref   int64  // offset of its cross-reference table (for /Prev)
 	catalog     string // its catalog entries other than /Type, serialised
 	hasPageMode bool
-	firstPage   int // object number of the first page
+	firstPage   page
+}
+
+// page is a page object of the rendering, which the signature update
+// writes again with /Annots listing the signature's widget.
+type page struct {
+	num, gen int
+	entries  string // its dictionary as the rendering wrote it, without the closing >>
 }
 
 // readRendered reads what the updates need of the rendered PDF (its
@@ -188,7 +195,11 @@ func readRendered(rendered []byte) (info renderedInfo, err error) {
 	if info.catalog, info.hasPageMode, err = catalogEntries(root); err != nil {
 		return info, err
 	}
-	if info.firstPage, err = firstPage(f, root["Pages"]); err != nil {
+	num, err := firstPage(f, root["Pages"])
+	if err != nil {
+		return info, err
+	}
+	if info.firstPage, err = pageEntries(f, rendered, num); err != nil {
 		return info, err
 	}
 	return info, nil
@@ -241,6 +252,32 @@ func firstPage(f *pdfread.File, node pdfread.Object) (int, error) {
 		node = kids[0]
 	}
 	return 0, errors.New("pdfseal: the rendered PDF's page tree is too deep")
+}
+
+// pageEntries copies the page object num of the rendering as it was
+// written, so that the page the signature update writes again differs from
+// it by /Annots alone (the verifier holds it to exactly that).
+func pageEntries(f *pdfread.File, rendered []byte, num int) (page, error) {
+	off, gen, _ := f.Entry(num)
+	d, err := f.Dict(pdfread.Ref{Num: num, Gen: gen}, "the first page")
+	if err != nil {
+		return page{}, fmt.Errorf("pdfseal: the rendered PDF: %w", err)
+	}
+	if _, ok := d["Annots"]; ok {
+		// Merging them is not needed for our renderer's output.
+		return page{}, errors.New("pdfseal: the rendered PDF's first page already has /Annots")
+	}
+	obj := rendered[off:]
+	begin := bytes.Index(obj, []byte("obj"))
+	end := bytes.Index(obj, []byte("endobj"))
+	if begin < 0 || end < begin {
+		return page{}, fmt.Errorf("pdfseal: the rendered PDF's page object %d cannot be copied", num)
+	}
+	body := bytes.TrimSpace(obj[begin+len("obj") : end])
+	if !bytes.HasPrefix(body, []byte("<<")) || !bytes.HasSuffix(body, []byte(">>")) || bytes.Contains(body, []byte("stream")) {
+		return page{}, fmt.Errorf("pdfseal: the rendered PDF's page object %d is not a plain dictionary", num)
+	}
+	return page{num: num, gen: gen, entries: string(body[:len(body)-2])}, nil
 }
 
 func md5Of(r io.ReaderAt, n int64) ([]byte, error) {

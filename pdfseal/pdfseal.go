@@ -13,13 +13,19 @@
 // embedded-file stream with /Subtype application/vnd.custody.bundle+zip, a
 // filespec with /AFRelationship /Source, the catalog's /Names
 // /EmbeddedFiles and /AF), deterministic for the same inputs. The signature
-// is a second incremental update, also written here (sign.go): a signature
-// dictionary (SubFilter adbe.pkcs7.detached), an invisible signature field
-// and the catalog with /AcroForm; its CMS has SHA-256 (SHA-512 with
-// Ed25519, RFC 8419) signed attributes with the ESS signing-certificate-v2
-// binding, and the RFC 3161 token over the signature value as the unsigned
-// signature-time-stamp attribute. Its /ByteRange covers the whole file but
-// the /Contents hex string: nothing can be appended afterwards.
+// is a second incremental update, also written here (sign.go), a PAdES
+// baseline signature (ETSI EN 319 142-1) at level B-LT: a signature
+// dictionary (SubFilter ETSI.CAdES.detached), an invisible signature field
+// whose widget is in the first page's /Annots, the document information
+// and XMP metadata (Document), a document security store with the
+// signer's and the TSA's certificates, and the catalog with /AcroForm,
+// /Metadata and /DSS. Its CMS has SHA-256 (SHA-512 with Ed25519, RFC 8419)
+// signed attributes with the ESS signing-certificate-v2 binding and no
+// signing-time (B-B), and the RFC 3161 token over the signature value as
+// the unsigned signature-time-stamp attribute (B-T). Its /ByteRange covers
+// the whole file but the /Contents hex string: nothing can be appended
+// afterwards, so the store is inside the signed update rather than in a
+// later one (revocation data would go there too).
 //
 // The certificates in the signature carry the key: the doctor's own X.509
 // certificate and its issuers up to a self-issued root when given (each
@@ -86,6 +92,14 @@ type Options struct {
 	BundleName string
 	// Name, Reason and Location go into the signature dictionary (optional).
 	Name, Reason, Location string
+	// Document describes the export for the document information and the
+	// XMP metadata (optional).
+	Document Document
+	// ValidationCertificates are certificates a validator will need later
+	// besides the signer's chain and the signature timestamp's TSA
+	// certificates, which are always there (optional: the bundle's TSAs',
+	// DER). They go into the document security store.
+	ValidationCertificates [][]byte
 }
 
 // Seal writes to w the rendered PDF with the bundle (bundleSize bytes read

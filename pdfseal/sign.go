@@ -9,7 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/custody-toolkit/custody/internal/cms"
 )
@@ -18,9 +21,8 @@ import (
 // that the PDF is never held in memory: the signed byte ranges are hashed
 // in one pass over the rendering, the bundle (read from its io.ReaderAt)
 // and the signature update, and written in a second pass. The signature
-// update is a second incremental update after the attachment's: a
-// signature dictionary (/SubFilter /adbe.pkcs7.detached), an invisible
-// signature field and the catalog again, with /AcroForm.
+// update is a second incremental update after the attachment's
+// (newSignatureUpdate).
 
 // contentsReserve is the room reserved in /Contents for the CMS beyond the
 // certificates it carries: the signed attributes, the signature and the
@@ -42,41 +44,98 @@ type signatureUpdate struct {
 	contentsAt, hexLen int // offset in b of the hex digits, and their count
 }
 
-// newSignatureUpdate lays out the update that follows the attachment
-// (whose bytes end at base). Every number in it is known before signing:
-// the /ByteRange has fixed-width numbers and /Contents a fixed size.
-func newSignatureUpdate(a *attachment, base int64, hexLen int, opts Options) *signatureUpdate {
-	sigObj, widgetObj := a.nextObj, a.nextObj+1
-	var b bytes.Buffer
-	offsets := map[int]int64{}
-	start := func(obj int) {
-		offsets[obj] = base + int64(b.Len())
-		fmt.Fprintf(&b, "%d 0 obj\n", obj)
+// objectWriter writes the objects of an update starting at offset base of
+// the file, and their cross-reference table.
+type objectWriter struct {
+	b       bytes.Buffer
+	base    int64
+	offsets map[int]int64
+	gens    map[int]int
+}
+
+func (w *objectWriter) start(obj, gen int) {
+	w.offsets[obj], w.gens[obj] = w.base+int64(w.b.Len()), gen
+	fmt.Fprintf(&w.b, "%d %d obj\n", obj, gen)
+}
+
+// stream writes a whole stream object of data.
+func (w *objectWriter) stream(obj int, dict string, data []byte) {
+	w.start(obj, 0)
+	fmt.Fprintf(&w.b, "<<%s /Length %d >>\nstream\n", dict, len(data))
+	w.b.Write(data)
+	w.b.WriteString("\nendstream\nendobj\n")
+}
+
+// xref writes the cross-reference table of the objects written, one
+// subsection per run of consecutive numbers, and returns its offset.
+func (w *objectWriter) xref() int64 {
+	at := w.base + int64(w.b.Len())
+	nums := slices.Sorted(maps.Keys(w.offsets))
+	w.b.WriteString("xref\n0 1\n0000000000 65535 f \n")
+	for i := 0; i < len(nums); {
+		j := i + 1
+		for j < len(nums) && nums[j] == nums[j-1]+1 {
+			j++
+		}
+		fmt.Fprintf(&w.b, "%d %d\n", nums[i], j-i)
+		for _, n := range nums[i:j] {
+			fmt.Fprintf(&w.b, "%010d %05d n \n", w.offsets[n], w.gens[n])
+		}
+		i = j
 	}
-	start(sigObj)
-	b.WriteString("<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached /ByteRange [0 ")
+	return at
+}
+
+// newSignatureUpdate lays out the update that follows the attachment
+// (whose bytes end at base), as PAdES baseline asks (ETSI EN 319 142-1):
+// the signature dictionary (/SubFilter /ETSI.CAdES.detached), its
+// invisible widget, which is the signature field and is listed in the
+// first page's /Annots (so the page is written again, unchanged but for
+// /Annots), the document information and XMP metadata, the document
+// security store (/DSS /Certs: dss, the certificates a validator needs
+// later), and the catalog with /AcroForm, /Metadata and /DSS. Every number
+// in it is known before signing: the /ByteRange has fixed-width numbers
+// and /Contents a fixed size.
+func newSignatureUpdate(a *attachment, base int64, hexLen int, dss [][]byte, opts Options) *signatureUpdate {
+	sigObj, widgetObj, infoObj, metaObj, dssObj := a.nextObj, a.nextObj+1, a.nextObj+2, a.nextObj+3, a.nextObj+4
+	w := &objectWriter{base: base, offsets: map[int]int64{}, gens: map[int]int{}}
+	b := &w.b
+	w.start(sigObj, 0)
+	b.WriteString("<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange [0 ")
 	rangeAt := b.Len()
-	fmt.Fprintf(&b, "%0*d %0*d %0*d] /Contents<", byteRangeWidth, 0, byteRangeWidth, 0, byteRangeWidth, 0)
+	fmt.Fprintf(b, "%0*d %0*d %0*d] /Contents<", byteRangeWidth, 0, byteRangeWidth, 0, byteRangeWidth, 0)
 	u := &signatureUpdate{contentsAt: b.Len(), hexLen: hexLen}
 	b.WriteString(strings.Repeat("0", hexLen))
-	fmt.Fprintf(&b, "> /M %s", pdfLiteral(pdfDate(opts.Time)))
+	fmt.Fprintf(b, "> /M %s", pdfLiteral(pdfDate(opts.Time)))
 	for _, f := range []struct{ key, v string }{{"Name", opts.Name}, {"Reason", opts.Reason}, {"Location", opts.Location}} {
 		if f.v != "" {
-			fmt.Fprintf(&b, " /%s %s", f.key, pdfText(f.v))
+			fmt.Fprintf(b, " /%s %s", f.key, pdfText(f.v))
 		}
 	}
 	b.WriteString(" >>\nendobj\n")
-	start(widgetObj)
-	fmt.Fprintf(&b, "<< /Type /Annot /Subtype /Widget /Rect [0 0 0 0] /F %d /P %d 0 R /FT /Sig /T %s /V %d 0 R >>\nendobj\n",
-		signatureWidgetFlags, a.firstPage, pdfLiteral(signatureFieldName), sigObj)
-	start(a.root)
-	fmt.Fprintf(&b, "<< /Type /Catalog%s /AcroForm << /Fields [%d 0 R] /SigFlags %d >> >>\nendobj\n",
-		a.catalog, widgetObj, signatureFieldSigFlags)
-	xref := base + int64(b.Len())
-	fmt.Fprintf(&b, "xref\n0 1\n0000000000 65535 f \n%d 1\n%010d %05d n \n%d 2\n%010d 00000 n \n%010d 00000 n \n",
-		a.root, offsets[a.root], a.rootGen, sigObj, offsets[sigObj], offsets[widgetObj])
-	fmt.Fprintf(&b, "trailer\n<<\n/Size %d\n/Root %d %d R\n/Prev %d\n>>\nstartxref\n%d\n%%%%EOF\n",
-		widgetObj+1, a.root, a.rootGen, a.xref, xref)
+	w.start(widgetObj, 0)
+	fmt.Fprintf(b, "<< /Type /Annot /Subtype /Widget /Rect [0 0 0 0] /F %d /P %d %d R /FT /Sig /T %s /V %d 0 R >>\nendobj\n",
+		signatureWidgetFlags, a.firstPage.num, a.firstPage.gen, pdfLiteral(signatureFieldName), sigObj)
+	w.start(a.firstPage.num, a.firstPage.gen)
+	fmt.Fprintf(b, "%s/Annots [%d 0 R]\n>>\nendobj\n", a.firstPage.entries, widgetObj)
+	w.start(infoObj, 0)
+	fmt.Fprintf(b, "%s\nendobj\n", infoDict(opts.Document, opts.Time))
+	w.stream(metaObj, " /Type /Metadata /Subtype /XML", xmpPacket(opts.Document, opts.Time))
+	w.start(dssObj, 0)
+	b.WriteString("<< /Certs [")
+	for i := range dss {
+		fmt.Fprintf(b, " %d 0 R", dssObj+1+i)
+	}
+	b.WriteString(" ] >>\nendobj\n")
+	for i, cert := range dss {
+		w.stream(dssObj+1+i, "", cert)
+	}
+	w.start(a.root, a.rootGen)
+	fmt.Fprintf(b, "<< /Type /Catalog%s /AcroForm << /Fields [%d 0 R] /SigFlags %d >> /Metadata %d 0 R /DSS %d 0 R >>\nendobj\n",
+		a.catalog, widgetObj, signatureFieldSigFlags, metaObj, dssObj)
+	xref := w.xref()
+	fmt.Fprintf(b, "trailer\n<<\n/Size %d\n/Root %d %d R\n/Info %d 0 R\n/Prev %d\n>>\nstartxref\n%d\n%%%%EOF\n",
+		dssObj+1+len(dss), a.root, a.rootGen, infoObj, a.xref, xref)
 	u.b = b.Bytes()
 
 	// The byte range: everything but the /Contents string, < and > included.
@@ -102,22 +161,30 @@ func (e *tooLarge) Error() string {
 }
 
 // writeSigned lays out the signature update, signs it, and writes the
-// whole PDF to w. When the CMS does not fit the room reserved (a TSA
-// whose token carries a long chain, say), it lays out again with the room
-// it needs and signs again: one more pass over the bundle and one more
-// timestamp, rather than a failed export.
+// whole PDF to w. It lays out and signs again (one more pass over the
+// bundle and one more timestamp, rather than a failed or incomplete
+// export) when the CMS does not fit the room reserved (a TSA whose token
+// carries a long chain, say), or when the signature timestamp's TSA
+// certificates are not yet in the document security store: they are known
+// only once a token is received, and the store is signed with the rest.
 func writeSigned(ctx context.Context, w io.Writer, a *attachment, chain []*x509.Certificate, opts Options) error {
+	const attempts = 3
 	room := contentsRoom(chain)
-	for attempt := 0; ; attempt++ {
-		u := newSignatureUpdate(a, a.size, room, opts)
-		err := u.sign(ctx, a, chain, opts)
+	dss := dssCertificates(chain, opts.ValidationCertificates)
+	for attempt := 1; ; attempt++ {
+		u := newSignatureUpdate(a, a.size, room, dss, opts)
+		token, err := u.sign(ctx, a, chain, opts)
 		var tl *tooLarge
-		if errors.As(err, &tl) && attempt == 0 {
+		if errors.As(err, &tl) && attempt < attempts {
 			room = tl.need + 2*1024 // and some slack: the new token may be a few bytes longer
 			continue
 		}
 		if err != nil {
 			return err
+		}
+		if tsaCerts := tokenCertificates(token); lacks(dss, tsaCerts) && attempt < attempts {
+			dss = dssCertificates(nil, dss, tsaCerts)
+			continue
 		}
 		if _, err := io.CopyBuffer(w, io.NewSectionReader(a, 0, a.size), make([]byte, 1<<20)); err != nil {
 			return err
@@ -128,54 +195,57 @@ func writeSigned(ctx context.Context, w io.Writer, a *attachment, chain []*x509.
 }
 
 // sign hashes the signed bytes (the attachment, then the update around
-// /Contents), signs them as a CMS with the signature timestamp, and fills
-// /Contents. It fails with a *tooLarge when the CMS does not fit.
-func (u *signatureUpdate) sign(ctx context.Context, a *attachment, chain []*x509.Certificate, opts Options) error {
+// /Contents), signs them as a CMS with the signature timestamp, fills
+// /Contents, and returns the timestamp token. It fails with a *tooLarge
+// when the CMS does not fit.
+func (u *signatureUpdate) sign(ctx context.Context, a *attachment, chain []*x509.Certificate, opts Options) ([]byte, error) {
 	h := opts.Signer.Algorithm().CMSDigest // SHA-512 for Ed25519 (RFC 8419 §3)
 	d := h.New()
 	if _, err := io.CopyBuffer(d, io.NewSectionReader(a, 0, a.size), make([]byte, 1<<20)); err != nil {
-		return fmt.Errorf("pdfseal: reading the PDF to sign: %w", err)
+		return nil, fmt.Errorf("pdfseal: reading the PDF to sign: %w", err)
 	}
 	before, after := u.signed()
 	d.Write(before)
 	d.Write(after)
-	cms, err := signCMS(ctx, d.Sum(nil), h, chain, opts)
+	cms, token, err := signCMS(ctx, d.Sum(nil), h, chain, opts)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if 2*len(cms) > u.hexLen {
-		return &tooLarge{need: 2 * len(cms)}
+		return nil, &tooLarge{need: 2 * len(cms)}
 	}
 	hex.Encode(u.b[u.contentsAt:], cms)
-	return nil
+	return token, nil
 }
 
-// signCMS makes the detached CMS SignedData of the PDF signature: the
-// signer's certificate path, signed attributes (content type id-data, the
-// signing time, the message digest, the ESS signing-certificate-v2
-// binding) and, unsigned, the RFC 3161 timestamp over the signature value.
-// It is what verify reads (bundle-format.md §7.2).
-func signCMS(ctx context.Context, digest []byte, h crypto.Hash, chain []*x509.Certificate, opts Options) ([]byte, error) {
-	signedAttrs, err := cms.SignedAttributes(digest, opts.Time, chain[0])
+// signCMS makes the detached CMS SignedData of the PDF signature, a
+// CAdES baseline signature as PAdES B-T has it: the signer's certificate
+// path, signed attributes (content type id-data, the message digest, the
+// ESS signing-certificate-v2 binding; no signing-time: the claimed time is
+// the signature dictionary's /M) and, unsigned, the RFC 3161 timestamp
+// over the signature value, which it also returns. It is what verify
+// reads (bundle-format.md §7.2).
+func signCMS(ctx context.Context, digest []byte, h crypto.Hash, chain []*x509.Certificate, opts Options) (der, token []byte, err error) {
+	signedAttrs, err := cms.SignedAttributes(digest, time.Time{}, chain[0])
 	if err != nil {
-		return nil, fmt.Errorf("pdfseal: the signed attributes: %w", err)
+		return nil, nil, fmt.Errorf("pdfseal: the signed attributes: %w", err)
 	}
 	sig, err := opts.Signer.SignMessage(ctx, signedAttrs)
 	if err != nil {
-		return nil, fmt.Errorf("pdfseal: signing: %w", err)
+		return nil, nil, fmt.Errorf("pdfseal: signing: %w", err)
 	}
-	token, err := timestampSignature(ctx, sig, opts.Timestamper)
-	if err != nil {
-		return nil, err
+	if token, err = timestampSignature(ctx, sig, opts.Timestamper); err != nil {
+		return nil, nil, err
 	}
 	digestAlg := cms.OIDSHA256
 	if h == crypto.SHA512 {
 		digestAlg = cms.OIDSHA512
 	}
-	return (&cms.Detached{
+	der, err = (&cms.Detached{
 		DigestAlgorithm: digestAlg, Chain: chain, SignedAttributes: signedAttrs,
 		SignatureAlgorithm: opts.Signer.Algorithm().CMSSignature, Signature: sig, TimeStampToken: token,
 	}).Marshal()
+	return der, token, err
 }
 
 // timestampSignature asks the TSA for a token over the signature value

@@ -3,6 +3,7 @@ package record
 import (
 	"fmt"
 
+	"github.com/custody-toolkit/custody/internal/lang"
 	"github.com/custody-toolkit/custody/manifest"
 )
 
@@ -28,12 +29,14 @@ func CountAttachments(entries []*manifest.MessageEntry) Attachments {
 	return n
 }
 
-// String words the counts for the record: "162 referenced, 0 included",
-// or "3 included" when none is missing. It is for a later renderer
-// version: the current ones must keep rendering old bundles as they did.
-func (n Attachments) String() string {
+// String words the counts in English: "162 referenced, 0 included", or "3
+// included" when none is missing.
+func (n Attachments) String() string { return n.Words(lang.English.Record) }
+
+// Words words the counts in a language, as custody-pdf/4 prints them.
+func (n Attachments) Words(w lang.RecordLabels) string {
 	if n.Included == n.Referenced {
-		return fmt.Sprintf("%d included", n.Included)
+		return fmt.Sprintf(w.AttachmentsAll, n.Included)
 	}
-	return fmt.Sprintf("%d referenced, %d included", n.Referenced, n.Included)
+	return fmt.Sprintf(w.AttachmentsSome, n.Referenced, n.Included)
 }

@@ -25,7 +25,13 @@ import (
 // record.pdf only when the manifest names a renderer it has (Renders): a
 // later version of the layout gets a new name, and the old ones are kept,
 // so that old bundles keep verifying byte for byte.
-const Renderer = "custody-pdf/3"
+const Renderer = "custody-pdf/4"
+
+// rendererV3 is Renderer before version 4 (pdf.Document.Layout4): English
+// only, free text drawn as it is, the selection as counts, missing
+// attachments named in their file name, and every shaded box after the
+// first on a page filled in the colour of the text.
+const rendererV3 = "custody-pdf/3"
 
 // rendererV1 is Renderer before 2026-11-26. Its rendering inside a bundle
 // ended every footer with an empty "manifest sha256" and captioned the QR
@@ -42,7 +48,7 @@ func Renders(name string) bool { return slices.Contains(Renderers, name) }
 
 // Renderers are the renderings Render produces, newest first. A standalone
 // PDF of a bundle without record.pdf names none: a verifier tries each.
-var Renderers = []string{Renderer, rendererV2, rendererV1}
+var Renderers = []string{Renderer, rendererV3, rendererV2, rendererV1}
 
 // Content is what a rendering shows: the manifest's metadata, the message
 // entries in order, and a way to read attachment entries (images are
@@ -61,6 +67,9 @@ type Seal struct {
 	// whose manifest names no renderer: empty for Renderer, or one of
 	// Renderers to render as an earlier exporter did.
 	Renderer string
+	// BundleName is the name the standalone PDF gives the bundle it
+	// carries, for the command that extracts it (custody-pdf/4).
+	BundleName string
 }
 
 // Render writes the rendering of c. With seal nil it is the rendering
@@ -98,15 +107,24 @@ func document(c Content, seal *Seal) (*pdf.Document, error) {
 			patient = p.ID
 		}
 	}
+	version := renderer(m, seal)
 	d := &pdf.Document{
 		Practice:  m.Practice,
 		Title:     m.Conversation.Title,
 		PatientID: patient,
-		Period:    period(c.Entries),
+		Period:    period(c.Entries, "%s to %s"),
 		ExportID:  m.ExportID,
 		Selected:  m.Selection.Selected,
 		Total:     m.Selection.Total,
-		PNGAsIs:   renderer(m, seal) == Renderer,
+		PNGAsIs:   version != rendererV1 && version != rendererV2,
+	}
+	var v4 *layout4
+	if version == Renderer {
+		var err error
+		if v4, err = newLayout4(m); err != nil {
+			return nil, err
+		}
+		v4.header(d, m, c.Entries)
 	}
 	byID := map[string]*manifest.MessageEntry{}
 	for _, e := range c.Entries {
@@ -117,7 +135,7 @@ func document(c Content, seal *Seal) (*pdf.Document, error) {
 		if gaps[k] > 0 {
 			d.Items = append(d.Items, pdf.Item{Withheld: gaps[k]})
 		}
-		msg := message(e, people, byID, c.Open)
+		msg := message(e, people, byID, c.Open, v4)
 		d.AttachmentCount += len(msg.Attachments)
 		d.Items = append(d.Items, pdf.Item{Message: msg})
 	}
@@ -125,6 +143,9 @@ func document(c Content, seal *Seal) (*pdf.Document, error) {
 		d.Items = append(d.Items, pdf.Item{Withheld: n})
 	}
 	d.Integrity = integrity(m, seal)
+	if v4 != nil {
+		v4.integrity(&d.Integrity, m, seal)
+	}
 	return d, nil
 }
 
@@ -147,7 +168,7 @@ func withheldGaps(m *manifest.Manifest) []int {
 	return gaps
 }
 
-func message(e *manifest.MessageEntry, people map[string]manifest.Participant, byID map[string]*manifest.MessageEntry, open func(string) (io.ReadCloser, error)) *pdf.Message {
+func message(e *manifest.MessageEntry, people map[string]manifest.Participant, byID map[string]*manifest.MessageEntry, open func(string) (io.ReadCloser, error), v4 *layout4) *pdf.Message {
 	sender := people[e.From]
 	name := sender.Name
 	if name == "" {
@@ -162,18 +183,23 @@ func message(e *manifest.MessageEntry, people map[string]manifest.Participant, b
 		if r, ok := byID[e.ReplyTo]; ok {
 			msg.ReplyTo += ": “" + excerpt(r.Text, 60) + "”"
 		} else {
-			msg.ReplyTo += " (not in this export)"
+			msg.ReplyTo += notInExport(v4)
 		}
 	}
 	for _, a := range e.Attachments {
 		pa := pdf.Attachment{Name: a.Name, Type: a.Type, Size: a.Size, SHA256: a.SHA256}
-		if a.Missing {
+		if a.Missing && v4 != nil {
+			pa.Missing = true
+		} else if a.Missing {
 			pa.Name = a.Name + " (missing from the source export)"
 		} else if isImage(a.Type) && open != nil {
 			path := a.Path
 			pa.Open = func() (io.ReadCloser, error) { return open(path) }
 		}
 		msg.Attachments = append(msg.Attachments, pa)
+	}
+	if v4 != nil {
+		v4.escape(msg)
 	}
 	return msg
 }
@@ -183,11 +209,11 @@ func integrity(m *manifest.Manifest, seal *Seal) pdf.Integrity {
 	verifyCmd := "custody-verify --trust TSA-ROOT.pem --signer " + m.Signer.Fingerprint + " BUNDLE.custody"
 	if seal == nil {
 		in.QRPayload = "custody:" + m.ExportID + ":chain:" + m.Chain.Head
-		if m.Rendering == nil || m.Rendering.Renderer != rendererV1 {
+		if renderer(m, seal) != rendererV1 {
 			// Sealed inside the bundle, the record cannot show the
 			// manifest's digest: it names the chain head it shows.
 			in.QRCaption = "QR code: export ID and hash-chain head"
-			in.FooterRef = "chain head " + m.Chain.Head[:min(16, len(m.Chain.Head))]
+			in.FooterRef = "chain head " + short(m.Chain.Head)
 		}
 		in.Commands = []string{
 			"This rendering is sealed inside the bundle (record.pdf); the manifest digest and",
@@ -207,6 +233,9 @@ func integrity(m *manifest.Manifest, seal *Seal) pdf.Integrity {
 	return in
 }
 
+// short is the first 16 hex digits of a digest, for a footer.
+func short(digest string) string { return digest[:min(16, len(digest))] }
+
 // displayTime shows a message time as the participants saw it, with its
 // offset: 2026-04-12 09:14:03 +02:00.
 func displayTime(s string) string {
@@ -217,7 +246,9 @@ func displayTime(s string) string {
 	return t.Format("2006-01-02 15:04:05 -07:00")
 }
 
-func period(entries []*manifest.MessageEntry) string {
+// period is the days the entries cover; a range is worded by the format
+// span ("%s to %s").
+func period(entries []*manifest.MessageEntry, span string) string {
 	if len(entries) == 0 {
 		return ""
 	}
@@ -231,7 +262,7 @@ func period(entries []*manifest.MessageEntry) string {
 	if day(first) == day(last) {
 		return day(first)
 	}
-	return day(first) + " to " + day(last)
+	return fmt.Sprintf(span, day(first), day(last))
 }
 
 func excerpt(s string, n int) string {

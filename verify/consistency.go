@@ -81,7 +81,7 @@ func (c *Consistency) prove(om, nm *manifest.Manifest) {
 	fail := func(pos int, format string, args ...any) {
 		c.Status, c.Detail, c.FirstDifference = Failed, fmt.Sprintf(format, args...), &pos
 	}
-	if om.Format != manifest.FormatV2 || nm.Format != manifest.FormatV2 {
+	if !om.HasTree() || !nm.HasTree() {
 		c.Status, c.Detail = Indeterminate, "cannot be proven: a "+manifest.FormatV1+" bundle commits to no Merkle tree"
 		return
 	}

@@ -64,7 +64,7 @@ func DisclosureOf(m *manifest.Manifest) *Disclosure {
 // changed, gives another root. Version 1 bundles have no tree.
 func (v *bundleVerifier) checkDisclosure() {
 	m := v.m
-	if m.Format != manifest.FormatV2 {
+	if !m.HasTree() {
 		return
 	}
 	leaves, err := m.Leaves()

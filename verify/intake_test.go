@@ -103,6 +103,8 @@ func TestIntakeTampered(t *testing.T) {
 			verify.Failed, "signature", verify.SigCryptoFailure, ""},
 		{"intake removed, consent kept", edit(true, setManifest(func(m *manifest.Manifest) { m.Intake = nil })),
 			verify.Failed, "messages", verify.HashFailure, "intake/consent.pdf belongs to no message, source or consent record"},
+		{"intake in a v2 manifest", edit(true, setManifest(func(m *manifest.Manifest) { m.Format = manifest.FormatV2 })),
+			verify.Failed, "manifest", verify.FormatFailure, "format custody.bundle/v2 carries a member of custody.bundle/v3"},
 		{"consent digest unlike its files record", edit(true, setManifest(func(m *manifest.Manifest) {
 			m.Intake.Consent.SHA256 = strings.Repeat("0", 64)
 		})), verify.Failed, "manifest", verify.FormatFailure, "intake.consent: intake/consent.pdf is not a listed file with that sha256 and size"},
@@ -115,7 +117,7 @@ func TestIntakeTampered(t *testing.T) {
 		// A code this verifier does not know proves nothing altered: a
 		// later exporter may add one. It is shown, said to be unknown.
 		{"legal basis unknown", edit(true, setManifest(func(m *manifest.Manifest) { m.Intake.LegalBasis = "gdpr-6-1-c" })),
-			verify.Passed, "manifest", "", "custody.bundle/v2"},
+			verify.Passed, "manifest", "", "custody.bundle/v3"},
 		{"consent moved after the messages", edit(false, func(e []testbundle.Entry) []testbundle.Entry {
 			c := e[consentAt(e)]
 			e = append(e[:consentAt(e)], e[consentAt(e)+1:]...)

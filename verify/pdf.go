@@ -63,7 +63,7 @@ func PDF(r io.ReaderAt, size int64, opts Options) (*Report, error) {
 	}
 	checks = append(checks, checkPDFSigner(sig, rep)...)
 	if rep.Result != Failed {
-		checks = append(checks, checkPDFRendering(f, r, size, b, b.Size(), rep))
+		checks = append(checks, checkPDFRendering(f, r, size, b, rep))
 	}
 	addSignatureTimestamp(rep, sig)
 	rep.Checks = checks
@@ -450,7 +450,7 @@ func verifyPDFSignature(f *pdfread.File, r io.ReaderAt, size int64, opts Options
 		"the signature covers all %d bytes of the file but its own /Contents (bytes %d to %d)", size, ranges[1], ranges[2])}}
 	res := &PDFSignature{ByteRange: ranges}
 	res.SubFilter = string(nameOf(sig["SubFilter"]))
-	if res.SubFilter != "adbe.pkcs7.detached" && res.SubFilter != "ETSI.CAdES.detached" {
+	if res.SubFilter != "adbe.pkcs7.detached" && res.SubFilter != subFilterPAdES {
 		return nil, append(checks, fail(CheckPDFSignature, "signature /SubFilter %q is not a detached CMS signature", res.SubFilter)...)
 	}
 	der, err := trimPadding(contents.Bytes)
@@ -467,6 +467,10 @@ func verifyPDFSignature(f *pdfread.File, r io.ReaderAt, size int64, opts Options
 		// not checked, which proves nothing either way.
 		return res, append(checks, Check{Name: CheckPDFSignature, Status: Indeterminate, Sub: CryptoConstraintsFailure,
 			Detail: "the signature cannot be checked: " + err.Error()})
+	}
+	var notBaseline *notBaselineError
+	if errors.As(err, &notBaseline) {
+		return res, append(checks, Check{Name: CheckPDFSignature, Status: Failed, Sub: FormatFailure, Detail: err.Error()})
 	}
 	if err != nil {
 		return res, append(checks, fail(CheckPDFSignature, "%v", err)...)
@@ -632,6 +636,9 @@ func verifyCMS(der []byte, signed io.Reader, res *PDFSignature) (sigValue []byte
 	if err := checkCMSAttributes(si, cert, h, signed); err != nil {
 		return nil, "", err
 	}
+	if err := checkCAdESBaseline(si, res.SubFilter); err != nil {
+		return nil, "", err
+	}
 	if res.claimed, err = cmsSigningTime(si); err != nil {
 		return nil, "", err
 	}
@@ -643,8 +650,8 @@ func verifyCMS(der []byte, signed io.Reader, res *PDFSignature) (sigValue []byte
 	if res.Token, err = signatureTimestamp(si); err != nil {
 		return nil, "", err
 	}
-	return si.Signature, fmt.Sprintf("%s signature over the whole file by key %s (certificate chain %s)",
-		alg, res.Fingerprint, tokencheck.ChainNames(chain)), nil
+	return si.Signature, fmt.Sprintf("%s signature (%s) over the whole file by key %s (certificate chain %s)",
+		alg, signatureForm(res.SubFilter), res.Fingerprint, tokencheck.ChainNames(chain)), nil
 }
 
 // checkCMSStructure checks the fields of the SignedData around its one
@@ -703,6 +710,52 @@ func checkCMSAttributes(si *cms.SignerInfo, cert *x509.Certificate, h crypto.Has
 	}
 	if _, _, err := tokencheck.SigningCertificates(si, cert); err != nil {
 		return fmt.Errorf("the CMS signing-certificate attribute: %w", err)
+	}
+	return nil
+}
+
+// subFilterPAdES is the /SubFilter of a PAdES signature (ETSI EN 319
+// 142-1), which the exporter writes since issue 15; earlier exports have
+// adbe.pkcs7.detached, held to the rules of checkCMSAttributes alone.
+const subFilterPAdES = "ETSI.CAdES.detached"
+
+// notBaselineError: a signature that claims PAdES (its /SubFilter) but
+// whose CMS breaks a rule of the baseline: not an alteration (the sealing
+// key signed it so), but not the form the exporter writes.
+type notBaselineError struct{ why string }
+
+func (e *notBaselineError) Error() string {
+	return "the signature's /SubFilter is " + subFilterPAdES + ", but its CMS " + e.why + " (PAdES baseline, ETSI EN 319 142-1 §6.3)"
+}
+
+// signatureForm names the form of the signature for the report.
+func signatureForm(subFilter string) string {
+	if subFilter == subFilterPAdES {
+		return "PAdES baseline, " + subFilter
+	}
+	return subFilter
+}
+
+// checkCAdESBaseline holds a PAdES signature's CMS to the baseline's
+// signed attributes: the ESS signing-certificate-v2 binding (not the
+// SHA-1 signing-certificate), and no signing-time: the time claimed is
+// the signature dictionary's /M, the time proven the signature timestamp.
+func checkCAdESBaseline(si *cms.SignerInfo, subFilter string) error {
+	if subFilter != subFilterPAdES {
+		return nil
+	}
+	for _, a := range []struct {
+		oid  asn1.ObjectIdentifier
+		want bool
+		why  string
+	}{
+		{cms.OIDSigningCertV2, true, "has no signing-certificate-v2 attribute"},
+		{cms.OIDSigningCert, false, "has a signing-certificate (v1) attribute"},
+		{cms.OIDSigningTime, false, "has a signing-time attribute"},
+	} {
+		if _, found, _ := si.Attribute(a.oid); found != a.want {
+			return &notBaselineError{a.why}
+		}
 	}
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"reflect"
 
 	"github.com/custody-toolkit/custody/internal/pdfnorm"
 	"github.com/custody-toolkit/custody/internal/pdfread"
@@ -19,20 +18,24 @@ import (
 // verified bundle: its messages, the manifest digest and its timestamps.
 // The exporter lays the same pages out (custody.WritePDF, with the
 // seal read from the tokens); the verifier renders them again to compare.
-func StandaloneRendering(w io.Writer, b *manifest.Bundle, rep *Report) error {
-	return standaloneRendering(w, b, rep, "")
+// bundleName is the name the PDF gives the bundle it carries, which the
+// pages print in the command that extracts it.
+func StandaloneRendering(w io.Writer, b *manifest.Bundle, rep *Report, bundleName string) error {
+	return StandaloneRenderingAs(w, b, rep, bundleName, "")
 }
 
-// standaloneRendering is StandaloneRendering laid out by renderer, for a
-// bundle without record.pdf ("" for the newest).
-func standaloneRendering(w io.Writer, b *manifest.Bundle, rep *Report, renderer string) error {
+// StandaloneRenderingAs is StandaloneRendering laid out by renderer (one of
+// record.Renderers, "" for the newest) for a bundle without record.pdf, as
+// an exporter of its time did: the verifier tries each, and test vectors
+// made by an earlier renderer stay as they were.
+func StandaloneRenderingAs(w io.Writer, b *manifest.Bundle, rep *Report, bundleName, renderer string) error {
 	c, err := content(b, rep.parsed)
 	if err != nil {
 		return err
 	}
-	seal := &record.Seal{ManifestSHA256: rep.Manifest, Renderer: renderer}
+	seal := &record.Seal{ManifestSHA256: rep.Manifest, Renderer: renderer, BundleName: bundleName}
 	for _, ts := range rep.Timestamps {
-		seal.Timestamps = append(seal.Timestamps, pdf.Timestamp{Time: ts.Time, TSA: ts.TSA})
+		seal.Timestamps = append(seal.Timestamps, pdf.Timestamp{Time: ts.Time, TSA: ts.TSA, CertSHA256: ts.TSACertSHA256})
 	}
 	return record.Render(w, c, seal)
 }
@@ -50,8 +53,8 @@ func content(b *manifest.Bundle, m *manifest.Manifest) (record.Content, error) {
 // rendering of the embedded bundle (byte for byte, or once normalised,
 // see compareRendering); the signed update after it only adds the
 // attachment and the signature.
-func checkPDFRendering(f *pdfread.File, r io.ReaderAt, size int64, embedded io.ReaderAt, embeddedSize int64, rep *Report) Check {
-	b, err := manifest.OpenBundle(embedded, embeddedSize)
+func checkPDFRendering(f *pdfread.File, r io.ReaderAt, size int64, embedded *PDFBundle, rep *Report) Check {
+	b, err := manifest.OpenBundle(embedded, embedded.Size())
 	if err != nil {
 		return Check{Name: CheckPDFRendering, Status: Failed, Detail: err.Error()}
 	}
@@ -59,12 +62,12 @@ func checkPDFRendering(f *pdfread.File, r io.ReaderAt, size int64, embedded io.R
 	if m != nil && m.Rendering != nil && !record.Renders(m.Rendering.Renderer) {
 		return Check{Name: CheckPDFRendering, Status: Indeterminate, Sub: RendererUnavailable, Detail: fmt.Sprintf("rendered by %q, which this verifier does not have: the visible pages cannot be compared with the bundle", m.Rendering.Renderer)}
 	}
-	cmp := compareStandalone(r, size, b, rep, "")
+	cmp := compareStandalone(r, size, b, rep, embedded.Name, "")
 	if m != nil && m.Rendering == nil && cmp.status == Failed {
 		// No record.pdf names the renderer: the PDF may be an earlier
 		// exporter's, laid out by an earlier renderer.
 		for _, earlier := range record.Renderers[1:] {
-			if c := compareStandalone(r, size, b, rep, earlier); c.status == Passed {
+			if c := compareStandalone(r, size, b, rep, embedded.Name, earlier); c.status == Passed {
 				cmp = c
 				cmp.detail += " (renderer " + earlier + ")"
 				break
@@ -83,8 +86,8 @@ func checkPDFRendering(f *pdfread.File, r io.ReaderAt, size int64, embedded io.R
 
 // compareStandalone compares the standalone PDF's first revision with a
 // fresh rendering by renderer ("" for the one the bundle implies).
-func compareStandalone(r io.ReaderAt, size int64, b *manifest.Bundle, rep *Report, renderer string) renderingComparison {
-	render := func(w io.Writer) error { return standaloneRendering(w, b, rep, renderer) }
+func compareStandalone(r io.ReaderAt, size int64, b *manifest.Bundle, rep *Report, bundleName, renderer string) renderingComparison {
+	render := func(w io.Writer) error { return StandaloneRenderingAs(w, b, rep, bundleName, renderer) }
 	return compareRendering(io.NewSectionReader(r, 0, size), false, nil, render)
 }
 
@@ -188,109 +191,4 @@ func normalisedRendering(render func(io.Writer) error) (pdfnorm.Form, error) {
 		return pdfnorm.Form{}, fmt.Errorf("this verifier's own rendering is not in the layout its normaliser reads: %w", err)
 	}
 	return form, nil
-}
-
-// updateCatalogKeys are what the updates of a sealed export add to the
-// catalog: the attachment (/Names, /AF, /PageMode) and the signature
-// field (/AcroForm).
-var updateCatalogKeys = map[pdfread.Name]bool{"Names": true, "AF": true, "PageMode": true, "AcroForm": true}
-
-// checkUpdates: the bytes after the rendering are incremental updates,
-// signed with the rest, that could redefine a page, its content or a font,
-// or point the catalog at other pages: the PDF would then show something
-// else than the rendering it starts with, under a valid signature by the
-// sealing key. They may define new objects and a new catalog only, and the
-// catalog must keep the rendering's entries (its page tree) and add
-// nothing but the attachment and the signature field. whole is the PDF as
-// opened for the other checks, rendering its first revision (the sealed
-// rendering, of length size).
-func checkUpdates(whole *pdfread.File, rendering io.ReaderAt, size int64) error {
-	first, err := pdfread.Open(rendering, size)
-	if err != nil {
-		return fmt.Errorf("the rendering's structure: %w", err)
-	}
-	oldRoot, _ := first.Trailer["Root"].(pdfread.Ref)
-	oldSize, ok := first.Trailer["Size"].(int64)
-	if !ok {
-		return errors.New("the rendering's trailer has no /Size")
-	}
-	if err := checkObjectNumbers(whole, first, oldRoot.Num, int(oldSize), size); err != nil {
-		return err
-	}
-	oldCat, err := first.Dict(oldRoot, "the rendering's catalog")
-	if err != nil {
-		return err
-	}
-	cat, err := whole.Dict(whole.Trailer["Root"], "catalog (trailer /Root)")
-	if err != nil {
-		return err
-	}
-	for k, v := range cat {
-		if old, had := oldCat[k]; had && !reflect.DeepEqual(old, v) || !had && !updateCatalogKeys[k] {
-			return fmt.Errorf("the catalog's /%s is not the rendering's", k)
-		}
-	}
-	for k := range oldCat {
-		if _, kept := cat[k]; !kept {
-			return fmt.Errorf("the catalog lost the rendering's /%s", k)
-		}
-	}
-	// What the added entries may hold: a /JavaScript name tree would run
-	// on opening, an XFA form would replace the pages in some readers.
-	for k, allowed := range addedEntryKeys {
-		if _, had := oldCat[k]; had {
-			continue
-		}
-		v, ok := cat[k]
-		if !ok {
-			continue
-		}
-		d, err := whole.Dict(v, "catalog /"+string(k))
-		if err != nil {
-			return err
-		}
-		for key := range d {
-			if !allowed[key] {
-				return fmt.Errorf("the catalog's /%s holds /%s", k, key)
-			}
-		}
-	}
-	return nil
-}
-
-// checkObjectNumbers: the updates may add objects after the rendering
-// (numbers from oldSize on, lying in the updates' bytes) and a new
-// catalog, and nothing else. Every other object number of the rendering
-// keeps its cross-reference entry exactly: not redefined, not freed, not
-// pointed at other bytes, even bytes inside the rendering (a JPEG embeds
-// what its maker chose, such as a whole content stream), where no
-// comparison of the rendering would see it.
-func checkObjectNumbers(whole, first *pdfread.File, root, oldSize int, size int64) error {
-	for num := 1; num < oldSize; num++ {
-		off, gen, _ := whole.Entry(num)
-		firstOff, firstGen, _ := first.Entry(num)
-		switch {
-		case off == firstOff && gen == firstGen:
-		case num == root && off >= size:
-		case off < 0:
-			return fmt.Errorf("object %d of the rendering is freed", num)
-		case off < size:
-			return fmt.Errorf("object %d of the rendering is redefined: pointed at other bytes of the rendering (byte %d)", num, off)
-		default:
-			return fmt.Errorf("object %d of the rendering is redefined", num)
-		}
-	}
-	for _, num := range whole.DefinedBefore(size) {
-		if num >= oldSize {
-			return fmt.Errorf("object %d, which the rendering does not define, is pointed at bytes of the rendering", num)
-		}
-	}
-	return nil
-}
-
-// addedEntryKeys are the keys the dictionaries a sealed export adds to the
-// catalog may have.
-var addedEntryKeys = map[pdfread.Name]map[pdfread.Name]bool{
-	"Names":    {"EmbeddedFiles": true},
-	"AcroForm": {"Fields": true, "SigFlags": true},
 }

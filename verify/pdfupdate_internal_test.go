@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
 	"strconv"
 	"strings"
@@ -20,9 +21,6 @@ var (
 	// AppendPDFUpdateEntries is AppendPDFUpdate with raw entries.
 	AppendPDFUpdateEntries = appendUpdateEntries
 	PDFTrailerNumbers      = trailerNumbers
-	// StandaloneRenderingAs lays out a standalone PDF's pages by an
-	// earlier renderer, as an exporter of its time did.
-	StandaloneRenderingAs = standaloneRendering
 )
 
 // CompareRecord compares record.pdf bytes with a fresh rendering of the
@@ -112,6 +110,28 @@ func TestCheckUpdates(t *testing.T) {
 		t.Fatal(err)
 	}
 	off3, _, _ := first.Entry(3)
+	// The PAdES additions: the first page (object 10) written again with
+	// /Annots, the widget size+1, the XMP stream size+2, the store size+3
+	// with one certificate size+4.
+	annots := fmt.Sprintf("/Annots [%d 0 R]", size+1)
+	page := func(extra string) string {
+		return "<< /Type /Page /Parent 2 0 R /Resources 4 0 R /Contents 11 0 R " + extra + " >>"
+	}
+	widget := func(extra string) string {
+		return "<< /Type /Annot /Subtype /Widget /FT /Sig /Rect [0 0 0 0] /P 10 0 R /T (Signature1) " + extra + " >>"
+	}
+	certs := fmt.Sprintf("/Certs [%d 0 R]", size+4)
+	pades := func(dss, page, widget string, edits ...map[int]string) map[int]string {
+		objects := catalog(good + fmt.Sprintf(" /Metadata %d 0 R /DSS << %s >>", size+2, dss))
+		objects[10], objects[size+1] = page, widget
+		objects[size+2] = "<< /Type /Metadata /Subtype /XML /Length 5 >>\nstream\n<x/>\nendstream"
+		objects[size+3] = "<< /Length 0 >>\nstream\n\nendstream"
+		objects[size+4] = "<< /Length 3 >>\nstream\n0\x82\x00\nendstream"
+		for _, e := range edits {
+			maps.Copy(objects, e)
+		}
+		return objects
+	}
 	tests := []struct {
 		name    string
 		objects map[int]string
@@ -129,6 +149,16 @@ func TestCheckUpdates(t *testing.T) {
 		{"an object of the rendering freed", catalog(good), "object 2 of the rendering is freed", map[int]string{2: "0000000000 00001 f"}},
 		{"an object of the rendering pointed at another's bytes", catalog(good), "object 2 of the rendering is redefined: pointed at other bytes of the rendering",
 			map[int]string{2: fmt.Sprintf("%010d 00000 n", off3)}},
+		// PAdES (issue 15, item 7): the XMP metadata, the document
+		// security store, and the first page again with the widget.
+		{"the page with the signature's widget, the metadata, the store", pades(certs, page(annots), widget("")), "", nil},
+		{"the page with another entry too", pades(certs, page(annots+" /Rotate 90"), widget("")), "page 10 0 R may only gain /Annots with the signature's widget", nil},
+		{"the page's contents replaced", pades(certs, strings.Replace(page(annots), "11 0 R", "12 0 R", 1), widget("")), "its /Contents is not the rendering's", nil},
+		{"the widget with an appearance", pades(certs, page(annots), widget(fmt.Sprintf("/AP << /N %d 0 R >>", size))), "the signature's widget has /AP", nil},
+		{"the widget visible", pades(certs, page(annots), strings.Replace(widget(""), "[0 0 0 0]", "[0 0 595 842]", 1)), "the signature's widget has an area", nil},
+		{"a page's /Annots naming another annotation", pades(certs, page(fmt.Sprintf("/Annots [%d 0 R]", size+2)), widget("")), "which is not a field of the /AcroForm", nil},
+		{"the store with a /VRI", pades(certs+" /VRI << >>", page(annots), widget("")), "the catalog's /DSS holds /VRI", nil},
+		{"the metadata filtered", pades(certs, page(annots), widget(""), map[int]string{size + 2: "<< /Type /Metadata /Subtype /XML /Filter /FlateDecode /Length 0 >>\nstream\n\nendstream"}), "catalog /Metadata has /Filter", nil},
 		{"the generation of an object of the rendering", catalog(good), "object 2 of the rendering is redefined", map[int]string{2: fmt.Sprintf("%010d 00001 n", off3)}},
 		{"a new object inside the rendering's bytes", catalog(good), fmt.Sprintf("object %d, which the rendering does not define", size+5),
 			map[int]string{size + 5: fmt.Sprintf("%010d 00000 n", off3)}},

@@ -121,12 +121,7 @@ func standalonePages(t *testing.T, bundle []byte, rep *verify.Report, renderer s
 		t.Fatal(err)
 	}
 	var pages bytes.Buffer
-	if renderer == "" {
-		err = verify.StandaloneRendering(&pages, b, rep)
-	} else {
-		err = verify.StandaloneRenderingAs(&pages, b, rep, renderer)
-	}
-	if err != nil {
+	if err := verify.StandaloneRenderingAs(&pages, b, rep, "case.custody", renderer); err != nil {
 		t.Fatal(err)
 	}
 	return pages.Bytes()

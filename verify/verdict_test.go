@@ -72,22 +72,22 @@ func TestCannotCheckIsIndeterminate(t *testing.T) {
 		detail string
 	}{
 		{"a later format, signed", edit(func(e []testbundle.Entry) {
-			replaceManifest(e, `"format":"custody.bundle/v2"`, `"format":"custody.bundle/v9"`)
+			replaceManifest(e, `"format":"custody.bundle/v3"`, `"format":"custody.bundle/v9"`)
 			resign(e)
 		}), verify.Indeterminate, "manifest", verify.FormatNotImplemented, "its signature by key " + fp + " verifies"},
 		{"a later format, not signed", edit(func(e []testbundle.Entry) {
-			replaceManifest(e, `"format":"custody.bundle/v2"`, `"format":"custody.bundle/v9"`)
+			replaceManifest(e, `"format":"custody.bundle/v3"`, `"format":"custody.bundle/v9"`)
 		}), verify.Failed, "manifest", verify.SigCryptoFailure, "its signature proves it altered"},
 		// A later format may sign otherwise: what this verifier cannot
 		// check is INDETERMINATE.
 		{"a later format, an algorithm and key not implemented", edit(func(e []testbundle.Entry) {
-			replaceManifest(e, `"format":"custody.bundle/v2"`, `"format":"custody.bundle/v9"`)
+			replaceManifest(e, `"format":"custody.bundle/v3"`, `"format":"custody.bundle/v9"`)
 			replaceManifest(e, `"algorithm":"ed25519"`, `"algorithm":"ecdsa-p384-sha384"`)
 			replaceManifest(e, fp, p384FP)
 			e[testbundle.Find(e, manifest.SignerName)].Data = pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: p384DER})
 		}), verify.Indeterminate, "manifest", verify.FormatNotImplemented, "unknown format"},
 		{"a later format, a key not implemented", edit(func(e []testbundle.Entry) {
-			replaceManifest(e, `"format":"custody.bundle/v2"`, `"format":"custody.bundle/v9"`)
+			replaceManifest(e, `"format":"custody.bundle/v3"`, `"format":"custody.bundle/v9"`)
 			replaceManifest(e, fp, p521FP)
 			e[testbundle.Find(e, manifest.SignerName)].Data = pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: p521DER})
 		}), verify.Indeterminate, "manifest", verify.FormatNotImplemented, "unknown format"},

@@ -36,6 +36,8 @@ type exportFlags struct {
 	sel              custody.Selection
 	practice         string
 	noRecord         bool
+	lang             string
+	verifierURL      string
 	disclosure       disclosureFlags
 	pdf              string
 	pdfCert          string
@@ -81,6 +83,8 @@ the signature of the key over the manifest, and one RFC 3161 timestamp per
 	fl.StringVar(&f.sel.Participant, "participant", "", "export only messages from this participant id")
 	fl.StringVar(&f.practice, "practice", "", "practice or clinic named on the PDF rendering")
 	fl.BoolVar(&f.noRecord, "no-record", false, "leave the PDF rendering (record.pdf) out of the bundle")
+	fl.StringVar(&f.lang, "lang", "", "language of the PDF's labels: "+strings.Join(lang.Codes(), " or ")+" (default: the one the messages are mostly written in)")
+	fl.StringVar(&f.verifierURL, "verifier-url", "", "where your practice offers the verifier (a web page or download): printed on the PDF's integrity page")
 	fl.StringVar(&f.actor.Name, "name", "", "the sealing clinician's name, for the custody log's first event; a chat participant of that name is a clinician")
 	fl.StringVar(&f.actor.Role, "role", "clinician", "the sealing person's role, for the custody log")
 	fl.StringVar(&f.pdf, "pdf", "", "also write a signed PDF for the health record, carrying the bundle (uses the first --tsa)")
@@ -106,6 +110,14 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 		return usagef("export: --out is required")
 	case len(f.tsaURLs) == 0:
 		return usagef("export: at least one --tsa URL is required (custody tsa serve runs a local one)")
+	}
+	if f.lang != "" {
+		if _, err := lang.Lookup(f.lang); err != nil {
+			return usagef("export: --lang: %v", err)
+		}
+	}
+	if f.noRecord && (f.lang != "" || f.verifierURL != "") {
+		return usagef("export: --lang and --verifier-url are sealed with the PDF rendering, which --no-record leaves out")
 	}
 	if f.pdf != "" {
 		if err := atomicfile.Absent(f.pdf, f.force); err != nil {
@@ -169,6 +181,7 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 		Out: f.out, Force: f.force, Signer: signer,
 		Timestampers: stampers, CheckToken: checkToken, Selection: f.sel,
 		Practice: f.practice, Intake: intake, Policy: policy, NoRecord: f.noRecord, Actor: f.actor, Disclosure: disclosure,
+		Lang: f.lang, VerifierURL: f.verifierURL,
 		Progress: bar.Hook(),
 	})
 	bar.Done()

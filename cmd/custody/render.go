@@ -5,6 +5,7 @@ import (
 
 	"fmt"
 	"maps"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -78,7 +79,8 @@ func renderBundle(path, out string, force bool, progress func(step string, done,
 	if progress != nil {
 		progress("pdf", 0, 0)
 	}
-	if err := verify.StandaloneRendering(w, b, rep); err != nil {
+	// The pages name the bundle as the file it was rendered from.
+	if err := verify.StandaloneRendering(w, b, rep, filepath.Base(path)); err != nil {
 		return err
 	}
 	return w.Commit(force)

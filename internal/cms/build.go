@@ -42,14 +42,12 @@ var (
 
 // SignedAttributes is the DER SET OF signed attributes of a detached
 // signature over content with the given digest: the content type id-data,
-// the signing time, the message digest and the ESS signing-certificate-v2
-// binding to leaf (RFC 5035; its hash, SHA-256, is the default and so
-// omitted). The signature is computed over these bytes.
+// the signing time (left out when signingTime is zero, as a PAdES
+// signature must: ETSI EN 319 142-1 §5.3 claims the time in the signature
+// dictionary's /M instead), the message digest and the ESS
+// signing-certificate-v2 binding to leaf (RFC 5035; its hash, SHA-256, is
+// the default and so omitted). The signature is computed over these bytes.
 func SignedAttributes(digest []byte, signingTime time.Time, leaf *x509.Certificate) ([]byte, error) {
-	when, err := asn1.Marshal(signingTime.UTC()) // UTCTime until 2049, GeneralizedTime after (RFC 5652 §11.3)
-	if err != nil {
-		return nil, err
-	}
 	certHash := sha256.Sum256(leaf.Raw)
 	essCert := func(b *cryptobyte.Builder) {
 		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // SigningCertificateV2
@@ -68,9 +66,15 @@ func SignedAttributes(digest []byte, signingTime time.Time, leaf *x509.Certifica
 	}
 	attrs := [][]byte{
 		attribute(OIDContentType, func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(OIDData) }),
-		attribute(OIDSigningTime, func(b *cryptobyte.Builder) { b.AddBytes(when) }),
 		attribute(OIDMessageDigest, func(b *cryptobyte.Builder) { b.AddASN1OctetString(digest) }),
 		attribute(OIDSigningCertV2, essCert),
+	}
+	if !signingTime.IsZero() {
+		when, err := asn1.Marshal(signingTime.UTC()) // UTCTime until 2049, GeneralizedTime after (RFC 5652 §11.3)
+		if err != nil {
+			return nil, err
+		}
+		attrs = append(attrs, attribute(OIDSigningTime, func(b *cryptobyte.Builder) { b.AddBytes(when) }))
 	}
 	for _, a := range attrs {
 		if a == nil {

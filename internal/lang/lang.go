@@ -29,6 +29,8 @@ type Terms struct {
 	SelectionWords SelectionWords
 	// IntakeWords word the intake statement (intake.go).
 	IntakeWords IntakeWords
+	// Record labels the PDF record (record.go).
+	Record RecordLabels
 }
 
 // Labels name the lines of a report, and the phrases on them.
@@ -59,6 +61,7 @@ var English = Terms{
 		Keys: map[string]string{"from": "from", "to": "to", "label": "label", "participant": "sent by", "messages": "messages"},
 	},
 	IntakeWords: englishIntake,
+	Record:      englishRecord,
 }
 
 // Spanish (es).
@@ -84,6 +87,7 @@ var Spanish = Terms{
 		Keys: map[string]string{"from": "desde", "to": "hasta", "label": "etiqueta", "participant": "enviados por", "messages": "mensajes"},
 	},
 	IntakeWords: spanishIntake,
+	Record:      spanishRecord,
 }
 
 var all = []Terms{English, Spanish}

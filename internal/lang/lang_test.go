@@ -22,6 +22,12 @@ func TestEveryTermPresent(t *testing.T) {
 				t.Errorf("%s: no word for the criterion %q", terms.Code, k)
 			}
 		}
+		r := reflect.ValueOf(terms.Record)
+		for i := range r.NumField() {
+			if r.Field(i).String() == "" {
+				t.Errorf("%s: record label %s is empty", terms.Code, r.Type().Field(i).Name)
+			}
+		}
 		if terms.Code != "en" && len(terms.Verdict) != 3 {
 			t.Errorf("%s: verdict glosses %v", terms.Code, terms.Verdict)
 		}
@@ -42,5 +48,21 @@ func TestSpanishSelection(t *testing.T) {
 	}
 	if _, err := Lookup("fr"); err == nil || !strings.Contains(err.Error(), "en, es") {
 		t.Errorf("fr: %v", err)
+	}
+}
+
+func TestDetect(t *testing.T) {
+	for _, tc := range []struct {
+		texts []string
+		want  string
+	}{
+		{[]string{"Buenos días, le envío la analítica", "Gracias, la reviso y le digo"}, "es"},
+		{[]string{"Good morning, here are the results", "Thanks, I will look at them"}, "en"},
+		{[]string{"👍", "ok"}, "en"},
+		{nil, "en"},
+	} {
+		if got := Detect(tc.texts); got != tc.want {
+			t.Errorf("%q: %s, want %s", tc.texts, got, tc.want)
+		}
 	}
 }

@@ -3,9 +3,7 @@ package lang
 import (
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
-	"unicode"
 )
 
 // SelectionWords are the words DescribeSelection uses, in one language.
@@ -48,15 +46,15 @@ func describeCriterion(c string, w SelectionWords) string {
 	word, known := w.Keys[key]
 	switch {
 	case !ok || !known:
-		return shown(c)
+		return Shown(c)
 	case key == "messages":
 		parts := strings.Split(value, ",")
 		for i, p := range parts {
-			parts[i] = shown(idRange(strings.TrimSpace(p)))
+			parts[i] = Shown(idRange(strings.TrimSpace(p)))
 		}
 		return word + " " + strings.Join(parts, ", ")
 	}
-	return word + " " + shown(value)
+	return word + " " + Shown(value)
 }
 
 // plainRange is an id range whose ids hold no '-' ("m9-m11"): its dash can
@@ -65,13 +63,4 @@ var plainRange = regexp.MustCompile(`^([A-Za-z_]*[0-9]+)-([A-Za-z_]*[0-9]+)$`)
 
 func idRange(p string) string {
 	return plainRange.ReplaceAllString(p, "$1–$2")
-}
-
-// shown quotes a sealed value that a terminal or PDF would not show as it
-// is: control, format (bidi) and other invisible characters.
-func shown(v string) string {
-	if strings.IndexFunc(v, func(r rune) bool { return !unicode.IsGraphic(r) || unicode.Is(unicode.Cf, r) }) >= 0 {
-		return strconv.Quote(v)
-	}
-	return v
 }

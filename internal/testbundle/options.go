@@ -37,6 +37,9 @@ func (f *Fixture) TryExport(in, out string, opts custody.Options) (string, error
 		opts.Signer = f.Signer
 	}
 	opts.Timestampers = []custody.Timestamper{f}
+	if opts.Lang == "" && opts.Renderer == "" {
+		opts.Lang = Lang
+	}
 	_, err = custody.Export(context.Background(), c, opts)
 	return out, err
 }

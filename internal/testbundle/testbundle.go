@@ -102,6 +102,10 @@ func Sample() string {
 	return filepath.Join(filepath.Dir(file), "..", "..", "testdata", "sample")
 }
 
+// Lang is the language of the fixture's renderings: English, which tests
+// read, though the sample chat is in Spanish (the exporter would pick es).
+const Lang = "en"
+
 // Export exports the conversation at in (a folder or file) with the
 // fixture's key and TSA, and returns the bundle's path.
 func (f *Fixture) Export(t testing.TB, in string, sel custody.Selection) string {
@@ -113,7 +117,7 @@ func (f *Fixture) Export(t testing.TB, in string, sel custody.Selection) string 
 	out := filepath.Join(t.TempDir(), "case.custody")
 	_, err = custody.Export(context.Background(), c, custody.Options{
 		Out: out, Signer: f.Signer,
-		Timestampers: []custody.Timestamper{f}, Selection: sel,
+		Timestampers: []custody.Timestamper{f}, Selection: sel, Lang: Lang,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -15,8 +15,10 @@ package tokencheck
 import (
 	"bytes"
 	"crypto"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/asn1"
+	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -303,6 +305,8 @@ func (v *tokenVerifier) timestamp(s verdict.Status) verdict.Timestamp {
 		if ts.TSA == "" {
 			ts.TSA = c.Subject.String()
 		}
+		sum := sha256.Sum256(c.Raw)
+		ts.TSACertSHA256 = hex.EncodeToString(sum[:])
 	}
 	if i := v.info; i != nil {
 		ts.Time = i.GenTime.UTC()

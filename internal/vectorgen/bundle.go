@@ -259,7 +259,8 @@ func (p *pki) export(dir string, o exportOptions) *bundle {
 	_, err = custody.Export(context.Background(), c, custody.Options{
 		Out: out, Signer: signerOf(raw), Timestampers: ts, Now: exportTime,
 		Selection: o.selection, Disclosure: o.disclosure, NoRecord: !o.record, Intake: o.intake,
-		Actor: custodylog.Actor{Name: "Dra. Vectores", Role: "clinician"},
+		Renderer: "custody-pdf/3", // the vectors were made by it; custody-pdf/4 has its own
+		Actor:    custodylog.Actor{Name: "Dra. Vectores", Role: "clinician"},
 	})
 	must(err)
 	b := &bundle{p: p, key: o.key, tokens: o.tokens, entries: readZip(out)}

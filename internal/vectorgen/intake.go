@@ -52,8 +52,10 @@ func (g *generator) intake() {
 	removed := stated.clone()
 	removed.remove(consentEntry)
 	g.bundleVector("intake/consent-removed", removed, failed(rule, "the consent record removed", "files", "HASH_FAILURE"))
-	g.bundleVector("intake/consent-orphan", g.sealed(stated, func(m *manifest.Manifest) { m.Intake = nil }),
+	g.bundleVector("intake/consent-orphan", g.sealed(stated, func(m *manifest.Manifest) { m.Intake, m.Format = nil, manifest.FormatV2 }),
 		failed(rule+", §2.4", "a file under intake/ that no intake names: it belongs to nothing", "messages", "HASH_FAILURE").withSigner("signer.pub"))
+	g.bundleVector("intake/v2-with-intake", g.sealed(stated, func(m *manifest.Manifest) { m.Format = manifest.FormatV2 }),
+		failed("bundle-format.md §8", "format custody.bundle/v2 carrying the intake member, which only v3 has", "manifest", "FORMAT_FAILURE").withSigner("signer.pub"))
 	moved := stated.clone()
 	e := moved.entries[moved.find(consentEntry)]
 	moved.remove(consentEntry)

@@ -231,6 +231,6 @@ func (g *generator) manifestMembers() {
 	}), failed(rule, "a participant who sent none of the sealed messages (participants: the senders, \"and no one else\")", "messages", "FORMAT_FAILURE").withSigner("signer.pub"))
 	sealedM("v1-with-tree", "format custody.bundle/v1 carrying v2 members", g.base, func(m *manifest.Manifest) { m.Format = manifest.FormatV1 })
 
-	g.bundleVector("manifest/format-unknown", g.sealed(g.base, func(m *manifest.Manifest) { m.Format = "custody.bundle/v3" }),
+	g.bundleVector("manifest/format-unknown", g.sealed(g.base, func(m *manifest.Manifest) { m.Format = "custody.bundle/v99" }),
 		indeterminate("bundle-format.md §8", "a format this version does not know: not proof of an alteration", "manifest", "FORMAT_NOT_IMPLEMENTED").withSigner("signer.pub"))
 }

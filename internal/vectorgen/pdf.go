@@ -25,7 +25,8 @@ func (g *generator) standalone(name string, b *bundle, key crypto.Signer) []byte
 	ts := g.newPDFTSA()
 	defer ts.srv.Close()
 	out := filepath.Join(dir, "case.pdf")
-	must(custody.WritePDF(context.Background(), in, custody.PDFOptions{Out: out, Signer: signerOf(key), Timestamper: &tsa.Client{URL: ts.srv.URL}, Time: exportTime}))
+	must(custody.WritePDF(context.Background(), in, custody.PDFOptions{Out: out, Signer: signerOf(key), Timestamper: &tsa.Client{URL: ts.srv.URL}, Time: exportTime,
+		Renderer: "custody-pdf/3"}))
 	data, err := os.ReadFile(out)
 	must(err)
 	return ts.withoutNonce(data)

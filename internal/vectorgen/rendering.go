@@ -41,4 +41,10 @@ func (g *generator) rendering() {
 	})
 	g.bundleVector("rendering/unknown-renderer", g.sealed(with, func(m *manifest.Manifest) { m.Rendering.Renderer = "custody-pdf/99" }),
 		indeterminate(rule, "a renderer this verifier does not have: the file's digest is checked, what it shows is not", "rendering", "RENDERER_UNAVAILABLE").withSigner("signer.pub"))
+	g.bundleVector("rendering/lang-in-v2", g.sealed(with, func(m *manifest.Manifest) { m.Rendering.Renderer, m.Rendering.Lang = "custody-pdf/4", "es" }),
+		failed("bundle-format.md §8", "rendering.lang in a custody.bundle/v2 manifest: a member only v3 has", "manifest", "FORMAT_FAILURE").withSigner("signer.pub"))
+	g.bundleVector("rendering/unknown-lang", g.sealed(with, func(m *manifest.Manifest) {
+		m.Rendering.Renderer, m.Rendering.Lang, m.Format = "custody-pdf/4", "fr", manifest.FormatV3
+	}),
+		indeterminate(rule, "custody-pdf/4 in a language this verifier has no words for: it cannot render the pages again to compare", "rendering", "RENDERER_UNAVAILABLE").withSigner("signer.pub"))
 }

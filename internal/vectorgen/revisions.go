@@ -24,7 +24,7 @@ func (g *generator) sealPages(b *bundle, edit func(pages []byte) []byte) []byte 
 	zb, err := manifest.OpenBundle(bytes.NewReader(data), int64(len(data)))
 	must(err)
 	var pages bytes.Buffer
-	must(verify.StandaloneRendering(&pages, zb, rep))
+	must(verify.StandaloneRenderingAs(&pages, zb, rep, "case.custody", "custody-pdf/3"))
 	ts := g.newPDFTSA()
 	defer ts.srv.Close()
 	var out bytes.Buffer

@@ -397,6 +397,9 @@ type Timestamp struct {
 	Hash    string    `json:"hash,omitempty"` // imprint algorithm: SHA-256, …
 	Serial  string    `json:"serial,omitempty"`
 	Trusted bool      `json:"trusted"`
+	// TSACertSHA256 is the SHA-256 of the TSA's signing certificate
+	// (DER), hex: what a reader compares with the TSA's published one.
+	TSACertSHA256 string `json:"tsa_certificate_sha256,omitempty"`
 }
 
 // FirstFailed is the first FAILED check, and an error that names it and

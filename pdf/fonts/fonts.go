@@ -3,6 +3,10 @@
 // SIL Open Font License 1.1 (OFL.txt beside this file), chosen because the two
 // files together weigh about 270 KB while covering both right-to-left scripts;
 // the PDF embeds only the glyphs a document uses.
+//
+// Emoji is Noto Emoji, monochrome (NotoEmoji-OFL.txt): patients write in
+// emoji, and a record must show them (custody-pdf/4). Colour emoji fonts
+// are bitmaps the PDF writer cannot embed; this one is outlines, 870 KB.
 package fonts
 
 import _ "embed"
@@ -16,3 +20,8 @@ var Hebrew []byte
 //
 //go:embed NotoSansArabic-Regular.ttf
 var Arabic []byte
+
+// Emoji is Noto Emoji Regular, monochrome (TrueType).
+//
+//go:embed NotoEmoji-Regular.ttf
+var Emoji []byte

@@ -1,6 +1,6 @@
 // Package gopdf is github.com/signintech/gopdf v0.33.0 (MIT licence, see
 // LICENSE; copyright 2015 signintech), copied into custody and changed in
-// one respect: memory. Only the package's own files are here; its TrueType
+// two respects: memory, and the ToUnicode map of characters above U+FFFF. Only the package's own files are here; its TrueType
 // parser, fontmaker/core, is imported from the upstream module, and the
 // tests, examples and tools are left out.
 //
@@ -15,7 +15,13 @@
 // list (placeholder.go, PlaceHolderText, FillInPlaceHoldText). Every
 // change is marked "custody:".
 //
-// The output is byte for byte what the upstream package writes: records
+// The ToUnicode map (unicode_map.go) wrote a character above U+FFFF as its
+// code point (<1F637>), which text extractors read as garbage; it is now
+// its UTF-16 surrogate pair, as the PDF specification says. Renderers
+// custody-pdf/1 to /3 never draw such characters (they print [U+XXXX]), so
+// their output is unchanged.
+//
+// Otherwise the output is byte for byte what the upstream package writes: records
 // sealed by renderers custody-pdf/1 to /3 are verified by rendering them
 // again (pdf.TestRenderingsUnchanged pins that). Why a fork and not our own
 // page writer: gopdf's font subsetting, glyph widths and object layout are

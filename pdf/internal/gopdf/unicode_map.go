@@ -3,6 +3,7 @@ package gopdf
 import (
 	"fmt"
 	"io"
+	"unicode/utf16"
 )
 
 // UnicodeMap unicode map
@@ -73,7 +74,7 @@ func (u *UnicodeMap) write(w io.Writer, objID int) error {
 	indexs := glyphIndexToCharacter.allIndexs()
 	for _, k := range indexs {
 		v, _ := glyphIndexToCharacter.runeByIndex(k)
-		fmt.Fprintf(buff, "<%04X><%04X><%04X>\n", k, k, v)
+		fmt.Fprintf(buff, "<%04X><%04X><%s>\n", k, k, utf16Hex(v))
 	}
 	buff.WriteString("endbfrange\n")
 	buff.WriteString(suffix)
@@ -132,4 +133,16 @@ func (m *mapGlyphIndexToCharacter) runeByIndex(index int) (rune, bool) {
 		}
 	}
 	return r, ok
+}
+
+// utf16Hex is r as a ToUnicode CMap destination: UTF-16BE in hex, so a
+// character above U+FFFF is its surrogate pair (<D83DDE37> for U+1F637).
+// Upstream printed its code point as is (<1F637>), which extractors read
+// as garbage. custody: characters up to U+FFFF are written as before.
+func utf16Hex(r rune) string {
+	if r <= 0xffff {
+		return fmt.Sprintf("%04X", r)
+	}
+	hi, lo := utf16.EncodeRune(r)
+	return fmt.Sprintf("%04X%04X", hi, lo)
 }

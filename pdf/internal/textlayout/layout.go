@@ -31,6 +31,13 @@ type Setter struct {
 	Faces []*Face
 	Size  float64 // font size, points
 	Width float64 // line width, points
+	// Supplementary draws characters above U+FFFF that a face has
+	// (emoji), and leaves out the emoji variation selectors and the zero
+	// width joiner, which only steer how a colour emoji font combines
+	// them: each emoji of a sequence is drawn. Without it such characters
+	// are substituted, as the PDF writer once mishandled their ToUnicode
+	// entries (custody-pdf/1 to /3).
+	Supplementary bool
 
 	cells []cell // reused between calls
 }
@@ -59,6 +66,10 @@ func Dropped(r rune) bool {
 	}
 	return false
 }
+
+// emojiControl reports whether r is an emoji presentation selector
+// (U+FE0E, U+FE0F) or the zero width joiner (U+200D).
+func emojiControl(r rune) bool { return r == '\ufe0e' || r == '\ufe0f' || r == '\u200d' }
 
 // Substitute is the visible text drawn for a character no font can show.
 func Substitute(r rune) string { return fmt.Sprintf("[U+%04X]", r) }
@@ -174,7 +185,7 @@ func (s *Setter) line(cells []cell, rtl bool) Line {
 func (s *Setter) appendCells(cells []cell, para string) []cell {
 	for _, r := range para {
 		switch {
-		case Dropped(r):
+		case Dropped(r), s.Supplementary && emojiControl(r):
 			continue
 		case r == '\t':
 			// A tab indents at the start of a line; elsewhere it is one
@@ -219,7 +230,7 @@ func (s *Setter) appendRune(cells []cell, r rune, sub bool) []cell {
 // U+FFFF (the PDF writer's ToUnicode map mishandles those, which would break
 // text extraction).
 func (s *Setter) faceFor(r rune) *Face {
-	if r > 0xffff || unicode.IsControl(r) || r == '\ufffd' {
+	if (r > 0xffff && !s.Supplementary) || unicode.IsControl(r) || r == '\ufffd' {
 		return nil
 	}
 	for _, f := range s.Faces {

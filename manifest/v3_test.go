@@ -1,0 +1,34 @@
+package manifest
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestV3Members: each member v3 adds makes the exporter write v3, and is
+// refused in a v2 manifest, so that a verifier that predates v3 reads such
+// a bundle as a format it does not know (INDETERMINATE), never as a v2
+// manifest with an unknown member (FAILED).
+func TestV3Members(t *testing.T) {
+	for name, set := range map[string]func(m *Manifest){
+		"intake":                     func(m *Manifest) { m.Intake = &Intake{Purpose: "p", LegalBasis: "gdpr-9-2-h"} },
+		"rendering.lang":             func(m *Manifest) { m.Rendering = &Rendering{Lang: "es"} },
+		"rendering.verifier_url":     func(m *Manifest) { m.Rendering = &Rendering{VerifierURL: "https://example.org"} },
+		"signer.certificates_sha256": func(m *Manifest) { m.Signer.CertificatesSHA256 = strings.Repeat("0", 64) },
+	} {
+		m := &Manifest{}
+		m.SetFormat()
+		if m.Format != FormatV2 || m.checkV3Members() != nil {
+			t.Fatalf("without v3 members: format %s", m.Format)
+		}
+		set(m)
+		m.SetFormat()
+		if m.Format != FormatV3 {
+			t.Errorf("%s: format %s, want %s", name, m.Format, FormatV3)
+		}
+		m.Format = FormatV2
+		if err := m.checkV3Members(); err == nil {
+			t.Errorf("%s in a v2 manifest: accepted", name)
+		}
+	}
+}
