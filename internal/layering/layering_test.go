@@ -18,7 +18,7 @@ var layers = []struct {
 		"internal/cms", "internal/verdict", "internal/lang", "internal/progress", "internal/buildinfo", "keys/internal/bip39",
 		"importer/internal/textnorm", "importer/internal/warn",
 		"pdf/fonts", "pdf/internal/pdfpack", "pdf/internal/textlayout", "pdf/internal/gopdf",
-		"internal/memlimit",
+		"internal/memlimit", "internal/graceful",
 	}},
 	{"primitives", []string{
 		"keys/sigalg", "internal/pdfread", "internal/pdfnorm", "internal/tokencheck",
@@ -42,7 +42,7 @@ var layers = []struct {
 		"internal/plainverdict", "internal/reportpdf", "internal/webverify", "internal/versioncmd",
 	}},
 	{"programs", []string{
-		"internal/verifycli", "cmd/custody", "cmd/custody-verify", "cmd/custody-conformance", "web",
+		"internal/verifycli", "internal/intake", "cmd/custody", "cmd/custody-verify", "cmd/custody-conformance", "web",
 	}},
 	{"test support", []string{
 		"internal/testpki", "internal/testbundle", "internal/peakrss",
@@ -63,6 +63,7 @@ var sameLayer = map[string]string{
 	"custody -> pdfseal":                          "the standalone PDF is sealed by pdfseal",
 	"custody -> custodylog/logwriter":             "export writes the custody log's first event",
 	"cmd/custody -> internal/verifycli":           "custody verify is custody-verify's command",
+	"cmd/custody -> internal/intake":              "custody intake serve runs the intake server",
 	"cmd/custody-verify -> internal/verifycli":    "custody-verify is its command line",
 	"internal/reportpdf -> internal/plainverdict": "the report PDF opens with the verdict in plain words",
 	"internal/webverify -> internal/plainverdict": "the web page opens with the verdict in plain words",

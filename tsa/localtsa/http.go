@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/custody-toolkit/custody/internal/graceful"
 	"github.com/custody-toolkit/custody/tsa/internal/rfc3161"
 )
 
@@ -63,20 +64,5 @@ func Serve(ctx context.Context, ln net.Listener, a *Authority) error {
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    16 << 10,
 	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
-		return err
-	}
-	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return graceful.Serve(ctx, srv, ln, 5*time.Second)
 }
