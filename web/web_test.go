@@ -17,23 +17,12 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/custody-toolkit/custody/custody"
+	"github.com/custody-toolkit/custody/internal/testbrowser"
 	"github.com/custody-toolkit/custody/internal/testbundle"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/tsa"
 	"github.com/custody-toolkit/custody/tsa/localtsa"
 )
-
-// chromium finds Debian's chromium; the test skips without it (.ci/run
-// installs it).
-func chromium(t *testing.T) string {
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Skip("no chromium: the web verifier is not tested in a browser")
-	return ""
-}
 
 // buildSite runs scripts/build-web into a temporary folder, as a college
 // would to host the page, and returns the page's file:// URL.
@@ -94,7 +83,7 @@ func makeEvidence(t *testing.T) evidence {
 // would (the file input), and reads the verdicts from the page. With
 // CUSTODY_SCREENSHOTS=DIR it saves a screenshot of each into DIR (docs/).
 func TestPage(t *testing.T) {
-	exe := chromium(t)
+	exe := testbrowser.Chromium(t)
 	if testing.Short() {
 		t.Skip("builds the WebAssembly and starts a browser")
 	}
@@ -234,12 +223,7 @@ func showImages(t *testing.T, ctx context.Context) {
 // is ready; the browser stops with the test.
 func startBrowser(t *testing.T, exe, page string) context.Context {
 	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
-		chromedp.WindowSize(1000, 1400), chromedp.UserDataDir(t.TempDir()))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 5*time.Minute)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	ctx := testbrowser.Start(t, exe)
 	if err := chromedp.Do(ctx, chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`body[data-state="ready"]`))); err != nil {
 		t.Fatalf("loading %s: %v", page, err)
 	}
@@ -259,7 +243,7 @@ func TestPageLarge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := startBrowser(t, chromium(t), buildSite(t))
+	ctx := startBrowser(t, testbrowser.Chromium(t), buildSite(t))
 	form, _ := json.Marshal(map[string]string{"trust": string(root), "signer": ""})
 	start := time.Now()
 	err = chromedp.Do(ctx,

@@ -45,7 +45,7 @@ var layers = []struct {
 		"internal/verifycli", "internal/intake", "cmd/custody", "cmd/custody-verify", "cmd/custody-conformance", "web",
 	}},
 	{"test support", []string{
-		"internal/testpki", "internal/testbundle", "internal/peakrss",
+		"internal/testpki", "internal/testbundle", "internal/testbrowser", "internal/peakrss",
 		"internal/pdfnorm/pdfnormtest", "internal/layering", "internal/vectorgen",
 		"tsa/internal/tsatest",
 	}},
