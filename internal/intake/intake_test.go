@@ -501,3 +501,48 @@ func TestRecoverDir(t *testing.T) {
 		t.Errorf("the crashed upload's link is not open again: %v", err)
 	}
 }
+
+// TestBodyCapWithoutLength: a body sent chunked, without a length to
+// refuse it up front, is cut by MaxBytesReader as it streams.
+func TestBodyCapWithoutLength(t *testing.T) {
+	s := newSite(t, func(c *Config) {
+		c.Limits = Limits{MaxFileBytes: 1 << 20, MaxFiles: 2, MaxTotalBytes: 64 << 10}
+	})
+	url, l := s.link(t, time.Hour)
+	p := newPatient(t)
+	_, page := p.get(t, url)
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf", csrfField.FindStringSubmatch(page)[1])
+	mw.WriteField("consent", "yes")
+	mw.WriteField("name", "M")
+	w, _ := mw.CreateFormFile("files", "big.pdf")
+	w.Write(append(append([]byte{}, pdfFile...), make([]byte, 200<<10)...))
+	mw.Close()
+	req, _ := http.NewRequest("POST", url, io.MultiReader(&body)) // no length
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if req.ContentLength != 0 {
+		t.Fatal("the request has a length")
+	}
+	if status, page := p.do(t, req); status != http.StatusRequestEntityTooLarge {
+		t.Errorf("status %d\n%s", status, page)
+	}
+	s.tmpEmpty(t)
+	if _, err := os.Stat(linkPath(s.dir, l.ID, open)); err != nil {
+		t.Errorf("the link was not given back: %v", err)
+	}
+}
+
+// TestOddImageSealed: a file that starts as a PNG but is not one is
+// still the patient's evidence: it is sealed as it came, whatever the
+// rendering makes of it.
+func TestOddImageSealed(t *testing.T) {
+	s := newSite(t, nil)
+	url, _ := s.link(t, time.Hour)
+	odd := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte("garbage"), 100)...)
+	jpeg := append([]byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"), bytes.Repeat([]byte{0}, 100)...)
+	if status, page := newPatient(t).send(t, url, nil, file{"odd.png", odd}, file{"odd.jpg", jpeg}); status != http.StatusOK {
+		t.Fatalf("status %d\n%s", status, page)
+	}
+	s.verify(t, s.bundles(t)[0])
+}

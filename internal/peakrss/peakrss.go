@@ -22,16 +22,25 @@ func Reset() bool {
 
 // Report publishes the peak since Reset, if Reset could clear it.
 func Report(b *testing.B, reset bool) {
+	if mb, ok := PeakMB(); reset && ok {
+		b.ReportMetric(mb, "peak-RSS-MB")
+	}
+}
+
+// PeakMB is the process's peak resident memory (VmHWM) in MB, since the
+// last Reset or the start; false where the kernel does not say.
+func PeakMB() (float64, bool) {
 	data, err := os.ReadFile("/proc/self/status")
-	if !reset || err != nil {
-		return
+	if err != nil {
+		return 0, false
 	}
 	for line := range strings.Lines(string(data)) {
 		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
 			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
 			if err == nil {
-				b.ReportMetric(float64(kb)/1024, "peak-RSS-MB")
+				return float64(kb) / 1024, true
 			}
 		}
 	}
+	return 0, false
 }
