@@ -295,6 +295,7 @@ func TestLinkOptionsRefused(t *testing.T) {
 		{For: "P", Purpose: "", LegalBasis: "gdpr-9-2-h", Expires: time.Hour},
 		{For: "P", Purpose: "x", LegalBasis: "gdpr-9-2-h"},
 		{For: "P\nQ", Purpose: "x", LegalBasis: "gdpr-9-2-h", Expires: time.Hour},
+		{For: "P", Purpose: "x", LegalBasis: "gdpr-9-2-h", Expires: MaxExpiry + time.Second},
 	} {
 		if _, _, err := NewLink(t.TempDir(), o); err == nil {
 			t.Errorf("%+v accepted", o)

@@ -38,6 +38,10 @@ type LinkOptions struct {
 	Now                      time.Time // zero: the current time
 }
 
+// MaxExpiry bounds a link's life: it is a bearer credential, and the
+// harm of one read in a forwarded message lasts as long as it does.
+const MaxExpiry = 30 * 24 * time.Hour
+
 // tokenBytes: 256 random bits, as many as a key; unguessable however
 // many requests an attacker sends.
 const tokenBytes = 32
@@ -87,10 +91,10 @@ func (o *LinkOptions) check() error {
 	switch {
 	case strings.TrimSpace(o.For) == "":
 		return errors.New("--for: name the patient (a pseudonym)")
-	case len(o.For) > 200 || strings.ContainsFunc(o.For, isControl):
+	case !oneLine(o.For):
 		return errors.New("--for: one line of at most 200 bytes")
-	case o.Expires <= 0:
-		return errors.New("--expires: give a positive duration, e.g. 72h")
+	case o.Expires <= 0 || o.Expires > MaxExpiry:
+		return fmt.Errorf("--expires: give a positive duration of at most %s, e.g. 72h", MaxExpiry)
 	case !manifest.KnownLegalBasis(o.LegalBasis):
 		return fmt.Errorf("--legal-basis %q is not one of %s", o.LegalBasis, strings.Join(manifest.LegalBases, ", "))
 	}
@@ -101,6 +105,9 @@ func (o *LinkOptions) check() error {
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// oneLine: a name as the page shows it and the custody log records it.
+func oneLine(s string) bool { return len(s) <= 200 && !strings.ContainsFunc(s, isControl) }
 
 // tokenID names a link by its token's hash: D never holds a usable token.
 func tokenID(token string) string {

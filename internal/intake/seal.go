@@ -56,9 +56,13 @@ func (s *Server) seal(ctx context.Context, u *upload) (string, string, error) {
 	if err != nil {
 		return "", "", err
 	}
+	actor := custodylog.Actor{Name: s.cfg.Practice, Role: Role}
+	if actor.Name == "" {
+		actor.Name = Role
+	}
 	tmp := filepath.Join(u.dir, "bundle.custody")
 	_, err = custody.Export(ctx, u.conversation(), custody.Options{
-		Out: tmp, Signer: s.cfg.Signer, Actor: custodylog.Actor{Name: s.cfg.Practice, Role: Role},
+		Out: tmp, Signer: s.cfg.Signer, Actor: actor,
 		Timestampers: []custody.Timestamper{s.cfg.TSA}, CheckToken: s.cfg.CheckToken,
 		Practice: s.cfg.Practice, Lang: u.lang, Now: u.at,
 		Intake: &custody.Intake{Purpose: u.link.Purpose, LegalBasis: u.link.LegalBasis, ConsentFile: consent},
@@ -67,7 +71,7 @@ func (s *Server) seal(ctx context.Context, u *upload) (string, string, error) {
 		return "", "", fmt.Errorf("sealing: %w", err)
 	}
 	_, err = logwriter.Append(ctx, tmp, custodylog.Event{
-		Actor: custodylog.Actor{Name: s.cfg.Practice, Role: Role}, Action: custodylog.Received,
+		Actor: actor, Action: custodylog.Received,
 		Note: "uploaded through intake link " + u.link.ID,
 	}, logwriter.Signer{Key: s.cfg.Signer, Timestamp: s.cfg.TSA.Timestamp, CheckToken: s.cfg.CheckToken}, logwriter.AppendOptions{})
 	if err != nil {

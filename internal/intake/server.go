@@ -76,6 +76,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Signer == nil || cfg.TSA == nil {
 		return nil, errors.New("intake: a key and a TSA are needed to seal")
 	}
+	if !oneLine(cfg.Practice) {
+		return nil, errors.New("intake: the practice's name must be one line of at most 200 bytes")
+	}
 	cfg = withDefaults(cfg)
 	if err := recoverDir(cfg.Dir, time.Now()); err != nil {
 		return nil, err
@@ -324,7 +327,7 @@ func (s *Server) receiveClaimed(r *http.Request, l *Link, dir, lng string) (stri
 		if !s.checkCSRF(r, l.ID, f.CSRF) {
 			return refuse(http.StatusForbidden, "csrf", "CSRF token missing or wrong")
 		}
-		if f.Consent != "yes" || f.Name == "" || len(f.Name) > 200 || strings.ContainsFunc(f.Name, isControl) {
+		if f.Consent != "yes" || f.Name == "" || !oneLine(f.Name) {
 			return refuse(http.StatusBadRequest, "no_consent", "consent not given or no name")
 		}
 		return nil
