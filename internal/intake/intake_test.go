@@ -501,6 +501,15 @@ func TestRecoverDir(t *testing.T) {
 	if _, err := os.Stat(linkPath(dir, l.ID, open)); err != nil {
 		t.Errorf("the crashed upload's link is not open again: %v", err)
 	}
+	// A crash after the bundle was sealed, before the link was spent.
+	claim(dir, l)
+	os.WriteFile(filepath.Join(dir, "bundles", l.ID+".custody"), []byte("sealed"), 0o600)
+	if err := recoverDir(dir, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(linkPath(dir, l.ID, spent)); err != nil {
+		t.Errorf("a sealed link is not spent after the restart: %v", err)
+	}
 }
 
 // TestBodyCapWithoutLength: a body sent chunked, without a length to

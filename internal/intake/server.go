@@ -116,7 +116,9 @@ func withDefaults(cfg Config) Config {
 }
 
 // recoverDir undoes what a crash left: unsealed files are removed, and
-// links claimed by an upload that never finished are open again.
+// links claimed by an upload that never finished are open again (an
+// expired one is refused by its expiry, as ever); a link whose bundle
+// was sealed is spent.
 func recoverDir(dir string, now time.Time) error {
 	if err := ensureLayout(dir); err != nil {
 		return err
@@ -133,8 +135,14 @@ func recoverDir(dir string, now time.Time) error {
 		return err
 	}
 	for _, p := range stale {
-		id := strings.TrimSuffix(filepath.Base(p), claimed)
-		if err := release(dir, &Link{ID: id, Expires: now.Add(time.Hour)}, now); err != nil {
+		l := &Link{ID: strings.TrimSuffix(filepath.Base(p), claimed), Expires: now.Add(time.Hour)}
+		// Sealed, but the crash came before the link was spent: spend it.
+		if _, err := os.Stat(filepath.Join(dir, "bundles", l.ID+".custody")); err == nil {
+			err = spend(dir, l)
+		} else {
+			err = release(dir, l, now)
+		}
+		if err != nil {
 			return err
 		}
 	}
