@@ -220,6 +220,14 @@ func (s *Server) linkLimiter(id string) *rate.Limiter {
 	return l
 }
 
+// forgetLimiter drops a spent link's bucket: the map holds open links
+// only.
+func (s *Server) forgetLimiter(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.perLink, id)
+}
+
 // showForm answers GET /u/TOKEN: who asks, why, and the form.
 func (s *Server) showForm(w http.ResponseWriter, r *http.Request) {
 	lng := pageLang(r)
@@ -317,6 +325,7 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
 		s.answerError(w, r, lng, l, err)
 		return
 	}
+	s.forgetLimiter(l.ID)
 	if err := spend(s.cfg.Dir, l); err != nil {
 		s.cfg.Log.Printf("link %s: sealed as %s, but not marked spent: %v", l.ID, path, err)
 	}
