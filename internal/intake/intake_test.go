@@ -330,8 +330,8 @@ func TestRefusals(t *testing.T) {
 		{"the body too large", nil, []file{{"a.pdf", big}, {"b.pdf", make([]byte, 70<<10)}}, http.StatusRequestEntityTooLarge},
 	} {
 		status, page := newPatient(t).send(t, url, c.fields, c.files...)
-		if status != c.status {
-			t.Errorf("%s: status %d, want %d\n%s", c.name, status, c.status, page)
+		if status != c.status || strings.Contains(page, "%!") || !strings.Contains(page, `href="/u/`) {
+			t.Errorf("%s: status %d, want %d, and a link back to the form\n%s", c.name, status, c.status, page)
 		}
 		s.tmpEmpty(t)
 		if _, err := os.Stat(linkPath(s.dir, l.ID, open)); err != nil {

@@ -268,8 +268,12 @@ func (s *Server) render(w http.ResponseWriter, status int, t *template.Template,
 // refused answers with a page saying why, in lng; back, when set, is the
 // form's URL (the link is still open: the patient may retry).
 func (s *Server) refused(w http.ResponseWriter, lng string, status int, key, back string) {
+	var args []any
+	if key == "too_many" {
+		args = append(args, s.cfg.Limits.MaxFiles)
+	}
 	s.render(w, status, result, resultPage{Lang: lng, Title: say(lng, "refused"),
-		Message: say(lng, key, s.cfg.Limits.MaxFiles), Back: back, BackLabel: say(lng, "retry")})
+		Message: say(lng, key, args...), Back: back, BackLabel: say(lng, "retry")})
 }
 
 const csrfCookie = "intake_csrf"
@@ -303,7 +307,7 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
 	lng := pageLang(r)
 	lim := s.cfg.Limits
 	if r.ContentLength > lim.MaxTotalBytes {
-		s.refused(w, lng, http.StatusRequestEntityTooLarge, "too_large", "")
+		s.refused(w, lng, http.StatusRequestEntityTooLarge, "too_large", r.URL.Path)
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, lim.MaxTotalBytes)
@@ -316,8 +320,13 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	dir := filepath.Join(s.cfg.Dir, "tmp", l.ID)
-	defer os.RemoveAll(dir)
+	defer os.RemoveAll(dir) // a panic's path too
 	path, sum, at, err := s.receiveClaimed(r, l, dir, lng)
+	// Before the answer: the patient never sees a page while a file of
+	// theirs lies unsealed.
+	if rerr := os.RemoveAll(dir); rerr != nil {
+		s.cfg.Log.Printf("link %s: %v", l.ID, rerr)
+	}
 	if err != nil {
 		if rerr := release(s.cfg.Dir, l, time.Now()); rerr != nil {
 			s.cfg.Log.Printf("link %s: %v", l.ID, rerr)
