@@ -32,7 +32,8 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
 			// TSA and TSA2: two local TSAs, for exports with two --tsa.
-			for _, name := range []string{"TSA", "TSA2"} {
+			// INTAKE: an intake server's address.
+			for _, name := range []string{"TSA", "TSA2", "INTAKE"} {
 				port, err := freePort()
 				if err != nil {
 					return err
@@ -45,7 +46,8 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"waitport": waitPort,
+			"waitport":     waitPort,
+			"intakeupload": intakeUpload,
 		},
 	})
 }
