@@ -460,12 +460,16 @@ func TestPageLanguages(t *testing.T) {
 
 func TestSniff(t *testing.T) {
 	heic := append([]byte{0, 0, 0, 0x18}, []byte("ftypheic\x00\x00\x00\x00mif1heic")...)
+	samsung := append([]byte{0, 0, 0, 0x18}, []byte("ftypmif1\x00\x00\x00\x00mif1heic")...)
+	avif := append([]byte{0, 0, 0, 0x18}, []byte("ftypmif1\x00\x00\x00\x00mif1avif")...)
+	// The brand list ends with the box: "heic" after it is not a brand.
+	short := append([]byte{0, 0, 0, 0x10}, []byte("ftypmif1\x00\x00\x00\x00heic")...)
 	for _, c := range []struct {
 		data []byte
 		want string
 	}{
 		{pngFile(t), "image/png"}, {pdfFile, "application/pdf"}, {[]byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"), "image/jpeg"},
-		{heic, "image/heic"}, {[]byte("GIF89a"), ""}, {[]byte("<svg xmlns='http://www.w3.org/2000/svg'/>"), ""}, {nil, ""},
+		{heic, "image/heic"}, {samsung, "image/heic"}, {avif, ""}, {short, ""}, {[]byte("GIF89a"), ""}, {[]byte("<svg xmlns='http://www.w3.org/2000/svg'/>"), ""}, {nil, ""},
 	} {
 		if got, _ := sniff(c.data); got != c.want {
 			t.Errorf("sniff(%q): %q, want %q", c.data[:min(len(c.data), 12)], got, c.want)

@@ -3,6 +3,7 @@ package intake
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -197,13 +199,37 @@ func sniff(head []byte) (typ, ext string) {
 	case "application/pdf":
 		return "application/pdf", ".pdf"
 	}
-	if len(head) >= 12 && bytes.Equal(head[4:8], []byte("ftyp")) {
-		switch string(head[8:12]) {
-		case "heic", "heix", "heim", "heis", "mif1", "msf1":
-			return "image/heic", ".heic"
-		}
+	if isHEIC(head) {
+		return "image/heic", ".heic"
 	}
 	return "", ""
+}
+
+// heicBrands are the ISO BMFF brands of HEIF images coded in HEVC
+// (ISO/IEC 23008-12 Annex B); mif1 and msf1 say only "an image file",
+// which AVIF uses too, and count when an HEVC brand is listed with them.
+var heicBrands = []string{"heic", "heix", "heim", "heis", "hevc", "hevx"}
+
+// isHEIC reads the file type box that opens an HEIF file: its size, "ftyp",
+// the major brand, a version, then the compatible brands.
+func isHEIC(head []byte) bool {
+	if len(head) < 16 || !bytes.Equal(head[4:8], []byte("ftyp")) {
+		return false
+	}
+	major := string(head[8:12])
+	if slices.Contains(heicBrands, major) {
+		return true
+	}
+	if major != "mif1" && major != "msf1" {
+		return false
+	}
+	end := min(int(binary.BigEndian.Uint32(head[:4])), len(head))
+	for i := 16; i+4 <= end; i += 4 {
+		if slices.Contains(heicBrands, string(head[i:i+4])) {
+			return true
+		}
+	}
+	return false
 }
 
 // label keeps the upload's name as words for the record: its last path
