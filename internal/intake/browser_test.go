@@ -38,6 +38,11 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The style sheet is the page's own, which the CSP lets in.
+	width, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector("main")).maxWidth`))
+	if err != nil || width != "576px" {
+		t.Errorf("the style sheet is not applied: main's max-width %q, %v", width, err)
+	}
 	title := pageText(t, ctx, "#result")
 	if title != "Received and sealed" {
 		t.Fatalf("after sending: %q (%s)", title, pageText(t, ctx, "#message"))
