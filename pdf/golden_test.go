@@ -43,7 +43,30 @@ func goldenDocuments(t testing.TB) map[string]*Document {
 		}
 		docs["sample"+suffix] = sample
 	}
+	docs["many-layout4"] = rightToLeftDocument(false)
 	return docs
+}
+
+// rightToLeftDocument is a record in custody-pdf/4's layout, or with
+// layout5 in custody-pdf/5's, whose messages hold Arabic, Persian and
+// Hebrew among Latin text, with numbers, times and punctuation: the text
+// custody-pdf/5 shapes and orders differently, pinned for /4 so that the
+// two stay apart.
+func rightToLeftDocument(layout5 bool) *Document {
+	d := manyMessages(60)
+	d.PNGAsIs, d.Layout4, d.Layout5 = true, true, layout5
+	d.Selection, d.AttachmentCounts, d.TimeZone = "60 of 60 messages", "0 referenced, 0 included", "Asia/Riyadh"
+	texts := []string{
+		"مرحبا دكتور، الحرارة 38,5 منذ الساعة 14:05. هل آخذ الدواء؟",
+		"Paciente dice: «لا أستطيع النوم» (desde el 3/12) y pide cita.",
+		"سلام دکتر، امروز ۳ قرص خوردم و حالم بهتر است.",
+		"שלום, מה שלומך? החום 37.8 (בבוקר).",
+		"٣ أقراص يومياً لمدة ١٠ أيام 👍",
+	}
+	for i := 0; i < len(d.Items); i += 3 {
+		d.Items[i].Message.Text = texts[i/3%len(texts)]
+	}
+	return d
 }
 
 // goldenForms are the SHA-256 digests of the canonical forms (pdfnorm:
@@ -56,11 +79,14 @@ var goldenForms = map[string]string{
 	"many-as-is":       "97c167dcfc5eb41905798716ad86303e829c638a21544e01a229288b8ef63ca3",
 	"sample-reencoded": "46bee92cb9b93f69a4424bac07531f8e8cd1a858c913aa5378c2101d28dae24f",
 	"sample-as-is":     "af5a2767e6c2720c4b29db0b519cb6d64b697b9c87516111c677cd685b6a1b66",
+	// Rendered by the fork, custody-pdf/4, before custody-pdf/5 was added.
+	"many-layout4": "ceadf6ce53b805a148d0308d7b82cf5bd7ddcf11e1360890dae05a5ac4a12865",
 }
 
 // TestRenderingsUnchanged: the renderer's output is what it was with the
 // upstream gopdf, in every byte a reader interprets (records sealed by
-// custody-pdf/1 to /3 must render again exactly as sealed).
+// custody-pdf/1 to /3 must render again exactly as sealed), and
+// custody-pdf/4's what it was when custody-pdf/5 was added.
 func TestRenderingsUnchanged(t *testing.T) {
 	for name, d := range goldenDocuments(t) {
 		form, err := pdfnorm.Whole(bytes.NewReader(render(t, d)), 0)

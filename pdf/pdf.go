@@ -80,6 +80,11 @@ type Document struct {
 	// is drawn in the fill colour), which earlier layouts forgot, filling
 	// every box after the first on a page in the colour of the text.
 	Layout4 bool
+	// Layout5 is the layout of custody-pdf/5, Layout4's and more: Arabic
+	// and Persian letters joined (contextual forms, lam-alef ligatures),
+	// text ordered by the full Unicode bidirectional algorithm, and dates
+	// in the reader's format. It requires Layout4.
+	Layout5 bool
 	// Labels are the words of the record; nil is English. Earlier
 	// layouts are English.
 	Labels *lang.RecordLabels
