@@ -160,7 +160,7 @@ func checkOptions(o *Options) error {
 		return errors.New("no TSA: a bundle needs at least one RFC 3161 timestamp")
 	case o.Renderer != "" && !record.Renders(o.Renderer):
 		return fmt.Errorf("renderer %q: want one of %s", o.Renderer, strings.Join(record.Renderers, ", "))
-	case o.Renderer != "" && o.Renderer != record.Renderer && (o.Lang != "" || o.VerifierURL != ""):
+	case o.Renderer != "" && !record.HasLanguage(o.Renderer) && (o.Lang != "" || o.VerifierURL != ""):
 		return fmt.Errorf("renderer %s has no language nor verifier URL", o.Renderer)
 	}
 	if o.Lang != "" {
@@ -346,10 +346,13 @@ func writeMessage(zw contentSink, c *conversation.Conversation, k int, msg *conv
 // language and verifier URL it draws.
 func rendering(c *conversation.Conversation, picked []int, opts Options) *manifest.Rendering {
 	r := &manifest.Rendering{Path: manifest.RecordName, Renderer: opts.Renderer}
-	if r.Renderer != "" {
+	if r.Renderer == "" {
+		r.Renderer = record.Renderer
+	}
+	if !record.HasLanguage(r.Renderer) {
 		return r
 	}
-	r.Renderer, r.Lang, r.VerifierURL = record.Renderer, opts.Lang, opts.VerifierURL
+	r.Lang, r.VerifierURL = opts.Lang, opts.VerifierURL
 	if r.Lang == "" {
 		r.Lang = lang.Detect(conversationTexts(c, picked))
 	}

@@ -44,6 +44,7 @@ func goldenDocuments(t testing.TB) map[string]*Document {
 		docs["sample"+suffix] = sample
 	}
 	docs["many-layout4"] = rightToLeftDocument(false)
+	docs["many-layout5"] = rightToLeftDocument(true)
 	return docs
 }
 
@@ -81,6 +82,7 @@ var goldenForms = map[string]string{
 	"sample-as-is":     "af5a2767e6c2720c4b29db0b519cb6d64b697b9c87516111c677cd685b6a1b66",
 	// Rendered by the fork, custody-pdf/4, before custody-pdf/5 was added.
 	"many-layout4": "ceadf6ce53b805a148d0308d7b82cf5bd7ddcf11e1360890dae05a5ac4a12865",
+	"many-layout5": "6f962b22689266b5b36f2182390b283713669b7219a2a94e1ff92151dff0983d",
 }
 
 // TestRenderingsUnchanged: the renderer's output is what it was with the

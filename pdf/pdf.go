@@ -21,11 +21,14 @@
 // Text is text: every character is drawn with an embedded font and can be
 // extracted (pdftotext) as it was sent, line breaks kept. Latin, Greek and
 // Cyrillic use the Go fonts, Hebrew and Arabic embedded Noto fonts. Right-to-
-// left runs are laid out in visual order by a reduced Unicode bidi algorithm;
-// Arabic letters keep their isolated forms, as contextual shaping would put
-// presentation forms, not the letters sent, into extracted text. Extractors
-// reorder right-to-left text by their own rules: every Hebrew or Arabic word
-// comes back intact, but punctuation between such words may move. With
+// left runs are laid out in visual order by a reduced Unicode bidi algorithm
+// and Arabic letters keep their isolated forms; with Layout5 (custody-pdf/5)
+// Arabic and Persian letters are joined (their presentation forms, whose
+// glyphs map back to the letters sent in the ToUnicode map) and paragraphs
+// are ordered by the complete algorithm (package internal/uba), brackets
+// mirrored. Extractors reorder right-to-left text by their own rules: every
+// Hebrew or Arabic word comes back intact, but punctuation between such
+// words may move. With
 // Layout4, emoji are drawn with an embedded monochrome Noto Emoji and
 // extract as sent. A character no font has (CJK, control characters, and
 // before Layout4 emoji and anything above U+FFFF) is printed as a visible

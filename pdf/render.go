@@ -113,6 +113,7 @@ func newRenderer(d *Document) (*renderer, error) {
 		if d.Layout4 {
 			s.Faces, s.Supplementary = append(s.Faces, f["emoji"]), true
 		}
+		s.Shape = d.Layout5
 		return s
 	}
 	r := &renderer{
@@ -279,8 +280,11 @@ func (r *renderer) setFill(g int) {
 
 func (r *renderer) setFont(f *textlayout.Face, size float64) error {
 	if !r.registered[f] {
-		if err := r.pdf.AddTTFFontDataWithOption(f.Name, f.TTF, gopdf.TtfOption{
-			Style: gopdf.Regular, OnGlyphNotFoundSubstitute: gopdf.DefaultOnGlyphNotFoundSubstitute}); err != nil {
+		opt := gopdf.TtfOption{Style: gopdf.Regular, OnGlyphNotFoundSubstitute: gopdf.DefaultOnGlyphNotFoundSubstitute}
+		if r.d.Layout5 {
+			opt.ToUnicode = textlayout.Letters // joined letters extract as the letters sent
+		}
+		if err := r.pdf.AddTTFFontDataWithOption(f.Name, f.TTF, opt); err != nil {
 			return fmt.Errorf("pdf: font %s: %w", f.Name, err)
 		}
 		r.registered[f] = true
@@ -308,8 +312,14 @@ func (r *renderer) drawLine(l textlayout.Line, x, y float64, grey int, size floa
 			panic(err) // the embedded fonts are known good
 		}
 		r.pdf.SetXY(x+sp.X, y)
+		if sp.ActualText != "" {
+			r.pdf.BeginActualText(sp.ActualText)
+		}
 		if err := r.pdf.Text(sp.Text); err != nil {
 			panic(fmt.Errorf("pdf: text: %w", err))
+		}
+		if sp.ActualText != "" {
+			r.pdf.EndActualText()
 		}
 		if r.d.Layout4 {
 			r.fillGrey = grey // text is drawn in the fill colour

@@ -10,6 +10,7 @@ import (
 	"github.com/custody-toolkit/custody/conversation"
 	"github.com/custody-toolkit/custody/custody"
 	"github.com/custody-toolkit/custody/internal/testbundle"
+	"github.com/custody-toolkit/custody/record"
 	"github.com/custody-toolkit/custody/verify"
 )
 
@@ -62,7 +63,7 @@ func TestLayout4Words(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, c := range rep.Checks {
-				if c.Name == "rendering" && (c.Status != verify.Passed || !strings.Contains(c.Detail, "custody-pdf/4")) {
+				if c.Name == "rendering" && (c.Status != verify.Passed || !strings.Contains(c.Detail, record.Renderer)) {
 					t.Errorf("rendering: %s %s", c.Status, c.Detail)
 				}
 			}

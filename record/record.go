@@ -25,7 +25,14 @@ import (
 // record.pdf only when the manifest names a renderer it has (Renders): a
 // later version of the layout gets a new name, and the old ones are kept,
 // so that old bundles keep verifying byte for byte.
-const Renderer = "custody-pdf/4"
+const Renderer = "custody-pdf/5"
+
+// rendererV4 is Renderer before version 5 (pdf.Document.Layout5) joined
+// Arabic letters and ordered right-to-left text by the complete Unicode
+// bidirectional algorithm: version 4 draws Arabic letters isolated, and
+// puts numbers and brackets inside right-to-left text out of order
+// ("14:05" drawn "05:14").
+const rendererV4 = "custody-pdf/4"
 
 // rendererV3 is Renderer before version 4 (pdf.Document.Layout4): English
 // only, free text drawn as it is, the selection as counts, missing
@@ -48,7 +55,11 @@ func Renders(name string) bool { return slices.Contains(Renderers, name) }
 
 // Renderers are the renderings Render produces, newest first. A standalone
 // PDF of a bundle without record.pdf names none: a verifier tries each.
-var Renderers = []string{Renderer, rendererV3, rendererV2, rendererV1}
+var Renderers = []string{Renderer, rendererV4, rendererV3, rendererV2, rendererV1}
+
+// HasLanguage reports whether the renderer name draws its labels in the
+// manifest's rendering.lang and prints its verifier_url (custody-pdf/4 on).
+func HasLanguage(name string) bool { return name == Renderer || name == rendererV4 }
 
 // Content is what a rendering shows: the manifest's metadata, the message
 // entries in order, and a way to read attachment entries (images are
@@ -119,12 +130,13 @@ func document(c Content, seal *Seal) (*pdf.Document, error) {
 		PNGAsIs:   version != rendererV1 && version != rendererV2,
 	}
 	var v4 *layout4
-	if version == Renderer {
+	if HasLanguage(version) {
 		var err error
 		if v4, err = newLayout4(m); err != nil {
 			return nil, err
 		}
 		v4.header(d, m, c.Entries)
+		d.Layout5 = version == Renderer
 	}
 	byID := map[string]*manifest.MessageEntry{}
 	for _, e := range c.Entries {

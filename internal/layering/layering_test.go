@@ -17,12 +17,12 @@ var layers = []struct {
 		"internal/nofollow", "internal/regfile", "internal/atomicfile", "internal/pngrows",
 		"internal/cms", "internal/verdict", "internal/lang", "internal/progress", "internal/buildinfo", "keys/internal/bip39",
 		"importer/internal/textnorm", "importer/internal/warn",
-		"pdf/fonts", "pdf/internal/pdfpack", "pdf/internal/textlayout", "pdf/internal/gopdf",
+		"pdf/fonts", "pdf/internal/pdfpack", "pdf/internal/uba", "pdf/internal/gopdf",
 		"internal/memlimit", "internal/graceful",
 	}},
 	{"primitives", []string{
 		"keys/sigalg", "internal/pdfread", "internal/pdfnorm", "internal/tokencheck",
-		"tsa/internal/rfc3161",
+		"tsa/internal/rfc3161", "pdf/internal/textlayout",
 	}},
 	{"formats", []string{
 		"manifest", "custodylog", "conversation", "keys",

@@ -6,6 +6,10 @@ type TtfOption struct {
 	Style                     int               //Regular|Bold|Italic
 	OnGlyphNotFound           func(r rune)      //Called when a glyph cannot be found, just for debugging
 	OnGlyphNotFoundSubstitute func(r rune) rune //Called when a glyph cannot be found, we can return a new rune to replace it.
+	// ToUnicode, when set, is the text a drawn character stands for in
+	// the font's ToUnicode map (fork addition): an Arabic presentation
+	// form stands for its letters, so that text is extracted as sent.
+	ToUnicode func(r rune) string
 }
 
 func defaultTtfFontOption() TtfOption {

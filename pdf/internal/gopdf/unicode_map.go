@@ -74,7 +74,14 @@ func (u *UnicodeMap) write(w io.Writer, objID int) error {
 	indexs := glyphIndexToCharacter.allIndexs()
 	for _, k := range indexs {
 		v, _ := glyphIndexToCharacter.runeByIndex(k)
-		fmt.Fprintf(buff, "<%04X><%04X><%s>\n", k, k, utf16Hex(v))
+		dst := utf16Hex(v)
+		if to := u.PtrToSubsetFontObj.ttfFontOption.ToUnicode; to != nil {
+			dst = ""
+			for _, r := range to(v) {
+				dst += utf16Hex(r)
+			}
+		}
+		fmt.Fprintf(buff, "<%04X><%04X><%s>\n", k, k, dst)
 	}
 	buff.WriteString("endbfrange\n")
 	buff.WriteString(suffix)

@@ -2,6 +2,8 @@ package textlayout
 
 import (
 	"golang.org/x/text/unicode/bidi"
+
+	"github.com/custody-toolkit/custody/pdf/internal/uba"
 )
 
 // A reduced Unicode bidi algorithm (UAX #9), enough for chat messages: no
@@ -183,4 +185,34 @@ func reorder(cells []cell) []cell {
 		}
 	}
 	return out
+}
+
+// resolveUBA sets each cell's level by the Unicode bidirectional algorithm
+// (Setter.Shape) and reports whether the paragraph is right-to-left. A
+// substitute reads left to right. Text with nothing from U+0590 up (no
+// right-to-left letter, Arabic digit or bidi control) is all at level 0,
+// as the algorithm would find: it is not run.
+func resolveUBA(cells []cell) (paraRTL bool) {
+	runes := make([]rune, len(cells))
+	classes := make([]uba.Class, len(cells))
+	high := false
+	for i, c := range cells {
+		cells[i].level = 0
+		runes[i], classes[i] = c.r, uba.ClassOf(c.r)
+		if c.sub {
+			classes[i] = uba.L
+		}
+		high = high || c.r >= 0x0590
+	}
+	if !high {
+		return false
+	}
+	levels, rtl, err := uba.Levels(runes, classes)
+	if err != nil {
+		return resolveLevels(cells) // not expected: the reduced algorithm's order
+	}
+	for i := range cells {
+		cells[i].level = levels[i]
+	}
+	return rtl
 }

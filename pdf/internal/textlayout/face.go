@@ -1,7 +1,9 @@
 // Package textlayout turns message text into lines ready to draw: it picks a
 // font per character, substitutes characters no font can show, wraps to a
 // width with glyph widths measured once per font and rune, and puts
-// right-to-left runs in visual order.
+// right-to-left runs in visual order. With Setter.Shape (custody-pdf/5) it
+// also joins Arabic letters (shape.go) and orders by the complete Unicode
+// bidirectional algorithm (package uba).
 //
 // It does not draw: a Line is a list of Spans, each one font and one string
 // at an x offset, that the caller hands to the PDF writer.

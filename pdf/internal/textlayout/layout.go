@@ -13,6 +13,10 @@ type Span struct {
 	Text string
 	X    float64 // offset from the start of the line, in points
 	W    float64 // width, in points
+	// ActualText, when set, is the text the span stands for, in place of
+	// its glyphs' own: a bracket mirrored in right-to-left text is drawn
+	// as the other bracket and stands for the one sent.
+	ActualText string
 }
 
 // Line is one drawn line.
@@ -38,6 +42,13 @@ type Setter struct {
 	// are substituted, as the PDF writer once mishandled their ToUnicode
 	// entries (custody-pdf/1 to /3).
 	Supplementary bool
+	// Shape joins Arabic letters (their contextual presentation forms, and
+	// the lam-alef ligatures: shape.go) and orders each paragraph by the
+	// complete Unicode bidirectional algorithm (package uba), honouring
+	// the bidi controls it does not draw (custody-pdf/5). Without it
+	// letters are isolated and the order comes from the reduced algorithm
+	// of bidi.go (custody-pdf/1 to /4).
+	Shape bool
 
 	cells []cell // reused between calls
 }
@@ -49,6 +60,9 @@ type cell struct {
 	w     float64
 	level int8
 	sub   bool // part of a "[U+XXXX]" substitute: keeps its own order in RTL text
+	// hidden: a bidi control that steers the order and is not drawn
+	// (Shape only).
+	hidden bool
 }
 
 // Dropped reports whether r is an invisible bidi or byte-order control that
@@ -95,15 +109,24 @@ func (s *Setter) Lines(text string) []Line {
 
 // Line lays out text on a single line without wrapping (for short labels).
 func (s *Setter) Line(text string) Line {
-	s.cells = s.appendCells(s.cells[:0], text)
-	rtl := resolveLevels(s.cells)
+	rtl := s.prepare(text)
 	return s.line(s.cells, rtl)
 }
 
+// prepare puts the paragraph's cells into s.cells, shaped and with their
+// levels, and reports whether it is right-to-left.
+func (s *Setter) prepare(para string) (rtl bool) {
+	s.cells = s.appendCells(s.cells[:0], para)
+	if !s.Shape {
+		return resolveLevels(s.cells)
+	}
+	s.cells = s.shape(s.cells)
+	return resolveUBA(s.cells)
+}
+
 func (s *Setter) paragraph(para string, lines []Line) []Line {
-	cells := s.appendCells(s.cells[:0], para)
-	s.cells = cells
-	rtl := resolveLevels(cells)
+	rtl := s.prepare(para)
+	cells := s.cells
 	if len(cells) == 0 {
 		return append(lines, Line{RTL: rtl})
 	}
@@ -168,11 +191,21 @@ func (s *Setter) line(cells []cell, rtl bool) Line {
 		}
 	}
 	for _, c := range visual {
-		if c.face != cur.Face || b.Len() == 0 {
+		if c.hidden {
+			continue
+		}
+		drawn, mirrored := c.r, false
+		if s.Shape && c.level%2 == 1 {
+			drawn, mirrored = mirror(c.r)
+		}
+		if c.face != cur.Face || b.Len() == 0 || mirrored || cur.ActualText != "" {
 			flush()
 			cur = Span{Face: c.face, X: l.Width}
 		}
-		b.WriteRune(c.r)
+		if mirrored {
+			cur.ActualText = string(c.r)
+		}
+		b.WriteRune(drawn)
 		cur.W += c.w
 		l.Width += c.w
 	}
@@ -185,6 +218,9 @@ func (s *Setter) line(cells []cell, rtl bool) Line {
 func (s *Setter) appendCells(cells []cell, para string) []cell {
 	for _, r := range para {
 		switch {
+		case s.Shape && Dropped(r):
+			cells = append(cells, cell{r: r, face: s.Faces[0], hidden: true})
+			continue
 		case Dropped(r), s.Supplementary && emojiControl(r):
 			continue
 		case r == '\t':

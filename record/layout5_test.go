@@ -1,0 +1,56 @@
+package record_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/custody-toolkit/custody/conversation"
+	"github.com/custody-toolkit/custody/custody"
+	"github.com/custody-toolkit/custody/internal/testbundle"
+	"github.com/custody-toolkit/custody/record"
+	"github.com/custody-toolkit/custody/verify"
+)
+
+// TestArabicRecordsVerify exports an Arabic conversation with the
+// exporter's default renderer (custody-pdf/5, joined letters) and with
+// custody-pdf/4 (isolated letters): the two records differ, and the
+// verifier renders each again by the renderer its manifest names and finds
+// it identical.
+func TestArabicRecordsVerify(t *testing.T) {
+	fx := testbundle.New(t, "ed25519")
+	chat := testbundle.Synthetic(t, 6, func(c *conversation.Conversation) {
+		c.TimeZone = "Asia/Riyadh"
+		c.Messages[1].Text = "مرحبا دكتور، الحرارة 38,5 منذ الساعة 14:05. هل آخذ الدواء؟"
+		c.Messages[2].Text = "سلام دکتر، امروز ۳ قرص خوردم (بعد از غذا)."
+	})
+	records := map[string]string{}
+	for _, renderer := range []string{"", "custody-pdf/4"} {
+		path := fx.ExportOptions(t, chat, custody.Options{Renderer: renderer, Lang: "es"})
+		want := renderer
+		if want == "" {
+			want = record.Renderer
+		}
+		rep, err := verify.BundleFile(path, verify.Options{Trust: fx.Roots})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range rep.Checks {
+			if c.Name == "rendering" && (c.Status != verify.Passed || !strings.Contains(c.Detail, want)) {
+				t.Errorf("%s: rendering: %s %s", want, c.Status, c.Detail)
+			}
+		}
+		records[want] = recordText(t, path)
+	}
+	v5, v4 := records[record.Renderer], records["custody-pdf/4"]
+	if v5 == v4 {
+		t.Fatal("custody-pdf/5 and /4 records read the same")
+	}
+	for _, w := range []string{"14:05", "38,5", "مرحبا", "دكتور", "الساعة", "سلام", "دکتر"} {
+		if !strings.Contains(v5, w) {
+			t.Errorf("custody-pdf/5 record lacks %q", w)
+		}
+	}
+	if !strings.Contains(v4, "05:14") {
+		t.Errorf("custody-pdf/4 no longer draws 14:05 inside Arabic as 05:14: its rendering changed")
+	}
+}
