@@ -33,7 +33,11 @@ func (r *renderer) integrityPage() {
 		r.keyValue(w.Timestamps, w.None, r.st.body, 15)
 	}
 	for i, ts := range in.Timestamps {
-		r.keyValue(fmt.Sprintf(w.TimestampN, i+1), ts.Time.UTC().Format("2006-01-02 15:04:05 UTC"), r.st.body, 15)
+		at := ts.Time.UTC().Format("2006-01-02 15:04:05 UTC")
+		if r.d.Dates != nil {
+			at = r.d.Dates.UTC(ts.Time)
+		}
+		r.keyValue(fmt.Sprintf(w.TimestampN, i+1), at, r.st.body, 15)
 		r.y -= 2
 		r.paragraph(r.st.small, w.By+orDash(ts.TSA), marginX+labelColumn, contentW-labelColumn, smallLeading, muted)
 		if r.d.Layout4 && ts.CertSHA256 != "" {

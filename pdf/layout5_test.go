@@ -3,6 +3,9 @@ package pdf
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/custody-toolkit/custody/internal/lang"
 )
 
 // arabicLine renders a one-message record whose text is one right-to-left
@@ -77,6 +80,24 @@ func TestShapedTextExtracts(t *testing.T) {
 	for _, want := range []string{"14:05", "38,5", "37.8"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("extracted text lacks %q", want)
+		}
+	}
+}
+
+// TestTimestampsInTheReadersFormat: with Dates (custody-pdf/5) the
+// integrity page words the timestamps as the reader expects, in UTC, and
+// says so; without, in ISO form.
+func TestTimestampsInTheReadersFormat(t *testing.T) {
+	at := time.Date(2026, 12, 3, 13, 5, 3, 0, time.UTC)
+	for _, c := range []struct {
+		dates *lang.DateWords
+		want  string
+	}{{&lang.Spanish.Dates, "03/12/2026 13:05:03 UTC"}, {nil, "2026-12-03 13:05:03 UTC"}} {
+		d := arabicLine(c.dates != nil, "hola")
+		d.Dates = c.dates
+		d.Integrity.Timestamps = []Timestamp{{Time: at, TSA: "Example TSA"}}
+		if out := extract(t, render(t, d)); !strings.Contains(out, c.want) {
+			t.Errorf("the integrity page lacks %q:\n%s", c.want, out)
 		}
 	}
 }

@@ -96,6 +96,10 @@ type Document struct {
 	// how many are referenced and included; TimeZone the zone the times
 	// are shown in. Layout4 only.
 	Selection, AttachmentCounts, TimeZone string
+	// Dates word the timestamps of the integrity page in the reader's
+	// format (Layout5); nil prints them in ISO form. The record gives
+	// the message times already worded.
+	Dates *lang.DateWords
 }
 
 // Item is one entry of the record: a message, or a marker that the exporter

@@ -3,6 +3,7 @@ package record
 import (
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/custody-toolkit/custody/internal/lang"
@@ -18,6 +19,9 @@ import (
 type layout4 struct {
 	terms       lang.Terms
 	verifierURL string
+	// dates word the times in the reader's format (custody-pdf/5); nil
+	// keeps custody-pdf/4's ISO form.
+	dates *lang.DateWords
 }
 
 // DefaultLang is the language of a custody-pdf/4 rendering whose manifest
@@ -48,13 +52,30 @@ func (l *layout4) header(d *pdf.Document, m *manifest.Manifest, entries []*manif
 	d.Practice = lang.Shown(d.Practice)
 	d.Title = lang.Shown(d.Title)
 	d.PatientID = lang.Shown(d.PatientID)
-	d.Period = period(entries, l.words().Span)
+	d.Period = period(entries, l.words().Span, l.day)
+	d.Dates = l.dates
 	d.Selection = l.terms.DescribeSelection(m.Selection.Selected, m.Selection.Total, m.Selection.Criteria)
 	d.AttachmentCounts = CountAttachments(entries).Words(*l.words())
 	d.TimeZone = l.words().ZoneOffsets
 	if z := m.Conversation.TimeZone; z != "" {
 		d.TimeZone = lang.Shown(z)
 	}
+}
+
+// day words a message's day for the period covered.
+func (l *layout4) day(t time.Time) string {
+	if l.dates == nil {
+		return isoDay(t)
+	}
+	return l.dates.Day(t)
+}
+
+// moment words a message's time.
+func (l *layout4) moment(t time.Time) string {
+	if l.dates == nil {
+		return isoMoment(t)
+	}
+	return l.dates.Moment(t)
 }
 
 // escape shows a message's one-line free text (names, roles, labels, ids,

@@ -123,7 +123,7 @@ func document(c Content, seal *Seal) (*pdf.Document, error) {
 		Practice:  m.Practice,
 		Title:     m.Conversation.Title,
 		PatientID: patient,
-		Period:    period(c.Entries, "%s to %s"),
+		Period:    period(c.Entries, "%s to %s", isoDay),
 		ExportID:  m.ExportID,
 		Selected:  m.Selection.Selected,
 		Total:     m.Selection.Total,
@@ -135,8 +135,10 @@ func document(c Content, seal *Seal) (*pdf.Document, error) {
 		if v4, err = newLayout4(m); err != nil {
 			return nil, err
 		}
+		if version == Renderer {
+			d.Layout5, v4.dates = true, &v4.terms.Dates
+		}
 		v4.header(d, m, c.Entries)
-		d.Layout5 = version == Renderer
 	}
 	byID := map[string]*manifest.MessageEntry{}
 	for _, e := range c.Entries {
@@ -186,8 +188,12 @@ func message(e *manifest.MessageEntry, people map[string]manifest.Participant, b
 	if name == "" {
 		name = sender.ID
 	}
+	moment := isoMoment
+	if v4 != nil {
+		moment = v4.moment
+	}
 	msg := &pdf.Message{
-		ID: e.ID, Time: displayTime(e.Time), SenderName: name, SenderRole: sender.Role,
+		ID: e.ID, Time: displayTime(e.Time, moment), SenderName: name, SenderRole: sender.Role,
 		Text: e.Text, Labels: e.Labels,
 	}
 	if e.ReplyTo != "" {
@@ -249,32 +255,31 @@ func integrity(m *manifest.Manifest, seal *Seal) pdf.Integrity {
 func short(digest string) string { return digest[:min(16, len(digest))] }
 
 // displayTime shows a message time as the participants saw it, with its
-// offset: 2026-04-12 09:14:03 +02:00.
-func displayTime(s string) string {
+// offset, worded by moment; a time that does not parse is shown as sealed.
+func displayTime(s string, moment func(time.Time) string) string {
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
 		return s
 	}
-	return t.Format("2006-01-02 15:04:05 -07:00")
+	return moment(t)
 }
 
-// period is the days the entries cover; a range is worded by the format
-// span ("%s to %s").
-func period(entries []*manifest.MessageEntry, span string) string {
+// isoMoment and isoDay are the forms of custody-pdf/1 to /4:
+// 2026-04-12 09:14:03 +02:00, 2026-04-12.
+func isoMoment(t time.Time) string { return t.Format("2006-01-02 15:04:05 -07:00") }
+func isoDay(t time.Time) string    { return t.Format("2006-01-02") }
+
+// period is the days the entries cover, each worded by day in its own
+// offset; a range is worded by the format span ("%s to %s").
+func period(entries []*manifest.MessageEntry, span string, day func(time.Time) string) string {
 	if len(entries) == 0 {
 		return ""
 	}
-	first, last := entries[0].Time, entries[len(entries)-1].Time
-	day := func(s string) string {
-		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-			return t.Format("2006-01-02")
-		}
-		return s
+	first, last := displayTime(entries[0].Time, day), displayTime(entries[len(entries)-1].Time, day)
+	if first == last {
+		return first
 	}
-	if day(first) == day(last) {
-		return day(first)
-	}
-	return fmt.Sprintf(span, day(first), day(last))
+	return fmt.Sprintf(span, first, last)
 }
 
 func excerpt(s string, n int) string {

@@ -31,6 +31,9 @@ type Terms struct {
 	IntakeWords IntakeWords
 	// Record labels the PDF record (record.go).
 	Record RecordLabels
+	// Dates word dates and times (dates.go): the text report's, and
+	// from custody-pdf/5 on the record's.
+	Dates DateWords
 }
 
 // Labels name the lines of a report, and the phrases on them.
@@ -62,6 +65,7 @@ var English = Terms{
 	},
 	IntakeWords: englishIntake,
 	Record:      englishRecord,
+	Dates:       englishDates,
 }
 
 // Spanish (es).
@@ -88,6 +92,7 @@ var Spanish = Terms{
 	},
 	IntakeWords: spanishIntake,
 	Record:      spanishRecord,
+	Dates:       spanishDates,
 }
 
 var all = []Terms{English, Spanish}

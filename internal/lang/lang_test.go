@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestEveryTermPresent: a language that lacked a label would print an
@@ -63,6 +64,29 @@ func TestDetect(t *testing.T) {
 	} {
 		if got := Detect(tc.texts); got != tc.want {
 			t.Errorf("%q: %s, want %s", tc.texts, got, tc.want)
+		}
+	}
+}
+
+func TestDatesInTheReadersFormat(t *testing.T) {
+	madrid := time.FixedZone("", 3600)
+	at := time.Date(2026, 12, 3, 14, 5, 3, 0, madrid)
+	for _, c := range []struct {
+		t                Terms
+		day, moment, utc string
+	}{
+		{English, "3 December 2026", "3 Dec 2026 14:05:03 +01:00", "3 Dec 2026 13:05:03 UTC"},
+		{Spanish, "3 de diciembre de 2026", "03/12/2026 14:05:03 +01:00", "03/12/2026 13:05:03 UTC"},
+	} {
+		d := c.t.Dates
+		if got := d.Day(at); got != c.day {
+			t.Errorf("%s: day %q, want %q", c.t.Code, got, c.day)
+		}
+		if got := d.Moment(at); got != c.moment {
+			t.Errorf("%s: moment %q, want %q", c.t.Code, got, c.moment)
+		}
+		if got := d.UTC(at); got != c.utc {
+			t.Errorf("%s: UTC %q, want %q", c.t.Code, got, c.utc)
 		}
 	}
 }

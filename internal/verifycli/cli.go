@@ -16,6 +16,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
@@ -86,7 +87,7 @@ func (c *commonFlags) add(cmd *cobra.Command) {
 
 func (r *reportFlags) add(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&r.quiet, "quiet", false, "show no progress (shown on stderr only when it is a terminal and the work takes over a second)")
-	cmd.Flags().StringVar(&r.lang, "lang", "en", "language of the text report's labels: "+strings.Join(lang.Codes(), " or ")+" (check details, verdicts and the JSON report stay as they are)")
+	cmd.Flags().StringVar(&r.lang, "lang", "en", "language of the text report's labels and dates: "+strings.Join(lang.Codes(), " or ")+" (check details, verdicts and the JSON report stay as they are)")
 }
 
 // terms returns the words of --lang; an unknown language is a usage error.
@@ -265,7 +266,7 @@ func printBundleReport(w io.Writer, rep *verify.Report, t lang.Terms) {
 		line(l.Signer, "%s (%s), %s", safe(rep.Signer.Fingerprint), safe(rep.Signer.Algorithm), identity)
 	}
 	for _, ts := range rep.Timestamps {
-		line(l.Timestamp, "%s %s %s, %s", ts.Time.UTC().Format("2006-01-02 15:04:05 UTC"), l.By, safe(ts.TSA), trustWord(ts.Trusted, l))
+		line(l.Timestamp, "%s %s %s, %s", t.Dates.UTC(ts.Time), l.By, safe(ts.TSA), trustWord(ts.Trusted, l))
 	}
 	if rep.Format != "" {
 		line(l.Messages, l.Counts, rep.Messages, rep.Total, rep.Attachments)
@@ -273,7 +274,7 @@ func printBundleReport(w io.Writer, rep *verify.Report, t lang.Terms) {
 			line(l.Selection, "%s", safe(t.DescribeSelection(rep.Messages, rep.Total, sel.Criteria)))
 		}
 		printIntake(line, rep.Intake, t)
-		line(l.Export, "%s %s %s", safe(rep.ExportID), l.At, safe(rep.ExportedAt))
+		line(l.Export, "%s %s %s", safe(rep.ExportID), l.At, moment(rep.ExportedAt, t.Dates))
 		line(l.Manifest, "SHA-256 %s", rep.Manifest)
 	}
 	if d := rep.Disclosure; d != nil {
@@ -291,6 +292,16 @@ func printBundleReport(w io.Writer, rep *verify.Report, t lang.Terms) {
 }
 
 // printIntake shows the sealed intake statement, when there is one.
+// moment words a sealed RFC 3339 time in the reader's format, with its
+// offset; one that does not parse is shown as sealed.
+func moment(sealed string, d lang.DateWords) string {
+	at, err := time.Parse(time.RFC3339Nano, sealed)
+	if err != nil {
+		return safe(sealed)
+	}
+	return d.Moment(at)
+}
+
 func printIntake(line func(label, format string, args ...any), in *verify.Intake, t lang.Terms) {
 	if in == nil {
 		return
