@@ -79,6 +79,17 @@ type Options struct {
 
 	// Warn receives each warning (nil: discarded).
 	Warn func(string)
+	// Progress, when set, is told how the import goes, for a progress
+	// line (internal/progress): the steps "reading" (the export is read
+	// and parsed), "messages" (done of total, attachments copied with
+	// them) and "writing" (the folder is written and checked).
+	Progress func(step string, done, total int64)
+}
+
+func (o *Options) progress(step string, done, total int) {
+	if o.Progress != nil {
+		o.Progress(step, int64(done), int64(total))
+	}
 }
 
 func (o *Options) warn(list []string) {
@@ -188,6 +199,7 @@ func importInto(src, dir, format string, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	opts.progress("reading", 0, 0)
 	switch format {
 	case WhatsApp:
 		err = importWhatsApp(src, dir, b)
@@ -199,5 +211,6 @@ func importInto(src, dir, format string, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	opts.progress("writing", 0, 0)
 	return b.write(dir)
 }

@@ -109,6 +109,7 @@ func importTelegram(src, dir string, b *builder) error {
 			m.Attachments = append(m.Attachments, a)
 		}
 		b.add(m, tm.Time)
+		b.opts.progress("messages", i+1, len(chat.Messages))
 	}
 	return b.dropSources(dir)
 }

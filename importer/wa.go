@@ -105,6 +105,7 @@ func importWhatsApp(src, dir string, b *builder) error {
 			m.Attachments = append(m.Attachments, a)
 		}
 		b.add(m, pm.Time)
+		b.opts.progress("messages", i+1, len(parsed.Messages))
 	}
 	return b.dropSources(dir)
 }

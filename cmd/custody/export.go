@@ -132,7 +132,10 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 	}
 	f.imp.Warn = func(msg string) { fmt.Fprintln(cmd.ErrOrStderr(), "custody: warning:", msg) }
 	f.imp.Name = f.actor.Name
+	bar := progress.New(cmd.ErrOrStderr(), f.quiet, importSteps)
+	f.imp.Progress = bar.Hook()
 	conv, cleanup, err := importer.Open(f.in, *f.imp)
+	bar.Done()
 	if err != nil {
 		return err
 	}
@@ -176,7 +179,7 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 		c := &tsa.Client{URL: u, Timeout: f.tsaTimeout}
 		clients, stampers = append(clients, c), append(stampers, c)
 	}
-	bar := progress.New(cmd.ErrOrStderr(), f.quiet, exportSteps)
+	bar = progress.New(cmd.ErrOrStderr(), f.quiet, exportSteps)
 	res, err := custody.Export(cmd.Context(), conv, custody.Options{
 		Out: f.out, Force: f.force, Signer: signer,
 		Timestampers: stampers, CheckToken: checkToken, Selection: f.sel,

@@ -7,9 +7,18 @@ import (
 
 	"github.com/custody-toolkit/custody/conversation"
 	"github.com/custody-toolkit/custody/importer"
+	"github.com/custody-toolkit/custody/internal/progress"
 )
 
 func init() { subcommands = append(subcommands, newImportCmd) }
+
+// importSteps name the steps of importer.Options.Progress on the bar, for
+// import and for export --in of an export.
+var importSteps = map[string]string{
+	"reading":  "reading the export",
+	"messages": "importing messages",
+	"writing":  "writing the conversation",
+}
 
 func newImportCmd() *cobra.Command {
 	var in, out string
@@ -54,7 +63,11 @@ one is also warned of on stderr).`,
 				return err
 			}
 			opts.Warn = func(w string) { fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w) }
-			if err := importer.Import(in, out, *opts); err != nil {
+			bar := progress.New(cmd.ErrOrStderr(), quiet, importSteps)
+			opts.Progress = bar.Hook()
+			err := importer.Import(in, out, *opts)
+			bar.Done()
+			if err != nil {
 				return err
 			}
 			c, err := conversation.Load(out)
@@ -73,7 +86,7 @@ one is also warned of on stderr).`,
 	}
 	cmd.Flags().StringVar(&in, "in", "", "the export: WhatsApp .txt, .zip or folder; Telegram result.json or folder")
 	cmd.Flags().StringVar(&out, "out", "", "the folder to write (must not exist, or be empty)")
-	cmd.Flags().BoolVar(&quiet, "quiet", false, "print no summary (warnings and errors still go to stderr)")
+	cmd.Flags().BoolVar(&quiet, "quiet", false, "print no summary nor progress line (warnings and errors still go to stderr)")
 	opts = addImportFlags(cmd)
 	return cmd
 }
