@@ -58,15 +58,7 @@ func TestLayout4Words(t *testing.T) {
 		t.Run(tc.lang, func(t *testing.T) {
 			path := fx.ExportOptions(t, chat, custody.Options{Selection: custody.Selection{Messages: "m6,m9-m11"},
 				Lang: tc.lang, VerifierURL: "https://verify.example.org/custody"})
-			rep, err := verify.BundleFile(path, verify.Options{Trust: fx.Roots})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, c := range rep.Checks {
-				if c.Name == "rendering" && (c.Status != verify.Passed || !strings.Contains(c.Detail, record.Renderer)) {
-					t.Errorf("rendering: %s %s", c.Status, c.Detail)
-				}
-			}
+			requireRendered(t, fx, path, record.Renderer)
 			text := strings.Join(strings.Fields(recordText(t, path)), " ") // lines wrap
 			for _, w := range tc.want {
 				if !strings.Contains(text, w) {
@@ -82,6 +74,21 @@ func TestLayout4Words(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// requireRendered verifies the bundle at path: its record.pdf must be
+// made by renderer and found identical to a fresh rendering.
+func requireRendered(t *testing.T, fx *testbundle.Fixture, path, renderer string) {
+	t.Helper()
+	rep, err := verify.BundleFile(path, verify.Options{Trust: fx.Roots})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range rep.Checks {
+		if c.Name == "rendering" && (c.Status != verify.Passed || !strings.Contains(c.Detail, renderer)) {
+			t.Errorf("rendering: %s %s", c.Status, c.Detail)
+		}
 	}
 }
 

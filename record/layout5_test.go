@@ -10,7 +10,6 @@ import (
 	"github.com/custody-toolkit/custody/importer"
 	"github.com/custody-toolkit/custody/internal/testbundle"
 	"github.com/custody-toolkit/custody/record"
-	"github.com/custody-toolkit/custody/verify"
 )
 
 // TestArabicRecordsVerify exports an Arabic conversation with the
@@ -32,15 +31,7 @@ func TestArabicRecordsVerify(t *testing.T) {
 		if want == "" {
 			want = record.Renderer
 		}
-		rep, err := verify.BundleFile(path, verify.Options{Trust: fx.Roots})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range rep.Checks {
-			if c.Name == "rendering" && (c.Status != verify.Passed || !strings.Contains(c.Detail, want)) {
-				t.Errorf("%s: rendering: %s %s", want, c.Status, c.Detail)
-			}
-		}
+		requireRendered(t, fx, path, want)
 		records[want] = recordText(t, path)
 	}
 	v5, v4 := records[record.Renderer], records["custody-pdf/4"]
@@ -69,15 +60,7 @@ func TestArabicWhatsAppExport(t *testing.T) {
 	}
 	fx := testbundle.New(t, "ed25519")
 	path := fx.ExportOptions(t, chat, custody.Options{Lang: "en"})
-	rep, err := verify.BundleFile(path, verify.Options{Trust: fx.Roots})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range rep.Checks {
-		if c.Name == "rendering" && (c.Status != verify.Passed || !strings.Contains(c.Detail, record.Renderer)) {
-			t.Errorf("rendering: %s %s", c.Status, c.Detail)
-		}
-	}
+	requireRendered(t, fx, path, record.Renderer)
 	text := recordText(t, path)
 	// A mark that ends a line's leftmost word ("يومياً", "شكراً") comes
 	// out of pdftotext apart from it, with custody-pdf/4 as with /5:
