@@ -86,8 +86,8 @@ type Options struct {
 	Lang, VerifierURL string
 	// Renderer seals record.pdf as an earlier exporter did (one of
 	// record.Renderers; empty means record.Renderer), for test vectors
-	// that must stay as they were. Lang and VerifierURL are for
-	// record.Renderer only.
+	// that must stay as they were. Lang and VerifierURL are for the
+	// renderers that draw them (record.HasLanguage).
 	Renderer string
 	// Now is the export time; zero means the current time. Whole seconds,
 	// UTC, are recorded.
