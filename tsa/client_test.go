@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/asn1"
+	"github.com/custody-toolkit/custody/tsa/internal/tsatest"
 	"io"
 	"net"
 	"net/http"
@@ -21,7 +22,7 @@ import (
 )
 
 func TestClientSuccess(t *testing.T) {
-	dir, a := newTestAuthority(t, time.Time{})
+	dir, a := tsatest.NewAuthority(t, time.Time{})
 	srv := httptest.NewServer(localtsa.Handler(a))
 	defer srv.Close()
 	data := []byte("signature bytes")
@@ -51,8 +52,8 @@ func TestClientSuccess(t *testing.T) {
 	}
 	// What the client keeps verifies with openssl against the root.
 	work := t.TempDir()
-	out := openssl(t, "ts", "-verify", "-data", writeFile(t, filepath.Join(work, "data"), data),
-		"-in", writeFile(t, filepath.Join(work, "r.tsr"), resp), "-CAfile", filepath.Join(dir, localtsa.RootFile))
+	out := tsatest.OpenSSL(t, "ts", "-verify", "-data", tsatest.WriteFile(t, filepath.Join(work, "data"), data),
+		"-in", tsatest.WriteFile(t, filepath.Join(work, "r.tsr"), resp), "-CAfile", filepath.Join(dir, localtsa.RootFile))
 	if !strings.Contains(out, "Verification: OK") {
 		t.Errorf("openssl ts -verify: %s", out)
 	}
@@ -74,8 +75,8 @@ func TestClientSuccess(t *testing.T) {
 }
 
 func TestClientFailures(t *testing.T) {
-	_, a := newTestAuthority(t, time.Time{})
-	_, expired := newTestAuthority(t, time.Now().AddDate(50, 0, 0))
+	_, a := tsatest.NewAuthority(t, time.Time{})
+	_, expired := tsatest.NewAuthority(t, time.Now().AddDate(50, 0, 0))
 
 	var once sync.Once
 	var first []byte
@@ -206,7 +207,7 @@ func respond(t *testing.T, a *localtsa.Authority, r *http.Request, edit func(*rf
 			return nil
 		}
 		edit(&q)
-		body = marshalReq(t, q)
+		body = tsatest.MarshalReq(t, q)
 	}
 	resp, err := a.Respond(body)
 	if err != nil {
@@ -224,10 +225,10 @@ func reply(w http.ResponseWriter, resp []byte) {
 // -reply, signing with the key and certificate made by Init (openssl also
 // refuses a signer certificate unfit for time stamping).
 func TestClientAgainstOpenSSLTSA(t *testing.T) {
-	dir, _ := newTestAuthority(t, time.Time{})
+	dir, _ := tsatest.NewAuthority(t, time.Time{})
 	work := t.TempDir()
-	writeFile(t, filepath.Join(work, "serial"), []byte("01\n"))
-	cnf := writeFile(t, filepath.Join(work, "tsa.cnf"), []byte(`
+	tsatest.WriteFile(t, filepath.Join(work, "serial"), []byte("01\n"))
+	cnf := tsatest.WriteFile(t, filepath.Join(work, "tsa.cnf"), []byte(`
 [ tsa ]
 default_tsa = tsa_config
 [ tsa_config ]
@@ -243,15 +244,15 @@ ess_cert_id_alg = sha256
 		mu.Lock()
 		defer mu.Unlock()
 		body, _ := io.ReadAll(r.Body)
-		query := writeFile(t, filepath.Join(work, "q.tsq"), body)
+		query := tsatest.WriteFile(t, filepath.Join(work, "q.tsq"), body)
 		out := filepath.Join(work, "r.tsr")
-		if msg, err := runOpenSSL(t, "ts", "-reply", "-config", cnf, "-queryfile", query,
+		if msg, err := tsatest.RunOpenSSL(t, "ts", "-reply", "-config", cnf, "-queryfile", query,
 			"-signer", filepath.Join(dir, localtsa.CertFile), "-inkey", filepath.Join(dir, localtsa.KeyFile), "-out", out); err != nil {
 			t.Errorf("openssl ts -reply: %v\n%s", err, msg)
 			http.Error(w, "openssl failed", http.StatusInternalServerError)
 			return
 		}
-		reply(w, readFile(t, out))
+		reply(w, tsatest.ReadFile(t, out))
 	}))
 	defer srv.Close()
 	r, err := NewRequest([]byte("sig"))

@@ -3,6 +3,7 @@ package tsa
 import (
 	"crypto/sha256"
 	"encoding/asn1"
+	"github.com/custody-toolkit/custody/tsa/internal/tsatest"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -27,7 +28,7 @@ func corpus(t *testing.T) string {
 // refused for the documented reason.
 func TestCheckRealTSAResponses(t *testing.T) {
 	dir := corpus(t)
-	load := func(name string) []byte { return readFile(t, filepath.Join(dir, name)) }
+	load := func(name string) []byte { return tsatest.ReadFile(t, filepath.Join(dir, name)) }
 	nonceOf := func(name string) *big.Int {
 		var q rfc3161.TimeStampReq
 		if _, err := asn1.Unmarshal(load(name), &q); err != nil {

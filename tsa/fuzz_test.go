@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/sha256"
+	"github.com/custody-toolkit/custody/tsa/internal/tsatest"
 	"math/big"
 	"net/http/httptest"
 	"testing"
@@ -18,9 +19,9 @@ import (
 // FuzzCheck feeds arbitrary TSA answers to the client's checks: they must
 // never panic, and accept only a token for the request.
 func FuzzCheck(f *testing.F) {
-	_, a := newTestAuthority(f, time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
+	_, a := tsatest.NewAuthority(f, time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
 	r := &Request{Digest: sha256.Sum256([]byte("sig")), Nonce: big.NewInt(424242)}
-	query := marshalReq(f, rfc3161.TimeStampReq{Version: 1, MessageImprint: imprint(oidFor(crypto.SHA256), r.Digest[:]), Nonce: r.Nonce, CertReq: true})
+	query := tsatest.MarshalReq(f, rfc3161.TimeStampReq{Version: 1, MessageImprint: tsatest.Imprint(tsatest.OIDFor(crypto.SHA256), r.Digest[:]), Nonce: r.Nonce, CertReq: true})
 	good, err := a.Respond(query)
 	if err != nil {
 		f.Fatal(err)
@@ -45,7 +46,7 @@ func FuzzCheck(f *testing.F) {
 // BenchmarkTimestampHTTP is a whole client round trip to a local server:
 // request, HTTP, token, checks.
 func BenchmarkTimestampHTTP(b *testing.B) {
-	_, a := newTestAuthority(b, time.Time{})
+	_, a := tsatest.NewAuthority(b, time.Time{})
 	srv := httptest.NewServer(localtsa.Handler(a))
 	defer srv.Close()
 	c := &Client{URL: srv.URL}

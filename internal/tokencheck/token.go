@@ -663,14 +663,11 @@ func (v *tokenVerifier) checkCarriedCertificates() verdict.Check {
 	return c
 }
 
-// checkEKU applies RFC 3161 §2.3 to the letter: the TSA certificate has
-// exactly one extended key usage extension, critical, whose only purpose
-// is id-kp-timeStamping. Every real TSA certificate in the test corpus
-// (DigiCert, GlobalSign, IdenTrust, Symantec, FreeTSA, Sigstore) meets
-// it, so nothing justifies accepting less. A certificate that does not is
-// not a TSA's to RFC 3161: the token proves no time, but nothing is proven
-// altered, so INDETERMINATE (CHAIN_CONSTRAINTS_FAILURE), as ETSI EN
-// 319 102-1 reports a broken certificate constraint.
+// checkEKU applies RFC 3161 §2.3 to the letter (TimeStampingOnly). A
+// certificate that breaks it is not a TSA's to RFC 3161: the token proves
+// no time, but nothing is proven altered, so INDETERMINATE
+// (CHAIN_CONSTRAINTS_FAILURE), as ETSI EN 319 102-1 reports a broken
+// certificate constraint.
 func (v *tokenVerifier) checkEKU() verdict.Check {
 	c := verdict.Check{Name: verdict.CheckTokenEKU, Status: verdict.Indeterminate}
 	cert := v.signerCert
@@ -680,27 +677,42 @@ func (v *tokenVerifier) checkEKU() verdict.Check {
 	case cert == nil:
 		return verdict.Check{Name: c.Name, Status: verdict.Indeterminate, Detail: v.noSignerCert()}
 	}
-	var ekus []bool // criticality of each EKU extension
+	if err := TimeStampingOnly(cert); err != nil {
+		c.Detail = fmt.Sprintf("the TSA certificate %s: %v", certName(cert), err)
+		return c
+	}
+	c.Status = verdict.Passed
+	c.Detail = fmt.Sprintf("the TSA certificate %s has the critical extended key usage id-kp-timeStamping alone", certName(cert))
+	return c
+}
+
+// TimeStampingOnly is the rule of RFC 3161 §2.3, in the one place both
+// sides of the protocol read it: the verifier (token.eku) and the local
+// authority, which refuses to load a certificate that breaks it (openssl
+// would refuse its tokens). The certificate has exactly one extended key
+// usage extension, critical, whose only purpose is id-kp-timeStamping.
+// Every real TSA certificate in the test corpus (DigiCert, GlobalSign,
+// IdenTrust, Symantec, FreeTSA, Sigstore) meets it, so nothing justifies
+// accepting less. The error says which part is broken.
+func TimeStampingOnly(cert *x509.Certificate) error {
+	var critical []bool // of each extended key usage extension
 	for _, e := range cert.Extensions {
 		if e.Id.Equal(cms.OIDExtKeyUsage) {
-			ekus = append(ekus, e.Critical)
+			critical = append(critical, e.Critical)
 		}
 	}
 	onlyTS := len(cert.ExtKeyUsage) == 1 && cert.ExtKeyUsage[0] == x509.ExtKeyUsageTimeStamping && len(cert.UnknownExtKeyUsage) == 0
 	switch {
-	case len(ekus) == 0:
-		c.Detail = fmt.Sprintf("the TSA certificate %s has no extended key usage; RFC 3161 §2.3 requires id-kp-timeStamping", certName(cert))
-	case len(ekus) > 1:
-		c.Detail = fmt.Sprintf("the TSA certificate %s has %d extended key usage extensions", certName(cert), len(ekus))
+	case len(critical) == 0:
+		return errors.New("no extended key usage; RFC 3161 §2.3 requires id-kp-timeStamping")
+	case len(critical) > 1:
+		return fmt.Errorf("%d extended key usage extensions; RFC 3161 §2.3 requires one", len(critical))
 	case !onlyTS:
-		c.Detail = fmt.Sprintf("the extended key usage of the TSA certificate %s is not id-kp-timeStamping alone, as RFC 3161 §2.3 requires", certName(cert))
-	case !ekus[0]:
-		c.Detail = fmt.Sprintf("the id-kp-timeStamping extended key usage of the TSA certificate %s is not critical, as RFC 3161 §2.3 requires", certName(cert))
-	default:
-		c.Status = verdict.Passed
-		c.Detail = fmt.Sprintf("the TSA certificate %s has the critical extended key usage id-kp-timeStamping alone", certName(cert))
+		return errors.New("the extended key usage is not id-kp-timeStamping alone, as RFC 3161 §2.3 requires")
+	case !critical[0]:
+		return errors.New("the id-kp-timeStamping extended key usage is not critical, as RFC 3161 §2.3 requires")
 	}
-	return c
+	return nil
 }
 
 func (v *tokenVerifier) checkChain() verdict.Check {

@@ -11,12 +11,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"time"
 
 	"github.com/digitorus/timestamp"
 
-	"github.com/custody-toolkit/custody/internal/cms"
+	"github.com/custody-toolkit/custody/internal/tokencheck"
 	"github.com/custody-toolkit/custody/tsa/internal/rfc3161"
 )
 
@@ -44,8 +43,8 @@ func LoadAuthority(dir string) (*Authority, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tsa: %s: %w", certPath, err)
 	}
-	if !fitForTimeStamping(cert) {
-		return nil, fmt.Errorf("tsa: %s: the certificate's extended key usage must be timeStamping only, critical (RFC 3161 §2.3)", certPath)
+	if err := tokencheck.TimeStampingOnly(cert); err != nil {
+		return nil, fmt.Errorf("tsa: %s: not a TSA certificate: %w", certPath, err)
 	}
 	keyDER, err := readPEM(keyPath, "PRIVATE KEY")
 	if err != nil {
@@ -68,20 +67,6 @@ func LoadAuthority(dir string) (*Authority, error) {
 		return nil, fmt.Errorf("tsa: %s does not hold the key of the certificate in %s", keyPath, certPath)
 	}
 	return &Authority{cert: cert, key: key}, nil
-}
-
-// fitForTimeStamping reports whether cert has the extended key usage that
-// RFC 3161 §2.3 requires (openssl refuses to verify tokens otherwise).
-func fitForTimeStamping(cert *x509.Certificate) bool {
-	if !slices.Equal(cert.ExtKeyUsage, []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping}) || len(cert.UnknownExtKeyUsage) > 0 {
-		return false
-	}
-	for _, e := range cert.Extensions {
-		if e.Id.Equal(cms.OIDExtKeyUsage) {
-			return e.Critical
-		}
-	}
-	return false
 }
 
 // readPEM returns the content of the single PEM block of the given type

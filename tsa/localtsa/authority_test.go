@@ -1,4 +1,4 @@
-package localtsa
+package localtsa_test
 
 import (
 	"crypto"
@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"github.com/custody-toolkit/custody/tsa/internal/tsatest"
+	"github.com/custody-toolkit/custody/tsa/localtsa"
 	"math/big"
 	"path/filepath"
 	"regexp"
@@ -20,38 +22,38 @@ import (
 // openssl makes the queries and checks our tokens: chain to root.pem,
 // critical timeStamping EKU, ESSCertIDv2, signature, imprint and nonce.
 func TestRespondOpenSSL(t *testing.T) {
-	dir, a := newTestAuthority(t, time.Time{})
+	dir, a := tsatest.NewAuthority(t, time.Time{})
 	work := t.TempDir()
-	data := writeFile(t, filepath.Join(work, "data"), []byte("manifest.sig bytes\n"))
+	data := tsatest.WriteFile(t, filepath.Join(work, "data"), []byte("manifest.sig bytes\n"))
 	for _, alg := range []string{"sha256", "sha384", "sha512"} {
 		t.Run(alg, func(t *testing.T) {
 			query := filepath.Join(work, alg+".tsq")
 			reply := filepath.Join(work, alg+".tsr")
-			openssl(t, "ts", "-query", "-data", data, "-"+alg, "-cert", "-out", query)
-			resp, err := a.Respond(readFile(t, query))
+			tsatest.OpenSSL(t, "ts", "-query", "-data", data, "-"+alg, "-cert", "-out", query)
+			resp, err := a.Respond(tsatest.ReadFile(t, query))
 			if err != nil {
 				t.Fatal(err)
 			}
-			writeFile(t, reply, resp)
+			tsatest.WriteFile(t, reply, resp)
 
-			out := openssl(t, "ts", "-verify", "-data", data, "-in", reply, "-CAfile", filepath.Join(dir, RootFile))
+			out := tsatest.OpenSSL(t, "ts", "-verify", "-data", data, "-in", reply, "-CAfile", filepath.Join(dir, localtsa.RootFile))
 			if !strings.Contains(out, "Verification: OK") {
 				t.Errorf("openssl ts -verify -data: %s", out)
 			}
 			// -queryfile also compares the nonce and the imprint.
-			out = openssl(t, "ts", "-verify", "-queryfile", query, "-in", reply, "-CAfile", filepath.Join(dir, RootFile))
+			out = tsatest.OpenSSL(t, "ts", "-verify", "-queryfile", query, "-in", reply, "-CAfile", filepath.Join(dir, localtsa.RootFile))
 			if !strings.Contains(out, "Verification: OK") {
 				t.Errorf("openssl ts -verify -queryfile: %s", out)
 			}
 
-			qtext := openssl(t, "ts", "-query", "-in", query, "-text")
-			rtext := openssl(t, "ts", "-reply", "-in", reply, "-text")
+			qtext := tsatest.OpenSSL(t, "ts", "-query", "-in", query, "-text")
+			rtext := tsatest.OpenSSL(t, "ts", "-reply", "-in", reply, "-text")
 			nonce := field(t, qtext, "Nonce")
 			if got := field(t, rtext, "Nonce"); got != nonce {
 				t.Errorf("reply nonce %s, query nonce %s", got, nonce)
 			}
-			if got := field(t, rtext, "Policy OID"); !strings.Contains(got, Policy) {
-				t.Errorf("policy %q, want %s", got, Policy)
+			if got := field(t, rtext, "Policy OID"); !strings.Contains(got, localtsa.Policy) {
+				t.Errorf("policy %q, want %s", got, localtsa.Policy)
 			}
 			if got := field(t, rtext, "Hash Algorithm"); got != alg {
 				t.Errorf("hash algorithm %q, want %s", got, alg)
@@ -72,16 +74,16 @@ func TestRespondOpenSSL(t *testing.T) {
 // A SHA-1 query from openssl is rejected in the RFC 3161 way: a
 // TimeStampResp with status rejection and failInfo badAlg.
 func TestRespondRejectsSHA1OpenSSL(t *testing.T) {
-	_, a := newTestAuthority(t, time.Time{})
+	_, a := tsatest.NewAuthority(t, time.Time{})
 	work := t.TempDir()
-	data := writeFile(t, filepath.Join(work, "data"), []byte("x"))
+	data := tsatest.WriteFile(t, filepath.Join(work, "data"), []byte("x"))
 	query := filepath.Join(work, "q.tsq")
-	openssl(t, "ts", "-query", "-data", data, "-sha1", "-cert", "-out", query)
-	resp, err := a.Respond(readFile(t, query))
+	tsatest.OpenSSL(t, "ts", "-query", "-data", data, "-sha1", "-cert", "-out", query)
+	resp, err := a.Respond(tsatest.ReadFile(t, query))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rtext := openssl(t, "ts", "-reply", "-in", writeFile(t, filepath.Join(work, "r.tsr"), resp), "-text")
+	rtext := tsatest.OpenSSL(t, "ts", "-reply", "-in", tsatest.WriteFile(t, filepath.Join(work, "r.tsr"), resp), "-text")
 	if got := field(t, rtext, "Status"); got != "Rejected." {
 		t.Errorf("status %q, want Rejected.", got)
 	}
@@ -104,13 +106,13 @@ func TestRespondToken(t *testing.T) {
 	// A clock in another zone, with nanoseconds: genTime must come out UTC
 	// and whole seconds.
 	clock := time.Date(2031, 3, 4, 5, 6, 7, 890_000_000, time.FixedZone("CET", 3600))
-	_, a := newTestAuthority(t, time.Time{})
+	_, a := tsatest.NewAuthority(t, time.Time{})
 	a.Now = func() time.Time { return clock }
 	digest := sha256.Sum256([]byte("data"))
 	nonce := new(big.Int).Lsh(big.NewInt(0xdeadbeef), 100)
 
 	for _, certReq := range []bool{true, false} {
-		req := marshalReq(t, rfc3161.TimeStampReq{Version: 1, MessageImprint: imprint(oidFor(crypto.SHA256), digest[:]), Nonce: nonce, CertReq: certReq})
+		req := tsatest.MarshalReq(t, rfc3161.TimeStampReq{Version: 1, MessageImprint: tsatest.Imprint(tsatest.OIDFor(crypto.SHA256), digest[:]), Nonce: nonce, CertReq: certReq})
 		resp, err := a.Respond(req)
 		if err != nil {
 			t.Fatal(err)
@@ -125,7 +127,7 @@ func TestRespondToken(t *testing.T) {
 		if ts.Nonce.Cmp(nonce) != 0 {
 			t.Errorf("nonce %v, want %v", ts.Nonce, nonce)
 		}
-		if ts.Accuracy != time.Second || !ts.Policy.Equal(policyOID) || ts.SerialNumber.BitLen() < 128-16 {
+		if ts.Accuracy != time.Second || !ts.Policy.Equal(localtsa.PolicyOID) || ts.SerialNumber.BitLen() < 128-16 {
 			t.Errorf("accuracy %v, policy %v, serial %v", ts.Accuracy, ts.Policy, ts.SerialNumber)
 		}
 		if got := len(ts.Certificates); (got == 1) != certReq {
@@ -135,16 +137,16 @@ func TestRespondToken(t *testing.T) {
 }
 
 func TestRespondRejections(t *testing.T) {
-	_, a := newTestAuthority(t, time.Time{})
+	_, a := tsatest.NewAuthority(t, time.Time{})
 	d256 := sha256.Sum256(nil)
 	d1 := sha1.Sum(nil)
 	oidMD5 := asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 5}
-	good := rfc3161.TimeStampReq{Version: 1, MessageImprint: imprint(oidFor(crypto.SHA256), d256[:])}
-	valid := marshalReq(t, good)
+	good := rfc3161.TimeStampReq{Version: 1, MessageImprint: tsatest.Imprint(tsatest.OIDFor(crypto.SHA256), d256[:])}
+	valid := tsatest.MarshalReq(t, good)
 	with := func(f func(*rfc3161.TimeStampReq)) []byte {
 		q := good
 		f(&q)
-		return marshalReq(t, q)
+		return tsatest.MarshalReq(t, q)
 	}
 	cases := []struct {
 		name string
@@ -156,8 +158,8 @@ func TestRespondRejections(t *testing.T) {
 		{"trailing data", append(append([]byte{}, valid...), 0), timestamp.BadDataFormat},
 		{"truncated", valid[:len(valid)-1], timestamp.BadDataFormat},
 		{"version 2", with(func(q *rfc3161.TimeStampReq) { q.Version = 2 }), timestamp.BadRequest},
-		{"sha1", with(func(q *rfc3161.TimeStampReq) { q.MessageImprint = imprint(oidFor(crypto.SHA1), d1[:]) }), timestamp.BadAlgorithm},
-		{"md5", with(func(q *rfc3161.TimeStampReq) { q.MessageImprint = imprint(oidMD5, make([]byte, 16)) }), timestamp.BadAlgorithm},
+		{"sha1", with(func(q *rfc3161.TimeStampReq) { q.MessageImprint = tsatest.Imprint(tsatest.OIDFor(crypto.SHA1), d1[:]) }), timestamp.BadAlgorithm},
+		{"md5", with(func(q *rfc3161.TimeStampReq) { q.MessageImprint = tsatest.Imprint(oidMD5, make([]byte, 16)) }), timestamp.BadAlgorithm},
 		{"short digest", with(func(q *rfc3161.TimeStampReq) { q.MessageImprint.HashedMessage = d256[:31] }), timestamp.BadDataFormat},
 		{"other policy", with(func(q *rfc3161.TimeStampReq) { q.ReqPolicy = asn1.ObjectIdentifier{1, 2, 3, 4, 1} }), timestamp.UnacceptedPolicy},
 		{"extension", with(func(q *rfc3161.TimeStampReq) {
@@ -188,21 +190,21 @@ func TestRespondRejections(t *testing.T) {
 		})
 	}
 	// Asking for our own policy is fine.
-	resp, err := a.Respond(with(func(q *rfc3161.TimeStampReq) { q.ReqPolicy = policyOID }))
+	resp, err := a.Respond(with(func(q *rfc3161.TimeStampReq) { q.ReqPolicy = localtsa.PolicyOID }))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := timestamp.ParseResponse(resp); err != nil {
-		t.Errorf("request for policy %s: %v", Policy, err)
+		t.Errorf("request for policy %s: %v", localtsa.Policy, err)
 	}
 }
 
 // Outside the TSA certificate's validity the authority refuses to issue a
 // token that no verifier would accept.
 func TestRespondOutsideCertificateValidity(t *testing.T) {
-	_, a := newTestAuthority(t, time.Now().AddDate(50, 0, 0))
+	_, a := tsatest.NewAuthority(t, time.Now().AddDate(50, 0, 0))
 	d := sha256.Sum256(nil)
-	resp, err := a.Respond(marshalReq(t, rfc3161.TimeStampReq{Version: 1, MessageImprint: imprint(oidFor(crypto.SHA256), d[:])}))
+	resp, err := a.Respond(tsatest.MarshalReq(t, rfc3161.TimeStampReq{Version: 1, MessageImprint: tsatest.Imprint(tsatest.OIDFor(crypto.SHA256), d[:])}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
-package localtsa
+package localtsa_test
 
 import (
+	"github.com/custody-toolkit/custody/tsa/internal/tsatest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,11 +14,11 @@ import (
 // TSAs, nonce copied and certificates as asked.
 func TestRespondRealRequests(t *testing.T) {
 	dir := corpus(t)
-	_, a := newTestAuthority(t, time.Time{})
+	_, a := tsatest.NewAuthority(t, time.Time{})
 	for _, name := range []string{"digitorus-globalsign-adobe-2017-nonce.tsq", "digitorus-globalsign-adobe-2017-nononce.tsq",
 		"digitorus-globalsign-adobe-2017-nocert.tsq", "sigstage-request.tsq"} {
 		t.Run(name, func(t *testing.T) {
-			req := readFile(t, filepath.Join(dir, name))
+			req := tsatest.ReadFile(t, filepath.Join(dir, name))
 			q, err := timestamp.ParseRequest(req)
 			if err != nil {
 				t.Fatal(err)

@@ -1,4 +1,4 @@
-package localtsa
+package localtsa_test
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/asn1"
+	"github.com/custody-toolkit/custody/tsa/internal/tsatest"
+	"github.com/custody-toolkit/custody/tsa/localtsa"
 	"math/big"
 	"testing"
 	"time"
@@ -23,11 +25,11 @@ func FuzzRespond(f *testing.F) {
 	d512 := sha512.Sum512([]byte("a"))
 	f.Add([]byte{})
 	f.Add([]byte{0x30, 0x00})
-	f.Add(marshalReq(f, rfc3161.TimeStampReq{Version: 1, MessageImprint: imprint(oidFor(crypto.SHA256), d256[:]), Nonce: big.NewInt(-1), CertReq: true}))
-	f.Add(marshalReq(f, rfc3161.TimeStampReq{Version: 1, MessageImprint: imprint(oidFor(crypto.SHA512), d512[:]), ReqPolicy: policyOID}))
-	f.Add(marshalReq(f, rfc3161.TimeStampReq{Version: 1, MessageImprint: imprint(oidFor(crypto.SHA384), d512[:48]), Nonce: new(big.Int).Lsh(big.NewInt(1), 1000)}))
+	f.Add(tsatest.MarshalReq(f, rfc3161.TimeStampReq{Version: 1, MessageImprint: tsatest.Imprint(tsatest.OIDFor(crypto.SHA256), d256[:]), Nonce: big.NewInt(-1), CertReq: true}))
+	f.Add(tsatest.MarshalReq(f, rfc3161.TimeStampReq{Version: 1, MessageImprint: tsatest.Imprint(tsatest.OIDFor(crypto.SHA512), d512[:]), ReqPolicy: localtsa.PolicyOID}))
+	f.Add(tsatest.MarshalReq(f, rfc3161.TimeStampReq{Version: 1, MessageImprint: tsatest.Imprint(tsatest.OIDFor(crypto.SHA384), d512[:48]), Nonce: new(big.Int).Lsh(big.NewInt(1), 1000)}))
 
-	_, a := newTestAuthority(f, time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
+	_, a := tsatest.NewAuthority(f, time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
 	f.Fuzz(func(t *testing.T, req []byte) {
 		resp, err := a.Respond(req)
 		if err != nil {
@@ -68,9 +70,9 @@ func FuzzRespond(f *testing.F) {
 }
 
 func BenchmarkRespond(b *testing.B) {
-	_, a := newTestAuthority(b, time.Time{})
+	_, a := tsatest.NewAuthority(b, time.Time{})
 	d := sha256.Sum256([]byte("manifest.sig"))
-	req := marshalReq(b, rfc3161.TimeStampReq{Version: 1, MessageImprint: imprint(oidFor(crypto.SHA256), d[:]), Nonce: big.NewInt(1 << 62), CertReq: true})
+	req := tsatest.MarshalReq(b, rfc3161.TimeStampReq{Version: 1, MessageImprint: tsatest.Imprint(tsatest.OIDFor(crypto.SHA256), d[:]), Nonce: big.NewInt(1 << 62), CertReq: true})
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := a.Respond(req); err != nil {

@@ -1,4 +1,4 @@
-package localtsa
+package localtsa_test
 
 import (
 	"bytes"
@@ -11,6 +11,8 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"github.com/custody-toolkit/custody/tsa/internal/tsatest"
+	"github.com/custody-toolkit/custody/tsa/localtsa"
 	"io"
 	"math/big"
 	"net"
@@ -25,11 +27,11 @@ import (
 )
 
 func TestHandler(t *testing.T) {
-	_, a := newTestAuthority(t, time.Time{})
-	srv := httptest.NewServer(Handler(a))
+	_, a := tsatest.NewAuthority(t, time.Time{})
+	srv := httptest.NewServer(localtsa.Handler(a))
 	defer srv.Close()
 	d := sha256.Sum256(nil)
-	query := marshalReq(t, rfc3161.TimeStampReq{Version: 1, MessageImprint: imprint(oidFor(crypto.SHA256), d[:])})
+	query := tsatest.MarshalReq(t, rfc3161.TimeStampReq{Version: 1, MessageImprint: tsatest.Imprint(tsatest.OIDFor(crypto.SHA256), d[:])})
 	cases := []struct {
 		name, method, ctype string
 		body                []byte
@@ -40,7 +42,7 @@ func TestHandler(t *testing.T) {
 		{"rejection is still 200", http.MethodPost, rfc3161.QueryType, []byte("junk"), http.StatusOK},
 		{"GET", http.MethodGet, "", nil, http.StatusMethodNotAllowed},
 		{"wrong type", http.MethodPost, "application/octet-stream", query, http.StatusUnsupportedMediaType},
-		{"too large", http.MethodPost, rfc3161.QueryType, make([]byte, maxRequestSize+1), http.StatusRequestEntityTooLarge},
+		{"too large", http.MethodPost, rfc3161.QueryType, make([]byte, localtsa.MaxRequestSize+1), http.StatusRequestEntityTooLarge},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -76,14 +78,14 @@ func TestHandler(t *testing.T) {
 // Serve stops when its context is done, and lets the request in flight
 // finish.
 func TestServeShutdown(t *testing.T) {
-	_, a := newTestAuthority(t, time.Time{})
+	_, a := tsatest.NewAuthority(t, time.Time{})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, ln, a) }()
+	go func() { done <- localtsa.Serve(ctx, ln, a) }()
 	c := &tsa.Client{URL: "http://" + ln.Addr().String() + "/"}
 	if _, err := c.Timestamp(context.Background(), []byte("d")); err != nil {
 		t.Fatal(err)
@@ -127,7 +129,7 @@ func TestClientRefusesNonTSACertificate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(Handler(&Authority{cert: cert, key: key}))
+	srv := httptest.NewServer(localtsa.Handler(localtsa.AuthorityOf(cert, key)))
 	defer srv.Close()
 	_, err = (&tsa.Client{URL: srv.URL}).Stamp(t.Context(), []byte("signature bytes"))
 	if err == nil || !strings.Contains(err.Error(), "token.eku") {

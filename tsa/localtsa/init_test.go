@@ -1,4 +1,4 @@
-package localtsa
+package localtsa_test
 
 import (
 	"crypto/ecdsa"
@@ -6,6 +6,8 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"github.com/custody-toolkit/custody/tsa/internal/tsatest"
+	"github.com/custody-toolkit/custody/tsa/localtsa"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,7 +18,7 @@ import (
 )
 
 func TestInitLoadRoundTrip(t *testing.T) {
-	dir, a := newTestAuthority(t, time.Time{})
+	dir, a := tsatest.NewAuthority(t, time.Time{})
 	info, err := os.Stat(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -24,41 +26,41 @@ func TestInitLoadRoundTrip(t *testing.T) {
 	if m := info.Mode().Perm(); m != 0o700 {
 		t.Errorf("dir mode %v, want 0700", m)
 	}
-	info, err = os.Stat(filepath.Join(dir, KeyFile))
+	info, err = os.Stat(filepath.Join(dir, localtsa.KeyFile))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if m := info.Mode().Perm(); m&0o077 != 0 {
 		t.Errorf("key mode %v, want 0600", m)
 	}
-	if k, ok := a.key.(*ecdsa.PrivateKey); !ok || k.Curve != elliptic.P256() {
-		t.Errorf("key %T, want ECDSA P-256", a.key)
+	if k, ok := a.Key().(*ecdsa.PrivateKey); !ok || k.Curve != elliptic.P256() {
+		t.Errorf("key %T, want ECDSA P-256", a.Key())
 	}
 
-	root, err := x509.ParseCertificate(mustPEM(t, filepath.Join(dir, RootFile)))
+	root, err := x509.ParseCertificate(mustPEM(t, filepath.Join(dir, localtsa.RootFile)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !root.IsCA || root.Subject.String() != root.Issuer.String() {
 		t.Errorf("root is not a self-issued CA: %v", root.Subject)
 	}
-	if err := a.cert.CheckSignatureFrom(root); err != nil {
+	if err := a.Cert().CheckSignatureFrom(root); err != nil {
 		t.Errorf("TSA certificate not issued by the root: %v", err)
 	}
-	if got := a.cert.NotAfter.Sub(a.cert.NotBefore); got < 9*365*24*time.Hour || got > 11*365*24*time.Hour {
+	if got := a.Cert().NotAfter.Sub(a.Cert().NotBefore); got < 9*365*24*time.Hour || got > 11*365*24*time.Hour {
 		t.Errorf("TSA certificate valid for %v, want about 10 years", got)
 	}
 	if got := root.NotAfter.Sub(root.NotBefore); got < 19*365*24*time.Hour {
 		t.Errorf("root valid for %v, want about 20 years", got)
 	}
-	if a.cert.SerialNumber.Cmp(root.SerialNumber) == 0 || a.cert.SerialNumber.BitLen() < 64 {
-		t.Errorf("serials not random: root %v, tsa %v", root.SerialNumber, a.cert.SerialNumber)
+	if a.Cert().SerialNumber.Cmp(root.SerialNumber) == 0 || a.Cert().SerialNumber.BitLen() < 64 {
+		t.Errorf("serials not random: root %v, tsa %v", root.SerialNumber, a.Cert().SerialNumber)
 	}
-	if a.cert.KeyUsage != x509.KeyUsageDigitalSignature {
-		t.Errorf("key usage %v, want digitalSignature only", a.cert.KeyUsage)
+	if a.Cert().KeyUsage != x509.KeyUsageDigitalSignature {
+		t.Errorf("key usage %v, want digitalSignature only", a.Cert().KeyUsage)
 	}
 	var critical bool
-	for _, e := range a.cert.Extensions {
+	for _, e := range a.Cert().Extensions {
 		if e.Id.Equal(cms.OIDExtKeyUsage) {
 			critical = e.Critical
 		}
@@ -71,27 +73,27 @@ func TestInitLoadRoundTrip(t *testing.T) {
 // openssl agrees the certificate is fit for time stamping (its check wants
 // the EKU critical and timeStamping only) and chains to the root.
 func TestInitOpenSSLPurpose(t *testing.T) {
-	dir, _ := newTestAuthority(t, time.Time{})
-	out := openssl(t, "verify", "-purpose", "timestampsign", "-CAfile", filepath.Join(dir, RootFile), filepath.Join(dir, CertFile))
+	dir, _ := tsatest.NewAuthority(t, time.Time{})
+	out := tsatest.OpenSSL(t, "verify", "-purpose", "timestampsign", "-CAfile", filepath.Join(dir, localtsa.RootFile), filepath.Join(dir, localtsa.CertFile))
 	if !strings.Contains(out, ": OK") {
 		t.Errorf("openssl verify: %s", out)
 	}
-	text := openssl(t, "x509", "-noout", "-text", "-in", filepath.Join(dir, CertFile))
+	text := tsatest.OpenSSL(t, "x509", "-noout", "-text", "-in", filepath.Join(dir, localtsa.CertFile))
 	if !strings.Contains(text, "X509v3 Extended Key Usage: critical\n                Time Stamping\n") {
 		t.Errorf("openssl does not show a critical timeStamping EKU:\n%s", text)
 	}
 }
 
 func TestInitRefusesOverwrite(t *testing.T) {
-	for _, name := range []string{RootFile, CertFile, KeyFile} {
+	for _, name := range []string{localtsa.RootFile, localtsa.CertFile, localtsa.KeyFile} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
-			p := writeFile(t, filepath.Join(dir, name), []byte("precious"))
-			err := Init(dir)
+			p := tsatest.WriteFile(t, filepath.Join(dir, name), []byte("precious"))
+			err := localtsa.Init(dir)
 			if err == nil || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), "already exists") {
 				t.Fatalf("Init over %s: %v", name, err)
 			}
-			if got := string(readFile(t, p)); got != "precious" {
+			if got := string(tsatest.ReadFile(t, p)); got != "precious" {
 				t.Errorf("%s overwritten", name)
 			}
 			entries, _ := os.ReadDir(dir)
@@ -103,20 +105,20 @@ func TestInitRefusesOverwrite(t *testing.T) {
 }
 
 func TestLoadAuthorityErrors(t *testing.T) {
-	good, _ := newTestAuthority(t, time.Time{})
-	other, _ := newTestAuthority(t, time.Time{})
+	good, _ := tsatest.NewAuthority(t, time.Time{})
+	other, _ := tsatest.NewAuthority(t, time.Time{})
 	cases := []struct {
 		name  string
 		setup func(dir string)
 		want  string
 	}{
-		{"missing key", func(dir string) { os.Remove(filepath.Join(dir, KeyFile)) }, KeyFile},
+		{"missing key", func(dir string) { os.Remove(filepath.Join(dir, localtsa.KeyFile)) }, localtsa.KeyFile},
 		{"key of another TSA", func(dir string) {
-			writeFile(t, filepath.Join(dir, KeyFile), readFile(t, filepath.Join(other, KeyFile)))
+			tsatest.WriteFile(t, filepath.Join(dir, localtsa.KeyFile), tsatest.ReadFile(t, filepath.Join(other, localtsa.KeyFile)))
 		}, "does not hold the key"},
-		{"garbage certificate", func(dir string) { writeFile(t, filepath.Join(dir, CertFile), []byte("junk")) }, "no PEM"},
+		{"garbage certificate", func(dir string) { tsatest.WriteFile(t, filepath.Join(dir, localtsa.CertFile), []byte("junk")) }, "no PEM"},
 		{"root as TSA certificate", func(dir string) {
-			writeFile(t, filepath.Join(dir, CertFile), readFile(t, filepath.Join(dir, RootFile)))
+			tsatest.WriteFile(t, filepath.Join(dir, localtsa.CertFile), tsatest.ReadFile(t, filepath.Join(dir, localtsa.RootFile)))
 		}, "timeStamping"},
 		{"non-critical EKU", func(dir string) {
 			// A TSA certificate as Go's x509 writes it by default.
@@ -134,22 +136,22 @@ func TestLoadAuthorityErrors(t *testing.T) {
 				t.Fatal(err)
 			}
 			keyDER, _ := x509.MarshalPKCS8PrivateKey(key)
-			writeFile(t, filepath.Join(dir, CertFile), pemBlock("CERTIFICATE", der))
-			writeFile(t, filepath.Join(dir, KeyFile), pemBlock("PRIVATE KEY", keyDER))
+			tsatest.WriteFile(t, filepath.Join(dir, localtsa.CertFile), localtsa.PEMBlock("CERTIFICATE", der))
+			tsatest.WriteFile(t, filepath.Join(dir, localtsa.KeyFile), localtsa.PEMBlock("PRIVATE KEY", keyDER))
 		}, "critical"},
 		{"two certificates", func(dir string) {
-			c := readFile(t, filepath.Join(dir, CertFile))
-			writeFile(t, filepath.Join(dir, CertFile), append(c, c...))
+			c := tsatest.ReadFile(t, filepath.Join(dir, localtsa.CertFile))
+			tsatest.WriteFile(t, filepath.Join(dir, localtsa.CertFile), append(c, c...))
 		}, "unexpected data"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
-			for _, f := range []string{RootFile, CertFile, KeyFile} {
-				writeFile(t, filepath.Join(dir, f), readFile(t, filepath.Join(good, f)))
+			for _, f := range []string{localtsa.RootFile, localtsa.CertFile, localtsa.KeyFile} {
+				tsatest.WriteFile(t, filepath.Join(dir, f), tsatest.ReadFile(t, filepath.Join(good, f)))
 			}
 			c.setup(dir)
-			_, err := LoadAuthority(dir)
+			_, err := localtsa.LoadAuthority(dir)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("LoadAuthority: %v, want an error with %q", err, c.want)
 			}
@@ -178,7 +180,7 @@ func newCA(t *testing.T) (*x509.Certificate, *ecdsa.PrivateKey) {
 
 func mustPEM(t *testing.T, path string) []byte {
 	t.Helper()
-	der, err := readPEM(path, "CERTIFICATE")
+	der, err := localtsa.ReadPEM(path, "CERTIFICATE")
 	if err != nil {
 		t.Fatal(err)
 	}

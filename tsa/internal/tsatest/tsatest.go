@@ -1,7 +1,8 @@
 // Package tsatest is what the tests of the TSA client (tsa) and of the
 // local authority (tsa/localtsa) share: time-stamp queries, including ones
-// neither would send, and the openssl command line as an independent TSA
-// and reader.
+// neither would send, a local authority with a fixed clock, and the
+// openssl command line as an independent TSA and reader. Its helpers are
+// called by their own names (tsatest.OpenSSL), never re-aliased.
 package tsatest
 
 import (
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/custody-toolkit/custody/tsa/internal/rfc3161"
+	"github.com/custody-toolkit/custody/tsa/localtsa"
 )
 
 // MarshalReq is q in DER, failing t if it cannot be.
@@ -93,27 +95,21 @@ func ReadFile(t *testing.T, path string) []byte {
 	return data
 }
 
-// NewAuthority creates a local authority in a temporary directory with
-// init and load: localtsa's Init and LoadAuthority, passed in because
-// localtsa's own tests use this package, which therefore cannot import it.
-func NewAuthority[A any](t testing.TB, init func(dir string) error, load func(dir string) (A, error)) (dir string, a A) {
+// NewAuthority creates a local authority in a temporary directory, with
+// its clock fixed at now (zero: the real clock). localtsa's own tests are
+// an external package (localtsa_test) so that they can use it too.
+func NewAuthority(t testing.TB, now time.Time) (dir string, a *localtsa.Authority) {
 	t.Helper()
 	dir = filepath.Join(t.TempDir(), "tsa")
-	if err := init(dir); err != nil {
+	if err := localtsa.Init(dir); err != nil {
 		t.Fatal(err)
 	}
-	a, err := load(dir)
+	a, err := localtsa.LoadAuthority(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return dir, a
-}
-
-// Clock is an authority's Now fixed at now; nil (the real clock) for the
-// zero time.
-func Clock(now time.Time) func() time.Time {
-	if now.IsZero() {
-		return nil
+	if !now.IsZero() {
+		a.Now = func() time.Time { return now }
 	}
-	return func() time.Time { return now }
+	return dir, a
 }
