@@ -8,8 +8,9 @@
 //	go run ./cmd/custody-conformance -vectors testdata/vectors -verdict-only -- ./my-verifier
 //
 // For each vector it runs the command given after "--", followed by
-// "--trust FILE" (each trust anchor), "--signer FILE" (the expected
-// signer's public key, when the vector names one), "--consistent-with
+// "--trust FILE" (each trust anchor), "--trust-signers FILE" (each
+// anchor for the signer's certificate, §5.1), "--signer FILE" (the
+// expected signer's public key, when the vector names one), "--consistent-with
 // FILE" (an older bundle, when it names one) and the vector's path, all
 // absolute. The verifier prints a JSON report (docs/verify-json.md: only
 // result and checks[].id, index, status and sub_indication are read) and
@@ -96,6 +97,7 @@ type Expectation struct {
 	Description    string   `json:"description"`
 	Trust          []string `json:"trust"`
 	Signer         string   `json:"signer"`
+	TrustSigners   []string `json:"trust_signers"`
 	ConsistentWith string   `json:"consistent_with"`
 	Verdict        string   `json:"verdict"`
 	Check          string   `json:"check"`
@@ -163,6 +165,9 @@ func (v *vector) args() []string {
 	abs := func(p string) string { return filepath.Join(v.dir, p) }
 	for _, t := range v.exp.Trust {
 		args = append(args, "--trust", abs(t))
+	}
+	for _, t := range v.exp.TrustSigners {
+		args = append(args, "--trust-signers", abs(t))
 	}
 	if v.exp.Signer != "" {
 		args = append(args, "--signer", abs(v.exp.Signer))

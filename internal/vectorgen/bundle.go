@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/ed25519"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -90,8 +91,16 @@ func (b *bundle) zip() []byte {
 
 // signerOf is key as the exporter, the custody log and the PDF signer take
 // it.
-func signerOf(key crypto.Signer) *keys.Signer {
-	s, err := keys.NewSigner(key, nil)
+func signerOf(key crypto.Signer) *keys.Signer { return certifiedSigner(key, nil) }
+
+// certifiedSigner is key with the certificate chain chain (none when
+// empty).
+func certifiedSigner(key crypto.Signer, chain []*cert) *keys.Signer {
+	var certs []*x509.Certificate
+	for _, c := range chain {
+		certs = append(certs, c.cert)
+	}
+	s, err := keys.NewSigner(key, certs)
 	must(err)
 	return s
 }
@@ -223,6 +232,7 @@ type exportOptions struct {
 	record     bool // seal record.pdf
 	conv       func(c *conversation.Conversation)
 	intake     *custody.Intake // ConsentFile relative to the export's folder
+	chain      []*cert         // the sealing key's certificate chain (§5.1)
 }
 
 // export runs the reference exporter on the vectors' conversation and
@@ -257,7 +267,7 @@ func (p *pki) export(dir string, o exportOptions) *bundle {
 	}
 	out := filepath.Join(dir, fmt.Sprintf("export-%d.custody", len(mustReadDir(dir))))
 	_, err = custody.Export(context.Background(), c, custody.Options{
-		Out: out, Signer: signerOf(raw), Timestampers: ts, Now: exportTime,
+		Out: out, Signer: certifiedSigner(raw, o.chain), Timestampers: ts, Now: exportTime,
 		Selection: o.selection, Disclosure: o.disclosure, NoRecord: !o.record, Intake: o.intake,
 		Renderer: "custody-pdf/3", // the vectors were made by it; custody-pdf/4 has its own
 		Actor:    custodylog.Actor{Name: "Dra. Vectores", Role: "clinician"},

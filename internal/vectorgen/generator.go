@@ -56,6 +56,7 @@ func (g *generator) all() {
 	g.messageEntries()
 	g.chainAndTree()
 	g.signature()
+	g.signerChain()
 	g.tokens()
 	g.custodyLog()
 	g.consistency()

@@ -49,6 +49,7 @@ type expectation struct {
 	Description    string   `json:"description"`
 	Trust          []string `json:"trust,omitempty"`
 	Signer         string   `json:"signer,omitempty"`
+	TrustSigners   []string `json:"trust_signers,omitempty"`
 	ConsistentWith string   `json:"consistent_with,omitempty"`
 	Verdict        string   `json:"verdict"`
 	Check          string   `json:"check,omitempty"`
@@ -107,6 +108,9 @@ func (v *vector) write(dir string) error {
 	}
 	if v.exp.Signer != "" {
 		v.exp.Signer = depth + "keys/" + v.exp.Signer
+	}
+	for i, t := range v.exp.TrustSigners {
+		v.exp.TrustSigners[i] = depth + "keys/" + t
 	}
 	if v.exp.ConsistentWith != "" {
 		v.exp.ConsistentWith = v.exp.ConsistentWith + ".custody"

@@ -120,6 +120,7 @@ type certSpec struct {
 	notAfter  time.Time
 	key       crypto.Signer // default: ecdsaKey(name)
 	pathLen0  bool          // a CA that allows no intermediate below it
+	extra     []pkix.Extension
 }
 
 // issue signs spec with parent's key (self-signed when parent is nil).
@@ -148,6 +149,7 @@ func issue(spec certSpec, parent *cert) *cert {
 		v, _ := asn1.Marshal(spec.eku)
 		tmpl.ExtraExtensions = []pkix.Extension{{Id: oidExtKeyUsage, Critical: spec.critical, Value: v}}
 	}
+	tmpl.ExtraExtensions = append(tmpl.ExtraExtensions, spec.extra...)
 	issuer, issuerKey := tmpl, key
 	if parent != nil {
 		issuer, issuerKey = parent.cert, parent.key
@@ -185,6 +187,13 @@ type pki struct {
 
 	signer, other ed25519.PrivateKey // the sealing key; another clinician's
 	ecdsaSigner   crypto.Signer
+
+	// The signer's certificates (bundle-format.md §5.1, §7.2): a CA
+	// certifying the sealing key, valid, qualified (QCStatements), expired
+	// or not yet valid at genTime; and a certificate for another key.
+	signerCA                                                 *cert
+	signerCert, signerQualified, signerExpired, signerNotYet *cert
+	otherSignerCert                                          *cert
 }
 
 func newPKI() *pki {
@@ -212,5 +221,26 @@ func newPKI() *pki {
 	p.pathLenIntermediate = issue(certSpec{name: "Vectors Intermediate under pathlen 0", serial: 15, ca: true}, p.pathLenRoot)
 	p.tsaUnderPathLen = tsa("Vectors TSA under pathlen 0", 16, ts, true, p.pathLenIntermediate)
 	p.tsaRSA = issue(certSpec{name: "Vectors RSA TSA", serial: 17, eku: ts, critical: true, key: rsaKey()}, p.root)
+	p.signerCA = issue(certSpec{name: "Vectors Signer CA", serial: 18, ca: true}, nil)
+	p.signerCert = issue(certSpec{name: "Dra. Vectores", serial: 19, key: p.signer}, p.signerCA)
+	p.signerQualified = issue(certSpec{name: "Dra. Vectores (qualified)", serial: 20, key: p.signer, extra: []pkix.Extension{qcStatements()}}, p.signerCA)
+	p.signerExpired = issue(certSpec{name: "Dra. Vectores (expired)", serial: 21, key: p.signer,
+		notBefore: certStart, notAfter: genTime0.Add(-24 * time.Hour)}, p.signerCA)
+	p.signerNotYet = issue(certSpec{name: "Dra. Vectores (not yet valid)", serial: 22, key: p.signer,
+		notBefore: genTime0.Add(24 * time.Hour), notAfter: certEnd}, p.signerCA)
+	p.otherSignerCert = issue(certSpec{name: "Another clinician", serial: 23, key: p.other}, p.signerCA)
 	return p
+}
+
+// qcStatements declares an EU qualified certificate for electronic
+// signatures (RFC 3739, ETSI EN 319 412-5): QcCompliance, QcSSCD and
+// QcType esign.
+func qcStatements() pkix.Extension {
+	etsi := func(arc ...int) asn1.ObjectIdentifier { return append(asn1.ObjectIdentifier{0, 4, 0, 1862, 1}, arc...) }
+	value := seq(
+		seq(oid(etsi(1))),
+		seq(oid(etsi(4))),
+		seq(oid(etsi(6)), seq(oid(etsi(6, 1)))),
+	)
+	return pkix.Extension{Id: asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 1, 3}, Value: value}
 }
