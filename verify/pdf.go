@@ -455,7 +455,7 @@ func verifyPDFSignature(f *pdfread.File, r io.ReaderAt, size int64, opts Options
 	}
 	der, err := trimPadding(contents.Bytes)
 	if err != nil {
-		return nil, append(checks, fail(CheckPDFSignature, "signature /Contents: %v", err)...)
+		return nil, append(checks, Check{Name: CheckPDFSignature, Status: Failed, Sub: FormatFailure, Detail: "signature /Contents: " + err.Error()})
 	}
 	if err := checkContentsForm(r, contents, der); err != nil {
 		return nil, append(checks, Check{Name: CheckPDFSignature, Status: Failed, Sub: FormatFailure, Detail: "signature /Contents: " + err.Error()})
@@ -469,7 +469,8 @@ func verifyPDFSignature(f *pdfread.File, r io.ReaderAt, size int64, opts Options
 			Detail: "the signature cannot be checked: " + err.Error()})
 	}
 	var notBaseline *notBaselineError
-	if errors.As(err, &notBaseline) {
+	var notForm *notOneFormError
+	if errors.As(err, &notBaseline) || errors.As(err, &notForm) {
 		return res, append(checks, Check{Name: CheckPDFSignature, Status: Failed, Sub: FormatFailure, Detail: err.Error()})
 	}
 	if err != nil {
@@ -654,20 +655,30 @@ func verifyCMS(der []byte, signed io.Reader, res *PDFSignature) (sigValue []byte
 		alg, signatureForm(res.SubFilter), res.Fingerprint, tokencheck.ChainNames(chain)), nil
 }
 
+// checkCMSForm checks the SignedData fields the writer holds to one
+// value: one signer, id-data, the version RFC 5652 gives, no CRLs, a
+// certificate.
+func checkCMSForm(sd *cms.SignedData) error {
+	switch {
+	case len(sd.SignerInfos) != 1:
+		return fmt.Errorf("the CMS has %d signers; exactly one is expected", len(sd.SignerInfos))
+	case !sd.EContentType.Equal(cms.OIDData):
+		return fmt.Errorf("the CMS eContentType is %v, want id-data for a detached PDF signature", sd.EContentType)
+	case sd.Version != sd.ExpectedVersion():
+		return fmt.Errorf("the CMS SignedData version is %d, want %d (RFC 5652 §5.1)", sd.Version, sd.ExpectedVersion())
+	case sd.HasCRLs:
+		return errors.New("the CMS carries CRLs; a sealed export's signature carries none")
+	case len(sd.Certificates) == 0:
+		return errors.New("the CMS does not carry its signer's certificate")
+	}
+	return nil
+}
+
 // checkCMSStructure checks the fields of the SignedData around its one
 // SignerInfo and returns it with the certificate chain, signer first.
 func checkCMSStructure(sd *cms.SignedData) (*cms.SignerInfo, []*x509.Certificate, error) {
-	switch {
-	case len(sd.SignerInfos) != 1:
-		return nil, nil, fmt.Errorf("the CMS has %d signers; exactly one is expected", len(sd.SignerInfos))
-	case !sd.EContentType.Equal(cms.OIDData):
-		return nil, nil, fmt.Errorf("the CMS eContentType is %v, want id-data for a detached PDF signature", sd.EContentType)
-	case sd.Version != sd.ExpectedVersion():
-		return nil, nil, fmt.Errorf("the CMS SignedData version is %d, want %d (RFC 5652 §5.1)", sd.Version, sd.ExpectedVersion())
-	case sd.HasCRLs:
-		return nil, nil, errors.New("the CMS carries CRLs; a sealed export's signature carries none")
-	case len(sd.Certificates) == 0:
-		return nil, nil, errors.New("the CMS does not carry its signer's certificate")
+	if err := checkCMSForm(sd); err != nil {
+		return nil, nil, &notOneFormError{err}
 	}
 	chain := make([]*x509.Certificate, len(sd.Certificates))
 	for i, raw := range sd.Certificates {
@@ -679,7 +690,7 @@ func checkCMSStructure(sd *cms.SignedData) (*cms.SignerInfo, []*x509.Certificate
 	}
 	si := &sd.SignerInfos[0]
 	if !tokencheck.Identifies(si, chain[0]) {
-		return nil, nil, errors.New("the CMS's first certificate is not its signer's: the certificates must be the signer's chain, signer first")
+		return nil, nil, &notOneFormError{errors.New("the CMS's first certificate is not its signer's: the certificates must be the signer's chain, signer first")}
 	}
 	if err := tokencheck.CheckCertificateChain(chain); err != nil {
 		return nil, nil, fmt.Errorf("the CMS certificates: %w", err)
@@ -713,6 +724,18 @@ func checkCMSAttributes(si *cms.SignerInfo, cert *x509.Certificate, h crypto.Has
 	}
 	return nil
 }
+
+// notOneFormError: a CMS whose structure around the signature (one
+// signer, its version, no CRLs, the signer's certificate first) is not
+// the one form the writer MUST write (bundle-format.md §7.2). (A chain
+// that breaks CheckCertificateChain stays SIG_CRYPTO_FAILURE: its errors
+// mix form and links that do not verify.)
+// No signature covers these bytes; holding them to one form is what keeps
+// them from changing unseen. FAILED with FORMAT_FAILURE: not a signature
+// that does not verify, but one in a container the exporter never writes.
+type notOneFormError struct{ error }
+
+func (e *notOneFormError) Unwrap() error { return e.error }
 
 // subFilterPAdES is the /SubFilter of a PAdES signature (ETSI EN 319
 // 142-1), which the exporter writes since issue 15; earlier exports have

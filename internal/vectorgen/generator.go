@@ -62,6 +62,7 @@ func (g *generator) all() {
 	g.consistency()
 	g.rendering()
 	g.pdfs()
+	g.pades()
 	g.revisions()
 }
 

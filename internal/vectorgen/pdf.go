@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 
 	"github.com/custody-toolkit/custody/custody"
+	"github.com/custody-toolkit/custody/internal/cms"
 	"github.com/custody-toolkit/custody/tsa"
 )
 
@@ -95,7 +96,8 @@ func (g *generator) pdfs() {
 	i := bytes.Index(pdf, []byte("/Contents<")) + len("/Contents<") + 100
 	c := append([]byte(nil), pdf...)
 	c[i] = hexFlip(c[i])
-	add("contents-flipped", "one hex digit of the CMS signature in /Contents changed", c, "pdf.signature", "SIG_CRYPTO_FAILURE")
+	add("contents-flipped", "one hex digit of the CMS in /Contents changed, in its eContentType: not the CMS the writer writes", c, "pdf.signature", "FORMAT_FAILURE")
+	add("signature-value-flipped", "one hex digit of the CMS signature value in /Contents changed", flipSignatureValue(pdf), "pdf.signature", "SIG_CRYPTO_FAILURE")
 	j := bytes.Index(pdf, []byte("/Type /Page")) + 2
 	p := append([]byte(nil), pdf...)
 	p[j] ^= 0x20
@@ -118,3 +120,18 @@ func hexFlip(c byte) byte {
 
 // plainPDF is a minimal one-page PDF.
 var plainPDF = []byte("%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>\nendobj\nxref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n0000000058 00000 n \n0000000115 00000 n \ntrailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n188\n%%EOF\n")
+
+// flipSignatureValue changes one hex digit of the signature value in the
+// PDF's /Contents.
+func flipSignatureValue(pdf []byte) []byte {
+	start, end := contentsSpan(pdf)
+	der, err := hex.DecodeString(string(pdf[start:end]))
+	must(err)
+	full, _ := element(der)
+	sd, err := cms.ParseDetached(full, "the PDF signature")
+	must(err)
+	at := start + bytes.Index(pdf[start:end], []byte(hex.EncodeToString(sd.SignerInfos[0].Signature))) + 10
+	out := bytes.Clone(pdf)
+	out[at] = hexFlip(out[at])
+	return out
+}

@@ -41,8 +41,11 @@ var (
 	rootRE      = regexp.MustCompile(`/Root\s+(\d+ \d+ R)`)
 )
 
+// free, as the definition of an object, frees it.
+const free = "(free)"
+
 // incrementalUpdate appends to pdf a revision defining objs (number →
-// the dictionary or stream after "N 0 obj"), with a classic xref section
+// the dictionary or stream after "N 0 obj", or free), with a classic xref section
 // and a trailer linked by /Prev, as PDF tools write updates.
 func incrementalUpdate(pdf []byte, objs map[int]string) []byte {
 	prev := startxrefRE.FindSubmatch(pdf)
@@ -57,12 +60,19 @@ func incrementalUpdate(pdf []byte, objs map[int]string) []byte {
 	sort.Ints(nums)
 	offsets := map[int]int{}
 	for _, n := range nums {
+		if objs[n] == free {
+			continue
+		}
 		offsets[n] = out.Len()
 		fmt.Fprintf(out, "%d 0 obj\n%s\nendobj\n", n, objs[n])
 	}
 	xref := out.Len()
 	out.WriteString("xref\n0 1\n0000000000 65535 f \n")
 	for _, n := range nums {
+		if objs[n] == free {
+			fmt.Fprintf(out, "%d 1\n0000000000 00001 f \n", n)
+			continue
+		}
 		fmt.Fprintf(out, "%d 1\n%010d 00000 n \n", n, offsets[n])
 	}
 	fmt.Fprintf(out, "trailer\n<< /Size %d /Root %s /Prev %s >>\nstartxref\n%d\n%%%%EOF\n", size, root[len(root)-1][1], prev[1], xref)
@@ -85,4 +95,10 @@ func (g *generator) revisions() {
 		return incrementalUpdate(p, map[int]string{6: "<< /Length 44 >>\nstream\nBT /F1 24 Tf 100 700 Td (Todo en orden) Tj ET\nendstream"})
 	})
 	g.add("pdf/update-redefines-content", ".pdf", content, failed(rule, "an incremental update, signed with the rest, replaces the first page's content stream", "pdf.rendering", "RENDERING_MISMATCH").withSigner("signer.pub"))
+	freed := g.sealPages(g.base, func(p []byte) []byte { return incrementalUpdate(p, map[int]string{6: free}) })
+	g.add("pdf/update-frees-object", ".pdf", freed, failed(rule, "an incremental update, signed with the rest, frees the first page's content stream", "pdf.rendering", "RENDERING_MISMATCH").withSigner("signer.pub"))
+	catalog := g.sealPages(g.base, func(p []byte) []byte {
+		return incrementalUpdate(p, map[int]string{1: "<< /Type /Catalog /Pages 2 0 R /OpenAction 900 0 R >>", 900: "[5 0 R /Fit]"})
+	})
+	g.add("pdf/update-catalog-open-action", ".pdf", catalog, failed(rule, "an incremental update before the signature redefines the catalog with an /OpenAction, which the signed catalog keeps", "pdf.rendering", "RENDERING_MISMATCH").withSigner("signer.pub"))
 }
