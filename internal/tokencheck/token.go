@@ -345,12 +345,14 @@ func notEvaluated(name, why string) verdict.Check {
 
 func (v *tokenVerifier) checkFormat() verdict.Check {
 	c := verdict.Check{Name: verdict.CheckTokenFormat, Status: verdict.Failed}
+	outside := strings.Join(v.outsideSignature(), "; ")
 	switch {
-	case v.storedOddity != "" && v.opts.Unsealed:
+	case outside != "" && v.opts.Unsealed:
 		// Unsigned bytes that no signature of ours covers here: a status
-		// another exporter may have stored, or an alteration.
+		// another exporter may have stored, attributes a TSA added, or an
+		// alteration.
 		c.Status, c.Sub = verdict.Indeterminate, verdict.FormatFailure
-		c.Detail = "the token is not stored as the exporter stores it, in bytes no signature covers: " + v.storedOddity
+		c.Detail = "the token is not stored as the exporter stores it, in bytes no signature covers: " + outside
 	case v.infoErr != nil:
 		c.Detail = "the token does not carry a readable TSTInfo: " + v.infoErr.Error()
 	case len(v.tok.SignerInfos) != 1:
@@ -359,11 +361,56 @@ func (v *tokenVerifier) checkFormat() verdict.Check {
 		c.Status = verdict.Passed
 		c.Detail = fmt.Sprintf("TimeStampToken with one SignerInfo and a version 1 TSTInfo, serial %s, genTime %s, policy %s",
 			v.info.SerialNumber.Text(16), v.info.GenTime.UTC().Format(time.RFC3339Nano), v.info.Policy)
-		if v.storedOddity != "" {
-			c.Detail += "; " + v.storedOddity + ", sealed as the TSA sent it"
+		switch {
+		case outside != "" && v.opts.Stored:
+			c.Detail += "; " + outside + ", sealed as the TSA sent it"
+		case outside != "":
+			c.Detail += "; " + outside + ", outside the TSA's signature: no part of what the token proves"
 		}
 	}
 	return c
+}
+
+// outsideSignature lists what the token holds outside the TSA's signature
+// beyond the one form a bundle stores (bundle-format.md §6, *No unread
+// byte*): a response other than a plain granted one, and the SignerInfo's
+// unsigned attributes, which the verifier reports but does not interpret.
+// Under the token seal these bytes are the signer's and are reported; a
+// stored token without the seal cannot tell them from an alteration.
+func (v *tokenVerifier) outsideSignature() []string {
+	var out []string
+	if v.storedOddity != "" {
+		out = append(out, v.storedOddity)
+	}
+	if v.signer != nil && len(v.signer.Unsigned) > 0 {
+		var names []string
+		for _, a := range v.signer.Unsigned {
+			names = append(names, attributeName(a.Type))
+		}
+		out = append(out, fmt.Sprintf("its SignerInfo carries %d unsigned attribute(s), not read: %s", len(names), strings.Join(names, ", ")))
+	}
+	return out
+}
+
+// attributeNames are the unsigned attributes a TSA or a CAdES tool may
+// add, by the names their standards give them.
+var attributeNames = map[string]string{
+	"1.2.840.113549.1.9.6":       "counterSignature",
+	"1.2.840.113549.1.9.16.2.14": "signatureTimeStampToken",
+	"1.2.840.113549.1.9.16.2.23": "certValues",
+	"1.2.840.113549.1.9.16.2.24": "revocationValues",
+	"1.2.840.113549.1.9.16.2.21": "completeCertificateRefs",
+	"1.2.840.113549.1.9.16.2.22": "completeRevocationRefs",
+	"0.4.0.1733.2.4":             "archiveTimeStampV3",
+	"1.2.840.113549.1.9.16.2.48": "archiveTimeStampV2",
+}
+
+// attributeName is the attribute's name and OID, or its OID.
+func attributeName(oid asn1.ObjectIdentifier) string {
+	if name, ok := attributeNames[oid.String()]; ok {
+		return name + " (" + oid.String() + ")"
+	}
+	return oid.String()
 }
 
 func (v *tokenVerifier) checkImprint() verdict.Check {

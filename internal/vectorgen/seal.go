@@ -207,6 +207,7 @@ func (g *generator) tokens() {
 	unsealed("granted-with-mods", "status grantedWithMods", tokenSpec{status: seq(small(1))}, ind("token.format", "FORMAT_FAILURE"))
 	unsealed("certs-duplicated", "the TSA certificate carried twice", tokenSpec{certs: []*cert{g.p.tsa, g.p.tsa}}, ind("token.certificates", "FORMAT_FAILURE"))
 	unsealed("certs-off-path", "a certificate off the TSA's path", tokenSpec{certs: []*cert{g.p.tsa, g.p.strangerRoot}}, ind("token.certificates", "FORMAT_FAILURE"))
+	unsealed("unsigned-attribute", "the SignerInfo carries an unsigned attribute (certValues), outside the TSA's signature", tokenSpec{certValues: g.p.root}, ind("token.format", "FORMAT_FAILURE"))
 	unsealed("certs-with-root", "the root carried too (on the path)", tokenSpec{certs: []*cert{g.p.tsa, g.p.root}}, expectation{Verdict: Passed})
 }
 

@@ -70,6 +70,9 @@ type tokenSpec struct {
 	edit func([]byte) []byte
 	// editTST changes the TSTInfo before it is signed.
 	editTST func([]byte) []byte
+	// certValues adds an unsigned attribute (CAdES certValues, holding
+	// the root), outside the TSA's signature.
+	certValues *cert
 }
 
 // stamp answers a request over data as the spec says.
@@ -165,6 +168,11 @@ func (s *tokenSpec) signedData(tst []byte) []byte {
 	if s.pss {
 		sigAlg, sig = signPSS(s.tsa.key.(*rsa.PrivateKey), signed, cmp.Or(s.pssParamSalt, 32))
 	}
+	var unsigned []byte
+	if s.certValues != nil {
+		certValues := asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 23}
+		unsigned = tlv(0xa1, seq(oid(certValues), setOf(seq(s.certValues.cert.Raw)))) // [1] IMPLICIT
+	}
 	signerInfo := seq(
 		small(1),
 		seq(s.tsa.cert.RawIssuer, integer(s.tsa.cert.SerialNumber)),
@@ -172,6 +180,7 @@ func (s *tokenSpec) signedData(tst []byte) []byte {
 		append([]byte{0xa0}, signed[1:]...), // [0] IMPLICIT
 		sigAlg,
 		octets(sig),
+		unsigned,
 	)
 	var certs []byte
 	if len(s.certs) > 0 {

@@ -43,6 +43,7 @@ func (g *generator) valid() {
 		{"no-tsa-name", "the TSTInfo has no tsa name (it is optional)", tokenSpec{noTSAName: true}},
 		{"rsa-pkcs1", "an RSA TSA signing with PKCS #1 v1.5 (sha256WithRSAEncryption)", tokenSpec{tsa: g.p.tsaRSA}},
 		{"rsa-pss", "an RSA TSA signing with RSASSA-PSS (SHA-256, MGF1-SHA-256, salt 32), its parameters honoured", tokenSpec{tsa: g.p.tsaRSA, pss: true}},
+		{"unsigned-attribute", "the SignerInfo carries an unsigned attribute (certValues): outside the TSA's signature, sealed by custody event 1, reported", tokenSpec{certValues: g.p.root}},
 		{"granted-with-mods", "the TSA answered grantedWithMods (1): reported, the seal covers the status", tokenSpec{status: seq(small(1))}},
 	} {
 		b := g.p.export(g.dir("valid-"+v.name), exportOptions{tokens: []tokenSpec{v.spec}})
