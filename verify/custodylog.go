@@ -211,7 +211,8 @@ func (lv *logVerifier) checkSignature(seq int, e *custodylog.Event, data []byte)
 	// Pin every byte of the entry: the canonical PEM of the key, nothing
 	// around it, so the file cannot change while the key stays the same.
 	if !manifest.IsCanonicalPublicKeyPEM(pemBytes, pub) {
-		return fmt.Errorf("%s is not exactly one PUBLIC KEY PEM block in canonical form", custodylog.EntryName(seq, custodylog.PartKey))
+		// The writer's one form (bundle-format.md §5), as for signer.pem.
+		return because(FormatFailure, "%s is not exactly one PUBLIC KEY PEM block in canonical form", custodylog.EntryName(seq, custodylog.PartKey))
 	}
 	alg, ok := sigalg.ForKey(pub)
 	if !ok {

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"crypto/elliptic"
+	"encoding/asn1"
+	"math/big"
 	"strings"
 
 	"github.com/custody-toolkit/custody/custodylog"
@@ -61,4 +64,46 @@ func (g *generator) malformedEvents(logged *bundle) {
 		i := strings.Index(e, `"fingerprint":"`) + len(`"fingerprint":"`)
 		return e[:i] + fp + e[i+64:]
 	})
+}
+
+// custodyForms: an event's commitments and encodings other than the one
+// form a writer writes (custody-log.md, What a verifier checks, 4–5).
+func (g *generator) custodyForms(logged *bundle) {
+	const rule = "custody-log.md, What a verifier checks"
+	// Event 2 signed again without its token (it commits: prev_sig), then
+	// the token put back: added where the event says there is none.
+	added := logged.clone()
+	added.dropEventsFrom(3)
+	tsr := custodylog.EntryName(2, custodylog.PartToken)
+	token := added.get(tsr)
+	added.remove(tsr)
+	n := custodylog.EntryName(2, custodylog.PartEvent)
+	data := []byte(strings.Replace(string(added.get(n)), `,"timestamped":true`, ``, 1))
+	added.set(n, data)
+	added.set(custodylog.EntryName(2, custodylog.PartSignature), signBytes(g.p.other, data))
+	added.entries = append(added.entries, entry{tsr, token})
+	g.bundleVector("custody/event-2-token-added", added, failed(rule, "a token added to event 2, which commits (prev_sig) and does not say timestamped", "custody.event", "HASH_FAILURE").withSigner("signer.pub").at(2))
+
+	// Event 3's key in another PEM spelling (CRLF line ends).
+	crlf := logged.clone()
+	k := custodylog.EntryName(3, custodylog.PartKey)
+	crlf.set(k, []byte(strings.ReplaceAll(string(crlf.get(k)), "\n", "\r\n")))
+	g.lowSTwin(logged)
+	g.bundleVector("custody/event-pem-crlf", crlf, failed(rule, "event 3's .pem with CRLF line ends: not the one PEM form (bundle-format.md §5)", "custody.event", "FORMAT_FAILURE").withSigner("signer.pub").at(3))
+}
+
+// lowSTwin: an ECDSA actor's event, its signature exchanged for its twin
+// (r, n−s), which verifies too but is not the low-s one the event declares.
+func (g *generator) lowSTwin(logged *bundle) {
+	b := logged.clone()
+	b.appendEvent(g.p.ecdsaSigner, custodylog.Event{Action: custodylog.Reviewed, Note: "x", Actor: custodylog.Actor{Name: "Perito ECDSA", Role: "expert"}}, nil)
+	s := custodylog.EntryName(4, custodylog.PartSignature)
+	var sig struct{ R, S *big.Int }
+	_, err := asn1.Unmarshal(b.get(s), &sig)
+	must(err)
+	sig.S.Sub(elliptic.P256().Params().N, sig.S)
+	twin, err := asn1.Marshal(sig)
+	must(err)
+	b.set(s, twin)
+	g.bundleVector("custody/event-high-s-twin", b, failed("custody-log.md, What a verifier checks", "event 4, signed with ECDSA and declaring low_s, its signature exchanged for the twin (r, n−s), which verifies as well", "custody.event", "FORMAT_FAILURE").withSigner("signer.pub").at(4))
 }

@@ -83,3 +83,9 @@ func (g *generator) withEntries(from *bundle, edit func(b *bundle, m *manifest.M
 	b.reseal(m)
 	return b
 }
+
+// sum32 is the raw SHA-256 of s.
+func sum32(s string) []byte {
+	d := sha256.Sum256([]byte(s))
+	return d[:]
+}

@@ -294,6 +294,9 @@ func (g *generator) custodyLog() {
 	g.bundleVector("custody/time-backwards", backwards, e.withSigner("signer.pub").at(4))
 	timed("time-within-skew", "event 2 claims a time 4 minutes after its token's genTime (within the 5 minutes allowed)", "2026-12-02T10:04:00Z", &tokenSpec{genTime: exportTime.Add(24 * 60 * 60e9)}, passed("", ""))
 	timed("event-token-untrusted", "event 2's token from a TSA the verifier does not trust: INFO", "2026-12-02T10:00:00Z", &tokenSpec{tsa: g.p.strangerTSA, genTime: exportTime.Add(24 * 60 * 60e9)}, passed("", ""))
+	timed("event-token-other-data", "event 2's token (the last event's, committed by no later event) has an imprint over other data: it does not verify, and proves nothing", "2026-12-02T10:00:00Z",
+		&tokenSpec{genTime: exportTime.Add(24 * 60 * 60e9), hashed: sum32("other data")}, indeterminate("", "", "custody.timestamp", "HASH_FAILURE").at(2))
+	g.custodyForms(logged)
 	timed("event-token-before-seal", "event 2's token's genTime a day before the manifest's: event 1, which event 2 commits to, then claims a time after a proof that it existed", "2026-11-30T10:00:00Z", &tokenSpec{genTime: exportTime.Add(-24 * 60 * 60e9)}, indeterminate("", "", "custody.time", "TIMESTAMP_ORDER_FAILURE").at(1))
 }
 
