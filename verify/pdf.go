@@ -649,7 +649,7 @@ func verifyCMS(der []byte, signed io.Reader, res *PDFSignature) (sigValue []byte
 	}
 	res.Algorithm = string(alg)
 	if res.Token, err = signatureTimestamp(si); err != nil {
-		return nil, "", err
+		return nil, "", &notOneFormError{err}
 	}
 	return si.Signature, fmt.Sprintf("%s signature (%s) over the whole file by key %s (certificate chain %s)",
 		alg, signatureForm(res.SubFilter), res.Fingerprint, tokencheck.ChainNames(chain)), nil
@@ -726,7 +726,8 @@ func checkCMSAttributes(si *cms.SignerInfo, cert *x509.Certificate, h crypto.Has
 }
 
 // notOneFormError: a CMS whose structure around the signature (one
-// signer, its version, no CRLs, the signer's certificate first) is not
+// signer, its version, no CRLs, the signer's certificate first, the one
+// signature timestamp as its only unsigned attribute) is not
 // the one form the writer MUST write (bundle-format.md §7.2). (A chain
 // that breaks CheckCertificateChain stays SIG_CRYPTO_FAILURE: its errors
 // mix form and links that do not verify.)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/hex"
 	"fmt"
 	"regexp"
@@ -29,6 +30,9 @@ type cmsSpec struct {
 	essCert     *cert      // the certificate the ESS attribute names (default: the signer's)
 	// chain replaces the certificates the PDF carries (signer first).
 	chain []*cert
+	// edit changes the finished CMS outside its signed attributes (the
+	// certificates, CRLs, unsigned attributes): the signature holds.
+	edit func(der []byte, chain []*cert) []byte
 }
 
 // resign signs pdf again, after edit (nil: none) changed its signed
@@ -65,6 +69,9 @@ func (g *generator) resign(pdf []byte, edit func([]byte) []byte, spec cmsSpec) [
 	der, err := (&cms.Detached{DigestAlgorithm: digestAlg, Chain: certs, SignedAttributes: attrs,
 		SignatureAlgorithm: alg.CMSSignature, Signature: sig, TimeStampToken: tokenOf(g.p.stamp(sig, tokenSpec{}))}).Marshal()
 	must(err)
+	if spec.edit != nil {
+		der = spec.edit(der, chain)
+	}
 	hexed := hex.EncodeToString(der)
 	if len(hexed) > end-start {
 		panic("vectorgen: the CMS does not fit /Contents")
@@ -205,6 +212,21 @@ func (g *generator) pades() {
 	vec("pdf/chain-without-root", g.resign(pdf, nil, cmsSpec{chain: []*cert{g.p.signerCert}}),
 		fail("the signer's certificate alone, its issuer not carried: the path does not end with a self-issued certificate", "pdf.signature", "SIG_CRYPTO_FAILURE"))
 
+	vec("pdf/cms-crls", g.resign(pdf, nil, cmsSpec{edit: func(der []byte, chain []*cert) []byte {
+		certs := certificateSet(chain)
+		return replaceElement(der, certs, append(bytes.Clone(certs), 0xa1, 0)) // an empty [1] crls after them
+	}}), fail("the CMS carries a crls field (empty), which the writer never writes", "pdf.signature", "FORMAT_FAILURE"))
+	vec("pdf/unsigned-attribute-added", g.resign(pdf, nil, cmsSpec{edit: func(der []byte, chain []*cert) []byte {
+		sd, err := cms.ParseDetached(der, "the PDF signature")
+		must(err)
+		token := sd.SignerInfos[0].Unsigned[0]
+		attr := seq(oid(token.Type), setOf(token.Values[0].FullBytes))
+		certValues := seq(oid(asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 23}), setOf(seq(chain[0].cert.Raw)))
+		return replaceElement(der, tlv(0xa1, attr), tlv(0xa1, attr, certValues))
+	}}), fail("a second unsigned attribute (certValues) beside the signature timestamp: the unsigned attributes are exactly the one token", "pdf.signature", "FORMAT_FAILURE"))
+	vec("valid/standalone-info-changed", g.resign(pdf, swap("/Creator (custody)", "/Creator (another)"), cmsSpec{}),
+		ok("the document information (/Info) written otherwise, signed: it is drawn on no page and not read"))
+
 	// The signing time (item 4), against the signature timestamp's genTime T.
 	vec("valid/standalone-m-within-skew", g.resign(pdf, mAt(4*time.Minute), cmsSpec{}), ok("/M claims T + 4 minutes: within the 5 minutes of clock skew"))
 	vec("pdf/m-after-timestamp", g.resign(pdf, mAt(time.Hour), cmsSpec{}),
@@ -235,4 +257,13 @@ func (g *generator) pades() {
 		fail("/EmbeddedFiles names two files", "pdf.embedded-bundle", "FORMAT_FAILURE"))
 	vec("pdf/attachment-relationship", g.resign(pdf, swap("/AFRelationship /Source", "/AFRelationship /Data  "), cmsSpec{}),
 		fail("the bundle's file specification is not the /Source associated file", "pdf.embedded-bundle", "FORMAT_FAILURE"))
+}
+
+// certificateSet is the CMS's [0] IMPLICIT certificates holding chain.
+func certificateSet(chain []*cert) []byte {
+	var raws [][]byte
+	for _, c := range chain {
+		raws = append(raws, c.cert.Raw)
+	}
+	return tlv(0xa0, raws...)
 }
