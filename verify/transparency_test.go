@@ -14,12 +14,13 @@ import (
 	"github.com/custody-toolkit/custody/internal/testbundle"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/translog"
+	"github.com/custody-toolkit/custody/translog/logserver"
 	"github.com/custody-toolkit/custody/translog/rekor"
 	"github.com/custody-toolkit/custody/verify"
 )
 
 // exportLogged exports the sample conversation, logged in srv.
-func exportLogged(t *testing.T, fx *testbundle.Fixture, srv *rekortest.Server) []byte {
+func exportLogged(t *testing.T, fx *testbundle.Fixture, srv *logserver.Server) []byte {
 	t.Helper()
 	return exportSample(t, custody.Options{Signer: fx.Signer, Timestampers: []custody.Timestamper{fx}, Lang: testbundle.Lang, NoRecord: true,
 		TransparencyLogs: []custody.TransparencyLog{&rekor.Log{URL: srv.URL}}})
