@@ -114,10 +114,8 @@ func checkBody(entry *rekorpb.TransparencyLogEntry, st *Statement) error {
 	if kv.GetKind() != KindHashedRekord || kv.GetVersion() != VersionV002 {
 		return problem(verdict.Indeterminate, verdict.FormatNotImplemented, "an entry of kind %q version %q, which this verifier does not read", kv.GetKind(), kv.GetVersion())
 	}
-	var body hashedRekordBody
-	dec := json.NewDecoder(bytes.NewReader(entry.CanonicalizedBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&body); err != nil {
+	body, err := parseBody(entry.CanonicalizedBody)
+	if err != nil {
 		return problem(verdict.Failed, verdict.FormatFailure, "the entry's body is not a hashedrekord: %v", err)
 	}
 	if body.Kind != kv.GetKind() || body.APIVersion != kv.GetVersion() {
@@ -136,6 +134,39 @@ func checkBody(entry *rekorpb.TransparencyLogEntry, st *Statement) error {
 		return problem(verdict.Failed, verdict.HashFailure, "the entry's digest is not this manifest's: the entry is another seal's")
 	}
 	return st.checkSignature(spec.Signature.Content)
+}
+
+func parseBody(data []byte) (*hashedRekordBody, error) {
+	var body hashedRekordBody
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&body); err != nil {
+		return nil, err
+	}
+	return &body, nil
+}
+
+// Logged is what a log entry (a canonicalized body, as a monitor reads it
+// from the log's tiles) says was signed, for a hashedrekord 0.0.2 by a
+// public key.
+type Logged struct {
+	HashAlgorithm string // SHA2_256, SHA2_512
+	Digest        []byte
+	PublicKey     []byte // DER SubjectPublicKeyInfo
+}
+
+// ParseLogged reads a log entry; ok is false for another kind, version
+// or a certificate verifier (entries of other clients of a shared log).
+func ParseLogged(data []byte) (l Logged, ok bool) {
+	body, err := parseBody(data)
+	if err != nil || body.Kind != KindHashedRekord || body.APIVersion != VersionV002 {
+		return Logged{}, false
+	}
+	spec := body.Spec.HashedRekordV002
+	if spec.Signature.Verifier.PublicKey == nil {
+		return Logged{}, false
+	}
+	return Logged{spec.Data.Algorithm, spec.Data.Digest, spec.Signature.Verifier.PublicKey.RawBytes}, true
 }
 
 // hashedRekordBody is the log's entry (the canonicalized body), in the

@@ -33,7 +33,7 @@ var layers = []struct {
 	{"use cases", []string{
 		// sealing
 		"importer", "importer/whatsapp", "importer/telegram",
-		"tsa", "tsa/localtsa", "pdfseal", "custodylog/logwriter", "custody", "translog/rekor", "translog/logserver",
+		"tsa", "tsa/localtsa", "pdfseal", "custodylog/logwriter", "custody", "translog/rekor", "translog/logserver", "translog/monitor",
 		// verification
 		"verify",
 	}},
