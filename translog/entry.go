@@ -46,8 +46,12 @@ func Parse(data []byte) (*rekorpb.TransparencyLogEntry, error) {
 	if err := protojson.Unmarshal(data, &entry); err != nil {
 		return nil, fmt.Errorf("not a Sigstore TransparencyLogEntry in protobuf JSON: %w", err)
 	}
-	if canonical, err := Encode(&entry); err != nil || !bytes.Equal(canonical, data) {
-		return nil, problem(verdict.Indeterminate, verdict.FormatFailure, "the entry is not in its canonical encoding (RFC 8785 of its protobuf JSON): unsealed bytes that differ from what the exporter writes")
+	// RFC 8785 of the bytes themselves, not of a re-encoding: what
+	// protojson writes may change between library versions, and the
+	// verdict must not. (Spellings protobuf JSON accepts for one value,
+	// a number as a string or not, stay possible: bundle-format.md §6.1.)
+	if canonical, err := jsoncanonicalizer.Transform(data); err != nil || !bytes.Equal(canonical, data) {
+		return nil, problem(verdict.Indeterminate, verdict.FormatFailure, "the entry is not in its canonical encoding (RFC 8785 JSON): unsealed bytes that differ from what the exporter writes")
 	}
 	return &entry, nil
 }
