@@ -35,6 +35,7 @@ import (
 	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/record"
+	"github.com/custody-toolkit/custody/translog"
 )
 
 // Version is the exporter version recorded in manifests.
@@ -43,6 +44,13 @@ const Version = "custody/0.1.0"
 // Timestamper obtains an RFC 3161 TimeStampResp (DER) over data.
 type Timestamper interface {
 	Timestamp(ctx context.Context, data []byte) ([]byte, error)
+}
+
+// TransparencyLog logs a seal's statement and returns the entry to store
+// (translog.Encode's form); translog/rekor.Log is one.
+type TransparencyLog interface {
+	LogURL() string
+	Submit(ctx context.Context, st *translog.Statement) ([]byte, error)
 }
 
 // Options configure an export.
@@ -63,6 +71,12 @@ type Options struct {
 	// CheckToken, when set, checks each TSA answer before it is sealed in
 	// (the exporter wires verify.VerifyToken here).
 	CheckToken func(resp, signature []byte) error
+	// TransparencyLogs, when set, are the logs (Rekor v2) the seal is
+	// submitted to after the TSAs answered. The manifest names them
+	// (transparency_logs, format v4) before it is signed, so that an
+	// entry removed later is proven removed; a log that refuses or does
+	// not answer fails the export.
+	TransparencyLogs []TransparencyLog
 
 	Selection Selection
 	// Disclosure configures the proof of what the selection leaves out.
@@ -116,6 +130,9 @@ type Result struct {
 	Signature   []byte
 	Fingerprint string
 	Tokens      [][]byte
+	// LogEntries are the transparency log entries stored, one per
+	// Options.TransparencyLogs.
+	LogEntries [][]byte
 	// EphemeralSalts: the leaf salts were random (an ECDSA key and no
 	// salt secret), so no later export can be proven consistent with this one.
 	EphemeralSalts bool
@@ -175,6 +192,9 @@ func checkOptions(o *Options) error {
 	}
 	if err := o.Intake.Check(); err != nil {
 		return err
+	}
+	if err := manifest.CheckTransparencyLogs(logURLs(o.TransparencyLogs)); err != nil {
+		return fmt.Errorf("--rekor: %w", err)
 	}
 	if o.Now.IsZero() {
 		o.Now = time.Now()
@@ -240,9 +260,20 @@ func newManifest(c *conversation.Conversation, picked []int, opts Options) (*man
 		Selection: manifest.Selection{
 			Total: len(c.Messages), Selected: len(picked), Criteria: nonNil(opts.Selection.criteria()),
 		},
-		Messages: []manifest.Message{},
-		Practice: opts.Practice,
+		Messages:         []manifest.Message{},
+		Practice:         opts.Practice,
+		TransparencyLogs: logURLs(opts.TransparencyLogs),
 	}, nil
+}
+
+// logURLs names the transparency logs in the manifest, which is signed
+// before they are asked: a stored entry removed is then proven removed.
+func logURLs(logs []TransparencyLog) []string {
+	var urls []string
+	for _, l := range logs {
+		urls = append(urls, l.LogURL())
+	}
+	return urls
 }
 
 // signerChainPEM is the signer's certificate chain as the bundle carries
@@ -466,6 +497,9 @@ func seal(ctx context.Context, zw *manifest.Writer, m *manifest.Manifest, opts O
 		}
 		res.Tokens = append(res.Tokens, resp)
 	}
+	if res.LogEntries, err = submitToLogs(ctx, raw, sig, opts); err != nil {
+		return nil, err
+	}
 	if _, err := zw.AddBytes(manifest.SignatureName, sig); err != nil {
 		return nil, err
 	}
@@ -482,10 +516,39 @@ func seal(ctx context.Context, zw *manifest.Writer, m *manifest.Manifest, opts O
 			return nil, err
 		}
 	}
+	for i, entry := range res.LogEntries {
+		if _, err := zw.AddBytes(manifest.TransparencyEntryName(i), entry); err != nil {
+			return nil, err
+		}
+	}
 	if err := writeSealedEvent(ctx, zw, sig, res.Tokens, opts); err != nil {
 		return nil, err
 	}
 	return res, zw.Close()
+}
+
+// submitToLogs logs the seal in each transparency log, in the order the
+// manifest names them (docs/bundle-format.md §6.1).
+func submitToLogs(ctx context.Context, manifestRaw, sig []byte, opts Options) ([][]byte, error) {
+	if len(opts.TransparencyLogs) == 0 {
+		return nil, nil
+	}
+	st, err := translog.NewStatement(manifestRaw, sig, opts.Signer.Public())
+	if err != nil {
+		return nil, err
+	}
+	if err := st.SignPrehashed(opts.Signer.Key()); err != nil {
+		return nil, err
+	}
+	var entries [][]byte
+	for _, l := range opts.TransparencyLogs {
+		entry, err := l.Submit(ctx, st)
+		if err != nil {
+			return nil, err
+		}
+		entries = append(entries, entry)
+	}
+	return entries, nil
 }
 
 // writeSealedEvent starts the custody log: the signer sealed the bundle at

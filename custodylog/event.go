@@ -268,11 +268,12 @@ func ParseEntryName(name string) (seq int, part string, err error) {
 
 // Count returns n when the entries under META-INF/custody/ among names are
 // the parts of events 1…n, each with its event, signature and key, and
-// nothing else.
+// nothing else but the transparency log entries of a v4 bundle
+// (manifest.TransparencyDir), which the verifier checks on their own.
 func Count(names []string) (int, error) {
 	parts := map[int]map[string]bool{}
 	for _, name := range names {
-		if !strings.HasPrefix(name, manifest.CustodyDir) {
+		if !strings.HasPrefix(name, manifest.CustodyDir) || strings.HasPrefix(name, manifest.TransparencyDir) {
 			continue
 		}
 		seq, part, err := ParseEntryName(name)

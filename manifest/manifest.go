@@ -47,7 +47,16 @@ const (
 	// (INDETERMINATE), not as a v2 manifest with an unknown member
 	// (FAILED, for genuine evidence); other bundles stay v2.
 	FormatV3 = "custody.bundle/v3"
+	// FormatV4 is v3 plus the optional member transparency_logs: the
+	// transparency logs (Rekor v2) the seal was submitted to, whose
+	// entries travel under TransparencyDir (docs/bundle-format.md §6.1).
+	// Written exactly when that member is, for the reason given for v3.
+	FormatV4 = "custody.bundle/v4"
 )
+
+// UsesV4 reports whether the manifest carries a member that only format
+// v4 has.
+func (m *Manifest) UsesV4() bool { return len(m.TransparencyLogs) > 0 }
 
 // UsesV3 reports whether the manifest carries a member that only format
 // v3 has; SetFormat writes v3 exactly then.
@@ -60,23 +69,30 @@ func (m *Manifest) UsesV3() bool {
 // set: v3 when one of its members is, else v2 (readable by older
 // verifiers).
 func (m *Manifest) SetFormat() {
-	m.Format = FormatV2
-	if m.UsesV3() {
+	switch {
+	case m.UsesV4():
+		m.Format = FormatV4
+	case m.UsesV3():
 		m.Format = FormatV3
+	default:
+		m.Format = FormatV2
 	}
 }
 
 // checkV3Members: the members v3 adds appear in v3 only.
 func (m *Manifest) checkV3Members() error {
-	if m.UsesV3() && m.Format != FormatV3 {
-		return fmt.Errorf("format %s carries a member of %s (intake, rendering.lang, rendering.verifier_url or signer.certificates_sha256), which only %s has", m.Format, FormatV3, FormatV3)
+	if m.UsesV3() && m.Format != FormatV3 && m.Format != FormatV4 {
+		return fmt.Errorf("format %s carries a member of %s (intake, rendering.lang, rendering.verifier_url or signer.certificates_sha256), which only %s and later have", m.Format, FormatV3, FormatV3)
 	}
-	return nil
+	if m.UsesV4() && m.Format != FormatV4 {
+		return fmt.Errorf("format %s carries transparency_logs, which only %s has", m.Format, FormatV4)
+	}
+	return CheckTransparencyLogs(m.TransparencyLogs)
 }
 
 // HasTree reports whether the manifest's format commits to a Merkle tree
 // of the conversation (v2 and later).
-func (m *Manifest) HasTree() bool { return m.Format == FormatV2 || m.Format == FormatV3 }
+func (m *Manifest) HasTree() bool { return m.Format != FormatV1 }
 
 // MediaType is the content of the mimetype entry.
 const MediaType = "application/vnd.custody.bundle+zip"
@@ -96,7 +112,20 @@ const (
 	// CustodyDir holds the chain-of-custody log (docs/custody-log.md):
 	// outside the sealed content, so that appending leaves it untouched.
 	CustodyDir = "META-INF/custody/"
+	// TransparencyDir holds the transparency log entries of a v4 bundle,
+	// TransparencyEntryName(i) for the i-th of transparency_logs. It lies
+	// under CustodyDir because a verifier that predates v4 tolerates
+	// entries there until it reads the manifest, whose unknown format
+	// stops it at INDETERMINATE; any other new name under META-INF/ it
+	// would call FAILED before reading the manifest.
+	TransparencyDir = CustodyDir + "transparency/"
 )
+
+// TransparencyEntryName is the entry of the log entry returned by the
+// i-th (0-based) log of transparency_logs: META-INF/custody/transparency/1.json, …
+func TransparencyEntryName(i int) string {
+	return fmt.Sprintf("%s%d.json", TransparencyDir, i+1)
+}
 
 // TokenEntryName is the entry of the i-th timestamp token (0-based):
 // manifest.tsr, manifest.2.tsr, manifest.3.tsr, …
@@ -140,6 +169,11 @@ type Manifest struct {
 	Rendering *Rendering `json:"rendering,omitempty"`
 	Selection Selection  `json:"selection"`
 	Signer    Signer     `json:"signer"`
+	// TransparencyLogs are the URLs of the transparency logs (Rekor v2)
+	// the seal was submitted to, in order, each entry stored at
+	// TransparencyEntryName(i): signed, so that an entry removed is
+	// proven removed. Format v4 only; absent in older bundles.
+	TransparencyLogs []string `json:"transparency_logs,omitempty"`
 	// Format v2 only (v2.go).
 	Tree     *Tree      `json:"tree,omitempty"`
 	Withheld []Withheld `json:"withheld,omitempty"`
@@ -372,7 +406,7 @@ func firstDifference(got, want []byte) string {
 type UnknownFormatError struct{ Format string }
 
 func (e *UnknownFormatError) Error() string {
-	return fmt.Sprintf("manifest.json: unknown format %q (this verifier reads %s, %s and %s)", e.Format, FormatV1, FormatV2, FormatV3)
+	return fmt.Sprintf("manifest.json: unknown format %q (this verifier reads %s, %s, %s and %s)", e.Format, FormatV1, FormatV2, FormatV3, FormatV4)
 }
 
 // Parse decodes a manifest strictly and checks its internal consistency
@@ -384,7 +418,7 @@ func Parse(data []byte) (*Manifest, error) {
 	if err := jsonv2.Unmarshal(data, &probe, jsonv2.RejectUnknownMembers(false)); err != nil {
 		return nil, fmt.Errorf("manifest.json: %w", err)
 	}
-	if probe.Format != FormatV1 && probe.Format != FormatV2 && probe.Format != FormatV3 {
+	if !slices.Contains([]string{FormatV1, FormatV2, FormatV3, FormatV4}, probe.Format) {
 		return nil, &UnknownFormatError{Format: probe.Format}
 	}
 	var m Manifest
@@ -490,4 +524,21 @@ func isHex(s string, n int) bool {
 		}
 	}
 	return true
+}
+
+// CheckTransparencyLogs: each log named once, by an absolute http(s) URL
+// of printable ASCII, so that the report can name it unambiguously.
+func CheckTransparencyLogs(urls []string) error {
+	seen := map[string]bool{}
+	for i, u := range urls {
+		ok := (strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://")) && len(u) <= 2048
+		for _, r := range u {
+			ok = ok && r > ' ' && r < 0x7f
+		}
+		if !ok || seen[u] {
+			return fmt.Errorf("field transparency_logs[%d]: %q is not an http(s) URL, or is named twice", i, u)
+		}
+		seen[u] = true
+	}
+	return nil
 }

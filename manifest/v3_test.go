@@ -32,3 +32,31 @@ func TestV3Members(t *testing.T) {
 		}
 	}
 }
+
+// TestV4Members: transparency_logs makes the exporter write v4 (with or
+// without v3's members, which v4 keeps), is refused in v2 and v3, and
+// names each log once by an http(s) URL.
+func TestV4Members(t *testing.T) {
+	m := &Manifest{TransparencyLogs: []string{"https://log.example"}}
+	m.SetFormat()
+	if m.Format != FormatV4 || m.checkV3Members() != nil {
+		t.Fatalf("transparency_logs: format %s, %v", m.Format, m.checkV3Members())
+	}
+	m.Intake = &Intake{Purpose: "p", LegalBasis: "gdpr-9-2-h"}
+	if m.SetFormat(); m.Format != FormatV4 || m.checkV3Members() != nil {
+		t.Errorf("v3 member in v4: format %s, %v", m.Format, m.checkV3Members())
+	}
+	for _, f := range []string{FormatV2, FormatV3} {
+		m.Format = f
+		if m.checkV3Members() == nil {
+			t.Errorf("transparency_logs in %s: accepted", f)
+		}
+	}
+	m.Format = FormatV4
+	for _, logs := range [][]string{{"ftp://log.example"}, {"https://a", "https://a"}, {"https://a b"}, {"log.example"}} {
+		m.TransparencyLogs = logs
+		if m.checkV3Members() == nil {
+			t.Errorf("transparency_logs %q: accepted", logs)
+		}
+	}
+}

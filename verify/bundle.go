@@ -21,6 +21,8 @@ import (
 	"github.com/custody-toolkit/custody/keys/sigalg"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/record"
+	"github.com/custody-toolkit/custody/translog"
+	"golang.org/x/mod/sumdb/note"
 )
 
 // Options configure the verification of a bundle.
@@ -36,6 +38,10 @@ type Options struct {
 	// (--trust-signers), when the bundle carries one: the name it gives
 	// is verified against them at the proven signing time.
 	TrustSigners []*x509.Certificate
+	// TrustLogs are the transparency logs' keys the verifier trusts
+	// (--trust-log, translog.ParseTrusted); nil: no log's checkpoint is
+	// checked, and the report says so (docs/bundle-format.md §6.1).
+	TrustLogs []note.Verifier
 	// Actors names the keys whose custody events the verifier recognises,
 	// by fingerprint (--trust-actors, ParseActors); nil: none checked.
 	Actors map[string]string
@@ -202,6 +208,9 @@ type bundleVerifier struct {
 	// the exact bytes of every stored token, and they match (checkTokenSeal):
 	// a token's check need not refuse an encoding to keep its bytes fixed.
 	tokensSealed bool
+	// logStatement is what the bundle's transparency log entries must
+	// state (v4, transparency.go).
+	logStatement *translog.Statement
 	// repacked says how and why the container is not the sealed one, when
 	// the bundle's files were read from another container (OpenRepacked,
 	// OpenDir); zero for the sealed container.
@@ -212,7 +221,7 @@ func (v *bundleVerifier) run() {
 	steps := []func(){
 		v.checkContainer, v.checkManifest, v.checkFiles, v.checkMessages, v.checkChain,
 		v.checkDisclosure, v.checkSignature, v.checkSignerIdentity, v.checkRendering,
-		v.checkTokenSeal, v.checkTimestamps, v.checkSignerCertificates, v.checkMessageTimes, v.checkCustodyLog, v.checkEntryOrder,
+		v.checkTokenSeal, v.checkTimestamps, v.checkSignerCertificates, v.checkTransparency, v.checkMessageTimes, v.checkCustodyLog, v.checkEntryOrder,
 	}
 	for _, step := range steps {
 		if v.stopped {
@@ -600,7 +609,8 @@ func (v *bundleVerifier) checkEntryOrder() {
 // checkOrder requires the canonical order of entries
 // (docs/bundle-format.md §1): mimetype; the sources; the consent record; each message's
 // attachments then its entry; record.pdf; manifest.json; the signature, the
-// signer's key and the tokens; then each custody event's parts. With the
+// signer's key and the tokens; the transparency log entries; then each
+// custody event's parts. With the
 // canonical layout, no byte of a bundle is left free.
 func (v *bundleVerifier) checkOrder() error {
 	want := []string{manifest.MimetypeName}
@@ -627,6 +637,9 @@ func (v *bundleVerifier) checkOrder() error {
 	}
 	for i := range v.tokenNum {
 		want = append(want, manifest.TokenEntryName(i))
+	}
+	for i := range v.m.TransparencyLogs {
+		want = append(want, manifest.TransparencyEntryName(i))
 	}
 	names := v.b.Names()
 	for seq := 1; len(want) < len(names); seq++ {
@@ -828,6 +841,11 @@ func (v *bundleVerifier) verifySeal(wantFP, alg string, knownFormat bool) sealRe
 		return notImplemented(fp, err)
 	} else if err != nil {
 		return sealResult{fingerprint: fp, check: check(Failed, SigCryptoFailure, "%v", err)}
+	}
+	if knownFormat && v.m.UsesV4() {
+		// The log entries state the manifest's digest: taken now, while
+		// its bytes are at hand (checkManifest then drops them).
+		v.logStatement, _ = translog.NewStatement(v.b.ManifestBytes, v.sig, pub)
 	}
 	return sealResult{fingerprint: fp, check: check(Passed, "", "%s signature over manifest.json is valid, key %s", alg, fp)}
 }

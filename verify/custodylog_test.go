@@ -637,17 +637,22 @@ func TestCustodyLogByHand(t *testing.T) {
 // fx's TSA then by second's: manifest.tsr and manifest.2.tsr.
 func exportTwoTSAs(t testing.TB, fx, second *testbundle.Fixture) []byte {
 	t.Helper()
+	return exportSample(t, custody.Options{Signer: fx.Signer, Timestampers: []custody.Timestamper{fx, second}, NoRecord: true})
+}
+
+// exportSample exports the sample conversation with opts (Out is set
+// here) and returns the bundle's bytes.
+func exportSample(t testing.TB, opts custody.Options) []byte {
+	t.Helper()
 	c, err := conversation.Load(testbundle.Sample())
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := filepath.Join(t.TempDir(), "two.custody")
-	_, err = custody.Export(context.Background(), c, custody.Options{Out: out, Signer: fx.Signer,
-		Timestampers: []custody.Timestamper{fx, second}, NoRecord: true})
-	if err != nil {
+	opts.Out = filepath.Join(t.TempDir(), "case.custody")
+	if _, err = custody.Export(context.Background(), c, opts); err != nil {
 		t.Fatal(err)
 	}
-	data, err := os.ReadFile(out)
+	data, err := os.ReadFile(opts.Out)
 	if err != nil {
 		t.Fatal(err)
 	}

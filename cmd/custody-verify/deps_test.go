@@ -39,6 +39,9 @@ func TestVerifierDependencies(t *testing.T) {
 		// CMS (tokens, the PDF's signature) is read by verify's own strict
 		// DER parser; a lenient BER library would let bytes go unread.
 		"github.com/digitorus/pkcs7",
+		// the Rekor client: the verifier reads stored entries only
+		"github.com/sigstore/rekor-tiles/", "google.golang.org/grpc",
+		"github.com/custody-toolkit/custody/translog/rekor",
 	}
 	for _, dep := range all {
 		for _, f := range forbidden {
@@ -72,6 +75,15 @@ var thirdPartyAllowed = map[string]string{
 	"github.com/boombuler/barcode": "the rendering check: the QR code of each page",
 	"golang.org/x/image":           "the rendering check: the fonts and their metrics",
 	"golang.org/x/text":            "the rendering check: bidirectional text, gopdf's encodings",
+	// --trust-log: a v4 bundle's transparency log entry, checked offline
+	// (translog); the Rekor client (rekor-tiles) is not linked.
+	"github.com/sigstore/protobuf-specs/gen/pb-go/rekor/v1":  "--trust-log: Sigstore's TransparencyLogEntry",
+	"github.com/sigstore/protobuf-specs/gen/pb-go/common/v1": "--trust-log: the entry's common types",
+	"google.golang.org/protobuf":                             "--trust-log: the entry's protobuf JSON",
+	"github.com/cyberphone/json-canonicalization":            "--trust-log: the entry's one encoding (RFC 8785)",
+	"github.com/transparency-dev/formats/log":                "--trust-log: the log's checkpoint",
+	"golang.org/x/mod/sumdb/note":                            "--trust-log: the checkpoint's signed note",
+	"google.golang.org/genproto/googleapis/api":              "--trust-log: field annotations the entry's generated code refers to",
 }
 
 func TestVerifierThirdParty(t *testing.T) {

@@ -21,6 +21,8 @@ import (
 	"github.com/custody-toolkit/custody/keys/sigalg"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/pdfseal"
+	"github.com/custody-toolkit/custody/translog"
+	"github.com/custody-toolkit/custody/translog/rekor"
 	"github.com/custody-toolkit/custody/tsa"
 	"github.com/custody-toolkit/custody/verify"
 )
@@ -30,6 +32,7 @@ func init() { subcommands = append(subcommands, newExportCmd) }
 type exportFlags struct {
 	in, key, out     string
 	tsaURLs          []string
+	rekorURLs        []string
 	tsaTimeout       time.Duration
 	force            bool
 	insecureKeyPerms bool
@@ -72,6 +75,9 @@ the signature of the key over the manifest, and one RFC 3161 timestamp per
 		"(the .zip, the unzipped folder, or the chat's .txt); a Telegram Desktop JSON export (result.json, or its folder)")
 	fl.StringVar(&f.key, "key", "", "the signer's private key (from custody keygen); passphrase from CUSTODY_PASSPHRASE or the terminal")
 	fl.StringArrayVar(&f.tsaURLs, "tsa", nil, "RFC 3161 TSA URL (repeatable: each TSA adds a token)")
+	fl.StringArrayVar(&f.rekorURLs, "rekor", nil, "Rekor v2 transparency log URL (repeatable): the seal is logged there and the entry, "+
+		"with its inclusion proof and signed checkpoint, stored in the bundle (format custody.bundle/v4); "+
+		"only a digest, a signature and the public key go to the log")
 	fl.DurationVar(&f.tsaTimeout, "tsa-timeout", tsa.DefaultTimeout, "give up on a TSA after this long")
 	fl.StringVar(&f.out, "out", "", "the .custody bundle to write")
 	fl.BoolVar(&f.force, "force", false, "replace an existing --out")
@@ -182,7 +188,7 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 	bar = progress.New(cmd.ErrOrStderr(), f.quiet, exportSteps)
 	res, err := custody.Export(cmd.Context(), conv, custody.Options{
 		Out: f.out, Force: f.force, Signer: signer,
-		Timestampers: stampers, CheckToken: checkToken, Selection: f.sel,
+		Timestampers: stampers, CheckToken: checkToken, TransparencyLogs: transparencyLogs(f.rekorURLs), Selection: f.sel,
 		Practice: f.practice, Intake: intake, Policy: policy, NoRecord: f.noRecord, Actor: f.actor, Disclosure: disclosure,
 		Lang: f.lang, VerifierURL: f.verifierURL,
 		Progress: bar.Hook(),
@@ -217,6 +223,17 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 		fmt.Fprintf(cmd.OutOrStdout(), "wrote %s (signed, with %s attached)\n", f.pdf, res.Path)
 	}
 	return nil
+}
+
+// transparencyLogs are the Rekor v2 logs of --rekor, in order (also the
+// hook for a batch export's log column: custody.Result.LogEntries, read
+// with translog.Where).
+func transparencyLogs(urls []string) []custody.TransparencyLog {
+	var logs []custody.TransparencyLog
+	for _, u := range urls {
+		logs = append(logs, &rekor.Log{URL: u})
+	}
+	return logs
 }
 
 // printIntake shows the intake statement sealed, if any, as the verify
@@ -299,5 +316,10 @@ func printExport(cmd *cobra.Command, res *custody.Result, sealed conversation.Su
 	fmt.Fprintf(w, "  chain head:  %s\n", m.Chain.Head)
 	fmt.Fprintf(w, "  signer:      %s (%s)\n", res.Fingerprint, m.Signer.Algorithm)
 	fmt.Fprintf(w, "  timestamps:  %d\n", len(res.Tokens))
+	for i, entry := range res.LogEntries {
+		if index, origin, err := translog.Where(entry); err == nil {
+			fmt.Fprintf(w, "  logged:      at index %d in %s (%s)\n", index, origin, m.TransparencyLogs[i])
+		}
+	}
 	printDisclosure(w, res)
 }

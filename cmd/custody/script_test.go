@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -10,7 +11,9 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/custody-toolkit/custody/internal/rekortest"
 	"github.com/custody-toolkit/custody/internal/verifycli"
+	"github.com/custody-toolkit/custody/translog/logserver"
 )
 
 // The CLI tests are testscript files in testdata/script: each runs the real
@@ -43,7 +46,24 @@ func TestScripts(t *testing.T) {
 			env.Setenv("SAMPLE", filepath.Join(repo, "testdata", "sample"))
 			env.Setenv("CORPUS", filepath.Join(repo, "..", "shared", "corpus"))
 			env.Setenv("CUSTODY_PASSPHRASE", "test passphrase")
+			// REKOR: a free address for custody log-server, and
+			// REKOR_SERVER the rekor-tiles binary it runs ([rekor]).
+			rekorAddr, err := logserver.FreeAddr("127.0.0.1")
+			if err != nil {
+				return err
+			}
+			env.Setenv("REKOR", rekorAddr)
+			if bin, err := rekortest.Binary(); err == nil {
+				env.Setenv("REKOR_SERVER", bin)
+			}
 			return nil
+		},
+		Condition: func(cond string) (bool, error) {
+			if cond != "rekor" {
+				return false, fmt.Errorf("unknown condition %q", cond)
+			}
+			_, err := rekortest.Binary()
+			return err == nil, nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"waitport":     waitPort,

@@ -22,7 +22,7 @@ var layers = []struct {
 	}},
 	{"primitives", []string{
 		"keys/sigalg", "internal/pdfread", "internal/pdfnorm", "internal/tokencheck",
-		"tsa/internal/rfc3161", "pdf/internal/textlayout",
+		"tsa/internal/rfc3161", "pdf/internal/textlayout", "translog",
 	}},
 	{"formats", []string{
 		"manifest", "custodylog", "conversation", "keys",
@@ -33,7 +33,7 @@ var layers = []struct {
 	{"use cases", []string{
 		// sealing
 		"importer", "importer/whatsapp", "importer/telegram",
-		"tsa", "tsa/localtsa", "pdfseal", "custodylog/logwriter", "custody",
+		"tsa", "tsa/localtsa", "pdfseal", "custodylog/logwriter", "custody", "translog/rekor", "translog/logserver", "translog/monitor",
 		// verification
 		"verify",
 	}},
@@ -47,7 +47,7 @@ var layers = []struct {
 	{"test support", []string{
 		"internal/testpki", "internal/testbundle", "internal/testbrowser", "internal/peakrss",
 		"internal/pdfnorm/pdfnormtest", "internal/layering", "internal/vectorgen",
-		"tsa/internal/tsatest",
+		"tsa/internal/tsatest", "internal/rekortest",
 	}},
 }
 

@@ -135,6 +135,7 @@ const (
 	SubjectTimestamp    = "timestamp"     // a token of the bundle, by number
 	SubjectCustody      = "custody"       // a custody event, by sequence number
 	SubjectPDFTimestamp = "pdf.timestamp" // the PDF signature's timestamp
+	SubjectTransparency = "transparency"  // a transparency log entry of the bundle, by number
 )
 
 // TokenCheckID is check id of the bundle's n-th token: a token check
@@ -154,6 +155,12 @@ func CustodyCheckID(seq int, id string) CheckID {
 // "pdf.timestamp token.chain"; for a check a report has once, its ID with
 // spaces for dots, except the names that keep their dots (pdf.*, the
 // token checks) and plainNames. ParseCheckName is its inverse.
+// TransparencyCheckID is the check of the n-th transparency log entry
+// (docs/bundle-format.md §6.1).
+func TransparencyCheckID(n int) CheckID {
+	return CheckID{ID: SubjectTransparency, Subject: SubjectTransparency, Index: n}
+}
+
 func (id CheckID) Name() string {
 	n := strconv.Itoa(id.Index)
 	switch id.Subject {
@@ -169,6 +176,8 @@ func (id CheckID) Name() string {
 		return "custody " + n + " " + strings.TrimPrefix(id.ID, "custody.")
 	case SubjectPDFTimestamp:
 		return SubjectPDFTimestamp + " " + id.ID
+	case SubjectTransparency:
+		return "transparency " + n
 	}
 	if name, ok := plainNames[id.ID]; ok {
 		return name
@@ -254,7 +263,7 @@ const (
 
 // indexedName matches the names of checks that repeat per token or per
 // custody event: "timestamp 2 token.imprint", "custody 3", "custody 3 time".
-var indexedName = regexp.MustCompile(`^(timestamp|custody) ([1-9][0-9]*)(?: (.+))?$`)
+var indexedName = regexp.MustCompile(`^(timestamp|custody|transparency) ([1-9][0-9]*)(?: (.+))?$`)
 
 // ParseCheckName takes a check name apart, for a reader that holds only
 // the name (a text report): the inverse of CheckID.Name. A report's checks
@@ -268,6 +277,8 @@ func ParseCheckName(name string) CheckID {
 		switch {
 		case m[1] == SubjectTimestamp && (m[3] == "" || strings.HasPrefix(m[3], "token.")):
 			return TokenCheckID(n, cmp.Or(m[3], CheckTokenFormat))
+		case m[1] == SubjectTransparency:
+			return TransparencyCheckID(n)
 		case m[3] == "":
 			return CustodyCheckID(n, "custody.event")
 		default:
@@ -374,6 +385,7 @@ var usualSubIndications = map[string]struct{ failed, indeterminate SubIndication
 	CheckTokenChain:        {NoCertificateChainFound, NoCertificateChainFound},
 	CheckTokenNonce:        {FormatFailure, FormatFailure},
 	"custody.log":          {HashFailure, FormatFailure},
+	SubjectTransparency:    {HashFailure, NoCertificateChainFound},
 	"custody.event":        {SigCryptoFailure, CryptoConstraintsFailure},
 	"custody.time":         {TimestampOrderFailure, TimestampOrderFailure},
 	"custody.timestamp":    {HashFailure, NoCertificateChainFound},

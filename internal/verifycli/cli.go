@@ -20,11 +20,13 @@ import (
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/custody-toolkit/custody/internal/lang"
 	"github.com/custody-toolkit/custody/internal/progress"
 	"github.com/custody-toolkit/custody/internal/versioncmd"
 	"github.com/custody-toolkit/custody/manifest"
+	"github.com/custody-toolkit/custody/translog"
 	"github.com/custody-toolkit/custody/verify"
 )
 
@@ -103,7 +105,7 @@ func newRootCmd() *cobra.Command {
 	var common commonFlags
 	var report reportFlags
 	var signer string
-	var trustSigners []string
+	var trustSigners, trustLogs []string
 	var custody custodyFlags
 	var consistentWith, olderSigner, reportOut string
 	root := &cobra.Command{
@@ -137,6 +139,9 @@ a bundle was extracted.`,
 			if opts.TrustSigners, err = readCertificates(trustSigners); err != nil {
 				return err
 			}
+			if opts.TrustLogs, err = readLogKeys(trustLogs); err != nil {
+				return err
+			}
 			if err := custody.apply(&opts); err != nil {
 				return err
 			}
@@ -149,7 +154,7 @@ a bundle was extracted.`,
 					if olderOpts, err = bundleOptions(common.trust, olderSigner); err != nil {
 						return err
 					}
-					olderOpts.Actors, olderOpts.TrustSigners = opts.Actors, opts.TrustSigners
+					olderOpts.Actors, olderOpts.TrustSigners, olderOpts.TrustLogs = opts.Actors, opts.TrustSigners, opts.TrustLogs
 				}
 				return runConsistency(cmd, consistentWith, args[0], opts, olderOpts, common.json, terms)
 			}
@@ -183,6 +188,8 @@ a bundle was extracted.`,
 	report.add(root)
 	root.Flags().StringVar(&signer, "signer", "", "expected signer: key fingerprint (SHA-256 hex) or a public key PEM file")
 	root.Flags().StringArrayVar(&trustSigners, "trust-signers", nil, "PEM or DER file of trust anchors for the signer's certificate, when the bundle carries one (repeatable): its name is then verified at the proven signing time")
+	root.Flags().StringArrayVar(&trustLogs, "trust-log", nil, "transparency log keys to trust (repeatable): a file of note verifier keys (name+hash+key, one a line), "+
+		"or a Sigstore trusted root JSON; a bundle logged with custody export --rekor is then checked to be in a trusted log, offline")
 	custody.add(root)
 	root.Flags().StringVar(&reportOut, "report", "", "also write a verification report PDF to file (verdict, what was proven, every check, the verifier): one to file with a court or college")
 	root.Flags().StringVar(&consistentWith, "consistent-with", "", "an older bundle of the same conversation: verify both and prove the given (newer) one extends it unchanged")
@@ -355,4 +362,21 @@ func readCertificates(files []string) ([]*x509.Certificate, error) {
 		return nil, unreadable(err)
 	}
 	return certs, nil
+}
+
+// readLogKeys reads the --trust-log files (translog.ParseTrusted).
+func readLogKeys(files []string) ([]note.Verifier, error) {
+	var keys []note.Verifier
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err == nil {
+			var more []note.Verifier
+			more, err = translog.ParseTrusted(data)
+			keys = append(keys, more...)
+		}
+		if err != nil {
+			return nil, unreadable(fmt.Errorf("--trust-log %s: %w", f, err))
+		}
+	}
+	return keys, nil
 }

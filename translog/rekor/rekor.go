@@ -1,0 +1,79 @@
+// Package rekor submits a seal to a Rekor v2 transparency log
+// (github.com/sigstore/rekor-tiles), through its own Go client: a
+// hashedrekord entry stating the manifest's digest, a signature by the
+// sealing key and that key (translog.Statement). The log answers with the
+// entry, its inclusion proof and a signed checkpoint, which the exporter
+// stores in the bundle as translog.Encode writes it.
+//
+// This is the one package of custody that talks to a log; the verifier
+// reads what it stored, offline (package translog).
+package rekor
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	commonpb "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
+	"github.com/sigstore/rekor-tiles/v2/pkg/client"
+	"github.com/sigstore/rekor-tiles/v2/pkg/client/write"
+	pb "github.com/sigstore/rekor-tiles/v2/pkg/generated/protobuf"
+
+	"github.com/custody-toolkit/custody/internal/buildinfo"
+	"github.com/custody-toolkit/custody/translog"
+)
+
+// Timeout of one submission: Rekor v2 answers once a checkpoint includes
+// the entry, which takes up to its checkpoint interval (Sigstore asks
+// clients to wait at least 20 s).
+const Timeout = 60 * time.Second
+
+// Log is a Rekor v2 log, by its base URL (https://log2025-1.rekor.sigstore.dev,
+// http://127.0.0.1:3000).
+type Log struct {
+	URL string
+}
+
+// Submit logs the statement and returns the stored form of the entry the
+// log answers, after checking that it states st and that its inclusion
+// proof holds (its checkpoint's key is checked by the verifier, which
+// knows which logs it trusts).
+func (l *Log) Submit(ctx context.Context, st *translog.Statement) ([]byte, error) {
+	w, err := write.NewWriter(l.URL, client.WithUserAgent(buildinfo.String("custody")), client.WithTimeout(Timeout))
+	if err != nil {
+		return nil, l.errorf(err)
+	}
+	entry, err := w.Add(ctx, request(st))
+	if err != nil {
+		return nil, l.errorf(err)
+	}
+	if _, err := translog.Verify(entry, st, nil); err != nil {
+		return nil, l.errorf(fmt.Errorf("its answer does not prove the entry: %w", err))
+	}
+	data, err := translog.Encode(entry)
+	if err != nil {
+		return nil, l.errorf(err)
+	}
+	return data, nil
+}
+
+// LogURL names the log in the manifest's transparency_logs.
+func (l *Log) LogURL() string { return l.URL }
+
+func (l *Log) errorf(err error) error {
+	return fmt.Errorf("transparency log %s: %w", l.URL, err)
+}
+
+func request(st *translog.Statement) *pb.HashedRekordRequestV002 {
+	return &pb.HashedRekordRequestV002{
+		Digest: slices.Clone(st.Digest),
+		Signature: &pb.Signature{
+			Content: st.Signature,
+			Verifier: &pb.Verifier{
+				Verifier:   &pb.Verifier_PublicKey{PublicKey: &pb.PublicKey{RawBytes: st.PublicKey}},
+				KeyDetails: commonpb.PublicKeyDetails(commonpb.PublicKeyDetails_value[st.KeyDetails]),
+			},
+		},
+	}
+}

@@ -1,0 +1,161 @@
+package verify_test
+
+import (
+	"bytes"
+	"crypto/rand"
+	"strings"
+	"testing"
+
+	rekorpb "github.com/sigstore/protobuf-specs/gen/pb-go/rekor/v1"
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/custody-toolkit/custody/custody"
+	"github.com/custody-toolkit/custody/internal/rekortest"
+	"github.com/custody-toolkit/custody/internal/testbundle"
+	"github.com/custody-toolkit/custody/manifest"
+	"github.com/custody-toolkit/custody/translog"
+	"github.com/custody-toolkit/custody/translog/logserver"
+	"github.com/custody-toolkit/custody/translog/rekor"
+	"github.com/custody-toolkit/custody/verify"
+)
+
+// exportLogged exports the sample conversation, logged in srv.
+func exportLogged(t *testing.T, fx *testbundle.Fixture, srv *logserver.Server) []byte {
+	t.Helper()
+	return exportSample(t, custody.Options{Signer: fx.Signer, Timestampers: []custody.Timestamper{fx}, Lang: testbundle.Lang, NoRecord: true,
+		TransparencyLogs: []custody.TransparencyLog{&rekor.Log{URL: srv.URL}}})
+}
+
+func verifyLogged(t *testing.T, data []byte, fx *testbundle.Fixture, logKeys ...string) (*verify.Report, verify.Check) {
+	t.Helper()
+	opts := verify.Options{Trust: fx.Roots}
+	for _, k := range logKeys {
+		v, err := note.NewVerifier(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.TrustLogs = append(opts.TrustLogs, v)
+	}
+	rep, err := verify.Bundle(bytes.NewReader(data), int64(len(data)), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range rep.Checks {
+		if strings.HasPrefix(c.Name, "transparency") {
+			return rep, c
+		}
+	}
+	return rep, verify.Check{}
+}
+
+// TestTransparencyRealLog: a bundle logged in the real Rekor v2 server
+// (its POSIX backend on loopback) verifies offline with the log's key;
+// the stored proof or checkpoint altered, the entry removed or added, is
+// FAILED; a log key not trusted is INDETERMINATE; no --trust-log leaves
+// the check unmade (INFO) and the verdict as it was.
+func TestTransparencyRealLog(t *testing.T) {
+	srv := rekortest.Start(t)
+	for _, alg := range []string{"ed25519", "ecdsa-p256"} {
+		t.Run(alg, func(t *testing.T) {
+			fx := testbundle.New(t, alg)
+			first := exportLogged(t, fx, srv) // the next entry then has a non-empty inclusion proof
+			data := exportLogged(t, fx, srv)
+			if m := testbundle.Manifest(t, testbundle.ReadEntries(t, writeTemp(t, data))); m.Format != manifest.FormatV4 || m.TransparencyLogs[0] != srv.URL {
+				t.Fatalf("manifest: format %s, logs %v", m.Format, m.TransparencyLogs)
+			}
+			rep, c := verifyLogged(t, data, fx, srv.VerifierKey)
+			if rep.Result != verify.Passed || c.Status != verify.Passed || !strings.Contains(c.Detail, "in "+srv.Origin+", checkpoint of size") {
+				t.Fatalf("trusted log: %s; %s %s: %s", rep.Result, c.Name, c.Status, c.Detail)
+			}
+			rep, c = verifyLogged(t, data, fx)
+			if rep.Result != verify.Passed || c.Status != verify.Info {
+				t.Errorf("no --trust-log: %s; %s %s: %s", rep.Result, c.Name, c.Status, c.Detail)
+			}
+			_, otherKey, _ := note.GenerateKey(rand.Reader, srv.Origin)
+			rep, c = verifyLogged(t, data, fx, otherKey)
+			if rep.Result != verify.Indeterminate || c.Status != verify.Indeterminate || c.SubIndication() != verify.NoCertificateChainFound {
+				t.Errorf("untrusted log key: %s; %s %s %s: %s", rep.Result, c.Name, c.Status, c.SubIndication(), c.Detail)
+			}
+			// another seal's genuine entry, by the same key in the same log
+			entryName := manifest.TransparencyEntryName(0)
+			donor := testbundle.ReadEntries(t, writeTemp(t, first))[testbundle.Find(testbundle.ReadEntries(t, writeTemp(t, first)), entryName)].Data
+			rep, c = verifyLogged(t, replaceEntry(t, data, entryName, func([]byte) []byte { return donor }), fx, srv.VerifierKey)
+			if rep.Result != verify.Failed || !strings.Contains(c.Detail, "another seal's") {
+				t.Errorf("another seal's entry: %s; %s %s: %s", rep.Result, c.Name, c.Status, c.Detail)
+			}
+			for name, tc := range transparencyTampers(t) {
+				rep, c := verifyLogged(t, tc.edit(t, data), fx, srv.VerifierKey)
+				t.Logf("%s: %s %s %s: %s", name, c.Name, c.Status, c.SubIndication(), c.Detail)
+				if rep.Result != tc.want || c.Status != tc.want || !strings.Contains(c.Detail, tc.detail) {
+					t.Errorf("%s: %s; %s %s %s: %s", name, rep.Result, c.Name, c.Status, c.SubIndication(), c.Detail)
+				}
+			}
+		})
+	}
+}
+
+type transparencyTamper struct {
+	edit   func(*testing.T, []byte) []byte
+	want   verify.Status
+	detail string
+}
+
+func transparencyTampers(t *testing.T) map[string]transparencyTamper {
+	entryName := manifest.TransparencyEntryName(0)
+	return map[string]transparencyTamper{
+		"proof hash flipped": {editEntry(entryName, func(e *rekorpb.TransparencyLogEntry) { e.InclusionProof.Hashes[0][0] ^= 1 }), verify.Failed, "inclusion proof"},
+		"index changed": {editEntry(entryName, func(e *rekorpb.TransparencyLogEntry) {
+			e.LogIndex--
+			e.InclusionProof.LogIndex--
+		}), verify.Failed, "inclusion proof"},
+		"checkpoint root changed": {editEntry(entryName, func(e *rekorpb.TransparencyLogEntry) {
+			cp := e.InclusionProof.Checkpoint
+			lines := strings.SplitN(cp.Envelope, "\n", 4)
+			lines[2] = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+			cp.Envelope = strings.Join(lines, "\n")
+		}), verify.Failed, "checkpoint's signature"},
+		"body edited": {editEntry(entryName, func(e *rekorpb.TransparencyLogEntry) {
+			e.CanonicalizedBody = bytes.Replace(e.CanonicalizedBody, []byte(`"spec"`), []byte(`"spec" `), 1)
+		}), verify.Failed, "inclusion proof"},
+		"entry removed": {func(t *testing.T, data []byte) []byte {
+			entries := testbundle.ReadEntries(t, writeTemp(t, data))
+			i := testbundle.Find(entries, entryName)
+			return testbundle.WriteEntries(t, append(entries[:i:i], entries[i+1:]...))
+		}, verify.Failed, "was removed"},
+		"entry added": {func(t *testing.T, data []byte) []byte {
+			entries := testbundle.ReadEntries(t, writeTemp(t, data))
+			i := testbundle.Find(entries, entryName)
+			added := testbundle.Entry{Name: manifest.TransparencyEntryName(1), Data: entries[i].Data}
+			return testbundle.WriteEntries(t, append(entries[:i+1:i+1], append([]testbundle.Entry{added}, entries[i+1:]...)...))
+		}, verify.Failed, "was added"},
+		"entry re-encoded": {func(t *testing.T, data []byte) []byte {
+			return replaceEntry(t, data, entryName, func(b []byte) []byte { return append(b, '\n') })
+		}, verify.Indeterminate, "canonical encoding"},
+	}
+}
+
+// editEntry changes the stored entry's content, stored again in its
+// canonical encoding: what a forger who knows the format would do.
+func editEntry(name string, edit func(*rekorpb.TransparencyLogEntry)) func(*testing.T, []byte) []byte {
+	return func(t *testing.T, data []byte) []byte {
+		return replaceEntry(t, data, name, func(b []byte) []byte {
+			e, err := translog.Parse(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			edit(e)
+			out, err := translog.Encode(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return out
+		})
+	}
+}
+
+func replaceEntry(t *testing.T, data []byte, name string, edit func([]byte) []byte) []byte {
+	entries := testbundle.ReadEntries(t, writeTemp(t, data))
+	i := testbundle.Find(entries, name)
+	entries[i].Data = edit(bytes.Clone(entries[i].Data))
+	return testbundle.WriteEntries(t, entries)
+}
