@@ -49,6 +49,11 @@ type Bundle struct {
 	// folders); always empty for OpenBundle.
 	Ignored []string
 
+	// canonical: opened by OpenBundle, in the canonical layout; form is
+	// then its data-descriptor form (descriptor.go).
+	canonical bool
+	form      DescriptorForm
+
 	mu      sync.Mutex
 	closers []func() // what Close releases
 }
@@ -141,6 +146,7 @@ func OpenBundle(r io.ReaderAt, size int64) (*Bundle, error) {
 	if err := checkLayout(r, size, zr.File); err != nil {
 		return nil, err
 	}
+	b.canonical, b.form = true, descriptorForm(zr.File)
 	if b.ManifestBytes, err = b.ReadSmall(ManifestName, MaxManifestSize); err != nil {
 		return nil, err
 	}

@@ -594,16 +594,27 @@ func (v *bundleVerifier) checkEntryOrder() {
 	if v.repacked.how != "" {
 		return // the order is the container's, already not the sealed one
 	}
-	if err := v.checkOrder(); err != nil {
+	if err := v.checkLayoutChoices(); err != nil {
 		// The order of entries is the container's, not sealed: every
 		// content check above held, so this file is a bundle repacked in
 		// another order, not a forgery (bundle-format.md §1.1).
 		v.repacked = repacking{how: repackedZip, why: err.Error()}
 		v.rep.Checks = append(v.rep.Checks, Check{Name: "container order", Status: Indeterminate, Sub: ContainerRepacked,
-			Detail: fmt.Sprintf("%v: the container is not the sealed one (the order of entries is not sealed)", err)})
+			Detail: fmt.Sprintf("%v: the container is not the sealed one (neither the order of entries nor their form is sealed)", err)})
 		return
 	}
-	v.pass("container order", "the entries are in the canonical order")
+	v.pass("container order", "the entries are in the canonical order and form")
+}
+
+// checkLayoutChoices checks the two choices of the canonical layout that
+// depend on the manifest: the order of entries, and the data-descriptor
+// form, which must be one that a writer of the bundle's format wrote
+// (bundle-format.md §1, rule 4).
+func (v *bundleVerifier) checkLayoutChoices() error {
+	if err := v.checkOrder(); err != nil {
+		return err
+	}
+	return v.b.CheckDescriptorForm(v.m.Format)
 }
 
 // checkOrder requires the canonical order of entries

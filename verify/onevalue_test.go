@@ -134,3 +134,46 @@ func TestTokenRootCopyAltered(t *testing.T) {
 		t.Fatalf("the control: %s %+v", rep.Result, rep.Checks)
 	}
 }
+
+// TestDescriptorForms: an entry's data-descriptor flag is not sealed, so
+// a bundle must be in a form some writer of its format produced
+// (bundle-format.md §1, descriptor forms); any other flag on any one
+// entry is a repack, never PASSED, and never FAILED for that alone.
+func TestDescriptorForms(t *testing.T) {
+	fx := testbundle.New(t, "ed25519")
+	entries := testbundle.ReadEntries(t, fx.Export(t, testbundle.Sample(), custody.Selection{}))
+	isAttachment := func(name string) bool { return strings.HasPrefix(name, manifest.AttachmentsDir) }
+	first := ""
+	for _, e := range entries {
+		if isAttachment(e.Name) && first == "" {
+			first = e.Name
+		}
+	}
+	cases := []struct {
+		name     string
+		streamed func(string) bool
+		want     verify.Status
+	}{
+		{"every streamed entry with a descriptor (the exporter)", manifest.Streamed, verify.Passed},
+		{"no descriptor (the conformance vectors)", func(string) bool { return false }, verify.Passed},
+		{"attachments with, record.pdf without (the v2 exporter before 904cd81; never v3)", isAttachment, verify.Indeterminate},
+		{"one attachment with, the others without", func(n string) bool { return n == first }, verify.Indeterminate},
+		{"record.pdf with, the attachments without", func(n string) bool { return n == manifest.RecordName }, verify.Indeterminate},
+		{"every streamed entry but one attachment", func(n string) bool { return manifest.Streamed(n) && n != first }, verify.Indeterminate},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rep := verifyBytes(t, testbundle.WriteEntriesStreaming(t, entries, tc.streamed), verify.Options{Trust: fx.Roots})
+			if rep.Result != tc.want {
+				t.Fatalf("%s, want %s: %+v", rep.Result, tc.want, rep.Checks)
+			}
+			if tc.want == verify.Passed {
+				return
+			}
+			c := findCheck(rep, "container order")
+			if c == nil || c.Status != verify.Indeterminate || c.Sub != verify.ContainerRepacked || !strings.Contains(c.Detail, "descriptor") {
+				t.Fatalf("container order: %+v", c)
+			}
+		})
+	}
+}

@@ -160,7 +160,18 @@ func ReadEntries(t testing.TB, path string) []Entry {
 // test changed differs.
 func WriteEntries(t testing.TB, entries []Entry) []byte {
 	t.Helper()
+	return WriteEntriesStreaming(t, entries, func(string) bool { return false })
+}
+
+// WriteEntriesStreaming is WriteEntries, but writes the entries for which
+// streamed is true with a data descriptor (flag 8), as manifest.Writer
+// streams an entry.
+func WriteEntriesStreaming(t testing.TB, entries []Entry, streamed func(name string) bool) []byte {
+	t.Helper()
 	return writeZip(t, entries, func(zw *zip.Writer, e Entry) (io.Writer, error) {
+		if streamed(e.Name) {
+			return zw.CreateHeader(&zip.FileHeader{Name: e.Name, Method: zip.Store})
+		}
 		return zw.CreateRaw(manifest.StoredHeader(e.Name, e.Data))
 	})
 }
