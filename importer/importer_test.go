@@ -3,8 +3,10 @@ package importer
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"crypto/sha256"
 	"encoding/hex"
+	"hash/crc32"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -712,5 +714,59 @@ func TestZipBomb(t *testing.T) {
 				t.Errorf("%s exists after the refusal", out)
 			}
 		})
+	}
+}
+
+// TestZipBombLyingSizes: a zip whose headers declare a small photo while
+// its deflated data expands to 64 MiB passes the ratio checks, which read
+// the declared sizes; the copy must still stop near the declared size
+// (archive/zip ends an entry there), long before the disk fills.
+func TestZipBombLyingSizes(t *testing.T) {
+	chat, err := os.ReadFile(iosFixture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var deflated bytes.Buffer
+	fw, _ := flate.NewWriter(&deflated, flate.BestCompression)
+	zeros := make([]byte, 1<<20)
+	for range 64 {
+		fw.Write(zeros)
+	}
+	fw.Close()
+	src := filepath.Join(t.TempDir(), "WhatsApp Chat.zip")
+	f, err := os.Create(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	w, _ := zw.Create("_chat.txt")
+	w.Write(chat)
+	const declared = 4096
+	w, err = zw.CreateRaw(&zip.FileHeader{Name: "00000016-PHOTO-2025-11-05-14-03-24.jpg", Method: zip.Deflate,
+		CompressedSize64: uint64(deflated.Len()), UncompressedSize64: declared, CRC32: crc32.ChecksumIEEE(zeros[:declared])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(deflated.Bytes())
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	work := t.TempDir() // the output and the importer's temporary files
+	t.Setenv("TMPDIR", work)
+	out := filepath.Join(work, "case")
+	err = Import(src, out, Options{TimeZone: "UTC"})
+	if err == nil {
+		t.Fatal("imported a zip whose entry expands past its declared size")
+	}
+	var written int64
+	filepath.Walk(work, func(_ string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			written += fi.Size()
+		}
+		return nil
+	})
+	if written > 1<<20 {
+		t.Errorf("%d bytes written before the refusal (%v)", written, err)
 	}
 }
