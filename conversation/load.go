@@ -162,11 +162,12 @@ func (c *Conversation) Check() error {
 	seen := map[string]bool{}
 	for i := range c.Messages {
 		m := &c.Messages[i]
-		if err := c.checkMessage(m, participants, seen); err != nil {
-			if m.ID != "" {
-				return fmt.Errorf("message %q (#%d), %w", m.ID, i+1, err)
-			}
-			return fmt.Errorf("message #%d, %w", i+1, err)
+		err := CheckMessage(m, i, func(id string) bool { return participants[id] })
+		if err == nil && seen[m.ID] {
+			err = fmt.Errorf("message %q (#%d), field id: duplicate message id", m.ID, i+1)
+		}
+		if err != nil {
+			return err
 		}
 		seen[m.ID] = true
 	}
@@ -178,13 +179,25 @@ func (c *Conversation) Check() error {
 	return nil
 }
 
-func (c *Conversation) checkMessage(m *Message, participants, seen map[string]bool) error {
+// CheckMessage checks the i-th message (0-based) as Check does, but for
+// the uniqueness of its id: for a writer that streams a conversation's
+// messages (the importers) rather than holding them. known tells the
+// participants' ids.
+func CheckMessage(m *Message, i int, known func(id string) bool) error {
+	if err := checkMessage(m, known); err != nil {
+		if m.ID != "" {
+			return fmt.Errorf("message %q (#%d), %w", m.ID, i+1, err)
+		}
+		return fmt.Errorf("message #%d, %w", i+1, err)
+	}
+	return nil
+}
+
+func checkMessage(m *Message, known func(id string) bool) error {
 	switch {
 	case !idPattern.MatchString(m.ID):
 		return fmt.Errorf("field id: %q is not a valid id", m.ID)
-	case seen[m.ID]:
-		return errors.New("field id: duplicate message id")
-	case !participants[m.From]:
+	case !known(m.From):
 		return fmt.Errorf("field from: unknown participant %q", m.From)
 	}
 	if err := checkTime(m.Time); err != nil {

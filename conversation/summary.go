@@ -25,36 +25,58 @@ type Summary struct {
 // Summarize describes the messages at the given positions (all of them
 // when positions is nil).
 func (c *Conversation) Summarize(positions []int) Summary {
-	s := Summary{TimeZone: c.TimeZone}
-	senders := map[string]bool{}
-	add := func(m *Message) {
-		senders[m.From] = true
-		s.Messages++
-		t := m.ParsedTime()
-		if s.First.IsZero() || t.Before(s.First) {
-			s.First = t
-		}
-		if t.After(s.Last) {
-			s.Last = t
-		}
-		for _, a := range m.Attachments {
-			if a.Missing {
-				s.Missing = append(s.Missing, a)
-			} else {
-				s.Included++
-			}
-		}
-	}
+	z := NewSummarizer(c.TimeZone)
 	if positions == nil {
 		for i := range c.Messages {
-			add(&c.Messages[i])
+			z.Add(&c.Messages[i])
 		}
 	}
 	for _, i := range positions {
-		add(&c.Messages[i])
+		z.Add(&c.Messages[i])
 	}
-	for _, p := range c.Participants {
-		if senders[p.ID] && p.Role != "system" {
+	return z.Summary(c.Participants)
+}
+
+// Summarizer makes a Summary one message at a time, for a writer that
+// does not hold the messages (the importers).
+type Summarizer struct {
+	s       Summary
+	senders map[string]bool
+}
+
+// NewSummarizer starts the summary of a conversation read in timeZone.
+func NewSummarizer(timeZone string) *Summarizer {
+	return &Summarizer{s: Summary{TimeZone: timeZone}, senders: map[string]bool{}}
+}
+
+// Add counts a message in.
+func (z *Summarizer) Add(m *Message) {
+	s := &z.s
+	z.senders[m.From] = true
+	s.Messages++
+	t := m.ParsedTime()
+	if s.First.IsZero() || t.Before(s.First) {
+		s.First = t
+	}
+	if t.After(s.Last) {
+		s.Last = t
+	}
+	for _, a := range m.Attachments {
+		if a.Missing {
+			s.Missing = append(s.Missing, a)
+		} else {
+			s.Included++
+		}
+	}
+}
+
+// Summary returns the summary of the messages added, naming those of the
+// participants who sent one.
+func (z *Summarizer) Summary(participants []Participant) Summary {
+	s := z.s
+	s.Participants = nil
+	for _, p := range participants {
+		if z.senders[p.ID] && p.Role != "system" {
 			s.Participants = append(s.Participants, p)
 		}
 	}

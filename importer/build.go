@@ -10,6 +10,7 @@ import (
 	jsonv2 "encoding/json/v2"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -43,7 +44,12 @@ type builder struct {
 	// others, may match nobody: the sealer need not be in the chat.
 	nameKey string
 
+	// conv holds everything but the messages, which go to msgs as they
+	// are added; first is the first message, kept for the checks.
 	conv  conversation.Conversation
+	msgs  *messageFile
+	first *conversation.Message
+	sum   *conversation.Summarizer
 	byKey map[string]int // participant key -> index in conv.Participants
 	ids   map[string]bool
 	names map[string]string // participant id -> name, kept for errors even when pseudonymised
@@ -229,11 +235,62 @@ func (b *builder) system() string {
 	return SystemID
 }
 
-// add appends a message numbered in file order.
-func (b *builder) add(m conversation.Message, t time.Time) {
-	m.ID = "m" + strconv.Itoa(len(b.conv.Messages)+1)
+// add writes out a message numbered in file order, checked as
+// conversation.Load will check it, into the conversation folder dir.
+func (b *builder) add(dir string, m conversation.Message, t time.Time) error {
+	if b.msgs == nil {
+		var err error
+		if b.msgs, err = newMessageFile(dir); err != nil {
+			return err
+		}
+	}
+	i := b.msgs.count
+	m.ID = "m" + strconv.Itoa(i+1)
 	m.Time = t.In(b.loc).Format(time.RFC3339)
-	b.conv.Messages = append(b.conv.Messages, m)
+	if err := conversation.CheckMessage(&m, i, func(id string) bool { return b.ids[id] }); err != nil {
+		return fmt.Errorf("import produced an invalid conversation (a bug): %w", err)
+	}
+	if err := b.checkFiles(dir, &m, i); err != nil {
+		return err
+	}
+	if b.first == nil {
+		b.first = &m
+		b.sum = conversation.NewSummarizer(b.conv.TimeZone)
+	}
+	b.sum.Add(&m)
+	if err := b.msgs.add(&m); err != nil {
+		if errors.Is(err, errTooLarge) {
+			return tooLarge(i + 1)
+		}
+		return err
+	}
+	return nil
+}
+
+// checkFiles checks that a message's attachments are in the folder, as
+// conversation.CheckFiles does.
+func (b *builder) checkFiles(dir string, m *conversation.Message, i int) error {
+	one := conversation.Conversation{Dir: dir, Messages: []conversation.Message{*m}}
+	if err := one.CheckFiles(); err != nil {
+		return fmt.Errorf("import produced an invalid conversation (a bug): message #%d: %w", i+1, err)
+	}
+	return nil
+}
+
+// summary describes the conversation imported, as conversation.Summarize
+// would.
+func (b *builder) summary() conversation.Summary {
+	if b.sum == nil {
+		return conversation.NewSummarizer(b.conv.TimeZone).Summary(nil)
+	}
+	return b.sum.Summary(b.conv.Participants)
+}
+
+// close removes the messages' file, if any.
+func (b *builder) close() {
+	if b.msgs != nil {
+		b.msgs.remove()
+	}
 }
 
 // checkRoles refuses roles that would be sealed wrong without anyone
@@ -289,30 +346,55 @@ func (b *builder) participantList() string {
 	return strings.Join(known, ", ")
 }
 
-// write checks the conversation and writes dir/conversation.json.
+// write checks the conversation and writes dir/conversation.json. Each
+// message was checked as it was added; Check sees the first one.
 func (b *builder) write(dir string) error {
 	if err := b.checkRoles(); err != nil {
 		return err
 	}
 	b.conv.Dir = dir
-	if err := b.conv.Check(); err != nil {
+	head := b.conv
+	if b.first != nil {
+		head.Messages = []conversation.Message{*b.first}
+	}
+	if err := head.Check(); err != nil {
 		return fmt.Errorf("import produced an invalid conversation (a bug): %w", err)
 	}
-	if err := b.conv.CheckFiles(); err != nil {
+	if err := head.CheckFiles(); err != nil {
 		return fmt.Errorf("import produced an invalid conversation (a bug): %w", err)
 	}
-	return writeConversation(filepath.Join(dir, "conversation.json"), &b.conv)
+	return writeConversation(filepath.Join(dir, "conversation.json"), &b.conv, b.msgs)
 }
 
 // maxConversationSize is conversation.MaxFileSize, smaller in tests.
 var maxConversationSize = conversation.MaxFileSize
 
-// writeConversation encodes c into the file at path as it goes (the JSON
-// is 3.5 times the chat: holding it doubled the import's memory), and
-// refuses a conversation.json that conversation.Load would refuse: a chat
-// of about 75 MB of text or more was imported, then failed as "an invalid
-// conversation (a bug)". Nothing is left at path on error.
-func writeConversation(path string, c *conversation.Conversation) (err error) {
+// writeConversation writes c, whose messages are in msgs, into the file
+// at path, as jsonv2 with two spaces of indent would encode c holding
+// them, and refuses a conversation.json that conversation.Load would
+// refuse: a chat of about 75 MB of text or more was imported, then
+// failed as "an invalid conversation (a bug)". Nothing is left at path on
+// error.
+func writeConversation(path string, c *conversation.Conversation, msgs *messageFile) (err error) {
+	head := *c
+	head.Messages = []conversation.Message{}
+	var frame bytes.Buffer
+	if err := jsonv2.MarshalWrite(&frame, &head, jsontext.WithIndent("  ")); err != nil {
+		return err
+	}
+	// The one place for the messages: a key's quotes are never escaped,
+	// a string's always are, so no value can hold this.
+	before, after, ok := bytes.Cut(frame.Bytes(), []byte(`"messages": []`))
+	if !ok {
+		return errors.New("conversation.json: no messages member (a bug)")
+	}
+	count, size := 0, frame.Len()+len("\n  \n")
+	if msgs != nil {
+		count, size = msgs.count, size+maxConversationSize-msgs.room
+	}
+	if size > maxConversationSize {
+		return tooLarge(count)
+	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
@@ -325,40 +407,26 @@ func writeConversation(path string, c *conversation.Conversation) (err error) {
 			os.Remove(path)
 		}
 	}()
-	w := &cappedWriter{w: bufio.NewWriterSize(f, 1<<20), room: maxConversationSize}
-	err = jsonv2.MarshalWrite(w, c, jsontext.WithIndent("  "))
-	if err == nil {
-		_, err = w.Write([]byte{'\n'})
+	bw := bufio.NewWriterSize(f, 1<<20)
+	bw.Write(before)
+	bw.WriteString(`"messages": [`)
+	if msgs != nil {
+		r, err := msgs.reader()
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(bw, r); err != nil {
+			return err
+		}
+		bw.WriteString("\n  ")
 	}
-	if w.full {
-		return fmt.Errorf("the chat is too large: its %d messages make a conversation.json of more than %d bytes (%d MB), the most a conversation may have",
-			len(c.Messages), maxConversationSize, maxConversationSize>>20)
-	}
-	if err != nil {
-		return err
-	}
-	if err := w.w.Flush(); err != nil {
+	bw.WriteString("]")
+	bw.Write(after)
+	bw.WriteString("\n")
+	if err := bw.Flush(); err != nil {
 		return err
 	}
 	return f.Sync()
-}
-
-// cappedWriter writes at most room bytes, then fails.
-type cappedWriter struct {
-	w    *bufio.Writer
-	room int
-	full bool
-}
-
-var errCapped = errors.New("conversation.json over its size limit")
-
-func (c *cappedWriter) Write(p []byte) (int, error) {
-	if len(p) > c.room {
-		c.full = true
-		return 0, errCapped
-	}
-	c.room -= len(p)
-	return c.w.Write(p)
 }
 
 func writeFileSync(path string, data []byte) error {

@@ -125,7 +125,7 @@ func Open(src string, opts Options) (c *conversation.Conversation, cleanup func(
 		cleanup()
 		return nil, nil, err
 	}
-	if err := importInto(src, dir, format, &opts); err != nil {
+	if _, err := importInto(src, dir, format, &opts); err != nil {
 		cleanup()
 		return nil, nil, err
 	}
@@ -142,35 +142,49 @@ func Open(src string, opts Options) (c *conversation.Conversation, cleanup func(
 // nothing is left at dst unless the import succeeded. What is written is
 // readable by its owner only: it is a patient's record.
 func Import(src, dst string, opts Options) error {
+	_, err := ImportSummary(src, dst, opts)
+	return err
+}
+
+// ImportSummary is Import, and returns the summary of what it wrote (as
+// conversation.Summarize would give it), made as the messages were
+// written: an import holds one message at a time, and so can its caller.
+func ImportSummary(src, dst string, opts Options) (conversation.Summary, error) {
 	format, err := Detect(src, opts.Format)
 	if err != nil {
-		return err
+		return conversation.Summary{}, err
 	}
 	if format == Native {
-		return fmt.Errorf("%s is already a native conversation: export it directly", src)
+		return conversation.Summary{}, fmt.Errorf("%s is already a native conversation: export it directly", src)
 	}
 	if err := checkEmptyOrAbsent(dst); err != nil {
-		return err
+		return conversation.Summary{}, err
 	}
 	tmp, err := os.MkdirTemp(filepath.Dir(filepath.Clean(dst)), ".custody-import-*")
 	if err != nil {
-		return err
+		return conversation.Summary{}, err
 	}
-	if err := importInto(src, tmp, format, &opts); err != nil {
+	sum, err := importInto(src, tmp, format, &opts)
+	if err == nil {
+		err = moveInto(tmp, dst)
+	}
+	if err != nil {
 		os.RemoveAll(tmp)
-		return err
 	}
+	return sum, err
+}
+
+// moveInto syncs the imported folder tmp and renames it to dst.
+func moveInto(tmp, dst string) error {
 	for _, d := range []string{"media", "sources", "."} {
 		if err := syncDir(filepath.Join(tmp, d)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			os.RemoveAll(tmp)
 			return err
 		}
 	}
-	// An empty dst (checked above) is replaced; a racing writer makes the
-	// rename fail rather than be overwritten.
+	// An empty dst (checked by the caller) is replaced; a racing writer
+	// makes the rename fail rather than be overwritten.
 	_ = os.Remove(dst)
 	if err := os.Rename(tmp, dst); err != nil {
-		os.RemoveAll(tmp)
 		return err
 	}
 	return syncDir(filepath.Dir(filepath.Clean(dst)))
@@ -194,11 +208,12 @@ func checkEmptyOrAbsent(dst string) error {
 
 // importInto imports src into the existing empty folder dir. The result
 // is checked as conversation.Load would, files included.
-func importInto(src, dir, format string, opts *Options) error {
+func importInto(src, dir, format string, opts *Options) (conversation.Summary, error) {
 	b, err := newBuilder(opts)
 	if err != nil {
-		return err
+		return conversation.Summary{}, err
 	}
+	defer b.close()
 	opts.progress("reading", 0, 0)
 	switch format {
 	case WhatsApp:
@@ -208,9 +223,9 @@ func importInto(src, dir, format string, opts *Options) error {
 	default:
 		err = fmt.Errorf("format %q: want whatsapp, telegram or native", format)
 	}
-	if err != nil {
-		return err
+	if err == nil {
+		opts.progress("writing", 0, 0)
+		err = b.write(dir)
 	}
-	opts.progress("writing", 0, 0)
-	return b.write(dir)
+	return b.summary(), err
 }

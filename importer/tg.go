@@ -108,7 +108,9 @@ func importTelegram(src, dir string, b *builder) error {
 			}
 			m.Attachments = append(m.Attachments, a)
 		}
-		b.add(m, tm.Time)
+		if err := b.add(dir, m, tm.Time); err != nil {
+			return err
+		}
 		b.opts.progress("messages", i+1, len(chat.Messages))
 	}
 	return b.dropSources(dir)

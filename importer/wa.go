@@ -3,6 +3,7 @@ package importer
 import (
 	"archive/zip"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,51 +64,52 @@ func importWhatsApp(src, dir string, b *builder) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(filepath.Join(dir, filepath.FromSlash(rel)))
-	if err != nil {
-		return err
-	}
-	parsed, err := whatsapp.Parse(f, whatsapp.Options{DateOrder: b.opts.DateOrder, Location: b.loc})
-	f.Close()
+	// Read from the copy in dir, twice (whatsapp.Scan), one message at a
+	// time: each goes to the conversation as it is read.
+	open := func() (io.ReadCloser, error) { return os.Open(filepath.Join(dir, filepath.FromSlash(rel))) }
+	var first *firstMessage
+	parsed, err := whatsapp.Scan(open, whatsapp.Options{DateOrder: b.opts.DateOrder, Location: b.loc}, func(pm whatsapp.Message, i, total int) error {
+		if first == nil {
+			first = &firstMessage{time: pm.Time, author: pm.Author, text: pm.Text}
+		}
+		if err := b.addWhatsApp(c, files, dir, rel, &pm); err != nil {
+			return err
+		}
+		b.opts.progress("messages", i+1, total)
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("%s: %w", chat.name, err)
 	}
 	b.warn(parsed.Warnings...)
-
-	var first *firstMessage
-	if len(parsed.Messages) > 0 {
-		m := parsed.Messages[0]
-		first = &firstMessage{time: m.Time, author: m.Author, text: m.Text}
-	}
 	b.conv.ID = conversationID("whatsapp", first, sum)
 	b.conv.Title = defaultTitle
 	if b.secret == nil {
 		b.conv.Title = chatTitle(title)
 	}
-	b.conv.Messages = make([]conversation.Message, 0, len(parsed.Messages))
-	for i := range parsed.Messages {
-		pm := &parsed.Messages[i]
-		m := conversation.Message{
-			Text:   pm.Text,
-			Flags:  pm.Flags,
-			Origin: &conversation.Origin{Source: rel, FirstLine: pm.FirstLine, LastLine: pm.LastLine},
-		}
-		if pm.System {
-			m.From = b.system()
-		} else {
-			m.From = b.participant(textnorm.Name(pm.Author), pm.Author)
-		}
-		for _, md := range pm.Media {
-			a, err := b.attachment(c, files, md)
-			if err != nil {
-				return fmt.Errorf("%s, line %d: %w", chat.name, pm.FirstLine, err)
-			}
-			m.Attachments = append(m.Attachments, a)
-		}
-		b.add(m, pm.Time)
-		b.opts.progress("messages", i+1, len(parsed.Messages))
-	}
 	return b.dropSources(dir)
+}
+
+// addWhatsApp adds a parsed message, its media copied into dir.
+func (b *builder) addWhatsApp(c *copier, files map[string]file, dir, rel string, pm *whatsapp.Message) error {
+	m := conversation.Message{
+		Text:   pm.Text,
+		Flags:  pm.Flags,
+		Origin: &conversation.Origin{Source: rel, FirstLine: pm.FirstLine, LastLine: pm.LastLine},
+	}
+	if pm.System {
+		m.From = b.system()
+	} else {
+		m.From = b.participant(textnorm.Name(pm.Author), pm.Author)
+	}
+	for _, md := range pm.Media {
+		a, err := b.attachment(c, files, md)
+		if err != nil {
+			return fmt.Errorf("line %d: %w", pm.FirstLine, err)
+		}
+		m.Attachments = append(m.Attachments, a)
+	}
+	return b.add(dir, m, pm.Time)
 }
 
 // attachment links a media reference to its file when the export holds

@@ -5,7 +5,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/custody-toolkit/custody/conversation"
 	"github.com/custody-toolkit/custody/importer"
 	"github.com/custody-toolkit/custody/internal/progress"
 )
@@ -65,16 +64,11 @@ one is also warned of on stderr).`,
 			opts.Warn = func(w string) { fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w) }
 			bar := progress.New(cmd.ErrOrStderr(), quiet, importSteps)
 			opts.Progress = bar.Hook()
-			err := importer.Import(in, out, *opts)
+			s, err := importer.ImportSummary(in, out, *opts)
 			bar.Done()
 			if err != nil {
 				return err
 			}
-			c, err := conversation.Load(out)
-			if err != nil {
-				return err
-			}
-			s := c.Summarize(nil)
 			if !quiet {
 				fmt.Fprintln(cmd.OutOrStdout(), "wrote", out)
 				fmt.Fprintf(cmd.OutOrStdout(), "  messages:     %d\n", s.Messages)

@@ -4,6 +4,9 @@
 //	chat, err := whatsapp.Parse(f, whatsapp.Options{Location: loc})
 //	for _, m := range chat.Messages { ... m.Time, m.Author, m.Text, m.FirstLine ... }
 //
+// Parse holds the chat; Scan reads a file twice and hands over one message
+// at a time, so that an import's memory does not grow with the chat.
+//
 // Exports carry no time zone and no statement of their date order: Parse
 // reads times in Options.Location and infers day-first or month-first from
 // the whole file, refusing (rather than guessing) when no date tells.
@@ -109,10 +112,48 @@ type rawMessage struct {
 	lastLine  int
 }
 
-// Parse reads an export. A line longer than MaxLineLength, a first line
-// that is not a message header, or a date that cannot be read is an error
-// naming the line.
+// Parse reads an export whole and returns its messages; Scan reads one
+// in two passes, holding one message at a time. A line longer than
+// MaxLineLength, a first line that is not a message header, or a date that
+// cannot be read is an error naming the line.
 func Parse(r io.Reader, opts Options) (*Chat, error) {
+	var raws []*rawMessage
+	if _, err := splitRaw(r, func(raw *rawMessage) error { raws = append(raws, raw); return nil }); err != nil {
+		return nil, err
+	}
+	replay := func(fn func(*rawMessage) error) (int, error) {
+		for _, raw := range raws {
+			if err := fn(raw); err != nil {
+				return 0, err
+			}
+		}
+		return len(raws), nil
+	}
+	var messages []Message
+	chat, err := scan(replay, opts, func(m Message, _, _ int) error {
+		messages = append(messages, m)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	chat.Messages = messages
+	return chat, nil
+}
+
+// Scan reads the export that open opens, twice: once to check its lines
+// and infer the date order, which may take the last date of the file to
+// tell; then again to hand each message to emit, in file order, with its
+// place (0-based) and the number of messages. Memory is bounded by one
+// message (MaxMessageLength), whatever the file's size. The Chat it
+// returns has no Messages.
+func Scan(open func() (io.ReadCloser, error), opts Options, emit func(m Message, i, total int) error) (*Chat, error) {
+	return scan(func(fn func(*rawMessage) error) (int, error) { return eachRaw(open, fn) }, opts, emit)
+}
+
+// scan is Scan over each, which hands every message of the export to fn
+// and returns how many there were.
+func scan(each func(fn func(*rawMessage) error) (int, error), opts Options, emit func(m Message, i, total int) error) (*Chat, error) {
 	if opts.Location == nil {
 		opts.Location = time.Local
 	}
@@ -121,79 +162,121 @@ func Parse(r io.Reader, opts Options) (*Chat, error) {
 	default:
 		return nil, fmt.Errorf("date order %q: want dmy, mdy or ymd", opts.DateOrder)
 	}
-	raws, err := readRaw(r)
+	var votes orderVotes
+	n, err := each(func(raw *rawMessage) error { votes.add(raw); return nil })
 	if err != nil {
 		return nil, err
 	}
-	if len(raws) == 0 {
+	if n == 0 {
 		return nil, errors.New("no WhatsApp message found (expected lines such as \"[31/12/2023, 18:04:05] Name: text\" or \"31/12/23, 18:04 - Name: text\")")
 	}
-	order, err := dateOrder(raws, opts.DateOrder)
+	order, err := votes.decide(opts.DateOrder)
 	if err != nil {
 		return nil, err
 	}
-	chat := &Chat{DateOrder: order, Messages: make([]Message, 0, len(raws))}
-	var w warn.List
-	var prev time.Time
-	// No export holds messages from the future; a date there means the
-	// year was misread (e.g. Thai "67" for BE 2567 read as 2067).
-	latest := time.Now().Add(48 * time.Hour)
-	for i := range raws {
-		raw := &raws[i]
-		t, err := raw.h.time(order, opts.Location, &w, raw.firstLine)
+	d := dater{order: order, loc: opts.Location, latest: time.Now().Add(48 * time.Hour)}
+	i := 0
+	if _, err := each(func(raw *rawMessage) error {
+		t, err := d.time(raw)
 		if err != nil {
-			return nil, fmt.Errorf("line %d: %w", raw.firstLine, err)
+			return err
 		}
-		if t.After(latest) {
-			return nil, fmt.Errorf("line %d: date %s is in the future: is the file in another calendar (two-digit Buddhist Era years)? Export the chat again with the Gregorian calendar", raw.firstLine, t.Format("2006-01-02"))
-		}
-		if i > 0 && t.Before(prev) {
-			w.Add("line %d: time %s is earlier than the message before (%s); kept in file order",
-				raw.firstLine, t.Format("2006-01-02 15:04:05"), prev.Format("2006-01-02 15:04:05"))
-		}
-		prev = t
-		chat.Messages = append(chat.Messages, classify(raw, t))
+		i++
+		return emit(classify(raw, t), i-1, n)
+	}); err != nil {
+		return nil, err
 	}
-	chat.Warnings = w.Strings()
-	return chat, nil
+	return &Chat{DateOrder: order, Warnings: d.w.Strings()}, nil
 }
 
-// readRaw splits the export into messages: a header line starts one, any
+// dater reads the messages' times in order, warning when they run
+// backwards.
+type dater struct {
+	order  string
+	loc    *time.Location
+	w      warn.List
+	prev   time.Time
+	seen   bool
+	latest time.Time // no export holds messages from the future
+}
+
+func (d *dater) time(raw *rawMessage) (time.Time, error) {
+	t, err := raw.h.time(d.order, d.loc, &d.w, raw.firstLine)
+	if err != nil {
+		return t, fmt.Errorf("line %d: %w", raw.firstLine, err)
+	}
+	// A date in the future means the year was misread (e.g. Thai "67" for
+	// BE 2567 read as 2067).
+	if t.After(d.latest) {
+		return t, fmt.Errorf("line %d: date %s is in the future: is the file in another calendar (two-digit Buddhist Era years)? Export the chat again with the Gregorian calendar", raw.firstLine, t.Format("2006-01-02"))
+	}
+	if d.seen && t.Before(d.prev) {
+		d.w.Add("line %d: time %s is earlier than the message before (%s); kept in file order",
+			raw.firstLine, t.Format("2006-01-02 15:04:05"), d.prev.Format("2006-01-02 15:04:05"))
+	}
+	d.prev, d.seen = t, true
+	return t, nil
+}
+
+// eachRaw opens the export and hands each message to fn as soon as its
+// last line is read; it returns how many there were.
+func eachRaw(open func() (io.ReadCloser, error), fn func(*rawMessage) error) (int, error) {
+	r, err := open()
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	return splitRaw(r, fn)
+}
+
+// splitRaw splits the export into messages: a header line starts one, any
 // other line continues it.
-func readRaw(r io.Reader) ([]rawMessage, error) {
+func splitRaw(r io.Reader, fn func(*rawMessage) error) (int, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
-	var raws []rawMessage
+	var cur *rawMessage
+	count := 0
+	flush := func() error {
+		if cur == nil {
+			return nil
+		}
+		count++
+		raw := cur
+		cur = nil
+		return fn(raw)
+	}
 	var buf []byte
 	var sc headScanner
 	for n := 1; ; n++ {
 		line, err := readLine(br, buf[:0])
 		buf = line
 		if err == io.EOF && len(line) == 0 {
-			return raws, nil
+			return count, flush()
 		}
 		if err != nil && err != io.EOF {
-			return nil, fmt.Errorf("line %d: %w", n, err)
+			return count, fmt.Errorf("line %d: %w", n, err)
 		}
 		if !utf8.Valid(line) {
-			return nil, fmt.Errorf("line %d: not valid UTF-8 (WhatsApp exports are UTF-8)", n)
+			return count, fmt.Errorf("line %d: not valid UTF-8 (WhatsApp exports are UTF-8)", n)
 		}
 		if h, rest, ok := sc.parseHeader(line); ok {
-			raws = append(raws, rawMessage{h: h, rest: []string{string(rest)}, size: len(rest), firstLine: n, lastLine: n})
-		} else if len(raws) > 0 {
-			last := &raws[len(raws)-1]
-			last.rest = append(last.rest, string(line))
-			last.lastLine = n
-			if last.size += len(line) + 1; last.size > MaxMessageLength {
-				return nil, fmt.Errorf("line %d: the message that starts on line %d is longer than %d bytes", n, last.firstLine, MaxMessageLength)
+			if err := flush(); err != nil {
+				return count, err
 			}
-		} else if len(bytes.TrimSpace(stripInvisible(line))) > 0 {
+			cur = &rawMessage{h: h, rest: []string{string(rest)}, size: len(rest), firstLine: n, lastLine: n}
+		} else if cur != nil {
+			cur.rest = append(cur.rest, string(line))
+			cur.lastLine = n
+			if cur.size += len(line) + 1; cur.size > MaxMessageLength {
+				return count, fmt.Errorf("line %d: the message that starts on line %d is longer than %d bytes", n, cur.firstLine, MaxMessageLength)
+			}
+		} else if count == 0 && len(bytes.TrimSpace(stripInvisible(line))) > 0 {
 			if era := eraPrefix(line); era != "" {
-				return nil, fmt.Errorf("line %d: date %q is in a Japanese era calendar, which is not supported: export the chat again with the Gregorian calendar", n, era)
+				return count, fmt.Errorf("line %d: date %q is in a Japanese era calendar, which is not supported: export the chat again with the Gregorian calendar", n, era)
 			}
-			return nil, fmt.Errorf("line %d: not a WhatsApp message header (expected e.g. \"[31/12/2023, 18:04:05] Name: text\" or \"31/12/23, 18:04 - Name: text\"), got %q", n, clip(line))
+			return count, fmt.Errorf("line %d: not a WhatsApp message header (expected e.g. \"[31/12/2023, 18:04:05] Name: text\" or \"31/12/23, 18:04 - Name: text\"), got %q", n, clip(line))
 		}
 		if err == io.EOF {
-			return raws, nil
+			return count, flush()
 		}
 	}
 }
@@ -227,51 +310,50 @@ func clip(b []byte) string {
 	return s
 }
 
-// dateOrder decides how to read dates whose first field is not a year:
-// the option when given, else the one order every date in the file allows.
-func dateOrder(raws []rawMessage, forced string) (string, error) {
+// orderVotes collects, message by message, which date orders the file's
+// dates allow, for decide.
+type orderVotes struct {
+	dmyOut, mdyOut, differ bool
+	// The first line that rules out each order, and the first whose day
+	// and month differ (for the error messages).
+	dayFirstLine, monthFirstLine, ambiguousLine int
+}
+
+func (v *orderVotes) add(raw *rawMessage) {
+	h := &raw.h
+	if len(h.a) == 4 {
+		return
+	}
+	a, _ := strconv.Atoi(h.a)
+	b, _ := strconv.Atoi(h.b)
+	if b > 12 && !v.dmyOut {
+		v.dmyOut, v.monthFirstLine = true, raw.firstLine
+	}
+	if a > 12 && !v.mdyOut {
+		v.mdyOut, v.dayFirstLine = true, raw.firstLine
+	}
+	if a != b && !v.differ {
+		v.differ, v.ambiguousLine = true, raw.firstLine
+	}
+}
+
+// decide says how to read dates whose first field is not a year: the
+// option when given, else the one order every date in the file allows.
+func (v *orderVotes) decide(forced string) (string, error) {
 	if forced != "" {
 		return forced, nil
 	}
-	dmyOK, mdyOK := true, true
-	dayFirstLine, monthFirstLine, ambiguousLine := 0, 0, 0
-	same := true
-	for i := range raws {
-		h := &raws[i].h
-		if len(h.a) == 4 {
-			continue
-		}
-		a, _ := strconv.Atoi(h.a)
-		b, _ := strconv.Atoi(h.b)
-		if b > 12 {
-			dmyOK = false
-			if monthFirstLine == 0 {
-				monthFirstLine = raws[i].firstLine
-			}
-		}
-		if a > 12 {
-			mdyOK = false
-			if dayFirstLine == 0 {
-				dayFirstLine = raws[i].firstLine
-			}
-		}
-		if a != b {
-			same = false
-			if ambiguousLine == 0 {
-				ambiguousLine = raws[i].firstLine
-			}
-		}
-	}
+	dmyOK, mdyOK := !v.dmyOut, !v.mdyOut
 	switch {
 	case dmyOK && !mdyOK:
 		return DMY, nil
 	case mdyOK && !dmyOK:
 		return MDY, nil
 	case !dmyOK && !mdyOK:
-		return "", fmt.Errorf("dates contradict each other: line %d is day-first, line %d month-first; pass --date-order dmy, mdy or ymd", dayFirstLine, monthFirstLine)
-	case same:
+		return "", fmt.Errorf("dates contradict each other: line %d is day-first, line %d month-first; pass --date-order dmy, mdy or ymd", v.dayFirstLine, v.monthFirstLine)
+	case !v.differ:
 		return DMY, nil // day and month equal everywhere: both orders read the same dates
 	default:
-		return "", fmt.Errorf("cannot tell the date order: no date in the file has a day above 12 (e.g. line %d); pass --date-order dmy or mdy", ambiguousLine)
+		return "", fmt.Errorf("cannot tell the date order: no date in the file has a day above 12 (e.g. line %d); pass --date-order dmy or mdy", v.ambiguousLine)
 	}
 }
