@@ -104,5 +104,5 @@ func (b *Bundle) CheckDescriptorForm(format string) error {
 	for i, f := range allowed {
 		names[i] = f.String()
 	}
-	return fmt.Errorf("%s: no %s writer wrote that (bundle-format.md §1, descriptor forms: %s)", b.form, format, strings.Join(names, "; or "))
+	return fmt.Errorf("%s: no %s writer wrote that (bundle-format.md §1.4, descriptor forms: %s)", b.form, format, strings.Join(names, "; or "))
 }

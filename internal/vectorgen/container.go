@@ -167,6 +167,11 @@ func (g *generator) container() {
 			h.Flags |= 0x8
 		}
 	}, ""), passed("bundle-format.md §1.4", "attachments written with data descriptors, as the exporter streams them"))
+	g.add("container/descriptor-on-one-attachment", ".custody", zipWith(entries, func(i int, h *zip.FileHeader) {
+		if h.Name == "attachments/000002-01.txt" {
+			h.Flags |= 0x8
+		}
+	}, ""), indeterminate("bundle-format.md §1.4", "one attachment with a data descriptor, the other without: a form no writer wrote (descriptor forms), so a repacked container", "container.order", "CONTAINER_REPACKED").withSigner("signer.pub"))
 
 	// Changes of the sealed entries that keep the container canonical.
 	g.bundleVector("container/unlisted-entry", withAdded(g.base, entry{"messages/000007.json", []byte(`{"from":"pt","id":"m7","text":"x","time":"2026-11-30T10:00:00+01:00"}`)}, manifest.ManifestName),
