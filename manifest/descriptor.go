@@ -24,8 +24,11 @@ import (
 //     record.pdf 0: the exporter from the canonical layout (2026-11-25)
 //     until it streamed record.pdf (2026-12-03, commit 904cd81); it wrote
 //     v2 only;
-//   - FormStreamed, every streamed entry 8: the exporter since then, v2
-//     and v3 (v3 was first written after 904cd81).
+//   - FormStreamed, every streamed entry 8: the exporter since then, v2,
+//     v3 and v4 (v3 was first written after 904cd81, v4 later still).
+//
+// v4 has no conformance vector yet; it accepts the known form as v3 does,
+// so that a generator which knows every entry's size writes it.
 //
 // The exporter that wrote v1 wrote entry times, so no v1 bundle of it has
 // the canonical layout: v1 has FormKnown only. Any other form (entries of
@@ -46,6 +49,7 @@ var formsOf = map[string][]DescriptorForm{
 	FormatV1: {FormKnown},
 	FormatV2: {FormKnown, FormContentStreamed, FormStreamed},
 	FormatV3: {FormKnown, FormStreamed},
+	FormatV4: {FormKnown, FormStreamed},
 }
 
 func (f DescriptorForm) String() string {

@@ -25,7 +25,7 @@ func TestDescriptorFormsByFormat(t *testing.T) {
 	cases := []struct {
 		name               string
 		b                  *Bundle
-		v1, v2, v3, newest bool // accepted by format
+		v1, v2, v3, newest bool // accepted by format (v4 as v3)
 	}{
 		{"none", bundle(false, false, false, false), true, true, true, true},
 		{"content, not record.pdf", bundle(true, true, true, false), false, true, false, true},
@@ -35,7 +35,7 @@ func TestDescriptorFormsByFormat(t *testing.T) {
 		{"record.pdf only", bundle(false, false, false, true), false, false, false, true},
 	}
 	for _, tc := range cases {
-		for format, want := range map[string]bool{FormatV1: tc.v1, FormatV2: tc.v2, FormatV3: tc.v3, "custody.bundle/v99": tc.newest} {
+		for format, want := range map[string]bool{FormatV1: tc.v1, FormatV2: tc.v2, FormatV3: tc.v3, FormatV4: tc.v3, "custody.bundle/v99": tc.newest} {
 			if err := tc.b.CheckDescriptorForm(format); (err == nil) != want {
 				t.Errorf("%s in %s: %v, want accepted %v", tc.name, format, err, want)
 			}
