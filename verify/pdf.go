@@ -468,6 +468,10 @@ func verifyPDFSignature(f *pdfread.File, r io.ReaderAt, size int64, opts Options
 		return res, append(checks, Check{Name: CheckPDFSignature, Status: Indeterminate, Sub: CryptoConstraintsFailure,
 			Detail: "the signature cannot be checked: " + err.Error()})
 	}
+	var unparsable *unparsableCertificateError
+	if errors.As(err, &unparsable) {
+		return res, append(checks, Check{Name: CheckPDFSignature, Status: Indeterminate, Sub: CertificateChainGeneralFailure, Detail: err.Error()})
+	}
 	var notBaseline *notBaselineError
 	var notForm *notOneFormError
 	if errors.As(err, &notBaseline) || errors.As(err, &notForm) {
@@ -684,7 +688,7 @@ func checkCMSStructure(sd *cms.SignedData) (*cms.SignerInfo, []*x509.Certificate
 	for i, raw := range sd.Certificates {
 		c, err := x509.ParseCertificate(raw)
 		if err != nil {
-			return nil, nil, fmt.Errorf("the CMS certificate %d cannot be read: %w", i+1, err)
+			return nil, nil, &unparsableCertificateError{i + 1, err}
 		}
 		chain[i] = c
 	}
@@ -723,6 +727,22 @@ func checkCMSAttributes(si *cms.SignerInfo, cert *x509.Certificate, h crypto.Has
 		return fmt.Errorf("the CMS signing-certificate attribute: %w", err)
 	}
 	return nil
+}
+
+// unparsableCertificateError: a certificate of the CMS that this
+// verifier's X.509 parser refuses. Parsers differ (Go's refuses negative
+// serial numbers, for one, which real CAs have issued), so this proves
+// nothing altered: the signature cannot be checked, INDETERMINATE
+// (bundle-format.md, Conventions, "a certificate that cannot be parsed").
+// A certificate altered in a way the parser still reads breaks a link of
+// the path or the signature, and is FAILED there.
+type unparsableCertificateError struct {
+	n   int
+	err error
+}
+
+func (e *unparsableCertificateError) Error() string {
+	return fmt.Sprintf("the CMS certificate %d cannot be parsed by this verifier (%v), so the signature cannot be checked", e.n, e.err)
 }
 
 // notOneFormError: a CMS whose structure around the signature (one

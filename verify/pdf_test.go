@@ -3,6 +3,8 @@ package verify
 import (
 	"archive/zip"
 	"bytes"
+	"crypto/x509"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +18,8 @@ import (
 	"time"
 
 	"github.com/custody-toolkit/custody/manifest"
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
 // The sealed PDFs in testdata/pdf are written by package pdfseal
@@ -165,14 +169,18 @@ func TestPDFFlippedByte(t *testing.T) {
 		what   string
 		at     int
 		signed bool // outside /Contents: pdfsig must reject it too
+		want   Status
 	}{
-		{"header", 10, true},
-		{"bundle", bytes.Index(data, []byte("fixture payload")), true},
-		{"signature dictionary", int(br[1]) - 30, true},
-		{"final trailer", len(data) - 10, true},
-		// Inside the CMS, in its certificate: pdfsig (NSS) does not
-		// check the certificate's own encoding and still says valid.
-		{"CMS in /Contents", int(br[1]) + 200, false},
+		{"header", 10, true, Failed},
+		{"bundle", bytes.Index(data, []byte("fixture payload")), true, Failed},
+		{"signature dictionary", int(br[1]) - 30, true, Failed},
+		{"final trailer", len(data) - 10, true, Failed},
+		// Inside the CMS, in its certificate's inner signature algorithm:
+		// pdfsig (NSS) does not check the certificate's own encoding and
+		// still says valid; Go's parser refuses the certificate, which
+		// proves nothing altered (another parser may read it), so the
+		// signature cannot be checked.
+		{"CMS in /Contents", int(br[1]) + 200, false, Indeterminate},
 	} {
 		t.Run(tc.what, func(t *testing.T) {
 			bad := bytes.Clone(data)
@@ -181,8 +189,8 @@ func TestPDFFlippedByte(t *testing.T) {
 				bad[tc.at] ^= 0x03
 			}
 			_, checks := pdfVerify(t, bad)
-			if v := Verdict(checks); v != Failed {
-				t.Errorf("verdict %s, want FAILED", v)
+			if v := Verdict(checks); v != tc.want {
+				t.Errorf("verdict %s, want %s", v, tc.want)
 			}
 			if _, err := exec.LookPath("pdfsig"); err == nil && tc.signed {
 				out, _ := exec.Command("pdfsig", pdfTemp(t, bad)).CombinedOutput()
@@ -191,6 +199,42 @@ func TestPDFFlippedByte(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPDFUnparsableCertificate: a certificate in the signature's CMS
+// that this verifier's X.509 parser refuses (here a negative serial
+// number, which Go refuses and real CAs have issued) proves nothing
+// altered: INDETERMINATE, never FAILED (bundle-format.md, Conventions).
+func TestPDFUnparsableCertificate(t *testing.T) {
+	data := pdfFixture(t, "sealed-ecdsa.pdf")
+	sig, _ := pdfVerify(t, data)
+	raw := sig.Certificate.Raw
+	at := bytes.Index(data, []byte(hex.EncodeToString(raw)))
+	if at < 0 {
+		t.Fatal("the signer's certificate is not in /Contents as lowercase hex")
+	}
+	// TBSCertificate: SEQUENCE, [0] version, then the serial INTEGER.
+	tbs := cryptobyte.String(raw)
+	var cert, body cryptobyte.String
+	if !tbs.ReadASN1(&cert, cbasn1.SEQUENCE) || !cert.ReadASN1(&body, cbasn1.SEQUENCE) ||
+		!body.SkipOptionalASN1(cbasn1.Tag(0).Constructed().ContextSpecific()) {
+		t.Fatal("cannot find the serial number")
+	}
+	serialAt := len(raw) - len(body) + 2 // after the INTEGER's tag and length
+	bad := bytes.Clone(raw)
+	bad[serialAt] |= 0x80
+	if _, err := x509.ParseCertificate(bad); err == nil {
+		t.Fatal("the altered certificate still parses")
+	}
+	altered := bytes.Clone(data)
+	copy(altered[at:], hex.EncodeToString(bad))
+	_, checks := pdfVerify(t, altered)
+	if v := Verdict(checks); v != Indeterminate {
+		t.Fatalf("verdict %s, want INDETERMINATE", v)
+	}
+	if c := findCheck(t, checks, CheckPDFSignature); c.Sub != CertificateChainGeneralFailure {
+		t.Errorf("pdf.signature: %+v, want CERTIFICATE_CHAIN_GENERAL_FAILURE", c)
 	}
 }
 
