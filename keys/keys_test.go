@@ -696,3 +696,18 @@ func loadSigner(path string, opts LoadOptions) (signature.SignerVerifier, crypto
 	sv, err := signature.LoadSignerVerifier(key, crypto.SHA256)
 	return sv, key.Public(), err
 }
+
+// TestLoadPKCS12Unregistered: a program that does not import keys/p12
+// (custody-verify) refuses a .p12 key file, saying what it reads, before
+// asking for a passphrase.
+func TestLoadPKCS12Unregistered(t *testing.T) {
+	p12 := filepath.Join(t.TempDir(), "doctor.p12")
+	if err := os.WriteFile(p12, []byte("a PKCS#12 file"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	asked := false
+	_, err := Load(p12, LoadOptions{Passphrase: func() ([]byte, error) { asked = true; return nil, nil }})
+	if err == nil || !strings.Contains(err.Error(), "custody key files only") || asked {
+		t.Errorf("Load(%s) = %v (passphrase asked: %v), want a refusal naming what this program reads", p12, err, asked)
+	}
+}

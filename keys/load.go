@@ -82,9 +82,10 @@ func readKeyFile(path string, insecureOK bool) ([]byte, error) {
 	return data, nil
 }
 
-// errWrongPassphrase covers a damaged file too: authenticated encryption
-// cannot tell the two apart.
-var errWrongPassphrase = errors.New("wrong passphrase (or the key file is damaged)")
+// ErrWrongPassphrase: the passphrase does not decrypt the key file. It
+// covers a damaged file too: authenticated encryption cannot tell the two
+// apart.
+var ErrWrongPassphrase = errors.New("wrong passphrase (or the key file is damaged)")
 
 func decryptPrivateKey(path string, data []byte, passphrase func() ([]byte, error)) (crypto.PrivateKey, error) {
 	block, _ := pem.Decode(data)
@@ -114,7 +115,7 @@ func decryptPrivateKey(path string, data []byte, passphrase func() ([]byte, erro
 	priv, err := cryptoutils.UnmarshalPEMToPrivateKey(pem.EncodeToMemory(block), cryptoutils.StaticPasswordFunc(pass))
 	if err != nil {
 		if isWrongPassphrase(block.Type, err) {
-			return nil, fmt.Errorf("%s: %w", path, errWrongPassphrase)
+			return nil, fmt.Errorf("%s: %w", path, ErrWrongPassphrase)
 		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

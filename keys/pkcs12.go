@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
-
-	"software.sslmate.com/src/go-pkcs12"
 )
 
 // Load opens the signing key at path: a custody key file (LoadKey) or a
@@ -38,10 +36,25 @@ func isPKCS12(path string) bool {
 	return ext == ".p12" || ext == ".pfx"
 }
 
-// loadPKCS12 decodes a PKCS#12 file with software.sslmate.com/src/go-pkcs12
-// (golang.org/x/crypto/pkcs12 is frozen and reads neither the AES PBES2
-// files OpenSSL 3 writes by default nor a chain).
+// PKCS12Decoder decodes a PKCS#12 file: its private key, the certificate
+// of that key and the other certificates, in any order. A wrong password
+// is an error wrapping ErrWrongPassphrase.
+type PKCS12Decoder func(data []byte, password string) (key crypto.PrivateKey, leaf *x509.Certificate, cas []*x509.Certificate, err error)
+
+// pkcs12Decoder is set by package keys/p12, in the programs that import
+// it (custody). custody-verify does not: its --record signs with a custody
+// key file, and a verifier links only what it needs (its dependency test).
+var pkcs12Decoder PKCS12Decoder
+
+// RegisterPKCS12 makes Load read PKCS#12 files with decode. Package
+// keys/p12 calls it when imported for its effect.
+func RegisterPKCS12(decode PKCS12Decoder) { pkcs12Decoder = decode }
+
+// loadPKCS12 decodes a PKCS#12 file with the registered decoder.
 func loadPKCS12(path string, opts LoadOptions) (*Signer, error) {
+	if pkcs12Decoder == nil {
+		return nil, fmt.Errorf("%s: this program reads custody key files only, not PKCS#12 (.p12, .pfx) files", path)
+	}
 	data, err := readKeyFile(path, opts.InsecurePermissions)
 	if err != nil {
 		return nil, err
@@ -53,11 +66,11 @@ func loadPKCS12(path string, opts LoadOptions) (*Signer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: passphrase: %w", path, err)
 	}
-	priv, leaf, cas, err := pkcs12.DecodeChain(data, string(pass))
+	priv, leaf, cas, err := pkcs12Decoder(data, string(pass))
+	if errors.Is(err, ErrWrongPassphrase) {
+		return nil, fmt.Errorf("%s: %w", path, ErrWrongPassphrase)
+	}
 	if err != nil {
-		if errors.Is(err, pkcs12.ErrIncorrectPassword) || errors.Is(err, pkcs12.ErrDecryption) {
-			return nil, fmt.Errorf("%s: %w", path, errWrongPassphrase)
-		}
 		return nil, fmt.Errorf("%s: not a PKCS#12 file custody can read: %w", path, err)
 	}
 	key, ok := priv.(crypto.Signer)

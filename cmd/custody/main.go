@@ -21,6 +21,8 @@ import (
 
 	"github.com/custody-toolkit/custody/internal/memlimit"
 	"github.com/custody-toolkit/custody/internal/versioncmd"
+	// --key may name a doctor's PKCS#12 file (keys.Load).
+	_ "github.com/custody-toolkit/custody/keys/p12"
 )
 
 // subcommands holds the constructors of custody's commands; each command's

@@ -34,6 +34,7 @@ var layers = []struct {
 		// sealing
 		"importer", "importer/whatsapp", "importer/telegram",
 		"tsa", "tsa/localtsa", "pdfseal", "custodylog/logwriter", "custody", "translog/rekor", "translog/logserver", "translog/monitor",
+		"keys/p12", // a doctor's PKCS#12 file for keys.Load, linked by custody only
 		// verification
 		"verify",
 	}},

@@ -1,4 +1,4 @@
-package keys
+package p12_test
 
 import (
 	"context"
@@ -9,6 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/custody-toolkit/custody/keys"
+	_ "github.com/custody-toolkit/custody/keys/p12"
 )
 
 // opensslPKI makes, with openssl, a root CA and a doctor's ECDSA P-256
@@ -62,7 +65,7 @@ func TestLoadPKCS12(t *testing.T) {
 				t.Fatalf("openssl pkcs12: %v\n%s", err, out)
 			}
 			os.Chmod(p12, 0o600)
-			s, err := Load(p12, LoadOptions{Passphrase: staticPassphrase("pass phrase")})
+			s, err := keys.Load(p12, keys.LoadOptions{Passphrase: staticPassphrase("pass phrase")})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -74,8 +77,8 @@ func TestLoadPKCS12(t *testing.T) {
 			if err != nil || !s.Algorithm().Verify(chain[0].PublicKey, []byte("manifest"), sig) {
 				t.Fatalf("the signature does not verify with the certificate's key: %v", err)
 			}
-			_, err = Load(p12, LoadOptions{Passphrase: staticPassphrase("wrong")})
-			if !errors.Is(err, errWrongPassphrase) || !strings.Contains(err.Error(), p12) {
+			_, err = keys.Load(p12, keys.LoadOptions{Passphrase: staticPassphrase("wrong")})
+			if !errors.Is(err, keys.ErrWrongPassphrase) || !strings.Contains(err.Error(), p12) {
 				t.Errorf("wrong passphrase: %v, want one naming the file and the passphrase", err)
 			}
 		})
@@ -88,11 +91,11 @@ func TestLoadPKCS12Refused(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.p12")
 	os.WriteFile(bad, []byte("not a pkcs12 file"), 0o600)
-	if _, err := Load(bad, LoadOptions{Passphrase: staticPassphrase("x")}); err == nil || !strings.Contains(err.Error(), bad) {
+	if _, err := keys.Load(bad, keys.LoadOptions{Passphrase: staticPassphrase("x")}); err == nil || !strings.Contains(err.Error(), bad) {
 		t.Errorf("garbage: %v, want an error naming %s", err, bad)
 	}
 	os.Chmod(bad, 0o644)
-	if _, err := Load(bad, LoadOptions{Passphrase: staticPassphrase("x")}); err == nil || !strings.Contains(err.Error(), "permissions") {
+	if _, err := keys.Load(bad, keys.LoadOptions{Passphrase: staticPassphrase("x")}); err == nil || !strings.Contains(err.Error(), "permissions") {
 		t.Errorf("readable by others: %v, want a permissions error", err)
 	}
 }
@@ -103,4 +106,8 @@ func subjects(chain []*x509.Certificate) []string {
 		s = append(s, c.Subject.String())
 	}
 	return s
+}
+
+func staticPassphrase(p string) func() ([]byte, error) {
+	return func() ([]byte, error) { return []byte(p), nil }
 }
