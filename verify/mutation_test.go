@@ -63,9 +63,24 @@ type mutationSuite struct {
 	t    *testing.T
 	opts verify.Options
 	reg  *classRegistry
-	// stride samples every stride-th byte of the every-byte classes
-	// (1 by default, 4 with -short).
+	// stride samples every stride-th position of the classes: 1 by
+	// default (CI: scripts/test --full), shortStride with -short.
 	stride int
+}
+
+// shortStride is the sample of -short (scripts/test): every 5th byte, and
+// of the 256 positions of an entry every 5th, with one bit per byte in the
+// every-bit classes. The sample is deterministic, and odd so that the bit
+// flipped at byte i (i mod 8) runs through all eight bits.
+const shortStride = 5
+
+// bits are the bits to flip at byte i in an every-bit class: all eight,
+// or in the -short sample the one flipEntries flips there.
+func (s *mutationSuite) bits(i int) []byte {
+	if s.stride == 1 {
+		return []byte{0, 1, 2, 3, 4, 5, 6, 7}
+	}
+	return []byte{byte(i % 8)}
 }
 
 // classRegistry holds every class, in the order they were made, for the
@@ -160,12 +175,12 @@ func zipEntries(data []byte) ([]testbundle.Entry, error) {
 }
 
 // positions returns the byte positions of an entry to mutate: every
-// stride-th one when every is set, else up to 256 spread evenly, always
-// with the first and last.
+// stride-th one when every is set, else up to 256/stride spread evenly,
+// always with the first and last.
 func (s *mutationSuite) positions(size int, every bool) []int {
 	step := s.stride
 	if !every {
-		step = max(1, size/256)
+		step = max(1, size/256) * s.stride
 	}
 	var out []int
 	for i := 0; i < size; i += step {
@@ -202,7 +217,7 @@ func (s *mutationSuite) flipEntryBits(c *mutationClass, original []byte, match f
 			continue
 		}
 		for _, i := range s.positions(p.Size, true) {
-			for bit := range 8 {
+			for _, bit := range s.bits(i) {
 				s.try(c, fmt.Sprintf("%s byte %d bit %d", p.Name, i, bit), testbundle.FlipData(original, p, i, 1<<bit))
 			}
 		}
@@ -527,6 +542,7 @@ func readFile(t *testing.T, path string) []byte {
 }
 
 func TestMutations(t *testing.T) {
+	t.Parallel()
 	start := time.Now()
 	fx := testbundle.New(t, "ed25519")
 	stranger := testbundle.New(t, "ed25519")
@@ -544,7 +560,7 @@ func TestMutations(t *testing.T) {
 	trust := slices.Concat(fx.Roots, stranger.Roots, ecdsaFx.Roots)
 	s := &mutationSuite{t: t, opts: verify.Options{Trust: trust}, reg: &classRegistry{}, stride: 1}
 	if testing.Short() {
-		s.stride = 4
+		s.stride = shortStride
 	}
 	for name, b := range map[string][]byte{"full": full, "lean": lean} {
 		if rep, err := verify.Bundle(bytes.NewReader(b), int64(len(b)), s.opts); err != nil || rep.Result != verify.Passed {
@@ -808,7 +824,7 @@ func (s *mutationSuite) flipTokenBits(c *mutationClass, bundle []byte) {
 	opts := verify.TokenOptions{Roots: s.opts.Trust, Stored: true, Unsealed: true}
 	regions := tokenRegions(s.t, tsr)
 	for i := 0; i < len(tsr); i += s.stride {
-		for bit := range 8 {
+		for _, bit := range s.bits(i) {
 			m := bytes.Clone(tsr)
 			m[i] ^= 1 << bit
 			c.tried++
@@ -833,7 +849,7 @@ func (s *mutationSuite) flipPDFCMSBits(c *mutationClass, data []byte, opts verif
 	// The DER itself; what follows it is the zero padding pdfsign reserves.
 	end := elementEnd(cms, 0)
 	for i := 0; i < end; i += s.stride {
-		for bit := range 8 {
+		for _, bit := range s.bits(i) {
 			mc := bytes.Clone(cms)
 			mc[i] ^= 1 << bit
 			h := hex.EncodeToString(mc)
@@ -943,6 +959,7 @@ func (s *mutationSuite) pdfOps(c *mutationClass, a, b, another []byte, opts veri
 // trusted TSA. Only a key of a type v1 defines, signing with the algorithm
 // its type decides, verifies; the manifest's algorithm name never chooses.
 func TestForgedAlgorithms(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	// Without record.pdf, which shows the signer's fingerprint and would
 	// have to be rendered again.
