@@ -3,6 +3,7 @@ package pdf
 import (
 	"fmt"
 	"image/color"
+	"sync"
 
 	"github.com/boombuler/barcode"
 	"github.com/boombuler/barcode/qr"
@@ -64,11 +65,39 @@ func encodeQR(d *Document) (barcode.Barcode, string, error) {
 	if payload == "" {
 		payload = fmt.Sprintf("custody:%s:sha256:%s", d.ExportID, d.Integrity.ManifestSHA256)
 	}
-	code, err := qr.Encode(payload, qr.M, qr.Auto)
+	code, err := lastQR.encode(payload)
 	if err != nil {
 		return nil, "", fmt.Errorf("pdf: integrity QR payload: %w", err)
 	}
 	return code, payload, nil
+}
+
+// lastQR keeps the code of the last payload encoded. Choosing a QR code's
+// mask scores all eight (boombuler/barcode's calcPenalty), a third of a
+// small bundle's rendering; a bundle is rendered up to four times in one
+// process with the same payload (export: record.pdf, the standalone PDF's
+// pages and their read-back; verification: record.pdf, the standalone
+// PDF's pages). The code is a function of the payload, and is only read.
+var lastQR qrCache
+
+type qrCache struct {
+	mu      sync.Mutex
+	payload string
+	code    barcode.Barcode
+}
+
+func (c *qrCache) encode(payload string) (barcode.Barcode, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.code != nil && c.payload == payload {
+		return c.code, nil
+	}
+	code, err := qr.Encode(payload, qr.M, qr.Auto)
+	if err != nil {
+		return nil, err
+	}
+	c.payload, c.code = payload, code
+	return code, nil
 }
 
 // drawQR draws the code as filled modules (vector, so it prints sharp at
