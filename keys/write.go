@@ -36,6 +36,16 @@ func writeKeyPair(path string, key crypto.Signer, passphrase []byte, replace boo
 	if err := checkSigningKey(key); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
+	// Refused before the key is encrypted (scrypt: 64 MB, a noticeable
+	// moment); atomicfile checks again when it writes.
+	pubPath := path + ".pub"
+	if !replace {
+		for _, p := range []string{path, pubPath} {
+			if _, err := os.Lstat(p); err == nil {
+				return fmt.Errorf("%s already exists; refusing to overwrite a key", p)
+			}
+		}
+	}
 	pubPEM, err := sigalg.MarshalPublicKeyPEM(key.Public())
 	if err != nil {
 		return err
@@ -46,14 +56,6 @@ func writeKeyPair(path string, key crypto.Signer, passphrase []byte, replace boo
 	}
 	privPEM := cryptoutils.PEMEncode(cryptoutils.EncryptedSigstorePrivateKeyPEMType, der)
 
-	pubPath := path + ".pub"
-	if !replace {
-		for _, p := range []string{path, pubPath} {
-			if _, err := os.Lstat(p); err == nil {
-				return fmt.Errorf("%s already exists; refusing to overwrite a key", p)
-			}
-		}
-	}
 	if err := atomicfile.WriteFile(path, privPEM, 0o600, replace); err != nil {
 		return err
 	}
