@@ -19,6 +19,7 @@ import (
 // `custody export --in SRC`, and verifies the bundle: PASSED, every message
 // sealed, the original export carried byte for byte under sources/.
 func TestCorpusExportsVerify(t *testing.T) {
+	t.Parallel()
 	root := filepath.Join("..", "..", "shared", "corpus")
 	if _, err := os.Stat(root); err != nil {
 		t.Skipf("corpus not present: %v", err)

@@ -79,6 +79,7 @@ func crashExport(fx *testbundle.Fixture, in, out string) error {
 // TestExportCrashChild is the process TestExportKilled kills: it runs only
 // when re-executed with the crash environment.
 func TestExportCrashChild(t *testing.T) {
+	t.Parallel()
 	in, out, rootPEM := os.Getenv(crashInEnv), os.Getenv(crashOutEnv), os.Getenv(crashRootEnv)
 	if in == "" || out == "" || rootPEM == "" {
 		t.Skip("runs only as the child of TestExportKilled")
@@ -97,6 +98,7 @@ func TestExportCrashChild(t *testing.T) {
 }
 
 func TestExportKilled(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("re-executes the test binary 21 times")
 	}
@@ -302,6 +304,7 @@ func assertEmpty(t *testing.T, dir string) {
 }
 
 func TestExportDiskFull(t *testing.T) {
+	t.Parallel()
 	dir := mountTmpfs(t, "size=1m")
 	in := filepath.Join(t.TempDir(), "in")
 	crashConversation(t, in, 4, 3)
@@ -314,6 +317,7 @@ func TestExportDiskFull(t *testing.T) {
 }
 
 func TestExportReadOnlyFolder(t *testing.T) {
+	t.Parallel()
 	dir := mountTmpfs(t, "size=1m,ro")
 	in := filepath.Join(t.TempDir(), "in")
 	crashConversation(t, in, 2, 1)

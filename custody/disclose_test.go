@@ -28,6 +28,7 @@ import (
 // bundle verifies, reports exactly the withheld runs, marks them in the
 // PDF, and leaks nothing of the withheld messages.
 func TestSelectionEdges(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	conv := load(t, testbundle.Sample())
 	cases := []struct{ name, messages string }{
@@ -246,6 +247,7 @@ func checkNoLeak(t *testing.T, bundle string, c *conversation.Conversation, pick
 // TestNoLeakSynthetic runs the leak search on a longer conversation with
 // binary attachments and a participant who sent only withheld messages.
 func TestNoLeakSynthetic(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	dir := testbundle.Synthetic(t, 12, nil)
 	c := load(t, dir)
@@ -268,6 +270,7 @@ func TestNoLeakSynthetic(t *testing.T) {
 // TestConsistencyAcrossExports: an export of the first 20 messages of a
 // conversation, and a later export of all 30.
 func TestConsistencyAcrossExports(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	first20 := func(c *conversation.Conversation) { c.Messages = c.Messages[:20] }
 	older := fx.ExportOptions(t, testbundle.Synthetic(t, 30, first20), custody.Options{})
@@ -343,6 +346,7 @@ func expectConsistent(t *testing.T, fx *testbundle.Fixture, older, newer string)
 // consistent; with a salt secret they can, and a withheld leaf stays the
 // same.
 func TestSaltsECDSA(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ecdsa-p256")
 	dir := testbundle.Synthetic(t, 6, nil)
 	c := load(t, dir)
@@ -389,6 +393,7 @@ func TestSaltsECDSA(t *testing.T) {
 // those of the spec (docs/bundle-format.md §10), recomputed with Python's
 // cryptography (OpenSSL) when it is installed.
 func TestSaltsECDSAKey(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ecdsa-p256")
 	first4 := func(c *conversation.Conversation) { c.Messages = c.Messages[:4] }
 	older := load(t, testbundle.Synthetic(t, 6, first4))
@@ -459,6 +464,7 @@ print(hmac.new(K, b"custody-salt-v2\x00" + sys.argv[2].encode() + b"\x00" + sys.
 // TestExtendsRefusesBadBundle: --extends a bundle that does not verify, or
 // of another conversation, fails naming it.
 func TestExtendsRefusesBadBundle(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	other := fx.ExportOptions(t, testbundle.Sample(), custody.Options{})
 	dir := testbundle.Synthetic(t, 5, nil)
@@ -509,6 +515,7 @@ func BenchmarkSelectiveExport(b *testing.B) {
 // is INDETERMINATE unless both keys are expected ones; it then passes,
 // naming both.
 func TestConsistencyNamesSigners(t *testing.T) {
+	t.Parallel()
 	doctor, other := testbundle.New(t, "ed25519"), testbundle.New(t, "ed25519")
 	secret := make([]byte, 32)
 	rand.Read(secret)

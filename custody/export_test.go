@@ -95,6 +95,7 @@ func verifyFile(t *testing.T, fx *testbundle.Fixture, path string) *verify.Repor
 }
 
 func TestExportExistingOutput(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	c := load(t, testbundle.Sample())
 	dir := t.TempDir()
@@ -131,6 +132,7 @@ func TestExportExistingOutput(t *testing.T) {
 // A symlink at the output path is an existing file too: following it
 // would write somewhere the user did not name.
 func TestExportExistingSymlink(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	dir := t.TempDir()
 	out := filepath.Join(dir, "case.custody")
@@ -147,6 +149,7 @@ func TestExportExistingSymlink(t *testing.T) {
 // An output that appears while the export runs (another export, a sync
 // client) is not clobbered either: the check at the start is not enough.
 func TestExportOutputAppearsMeanwhile(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	dir := t.TempDir()
 	out := filepath.Join(dir, "case.custody")
@@ -168,6 +171,7 @@ func TestExportOutputAppearsMeanwhile(t *testing.T) {
 }
 
 func TestExportForceOverDirectory(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	dir := t.TempDir()
 	out := filepath.Join(dir, "case.custody")
@@ -197,6 +201,7 @@ func (f timestamperFunc) Timestamp(ctx context.Context, data []byte) ([]byte, er
 var errTSADown = errors.New("tsa.example: connection refused")
 
 func TestExportTSAFailure(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	down := timestamperFunc(func(context.Context, []byte) ([]byte, error) { return nil, errTSADown })
 	garbage := timestamperFunc(func(context.Context, []byte) ([]byte, error) { return []byte("<html>502</html>"), nil })
@@ -234,6 +239,7 @@ func TestExportTSAFailure(t *testing.T) {
 }
 
 func TestExportNoTSA(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	dir := t.TempDir()
 	opts := options(fx, filepath.Join(dir, "case.custody"))
@@ -248,6 +254,7 @@ func TestExportNoTSA(t *testing.T) {
 // Input that goes bad between Load and Export (a file deleted or replaced
 // by a folder): an error naming the message and the file, nothing written.
 func TestExportBadAttachment(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	tests := []struct {
 		name   string
@@ -280,6 +287,7 @@ func TestExportBadAttachment(t *testing.T) {
 }
 
 func TestExportBadOutputFolder(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	c := load(t, testbundle.Sample())
 	parent := t.TempDir()
@@ -301,6 +309,7 @@ func TestExportBadOutputFolder(t *testing.T) {
 
 // A selection error is found before anything is written.
 func TestExportSelectionErrors(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	c := load(t, testbundle.Sample())
 	tests := []struct {
@@ -336,6 +345,7 @@ func TestExportSelectionErrors(t *testing.T) {
 }
 
 func TestSelect(t *testing.T) {
+	t.Parallel()
 	c := load(t, testbundle.Sample())
 	ids := func(picked []int) string {
 		var s []string
@@ -377,6 +387,7 @@ func TestSelect(t *testing.T) {
 // Ids may contain '-' (the conversation format allows it), and ranges of
 // such ids must work: "a-1-a-3" is the range from a-1 to a-3.
 func TestSelectIDsWithDash(t *testing.T) {
+	t.Parallel()
 	c := &conversation.Conversation{Messages: []conversation.Message{
 		{ID: "msg-1", Time: "2026-04-12T09:00:00Z"},
 		{ID: "msg-2", Time: "2026-04-12T09:01:00Z"},
@@ -423,6 +434,7 @@ func TestSelectIDsWithDash(t *testing.T) {
 // and its criteria, names only the participants who wrote them, and
 // verifies.
 func TestExportSelection(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ecdsa-p256")
 	c := load(t, testbundle.Sample())
 	out := filepath.Join(t.TempDir(), "sel.custody")
@@ -465,6 +477,7 @@ func TestExportSelection(t *testing.T) {
 // The exported attachment bytes are the input's, unchanged (stored, never
 // recompressed), checked with archive/zip rather than our reader.
 func TestExportAttachmentsStored(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	path := fx.Export(t, testbundle.Sample(), custody.Selection{})
 	entries := testbundle.ReadEntries(t, path)
@@ -492,6 +505,7 @@ func TestExportAttachmentsStored(t *testing.T) {
 // tests every entry's CRC, `zipinfo` shows every entry stored, and
 // `unzip -p | sha256sum` gives each attachment's digest in the manifest.
 func TestExportUnzip(t *testing.T) {
+	t.Parallel()
 	for _, tool := range []string{"unzip", "zipinfo", "sha256sum"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("%s not installed", tool)
@@ -538,6 +552,7 @@ func TestExportUnzip(t *testing.T) {
 // chain head it does show (renderer custody-pdf/2 and later), and it is re-rendered
 // byte for byte by the verifier.
 func TestRecordNamesChainHead(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ecdsa-p256")
 	out := filepath.Join(t.TempDir(), "case.custody")
 	res, err := custody.Export(context.Background(), load(t, testbundle.Sample()), options(fx, out))
@@ -568,6 +583,7 @@ func TestRecordNamesChainHead(t *testing.T) {
 // TestExportProgress: the export tells its hook how far each step is, for
 // the CLI's progress bar, and which messages it sealed.
 func TestExportProgress(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	c := load(t, testbundle.Sample())
 	opts := options(fx, filepath.Join(t.TempDir(), "case.custody"))

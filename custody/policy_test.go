@@ -17,6 +17,7 @@ func writePolicy(t *testing.T, text string) string {
 
 // A policy refuses an export naming its file and every rule broken.
 func TestPolicyRefuses(t *testing.T) {
+	t.Parallel()
 	p, err := LoadPolicy(writePolicy(t, `{"require_purpose":true,"require_legal_basis":true,"require_consent":true,"allowed_legal_bases":["gdpr-9-2-h"]}`))
 	if err != nil {
 		t.Fatal(err)
@@ -43,6 +44,7 @@ func TestPolicyRefuses(t *testing.T) {
 // A policy that cannot be applied as written is an error, never a rule
 // silently skipped.
 func TestPolicyStrict(t *testing.T) {
+	t.Parallel()
 	for text, want := range map[string]string{
 		`{"require_consnet":true}`:                  "require_consnet",
 		`{"allowed_legal_bases":["gdpr-6-1-a"]}`:    `"gdpr-6-1-a" is not one of`,

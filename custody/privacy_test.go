@@ -27,6 +27,7 @@ import (
 // attack finds the truth against the import's own id, and nothing in the
 // bundle.
 func TestWithheldCannotBeGuessed(t *testing.T) {
+	t.Parallel()
 	const header = "15/03/2024, 09:02 - Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, can read or listen to them. Tap to learn more.\n"
 	rest := "15/03/2024, 09:20 - Dra. Lucía Ferrer: ¿Ha tomado la dosis de la mañana?\n" +
 		"15/03/2024, 09:31 - Tomás Ibarra: Ya está, gracias\n" +
@@ -96,6 +97,7 @@ func guessIDs(t *testing.T, text string) []string {
 // exported again, imports to the same conversation (its id comes from the
 // first message), so the later bundle proves it extends the earlier one.
 func TestGrownWhatsAppChatExtends(t *testing.T) {
+	t.Parallel()
 	early := "15/03/2024, 09:05 - Dra. Lucía Ferrer: Buenos días, ¿cómo sigue la tos?\n" +
 		"15/03/2024, 09:07 - Tomás Ibarra: Mejor, gracias.\n"
 	later := early + "16/03/2024, 10:00 - Tomás Ibarra: Hoy sin fiebre\n" +

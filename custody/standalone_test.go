@@ -29,6 +29,7 @@ import (
 // TestStandalonePDF: the PDF for the health record, from a real export,
 // checked by custody-verify's logic and by qpdf and poppler.
 func TestStandalonePDF(t *testing.T) {
+	t.Parallel()
 	for _, alg := range []string{"ed25519", "ecdsa-p256"} {
 		t.Run(alg, func(t *testing.T) {
 			fx := testbundle.New(t, alg)
@@ -206,6 +207,7 @@ func concat(t *testing.T, paths ...string) string {
 // openssl, with its root) signs the PDF; custody-verify's logic, poppler
 // and qpdf accept it, and poppler names the doctor.
 func TestStandalonePDFCertificateChain(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ecdsa-p256")
 	leaf, root := opensslChain(t, fx.PublicKey, "/CN=Dra. María Núñez/O=Consulta 3")
 	chainFile := concat(t, leaf, root)
@@ -246,6 +248,7 @@ func TestStandalonePDFCertificateChain(t *testing.T) {
 // TestReadCertificateChainRefuses: every refusal names the file, and the
 // certificate at fault when there is one.
 func TestReadCertificateChainRefuses(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ecdsa-p256")
 	leaf, root := opensslChain(t, fx.PublicKey, "/CN=Dra. María Núñez")
 	sha1Leaf, sha1Root := opensslChain(t, fx.PublicKey, "/CN=Dr. SHA-1", "-sha1")
@@ -291,6 +294,7 @@ func TestReadCertificateChainRefuses(t *testing.T) {
 // files, tokens, with the primitives, not the verifier) refuses to make a
 // PDF of a bundle altered after sealing, before asking the TSA anything.
 func TestWritePDFRefusesAlteredBundle(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ecdsa-p256")
 	bundle := fx.Export(t, testbundle.Sample(), custody.Selection{})
 	data, err := os.ReadFile(bundle)
@@ -336,6 +340,7 @@ func TestWritePDFRefusesAlteredBundle(t *testing.T) {
 // security store from the start: the signature is timestamped once, not
 // signed again for them.
 func TestStandalonePDFOneSignatureTimestamp(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ecdsa-p256")
 	var requests atomic.Int32
 	handler := localtsa.Handler(fx.Authority)

@@ -49,6 +49,7 @@ func writeTestKey(t *testing.T, algorithm string) (path string, key crypto.Signe
 }
 
 func TestRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, alg := range algorithms {
 		t.Run(alg, func(t *testing.T) {
 			path, key := writeTestKey(t, alg)
@@ -116,6 +117,7 @@ func stdlibVerify(pub crypto.PublicKey, msg, sig []byte) bool {
 }
 
 func TestGenerateUnknownAlgorithm(t *testing.T) {
+	t.Parallel()
 	if _, err := Generate("rsa"); err == nil || !strings.Contains(err.Error(), `"rsa"`) {
 		t.Fatalf("Generate(rsa) error = %v", err)
 	}
@@ -129,6 +131,7 @@ func TestGenerateUnknownAlgorithm(t *testing.T) {
 }
 
 func TestLoadWrongPassphrase(t *testing.T) {
+	t.Parallel()
 	path, _ := writeTestKey(t, Ed25519)
 	for _, pass := range []func() ([]byte, error){
 		staticPassphrase("wrong horse"),
@@ -152,6 +155,7 @@ func TestLoadWrongPassphrase(t *testing.T) {
 }
 
 func TestLoadPermissions(t *testing.T) {
+	t.Parallel()
 	path, _ := writeTestKey(t, Ed25519)
 	if err := os.Chmod(path, 0o644); err != nil {
 		t.Fatal(err)
@@ -166,6 +170,7 @@ func TestLoadPermissions(t *testing.T) {
 }
 
 func TestLoadBadFiles(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	plain, _ := Generate(Ed25519)
 	der, _ := x509.MarshalPKCS8PrivateKey(plain)
@@ -198,6 +203,7 @@ func TestLoadBadFiles(t *testing.T) {
 }
 
 func TestWriteRefusesOverwrite(t *testing.T) {
+	t.Parallel()
 	path, first := writeTestKey(t, Ed25519)
 	before, _ := os.ReadFile(path)
 	second, _ := Generate(Ed25519)
@@ -240,6 +246,7 @@ func TestWriteRefusesOverwrite(t *testing.T) {
 }
 
 func TestWriteRefusesEmptyPassphraseAndRSA(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	key, _ := Generate(Ed25519)
 	if err := WritePrivate(filepath.Join(dir, "a"), key, nil); err == nil {
@@ -272,6 +279,7 @@ func run(t *testing.T, name string, args ...string) []byte {
 }
 
 func TestFingerprintMatchesOpenSSL(t *testing.T) {
+	t.Parallel()
 	requireTool(t, "openssl")
 	requireTool(t, "sh")
 	requireTool(t, "sha256sum")
@@ -290,6 +298,7 @@ func TestFingerprintMatchesOpenSSL(t *testing.T) {
 }
 
 func TestSignatureVerifiesWithOpenSSL(t *testing.T) {
+	t.Parallel()
 	requireTool(t, "openssl")
 	for _, alg := range algorithms {
 		t.Run(alg, func(t *testing.T) {
@@ -326,6 +335,7 @@ func TestSignatureVerifiesWithOpenSSL(t *testing.T) {
 
 // TestLoadOpenSSLEncryptedPKCS8 loads keys encrypted by openssl, not by us.
 func TestLoadOpenSSLEncryptedPKCS8(t *testing.T) {
+	t.Parallel()
 	requireTool(t, "openssl")
 	for alg, genArgs := range map[string][]string{
 		Ed25519:   {"-algorithm", "ed25519"},
@@ -357,6 +367,7 @@ func TestLoadOpenSSLEncryptedPKCS8(t *testing.T) {
 
 // TestLoadRefusesRSA: bundle signatures are Ed25519 or ECDSA only.
 func TestLoadRefusesRSA(t *testing.T) {
+	t.Parallel()
 	requireTool(t, "openssl")
 	path := filepath.Join(t.TempDir(), "rsa.pem")
 	run(t, "openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-aes-256-cbc", "-pass", "pass:pw", "-out", path)
@@ -383,6 +394,7 @@ func selfSignedPEM(t testing.TB, key crypto.Signer) []byte {
 }
 
 func TestParsePublicKey(t *testing.T) {
+	t.Parallel()
 	edKey, _ := Generate(Ed25519)
 	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	p521, _ := ecdsa.GenerateKey(elliptic.P521(), rand.Reader)
@@ -426,6 +438,7 @@ func TestParsePublicKey(t *testing.T) {
 }
 
 func TestRSA1024RefusedViaOpenSSL(t *testing.T) {
+	t.Parallel()
 	requireTool(t, "openssl")
 	dir := t.TempDir()
 	k := filepath.Join(dir, "rsa.pem")
@@ -462,6 +475,7 @@ func TestPassphraseNoTerminal(t *testing.T) {
 }
 
 func TestAskPassphraseConfirm(t *testing.T) {
+	t.Parallel()
 	answers := func(a ...string) func() ([]byte, error) {
 		return func() ([]byte, error) {
 			if len(a) == 0 {
@@ -492,6 +506,7 @@ func TestAskPassphraseConfirm(t *testing.T) {
 }
 
 func TestKeysPackageHasNoNetworkCode(t *testing.T) {
+	t.Parallel()
 	requireTool(t, "go")
 	out, err := exec.Command("go", "list", "-deps", ".").Output()
 	if err != nil {
@@ -538,6 +553,7 @@ func FuzzParsePublicKey(f *testing.F) {
 
 // TestPassphraseHelper is the child process of TestPassphraseTerminalNoEcho.
 func TestPassphraseHelper(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("KEYS_TEST_TERMINAL_HELPER") != "1" {
 		t.Skip("helper process only")
 	}
@@ -554,6 +570,7 @@ func TestPassphraseHelper(t *testing.T) {
 // pseudo-terminal (driven by Python's pty module) and checks that it is read
 // and never echoed.
 func TestPassphraseTerminalNoEcho(t *testing.T) {
+	t.Parallel()
 	requireTool(t, "python3")
 	const script = `
 import os, pty, select, sys, termios, time
@@ -701,6 +718,7 @@ func loadSigner(path string, opts LoadOptions) (signature.SignerVerifier, crypto
 // (custody-verify) refuses a .p12 key file, saying what it reads, before
 // asking for a passphrase.
 func TestLoadPKCS12Unregistered(t *testing.T) {
+	t.Parallel()
 	p12 := filepath.Join(t.TempDir(), "doctor.p12")
 	if err := os.WriteFile(p12, []byte("a PKCS#12 file"), 0o600); err != nil {
 		t.Fatal(err)

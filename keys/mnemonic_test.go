@@ -51,6 +51,7 @@ func fingerprint(t testing.TB, key crypto.Signer) string {
 }
 
 func TestMnemonicRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, alg := range algorithms {
 		t.Run(alg, func(t *testing.T) {
 			key, _ := Generate(alg)
@@ -85,6 +86,7 @@ func TestMnemonicRoundTrip(t *testing.T) {
 // fail when they name theirs, and need an explicit algorithm when they do
 // not (they then give another key: nothing in them can tell).
 func TestMnemonicWrongAlgorithm(t *testing.T) {
+	t.Parallel()
 	ec, _ := Generate(ECDSAP256)
 	words, _ := Mnemonic(ec)
 	_, err := KeyFromMnemonic(words, Ed25519)
@@ -105,6 +107,7 @@ func TestMnemonicWrongAlgorithm(t *testing.T) {
 }
 
 func TestMnemonicBadInput(t *testing.T) {
+	t.Parallel()
 	ed, _ := Generate(Ed25519)
 	words, _ := Mnemonic(ed)
 	fields := strings.Fields(words)
@@ -138,6 +141,7 @@ func TestMnemonicBadInput(t *testing.T) {
 // RFC 6979 P-256 key give the RFC's public point, and openssl reads the
 // restored key's scalar and point back.
 func TestMnemonicKnownKeys(t *testing.T) {
+	t.Parallel()
 	key, err := KeyFromMnemonic(zeroWords, Ed25519)
 	if err != nil {
 		t.Fatal(err)
@@ -197,6 +201,7 @@ func TestMnemonicKnownKeys(t *testing.T) {
 // key of RFC 6979 appendix A.2.5 (P-256, SHA-256) is the RFC's (r, s), and
 // the same every time; Ed25519 is RFC 8032's, which is deterministic.
 func TestSignDeterministicRFC6979(t *testing.T) {
+	t.Parallel()
 	const (
 		wantR = "EFD48B2AACB6A8FD1140DD9CD45E81D69D2C877B56AAF991C34D0EA84EAF3716"
 		wantS = "F7CB1C942D657C41D436C7A1B6E29F65F3E900DBB9AFF4064DC4AB2F843ACDA8"

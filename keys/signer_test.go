@@ -17,6 +17,7 @@ import (
 // certificate for another key, is refused when the signer is made, before
 // anything is signed.
 func TestNewSignerRefuses(t *testing.T) {
+	t.Parallel()
 	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
 	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)

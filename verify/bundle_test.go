@@ -38,6 +38,7 @@ func failedCheck(rep *verify.Report) *verify.Check {
 }
 
 func TestRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, alg := range []string{"ed25519", "ecdsa-p256"} {
 		t.Run(alg, func(t *testing.T) {
 			fx := testbundle.New(t, alg)
@@ -70,6 +71,7 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func TestTrustVerdicts(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	other := testbundle.New(t, "ed25519")
 	path := fx.Export(t, testbundle.Sample(), custody.Selection{})
@@ -114,6 +116,7 @@ func tsaCert(t *testing.T, fx *testbundle.Fixture) []*x509.Certificate {
 // TestTampering alters a valid bundle as an attacker could, entry by
 // entry, and expects FAILED from the named check.
 func TestTampering(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	path := fx.Export(t, testbundle.Sample(), custody.Selection{})
 	otherPath := fx.Export(t, testbundle.Sample(), custody.Selection{Label: "urgente"})
@@ -252,6 +255,7 @@ func TestTampering(t *testing.T) {
 
 // TestContainerBytes alters the ZIP file itself rather than its entries.
 func TestContainerBytes(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	data, err := os.ReadFile(fx.Export(t, testbundle.Sample(), custody.Selection{}))
 	if err != nil {
@@ -294,6 +298,7 @@ func TestContainerBytes(t *testing.T) {
 }
 
 func TestSelection(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ecdsa-p256")
 	tests := []struct {
 		sel    custody.Selection
@@ -356,6 +361,7 @@ func wantRepacked(t *testing.T, rep *verify.Report) {
 // another order, deflated, with directory entries and junk: every content
 // check runs; intact content is INDETERMINATE, altered content FAILED.
 func TestRepacked(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	entries := testbundle.ReadEntries(t, fx.Export(t, testbundle.Sample(), custody.Selection{}))
 	rezip := func(entries []testbundle.Entry, method uint16) []byte {

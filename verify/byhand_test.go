@@ -51,6 +51,7 @@ func runByHand(t *testing.T, bundle, root string) (string, error) {
 }
 
 func TestVerifyByHand(t *testing.T) {
+	t.Parallel()
 	requireTools(t, "bash", "unzip", "jq", "sha256sum", "xxd", "openssl", "dd")
 	for _, alg := range []string{"ed25519", "ecdsa-p256"} {
 		t.Run(alg, func(t *testing.T) {

@@ -17,6 +17,7 @@ import (
 // unseen (Unsealed), only token.certificates stands between a
 // byte changed in a copy and PASSED.
 func TestVerifyTokenCarriedCertificates(t *testing.T) {
+	t.Parallel()
 	o := newOpenSSLTSA(t, "ec", "sha256")
 	const data = "carried certificates"
 	o.TSTInfo(data, "-sha256")
@@ -84,6 +85,7 @@ func TestVerifyTokenCarriedCertificates(t *testing.T) {
 // link signed with SHA-1 cannot be checked, and the report says so. Path
 // validation (token.chain) never relies on either.
 func TestVerifyTokenCarriedSHA1(t *testing.T) {
+	t.Parallel()
 	o := newOpenSSLTSA(t, "rsa:2048", "sha256")
 	// Made before the token: its genTime must fall in their validity.
 	// The CA's certificate re-issued with SHA-1 (same key and name), and
@@ -130,6 +132,7 @@ func TestVerifyTokenCarriedSHA1(t *testing.T) {
 // it) it cannot be told from an alteration, and is INDETERMINATE, never
 // FAILED: older exporters stored it.
 func TestVerifyTokenStored(t *testing.T) {
+	t.Parallel()
 	o := newOpenSSLTSA(t, "ec", "sha256")
 	const data = "stored"
 	tsr, _ := o.Stamp(data, "-sha256", "-cert")

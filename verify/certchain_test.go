@@ -53,6 +53,7 @@ func certs(is ...*testpki.Cert) []*x509.Certificate {
 }
 
 func TestCheckCertificateChainAccepts(t *testing.T) {
+	t.Parallel()
 	leaf, inter, root := testChain(t)
 	_, ed, _ := ed25519.GenerateKey(rand.Reader)
 	for name, chain := range map[string][]*x509.Certificate{
@@ -70,6 +71,7 @@ func TestCheckCertificateChainAccepts(t *testing.T) {
 }
 
 func TestCheckCertificateChainRefuses(t *testing.T) {
+	t.Parallel()
 	leaf, inter, root := testChain(t)
 	otherRoot := testpki.Issue(t, chainTime, testpki.CA("Other Root"), testpki.P256Key(t), nil)
 	// Same subject as the intermediate, another key: names match, the
@@ -124,6 +126,7 @@ func TestCheckCertificateChainRefuses(t *testing.T) {
 // signature or the to-be-signed part of any certificate of a chain is
 // caught (that is what the chain up to the root is for).
 func TestCheckCertificateChainAlteredByte(t *testing.T) {
+	t.Parallel()
 	leaf, inter, root := testChain(t)
 	chain := certs(leaf, inter, root)
 	tried := 0

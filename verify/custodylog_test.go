@@ -129,6 +129,7 @@ func firstByteDiff(a, b []byte) string {
 }
 
 func TestCustodyLogTimeline(t *testing.T) {
+	t.Parallel()
 	c := newCustodyCase(t)
 	rep, err := verify.BundleFile(c.path, verify.Options{Trust: c.fx.Roots, Actors: map[string]string{
 		c.doctor.fp: "Dr. Ruiz", c.expert.fp: "Dra. Vidal, perito judicial",
@@ -189,6 +190,7 @@ func findCheck(rep *verify.Report, name string) *verify.Check {
 
 // Every way of tampering with the log fails the bundle, naming the event.
 func TestCustodyLogTampering(t *testing.T) {
+	t.Parallel()
 	c := newCustodyCase(t)
 	other := newCustodyCase(t)
 	entries := testbundle.ReadEntries(t, c.path)
@@ -336,6 +338,7 @@ func resign(t *testing.T, es []testbundle.Entry, seq int, a *actor, edit func(*c
 // An event that claims a time before the proven time of the event before
 // it is flagged INDETERMINATE: it is intact, but its time is contradicted.
 func TestCustodyLogBackdated(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	path := fx.Export(t, testbundle.Sample(), custody.Selection{})
 	expert := newActor(t, "Dra. Vidal", "expert", "ed25519", fx.Timestamp)
@@ -370,6 +373,7 @@ func TestCustodyLogBackdated(t *testing.T) {
 // proves the event already existed, are INDETERMINATE; an honest log is
 // not.
 func TestCustodyLogTimeRules(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	now := time.Now()
 	stamped := newActor(t, "Dra. Vidal", "expert", "ed25519", fx.Timestamp)
@@ -422,6 +426,7 @@ func TestCustodyLogTimeRules(t *testing.T) {
 // manifest has no custody_log member, and the log is optional for it. The
 // v1 vector, sealed before the member existed, stands for such a bundle.
 func TestCustodyLogAbsent(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join("..", "testdata", "vectors", "v1")
 	roots, err := verify.ParseCertificates(mustReadFile(t, filepath.Join(dir, "tsa-root.pem")))
 	if err != nil {
@@ -456,6 +461,7 @@ func TestCustodyLogAbsent(t *testing.T) {
 // so in its signed manifest: the log, outside the seal, cannot be removed
 // whole, nor removed and started again, without the bundle failing.
 func TestCustodyLogRemoved(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	path := fx.Export(t, testbundle.Sample(), custody.Selection{})
 	entries := testbundle.ReadEntries(t, path)
@@ -509,6 +515,7 @@ func TestCustodyLogRemoved(t *testing.T) {
 }
 
 func TestParseActors(t *testing.T) {
+	t.Parallel()
 	fp := strings.Repeat("ab", 32)
 	got, err := verify.ParseActors([]byte("# college list\n\n" + strings.ToUpper(fp) + "\tDra. Vidal, perito\r\n"))
 	if err != nil || len(got) != 1 || got[fp] != "Dra. Vidal, perito" {
@@ -566,6 +573,7 @@ func runCustodyByHand(t *testing.T, bundle, root string, n int) (string, error) 
 }
 
 func TestCustodyLogByHand(t *testing.T) {
+	t.Parallel()
 	requireTools(t, "bash", "unzip", "jq", "sha256sum", "openssl", "cmp")
 	c := newCustodyCase(t)
 	wantActions := []string{"sealed by", "transferred by Mensajería Ruiz (courier)", "received by Dra. Vidal (expert)", "attached-to-record by Colegio de Médicos (college)"}
@@ -675,6 +683,7 @@ func withEntry(es []testbundle.Entry, e testbundle.Entry, after string) []testbu
 // whatever the token's own checks say. A lying TSA that the verifier
 // trusts cannot replace the honest tokens of the others.
 func TestTokenSeal(t *testing.T) {
+	t.Parallel()
 	fx, second, liar := testbundle.New(t, "ed25519"), testbundle.New(t, "ecdsa-p256"), testbundle.New(t, "ed25519")
 	opts := verify.Options{Trust: slices.Concat(fx.Roots, second.Roots, liar.Roots)}
 	entries := testbundle.ReadEntries(t, writeTemp(t, exportTwoTSAs(t, fx, second)))
@@ -765,6 +774,7 @@ func writeTemp(t testing.TB, data []byte) string {
 // signature pins yet (the last event's) never leaves a damaged token
 // PASSED.
 func TestCustodyEventTokens(t *testing.T) {
+	t.Parallel()
 	c := newCustodyCase(t)
 	entries := testbundle.ReadEntries(t, c.path)
 	liar := testbundle.New(t, "ed25519")
@@ -843,6 +853,7 @@ func sealSub(detail string) verify.SubIndication {
 // later event (the contradiction vanished with the proof): the later
 // event committed to that token, so its removal is FAILED.
 func TestCustodyLogBackdatedTokenRemoved(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	path := fx.Export(t, testbundle.Sample(), custody.Selection{})
 	expert := newActor(t, "Dra. Vidal", "expert", "ed25519", fx.Timestamp)
@@ -862,6 +873,7 @@ func TestCustodyLogBackdatedTokenRemoved(t *testing.T) {
 // verifies as well: an event without a token of its own has its signature
 // pinned by the next event (prev_sig), and, since low_s, by itself.
 func TestCustodyEventSignatureTwin(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	path := fx.Export(t, testbundle.Sample(), custody.Selection{})
 	newActor(t, "Colegio", "college", "ecdsa-p256", nil).append(t, path, custodylog.Received, "", time.Now())

@@ -67,6 +67,7 @@ func leafOf(m manifest.Message) string {
 // discloses, or what it says about the rest, gives FAILED, and the check
 // that catches it (before the signature) is the tree's or the manifest's.
 func TestDisclosureTampering(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	// m1, m2, m4, m6 disclosed; positions 2, 4 and 6 (0-based) withheld.
 	path := fx.ExportOptions(t, testbundle.Sample(), custody.Options{Selection: custody.Selection{Messages: "m1-m2,m4,m6"}, NoRecord: true})
@@ -166,6 +167,7 @@ func TestDisclosureTampering(t *testing.T) {
 }
 
 func TestDisclosureReport(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	path := fx.ExportOptions(t, testbundle.Sample(), custody.Options{Selection: custody.Selection{Messages: "m1-m2,m4,m6"}})
 	rep, err := verify.BundleFile(path, verify.Options{Trust: fx.Roots})
@@ -189,6 +191,7 @@ func TestDisclosureReport(t *testing.T) {
 // cannot be proven (INDETERMINATE), not FAILED; the v1 bundle itself still
 // verifies.
 func TestConsistencyWithV1(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join("..", "testdata", "vectors")
 	roots, err := verify.ParseCertificates(mustReadFile(t, filepath.Join(dir, "v1", "tsa-root.pem")))
 	if err != nil {

@@ -30,6 +30,7 @@ func intakeBundle(t *testing.T, fx *testbundle.Fixture, sel custody.Selection) [
 // The intake statement is sealed and reported, in a whole and in a
 // selective export alike (it is not patient content).
 func TestIntakeReported(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	for _, sel := range []custody.Selection{{}, {Messages: "m2"}} {
 		data := testbundle.WriteEntries(t, intakeBundle(t, fx, sel))
@@ -51,6 +52,7 @@ func TestIntakeReported(t *testing.T) {
 // Every way of breaking the intake, and its verdict: the consent record is
 // sealed like an attachment, the statement like every manifest member.
 func TestIntakeTampered(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	entries := intakeBundle(t, fx, custody.Selection{})
 	edit := func(resign bool, f func(e []testbundle.Entry) []testbundle.Entry) []byte {

@@ -28,6 +28,7 @@ import (
 // TestSignerPEMOneForm: signer.pem holds the sealing key in other PEM
 // spellings; the fingerprint (of the DER) is the same, the file is not.
 func TestSignerPEMOneForm(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	entries := testbundle.ReadEntries(t, fx.Export(t, testbundle.Sample(), custody.Selection{}))
 	i := testbundle.Find(entries, manifest.SignerName)
@@ -75,6 +76,7 @@ func pemBody(t *testing.T, data []byte) []byte {
 // another order than the central directory's (or mimetype's not first),
 // read the same content; the file is not the sealed one, so never PASSED.
 func TestLocalRecordOrder(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	data := testbundle.WriteEntries(t, testbundle.ReadEntries(t, fx.Export(t, testbundle.Sample(), custody.Selection{})))
 	for _, pair := range [][2]string{{"mimetype", "attachments/000001-01.jpg"}, {"messages/000002.json", "messages/000003.json"}} {
@@ -93,6 +95,7 @@ func TestLocalRecordOrder(t *testing.T) {
 // event's token, which nothing commits to yet, the copy must still form
 // the chain with every signature verified, or the token is INDETERMINATE.
 func TestTokenRootCopyAltered(t *testing.T) {
+	t.Parallel()
 	// OpenSSL's TSA, configured as many deployments are, sends its CA's
 	// certificate with every token.
 	o := testpki.NewOpenSSLTSA(t, testpki.TSAConfig{})

@@ -17,6 +17,7 @@ import (
 // one with /SubFilter adbe.pkcs7.detached (exports before issue 15) keeps
 // its signing-time.
 func TestCAdESBaseline(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 	key := testpki.P256Key(t)
 	leaf := testpki.Issue(t, now, testpki.Leaf("Dra. Núñez"), key, nil).Cert
@@ -63,6 +64,7 @@ func TestCAdESBaseline(t *testing.T) {
 // in no page's /Annots) keeps verifying, whole: bundle, signature, signer,
 // pages and updates.
 func TestPDFBeforePAdES(t *testing.T) {
+	t.Parallel()
 	data := pdfFixture(t, "standalone-adbe.pdf")
 	roots, err := ParseCertificates(pdfFixture(t, "standalone-adbe.tsa-root.pem"))
 	if err != nil {

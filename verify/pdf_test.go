@@ -79,6 +79,7 @@ func pdfVerify(t *testing.T, data []byte) (*PDFSignature, []Check) {
 }
 
 func TestVerifyPDFSignature(t *testing.T) {
+	t.Parallel()
 	for _, alg := range []string{"ecdsa", "ed25519"} {
 		t.Run(alg, func(t *testing.T) {
 			data := pdfFixture(t, "sealed-"+alg+".pdf")
@@ -110,6 +111,7 @@ func TestVerifyPDFSignature(t *testing.T) {
 // TestPDFSignerFingerprintOpenSSL checks the fingerprint against
 // openssl's DER encoding of the key and sha256sum.
 func TestPDFSignerFingerprintOpenSSL(t *testing.T) {
+	t.Parallel()
 	pdfNeed(t, "openssl")
 	pdfNeed(t, "sha256sum")
 	sig, _ := pdfVerify(t, pdfFixture(t, "sealed-ecdsa.pdf"))
@@ -124,6 +126,7 @@ func TestPDFSignerFingerprintOpenSSL(t *testing.T) {
 }
 
 func TestExtractPDFBundle(t *testing.T) {
+	t.Parallel()
 	want := pdfFixture(t, "bundle.custody")
 	for _, alg := range []string{"ecdsa", "ed25519"} {
 		data := pdfFixture(t, "sealed-"+alg+".pdf")
@@ -144,6 +147,7 @@ func TestExtractPDFBundle(t *testing.T) {
 
 // TestExtractPDFBundleQPDF compares with what qpdf extracts.
 func TestExtractPDFBundleQPDF(t *testing.T) {
+	t.Parallel()
 	pdfNeed(t, "qpdf")
 	data := pdfFixture(t, "sealed-ecdsa.pdf")
 	out, err := exec.Command("qpdf", "--show-attachment=case.custody", pdfTemp(t, data)).Output()
@@ -163,6 +167,7 @@ func TestExtractPDFBundleQPDF(t *testing.T) {
 // TestPDFFlippedByte flips one byte in each region of the file; pdfsig
 // must call the signature invalid and VerifyPDFSignature must fail.
 func TestPDFFlippedByte(t *testing.T) {
+	t.Parallel()
 	data := pdfFixture(t, "sealed-ecdsa.pdf")
 	br := pdfByteRange(t, data)
 	for _, tc := range []struct {
@@ -253,6 +258,7 @@ func pdfByteRange(t testing.TB, data []byte) [4]int64 {
 }
 
 func TestPDFPristineIsValidForPdfsig(t *testing.T) {
+	t.Parallel()
 	pdfNeed(t, "pdfsig")
 	out, _ := exec.Command("pdfsig", pdfTemp(t, pdfFixture(t, "sealed-ecdsa.pdf"))).CombinedOutput()
 	if !strings.Contains(string(out), "Signature is Valid.") {
@@ -301,6 +307,7 @@ func pdfRoot(t testing.TB, data []byte) int {
 }
 
 func TestPDFAfterSigning(t *testing.T) {
+	t.Parallel()
 	data := pdfFixture(t, "sealed-ecdsa.pdf")
 	root := pdfRoot(t, data)
 	// The newest catalog and signature field: the updates may write more
@@ -342,6 +349,7 @@ func TestPDFAfterSigning(t *testing.T) {
 }
 
 func TestExtractPDFBundleRejects(t *testing.T) {
+	t.Parallel()
 	data := pdfFixture(t, "sealed-ecdsa.pdf")
 	root := pdfRoot(t, data)
 	spec := regexp.MustCompile(`/Names \[\(case.custody\) (\d+) 0 R\]`).FindSubmatch(data)
@@ -427,6 +435,7 @@ func BenchmarkVerifyPDFSignature(b *testing.B) {
 // TestPDFReport covers PDF's own outcomes; a PDF embedding a real bundle
 // is verified end to end in package pdfseal (TestSealRealBundle).
 func TestPDFReport(t *testing.T) {
+	t.Parallel()
 	data := pdfFixture(t, "sealed-ecdsa.pdf")
 	rep, err := PDF(bytes.NewReader(data), int64(len(data)), pdfTrust(t))
 	if err != nil {
@@ -454,6 +463,7 @@ func TestPDFReport(t *testing.T) {
 // not checked, which proves nothing: INDETERMINATE, never FAILED (nor
 // PASSED).
 func TestPDFSignatureAlgorithmNotImplemented(t *testing.T) {
+	t.Parallel()
 	data := pdfFixture(t, "sealed-ecdsa.pdf")
 	br := pdfByteRange(t, data)
 	contents := data[br[1]:br[2]]
@@ -483,6 +493,7 @@ func TestPDFSignatureAlgorithmNotImplemented(t *testing.T) {
 // (issue 13, item 7). The exporter writes one form: lowercase, '0'
 // padding.
 func TestPDFContentsOneForm(t *testing.T) {
+	t.Parallel()
 	data := pdfFixture(t, "sealed-ecdsa.pdf")
 	br := pdfByteRange(t, data)
 	hexDigits := data[br[1]+1 : br[2]-1]

@@ -7,6 +7,7 @@ import (
 
 // TestPDFDate: the forms of /M that writers use, and what is refused.
 func TestPDFDate(t *testing.T) {
+	t.Parallel()
 	utc := func(y, mo, d, h, mi, s int) time.Time { return time.Date(y, time.Month(mo), d, h, mi, s, 0, time.UTC) }
 	for in, want := range map[string]time.Time{
 		"D:20261125103000Z":       utc(2026, 11, 25, 10, 30, 0),

@@ -18,6 +18,7 @@ import (
 // valid then, or a claimed signing time after it, is reported, and the
 // verdict is INDETERMINATE: nothing sealed is proven altered.
 func TestPDFSigningTime(t *testing.T) {
+	t.Parallel()
 	rendering, sign, check := standaloneSignerAs(t, testbundle.Sample(), custody.Options{}, "")
 	now := time.Now()
 	doctor := func(notBefore, notAfter time.Time) func(*pdfseal.Options) {

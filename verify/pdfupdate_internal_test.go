@@ -93,6 +93,7 @@ func appendUpdateEntries(pdf []byte, objects map[int]string, entries map[int]str
 // TestCheckUpdates: what an update after the rendering may add to the
 // catalog, on the committed rendering fixture (catalog 1 0 R, pages 2 0 R).
 func TestCheckUpdates(t *testing.T) {
+	t.Parallel()
 	rendering := pdfFixture(t, "rendered.pdf")
 	size, startxref := trailerNumbers(t, rendering)
 	catalog := func(extra string) map[int]string {

@@ -32,6 +32,7 @@ import (
 // valid and by the sealing key; only pdf.rendering's rule on updates
 // catches it.
 func TestPDFUpdateChangesPages(t *testing.T) {
+	t.Parallel()
 	rendering, seal := standaloneFixture(t)
 	if r := seal(t, rendering); r.Result != verify.Passed {
 		t.Fatalf("control: %s %+v", r.Result, r.Checks)
@@ -159,6 +160,7 @@ func standaloneSignerFor(t *testing.T, fx *testbundle.Fixture, bundle []byte) (s
 // one glyph changed, compressed again, fail, and so does an update that
 // changes recompressed pages.
 func TestPDFRecompressed(t *testing.T) {
+	t.Parallel()
 	rendering, seal := standaloneFixture(t)
 	other, err := pdfnormtest.Recompress(rendering, zlib.BestSpeed, nil)
 	if err != nil {
@@ -201,6 +203,7 @@ func TestPDFRecompressed(t *testing.T) {
 // shows the sealed content; one with a glyph changed and compressed again
 // does not, nor one in another layout.
 func TestRecordRecompressed(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ecdsa-p256")
 	path := fx.Export(t, testbundle.Sample(), custody.Selection{})
 	data, err := os.ReadFile(path)
@@ -249,6 +252,7 @@ func TestRecordRecompressed(t *testing.T) {
 // custody-pdf/2 (PNGs re-encoded) shows the sealed content and passes,
 // and its pages are compared all the same.
 func TestPDFWithoutRecordByEarlierRenderer(t *testing.T) {
+	t.Parallel()
 	// The sample with a half-transparent X-ray: custody-pdf/3 flattens it
 	// onto white, /2 kept its alpha channel. The pages differ in what they
 	// show, not only in their compression.

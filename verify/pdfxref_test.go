@@ -29,6 +29,7 @@ import (
 const blueContent = "0 0 1 rg 0 0 2000 2000 re f"
 
 func TestPDFUpdateObjectNumbers(t *testing.T) {
+	t.Parallel()
 	// The sample, its JPEG carrying a whole content stream object in a
 	// comment segment: the rendering embeds the JPEG verbatim, so the
 	// object lies inside the rendering's bytes.
@@ -208,6 +209,7 @@ func showsOtherPage(t *testing.T, honest, signed []byte) {
 // record.pdf nor the standalone PDF's pages can be compared. Both are
 // INDETERMINATE (RENDERER_UNAVAILABLE), never PASSED or INFO.
 func TestUnknownRendererNeverPasses(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ecdsa-p256")
 	honest := readFile(t, fx.Export(t, testbundle.Sample(), custody.Selection{}))
 	rep, err := verify.Bundle(bytes.NewReader(honest), int64(len(honest)), verify.Options{Trust: fx.Roots})

@@ -11,6 +11,7 @@ import (
 // TestProgress: a verification tells its hook how far it is, for a
 // progress bar, and says the selection in words.
 func TestProgress(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	path := fx.Export(t, testbundle.Sample(), custody.Selection{Label: "urgente"})
 	var files [2]int64

@@ -9,6 +9,7 @@ import (
 )
 
 func TestParseCheckName(t *testing.T) {
+	t.Parallel()
 	for name, want := range map[string]CheckID{
 		"container":                   {ID: "container"},
 		"container order":             {ID: "container.order"},
@@ -35,6 +36,7 @@ func TestParseCheckName(t *testing.T) {
 // Every kind of check the verifier reports has its reasons in the table,
 // and only FAILED and INDETERMINATE checks have one.
 func TestSubIndication(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		check Check
 		want  SubIndication
@@ -56,6 +58,7 @@ func TestSubIndication(t *testing.T) {
 }
 
 func TestReportJSON(t *testing.T) {
+	t.Parallel()
 	rep := &Report{Result: Failed, Checks: []Check{verdict.TokenCheckID(2, CheckTokenImprint).Check(Failed, "d")}}
 	data, err := json.Marshal(rep)
 	if err != nil {

@@ -54,6 +54,7 @@ func qcStatements(t *testing.T) pkix.Extension {
 // TestSignerCertificates: the chain names the signer; --trust-signers
 // anchors it; qualified status is reported as declared.
 func TestSignerCertificates(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ecdsa-p256")
 	entries, root := exportWithChain(t, fx)
 	data := testbundle.WriteEntries(t, entries)
@@ -87,6 +88,7 @@ func TestSignerCertificates(t *testing.T) {
 // FAILED; a chain for another key, sealed as such, names a signer that is
 // not the sealing key: FAILED UNEXPECTED_SIGNER.
 func TestSignerCertificatesTampered(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ecdsa-p256")
 	entries, _ := exportWithChain(t, fx)
 	chainAt := testbundle.Find(entries, manifest.SignerChainName)

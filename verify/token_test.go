@@ -187,6 +187,7 @@ type corpusCase struct {
 }
 
 func TestVerifyTokenCorpus(t *testing.T) {
+	t.Parallel()
 	corpus := tsaCorpus(t)
 	path := func(n string) string { return filepath.Join(corpus, n) }
 	sigstage := func(t testing.TB, c string) TokenOptions {
@@ -369,6 +370,7 @@ func checkResult(t testing.TB, r *TokenResult, want Status, culprit string, nonc
 }
 
 func TestVerifyTokenDigestCorpus(t *testing.T) {
+	t.Parallel()
 	corpus := tsaCorpus(t)
 	der := readFile(t, filepath.Join(corpus, "digitorus-globalsign-adobe-2017-nononce.tsr"))
 	digest := readFile(t, filepath.Join(corpus, "digitorus-hashedMessage.bin"))
@@ -416,6 +418,7 @@ func newOpenSSLTSA(t testing.TB, newkey, essAlg string) *testpki.OpenSSLTSA {
 }
 
 func TestVerifyTokenOpenSSL(t *testing.T) {
+	t.Parallel()
 	for _, key := range []string{"ec", "rsa:2048"} {
 		for _, ess := range []string{"sha256", "sha1"} {
 			o := newOpenSSLTSA(t, key, ess)
@@ -483,6 +486,7 @@ func TestVerifyTokenOpenSSL(t *testing.T) {
 // through `openssl cms -sign` (openssl ts cannot sign with PSS), checks
 // that openssl accepts it, then that VerifyToken does.
 func TestVerifyTokenRSAPSS(t *testing.T) {
+	t.Parallel()
 	o := newOpenSSLTSA(t, "rsa:2048", "sha256")
 	const data = "pss\n"
 	for _, v := range []struct{ md, salt string }{{"sha256", "32"}, {"sha384", "48"}, {"sha512", "20"}} {
@@ -603,6 +607,7 @@ func (p *goPKI) stampDigest(t testing.TB, cert *x509.Certificate, sum []byte, at
 }
 
 func TestVerifyTokenGoTSA(t *testing.T) {
+	t.Parallel()
 	p := newGoPKI(t)
 	genTime := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 	good := p.tsaCert(t, "Go TSA", 10, time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), onlyTimeStamping, true)
@@ -668,6 +673,7 @@ func TestVerifyTokenGoTSA(t *testing.T) {
 }
 
 func TestParseTokenErrors(t *testing.T) {
+	t.Parallel()
 	rejected, err := timestamp.CreateErrorResponse(timestamp.Rejection, timestamp.BadAlgorithm)
 	if err != nil {
 		t.Fatal(err)
@@ -716,6 +722,7 @@ func TestParseTokenErrors(t *testing.T) {
 }
 
 func TestParseCertificates(t *testing.T) {
+	t.Parallel()
 	p := newGoPKI(t)
 	tsa := p.tsaCert(t, "Go TSA", 10, time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), onlyTimeStamping, true)
 	bundle := append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: tsa.Raw}),
@@ -842,6 +849,7 @@ func BenchmarkVerifyTokenCorpusRSA(b *testing.B) {
 // TestVerifyTokenNotTSTInfo signs with openssl cms what is not a token:
 // a TSTInfo declared as id-data, and plain data declared as a TSTInfo.
 func TestVerifyTokenNotTSTInfo(t *testing.T) {
+	t.Parallel()
 	o := newOpenSSLTSA(t, "ec", "sha256")
 	const data = "not a token"
 	o.TSTInfo(data, "-sha256")
@@ -866,6 +874,7 @@ func TestVerifyTokenNotTSTInfo(t *testing.T) {
 // field names "Custody Test TSA", with another TSA certificate of the same
 // CA: everything verifies but the name (RFC 3161 §2.4.2).
 func TestVerifyTokenTSANameMismatch(t *testing.T) {
+	t.Parallel()
 	o := newOpenSSLTSA(t, "ec", "sha256")
 	const data = "tsa name"
 	o.TSTInfo(data, "-sha256")
@@ -889,6 +898,7 @@ func TestVerifyTokenTSANameMismatch(t *testing.T) {
 // subjectKeyIdentifier instead of issuer and serial (openssl cms -keyid),
 // here in a token without certificates, the TSA certificate given apart.
 func TestVerifyTokenSubjectKeyID(t *testing.T) {
+	t.Parallel()
 	o := newOpenSSLTSA(t, "ec", "sha256")
 	const data = "ski"
 	o.TSTInfo(data, "-sha256")

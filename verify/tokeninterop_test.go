@@ -18,6 +18,7 @@ import (
 // not read; OpenSSL signs its certificates with the longest salt, which
 // crypto/x509 does not verify either).
 func TestVerifyTokenOpenSSLConfigs(t *testing.T) {
+	t.Parallel()
 	const data = "custody interop\n"
 	for _, keys := range []struct{ ca, tsa string }{
 		{"ec", "ec"}, {"rsa:2048", "rsa:2048"}, {"rsa-pss", "rsa:2048"}, {"rsa-pss-sha256", "ec"},
@@ -86,6 +87,7 @@ func verifyString(t *testing.T, der []byte, data string, opts TokenOptions) *Tok
 // sign with such a key: the TSTInfo is re-signed with openssl cms, which
 // must accept the result). A flipped signature bit stays FAILED.
 func TestVerifyTokenPSSKeys(t *testing.T) {
+	t.Parallel()
 	const data = "pss keys\n"
 	for _, keys := range []struct{ ca, tsa string }{
 		{"rsa:2048", "rsa-pss"}, {"rsa-pss", "rsa-pss"}, {"rsa-pss-sha256", "rsa-pss-sha256"},

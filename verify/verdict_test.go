@@ -25,6 +25,7 @@ import (
 // FAILED whatever it claims to be, and within formats v1 and v2, which
 // define their signers, another signer is FAILED.
 func TestCannotCheckIsIndeterminate(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	entries := testbundle.ReadEntries(t, fx.Export(t, testbundle.Sample(), custody.Selection{}))
 	resign := func(e []testbundle.Entry) {
@@ -146,6 +147,7 @@ func requireCheck(t *testing.T, rep *verify.Report, check string, status verify.
 // message dated later claims a future. A phone's clock may be wrong, so it
 // is INDETERMINATE, never FAILED; within the clock skew it passes.
 func TestMessageDatedAfterProvenTime(t *testing.T) {
+	t.Parallel()
 	fx := testbundle.New(t, "ed25519")
 	for _, tc := range []struct {
 		name  string

@@ -45,6 +45,7 @@ func opensslPKI(t *testing.T, dir string) {
 // signer whose chain is the doctor's certificate, then the CA, in order;
 // a wrong passphrase is named as such.
 func TestLoadPKCS12(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	opensslPKI(t, dir)
 	for _, tc := range []struct {
@@ -88,6 +89,7 @@ func TestLoadPKCS12(t *testing.T) {
 // TestLoadPKCS12Refused: a .p12 that is not PKCS#12, or readable by
 // others, is refused with the file named.
 func TestLoadPKCS12Refused(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.p12")
 	os.WriteFile(bad, []byte("not a pkcs12 file"), 0o600)
