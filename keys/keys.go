@@ -15,7 +15,8 @@
 // A Signer is a key wherever it is kept, with its algorithm and, when it
 // has one, its certificate chain: a custody key file (no chain), or a
 // PKCS#12 file a CA or a health service issued (the key and the
-// doctor's certificate chain). The exporter, the custody log writer and
+// doctor's certificate chain; Load reads it in the programs that import
+// keys/p12 for its effect, as custody does). The exporter, the custody log writer and
 // the PDF signer all take a Signer; package keys stays free of sigstore's
 // signing stack, so that custody-verify --record can load a key. ECDSA
 // P-256 keys (the default)
