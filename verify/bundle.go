@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,6 +51,9 @@ type Options struct {
 	// "rendering" (waiting for record.pdf's re-rendering, no count).
 	// It never changes a verdict.
 	Progress func(step string, done, total int64)
+	// At is the validation time (--at): whether each timestamp still
+	// proves its time then (docs/long-term.md). Zero means now.
+	At time.Time
 }
 
 // ProgressLabels name the steps of Options.Progress for a person.
@@ -211,6 +215,12 @@ type bundleVerifier struct {
 	// logStatement is what the bundle's transparency log entries must
 	// state (v4, transparency.go).
 	logStatement *translog.Statement
+	// For the long-term checks (longterm.go): the trusted manifest tokens
+	// and renewals, the revocation data the custody log carries, and the
+	// signer's certificate chain when the bundle has one.
+	sealProofs, renewals []proof
+	revocations          []revocationData
+	signerChain          []*x509.Certificate
 	// repacked says how and why the container is not the sealed one, when
 	// the bundle's files were read from another container (OpenRepacked,
 	// OpenDir); zero for the sealed container.
@@ -221,7 +231,7 @@ func (v *bundleVerifier) run() {
 	steps := []func(){
 		v.checkContainer, v.checkManifest, v.checkFiles, v.checkMessages, v.checkChain,
 		v.checkDisclosure, v.checkSignature, v.checkSignerIdentity, v.checkRendering,
-		v.checkTokenSeal, v.checkTimestamps, v.checkSignerCertificates, v.checkTransparency, v.checkMessageTimes, v.checkCustodyLog, v.checkEntryOrder,
+		v.checkTokenSeal, v.checkTimestamps, v.checkSignerCertificates, v.checkTransparency, v.checkMessageTimes, v.checkCustodyLog, v.checkLongTerm, v.checkEntryOrder,
 	}
 	for _, step := range steps {
 		if v.stopped {
@@ -940,6 +950,7 @@ func (v *bundleVerifier) checkTimestamps() {
 		v.rep.Timestamps = append(v.rep.Timestamps, ts)
 		if ts.Trusted {
 			trusted++
+			v.sealProofs = append(v.sealProofs, proof{name: "timestamp " + strconv.Itoa(i+1), ts: ts, cert: res.SignerCert})
 		}
 		for _, c := range res.Checks {
 			c = c.Of(verdict.SubjectTimestamp, i+1)

@@ -12,17 +12,20 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/pem"
 	"io"
 	"math/big"
 	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/digitorus/timestamp"
 
 	"github.com/custody-toolkit/custody/conversation"
 	"github.com/custody-toolkit/custody/custody"
+	"github.com/custody-toolkit/custody/internal/testpki"
 	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/tsa/localtsa"
@@ -222,4 +225,34 @@ func writeZip(t testing.TB, entries []Entry, create func(*zip.Writer, Entry) (io
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// WithTSA is a copy of the fixture whose TSA is tsaCert (issued by root,
+// which becomes the only trust anchor), with its clock at now when now is
+// set: for tests whose TSA certificates expire at chosen dates.
+func (f *Fixture) WithTSA(t testing.TB, tsaCert, root *testpki.Cert, now func() time.Time) *Fixture {
+	t.Helper()
+	dir := t.TempDir()
+	key, err := x509.MarshalPKCS8PrivateKey(tsaCert.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{
+		localtsa.RootFile: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: root.Cert.Raw}),
+		localtsa.CertFile: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: tsaCert.Cert.Raw}),
+		localtsa.KeyFile:  pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: key}),
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, err := localtsa.LoadAuthority(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Now = now
+	g := *f
+	g.TSADir, g.RootPEM, g.Roots, g.Authority = dir, filepath.Join(dir, localtsa.RootFile), []*x509.Certificate{root.Cert}, a
+	return &g
 }

@@ -13,9 +13,12 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"math/big"
 	"testing"
 	"time"
+
+	"github.com/custody-toolkit/custody/internal/cms"
 )
 
 // Cert is an issued certificate and the key it certifies.
@@ -71,4 +74,19 @@ func CA(name string) *x509.Certificate {
 func Leaf(name string) *x509.Certificate {
 	return &x509.Certificate{Subject: pkix.Name{CommonName: name}, BasicConstraintsValid: true,
 		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment}
+}
+
+// TSALeaf is the template of a time-stamping authority's certificate
+// named name, valid from notBefore to notAfter: digitalSignature, and
+// id-kp-timeStamping as its only extended key usage, critical (RFC 3161
+// §2.3; Go's x509 would write it non-critical).
+func TSALeaf(t testing.TB, name string, notBefore, notAfter time.Time) *x509.Certificate {
+	t.Helper()
+	eku, err := asn1.Marshal([]asn1.ObjectIdentifier{cms.OIDKPTimeStamping})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &x509.Certificate{Subject: pkix.Name{CommonName: name}, NotBefore: notBefore, NotAfter: notAfter,
+		KeyUsage: x509.KeyUsageDigitalSignature, BasicConstraintsValid: true,
+		ExtraExtensions: []pkix.Extension{{Id: cms.OIDExtKeyUsage, Critical: true, Value: eku}}}
 }
