@@ -627,6 +627,24 @@ func (v *bundleVerifier) checkLayoutChoices() error {
 	return v.b.CheckDescriptorForm(v.m.Format)
 }
 
+// revocationEntries are event seq's revocation entries present, by
+// number: NNNN.1.crl, NNNN.2.ocsp, …
+func revocationEntries(b *manifest.Bundle, seq int) []string {
+	var names []string
+	for k := 1; k <= custodylog.MaxRevocations; k++ {
+		found := false
+		for _, kind := range []string{custodylog.RevocationCRL, custodylog.RevocationOCSP} {
+			if name := custodylog.RevocationEntryName(seq, k, kind); b.Has(name) {
+				names, found = append(names, name), true
+			}
+		}
+		if !found {
+			break
+		}
+	}
+	return names
+}
+
 // checkOrder requires the canonical order of entries
 // (docs/bundle-format.md §1): mimetype; the sources; the consent record; each message's
 // attachments then its entry; record.pdf; manifest.json; the signature, the
@@ -670,6 +688,7 @@ func (v *bundleVerifier) checkOrder() error {
 				want = append(want, name)
 			}
 		}
+		want = append(want, revocationEntries(v.b, seq)...)
 		if len(want) == before {
 			break
 		}

@@ -44,8 +44,27 @@ type revocationData struct {
 type revocationStatus struct {
 	revoked   bool
 	revokedAt time.Time
-	goodAsOf  time.Time // latest thisUpdate of data saying "good"; zero without
-	source    string    // the entry that says so
+	source    string   // the entry that says it was revoked
+	good      []window // what data saying "good" covers
+}
+
+// window is when one CRL or OCSP response saying "good" is current: from
+// its thisUpdate to its nextUpdate (zero: unknown, only thisUpdate).
+type window struct {
+	entry                  string
+	thisUpdate, nextUpdate time.Time
+}
+
+// covering is the data saying "good" that covers time t: issued at or
+// after it (a revocation is not undone), or current at t (thisUpdate ≤ t
+// ≤ nextUpdate, RFC 5280 §5.1.2.4–5, RFC 6960 §4.2.2.1).
+func (st revocationStatus) covering(t time.Time) (window, bool) {
+	for _, w := range st.good {
+		if !w.thisUpdate.Before(t) || !w.nextUpdate.IsZero() && !w.thisUpdate.After(t) && !t.After(w.nextUpdate) {
+			return w, true
+		}
+	}
+	return window{}, false
 }
 
 func (v *bundleVerifier) checkLongTerm() {
@@ -166,14 +185,28 @@ func (v *bundleVerifier) checkSignerRevocation(seal, renewals []proof, at time.T
 			name, st.revokedAt.UTC().Format(time.RFC3339), st.source, signed.Format(time.RFC3339))
 	case st.revoked:
 		v.indeterminate(CheckSignerRevocation, RevokedNoPOE, "%s was revoked on %s (%s), and no trusted timestamp proves the seal came before", name, st.revokedAt.UTC().Format(time.RFC3339), st.source)
-	case st.goodAsOf.IsZero():
+	case len(st.good) == 0:
 		v.add(CheckSignerRevocation, Info, "revocation of %s not checked: the bundle carries no revocation data for it", name)
-	case !ok || st.goodAsOf.Before(signed):
-		v.indeterminate(CheckSignerRevocation, TryLater, "the revocation data for %s (%s) dates from %s, before the proven signing time %s: it does not say the certificate was good then",
-			name, st.source, st.goodAsOf.UTC().Format(time.RFC3339), signed.Format(time.RFC3339))
+	case !ok:
+		v.indeterminate(CheckSignerRevocation, TryLater, "no trusted timestamp proves the signing time, so the revocation data for %s cannot be placed", name)
 	default:
-		v.pass(CheckSignerRevocation, "%s was not revoked as of %s (%s), after the proven signing time %s", name, st.goodAsOf.UTC().Format(time.RFC3339), st.source, signed.Format(time.RFC3339))
+		w, covered := st.covering(signed)
+		if !covered {
+			w = st.good[len(st.good)-1]
+			v.indeterminate(CheckSignerRevocation, TryLater, "the revocation data for %s (%s, this update %s, next update %s) does not cover the proven signing time %s: it does not say the certificate was good then",
+				name, w.entry, w.thisUpdate.UTC().Format(time.RFC3339), orNone(w.nextUpdate), signed.Format(time.RFC3339))
+			return
+		}
+		v.pass(CheckSignerRevocation, "%s was not revoked at the proven signing time %s (%s, this update %s, next update %s)",
+			name, signed.Format(time.RFC3339), w.entry, w.thisUpdate.UTC().Format(time.RFC3339), orNone(w.nextUpdate))
 	}
+}
+
+func orNone(t time.Time) string {
+	if t.IsZero() {
+		return "none"
+	}
+	return t.UTC().Format(time.RFC3339)
 }
 
 // revocationOf reads what the carried data says of cert: data counts only
@@ -183,13 +216,13 @@ func (v *bundleVerifier) revocationOf(cert *x509.Certificate) revocationStatus {
 	var st revocationStatus
 	for _, issuer := range v.issuerCandidates(cert) {
 		for _, r := range v.revocations {
-			revoked, at, thisUpdate, ok := readRevocation(r, cert, issuer)
+			revoked, at, w, ok := readRevocation(r, cert, issuer)
 			switch {
 			case !ok:
 			case revoked && (!st.revoked || at.Before(st.revokedAt)):
 				st.revoked, st.revokedAt, st.source = true, at, r.entry
-			case !revoked && !st.revoked && thisUpdate.After(st.goodAsOf):
-				st.goodAsOf, st.source = thisUpdate, r.entry
+			case !revoked:
+				st.good = append(st.good, w)
 			}
 		}
 	}
@@ -197,26 +230,29 @@ func (v *bundleVerifier) revocationOf(cert *x509.Certificate) revocationStatus {
 }
 
 // readRevocation: whether r, signed by issuer, says cert is revoked (and
-// since when) or good (as of thisUpdate); ok false when r is not about
-// cert or not signed by issuer.
-func readRevocation(r revocationData, cert, issuer *x509.Certificate) (revoked bool, at, thisUpdate time.Time, ok bool) {
+// since when) or good (and when that is current); ok false when r is not
+// about cert or not signed by issuer.
+func readRevocation(r revocationData, cert, issuer *x509.Certificate) (revoked bool, at time.Time, w window, ok bool) {
+	w.entry = r.entry
 	if r.kind == custodylog.RevocationOCSP {
 		resp, err := ocsp.ParseResponseForCert(r.der, cert, issuer)
 		if err != nil || resp.Status == ocsp.Unknown {
-			return false, time.Time{}, time.Time{}, false
+			return false, at, w, false
 		}
-		return resp.Status == ocsp.Revoked, resp.RevokedAt, resp.ThisUpdate, true
+		w.thisUpdate, w.nextUpdate = resp.ThisUpdate, resp.NextUpdate
+		return resp.Status == ocsp.Revoked, resp.RevokedAt, w, true
 	}
 	crl, err := x509.ParseRevocationList(r.der)
 	if err != nil || crl.CheckSignatureFrom(issuer) != nil || string(crl.RawIssuer) != string(cert.RawIssuer) {
-		return false, time.Time{}, time.Time{}, false
+		return false, at, w, false
 	}
+	w.thisUpdate, w.nextUpdate = crl.ThisUpdate, crl.NextUpdate
 	for _, e := range crl.RevokedCertificateEntries {
 		if e.SerialNumber.Cmp(cert.SerialNumber) == 0 {
-			return true, e.RevocationTime, crl.ThisUpdate, true
+			return true, e.RevocationTime, w, true
 		}
 	}
-	return false, time.Time{}, crl.ThisUpdate, true
+	return false, at, w, true
 }
 
 // issuerCandidates are the certificates that may have issued cert.

@@ -1,15 +1,11 @@
 package main
 
 import (
-	"bytes"
-	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"os"
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/crypto/ocsp"
 
 	"github.com/custody-toolkit/custody/custodylog"
 	"github.com/custody-toolkit/custody/custodylog/logwriter"
@@ -101,41 +97,4 @@ func renewalKey(f *renewFlags) (*keys.Signer, error) {
 		return nil, err
 	}
 	return keys.NewSigner(k, nil)
-}
-
-// readRevocationFiles reads CRLs and OCSP responses, DER or PEM, and
-// tells them apart by parsing: what is stored is DER, and its kind is
-// the one it parses as.
-func readRevocationFiles(paths []string) ([]logwriter.Revocation, error) {
-	var out []logwriter.Revocation
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return nil, err
-		}
-		if block, _ := pem.Decode(data); block != nil {
-			data = block.Bytes
-		}
-		r, err := classifyRevocation(data)
-		if err != nil {
-			return nil, fmt.Errorf("--revocation %s: %w", p, err)
-		}
-		out = append(out, r)
-	}
-	if len(out) > custodylog.MaxRevocations {
-		return nil, usagef("at most %d --revocation files", custodylog.MaxRevocations)
-	}
-	return out, nil
-}
-
-func classifyRevocation(der []byte) (logwriter.Revocation, error) {
-	if crl, err := x509.ParseRevocationList(der); err == nil && bytes.Equal(crl.Raw, der) {
-		return logwriter.Revocation{Kind: custodylog.RevocationCRL, DER: der}, nil
-	}
-	if _, err := ocsp.ParseResponse(der, nil); err == nil {
-		return logwriter.Revocation{Kind: custodylog.RevocationOCSP, DER: der}, nil
-	} else if _, isStatus := err.(ocsp.ResponseError); isStatus {
-		return logwriter.Revocation{}, fmt.Errorf("an OCSP response without a status (%v): nothing to store", err)
-	}
-	return logwriter.Revocation{}, fmt.Errorf("neither a CRL (RFC 5280) nor an OCSP response (RFC 6960), DER or PEM")
 }

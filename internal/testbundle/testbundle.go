@@ -113,19 +113,26 @@ const Lang = "en"
 // fixture's key and TSA, and returns the bundle's path.
 func (f *Fixture) Export(t testing.TB, in string, sel custody.Selection) string {
 	t.Helper()
+	return f.ExportWith(t, in, custody.Options{Selection: sel})
+}
+
+// ExportWith is Export with more options: opts' Out, Timestampers and
+// Lang are the fixture's, and so is Signer unless opts gives one.
+func (f *Fixture) ExportWith(t testing.TB, in string, opts custody.Options) string {
+	t.Helper()
 	c, err := conversation.Load(in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := filepath.Join(t.TempDir(), "case.custody")
-	_, err = custody.Export(context.Background(), c, custody.Options{
-		Out: out, Signer: f.Signer,
-		Timestampers: []custody.Timestamper{f}, Selection: sel, Lang: Lang,
-	})
-	if err != nil {
+	opts.Out = filepath.Join(t.TempDir(), "case.custody")
+	opts.Timestampers, opts.Lang = []custody.Timestamper{f}, Lang
+	if opts.Signer == nil {
+		opts.Signer = f.Signer
+	}
+	if _, err = custody.Export(context.Background(), c, opts); err != nil {
 		t.Fatal(err)
 	}
-	return out
+	return opts.Out
 }
 
 // Entry is one ZIP entry of a bundle being rewritten.
