@@ -43,7 +43,7 @@ func (c *chainedTSAs) day(n int) time.Time { return c.t0.AddDate(0, 0, n) }
 func (c *chainedTSAs) renew(t *testing.T, f *testbundle.Fixture, path string, i, n int) {
 	t.Helper()
 	at := c.day(n)
-	g := f.WithTSA(t, c.tsas[i], c.root, func() time.Time { return at })
+	g := f.WithTSA(t, c.tsas[i].Cert, c.tsas[i].Key, c.root.Cert, func() time.Time { return at })
 	_, err := logwriter.Append(context.Background(), path, custodylog.Event{Action: custodylog.Renewed, Note: "archive timestamp"},
 		logwriter.Signer{Key: f.Signer, Timestamp: g.Timestamp}, logwriter.AppendOptions{Now: at})
 	if err != nil {
@@ -67,7 +67,7 @@ func evidenceCheck(t *testing.T, rep *verify.Report) verify.Check {
 // them, the same bundle is INDETERMINATE then.
 func TestRenewalsOutliveExpiredTSA(t *testing.T) {
 	c := newChainedTSAs(t)
-	f := testbundle.New(t, "ecdsa-p256").WithTSA(t, c.tsas[0], c.root, nil)
+	f := testbundle.New(t, "ecdsa-p256").WithTSA(t, c.tsas[0].Cert, c.tsas[0].Key, c.root.Cert, nil)
 	plain := f.Export(t, testbundle.Sample(), custody.Selection{})
 	renewed := f.Export(t, testbundle.Sample(), custody.Selection{})
 	c.renew(t, f, renewed, 1, 300) // TSA A ends on day 365
@@ -110,7 +110,7 @@ func TestRenewalsOutliveExpiredTSA(t *testing.T) {
 // ended does not prove the seal's time, only its own.
 func TestRenewalTooLate(t *testing.T) {
 	c := newChainedTSAs(t)
-	f := testbundle.New(t, "ed25519").WithTSA(t, c.tsas[0], c.root, nil)
+	f := testbundle.New(t, "ed25519").WithTSA(t, c.tsas[0].Cert, c.tsas[0].Key, c.root.Cert, nil)
 	path := f.Export(t, testbundle.Sample(), custody.Selection{})
 	c.renew(t, f, path, 2, 520) // TSA A ended on day 365
 	rep, err := verify.BundleFile(path, verify.Options{Trust: f.Roots, At: c.day(600)})

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -173,7 +174,7 @@ func TestTSARevocationEndsProof(t *testing.T) {
 	o.index(c.tsas[0].Cert, c.day(250))
 	crl := o.crl(c.day(251), c.day(280))
 	for _, renewed := range []bool{false, true} {
-		f := testbundle.New(t, "ed25519").WithTSA(t, c.tsas[0], c.root, nil)
+		f := testbundle.New(t, "ed25519").WithTSA(t, c.tsas[0].Cert, c.tsas[0].Key, c.root.Cert, nil)
 		path := f.Export(t, testbundle.Sample(), custody.Selection{})
 		if renewed {
 			c.renew(t, f, path, 1, 220) // TSA B, before TSA A's revocation
@@ -194,6 +195,52 @@ func TestTSARevocationEndsProof(t *testing.T) {
 		}
 		if !renewed && (rep.Result != verify.Indeterminate || ev.Sub != verify.OutOfBoundsNoPOE || !strings.Contains(ev.Detail, "revoked")) {
 			t.Errorf("not renewed: %s, evidence %s %s %q", rep.Result, ev.Status, ev.Sub, ev.Detail)
+		}
+	}
+}
+
+// TestRevocationEntriesSealed: the revocation data an event carries is
+// covered by its signature: removed, altered or added entries are FAILED
+// at that event; carried data no one can read is INDETERMINATE, never
+// ignored.
+func TestRevocationEntriesSealed(t *testing.T) {
+	f := testbundle.New(t, "ed25519")
+	path := f.ExportWith(t, testbundle.Sample(), custody.Options{Revocation: []logwriter.Revocation{{Kind: custodylog.RevocationCRL, DER: []byte("not a CRL")}}})
+	entries := testbundle.ReadEntries(t, path)
+	crl := custodylog.RevocationEntryName(1, 1, custodylog.RevocationCRL)
+	i := testbundle.Find(entries, crl)
+	if i < 0 {
+		t.Fatalf("no %s in the export", crl)
+	}
+	rep, err := verify.BundleFile(path, verify.Options{Trust: f.Roots})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := checkNamed(rep, verify.CheckRevocation); rep.Result != verify.Indeterminate || c.Status != verify.Indeterminate || !strings.Contains(c.Detail, crl) {
+		t.Errorf("unreadable CRL: %s, %s %q; want INDETERMINATE naming %s", rep.Result, c.Status, c.Detail, crl)
+	}
+	altered := slices.Clone(entries)
+	altered[i].Data = []byte("not a CRL either")
+	added := slices.Insert(slices.Clone(entries), i+1, testbundle.Entry{Name: custodylog.RevocationEntryName(1, 2, custodylog.RevocationOCSP), Data: []byte("x")})
+	for name, tc := range map[string]struct {
+		entries []testbundle.Entry
+		sub     verify.SubIndication
+	}{
+		"removed": {slices.Delete(slices.Clone(entries), i, i+1), verify.SignedDataNotFound},
+		"altered": {altered, verify.HashFailure},
+		"added":   {added, verify.HashFailure},
+	} {
+		p := filepath.Join(t.TempDir(), name+".custody")
+		if err := os.WriteFile(p, testbundle.WriteEntries(t, tc.entries), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := verify.BundleFile(p, verify.Options{Trust: f.Roots})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := rep.Checks[len(rep.Checks)-1]
+		if rep.Result != verify.Failed || c.Name != "custody 1" || c.Sub != tc.sub {
+			t.Errorf("%s: %s, last check %s %s %s %q; want FAILED custody 1 %s", name, rep.Result, c.Name, c.Status, c.Sub, c.Detail, tc.sub)
 		}
 	}
 }

@@ -25,7 +25,6 @@ import (
 
 	"github.com/custody-toolkit/custody/conversation"
 	"github.com/custody-toolkit/custody/custody"
-	"github.com/custody-toolkit/custody/internal/testpki"
 	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/tsa/localtsa"
@@ -234,19 +233,20 @@ func writeZip(t testing.TB, entries []Entry, create func(*zip.Writer, Entry) (io
 	return buf.Bytes()
 }
 
-// WithTSA is a copy of the fixture whose TSA is tsaCert (issued by root,
-// which becomes the only trust anchor), with its clock at now when now is
-// set: for tests whose TSA certificates expire at chosen dates.
-func (f *Fixture) WithTSA(t testing.TB, tsaCert, root *testpki.Cert, now func() time.Time) *Fixture {
+// WithTSA is a copy of the fixture whose TSA is tsaCert with its key
+// (issued by root, which becomes the only trust anchor), its clock at now
+// when now is set: for tests whose TSA certificates expire at chosen
+// dates.
+func (f *Fixture) WithTSA(t testing.TB, tsaCert *x509.Certificate, tsaKey crypto.Signer, root *x509.Certificate, now func() time.Time) *Fixture {
 	t.Helper()
 	dir := t.TempDir()
-	key, err := x509.MarshalPKCS8PrivateKey(tsaCert.Key)
+	key, err := x509.MarshalPKCS8PrivateKey(tsaKey)
 	if err != nil {
 		t.Fatal(err)
 	}
 	files := map[string][]byte{
-		localtsa.RootFile: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: root.Cert.Raw}),
-		localtsa.CertFile: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: tsaCert.Cert.Raw}),
+		localtsa.RootFile: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: root.Raw}),
+		localtsa.CertFile: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: tsaCert.Raw}),
 		localtsa.KeyFile:  pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: key}),
 	}
 	for name, data := range files {
@@ -260,6 +260,6 @@ func (f *Fixture) WithTSA(t testing.TB, tsaCert, root *testpki.Cert, now func() 
 	}
 	a.Now = now
 	g := *f
-	g.TSADir, g.RootPEM, g.Roots, g.Authority = dir, filepath.Join(dir, localtsa.RootFile), []*x509.Certificate{root.Cert}, a
+	g.TSADir, g.RootPEM, g.Roots, g.Authority = dir, filepath.Join(dir, localtsa.RootFile), []*x509.Certificate{root}, a
 	return &g
 }
