@@ -17,8 +17,6 @@ import (
 	"math/big"
 	"testing"
 	"time"
-
-	"github.com/custody-toolkit/custody/internal/cms"
 )
 
 // Cert is an issued certificate and the key it certifies.
@@ -82,11 +80,14 @@ func Leaf(name string) *x509.Certificate {
 // §2.3; Go's x509 would write it non-critical).
 func TSALeaf(t testing.TB, name string, notBefore, notAfter time.Time) *x509.Certificate {
 	t.Helper()
-	eku, err := asn1.Marshal([]asn1.ObjectIdentifier{cms.OIDKPTimeStamping})
+	// The OIDs are spelled here, not taken from internal/cms, whose tests
+	// import this package.
+	idKPTimeStamping, idCEExtKeyUsage := asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 8}, asn1.ObjectIdentifier{2, 5, 29, 37}
+	eku, err := asn1.Marshal([]asn1.ObjectIdentifier{idKPTimeStamping})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &x509.Certificate{Subject: pkix.Name{CommonName: name}, NotBefore: notBefore, NotAfter: notAfter,
 		KeyUsage: x509.KeyUsageDigitalSignature, BasicConstraintsValid: true,
-		ExtraExtensions: []pkix.Extension{{Id: cms.OIDExtKeyUsage, Critical: true, Value: eku}}}
+		ExtraExtensions: []pkix.Extension{{Id: idCEExtKeyUsage, Critical: true, Value: eku}}}
 }
