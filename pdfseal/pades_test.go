@@ -82,15 +82,7 @@ func TestSealPAdES(t *testing.T) {
 		t.Errorf("unsigned attributes: want the signature timestamp alone")
 	}
 
-	f, err := pdfread.Open(bytes.NewReader(signed), int64(len(signed)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, _ := f.Dict(f.Trailer["Root"], "catalog")
-	dss, err := f.Dict(cat["DSS"], "/DSS")
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, cat, dss := readDSS(t, signed)
 	certs, _ := f.Array(dss["Certs"], "/Certs")
 	var found [][]byte
 	for _, c := range certs {
@@ -166,15 +158,7 @@ func TestSealDSSRevocation(t *testing.T) {
 	crl, resp := []byte("a DER CRL"), []byte("a DER OCSP response")
 	signed := seal(t, rendered, bundle(t, []byte("payload")), Options{Signer: signerOf(t, signers(t)["ECDSA-P256"], nil), Timestamper: tsaClient(url), Time: exportTime,
 		ValidationCertificates: [][]byte{tsaCert.Raw}, ValidationCRLs: [][]byte{crl}, ValidationOCSPs: [][]byte{resp}})
-	f, err := pdfread.Open(bytes.NewReader(signed), int64(len(signed)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, _ := f.Dict(f.Trailer["Root"], "catalog")
-	dss, err := f.Dict(cat["DSS"], "/DSS")
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, _, dss := readDSS(t, signed)
 	for key, want := range map[pdfread.Name][]byte{"CRLs": crl, "OCSPs": resp} {
 		refs, err := f.Array(dss[key], string(key))
 		if err != nil || len(refs) != 1 {
@@ -186,4 +170,20 @@ func TestSealDSSRevocation(t *testing.T) {
 			t.Errorf("/DSS /%s holds %q, want %q", key, got, want)
 		}
 	}
+}
+
+// readDSS opens a signed PDF and returns its catalog and its document
+// security store.
+func readDSS(t *testing.T, signed []byte) (*pdfread.File, pdfread.Dict, pdfread.Dict) {
+	t.Helper()
+	f, err := pdfread.Open(bytes.NewReader(signed), int64(len(signed)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, _ := f.Dict(f.Trailer["Root"], "catalog")
+	dss, err := f.Dict(cat["DSS"], "/DSS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, cat, dss
 }
