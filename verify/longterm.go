@@ -75,8 +75,11 @@ func (v *bundleVerifier) checkLongTerm() {
 	at = at.UTC()
 	v.noteUnreadableRevocations()
 	seal, renewals := madeBy(v.sealProofs, at), madeBy(v.renewals, at)
-	if len(seal) > 0 {
+	switch {
+	case len(seal) > 0:
 		v.checkEvidence(seal, renewals, at)
+	case len(v.sealProofs) > 0:
+		v.indeterminate(CheckEvidence, TryLater, "as of %s no trusted timestamp existed yet: the first is dated %s", at.Format(time.RFC3339), v.sealProofs[0].ts.Time.UTC().Format(time.RFC3339))
 	}
 	v.checkSignerRevocation(seal, renewals, at)
 }

@@ -104,6 +104,15 @@ func TestRenewalsOutliveExpiredTSA(t *testing.T) {
 	if ev := evidenceCheck(t, rep); rep.Result != verify.Passed || strings.Contains(ev.Detail, "renewed") {
 		t.Errorf("renewed, at day 100: %s, evidence %q; want PASSED without renewals", rep.Result, ev.Detail)
 	}
+
+	// Before the seal, nothing was proven yet.
+	rep, err = verify.BundleFile(renewed, verify.Options{Trust: f.Roots, At: c.day(-1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev := evidenceCheck(t, rep); rep.Result != verify.Indeterminate || ev.Sub != verify.TryLater {
+		t.Errorf("renewed, the day before the seal: %s, evidence %s %q; want INDETERMINATE TRY_LATER", rep.Result, ev.Sub, ev.Detail)
+	}
 }
 
 // TestRenewalTooLate: a renewal made after the certificate before it
