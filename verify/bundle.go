@@ -969,7 +969,7 @@ func (v *bundleVerifier) checkTimestamps() {
 		v.rep.Timestamps = append(v.rep.Timestamps, ts)
 		if ts.Trusted {
 			trusted++
-			v.sealProofs = append(v.sealProofs, proof{name: "timestamp " + strconv.Itoa(i+1), ts: ts, cert: res.SignerCert})
+			v.sealProofs = append(v.sealProofs, newProof("timestamp "+strconv.Itoa(i+1), ts, res.SignerCert, der))
 		}
 		for _, c := range res.Checks {
 			c = c.Of(verdict.SubjectTimestamp, i+1)

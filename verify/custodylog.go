@@ -363,7 +363,8 @@ func (lv *logVerifier) checkToken(seq int, e *custodylog.Event, data []byte, ce 
 	lv.proven = later(lv.proven, ts.Time)
 	lv.times[len(lv.times)-1].proven = ts.Time
 	if e.Action == custodylog.Renewed {
-		v.renewals = append(v.renewals, proof{name: fmt.Sprintf("renewal (custody event %d)", seq), ts: ts, cert: res.SignerCert})
+		der, _ := v.b.ReadSmall(entry, manifest.MaxMetaEntrySize) // read by verifyToken
+		v.renewals = append(v.renewals, newProof(fmt.Sprintf("renewal (custody event %d)", seq), ts, res.SignerCert, der))
 		return fmt.Sprintf(", archive timestamp %s by %s", ts.Time.UTC().Format(time.RFC3339), ts.TSA)
 	}
 	return fmt.Sprintf(", timestamped %s by %s", ts.Time.UTC().Format(time.RFC3339), ts.TSA)

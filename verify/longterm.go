@@ -10,6 +10,7 @@ import (
 	"golang.org/x/crypto/ocsp"
 
 	"github.com/custody-toolkit/custody/custodylog"
+	"github.com/custody-toolkit/custody/internal/cms"
 )
 
 // Long-term validation (docs/long-term.md): a token proves its time only
@@ -28,9 +29,21 @@ const (
 // proof is a trusted token: a manifest token or a renewal's archive
 // timestamp, with the TSA certificate whose end bounds it.
 type proof struct {
-	name string
-	ts   Timestamp
-	cert *x509.Certificate
+	name    string
+	ts      Timestamp
+	cert    *x509.Certificate
+	carried []*x509.Certificate // the token's certificates: issuers of cert
+}
+
+// newProof is a trusted token read from der.
+func newProof(name string, ts Timestamp, cert *x509.Certificate, der []byte) proof {
+	p := proof{name: name, ts: ts, cert: cert}
+	for _, raw := range cms.ResponseCertificates(der) {
+		if c, err := x509.ParseCertificate(raw); err == nil {
+			p.carried = append(p.carried, c)
+		}
+	}
+	return p
 }
 
 // revocationData is a CRL or OCSP response the custody log carries,
@@ -263,7 +276,7 @@ func (v *bundleVerifier) issuerCandidates(cert *x509.Certificate) []*x509.Certif
 	var out []*x509.Certificate
 	pool := slices.Concat(v.opts.Trust, v.opts.TrustSigners, v.signerChain)
 	for _, p := range slices.Concat(v.sealProofs, v.renewals) {
-		pool = append(pool, p.cert)
+		pool = append(append(pool, p.cert), p.carried...)
 	}
 	for _, c := range pool {
 		if c != nil && string(c.RawSubject) == string(cert.RawIssuer) && cert.CheckSignatureFrom(c) == nil {

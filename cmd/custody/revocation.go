@@ -129,16 +129,8 @@ func bundleCertificates(path string) ([]*x509.Certificate, error) {
 }
 
 func tokenCertificates(resp []byte) []*x509.Certificate {
-	tok, _, err := cms.UnwrapResponse(resp)
-	if err != nil {
-		return nil
-	}
-	sd, err := cms.Parse(tok)
-	if err != nil {
-		return nil
-	}
 	var certs []*x509.Certificate
-	for _, raw := range sd.Certificates {
+	for _, raw := range cms.ResponseCertificates(resp) {
 		if c, err := x509.ParseCertificate(raw); err == nil {
 			certs = append(certs, c)
 		}
