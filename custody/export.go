@@ -77,6 +77,11 @@ type Options struct {
 	// entry removed later is proven removed; a log that refuses or does
 	// not answer fails the export.
 	TransparencyLogs []TransparencyLog
+	// Revocation is revocation data (CRLs, OCSP responses) for the
+	// signer's and the TSAs' certificates, stored with the custody log's
+	// first event, which the signer signs after the TSAs answered
+	// (docs/long-term.md).
+	Revocation []logwriter.Revocation
 
 	Selection Selection
 	// Disclosure configures the proof of what the selection leaves out.
@@ -560,7 +565,7 @@ func submitToLogs(ctx context.Context, manifestRaw, sig []byte, opts Options) ([
 func writeSealedEvent(ctx context.Context, zw *manifest.Writer, sig []byte, tokens [][]byte, opts Options) error {
 	rec, err := logwriter.First(ctx, custodylog.Event{
 		Time: custodylog.FormatTime(opts.Now), Actor: opts.Actor, Action: custodylog.Sealed,
-	}, sig, tokens, logwriter.Signer{Key: opts.Signer})
+	}, sig, tokens, logwriter.Signer{Key: opts.Signer}, opts.Revocation...)
 	if err != nil {
 		return err
 	}

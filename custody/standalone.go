@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/custody-toolkit/custody/custodylog"
 	"github.com/custody-toolkit/custody/internal/atomicfile"
 	"github.com/custody-toolkit/custody/internal/tokencheck"
 	"github.com/custody-toolkit/custody/keys"
@@ -119,6 +120,7 @@ func WritePDF(ctx context.Context, bundlePath string, opts PDFOptions) error {
 		Time: opts.Time, BundleName: seal.BundleName,
 		Reason:   "Sealed clinical conversation " + m.ExportID,
 		Document: pdfDocument(m), ValidationCertificates: tsaCertificates(b),
+		ValidationCRLs: revocationData(b, custodylog.RevocationCRL), ValidationOCSPs: revocationData(b, custodylog.RevocationOCSP),
 	})
 	if err != nil {
 		return fmt.Errorf("signing the PDF: %w", err)
@@ -185,4 +187,21 @@ func tsaCertificates(b *manifest.Bundle) [][]byte {
 		certs = append(certs, pdfseal.ResponseCertificates(resp)...)
 	}
 	return certs
+}
+
+// revocationData is the revocation data of that kind the bundle's custody
+// log carries (docs/long-term.md), in entry order, for the PDF's document
+// security store. Entries that cannot be read are left out: the store is
+// a convenience for PDF validators, the bundle is the evidence.
+func revocationData(b *manifest.Bundle, kind string) [][]byte {
+	var out [][]byte
+	for _, name := range b.Names() {
+		if _, part, err := custodylog.ParseEntryName(name); err != nil || !strings.HasSuffix(part, "."+kind) {
+			continue
+		}
+		if data, err := b.ReadSmall(name, manifest.MaxMetaEntrySize); err == nil {
+			out = append(out, data)
+		}
+	}
+	return out
 }

@@ -56,11 +56,15 @@ const (
 	AttachedToRecord = "attached-to-record"
 	Reviewed         = "reviewed"
 	Returned         = "returned"
-	Other            = "other" // requires a note saying what happened
+	// Renewed: an archive timestamp (docs/long-term.md). Its token's
+	// imprint is the SHA-256 of the event's JSON, which commits by digest
+	// to the manifest, its signature, every token and the log before it.
+	Renewed = "renewed"
+	Other   = "other" // requires a note saying what happened
 )
 
 // Actions lists every action, in the order of a typical custody.
-var Actions = []string{Sealed, Transferred, Received, Verified, AttachedToRecord, Reviewed, Returned, Other}
+var Actions = []string{Sealed, Transferred, Received, Verified, AttachedToRecord, Reviewed, Returned, Renewed, Other}
 
 // Bounds of an event: a log is read whole by verifiers, so every part of it
 // is small.
@@ -103,7 +107,30 @@ type Event struct {
 	// s ≤ n/2, so that its computable twin is refused (lows.go; written
 	// only when true).
 	LowS bool `json:"low_s,omitzero"`
+
+	// Manifest, in a "renewed" event only (required there): the SHA-256
+	// of manifest.json, so that the archive timestamp covers the sealed
+	// content by hash alone, not through the signer's algorithm.
+	Manifest string `json:"manifest,omitempty"`
+	// Revocation lists the revocation data the event carries, entries
+	// NNNN.1.crl, NNNN.2.ocsp, … in this order (RevocationEntryName).
+	Revocation []Revocation `json:"revocation,omitempty"`
 }
+
+// Revocation is one CRL or OCSP response a custody event carries.
+type Revocation struct {
+	Kind   string `json:"kind"`   // RevocationCRL or RevocationOCSP
+	SHA256 string `json:"sha256"` // of the entry's bytes, hex
+}
+
+// Kinds of revocation data, also the extensions of their entries.
+const (
+	RevocationCRL  = "crl"  // a DER CRL (RFC 5280)
+	RevocationOCSP = "ocsp" // a DER OCSPResponse (RFC 6960)
+)
+
+// MaxRevocations bounds the revocation data of one event.
+const MaxRevocations = 64
 
 // Actor is who did what the event records. Only the fingerprint is proven
 // (by the signature); the name and role are what the actor claims.
@@ -175,8 +202,14 @@ func (e *Event) Check() error {
 // that one log has one encoding.
 func (e *Event) checkCommitments() error {
 	switch {
-	case e.Tokens != nil && (e.Seq != 1 || e.Action != Sealed):
-		return fmt.Errorf("field tokens: only the %q event 1 commits to the manifest's tokens", Sealed)
+	case e.Tokens != nil && !(e.Seq == 1 && e.Action == Sealed) && e.Action != Renewed:
+		return fmt.Errorf("field tokens: only the %q event 1 and %q events commit to the manifest's tokens", Sealed, Renewed)
+	case e.Action == Renewed && (e.Tokens == nil || !isHex64(e.Manifest) || !e.Timestamped):
+		return fmt.Errorf("fields tokens, manifest, timestamped: a %q event commits to the manifest and its tokens and carries its archive timestamp", Renewed)
+	case e.Manifest != "" && e.Action != Renewed:
+		return fmt.Errorf("field manifest: only in a %q event", Renewed)
+	case e.Revocation != nil && len(e.Revocation) == 0, len(e.Revocation) > MaxRevocations:
+		return fmt.Errorf("field revocation: %d entries, want 1…%d", len(e.Revocation), MaxRevocations)
 	case e.Seq == 1 && (e.PrevSig != "" || e.PrevToken != ""):
 		return errors.New("field prev_sig, prev_token: event 1 has no previous event")
 	case e.PrevToken != "" && e.PrevSig == "":
@@ -189,6 +222,11 @@ func (e *Event) checkCommitments() error {
 	for i, d := range e.Tokens {
 		if !isHex64(d) {
 			return fmt.Errorf("field tokens[%d]: %q is not a SHA-256 in lowercase hex", i, d)
+		}
+	}
+	for i, r := range e.Revocation {
+		if r.Kind != RevocationCRL && r.Kind != RevocationOCSP || !isHex64(r.SHA256) {
+			return fmt.Errorf("field revocation[%d]: want kind %q or %q and a SHA-256 in lowercase hex", i, RevocationCRL, RevocationOCSP)
 		}
 	}
 	return nil
@@ -250,13 +288,20 @@ func EntryName(seq int, part string) string {
 	return fmt.Sprintf("%s%04d.%s", manifest.CustodyDir, seq, part)
 }
 
+// RevocationEntryName is the name of the k-th (from 1) revocation entry of
+// event seq: META-INF/custody/0003.1.crl.
+func RevocationEntryName(seq, k int, kind string) string {
+	return EntryName(seq, strconv.Itoa(k)+"."+kind)
+}
+
 // ParseEntryName splits a name under META-INF/custody/ into its event
-// number and part; anything else there is an error.
+// number and part (json, sig, pem, tsr, or K.crl / K.ocsp for revocation
+// data); anything else there is an error.
 func ParseEntryName(name string) (seq int, part string, err error) {
 	rest, ok := strings.CutPrefix(name, manifest.CustodyDir)
 	num, part, dot := strings.Cut(rest, ".")
-	bad := fmt.Errorf("unexpected entry %s (the log holds only NNNN.json, .sig, .pem and .tsr)", name)
-	if !ok || !dot || len(num) != 4 || !slices.Contains([]string{PartEvent, PartSignature, PartKey, PartToken}, part) {
+	bad := fmt.Errorf("unexpected entry %s (the log holds only NNNN.json, .sig, .pem, .tsr and NNNN.K.crl / .ocsp)", name)
+	if !ok || !dot || len(num) != 4 || !slices.Contains([]string{PartEvent, PartSignature, PartKey, PartToken}, part) && !isRevocationPart(part) {
 		return 0, "", bad
 	}
 	seq, err = strconv.Atoi(num)
@@ -264,6 +309,15 @@ func ParseEntryName(name string) (seq int, part string, err error) {
 		return 0, "", bad
 	}
 	return seq, part, nil
+}
+
+// isRevocationPart: K.crl or K.ocsp, K a decimal number from 1 without
+// leading zeros (one spelling per entry).
+func isRevocationPart(part string) bool {
+	k, kind, ok := strings.Cut(part, ".")
+	n, err := strconv.Atoi(k)
+	return ok && err == nil && n >= 1 && n <= MaxRevocations && strconv.Itoa(n) == k &&
+		(kind == RevocationCRL || kind == RevocationOCSP)
 }
 
 // Count returns n when the entries under META-INF/custody/ among names are

@@ -90,13 +90,7 @@ func xmpPacket(d Document, modified time.Time) []byte {
 // made by the TSA that stamps the PDF signature, whose certificates are
 // then in the document security store from the first signing. Nil when
 // resp cannot be read.
-func ResponseCertificates(resp []byte) [][]byte {
-	token, _, err := cms.UnwrapResponse(resp)
-	if err != nil {
-		return nil
-	}
-	return tokenCertificates(token)
-}
+func ResponseCertificates(resp []byte) [][]byte { return cms.ResponseCertificates(resp) }
 
 // tokenCertificates are the certificates a timestamp token carries (its
 // TSA's, with certReq), for the document security store.

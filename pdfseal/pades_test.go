@@ -82,15 +82,7 @@ func TestSealPAdES(t *testing.T) {
 		t.Errorf("unsigned attributes: want the signature timestamp alone")
 	}
 
-	f, err := pdfread.Open(bytes.NewReader(signed), int64(len(signed)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, _ := f.Dict(f.Trailer["Root"], "catalog")
-	dss, err := f.Dict(cat["DSS"], "/DSS")
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, cat, dss := readDSS(t, signed)
 	certs, _ := f.Array(dss["Certs"], "/Certs")
 	var found [][]byte
 	for _, c := range certs {
@@ -156,4 +148,42 @@ func TestSealDSSTimestamps(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSealDSSRevocation: revocation data given goes into the store's
+// /CRLs and /OCSPs, each as one stream, byte for byte (PAdES B-LT).
+func TestSealDSSRevocation(t *testing.T) {
+	rendered := render(t, "DSS revocation")
+	url, tsaCert := testTSAWithCert(t, exportTime.Add(time.Minute))
+	crl, resp := []byte("a DER CRL"), []byte("a DER OCSP response")
+	signed := seal(t, rendered, bundle(t, []byte("payload")), Options{Signer: signerOf(t, signers(t)["ECDSA-P256"], nil), Timestamper: tsaClient(url), Time: exportTime,
+		ValidationCertificates: [][]byte{tsaCert.Raw}, ValidationCRLs: [][]byte{crl}, ValidationOCSPs: [][]byte{resp}})
+	f, _, dss := readDSS(t, signed)
+	for key, want := range map[pdfread.Name][]byte{"CRLs": crl, "OCSPs": resp} {
+		refs, err := f.Array(dss[key], string(key))
+		if err != nil || len(refs) != 1 {
+			t.Fatalf("/DSS /%s: %v, %d entries; want 1", key, err, len(refs))
+		}
+		s, _ := f.Get(refs[0].(pdfread.Ref))
+		st := s.(*pdfread.Stream)
+		if got := signed[st.Offset : st.Offset+st.Length]; !bytes.Equal(got, want) {
+			t.Errorf("/DSS /%s holds %q, want %q", key, got, want)
+		}
+	}
+}
+
+// readDSS opens a signed PDF and returns its catalog and its document
+// security store.
+func readDSS(t *testing.T, signed []byte) (*pdfread.File, pdfread.Dict, pdfread.Dict) {
+	t.Helper()
+	f, err := pdfread.Open(bytes.NewReader(signed), int64(len(signed)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, _ := f.Dict(f.Trailer["Root"], "catalog")
+	dss, err := f.Dict(cat["DSS"], "/DSS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, cat, dss
 }

@@ -100,6 +100,11 @@ type Options struct {
 	// certificates, which are always there (optional: the bundle's TSAs',
 	// DER). They go into the document security store.
 	ValidationCertificates [][]byte
+	// ValidationCRLs and ValidationOCSPs are revocation data a validator
+	// will need (DER CRLs and OCSP responses: those the bundle's custody
+	// log carries). They go into the document security store, /CRLs and
+	// /OCSPs (PAdES B-LT, ETSI EN 319 142-1 §5.4).
+	ValidationCRLs, ValidationOCSPs [][]byte
 }
 
 // Seal writes to w the rendered PDF with the bundle (bundleSize bytes read

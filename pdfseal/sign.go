@@ -122,20 +122,38 @@ func newSignatureUpdate(a *attachment, base int64, hexLen int, dss [][]byte, opt
 	fmt.Fprintf(b, "%s\nendobj\n", infoDict(opts.Document, opts.Time))
 	w.stream(metaObj, " /Type /Metadata /Subtype /XML", xmpPacket(opts.Document, opts.Time))
 	w.start(dssObj, 0)
-	b.WriteString("<< /Certs [")
-	for i := range dss {
-		fmt.Fprintf(b, " %d 0 R", dssObj+1+i)
+	// The store's streams follow it, numbered in this order.
+	groups := []struct {
+		key     string
+		streams [][]byte
+	}{{"Certs", dss}, {"CRLs", opts.ValidationCRLs}, {"OCSPs", opts.ValidationOCSPs}}
+	next := dssObj + 1
+	b.WriteString("<<")
+	for _, g := range groups {
+		if g.key != "Certs" && len(g.streams) == 0 {
+			continue
+		}
+		fmt.Fprintf(b, " /%s [", g.key)
+		for range g.streams {
+			fmt.Fprintf(b, " %d 0 R", next)
+			next++
+		}
+		b.WriteString(" ]")
 	}
-	b.WriteString(" ] >>\nendobj\n")
-	for i, cert := range dss {
-		w.stream(dssObj+1+i, "", cert)
+	b.WriteString(" >>\nendobj\n")
+	next = dssObj + 1
+	for _, g := range groups {
+		for _, data := range g.streams {
+			w.stream(next, "", data)
+			next++
+		}
 	}
 	w.start(a.root, a.rootGen)
 	fmt.Fprintf(b, "<< /Type /Catalog%s /AcroForm << /Fields [%d 0 R] /SigFlags %d >> /Metadata %d 0 R /DSS %d 0 R >>\nendobj\n",
 		a.catalog, widgetObj, signatureFieldSigFlags, metaObj, dssObj)
 	xref := w.xref()
 	fmt.Fprintf(b, "trailer\n<<\n/Size %d\n/Root %d %d R\n/Info %d 0 R\n/Prev %d\n>>\nstartxref\n%d\n%%%%EOF\n",
-		dssObj+1+len(dss), a.root, a.rootGen, infoObj, a.xref, xref)
+		next, a.root, a.rootGen, infoObj, a.xref, xref)
 	u.b = b.Bytes()
 
 	// The byte range: everything but the /Contents string, < and > included.

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,6 +51,9 @@ type Options struct {
 	// "rendering" (waiting for record.pdf's re-rendering, no count).
 	// It never changes a verdict.
 	Progress func(step string, done, total int64)
+	// At is the validation time (--at): whether each timestamp still
+	// proves its time then (docs/long-term.md). Zero means now.
+	At time.Time
 }
 
 // ProgressLabels name the steps of Options.Progress for a person.
@@ -211,6 +215,12 @@ type bundleVerifier struct {
 	// logStatement is what the bundle's transparency log entries must
 	// state (v4, transparency.go).
 	logStatement *translog.Statement
+	// For the long-term checks (longterm.go): the trusted manifest tokens
+	// and renewals, the revocation data the custody log carries, and the
+	// signer's certificate chain when the bundle has one.
+	sealProofs, renewals []proof
+	revocations          []revocationData
+	signerChain          []*x509.Certificate
 	// repacked says how and why the container is not the sealed one, when
 	// the bundle's files were read from another container (OpenRepacked,
 	// OpenDir); zero for the sealed container.
@@ -221,7 +231,7 @@ func (v *bundleVerifier) run() {
 	steps := []func(){
 		v.checkContainer, v.checkManifest, v.checkFiles, v.checkMessages, v.checkChain,
 		v.checkDisclosure, v.checkSignature, v.checkSignerIdentity, v.checkRendering,
-		v.checkTokenSeal, v.checkTimestamps, v.checkSignerCertificates, v.checkTransparency, v.checkMessageTimes, v.checkCustodyLog, v.checkEntryOrder,
+		v.checkTokenSeal, v.checkTimestamps, v.checkSignerCertificates, v.checkTransparency, v.checkMessageTimes, v.checkCustodyLog, v.checkLongTerm, v.checkEntryOrder,
 	}
 	for _, step := range steps {
 		if v.stopped {
@@ -617,6 +627,24 @@ func (v *bundleVerifier) checkLayoutChoices() error {
 	return v.b.CheckDescriptorForm(v.m.Format)
 }
 
+// revocationEntries are event seq's revocation entries present, by
+// number: NNNN.1.crl, NNNN.2.ocsp, …
+func revocationEntries(b *manifest.Bundle, seq int) []string {
+	var names []string
+	for k := 1; k <= custodylog.MaxRevocations; k++ {
+		found := false
+		for _, kind := range []string{custodylog.RevocationCRL, custodylog.RevocationOCSP} {
+			if name := custodylog.RevocationEntryName(seq, k, kind); b.Has(name) {
+				names, found = append(names, name), true
+			}
+		}
+		if !found {
+			break
+		}
+	}
+	return names
+}
+
 // checkOrder requires the canonical order of entries
 // (docs/bundle-format.md §1): mimetype; the sources; the consent record; each message's
 // attachments then its entry; record.pdf; manifest.json; the signature, the
@@ -660,6 +688,7 @@ func (v *bundleVerifier) checkOrder() error {
 				want = append(want, name)
 			}
 		}
+		want = append(want, revocationEntries(v.b, seq)...)
 		if len(want) == before {
 			break
 		}
@@ -940,6 +969,7 @@ func (v *bundleVerifier) checkTimestamps() {
 		v.rep.Timestamps = append(v.rep.Timestamps, ts)
 		if ts.Trusted {
 			trusted++
+			v.sealProofs = append(v.sealProofs, newProof("timestamp "+strconv.Itoa(i+1), ts, res.SignerCert, der))
 		}
 		for _, c := range res.Checks {
 			c = c.Of(verdict.SubjectTimestamp, i+1)

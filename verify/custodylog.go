@@ -181,6 +181,12 @@ func (lv *logVerifier) event(seq int) bool {
 		if err == nil {
 			err = lv.checkCommitments(seq, e)
 		}
+		if err == nil {
+			err = lv.checkRevocationEntries(seq, e)
+		}
+		if err == nil && e.Action == custodylog.Renewed {
+			err = lv.checkRenewalCovers(e)
+		}
 		if err != nil {
 			v.failWith(id, err)
 		}
@@ -192,7 +198,7 @@ func (lv *logVerifier) event(seq int) bool {
 	lv.prev = custodylog.Digest(data)
 	lv.prevSig, lv.prevToken = lv.partDigest(seq, custodylog.PartSignature), lv.partDigest(seq, custodylog.PartToken)
 	lv.keys[e.Actor.Fingerprint] = true
-	stamped := lv.checkToken(seq, e, &v.rep.Custody[len(v.rep.Custody)-1])
+	stamped := lv.checkToken(seq, e, data, &v.rep.Custody[len(v.rep.Custody)-1])
 	v.addID(id, Passed, "%s by %s, key %s, at %s: signature valid, linked%s", e.Action, actorName(e.Actor), e.Actor.Fingerprint, e.Time, stamped)
 	return true
 }
@@ -273,6 +279,43 @@ func (lv *logVerifier) checkCommitments(seq int, e *custodylog.Event) error {
 	return because(HashFailure, "%s is not the token this event's signer sealed: SHA-256 %s, prev_token %s (replaced or altered)", prevToken, lv.prevToken, e.PrevToken)
 }
 
+// checkRevocationEntries holds the event's revocation entries to its
+// revocation list: every byte of revocation data is covered by the
+// event's signature, and collected for the long-term checks.
+func (lv *logVerifier) checkRevocationEntries(seq int, e *custodylog.Event) error {
+	listed := map[string]bool{}
+	for k, r := range e.Revocation {
+		name := custodylog.RevocationEntryName(seq, k+1, r.Kind)
+		listed[name] = true
+		der, err := lv.v.b.ReadSmall(name, manifest.MaxMetaEntrySize)
+		switch {
+		case !lv.v.b.Has(name):
+			return because(SignedDataNotFound, "%s was removed: the event was signed with it (revocation[%d])", name, k)
+		case err != nil:
+			return err
+		case custodylog.Digest(der) != r.SHA256:
+			return because(HashFailure, "%s is not the revocation data the event was signed with: SHA-256 %s, listed %s (replaced or altered)", name, custodylog.Digest(der), r.SHA256)
+		}
+		lv.v.revocations = append(lv.v.revocations, revocationData{entry: name, kind: r.Kind, der: der})
+	}
+	prefix := custodylog.EntryName(seq, "") // META-INF/custody/NNNN.
+	for _, name := range lv.v.b.Names() {
+		if strings.HasPrefix(name, prefix) && !listed[name] && strings.Count(name[len(prefix):], ".") == 1 {
+			return because(HashFailure, "%s was added: the event was signed without it", name)
+		}
+	}
+	return nil
+}
+
+// checkRenewalCovers: a renewal commits to this seal's manifest and to
+// its tokens exactly, as event 1 does (matchSealedTokens).
+func (lv *logVerifier) checkRenewalCovers(e *custodylog.Event) error {
+	if e.Manifest != lv.v.rep.Manifest {
+		return because(HashFailure, "the renewal covers manifest.json with SHA-256 %s, but this bundle's is %s", e.Manifest, lv.v.rep.Manifest)
+	}
+	return lv.v.matchSealedTokens(e.Tokens)
+}
+
 // partDigest is the digest of a part of event seq, "" when it is absent
 // or unreadable (then no commitment can match it).
 func (lv *logVerifier) partDigest(seq int, part string) string {
@@ -286,7 +329,7 @@ func (lv *logVerifier) partDigest(seq int, part string) string {
 // checkToken verifies the event's optional timestamp and places the event's
 // claimed time against the proven ones. It returns a phrase for the
 // event's check.
-func (lv *logVerifier) checkToken(seq int, e *custodylog.Event, ce *CustodyEvent) string {
+func (lv *logVerifier) checkToken(seq int, e *custodylog.Event, data []byte, ce *CustodyEvent) string {
 	v, id := lv.v, verdict.CustodyCheckID(seq, "custody.timestamp")
 	claimed, _ := custodylog.ParseTime(e.Time) // Parse checked it
 	bound := lv.proven
@@ -300,7 +343,7 @@ func (lv *logVerifier) checkToken(seq int, e *custodylog.Event, ce *CustodyEvent
 	if !v.b.Has(entry) {
 		return ""
 	}
-	res, err := lv.verifyToken(seq, entry)
+	res, err := lv.verifyToken(seq, entry, e, data)
 	if err != nil {
 		// Never silently ignored, and FAILED only when proven altered: the
 		// token's presence is the event's own commitment (checkCommitments)
@@ -319,6 +362,11 @@ func (lv *logVerifier) checkToken(seq int, e *custodylog.Event, ce *CustodyEvent
 	}
 	lv.proven = later(lv.proven, ts.Time)
 	lv.times[len(lv.times)-1].proven = ts.Time
+	if e.Action == custodylog.Renewed {
+		der, _ := v.b.ReadSmall(entry, manifest.MaxMetaEntrySize) // read by verifyToken
+		v.renewals = append(v.renewals, newProof(fmt.Sprintf("renewal (custody event %d)", seq), ts, res.SignerCert, der))
+		return fmt.Sprintf(", archive timestamp %s by %s", ts.Time.UTC().Format(time.RFC3339), ts.TSA)
+	}
 	return fmt.Sprintf(", timestamped %s by %s", ts.Time.UTC().Format(time.RFC3339), ts.TSA)
 }
 
@@ -326,12 +374,15 @@ func (lv *logVerifier) checkToken(seq int, e *custodylog.Event, ce *CustodyEvent
 // a token that is not intact: unreadable, or a check other than the chain
 // to a --trust anchor did not pass (an intact token from a TSA the
 // verifier does not trust is no defect; it only proves nothing).
-func (lv *logVerifier) verifyToken(seq int, entry string) (*TokenResult, error) {
+func (lv *logVerifier) verifyToken(seq int, entry string, e *custodylog.Event, data []byte) (*TokenResult, error) {
 	der, err := lv.v.b.ReadSmall(entry, manifest.MaxMetaEntrySize)
 	if err != nil {
 		return nil, err
 	}
 	sig, _ := lv.read(seq, custodylog.PartSignature) // read by checkSignature
+	if e.Action == custodylog.Renewed {
+		sig = data // an archive timestamp covers the event's JSON (docs/long-term.md)
+	}
 	// Under Unsealed whether or not the next event commits to
 	// the token: an oddity in its certificates is INDETERMINATE, never INFO.
 	res, err := VerifyToken(der, bytes.NewReader(sig), TokenOptions{Roots: lv.v.opts.Trust, Stored: true, Unsealed: true})

@@ -87,6 +87,8 @@ const (
 	OutOfBoundsNoPOE               = verdict.OutOfBoundsNoPOE
 	TimestampOrderFailure          = verdict.TimestampOrderFailure
 	TryLater                       = verdict.TryLater
+	Revoked                        = verdict.Revoked
+	RevokedNoPOE                   = verdict.RevokedNoPOE
 	SignedDataNotFound             = verdict.SignedDataNotFound
 )
 

@@ -100,6 +100,7 @@ func (v *bundleVerifier) checkSignerCertificates() {
 		v.failSub(CheckSignerCertificates, UnexpectedSigner, "the first certificate of %s ('%s') is not for the key that sealed the bundle (%s)", manifest.SignerChainName, chain[0].Subject, manifest.SignerName)
 		return
 	}
+	v.signerChain = chain
 	id := identityOf(chain[0])
 	v.rep.Signer.Identity = id
 	v.anchorIdentity(chain, id)

@@ -67,7 +67,7 @@ var thirdPartyAllowed = map[string]string{
 	"github.com/sigstore/sigstore/pkg/cryptoutils":                "--record: the encrypted key's format",
 	"github.com/secure-systems-lab/go-securesystemslib/encrypted": "--record: the encrypted key's format",
 	"github.com/youmark/pkcs8":                                    "--record: PKCS#8 keys",
-	"golang.org/x/crypto":                                         "--record: scrypt, secretbox, pbkdf2 of the encrypted key; internal/cms's cryptobyte (the CMS builder is linked, unused)",
+	"golang.org/x/crypto":                                         "--record: scrypt, secretbox, pbkdf2 of the encrypted key; internal/cms's cryptobyte (the CMS builder is linked, unused); ocsp, to read the OCSP responses a bundle carries (docs/long-term.md)",
 	"golang.org/x/term":                                           "--record: the passphrase prompt",
 	// The rendering check renders a bundle again and compares
 	// (docs/architecture.md, "What the verifier links").

@@ -33,6 +33,7 @@ type exportFlags struct {
 	in, key, out     string
 	tsaURLs          []string
 	rekorURLs        []string
+	revocation       []string
 	tsaTimeout       time.Duration
 	force            bool
 	insecureKeyPerms bool
@@ -78,6 +79,7 @@ the signature of the key over the manifest, and one RFC 3161 timestamp per
 	fl.StringArrayVar(&f.rekorURLs, "rekor", nil, "Rekor v2 transparency log URL (repeatable): the seal is logged there and the entry, "+
 		"with its inclusion proof and signed checkpoint, stored in the bundle (format custody.bundle/v4); "+
 		"only a digest, a signature and the public key go to the log")
+	fl.StringArrayVar(&f.revocation, "revocation", nil, "a CRL or OCSP response (DER or PEM) for the signer's or a TSA's certificate, stored with the custody log's first event (repeatable; docs/long-term.md)")
 	fl.DurationVar(&f.tsaTimeout, "tsa-timeout", tsa.DefaultTimeout, "give up on a TSA after this long")
 	fl.StringVar(&f.out, "out", "", "the .custody bundle to write")
 	fl.BoolVar(&f.force, "force", false, "replace an existing --out")
@@ -136,6 +138,10 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 	if err != nil {
 		return err
 	}
+	revocation, err := readRevocationFiles(f.revocation)
+	if err != nil {
+		return err
+	}
 	f.imp.Warn = func(msg string) { fmt.Fprintln(cmd.ErrOrStderr(), "custody: warning:", msg) }
 	f.imp.Name = f.actor.Name
 	bar := progress.New(cmd.ErrOrStderr(), f.quiet, importSteps)
@@ -190,7 +196,7 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 		Out: f.out, Force: f.force, Signer: signer,
 		Timestampers: stampers, CheckToken: checkToken, TransparencyLogs: transparencyLogs(f.rekorURLs), Selection: f.sel,
 		Practice: f.practice, Intake: intake, Policy: policy, NoRecord: f.noRecord, Actor: f.actor, Disclosure: disclosure,
-		Lang: f.lang, VerifierURL: f.verifierURL,
+		Lang: f.lang, VerifierURL: f.verifierURL, Revocation: revocation,
 		Progress: bar.Hook(),
 	})
 	bar.Done()

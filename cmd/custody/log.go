@@ -38,7 +38,7 @@ type logAppendFlags struct {
 	key, name, role, action, note string
 	tsaURL                        string
 	tsaTimeout, lockWait          time.Duration
-	trust                         []string
+	trust, revocation             []string
 	insecureKeyPerms              bool
 }
 
@@ -68,6 +68,7 @@ verdict goes into the event's note.`,
 	fl.StringVar(&f.tsaURL, "tsa", "", "RFC 3161 TSA URL: timestamp the event's signature")
 	fl.DurationVar(&f.tsaTimeout, "tsa-timeout", tsa.DefaultTimeout, "give up on the TSA after this long")
 	fl.DurationVar(&f.lockWait, "lock-wait", logwriter.DefaultLockWait, "wait this long for another append to the same bundle")
+	fl.StringArrayVar(&f.revocation, "revocation", nil, "a CRL or OCSP response (DER or PEM) to store with the event, covered by its signature (repeatable): a revocation update (docs/long-term.md)")
 	fl.StringArrayVar(&f.trust, "trust", nil, "with --action verified: trust anchors for the timestamps (repeatable)")
 	fl.BoolVar(&f.insecureKeyPerms, "insecure-key-permissions", false, "accept a private key file readable by group or others")
 	return cmd
@@ -83,10 +84,16 @@ func runLogAppend(cmd *cobra.Command, path string, f *logAppendFlags) error {
 		return usagef("log append: --action other needs a --note saying what happened")
 	case f.action == custodylog.Sealed:
 		return usagef("log append: only the export writes the %q event", custodylog.Sealed)
+	case f.action == custodylog.Renewed:
+		return usagef("log append: custody renew writes the %q event", custodylog.Renewed)
 	case len(f.trust) > 0 && f.action != custodylog.Verified:
 		return usagef("log append: --trust is only used with --action verified")
 	}
 	if _, err := os.Stat(path); err != nil {
+		return err
+	}
+	revocation, err := readRevocationFiles(f.revocation)
+	if err != nil {
 		return err
 	}
 	note := f.note
@@ -111,7 +118,7 @@ func runLogAppend(cmd *cobra.Command, path string, f *logAppendFlags) error {
 	}
 	rec, err := logwriter.Append(cmd.Context(), path, custodylog.Event{
 		Actor: custodylog.Actor{Name: f.name, Role: f.role}, Action: f.action, Note: note,
-	}, s, logwriter.AppendOptions{LockWait: f.lockWait})
+	}, s, logwriter.AppendOptions{LockWait: f.lockWait, Revocation: revocation})
 	if err != nil {
 		return err
 	}

@@ -3,8 +3,11 @@ package logwriter
 import (
 	"archive/zip"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -30,6 +33,8 @@ type AppendOptions struct {
 	// Now is the event time when e.Time is empty; zero means the current
 	// time.
 	Now time.Time
+	// Revocation is revocation data the event carries.
+	Revocation []Revocation
 }
 
 // Append signs e as the next event of the bundle at path and adds it,
@@ -59,7 +64,7 @@ func Append(ctx context.Context, path string, e custodylog.Event, s Signer, opts
 	if err := nextEvent(b, &e, opts.Now); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	rec, err := Sign(ctx, e, s)
+	rec, err := Sign(ctx, e, s, opts.Revocation...)
 	if err != nil {
 		return nil, err
 	}
@@ -92,6 +97,11 @@ func nextEvent(b *manifest.Bundle, e *custodylog.Event, now time.Time) error {
 			return err
 		}
 	}
+	if e.Action == custodylog.Renewed {
+		if err := coverSeal(b, e); err != nil {
+			return err
+		}
+	}
 	if e.Time == "" {
 		if now.IsZero() {
 			now = time.Now()
@@ -119,6 +129,40 @@ func linkPrevious(b *manifest.Bundle, e *custodylog.Event, n int) error {
 		e.PrevToken, err = digest(custodylog.PartToken)
 	}
 	return err
+}
+
+// coverSeal commits a renewal to the sealed content and every manifest
+// token by digest (docs/long-term.md): its archive timestamp then covers
+// them through hashes alone.
+func coverSeal(b *manifest.Bundle, e *custodylog.Event) error {
+	mDigest, err := entryDigest(b, manifest.ManifestName)
+	if err != nil {
+		return err
+	}
+	var tokens [][]byte
+	for i := 0; b.Has(manifest.TokenEntryName(i)); i++ {
+		tok, err := b.ReadSmall(manifest.TokenEntryName(i), manifest.MaxMetaEntrySize)
+		if err != nil {
+			return err
+		}
+		tokens = append(tokens, tok)
+	}
+	e.Manifest, e.Tokens = mDigest, TokenDigests(tokens)
+	return nil
+}
+
+// entryDigest streams an entry through SHA-256: a manifest may be large.
+func entryDigest(b *manifest.Bundle, name string) (string, error) {
+	rc, err := b.Open(name)
+	if err != nil {
+		return "", err
+	}
+	defer rc.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, rc); err != nil {
+		return "", fmt.Errorf("reading %s: %w", name, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // rewrite writes the bundle anew next to path: every entry of the locked

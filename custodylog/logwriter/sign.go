@@ -42,6 +42,16 @@ type Record struct {
 	Sig   []byte
 	PEM   []byte
 	Token []byte // nil without a TSA
+	// Revocation holds the DER of the revocation data the event carries,
+	// in the order of Event.Revocation.
+	Revocation [][]byte
+}
+
+// Revocation is revocation data to store with an event: a DER CRL or
+// OCSP response (custodylog.RevocationCRL, RevocationOCSP).
+type Revocation struct {
+	Kind string
+	DER  []byte
 }
 
 // File is one entry to write into the bundle.
@@ -60,15 +70,25 @@ func (r *Record) Files() []File {
 	if r.Token != nil {
 		files = append(files, File{custodylog.EntryName(r.Event.Seq, custodylog.PartToken), r.Token})
 	}
+	for k, der := range r.Revocation {
+		files = append(files, File{custodylog.RevocationEntryName(r.Event.Seq, k+1, r.Event.Revocation[k].Kind), der})
+	}
 	return files
 }
 
 // Sign fills in the actor's fingerprint, encodes e, signs it and, with a
-// timestamper, timestamps the signature. Seq, Time, Bundle and Prev must be
-// set (Append and First set them).
-func Sign(ctx context.Context, e custodylog.Event, s Signer) (*Record, error) {
+// timestamper, timestamps the signature (a "renewed" event: the event
+// itself, docs/long-term.md). Seq, Time, Bundle and Prev must be set
+// (Append and First set them). The event carries revocation, when given.
+func Sign(ctx context.Context, e custodylog.Event, s Signer, revocation ...Revocation) (*Record, error) {
 	if s.Key == nil {
 		return nil, errors.New("custody log: no signing key")
+	}
+	e.Revocation = nil
+	var revDER [][]byte
+	for _, r := range revocation {
+		e.Revocation = append(e.Revocation, custodylog.Revocation{Kind: r.Kind, SHA256: custodylog.Digest(r.DER)})
+		revDER = append(revDER, r.DER)
 	}
 	fp, err := s.Key.Fingerprint()
 	if err != nil {
@@ -96,13 +116,20 @@ func Sign(ctx context.Context, e custodylog.Event, s Signer) (*Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	rec := &Record{Event: &e, JSON: data, Sig: sig, PEM: pemBytes}
+	rec := &Record{Event: &e, JSON: data, Sig: sig, PEM: pemBytes, Revocation: revDER}
 	if s.Timestamp != nil {
-		if rec.Token, err = s.Timestamp(ctx, sig); err != nil {
+		stamped := sig
+		if e.Action == custodylog.Renewed {
+			// The archive timestamp covers the event's JSON, a chain of
+			// digests down to every sealed byte that does not depend on
+			// this signature's algorithm staying strong.
+			stamped = data
+		}
+		if rec.Token, err = s.Timestamp(ctx, stamped); err != nil {
 			return nil, err
 		}
 		if s.CheckToken != nil {
-			if err := s.CheckToken(rec.Token, sig); err != nil {
+			if err := s.CheckToken(rec.Token, stamped); err != nil {
 				return nil, fmt.Errorf("the TSA answered a token that does not verify: %w", err)
 			}
 		}
@@ -114,11 +141,18 @@ func Sign(ctx context.Context, e custodylog.Event, s Signer) (*Record, error) {
 // signature is manifestSig and whose stored timestamp tokens are tokens
 // (manifest.tsr, manifest.2.tsr, …): the exporter's "sealed" event, which
 // seals those tokens with the signer's key.
-func First(ctx context.Context, e custodylog.Event, manifestSig []byte, tokens [][]byte, s Signer) (*Record, error) {
+func First(ctx context.Context, e custodylog.Event, manifestSig []byte, tokens [][]byte, s Signer, revocation ...Revocation) (*Record, error) {
 	e.Seq, e.Prev, e.Bundle = 1, custodylog.ZeroDigest, custodylog.Digest(manifestSig)
-	e.Tokens = make([]string, len(tokens))
+	e.Tokens = TokenDigests(tokens)
+	return Sign(ctx, e, s, revocation...)
+}
+
+// TokenDigests are the SHA-256 of each stored manifest token, in order:
+// what event 1 and every renewal commit to.
+func TokenDigests(tokens [][]byte) []string {
+	digests := make([]string, len(tokens))
 	for i, tok := range tokens {
-		e.Tokens[i] = custodylog.Digest(tok)
+		digests[i] = custodylog.Digest(tok)
 	}
-	return Sign(ctx, e, s)
+	return digests
 }

@@ -629,3 +629,19 @@ func statusText(ss []asn1.RawValue) string {
 	}
 	return fmt.Sprintf(", statusString %q", s)
 }
+
+// ResponseCertificates are the DER certificates the token of a
+// TimeStampResp carries (its TSA's, with certReq), nil when it cannot be
+// read: for a document security store, or to find the issuer of a TSA's
+// certificate among them.
+func ResponseCertificates(resp []byte) [][]byte {
+	token, _, err := UnwrapResponse(resp)
+	if err != nil {
+		return nil
+	}
+	sd, err := Parse(token)
+	if err != nil {
+		return nil
+	}
+	return sd.Certificates
+}

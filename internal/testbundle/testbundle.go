@@ -12,12 +12,14 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/pem"
 	"io"
 	"math/big"
 	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/digitorus/timestamp"
 
@@ -110,19 +112,26 @@ const Lang = "en"
 // fixture's key and TSA, and returns the bundle's path.
 func (f *Fixture) Export(t testing.TB, in string, sel custody.Selection) string {
 	t.Helper()
+	return f.ExportWith(t, in, custody.Options{Selection: sel})
+}
+
+// ExportWith is Export with more options: opts' Out, Timestampers and
+// Lang are the fixture's, and so is Signer unless opts gives one.
+func (f *Fixture) ExportWith(t testing.TB, in string, opts custody.Options) string {
+	t.Helper()
 	c, err := conversation.Load(in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := filepath.Join(t.TempDir(), "case.custody")
-	_, err = custody.Export(context.Background(), c, custody.Options{
-		Out: out, Signer: f.Signer,
-		Timestampers: []custody.Timestamper{f}, Selection: sel, Lang: Lang,
-	})
-	if err != nil {
+	opts.Out = filepath.Join(t.TempDir(), "case.custody")
+	opts.Timestampers, opts.Lang = []custody.Timestamper{f}, Lang
+	if opts.Signer == nil {
+		opts.Signer = f.Signer
+	}
+	if _, err = custody.Export(context.Background(), c, opts); err != nil {
 		t.Fatal(err)
 	}
-	return out
+	return opts.Out
 }
 
 // Entry is one ZIP entry of a bundle being rewritten.
@@ -222,4 +231,35 @@ func writeZip(t testing.TB, entries []Entry, create func(*zip.Writer, Entry) (io
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// WithTSA is a copy of the fixture whose TSA is tsaCert with its key
+// (issued by root, which becomes the only trust anchor), its clock at now
+// when now is set: for tests whose TSA certificates expire at chosen
+// dates.
+func (f *Fixture) WithTSA(t testing.TB, tsaCert *x509.Certificate, tsaKey crypto.Signer, root *x509.Certificate, now func() time.Time) *Fixture {
+	t.Helper()
+	dir := t.TempDir()
+	key, err := x509.MarshalPKCS8PrivateKey(tsaKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{
+		localtsa.RootFile: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: root.Raw}),
+		localtsa.CertFile: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: tsaCert.Raw}),
+		localtsa.KeyFile:  pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: key}),
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, err := localtsa.LoadAuthority(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Now = now
+	g := *f
+	g.TSADir, g.RootPEM, g.Roots, g.Authority = dir, filepath.Join(dir, localtsa.RootFile), []*x509.Certificate{root}, a
+	return &g
 }

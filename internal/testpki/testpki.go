@@ -13,6 +13,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"math/big"
 	"testing"
 	"time"
@@ -71,4 +72,22 @@ func CA(name string) *x509.Certificate {
 func Leaf(name string) *x509.Certificate {
 	return &x509.Certificate{Subject: pkix.Name{CommonName: name}, BasicConstraintsValid: true,
 		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment}
+}
+
+// TSALeaf is the template of a time-stamping authority's certificate
+// named name, valid from notBefore to notAfter: digitalSignature, and
+// id-kp-timeStamping as its only extended key usage, critical (RFC 3161
+// §2.3; Go's x509 would write it non-critical).
+func TSALeaf(t testing.TB, name string, notBefore, notAfter time.Time) *x509.Certificate {
+	t.Helper()
+	// The OIDs are spelled here, not taken from internal/cms, whose tests
+	// import this package.
+	idKPTimeStamping, idCEExtKeyUsage := asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 8}, asn1.ObjectIdentifier{2, 5, 29, 37}
+	eku, err := asn1.Marshal([]asn1.ObjectIdentifier{idKPTimeStamping})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &x509.Certificate{Subject: pkix.Name{CommonName: name}, NotBefore: notBefore, NotAfter: notAfter,
+		KeyUsage: x509.KeyUsageDigitalSignature, BasicConstraintsValid: true,
+		ExtraExtensions: []pkix.Extension{{Id: idCEExtKeyUsage, Critical: true, Value: eku}}}
 }

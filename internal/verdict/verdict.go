@@ -310,6 +310,8 @@ const (
 	TimestampOrderFailure          SubIndication = "TIMESTAMP_ORDER_FAILURE"           // claimed and proven times contradict each other
 	TryLater                       SubIndication = "TRY_LATER"                         // the data needed may become available later
 	SignedDataNotFound             SubIndication = "SIGNED_DATA_NOT_FOUND"             // what was signed is not there
+	Revoked                        SubIndication = "REVOKED"                           // the certificate was revoked before the proven time
+	RevokedNoPOE                   SubIndication = "REVOKED_NO_POE"                    // revoked, and no proof the signature came before
 )
 
 // Sub-indications of ours, where ETSI has none that fits.
@@ -397,6 +399,9 @@ var usualSubIndications = map[string]struct{ failed, indeterminate SubIndication
 	CheckPDFSigningTime:    {TimestampOrderFailure, OutOfBoundsNoPOE}, // never FAILED: it sets Sub
 	"pdf.container":        {FormatFailure, ContainerRepacked},
 	"consistency":          {Inconsistent, FormatFailure},
+	"evidence":             {FormatFailure, OutOfBoundsNoPOE}, // never FAILED
+	"signer.revocation":    {Revoked, TryLater},
+	"revocation":           {FormatFailure, FormatNotImplemented}, // never FAILED
 	"consistency.older":    {FormatFailure, NoCertificateChainFound},
 }
 

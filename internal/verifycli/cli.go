@@ -107,7 +107,7 @@ func newRootCmd() *cobra.Command {
 	var signer string
 	var trustSigners, trustLogs []string
 	var custody custodyFlags
-	var consistentWith, olderSigner, reportOut string
+	var consistentWith, olderSigner, reportOut, at string
 	root := &cobra.Command{
 		Use:   "custody-verify [--trust ROOTS.pem] [--signer FINGERPRINT|KEY.pub] [--json] case.custody|case.pdf|DIR",
 		Short: "Verify a custody evidence bundle offline",
@@ -143,6 +143,9 @@ a bundle was extracted.`,
 				return err
 			}
 			if err := custody.apply(&opts); err != nil {
+				return err
+			}
+			if opts.At, err = parseAt(at); err != nil {
 				return err
 			}
 			if consistentWith != "" && reportOut != "" {
@@ -191,12 +194,25 @@ a bundle was extracted.`,
 	root.Flags().StringArrayVar(&trustLogs, "trust-log", nil, "transparency log keys to trust (repeatable): a file of note verifier keys (name+hash+key, one a line), "+
 		"or a Sigstore trusted root JSON; a bundle logged with custody export --rekor is then checked to be in a trusted log, offline")
 	custody.add(root)
+	root.Flags().StringVar(&at, "at", "", "validate as of this time (RFC 3339, e.g. 2031-05-01T00:00:00Z) instead of now: which timestamps still prove their time then, given their certificates and the renewals (docs/long-term.md)")
 	root.Flags().StringVar(&reportOut, "report", "", "also write a verification report PDF to file (verdict, what was proven, every check, the verifier): one to file with a court or college")
 	root.Flags().StringVar(&consistentWith, "consistent-with", "", "an older bundle of the same conversation: verify both and prove the given (newer) one extends it unchanged")
 	root.Flags().StringVar(&olderSigner, "older-signer", "", "with --consistent-with: the older bundle's expected signer, when another key sealed it (fingerprint or public key PEM file)")
 	root.AddCommand(newTSRCmd())
 	versioncmd.Add(root, "custody-verify")
 	return root
+}
+
+// parseAt reads --at: an RFC 3339 time; empty means now.
+func parseAt(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, &exitError{code: 2, err: fmt.Errorf("--at %q: want an RFC 3339 time such as 2031-05-01T00:00:00Z", s)}
+	}
+	return t, nil
 }
 
 // usageWithoutArgs: called with no argument at all, a program prints its
