@@ -80,21 +80,43 @@ func (st revocationStatus) covering(t time.Time) (window, bool) {
 	return window{}, false
 }
 
+// checkLongTerm runs the long-term checks as of the validation time:
+// Options.At when asked (--at), else the time of the bundle's newest
+// trusted proof. The default depends on the bundle alone, so a bundle
+// gets the same verdict whenever it is verified (a certificate's
+// expiry in the years since does not turn PASSED into INDETERMINATE);
+// a chain of renewals is still held to its rule, each renewal made
+// before the proof it covers ended. Whether the proof has lapsed since,
+// as of today, is reported as a fact with the PASSED evidence check,
+// and --at today gives ETSI EN 319 102-1's verdict for today.
 func (v *bundleVerifier) checkLongTerm() {
-	at := v.opts.At
-	if at.IsZero() {
-		at = time.Now()
+	at, asked := v.opts.At.UTC(), !v.opts.At.IsZero()
+	if !asked {
+		at = newestProof(v.sealProofs, v.renewals)
 	}
-	at = at.UTC()
 	v.noteUnreadableRevocations()
 	seal, renewals := madeBy(v.sealProofs, at), madeBy(v.renewals, at)
 	switch {
 	case len(seal) > 0:
-		v.checkEvidence(seal, renewals, at)
+		v.checkEvidence(seal, renewals, at, asked)
 	case len(v.sealProofs) > 0:
 		v.indeterminate(CheckEvidence, TryLater, "as of %s no trusted timestamp existed yet: the first is dated %s", at.Format(time.RFC3339), v.sealProofs[0].ts.Time.UTC().Format(time.RFC3339))
 	}
 	v.checkSignerRevocation(seal, renewals, at)
+}
+
+// newestProof is the time of the newest trusted proof, the default
+// validation time.
+func newestProof(lists ...[]proof) time.Time {
+	var newest time.Time
+	for _, l := range lists {
+		for _, p := range l {
+			if p.cert != nil && p.ts.Time.After(newest) {
+				newest = p.ts.Time
+			}
+		}
+	}
+	return newest.UTC()
 }
 
 // madeBy keeps the proofs that existed at the validation time.
@@ -140,17 +162,18 @@ func (v *bundleVerifier) holdsAt(p proof, later []proof, laterHolds []bool, at t
 
 // checkEvidence reports the proven existence interval at the validation
 // time, or why the seal's time is no longer proven.
-func (v *bundleVerifier) checkEvidence(seal, renewals []proof, at time.Time) {
-	holds := v.holding(renewals, at)
-	var earliest *proof
-	for i := range seal {
-		if v.holdsAt(seal[i], renewals, holds, at) && (earliest == nil || seal[i].ts.Time.Before(earliest.ts.Time)) {
-			earliest = &seal[i]
-		}
-	}
+func (v *bundleVerifier) checkEvidence(seal, renewals []proof, at time.Time, asked bool) {
+	earliest, holds := v.proven(seal, renewals, at)
 	when := at.Format(time.RFC3339)
+	if !asked {
+		when = "the newest proof (" + when + ")"
+	}
 	if earliest != nil {
-		v.pass(CheckEvidence, "as of %s: existed before %s%s", when, day(earliest.ts.Time), renewedPhrase(renewals, holds))
+		detail := fmt.Sprintf("as of %s: existed before %s%s", when, day(earliest.ts.Time), renewedPhrase(renewals, holds))
+		if !asked {
+			detail += v.lapsedSince(seal, renewals, time.Now().UTC())
+		}
+		v.pass(CheckEvidence, "%s", detail)
 		return
 	}
 	first := seal[0]
@@ -161,6 +184,38 @@ func (v *bundleVerifier) checkEvidence(seal, renewals []proof, at time.Time) {
 		detail += fmt.Sprintf("; %s still proves the content existed before %s", renewals[k].name, day(renewals[k].ts.Time))
 	}
 	v.indeterminate(CheckEvidence, OutOfBoundsNoPOE, "%s", detail)
+}
+
+// proven is the earliest seal proof that holds at the validation time,
+// and which renewals hold then.
+func (v *bundleVerifier) proven(seal, renewals []proof, at time.Time) (*proof, []bool) {
+	holds := v.holding(renewals, at)
+	var earliest *proof
+	for i := range seal {
+		if v.holdsAt(seal[i], renewals, holds, at) && (earliest == nil || seal[i].ts.Time.Before(earliest.ts.Time)) {
+			earliest = &seal[i]
+		}
+	}
+	return earliest, holds
+}
+
+// lapsedSince says, when it is so, that as of now no proof holds any
+// more: every certificate the chain of proofs rests on has ended and no
+// renewal came before. A fact for the reader (renew, or ask --at), not
+// a verdict: the verdict must not change with the day it is computed.
+func (v *bundleVerifier) lapsedSince(seal, renewals []proof, now time.Time) string {
+	if p, _ := v.proven(seal, renewals, now); p != nil {
+		return ""
+	}
+	last := seal[len(seal)-1]
+	for _, r := range renewals {
+		if r.ts.Time.After(last.ts.Time) {
+			last = r
+		}
+	}
+	end, why := v.end(last)
+	return fmt.Sprintf("; as of today (%s) the newest proof's TSA certificate (%s) ended on %s (%s): renew the bundle (custody renew) to keep its time proven; custody-verify --at %s gives ETSI EN 319 102-1's verdict for today",
+		day(now), last.name, day(end), why, now.Format(time.RFC3339))
 }
 
 func renewedPhrase(renewals []proof, holds []bool) string {

@@ -24,7 +24,13 @@ type chainedTSAs struct {
 }
 
 func newChainedTSAs(t *testing.T) *chainedTSAs {
-	t0 := time.Now().UTC().Truncate(time.Second)
+	return newChainedTSAsFrom(t, time.Now().UTC().Truncate(time.Second))
+}
+
+// newChainedTSAsFrom: day 0 is t0; TSA A's certificate is valid from day
+// -1 to 365, B's from 200 to 566, C's from 500 to 866, D's from 800 to
+// 1166.
+func newChainedTSAsFrom(t *testing.T, t0 time.Time) *chainedTSAs {
 	c := &chainedTSAs{t0: t0}
 	rootTmpl := testpki.CA("Long-term test root")
 	rootTmpl.NotBefore, rootTmpl.NotAfter = t0.AddDate(-1, 0, 0), t0.AddDate(20, 0, 0)
@@ -130,5 +136,45 @@ func TestRenewalTooLate(t *testing.T) {
 	t.Log(ev.Detail)
 	if rep.Result != verify.Indeterminate || ev.Sub != verify.OutOfBoundsNoPOE || !strings.Contains(ev.Detail, "still proves the content existed before "+c.day(520).Format(time.DateOnly)) {
 		t.Errorf("late renewal: %s, evidence %s %q", rep.Result, ev.Sub, ev.Detail)
+	}
+}
+
+// TestEvidenceByDefaultIgnoresToday: without --at, the long-term checks
+// run as of the bundle's newest proof, so a bundle keeps its verdict
+// whatever the day it is verified (a TSA certificate that has expired
+// since is reported, not turned into INDETERMINATE); a renewal made too
+// late is INDETERMINATE whatever the day, and --at today gives today's
+// ETSI verdict.
+func TestEvidenceByDefaultIgnoresToday(t *testing.T) {
+	c := newChainedTSAsFrom(t, time.Now().UTC().Truncate(time.Second).AddDate(0, 0, -1000))
+	f := testbundle.New(t, "ecdsa-p256").WithTSA(t, c.tsas[0].Cert, c.tsas[0].Key, c.root.Cert, func() time.Time { return c.day(0) })
+	plain := f.Export(t, testbundle.Sample(), custody.Selection{})
+	late := f.Export(t, testbundle.Sample(), custody.Selection{})
+	c.renew(t, f, late, 1, 400) // TSA A ended on day 365: too late
+
+	rep, err := verify.BundleFile(plain, verify.Options{Trust: f.Roots})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := evidenceCheck(t, rep)
+	// (The sample's messages postdate this seal, 1000 days ago: the
+	// verdict is INDETERMINATE for that, so only the evidence check is
+	// read here.)
+	if ev.Status != verify.Passed || !strings.Contains(ev.Detail, "as of today") {
+		t.Errorf("expired since, by default: evidence %s %q; want PASSED noting the lapse", ev.Status, ev.Detail)
+	}
+	rep, err = verify.BundleFile(plain, verify.Options{Trust: f.Roots, At: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev := evidenceCheck(t, rep); ev.Status != verify.Indeterminate || ev.Sub != verify.OutOfBoundsNoPOE {
+		t.Errorf("expired since, --at now: evidence %s %s; want INDETERMINATE OUT_OF_BOUNDS_NO_POE", ev.Status, ev.Sub)
+	}
+	rep, err = verify.BundleFile(late, verify.Options{Trust: f.Roots})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev := evidenceCheck(t, rep); ev.Status != verify.Indeterminate || ev.Sub != verify.OutOfBoundsNoPOE {
+		t.Errorf("renewed too late, by default: evidence %s %s %q; want INDETERMINATE OUT_OF_BOUNDS_NO_POE", ev.Status, ev.Sub, ev.Detail)
 	}
 }

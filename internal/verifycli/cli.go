@@ -194,7 +194,7 @@ a bundle was extracted.`,
 	root.Flags().StringArrayVar(&trustLogs, "trust-log", nil, "transparency log keys to trust (repeatable): a file of note verifier keys (name+hash+key, one a line), "+
 		"or a Sigstore trusted root JSON; a bundle logged with custody export --rekor is then checked to be in a trusted log, offline")
 	custody.add(root)
-	root.Flags().StringVar(&at, "at", "", "validate as of this time (RFC 3339, e.g. 2031-05-01T00:00:00Z) instead of now: which timestamps still prove their time then, given their certificates and the renewals (docs/long-term.md)")
+	root.Flags().StringVar(&at, "at", "", "validate as of this time (RFC 3339, e.g. 2031-05-01T00:00:00Z) instead of the bundle's newest proof: which timestamps still prove their time then, given their certificates and the renewals (docs/long-term.md)")
 	root.Flags().StringVar(&reportOut, "report", "", "also write a verification report PDF to file (verdict, what was proven, every check, the verifier): one to file with a court or college")
 	root.Flags().StringVar(&consistentWith, "consistent-with", "", "an older bundle of the same conversation: verify both and prove the given (newer) one extends it unchanged")
 	root.Flags().StringVar(&olderSigner, "older-signer", "", "with --consistent-with: the older bundle's expected signer, when another key sealed it (fingerprint or public key PEM file)")
