@@ -358,7 +358,10 @@ const MaxInteger = 1<<53 - 1
 // 0…MaxInteger: the format has no other numbers, and a larger one would
 // read differently in another language's JSON library.
 func checkIntegers(data []byte) error {
-	d := jsontext.NewDecoder(bytes.NewReader(data))
+	return checkIntegerTokens(jsontext.NewDecoder(bytes.NewReader(data)))
+}
+
+func checkIntegerTokens(d *jsontext.Decoder) error {
 	for {
 		tok, err := d.ReadToken()
 		if err == io.EOF {
