@@ -101,7 +101,8 @@ func encodesAsRead(v any, r io.Reader) error {
 	if err := jsonv2.MarshalWrite(c, v); err != nil {
 		return err
 	}
-	if n, _ := r.Read(make([]byte, 1)); n != 0 {
+	var more [1]byte
+	if n, _ := io.ReadFull(r, more[:]); n != 0 {
 		return errDiffers
 	}
 	return nil
