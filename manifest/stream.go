@@ -42,7 +42,7 @@ func ReadHead(r io.Reader) (*Head, error) {
 	if err := jsonv2.UnmarshalRead(r, &h, jsonv2.RejectUnknownMembers(false)); err != nil {
 		return nil, fmt.Errorf("manifest.json: %w", err)
 	}
-	if h.Format != FormatV1 && h.Format != FormatV2 && h.Format != FormatV3 {
+	if !knownFormat(h.Format) {
 		return nil, &UnknownFormatError{Format: h.Format}
 	}
 	return &h, nil

@@ -2,6 +2,7 @@ package manifest_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"reflect"
@@ -70,5 +71,20 @@ func TestParseStreamOpenFails(t *testing.T) {
 	m, err := manifest.ParseStream(func() (io.ReadCloser, error) { return nil, io.ErrUnexpectedEOF })
 	if m != nil || err == nil || !strings.Contains(err.Error(), "manifest.json") {
 		t.Fatalf("got %v, %v", m, err)
+	}
+}
+
+// TestReadHeadKnowsParseFormats: ReadHead knows exactly the formats Parse
+// reads (a format it did not know would make a verifier call genuine
+// evidence of that format unknown).
+func TestReadHeadKnowsParseFormats(t *testing.T) {
+	for _, f := range []string{manifest.FormatV1, manifest.FormatV2, manifest.FormatV3, manifest.FormatV4} {
+		if _, err := manifest.ReadHead(strings.NewReader(`{"format":"` + f + `"}`)); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	var unknown *manifest.UnknownFormatError
+	if _, err := manifest.ReadHead(strings.NewReader(`{"format":"custody.bundle/v99"}`)); !errors.As(err, &unknown) {
+		t.Errorf("v99: %v, want an UnknownFormatError", err)
 	}
 }
