@@ -891,9 +891,11 @@ func (v *bundleVerifier) verifySeal(manifestFormat, wantFP, alg string, knownFor
 	} else if err != nil {
 		return sealResult{fingerprint: fp, check: check(Failed, SigCryptoFailure, "%v", err)}
 	}
-	if knownFormat && v.m.UsesV4() {
+	if knownFormat && manifestFormat == manifest.FormatV4 {
 		// The log entries state the manifest's digest: taken now, while
-		// its bytes are at hand (checkManifest then drops them).
+		// its bytes are at hand (checkManifest then drops them). The
+		// manifest is not decoded yet; only v4 lists transparency logs
+		// (manifest.Parse refuses them in any other format).
 		v.logStatement, _ = translog.NewStatement(v.b.ManifestBytes, v.sig, pub)
 	}
 	return sealResult{fingerprint: fp, check: check(Passed, "", "%s signature over manifest.json is valid, key %s", alg, fp)}
