@@ -358,7 +358,10 @@ const MaxInteger = 1<<53 - 1
 // 0…MaxInteger: the format has no other numbers, and a larger one would
 // read differently in another language's JSON library.
 func checkIntegers(data []byte) error {
-	d := jsontext.NewDecoder(bytes.NewReader(data))
+	return checkIntegerTokens(jsontext.NewDecoder(bytes.NewReader(data)))
+}
+
+func checkIntegerTokens(d *jsontext.Decoder) error {
 	for {
 		tok, err := d.ReadToken()
 		if err == io.EOF {
@@ -409,6 +412,11 @@ func (e *UnknownFormatError) Error() string {
 	return fmt.Sprintf("manifest.json: unknown format %q (this verifier reads %s, %s, %s and %s)", e.Format, FormatV1, FormatV2, FormatV3, FormatV4)
 }
 
+// knownFormat reports whether this reader reads manifests of format f.
+func knownFormat(f string) bool {
+	return slices.Contains([]string{FormatV1, FormatV2, FormatV3, FormatV4}, f)
+}
+
 // Parse decodes a manifest strictly and checks its internal consistency
 // (see Check). It does not look at the container.
 func Parse(data []byte) (*Manifest, error) {
@@ -418,7 +426,7 @@ func Parse(data []byte) (*Manifest, error) {
 	if err := jsonv2.Unmarshal(data, &probe, jsonv2.RejectUnknownMembers(false)); err != nil {
 		return nil, fmt.Errorf("manifest.json: %w", err)
 	}
-	if !slices.Contains([]string{FormatV1, FormatV2, FormatV3, FormatV4}, probe.Format) {
+	if !knownFormat(probe.Format) {
 		return nil, &UnknownFormatError{Format: probe.Format}
 	}
 	var m Manifest

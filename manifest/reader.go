@@ -42,6 +42,7 @@ func containerErr(format string, args ...any) error {
 type Bundle struct {
 	names  []string
 	byName map[string]entry
+	zip    io.ReaderAt // of the ZIP entries
 	// ManifestBytes are the exact bytes of manifest.json.
 	ManifestBytes []byte
 	// Ignored lists what OpenRepacked and OpenDir left out as not part of
@@ -58,10 +59,14 @@ type Bundle struct {
 	closers []func() // what Close releases
 }
 
-// entry is one file of a bundle, whatever holds it: a ZIP entry or a file
-// of an extracted folder.
+// entry is one file of a bundle, whatever holds it: a ZIP entry (zf,
+// read from the bundle's zip) or a file of an extracted folder (open and
+// section). A ZIP entry holds no functions of its own: a bundle has up to
+// MaxEntries of them, and two closures each were a tenth of what a
+// verifier of tens of thousands of messages held.
 type entry struct {
 	size    int64
+	zf      *zip.File
 	open    func() (io.ReadCloser, error)
 	section func() (*io.SectionReader, error)
 }
@@ -71,21 +76,36 @@ func (b *Bundle) add(name string, e entry) {
 	b.byName[name] = e
 }
 
-// addZip adds a ZIP entry of r: a stored one is read in place by Section,
-// a deflated one (OpenRepacked) is first decoded into a temporary file.
+// addZip adds a ZIP entry of r, the bundle's zip.
 func (b *Bundle) addZip(r io.ReaderAt, f *zip.File) {
-	e := entry{size: int64(f.UncompressedSize64), open: f.Open}
-	e.section = func() (*io.SectionReader, error) {
-		if f.Method != zip.Store {
-			return b.spill(f.Name, e)
-		}
-		off, err := f.DataOffset()
-		if err != nil {
-			return nil, containerErr("entry %s: %v", f.Name, err)
-		}
-		return io.NewSectionReader(r, off, e.size), nil
+	b.zip = r
+	b.add(f.Name, entry{size: int64(f.UncompressedSize64), zf: f})
+}
+
+// openEntry opens an entry for streaming.
+func (b *Bundle) openEntry(e entry) (io.ReadCloser, error) {
+	if e.zf != nil {
+		return e.zf.Open()
 	}
-	b.add(f.Name, e)
+	return e.open()
+}
+
+// sectionOf returns an entry's data for random access: a stored ZIP
+// entry is read in place, a deflated one (OpenRepacked) is first decoded
+// into a temporary file.
+func (b *Bundle) sectionOf(e entry) (*io.SectionReader, error) {
+	f := e.zf
+	switch {
+	case f == nil:
+		return e.section()
+	case f.Method != zip.Store:
+		return b.spill(f.Name, e)
+	}
+	off, err := f.DataOffset()
+	if err != nil {
+		return nil, containerErr("entry %s: %v", f.Name, err)
+	}
+	return io.NewSectionReader(b.zip, off, e.size), nil
 }
 
 // spill decodes an entry into a temporary file that Close removes, for
@@ -96,7 +116,7 @@ func (b *Bundle) spill(name string, e entry) (*io.SectionReader, error) {
 		return nil, err
 	}
 	b.onClose(func() { tmp.Close(); os.Remove(tmp.Name()) })
-	rc, err := e.open()
+	rc, err := b.openEntry(e)
 	if err != nil {
 		return nil, err
 	}
@@ -406,7 +426,7 @@ func (b *Bundle) Open(name string) (io.ReadCloser, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: %w", name, fs.ErrNotExist)
 	}
-	return f.open()
+	return b.openEntry(f)
 }
 
 // Section returns an entry's data for random access: for a canonical
@@ -420,7 +440,7 @@ func (b *Bundle) Section(name string) (*io.SectionReader, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: %w", name, fs.ErrNotExist)
 	}
-	return f.section()
+	return b.sectionOf(f)
 }
 
 // ReadSmall reads a whole entry that is bounded by the format (manifest,
@@ -433,7 +453,7 @@ func (b *Bundle) ReadSmall(name string, limit int64) ([]byte, error) {
 	if f.size > limit {
 		return nil, containerErr("entry %s is %d bytes, more than the %d allowed", name, f.size, limit)
 	}
-	rc, err := f.open()
+	rc, err := b.openEntry(f)
 	if err != nil {
 		return nil, containerErr("entry %s: %v", name, err)
 	}

@@ -67,7 +67,11 @@ type Document struct {
 	Total           int // messages in the conversation
 	AttachmentCount int
 
-	Items     []Item // in conversation order
+	Items []Item // in conversation order
+	// Stream, when set, hands the items that follow Items one at a time,
+	// in conversation order, as the pages are laid out: a record of tens
+	// of thousands of messages then never holds them all at once.
+	Stream    func(yield func(Item) error) error
 	Integrity Integrity
 
 	// PNGAsIs embeds PNG images that the PDF writer takes as they are

@@ -85,8 +85,8 @@ func newRenderer(d *Document) (*renderer, error) {
 		return nil, errors.New("pdf: nil document")
 	}
 	for i, it := range d.Items {
-		if (it.Message == nil) == (it.Withheld <= 0) {
-			return nil, fmt.Errorf("pdf: item %d: exactly one of Message or a positive Withheld must be set", i)
+		if err := it.check(i); err != nil {
+			return nil, err
 		}
 	}
 	code, payload, err := encodeQR(d)
@@ -164,14 +164,8 @@ func (r *renderer) render(w io.Writer) (err error) {
 
 	r.newPage()
 	r.header()
-	for i, it := range r.d.Items {
-		if it.Message != nil {
-			if err := r.message(i, it.Message); err != nil {
-				return err
-			}
-		} else {
-			r.withheld(it.Withheld)
-		}
+	if err := r.items(); err != nil {
+		return err
 	}
 	r.integrityPage()
 	if err := r.setFont(r.st.small.Faces[0], smallSize); err != nil {
@@ -181,6 +175,39 @@ func (r *renderer) render(w io.Writer) (err error) {
 		return fmt.Errorf("pdf: page count: %w", err)
 	}
 	return r.write(w)
+}
+
+// items draws d.Items, then what d.Stream hands, checked as they come.
+func (r *renderer) items() error {
+	i := 0
+	draw := func(it Item) error {
+		if err := it.check(i); err != nil {
+			return err
+		}
+		i++
+		if it.Message != nil {
+			return r.message(i-1, it.Message)
+		}
+		r.withheld(it.Withheld)
+		return nil
+	}
+	for _, it := range r.d.Items {
+		if err := draw(it); err != nil {
+			return err
+		}
+	}
+	if r.d.Stream == nil {
+		return nil
+	}
+	return r.d.Stream(draw)
+}
+
+// check: exactly one of an item's fields is set.
+func (it Item) check(i int) error {
+	if (it.Message == nil) == (it.Withheld <= 0) {
+		return fmt.Errorf("pdf: item %d: exactly one of Message or a positive Withheld must be set", i)
+	}
+	return nil
 }
 
 // write streams gopdf's uncompressed output through pdfpack, which fills

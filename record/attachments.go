@@ -19,14 +19,19 @@ type Attachments struct {
 func CountAttachments(entries []*manifest.MessageEntry) Attachments {
 	var n Attachments
 	for _, e := range entries {
-		for _, a := range e.Attachments {
-			n.Referenced++
-			if !a.Missing {
-				n.Included++
-			}
-		}
+		n.add(e)
 	}
 	return n
+}
+
+// add counts the attachments of one entry.
+func (n *Attachments) add(e *manifest.MessageEntry) {
+	for _, a := range e.Attachments {
+		n.Referenced++
+		if !a.Missing {
+			n.Included++
+		}
+	}
 }
 
 // String words the counts in English: "162 referenced, 0 included", or "3

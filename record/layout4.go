@@ -46,16 +46,16 @@ func newLayout4(m *manifest.Manifest) (*layout4, error) {
 func (l *layout4) words() *lang.RecordLabels { return &l.terms.Record }
 
 // header fills what the first page states.
-func (l *layout4) header(d *pdf.Document, m *manifest.Manifest, entries []*manifest.MessageEntry) {
+func (l *layout4) header(d *pdf.Document, m *manifest.Manifest, sum summary) {
 	d.Layout4 = true
 	d.Labels = l.words()
 	d.Practice = lang.Shown(d.Practice)
 	d.Title = lang.Shown(d.Title)
 	d.PatientID = lang.Shown(d.PatientID)
-	d.Period = period(entries, l.words().Span, l.day)
+	d.Period = period(sum, l.words().Span, l.day)
 	d.Dates = l.dates
 	d.Selection = l.terms.DescribeSelection(m.Selection.Selected, m.Selection.Total, m.Selection.Criteria)
-	d.AttachmentCounts = CountAttachments(entries).Words(*l.words())
+	d.AttachmentCounts = sum.attachments.Words(*l.words())
 	d.TimeZone = l.words().ZoneOffsets
 	if z := m.Conversation.TimeZone; z != "" {
 		d.TimeZone = lang.Shown(z)

@@ -67,7 +67,25 @@ func HasLanguage(name string) bool { return name == Renderer || name == renderer
 type Content struct {
 	Manifest *manifest.Manifest
 	Entries  []*manifest.MessageEntry
-	Open     func(entry string) (io.ReadCloser, error)
+	// EachEntry, when Entries is nil, reads the entries in order and
+	// hands them to yield one at a time; the layout calls it once for
+	// each pass it makes (FromParsed), so that a rendering of tens of
+	// thousands of messages holds one entry at a time, not all of them.
+	EachEntry func(yield func(*manifest.MessageEntry) error) error
+	Open      func(entry string) (io.ReadCloser, error)
+}
+
+// each hands the entries to yield in order, from Entries or EachEntry.
+func (c Content) each(yield func(*manifest.MessageEntry) error) error {
+	if c.EachEntry != nil && c.Entries == nil {
+		return c.EachEntry(yield)
+	}
+	for _, e := range c.Entries {
+		if err := yield(e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Seal is what is known only after sealing, for the standalone PDF.
@@ -107,8 +125,12 @@ func renderer(m *manifest.Manifest, seal *Seal) string {
 
 func document(c Content, seal *Seal) (*pdf.Document, error) {
 	m := c.Manifest
-	if len(c.Entries) != len(m.Messages) {
-		return nil, fmt.Errorf("record: %d message entries for %d messages", len(c.Entries), len(m.Messages))
+	sum, err := summarize(c)
+	if err != nil {
+		return nil, err
+	}
+	if sum.count != len(m.Messages) {
+		return nil, fmt.Errorf("record: %d message entries for %d messages", sum.count, len(m.Messages))
 	}
 	people := map[string]manifest.Participant{}
 	patient := ""
@@ -120,47 +142,95 @@ func document(c Content, seal *Seal) (*pdf.Document, error) {
 	}
 	version := renderer(m, seal)
 	d := &pdf.Document{
-		Practice:  m.Practice,
-		Title:     m.Conversation.Title,
-		PatientID: patient,
-		Period:    period(c.Entries, "%s to %s", isoDay),
-		ExportID:  m.ExportID,
-		Selected:  m.Selection.Selected,
-		Total:     m.Selection.Total,
-		PNGAsIs:   version != rendererV1 && version != rendererV2,
+		Practice:        m.Practice,
+		Title:           m.Conversation.Title,
+		PatientID:       patient,
+		Period:          period(sum, "%s to %s", isoDay),
+		ExportID:        m.ExportID,
+		Selected:        m.Selection.Selected,
+		Total:           m.Selection.Total,
+		AttachmentCount: sum.attachments.Referenced,
+		PNGAsIs:         version != rendererV1 && version != rendererV2,
 	}
 	var v4 *layout4
 	if HasLanguage(version) {
-		var err error
 		if v4, err = newLayout4(m); err != nil {
 			return nil, err
 		}
 		if version == Renderer {
 			d.Layout5, v4.dates = true, &v4.terms.Dates
 		}
-		v4.header(d, m, c.Entries)
+		v4.header(d, m, sum)
 	}
-	byID := map[string]*manifest.MessageEntry{}
-	for _, e := range c.Entries {
-		byID[e.ID] = e
+	replied, err := repliedTexts(c, sum.replyTargets)
+	if err != nil {
+		return nil, err
 	}
 	gaps := withheldGaps(m)
-	for k, e := range c.Entries {
-		if gaps[k] > 0 {
-			d.Items = append(d.Items, pdf.Item{Withheld: gaps[k]})
+	d.Stream = func(yield func(pdf.Item) error) error {
+		k := 0
+		err := c.each(func(e *manifest.MessageEntry) error {
+			if gaps[k] > 0 {
+				if err := yield(pdf.Item{Withheld: gaps[k]}); err != nil {
+					return err
+				}
+			}
+			k++
+			return yield(pdf.Item{Message: message(e, people, replied, c.Open, v4)})
+		})
+		if n := gaps[len(gaps)-1]; err == nil && n > 0 {
+			err = yield(pdf.Item{Withheld: n})
 		}
-		msg := message(e, people, byID, c.Open, v4)
-		d.AttachmentCount += len(msg.Attachments)
-		d.Items = append(d.Items, pdf.Item{Message: msg})
-	}
-	if n := gaps[len(c.Entries)]; n > 0 {
-		d.Items = append(d.Items, pdf.Item{Withheld: n})
+		return err
 	}
 	d.Integrity = integrity(m, seal)
 	if v4 != nil {
 		v4.integrity(&d.Integrity, m, seal)
 	}
 	return d, nil
+}
+
+// summary is what the first page states about all the entries, gathered
+// in a pass before the pages are laid out.
+type summary struct {
+	count       int
+	first, last string // the first and the last entry's time
+	attachments Attachments
+	// replyTargets are the ids that entries reply to.
+	replyTargets map[string]bool
+}
+
+func summarize(c Content) (summary, error) {
+	sum := summary{replyTargets: map[string]bool{}}
+	err := c.each(func(e *manifest.MessageEntry) error {
+		if sum.count == 0 {
+			sum.first = e.Time
+		}
+		sum.count++
+		sum.last = e.Time
+		sum.attachments.add(e)
+		if e.ReplyTo != "" {
+			sum.replyTargets[e.ReplyTo] = true
+		}
+		return nil
+	})
+	return sum, err
+}
+
+// repliedTexts returns the text of each entry that another replies to, by
+// id (the last entry of an id, should two share one).
+func repliedTexts(c Content, targets map[string]bool) (map[string]string, error) {
+	texts := map[string]string{}
+	if len(targets) == 0 {
+		return texts, nil
+	}
+	err := c.each(func(e *manifest.MessageEntry) error {
+		if targets[e.ID] {
+			texts[e.ID] = e.Text
+		}
+		return nil
+	})
+	return texts, err
 }
 
 // withheldGaps counts, for each disclosed message, the messages withheld
@@ -182,7 +252,7 @@ func withheldGaps(m *manifest.Manifest) []int {
 	return gaps
 }
 
-func message(e *manifest.MessageEntry, people map[string]manifest.Participant, byID map[string]*manifest.MessageEntry, open func(string) (io.ReadCloser, error), v4 *layout4) *pdf.Message {
+func message(e *manifest.MessageEntry, people map[string]manifest.Participant, replied map[string]string, open func(string) (io.ReadCloser, error), v4 *layout4) *pdf.Message {
 	sender := people[e.From]
 	name := sender.Name
 	if name == "" {
@@ -198,8 +268,8 @@ func message(e *manifest.MessageEntry, people map[string]manifest.Participant, b
 	}
 	if e.ReplyTo != "" {
 		msg.ReplyTo = e.ReplyTo
-		if r, ok := byID[e.ReplyTo]; ok {
-			msg.ReplyTo += ": “" + excerpt(r.Text, 60) + "”"
+		if text, ok := replied[e.ReplyTo]; ok {
+			msg.ReplyTo += ": “" + excerpt(text, 60) + "”"
 		} else {
 			msg.ReplyTo += notInExport(v4)
 		}
@@ -269,13 +339,14 @@ func displayTime(s string, moment func(time.Time) string) string {
 func isoMoment(t time.Time) string { return t.Format("2006-01-02 15:04:05 -07:00") }
 func isoDay(t time.Time) string    { return t.Format("2006-01-02") }
 
-// period is the days the entries cover, each worded by day in its own
-// offset; a range is worded by the format span ("%s to %s").
-func period(entries []*manifest.MessageEntry, span string, day func(time.Time) string) string {
-	if len(entries) == 0 {
+// period is the days the entries cover, from the first's time to the
+// last's, each worded by day in its own offset; a range is worded by the
+// format span ("%s to %s").
+func period(sum summary, span string, day func(time.Time) string) string {
+	if sum.count == 0 {
 		return ""
 	}
-	first, last := displayTime(entries[0].Time, day), displayTime(entries[len(entries)-1].Time, day)
+	first, last := displayTime(sum.first, day), displayTime(sum.last, day)
 	if first == last {
 		return first
 	}
@@ -309,17 +380,26 @@ func FromBundle(b *manifest.Bundle) (Content, error) {
 // already: a verifier holds one parsed manifest, not two (megabytes each
 // for tens of thousands of messages).
 func FromParsed(b *manifest.Bundle, m *manifest.Manifest) (Content, error) {
-	c := Content{Manifest: m, Open: b.Open}
-	for _, msg := range m.Messages {
-		data, err := b.ReadSmall(msg.Entry, manifest.MaxMessageSize)
-		if err != nil {
-			return Content{}, err
+	each := func(yield func(*manifest.MessageEntry) error) error {
+		for _, msg := range m.Messages {
+			data, err := b.ReadSmall(msg.Entry, manifest.MaxMessageSize)
+			if err != nil {
+				return err
+			}
+			e, err := manifest.ParseMessageEntry(data)
+			if err != nil {
+				return fmt.Errorf("%s: %w", msg.Entry, err)
+			}
+			if err := yield(e); err != nil {
+				return err
+			}
 		}
-		e, err := manifest.ParseMessageEntry(data)
-		if err != nil {
-			return Content{}, fmt.Errorf("%s: %w", msg.Entry, err)
-		}
-		c.Entries = append(c.Entries, e)
+		return nil
 	}
-	return c, nil
+	// Every entry is read once here, so that one that cannot be read is
+	// an error now, before the rendering starts, as when they were held.
+	if err := each(func(*manifest.MessageEntry) error { return nil }); err != nil {
+		return Content{}, err
+	}
+	return Content{Manifest: m, EachEntry: each, Open: b.Open}, nil
 }

@@ -327,8 +327,23 @@ func (v *bundleVerifier) checkMetaEntries() bool {
 }
 
 func (v *bundleVerifier) checkManifest() {
-	m, err := manifest.Parse(v.b.ManifestBytes)
+	data := v.b.ManifestBytes
+	head, err := manifest.ReadHead(bytes.NewReader(data))
 	var unknown *manifest.UnknownFormatError
+	if errors.As(err, &unknown) {
+		v.checkUnknownFormat(err)
+		return
+	}
+	sum, size := sha256.Sum256(data), len(data)
+	if err == nil {
+		// The signature is checked now, reported in its turn
+		// (checkSignature), so that the manifest's bytes, up to 64 MB,
+		// are released before the manifest is decoded (as it streams,
+		// manifest.ParseStream): they are never held with the value.
+		v.seal = v.verifySeal(head.Format, head.Signer.Fingerprint, head.Signer.Algorithm, true)
+		v.b.ManifestBytes = nil
+	}
+	m, err := manifest.ParseStream(func() (io.ReadCloser, error) { return v.b.Open(manifest.ManifestName) })
 	if errors.As(err, &unknown) {
 		v.checkUnknownFormat(err)
 		return
@@ -338,19 +353,12 @@ func (v *bundleVerifier) checkManifest() {
 		return
 	}
 	v.m, v.rep.parsed = m, m
-	sum := sha256.Sum256(v.b.ManifestBytes)
 	v.rep.Format, v.rep.ExportID, v.rep.ExportedAt = m.Format, m.ExportID, m.ExportedAt
 	v.rep.Manifest = hex.EncodeToString(sum[:])
 	v.rep.Messages, v.rep.Total = len(m.Messages), m.Selection.Total
 	v.rep.Selection = &Selection{Criteria: m.Selection.Criteria, Description: lang.English.DescribeSelection(m.Selection.Selected, m.Selection.Total, m.Selection.Criteria)}
 	v.rep.Intake = NewIntake(m.Intake)
-	v.pass("manifest", "%s in canonical JSON, %d bytes, SHA-256 %s", m.Format, len(v.b.ManifestBytes), v.rep.Manifest)
-	// The signature is checked now, reported in its turn (checkSignature):
-	// then nothing needs the manifest's bytes, megabytes for tens of
-	// thousands of messages, while the files are hashed and the record
-	// rendered.
-	v.seal = v.verifySeal(m.Signer.Fingerprint, m.Signer.Algorithm, true)
-	v.b.ManifestBytes = nil
+	v.pass("manifest", "%s in canonical JSON, %d bytes, SHA-256 %s", m.Format, size, v.rep.Manifest)
 	v.startRendering()
 }
 
@@ -369,7 +377,7 @@ func (v *bundleVerifier) checkUnknownFormat(err error) {
 		} `json:"signer"`
 	}
 	if json.Unmarshal(v.b.ManifestBytes, &probe) == nil && probe.Signer.Fingerprint != "" {
-		if res := v.verifySeal(probe.Signer.Fingerprint, probe.Signer.Algorithm, false); res.check.Status == Failed {
+		if res := v.verifySeal("", probe.Signer.Fingerprint, probe.Signer.Algorithm, false); res.check.Status == Failed {
 			v.rep.Checks = append(v.rep.Checks, Check{Name: "manifest", Status: Failed, Sub: SigCryptoFailure,
 				Detail: fmt.Sprintf("%v, and its signature proves it altered: %s", err, res.check.Detail)})
 			return
@@ -836,18 +844,19 @@ type sealResult struct {
 
 // verifySeal checks manifest.sig over manifest.json with signer.pem, for
 // the key fingerprint and algorithm the manifest names; it keeps the
-// signature in v.sig for the timestamps. Formats v1 and v2 define their
+// signature in v.sig for the timestamps (manifestFormat: the manifest's
+// format, when known). Formats v1 and v2 define their
 // signers (Ed25519, ECDSA P-256): in a manifest of a known format another
 // key or algorithm is one no exporter of that format writes (FAILED); in a
 // manifest of a format this verifier does not know, perhaps a later one's
 // (INDETERMINATE).
-func (v *bundleVerifier) verifySeal(wantFP, alg string, knownFormat bool) sealResult {
+func (v *bundleVerifier) verifySeal(manifestFormat, wantFP, alg string, knownFormat bool) sealResult {
 	check := func(s Status, sub SubIndication, format string, args ...any) Check {
 		return Check{Name: "signature", Status: s, Sub: sub, Detail: fmt.Sprintf(format, args...)}
 	}
 	notImplemented := func(fp string, err error) sealResult {
 		if knownFormat {
-			return sealResult{fingerprint: fp, check: check(Failed, FormatFailure, "%v: %s defines Ed25519 and ECDSA P-256 signers only", err, v.m.Format)}
+			return sealResult{fingerprint: fp, check: check(Failed, FormatFailure, "%v: %s defines Ed25519 and ECDSA P-256 signers only", err, manifestFormat)}
 		}
 		return sealResult{fingerprint: fp, check: check(Indeterminate, CryptoConstraintsFailure, "this verifier cannot check the signature: %v", err)}
 	}
@@ -882,9 +891,11 @@ func (v *bundleVerifier) verifySeal(wantFP, alg string, knownFormat bool) sealRe
 	} else if err != nil {
 		return sealResult{fingerprint: fp, check: check(Failed, SigCryptoFailure, "%v", err)}
 	}
-	if knownFormat && v.m.UsesV4() {
+	if knownFormat && manifestFormat == manifest.FormatV4 {
 		// The log entries state the manifest's digest: taken now, while
-		// its bytes are at hand (checkManifest then drops them).
+		// its bytes are at hand (checkManifest then drops them). The
+		// manifest is not decoded yet; only v4 lists transparency logs
+		// (manifest.Parse refuses them in any other format).
 		v.logStatement, _ = translog.NewStatement(v.b.ManifestBytes, v.sig, pub)
 	}
 	return sealResult{fingerprint: fp, check: check(Passed, "", "%s signature over manifest.json is valid, key %s", alg, fp)}

@@ -1,0 +1,130 @@
+package manifest
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json/jsontext"
+	jsonv2 "encoding/json/v2"
+	"fmt"
+	"io"
+	"reflect"
+)
+
+// Reading a manifest without holding its bytes.
+//
+// A manifest is up to MaxManifestSize (64 MB) of JSON, and the value
+// decoded from it takes about as much again: a verifier that held both at
+// once needed twice the manifest's size (a hostile but legal bundle of
+// 80,000 disclosed and 250,000 withheld messages: 124 MB live). ParseStream
+// makes Parse's checks on a stream instead: the document is decoded, its
+// numbers checked and its bytes compared with the value's encoding, each
+// in its own pass over the entry, so that only the decoded value is held.
+// The rules are Parse's, applied by the same code; only when one of them
+// fails are the bytes read whole and given to Parse, so that the error is
+// worded exactly as Parse words it.
+
+// Head is what a reader needs of a manifest before decoding all of it:
+// its format and the key that sealed it.
+type Head struct {
+	Format string `json:"format"`
+	Signer struct {
+		Algorithm   string `json:"algorithm"`
+		Fingerprint string `json:"fingerprint"`
+	} `json:"signer"`
+}
+
+// ReadHead decodes a manifest's format and signer, ignoring the rest,
+// and says whether this reader knows the format: an error is what Parse
+// would report for the same bytes (an UnknownFormatError for a format it
+// does not know); nil does not mean that Parse accepts the rest.
+func ReadHead(r io.Reader) (*Head, error) {
+	var h Head
+	if err := jsonv2.UnmarshalRead(r, &h, jsonv2.RejectUnknownMembers(false)); err != nil {
+		return nil, fmt.Errorf("manifest.json: %w", err)
+	}
+	if !knownFormat(h.Format) {
+		return nil, &UnknownFormatError{Format: h.Format}
+	}
+	return &h, nil
+}
+
+// ParseStream is Parse for a manifest read through open, which it calls
+// once for each pass: the result, and any error, are Parse's for the
+// same bytes.
+func ParseStream(open func() (io.ReadCloser, error)) (*Manifest, error) {
+	if err := withEntry(open, func(r io.Reader) error { _, err := ReadHead(r); return err }); err != nil {
+		return parseWhole(open)
+	}
+	var m Manifest
+	decode := func(r io.Reader) error {
+		return jsonv2.UnmarshalRead(r, &m, jsonv2.RejectUnknownMembers(true))
+	}
+	if !canonicalByConstruction(reflect.TypeOf(&m)) || withEntry(open, decode) != nil ||
+		withEntry(open, checkIntegersIn) != nil || withEntry(open, func(r io.Reader) error { return encodesAsRead(&m, r) }) != nil {
+		m = Manifest{} // not held while parseWhole reads the bytes
+		return parseWhole(open)
+	}
+	if err := m.Check(); err != nil {
+		return nil, fmt.Errorf("manifest.json: %w", err)
+	}
+	return &m, nil
+}
+
+// parseWhole reads the manifest's bytes and parses them: the path of a
+// manifest that breaks a rule, for Parse's words about it.
+func parseWhole(open func() (io.ReadCloser, error)) (*Manifest, error) {
+	var m *Manifest
+	err := withEntry(open, func(r io.Reader) error {
+		data, err := io.ReadAll(r)
+		if err == nil {
+			m, err = Parse(data)
+		}
+		return err
+	})
+	return m, err
+}
+
+// withEntry opens the manifest and hands it to read, buffered.
+func withEntry(open func() (io.ReadCloser, error), read func(io.Reader) error) error {
+	rc, err := open()
+	if err != nil {
+		return fmt.Errorf("manifest.json: %w", err)
+	}
+	defer rc.Close()
+	return read(bufio.NewReaderSize(rc, 64<<10))
+}
+
+// encodesAsRead is encodesAs for bytes read from r, which must end where
+// the encoding does.
+func encodesAsRead(v any, r io.Reader) error {
+	c := &streamComparer{r: r}
+	if err := jsonv2.MarshalWrite(c, v); err != nil {
+		return err
+	}
+	var more [1]byte
+	if n, _ := io.ReadFull(r, more[:]); n != 0 {
+		return errDiffers
+	}
+	return nil
+}
+
+// streamComparer is a writer that compares what is written with what r
+// reads.
+type streamComparer struct {
+	r   io.Reader
+	buf []byte
+}
+
+func (c *streamComparer) Write(p []byte) (int, error) {
+	if cap(c.buf) < len(p) {
+		c.buf = make([]byte, len(p))
+	}
+	got := c.buf[:len(p)]
+	if _, err := io.ReadFull(c.r, got); err != nil || !bytes.Equal(p, got) {
+		return 0, errDiffers
+	}
+	return len(p), nil
+}
+
+// checkIntegersIn is checkIntegers over a stream.
+func checkIntegersIn(r io.Reader) error { return checkIntegerTokens(jsontext.NewDecoder(r)) }

@@ -1,0 +1,90 @@
+package manifest_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/custody-toolkit/custody/manifest"
+)
+
+// parseBoth parses data with Parse and with ParseStream, which must agree:
+// the same manifest, or the same error in the same words.
+func parseBoth(t *testing.T, data []byte) {
+	t.Helper()
+	want, wantErr := manifest.Parse(data)
+	opens := 0
+	got, gotErr := manifest.ParseStream(func() (io.ReadCloser, error) {
+		opens++
+		return io.NopCloser(bytes.NewReader(data)), nil
+	})
+	if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || !reflect.DeepEqual(got, want) {
+		t.Fatalf("ParseStream: %v, %v; Parse: %v, %v", got != nil, gotErr, want != nil, wantErr)
+	}
+	if wantErr == nil && opens != 4 {
+		t.Errorf("a valid manifest read %d times, want 4 streamed passes", opens)
+	}
+}
+
+// TestParseStreamAgrees: ParseStream applies Parse's rules, through
+// Parse's code, to the vectors' manifests and to every single-byte change
+// of one (the changes Parse refuses, in Parse's words).
+func TestParseStreamAgrees(t *testing.T) {
+	orig := vectorManifest(t)
+	parseBoth(t, orig)
+	m := sampleManifest()
+	data, err := m.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	parseBoth(t, data)
+	for _, variant := range [][]byte{
+		bytes.Replace(data, []byte(`"size":180`), []byte(`"size":1.8e2`), 1),
+		bytes.Replace(data, []byte(`"title":"Seguimiento`), []byte(`"time_zone":"","title":"Seguimiento`), 1),
+		bytes.Replace(data, []byte(`{"chain":`), []byte(`{ "chain":`), 1),
+		bytes.Replace(data, []byte(`"format":"custody.bundle/v1"`), []byte(`"format":"custody.bundle/v9"`), 1),
+		append(bytes.Clone(data), '\n'),
+		[]byte(`{"format":`),
+		nil,
+	} {
+		parseBoth(t, variant)
+	}
+	for i := range orig {
+		for _, b := range []byte{'0', '"', ' '} {
+			if orig[i] == b {
+				continue
+			}
+			changed := bytes.Clone(orig)
+			changed[i] = b
+			parseBoth(t, changed)
+		}
+	}
+}
+
+// TestParseStreamOpenFails: an entry that cannot be read again is an
+// error naming manifest.json, never a manifest.
+func TestParseStreamOpenFails(t *testing.T) {
+	m, err := manifest.ParseStream(func() (io.ReadCloser, error) { return nil, io.ErrUnexpectedEOF })
+	if m != nil || err == nil || !strings.Contains(err.Error(), "manifest.json") {
+		t.Fatalf("got %v, %v", m, err)
+	}
+}
+
+// TestReadHeadKnowsParseFormats: ReadHead knows exactly the formats Parse
+// reads (a format it did not know would make a verifier call genuine
+// evidence of that format unknown).
+func TestReadHeadKnowsParseFormats(t *testing.T) {
+	for _, f := range []string{manifest.FormatV1, manifest.FormatV2, manifest.FormatV3, manifest.FormatV4} {
+		if _, err := manifest.ReadHead(strings.NewReader(`{"format":"` + f + `"}`)); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	var unknown *manifest.UnknownFormatError
+	if _, err := manifest.ReadHead(strings.NewReader(`{"format":"custody.bundle/v99"}`)); !errors.As(err, &unknown) {
+		t.Errorf("v99: %v, want an UnknownFormatError", err)
+	}
+}
