@@ -105,28 +105,42 @@ func waitPort(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Fatalf("nothing listens on %s", args[0])
 }
 
-// genchats N DIR writes N small WhatsApp exports (zips of an Android
-// _chat.txt, dd/mm/yyyy), each different, for export-batch.
+// genchats N DIR writes N small WhatsApp exports into DIR (writeChats).
 func genChats(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 2 {
 		ts.Fatalf("usage: genchats N DIR")
 	}
 	n, err := strconv.Atoi(args[0])
 	ts.Check(err)
-	dir := ts.MkAbs(args[1])
-	ts.Check(os.MkdirAll(dir, 0o755))
+	ts.Check(writeChats(ts.MkAbs(args[1]), n))
+}
+
+// writeChats writes n small WhatsApp exports (zips of an Android
+// _chat.txt, dd/mm/yyyy), each different, into dir, for export-batch.
+func writeChats(dir string, n int) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
 	for i := range n {
 		chat := fmt.Sprintf("24/04/2026, 09:%02d - Paciente %d: Buenos días, doctora (%d).\n"+
 			"24/04/2026, 09:%02d - Dra García: ¿Sigue con fiebre? Consulta %d.\n", i%60, i, i, (i+1)%60, i)
 		var b bytes.Buffer
 		zw := zip.NewWriter(&b)
 		w, err := zw.Create("_chat.txt")
-		ts.Check(err)
-		_, err = io.WriteString(w, chat)
-		ts.Check(err)
-		ts.Check(zw.Close())
-		ts.Check(os.WriteFile(filepath.Join(dir, fmt.Sprintf("chat-%03d.zip", i)), b.Bytes(), 0o644))
+		if err != nil {
+			return err
+		}
+		if _, err := io.WriteString(w, chat); err != nil {
+			return err
+		}
+		if err := zw.Close(); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("chat-%03d.zip", i)), b.Bytes(), 0o644); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
 // verifyall TRUST SIGNER SUMMARY runs custody-verify on every bundle an
