@@ -59,7 +59,9 @@ func newExportBatchCmd() *cobra.Command {
 zips, folders and .txt files, Telegram exports, custody's own folders),
 recognised as export recognises them, into one bundle each in --out, named
 after its input (never replacing a file: NAME-2.custody when NAME.custody
-exists). --jobs exports run at once (default: one per core), with one key,
+exists). A WhatsApp .txt lying directly in --in has its media looked up
+beside it, as export does: give each chat its zip or its own folder.
+--jobs exports run at once (default: one per core), with one key,
 unlocked once, and one HTTP client per TSA and log, whose connections are
 kept alive and reused. RFC 3161 stamps one imprint per request, so each
 bundle still costs one round trip per --tsa; what is shared is the

@@ -123,7 +123,7 @@ func writeChats(dir string, n int) error {
 	}
 	for i := range n {
 		chat := fmt.Sprintf("24/04/2026, 09:%02d - Paciente %d: Buenos días, doctora (%d).\n"+
-			"24/04/2026, 09:%02d - Dra García: ¿Sigue con fiebre? Consulta %d.\n", i%60, i, i, (i+1)%60, i)
+			"24/04/2026, 09:%02d - Dra García: ¿Sigue con fiebre? Consulta %d.\n", i%59, i, i, i%59+1, i)
 		var b bytes.Buffer
 		zw := zip.NewWriter(&b)
 		w, err := zw.Create("_chat.txt")
