@@ -23,7 +23,6 @@ import (
 	"github.com/custody-toolkit/custody/custodylog"
 	"github.com/custody-toolkit/custody/importer"
 	"github.com/custody-toolkit/custody/internal/atomicfile"
-	"github.com/custody-toolkit/custody/internal/lang"
 	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/translog"
 	"github.com/custody-toolkit/custody/tsa"
@@ -41,13 +40,10 @@ type batchFlags struct {
 	rekorURLs        []string
 	tsaTimeout       time.Duration
 	insecureKeyPerms bool
-	practice         string
-	noRecord         bool
-	lang             string
-	verifierURL      string
-	imp              *importer.Options
-	actor            custodylog.Actor
-	quiet            bool
+	renderingFlags
+	imp   *importer.Options
+	actor custodylog.Actor
+	quiet bool
 }
 
 func newExportBatchCmd() *cobra.Command {
@@ -83,12 +79,8 @@ its signed manifest, its transparency log index (with --rekor) or its error.`,
 	fl.StringArrayVar(&f.rekorURLs, "rekor", nil, "Rekor v2 transparency log URL (repeatable), as for export")
 	fl.DurationVar(&f.tsaTimeout, "tsa-timeout", tsa.DefaultTimeout, "give up on a TSA after this long")
 	fl.BoolVar(&f.insecureKeyPerms, "insecure-key-permissions", false, "accept a private key file readable by group or others")
-	fl.StringVar(&f.practice, "practice", "", "practice or clinic named on the PDF renderings")
-	fl.BoolVar(&f.noRecord, "no-record", false, "leave the PDF rendering (record.pdf) out of the bundles")
-	fl.StringVar(&f.lang, "lang", "", "language of the PDF's labels: "+strings.Join(lang.Codes(), " or ")+" (default: each conversation's own)")
-	fl.StringVar(&f.verifierURL, "verifier-url", "", "where your practice offers the verifier, printed on the PDFs")
-	fl.StringVar(&f.actor.Name, "name", "", "the sealing clinician's name, for the custody logs")
-	fl.StringVar(&f.actor.Role, "role", "clinician", "the sealing person's role, for the custody logs")
+	f.renderingFlags.add(cmd)
+	addActorFlags(cmd, &f.actor)
 	fl.BoolVar(&f.quiet, "quiet", false, "print nothing but errors (the summary files are still written)")
 	f.imp = addImportFlags(cmd)
 	return cmd
@@ -104,13 +96,9 @@ func (f *batchFlags) check() error {
 		return usagef("export-batch: at least one --tsa URL is required")
 	case f.jobs < 1:
 		return usagef("export-batch: --jobs must be at least 1")
-	case f.noRecord && (f.lang != "" || f.verifierURL != ""):
-		return usagef("export-batch: --lang and --verifier-url are sealed with the PDF rendering, which --no-record leaves out")
 	}
-	if f.lang != "" {
-		if _, err := lang.Lookup(f.lang); err != nil {
-			return usagef("export-batch: --lang: %v", err)
-		}
+	if err := f.renderingFlags.check("export-batch"); err != nil {
+		return err
 	}
 	return checkImportFlags(f.imp)
 }
@@ -147,6 +135,7 @@ func runExportBatch(cmd *cobra.Command, f *batchFlags) error {
 	var warnMu sync.Mutex
 	exportAll(cmd.Context(), items, f.jobs, func(it *batchItem) {
 		imp := *f.imp
+		imp.Name = f.actor.Name // as export: a participant of that name is a clinician
 		imp.Warn = func(msg string) {
 			warnMu.Lock()
 			defer warnMu.Unlock()
