@@ -38,10 +38,6 @@ type exportFlags struct {
 	force            bool
 	insecureKeyPerms bool
 	sel              custody.Selection
-	practice         string
-	noRecord         bool
-	lang             string
-	verifierURL      string
 	disclosure       disclosureFlags
 	pdf              string
 	pdfCert          string
@@ -50,6 +46,7 @@ type exportFlags struct {
 	actor            custodylog.Actor
 	intake           custody.Intake
 	policy           string
+	renderingFlags
 }
 
 // exportSteps name the steps of custody.Options.Progress on the bar.
@@ -89,12 +86,8 @@ the signature of the key over the manifest, and one RFC 3161 timestamp per
 	fl.StringVar(&f.sel.Messages, "messages", "", "message ids and ranges to export, e.g. m3,m7-m12")
 	fl.StringVar(&f.sel.Label, "label", "", "export only messages with this label")
 	fl.StringVar(&f.sel.Participant, "participant", "", "export only messages from this participant id")
-	fl.StringVar(&f.practice, "practice", "", "practice or clinic named on the PDF rendering")
-	fl.BoolVar(&f.noRecord, "no-record", false, "leave the PDF rendering (record.pdf) out of the bundle")
-	fl.StringVar(&f.lang, "lang", "", "language of the PDF's labels: "+strings.Join(lang.Codes(), " or ")+" (default: the one the messages are mostly written in)")
-	fl.StringVar(&f.verifierURL, "verifier-url", "", "where your practice offers the verifier (a web page or download): printed on the PDF's integrity page")
-	fl.StringVar(&f.actor.Name, "name", "", "the sealing clinician's name, for the custody log's first event; a chat participant of that name is a clinician")
-	fl.StringVar(&f.actor.Role, "role", "clinician", "the sealing person's role, for the custody log")
+	f.renderingFlags.add(cmd)
+	addActorFlags(cmd, &f.actor)
 	fl.StringVar(&f.pdf, "pdf", "", "also write a signed PDF for the health record, carrying the bundle (uses the first --tsa)")
 	fl.StringVar(&f.pdfCert, "pdf-cert", "", "PEM file for the --pdf signature: the X.509 certificate of --key, then its issuers up to a self-issued root (default: one the key issues itself)")
 	fl.StringVar(&f.intake.Purpose, "purpose", "", "why the conversation is exported, in words (sealed in the manifest)")
@@ -119,13 +112,8 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 	case len(f.tsaURLs) == 0:
 		return usagef("export: at least one --tsa URL is required (custody tsa serve runs a local one)")
 	}
-	if f.lang != "" {
-		if _, err := lang.Lookup(f.lang); err != nil {
-			return usagef("export: --lang: %v", err)
-		}
-	}
-	if f.noRecord && (f.lang != "" || f.verifierURL != "") {
-		return usagef("export: --lang and --verifier-url are sealed with the PDF rendering, which --no-record leaves out")
+	if err := f.renderingFlags.check("export"); err != nil {
+		return err
 	}
 	if f.pdf != "" {
 		if err := atomicfile.Absent(f.pdf, f.force); err != nil {
@@ -229,6 +217,40 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 		fmt.Fprintf(cmd.OutOrStdout(), "wrote %s (signed, with %s attached)\n", f.pdf, res.Path)
 	}
 	return nil
+}
+
+// renderingFlags say how record.pdf, the PDF rendering, is made, for
+// export and export-batch alike.
+type renderingFlags struct {
+	practice, lang, verifierURL string
+	noRecord                    bool
+}
+
+func (f *renderingFlags) add(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.practice, "practice", "", "practice or clinic named on the PDF rendering")
+	fl.BoolVar(&f.noRecord, "no-record", false, "leave the PDF rendering (record.pdf) out of the bundle")
+	fl.StringVar(&f.lang, "lang", "", "language of the PDF's labels: "+strings.Join(lang.Codes(), " or ")+" (default: the one the messages are mostly written in)")
+	fl.StringVar(&f.verifierURL, "verifier-url", "", "where your practice offers the verifier (a web page or download): printed on the PDF's integrity page")
+}
+
+// check reports the flags' errors as usage errors of the command named.
+func (f *renderingFlags) check(command string) error {
+	if f.lang != "" {
+		if _, err := lang.Lookup(f.lang); err != nil {
+			return usagef("%s: --lang: %v", command, err)
+		}
+	}
+	if f.noRecord && (f.lang != "" || f.verifierURL != "") {
+		return usagef("%s: --lang and --verifier-url are sealed with the PDF rendering, which --no-record leaves out", command)
+	}
+	return nil
+}
+
+// addActorFlags: who seals, for the custody log's first event.
+func addActorFlags(cmd *cobra.Command, actor *custodylog.Actor) {
+	cmd.Flags().StringVar(&actor.Name, "name", "", "the sealing clinician's name, for the custody log's first event; a chat participant of that name is a clinician")
+	cmd.Flags().StringVar(&actor.Role, "role", "clinician", "the sealing person's role, for the custody log")
 }
 
 // transparencyLogs are the Rekor v2 logs of --rekor, in order (also the

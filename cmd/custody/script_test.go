@@ -1,11 +1,16 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,6 +73,9 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"waitport":     waitPort,
 			"intakeupload": intakeUpload,
+			"genchats":     genChats,
+			"verifyall":    verifyAll,
+			"cpcorpus":     cpCorpus,
 		},
 	})
 }
@@ -95,4 +103,82 @@ func waitPort(ts *testscript.TestScript, neg bool, args []string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	ts.Fatalf("nothing listens on %s", args[0])
+}
+
+// genchats N DIR writes N small WhatsApp exports into DIR (writeChats).
+func genChats(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: genchats N DIR")
+	}
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	ts.Check(writeChats(ts.MkAbs(args[1]), n))
+}
+
+// writeChats writes n small WhatsApp exports (zips of an Android
+// _chat.txt, dd/mm/yyyy), each different, into dir, for export-batch.
+func writeChats(dir string, n int) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for i := range n {
+		chat := fmt.Sprintf("24/04/2026, 09:%02d - Paciente %d: Buenos días, doctora (%d).\n"+
+			"24/04/2026, 09:%02d - Dra García: ¿Sigue con fiebre? Consulta %d.\n", i%59, i, i, i%59+1, i)
+		var b bytes.Buffer
+		zw := zip.NewWriter(&b)
+		w, err := zw.Create("_chat.txt")
+		if err != nil {
+			return err
+		}
+		if _, err := io.WriteString(w, chat); err != nil {
+			return err
+		}
+		if err := zw.Close(); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("chat-%03d.zip", i)), b.Bytes(), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// verifyall TRUST SIGNER SUMMARY runs custody-verify on every bundle an
+// export-batch summary.json lists and fails unless each is PASSED.
+func verifyAll(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 {
+		ts.Fatalf("usage: verifyall TRUST SIGNER SUMMARY")
+	}
+	var rows []struct{ Bundle string }
+	ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[2])), &rows))
+	verified := 0
+	for _, row := range rows {
+		if row.Bundle == "" {
+			continue
+		}
+		var out, errOut strings.Builder
+		code := verifycli.Run([]string{"--trust", ts.MkAbs(args[0]), "--signer", ts.MkAbs(args[1]), ts.MkAbs(row.Bundle)}, &out, &errOut)
+		if code != 0 || !strings.HasPrefix(out.String(), "PASSED") {
+			ts.Fatalf("%s: exit %d\n%s%s", row.Bundle, code, out.String(), errOut.String())
+		}
+		verified++
+	}
+	fmt.Fprintf(ts.Stdout(), "%d bundles PASSED\n", verified)
+}
+
+// cpcorpus FILE DST copies FILE of the shared corpus ($CORPUS) to DST,
+// making DST's folder; without the corpus it copies nothing.
+func cpCorpus(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: cpcorpus FILE DST")
+	}
+	data, err := os.ReadFile(filepath.Join(ts.Getenv("CORPUS"), args[0]))
+	if os.IsNotExist(err) {
+		ts.Logf("no corpus: %s left out", args[0])
+		return
+	}
+	ts.Check(err)
+	dst := ts.MkAbs(args[1])
+	ts.Check(os.MkdirAll(filepath.Dir(dst), 0o755))
+	ts.Check(os.WriteFile(dst, data, 0o644))
 }
