@@ -344,3 +344,26 @@ func checkReport(t *testing.T, ctx context.Context) {
 		}
 	}
 }
+
+// TestWasmUnderNode runs web/wasm's own tests compiled to WebAssembly,
+// under Node (Debian's nodejs, which has Web Crypto as browsers do): the
+// browser's SHA-256 bridge must give crypto/sha256's digests. Skips
+// without node.
+func TestWasmUnderNode(t *testing.T) {
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("no node: web/wasm's tests are not run")
+	}
+	if testing.Short() {
+		t.Skip("compiles web/wasm's tests to WebAssembly")
+	}
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := filepath.Join(strings.TrimSpace(string(goroot)), "lib", "wasm", "go_js_wasm_exec")
+	cmd := exec.Command("go", "test", "-count=1", "-exec="+run, "./wasm")
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go test ./web/wasm under node: %v\n%s", err, out)
+	}
+}
