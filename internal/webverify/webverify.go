@@ -31,7 +31,7 @@ type Input struct {
 	TrustPEM []byte // trust anchors for the timestamps (PEM, any number)
 	Signer   string // expected signer: a key fingerprint or a public key PEM; "" for none
 	// SHA256 is verify.Options.SHA256: the browser's SHA-256 (web/wasm).
-	SHA256 func() hash.Hash
+	SHA256 func(size int64) hash.Hash
 }
 
 // Result is what the page shows, in order: the verdict in plain words,

@@ -161,7 +161,7 @@ func TestReport(t *testing.T) {
 func TestVerifySHA256(t *testing.T) {
 	data, root := genuine(t)
 	uses := 0
-	in := webverify.Input{Name: "case.custody", TrustPEM: root, SHA256: func() hash.Hash {
+	in := webverify.Input{Name: "case.custody", TrustPEM: root, SHA256: func(int64) hash.Hash {
 		uses++
 		return sha256.New() // as the browser's stands in for it in the page
 	}}
