@@ -12,6 +12,7 @@
 //   - scripts/build-web assembles the site reproducibly, the WebAssembly
 //     embedded so that it works from file://.
 //
-// The test drives the built page in a headless Chromium (Debian's
-// chromium; the test skips without it).
+// The tests drive the built page in headless Chromium (Debian's chromium,
+// with chromedp) and headless Firefox (Debian's firefox-esr, through its
+// Marionette protocol); each skips without its browser.
 package web

@@ -103,16 +103,7 @@ func TestPage(t *testing.T) {
 		t.Errorf("the page's WebAssembly hash check: %q", wasmCheck)
 	}
 
-	for _, c := range []struct {
-		name, file, trust, signer, result, headline string
-		signerFile                                  string // the expected signer as a .pub file
-	}{
-		{"bundle-no-trust", ev.selected, "", "", "INDETERMINATE", "Not proven altered", ""},
-		{"bundle", ev.bundle, string(root), ev.fingerprint, "PASSED", "Intact and sealed", ""},
-		{"pdf", ev.pdf, string(root), "", "PASSED", "Intact and sealed", ev.publicKey},
-		{"repacked", ev.repacked, string(root), ev.fingerprint, "INDETERMINATE", "Not proven altered", ""},
-		{"altered", ev.altered, string(root), ev.fingerprint, "FAILED", "Altered or forged", ""},
-	} {
+	for _, c := range pageCases(ev, string(root)) {
 		form, _ := json.Marshal(map[string]string{"trust": c.trust, "signer": c.signer})
 		if c.signerFile != "" {
 			if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS("#signerfile"), []string{c.signerFile})); err != nil {
@@ -159,6 +150,24 @@ func TestPage(t *testing.T) {
 		if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](`for (const id of ["file", "signerfile"]) document.getElementById(id).value = ""; document.body.dataset.state = "ready"`)); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// pageCase is a file given to the page and the verdict it must show.
+type pageCase struct {
+	name, file, trust, signer, result, headline string
+	signerFile                                  string // the expected signer as a .pub file
+}
+
+// pageCases are the files every browser is given: genuine, without a
+// trust anchor, re-zipped, altered.
+func pageCases(ev evidence, root string) []pageCase {
+	return []pageCase{
+		{"bundle-no-trust", ev.selected, "", "", "INDETERMINATE", "Not proven altered", ""},
+		{"bundle", ev.bundle, root, ev.fingerprint, "PASSED", "Intact and sealed", ""},
+		{"pdf", ev.pdf, root, "", "PASSED", "Intact and sealed", ev.publicKey},
+		{"repacked", ev.repacked, root, ev.fingerprint, "INDETERMINATE", "Not proven altered", ""},
+		{"altered", ev.altered, root, ev.fingerprint, "FAILED", "Altered or forged", ""},
 	}
 }
 
@@ -333,5 +342,28 @@ func checkReport(t *testing.T, ctx context.Context) {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("the page's report lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestWasmUnderNode runs web/wasm's own tests compiled to WebAssembly,
+// under Node (Debian's nodejs, which has Web Crypto as browsers do): the
+// browser's SHA-256 bridge must give crypto/sha256's digests. Skips
+// without node.
+func TestWasmUnderNode(t *testing.T) {
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("no node: web/wasm's tests are not run")
+	}
+	if testing.Short() {
+		t.Skip("compiles web/wasm's tests to WebAssembly")
+	}
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := filepath.Join(strings.TrimSpace(string(goroot)), "lib", "wasm", "go_js_wasm_exec")
+	cmd := exec.Command("go", "test", "-count=1", "-exec="+run, "./wasm")
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go test ./web/wasm under node: %v\n%s", err, out)
 	}
 }

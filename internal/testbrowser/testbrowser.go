@@ -1,6 +1,7 @@
-// Package testbrowser starts Debian's headless chromium for tests of
-// custody's pages (the web verifier, the intake upload page), or skips
-// the test where there is none (.ci/run installs it).
+// Package testbrowser starts Debian's headless chromium (driven with
+// chromedp) or firefox-esr (driven through its Marionette protocol) for
+// tests of custody's pages (the web verifier, the intake upload page), or
+// skips the test where there is none (.ci/run installs them).
 package testbrowser
 
 import (

@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"regexp"
 	"strings"
@@ -29,6 +30,8 @@ type Input struct {
 	Name     string // the file's name, shown in the report
 	TrustPEM []byte // trust anchors for the timestamps (PEM, any number)
 	Signer   string // expected signer: a key fingerprint or a public key PEM; "" for none
+	// SHA256 is verify.Options.SHA256: the browser's SHA-256 (web/wasm).
+	SHA256 func(size int64) hash.Hash
 }
 
 // Result is what the page shows, in order: the verdict in plain words,
@@ -103,7 +106,7 @@ var fingerprintPattern = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
 
 // options reads the form as custody-verify reads --trust and --signer.
 func options(in Input) (verify.Options, error) {
-	var opts verify.Options
+	opts := verify.Options{SHA256: in.SHA256}
 	var err error
 	if len(bytes.TrimSpace(in.TrustPEM)) > 0 {
 		if opts.Trust, err = verify.ParseCertificates(in.TrustPEM); err != nil {

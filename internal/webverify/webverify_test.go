@@ -2,6 +2,8 @@ package webverify_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"hash"
 	"os"
 	"path/filepath"
 	"strings"
@@ -135,12 +137,7 @@ func TestRepackedWithoutTemporaryFiles(t *testing.T) {
 // TestReport: the page's report PDF is custody-verify's, naming the web
 // verifier, deterministic at a given time.
 func TestReport(t *testing.T) {
-	fx := testbundle.New(t, "ecdsa-p256")
-	data, err := os.ReadFile(fx.Export(t, testbundle.Sample(), custody.Selection{}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, _ := os.ReadFile(fx.RootPEM)
+	data, root := genuine(t)
 	in := webverify.Input{Name: "case.custody", TrustPEM: root}
 	at := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
 	report := func() []byte {
@@ -157,4 +154,34 @@ func TestReport(t *testing.T) {
 	if _, err := webverify.Report(bytes.NewReader([]byte("hello")), 5, in, "v", "", at); err == nil {
 		t.Error("a report for a text file")
 	}
+}
+
+// TestVerifySHA256: the SHA-256 the page gives (the browser's) hashes the
+// bundle's files, and the verdict is the same as with crypto/sha256.
+func TestVerifySHA256(t *testing.T) {
+	data, root := genuine(t)
+	uses := 0
+	in := webverify.Input{Name: "case.custody", TrustPEM: root, SHA256: func(int64) hash.Hash {
+		uses++
+		return sha256.New() // as the browser's stands in for it in the page
+	}}
+	res := verifyBytes(t, data, in)
+	if res.Verdict.Result != verify.Passed || uses == 0 {
+		t.Errorf("with the page's SHA-256: %s, used %d times", res.Verdict.Result, uses)
+	}
+}
+
+// genuine is a genuine bundle of the sample conversation and the root
+// certificate of its timestamp authority (PEM).
+func genuine(t *testing.T) (bundle, rootPEM []byte) {
+	t.Helper()
+	fx := testbundle.New(t, "ecdsa-p256")
+	bundle, err := os.ReadFile(fx.Export(t, testbundle.Sample(), custody.Selection{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rootPEM, err = os.ReadFile(fx.RootPEM); err != nil {
+		t.Fatal(err)
+	}
+	return bundle, rootPEM
 }

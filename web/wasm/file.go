@@ -73,25 +73,12 @@ func (f *fileReader) block(i int64) ([]byte, error) {
 
 // slice reads bytes [from, to) of the File, waiting for the browser.
 func (f *fileReader) slice(from, to int64) ([]byte, error) {
-	type result struct {
-		data []byte
-		err  error
+	buf, err := await(f.file.Call("slice", from, to).Call("arrayBuffer"))
+	if err != nil {
+		return nil, errors.New("reading the file: " + err.Error())
 	}
-	done := make(chan result, 1)
-	onData := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		arr := js.Global().Get("Uint8Array").New(args[0])
-		data := make([]byte, arr.Length())
-		js.CopyBytesToGo(data, arr)
-		done <- result{data: data}
-		return nil
-	})
-	defer onData.Release()
-	onError := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		done <- result{err: errors.New("reading the file: " + args[0].Call("toString").String())}
-		return nil
-	})
-	defer onError.Release()
-	f.file.Call("slice", from, to).Call("arrayBuffer").Call("then", onData, onError)
-	r := <-done
-	return r.data, r.err
+	arr := js.Global().Get("Uint8Array").New(buf)
+	data := make([]byte, arr.Length())
+	js.CopyBytesToGo(data, arr)
+	return data, nil
 }

@@ -37,11 +37,7 @@ func verify(args []js.Value) (any, error) {
 		return nil, fmt.Errorf("custodyVerify(file, trustPEM, signer): %d arguments", len(args))
 	}
 	file := newFileReader(args[0])
-	res := webverify.Verify(file, file.size, webverify.Input{
-		Name:     args[0].Get("name").String(),
-		TrustPEM: []byte(args[1].String()),
-		Signer:   args[2].String(),
-	})
+	res := webverify.Verify(file, file.size, input(args))
 	out, err := json.Marshal(res)
 	if err != nil {
 		return nil, err
@@ -66,13 +62,24 @@ func report(args []js.Value) (any, error) {
 		return nil, fmt.Errorf("custodyReport(file, trustPEM, signer, wasmSHA256, unixMillis): %d arguments", len(args))
 	}
 	file := newFileReader(args[0])
-	in := webverify.Input{Name: args[0].Get("name").String(), TrustPEM: []byte(args[1].String()), Signer: args[2].String()}
+	in := input(args)
 	at := time.UnixMilli(int64(args[4].Float()))
 	pdf, err := webverify.Report(file, file.size, in, buildinfo.String("custody web verifier"), args[3].String(), at)
 	if err != nil {
 		return nil, err
 	}
 	return bytesToJS(pdf), nil
+}
+
+// input is the form that custodyVerify and custodyReport receive as
+// (file, trustPEM, signer, ...).
+func input(args []js.Value) webverify.Input {
+	return webverify.Input{
+		Name:     args[0].Get("name").String(),
+		TrustPEM: []byte(args[1].String()),
+		Signer:   args[2].String(),
+		SHA256:   newWebCryptoSHA256(),
+	}
 }
 
 func bytesToJS(data []byte) js.Value {
