@@ -1,0 +1,17 @@
+package pkcs11
+
+import (
+	"fmt"
+
+	"github.com/custody-toolkit/custody/keys"
+)
+
+// Open opens the key uri names (a keys.Opener: custody registers it for
+// "pkcs11"). Errors name the URI without its PIN.
+func Open(uri string, opts keys.LoadOptions) (*keys.Signer, error) {
+	s, err := open(uri, opts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", keys.RedactURI(uri), err)
+	}
+	return s, nil
+}
