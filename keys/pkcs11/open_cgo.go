@@ -64,8 +64,8 @@ func (u *URI) tokenConfig(module string) (*crypto11.Config, error) {
 	return cfg, nil
 }
 
-// find is the key pair the URI names and the certificate with the same
-// label and id, if the token holds one.
+// find is the key pair the URI names and its certificate, if the token
+// holds one.
 func (u *URI) find(ctx *crypto11.Context) (crypto11.Signer, []*x509.Certificate, error) {
 	label := labelOrNil(u.Object)
 	pairs, err := ctx.FindKeyPairs(u.ID, label)
@@ -82,7 +82,7 @@ func (u *URI) find(ctx *crypto11.Context) (crypto11.Signer, []*x509.Certificate,
 		return nil, nil, fmt.Errorf("%d private keys on the token match %s: give both object= and id=", len(pairs), u.objectName())
 	}
 	key := pairs[0]
-	cert, err := ctx.FindCertificate(u.ID, label, nil)
+	cert, err := u.certificate(ctx, key)
 	if err != nil {
 		return nil, nil, fmt.Errorf("finding the certificate: %w", err)
 	}
@@ -90,6 +90,23 @@ func (u *URI) find(ctx *crypto11.Context) (crypto11.Signer, []*x509.Certificate,
 		return key, nil, nil
 	}
 	return key, []*x509.Certificate{cert}, nil
+}
+
+// certificate is the token's certificate for key: the one with the URI's
+// label and id, else the one with the key's CKA_ID (cards label a key and
+// its certificate differently, "KprivFirmaDigital" and "CertFirmaDigital";
+// the id is what PKCS#11 pairs them by). nil when the token has none;
+// keys.NewSigner checks that it certifies the key.
+func (u *URI) certificate(ctx *crypto11.Context, key crypto11.Signer) (*x509.Certificate, error) {
+	cert, err := ctx.FindCertificate(u.ID, labelOrNil(u.Object), nil)
+	if cert != nil || err != nil {
+		return cert, err
+	}
+	id, err := ctx.GetAttribute(key, crypto11.CkaId)
+	if err != nil || id == nil || len(id.Value) == 0 {
+		return nil, err
+	}
+	return ctx.FindCertificate(id.Value, nil, nil)
 }
 
 func labelOrNil(s string) []byte {
