@@ -4,12 +4,7 @@ import (
 	"strings"
 
 	"github.com/custody-toolkit/custody/keys"
-	"github.com/custody-toolkit/custody/keys/pkcs11"
 )
-
-// custody opens keys on smart cards and HSMs (pkcs11: URIs); the
-// standalone verifier does not link the PKCS#11 code (see keys/pkcs11).
-func init() { keys.RegisterOpener("pkcs11", pkcs11.Open) }
 
 const pkcs11ModuleUsage = "the PKCS#11 module (the card's or HSM's library) for a --key pkcs11: URI without module-path"
 

@@ -6,8 +6,11 @@ import (
 	"github.com/custody-toolkit/custody/keys"
 )
 
-// Open opens the key uri names (a keys.Opener: custody registers it for
-// "pkcs11"). Errors name the URI without its PIN.
+// Importing the package makes keys.Load open pkcs11: URIs.
+func init() { keys.RegisterOpener("pkcs11", Open) }
+
+// Open opens the key uri names (the keys.Opener for "pkcs11"). Errors name
+// the URI without its PIN.
 func Open(uri string, opts keys.LoadOptions) (*keys.Signer, error) {
 	s, err := open(uri, opts)
 	if err != nil {

@@ -14,9 +14,13 @@
 // github.com/ThalesGroup/crypto11 (over github.com/miekg/pkcs11), a
 // maintained crypto.Signer over PKCS#11, rather than its own session and
 // mechanism code. Built without cgo (custody's release cross-builds are
-// CGO_ENABLED=0), Open refuses with that reason. The package is linked
-// only into custody, which registers Open with keys.RegisterOpener; the
-// standalone verifier links neither it nor a C library.
+// CGO_ENABLED=0), Open refuses with that reason. A program imports the
+// package for its effect, as keys/p12:
+//
+//	import _ "github.com/custody-toolkit/custody/keys/pkcs11"
+//
+// Only custody does; the standalone verifier links neither it nor a C
+// library, and refuses a pkcs11: --key with the reason.
 package pkcs11
 
 import (
