@@ -24,6 +24,9 @@ type LoadOptions struct {
 	// InsecurePermissions allows a key file that group or others may
 	// access. Off by default: such a key may already be copied.
 	InsecurePermissions bool
+	// PKCS11Module is the PKCS#11 module (a shared library: the card's or
+	// the HSM's driver) for a pkcs11: URI that names none (module-path).
+	PKCS11Module string
 }
 
 // maxKeyFileSize bounds what a key file may be: a custody key is under 1

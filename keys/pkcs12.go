@@ -13,8 +13,12 @@ import (
 // Load opens the signing key at path: a custody key file (LoadKey) or a
 // PKCS#12 file (.p12, .pfx: a key and its certificate chain, as a CA or
 // a health service hands them to a doctor), decrypted with the passphrase
-// opts gives. A PKCS#12 file's chain becomes the Signer's.
+// opts gives. A PKCS#12 file's chain becomes the Signer's. A key URI
+// ("pkcs11:…") is opened by the Opener the program registered for it.
 func Load(path string, opts LoadOptions) (*Signer, error) {
+	if scheme, missing := keyURIScheme(path); scheme != "" {
+		return openURI(path, scheme, missing, opts)
+	}
 	if isPKCS12(path) {
 		return loadPKCS12(path, opts)
 	}

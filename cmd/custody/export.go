@@ -17,7 +17,6 @@ import (
 	"github.com/custody-toolkit/custody/internal/atomicfile"
 	"github.com/custody-toolkit/custody/internal/lang"
 	"github.com/custody-toolkit/custody/internal/progress"
-	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/keys/sigalg"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/pdfseal"
@@ -36,6 +35,7 @@ type exportFlags struct {
 	revocation       []string
 	tsaTimeout       time.Duration
 	force            bool
+	pkcs11Module     string
 	insecureKeyPerms bool
 	sel              custody.Selection
 	disclosure       disclosureFlags
@@ -71,7 +71,7 @@ the signature of the key over the manifest, and one RFC 3161 timestamp per
 	fl := cmd.Flags()
 	fl.StringVar(&f.in, "in", "", "the conversation: custody's own (conversation.json, or its folder); a WhatsApp export, Android or iOS, any language "+
 		"(the .zip, the unzipped folder, or the chat's .txt); a Telegram Desktop JSON export (result.json, or its folder)")
-	fl.StringVar(&f.key, "key", "", "the signer's private key (from custody keygen); passphrase from CUSTODY_PASSPHRASE or the terminal")
+	fl.StringVar(&f.key, "key", "", "the signer's private key (custody keygen), a PKCS#12 file (.p12) or a card's pkcs11: URI; passphrase or PIN from CUSTODY_PASSPHRASE or the terminal")
 	fl.StringArrayVar(&f.tsaURLs, "tsa", nil, "RFC 3161 TSA URL (repeatable: each TSA adds a token)")
 	fl.StringArrayVar(&f.rekorURLs, "rekor", nil, "Rekor v2 transparency log URL (repeatable): the seal is logged there and the entry, "+
 		"with its inclusion proof and signed checkpoint, stored in the bundle (format custody.bundle/v4); "+
@@ -80,6 +80,7 @@ the signature of the key over the manifest, and one RFC 3161 timestamp per
 	fl.DurationVar(&f.tsaTimeout, "tsa-timeout", tsa.DefaultTimeout, "give up on a TSA after this long")
 	fl.StringVar(&f.out, "out", "", "the .custody bundle to write")
 	fl.BoolVar(&f.force, "force", false, "replace an existing --out")
+	fl.StringVar(&f.pkcs11Module, "pkcs11-module", "", pkcs11ModuleUsage)
 	fl.BoolVar(&f.insecureKeyPerms, "insecure-key-permissions", false, "accept a private key file readable by group or others")
 	fl.StringVar(&f.sel.From, "from", "", "first day or instant to export (YYYY-MM-DD or RFC 3339)")
 	fl.StringVar(&f.sel.To, "to", "", "last day or instant to export (YYYY-MM-DD or RFC 3339)")
@@ -140,10 +141,7 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 		return err
 	}
 	defer cleanup()
-	signer, err := keys.Load(f.key, keys.LoadOptions{
-		Passphrase:          keys.PassphraseFromEnvOrTerminal("Passphrase for "+f.key+": ", false),
-		InsecurePermissions: f.insecureKeyPerms,
-	})
+	signer, err := loadSigner(f.key, f.pkcs11Module, f.insecureKeyPerms)
 	if err != nil {
 		return err
 	}

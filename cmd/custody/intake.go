@@ -17,7 +17,6 @@ import (
 
 	"github.com/custody-toolkit/custody/internal/graceful"
 	"github.com/custody-toolkit/custody/internal/intake"
-	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/tsa"
 )
@@ -86,6 +85,7 @@ func runIntakeLink(cmd *cobra.Command, f *intakeLinkFlags) error {
 type intakeServeFlags struct {
 	dir, key, tsaURL, addr, cert, tlsKey, practice string
 	tsaTimeout                                     time.Duration
+	pkcs11Module                                   string
 	insecureKeyPerms                               bool
 }
 
@@ -111,6 +111,7 @@ server's own key, role "intake server"), timestamped by --tsa, and logged
 	fl.StringVar(&f.cert, "tls-cert", "", "PEM certificate chain for HTTPS")
 	fl.StringVar(&f.tlsKey, "tls-key", "", "PEM private key of --tls-cert")
 	fl.StringVar(&f.practice, "practice", "", "the practice's name, shown to the patient and sealed")
+	fl.StringVar(&f.pkcs11Module, "pkcs11-module", "", pkcs11ModuleUsage)
 	fl.BoolVar(&f.insecureKeyPerms, "insecure-key-permissions", false, "accept a private key file readable by group or others")
 	return cmd
 }
@@ -132,10 +133,7 @@ func runIntakeServe(cmd *cobra.Command, f *intakeServeFlags) error {
 	} else if !loopback(f.addr) {
 		return usagef("intake serve: plain HTTP only on a loopback address; give --tls-cert and --tls-key to serve %s", f.addr)
 	}
-	signer, err := keys.Load(f.key, keys.LoadOptions{
-		Passphrase:          keys.PassphraseFromEnvOrTerminal("Passphrase for "+f.key+": ", false),
-		InsecurePermissions: f.insecureKeyPerms,
-	})
+	signer, err := loadSigner(f.key, f.pkcs11Module, f.insecureKeyPerms)
 	if err != nil {
 		return err
 	}

@@ -30,10 +30,11 @@ type keygenOptions struct {
 	force        bool
 	// key is an existing key to write --csr or --export-pkcs8 for,
 	// instead of creating one at out.
-	key         string
-	csr         string
-	subject     string
-	exportPKCS8 string
+	key          string
+	pkcs11Module string
+	csr          string
+	subject      string
+	exportPKCS8  string
 }
 
 func newKeygenCmd() *cobra.Command {
@@ -92,7 +93,8 @@ key (--out) or an existing one (--key).`,
 	f.BoolVar(&o.mnemonic, "mnemonic", false, "also print the key as its algorithm's name and 24 BIP-39 words")
 	f.BoolVar(&o.restore, "restore", false, "rebuild the key from its words (as --mnemonic prints them) instead of creating a new one")
 	f.BoolVar(&o.force, "force", false, "replace an existing key (the old key is lost)")
-	f.StringVar(&o.key, "key", "", "an existing key (custody key file or PKCS#12) to write --csr or --export-pkcs8 for, instead of creating one")
+	f.StringVar(&o.key, "key", "", "an existing key (custody key file, PKCS#12, or a card's pkcs11: URI for --csr) to write --csr or --export-pkcs8 for, instead of creating one")
+	f.StringVar(&o.pkcs11Module, "pkcs11-module", "", pkcs11ModuleUsage)
 	f.StringVar(&o.csr, "csr", "", "also write a certificate signing request (PKCS#10 PEM) for the key to this file; needs --subject")
 	f.StringVar(&o.subject, "subject", "", "the --csr subject, as openssl writes it (/CN=…/O=…/C=ES) or as RFC 4514 does (CN=…,O=…,C=ES)")
 	f.StringVar(&o.exportPKCS8, "export-pkcs8", "", "also write the key as an encrypted PKCS#8 PEM (openssl reads it) to this file, under the same passphrase")
@@ -196,7 +198,7 @@ func runKeygen(stdin io.Reader, stdout, stderr io.Writer, o keygenOptions) error
 func writeForExistingKey(stdout io.Writer, o keygenOptions) error {
 	var pass []byte
 	ask := keys.PassphraseFromEnvOrTerminal("Passphrase for "+o.key+": ", false)
-	signer, err := keys.Load(o.key, keys.LoadOptions{Passphrase: func() ([]byte, error) {
+	signer, err := keys.Load(o.key, keys.LoadOptions{PKCS11Module: o.pkcs11Module, Passphrase: func() ([]byte, error) {
 		p, err := ask()
 		pass = p
 		return p, err

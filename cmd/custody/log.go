@@ -15,7 +15,6 @@ import (
 	"github.com/custody-toolkit/custody/custodylog"
 	"github.com/custody-toolkit/custody/custodylog/logwriter"
 	"github.com/custody-toolkit/custody/internal/verifycli"
-	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/tsa"
 	"github.com/custody-toolkit/custody/verify"
 )
@@ -39,6 +38,7 @@ type logAppendFlags struct {
 	tsaURL                        string
 	tsaTimeout, lockWait          time.Duration
 	trust, revocation             []string
+	pkcs11Module                  string
 	insecureKeyPerms              bool
 }
 
@@ -60,7 +60,7 @@ verdict goes into the event's note.`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runLogAppend(cmd, args[0], &f) },
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.key, "key", "", "the actor's private key (from custody keygen); passphrase from CUSTODY_PASSPHRASE or the terminal")
+	fl.StringVar(&f.key, "key", "", "the actor's private key (custody keygen), a PKCS#12 file (.p12) or a card's pkcs11: URI; passphrase or PIN from CUSTODY_PASSPHRASE or the terminal")
 	fl.StringVar(&f.name, "name", "", "the actor's name, as it should appear in the timeline")
 	fl.StringVar(&f.role, "role", "", "the actor's role, e.g. clinician, expert, college, court")
 	fl.StringVar(&f.action, "action", "", "what happened: "+strings.Join(custodylog.Actions, ", "))
@@ -70,6 +70,7 @@ verdict goes into the event's note.`,
 	fl.DurationVar(&f.lockWait, "lock-wait", logwriter.DefaultLockWait, "wait this long for another append to the same bundle")
 	fl.StringArrayVar(&f.revocation, "revocation", nil, "a CRL or OCSP response (DER or PEM) to store with the event, covered by its signature (repeatable): a revocation update (docs/long-term.md)")
 	fl.StringArrayVar(&f.trust, "trust", nil, "with --action verified: trust anchors for the timestamps (repeatable)")
+	fl.StringVar(&f.pkcs11Module, "pkcs11-module", "", pkcs11ModuleUsage)
 	fl.BoolVar(&f.insecureKeyPerms, "insecure-key-permissions", false, "accept a private key file readable by group or others")
 	return cmd
 }
@@ -105,10 +106,7 @@ func runLogAppend(cmd *cobra.Command, path string, f *logAppendFlags) error {
 		fmt.Fprintln(cmd.OutOrStdout(), verdict)
 		note = strings.TrimSpace(verdict + "\n" + note)
 	}
-	key, err := keys.Load(f.key, keys.LoadOptions{
-		Passphrase:          keys.PassphraseFromEnvOrTerminal("Passphrase for "+f.key+": ", false),
-		InsecurePermissions: f.insecureKeyPerms,
-	})
+	key, err := loadSigner(f.key, f.pkcs11Module, f.insecureKeyPerms)
 	if err != nil {
 		return err
 	}

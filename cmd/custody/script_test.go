@@ -18,6 +18,7 @@ import (
 
 	"github.com/custody-toolkit/custody/internal/rekortest"
 	"github.com/custody-toolkit/custody/internal/verifycli"
+	"github.com/custody-toolkit/custody/keys/pkcs11"
 	"github.com/custody-toolkit/custody/translog/logserver"
 )
 
@@ -63,12 +64,23 @@ func TestScripts(t *testing.T) {
 			}
 			return nil
 		},
+		// [rekor]: the rekor-tiles binary custody log-server runs;
+		// [cgo]: this custody can open a PKCS#11 module (keys/pkcs11);
+		// [exists:PATH]: a file outside the script's directory is there
+		// (a PKCS#11 module).
 		Condition: func(cond string) (bool, error) {
-			if cond != "rekor" {
-				return false, fmt.Errorf("unknown condition %q", cond)
+			if path, ok := strings.CutPrefix(cond, "exists:"); ok {
+				_, err := os.Stat(path)
+				return err == nil, nil
 			}
-			_, err := rekortest.Binary()
-			return err == nil, nil
+			switch cond {
+			case "rekor":
+				_, err := rekortest.Binary()
+				return err == nil, nil
+			case "cgo":
+				return pkcs11.Available, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"waitport":     waitPort,

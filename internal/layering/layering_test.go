@@ -34,7 +34,8 @@ var layers = []struct {
 		// sealing
 		"importer", "importer/whatsapp", "importer/telegram",
 		"tsa", "tsa/localtsa", "pdfseal", "custodylog/logwriter", "custody", "translog/rekor", "translog/logserver", "translog/monitor",
-		"keys/p12", // a doctor's PKCS#12 file for keys.Load, linked by custody only
+		"keys/p12",    // a doctor's PKCS#12 file for keys.Load, linked by custody only
+		"keys/pkcs11", // a signing key on a card or HSM (cgo), linked only into custody
 		// verification
 		"verify",
 	}},
