@@ -137,12 +137,7 @@ func recoverDir(dir string, now time.Time) error {
 	for _, p := range stale {
 		l := &Link{ID: strings.TrimSuffix(filepath.Base(p), claimed), Expires: now.Add(time.Hour)}
 		// Sealed, but the crash came before the link was spent: spend it.
-		if _, err := os.Stat(filepath.Join(dir, "bundles", l.ID+".custody")); err == nil {
-			err = spend(dir, l)
-		} else {
-			err = release(dir, l, now)
-		}
-		if err != nil {
+		if err := recoverLink(dir, l, now); err != nil {
 			return err
 		}
 	}
@@ -383,4 +378,13 @@ func (s *Server) answerError(w http.ResponseWriter, r *http.Request, lng string,
 	}
 	s.cfg.Log.Printf("link %s: not sealed: %v", l.ID, err)
 	s.refused(w, lng, http.StatusServiceUnavailable, "failed", r.URL.Path)
+}
+
+// recoverLink settles a link a crash left claimed: spent when its bundle
+// was sealed, given back otherwise.
+func recoverLink(dir string, l *Link, now time.Time) error {
+	if _, err := os.Stat(filepath.Join(dir, "bundles", l.ID+".custody")); err == nil {
+		return spend(dir, l)
+	}
+	return release(dir, l, now)
 }
