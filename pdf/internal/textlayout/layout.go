@@ -213,6 +213,17 @@ func (s *Setter) line(cells []cell, rtl bool) Line {
 	return l
 }
 
+// Draws reports whether the setter draws r as itself (a glyph of one of
+// its fonts, or the nothing or spaces a control or tab stands for), as
+// opposed to its Substitute.
+func (s *Setter) Draws(r rune) bool {
+	switch {
+	case Dropped(r), s.Supplementary && emojiControl(r), r == '\t', r == '\n', r == '\r':
+		return true
+	}
+	return s.faceFor(r) != nil
+}
+
 // appendCells maps each character of a paragraph to a font, or to its
 // substitute, and measures it.
 func (s *Setter) appendCells(cells []cell, para string) []cell {
