@@ -12,7 +12,7 @@ func TestUndrawn(t *testing.T) {
 	}{
 		{"Me tomé un paracetamol 😷\tوالحمد لله — שלום", nil},
 		{"línea 1\r\nlínea 2\u200f\ufeff", nil},
-		{"漢字 y 漢", []rune{'漢', '字'}}, // no CJK font is embedded
+		{"漢字 y 漢", []rune{'漢', '字'}},       // no CJK font is embedded
 		{"\ue000 privado", []rune{0xe000}}, // a private-use character
 	} {
 		got, err := Undrawn(tc.text)
