@@ -97,6 +97,12 @@ func (s *Stream) check() error {
 	return nil
 }
 
+// Header is the conversation but its messages.
+func (s *Stream) Header() *Conversation { return &s.Conversation }
+
+// Len is the number of messages.
+func (s *Stream) Len() int { return s.Count }
+
 // Each calls fn with each message in order, read again from the file.
 // A file changed since OpenStream checked it is an error, reported once
 // the pass has read it all.

@@ -107,10 +107,7 @@ func TestStreamHoldsOneMessage(t *testing.T) {
 	}
 	// The ids seen (for duplicates) stay: 100,000 short strings.
 	const bound = 12 << 20
-	if live > bound {
-		t.Errorf("reading the conversation kept %d MB live, more than %d MB: it holds the messages", live>>20, bound>>20)
-	}
-	t.Logf("peak live heap: %.1f MB", float64(live)/(1<<20))
+	peakrss.AtMost(t, live, bound, "reading holds the messages")
 }
 
 // writeLargeConversation writes a conversation of n messages with

@@ -107,10 +107,7 @@ func TestImportHoldsOneMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	const bound = 24 << 20
-	if live > bound {
-		t.Errorf("the import kept %d MB live, more than %d MB: it holds the chat, not one message", live>>20, bound>>20)
-	}
-	t.Logf("peak live heap: %.1f MB", float64(live)/(1<<20))
+	peakrss.AtMost(t, live, bound, "the import holds the chat, not one message")
 }
 
 // TestChatTooLarge: a chat whose conversation.json would exceed what

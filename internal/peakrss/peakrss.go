@@ -77,3 +77,13 @@ func SampleLiveHeap() (stop func() uint64) {
 		return peak
 	}
 }
+
+// AtMost fails t when live (from SampleLiveHeap) is above bound, saying
+// what the test's code then holds, and logs the figure.
+func AtMost(t testing.TB, live, bound uint64, holds string) {
+	t.Helper()
+	if live > bound {
+		t.Errorf("%d MB kept live, more than %d MB: %s", live>>20, bound>>20, holds)
+	}
+	t.Logf("peak live heap: %.1f MB", float64(live)/(1<<20))
+}
