@@ -151,11 +151,12 @@ func (s *salter) salt(messageID string) [32]byte {
 
 // writeMessages writes the picked messages and commits to all of them:
 // the chain over the disclosed entries, the tree over every message, the
-// withheld leaves, and the consistency proof to an earlier export.
-func writeMessages(zw *manifest.Writer, c conversation.Reader, picked []int, m *manifest.Manifest, opts Options) ([]*manifest.MessageEntry, bool, error) {
+// withheld leaves, and the consistency proof to an earlier export. The
+// disclosed entries go to spool, when set, for the rendering.
+func writeMessages(zw *manifest.Writer, c conversation.Reader, picked []int, m *manifest.Manifest, spool *entrySpool, opts Options) (bool, error) {
 	salts, err := newSalter(c.Header(), opts)
 	if err != nil {
-		return nil, false, err
+		return false, err
 	}
 	m.Conversation.ID = salts.conversationID()
 	keep := make([]bool, c.Len())
@@ -166,7 +167,6 @@ func writeMessages(zw *manifest.Writer, c conversation.Reader, picked []int, m *
 	withheld := &hashOnly{}
 	link := manifest.ChainStart
 	leaves := make([][32]byte, c.Len())
-	var entries []*manifest.MessageEntry
 	err = c.Each(func(i int, cm *conversation.Message) error {
 		sink := contentSink(zw)
 		if !keep[i] {
@@ -188,8 +188,10 @@ func writeMessages(zw *manifest.Writer, c conversation.Reader, picked []int, m *
 			m.Withheld = append(m.Withheld, w)
 			return nil
 		}
-		if !opts.NoRecord { // the rendering takes them all at once
-			entries = append(entries, entry)
+		if spool != nil {
+			if err := spool.add(entry); err != nil {
+				return err
+			}
 		}
 		link = manifest.NextLink(link, digest)
 		msg.Link = hex.EncodeToString(link[:])
@@ -198,7 +200,7 @@ func writeMessages(zw *manifest.Writer, c conversation.Reader, picked []int, m *
 		return nil
 	})
 	if err != nil {
-		return nil, false, err
+		return false, err
 	}
 	m.Chain = manifest.Chain{Algorithm: manifest.ChainAlgorithm, Length: len(m.Messages), Head: hex.EncodeToString(link[:])}
 	root := manifest.TreeRoot(leaves)
@@ -206,11 +208,11 @@ func writeMessages(zw *manifest.Writer, c conversation.Reader, picked []int, m *
 	if opts.Disclosure.Extends != "" {
 		proof, err := extend(c, m.Conversation.ID, leaves, opts.Disclosure)
 		if err != nil {
-			return nil, false, err
+			return false, err
 		}
 		m.Consistency = []manifest.Consistency{proof}
 	}
-	return entries, salts.ephemeral, nil
+	return salts.ephemeral, nil
 }
 
 // stableSourceNames names each source as the whole export carries it, in

@@ -230,7 +230,14 @@ func writeBundle(ctx context.Context, out io.Writer, c conversation.Reader, pick
 	if err := writeIntake(zw, opts.Intake, m); err != nil {
 		return nil, err
 	}
-	entries, ephemeral, err := writeMessages(zw, c, picked, m, opts)
+	var spool *entrySpool
+	if !opts.NoRecord {
+		if spool, err = newEntrySpool(filepath.Dir(opts.Out)); err != nil {
+			return nil, err
+		}
+		defer spool.remove()
+	}
+	ephemeral, err := writeMessages(zw, c, picked, m, spool, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -239,7 +246,7 @@ func writeBundle(ctx context.Context, out io.Writer, c conversation.Reader, pick
 			return nil, err
 		}
 		m.SetFormat() // before the record, which shows it
-		if err := writeRecord(zw, c, picked, m, entries, opts.Progress); err != nil {
+		if err := writeRecord(zw, c, picked, m, spool.each, opts.Progress); err != nil {
 			return nil, err
 		}
 	}
@@ -401,32 +408,24 @@ func rendering(c conversation.Reader, picked []int, opts Options) (*manifest.Ren
 	}
 	r.Lang, r.VerifierURL = opts.Lang, opts.VerifierURL
 	if r.Lang == "" {
-		texts, err := conversationTexts(c, picked)
+		var d lang.Detector
+		err := conversation.EachAt(c, picked, func(_ int, m *conversation.Message) error {
+			d.Add(m.Text)
+			return nil
+		})
 		if err != nil {
 			return nil, err
 		}
-		r.Lang = lang.Detect(texts)
+		r.Lang = d.Code()
 	}
 	return r, nil
-}
-
-// conversationTexts are the texts of the exported messages, for the
-// language of the rendering (held anyway: the rendering holds the
-// entries).
-func conversationTexts(c conversation.Reader, picked []int) ([]string, error) {
-	texts := make([]string, 0, len(picked))
-	err := conversation.EachAt(c, picked, func(_ int, m *conversation.Message) error {
-		texts = append(texts, m.Text)
-		return nil
-	})
-	return texts, err
 }
 
 // writeRecord renders the PDF for the medical record from exactly what is
 // sealed (the message entries and the attachments' bytes), so that a
 // verifier can render it again and compare.
-func writeRecord(zw *manifest.Writer, c conversation.Reader, picked []int, m *manifest.Manifest, entries []*manifest.MessageEntry,
-	progress func(step string, done, total int64)) error {
+func writeRecord(zw *manifest.Writer, c conversation.Reader, picked []int, m *manifest.Manifest,
+	entries func(yield func(*manifest.MessageEntry) error) error, progress func(step string, done, total int64)) error {
 	// The attachments were streamed into the bundle; read them again from
 	// their files, under their entry names.
 	files := map[string]string{}
@@ -450,7 +449,7 @@ func writeRecord(zw *manifest.Writer, c conversation.Reader, picked []int, m *ma
 	// stored entry with a data descriptor, as the attachments are).
 	pr, pw := io.Pipe()
 	go func() {
-		pw.CloseWithError(record.Render(pw, record.Content{Manifest: m, Entries: entries, Open: open}, nil))
+		pw.CloseWithError(record.Render(pw, record.Content{Manifest: m, EachEntry: entries, Open: open}, nil))
 	}()
 	var rendered io.Reader = pr
 	if progress != nil {
