@@ -10,6 +10,10 @@
 //	c, err := conversation.Load("case/")
 //	for _, m := range c.Messages { ... c.AttachmentPath(a) ... }
 //
+// OpenStream checks the same file but keeps no message: Each reads them
+// again from the file, one at a time, for an export whose memory must not
+// grow with the conversation. Both are a Reader.
+//
 // Importers (WhatsApp, Telegram) produce the same Conversation value, so the
 // exporter sees a single model whatever the source.
 package conversation
