@@ -31,6 +31,7 @@ type Stream struct {
 	Count        int
 
 	file, dir string
+	inFolder  bool   // given the folder: conversation.json is opened following no link, as Load does
 	digest    []byte // of the file as OpenStream checked it
 }
 
@@ -43,7 +44,7 @@ func OpenStream(p string) (*Stream, error) {
 	}
 	s := &Stream{file: p, dir: filepath.Dir(p)}
 	if st.IsDir() {
-		s.file, s.dir = filepath.Join(p, "conversation.json"), p
+		s.file, s.dir, s.inFolder = filepath.Join(p, "conversation.json"), p, true
 	}
 	if err := s.check(); err != nil {
 		// A bad conversation is rare and bounded by MaxFileSize: Load
@@ -131,7 +132,7 @@ func (s *Stream) pass(fn func(i int, m *Message) error) error {
 }
 
 func (s *Stream) open() (*os.File, error) {
-	if filepath.Base(s.file) == "conversation.json" && filepath.Dir(s.file) == s.dir {
+	if s.inFolder {
 		f, _, err := nofollow.Open(s.dir, "conversation.json")
 		return f, err
 	}
