@@ -10,6 +10,10 @@
 //	c, err := conversation.Load("case/")
 //	for _, m := range c.Messages { ... c.AttachmentPath(a) ... }
 //
+// OpenStream checks the same file but keeps no message: Each reads them
+// again from the file, one at a time, for an export whose memory must not
+// grow with the conversation. Both are a Reader.
+//
 // Importers (WhatsApp, Telegram) produce the same Conversation value, so the
 // exporter sees a single model whatever the source.
 package conversation
@@ -99,4 +103,46 @@ type Source struct {
 func (m *Message) ParsedTime() time.Time {
 	t, _ := time.Parse(time.RFC3339Nano, m.Time)
 	return t
+}
+
+// Reader gives a conversation's messages in order, as often as needed:
+// held in memory (a *Conversation) or read again from the file each time
+// (a *Stream, whose memory does not grow with the conversation).
+type Reader interface {
+	// Header is the conversation but its messages: id, participants,
+	// sources, Dir.
+	Header() *Conversation
+	// Len is the number of messages.
+	Len() int
+	// Each calls fn with each message in order; it stops at fn's error.
+	Each(fn func(i int, m *Message) error) error
+}
+
+// Header returns c, whose fields but Messages are the header.
+func (c *Conversation) Header() *Conversation { return c }
+
+// Len is the number of messages.
+func (c *Conversation) Len() int { return len(c.Messages) }
+
+// Each calls fn with each message in order.
+func (c *Conversation) Each(fn func(i int, m *Message) error) error {
+	for i := range c.Messages {
+		if err := fn(i, &c.Messages[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// EachAt calls fn with the messages at the given positions (ascending),
+// in one pass over r.
+func EachAt(r Reader, positions []int, fn func(i int, m *Message) error) error {
+	next := 0
+	return r.Each(func(i int, m *Message) error {
+		if next >= len(positions) || positions[next] != i {
+			return nil
+		}
+		next++
+		return fn(i, m)
+	})
 }

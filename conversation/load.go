@@ -137,27 +137,12 @@ var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$`)
 
 // Check validates everything that does not need the file system.
 func (c *Conversation) Check() error {
-	if c.Format != Format {
-		return fmt.Errorf("field format: got %q, want %q", c.Format, Format)
-	}
-	if !idPattern.MatchString(c.ID) {
-		return fmt.Errorf("field id: %q is not a valid id (letters, digits, . _ : -; at most 128)", c.ID)
-	}
-	participants := map[string]bool{}
-	for i, p := range c.Participants {
-		if !idPattern.MatchString(p.ID) {
-			return fmt.Errorf("participant #%d, field id: %q is not a valid id", i+1, p.ID)
-		}
-		if participants[p.ID] {
-			return fmt.Errorf("participant %q: duplicate id", p.ID)
-		}
-		participants[p.ID] = true
-		if !slices.Contains(Roles, p.Role) {
-			return fmt.Errorf("participant %q, field role: %q is not one of %s", p.ID, p.Role, strings.Join(Roles, ", "))
-		}
+	participants, err := c.checkHeader()
+	if err != nil {
+		return err
 	}
 	if len(c.Messages) == 0 {
-		return errors.New("field messages: the conversation has no messages")
+		return errNoMessages
 	}
 	seen := map[string]bool{}
 	for i := range c.Messages {
@@ -171,6 +156,37 @@ func (c *Conversation) Check() error {
 		}
 		seen[m.ID] = true
 	}
+	return c.checkSources()
+}
+
+var errNoMessages = errors.New("field messages: the conversation has no messages")
+
+// checkHeader checks the format, id and participants, and returns the
+// participants' ids.
+func (c *Conversation) checkHeader() (map[string]bool, error) {
+	if c.Format != Format {
+		return nil, fmt.Errorf("field format: got %q, want %q", c.Format, Format)
+	}
+	if !idPattern.MatchString(c.ID) {
+		return nil, fmt.Errorf("field id: %q is not a valid id (letters, digits, . _ : -; at most 128)", c.ID)
+	}
+	participants := map[string]bool{}
+	for i, p := range c.Participants {
+		if !idPattern.MatchString(p.ID) {
+			return nil, fmt.Errorf("participant #%d, field id: %q is not a valid id", i+1, p.ID)
+		}
+		if participants[p.ID] {
+			return nil, fmt.Errorf("participant %q: duplicate id", p.ID)
+		}
+		participants[p.ID] = true
+		if !slices.Contains(Roles, p.Role) {
+			return nil, fmt.Errorf("participant %q, field role: %q is not one of %s", p.ID, p.Role, strings.Join(Roles, ", "))
+		}
+	}
+	return participants, nil
+}
+
+func (c *Conversation) checkSources() error {
 	for _, s := range c.Sources {
 		if err := checkRelPath(s.Path); err != nil {
 			return fmt.Errorf("source %q: %w", s.Path, err)
@@ -254,16 +270,28 @@ func checkRelPath(p string) error {
 // CheckFiles checks that every attachment and source is a regular file.
 func (c *Conversation) CheckFiles() error {
 	for i := range c.Messages {
-		m := &c.Messages[i]
-		for j, a := range m.Attachments {
-			if a.Missing {
-				continue
-			}
-			if _, err := nofollow.Stat(c.Dir, filepath.FromSlash(a.Path)); err != nil {
-				return fmt.Errorf("message %q (#%d), field attachments[%d].path: %w", m.ID, i+1, j, err)
-			}
+		if err := c.checkAttachmentFiles(i, &c.Messages[i]); err != nil {
+			return err
 		}
 	}
+	return c.checkSourceFiles()
+}
+
+// checkAttachmentFiles checks that the attachments of the i-th message
+// are regular files.
+func (c *Conversation) checkAttachmentFiles(i int, m *Message) error {
+	for j, a := range m.Attachments {
+		if a.Missing {
+			continue
+		}
+		if _, err := nofollow.Stat(c.Dir, filepath.FromSlash(a.Path)); err != nil {
+			return fmt.Errorf("message %q (#%d), field attachments[%d].path: %w", m.ID, i+1, j, err)
+		}
+	}
+	return nil
+}
+
+func (c *Conversation) checkSourceFiles() error {
 	for _, s := range c.Sources {
 		if _, err := nofollow.Stat(c.Dir, filepath.FromSlash(s.Path)); err != nil {
 			return fmt.Errorf("source %q: %w", s.Path, err)

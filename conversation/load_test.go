@@ -47,6 +47,12 @@ func mutate(t *testing.T, old, new string) string {
 	return strings.Replace(validDoc, old, new, 1)
 }
 
+// openers read a conversation whole or as a stream.
+var openers = map[string]func(string) (any, error){
+	"Load":       func(p string) (any, error) { return conversation.Load(p) },
+	"OpenStream": func(p string) (any, error) { return conversation.OpenStream(p) },
+}
+
 func TestLoadValid(t *testing.T) {
 	dir := writeConversation(t, validDoc)
 	for _, in := range []string{dir, filepath.Join(dir, "conversation.json")} {
@@ -122,6 +128,8 @@ func TestLoadSample(t *testing.T) {
 // TestLoadErrors: each bad input of issue 2 gives an error naming the
 // message (by id) and the field, and the file.
 func TestLoadErrors(t *testing.T) {
+	// OpenStream checks each message on its own, and must refuse all
+	// that Load refuses.
 	tests := []struct {
 		name string
 		doc  string
@@ -171,23 +179,25 @@ func TestLoadErrors(t *testing.T) {
 			[]string{`"m1"`, "attachments[0]", "missing"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			dir := writeConversation(t, tt.doc)
-			c, err := conversation.Load(dir)
-			if err == nil {
-				t.Fatalf("loaded: %+v", c)
-			}
-			msg := err.Error()
-			t.Logf("error: %s", msg)
-			if !strings.Contains(msg, "conversation.json") {
-				t.Errorf("the error does not name the file")
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(msg, w) {
-					t.Errorf("the error does not contain %q", w)
+		for name, open := range openers {
+			t.Run(tt.name+"/"+name, func(t *testing.T) {
+				dir := writeConversation(t, tt.doc)
+				c, err := open(dir)
+				if err == nil {
+					t.Fatalf("loaded: %+v", c)
 				}
-			}
-		})
+				msg := err.Error()
+				t.Logf("error: %s", msg)
+				if !strings.Contains(msg, "conversation.json") {
+					t.Errorf("the error does not name the file")
+				}
+				for _, w := range tt.want {
+					if !strings.Contains(msg, w) {
+						t.Errorf("the error does not contain %q", w)
+					}
+				}
+			})
+		}
 	}
 }
 

@@ -25,16 +25,23 @@ type Summary struct {
 // Summarize describes the messages at the given positions (all of them
 // when positions is nil).
 func (c *Conversation) Summarize(positions []int) Summary {
-	z := NewSummarizer(c.TimeZone)
+	s, _ := Summarize(c, positions) // held messages: no read error
+	return s
+}
+
+// Summarize describes the messages of r at the given positions
+// (ascending; all of them when positions is nil), in one pass.
+func Summarize(r Reader, positions []int) (Summary, error) {
+	h := r.Header()
+	z := NewSummarizer(h.TimeZone)
+	add := func(_ int, m *Message) error { z.Add(m); return nil }
+	var err error
 	if positions == nil {
-		for i := range c.Messages {
-			z.Add(&c.Messages[i])
-		}
+		err = r.Each(add)
+	} else {
+		err = EachAt(r, positions, add)
 	}
-	for _, i := range positions {
-		z.Add(&c.Messages[i])
-	}
-	return z.Summary(c.Participants)
+	return z.Summary(h.Participants), err
 }
 
 // Summarizer makes a Summary one message at a time, for a writer that

@@ -54,8 +54,8 @@ func TestCorpusExportsVerify(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if rep.Result != verify.Passed || rep.Messages != len(conv.Messages) {
-				t.Fatalf("%s, %d of %d messages: %+v", rep.Result, rep.Messages, len(conv.Messages), rep.Checks)
+			if rep.Result != verify.Passed || rep.Messages != conv.Len() {
+				t.Fatalf("%s, %d of %d messages: %+v", rep.Result, rep.Messages, conv.Len(), rep.Checks)
 			}
 			m := testbundle.Manifest(t, testbundle.ReadEntries(t, out))
 			if len(m.Conversation.Sources) != 1 {

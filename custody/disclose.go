@@ -151,32 +151,32 @@ func (s *salter) salt(messageID string) [32]byte {
 
 // writeMessages writes the picked messages and commits to all of them:
 // the chain over the disclosed entries, the tree over every message, the
-// withheld leaves, and the consistency proof to an earlier export.
-func writeMessages(zw *manifest.Writer, c *conversation.Conversation, picked []int, m *manifest.Manifest, opts Options) ([]*manifest.MessageEntry, bool, error) {
-	salts, err := newSalter(c, opts)
+// withheld leaves, and the consistency proof to an earlier export. The
+// disclosed entries go to spool, when set, for the rendering.
+func writeMessages(zw *manifest.Writer, c conversation.Reader, picked []int, m *manifest.Manifest, spool *entrySpool, opts Options) (bool, error) {
+	salts, err := newSalter(c.Header(), opts)
 	if err != nil {
-		return nil, false, err
+		return false, err
 	}
 	m.Conversation.ID = salts.conversationID()
-	keep := make([]bool, len(c.Messages))
+	keep := make([]bool, c.Len())
 	for _, i := range picked {
 		keep[i] = true
 	}
-	sources := stableSourceNames(c)
+	sources := stableSourceNames(c.Header())
 	withheld := &hashOnly{}
 	link := manifest.ChainStart
-	leaves := make([][32]byte, len(c.Messages))
-	var entries []*manifest.MessageEntry
-	for i := range c.Messages {
+	leaves := make([][32]byte, c.Len())
+	err = c.Each(func(i int, cm *conversation.Message) error {
 		sink := contentSink(zw)
 		if !keep[i] {
 			sink = withheld // the entry is built and hashed, never written
 		}
-		msg, entry, err := writeMessage(sink, c, i, &c.Messages[i], sources)
+		msg, entry, err := writeMessage(sink, c.Header().Dir, i, cm, sources)
 		if err != nil {
-			return nil, false, err
+			return err
 		}
-		opts.progress("messages", i+1, len(c.Messages))
+		opts.progress("messages", i+1, c.Len())
 		salt := salts.salt(msg.ID)
 		digest, _ := manifest.ParseDigest(msg.SHA256)
 		leaves[i] = manifest.LeafHash(salt, digest)
@@ -186,13 +186,21 @@ func writeMessages(zw *manifest.Writer, c *conversation.Conversation, picked []i
 				w.Time = entry.Time
 			}
 			m.Withheld = append(m.Withheld, w)
-			continue
+			return nil
 		}
-		entries = append(entries, entry)
+		if spool != nil {
+			if err := spool.add(entry); err != nil {
+				return err
+			}
+		}
 		link = manifest.NextLink(link, digest)
 		msg.Link = hex.EncodeToString(link[:])
 		msg.Position, msg.Salt = &i, hex.EncodeToString(salt[:])
 		m.Messages = append(m.Messages, msg)
+		return nil
+	})
+	if err != nil {
+		return false, err
 	}
 	m.Chain = manifest.Chain{Algorithm: manifest.ChainAlgorithm, Length: len(m.Messages), Head: hex.EncodeToString(link[:])}
 	root := manifest.TreeRoot(leaves)
@@ -200,11 +208,11 @@ func writeMessages(zw *manifest.Writer, c *conversation.Conversation, picked []i
 	if opts.Disclosure.Extends != "" {
 		proof, err := extend(c, m.Conversation.ID, leaves, opts.Disclosure)
 		if err != nil {
-			return nil, false, err
+			return false, err
 		}
 		m.Consistency = []manifest.Consistency{proof}
 	}
-	return entries, salts.ephemeral, nil
+	return salts.ephemeral, nil
 }
 
 // stableSourceNames names each source as the whole export carries it, in
@@ -248,7 +256,7 @@ func (w *hashOnly) AddBytes(name string, data []byte) (manifest.File, error) {
 
 // extend checks that the conversation begins with exactly the messages
 // the earlier bundle sealed, and returns the consistency proof to it.
-func extend(c *conversation.Conversation, keyedID string, leaves [][32]byte, d Disclosure) (manifest.Consistency, error) {
+func extend(c conversation.Reader, keyedID string, leaves [][32]byte, d Disclosure) (manifest.Consistency, error) {
 	fail := func(format string, args ...any) (manifest.Consistency, error) {
 		return manifest.Consistency{}, fmt.Errorf("--extends %s: %s", d.Extends, fmt.Sprintf(format, args...))
 	}
@@ -267,7 +275,7 @@ func extend(c *conversation.Conversation, keyedID string, leaves [][32]byte, d D
 	}
 	oldRoot := manifest.TreeRoot(oldLeaves)
 	switch {
-	case old.Conversation.ID != keyedID && old.Conversation.ID != c.ID: // bundles before 2026-12-03 carry the conversation's own id
+	case old.Conversation.ID != keyedID && old.Conversation.ID != c.Header().ID: // bundles before 2026-12-03 carry the conversation's own id
 		return fail("it seals another conversation (%q), or was exported with other salts (another key or --salt-secret)", old.Conversation.ID)
 	case hex.EncodeToString(oldRoot[:]) != old.Tree.Root:
 		return fail("its leaves do not give its tree root")
@@ -277,7 +285,7 @@ func extend(c *conversation.Conversation, keyedID string, leaves [][32]byte, d D
 			return fail("it seals %d messages, the conversation now has only %d: messages from position %d (counted from 1) on were removed", len(oldLeaves), len(leaves), i+1)
 		}
 		if oldLeaves[i] != leaves[i] {
-			return fail("the message at position %d (counted from 1, id %q) differs from the one it sealed: edited, removed or inserted since (or that export used other salts: another key or --salt-secret)", i+1, c.Messages[i].ID)
+			return fail("the message at position %d (counted from 1, id %q) differs from the one it sealed: edited, removed or inserted since (or that export used other salts: another key or --salt-secret)", i+1, messageID(c, i))
 		}
 	}
 	proof, err := manifest.ConsistencyProof(leaves, len(oldLeaves))
@@ -289,6 +297,16 @@ func extend(c *conversation.Conversation, keyedID string, leaves [][32]byte, d D
 		out.Proof = append(out.Proof, hex.EncodeToString(h[:]))
 	}
 	return out, nil
+}
+
+// messageID is the id of the message at position i, for an error.
+func messageID(c conversation.Reader, i int) string {
+	var id string
+	conversation.EachAt(c, []int{i}, func(_ int, m *conversation.Message) error {
+		id = m.ID
+		return nil
+	})
+	return id
 }
 
 // readManifest reads and parses the manifest of a bundle file.

@@ -145,7 +145,10 @@ type Result struct {
 
 // Export writes the selected messages of c into a sealed bundle at
 // opts.Out.
-func Export(ctx context.Context, c *conversation.Conversation, opts Options) (*Result, error) {
+// c is a held conversation (conversation.Load) or a stream
+// (conversation.OpenStream), whose messages are read again from the file
+// at each pass and never all held, but for the record's rendering.
+func Export(ctx context.Context, c conversation.Reader, opts Options) (*Result, error) {
 	if err := checkOptions(&opts); err != nil {
 		return nil, err
 	}
@@ -212,7 +215,7 @@ func checkOptions(o *Options) error {
 }
 
 // writeBundle streams the content, then seals it.
-func writeBundle(ctx context.Context, out io.Writer, c *conversation.Conversation, picked []int, opts Options) (*Result, error) {
+func writeBundle(ctx context.Context, out io.Writer, c conversation.Reader, picked []int, opts Options) (*Result, error) {
 	zw, err := manifest.NewWriter(out)
 	if err != nil {
 		return nil, err
@@ -221,20 +224,29 @@ func writeBundle(ctx context.Context, out io.Writer, c *conversation.Conversatio
 	if err != nil {
 		return nil, err
 	}
-	if _, err := writeSources(zw, c, len(picked) == len(c.Messages), m); err != nil {
+	if _, err := writeSources(zw, c.Header(), len(picked) == c.Len(), m); err != nil {
 		return nil, err
 	}
 	if err := writeIntake(zw, opts.Intake, m); err != nil {
 		return nil, err
 	}
-	entries, ephemeral, err := writeMessages(zw, c, picked, m, opts)
+	var spool *entrySpool
+	if !opts.NoRecord {
+		if spool, err = newEntrySpool(filepath.Dir(opts.Out)); err != nil {
+			return nil, err
+		}
+		defer spool.remove()
+	}
+	ephemeral, err := writeMessages(zw, c, picked, m, spool, opts)
 	if err != nil {
 		return nil, err
 	}
 	if !opts.NoRecord {
-		m.Rendering = rendering(c, picked, opts)
+		if m.Rendering, err = rendering(c, picked, opts); err != nil {
+			return nil, err
+		}
 		m.SetFormat() // before the record, which shows it
-		if err := writeRecord(zw, c, picked, m, entries, opts.Progress); err != nil {
+		if err := writeRecord(zw, c, picked, m, spool.each, opts.Progress); err != nil {
 			return nil, err
 		}
 	}
@@ -247,8 +259,12 @@ func writeBundle(ctx context.Context, out io.Writer, c *conversation.Conversatio
 	return res, err
 }
 
-func newManifest(c *conversation.Conversation, picked []int, opts Options) (*manifest.Manifest, error) {
+func newManifest(c conversation.Reader, picked []int, opts Options) (*manifest.Manifest, error) {
 	fp, err := opts.Signer.Fingerprint()
+	if err != nil {
+		return nil, err
+	}
+	meta, err := conversationMeta(c, picked)
 	if err != nil {
 		return nil, err
 	}
@@ -261,9 +277,9 @@ func newManifest(c *conversation.Conversation, picked []int, opts Options) (*man
 		ExportedAt: opts.Now.Format(time.RFC3339),
 		Signer: manifest.Signer{Algorithm: opts.Signer.Algorithm().Name, Fingerprint: fp,
 			CertificatesSHA256: sha256Hex(signerChainPEM(opts.Signer))},
-		Conversation: conversationMeta(c, picked),
+		Conversation: meta,
 		Selection: manifest.Selection{
-			Total: len(c.Messages), Selected: len(picked), Criteria: nonNil(opts.Selection.criteria()),
+			Total: c.Len(), Selected: len(picked), Criteria: nonNil(opts.Selection.criteria()),
 		},
 		Messages:         []manifest.Message{},
 		Practice:         opts.Practice,
@@ -303,18 +319,20 @@ func sha256Hex(data []byte) string {
 
 // conversationMeta keeps only participants who sent a selected message:
 // a selective export names nobody else.
-func conversationMeta(c *conversation.Conversation, picked []int) manifest.Conversation {
+func conversationMeta(r conversation.Reader, picked []int) (manifest.Conversation, error) {
 	senders := map[string]bool{}
-	for _, i := range picked {
-		senders[c.Messages[i].From] = true
-	}
+	err := conversation.EachAt(r, picked, func(_ int, m *conversation.Message) error {
+		senders[m.From] = true
+		return nil
+	})
+	c := r.Header()
 	meta := manifest.Conversation{ID: c.ID, Title: c.Title, TimeZone: c.TimeZone, Participants: []manifest.Participant{}}
 	for _, p := range c.Participants {
 		if senders[p.ID] {
 			meta.Participants = append(meta.Participants, manifest.Participant{ID: p.ID, Role: p.Role, Name: p.Name})
 		}
 	}
-	return meta
+	return meta, err
 }
 
 // writeSources carries the original export files, but only when the whole
@@ -337,7 +355,7 @@ func writeSources(zw *manifest.Writer, c *conversation.Conversation, whole bool,
 }
 
 // writeMessage streams a message's attachments and writes its entry.
-func writeMessage(zw contentSink, c *conversation.Conversation, k int, msg *conversation.Message, sources map[string]string) (manifest.Message, *manifest.MessageEntry, error) {
+func writeMessage(zw contentSink, dir string, k int, msg *conversation.Message, sources map[string]string) (manifest.Message, *manifest.MessageEntry, error) {
 	e := manifest.MessageEntry{
 		ID: msg.ID, Time: msg.Time, From: msg.From, Text: msg.Text,
 		Labels: msg.Labels, ReplyTo: msg.ReplyTo, Flags: msg.Flags,
@@ -357,7 +375,7 @@ func writeMessage(zw contentSink, c *conversation.Conversation, k int, msg *conv
 		ae := manifest.AttachmentEntry{Name: a.Name, Type: a.Type, Missing: a.Missing}
 		if !a.Missing {
 			name := manifest.AttachmentEntryName(k, j, a.Path)
-			f, err := addFile(zw, name, c.Dir, a.Path)
+			f, err := addFile(zw, name, dir, a.Path)
 			if err != nil {
 				return out, nil, fmt.Errorf("message %q, attachment %s: %w", msg.ID, a.Path, err)
 			}
@@ -380,61 +398,64 @@ func writeMessage(zw contentSink, c *conversation.Conversation, k int, msg *conv
 
 // rendering names the renderer of record.pdf and, for the newest, the
 // language and verifier URL it draws.
-func rendering(c *conversation.Conversation, picked []int, opts Options) *manifest.Rendering {
+func rendering(c conversation.Reader, picked []int, opts Options) (*manifest.Rendering, error) {
 	r := &manifest.Rendering{Path: manifest.RecordName, Renderer: opts.Renderer}
 	if r.Renderer == "" {
 		r.Renderer = record.Renderer
 	}
 	if !record.HasLanguage(r.Renderer) {
-		return r
+		return r, nil
 	}
 	r.Lang, r.VerifierURL = opts.Lang, opts.VerifierURL
 	if r.Lang == "" {
-		r.Lang = lang.Detect(conversationTexts(c, picked))
+		var d lang.Detector
+		err := conversation.EachAt(c, picked, func(_ int, m *conversation.Message) error {
+			d.Add(m.Text)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		r.Lang = d.Code()
 	}
-	return r
-}
-
-// conversationTexts are the texts of the exported messages, for the
-// language of the rendering.
-func conversationTexts(c *conversation.Conversation, picked []int) []string {
-	texts := make([]string, len(picked))
-	for i, k := range picked {
-		texts[i] = c.Messages[k].Text
-	}
-	return texts
+	return r, nil
 }
 
 // writeRecord renders the PDF for the medical record from exactly what is
 // sealed (the message entries and the attachments' bytes), so that a
 // verifier can render it again and compare.
-func writeRecord(zw *manifest.Writer, c *conversation.Conversation, picked []int, m *manifest.Manifest, entries []*manifest.MessageEntry,
-	progress func(step string, done, total int64)) error {
+func writeRecord(zw *manifest.Writer, c conversation.Reader, picked []int, m *manifest.Manifest,
+	entries func(yield func(*manifest.MessageEntry) error) error, progress func(step string, done, total int64)) error {
 	// The attachments were streamed into the bundle; read them again from
 	// their files, under their entry names.
 	files := map[string]string{}
-	for _, i := range picked { // v2 names entries by conversation position
-		for j, a := range c.Messages[i].Attachments {
+	err := conversation.EachAt(c, picked, func(i int, msg *conversation.Message) error {
+		for j, a := range msg.Attachments { // v2 names entries by conversation position
 			if !a.Missing {
 				files[manifest.AttachmentEntryName(i, j, a.Path)] = a.Path
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
+	dir := c.Header().Dir
 	open := func(entry string) (io.ReadCloser, error) {
-		f, _, err := nofollow.Open(c.Dir, filepath.FromSlash(files[entry]))
+		f, _, err := nofollow.Open(dir, filepath.FromSlash(files[entry]))
 		return f, err
 	}
 	// Streamed into the bundle as it is rendered, never held whole (a
 	// stored entry with a data descriptor, as the attachments are).
 	pr, pw := io.Pipe()
 	go func() {
-		pw.CloseWithError(record.Render(pw, record.Content{Manifest: m, Entries: entries, Open: open}, nil))
+		pw.CloseWithError(record.Render(pw, record.Content{Manifest: m, EachEntry: entries, Open: open}, nil))
 	}()
 	var rendered io.Reader = pr
 	if progress != nil {
 		rendered = &countingReader{r: pr, count: func(n int64) { progress("record.pdf", n, 0) }}
 	}
-	_, err := zw.AddFile(manifest.RecordName, rendered)
+	_, err = zw.AddFile(manifest.RecordName, rendered)
 	pr.CloseWithError(errors.New("record.pdf abandoned")) // unblocks the rendering on error
 	if err != nil {
 		return fmt.Errorf("rendering %w", err) // "rendering record.pdf: …"

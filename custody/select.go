@@ -37,7 +37,7 @@ func (s Selection) criteria() []string {
 
 // Select returns the positions of the selected messages, in conversation
 // order. Selecting nothing is an error: an empty bundle proves nothing.
-func Select(c *conversation.Conversation, s Selection) ([]int, error) {
+func Select(c conversation.Reader, s Selection) ([]int, error) {
 	from, err := parseBound(s.From)
 	if err != nil {
 		return nil, fmt.Errorf("--from: %w", err)
@@ -51,8 +51,7 @@ func Select(c *conversation.Conversation, s Selection) ([]int, error) {
 		return nil, fmt.Errorf("--messages: %w", err)
 	}
 	var picked []int
-	for i := range c.Messages {
-		m := &c.Messages[i]
+	err = c.Each(func(i int, m *conversation.Message) error {
 		switch {
 		case !from.admits(m, false), !to.admits(m, true):
 		case inRange != nil && !inRange[i]:
@@ -61,9 +60,13 @@ func Select(c *conversation.Conversation, s Selection) ([]int, error) {
 		default:
 			picked = append(picked, i)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(picked) == 0 {
-		return nil, fmt.Errorf("the selection (%s) matches none of the %d messages", strings.Join(s.criteria(), ", "), len(c.Messages))
+		return nil, fmt.Errorf("the selection (%s) matches none of the %d messages", strings.Join(s.criteria(), ", "), c.Len())
 	}
 	return picked, nil
 }
@@ -109,13 +112,17 @@ func (b bound) admits(m *conversation.Message, upper bool) bool {
 
 // idRanges resolves "m3,m7-m12" to a set of positions; a range runs from
 // the first id to the second in conversation order.
-func idRanges(c *conversation.Conversation, spec string) (map[int]bool, error) {
+func idRanges(c conversation.Reader, spec string) (map[int]bool, error) {
 	if spec == "" {
 		return nil, nil
 	}
-	pos := make(map[string]int, len(c.Messages))
-	for i, m := range c.Messages {
+	pos := make(map[string]int, c.Len()) // the ids only, for --messages
+	err := c.Each(func(i int, m *conversation.Message) error {
 		pos[m.ID] = i
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	set := map[int]bool{}
 	for _, part := range strings.Split(spec, ",") {

@@ -6,9 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/metrics"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -102,43 +100,14 @@ func TestImportHoldsOneMessage(t *testing.T) {
 	src := filepath.Join(t.TempDir(), "_chat.txt")
 	writeLargeExport(t, src, 100_000)
 	runtime.GC()
-	peak := sampleLiveHeap()
+	peak := peakrss.SampleLiveHeap()
 	err := Import(src, filepath.Join(t.TempDir(), "case"), Options{TimeZone: "UTC", DateOrder: "mdy", DefaultRole: "patient"})
 	live := peak()
 	if err != nil {
 		t.Fatal(err)
 	}
 	const bound = 24 << 20
-	if live > bound {
-		t.Errorf("the import kept %d MB live, more than %d MB: it holds the chat, not one message", live>>20, bound>>20)
-	}
-	t.Logf("peak live heap: %.1f MB", float64(live)/(1<<20))
-}
-
-// sampleLiveHeap samples the live heap every millisecond until the
-// function it returns is called, which returns the highest value seen.
-func sampleLiveHeap() (stop func() uint64) {
-	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	var peak uint64
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for {
-			metrics.Read(sample)
-			peak = max(peak, sample[0].Value.Uint64())
-			select {
-			case <-done:
-				return
-			case <-time.After(time.Millisecond):
-			}
-		}
-	})
-	return func() uint64 {
-		runtime.GC() // a last reading of what was live at the end
-		close(done)
-		wg.Wait()
-		return peak
-	}
+	peakrss.AtMost(t, live, bound, "the import holds the chat, not one message")
 }
 
 // TestChatTooLarge: a chat whose conversation.json would exceed what

@@ -6,7 +6,8 @@
 //	c, cleanup, err := importer.Open("WhatsApp Chat - Ana.zip", importer.Options{TimeZone: "Europe/Madrid"})
 //	if err != nil { ... }
 //	defer cleanup()
-//	// c.Dir holds media/ and sources/; c.Messages[i].Origin points into sources/.
+//	// c.Dir holds media/ and sources/; c.Each gives the messages, whose
+//	// Origin points into sources/.
 //
 // Import writes the same result to a folder, atomically:
 //
@@ -101,15 +102,17 @@ func (o *Options) warn(list []string) {
 	}
 }
 
-// Open returns the conversation at src: native input is loaded where it
-// is; an export is imported into a temporary folder that cleanup removes.
-func Open(src string, opts Options) (c *conversation.Conversation, cleanup func() error, err error) {
+// Open returns the conversation at src, checked and read message by
+// message (conversation.OpenStream), never held whole: native input is
+// read where it is; an export is imported into a temporary folder that
+// cleanup removes.
+func Open(src string, opts Options) (c *conversation.Stream, cleanup func() error, err error) {
 	format, err := Detect(src, opts.Format)
 	if err != nil {
 		return nil, nil, err
 	}
 	if format == Native {
-		c, err := conversation.Load(src)
+		c, err := conversation.OpenStream(src)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -129,7 +132,7 @@ func Open(src string, opts Options) (c *conversation.Conversation, cleanup func(
 		cleanup()
 		return nil, nil, err
 	}
-	c, err = conversation.Load(dir)
+	c, err = conversation.OpenStream(dir)
 	if err != nil {
 		cleanup()
 		return nil, nil, fmt.Errorf("import produced an invalid conversation (a bug): %w", err)

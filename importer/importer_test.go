@@ -443,8 +443,8 @@ func TestOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cleanup()
-	if c.Dir != native.Dir || len(c.Messages) != len(native.Messages) {
-		t.Errorf("native: dir %s, %d messages", c.Dir, len(c.Messages))
+	if c.Dir != native.Dir || c.Len() != len(native.Messages) {
+		t.Errorf("native: dir %s, %d messages", c.Dir, c.Len())
 	}
 }
 

@@ -189,7 +189,10 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 	if err != nil {
 		return err
 	}
-	sealed := conv.Summarize(res.Positions)
+	sealed, err := conversation.Summarize(conv, res.Positions)
+	if err != nil {
+		return err
+	}
 	if !f.quiet {
 		printExport(cmd, res, sealed, f.imp.TimeZone == "" && conv.TimeZone != "" && !isNative(f.in, f.imp.Format))
 	}

@@ -16,21 +16,45 @@ var commonWords = map[string][]string{
 // Detect says which language of Codes texts are mostly written in, by
 // their common words; English when no word tells.
 func Detect(texts []string) string {
-	counts := map[string]int{}
+	var d Detector
+	for _, t := range texts {
+		d.Add(t)
+	}
+	return d.Code()
+}
+
+// Detector is Detect one text at a time, for a caller that does not hold
+// them all (an export read from a stream).
+type Detector struct {
+	counts map[string]int
+}
+
+// wordLanguages gives the languages each common word counts for.
+var wordLanguages = func() map[string][]string {
 	index := map[string][]string{}
 	for code, words := range commonWords {
 		for _, w := range words {
 			index[w] = append(index[w], code)
 		}
 	}
-	for _, t := range texts {
-		for _, w := range strings.FieldsFunc(strings.ToLower(t), func(r rune) bool { return !unicode.IsLetter(r) }) {
-			for _, code := range index[w] {
-				counts[code]++
-			}
+	return index
+}()
+
+// Add counts a text's common words.
+func (d *Detector) Add(text string) {
+	if d.counts == nil {
+		d.counts = map[string]int{}
+	}
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		for _, code := range wordLanguages[w] {
+			d.counts[code]++
 		}
 	}
-	if counts["es"] > counts["en"] {
+}
+
+// Code is the language of the texts added so far.
+func (d *Detector) Code() string {
+	if d.counts["es"] > d.counts["en"] {
 		return "es"
 	}
 	return English.Code
