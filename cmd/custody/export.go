@@ -197,6 +197,16 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 		printExport(cmd, res, sealed, f.imp.TimeZone == "" && conv.TimeZone != "" && !isNative(f.in, f.imp.Format))
 	}
 	warnMissing(cmd.ErrOrStderr(), "custody: ", sealed)
+	if !f.noRecord {
+		u, err := findUndrawn(conv, res.Positions)
+		if err != nil {
+			return err
+		}
+		if !f.quiet && len(u.chars) > 0 {
+			fmt.Fprintf(cmd.OutOrStdout(), "  undrawn:     %d character(s) shown as [U+XXXX] in record.pdf\n", len(u.chars))
+		}
+		warnUndrawn(cmd.ErrOrStderr(), "custody: ", u)
+	}
 	if f.pdf == "" {
 		return nil
 	}

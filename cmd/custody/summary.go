@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/custody-toolkit/custody/conversation"
+	"github.com/custody-toolkit/custody/pdf"
 )
 
 // periodLayout writes a message time with its offset: unambiguous
@@ -64,4 +65,63 @@ func warnMissing(w io.Writer, prefix string, s conversation.Summary) {
 	}
 	fmt.Fprintf(w, "%swarning: %d attachment(s) the chat refers to are missing from the source export (the record shows them as missing): %s\n",
 		prefix, len(s.Missing), strings.Join(names, ", "))
+}
+
+// undrawn is what the record cannot draw: the characters no embedded font
+// has a glyph for (shown as [U+XXXX] in record.pdf, for ever), each once,
+// and how many messages hold one.
+type undrawn struct {
+	chars    []rune
+	messages int
+}
+
+// findUndrawn reads the sealed messages (positions, or all when nil) and
+// the participants' names for characters the record cannot draw.
+func findUndrawn(r conversation.Reader, positions []int) (undrawn, error) {
+	var u undrawn
+	seen := map[rune]bool{}
+	note := func(text string) (bool, error) {
+		missing, err := pdf.Undrawn(text)
+		for _, c := range missing {
+			if !seen[c] {
+				seen[c] = true
+				u.chars = append(u.chars, c)
+			}
+		}
+		return len(missing) > 0, err
+	}
+	for _, p := range r.Header().Participants {
+		if _, err := note(p.Name); err != nil {
+			return u, err
+		}
+	}
+	each := func(_ int, m *conversation.Message) error {
+		found, err := note(m.Text)
+		if found {
+			u.messages++
+		}
+		return err
+	}
+	if positions == nil {
+		return u, r.Each(each)
+	}
+	return u, conversation.EachAt(r, positions, each)
+}
+
+// warnUndrawn warns, naming them, of characters the sealed record shows
+// as code points: the bundle keeps the text exact, but the PDF a doctor
+// files cannot show them.
+func warnUndrawn(w io.Writer, prefix string, u undrawn) {
+	if len(u.chars) == 0 {
+		return
+	}
+	var named []string
+	for _, c := range u.chars[:min(len(u.chars), maxNamed)] {
+		named = append(named, fmt.Sprintf("%q (U+%04X)", c, c))
+	}
+	if more := len(u.chars) - len(named); more > 0 {
+		named = append(named, fmt.Sprintf("and %d more", more))
+	}
+	fmt.Fprintf(w, "%swarning: record.pdf has no glyph for %d character(s), in %d message(s) or names, and shows each as [U+XXXX] (the bundle keeps the text exact): %s\n",
+		prefix, len(u.chars), u.messages, strings.Join(named, ", "))
 }
