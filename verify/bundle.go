@@ -213,41 +213,61 @@ type bundleVerifier struct {
 	b          *manifest.Bundle
 	m          *manifest.Manifest
 	entries    map[string]*entryFacts // by entry path
-	sig        []byte
-	seal       sealResult // the signature's check, made with the manifest's (checkManifest)
 	stopped    bool
-	tokenNum   int
-	// tokensSealed: the signer's own signature (custody event 1) commits to
-	// the exact bytes of every stored token, and they match (checkTokenSeal):
-	// a token's check need not refuse an encoding to keep its bytes fixed.
-	tokensSealed bool
-	// logStatement is what the bundle's transparency log entries must
-	// state (v4, transparency.go).
-	logStatement *translog.Statement
-	// For the long-term checks (longterm.go): the trusted manifest tokens
-	// and renewals, the revocation data the custody log carries, and the
-	// signer's certificate chain when the bundle has one.
-	sealProofs, renewals []proof
-	revocations          []revocationData
-	signerChain          []*x509.Certificate
 	// repacked says how and why the container is not the sealed one, when
 	// the bundle's files were read from another container (OpenRepacked,
 	// OpenDir); zero for the sealed container.
 	repacked repacking
 }
 
+// run runs the steps in order, each given what the steps before it
+// proved: the number of stored tokens (checkContainer), the signature
+// over the manifest (checkManifest), whether the tokens are sealed
+// (checkTokenSeal), the trusted tokens (checkTimestamps), the signer's
+// chain (checkSignerCertificates) and what the custody log carries
+// (checkCustodyLog). The parsed manifest (v.m) and its message entries
+// (v.entries) are the bundle's content as read once, by checkManifest and
+// checkFiles. A failed step stops the run: the steps after it would
+// build on it.
 func (v *bundleVerifier) run() {
-	steps := []func(){
-		v.checkContainer, v.checkManifest, v.checkFiles, v.checkMessages, v.checkChain,
-		v.checkDisclosure, v.checkSignature, v.checkSignerIdentity, v.checkRendering,
-		v.checkTokenSeal, v.checkTimestamps, v.checkSignerCertificates, v.checkTransparency, v.checkMessageTimes, v.checkCustodyLog, v.checkLongTerm, v.checkEntryOrder,
+	tokens := v.checkContainer()
+	if v.stopped {
+		return
 	}
+	seal := v.checkManifest()
+	if v.runUntilFailed(v.checkFiles, v.checkMessages, v.checkChain, v.checkDisclosure) {
+		return
+	}
+	signer := v.checkSignature(seal)
+	if v.runUntilFailed(func() { v.checkSignerIdentity(signer) }, v.checkRendering) {
+		return
+	}
+	tokensSealed := v.checkTokenSeal(seal.sig, tokens)
+	if v.stopped {
+		return
+	}
+	ev := evidence{sealProofs: v.checkTimestamps(seal.sig, tokens, tokensSealed)}
+	if v.stopped {
+		return
+	}
+	ev.signerChain = v.checkSignerCertificates(signer)
+	if v.runUntilFailed(func() { v.checkTransparency(seal.logStatement) }, v.checkMessageTimes) {
+		return
+	}
+	ev.renewals, ev.revocations = v.checkCustodyLog(seal.sig, tokens)
+	v.runUntilFailed((&longTermCheck{v, ev}).checkLongTerm, func() { v.checkEntryOrder(tokens) })
+}
+
+// runUntilFailed runs steps that need nothing from one another, in
+// order, until one fails; it says whether one did (or one before them).
+func (v *bundleVerifier) runUntilFailed(steps ...func()) (stopped bool) {
 	for _, step := range steps {
 		if v.stopped {
-			return
+			return true
 		}
 		step()
 	}
+	return v.stopped
 }
 
 func (v *bundleVerifier) add(name string, s Status, format string, args ...any) {
@@ -287,9 +307,11 @@ func (v *bundleVerifier) finish() *Report {
 // exist outside the listed content. A container that is not the sealed one
 // is INDETERMINATE (CONTAINER_REPACKED): its own bytes are not sealed, so
 // nothing in it is proven altered, but this is not the file that was.
-func (v *bundleVerifier) checkContainer() {
-	if !v.checkMetaEntries() {
-		return
+// It returns the number of stored timestamp tokens.
+func (v *bundleVerifier) checkContainer() (tokens int) {
+	tokens, ok := v.checkMetaEntries()
+	if !ok {
+		return 0
 	}
 	if len(v.b.Ignored) > 0 {
 		v.add("container", Info, "not part of the bundle, ignored: %s", strings.Join(v.b.Ignored, ", "))
@@ -297,14 +319,16 @@ func (v *bundleVerifier) checkContainer() {
 	if v.repacked.how != "" {
 		v.rep.Checks = append(v.rep.Checks, Check{Name: "container", Status: Indeterminate, Sub: ContainerRepacked,
 			Detail: v.repacked.why + "; its own bytes are not covered by the seal: the sealed files are verified below, one by one"})
-		return
+		return tokens
 	}
 	v.pass("container", "ZIP container well-formed: mimetype first, %d entries, all stored, no duplicate, hidden or path-tricking entry", len(v.b.Names()))
+	return tokens
 }
 
 // checkMetaEntries: META-INF holds the signature, the signer's key, the
-// tokens numbered from 1 without a gap, and the custody log.
-func (v *bundleVerifier) checkMetaEntries() bool {
+// tokens numbered from 1 without a gap, and the custody log. It returns
+// the number of tokens.
+func (v *bundleVerifier) checkMetaEntries() (tokens int, ok bool) {
 	var meta []string
 	for _, name := range v.b.Names() {
 		switch {
@@ -315,33 +339,34 @@ func (v *bundleVerifier) checkMetaEntries() bool {
 			meta = append(meta, name)
 		}
 	}
-	tokens := map[string]bool{}
+	tokenNames := map[string]bool{}
 	for i := range meta {
-		tokens[manifest.TokenEntryName(i)] = true
+		tokenNames[manifest.TokenEntryName(i)] = true
 	}
 	for _, name := range meta {
-		if !tokens[name] {
+		if !tokenNames[name] {
 			v.fail("container", "unexpected entry %s (tokens must be manifest.tsr, manifest.2.tsr, … without a gap)", name)
-			return false
+			return 0, false
 		}
 	}
 	for _, need := range []string{manifest.SignatureName, manifest.SignerName} {
 		if !v.b.Has(need) {
 			v.fail("container", "%s is missing", need)
-			return false
+			return 0, false
 		}
 	}
-	v.tokenNum = len(meta)
-	return true
+	return len(meta), true
 }
 
-func (v *bundleVerifier) checkManifest() {
+// checkManifest reads the manifest into v.m and checks the signature over
+// its bytes (reported by checkSignature), which it returns.
+func (v *bundleVerifier) checkManifest() (seal sealResult) {
 	data := v.b.ManifestBytes
 	head, err := manifest.ReadHead(bytes.NewReader(data))
 	var unknown *manifest.UnknownFormatError
 	if errors.As(err, &unknown) {
 		v.checkUnknownFormat(err)
-		return
+		return seal
 	}
 	sum, size := sha256.Sum256(data), len(data)
 	if err == nil {
@@ -349,17 +374,17 @@ func (v *bundleVerifier) checkManifest() {
 		// (checkSignature), so that the manifest's bytes, up to 64 MB,
 		// are released before the manifest is decoded (as it streams,
 		// manifest.ParseStream): they are never held with the value.
-		v.seal = v.verifySeal(head.Format, head.Signer.Fingerprint, head.Signer.Algorithm, true)
+		seal = v.verifySeal(head.Format, head.Signer.Fingerprint, head.Signer.Algorithm, true)
 		v.b.ManifestBytes = nil
 	}
 	m, err := manifest.ParseStream(func() (io.ReadCloser, error) { return v.b.Open(manifest.ManifestName) })
 	if errors.As(err, &unknown) {
 		v.checkUnknownFormat(err)
-		return
+		return seal
 	}
 	if err != nil {
 		v.fail("manifest", "%v", err)
-		return
+		return seal
 	}
 	v.m, v.rep.parsed = m, m
 	v.rep.Format, v.rep.ExportID, v.rep.ExportedAt = m.Format, m.ExportID, m.ExportedAt
@@ -369,6 +394,7 @@ func (v *bundleVerifier) checkManifest() {
 	v.rep.Intake = NewIntake(m.Intake)
 	v.pass("manifest", "%s in canonical JSON, %d bytes, SHA-256 %s", m.Format, size, v.rep.Manifest)
 	v.startRendering()
+	return seal
 }
 
 // checkUnknownFormat reports a manifest of a format this verifier does
@@ -620,12 +646,12 @@ func (v *bundleVerifier) checkSources() error {
 }
 
 // checkEntryOrder runs last, so that a specific check names a missing,
-// added or reordered message or event first.
-func (v *bundleVerifier) checkEntryOrder() {
+// added or reordered message or event first (tokens: how many are stored).
+func (v *bundleVerifier) checkEntryOrder(tokens int) {
 	if v.repacked.how != "" {
 		return // the order is the container's, already not the sealed one
 	}
-	if err := v.checkLayoutChoices(); err != nil {
+	if err := v.checkLayoutChoices(tokens); err != nil {
 		// The order of entries is the container's, not sealed: every
 		// content check above held, so this file is a bundle repacked in
 		// another order, not a forgery (bundle-format.md §1.1).
@@ -641,8 +667,8 @@ func (v *bundleVerifier) checkEntryOrder() {
 // depend on the manifest: the order of entries, and the data-descriptor
 // form, which must be one that a writer of the bundle's format wrote
 // (bundle-format.md §1, rule 4).
-func (v *bundleVerifier) checkLayoutChoices() error {
-	if err := v.checkOrder(); err != nil {
+func (v *bundleVerifier) checkLayoutChoices(tokens int) error {
+	if err := v.checkOrder(tokens); err != nil {
 		return err
 	}
 	return v.b.CheckDescriptorForm(v.m.Format)
@@ -670,9 +696,9 @@ func revocationEntries(b *manifest.Bundle, seq int) []string {
 // (docs/bundle-format.md §1): mimetype; the sources; the consent record; each message's
 // attachments then its entry; record.pdf; manifest.json; the signature, the
 // signer's key and the tokens; the transparency log entries; then each
-// custody event's parts. With the
+// custody event's parts (tokens: how many are stored). With the
 // canonical layout, no byte of a bundle is left free.
-func (v *bundleVerifier) checkOrder() error {
+func (v *bundleVerifier) checkOrder(tokens int) error {
 	want := []string{manifest.MimetypeName}
 	for _, s := range v.m.Conversation.Sources {
 		want = append(want, s.Path)
@@ -695,7 +721,7 @@ func (v *bundleVerifier) checkOrder() error {
 	if v.b.Has(manifest.SignerChainName) {
 		want = append(want, manifest.SignerChainName)
 	}
-	for i := range v.tokenNum {
+	for i := range tokens {
 		want = append(want, manifest.TokenEntryName(i))
 	}
 	for i := range v.m.TransparencyLogs {
@@ -838,80 +864,88 @@ func (v *bundleVerifier) waitRendering() {
 
 // checkSignature verifies manifest.sig over the exact bytes of
 // manifest.json with the key in signer.pem, which must be the key the
-// manifest names.
-func (v *bundleVerifier) checkSignature() {
-	res := v.seal
-	if res.fingerprint != "" {
-		v.rep.Signer = Signer{Fingerprint: res.fingerprint, Algorithm: v.m.Signer.Algorithm}
+// manifest names. It reports seal, checked by checkManifest, and returns
+// the fingerprint of the key that sealed the bundle.
+func (v *bundleVerifier) checkSignature(seal sealResult) (signer string) {
+	if seal.fingerprint != "" {
+		v.rep.Signer = Signer{Fingerprint: seal.fingerprint, Algorithm: v.m.Signer.Algorithm}
 	}
-	v.rep.Checks = append(v.rep.Checks, res.check)
-	v.stopped = res.check.Status == Failed
+	v.rep.Checks = append(v.rep.Checks, seal.check)
+	v.stopped = seal.check.Status == Failed
+	return seal.fingerprint
 }
 
 // sealResult is what verifySeal established: the check, and the
-// fingerprint of the key in signer.pem once it is known.
+// fingerprint of the key in signer.pem once it is known; once the
+// signature is read, its bytes, which the timestamp tokens and the
+// custody events are over; when it verifies in a v4 manifest, what the
+// bundle's transparency log entries must state (transparency.go).
 type sealResult struct {
-	check       Check
-	fingerprint string
+	check        Check
+	fingerprint  string
+	sig          []byte
+	logStatement *translog.Statement
 }
 
 // verifySeal checks manifest.sig over manifest.json with signer.pem, for
-// the key fingerprint and algorithm the manifest names; it keeps the
-// signature in v.sig for the timestamps (manifestFormat: the manifest's
-// format, when known). Formats v1 and v2 define their
+// the key fingerprint and algorithm the manifest names (manifestFormat:
+// the manifest's format, when known). Formats v1 and v2 define their
 // signers (Ed25519, ECDSA P-256): in a manifest of a known format another
 // key or algorithm is one no exporter of that format writes (FAILED); in a
 // manifest of a format this verifier does not know, perhaps a later one's
 // (INDETERMINATE).
 func (v *bundleVerifier) verifySeal(manifestFormat, wantFP, alg string, knownFormat bool) sealResult {
+	var sig []byte // manifest.sig, once read
 	check := func(s Status, sub SubIndication, format string, args ...any) Check {
 		return Check{Name: "signature", Status: s, Sub: sub, Detail: fmt.Sprintf(format, args...)}
 	}
 	notImplemented := func(fp string, err error) sealResult {
 		if knownFormat {
-			return sealResult{fingerprint: fp, check: check(Failed, FormatFailure, "%v: %s defines Ed25519 and ECDSA P-256 signers only", err, manifestFormat)}
+			return sealResult{fingerprint: fp, sig: sig, check: check(Failed, FormatFailure, "%v: %s defines Ed25519 and ECDSA P-256 signers only", err, manifestFormat)}
 		}
-		return sealResult{fingerprint: fp, check: check(Indeterminate, CryptoConstraintsFailure, "this verifier cannot check the signature: %v", err)}
+		return sealResult{fingerprint: fp, sig: sig, check: check(Indeterminate, CryptoConstraintsFailure, "this verifier cannot check the signature: %v", err)}
 	}
 	pemBytes, err := v.b.ReadSmall(manifest.SignerName, manifest.MaxMetaEntrySize)
 	if err != nil {
 		return sealResult{check: check(Failed, SignedDataNotFound, "%v", err)}
 	}
-	if v.sig, err = v.b.ReadSmall(manifest.SignatureName, manifest.MaxMetaEntrySize); err != nil {
+	sig, err = v.b.ReadSmall(manifest.SignatureName, manifest.MaxMetaEntrySize)
+	if err != nil {
 		return sealResult{check: check(Failed, SignedDataNotFound, "%v", err)}
 	}
 	pub, err := manifest.ParsePublicKey(pemBytes)
 	var unsupported *manifest.UnsupportedKeyError
 	switch {
 	case errors.As(err, &unsupported) && unsupported.Fingerprint != wantFP:
-		return sealResult{check: check(Failed, UnexpectedSigner, "%s holds key %s, but the manifest was sealed for key %s", manifest.SignerName, unsupported.Fingerprint, wantFP)}
+		return sealResult{sig: sig, check: check(Failed, UnexpectedSigner, "%s holds key %s, but the manifest was sealed for key %s", manifest.SignerName, unsupported.Fingerprint, wantFP)}
 	case errors.As(err, &unsupported):
 		return notImplemented(wantFP, fmt.Errorf("%s holds the sealing key %s: %w", manifest.SignerName, wantFP, err))
 	case err != nil:
-		return sealResult{check: check(Failed, FormatFailure, "%s: %v", manifest.SignerName, err)}
+		return sealResult{sig: sig, check: check(Failed, FormatFailure, "%s: %v", manifest.SignerName, err)}
 	}
 	fp, _ := manifest.Fingerprint(pub)
 	if fp != wantFP {
-		return sealResult{fingerprint: fp, check: check(Failed, UnexpectedSigner, "%s holds key %s, but the manifest was sealed for key %s", manifest.SignerName, fp, wantFP)}
+		return sealResult{fingerprint: fp, sig: sig, check: check(Failed, UnexpectedSigner, "%s holds key %s, but the manifest was sealed for key %s", manifest.SignerName, fp, wantFP)}
 	}
 	if !manifest.IsCanonicalPublicKeyPEM(pemBytes, pub) {
 		// The fingerprint pins the key's DER, not the file: the writer
 		// MUST write the one canonical PEM (bundle-format.md §5).
-		return sealResult{fingerprint: fp, check: check(Failed, FormatFailure, "%s holds the sealing key but is not exactly one PUBLIC KEY PEM block in canonical form (64-column lines, LF, no headers, nothing else)", manifest.SignerName)}
+		return sealResult{fingerprint: fp, sig: sig, check: check(Failed, FormatFailure, "%s holds the sealing key but is not exactly one PUBLIC KEY PEM block in canonical form (64-column lines, LF, no headers, nothing else)", manifest.SignerName)}
 	}
-	if err := verifySignature(pub, alg, v.b.ManifestBytes, v.sig); errors.Is(err, errAlgorithmNotImplemented) {
+	if err := verifySignature(pub, alg, v.b.ManifestBytes, sig); errors.Is(err, errAlgorithmNotImplemented) {
 		return notImplemented(fp, err)
 	} else if err != nil {
-		return sealResult{fingerprint: fp, check: check(Failed, SigCryptoFailure, "%v", err)}
+		return sealResult{fingerprint: fp, sig: sig, check: check(Failed, SigCryptoFailure, "%v", err)}
 	}
+	res := sealResult{fingerprint: fp, sig: sig, check: check(Passed, "", "%s signature over manifest.json is valid, key %s", alg, fp)}
 	if knownFormat && manifestFormat == manifest.FormatV4 {
 		// The log entries state the manifest's digest: taken now, while
 		// its bytes are at hand (checkManifest then drops them). The
 		// manifest is not decoded yet; only v4 lists transparency logs
 		// (manifest.Parse refuses them in any other format).
-		v.logStatement, _ = translog.NewStatement(v.b.ManifestBytes, v.sig, pub)
+		res.logStatement, _ = translog.NewStatement(v.b.ManifestBytes, sig, pub)
 	}
-	return sealResult{fingerprint: fp, check: check(Passed, "", "%s signature over manifest.json is valid, key %s", alg, fp)}
+	return res
 }
 
 // errAlgorithmNotImplemented: a signature algorithm this verifier does not
@@ -939,50 +973,57 @@ func verifySignature(pub crypto.PublicKey, name string, msg, sig []byte) error {
 	return nil
 }
 
-func (v *bundleVerifier) checkSignerIdentity() {
+// checkSignerIdentity holds signer, the fingerprint of the key that
+// sealed the bundle, to the expected one (--signer).
+func (v *bundleVerifier) checkSignerIdentity(signer string) {
 	want := strings.ToLower(v.opts.SignerFingerprint)
 	if v.opts.SignerKey != nil {
 		want, _ = manifest.Fingerprint(v.opts.SignerKey)
 	}
 	if want == "" {
-		v.add("signer", Info, "the signer's identity was NOT checked (no --signer): key %s sealed this bundle", v.rep.Signer.Fingerprint)
+		v.add("signer", Info, "the signer's identity was NOT checked (no --signer): key %s sealed this bundle", signer)
 		return
 	}
-	if want != v.rep.Signer.Fingerprint {
-		v.fail("signer", "sealed by key %s, not by the expected %s", v.rep.Signer.Fingerprint, want)
+	if want != signer {
+		v.fail("signer", "sealed by key %s, not by the expected %s", signer, want)
 		return
 	}
 	v.rep.Signer.Checked = true
 	v.pass("signer", "sealed by the expected key %s", want)
 }
 
-// checkTimestamps verifies every token over manifest.sig. A token whose
-// content is wrong fails the bundle; one that is intact but does not chain
-// to --trust only counts if no other token does.
-func (v *bundleVerifier) checkTimestamps() {
-	if v.tokenNum == 0 {
+// checkTimestamps verifies every token (of the tokens stored) over sig,
+// manifest.sig's bytes; tokensSealed: the signer's own signature (custody
+// event 1) commits to the exact bytes of every stored token, and they
+// match (checkTokenSeal), so a token's check need not refuse an encoding
+// to keep its bytes fixed. A token whose content is wrong fails the
+// bundle; one that is intact but does not chain to --trust only counts if
+// no other token does. It returns the trusted tokens, for the long-term
+// checks.
+func (v *bundleVerifier) checkTimestamps(sig []byte, tokens int, tokensSealed bool) (sealProofs []proof) {
+	if tokens == 0 {
 		v.fail("timestamp", "no RFC 3161 timestamp token (%s missing)", manifest.TokenName)
-		return
+		return nil
 	}
 	trusted := 0
-	for i := range v.tokenNum {
+	for i := range tokens {
 		name := manifest.TokenEntryName(i)
 		der, err := v.b.ReadSmall(name, manifest.MaxMetaEntrySize)
 		if err != nil {
 			v.fail("timestamp", "%v", err)
-			return
+			return sealProofs
 		}
 		// Under the token seal no byte of a stored token can change unseen
 		// (checkTokenSeal): what honest TSAs may put in a token, duplicate
 		// or extra certificates, is only reported. Without it, the old
 		// bundles' tokens are held to exactly one verified chain.
-		res, err := VerifyToken(der, bytes.NewReader(v.sig), TokenOptions{Roots: v.opts.Trust, Stored: true, Unsealed: !v.tokensSealed})
+		res, err := VerifyToken(der, bytes.NewReader(sig), TokenOptions{Roots: v.opts.Trust, Stored: true, Unsealed: !tokensSealed})
 		if err != nil {
 			// Unreadable: the token seal, when there is one, has already
 			// proven it altered; without it nothing proves more than that
 			// it cannot be read.
 			status := Indeterminate
-			if v.tokensSealed {
+			if tokensSealed {
 				status = Failed
 			}
 			v.rep.Checks = append(v.rep.Checks, verdict.UnreadableToken(i+1, status, fmt.Sprintf("%s cannot be read: %v", name, err)))
@@ -993,7 +1034,7 @@ func (v *bundleVerifier) checkTimestamps() {
 		v.rep.Timestamps = append(v.rep.Timestamps, ts)
 		if ts.Trusted {
 			trusted++
-			v.sealProofs = append(v.sealProofs, newProof("timestamp "+strconv.Itoa(i+1), ts, res.SignerCert, der))
+			sealProofs = append(sealProofs, newProof("timestamp "+strconv.Itoa(i+1), ts, res.SignerCert, der))
 		}
 		for _, c := range res.Checks {
 			c = c.Of(verdict.SubjectTimestamp, i+1)
@@ -1005,14 +1046,15 @@ func (v *bundleVerifier) checkTimestamps() {
 		v.noteClock(i, ts)
 	}
 	if trusted > 0 {
-		v.pass("timestamp trust", "%d of %d timestamps chain to a trust anchor", trusted, v.tokenNum)
-		return
+		v.pass("timestamp trust", "%d of %d timestamps chain to a trust anchor", trusted, tokens)
+		return sealProofs
 	}
 	detail := "no timestamp chains to a --trust anchor: the time and the TSA are not established"
 	if len(v.opts.Trust) == 0 {
 		detail = "no --trust anchors given: the timestamps are intact but their TSA is not trusted"
 	}
 	v.add("timestamp trust", Indeterminate, "%s", detail)
+	return sealProofs
 }
 
 // checkMessageTimes: a trusted timestamp proves the sealed content existed

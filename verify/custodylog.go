@@ -43,42 +43,43 @@ const clockSkew = 5 * time.Minute
 // token checks may read tokens as leniently as honest TSAs need
 // (tokensSealed). A bundle without the commitment (sealed before it
 // existed, or whose log is missing: checkCustodyLog says so) is checked as
-// before.
-func (v *bundleVerifier) checkTokenSeal() {
+// before. sig is manifest.sig's bytes, tokens the number of stored tokens;
+// it returns whether the tokens are sealed.
+func (v *bundleVerifier) checkTokenSeal(sig []byte, tokens int) (tokensSealed bool) {
 	data, err := v.b.ReadSmall(custodylog.EntryName(1, custodylog.PartEvent), manifest.MaxMetaEntrySize)
 	if err != nil {
-		return
+		return false
 	}
 	e, err := custodylog.Parse(data)
 	if err != nil || e.Tokens == nil {
-		return // no commitment; a broken event 1 is checkCustodyLog's to report
+		return false // no commitment; a broken event 1 is checkCustodyLog's to report
 	}
-	if e.Actor.Fingerprint != v.m.Signer.Fingerprint || e.Bundle != custodylog.Digest(v.sig) {
+	if e.Actor.Fingerprint != v.m.Signer.Fingerprint || e.Bundle != custodylog.Digest(sig) {
 		v.failWith(verdict.CheckID{ID: "token.seal"}, because(SigCryptoFailure, "custody event 1 commits to the timestamp tokens, but is not this seal's own event: key %s, seal %s (this bundle: key %s, seal %s)",
-			e.Actor.Fingerprint, e.Bundle, v.m.Signer.Fingerprint, custodylog.Digest(v.sig)))
-		return
+			e.Actor.Fingerprint, e.Bundle, v.m.Signer.Fingerprint, custodylog.Digest(sig)))
+		return false
 	}
 	lv := &logVerifier{v: v}
 	if err := lv.checkSignature(1, e, data); err != nil {
 		v.failWith(verdict.CheckID{ID: "token.seal"}, because(SigCryptoFailure, "custody event 1, which commits to the timestamp tokens: %v", err))
-		return
+		return false
 	}
-	if err := v.matchSealedTokens(e.Tokens); err != nil {
+	if err := v.matchSealedTokens(e.Tokens, tokens); err != nil {
 		v.failWith(verdict.CheckID{ID: "token.seal"}, err)
-		return
+		return false
 	}
-	v.tokensSealed = true
-	v.pass("token seal", "the %d stored timestamp token(s) are byte for byte those the signer sealed (custody event 1, signed by key %s)", v.tokenNum, e.Actor.Fingerprint)
+	v.pass("token seal", "the %d stored timestamp token(s) are byte for byte those the signer sealed (custody event 1, signed by key %s)", tokens, e.Actor.Fingerprint)
+	return true
 }
 
-// matchSealedTokens compares the stored tokens with the digests the signer
-// sealed: same number, same order, same bytes.
-func (v *bundleVerifier) matchSealedTokens(sealed []string) error {
-	for i := range max(len(sealed), v.tokenNum) {
+// matchSealedTokens compares the stored tokens (how many: stored) with the
+// digests the signer sealed: same number, same order, same bytes.
+func (v *bundleVerifier) matchSealedTokens(sealed []string, stored int) error {
+	for i := range max(len(sealed), stored) {
 		name := manifest.TokenEntryName(i)
 		switch {
-		case i >= v.tokenNum:
-			return because(SignedDataNotFound, "%s was removed: the signer sealed %d timestamp token(s) (custody event 1), the bundle holds %d", name, len(sealed), v.tokenNum)
+		case i >= stored:
+			return because(SignedDataNotFound, "%s was removed: the signer sealed %d timestamp token(s) (custody event 1), the bundle holds %d", name, len(sealed), stored)
 		case i >= len(sealed):
 			return because(HashFailure, "%s was added after sealing: the signer sealed %d timestamp token(s) (custody event 1)", name, len(sealed))
 		}
@@ -99,22 +100,25 @@ func (v *bundleVerifier) matchSealedTokens(sealed []string) error {
 // broken event fails the bundle: what follows it cannot be placed. The log
 // lies outside the seal; when the signed manifest declares custody_log, the
 // log must be there and begin with the exporter's own "sealed" event, so
-// that it can be cut short but not removed or replaced whole.
-func (v *bundleVerifier) checkCustodyLog() {
+// that it can be cut short but not removed or replaced whole. sig is
+// manifest.sig's bytes, tokens the number of stored tokens; it returns, for
+// the long-term checks, the trusted renewals and the revocation data the
+// log carries.
+func (v *bundleVerifier) checkCustodyLog(sig []byte, tokens int) (renewals []proof, revocations []revocationData) {
 	n, err := custodylog.Count(v.b.Names())
 	if err != nil {
 		v.fail("custody log", "%v", err)
-		return
+		return nil, nil
 	}
 	if n == 0 {
 		if v.m.CustodyLog {
 			v.fail("custody log", "the custody log was removed: manifest.json declares custody_log (the bundle was sealed with one), but there is no event under %s", manifest.CustodyDir)
-			return
+			return nil, nil
 		}
 		v.add("custody log", Info, "no custody log in this bundle")
-		return
+		return nil, nil
 	}
-	lv := &logVerifier{v: v, bundle: custodylog.Digest(v.sig), prev: custodylog.ZeroDigest, keys: map[string]bool{}}
+	lv := &logVerifier{v: v, bundle: custodylog.Digest(sig), tokens: tokens, prev: custodylog.ZeroDigest, keys: map[string]bool{}}
 	for _, ts := range v.rep.Timestamps {
 		if ts.Trusted {
 			lv.sealProven = later(lv.sealProven, ts.Time)
@@ -122,18 +126,20 @@ func (v *bundleVerifier) checkCustodyLog() {
 	}
 	for seq := 1; seq <= n; seq++ {
 		if !lv.event(seq) {
-			return
+			return lv.renewals, lv.revocations
 		}
 	}
 	lv.checkTimes()
 	first, last := v.rep.Custody[0], v.rep.Custody[n-1]
 	v.pass("custody log", "%d events from %s to %s: every signature valid, each linked to the one before and to this bundle's seal", n, first.Time, last.Time)
 	lv.noteActors()
+	return lv.renewals, lv.revocations
 }
 
 type logVerifier struct {
 	v          *bundleVerifier
 	bundle     string          // digest of manifest.sig
+	tokens     int             // the number of stored tokens over manifest.sig
 	prev       string          // digest of the previous event's entry
 	prevSig    string          // digest of the previous event's signature
 	prevToken  string          // digest of the previous event's token; "" without one
@@ -141,6 +147,10 @@ type logVerifier struct {
 	proven     time.Time       // latest trusted genTime over an event so far
 	keys       map[string]bool // fingerprints seen
 	times      []eventTime     // each event's claimed and proven times (custodytime.go)
+	// Collected for the long-term checks: the trusted renewals, and the
+	// revocation data the events carry.
+	renewals    []proof
+	revocations []revocationData
 }
 
 func (lv *logVerifier) read(seq int, part string) ([]byte, error) {
@@ -296,7 +306,7 @@ func (lv *logVerifier) checkRevocationEntries(seq int, e *custodylog.Event) erro
 		case custodylog.Digest(der) != r.SHA256:
 			return because(HashFailure, "%s is not the revocation data the event was signed with: SHA-256 %s, listed %s (replaced or altered)", name, custodylog.Digest(der), r.SHA256)
 		}
-		lv.v.revocations = append(lv.v.revocations, revocationData{entry: name, kind: r.Kind, der: der})
+		lv.revocations = append(lv.revocations, revocationData{entry: name, kind: r.Kind, der: der})
 	}
 	prefix := custodylog.EntryName(seq, "") // META-INF/custody/NNNN.
 	for _, name := range lv.v.b.Names() {
@@ -313,7 +323,7 @@ func (lv *logVerifier) checkRenewalCovers(e *custodylog.Event) error {
 	if e.Manifest != lv.v.rep.Manifest {
 		return because(HashFailure, "the renewal covers manifest.json with SHA-256 %s, but this bundle's is %s", e.Manifest, lv.v.rep.Manifest)
 	}
-	return lv.v.matchSealedTokens(e.Tokens)
+	return lv.v.matchSealedTokens(e.Tokens, lv.tokens)
 }
 
 // partDigest is the digest of a part of event seq, "" when it is absent
@@ -364,7 +374,7 @@ func (lv *logVerifier) checkToken(seq int, e *custodylog.Event, data []byte, ce 
 	lv.times[len(lv.times)-1].proven = ts.Time
 	if e.Action == custodylog.Renewed {
 		der, _ := v.b.ReadSmall(entry, manifest.MaxMetaEntrySize) // read by verifyToken
-		v.renewals = append(v.renewals, newProof(fmt.Sprintf("renewal (custody event %d)", seq), ts, res.SignerCert, der))
+		lv.renewals = append(lv.renewals, newProof(fmt.Sprintf("renewal (custody event %d)", seq), ts, res.SignerCert, der))
 		return fmt.Sprintf(", archive timestamp %s by %s", ts.Time.UTC().Format(time.RFC3339), ts.TSA)
 	}
 	return fmt.Sprintf(", timestamped %s by %s", ts.Time.UTC().Format(time.RFC3339), ts.TSA)

@@ -80,6 +80,23 @@ func (st revocationStatus) covering(t time.Time) (window, bool) {
 	return window{}, false
 }
 
+// evidence is what the long-term checks read, as the steps before them
+// proved it: the trusted manifest tokens (checkTimestamps), the trusted
+// renewals and the revocation data the custody log carries
+// (checkCustodyLog), and the signer's certificate chain when the bundle
+// has one (checkSignerCertificates).
+type evidence struct {
+	sealProofs, renewals []proof
+	revocations          []revocationData
+	signerChain          []*x509.Certificate
+}
+
+// longTermCheck runs the long-term checks of a bundle on its evidence.
+type longTermCheck struct {
+	*bundleVerifier
+	evidence
+}
+
 // checkLongTerm runs the long-term checks as of the validation time:
 // Options.At when asked (--at), else the time of the bundle's newest
 // trusted proof. The default depends on the bundle alone, so a bundle
@@ -89,7 +106,7 @@ func (st revocationStatus) covering(t time.Time) (window, bool) {
 // before the proof it covers ended. Whether the proof has lapsed since,
 // as of today, is reported as a fact with the PASSED evidence check,
 // and --at today gives ETSI EN 319 102-1's verdict for today.
-func (v *bundleVerifier) checkLongTerm() {
+func (v *longTermCheck) checkLongTerm() {
 	at, asked := v.opts.At.UTC(), !v.opts.At.IsZero()
 	if !asked {
 		at = newestProof(v.sealProofs, v.renewals)
@@ -126,7 +143,7 @@ func madeBy(proofs []proof, at time.Time) []proof {
 
 // end is when a proof's TSA certificate stops being trustworthy: its
 // notAfter, or its revocation when the carried data says it came first.
-func (v *bundleVerifier) end(p proof) (time.Time, string) {
+func (v *longTermCheck) end(p proof) (time.Time, string) {
 	end, why := p.cert.NotAfter, "expired"
 	if st := v.revocationOf(p.cert); st.revoked && st.revokedAt.Before(end) {
 		end, why = st.revokedAt, "revoked ("+st.source+")"
@@ -137,7 +154,7 @@ func (v *bundleVerifier) end(p proof) (time.Time, string) {
 // holding returns which renewals hold at the validation time, newest
 // first decided: a renewal holds when its certificate is still good then,
 // or when a later renewal that holds was made before it ended.
-func (v *bundleVerifier) holding(renewals []proof, at time.Time) []bool {
+func (v *longTermCheck) holding(renewals []proof, at time.Time) []bool {
 	holds := make([]bool, len(renewals))
 	for k := len(renewals) - 1; k >= 0; k-- {
 		holds[k] = v.holdsAt(renewals[k], renewals[k+1:], holds[k+1:], at)
@@ -147,7 +164,7 @@ func (v *bundleVerifier) holding(renewals []proof, at time.Time) []bool {
 
 // holdsAt: p's certificate is good at the validation time, or a later
 // proof that holds was made before p's certificate ended.
-func (v *bundleVerifier) holdsAt(p proof, later []proof, laterHolds []bool, at time.Time) bool {
+func (v *longTermCheck) holdsAt(p proof, later []proof, laterHolds []bool, at time.Time) bool {
 	end, _ := v.end(p)
 	if end.After(at) {
 		return true
@@ -162,7 +179,7 @@ func (v *bundleVerifier) holdsAt(p proof, later []proof, laterHolds []bool, at t
 
 // checkEvidence reports the proven existence interval at the validation
 // time, or why the seal's time is no longer proven.
-func (v *bundleVerifier) checkEvidence(seal, renewals []proof, at time.Time, asked bool) {
+func (v *longTermCheck) checkEvidence(seal, renewals []proof, at time.Time, asked bool) {
 	earliest, holds := v.proven(seal, renewals, at)
 	when := at.Format(time.RFC3339)
 	if !asked {
@@ -188,7 +205,7 @@ func (v *bundleVerifier) checkEvidence(seal, renewals []proof, at time.Time, ask
 
 // proven is the earliest seal proof that holds at the validation time,
 // and which renewals hold then.
-func (v *bundleVerifier) proven(seal, renewals []proof, at time.Time) (*proof, []bool) {
+func (v *longTermCheck) proven(seal, renewals []proof, at time.Time) (*proof, []bool) {
 	holds := v.holding(renewals, at)
 	var earliest *proof
 	for i := range seal {
@@ -203,7 +220,7 @@ func (v *bundleVerifier) proven(seal, renewals []proof, at time.Time) (*proof, [
 // more: every certificate the chain of proofs rests on has ended and no
 // renewal came before. A fact for the reader (renew, or ask --at), not
 // a verdict: the verdict must not change with the day it is computed.
-func (v *bundleVerifier) lapsedSince(seal, renewals []proof, now time.Time) string {
+func (v *longTermCheck) lapsedSince(seal, renewals []proof, now time.Time) string {
 	if p, _ := v.proven(seal, renewals, now); p != nil {
 		return ""
 	}
@@ -239,7 +256,7 @@ func day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
 // checkSignerRevocation checks the signer's certificate against the
 // carried revocation data at the proven signing time: revoked before it
 // is FAILED (the key was no longer the holder's to use), after it INFO.
-func (v *bundleVerifier) checkSignerRevocation(seal, renewals []proof, at time.Time) {
+func (v *longTermCheck) checkSignerRevocation(seal, renewals []proof, at time.Time) {
 	if len(v.signerChain) == 0 {
 		return
 	}
@@ -283,7 +300,7 @@ func orNone(t time.Time) string {
 // revocationOf reads what the carried data says of cert: data counts only
 // when its signature verifies with the key of cert's issuer (a trust
 // anchor, a certificate of the signer's chain, or a TSA's).
-func (v *bundleVerifier) revocationOf(cert *x509.Certificate) revocationStatus {
+func (v *longTermCheck) revocationOf(cert *x509.Certificate) revocationStatus {
 	var st revocationStatus
 	for _, issuer := range v.issuerCandidates(cert) {
 		for _, r := range v.revocations {
@@ -327,7 +344,7 @@ func readRevocation(r revocationData, cert, issuer *x509.Certificate) (revoked b
 }
 
 // issuerCandidates are the certificates that may have issued cert.
-func (v *bundleVerifier) issuerCandidates(cert *x509.Certificate) []*x509.Certificate {
+func (v *longTermCheck) issuerCandidates(cert *x509.Certificate) []*x509.Certificate {
 	var out []*x509.Certificate
 	pool := slices.Concat(v.opts.Trust, v.opts.TrustSigners, v.signerChain)
 	for _, p := range slices.Concat(v.sealProofs, v.renewals) {
@@ -344,7 +361,7 @@ func (v *bundleVerifier) issuerCandidates(cert *x509.Certificate) []*x509.Certif
 // noteUnreadableRevocations: carried data this verifier cannot read is
 // INDETERMINATE, never ignored: its bytes are signed by an actor, so it
 // is no forgery, but what it would say is not known.
-func (v *bundleVerifier) noteUnreadableRevocations() {
+func (v *longTermCheck) noteUnreadableRevocations() {
 	for _, r := range v.revocations {
 		var err error
 		if r.kind == custodylog.RevocationOCSP {

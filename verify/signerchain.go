@@ -62,48 +62,50 @@ const maxSignerChainFile = 256 << 10
 // for another key than signer.pem's. What cannot be established (a
 // certificate Go cannot parse, no anchor, not valid at the proven time)
 // is INDETERMINATE; without --trust-signers the name is reported, INFO.
-func (v *bundleVerifier) checkSignerCertificates() {
+// signer is the fingerprint of the key that sealed the bundle; it returns
+// the chain once its first certificate is shown to be that key's.
+func (v *bundleVerifier) checkSignerCertificates(signer string) (chain []*x509.Certificate) {
 	if v.m == nil {
-		return
+		return nil
 	}
 	want, has := v.m.Signer.CertificatesSHA256, v.b.Has(manifest.SignerChainName)
 	switch {
 	case want == "" && !has:
-		return
+		return nil
 	case want == "":
 		v.failSub(CheckSignerCertificates, HashFailure, "%s is in the bundle, but the manifest declares no signer certificates: an unsealed addition", manifest.SignerChainName)
-		return
+		return nil
 	case !has:
 		v.failSub(CheckSignerCertificates, HashFailure, "the manifest declares the signer's certificates, but %s is missing: removed", manifest.SignerChainName)
-		return
+		return nil
 	}
 	data, err := v.b.ReadSmall(manifest.SignerChainName, maxSignerChainFile)
 	if err != nil {
 		v.failSub(CheckSignerCertificates, FormatFailure, "%v", err)
-		return
+		return nil
 	}
 	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != want {
 		v.failSub(CheckSignerCertificates, HashFailure, "%s has SHA-256 %x, but the manifest sealed %s: altered", manifest.SignerChainName, sum, want)
-		return
+		return nil
 	}
-	chain, err := parseSignerChain(data)
+	chain, err = parseSignerChain(data)
 	if err != nil {
 		// Sealed bytes a conformant exporter wrote, which this verifier
 		// cannot read: nothing is shown altered, nothing established.
 		v.rep.Checks = append(v.rep.Checks, Check{Name: CheckSignerCertificates, Status: Indeterminate, Sub: FormatNotImplemented,
 			Detail: fmt.Sprintf("%s: %v", manifest.SignerChainName, err)})
-		return
+		return nil
 	}
-	// The signature check has verified signer.pem's key, whose
-	// fingerprint the report holds.
-	if fp, err := manifest.Fingerprint(chain[0].PublicKey); err != nil || fp != v.rep.Signer.Fingerprint {
+	// The signature check has verified signer.pem's key, of fingerprint
+	// signer.
+	if fp, err := manifest.Fingerprint(chain[0].PublicKey); err != nil || fp != signer {
 		v.failSub(CheckSignerCertificates, UnexpectedSigner, "the first certificate of %s ('%s') is not for the key that sealed the bundle (%s)", manifest.SignerChainName, chain[0].Subject, manifest.SignerName)
-		return
+		return nil
 	}
-	v.signerChain = chain
 	id := identityOf(chain[0])
 	v.rep.Signer.Identity = id
 	v.anchorIdentity(chain, id)
+	return chain
 }
 
 // anchorIdentity validates chain against --trust-signers at the proven

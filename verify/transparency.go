@@ -17,7 +17,10 @@ import (
 // Without --trust-log the checkpoint's signature is not checked: the
 // check is INFO, as signer.certificates is without --trust-signers (a
 // question not asked); with it, a log key not trusted is INDETERMINATE.
-func (v *bundleVerifier) checkTransparency() {
+//
+// stmt is what the entries must state, from the signature check (nil: it
+// cannot be stated for this key).
+func (v *bundleVerifier) checkTransparency(stmt *translog.Statement) {
 	declared := v.m.TransparencyLogs
 	if err := v.checkTransparencyEntries(len(declared)); err != nil {
 		c := transparencyID(err.n).Check(Failed, err.err.Error())
@@ -26,7 +29,7 @@ func (v *bundleVerifier) checkTransparency() {
 		return
 	}
 	for i, url := range declared {
-		v.checkTransparencyEntry(i, url)
+		v.checkTransparencyEntry(i, url, stmt)
 		if v.stopped {
 			return
 		}
@@ -67,7 +70,7 @@ func isDeclaredEntry(name string, n int) bool {
 	return false
 }
 
-func (v *bundleVerifier) checkTransparencyEntry(i int, url string) {
+func (v *bundleVerifier) checkTransparencyEntry(i int, url string, stmt *translog.Statement) {
 	id := transparencyID(i + 1)
 	name := manifest.TransparencyEntryName(i)
 	data, err := v.b.ReadSmall(name, translog.MaxEntrySize)
@@ -75,14 +78,14 @@ func (v *bundleVerifier) checkTransparencyEntry(i int, url string) {
 		v.failID(id, "%s: %v", name, err)
 		return
 	}
-	if v.logStatement == nil {
+	if stmt == nil {
 		v.addID(id, Indeterminate, "%s: this verifier cannot state what the entry must say for this key", name)
 		return
 	}
 	entry, err := translog.Parse(data)
 	if err == nil {
 		var p *translog.Proof
-		p, err = translog.Verify(entry, v.logStatement, v.opts.TrustLogs)
+		p, err = translog.Verify(entry, stmt, v.opts.TrustLogs)
 		if err == nil {
 			v.reportLogged(id, p, url)
 			return
