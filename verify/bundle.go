@@ -212,7 +212,6 @@ type bundleVerifier struct {
 	rep        *Report
 	b          *manifest.Bundle
 	m          *manifest.Manifest
-	entries    map[string]*entryFacts // by entry path
 	stopped    bool
 	// repacked says how and why the container is not the sealed one, when
 	// the bundle's files were read from another container (OpenRepacked,
@@ -222,20 +221,24 @@ type bundleVerifier struct {
 
 // run runs the steps in order, each given what the steps before it
 // proved: the number of stored tokens (checkContainer), the signature
-// over the manifest (checkManifest), whether the tokens are sealed
-// (checkTokenSeal), the trusted tokens (checkTimestamps), the signer's
-// chain (checkSignerCertificates) and what the custody log carries
-// (checkCustodyLog). The parsed manifest (v.m) and its message entries
-// (v.entries) are the bundle's content as read once, by checkManifest and
-// checkFiles. A failed step stops the run: the steps after it would
-// build on it.
+// over the manifest (checkManifest), the message entries' facts
+// (checkFiles), whether the tokens are sealed (checkTokenSeal), the
+// trusted tokens (checkTimestamps), the signer's chain
+// (checkSignerCertificates) and what the custody log carries
+// (checkCustodyLog). The parsed manifest (v.m) is the bundle's content
+// as read once, by checkManifest. A failed step stops the run: the steps
+// after it would build on it.
 func (v *bundleVerifier) run() {
 	tokens := v.checkContainer()
 	if v.stopped {
 		return
 	}
 	seal := v.checkManifest()
-	if v.runUntilFailed(v.checkFiles, v.checkMessages, v.checkChain, v.checkDisclosure) {
+	if v.stopped {
+		return
+	}
+	entries := v.checkFiles()
+	if v.runUntilFailed(func() { v.checkMessages(entries) }, v.checkChain, v.checkDisclosure) {
 		return
 	}
 	signer := v.checkSignature(seal)
@@ -250,12 +253,12 @@ func (v *bundleVerifier) run() {
 	if v.stopped {
 		return
 	}
-	ev.signerChain = v.checkSignerCertificates(signer)
-	if v.runUntilFailed(func() { v.checkTransparency(seal.logStatement) }, v.checkMessageTimes) {
+	ev.signerChain = v.checkSignerCertificates(signer, ev.sealProofs)
+	if v.runUntilFailed(func() { v.checkTransparency(seal.logStatement) }, func() { v.checkMessageTimes(entries, ev.sealProofs) }) {
 		return
 	}
-	ev.renewals, ev.revocations = v.checkCustodyLog(seal.sig, tokens)
-	v.runUntilFailed((&longTermCheck{v, ev}).checkLongTerm, func() { v.checkEntryOrder(tokens) })
+	ev.renewals, ev.revocations = v.checkCustodyLog(seal.sig, tokens, ev.sealProofs)
+	v.runUntilFailed((&longTermCheck{v, ev}).checkLongTerm, func() { v.checkEntryOrder(tokens, entries) })
 }
 
 // runUntilFailed runs steps that need nothing from one another, in
@@ -425,8 +428,9 @@ func (v *bundleVerifier) checkUnknownFormat(err error) {
 }
 
 // checkFiles hashes every listed entry once, and refuses entries that are
-// not listed. Message entries are small: they are parsed on the way.
-func (v *bundleVerifier) checkFiles() {
+// not listed. Message entries are small: they are parsed on the way, and
+// their facts returned, by entry path.
+func (v *bundleVerifier) checkFiles() (entries map[string]*entryFacts) {
 	listed := map[string]bool{}
 	for _, f := range v.m.Files {
 		listed[f.Path] = true
@@ -437,20 +441,21 @@ func (v *bundleVerifier) checkFiles() {
 		}
 		if !listed[name] {
 			v.fail("files", "entry %s is not listed in the manifest (added after sealing)", name)
-			return
+			return nil
 		}
 	}
-	v.entries = map[string]*entryFacts{}
+	entries = map[string]*entryFacts{}
 	var total int64
 	for i, f := range v.m.Files {
-		if err := v.checkFile(f); err != nil {
+		if err := v.checkFile(f, entries); err != nil {
 			v.failWith(verdict.CheckID{ID: "files"}, err)
-			return
+			return nil
 		}
 		total += f.Size
 		v.opts.progress("files", int64(i+1), int64(len(v.m.Files)))
 	}
 	v.pass("files", "%d files, %d bytes: every SHA-256 and size matches the manifest", len(v.m.Files), total)
+	return entries
 }
 
 // entryFacts is what the checks use of a message entry: not its text,
@@ -460,7 +465,9 @@ type entryFacts struct {
 	Attachments    []manifest.AttachmentEntry
 }
 
-func (v *bundleVerifier) checkFile(f manifest.File) error {
+// checkFile checks f against its entry; a message entry's facts go to
+// entries.
+func (v *bundleVerifier) checkFile(f manifest.File, entries map[string]*entryFacts) error {
 	size, ok := v.b.Size(f.Path)
 	if !ok {
 		return fmt.Errorf("%s is listed in the manifest but missing from the bundle", f.Path)
@@ -481,7 +488,7 @@ func (v *bundleVerifier) checkFile(f manifest.File) error {
 			if err != nil {
 				return because(FormatFailure, "%s: %v", f.Path, err)
 			}
-			v.entries[f.Path] = &entryFacts{ID: e.ID, Time: e.Time, From: e.From, Attachments: e.Attachments}
+			entries[f.Path] = &entryFacts{ID: e.ID, Time: e.Time, From: e.From, Attachments: e.Attachments}
 		}
 	} else {
 		var err error
@@ -516,8 +523,9 @@ func (v *bundleVerifier) hashEntry(name string) (string, error) {
 }
 
 // checkMessages ties each manifest message to its entry and attachments,
-// and every content file to exactly one message or source.
-func (v *bundleVerifier) checkMessages() {
+// and every content file to exactly one message or source (entries: the
+// message entries' facts, checkFiles').
+func (v *bundleVerifier) checkMessages(entries map[string]*entryFacts) {
 	used := map[string]bool{}
 	participants := map[string]bool{}
 	for _, p := range v.m.Conversation.Participants {
@@ -525,14 +533,14 @@ func (v *bundleVerifier) checkMessages() {
 	}
 	attachments := 0
 	for i, msg := range v.m.Messages {
-		n, err := v.checkMessage(i, msg, participants, used)
+		n, err := v.checkMessage(i, msg, entries[msg.Entry], participants, used)
 		if err != nil {
 			v.failWith(verdict.CheckID{ID: "messages"}, fmt.Errorf("message %q (#%d): %w", msg.ID, i+1, err))
 			return
 		}
 		attachments += n
 	}
-	if err := v.checkSenders(); err != nil {
+	if err := v.checkSenders(entries); err != nil {
 		v.failWith(verdict.CheckID{ID: "messages"}, err)
 		return
 	}
@@ -563,7 +571,9 @@ func (v *bundleVerifier) checkMessages() {
 	v.pass("messages", "%d of %d messages selected, %d attachments; every entry matches its message", len(v.m.Messages), v.m.Selection.Total, attachments)
 }
 
-func (v *bundleVerifier) checkMessage(i int, msg manifest.Message, participants, used map[string]bool) (int, error) {
+// checkMessage ties message i to e, the facts of its entry (nil when
+// unreadable), and to its attachments.
+func (v *bundleVerifier) checkMessage(i int, msg manifest.Message, e *entryFacts, participants, used map[string]bool) (int, error) {
 	if want := manifest.MessageEntryName(v.m.EntryIndex(i)); msg.Entry != want {
 		return 0, fmt.Errorf("entry %s, expected %s (reordered?)", msg.Entry, want)
 	}
@@ -572,7 +582,6 @@ func (v *bundleVerifier) checkMessage(i int, msg manifest.Message, participants,
 		return 0, fmt.Errorf("entry %s is not listed with the message's SHA-256", msg.Entry)
 	}
 	used[msg.Entry] = true
-	e := v.entries[msg.Entry]
 	switch {
 	case e == nil:
 		return 0, fmt.Errorf("entry %s unreadable", msg.Entry)
@@ -616,9 +625,9 @@ func (v *bundleVerifier) checkMessage(i int, msg manifest.Message, participants,
 // checkSenders holds conversation.participants to the senders of the
 // sealed messages: each participant sent at least one of them (a
 // selective bundle lists no one who only sent withheld messages).
-func (v *bundleVerifier) checkSenders() error {
+func (v *bundleVerifier) checkSenders(entries map[string]*entryFacts) error {
 	sent := map[string]bool{}
-	for _, e := range v.entries {
+	for _, e := range entries {
 		sent[e.From] = true
 	}
 	for _, p := range v.m.Conversation.Participants {
@@ -646,12 +655,13 @@ func (v *bundleVerifier) checkSources() error {
 }
 
 // checkEntryOrder runs last, so that a specific check names a missing,
-// added or reordered message or event first (tokens: how many are stored).
-func (v *bundleVerifier) checkEntryOrder(tokens int) {
+// added or reordered message or event first (tokens: how many are stored;
+// entries: the message entries' facts).
+func (v *bundleVerifier) checkEntryOrder(tokens int, entries map[string]*entryFacts) {
 	if v.repacked.how != "" {
 		return // the order is the container's, already not the sealed one
 	}
-	if err := v.checkLayoutChoices(tokens); err != nil {
+	if err := v.checkLayoutChoices(tokens, entries); err != nil {
 		// The order of entries is the container's, not sealed: every
 		// content check above held, so this file is a bundle repacked in
 		// another order, not a forgery (bundle-format.md §1.1).
@@ -667,8 +677,8 @@ func (v *bundleVerifier) checkEntryOrder(tokens int) {
 // depend on the manifest: the order of entries, and the data-descriptor
 // form, which must be one that a writer of the bundle's format wrote
 // (bundle-format.md §1, rule 4).
-func (v *bundleVerifier) checkLayoutChoices(tokens int) error {
-	if err := v.checkOrder(tokens); err != nil {
+func (v *bundleVerifier) checkLayoutChoices(tokens int, entries map[string]*entryFacts) error {
+	if err := v.checkOrder(tokens, entries); err != nil {
 		return err
 	}
 	return v.b.CheckDescriptorForm(v.m.Format)
@@ -696,9 +706,10 @@ func revocationEntries(b *manifest.Bundle, seq int) []string {
 // (docs/bundle-format.md §1): mimetype; the sources; the consent record; each message's
 // attachments then its entry; record.pdf; manifest.json; the signature, the
 // signer's key and the tokens; the transparency log entries; then each
-// custody event's parts (tokens: how many are stored). With the
-// canonical layout, no byte of a bundle is left free.
-func (v *bundleVerifier) checkOrder(tokens int) error {
+// custody event's parts (tokens: how many are stored; entries: the
+// message entries' facts, for their attachments). With the canonical
+// layout, no byte of a bundle is left free.
+func (v *bundleVerifier) checkOrder(tokens int, entries map[string]*entryFacts) error {
 	want := []string{manifest.MimetypeName}
 	for _, s := range v.m.Conversation.Sources {
 		want = append(want, s.Path)
@@ -707,7 +718,7 @@ func (v *bundleVerifier) checkOrder(tokens int) error {
 		want = append(want, in.Consent.Path)
 	}
 	for _, msg := range v.m.Messages {
-		for _, a := range v.entries[msg.Entry].Attachments {
+		for _, a := range entries[msg.Entry].Attachments {
 			if !a.Missing {
 				want = append(want, a.Path)
 			}
@@ -1061,20 +1072,19 @@ func (v *bundleVerifier) checkTimestamps(sig []byte, tokens int, tokensSealed bo
 // at its genTime, so a message dated later claims a future. The dates come
 // from phones whose clocks may be wrong, and a message's time is what the
 // source said: not proof of forgery, but nothing the bundle can vouch for
-// (INDETERMINATE), reported with the first such message.
-func (v *bundleVerifier) checkMessageTimes() {
+// (INDETERMINATE), reported with the first such message. entries are the
+// message entries' facts, sealProofs the trusted tokens.
+func (v *bundleVerifier) checkMessageTimes(entries map[string]*entryFacts, sealProofs []proof) {
 	var proven time.Time
-	for _, ts := range v.rep.Timestamps {
-		if ts.Trusted && ts.Time.After(proven) {
-			proven = ts.Time
-		}
+	for _, p := range sealProofs {
+		proven = later(proven, p.ts.Time)
 	}
 	if proven.IsZero() || v.m == nil {
 		return
 	}
 	late, first := 0, ""
 	for _, msg := range v.m.Messages {
-		e := v.entries[msg.Entry]
+		e := entries[msg.Entry]
 		if e == nil {
 			continue
 		}

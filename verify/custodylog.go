@@ -101,10 +101,10 @@ func (v *bundleVerifier) matchSealedTokens(sealed []string, stored int) error {
 // lies outside the seal; when the signed manifest declares custody_log, the
 // log must be there and begin with the exporter's own "sealed" event, so
 // that it can be cut short but not removed or replaced whole. sig is
-// manifest.sig's bytes, tokens the number of stored tokens; it returns, for
-// the long-term checks, the trusted renewals and the revocation data the
-// log carries.
-func (v *bundleVerifier) checkCustodyLog(sig []byte, tokens int) (renewals []proof, revocations []revocationData) {
+// manifest.sig's bytes, tokens the number of stored tokens, sealProofs
+// the trusted ones; it returns, for the long-term checks, the trusted
+// renewals and the revocation data the log carries.
+func (v *bundleVerifier) checkCustodyLog(sig []byte, tokens int, sealProofs []proof) (renewals []proof, revocations []revocationData) {
 	n, err := custodylog.Count(v.b.Names())
 	if err != nil {
 		v.fail("custody log", "%v", err)
@@ -119,10 +119,8 @@ func (v *bundleVerifier) checkCustodyLog(sig []byte, tokens int) (renewals []pro
 		return nil, nil
 	}
 	lv := &logVerifier{v: v, bundle: custodylog.Digest(sig), tokens: tokens, prev: custodylog.ZeroDigest, keys: map[string]bool{}}
-	for _, ts := range v.rep.Timestamps {
-		if ts.Trusted {
-			lv.sealProven = later(lv.sealProven, ts.Time)
-		}
+	for _, p := range sealProofs {
+		lv.sealProven = later(lv.sealProven, p.ts.Time)
 	}
 	for seq := 1; seq <= n; seq++ {
 		if !lv.event(seq) {

@@ -262,7 +262,7 @@ func (v *longTermCheck) checkSignerRevocation(seal, renewals []proof, at time.Ti
 	}
 	cert := v.signerChain[0]
 	st := v.revocationOf(cert)
-	signed, ok := v.provenSigningTime()
+	signed, ok := provenSigningTime(v.sealProofs)
 	name := fmt.Sprintf("the signer's certificate (serial %s)", cert.SerialNumber.Text(16))
 	switch {
 	case st.revoked && ok && !st.revokedAt.After(signed):

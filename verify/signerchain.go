@@ -62,9 +62,10 @@ const maxSignerChainFile = 256 << 10
 // for another key than signer.pem's. What cannot be established (a
 // certificate Go cannot parse, no anchor, not valid at the proven time)
 // is INDETERMINATE; without --trust-signers the name is reported, INFO.
-// signer is the fingerprint of the key that sealed the bundle; it returns
-// the chain once its first certificate is shown to be that key's.
-func (v *bundleVerifier) checkSignerCertificates(signer string) (chain []*x509.Certificate) {
+// signer is the fingerprint of the key that sealed the bundle, sealProofs
+// the trusted tokens; it returns the chain once its first certificate is
+// shown to be that key's.
+func (v *bundleVerifier) checkSignerCertificates(signer string, sealProofs []proof) (chain []*x509.Certificate) {
 	if v.m == nil {
 		return nil
 	}
@@ -104,19 +105,19 @@ func (v *bundleVerifier) checkSignerCertificates(signer string) (chain []*x509.C
 	}
 	id := identityOf(chain[0])
 	v.rep.Signer.Identity = id
-	v.anchorIdentity(chain, id)
+	v.anchorIdentity(chain, id, sealProofs)
 	return chain
 }
 
 // anchorIdentity validates chain against --trust-signers at the proven
 // signing time and reports the identity.
-func (v *bundleVerifier) anchorIdentity(chain []*x509.Certificate, id *Identity) {
+func (v *bundleVerifier) anchorIdentity(chain []*x509.Certificate, id *Identity, sealProofs []proof) {
 	name := describeIdentity(id)
 	if len(v.opts.TrustSigners) == 0 {
 		v.add(CheckSignerCertificates, Info, "signed by %s; the identity is NOT verified (no --trust-signers): the name is the certificate's claim", name)
 		return
 	}
-	at, ok := v.provenSigningTime()
+	at, ok := provenSigningTime(sealProofs)
 	if !ok {
 		v.indeterminate(CheckSignerCertificates, OutOfBoundsNoPOE, "signed by %s; no trusted timestamp proves when, so the certificate cannot be validated at the signing time", name)
 		return
@@ -144,13 +145,13 @@ func (v *bundleVerifier) anchorIdentity(chain []*x509.Certificate, id *Identity)
 	v.pass(CheckSignerCertificates, "signed by %s; the chain leads to a --trust-signers anchor and was valid at the signing time %s", name, at.Format(time.RFC3339))
 }
 
-// provenSigningTime is the earliest genTime of a trusted token: the
-// signature existed then.
-func (v *bundleVerifier) provenSigningTime() (time.Time, bool) {
+// provenSigningTime is the earliest genTime of a trusted token
+// (sealProofs): the signature existed then.
+func provenSigningTime(sealProofs []proof) (time.Time, bool) {
 	var at time.Time
-	for _, ts := range v.rep.Timestamps {
-		if ts.Trusted && (at.IsZero() || ts.Time.Before(at)) {
-			at = ts.Time
+	for _, p := range sealProofs {
+		if at.IsZero() || p.ts.Time.Before(at) {
+			at = p.ts.Time
 		}
 	}
 	return at.UTC(), !at.IsZero()
