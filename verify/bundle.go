@@ -211,7 +211,6 @@ type bundleVerifier struct {
 	opts       Options
 	rep        *Report
 	b          *manifest.Bundle
-	m          *manifest.Manifest
 	stopped    bool
 	// repacked says how and why the container is not the sealed one, when
 	// the bundle's files were read from another container (OpenRepacked,
@@ -225,40 +224,40 @@ type bundleVerifier struct {
 // (checkFiles), whether the tokens are sealed (checkTokenSeal), the
 // trusted tokens (checkTimestamps), the signer's chain
 // (checkSignerCertificates) and what the custody log carries
-// (checkCustodyLog). The parsed manifest (v.m) is the bundle's content
-// as read once, by checkManifest. A failed step stops the run: the steps
-// after it would build on it.
+// (checkCustodyLog); and, to every step after checkManifest, the parsed
+// manifest. A failed step stops the run: the steps after it would build
+// on it.
 func (v *bundleVerifier) run() {
 	tokens := v.checkContainer()
 	if v.stopped {
 		return
 	}
-	seal := v.checkManifest()
+	m, seal := v.checkManifest()
 	if v.stopped {
 		return
 	}
-	entries := v.checkFiles()
-	if v.runUntilFailed(func() { v.checkMessages(entries) }, v.checkChain, v.checkDisclosure) {
+	entries := v.checkFiles(m)
+	if v.runUntilFailed(func() { v.checkMessages(m, entries) }, func() { v.checkChain(m) }, func() { v.checkDisclosure(m) }) {
 		return
 	}
-	signer := v.checkSignature(seal)
-	if v.runUntilFailed(func() { v.checkSignerIdentity(signer) }, v.checkRendering) {
+	signer := v.checkSignature(m, seal)
+	if v.runUntilFailed(func() { v.checkSignerIdentity(signer) }, func() { v.checkRendering(m) }) {
 		return
 	}
-	tokensSealed := v.checkTokenSeal(seal.sig, tokens)
+	tokensSealed := v.checkTokenSeal(m, seal.sig, tokens)
 	if v.stopped {
 		return
 	}
-	ev := evidence{sealProofs: v.checkTimestamps(seal.sig, tokens, tokensSealed)}
+	ev := evidence{sealProofs: v.checkTimestamps(m, seal.sig, tokens, tokensSealed)}
 	if v.stopped {
 		return
 	}
-	ev.signerChain = v.checkSignerCertificates(signer, ev.sealProofs)
-	if v.runUntilFailed(func() { v.checkTransparency(seal.logStatement) }, func() { v.checkMessageTimes(entries, ev.sealProofs) }) {
+	ev.signerChain = v.checkSignerCertificates(m, signer, ev.sealProofs)
+	if v.runUntilFailed(func() { v.checkTransparency(m, seal.logStatement) }, func() { v.checkMessageTimes(m, entries, ev.sealProofs) }) {
 		return
 	}
-	ev.renewals, ev.revocations = v.checkCustodyLog(seal.sig, tokens, ev.sealProofs)
-	v.runUntilFailed((&longTermCheck{v, ev}).checkLongTerm, func() { v.checkEntryOrder(tokens, entries) })
+	ev.renewals, ev.revocations = v.checkCustodyLog(m, seal.sig, tokens, ev.sealProofs)
+	v.runUntilFailed((&longTermCheck{v, ev}).checkLongTerm, func() { v.checkEntryOrder(m, tokens, entries) })
 }
 
 // runUntilFailed runs steps that need nothing from one another, in
@@ -361,15 +360,15 @@ func (v *bundleVerifier) checkMetaEntries() (tokens int, ok bool) {
 	return len(meta), true
 }
 
-// checkManifest reads the manifest into v.m and checks the signature over
-// its bytes (reported by checkSignature), which it returns.
-func (v *bundleVerifier) checkManifest() (seal sealResult) {
+// checkManifest reads the manifest, and checks the signature over its
+// bytes (reported by checkSignature): it returns both.
+func (v *bundleVerifier) checkManifest() (m *manifest.Manifest, seal sealResult) {
 	data := v.b.ManifestBytes
 	head, err := manifest.ReadHead(bytes.NewReader(data))
 	var unknown *manifest.UnknownFormatError
 	if errors.As(err, &unknown) {
 		v.checkUnknownFormat(err)
-		return seal
+		return nil, seal
 	}
 	sum, size := sha256.Sum256(data), len(data)
 	if err == nil {
@@ -380,24 +379,24 @@ func (v *bundleVerifier) checkManifest() (seal sealResult) {
 		seal = v.verifySeal(head.Format, head.Signer.Fingerprint, head.Signer.Algorithm, true)
 		v.b.ManifestBytes = nil
 	}
-	m, err := manifest.ParseStream(func() (io.ReadCloser, error) { return v.b.Open(manifest.ManifestName) })
+	m, err = manifest.ParseStream(func() (io.ReadCloser, error) { return v.b.Open(manifest.ManifestName) })
 	if errors.As(err, &unknown) {
 		v.checkUnknownFormat(err)
-		return seal
+		return nil, seal
 	}
 	if err != nil {
 		v.fail("manifest", "%v", err)
-		return seal
+		return nil, seal
 	}
-	v.m, v.rep.parsed = m, m
+	v.rep.parsed = m
 	v.rep.Format, v.rep.ExportID, v.rep.ExportedAt = m.Format, m.ExportID, m.ExportedAt
 	v.rep.Manifest = hex.EncodeToString(sum[:])
 	v.rep.Messages, v.rep.Total = len(m.Messages), m.Selection.Total
 	v.rep.Selection = &Selection{Criteria: m.Selection.Criteria, Description: lang.English.DescribeSelection(m.Selection.Selected, m.Selection.Total, m.Selection.Criteria)}
 	v.rep.Intake = NewIntake(m.Intake)
 	v.pass("manifest", "%s in canonical JSON, %d bytes, SHA-256 %s", m.Format, size, v.rep.Manifest)
-	v.startRendering()
-	return seal
+	v.startRendering(m)
+	return m, seal
 }
 
 // checkUnknownFormat reports a manifest of a format this verifier does
@@ -430,9 +429,9 @@ func (v *bundleVerifier) checkUnknownFormat(err error) {
 // checkFiles hashes every listed entry once, and refuses entries that are
 // not listed. Message entries are small: they are parsed on the way, and
 // their facts returned, by entry path.
-func (v *bundleVerifier) checkFiles() (entries map[string]*entryFacts) {
+func (v *bundleVerifier) checkFiles(m *manifest.Manifest) (entries map[string]*entryFacts) {
 	listed := map[string]bool{}
-	for _, f := range v.m.Files {
+	for _, f := range m.Files {
 		listed[f.Path] = true
 	}
 	for _, name := range v.b.Names() {
@@ -446,15 +445,15 @@ func (v *bundleVerifier) checkFiles() (entries map[string]*entryFacts) {
 	}
 	entries = map[string]*entryFacts{}
 	var total int64
-	for i, f := range v.m.Files {
+	for i, f := range m.Files {
 		if err := v.checkFile(f, entries); err != nil {
 			v.failWith(verdict.CheckID{ID: "files"}, err)
 			return nil
 		}
 		total += f.Size
-		v.opts.progress("files", int64(i+1), int64(len(v.m.Files)))
+		v.opts.progress("files", int64(i+1), int64(len(m.Files)))
 	}
-	v.pass("files", "%d files, %d bytes: every SHA-256 and size matches the manifest", len(v.m.Files), total)
+	v.pass("files", "%d files, %d bytes: every SHA-256 and size matches the manifest", len(m.Files), total)
 	return entries
 }
 
@@ -525,59 +524,59 @@ func (v *bundleVerifier) hashEntry(name string) (string, error) {
 // checkMessages ties each manifest message to its entry and attachments,
 // and every content file to exactly one message or source (entries: the
 // message entries' facts, checkFiles').
-func (v *bundleVerifier) checkMessages(entries map[string]*entryFacts) {
+func (v *bundleVerifier) checkMessages(m *manifest.Manifest, entries map[string]*entryFacts) {
 	used := map[string]bool{}
 	participants := map[string]bool{}
-	for _, p := range v.m.Conversation.Participants {
+	for _, p := range m.Conversation.Participants {
 		participants[p.ID] = true
 	}
 	attachments := 0
-	for i, msg := range v.m.Messages {
-		n, err := v.checkMessage(i, msg, entries[msg.Entry], participants, used)
+	for i, msg := range m.Messages {
+		n, err := v.checkMessage(m, i, msg, entries[msg.Entry], participants, used)
 		if err != nil {
 			v.failWith(verdict.CheckID{ID: "messages"}, fmt.Errorf("message %q (#%d): %w", msg.ID, i+1, err))
 			return
 		}
 		attachments += n
 	}
-	if err := v.checkSenders(entries); err != nil {
+	if err := v.checkSenders(m, entries); err != nil {
 		v.failWith(verdict.CheckID{ID: "messages"}, err)
 		return
 	}
-	if err := v.checkSources(); err != nil {
+	if err := v.checkSources(m); err != nil {
 		v.failWith(verdict.CheckID{ID: "messages"}, err)
 		return
 	}
-	if r := v.m.Rendering; r != nil {
+	if r := m.Rendering; r != nil {
 		used[r.Path] = true
 	}
-	if in := v.m.Intake; in != nil && in.Consent != nil {
+	if in := m.Intake; in != nil && in.Consent != nil {
 		used[in.Consent.Path] = true // named and matched to its files record by manifest.Check
 	}
-	for _, s := range v.m.Conversation.Sources {
-		if _, ok := v.m.FileByPath(s.Path); !ok {
+	for _, s := range m.Conversation.Sources {
+		if _, ok := m.FileByPath(s.Path); !ok {
 			v.fail("messages", "source %s is not a listed file under %s", s.Path, manifest.SourcesDir)
 			return
 		}
 		used[s.Path] = true
 	}
-	for _, f := range v.m.Files {
+	for _, f := range m.Files {
 		if !used[f.Path] {
 			v.fail("messages", "file %s belongs to no message, source or consent record", f.Path)
 			return
 		}
 	}
 	v.rep.Attachments = attachments
-	v.pass("messages", "%d of %d messages selected, %d attachments; every entry matches its message", len(v.m.Messages), v.m.Selection.Total, attachments)
+	v.pass("messages", "%d of %d messages selected, %d attachments; every entry matches its message", len(m.Messages), m.Selection.Total, attachments)
 }
 
 // checkMessage ties message i to e, the facts of its entry (nil when
 // unreadable), and to its attachments.
-func (v *bundleVerifier) checkMessage(i int, msg manifest.Message, e *entryFacts, participants, used map[string]bool) (int, error) {
-	if want := manifest.MessageEntryName(v.m.EntryIndex(i)); msg.Entry != want {
+func (v *bundleVerifier) checkMessage(m *manifest.Manifest, i int, msg manifest.Message, e *entryFacts, participants, used map[string]bool) (int, error) {
+	if want := manifest.MessageEntryName(m.EntryIndex(i)); msg.Entry != want {
 		return 0, fmt.Errorf("entry %s, expected %s (reordered?)", msg.Entry, want)
 	}
-	f, ok := v.m.FileByPath(msg.Entry)
+	f, ok := m.FileByPath(msg.Entry)
 	if !ok || f.SHA256 != msg.SHA256 {
 		return 0, fmt.Errorf("entry %s is not listed with the message's SHA-256", msg.Entry)
 	}
@@ -601,10 +600,10 @@ func (v *bundleVerifier) checkMessage(i int, msg manifest.Message, e *entryFacts
 			}
 			continue
 		}
-		if err := manifest.CheckAttachmentName(a.Path, v.m.EntryIndex(i), j); err != nil {
+		if err := manifest.CheckAttachmentName(a.Path, m.EntryIndex(i), j); err != nil {
 			return 0, reasoned{FormatFailure, err}
 		}
-		af, ok := v.m.FileByPath(a.Path)
+		af, ok := m.FileByPath(a.Path)
 		switch {
 		case !ok || !strings.HasPrefix(a.Path, manifest.AttachmentsDir):
 			return 0, fmt.Errorf("attachment %s is not a listed file under %s", a.Path, manifest.AttachmentsDir)
@@ -625,12 +624,12 @@ func (v *bundleVerifier) checkMessage(i int, msg manifest.Message, e *entryFacts
 // checkSenders holds conversation.participants to the senders of the
 // sealed messages: each participant sent at least one of them (a
 // selective bundle lists no one who only sent withheld messages).
-func (v *bundleVerifier) checkSenders(entries map[string]*entryFacts) error {
+func (v *bundleVerifier) checkSenders(m *manifest.Manifest, entries map[string]*entryFacts) error {
 	sent := map[string]bool{}
 	for _, e := range entries {
 		sent[e.From] = true
 	}
-	for _, p := range v.m.Conversation.Participants {
+	for _, p := range m.Conversation.Participants {
 		if !sent[p.ID] {
 			return because(FormatFailure, "participant %q sent none of the sealed messages: the manifest lists the senders and no one else", p.ID)
 		}
@@ -641,10 +640,10 @@ func (v *bundleVerifier) checkSenders(entries map[string]*entryFacts) error {
 // checkSources: sources travel only in a bundle that withholds nothing
 // (a source file holds every message), named sources/01, 02, … in the
 // order of conversation.sources.
-func (v *bundleVerifier) checkSources() error {
-	sources := v.m.Conversation.Sources
-	if len(sources) > 0 && v.m.Selection.Selected != v.m.Selection.Total {
-		return because(FormatFailure, "the bundle carries sources/ but holds %d of %d messages: a source would disclose the others", v.m.Selection.Selected, v.m.Selection.Total)
+func (v *bundleVerifier) checkSources(m *manifest.Manifest) error {
+	sources := m.Conversation.Sources
+	if len(sources) > 0 && m.Selection.Selected != m.Selection.Total {
+		return because(FormatFailure, "the bundle carries sources/ but holds %d of %d messages: a source would disclose the others", m.Selection.Selected, m.Selection.Total)
 	}
 	for i, s := range sources {
 		if err := manifest.CheckSourceName(s.Path, i); err != nil {
@@ -657,11 +656,11 @@ func (v *bundleVerifier) checkSources() error {
 // checkEntryOrder runs last, so that a specific check names a missing,
 // added or reordered message or event first (tokens: how many are stored;
 // entries: the message entries' facts).
-func (v *bundleVerifier) checkEntryOrder(tokens int, entries map[string]*entryFacts) {
+func (v *bundleVerifier) checkEntryOrder(m *manifest.Manifest, tokens int, entries map[string]*entryFacts) {
 	if v.repacked.how != "" {
 		return // the order is the container's, already not the sealed one
 	}
-	if err := v.checkLayoutChoices(tokens, entries); err != nil {
+	if err := v.checkLayoutChoices(m, tokens, entries); err != nil {
 		// The order of entries is the container's, not sealed: every
 		// content check above held, so this file is a bundle repacked in
 		// another order, not a forgery (bundle-format.md §1.1).
@@ -677,11 +676,11 @@ func (v *bundleVerifier) checkEntryOrder(tokens int, entries map[string]*entryFa
 // depend on the manifest: the order of entries, and the data-descriptor
 // form, which must be one that a writer of the bundle's format wrote
 // (bundle-format.md §1, rule 4).
-func (v *bundleVerifier) checkLayoutChoices(tokens int, entries map[string]*entryFacts) error {
-	if err := v.checkOrder(tokens, entries); err != nil {
+func (v *bundleVerifier) checkLayoutChoices(m *manifest.Manifest, tokens int, entries map[string]*entryFacts) error {
+	if err := v.checkOrder(m, tokens, entries); err != nil {
 		return err
 	}
-	return v.b.CheckDescriptorForm(v.m.Format)
+	return v.b.CheckDescriptorForm(m.Format)
 }
 
 // revocationEntries are event seq's revocation entries present, by
@@ -709,15 +708,15 @@ func revocationEntries(b *manifest.Bundle, seq int) []string {
 // custody event's parts (tokens: how many are stored; entries: the
 // message entries' facts, for their attachments). With the canonical
 // layout, no byte of a bundle is left free.
-func (v *bundleVerifier) checkOrder(tokens int, entries map[string]*entryFacts) error {
+func (v *bundleVerifier) checkOrder(m *manifest.Manifest, tokens int, entries map[string]*entryFacts) error {
 	want := []string{manifest.MimetypeName}
-	for _, s := range v.m.Conversation.Sources {
+	for _, s := range m.Conversation.Sources {
 		want = append(want, s.Path)
 	}
-	if in := v.m.Intake; in != nil && in.Consent != nil {
+	if in := m.Intake; in != nil && in.Consent != nil {
 		want = append(want, in.Consent.Path)
 	}
-	for _, msg := range v.m.Messages {
+	for _, msg := range m.Messages {
 		for _, a := range entries[msg.Entry].Attachments {
 			if !a.Missing {
 				want = append(want, a.Path)
@@ -725,8 +724,8 @@ func (v *bundleVerifier) checkOrder(tokens int, entries map[string]*entryFacts) 
 		}
 		want = append(want, msg.Entry)
 	}
-	if v.m.Rendering != nil {
-		want = append(want, v.m.Rendering.Path)
+	if m.Rendering != nil {
+		want = append(want, m.Rendering.Path)
 	}
 	want = append(want, manifest.ManifestName, manifest.SignatureName, manifest.SignerName)
 	if v.b.Has(manifest.SignerChainName) {
@@ -735,7 +734,7 @@ func (v *bundleVerifier) checkOrder(tokens int, entries map[string]*entryFacts) 
 	for i := range tokens {
 		want = append(want, manifest.TokenEntryName(i))
 	}
-	for i := range v.m.TransparencyLogs {
+	for i := range m.TransparencyLogs {
 		want = append(want, manifest.TransparencyEntryName(i))
 	}
 	names := v.b.Names()
@@ -767,9 +766,9 @@ func (v *bundleVerifier) checkOrder(tokens int, entries map[string]*entryFacts) 
 }
 
 // checkChain recomputes the hash chain over the message entries.
-func (v *bundleVerifier) checkChain() {
+func (v *bundleVerifier) checkChain(m *manifest.Manifest) {
 	link := manifest.ChainStart
-	for i, msg := range v.m.Messages {
+	for i, msg := range m.Messages {
 		d, _ := manifest.ParseDigest(msg.SHA256)
 		link = manifest.NextLink(link, d)
 		if hex.EncodeToString(link[:]) != msg.Link {
@@ -778,20 +777,20 @@ func (v *bundleVerifier) checkChain() {
 		}
 	}
 	head := hex.EncodeToString(link[:])
-	if head != v.m.Chain.Head {
-		v.fail("chain", "head %s, the manifest says %s", head, v.m.Chain.Head)
+	if head != m.Chain.Head {
+		v.fail("chain", "head %s, the manifest says %s", head, m.Chain.Head)
 		return
 	}
 	v.rep.ChainHead = head
-	v.pass("chain", "hash chain over %d messages intact, head %s", len(v.m.Messages), head)
+	v.pass("chain", "hash chain over %d messages intact, head %s", len(m.Messages), head)
 }
 
 // checkRendering renders record.pdf again from the sealed messages and
 // attachments and compares it with the sealed one (compareRendering: byte
 // for byte, or identical once decompressed): the PDF a doctor files shows
 // exactly what was sealed, nothing more or less.
-func (v *bundleVerifier) checkRendering() {
-	r := v.m.Rendering
+func (v *bundleVerifier) checkRendering(m *manifest.Manifest) {
+	r := m.Rendering
 	if r == nil {
 		v.add("rendering", Info, "the bundle holds no PDF rendering")
 		return
@@ -815,20 +814,20 @@ func (v *bundleVerifier) checkRendering() {
 // own (message entries are small); whether that content is the sealed one
 // is what the other checks establish, and checkRendering reports only
 // after they passed.
-func (v *bundleVerifier) startRendering() {
-	r := v.m.Rendering
+func (v *bundleVerifier) startRendering(m *manifest.Manifest) {
+	r := m.Rendering
 	if r == nil || !record.Renders(r.Renderer) {
 		return
 	}
 	v.renderDone = make(chan struct{})
 	go func() {
 		defer close(v.renderDone)
-		v.rendered = v.compareRecord(r.Path)
+		v.rendered = v.compareRecord(m, r.Path)
 	}()
 }
 
 // compareRecord compares the sealed record.pdf with a fresh rendering.
-func (v *bundleVerifier) compareRecord(path string) renderingComparison {
+func (v *bundleVerifier) compareRecord(m *manifest.Manifest, path string) renderingComparison {
 	sealed, err := v.b.Section(path)
 	if err != nil {
 		// Its digest is the files check's business: not being able to
@@ -836,9 +835,9 @@ func (v *bundleVerifier) compareRecord(path string) renderingComparison {
 		// browser or on a full disk) proves nothing altered.
 		return renderingComparison{status: Indeterminate, detail: "it cannot be compared: " + err.Error()}
 	}
-	f, _ := v.m.FileByPath(path)
+	f, _ := m.FileByPath(path)
 	digest, _ := hex.DecodeString(f.SHA256)
-	return compareRecord(v.b, v.m, sealed, digest)
+	return compareRecord(v.b, m, sealed, digest)
 }
 
 // compareRecord compares sealed, a bundle's record.pdf of SHA-256 digest,
@@ -877,9 +876,9 @@ func (v *bundleVerifier) waitRendering() {
 // manifest.json with the key in signer.pem, which must be the key the
 // manifest names. It reports seal, checked by checkManifest, and returns
 // the fingerprint of the key that sealed the bundle.
-func (v *bundleVerifier) checkSignature(seal sealResult) (signer string) {
+func (v *bundleVerifier) checkSignature(m *manifest.Manifest, seal sealResult) (signer string) {
 	if seal.fingerprint != "" {
-		v.rep.Signer = Signer{Fingerprint: seal.fingerprint, Algorithm: v.m.Signer.Algorithm}
+		v.rep.Signer = Signer{Fingerprint: seal.fingerprint, Algorithm: m.Signer.Algorithm}
 	}
 	v.rep.Checks = append(v.rep.Checks, seal.check)
 	v.stopped = seal.check.Status == Failed
@@ -1011,7 +1010,7 @@ func (v *bundleVerifier) checkSignerIdentity(signer string) {
 // bundle; one that is intact but does not chain to --trust only counts if
 // no other token does. It returns the trusted tokens, for the long-term
 // checks.
-func (v *bundleVerifier) checkTimestamps(sig []byte, tokens int, tokensSealed bool) (sealProofs []proof) {
+func (v *bundleVerifier) checkTimestamps(m *manifest.Manifest, sig []byte, tokens int, tokensSealed bool) (sealProofs []proof) {
 	if tokens == 0 {
 		v.fail("timestamp", "no RFC 3161 timestamp token (%s missing)", manifest.TokenName)
 		return nil
@@ -1054,7 +1053,7 @@ func (v *bundleVerifier) checkTimestamps(sig []byte, tokens int, tokensSealed bo
 			}
 			v.rep.Checks = append(v.rep.Checks, c)
 		}
-		v.noteClock(i, ts)
+		v.noteClock(m, i, ts)
 	}
 	if trusted > 0 {
 		v.pass("timestamp trust", "%d of %d timestamps chain to a trust anchor", trusted, tokens)
@@ -1074,16 +1073,16 @@ func (v *bundleVerifier) checkTimestamps(sig []byte, tokens int, tokensSealed bo
 // source said: not proof of forgery, but nothing the bundle can vouch for
 // (INDETERMINATE), reported with the first such message. entries are the
 // message entries' facts, sealProofs the trusted tokens.
-func (v *bundleVerifier) checkMessageTimes(entries map[string]*entryFacts, sealProofs []proof) {
+func (v *bundleVerifier) checkMessageTimes(m *manifest.Manifest, entries map[string]*entryFacts, sealProofs []proof) {
 	var proven time.Time
 	for _, p := range sealProofs {
 		proven = later(proven, p.ts.Time)
 	}
-	if proven.IsZero() || v.m == nil {
+	if proven.IsZero() || m == nil {
 		return
 	}
 	late, first := 0, ""
-	for _, msg := range v.m.Messages {
+	for _, msg := range m.Messages {
 		e := entries[msg.Entry]
 		if e == nil {
 			continue
@@ -1107,11 +1106,11 @@ func (v *bundleVerifier) checkMessageTimes(entries map[string]*entryFacts, sealP
 // noteClock reports an export time later than the token's time: the
 // manifest cannot have existed before the time it states, so the
 // exporter's clock was wrong. A fact for the expert, not a forgery.
-func (v *bundleVerifier) noteClock(i int, ts Timestamp) {
-	exported, err := time.Parse(time.RFC3339, v.m.ExportedAt)
+func (v *bundleVerifier) noteClock(m *manifest.Manifest, i int, ts Timestamp) {
+	exported, err := time.Parse(time.RFC3339, m.ExportedAt)
 	if err == nil && exported.Sub(ts.Time) > 5*time.Minute {
 		v.addID(verdict.TokenCheckID(i+1, "timestamp.clock"), Info,
 			"the manifest's export time %s is later than the token's time %s: the exporter's clock was ahead",
-			v.m.ExportedAt, ts.Time.UTC().Format(time.RFC3339))
+			m.ExportedAt, ts.Time.UTC().Format(time.RFC3339))
 	}
 }

@@ -45,7 +45,7 @@ const clockSkew = 5 * time.Minute
 // existed, or whose log is missing: checkCustodyLog says so) is checked as
 // before. sig is manifest.sig's bytes, tokens the number of stored tokens;
 // it returns whether the tokens are sealed.
-func (v *bundleVerifier) checkTokenSeal(sig []byte, tokens int) (tokensSealed bool) {
+func (v *bundleVerifier) checkTokenSeal(m *manifest.Manifest, sig []byte, tokens int) (tokensSealed bool) {
 	data, err := v.b.ReadSmall(custodylog.EntryName(1, custodylog.PartEvent), manifest.MaxMetaEntrySize)
 	if err != nil {
 		return false
@@ -54,12 +54,12 @@ func (v *bundleVerifier) checkTokenSeal(sig []byte, tokens int) (tokensSealed bo
 	if err != nil || e.Tokens == nil {
 		return false // no commitment; a broken event 1 is checkCustodyLog's to report
 	}
-	if e.Actor.Fingerprint != v.m.Signer.Fingerprint || e.Bundle != custodylog.Digest(sig) {
+	if e.Actor.Fingerprint != m.Signer.Fingerprint || e.Bundle != custodylog.Digest(sig) {
 		v.failWith(verdict.CheckID{ID: "token.seal"}, because(SigCryptoFailure, "custody event 1 commits to the timestamp tokens, but is not this seal's own event: key %s, seal %s (this bundle: key %s, seal %s)",
-			e.Actor.Fingerprint, e.Bundle, v.m.Signer.Fingerprint, custodylog.Digest(sig)))
+			e.Actor.Fingerprint, e.Bundle, m.Signer.Fingerprint, custodylog.Digest(sig)))
 		return false
 	}
-	lv := &logVerifier{v: v}
+	lv := &logVerifier{v: v, m: m}
 	if err := lv.checkSignature(1, e, data); err != nil {
 		v.failWith(verdict.CheckID{ID: "token.seal"}, because(SigCryptoFailure, "custody event 1, which commits to the timestamp tokens: %v", err))
 		return false
@@ -104,21 +104,21 @@ func (v *bundleVerifier) matchSealedTokens(sealed []string, stored int) error {
 // manifest.sig's bytes, tokens the number of stored tokens, sealProofs
 // the trusted ones; it returns, for the long-term checks, the trusted
 // renewals and the revocation data the log carries.
-func (v *bundleVerifier) checkCustodyLog(sig []byte, tokens int, sealProofs []proof) (renewals []proof, revocations []revocationData) {
+func (v *bundleVerifier) checkCustodyLog(m *manifest.Manifest, sig []byte, tokens int, sealProofs []proof) (renewals []proof, revocations []revocationData) {
 	n, err := custodylog.Count(v.b.Names())
 	if err != nil {
 		v.fail("custody log", "%v", err)
 		return nil, nil
 	}
 	if n == 0 {
-		if v.m.CustodyLog {
+		if m.CustodyLog {
 			v.fail("custody log", "the custody log was removed: manifest.json declares custody_log (the bundle was sealed with one), but there is no event under %s", manifest.CustodyDir)
 			return nil, nil
 		}
 		v.add("custody log", Info, "no custody log in this bundle")
 		return nil, nil
 	}
-	lv := &logVerifier{v: v, bundle: custodylog.Digest(sig), tokens: tokens, prev: custodylog.ZeroDigest, keys: map[string]bool{}}
+	lv := &logVerifier{v: v, m: m, bundle: custodylog.Digest(sig), tokens: tokens, prev: custodylog.ZeroDigest, keys: map[string]bool{}}
 	for _, p := range sealProofs {
 		lv.sealProven = later(lv.sealProven, p.ts.Time)
 	}
@@ -136,15 +136,16 @@ func (v *bundleVerifier) checkCustodyLog(sig []byte, tokens int, sealProofs []pr
 
 type logVerifier struct {
 	v          *bundleVerifier
-	bundle     string          // digest of manifest.sig
-	tokens     int             // the number of stored tokens over manifest.sig
-	prev       string          // digest of the previous event's entry
-	prevSig    string          // digest of the previous event's signature
-	prevToken  string          // digest of the previous event's token; "" without one
-	sealProven time.Time       // latest trusted genTime over the manifest
-	proven     time.Time       // latest trusted genTime over an event so far
-	keys       map[string]bool // fingerprints seen
-	times      []eventTime     // each event's claimed and proven times (custodytime.go)
+	m          *manifest.Manifest // the bundle's, parsed
+	bundle     string             // digest of manifest.sig
+	tokens     int                // the number of stored tokens over manifest.sig
+	prev       string             // digest of the previous event's entry
+	prevSig    string             // digest of the previous event's signature
+	prevToken  string             // digest of the previous event's token; "" without one
+	sealProven time.Time          // latest trusted genTime over the manifest
+	proven     time.Time          // latest trusted genTime over an event so far
+	keys       map[string]bool    // fingerprints seen
+	times      []eventTime        // each event's claimed and proven times (custodytime.go)
 	// Collected for the long-term checks: the trusted renewals, and the
 	// revocation data the events carry.
 	renewals    []proof
@@ -179,11 +180,11 @@ func (lv *logVerifier) event(seq int) bool {
 		v.failID(id, "the event belongs to the bundle sealed by signature %s, not this one (%s): copied from another bundle", e.Bundle, lv.bundle)
 	case e.Prev != lv.prev:
 		v.failID(id, "prev %s does not match the event before it (%s): an event was removed, reordered or edited", e.Prev, lv.prev)
-	case seq == 1 && v.m.CustodyLog && (e.Action != custodylog.Sealed || e.Actor.Fingerprint != v.m.Signer.Fingerprint):
+	case seq == 1 && lv.m.CustodyLog && (e.Action != custodylog.Sealed || e.Actor.Fingerprint != lv.m.Signer.Fingerprint):
 		// Without this, removing the log and appending a new event 1
 		// would pass for the log the bundle was sealed with.
 		v.failID(id, "manifest.json declares custody_log, so event 1 must be the exporter's %q event signed by the manifest's key %s; this one is %q by key %s: the custody log was removed and started again",
-			custodylog.Sealed, v.m.Signer.Fingerprint, e.Action, e.Actor.Fingerprint)
+			custodylog.Sealed, lv.m.Signer.Fingerprint, e.Action, e.Actor.Fingerprint)
 	default:
 		err := lv.checkSignature(seq, e, data)
 		if err == nil {

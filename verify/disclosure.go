@@ -62,8 +62,7 @@ func DisclosureOf(m *manifest.Manifest) *Disclosure {
 // and the withheld leaves, each at its position, must be the sealed one.
 // A disclosed message edited, added, removed or moved, or a withheld leaf
 // changed, gives another root. Version 1 bundles have no tree.
-func (v *bundleVerifier) checkDisclosure() {
-	m := v.m
+func (v *bundleVerifier) checkDisclosure(m *manifest.Manifest) {
 	if !m.HasTree() {
 		return
 	}

@@ -65,11 +65,11 @@ const maxSignerChainFile = 256 << 10
 // signer is the fingerprint of the key that sealed the bundle, sealProofs
 // the trusted tokens; it returns the chain once its first certificate is
 // shown to be that key's.
-func (v *bundleVerifier) checkSignerCertificates(signer string, sealProofs []proof) (chain []*x509.Certificate) {
-	if v.m == nil {
+func (v *bundleVerifier) checkSignerCertificates(m *manifest.Manifest, signer string, sealProofs []proof) (chain []*x509.Certificate) {
+	if m == nil {
 		return nil
 	}
-	want, has := v.m.Signer.CertificatesSHA256, v.b.Has(manifest.SignerChainName)
+	want, has := m.Signer.CertificatesSHA256, v.b.Has(manifest.SignerChainName)
 	switch {
 	case want == "" && !has:
 		return nil

@@ -20,9 +20,9 @@ import (
 //
 // stmt is what the entries must state, from the signature check (nil: it
 // cannot be stated for this key).
-func (v *bundleVerifier) checkTransparency(stmt *translog.Statement) {
-	declared := v.m.TransparencyLogs
-	if err := v.checkTransparencyEntries(len(declared)); err != nil {
+func (v *bundleVerifier) checkTransparency(m *manifest.Manifest, stmt *translog.Statement) {
+	declared := m.TransparencyLogs
+	if err := v.checkTransparencyEntries(declared); err != nil {
 		c := transparencyID(err.n).Check(Failed, err.err.Error())
 		c.Sub = err.sub
 		v.rep.Checks, v.stopped = append(v.rep.Checks, c), true
@@ -43,8 +43,9 @@ type entryCountError struct {
 }
 
 // checkTransparencyEntries: the entries under TransparencyDir are
-// exactly TransparencyEntryName(0 … n-1).
-func (v *bundleVerifier) checkTransparencyEntries(n int) *entryCountError {
+// exactly TransparencyEntryName(0 … n-1), for the n logs declared.
+func (v *bundleVerifier) checkTransparencyEntries(declared []string) *entryCountError {
+	n := len(declared)
 	for _, name := range v.b.Names() {
 		if !strings.HasPrefix(name, manifest.TransparencyDir) {
 			continue
@@ -55,7 +56,7 @@ func (v *bundleVerifier) checkTransparencyEntries(n int) *entryCountError {
 	}
 	for i := range n {
 		if !v.b.Has(manifest.TransparencyEntryName(i)) {
-			return &entryCountError{i + 1, SignedDataNotFound, fmt.Errorf("%s was removed: the signed manifest declares that the seal was logged in %s", manifest.TransparencyEntryName(i), v.m.TransparencyLogs[i])}
+			return &entryCountError{i + 1, SignedDataNotFound, fmt.Errorf("%s was removed: the signed manifest declares that the seal was logged in %s", manifest.TransparencyEntryName(i), declared[i])}
 		}
 	}
 	return nil
