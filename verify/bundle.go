@@ -203,15 +203,16 @@ func (v *bundleVerifier) verifyRepacked(r io.ReaderAt, size int64, why string) (
 }
 
 // bundleVerifier runs the checks in order; a check whose premise failed
-// stops the run (the report then ends with the failed check).
+// stops the run (the report then ends with the failed check). Its fields
+// are what every step shares: the bundle and the options it is verified
+// with, the report the steps add to, and whether one failed; what a step
+// proves for the ones after it is its result, passed by run.
 type bundleVerifier struct {
-	renderDone chan struct{} // closed when rendered is set (startRendering)
-	rendered   renderingComparison
-	buf        []byte // copy buffer, reused for every entry
-	opts       Options
-	rep        *Report
-	b          *manifest.Bundle
-	stopped    bool
+	buf     []byte // copy buffer, reused for every entry
+	opts    Options
+	rep     *Report
+	b       *manifest.Bundle
+	stopped bool
 	// repacked says how and why the container is not the sealed one, when
 	// the bundle's files were read from another container (OpenRepacked,
 	// OpenDir); zero for the sealed container.
@@ -225,8 +226,9 @@ type bundleVerifier struct {
 // trusted tokens (checkTimestamps), the signer's chain
 // (checkSignerCertificates) and what the custody log carries
 // (checkCustodyLog); and, to every step after checkManifest, the parsed
-// manifest. A failed step stops the run: the steps after it would build
-// on it.
+// manifest. record.pdf is rendered again in the background from then on,
+// for checkRendering. A failed step stops the run: the steps after it
+// would build on it.
 func (v *bundleVerifier) run() {
 	tokens := v.checkContainer()
 	if v.stopped {
@@ -236,12 +238,14 @@ func (v *bundleVerifier) run() {
 	if v.stopped {
 		return
 	}
+	rendering := v.startRendering(m)
+	defer rendering.wait() // before the bundle's reader is closed
 	entries := v.checkFiles(m)
 	if v.runUntilFailed(func() { v.checkMessages(m, entries) }, func() { v.checkChain(m) }, func() { v.checkDisclosure(m) }) {
 		return
 	}
 	signer := v.checkSignature(m, seal)
-	if v.runUntilFailed(func() { v.checkSignerIdentity(signer) }, func() { v.checkRendering(m) }) {
+	if v.runUntilFailed(func() { v.checkSignerIdentity(signer) }, func() { v.checkRendering(m, rendering) }) {
 		return
 	}
 	tokensSealed := v.checkTokenSeal(m, seal.sig, tokens)
@@ -297,7 +301,6 @@ func (v *bundleVerifier) failID(id CheckID, format string, args ...any) {
 }
 
 func (v *bundleVerifier) finish() *Report {
-	v.waitRendering()
 	v.rep.Result = Verdict(v.rep.Checks)
 	if v.repacked.how != "" {
 		v.rep.Summary = repackedSummary(v.rep, v.repacked.how)
@@ -395,7 +398,6 @@ func (v *bundleVerifier) checkManifest() (m *manifest.Manifest, seal sealResult)
 	v.rep.Selection = &Selection{Criteria: m.Selection.Criteria, Description: lang.English.DescribeSelection(m.Selection.Selected, m.Selection.Total, m.Selection.Criteria)}
 	v.rep.Intake = NewIntake(m.Intake)
 	v.pass("manifest", "%s in canonical JSON, %d bytes, SHA-256 %s", m.Format, size, v.rep.Manifest)
-	v.startRendering(m)
 	return m, seal
 }
 
@@ -788,8 +790,9 @@ func (v *bundleVerifier) checkChain(m *manifest.Manifest) {
 // checkRendering renders record.pdf again from the sealed messages and
 // attachments and compares it with the sealed one (compareRendering: byte
 // for byte, or identical once decompressed): the PDF a doctor files shows
-// exactly what was sealed, nothing more or less.
-func (v *bundleVerifier) checkRendering(m *manifest.Manifest) {
+// exactly what was sealed, nothing more or less. rendering is the one
+// startRendering began.
+func (v *bundleVerifier) checkRendering(m *manifest.Manifest, rendering *backgroundRendering) {
 	r := m.Rendering
 	if r == nil {
 		v.add("rendering", Info, "the bundle holds no PDF rendering")
@@ -801,8 +804,7 @@ func (v *bundleVerifier) checkRendering(m *manifest.Manifest) {
 		return
 	}
 	v.opts.progress("rendering", 0, 0)
-	<-v.renderDone
-	res := v.rendered
+	res := rendering.wait()
 	v.rep.Checks = append(v.rep.Checks, Check{Name: "rendering", Status: res.status, Sub: res.sub,
 		Detail: fmt.Sprintf("%s (%s): %s", r.Path, r.Renderer, res.detail)})
 	v.stopped = v.stopped || res.status == Failed
@@ -813,17 +815,35 @@ func (v *bundleVerifier) checkRendering(m *manifest.Manifest) {
 // over the bundle, not a pass plus a rendering. It reads the content on its
 // own (message entries are small); whether that content is the sealed one
 // is what the other checks establish, and checkRendering reports only
-// after they passed.
-func (v *bundleVerifier) startRendering(m *manifest.Manifest) {
+// after they passed. It returns nil when there is nothing to render.
+func (v *bundleVerifier) startRendering(m *manifest.Manifest) *backgroundRendering {
 	r := m.Rendering
 	if r == nil || !record.Renders(r.Renderer) {
-		return
+		return nil
 	}
-	v.renderDone = make(chan struct{})
+	job := &backgroundRendering{done: make(chan struct{})}
 	go func() {
-		defer close(v.renderDone)
-		v.rendered = v.compareRecord(m, r.Path)
+		defer close(job.done)
+		job.result = v.compareRecord(m, r.Path)
 	}()
+	return job
+}
+
+// backgroundRendering is a comparison of record.pdf with a fresh
+// rendering, under way (startRendering).
+type backgroundRendering struct {
+	done   chan struct{} // closed when result is set
+	result renderingComparison
+}
+
+// wait waits for the comparison to end and returns it; a nil rendering
+// (none started) returns at once.
+func (job *backgroundRendering) wait() renderingComparison {
+	if job == nil {
+		return renderingComparison{}
+	}
+	<-job.done
+	return job.result
 }
 
 // compareRecord compares the sealed record.pdf with a fresh rendering.
@@ -862,14 +882,6 @@ func compareRecord(b *manifest.Bundle, m *manifest.Manifest, sealed *io.SectionR
 		return record.Render(w, first, nil)
 	}
 	return compareRendering(sealed, true, digest, render)
-}
-
-// waitRendering lets a background rendering finish before the bundle's
-// reader is closed.
-func (v *bundleVerifier) waitRendering() {
-	if v.renderDone != nil {
-		<-v.renderDone
-	}
 }
 
 // checkSignature verifies manifest.sig over the exact bytes of
