@@ -260,7 +260,7 @@ func (v *bundleVerifier) run() {
 	if v.runUntilFailed(func() { v.checkTransparency(m, seal.logStatement) }, func() { v.checkMessageTimes(m, entries, ev.sealProofs) }) {
 		return
 	}
-	ev.renewals, ev.revocations = v.checkCustodyLog(m, seal.sig, tokens, ev.sealProofs)
+	ev.renewals, ev.revocations = v.checkCustodyLog(m, seal, tokens, ev.sealProofs)
 	v.runUntilFailed((&longTermCheck{v, ev}).checkLongTerm, func() { v.checkEntryOrder(m, tokens, entries) })
 }
 
@@ -398,6 +398,7 @@ func (v *bundleVerifier) checkManifest() (m *manifest.Manifest, seal sealResult)
 	v.rep.Selection = &Selection{Criteria: m.Selection.Criteria, Description: lang.English.DescribeSelection(m.Selection.Selected, m.Selection.Total, m.Selection.Criteria)}
 	v.rep.Intake = NewIntake(m.Intake)
 	v.pass("manifest", "%s in canonical JSON, %d bytes, SHA-256 %s", m.Format, size, v.rep.Manifest)
+	seal.manifestSHA256 = v.rep.Manifest
 	return m, seal
 }
 
@@ -901,12 +902,15 @@ func (v *bundleVerifier) checkSignature(m *manifest.Manifest, seal sealResult) (
 // fingerprint of the key in signer.pem once it is known; once the
 // signature is read, its bytes, which the timestamp tokens and the
 // custody events are over; when it verifies in a v4 manifest, what the
-// bundle's transparency log entries must state (transparency.go).
+// bundle's transparency log entries must state (transparency.go); once
+// the manifest is read (checkManifest), its SHA-256 (hex), which renewals
+// commit to.
 type sealResult struct {
-	check        Check
-	fingerprint  string
-	sig          []byte
-	logStatement *translog.Statement
+	check          Check
+	fingerprint    string
+	sig            []byte
+	logStatement   *translog.Statement
+	manifestSHA256 string
 }
 
 // verifySeal checks manifest.sig over manifest.json with signer.pem, for

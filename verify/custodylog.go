@@ -100,11 +100,11 @@ func (v *bundleVerifier) matchSealedTokens(sealed []string, stored int) error {
 // broken event fails the bundle: what follows it cannot be placed. The log
 // lies outside the seal; when the signed manifest declares custody_log, the
 // log must be there and begin with the exporter's own "sealed" event, so
-// that it can be cut short but not removed or replaced whole. sig is
-// manifest.sig's bytes, tokens the number of stored tokens, sealProofs
-// the trusted ones; it returns, for the long-term checks, the trusted
-// renewals and the revocation data the log carries.
-func (v *bundleVerifier) checkCustodyLog(m *manifest.Manifest, sig []byte, tokens int, sealProofs []proof) (renewals []proof, revocations []revocationData) {
+// that it can be cut short but not removed or replaced whole. seal is the
+// manifest's signature (checkManifest), tokens the number of stored
+// tokens, sealProofs the trusted ones; it returns, for the long-term
+// checks, the trusted renewals and the revocation data the log carries.
+func (v *bundleVerifier) checkCustodyLog(m *manifest.Manifest, seal sealResult, tokens int, sealProofs []proof) (renewals []proof, revocations []revocationData) {
 	n, err := custodylog.Count(v.b.Names())
 	if err != nil {
 		v.fail("custody log", "%v", err)
@@ -118,7 +118,7 @@ func (v *bundleVerifier) checkCustodyLog(m *manifest.Manifest, sig []byte, token
 		v.add("custody log", Info, "no custody log in this bundle")
 		return nil, nil
 	}
-	lv := &logVerifier{v: v, m: m, bundle: custodylog.Digest(sig), tokens: tokens, prev: custodylog.ZeroDigest, keys: map[string]bool{}}
+	lv := &logVerifier{v: v, m: m, bundle: custodylog.Digest(seal.sig), manifestSHA256: seal.manifestSHA256, tokens: tokens, prev: custodylog.ZeroDigest, keys: map[string]bool{}}
 	for _, p := range sealProofs {
 		lv.sealProven = later(lv.sealProven, p.ts.Time)
 	}
@@ -136,16 +136,20 @@ func (v *bundleVerifier) checkCustodyLog(m *manifest.Manifest, sig []byte, token
 
 type logVerifier struct {
 	v          *bundleVerifier
-	m          *manifest.Manifest // the bundle's, parsed
-	bundle     string             // digest of manifest.sig
-	tokens     int                // the number of stored tokens over manifest.sig
-	prev       string             // digest of the previous event's entry
-	prevSig    string             // digest of the previous event's signature
-	prevToken  string             // digest of the previous event's token; "" without one
-	sealProven time.Time          // latest trusted genTime over the manifest
-	proven     time.Time          // latest trusted genTime over an event so far
-	keys       map[string]bool    // fingerprints seen
-	times      []eventTime        // each event's claimed and proven times (custodytime.go)
+	bundle     string          // digest of manifest.sig
+	prev       string          // digest of the previous event's entry
+	prevSig    string          // digest of the previous event's signature
+	prevToken  string          // digest of the previous event's token; "" without one
+	sealProven time.Time       // latest trusted genTime over the manifest
+	proven     time.Time       // latest trusted genTime over an event so far
+	keys       map[string]bool // fingerprints seen
+	times      []eventTime     // each event's claimed and proven times (custodytime.go)
+	// What the checks before the log proved: the parsed manifest, the
+	// number of stored tokens over manifest.sig, and the manifest's
+	// SHA-256 (hex), which renewals cover.
+	m              *manifest.Manifest
+	tokens         int
+	manifestSHA256 string
 	// Collected for the long-term checks: the trusted renewals, and the
 	// revocation data the events carry.
 	renewals    []proof
@@ -319,8 +323,8 @@ func (lv *logVerifier) checkRevocationEntries(seq int, e *custodylog.Event) erro
 // checkRenewalCovers: a renewal commits to this seal's manifest and to
 // its tokens exactly, as event 1 does (matchSealedTokens).
 func (lv *logVerifier) checkRenewalCovers(e *custodylog.Event) error {
-	if e.Manifest != lv.v.rep.Manifest {
-		return because(HashFailure, "the renewal covers manifest.json with SHA-256 %s, but this bundle's is %s", e.Manifest, lv.v.rep.Manifest)
+	if e.Manifest != lv.manifestSHA256 {
+		return because(HashFailure, "the renewal covers manifest.json with SHA-256 %s, but this bundle's is %s", e.Manifest, lv.manifestSHA256)
 	}
 	return lv.v.matchSealedTokens(e.Tokens, lv.tokens)
 }
