@@ -49,7 +49,7 @@ func (v *bundleVerifier) checkTokenSeal() {
 	if err != nil {
 		return
 	}
-	e, err := custodylog.Parse(data)
+	e, _, err := parseEvent(data)
 	if err != nil || e.Tokens == nil {
 		return // no commitment; a broken event 1 is checkCustodyLog's to report
 	}
@@ -101,7 +101,7 @@ func (v *bundleVerifier) matchSealedTokens(sealed []string) error {
 // log must be there and begin with the exporter's own "sealed" event, so
 // that it can be cut short but not removed or replaced whole.
 func (v *bundleVerifier) checkCustodyLog() {
-	n, err := custodylog.Count(v.b.Names())
+	n, unknownEntries, err := custodylog.CountExtended(v.b.Names())
 	if err != nil {
 		v.fail("custody log", "%v", err)
 		return
@@ -127,7 +127,15 @@ func (v *bundleVerifier) checkCustodyLog() {
 	}
 	lv.checkTimes()
 	first, last := v.rep.Custody[0], v.rep.Custody[n-1]
-	v.pass("custody log", "%d events from %s to %s: every signature valid, each linked to the one before and to this bundle's seal", n, first.Time, last.Time)
+	summary := fmt.Sprintf("%d events from %s to %s: every signature valid, each linked to the one before and to this bundle's seal", n, first.Time, last.Time)
+	if len(unknownEntries) > 0 {
+		// The extension rule: a later version's part of an event, signed by
+		// nothing this verifier can read; not shown altered, not checked.
+		v.add("custody log", Indeterminate, "%s; but %s: entries of a later version of the format, which this verifier cannot check (unsigned by anything it can read)", summary, strings.Join(unknownEntries, ", "))
+		v.rep.Checks[len(v.rep.Checks)-1].Sub = FormatNotImplemented
+	} else {
+		v.pass("custody log", "%s", summary)
+	}
 	lv.noteActors()
 }
 
@@ -155,7 +163,7 @@ func (lv *logVerifier) event(seq int) bool {
 		v.failID(id, "%v", err)
 		return false
 	}
-	e, err := custodylog.Parse(data)
+	e, unknown, err := parseEvent(data)
 	if err != nil {
 		v.failWith(id, because(FormatFailure, "%s: %v", custodylog.EntryName(seq, custodylog.PartEvent), err))
 		return false
@@ -199,8 +207,29 @@ func (lv *logVerifier) event(seq int) bool {
 	lv.prevSig, lv.prevToken = lv.partDigest(seq, custodylog.PartSignature), lv.partDigest(seq, custodylog.PartToken)
 	lv.keys[e.Actor.Fingerprint] = true
 	stamped := lv.checkToken(seq, e, data, &v.rep.Custody[len(v.rep.Custody)-1])
-	v.addID(id, Passed, "%s by %s, key %s, at %s: signature valid, linked%s", e.Action, actorName(e.Actor), e.Actor.Fingerprint, e.Time, stamped)
+	detail := fmt.Sprintf("%s by %s, key %s, at %s: signature valid, linked%s", e.Action, actorName(e.Actor), e.Actor.Fingerprint, e.Time, stamped)
+	if len(unknown) > 0 {
+		v.addID(id, Indeterminate, "%s; but it carries what this verifier does not know (%s): written by a later version of the format, its actor signed it, so nothing is shown altered, and what it says is not checked", detail, strings.Join(unknown, ", "))
+		v.rep.Checks[len(v.rep.Checks)-1].Sub = FormatNotImplemented
+		return true
+	}
+	v.addID(id, Passed, "%s", detail)
 	return true
+}
+
+// parseEvent reads an event under the extension rule
+// (docs/custody-log.md, Extensions): strictly, or else as an event of a
+// later version, whose unknown action or members it returns. Only the
+// strict error is reported: the event is broken as this version reads it.
+func parseEvent(data []byte) (*custodylog.Event, []string, error) {
+	e, err := custodylog.Parse(data)
+	if err == nil {
+		return e, nil, nil
+	}
+	if later, unknown, lerr := custodylog.ParseExtended(data); lerr == nil {
+		return later, unknown, nil
+	}
+	return nil, nil, err
 }
 
 // checkSignature verifies the event's signature with the key stored next
@@ -298,9 +327,9 @@ func (lv *logVerifier) checkRevocationEntries(seq int, e *custodylog.Event) erro
 		}
 		lv.v.revocations = append(lv.v.revocations, revocationData{entry: name, kind: r.Kind, der: der})
 	}
-	prefix := custodylog.EntryName(seq, "") // META-INF/custody/NNNN.
 	for _, name := range lv.v.b.Names() {
-		if strings.HasPrefix(name, prefix) && !listed[name] && strings.Count(name[len(prefix):], ".") == 1 {
+		at, part, err := custodylog.ParseEntryName(name)
+		if err == nil && at == seq && strings.Contains(part, ".") && !listed[name] { // NNNN.K.crl|ocsp
 			return because(HashFailure, "%s was added: the event was signed without it", name)
 		}
 	}
