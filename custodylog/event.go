@@ -112,6 +112,11 @@ type Event struct {
 	// of manifest.json, so that the archive timestamp covers the sealed
 	// content by hash alone, not through the signer's algorithm.
 	Manifest string `json:"manifest,omitempty"`
+	// Transparency, in a "sealed" event 1 only: the SHA-256 of each
+	// transparency log entry of a v4 bundle, META-INF/custody/
+	// transparency/1.json, 2.json, … in order (bundle-format.md §6.1).
+	// A log entry is the log's statement, not ours: this commits to it.
+	Transparency []string `json:"transparency,omitempty"`
 	// Revocation lists the revocation data the event carries, entries
 	// NNNN.1.crl, NNNN.2.ocsp, … in this order (RevocationEntryName).
 	Revocation []Revocation `json:"revocation,omitempty"`
@@ -212,6 +217,8 @@ func (e *Event) checkCommitments(knownAction bool) error {
 		return fmt.Errorf("field tokens: only the %q event 1 and %q events commit to the manifest's tokens", Sealed, Renewed)
 	case e.Action == Renewed && (e.Tokens == nil || !isHex64(e.Manifest) || !e.Timestamped):
 		return fmt.Errorf("fields tokens, manifest, timestamped: a %q event commits to the manifest and its tokens and carries its archive timestamp", Renewed)
+	case knownAction && e.Transparency != nil && !(e.Seq == 1 && e.Action == Sealed):
+		return fmt.Errorf("field transparency: only the %q event 1 commits to the transparency log entries", Sealed)
 	case knownAction && e.Manifest != "" && e.Action != Renewed:
 		return fmt.Errorf("field manifest: only in a %q event", Renewed)
 	case e.Revocation != nil && len(e.Revocation) == 0, len(e.Revocation) > MaxRevocations:
@@ -225,9 +232,14 @@ func (e *Event) checkCommitments(knownAction bool) error {
 	case e.PrevToken != "" && !isHex64(e.PrevToken):
 		return fmt.Errorf("field prev_token: %q is not a SHA-256 in lowercase hex", e.PrevToken)
 	}
-	for i, d := range e.Tokens {
-		if !isHex64(d) {
-			return fmt.Errorf("field tokens[%d]: %q is not a SHA-256 in lowercase hex", i, d)
+	for _, list := range []struct {
+		field   string
+		digests []string
+	}{{"tokens", e.Tokens}, {"transparency", e.Transparency}} {
+		for i, d := range list.digests {
+			if !isHex64(d) {
+				return fmt.Errorf("field %s[%d]: %q is not a SHA-256 in lowercase hex", list.field, i, d)
+			}
 		}
 	}
 	for i, r := range e.Revocation {

@@ -77,3 +77,25 @@ func TestCountExtended(t *testing.T) {
 		}
 	}
 }
+
+// TestTransparencyOnlyInSealedEvent1: the commitment to the transparency
+// log entries is the exporter's, made in its "sealed" event 1.
+func TestTransparencyOnlyInSealedEvent1(t *testing.T) {
+	e := custodylog.Event{Seq: 1, Time: "2026-11-25T09:00:00Z", Actor: custodylog.Actor{Fingerprint: strings.Repeat("a", 64)},
+		Action: custodylog.Sealed, Bundle: strings.Repeat("b", 64), Prev: custodylog.ZeroDigest, Transparency: []string{strings.Repeat("e", 64)}}
+	data, err := e.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := custodylog.Parse(data); err != nil || !reflect.DeepEqual(got.Transparency, e.Transparency) {
+		t.Fatalf("round trip: %v %v", got, err)
+	}
+	e.Action = custodylog.Received
+	if _, err := e.Marshal(); err == nil || !strings.Contains(err.Error(), "field transparency") {
+		t.Errorf("in a %q event 1: %v", e.Action, err)
+	}
+	e.Action, e.Transparency = custodylog.Sealed, []string{"E"}
+	if _, err := e.Marshal(); err == nil || !strings.Contains(err.Error(), "transparency[0]") {
+		t.Errorf("not a digest: %v", err)
+	}
+}

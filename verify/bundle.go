@@ -221,6 +221,10 @@ type bundleVerifier struct {
 	// the exact bytes of every stored token, and they match (checkTokenSeal):
 	// a token's check need not refuse an encoding to keep its bytes fixed.
 	tokensSealed bool
+	// sealedLogEntries: the SHA-256 of each transparency log entry, in
+	// order, as the signer's own custody event 1 commits to them
+	// (transparency); nil without that commitment (checkTokenSeal).
+	sealedLogEntries []string
 	// logStatement is what the bundle's transparency log entries must
 	// state (v4, transparency.go).
 	logStatement *translog.Statement

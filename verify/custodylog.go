@@ -50,7 +50,7 @@ func (v *bundleVerifier) checkTokenSeal() {
 		return
 	}
 	e, _, err := parseEvent(data)
-	if err != nil || e.Tokens == nil {
+	if err != nil || e.Tokens == nil && e.Transparency == nil {
 		return // no commitment; a broken event 1 is checkCustodyLog's to report
 	}
 	if e.Actor.Fingerprint != v.m.Signer.Fingerprint || e.Bundle != custodylog.Digest(v.sig) {
@@ -61,6 +61,10 @@ func (v *bundleVerifier) checkTokenSeal() {
 	lv := &logVerifier{v: v}
 	if err := lv.checkSignature(1, e, data); err != nil {
 		v.failWith(verdict.CheckID{ID: "token.seal"}, because(SigCryptoFailure, "custody event 1, which commits to the timestamp tokens: %v", err))
+		return
+	}
+	v.sealedLogEntries = e.Transparency // held to the entries by checkTransparency
+	if e.Tokens == nil {
 		return
 	}
 	if err := v.matchSealedTokens(e.Tokens); err != nil {
