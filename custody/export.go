@@ -547,7 +547,7 @@ func seal(ctx context.Context, zw *manifest.Writer, m *manifest.Manifest, opts O
 			return nil, err
 		}
 	}
-	if err := writeSealedEvent(ctx, zw, sig, res.Tokens, opts); err != nil {
+	if err := writeSealedEvent(ctx, zw, sig, res, opts); err != nil {
 		return nil, err
 	}
 	return res, zw.Close()
@@ -582,11 +582,14 @@ func submitToLogs(ctx context.Context, manifestRaw, sig []byte, opts Options) ([
 // the event gets no token of its own; it commits instead to the exact
 // bytes of every stored token, which no other signature of ours covers
 // (docs/custody-log.md): a token removed, added, replaced or edited then
-// fails by the signer's own signature.
-func writeSealedEvent(ctx context.Context, zw *manifest.Writer, sig []byte, tokens [][]byte, opts Options) error {
-	rec, err := logwriter.First(ctx, custodylog.Event{
-		Time: custodylog.FormatTime(opts.Now), Actor: opts.Actor, Action: custodylog.Sealed,
-	}, sig, tokens, logwriter.Signer{Key: opts.Signer}, opts.Revocation...)
+// fails by the signer's own signature. Likewise the transparency log
+// entries (v4): the event is signed after the logs answered.
+func writeSealedEvent(ctx context.Context, zw *manifest.Writer, sig []byte, res *Result, opts Options) error {
+	e := custodylog.Event{Time: custodylog.FormatTime(opts.Now), Actor: opts.Actor, Action: custodylog.Sealed}
+	if len(res.LogEntries) > 0 {
+		e.Transparency = logwriter.TokenDigests(res.LogEntries)
+	}
+	rec, err := logwriter.First(ctx, e, sig, res.Tokens, logwriter.Signer{Key: opts.Signer}, opts.Revocation...)
 	if err != nil {
 		return err
 	}

@@ -112,6 +112,11 @@ type Event struct {
 	// of manifest.json, so that the archive timestamp covers the sealed
 	// content by hash alone, not through the signer's algorithm.
 	Manifest string `json:"manifest,omitempty"`
+	// Transparency, in a "sealed" event 1 only: the SHA-256 of each
+	// transparency log entry of a v4 bundle, META-INF/custody/
+	// transparency/1.json, 2.json, … in order (bundle-format.md §6.1).
+	// A log entry is the log's statement, not ours: this commits to it.
+	Transparency []string `json:"transparency,omitempty"`
 	// Revocation lists the revocation data the event carries, entries
 	// NNNN.1.crl, NNNN.2.ocsp, … in this order (RevocationEntryName).
 	Revocation []Revocation `json:"revocation,omitempty"`
@@ -164,11 +169,16 @@ func Parse(data []byte) (*Event, error) {
 
 // Check checks each field on its own; how an event fits its bundle and
 // the event before it is for the verifier.
-func (e *Event) Check() error {
+func (e *Event) Check() error { return e.check(true) }
+
+// check checks the fields; without knownAction (an action of a later
+// version, ParseExtended) it skips the rules that depend on the action,
+// which that version defines.
+func (e *Event) check(knownAction bool) error {
 	switch {
 	case e.Seq < 1 || e.Seq > MaxEvents:
 		return fmt.Errorf("field seq: %d is not in 1…%d", e.Seq, MaxEvents)
-	case !slices.Contains(Actions, e.Action):
+	case knownAction && !slices.Contains(Actions, e.Action):
 		return fmt.Errorf("field action: %q is not one of %s", e.Action, strings.Join(Actions, ", "))
 	case e.Action == Other && strings.TrimSpace(e.Note) == "":
 		return fmt.Errorf("field note: action %q needs a note saying what happened", Other)
@@ -184,7 +194,7 @@ func (e *Event) Check() error {
 	if _, err := ParseTime(e.Time); err != nil {
 		return err
 	}
-	if err := e.checkCommitments(); err != nil {
+	if err := e.checkCommitments(knownAction); err != nil {
 		return err
 	}
 	for _, f := range []struct {
@@ -199,14 +209,17 @@ func (e *Event) Check() error {
 }
 
 // checkCommitments: each commitment only where it can mean something, so
-// that one log has one encoding.
-func (e *Event) checkCommitments() error {
+// that one log has one encoding (where, for an action of a later version,
+// that version says).
+func (e *Event) checkCommitments(knownAction bool) error {
 	switch {
-	case e.Tokens != nil && !(e.Seq == 1 && e.Action == Sealed) && e.Action != Renewed:
+	case knownAction && e.Tokens != nil && !(e.Seq == 1 && e.Action == Sealed) && e.Action != Renewed:
 		return fmt.Errorf("field tokens: only the %q event 1 and %q events commit to the manifest's tokens", Sealed, Renewed)
 	case e.Action == Renewed && (e.Tokens == nil || !isHex64(e.Manifest) || !e.Timestamped):
 		return fmt.Errorf("fields tokens, manifest, timestamped: a %q event commits to the manifest and its tokens and carries its archive timestamp", Renewed)
-	case e.Manifest != "" && e.Action != Renewed:
+	case knownAction && e.Transparency != nil && !(e.Seq == 1 && e.Action == Sealed):
+		return fmt.Errorf("field transparency: only the %q event 1 commits to the transparency log entries", Sealed)
+	case knownAction && e.Manifest != "" && e.Action != Renewed:
 		return fmt.Errorf("field manifest: only in a %q event", Renewed)
 	case e.Revocation != nil && len(e.Revocation) == 0, len(e.Revocation) > MaxRevocations:
 		return fmt.Errorf("field revocation: %d entries, want 1…%d", len(e.Revocation), MaxRevocations)
@@ -219,9 +232,14 @@ func (e *Event) checkCommitments() error {
 	case e.PrevToken != "" && !isHex64(e.PrevToken):
 		return fmt.Errorf("field prev_token: %q is not a SHA-256 in lowercase hex", e.PrevToken)
 	}
-	for i, d := range e.Tokens {
-		if !isHex64(d) {
-			return fmt.Errorf("field tokens[%d]: %q is not a SHA-256 in lowercase hex", i, d)
+	for _, list := range []struct {
+		field   string
+		digests []string
+	}{{"tokens", e.Tokens}, {"transparency", e.Transparency}} {
+		for i, d := range list.digests {
+			if !isHex64(d) {
+				return fmt.Errorf("field %s[%d]: %q is not a SHA-256 in lowercase hex", list.field, i, d)
+			}
 		}
 	}
 	for i, r := range e.Revocation {
@@ -325,6 +343,19 @@ func isRevocationPart(part string) bool {
 // nothing else but the transparency log entries of a v4 bundle
 // (manifest.TransparencyDir), which the verifier checks on their own.
 func Count(names []string) (int, error) {
+	n, unknown, err := CountExtended(names)
+	if err == nil && len(unknown) > 0 {
+		err = fmt.Errorf("unexpected entry %s (the log holds only NNNN.json, .sig, .pem, .tsr and NNNN.K.crl / .ocsp)", unknown[0])
+	}
+	return n, err
+}
+
+// CountExtended is Count under the extension rule: it also accepts, and
+// returns, entries NNNN.<part> of an existing event whose part this
+// version does not know (a later version's). Anything else out of place
+// is still an error: a name that is no event's, or events with gaps or
+// without their .json, .sig or .pem.
+func CountExtended(names []string) (n int, unknown []string, err error) {
 	parts := map[int]map[string]bool{}
 	for _, name := range names {
 		if !strings.HasPrefix(name, manifest.CustodyDir) || strings.HasPrefix(name, manifest.TransparencyDir) {
@@ -332,7 +363,10 @@ func Count(names []string) (int, error) {
 		}
 		seq, part, err := ParseEntryName(name)
 		if err != nil {
-			return 0, err
+			if seq, err = laterPartSeq(name); err != nil {
+				return 0, nil, err
+			}
+			unknown = append(unknown, name)
 		}
 		if parts[seq] == nil {
 			parts[seq] = map[string]bool{}
@@ -342,8 +376,20 @@ func Count(names []string) (int, error) {
 	for seq := 1; seq <= len(parts); seq++ {
 		p := parts[seq]
 		if !p[PartEvent] || !p[PartSignature] || !p[PartKey] {
-			return 0, fmt.Errorf("the custody log is broken: event %d is missing or incomplete (%d events expected, numbered without gaps, each with .json, .sig and .pem)", seq, len(parts))
+			return 0, nil, fmt.Errorf("the custody log is broken: event %d is missing or incomplete (%d events expected, numbered without gaps, each with .json, .sig and .pem)", seq, len(parts))
 		}
 	}
-	return len(parts), nil
+	return len(parts), unknown, nil
+}
+
+// laterPartSeq reads a name META-INF/custody/NNNN.<part> whose part this
+// version does not know: the event number, if the name has that form.
+func laterPartSeq(name string) (int, error) {
+	rest, _ := strings.CutPrefix(name, manifest.CustodyDir)
+	num, part, _ := strings.Cut(rest, ".")
+	seq, err := strconv.Atoi(num)
+	if len(num) != 4 || err != nil || seq < 1 || strings.ContainsAny(num, "+-") || part == "" || strings.Contains(part, "/") {
+		return 0, fmt.Errorf("unexpected entry %s (the log holds only NNNN.json, .sig, .pem, .tsr and NNNN.K.crl / .ocsp, and parts NNNN.<part> of an event)", name)
+	}
+	return seq, nil
 }

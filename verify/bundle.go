@@ -248,7 +248,7 @@ func (v *bundleVerifier) run() {
 	if v.runUntilFailed(func() { v.checkSignerIdentity(signer) }, func() { v.checkRendering(m, rendering) }) {
 		return
 	}
-	tokensSealed := v.checkTokenSeal(m, seal.sig, tokens)
+	tokensSealed, sealedLogEntries := v.checkTokenSeal(m, seal.sig, tokens)
 	if v.stopped {
 		return
 	}
@@ -257,7 +257,7 @@ func (v *bundleVerifier) run() {
 		return
 	}
 	ev.signerChain = v.checkSignerCertificates(m, signer, ev.sealProofs)
-	if v.runUntilFailed(func() { v.checkTransparency(m, seal.logStatement) }, func() { v.checkMessageTimes(m, entries, ev.sealProofs) }) {
+	if v.runUntilFailed(func() { v.checkTransparency(m, seal.logStatement, sealedLogEntries) }, func() { v.checkMessageTimes(m, entries, ev.sealProofs) }) {
 		return
 	}
 	ev.renewals, ev.revocations = v.checkCustodyLog(m, seal, tokens, ev.sealProofs)

@@ -44,32 +44,37 @@ const clockSkew = 5 * time.Minute
 // (tokensSealed). A bundle without the commitment (sealed before it
 // existed, or whose log is missing: checkCustodyLog says so) is checked as
 // before. sig is manifest.sig's bytes, tokens the number of stored tokens;
-// it returns whether the tokens are sealed.
-func (v *bundleVerifier) checkTokenSeal(m *manifest.Manifest, sig []byte, tokens int) (tokensSealed bool) {
+// it returns whether the tokens are sealed, and the SHA-256 of each
+// transparency log entry as event 1 commits to them (nil without that
+// commitment; checkTransparency holds the entries to it).
+func (v *bundleVerifier) checkTokenSeal(m *manifest.Manifest, sig []byte, tokens int) (tokensSealed bool, sealedLogEntries []string) {
 	data, err := v.b.ReadSmall(custodylog.EntryName(1, custodylog.PartEvent), manifest.MaxMetaEntrySize)
 	if err != nil {
-		return false
+		return false, nil
 	}
-	e, err := custodylog.Parse(data)
-	if err != nil || e.Tokens == nil {
-		return false // no commitment; a broken event 1 is checkCustodyLog's to report
+	e, _, err := parseEvent(data)
+	if err != nil || e.Tokens == nil && e.Transparency == nil {
+		return false, nil // no commitment; a broken event 1 is checkCustodyLog's to report
 	}
 	if e.Actor.Fingerprint != m.Signer.Fingerprint || e.Bundle != custodylog.Digest(sig) {
 		v.failWith(verdict.CheckID{ID: "token.seal"}, because(SigCryptoFailure, "custody event 1 commits to the timestamp tokens, but is not this seal's own event: key %s, seal %s (this bundle: key %s, seal %s)",
 			e.Actor.Fingerprint, e.Bundle, m.Signer.Fingerprint, custodylog.Digest(sig)))
-		return false
+		return false, nil
 	}
 	lv := &logVerifier{v: v, m: m}
 	if err := lv.checkSignature(1, e, data); err != nil {
 		v.failWith(verdict.CheckID{ID: "token.seal"}, because(SigCryptoFailure, "custody event 1, which commits to the timestamp tokens: %v", err))
-		return false
+		return false, nil
+	}
+	if e.Tokens == nil {
+		return false, e.Transparency
 	}
 	if err := v.matchSealedTokens(e.Tokens, tokens); err != nil {
 		v.failWith(verdict.CheckID{ID: "token.seal"}, err)
-		return false
+		return false, nil
 	}
 	v.pass("token seal", "the %d stored timestamp token(s) are byte for byte those the signer sealed (custody event 1, signed by key %s)", tokens, e.Actor.Fingerprint)
-	return true
+	return true, e.Transparency
 }
 
 // matchSealedTokens compares the stored tokens (how many: stored) with the
@@ -105,7 +110,7 @@ func (v *bundleVerifier) matchSealedTokens(sealed []string, stored int) error {
 // tokens, sealProofs the trusted ones; it returns, for the long-term
 // checks, the trusted renewals and the revocation data the log carries.
 func (v *bundleVerifier) checkCustodyLog(m *manifest.Manifest, seal sealResult, tokens int, sealProofs []proof) (renewals []proof, revocations []revocationData) {
-	n, err := custodylog.Count(v.b.Names())
+	n, unknownEntries, err := custodylog.CountExtended(v.b.Names())
 	if err != nil {
 		v.fail("custody log", "%v", err)
 		return nil, nil
@@ -129,7 +134,15 @@ func (v *bundleVerifier) checkCustodyLog(m *manifest.Manifest, seal sealResult, 
 	}
 	lv.checkTimes()
 	first, last := v.rep.Custody[0], v.rep.Custody[n-1]
-	v.pass("custody log", "%d events from %s to %s: every signature valid, each linked to the one before and to this bundle's seal", n, first.Time, last.Time)
+	summary := fmt.Sprintf("%d events from %s to %s: every signature valid, each linked to the one before and to this bundle's seal", n, first.Time, last.Time)
+	if len(unknownEntries) > 0 {
+		// The extension rule: a later version's part of an event, signed by
+		// nothing this verifier can read; not shown altered, not checked.
+		v.add("custody log", Indeterminate, "%s; but %s: entries of a later version of the format, which this verifier cannot check (unsigned by anything it can read)", summary, strings.Join(unknownEntries, ", "))
+		v.rep.Checks[len(v.rep.Checks)-1].Sub = FormatNotImplemented
+	} else {
+		v.pass("custody log", "%s", summary)
+	}
 	lv.noteActors()
 	return lv.renewals, lv.revocations
 }
@@ -168,7 +181,7 @@ func (lv *logVerifier) event(seq int) bool {
 		v.failID(id, "%v", err)
 		return false
 	}
-	e, err := custodylog.Parse(data)
+	e, unknown, err := parseEvent(data)
 	if err != nil {
 		v.failWith(id, because(FormatFailure, "%s: %v", custodylog.EntryName(seq, custodylog.PartEvent), err))
 		return false
@@ -212,8 +225,29 @@ func (lv *logVerifier) event(seq int) bool {
 	lv.prevSig, lv.prevToken = lv.partDigest(seq, custodylog.PartSignature), lv.partDigest(seq, custodylog.PartToken)
 	lv.keys[e.Actor.Fingerprint] = true
 	stamped := lv.checkToken(seq, e, data, &v.rep.Custody[len(v.rep.Custody)-1])
-	v.addID(id, Passed, "%s by %s, key %s, at %s: signature valid, linked%s", e.Action, actorName(e.Actor), e.Actor.Fingerprint, e.Time, stamped)
+	detail := fmt.Sprintf("%s by %s, key %s, at %s: signature valid, linked%s", e.Action, actorName(e.Actor), e.Actor.Fingerprint, e.Time, stamped)
+	if len(unknown) > 0 {
+		v.addID(id, Indeterminate, "%s; but it carries what this verifier does not know (%s): written by a later version of the format, its actor signed it, so nothing is shown altered, and what it says is not checked", detail, strings.Join(unknown, ", "))
+		v.rep.Checks[len(v.rep.Checks)-1].Sub = FormatNotImplemented
+		return true
+	}
+	v.addID(id, Passed, "%s", detail)
 	return true
+}
+
+// parseEvent reads an event under the extension rule
+// (docs/custody-log.md, Extensions): strictly, or else as an event of a
+// later version, whose unknown action or members it returns. Only the
+// strict error is reported: the event is broken as this version reads it.
+func parseEvent(data []byte) (*custodylog.Event, []string, error) {
+	e, err := custodylog.Parse(data)
+	if err == nil {
+		return e, nil, nil
+	}
+	if later, unknown, lerr := custodylog.ParseExtended(data); lerr == nil {
+		return later, unknown, nil
+	}
+	return nil, nil, err
 }
 
 // checkSignature verifies the event's signature with the key stored next
@@ -311,9 +345,9 @@ func (lv *logVerifier) checkRevocationEntries(seq int, e *custodylog.Event) erro
 		}
 		lv.revocations = append(lv.revocations, revocationData{entry: name, kind: r.Kind, der: der})
 	}
-	prefix := custodylog.EntryName(seq, "") // META-INF/custody/NNNN.
 	for _, name := range lv.v.b.Names() {
-		if strings.HasPrefix(name, prefix) && !listed[name] && strings.Count(name[len(prefix):], ".") == 1 {
+		at, part, err := custodylog.ParseEntryName(name)
+		if err == nil && at == seq && strings.Contains(part, ".") && !listed[name] { // NNNN.K.crl|ocsp
 			return because(HashFailure, "%s was added: the event was signed without it", name)
 		}
 	}

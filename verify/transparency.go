@@ -19,10 +19,15 @@ import (
 // question not asked); with it, a log key not trusted is INDETERMINATE.
 //
 // stmt is what the entries must state, from the signature check (nil: it
-// cannot be stated for this key).
-func (v *bundleVerifier) checkTransparency(m *manifest.Manifest, stmt *translog.Statement) {
+// cannot be stated for this key); sealed, the entries' SHA-256 as custody
+// event 1 commits to them (checkTokenSeal; nil without the commitment).
+func (v *bundleVerifier) checkTransparency(m *manifest.Manifest, stmt *translog.Statement, sealed []string) {
 	declared := m.TransparencyLogs
-	if err := v.checkTransparencyEntries(declared); err != nil {
+	err := v.checkTransparencyEntries(declared)
+	if err == nil {
+		err = v.checkSealedLogEntries(sealed, len(declared))
+	}
+	if err != nil {
 		c := transparencyID(err.n).Check(Failed, err.err.Error())
 		c.Sub = err.sub
 		v.rep.Checks, v.stopped = append(v.rep.Checks, c), true
@@ -57,6 +62,31 @@ func (v *bundleVerifier) checkTransparencyEntries(declared []string) *entryCount
 	for i := range n {
 		if !v.b.Has(manifest.TransparencyEntryName(i)) {
 			return &entryCountError{i + 1, SignedDataNotFound, fmt.Errorf("%s was removed: the signed manifest declares that the seal was logged in %s", manifest.TransparencyEntryName(i), declared[i])}
+		}
+	}
+	return nil
+}
+
+// checkSealedLogEntries holds the entries to custody event 1's
+// commitment (transparency), when the signer made one: a log entry is the
+// log's statement, not ours, so no other signature of ours covers its
+// bytes; with it, an entry replaced, altered or re-encoded fails by the
+// signer's own signature instead of reading as a damaged entry.
+func (v *bundleVerifier) checkSealedLogEntries(sealed []string, n int) *entryCountError {
+	if sealed == nil {
+		return nil
+	}
+	if len(sealed) != n {
+		return &entryCountError{min(len(sealed), n) + 1, HashFailure, fmt.Errorf("custody event 1 seals %d transparency log entries, the signed manifest declares %d", len(sealed), n)}
+	}
+	for i, want := range sealed {
+		name := manifest.TransparencyEntryName(i)
+		got, err := v.hashEntry(name)
+		if err != nil {
+			return &entryCountError{i + 1, FormatFailure, err}
+		}
+		if got != want {
+			return &entryCountError{i + 1, HashFailure, fmt.Errorf("%s is not the entry the signer sealed: SHA-256 %s, custody event 1 seals %s (replaced or altered)", name, got, want)}
 		}
 	}
 	return nil

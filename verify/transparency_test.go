@@ -10,6 +10,8 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/custody-toolkit/custody/custody"
+	"github.com/custody-toolkit/custody/custodylog"
+	"github.com/custody-toolkit/custody/custodylog/logwriter"
 	"github.com/custody-toolkit/custody/internal/rekortest"
 	"github.com/custody-toolkit/custody/internal/testbundle"
 	"github.com/custody-toolkit/custody/manifest"
@@ -80,14 +82,31 @@ func TestTransparencyRealLog(t *testing.T) {
 			entryName := manifest.TransparencyEntryName(0)
 			donor := testbundle.ReadEntries(t, writeTemp(t, first))[testbundle.Find(testbundle.ReadEntries(t, writeTemp(t, first)), entryName)].Data
 			rep, c = verifyLogged(t, replaceEntry(t, data, entryName, func([]byte) []byte { return donor }), fx, srv.VerifierKey)
-			if rep.Result != verify.Failed || !strings.Contains(c.Detail, "another seal's") {
+			if rep.Result != verify.Failed || !strings.Contains(c.Detail, "is not the entry the signer sealed") {
 				t.Errorf("another seal's entry: %s; %s %s: %s", rep.Result, c.Name, c.Status, c.Detail)
 			}
+			checkSealedLogEntry(t, data, entryName)
+			// Bundles whose event 1 does not commit to the entries (sealed
+			// before it did): the entry's own checks catch what they can.
+			uncommitted := withoutLogCommitment(t, data, fx)
+			if rep, _ := verifyLogged(t, uncommitted, fx, srv.VerifierKey); rep.Result != verify.Passed {
+				t.Fatalf("event 1 without transparency: %s", rep.Result)
+			}
 			for name, tc := range transparencyTampers(t) {
-				rep, c := verifyLogged(t, tc.edit(t, data), fx, srv.VerifierKey)
+				rep, c := verifyLogged(t, tc.edit(t, uncommitted), fx, srv.VerifierKey)
 				t.Logf("%s: %s %s %s: %s", name, c.Name, c.Status, c.SubIndication(), c.Detail)
 				if rep.Result != tc.want || c.Status != tc.want || !strings.Contains(c.Detail, tc.detail) {
 					t.Errorf("%s: %s; %s %s %s: %s", name, rep.Result, c.Name, c.Status, c.SubIndication(), c.Detail)
+				}
+				// With the commitment, any change of the entry fails by the
+				// signer's signature (a removal or addition by the manifest's).
+				want := "is not the entry the signer sealed"
+				if tc.counted {
+					want = tc.detail
+				}
+				rep, c = verifyLogged(t, tc.edit(t, data), fx, srv.VerifierKey)
+				if rep.Result != verify.Failed || c.Status != verify.Failed || !strings.Contains(c.Detail, want) {
+					t.Errorf("%s, sealed by event 1: %s; %s %s %s: %s", name, rep.Result, c.Name, c.Status, c.SubIndication(), c.Detail)
 				}
 			}
 		})
@@ -95,42 +114,43 @@ func TestTransparencyRealLog(t *testing.T) {
 }
 
 type transparencyTamper struct {
-	edit   func(*testing.T, []byte) []byte
-	want   verify.Status
-	detail string
+	edit    func(*testing.T, []byte) []byte
+	want    verify.Status
+	detail  string
+	counted bool // a removal or addition, which the manifest's count catches
 }
 
 func transparencyTampers(t *testing.T) map[string]transparencyTamper {
 	entryName := manifest.TransparencyEntryName(0)
 	return map[string]transparencyTamper{
-		"proof hash flipped": {editEntry(entryName, func(e *rekorpb.TransparencyLogEntry) { e.InclusionProof.Hashes[0][0] ^= 1 }), verify.Failed, "inclusion proof"},
+		"proof hash flipped": {editEntry(entryName, func(e *rekorpb.TransparencyLogEntry) { e.InclusionProof.Hashes[0][0] ^= 1 }), verify.Failed, "inclusion proof", false},
 		"index changed": {editEntry(entryName, func(e *rekorpb.TransparencyLogEntry) {
 			e.LogIndex--
 			e.InclusionProof.LogIndex--
-		}), verify.Failed, "inclusion proof"},
+		}), verify.Failed, "inclusion proof", false},
 		"checkpoint root changed": {editEntry(entryName, func(e *rekorpb.TransparencyLogEntry) {
 			cp := e.InclusionProof.Checkpoint
 			lines := strings.SplitN(cp.Envelope, "\n", 4)
 			lines[2] = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
 			cp.Envelope = strings.Join(lines, "\n")
-		}), verify.Failed, "checkpoint's signature"},
+		}), verify.Failed, "checkpoint's signature", false},
 		"body edited": {editEntry(entryName, func(e *rekorpb.TransparencyLogEntry) {
 			e.CanonicalizedBody = bytes.Replace(e.CanonicalizedBody, []byte(`"spec"`), []byte(`"spec" `), 1)
-		}), verify.Failed, "inclusion proof"},
+		}), verify.Failed, "inclusion proof", false},
 		"entry removed": {func(t *testing.T, data []byte) []byte {
 			entries := testbundle.ReadEntries(t, writeTemp(t, data))
 			i := testbundle.Find(entries, entryName)
 			return testbundle.WriteEntries(t, append(entries[:i:i], entries[i+1:]...))
-		}, verify.Failed, "was removed"},
+		}, verify.Failed, "was removed", true},
 		"entry added": {func(t *testing.T, data []byte) []byte {
 			entries := testbundle.ReadEntries(t, writeTemp(t, data))
 			i := testbundle.Find(entries, entryName)
 			added := testbundle.Entry{Name: manifest.TransparencyEntryName(1), Data: entries[i].Data}
 			return testbundle.WriteEntries(t, append(entries[:i+1:i+1], append([]testbundle.Entry{added}, entries[i+1:]...)...))
-		}, verify.Failed, "was added"},
+		}, verify.Failed, "was added", true},
 		"entry re-encoded": {func(t *testing.T, data []byte) []byte {
 			return replaceEntry(t, data, entryName, func(b []byte) []byte { return append(b, '\n') })
-		}, verify.Indeterminate, "canonical encoding"},
+		}, verify.Indeterminate, "canonical encoding", false},
 	}
 }
 
@@ -158,4 +178,28 @@ func replaceEntry(t *testing.T, data []byte, name string, edit func([]byte) []by
 	i := testbundle.Find(entries, name)
 	entries[i].Data = edit(bytes.Clone(entries[i].Data))
 	return testbundle.WriteEntries(t, entries)
+}
+
+// checkSealedLogEntry: the exporter's event 1 commits to the stored
+// transparency log entry (transparency), and a re-encoded entry, only
+// damaged without that, is FAILED HASH_FAILURE with it.
+func checkSealedLogEntry(t *testing.T, data []byte, entryName string) {
+	t.Helper()
+	entries := testbundle.ReadEntries(t, writeTemp(t, data))
+	e, err := custodylog.Parse(entries[testbundle.Find(entries, custodylog.EntryName(1, custodylog.PartEvent))].Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := custodylog.Digest(entries[testbundle.Find(entries, entryName)].Data); len(e.Transparency) != 1 || e.Transparency[0] != want {
+		t.Fatalf("event 1 commits to %q, want [%s]", e.Transparency, want)
+	}
+}
+
+// withoutLogCommitment is data with its event 1 signed again, by the
+// sealing key, without the transparency member: a bundle sealed before
+// event 1 committed to the entries.
+func withoutLogCommitment(t *testing.T, data []byte, fx *testbundle.Fixture) []byte {
+	t.Helper()
+	es := resign(t, testbundle.ReadEntries(t, writeTemp(t, data)), 1, &actor{signer: logwriter.Signer{Key: fx.Signer}}, func(e *custodylog.Event) { e.Transparency = nil })
+	return testbundle.WriteEntries(t, es)
 }

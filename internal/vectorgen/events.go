@@ -23,30 +23,39 @@ func (g *generator) resignedValid(logged *bundle) {
 	g.bundleVector("valid/custody-event-resigned", b, passed("custody-log.md", "event 2 without a token, as the vectors of custody/event-* are before their change"))
 }
 
+// resigned is logged cut after event 2, whose event edit rewrites and
+// its own actor signs again, so that only the edit differs.
+func (g *generator) resigned(logged *bundle, edit func(event string) string) *bundle {
+	b := logged.clone()
+	b.dropEventsFrom(3)
+	// Without its token, which covered the old signature.
+	b.remove(custodylog.EntryName(2, custodylog.PartToken))
+	n := custodylog.EntryName(2, custodylog.PartEvent)
+	data := []byte(edit(strings.Replace(string(b.get(n)), `,"timestamped":true`, ``, 1)))
+	b.set(n, data)
+	b.set(custodylog.EntryName(2, custodylog.PartSignature), signBytes(g.p.other, data))
+	return b
+}
+
+// replaceOnceIn is an edit for resigned: old replaced by new, once.
+func replaceOnceIn(old, new string) func(string) string {
+	return func(e string) string {
+		if !strings.Contains(e, old) {
+			panic("vectorgen: no " + old + " in " + e)
+		}
+		return strings.Replace(e, old, new, 1)
+	}
+}
+
 // malformedEvents: event 2 rewritten against a rule of custody-log.md,
 // then signed again by its own actor, so that only the rule is broken.
 func (g *generator) malformedEvents(logged *bundle) {
 	const rule = "custody-log.md, What a verifier checks"
 	resign := func(name, desc, sub string, edit func(event string) string) {
-		b := logged.clone()
-		b.dropEventsFrom(3)
-		// Without its token, which covered the old signature.
-		b.remove(custodylog.EntryName(2, custodylog.PartToken))
-		n := custodylog.EntryName(2, custodylog.PartEvent)
-		data := []byte(edit(strings.Replace(string(b.get(n)), `,"timestamped":true`, ``, 1)))
-		b.set(n, data)
-		b.set(custodylog.EntryName(2, custodylog.PartSignature), signBytes(g.p.other, data))
-		g.bundleVector("custody/event-"+name, b, failed(rule, desc, "custody.event", sub).withSigner("signer.pub").at(2))
+		g.bundleVector("custody/event-"+name, g.resigned(logged, edit), failed(rule, desc, "custody.event", sub).withSigner("signer.pub").at(2))
 	}
-	replace := func(old, new string) func(string) string {
-		return func(e string) string {
-			if !strings.Contains(e, old) {
-				panic("vectorgen: no " + old + " in " + e)
-			}
-			return strings.Replace(e, old, new, 1)
-		}
-	}
-	resign("unknown-member", "event 2 with an unknown member, signed", "FORMAT_FAILURE", replace(`"action":`, `"a_note":"x","action":`))
+	replace := replaceOnceIn
+	resign("written-empty", "event 2 with a known optional member written empty (prev_token \"\"), signed: not its one form", "FORMAT_FAILURE", replace(`"seq":`, `"prev_token":"","seq":`))
 	resign("not-canonical", "event 2 with a space after a colon, signed", "FORMAT_FAILURE", replace(`"action":`, `"action": `))
 	resign("seq-wrong", "event 2 saying seq 3, signed", "SIG_CRYPTO_FAILURE", replace(`"seq":2`, `"seq":3`))
 	resign("bundle-other", "event 2 naming another bundle's manifest.sig, signed (copied from another bundle)", "SIG_CRYPTO_FAILURE", func(e string) string {
@@ -57,7 +66,6 @@ func (g *generator) malformedEvents(logged *bundle) {
 		i := strings.Index(e, `"prev":"`) + len(`"prev":"`)
 		return e[:i] + strings.Repeat("cd", 32) + e[i+64:]
 	})
-	resign("action-unknown", "event 2 with an action outside the list, signed", "FORMAT_FAILURE", replace(`"action":"transferred"`, `"action":"destroyed"`))
 	resign("time-fraction", "event 2's time with a fraction of a second, signed", "FORMAT_FAILURE", replace(`:00Z"`, `:00.5Z"`))
 	resign("fingerprint-other", "event 2 naming another key than its .pem's, signed by the .pem's key", "SIG_CRYPTO_FAILURE", func(e string) string {
 		fp, _ := manifest.Fingerprint(g.p.signer.Public())
@@ -106,4 +114,30 @@ func (g *generator) lowSTwin(logged *bundle) {
 	must(err)
 	b.set(s, twin)
 	g.bundleVector("custody/event-high-s-twin", b, failed("custody-log.md, What a verifier checks", "event 4, signed with ECDSA and declaring low_s, its signature exchanged for the twin (r, n−s), which verifies as well", "custody.event", "FORMAT_FAILURE").withSigner("signer.pub").at(4))
+}
+
+// laterVersionEvents: the extension rule (custody-log.md, Extensions).
+// What a later version of the format may add to a log, signed by its
+// actor and chained, is INDETERMINATE (not implemented), never FAILED;
+// a part of no event is still FAILED.
+func (g *generator) laterVersionEvents(logged *bundle) {
+	const rule = "custody-log.md, Extensions"
+	later := func(name, desc string, edit func(event string) string) {
+		e := indeterminate(rule, desc, "custody.event", "FORMAT_NOT_IMPLEMENTED").withSigner("signer.pub").at(2)
+		g.bundleVector("custody/event-"+name, g.resigned(logged, edit), e)
+	}
+	later("unknown-member", "event 2 with a member this version does not know, signed and chained: a later version's", replaceOnceIn(`"action":`, `"a_note":"x","action":`))
+	later("action-unknown", "event 2 with an action this version does not know, signed and chained: a later version's", replaceOnceIn(`"action":"transferred"`, `"action":"destroyed"`))
+
+	chained := g.resigned(logged, replaceOnceIn(`"actor":{`, `"actor":{"email":"perito@example.org",`))
+	chained.appendEvent(g.p.signer, custodylog.Event{Action: custodylog.Received, Actor: custodylog.Actor{Name: "Dra. Vectores", Role: "clinician"}}, nil)
+	g.bundleVector("custody/event-later-chained", chained, indeterminate(rule, "event 2 with a member inside actor this version does not know; event 3 chains through it (prev, prev_sig) and passes", "custody.event", "FORMAT_NOT_IMPLEMENTED").withSigner("signer.pub").at(2))
+
+	part := logged.clone()
+	part.entries = append(part.entries, entry{manifest.CustodyDir + "0002.later", []byte("a later version's part of event 2")})
+	g.bundleVector("custody/entry-later-part", part, indeterminate(rule, "an entry 0002.later, a part of event 2 this version does not know: signed by nothing it can read, not shown altered", "custody.log", "FORMAT_NOT_IMPLEMENTED").withSigner("signer.pub"))
+
+	orphan := logged.clone()
+	orphan.entries = append(orphan.entries, entry{manifest.CustodyDir + "0009.later", []byte("no event 9")})
+	g.bundleVector("custody/entry-later-part-no-event", orphan, failed(rule, "an entry 0009.later of an event that does not exist: a gap in the log", "custody.log", "HASH_FAILURE").withSigner("signer.pub"))
 }

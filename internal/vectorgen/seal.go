@@ -232,6 +232,7 @@ func (g *generator) custodyLog() {
 	logged.appendEvent(g.p.signer, custodylog.Event{Action: custodylog.Received, Note: "", Actor: custodylog.Actor{Name: "Dra. Vectores", Role: "clinician"}}, nil)
 	g.resignedValid(logged)
 	g.malformedEvents(logged)
+	g.laterVersionEvents(logged)
 	g.bundleVector("valid/custody-log", logged, passed(rule, "three events: sealed; transferred by an expert, timestamped; received by the clinician"))
 
 	ev := func(name, desc, check string, index int, sub string, edit func(b *bundle)) {
