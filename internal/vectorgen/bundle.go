@@ -193,8 +193,9 @@ func (b *bundle) events() int {
 	return n
 }
 
-// appendEvent signs and appends the next custody event.
-func (b *bundle) appendEvent(key crypto.Signer, e custodylog.Event, stamp *tokenSpec) {
+// appendEvent signs and appends the next custody event, carrying
+// revocation when given.
+func (b *bundle) appendEvent(key crypto.Signer, e custodylog.Event, stamp *tokenSpec, revocation ...logwriter.Revocation) {
 	n := b.events()
 	e.Seq, e.Bundle = n+1, custodylog.Digest(b.get(manifest.SignatureName))
 	if e.Time == "" {
@@ -206,7 +207,7 @@ func (b *bundle) appendEvent(key crypto.Signer, e custodylog.Event, stamp *token
 	if i := b.find(custodylog.EntryName(n, custodylog.PartToken)); i >= 0 {
 		e.PrevToken = custodylog.Digest(b.entries[i].data)
 	}
-	rec, err := logwriter.Sign(context.Background(), e, b.actor(key, stamp))
+	rec, err := logwriter.Sign(context.Background(), e, b.actor(key, stamp), revocation...)
 	must(err)
 	for _, f := range rec.Files() {
 		b.entries = append(b.entries, entry{f.Name, f.Data})

@@ -59,6 +59,7 @@ func (g *generator) all() {
 	g.signerChain()
 	g.tokens()
 	g.custodyLog()
+	g.renewals()
 	g.consistency()
 	g.rendering()
 	g.pdfs()

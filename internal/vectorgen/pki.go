@@ -32,6 +32,11 @@ var (
 	genTime0   = exportTime
 	certStart  = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	certEnd    = time.Date(2046, 1, 1, 0, 0, 0, 0, time.UTC)
+	// The renewals: a year and two years after the export, inside the
+	// TSA's certificate (certStart–certEnd); the newest proof's genTime,
+	// not the day of verifying, is the validation time.
+	renewal1Time = time.Date(2027, 12, 1, 10, 0, 0, 0, time.UTC)
+	renewal2Time = time.Date(2028, 12, 1, 10, 0, 0, 0, time.UTC)
 )
 
 var (
