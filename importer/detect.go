@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json/jsontext"
-	jsonv2 "encoding/json/v2"
 	"fmt"
 	"io"
 	"os"
@@ -79,23 +78,47 @@ func detectFolder(dir string) (string, error) {
 	return "", fmt.Errorf("%s: unrecognised folder: %s", dir, expected)
 }
 
-// detectJSON tells a native conversation from a Telegram export; what is
-// neither is left to the Telegram parser, whose errors say what it expected.
+// detectJSON tells a native conversation from a Telegram export by the
+// top-level "format" member, read as a stream: a Telegram result.json may
+// be hundreds of MB. What is neither is left to the Telegram parser,
+// whose errors say what it expected.
 func detectJSON(src string) (string, error) {
-	data, err := readCapped(src, conversation.MaxFileSize)
+	f, err := os.Open(src)
 	if err != nil {
 		return "", err
 	}
-	var probe struct {
-		Format string `json:"format"`
-	}
-	if jsontext.Value(bytes.TrimSpace(data)).Kind() == '{' {
-		_ = jsonv2.Unmarshal(data, &probe) // only a hint; the loader reports errors
-	}
-	if probe.Format == conversation.Format {
+	defer f.Close()
+	if formatMember(bufio.NewReader(f)) == conversation.Format {
 		return Native, nil
 	}
 	return Telegram, nil
+}
+
+// formatMember returns the top-level "format" string of a JSON object, or
+// "" when r holds no such member or is not JSON: only a hint, the loader
+// reports errors.
+func formatMember(r io.Reader) string {
+	dec := jsontext.NewDecoder(r)
+	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '{' {
+		return ""
+	}
+	for dec.PeekKind() == '"' {
+		name, err := dec.ReadToken()
+		if err != nil {
+			return ""
+		}
+		if name.String() == "format" && dec.PeekKind() == '"' {
+			v, err := dec.ReadToken()
+			if err != nil {
+				return ""
+			}
+			return v.String()
+		}
+		if err := dec.SkipValue(); err != nil {
+			return ""
+		}
+	}
+	return ""
 }
 
 // looksLikeWhatsApp reports whether the first non-empty line of head is a

@@ -18,7 +18,9 @@ import (
 )
 
 // importTelegram reads a Desktop result.json (or the folder holding it);
-// media paths are relative to the JSON's folder.
+// media paths are relative to the JSON's folder. The messages are read
+// from the copy kept under sources/, one at a time (telegram.Check, then
+// telegram.Each), each going to the conversation as it is read.
 func importTelegram(src, dir string, b *builder) error {
 	jsonPath := src
 	if st, err := os.Stat(src); err == nil && st.IsDir() {
@@ -27,93 +29,117 @@ func importTelegram(src, dir string, b *builder) error {
 			return err
 		}
 	}
-	data, err := readCapped(jsonPath, telegram.MaxFileSize)
+	c := newCopier(dir)
+	rel, sum, err := b.telegramSource(c, jsonPath, dir)
 	if err != nil {
 		return err
 	}
-	chat, err := telegram.Parse(data, telegram.Options{Chat: b.opts.Chat, Location: b.loc})
+	open := func() (io.ReadCloser, error) { return os.Open(filepath.Join(dir, filepath.FromSlash(rel))) }
+	chat, err := telegram.Check(open, b.loc)
 	if err != nil {
 		return fmt.Errorf("%s: %w", jsonPath, err)
 	}
 	b.warn(chat.Warnings...)
-
-	c := newCopier(dir)
-	var rel string
-	if chat.Whole {
-		st, err := os.Stat(jsonPath)
-		if err != nil {
-			return err
-		}
-		f := file{name: filepath.Base(jsonPath), size: st.Size(), open: func() (io.ReadCloser, error) { return os.Open(jsonPath) }}
-		if rel, _, err = b.source(c, f, "telegram-json", telegram.MaxFileSize); err != nil {
-			return err
-		}
-	} else {
-		// Only the chosen chat's object travels: the account export holds
-		// every other chat of the account.
-		rel = "sources/telegram-chat.json"
-		if chat.ID != "" {
-			rel = "sources/telegram-chat-" + safeName(chat.ID) + ".json"
-		}
-		if err := os.MkdirAll(filepath.Join(dir, "sources"), 0o700); err != nil {
-			return err
-		}
-		if err := writeFileSync(filepath.Join(dir, filepath.FromSlash(rel)), chat.Source); err != nil {
-			return err
-		}
-		b.conv.Sources = append(b.conv.Sources, conversation.Source{Path: rel, Type: "telegram-json-chat"})
-	}
-	sum := sha256.Sum256(chat.Source)
-	var first *firstMessage
-	if len(chat.Messages) > 0 {
-		m := chat.Messages[0]
-		first = &firstMessage{time: m.Time, author: m.AuthorID + "\x00" + m.Author, text: m.Text}
-	}
-	b.conv.ID = conversationID("telegram", first, sum[:])
 	b.conv.Title = "Telegram chat"
 	if b.secret == nil && chat.Name != "" {
 		b.conv.Title = chat.Name
 	}
-
-	// Replies point at Telegram ids; the conversation numbers messages in
-	// file order, so map one onto the other first.
-	byTelegramID := map[string]string{}
-	for i, m := range chat.Messages {
-		if m.ID != "" {
-			byTelegramID[m.ID] = "m" + strconv.Itoa(i+1)
+	var first *firstMessage
+	err = telegram.Each(open, b.loc, func(tm telegram.Message, i int) error {
+		if first == nil {
+			first = &firstMessage{time: tm.Time, author: tm.AuthorID + "\x00" + tm.Author, text: tm.Text}
 		}
-	}
-	base := filepath.Dir(jsonPath)
-	for i := range chat.Messages {
-		tm := &chat.Messages[i]
-		m := conversation.Message{
-			Text:    tm.Text,
-			Flags:   tm.Flags,
-			ReplyTo: byTelegramID[tm.ReplyTo],
-			Origin:  &conversation.Origin{Source: rel, FirstLine: tm.FirstLine, LastLine: tm.LastLine, SourceID: tm.ID},
-		}
-		if tm.System {
-			m.From = b.system()
-		} else {
-			key := textnorm.Name(tm.Author)
-			if tm.AuthorID != "" {
-				key = "telegram:" + tm.AuthorID
-			}
-			m.From = b.participant(key, tm.Author)
-		}
-		for _, md := range tm.Media {
-			a, err := b.telegramAttachment(c, base, md)
-			if err != nil {
-				return fmt.Errorf("%s, message %q: %w", jsonPath, tm.ID, err)
-			}
-			m.Attachments = append(m.Attachments, a)
-		}
-		if err := b.add(dir, m, tm.Time); err != nil {
+		if err := b.addTelegram(c, dir, jsonPath, rel, chat, &tm); err != nil {
 			return err
 		}
-		b.opts.progress("messages", i+1, len(chat.Messages))
+		b.opts.progress("messages", i+1, chat.Count)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
+	b.conv.ID = conversationID("telegram", first, sum)
 	return b.dropSources(dir)
+}
+
+// telegramSource copies the export into sources/: the whole result.json
+// of a one-chat export, read as a stream; for a full-account export, read
+// whole, only the chosen chat's object, as the account's other chats must
+// not travel. It returns the copy's path and its SHA-256.
+func (b *builder) telegramSource(c *copier, jsonPath, dir string) (rel string, sum []byte, err error) {
+	f, err := os.Open(jsonPath)
+	if err != nil {
+		return "", nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return "", nil, err
+	}
+	// Too large a file goes to the copy, which refuses it naming the limit.
+	oneChat := st.Size() > telegram.MaxFileSize
+	if !oneChat {
+		oneChat, err = telegram.IsOneChat(f)
+	}
+	f.Close()
+	if err != nil {
+		return "", nil, fmt.Errorf("%s: %w", jsonPath, err)
+	}
+	if oneChat {
+		src := file{name: filepath.Base(jsonPath), size: st.Size(), open: func() (io.ReadCloser, error) { return os.Open(jsonPath) }}
+		return b.source(c, src, "telegram-json", telegram.MaxFileSize)
+	}
+	data, err := readCapped(jsonPath, telegram.MaxFileSize)
+	if err != nil {
+		return "", nil, err
+	}
+	chat, id, err := telegram.Extract(data, b.opts.Chat)
+	if err != nil {
+		return "", nil, fmt.Errorf("%s: %w", jsonPath, err)
+	}
+	rel = "sources/telegram-chat.json"
+	if id != "" {
+		rel = "sources/telegram-chat-" + safeName(id) + ".json"
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "sources"), 0o700); err != nil {
+		return "", nil, err
+	}
+	if err := writeFileSync(filepath.Join(dir, filepath.FromSlash(rel)), chat); err != nil {
+		return "", nil, err
+	}
+	b.conv.Sources = append(b.conv.Sources, conversation.Source{Path: rel, Type: "telegram-json-chat"})
+	h := sha256.Sum256(chat)
+	return rel, h[:], nil
+}
+
+// addTelegram adds a parsed message, its media copied into dir; replies
+// point at Telegram ids, which the conversation numbers in file order.
+func (b *builder) addTelegram(c *copier, dir, jsonPath, rel string, chat *telegram.Chat, tm *telegram.Message) error {
+	m := conversation.Message{
+		Text:   tm.Text,
+		Flags:  tm.Flags,
+		Origin: &conversation.Origin{Source: rel, FirstLine: tm.FirstLine, LastLine: tm.LastLine, SourceID: tm.ID},
+	}
+	if pos, ok := chat.Positions[tm.ReplyTo]; ok && tm.ReplyTo != "" {
+		m.ReplyTo = "m" + strconv.Itoa(pos)
+	}
+	if tm.System {
+		m.From = b.system()
+	} else {
+		key := textnorm.Name(tm.Author)
+		if tm.AuthorID != "" {
+			key = "telegram:" + tm.AuthorID
+		}
+		m.From = b.participant(key, tm.Author)
+	}
+	for _, md := range tm.Media {
+		a, err := b.telegramAttachment(c, filepath.Dir(jsonPath), md)
+		if err != nil {
+			return fmt.Errorf("%s, message %q: %w", jsonPath, tm.ID, err)
+		}
+		m.Attachments = append(m.Attachments, a)
+	}
+	return b.add(dir, m, tm.Time)
 }
 
 func (b *builder) telegramAttachment(c *copier, base string, md telegram.Media) (conversation.Attachment, error) {

@@ -12,9 +12,16 @@
 // member added, call, …) are System. Media that Telegram did not download
 // ("(File not included. …)") is reported Missing. A JSON array, as Telethon
 // or API dumps write, is refused: it is not a Desktop export.
+//
+// Parse holds the export and its messages in memory. An importer reads a
+// chat of any size in the memory of one message with Check and Each,
+// which stream a chat object from a file (IsOneChat tells a one-chat
+// export, read in place, from a full-account one, whose chosen chat
+// Extract takes out).
 package telegram
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json/jsontext"
 	jsonv2 "encoding/json/v2"
@@ -23,7 +30,6 @@ import (
 	"io"
 	"path"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -31,7 +37,8 @@ import (
 	"github.com/custody-toolkit/custody/importer/internal/warn"
 )
 
-// MaxFileSize bounds the JSON a Parse reads: it is held in memory.
+// MaxFileSize bounds the JSON a Parse reads (it is held in memory) and
+// the result.json an importer accepts.
 const MaxFileSize = 256 << 20
 
 // Options control parsing.
@@ -57,6 +64,11 @@ type Chat struct {
 	Whole    bool
 	Messages []Message
 	Warnings []string
+	// Count is the number of messages; Positions gives the 1-based
+	// position in the file of each Telegram message id, which replies
+	// point at.
+	Count     int
+	Positions map[string]int
 }
 
 // Message is one message or service entry.
@@ -97,16 +109,9 @@ func Parse(data []byte, opts Options) (*Chat, error) {
 	if opts.Location == nil {
 		opts.Location = time.Local
 	}
-	switch jsontext.Value(bytes.TrimSpace(data)).Kind() {
-	case '{':
-	case '[':
-		return nil, errors.New("a JSON array of messages is not a Telegram Desktop export (Telethon and API dumps look like this): expected the result.json of \"Export chat history\" (an object with \"messages\") or of \"Export Telegram data\" (an object with \"chats\")")
-	default:
-		return nil, errors.New("not a Telegram Desktop export: expected a JSON object with \"messages\" or \"chats\"")
-	}
-	top, err := scanTop(data)
+	top, err := readTop(jsontext.NewDecoder(bytes.NewBuffer(data)), data)
 	if err != nil {
-		return nil, fmt.Errorf("not a Telegram Desktop export: %w", err)
+		return nil, err
 	}
 	switch {
 	case top.messages:
@@ -123,7 +128,40 @@ func Parse(data []byte, opts Options) (*Chat, error) {
 		}
 		return parseChat(raw, opts.Location)
 	}
-	return nil, errors.New("not a Telegram Desktop export: the JSON object has neither \"messages\" (one chat) nor \"chats\" (full account)")
+	return nil, errNeither
+}
+
+var errNeither = errors.New("not a Telegram Desktop export: the JSON object has neither \"messages\" (one chat) nor \"chats\" (full account)")
+
+// IsOneChat reports whether r holds a one-chat export, whose messages
+// Scan reads from the file itself, rather than a full-account one, which
+// Parse must read whole to extract a chat. It reads r as a stream and
+// fails as Parse does on what is not a Desktop export.
+func IsOneChat(r io.Reader) (bool, error) {
+	top, err := readTop(jsontext.NewDecoder(r), nil)
+	if err != nil {
+		return false, err
+	}
+	if !top.messages && !top.accounts {
+		return false, errNeither
+	}
+	return top.messages, nil
+}
+
+// readTop checks that dec holds a JSON object and scans its members.
+func readTop(dec *jsontext.Decoder, data []byte) (*topLevel, error) {
+	switch dec.PeekKind() {
+	case '{':
+	case '[':
+		return nil, errors.New("a JSON array of messages is not a Telegram Desktop export (Telethon and API dumps look like this): expected the result.json of \"Export chat history\" (an object with \"messages\") or of \"Export Telegram data\" (an object with \"chats\")")
+	default:
+		return nil, errors.New("not a Telegram Desktop export: expected a JSON object with \"messages\" or \"chats\"")
+	}
+	top, err := scanTop(dec, data)
+	if err != nil {
+		return nil, fmt.Errorf("not a Telegram Desktop export: %w", err)
+	}
+	return top, nil
 }
 
 // topLevel is what scanTop found: a one-chat export, or the chats of a
@@ -135,17 +173,17 @@ type topLevel struct {
 }
 
 // scanTop walks the top-level object without copying it: an account
-// export's chats are sub-slices of data.
-func scanTop(data []byte) (*topLevel, error) {
+// export's chats are sub-slices of data, the input dec reads; with data
+// nil they are skipped.
+func scanTop(dec *jsontext.Decoder, data []byte) (*topLevel, error) {
 	var top topLevel
-	dec := jsontext.NewDecoder(bytes.NewBuffer(data))
 	err := eachMember(dec, func(name string) error {
 		switch name {
 		case "messages":
 			top.messages = true
 		case "chats", "left_chats":
 			top.accounts = true
-			if dec.PeekKind() != '{' {
+			if dec.PeekKind() != '{' || data == nil {
 				break
 			}
 			return eachMember(dec, func(name string) error {
@@ -227,13 +265,122 @@ func selectChat(list []jsontext.Value, want string) (jsontext.Value, error) {
 	return nil, errors.New(b.String())
 }
 
-// parseChat reads one chat object; line numbers are relative to data.
+// parseChat reads one chat object held in memory, in one pass; line
+// numbers are relative to data.
 func parseChat(data []byte, loc *time.Location) (*Chat, error) {
-	lines := newLineIndex(data)
+	var messages []Message
 	// A *bytes.Buffer lets the decoder read in place, without a copy.
-	dec := jsontext.NewDecoder(bytes.NewBuffer(data))
-	c := &Chat{Source: data}
-	var w warn.List
+	c, err := checkChat(bytes.NewBuffer(data), bytes.NewReader(data), loc, func(m *Message, _ int) error {
+		messages = append(messages, *m)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.Source, c.Messages = data, messages
+	return c, nil
+}
+
+// Check and Each read one chat object (a one-chat result.json, or the
+// chat Extract took from a full-account export) one message at a time, so
+// that a chat of any size takes the memory of one message. Check reads
+// every message and returns the chat's name, id, warnings, message count
+// and the position of each Telegram id (a reply may point forward), with
+// no Source and no Messages; Each then hands the messages to fn in file
+// order. Each pass opens the input twice, the second time to count lines.
+func Check(open func() (io.ReadCloser, error), loc *time.Location) (c *Chat, err error) {
+	err = withInput(open, func(r, lr io.Reader) error {
+		c, err = checkChat(r, lr, loc, func(*Message, int) error { return nil })
+		return err
+	})
+	return c, err
+}
+
+// Each hands every message of a chat Check accepted to fn (see Check).
+func Each(open func() (io.ReadCloser, error), loc *time.Location, fn func(m Message, i int) error) error {
+	if loc == nil {
+		loc = time.Local
+	}
+	return withInput(open, func(r, lr io.Reader) error {
+		var ignored warn.List // Check returned them
+		return readChat(r, lr, loc, &Chat{}, &ignored, func(m *Message, i int) error { return fn(*m, i) })
+	})
+}
+
+// Extract returns the object of the chosen chat of a full-account export
+// (bytes as they are in data) and its id, for Check and Each; a one-chat
+// export is refused.
+func Extract(data []byte, want string) (chat []byte, id string, err error) {
+	top, err := readTop(jsontext.NewDecoder(bytes.NewBuffer(data)), data)
+	if err != nil {
+		return nil, "", err
+	}
+	if !top.accounts {
+		return nil, "", errors.New("not a full-account Telegram export (no \"chats\")")
+	}
+	raw, err := selectChat(top.chats, want)
+	if err != nil {
+		return nil, "", err
+	}
+	return raw, chatInfo(raw).ID, nil
+}
+
+// withInput opens the input twice, for the decoder and for line numbers.
+func withInput(open func() (io.ReadCloser, error), fn func(r, lr io.Reader) error) error {
+	r, err := open()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	lr, err := open()
+	if err != nil {
+		return err
+	}
+	defer lr.Close()
+	return fn(r, lr)
+}
+
+// checkChat reads a chat object, calling each with every message, and
+// returns the chat with its count, positions and warnings.
+func checkChat(r, lr io.Reader, loc *time.Location, each func(m *Message, i int) error) (*Chat, error) {
+	if loc == nil {
+		loc = time.Local
+	}
+	c := &Chat{Positions: map[string]int{}}
+	var w, order warn.List
+	var prev time.Time
+	err := readChat(r, lr, loc, c, &w, func(m *Message, i int) error {
+		if m.ID != "" {
+			c.Positions[m.ID] = i + 1
+		}
+		if i > 0 && m.Time.Before(prev) {
+			order.Add("message %q (line %d): time %s is earlier than the message before; kept in file order",
+				m.ID, m.FirstLine, m.Time.Format(time.RFC3339))
+		}
+		prev = m.Time
+		c.Count = i + 1
+		return each(m, i)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if c.Count == 0 {
+		return nil, fmt.Errorf("chat %q has no messages", c.Name)
+	}
+	// The order warnings come after the messages' own, as when they were
+	// made once every message was read.
+	w.Append(&order)
+	c.Warnings = w.Strings()
+	return c, nil
+}
+
+// readChat makes one pass over a chat object from r (lr reads the same
+// bytes, for line numbers), calling each with every message in file
+// order and filling c's name, id and type.
+func readChat(r, lr io.Reader, loc *time.Location, c *Chat, w *warn.List, each func(m *Message, i int) error) error {
+	lines := &lineCounter{r: bufio.NewReader(lr)}
+	dec := jsontext.NewDecoder(r)
+	n := 0
 	err := eachMember(dec, func(name string) error {
 		switch name {
 		case "name":
@@ -248,33 +395,29 @@ func parseChat(data []byte, loc *time.Location) (*Chat, error) {
 				if err != nil {
 					return err
 				}
-				end := int(dec.InputOffset())
-				start := end - len(v)
-				m, err := parseMessage(v, loc, &w)
+				end := dec.InputOffset()
+				first, err := lines.at(end - int64(len(v)))
 				if err != nil {
-					return fmt.Errorf("message #%d (line %d): %w", len(c.Messages)+1, lines.at(start), err)
+					return err
 				}
-				m.FirstLine, m.LastLine = lines.at(start), lines.at(end-1)
-				c.Messages = append(c.Messages, m)
-				return nil
+				m, err := parseMessage(v, loc, w)
+				if err != nil {
+					return fmt.Errorf("message #%d (line %d): %w", n+1, first, err)
+				}
+				if m.LastLine, err = lines.at(end - 1); err != nil {
+					return err
+				}
+				m.FirstLine = first
+				n++
+				return each(&m, n-1)
 			})
 		}
 		return dec.SkipValue()
 	})
 	if err != nil {
-		return nil, fmt.Errorf("not a Telegram Desktop chat: %w", err)
+		return fmt.Errorf("not a Telegram Desktop chat: %w", err)
 	}
-	if len(c.Messages) == 0 {
-		return nil, fmt.Errorf("chat %q has no messages", c.Name)
-	}
-	for i := 1; i < len(c.Messages); i++ {
-		if c.Messages[i].Time.Before(c.Messages[i-1].Time) {
-			w.Add("message %q (line %d): time %s is earlier than the message before; kept in file order",
-				c.Messages[i].ID, c.Messages[i].FirstLine, c.Messages[i].Time.Format(time.RFC3339))
-		}
-	}
-	c.Warnings = w.Strings()
-	return c, nil
+	return nil
 }
 
 // rawMessage is the part of a Desktop message the importer reads.
@@ -500,21 +643,28 @@ func media(r *rawMessage) []Media {
 	return out
 }
 
-// newLineIndex maps byte offsets to 1-based line numbers.
-type lineIndex []int
-
-func newLineIndex(data []byte) lineIndex {
-	var idx lineIndex
-	for i, b := range data {
-		if b == '\n' {
-			idx = append(idx, i)
-		}
-	}
-	return idx
+// lineCounter maps byte offsets, asked in increasing order, to 1-based
+// line numbers by reading the same input alongside the decoder: the
+// decoder does not count lines, and an index of every line of a large
+// export would grow with it.
+type lineCounter struct {
+	r    *bufio.Reader
+	off  int64 // bytes read so far
+	line int   // newlines among them
 }
 
-func (idx lineIndex) at(off int) int {
-	return sort.SearchInts(idx, off) + 1
+func (lc *lineCounter) at(off int64) (int, error) {
+	for lc.off < off {
+		b, err := lc.r.ReadByte()
+		if err != nil {
+			return 0, fmt.Errorf("reading the export again for line numbers: %w", err)
+		}
+		lc.off++
+		if b == '\n' {
+			lc.line++
+		}
+	}
+	return lc.line + 1, nil
 }
 
 // eachMember calls fn with each member name of the next JSON object; fn

@@ -42,3 +42,11 @@ func (l *List) Strings() []string {
 	}
 	return l.items
 }
+
+// Append adds o's warnings after l's, counting those that pass Max.
+func (l *List) Append(o *List) {
+	for _, s := range o.items {
+		l.Add("%s", s)
+	}
+	l.more += o.more
+}
