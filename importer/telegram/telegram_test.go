@@ -2,8 +2,10 @@ package telegram
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"strconv"
@@ -339,5 +341,59 @@ func TestFreeTextQuoted(t *testing.T) {
 	}
 	if len(c.Warnings) != 1 || strings.Contains(c.Warnings[0], "\n") || !strings.Contains(c.Warnings[0], `message "2\nwarning: all good"`) {
 		t.Errorf("warnings %q", c.Warnings)
+	}
+}
+
+// TestStreamMatchesParse: Check and Each, which an importer uses to read
+// a chat from its file one message at a time, give the chat Parse gives
+// from memory (the fixtures and the corpus' exports), and IsOneChat tells
+// the two kinds of export apart as Parse does.
+func TestStreamMatchesParse(t *testing.T) {
+	paths := []string{"testdata/result.json", "testdata/old-format.json", "testdata/full-account.json"}
+	if _, err := os.Stat(filepath.Join("..", "..", "..", "shared", "corpus", "telegram")); err == nil {
+		dir := corpus(t)
+		paths = append(paths, filepath.Join(dir, "langchain-tg-desktop-result.json"),
+			filepath.Join(dir, "langchain-tg-old-format-mojibake.json"), filepath.Join(dir, "chatminer-tg-full-account-export.json"))
+	}
+	for _, p := range paths {
+		chat := ""
+		if p == "testdata/full-account.json" {
+			chat = "Marta Solé"
+		}
+		want, data := parse(t, p, Options{Chat: chat})
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		oneChat, err := IsOneChat(f)
+		f.Close()
+		if err != nil || oneChat != want.Whole {
+			t.Errorf("%s: IsOneChat = %v, %v; Parse says whole=%v", p, oneChat, err, want.Whole)
+		}
+		open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(want.Source)), nil }
+		if !want.Whole {
+			raw, id, err := Extract(data, chat)
+			if err != nil || !bytes.Equal(raw, want.Source) || id != want.ID {
+				t.Errorf("%s: Extract = %q, %v", p, id, err)
+			}
+		}
+		got, err := Check(open, time.UTC)
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		err = Each(open, time.UTC, func(m Message, i int) error {
+			got.Messages = append(got.Messages, m)
+			if i != len(got.Messages)-1 {
+				t.Errorf("%s: message %d numbered %d", p, len(got.Messages)-1, i)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		got.Source, got.Whole = want.Source, want.Whole
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: streamed\n%+v\nparsed\n%+v", p, got, want)
+		}
 	}
 }
