@@ -80,6 +80,39 @@ type box struct {
 	x, y, w, h float64
 }
 
+// parseFaces parses the fonts a renderer draws with, by name; the emoji
+// font from custody-pdf/4 on.
+func parseFaces(layout4 bool) (map[string]*textlayout.Face, error) {
+	faces := map[string][]byte{
+		"regular": goregular.TTF, "bold": gobold.TTF, "mono": gomono.TTF,
+		"hebrew": fonts.Hebrew, "arabic": fonts.Arabic,
+	}
+	if layout4 {
+		faces["emoji"] = fonts.Emoji
+	}
+	f := map[string]*textlayout.Face{}
+	for name, ttf := range faces {
+		face, err := textlayout.NewFace(name, ttf)
+		if err != nil {
+			return nil, fmt.Errorf("pdf: %w", err)
+		}
+		f[name] = face
+	}
+	return f, nil
+}
+
+// fallbackFaces are the faces every setter tries, in order, after its
+// own: those for the scripts people write in, and emoji from
+// custody-pdf/4 on. A character none of them has is drawn as its
+// textlayout.Substitute (and counted by Undrawn).
+func fallbackFaces(f map[string]*textlayout.Face, layout4 bool) []*textlayout.Face {
+	faces := []*textlayout.Face{f["regular"], f["hebrew"], f["arabic"]}
+	if layout4 {
+		faces = append(faces, f["emoji"])
+	}
+	return faces
+}
+
 func newRenderer(d *Document) (*renderer, error) {
 	if d == nil {
 		return nil, errors.New("pdf: nil document")
@@ -93,28 +126,13 @@ func newRenderer(d *Document) (*renderer, error) {
 	if err != nil {
 		return nil, err
 	}
-	faces := map[string][]byte{
-		"regular": goregular.TTF, "bold": gobold.TTF, "mono": gomono.TTF,
-		"hebrew": fonts.Hebrew, "arabic": fonts.Arabic,
-	}
-	if d.Layout4 {
-		faces["emoji"] = fonts.Emoji
-	}
-	f := map[string]*textlayout.Face{}
-	for name, ttf := range faces {
-		face, err := textlayout.NewFace(name, ttf)
-		if err != nil {
-			return nil, fmt.Errorf("pdf: %w", err)
-		}
-		f[name] = face
+	f, err := parseFaces(d.Layout4)
+	if err != nil {
+		return nil, err
 	}
 	set := func(size, width float64, primary ...*textlayout.Face) *textlayout.Setter {
-		s := &textlayout.Setter{Faces: append(primary, f["regular"], f["hebrew"], f["arabic"]), Size: size, Width: width}
-		if d.Layout4 {
-			s.Faces, s.Supplementary = append(s.Faces, f["emoji"]), true
-		}
-		s.Shape = d.Layout5
-		return s
+		return &textlayout.Setter{Faces: append(primary, fallbackFaces(f, d.Layout4)...), Supplementary: d.Layout4,
+			Shape: d.Layout5, Size: size, Width: width}
 	}
 	r := &renderer{
 		d:          d,

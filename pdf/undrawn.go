@@ -3,14 +3,12 @@ package pdf
 import (
 	"sync"
 
-	"golang.org/x/image/font/gofont/goregular"
-
-	"github.com/custody-toolkit/custody/pdf/fonts"
 	"github.com/custody-toolkit/custody/pdf/internal/textlayout"
 )
 
-// undrawnSetter is a setter with the fonts the current renderer draws
-// message text with; its faces cache glyph widths, hence the lock.
+// undrawnSetter is a setter with the faces the current renderer falls
+// back on for every text (fallbackFaces); its faces cache glyph widths,
+// hence the lock.
 var undrawnSetter struct {
 	once sync.Once
 	mu   sync.Mutex
@@ -25,19 +23,8 @@ var undrawnSetter struct {
 func Undrawn(text string) ([]rune, error) {
 	u := &undrawnSetter
 	u.once.Do(func() {
-		var faces []*textlayout.Face
-		for _, f := range []struct {
-			name string
-			ttf  []byte
-		}{{"regular", goregular.TTF}, {"hebrew", fonts.Hebrew}, {"arabic", fonts.Arabic}, {"emoji", fonts.Emoji}} {
-			face, err := textlayout.NewFace(f.name, f.ttf)
-			if err != nil {
-				u.err = err
-				return
-			}
-			faces = append(faces, face)
-		}
-		u.s = &textlayout.Setter{Faces: faces, Supplementary: true}
+		f, err := parseFaces(true)
+		u.s, u.err = &textlayout.Setter{Faces: fallbackFaces(f, true), Supplementary: true}, err
 	})
 	if u.err != nil {
 		return nil, u.err
