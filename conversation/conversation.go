@@ -134,6 +134,16 @@ func (c *Conversation) Each(fn func(i int, m *Message) error) error {
 	return nil
 }
 
+// EachSelected calls fn with the messages at the given positions
+// (ascending), or with every message when positions is nil, in one pass
+// over r.
+func EachSelected(r Reader, positions []int, fn func(i int, m *Message) error) error {
+	if positions == nil {
+		return r.Each(fn)
+	}
+	return EachAt(r, positions, fn)
+}
+
 // EachAt calls fn with the messages at the given positions (ascending),
 // in one pass over r.
 func EachAt(r Reader, positions []int, fn func(i int, m *Message) error) error {

@@ -34,13 +34,7 @@ func (c *Conversation) Summarize(positions []int) Summary {
 func Summarize(r Reader, positions []int) (Summary, error) {
 	h := r.Header()
 	z := NewSummarizer(h.TimeZone)
-	add := func(_ int, m *Message) error { z.Add(m); return nil }
-	var err error
-	if positions == nil {
-		err = r.Each(add)
-	} else {
-		err = EachAt(r, positions, add)
-	}
+	err := EachSelected(r, positions, func(_ int, m *Message) error { z.Add(m); return nil })
 	return z.Summary(h.Participants), err
 }
 

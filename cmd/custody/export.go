@@ -189,7 +189,7 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 	if err != nil {
 		return err
 	}
-	sealed, err := conversation.Summarize(conv, res.Positions)
+	sealed, undrawn, err := summarizeSealed(conv, res.Positions, !f.noRecord)
 	if err != nil {
 		return err
 	}
@@ -197,16 +197,10 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 		printExport(cmd, res, sealed, f.imp.TimeZone == "" && conv.TimeZone != "" && !isNative(f.in, f.imp.Format))
 	}
 	warnMissing(cmd.ErrOrStderr(), "custody: ", sealed)
-	if !f.noRecord {
-		u, err := findUndrawn(conv, res.Positions)
-		if err != nil {
-			return err
-		}
-		if !f.quiet && len(u.chars) > 0 {
-			fmt.Fprintf(cmd.OutOrStdout(), "  undrawn:     %d character(s) shown as [U+XXXX] in record.pdf\n", len(u.chars))
-		}
-		warnUndrawn(cmd.ErrOrStderr(), "custody: ", u)
+	if !f.quiet && len(undrawn.chars) > 0 {
+		fmt.Fprintf(cmd.OutOrStdout(), "  undrawn:     %d character(s) shown as [U+XXXX] in record.pdf\n", len(undrawn.chars))
 	}
+	warnUndrawn(cmd.ErrOrStderr(), "custody: ", undrawn)
 	if f.pdf == "" {
 		return nil
 	}

@@ -75,12 +75,19 @@ type undrawn struct {
 	messages int
 }
 
-// findUndrawn reads the sealed messages (positions, or all when nil) and
-// the participants' names for characters the record cannot draw.
-func findUndrawn(r conversation.Reader, positions []int) (undrawn, error) {
+// summarizeSealed describes the sealed messages (positions, or all when
+// nil) and, with record, finds in them and in the participants' names
+// the characters the record cannot draw: one pass over the conversation,
+// which export reads from its file.
+func summarizeSealed(r conversation.Reader, positions []int, record bool) (conversation.Summary, undrawn, error) {
+	h := r.Header()
+	z := conversation.NewSummarizer(h.TimeZone)
 	var u undrawn
 	seen := map[rune]bool{}
 	note := func(text string) (bool, error) {
+		if !record {
+			return false, nil
+		}
 		missing, err := pdf.Undrawn(text)
 		for _, c := range missing {
 			if !seen[c] {
@@ -90,22 +97,21 @@ func findUndrawn(r conversation.Reader, positions []int) (undrawn, error) {
 		}
 		return len(missing) > 0, err
 	}
-	for _, p := range r.Header().Participants {
+	for _, p := range h.Participants {
 		if _, err := note(p.Name); err != nil {
-			return u, err
+			return conversation.Summary{}, u, err
 		}
 	}
 	each := func(_ int, m *conversation.Message) error {
+		z.Add(m)
 		found, err := note(m.Text)
 		if found {
 			u.messages++
 		}
 		return err
 	}
-	if positions == nil {
-		return u, r.Each(each)
-	}
-	return u, conversation.EachAt(r, positions, each)
+	err := conversation.EachSelected(r, positions, each)
+	return z.Summary(h.Participants), u, err
 }
 
 // warnUndrawn warns, naming them, of characters the sealed record shows
