@@ -66,9 +66,6 @@ const maxSignerChainFile = 256 << 10
 // the trusted tokens; it returns the chain once its first certificate is
 // shown to be that key's.
 func (v *bundleVerifier) checkSignerCertificates(m *manifest.Manifest, signer string, sealProofs []proof) (chain []*x509.Certificate) {
-	if m == nil {
-		return nil
-	}
 	want, has := m.Signer.CertificatesSHA256, v.b.Has(manifest.SignerChainName)
 	switch {
 	case want == "" && !has:
