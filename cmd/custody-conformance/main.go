@@ -9,7 +9,8 @@
 //
 // For each vector it runs the command given after "--", followed by
 // "--trust FILE" (each trust anchor), "--trust-signers FILE" (each
-// anchor for the signer's certificate, §5.1), "--signer FILE" (the
+// anchor for the signer's certificate, §5.1), "--trust-log FILE" (each
+// transparency log key, §6.1), "--signer FILE" (the
 // expected signer's public key, when the vector names one), "--consistent-with
 // FILE" (an older bundle, when it names one) and the vector's path, all
 // absolute. The verifier prints a JSON report (docs/verify-json.md: only
@@ -98,6 +99,7 @@ type Expectation struct {
 	Trust          []string `json:"trust"`
 	Signer         string   `json:"signer"`
 	TrustSigners   []string `json:"trust_signers"`
+	TrustLogs      []string `json:"trust_logs"`
 	ConsistentWith string   `json:"consistent_with"`
 	Verdict        string   `json:"verdict"`
 	Check          string   `json:"check"`
@@ -168,6 +170,9 @@ func (v *vector) args() []string {
 	}
 	for _, t := range v.exp.TrustSigners {
 		args = append(args, "--trust-signers", abs(t))
+	}
+	for _, t := range v.exp.TrustLogs {
+		args = append(args, "--trust-log", abs(t))
 	}
 	if v.exp.Signer != "" {
 		args = append(args, "--signer", abs(v.exp.Signer))

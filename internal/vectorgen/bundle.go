@@ -20,6 +20,7 @@ import (
 	"github.com/custody-toolkit/custody/custodylog/logwriter"
 	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/manifest"
+	"github.com/custody-toolkit/custody/translog"
 )
 
 // entry is one ZIP entry of a bundle.
@@ -35,12 +36,14 @@ type bundle struct {
 	entries []entry
 	key     crypto.Signer // the sealing key
 	tokens  []tokenSpec   // one per stored token
+	logs    []*vectorLog  // the transparency logs that log each seal (v4)
 }
 
 func (b *bundle) clone() *bundle {
 	c := *b
 	c.entries = slices.Clone(b.entries)
 	c.tokens = slices.Clone(b.tokens)
+	c.logs = slices.Clone(b.logs)
 	return &c
 }
 
@@ -139,10 +142,30 @@ func (b *bundle) resealRaw(raw []byte) {
 		tokens = append(tokens, tok)
 		b.set(manifest.TokenEntryName(i), tok)
 	}
+	logged := b.logSeal(raw, sig)
 	b.dropEventsFrom(1)
 	if b.manifestDeclaresLog(raw) {
-		b.sealEvent(sig, tokens)
+		b.sealEvent(sig, tokens, logged)
 	}
+}
+
+// logSeal submits the seal to the bundle's transparency logs and stores
+// their answers, as the exporter does after the TSAs answered (§6.1).
+func (b *bundle) logSeal(raw, sig []byte) [][]byte {
+	if len(b.logs) == 0 {
+		return nil
+	}
+	st, err := translog.NewStatement(raw, sig, b.key.Public())
+	must(err)
+	must(st.SignPrehashed(b.key))
+	var entries [][]byte
+	for i, l := range b.logs {
+		data, err := l.Submit(context.Background(), st)
+		must(err)
+		b.set(manifest.TransparencyEntryName(i), data)
+		entries = append(entries, data)
+	}
+	return entries
 }
 
 func (b *bundle) manifestDeclaresLog(raw []byte) bool {
@@ -153,12 +176,17 @@ func (b *bundle) manifestDeclaresLog(raw []byte) bool {
 	return m.CustodyLog
 }
 
-// sealEvent writes event 1, the exporter's "sealed" event.
-func (b *bundle) sealEvent(sig []byte, tokens [][]byte) {
-	rec, err := logwriter.First(context.Background(), custodylog.Event{
+// sealEvent writes event 1, the exporter's "sealed" event, committing to
+// the tokens and the transparency log entries.
+func (b *bundle) sealEvent(sig []byte, tokens, logged [][]byte) {
+	e := custodylog.Event{
 		Time: custodylog.FormatTime(exportTime), Action: custodylog.Sealed,
 		Actor: custodylog.Actor{Name: "Dra. Vectores", Role: "clinician"},
-	}, sig, tokens, b.actor(b.key, nil))
+	}
+	if len(logged) > 0 {
+		e.Transparency = logwriter.TokenDigests(logged)
+	}
+	rec, err := logwriter.First(context.Background(), e, sig, tokens, b.actor(b.key, nil))
 	must(err)
 	for _, f := range rec.Files() {
 		b.entries = append(b.entries, entry{f.Name, f.Data})
@@ -234,6 +262,7 @@ type exportOptions struct {
 	conv       func(c *conversation.Conversation)
 	intake     *custody.Intake // ConsentFile relative to the export's folder
 	chain      []*cert         // the sealing key's certificate chain (§5.1)
+	logs       []*vectorLog    // transparency logs (v4, §6.1)
 }
 
 // export runs the reference exporter on the vectors' conversation and
@@ -266,15 +295,19 @@ func (p *pki) export(dir string, o exportOptions) *bundle {
 		must(os.WriteFile(in.ConsentFile, consentRecord, 0o644))
 		o.intake = &in
 	}
+	var logs []custody.TransparencyLog
+	for _, l := range o.logs {
+		logs = append(logs, l)
+	}
 	out := filepath.Join(dir, fmt.Sprintf("export-%d.custody", len(mustReadDir(dir))))
 	_, err = custody.Export(context.Background(), c, custody.Options{
 		Out: out, Signer: certifiedSigner(raw, o.chain), Timestampers: ts, Now: exportTime,
 		Selection: o.selection, Disclosure: o.disclosure, NoRecord: !o.record, Intake: o.intake,
 		Renderer: "custody-pdf/3", // the vectors were made by it; custody-pdf/4 has its own
-		Actor:    custodylog.Actor{Name: "Dra. Vectores", Role: "clinician"},
+		Actor:    custodylog.Actor{Name: "Dra. Vectores", Role: "clinician"}, TransparencyLogs: logs,
 	})
 	must(err)
-	b := &bundle{p: p, key: o.key, tokens: o.tokens, entries: readZip(out)}
+	b := &bundle{p: p, key: o.key, tokens: o.tokens, logs: o.logs, entries: readZip(out)}
 	m := b.manifest()
 	m.ExportID = "x-20261201-0123456789abcdef"
 	b.reseal(m)

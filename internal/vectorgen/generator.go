@@ -29,6 +29,8 @@ func newGenerator(tmp string) *generator {
 	g.keys["signer.pub"] = publicPEM(p.signer.Public())
 	g.keys["other.pub"] = publicPEM(p.other.Public())
 	g.keys["ecdsa-signer.pub"] = publicPEM(p.ecdsaSigner.Public())
+	g.keys["log.note"] = logVerifierFile(trustedLogKey)
+	g.keys["other-log.note"] = logVerifierFile(otherLogKey)
 	g.base = p.export(g.dir("base"), exportOptions{})
 	return g
 }
@@ -60,6 +62,7 @@ func (g *generator) all() {
 	g.tokens()
 	g.custodyLog()
 	g.renewals()
+	g.transparency()
 	g.consistency()
 	g.rendering()
 	g.pdfs()
@@ -99,6 +102,9 @@ func passed(rule, desc string) expectation {
 
 // at sets the index of a check that repeats (the token, the event).
 func (e expectation) at(index int) expectation { e.Index = index; return e }
+
+// trustingLog names the log key files the verifier trusts (--trust-log).
+func (e expectation) trustingLog(keys ...string) expectation { e.TrustLogs = keys; return e }
 
 // withSigner names the expected signer's key file.
 func (e expectation) withSigner(key string) expectation { e.Signer = key; return e }

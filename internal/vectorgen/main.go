@@ -50,6 +50,7 @@ type expectation struct {
 	Trust          []string `json:"trust,omitempty"`
 	Signer         string   `json:"signer,omitempty"`
 	TrustSigners   []string `json:"trust_signers,omitempty"`
+	TrustLogs      []string `json:"trust_logs,omitempty"`
 	ConsistentWith string   `json:"consistent_with,omitempty"`
 	Verdict        string   `json:"verdict"`
 	Check          string   `json:"check,omitempty"`
@@ -109,8 +110,10 @@ func (v *vector) write(dir string) error {
 	if v.exp.Signer != "" {
 		v.exp.Signer = depth + "keys/" + v.exp.Signer
 	}
-	for i, t := range v.exp.TrustSigners {
-		v.exp.TrustSigners[i] = depth + "keys/" + t
+	for _, list := range [][]string{v.exp.TrustSigners, v.exp.TrustLogs} {
+		for i, t := range list {
+			list[i] = depth + "keys/" + t
+		}
 	}
 	if v.exp.ConsistentWith != "" {
 		v.exp.ConsistentWith = v.exp.ConsistentWith + ".custody"

@@ -60,19 +60,24 @@ func (b *bundle) renew(t time.Time) { b.renewWith(t, nil) }
 // renewWith is renew with the event edited before signing, carrying
 // revocation.
 func (b *bundle) renewWith(t time.Time, edit func(e *custodylog.Event), revocation ...logwriter.Revocation) {
-	var tokens [][]byte
-	for i := 0; b.find(manifest.TokenEntryName(i)) >= 0; i++ {
-		tokens = append(tokens, b.get(manifest.TokenEntryName(i)))
-	}
 	e := custodylog.Event{
 		Time: custodylog.FormatTime(t), Action: custodylog.Renewed, Note: "archive timestamp",
 		Actor:    custodylog.Actor{Name: "Dra. Vectores", Role: "clinician"},
-		Manifest: custodylog.Digest(b.get(manifest.ManifestName)), Tokens: logwriter.TokenDigests(tokens),
+		Manifest: custodylog.Digest(b.get(manifest.ManifestName)), Tokens: logwriter.TokenDigests(b.storedTokens()),
 	}
 	if edit != nil {
 		edit(&e)
 	}
 	b.appendEvent(b.key, e, &tokenSpec{genTime: t}, revocation...)
+}
+
+// storedTokens are the bytes of the bundle's tokens, in order.
+func (b *bundle) storedTokens() [][]byte {
+	var tokens [][]byte
+	for i := 0; b.find(manifest.TokenEntryName(i)) >= 0; i++ {
+		tokens = append(tokens, b.get(manifest.TokenEntryName(i)))
+	}
+	return tokens
 }
 
 // emptyCRL is a CRL of the vectors' TSA root, issued at t, revoking

@@ -44,7 +44,7 @@ func (l *Log) Submit(ctx context.Context, st *translog.Statement) ([]byte, error
 	if err != nil {
 		return nil, l.errorf(err)
 	}
-	entry, err := w.Add(ctx, request(st))
+	entry, err := w.Add(ctx, Request(st))
 	if err != nil {
 		return nil, l.errorf(err)
 	}
@@ -65,7 +65,9 @@ func (l *Log) errorf(err error) error {
 	return fmt.Errorf("transparency log %s: %w", l.URL, err)
 }
 
-func request(st *translog.Statement) *pb.HashedRekordRequestV002 {
+// Request is what a Rekor v2 log is sent for st: a hashedrekord v0.0.2
+// request naming the signer by its public key.
+func Request(st *translog.Statement) *pb.HashedRekordRequestV002 {
 	return &pb.HashedRekordRequestV002{
 		Digest: slices.Clone(st.Digest),
 		Signature: &pb.Signature{
