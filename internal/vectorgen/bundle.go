@@ -37,6 +37,8 @@ type bundle struct {
 	key     crypto.Signer // the sealing key
 	tokens  []tokenSpec   // one per stored token
 	logs    []*vectorLog  // the transparency logs that log each seal (v4)
+	// revocation is the revocation data custody event 1 carries.
+	revocation []logwriter.Revocation
 }
 
 func (b *bundle) clone() *bundle {
@@ -186,7 +188,7 @@ func (b *bundle) sealEvent(sig []byte, tokens, logged [][]byte) {
 	if len(logged) > 0 {
 		e.Transparency = logwriter.TokenDigests(logged)
 	}
-	rec, err := logwriter.First(context.Background(), e, sig, tokens, b.actor(b.key, nil))
+	rec, err := logwriter.First(context.Background(), e, sig, tokens, b.actor(b.key, nil), b.revocation...)
 	must(err)
 	for _, f := range rec.Files() {
 		b.entries = append(b.entries, entry{f.Name, f.Data})
@@ -260,9 +262,10 @@ type exportOptions struct {
 	disclosure custody.Disclosure
 	record     bool // seal record.pdf
 	conv       func(c *conversation.Conversation)
-	intake     *custody.Intake // ConsentFile relative to the export's folder
-	chain      []*cert         // the sealing key's certificate chain (§5.1)
-	logs       []*vectorLog    // transparency logs (v4, §6.1)
+	intake     *custody.Intake        // ConsentFile relative to the export's folder
+	chain      []*cert                // the sealing key's certificate chain (§5.1)
+	logs       []*vectorLog           // transparency logs (v4, §6.1)
+	revocation []logwriter.Revocation // carried by custody event 1
 }
 
 // export runs the reference exporter on the vectors' conversation and
@@ -305,9 +308,10 @@ func (p *pki) export(dir string, o exportOptions) *bundle {
 		Selection: o.selection, Disclosure: o.disclosure, NoRecord: !o.record, Intake: o.intake,
 		Renderer: "custody-pdf/3", // the vectors were made by it; custody-pdf/4 has its own
 		Actor:    custodylog.Actor{Name: "Dra. Vectores", Role: "clinician"}, TransparencyLogs: logs,
+		Revocation: o.revocation,
 	})
 	must(err)
-	b := &bundle{p: p, key: o.key, tokens: o.tokens, logs: o.logs, entries: readZip(out)}
+	b := &bundle{p: p, key: o.key, tokens: o.tokens, logs: o.logs, revocation: o.revocation, entries: readZip(out)}
 	m := b.manifest()
 	m.ExportID = "x-20261201-0123456789abcdef"
 	b.reseal(m)

@@ -62,6 +62,7 @@ func (g *generator) all() {
 	g.tokens()
 	g.custodyLog()
 	g.renewals()
+	g.signerRevocation()
 	g.transparency()
 	g.consistency()
 	g.rendering()

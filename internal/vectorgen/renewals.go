@@ -31,6 +31,32 @@ func (g *generator) renewals() {
 	g.bundleVector("renewal/manifest-digest-wrong", wrong, failed("custody-log.md, What a verifier checks, 10", "a renewed event, signed and timestamped, whose manifest digest is not the manifest's", "custody.event", "HASH_FAILURE").withSigner("signer.pub").at(2))
 
 	g.revocationEntries()
+	g.revokedTSA()
+}
+
+// revokedTSA: the seal's TSA certificate revoked (a CRL of its root that
+// a renewal carries), the seal's proof ending then; renewals by another
+// TSA, made before that end (the proof carried on) or after it (too
+// late: long-term.md, a renewal covers a proof only while it holds).
+func (g *generator) revokedTSA() {
+	const rule = "long-term.md, Validation over time; Revocation data"
+	p := g.p
+	by := func(t time.Time) tokenSpec {
+		return tokenSpec{tsa: p.tsaUnderIntermediate, certs: []*cert{p.tsaUnderIntermediate, p.intermediate}, genTime: t}
+	}
+	revoked := func(at, issued time.Time) logwriter.Revocation {
+		return logwriter.Revocation{Kind: custodylog.RevocationCRL, DER: revokingCRL(p.root, issued, p.tsa.cert.SerialNumber, at)}
+	}
+	inTime := g.base.clone()
+	inTime.renewBy(by(renewal1Time), nil)
+	inTime.renewBy(by(renewal2Time), nil, revoked(renewal2Time.AddDate(0, -6, 0), renewal2Time))
+	g.bundleVector("valid/renewed-before-revocation", inTime, passed(rule,
+		"the seal's TSA certificate revoked 2028-06-01 (a CRL of its root, carried by the second renewal); the first renewal, by another TSA on 2027-12-01, was made before that end and still holds: evidence renewed"))
+	late := g.base.clone()
+	late.renewBy(by(renewal1Time), nil, revoked(renewal1Time.AddDate(0, -6, 0), renewal1Time))
+	g.bundleVector("renewal/late", late, indeterminate(rule,
+		"the seal's TSA certificate revoked 2027-06-01 (a CRL of its root, carried by the renewal); the renewal, by another TSA, was made 2027-12-01, after the proof it covers had ended: nothing proves the manifest existed while its token was trustworthy",
+		"evidence", "OUT_OF_BOUNDS_NO_POE").withSigner("signer.pub"))
 }
 
 // revocationEntries: a renewal carrying a CRL from the vectors' TSA root
@@ -60,15 +86,21 @@ func (b *bundle) renew(t time.Time) { b.renewWith(t, nil) }
 // renewWith is renew with the event edited before signing, carrying
 // revocation.
 func (b *bundle) renewWith(t time.Time, edit func(e *custodylog.Event), revocation ...logwriter.Revocation) {
+	b.renewBy(tokenSpec{genTime: t}, edit, revocation...)
+}
+
+// renewBy is renewWith timestamped as stamp says (its TSA), at its
+// genTime.
+func (b *bundle) renewBy(stamp tokenSpec, edit func(e *custodylog.Event), revocation ...logwriter.Revocation) {
 	e := custodylog.Event{
-		Time: custodylog.FormatTime(t), Action: custodylog.Renewed, Note: "archive timestamp",
+		Time: custodylog.FormatTime(stamp.genTime), Action: custodylog.Renewed, Note: "archive timestamp",
 		Actor:    custodylog.Actor{Name: "Dra. Vectores", Role: "clinician"},
 		Manifest: custodylog.Digest(b.get(manifest.ManifestName)), Tokens: logwriter.TokenDigests(b.storedTokens()),
 	}
 	if edit != nil {
 		edit(&e)
 	}
-	b.appendEvent(b.key, e, &tokenSpec{genTime: t}, revocation...)
+	b.appendEvent(b.key, e, &stamp, revocation...)
 }
 
 // storedTokens are the bytes of the bundle's tokens, in order.
