@@ -436,7 +436,9 @@ func verifyPDFSignature(f *pdfread.File, r io.ReaderAt, size int64, opts Options
 	}
 	sig, err := findSignature(f)
 	if err != nil {
-		return nil, fail(CheckPDFSignature, "%v", err)
+		// No signature field, or more than one: not the one form the
+		// exporter writes (§7.2 item 2), whatever the signature's value.
+		return nil, []Check{{Name: CheckPDFSignature, Status: Failed, Sub: FormatFailure, Detail: err.Error()}}
 	}
 	contents, ok := sig["Contents"].(pdfread.String)
 	if !ok || !contents.Hex {

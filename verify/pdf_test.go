@@ -341,6 +341,9 @@ func TestPDFAfterSigning(t *testing.T) {
 			if !ok || c.Status != Failed || !strings.Contains(c.Detail, tc.want) {
 				t.Errorf("want %s FAILED with %q, got %+v", tc.check, tc.want, c)
 			}
+			if tc.check == CheckPDFSignature && c.SubIndication() != FormatFailure {
+				t.Errorf("%s: sub-indication %s, want FORMAT_FAILURE (not the one form: one signature field)", tc.check, c.SubIndication())
+			}
 			if Verdict(checks) != Failed {
 				t.Errorf("verdict %s", Verdict(checks))
 			}

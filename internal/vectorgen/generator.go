@@ -69,6 +69,7 @@ func (g *generator) all() {
 	g.pdfs()
 	g.pades()
 	g.revisions()
+	g.pdfRules()
 }
 
 // add records a vector.

@@ -45,7 +45,7 @@ var (
 const free = "(free)"
 
 // incrementalUpdate appends to pdf a revision defining objs (number →
-// the dictionary or stream after "N 0 obj", or free), with a classic xref section
+// the dictionary or stream after "N 0 obj", free, or atOffset), with a classic xref section
 // and a trailer linked by /Prev, as PDF tools write updates.
 func incrementalUpdate(pdf []byte, objs map[int]string) []byte {
 	prev := startxrefRE.FindSubmatch(pdf)
@@ -61,6 +61,10 @@ func incrementalUpdate(pdf []byte, objs map[int]string) []byte {
 	offsets := map[int]int{}
 	for _, n := range nums {
 		if objs[n] == free {
+			continue
+		}
+		if m := atOffsetRE.FindStringSubmatch(objs[n]); m != nil {
+			offsets[n], _ = strconv.Atoi(m[1])
 			continue
 		}
 		offsets[n] = out.Len()
