@@ -70,6 +70,9 @@ var sameLayer = map[string]string{
 	"internal/reportpdf -> internal/plainverdict": "the report PDF opens with the verdict in plain words",
 	"internal/webverify -> internal/plainverdict": "the web page opens with the verdict in plain words",
 	"internal/webverify -> internal/reportpdf":    "the web page offers the same report PDF as custody-verify --report",
+
+	// test support
+	"internal/vectorgen -> internal/pdfnorm/pdfnormtest": "the vectors' record.pdf as another compressor, or a forger, writes it",
 }
 
 func layerOf(t *testing.T) map[string]int {
