@@ -57,6 +57,13 @@ func (g *generator) revokedTSA() {
 	g.bundleVector("renewal/late", late, indeterminate(rule,
 		"the seal's TSA certificate revoked 2027-06-01 (a CRL of its root, carried by the renewal); the renewal, by another TSA, was made 2027-12-01, after the proof it covers had ended: nothing proves the manifest existed while its token was trustworthy",
 		"evidence", "OUT_OF_BOUNDS_NO_POE").withSigner("signer.pub"))
+	byOCSP := g.base.clone()
+	revokedAt := renewal1Time.AddDate(0, -6, 0)
+	byOCSP.renewBy(by(renewal1Time), nil, logwriter.Revocation{Kind: custodylog.RevocationOCSP,
+		DER: ocspResponse(p.tsa, p.root, ocspStatus{thisUpdate: renewal1Time, nextUpdate: renewal1Time.AddDate(0, 0, 7), revokedAt: revokedAt})})
+	g.bundleVector("renewal/late-ocsp", byOCSP, indeterminate(rule,
+		"as renewal/late, the revocation of the seal's TSA certificate (2027-06-01) told by an OCSP response of its root instead of a CRL",
+		"evidence", "OUT_OF_BOUNDS_NO_POE").withSigner("signer.pub"))
 }
 
 // revocationEntries: a renewal carrying a CRL from the vectors' TSA root
