@@ -11,8 +11,10 @@
 // the rule under test is broken), an entry, a ZIP header, a token (built
 // here byte by byte, der.go, token.go), a custody event. The output is
 // reproducible: keys come from fixed seeds, signatures are deterministic,
-// the TSA's clock is fixed (pki.go), and the files are written in a fixed
-// order; TestReproducible holds the committed vectors to a fresh run.
+// the TSA's clock is fixed (pki.go), the transparency log answers from a
+// fixed tree (translog.go), revocation data is dated (revocation.go), and
+// the files are written in a fixed order; TestReproducible holds the
+// committed vectors to a fresh run.
 package main
 
 import (

@@ -59,8 +59,10 @@ const (
 	logSize   = 8
 )
 
-// The vectors' log keys, by the name of their seed: the log's own, and
-// another that no vector's log signs with.
+// The vectors' log keys, by the name of their seed: the one
+// keys/log.note names, and another of the same origin (keys/other-log.note),
+// which --trust-log names or a log signs with in the vectors of an
+// untrusted checkpoint.
 const (
 	trustedLogKey = "transparency log"
 	otherLogKey   = "another transparency log"
