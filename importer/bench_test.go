@@ -68,9 +68,20 @@ func TestLargeExport(t *testing.T) {
 // BenchmarkWhatsApp100k imports a 100,000-message export, writing the
 // conversation folder (the target is under one second).
 func BenchmarkWhatsApp100k(b *testing.B) {
+	benchmarkImport(b, "_chat.txt", writeLargeExport, Options{TimeZone: "Europe/Madrid", DefaultRole: "patient"})
+}
+
+// BenchmarkTelegramAccount100k imports the chat of 100,000 messages of a
+// full-account Telegram export holding three such chats (80 MB).
+func BenchmarkTelegramAccount100k(b *testing.B) {
+	benchmarkImport(b, "result.json", writeLargeTelegramAccount, Options{TimeZone: "UTC", DefaultRole: "patient", Chat: "Marta Solé"})
+}
+
+// benchmarkImport imports an export of 100,000 messages that write makes.
+func benchmarkImport(b *testing.B, name string, write func(testing.TB, string, int), opts Options) {
 	dir := b.TempDir()
-	src := filepath.Join(dir, "_chat.txt")
-	writeLargeExport(b, src, 100_000)
+	src := filepath.Join(dir, name)
+	write(b, src, 100_000)
 	st, _ := os.Stat(src)
 	b.SetBytes(st.Size())
 	// CPU time is reported beside wall time: on a shared machine the wall
@@ -80,7 +91,7 @@ func BenchmarkWhatsApp100k(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		i++
-		if err := Import(src, filepath.Join(dir, fmt.Sprint("out", i)), Options{TimeZone: "Europe/Madrid", DefaultRole: "patient"}); err != nil {
+		if err := Import(src, filepath.Join(dir, fmt.Sprint("out", i)), opts); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -93,22 +104,29 @@ func BenchmarkWhatsApp100k(b *testing.B) {
 // conversation.json) held as values, as imports did until 2026-12-03,
 // kept about 70 MB live; written out as they are read, a few MB. A
 // Telegram result.json of 100,000 messages (27 MB) parsed whole kept
-// about 80 MB live. The live heap is read after each collection
+// about 80 MB live; a full-account export holding it among two other
+// chats of that size (80 MB), read whole to take the chat out, about
+// 100 MB. The live heap is read after each collection
 // (runtime/metrics), so garbage does not count.
 func TestImportHoldsOneMessage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("large export")
 	}
 	for name, write := range map[string]func(testing.TB, string, int){
-		"_chat.txt":   writeLargeExport,
-		"result.json": writeLargeTelegramExport,
+		"_chat.txt":    writeLargeExport,
+		"result.json":  writeLargeTelegramExport,
+		"account.json": writeLargeTelegramAccount,
 	} {
 		t.Run(name, func(t *testing.T) {
 			src := filepath.Join(t.TempDir(), name)
 			write(t, src, 100_000)
 			runtime.GC()
 			peak := peakrss.SampleLiveHeap()
-			err := Import(src, filepath.Join(t.TempDir(), "case"), Options{TimeZone: "UTC", DateOrder: "mdy", DefaultRole: "patient"})
+			opts := Options{TimeZone: "UTC", DateOrder: "mdy", DefaultRole: "patient"}
+			if name == "account.json" {
+				opts.Chat = "4400112233"
+			}
+			err := Import(src, filepath.Join(t.TempDir(), "case"), opts)
 			live := peak()
 			if err != nil {
 				t.Fatal(err)
@@ -124,14 +142,45 @@ func TestImportHoldsOneMessage(t *testing.T) {
 // message a reply, every tenth a photo not downloaded, every seventh
 // text an array of entities.
 func writeLargeTelegramExport(tb testing.TB, path string, n int) {
+	writeJSONFile(tb, path, func(w *bufio.Writer) {
+		writeTelegramChat(w, "Marta Solé", 4400112233, n)
+		fmt.Fprint(w, "\n")
+	})
+}
+
+// writeLargeTelegramAccount writes the result.json of a full-account
+// export ("Export Telegram data") whose chats.list holds the chat of
+// writeLargeTelegramExport, id 4400112233, between two other chats of n
+// messages each.
+func writeLargeTelegramAccount(tb testing.TB, path string, n int) {
+	writeJSONFile(tb, path, func(w *bufio.Writer) {
+		fmt.Fprint(w, "{\n \"about\": \"Here is the data you requested.\",\n \"chats\": {\n  \"about\": \"This page lists all chats from this export.\",\n  \"list\": [\n")
+		writeTelegramChat(w, "Jorge Vidal", 5500, n)
+		fmt.Fprint(w, ",\n")
+		writeTelegramChat(w, "Marta Solé", 4400112233, n)
+		fmt.Fprint(w, ",\n")
+		writeTelegramChat(w, "Ana Ruiz", 6600, n)
+		fmt.Fprint(w, "\n  ]\n }\n}\n")
+	})
+}
+
+func writeJSONFile(tb testing.TB, path string, write func(w *bufio.Writer)) {
 	tb.Helper()
 	f, err := os.Create(path)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	w := bufio.NewWriter(f)
-	names := []string{"Dra. Lucía Ferrer", "Tomás Ibarra", "Marta Solé"}
-	fmt.Fprint(w, "{\n \"name\": \"Marta Solé\",\n \"type\": \"private_group\",\n \"id\": 4400112233,\n \"messages\": [")
+	write(w)
+	if err := w.Flush(); err != nil {
+		tb.Fatal(err)
+	}
+	f.Close()
+}
+
+func writeTelegramChat(w *bufio.Writer, name string, id int64, n int) {
+	names := []string{"Dra. Lucía Ferrer", "Tomás Ibarra", name}
+	fmt.Fprintf(w, "{\n \"name\": %q,\n \"type\": \"private_group\",\n \"id\": %d,\n \"messages\": [", name, id)
 	t := time.Date(2023, 1, 1, 8, 0, 0, 0, time.UTC)
 	for i := range n {
 		t = t.Add(37 * time.Second)
@@ -153,11 +202,7 @@ func writeLargeTelegramExport(tb testing.TB, path string, n int) {
 			fmt.Fprintf(w, "   \"text\": \"Mensaje número %d sobre la analítica de ayer\"\n  }", i)
 		}
 	}
-	fmt.Fprint(w, "\n ]\n}\n")
-	if err := w.Flush(); err != nil {
-		tb.Fatal(err)
-	}
-	f.Close()
+	fmt.Fprint(w, "\n ]\n}")
 }
 
 // TestChatTooLarge: a chat whose conversation.json would exceed what

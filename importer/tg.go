@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -30,7 +29,7 @@ func importTelegram(src, dir string, b *builder) error {
 		}
 	}
 	c := newCopier(dir)
-	rel, sum, err := b.telegramSource(c, jsonPath, dir)
+	rel, sum, err := b.telegramSource(c, jsonPath)
 	if err != nil {
 		return err
 	}
@@ -63,53 +62,42 @@ func importTelegram(src, dir string, b *builder) error {
 }
 
 // telegramSource copies the export into sources/: the whole result.json
-// of a one-chat export, read as a stream; for a full-account export, read
-// whole, only the chosen chat's object, as the account's other chats must
-// not travel. It returns the copy's path and its SHA-256.
-func (b *builder) telegramSource(c *copier, jsonPath, dir string) (rel string, sum []byte, err error) {
+// of a one-chat export; for a full-account export only the chosen chat's
+// object, as the account's other chats must not travel. Both are read as
+// streams (telegram.Scan, then the copy). It returns the copy's path and
+// its SHA-256.
+func (b *builder) telegramSource(c *copier, jsonPath string) (rel string, sum []byte, err error) {
 	f, err := os.Open(jsonPath)
 	if err != nil {
 		return "", nil, err
 	}
+	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		f.Close()
 		return "", nil, err
 	}
-	// Too large a file goes to the copy, which refuses it naming the limit.
-	oneChat := st.Size() > telegram.MaxFileSize
-	if !oneChat {
-		oneChat, err = telegram.IsOneChat(f)
-	}
-	f.Close()
+	// An account export may pass the cap, which bounds the chosen chat;
+	// the copy refuses a chat above it, naming the limit.
+	top, err := telegram.Scan(f)
 	if err != nil {
 		return "", nil, fmt.Errorf("%s: %w", jsonPath, err)
 	}
-	if oneChat {
+	if top.OneChat {
 		src := file{name: filepath.Base(jsonPath), size: st.Size(), open: func() (io.ReadCloser, error) { return os.Open(jsonPath) }}
 		return b.source(c, src, "telegram-json", telegram.MaxFileSize)
 	}
-	data, err := readCapped(jsonPath, telegram.MaxFileSize)
-	if err != nil {
-		return "", nil, err
-	}
-	chat, id, err := telegram.Extract(data, b.opts.Chat)
+	chat, err := top.Select(b.opts.Chat)
 	if err != nil {
 		return "", nil, fmt.Errorf("%s: %w", jsonPath, err)
 	}
-	rel = "sources/telegram-chat.json"
-	if id != "" {
-		rel = "sources/telegram-chat-" + safeName(id) + ".json"
+	name := "telegram-chat.json"
+	if chat.ID != "" {
+		name = "telegram-chat-" + safeName(chat.ID) + ".json"
 	}
-	if err := os.MkdirAll(filepath.Join(dir, "sources"), 0o700); err != nil {
-		return "", nil, err
-	}
-	if err := writeFileSync(filepath.Join(dir, filepath.FromSlash(rel)), chat); err != nil {
-		return "", nil, err
-	}
-	b.conv.Sources = append(b.conv.Sources, conversation.Source{Path: rel, Type: "telegram-json-chat"})
-	h := sha256.Sum256(chat)
-	return rel, h[:], nil
+	section := file{name: name, size: chat.End - chat.Start, open: func() (io.ReadCloser, error) {
+		return io.NopCloser(io.NewSectionReader(f, chat.Start, chat.End-chat.Start)), nil
+	}}
+	return b.source(c, section, "telegram-json-chat", telegram.MaxFileSize)
 }
 
 // addTelegram adds a parsed message, its media copied into dir; replies
@@ -177,21 +165,4 @@ func (b *builder) telegramAttachment(c *copier, base string, md telegram.Media) 
 		return conversation.Attachment{}, err
 	}
 	return conversation.Attachment{Path: rel, Name: md.Name, Type: typ}, nil
-}
-
-// readCapped reads a whole file of at most limit bytes.
-func readCapped(p string, limit int64) ([]byte, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", p, err)
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s: larger than %d bytes", p, limit)
-	}
-	return data, nil
 }

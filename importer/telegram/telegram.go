@@ -13,11 +13,12 @@
 // ("(File not included. …)") is reported Missing. A JSON array, as Telethon
 // or API dumps write, is refused: it is not a Desktop export.
 //
-// Parse holds the export and its messages in memory. An importer reads a
-// chat of any size in the memory of one message with Check and Each,
-// which stream a chat object from a file (IsOneChat tells a one-chat
-// export, read in place, from a full-account one, whose chosen chat
-// Extract takes out).
+// Parse holds the export and its messages in memory. An importer reads an
+// export of any size in the memory of one message: Scan tells a one-chat
+// export, read in place, from a full-account one and locates each chat of
+// the latter (Export.Select picks one, or lists them all when it cannot),
+// so that the chosen chat's bytes are copied out without holding the
+// account; Check and Each then stream that chat object from its copy.
 package telegram
 
 import (
@@ -38,7 +39,9 @@ import (
 )
 
 // MaxFileSize bounds the JSON a Parse reads (it is held in memory) and
-// the result.json an importer accepts.
+// the chat an importer accepts: a one-chat result.json, or the chosen
+// chat's object of a full-account export (which Scan reads as a stream,
+// whatever its size).
 const MaxFileSize = 256 << 20
 
 // Options control parsing.
@@ -96,9 +99,19 @@ type Media struct {
 	Missing bool
 }
 
-// chatSummary names a chat of a full-account export.
-type chatSummary struct {
+// ChatEntry names a chat of a full-account export and locates its
+// object in the file: bytes [Start, End), as they are in the file.
+type ChatEntry struct {
 	Name, ID, Type string
+	Start, End     int64
+}
+
+// Export is what Scan found at the top of a Desktop export: a one-chat
+// export (its messages are in the file itself), or the chats of a
+// full-account export.
+type Export struct {
+	OneChat bool
+	Chats   []ChatEntry
 }
 
 // Parse reads a Telegram Desktop JSON export.
@@ -109,47 +122,33 @@ func Parse(data []byte, opts Options) (*Chat, error) {
 	if opts.Location == nil {
 		opts.Location = time.Local
 	}
-	top, err := readTop(jsontext.NewDecoder(bytes.NewBuffer(data)), data)
+	// A *bytes.Buffer lets the decoder read in place, without a copy.
+	top, err := Scan(bytes.NewBuffer(data))
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case top.messages:
+	if top.OneChat {
 		c, err := parseChat(data, opts.Location)
 		if err != nil {
 			return nil, err
 		}
 		c.Whole = true
 		return c, nil
-	case top.accounts:
-		raw, err := selectChat(top.chats, opts.Chat)
-		if err != nil {
-			return nil, err
-		}
-		return parseChat(raw, opts.Location)
 	}
-	return nil, errNeither
-}
-
-var errNeither = errors.New("not a Telegram Desktop export: the JSON object has neither \"messages\" (one chat) nor \"chats\" (full account)")
-
-// IsOneChat reports whether r holds a one-chat export, whose messages
-// Scan reads from the file itself, rather than a full-account one, which
-// Parse must read whole to extract a chat. It reads r as a stream and
-// fails as Parse does on what is not a Desktop export.
-func IsOneChat(r io.Reader) (bool, error) {
-	top, err := readTop(jsontext.NewDecoder(r), nil)
+	e, err := top.Select(opts.Chat)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	if !top.messages && !top.accounts {
-		return false, errNeither
-	}
-	return top.messages, nil
+	return parseChat(data[e.Start:e.End], opts.Location)
 }
 
-// readTop checks that dec holds a JSON object and scans its members.
-func readTop(dec *jsontext.Decoder, data []byte) (*topLevel, error) {
+// Scan reads an export as a stream, in the memory of one message: it
+// tells a one-chat export from a full-account one and, for the latter,
+// names and locates every chat of its lists (chats and left_chats), so
+// that an importer copies the chosen chat's bytes without holding the
+// account. It fails on what is not a Desktop export.
+func Scan(r io.Reader) (*Export, error) {
+	dec := jsontext.NewDecoder(r)
 	switch dec.PeekKind() {
 	case '{':
 	case '[':
@@ -157,88 +156,91 @@ func readTop(dec *jsontext.Decoder, data []byte) (*topLevel, error) {
 	default:
 		return nil, errors.New("not a Telegram Desktop export: expected a JSON object with \"messages\" or \"chats\"")
 	}
-	top, err := scanTop(dec, data)
+	top, accounts, err := scanTop(dec)
 	if err != nil {
 		return nil, fmt.Errorf("not a Telegram Desktop export: %w", err)
+	}
+	if !top.OneChat && !accounts {
+		return nil, errors.New("not a Telegram Desktop export: the JSON object has neither \"messages\" (one chat) nor \"chats\" (full account)")
 	}
 	return top, nil
 }
 
-// topLevel is what scanTop found: a one-chat export, or the chats of a
-// full-account export as slices of the input.
-type topLevel struct {
-	messages bool
-	accounts bool
-	chats    []jsontext.Value
-}
-
-// scanTop walks the top-level object without copying it: an account
-// export's chats are sub-slices of data, the input dec reads; with data
-// nil they are skipped.
-func scanTop(dec *jsontext.Decoder, data []byte) (*topLevel, error) {
-	var top topLevel
-	err := eachMember(dec, func(name string) error {
+// scanTop walks the top-level object, listing the chats of an account
+// export; accounts reports a "chats" or "left_chats" member.
+func scanTop(dec *jsontext.Decoder) (top *Export, accounts bool, err error) {
+	top = &Export{}
+	err = eachMember(dec, func(name string) error {
 		switch name {
 		case "messages":
-			top.messages = true
+			top.OneChat = true
 		case "chats", "left_chats":
-			top.accounts = true
-			if dec.PeekKind() != '{' || data == nil {
-				break
-			}
-			return eachMember(dec, func(name string) error {
-				if name != "list" {
-					return dec.SkipValue()
-				}
-				return eachElement(dec, func() error {
-					v, err := dec.ReadValue()
-					if err != nil {
-						return err
+			accounts = true
+			if dec.PeekKind() == '{' {
+				return eachMember(dec, func(name string) error {
+					if name != "list" {
+						return dec.SkipValue()
 					}
-					end := int(dec.InputOffset())
-					top.chats = append(top.chats, jsontext.Value(data[end-len(v):end]))
-					return nil
+					return eachElement(dec, func() error {
+						e, err := scanChat(dec, len(top.Chats)+1)
+						top.Chats = append(top.Chats, e)
+						return err
+					})
 				})
-			})
+			}
 		}
 		return dec.SkipValue()
 	})
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if _, err := dec.ReadToken(); err != io.EOF {
-		return nil, errors.New("data after the top-level object")
+		return nil, false, errors.New("data after the top-level object")
 	}
-	return &top, nil
+	return top, accounts, nil
 }
 
-func chatInfo(raw jsontext.Value) chatSummary {
-	var h struct {
-		Name *string        `json:"name"`
-		ID   jsontext.Value `json:"id"`
-		Type string         `json:"type"`
+// scanChat reads the n-th chat object of a list, keeping its name, id,
+// type and place in the file, and skipping its messages token by token.
+func scanChat(dec *jsontext.Decoder, n int) (ChatEntry, error) {
+	if dec.PeekKind() != '{' {
+		return ChatEntry{}, fmt.Errorf("chat #%d of the list is not a JSON object", n)
 	}
-	_ = jsonv2.Unmarshal(raw, &h) // a chat that does not decode is reported by parseChat
-	return chatSummary{Name: deref(h.Name), ID: scalar(h.ID), Type: h.Type}
+	if err := readDelim(dec, '{'); err != nil {
+		return ChatEntry{}, err
+	}
+	e := ChatEntry{Start: dec.InputOffset() - 1}
+	err := restOfObject(dec, func(name string) error {
+		switch name {
+		case "name":
+			return readScalar(dec, &e.Name)
+		case "id":
+			return readScalar(dec, &e.ID)
+		case "type":
+			return readScalar(dec, &e.Type)
+		}
+		return dec.SkipValue()
+	})
+	e.End = dec.InputOffset()
+	return e, err
 }
 
-// selectChat picks the chat whose id or name is want; with one chat, want
-// may be empty.
-func selectChat(list []jsontext.Value, want string) (jsontext.Value, error) {
+// Select picks the chat whose id or name is want; with one chat, want
+// may be empty. When it cannot choose, the error lists every chat.
+func (x *Export) Select(want string) (ChatEntry, error) {
+	list := x.Chats
 	if len(list) == 0 {
-		return nil, errors.New("the export's chats list is empty")
+		return ChatEntry{}, errors.New("the export's chats list is empty")
 	}
 	if want == "" && len(list) == 1 {
 		return list[0], nil
 	}
 	var byID, byName []int
-	infos := make([]chatSummary, len(list))
-	for i, raw := range list {
-		infos[i] = chatInfo(raw)
-		if want != "" && infos[i].ID == want {
+	for i, e := range list {
+		if want != "" && e.ID == want {
 			byID = append(byID, i)
 		}
-		if want != "" && strings.EqualFold(strings.TrimSpace(infos[i].Name), strings.TrimSpace(want)) {
+		if want != "" && strings.EqualFold(strings.TrimSpace(e.Name), strings.TrimSpace(want)) {
 			byName = append(byName, i)
 		}
 	}
@@ -257,12 +259,12 @@ func selectChat(list []jsontext.Value, want string) (jsontext.Value, error) {
 	default:
 		fmt.Fprintf(&b, "no chat has the name or id %q; the export holds:", want)
 	}
-	for _, in := range infos {
+	for _, e := range list {
 		// Every field quoted: a chat's id, name or type, written by
 		// whoever made the export, cannot draw a line of this list.
-		fmt.Fprintf(&b, "\n  %q\t%q\t%q", in.ID, in.Name, in.Type)
+		fmt.Fprintf(&b, "\n  %q\t%q\t%q", e.ID, e.Name, e.Type)
 	}
-	return nil, errors.New(b.String())
+	return ChatEntry{}, errors.New(b.String())
 }
 
 // parseChat reads one chat object held in memory, in one pass; line
@@ -282,7 +284,7 @@ func parseChat(data []byte, loc *time.Location) (*Chat, error) {
 }
 
 // Check and Each read one chat object (a one-chat result.json, or the
-// chat Extract took from a full-account export) one message at a time, so
+// chat Scan located in a full-account export) one message at a time, so
 // that a chat of any size takes the memory of one message. Check reads
 // every message and returns the chat's name, id, warnings, message count
 // and the position of each Telegram id (a reply may point forward), with
@@ -305,24 +307,6 @@ func Each(open func() (io.ReadCloser, error), loc *time.Location, fn func(m Mess
 		var ignored warn.List // Check returned them
 		return readChat(r, lr, loc, &Chat{}, &ignored, func(m *Message, i int) error { return fn(*m, i) })
 	})
-}
-
-// Extract returns the object of the chosen chat of a full-account export
-// (bytes as they are in data) and its id, for Check and Each; a one-chat
-// export is refused.
-func Extract(data []byte, want string) (chat []byte, id string, err error) {
-	top, err := readTop(jsontext.NewDecoder(bytes.NewBuffer(data)), data)
-	if err != nil {
-		return nil, "", err
-	}
-	if !top.accounts {
-		return nil, "", errors.New("not a full-account Telegram export (no \"chats\")")
-	}
-	raw, err := selectChat(top.chats, want)
-	if err != nil {
-		return nil, "", err
-	}
-	return raw, chatInfo(raw).ID, nil
 }
 
 // withInput opens the input twice, for the decoder and for line numbers.
@@ -670,13 +654,27 @@ func (lc *lineCounter) at(off int64) (int, error) {
 // eachMember calls fn with each member name of the next JSON object; fn
 // must consume the member's value.
 func eachMember(dec *jsontext.Decoder, fn func(name string) error) error {
+	if err := readDelim(dec, '{'); err != nil {
+		return err
+	}
+	return restOfObject(dec, fn)
+}
+
+// readDelim reads the next token, which must open an object or array.
+func readDelim(dec *jsontext.Decoder, want jsontext.Kind) error {
 	tok, err := dec.ReadToken()
 	if err != nil {
 		return err
 	}
-	if tok.Kind() != '{' {
-		return fmt.Errorf("expected a JSON object, got %v", tok.Kind())
+	if tok.Kind() != want {
+		what := map[jsontext.Kind]string{'{': "object", '[': "array"}[want]
+		return fmt.Errorf("expected a JSON %s, got %v", what, tok.Kind())
 	}
+	return nil
+}
+
+// restOfObject is eachMember after the object's '{'.
+func restOfObject(dec *jsontext.Decoder, fn func(name string) error) error {
 	for dec.PeekKind() == '"' {
 		name, err := dec.ReadToken()
 		if err != nil {
@@ -686,30 +684,33 @@ func eachMember(dec *jsontext.Decoder, fn func(name string) error) error {
 			return err
 		}
 	}
-	_, err = dec.ReadToken() // '}', or the syntax error that stopped the loop
+	_, err := dec.ReadToken() // '}', or the syntax error that stopped the loop
 	return err
 }
 
 // eachElement calls fn for each element of the next JSON array; fn must
 // consume the element.
 func eachElement(dec *jsontext.Decoder, fn func() error) error {
-	tok, err := dec.ReadToken()
-	if err != nil {
+	if err := readDelim(dec, '['); err != nil {
 		return err
-	}
-	if tok.Kind() != '[' {
-		return fmt.Errorf("expected a JSON array, got %v", tok.Kind())
 	}
 	for !slices.Contains([]jsontext.Kind{']', 0}, dec.PeekKind()) {
 		if err := fn(); err != nil {
 			return err
 		}
 	}
-	_, err = dec.ReadToken()
+	_, err := dec.ReadToken()
 	return err
 }
 
+// readScalar reads a string or number member as scalar renders it; any
+// other value is skipped token by token and reads as "", so that a
+// crafted name or id is never held whole.
 func readScalar(dec *jsontext.Decoder, dst *string) error {
+	if k := dec.PeekKind(); k != '"' && k != '0' {
+		*dst = ""
+		return dec.SkipValue()
+	}
 	v, err := dec.ReadValue()
 	if err != nil {
 		return err

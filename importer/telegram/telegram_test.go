@@ -346,8 +346,9 @@ func TestFreeTextQuoted(t *testing.T) {
 
 // TestStreamMatchesParse: Check and Each, which an importer uses to read
 // a chat from its file one message at a time, give the chat Parse gives
-// from memory (the fixtures and the corpus' exports), and IsOneChat tells
-// the two kinds of export apart as Parse does.
+// from memory (the fixtures and the corpus' exports), and Scan, reading
+// a file as a stream, tells the two kinds of export apart and locates the
+// chat Parse chooses.
 func TestStreamMatchesParse(t *testing.T) {
 	paths := []string{"testdata/result.json", "testdata/old-format.json", "testdata/full-account.json"}
 	if _, err := os.Stat(filepath.Join("..", "..", "..", "shared", "corpus", "telegram")); err == nil {
@@ -365,16 +366,16 @@ func TestStreamMatchesParse(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		oneChat, err := IsOneChat(f)
+		top, err := Scan(f)
 		f.Close()
-		if err != nil || oneChat != want.Whole {
-			t.Errorf("%s: IsOneChat = %v, %v; Parse says whole=%v", p, oneChat, err, want.Whole)
+		if err != nil || top.OneChat != want.Whole {
+			t.Fatalf("%s: Scan = %+v, %v; Parse says whole=%v", p, top, err, want.Whole)
 		}
 		open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(want.Source)), nil }
 		if !want.Whole {
-			raw, id, err := Extract(data, chat)
-			if err != nil || !bytes.Equal(raw, want.Source) || id != want.ID {
-				t.Errorf("%s: Extract = %q, %v", p, id, err)
+			e, err := top.Select(chat)
+			if err != nil || !bytes.Equal(data[e.Start:e.End], want.Source) || e.ID != want.ID || e.Name != want.Name || e.Type != want.Type {
+				t.Errorf("%s: Select = %+v, %v", p, e, err)
 			}
 		}
 		got, err := Check(open, time.UTC)
