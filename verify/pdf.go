@@ -66,6 +66,7 @@ func PDF(r io.ReaderAt, size int64, opts Options) (*Report, error) {
 		checks = append(checks, checkPDFRendering(f, r, size, b, rep))
 	}
 	addSignatureTimestamp(rep, sig)
+	checks = append(checks, checkDocTimestamps(r, size, sig, rep, opts)...)
 	rep.Checks = checks
 	rep.Result = Verdict(checks)
 	return rep, nil
@@ -412,12 +413,17 @@ type PDFSignature struct {
 
 	chain   []*x509.Certificate // the CMS certificates, signer first
 	claimed []claimedTime       // the signing times the signer states
+
+	stamps    []docTimestampField // the renewals' document timestamps
+	signedEnd int64               // where the signature's revision ends
 }
 
 // VerifyPDFSignature checks the one signature of a standalone PDF:
 // its /ByteRange must cover the whole file except exactly its /Contents
-// hex string (nothing appended after signing, no gap), and its CMS
-// signature must hold over those bytes. The signature timestamp is checked
+// hex string (nothing appended after signing, no gap; or, in a renewed
+// PDF, the revision before the renewals' updates, which may only add
+// document timestamps: checkLaterUpdates), and its CMS signature must
+// hold over those bytes. The signature timestamp is checked
 // with VerifyToken against opts.Trust. Who signed is returned, not judged:
 // the caller compares Fingerprint with the bundle's sealing key. It never
 // fails with an error: every finding is a Check (pdf.byte-range,
@@ -434,7 +440,7 @@ func verifyPDFSignature(f *pdfread.File, r io.ReaderAt, size int64, opts Options
 	fail := func(name, format string, args ...any) []Check {
 		return []Check{{Name: name, Status: Failed, Detail: fmt.Sprintf(format, args...)}}
 	}
-	sig, err := findSignature(f)
+	sig, stamps, err := findSignature(f)
 	if err != nil {
 		// No signature field, or more than one: not the one form the
 		// exporter writes (§7.2 item 2), whatever the signature's value.
@@ -444,13 +450,21 @@ func verifyPDFSignature(f *pdfread.File, r io.ReaderAt, size int64, opts Options
 	if !ok || !contents.Hex {
 		return nil, fail(CheckPDFSignature, "signature /Contents is not a hexadecimal string")
 	}
-	ranges, err := byteRange(sig["ByteRange"], contents, size)
+	ranges, err := byteRange(sig["ByteRange"], contents, size, len(stamps) > 0)
 	if err != nil {
 		return nil, fail(CheckPDFByteRange, "%v", err)
 	}
-	checks := []Check{{Name: CheckPDFByteRange, Status: Passed, Detail: fmt.Sprintf(
-		"the signature covers all %d bytes of the file but its own /Contents (bytes %d to %d)", size, ranges[1], ranges[2])}}
-	res := &PDFSignature{ByteRange: ranges}
+	signedEnd := ranges[2] + ranges[3]
+	detail := fmt.Sprintf("the signature covers all %d bytes of the file but its own /Contents (bytes %d to %d)", size, ranges[1], ranges[2])
+	if len(stamps) > 0 {
+		if err := checkLaterUpdates(f, r, signedEnd, stamps); err != nil {
+			return nil, fail(CheckPDFByteRange, "the signature covers the file up to byte %d; the updates after it are not renewals': %v", signedEnd, err)
+		}
+		detail = fmt.Sprintf("the signature covers the file up to byte %d but its own /Contents (bytes %d to %d); the %d bytes after it are %d renewal(s), which add document timestamps and validation data and change nothing signed",
+			signedEnd, ranges[1], ranges[2], size-signedEnd, len(stamps))
+	}
+	checks := []Check{{Name: CheckPDFByteRange, Status: Passed, Detail: detail}}
+	res := &PDFSignature{ByteRange: ranges, stamps: stamps, signedEnd: signedEnd}
 	res.SubFilter = string(nameOf(sig["SubFilter"]))
 	if res.SubFilter != "adbe.pkcs7.detached" && res.SubFilter != subFilterPAdES {
 		return nil, append(checks, fail(CheckPDFSignature, "signature /SubFilter %q is not a detached CMS signature", res.SubFilter)...)
@@ -462,7 +476,7 @@ func verifyPDFSignature(f *pdfread.File, r io.ReaderAt, size int64, opts Options
 	if err := checkContentsForm(r, contents, der); err != nil {
 		return nil, append(checks, Check{Name: CheckPDFSignature, Status: Failed, Sub: FormatFailure, Detail: "signature /Contents: " + err.Error()})
 	}
-	signed := io.MultiReader(io.NewSectionReader(r, 0, ranges[1]), io.NewSectionReader(r, ranges[2], size-ranges[2]))
+	signed := io.MultiReader(io.NewSectionReader(r, 0, ranges[1]), io.NewSectionReader(r, ranges[2], ranges[3]))
 	sigValue, detail, err := verifyCMS(der, signed, res)
 	if errors.Is(err, cms.ErrUnsupported) {
 		// An algorithm this verifier does not implement: the signature is
@@ -482,6 +496,9 @@ func verifyPDFSignature(f *pdfread.File, r io.ReaderAt, size int64, opts Options
 	if err != nil {
 		return res, append(checks, fail(CheckPDFSignature, "%v", err)...)
 	}
+	if len(stamps) > 0 {
+		detail = strings.Replace(detail, "over the whole file", "over the signed revision", 1)
+	}
 	checks = append(checks, Check{Name: CheckPDFSignature, Status: Passed, Detail: detail})
 	checks = append(checks, checkSignatureTimestamp(res, sigValue, opts)...)
 	res.claimed = append(res.claimed, dictSigningTime(sig)...)
@@ -494,68 +511,77 @@ func nameOf(o pdfread.Object) pdfread.Name {
 }
 
 // findSignature returns the value of the one signature field of the
-// catalog's /AcroForm.
-func findSignature(f *pdfread.File) (pdfread.Dict, error) {
+// catalog's /AcroForm, and the fields of the document timestamps that
+// renewals appended after it (PAdES B-LTA), in /Fields order.
+func findSignature(f *pdfread.File) (pdfread.Dict, []docTimestampField, error) {
 	cat, err := f.Dict(f.Trailer["Root"], "catalog (trailer /Root)")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if _, ok := cat["AcroForm"]; !ok {
-		return nil, errors.New("the PDF is not signed (its catalog has no /AcroForm)")
+		return nil, nil, errors.New("the PDF is not signed (its catalog has no /AcroForm)")
 	}
 	form, err := f.Dict(cat["AcroForm"], "catalog /AcroForm")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	fields, err := f.Array(form["Fields"], "/AcroForm /Fields")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(fields) > maxFormFields {
-		return nil, fmt.Errorf("/AcroForm has %d fields; a sealed export has one", len(fields))
+		return nil, nil, fmt.Errorf("/AcroForm has %d fields; a sealed export has one, and one more per renewal", len(fields))
 	}
 	var sig pdfread.Object
+	var stamps []docTimestampField
 	n := 0
 	for i, o := range fields {
 		fd, err := f.Dict(o, fmt.Sprintf("/AcroForm /Fields[%d]", i))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if _, ok := fd["Kids"]; ok {
-			return nil, fmt.Errorf("/AcroForm /Fields[%d] has /Kids: nested form fields are not accepted", i)
+			return nil, nil, fmt.Errorf("/AcroForm /Fields[%d] has /Kids: nested form fields are not accepted", i)
 		}
-		if nameOf(fd["FT"]) == "Sig" {
-			n++
-			sig = fd["V"]
+		if nameOf(fd["FT"]) != "Sig" {
+			continue
 		}
+		if v, err := f.Dict(fd["V"], "signature field /V"); err == nil && nameOf(v["Type"]) == "DocTimeStamp" {
+			stamps = append(stamps, docTimestampField{ref: o, field: fd, value: v})
+			continue
+		}
+		n++
+		sig = fd["V"]
 	}
 	switch {
 	case n == 0:
-		return nil, errors.New("the PDF is not signed (no signature field)")
+		return nil, nil, errors.New("the PDF is not signed (no signature field)")
 	case n > 1:
-		return nil, fmt.Errorf("the PDF has %d signature fields; a sealed export has exactly one", n)
+		return nil, nil, fmt.Errorf("the PDF has %d signature fields; a sealed export has exactly one (and document timestamps)", n)
 	}
 	d, err := f.Dict(sig, "signature field /V")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if t, ok := d["Type"]; ok && nameOf(t) != "Sig" {
-		return nil, fmt.Errorf("signature dictionary has /Type %v, want /Sig", t)
+		return nil, nil, fmt.Errorf("signature dictionary has /Type %v, want /Sig", t)
 	}
-	return d, nil
+	return d, stamps, nil
 }
 
 // byteRange checks that /ByteRange [0 a b c] leaves out exactly the
-// /Contents string and reaches the end of the file.
-func byteRange(o pdfread.Object, contents pdfread.String, size int64) ([4]int64, error) {
+// /Contents string and reaches the end of the file; with later, the end
+// of a revision before it (document timestamps follow), which
+// checkLaterUpdates then holds to that.
+func byteRange(o pdfread.Object, contents pdfread.String, size int64, later bool) ([4]int64, error) {
 	var br [4]int64
 	a, ok := o.(pdfread.Array)
 	if !ok || len(a) != 4 {
-		return br, errors.New("signature /ByteRange is not an array of 4 integers")
+		return br, errors.New("the signature's /ByteRange is not an array of 4 integers")
 	}
 	for i, v := range a {
 		if br[i], ok = v.(int64); !ok || br[i] < 0 {
-			return br, errors.New("signature /ByteRange is not an array of 4 non-negative integers")
+			return br, errors.New("the signature's /ByteRange is not an array of 4 non-negative integers")
 		}
 	}
 	switch {
@@ -564,11 +590,13 @@ func byteRange(o pdfread.Object, contents pdfread.String, size int64) ([4]int64,
 	case br[1] != contents.Start || br[2] != contents.End:
 		return br, fmt.Errorf("the unsigned gap %d..%d of /ByteRange is not the signature's /Contents (bytes %d to %d)",
 			br[1], br[2], contents.Start, contents.End)
-	case br[2]+br[3] < size:
+	case br[2]+br[3] < size && !later:
 		return br, fmt.Errorf("the signature covers the file up to byte %d but it has %d: %d bytes are unsigned (added after signing, or the /ByteRange was altered)",
 			br[2]+br[3], size, size-br[2]-br[3])
 	case br[2]+br[3] > size:
 		return br, fmt.Errorf("the signature covers %d bytes but the file has only %d: it was truncated", br[2]+br[3], size)
+	case br[2]+br[3] == size && later:
+		return br, errors.New("the signature covers the whole file, so the document timestamps are not after it: a renewal appends them")
 	}
 	return [4]int64{br[0], br[1], br[2], br[3]}, nil
 }

@@ -67,6 +67,7 @@ const (
 	CheckPDFSigner         = verdict.CheckPDFSigner
 	CheckPDFRendering      = verdict.CheckPDFRendering
 	CheckPDFSigningTime    = verdict.CheckPDFSigningTime
+	CheckPDFDocTimestamp   = verdict.CheckPDFDocTimestamp
 )
 
 // SubIndication says why a check is FAILED or INDETERMINATE, after ETSI

@@ -22,9 +22,9 @@ func init() { subcommands = append(subcommands, newRenewCmd) }
 
 type renewFlags struct {
 	key, name, role, tsaURL, out string
-	revocation              []string
-	tsaTimeout, lockWait    time.Duration
-	insecureKeyPerms        bool
+	revocation                   []string
+	tsaTimeout, lockWait         time.Duration
+	insecureKeyPerms             bool
 }
 
 func newRenewCmd() *cobra.Command {

@@ -135,7 +135,10 @@ const (
 	SubjectTimestamp    = "timestamp"     // a token of the bundle, by number
 	SubjectCustody      = "custody"       // a custody event, by sequence number
 	SubjectPDFTimestamp = "pdf.timestamp" // the PDF signature's timestamp
-	SubjectTransparency = "transparency"  // a transparency log entry of the bundle, by number
+	// SubjectPDFDocTimestamp: a document timestamp of a renewed
+	// standalone PDF (PAdES B-LTA), by number in /AcroForm /Fields.
+	SubjectPDFDocTimestamp = CheckPDFDocTimestamp
+	SubjectTransparency    = "transparency" // a transparency log entry of the bundle, by number
 )
 
 // TokenCheckID is check id of the bundle's n-th token: a token check
@@ -176,6 +179,11 @@ func (id CheckID) Name() string {
 		return "custody " + n + " " + strings.TrimPrefix(id.ID, "custody.")
 	case SubjectPDFTimestamp:
 		return SubjectPDFTimestamp + " " + id.ID
+	case SubjectPDFDocTimestamp:
+		if id.ID == CheckPDFDocTimestamp {
+			return SubjectPDFDocTimestamp + " " + n
+		}
+		return SubjectPDFDocTimestamp + " " + n + " " + id.ID
 	case SubjectTransparency:
 		return "transparency " + n
 	}
@@ -259,11 +267,16 @@ const (
 	// time the signature timestamp proves, and no claimed signing time
 	// lies after it.
 	CheckPDFSigningTime = "pdf.signing-time"
+
+	// CheckPDFDocTimestamp: a document timestamp a renewal appended to
+	// the standalone PDF (its field, byte range and /Contents); its token's
+	// checks follow under the same subject and number.
+	CheckPDFDocTimestamp = "pdf.document-timestamp"
 )
 
 // indexedName matches the names of checks that repeat per token or per
 // custody event: "timestamp 2 token.imprint", "custody 3", "custody 3 time".
-var indexedName = regexp.MustCompile(`^(timestamp|custody|transparency) ([1-9][0-9]*)(?: (.+))?$`)
+var indexedName = regexp.MustCompile(`^(timestamp|custody|transparency|pdf\.document-timestamp) ([1-9][0-9]*)(?: (.+))?$`)
 
 // ParseCheckName takes a check name apart, for a reader that holds only
 // the name (a text report): the inverse of CheckID.Name. A report's checks
@@ -279,6 +292,8 @@ func ParseCheckName(name string) CheckID {
 			return TokenCheckID(n, cmp.Or(m[3], CheckTokenFormat))
 		case m[1] == SubjectTransparency:
 			return TransparencyCheckID(n)
+		case m[1] == SubjectPDFDocTimestamp:
+			return CheckID{ID: cmp.Or(m[3], CheckPDFDocTimestamp), Subject: SubjectPDFDocTimestamp, Index: n}
 		case m[3] == "":
 			return CustodyCheckID(n, "custody.event")
 		default:
@@ -397,6 +412,7 @@ var usualSubIndications = map[string]struct{ failed, indeterminate SubIndication
 	CheckPDFSigner:         {UnexpectedSigner, NoSigningCertificateFound},
 	CheckPDFRendering:      {RenderingMismatch, RendererUnavailable},
 	CheckPDFSigningTime:    {TimestampOrderFailure, OutOfBoundsNoPOE}, // never FAILED: it sets Sub
+	CheckPDFDocTimestamp:   {FormatFailure, FormatFailure},
 	"pdf.container":        {FormatFailure, ContainerRepacked},
 	"consistency":          {Inconsistent, FormatFailure},
 	"evidence":             {FormatFailure, OutOfBoundsNoPOE}, // never FAILED
