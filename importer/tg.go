@@ -108,7 +108,7 @@ func (b *builder) addTelegram(c *copier, dir, jsonPath, rel string, chat *telegr
 		Flags:  tm.Flags,
 		Origin: &conversation.Origin{Source: rel, FirstLine: tm.FirstLine, LastLine: tm.LastLine, SourceID: tm.ID},
 	}
-	if pos, ok := chat.Positions[tm.ReplyTo]; ok && tm.ReplyTo != "" {
+	if pos, ok := chat.Positions.Get(tm.ReplyTo); ok && tm.ReplyTo != "" {
 		m.ReplyTo = "m" + strconv.Itoa(pos)
 	}
 	if tm.System {

@@ -398,3 +398,27 @@ func TestStreamMatchesParse(t *testing.T) {
 		}
 	}
 }
+
+// TestPositions: the compact id map answers as a map of every id to its
+// last position would, whatever the ids: increasing integers (Desktop's),
+// repeated or out of order, not canonical decimals, or not numbers.
+func TestPositions(t *testing.T) {
+	ids := []string{"1", "2", "5", "3", "5", "007", "7", "abc", "9", "-4", "9", "10", "18446744073709551616", "11"}
+	var p Positions
+	want := map[string]int{}
+	for i, id := range ids {
+		p.add(id, i+1)
+		want[id] = i + 1
+	}
+	for _, id := range append(ids, "4", "6", "07", "", "12") {
+		pos, ok := p.Get(id)
+		if wantPos, wantOK := want[id]; pos != wantPos || ok != wantOK {
+			t.Errorf("Get(%q) = %d, %v; want %d, %v", id, pos, ok, wantPos, wantOK)
+		}
+	}
+	// The increasing run 1 2 5 7 9 10 11 is in the slices; the rest (3,
+	// 5 again, 007, abc, -4, 9 again, one beyond int64) in the map.
+	if !slices.Equal(p.ids, []int64{1, 2, 5, 7, 9, 10, 11}) || len(p.other) != 7 {
+		t.Errorf("slices %v, map %v", p.ids, p.other)
+	}
+}
