@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/asn1"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -164,8 +165,11 @@ func (d *signedPDF) readTimestamps(f *pdfread.File) error {
 			continue
 		}
 		d.timestamps++
+		var token asn1.RawValue // /Contents is padded with zero bytes after it
 		if s, ok := v["Contents"].(pdfread.String); ok {
-			d.newCerts = dssCertificates(nil, d.newCerts, tokenCertificates(s.Bytes))
+			if _, err := asn1.Unmarshal(s.Bytes, &token); err == nil {
+				d.newCerts = dssCertificates(nil, d.newCerts, tokenCertificates(token.FullBytes))
+			}
 		}
 	}
 	return nil
