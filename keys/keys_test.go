@@ -245,16 +245,16 @@ func TestWriteRefusesOverwrite(t *testing.T) {
 	}
 }
 
-func TestWriteRefusesEmptyPassphraseAndRSA(t *testing.T) {
+func TestWriteRefusesEmptyPassphraseAndWeakRSA(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	key, _ := Generate(Ed25519)
 	if err := WritePrivate(filepath.Join(dir, "a"), key, nil); err == nil {
 		t.Error("empty passphrase accepted")
 	}
-	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	rsaKey, _ := rsa.GenerateKey(rand.Reader, 1024)
 	if err := WritePrivate(filepath.Join(dir, "b"), rsaKey, []byte("pw")); err == nil {
-		t.Error("RSA signing key accepted")
+		t.Error("RSA-1024 signing key accepted")
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("files written on error: %v", entries)
@@ -365,16 +365,19 @@ func TestLoadOpenSSLEncryptedPKCS8(t *testing.T) {
 	}
 }
 
-// TestLoadRefusesRSA: bundle signatures are Ed25519 or ECDSA only.
-func TestLoadRefusesRSA(t *testing.T) {
+// TestLoadRSA: an openssl RSA key of 2048 bits signs (rsa-pkcs1-sha256);
+// one of 1024 bits is refused with its size.
+func TestLoadRSA(t *testing.T) {
 	t.Parallel()
 	requireTool(t, "openssl")
-	path := filepath.Join(t.TempDir(), "rsa.pem")
-	run(t, "openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-aes-256-cbc", "-pass", "pass:pw", "-out", path)
-	os.Chmod(path, 0o600)
-	_, _, err := loadSigner(path, LoadOptions{Passphrase: staticPassphrase("pw")})
-	if err == nil || !strings.Contains(err.Error(), "not supported") {
-		t.Fatalf("RSA key: error = %v", err)
+	for bits, want := range map[string]string{"2048": "", "1024": "RSA key of 1024 bits"} {
+		path := filepath.Join(t.TempDir(), "rsa.pem")
+		run(t, "openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:"+bits, "-aes-256-cbc", "-pass", "pass:pw", "-out", path)
+		os.Chmod(path, 0o600)
+		_, _, err := loadSigner(path, LoadOptions{Passphrase: staticPassphrase("pw")})
+		if want == "" && err != nil || want != "" && (err == nil || !strings.Contains(err.Error(), want)) {
+			t.Errorf("RSA-%s key: error = %v, want %q", bits, err, want)
+		}
 	}
 }
 

@@ -41,7 +41,7 @@ func NewSigner(key crypto.Signer, chain []*x509.Certificate) (*Signer, error) {
 	}
 	alg, ok := sigalg.ForKey(key.Public())
 	if !ok {
-		return nil, fmt.Errorf("a %T key is not supported (want Ed25519 or ECDSA P-256)", key.Public())
+		return nil, fmt.Errorf("a %T key is not supported (want Ed25519, ECDSA P-256 or RSA)", key.Public())
 	}
 	s := &Signer{key: key, alg: alg}
 	return s, s.setChain(chain)

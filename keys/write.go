@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
+	"crypto/rsa"
 	"fmt"
 	"os"
 
@@ -71,7 +72,9 @@ func writeKeyPair(path string, key crypto.Signer, passphrase []byte, replace boo
 	return nil
 }
 
-// checkSigningKey accepts the private keys a bundle signature may use.
+// checkSigningKey accepts the private keys a bundle signature may use,
+// and an RSA key only within the format's constraints (sigalg: 2048 to
+// 4096 bits), so that a weak card key is refused before it signs.
 func checkSigningKey(key crypto.Signer) error {
 	switch k := key.Public().(type) {
 	case ed25519.PublicKey:
@@ -80,6 +83,8 @@ func checkSigningKey(key crypto.Signer) error {
 		if k.Curve == elliptic.P256() || k.Curve == elliptic.P384() {
 			return nil
 		}
+	case *rsa.PublicKey:
+		return sigalg.RSAPKCS1SHA256.CheckKey(k)
 	}
-	return fmt.Errorf("signing key type %T not supported (want Ed25519 or ECDSA P-256/P-384)", key)
+	return fmt.Errorf("signing key type %T not supported (want Ed25519, ECDSA P-256/P-384 or RSA)", key)
 }

@@ -50,6 +50,7 @@ var formsOf = map[string][]DescriptorForm{
 	FormatV2: {FormKnown, FormContentStreamed, FormStreamed},
 	FormatV3: {FormKnown, FormStreamed},
 	FormatV4: {FormKnown, FormStreamed},
+	FormatV5: {FormKnown, FormStreamed},
 }
 
 func (f DescriptorForm) String() string {

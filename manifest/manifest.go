@@ -33,6 +33,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/custody-toolkit/custody/keys/sigalg"
 )
 
 // Format versions a reader understands. Old versions must keep verifying.
@@ -52,7 +54,34 @@ const (
 	// entries travel under TransparencyDir (docs/bundle-format.md §6.1).
 	// Written exactly when that member is, for the reason given for v3.
 	FormatV4 = "custody.bundle/v4"
+	// FormatV5 is v4 plus the signature algorithm rsa-pkcs1-sha256 (the
+	// RSA keys of PKCS#12 files and cards): a new signer.algorithm value,
+	// which a verifier that predates it would call a contradiction in a
+	// known format (FAILED). Written exactly when the signer's algorithm
+	// needs it (sigalg's SinceFormat), for the reason given for v3.
+	FormatV5 = "custody.bundle/v5"
 )
+
+// formats are the versions this reader reads, oldest first: formats[i] is
+// version i+1.
+var formats = []string{FormatV1, FormatV2, FormatV3, FormatV4, FormatV5}
+
+// FormatVersion is the number of a format this reader knows (1 for v1),
+// 0 for another.
+func FormatVersion(f string) int { return slices.Index(formats, f) + 1 }
+
+// FormatName is the identifier of format version v (FormatV5 for 5).
+func FormatName(v int) string { return formats[v-1] }
+
+// signerFormat is the first version that defines the manifest's
+// signature algorithm, 1 for one this reader does not know (the
+// verifier's signature check reports that).
+func (m *Manifest) signerFormat() int {
+	if alg, ok := sigalg.ByName(m.Signer.Algorithm); ok {
+		return alg.SinceFormat
+	}
+	return 1
+}
 
 // UsesV4 reports whether the manifest carries a member that only format
 // v4 has.
@@ -70,6 +99,8 @@ func (m *Manifest) UsesV3() bool {
 // verifiers).
 func (m *Manifest) SetFormat() {
 	switch {
+	case m.signerFormat() >= 5:
+		m.Format = FormatV5
 	case m.UsesV4():
 		m.Format = FormatV4
 	case m.UsesV3():
@@ -79,13 +110,19 @@ func (m *Manifest) SetFormat() {
 	}
 }
 
-// checkV3Members: the members v3 adds appear in v3 only.
+// checkV3Members: the members v3 adds appear in v3 and later only, those
+// of v4 in v4 and later, and a signature algorithm in the versions that
+// define it.
 func (m *Manifest) checkV3Members() error {
-	if m.UsesV3() && m.Format != FormatV3 && m.Format != FormatV4 {
+	v := FormatVersion(m.Format)
+	if m.UsesV3() && v < 3 {
 		return fmt.Errorf("format %s carries a member of %s (intake, rendering.lang, rendering.verifier_url or signer.certificates_sha256), which only %s and later have", m.Format, FormatV3, FormatV3)
 	}
-	if m.UsesV4() && m.Format != FormatV4 {
-		return fmt.Errorf("format %s carries transparency_logs, which only %s has", m.Format, FormatV4)
+	if m.UsesV4() && v < 4 {
+		return fmt.Errorf("format %s carries transparency_logs, which only %s and later have", m.Format, FormatV4)
+	}
+	if since := m.signerFormat(); v < since {
+		return fmt.Errorf("field signer.algorithm: %q is defined from %s on, not in %s", m.Signer.Algorithm, FormatName(since), m.Format)
 	}
 	return CheckTransparencyLogs(m.TransparencyLogs)
 }
@@ -409,13 +446,11 @@ func firstDifference(got, want []byte) string {
 type UnknownFormatError struct{ Format string }
 
 func (e *UnknownFormatError) Error() string {
-	return fmt.Sprintf("manifest.json: unknown format %q (this verifier reads %s, %s, %s and %s)", e.Format, FormatV1, FormatV2, FormatV3, FormatV4)
+	return fmt.Sprintf("manifest.json: unknown format %q (this verifier reads %s and %s)", e.Format, strings.Join(formats[:len(formats)-1], ", "), formats[len(formats)-1])
 }
 
 // knownFormat reports whether this reader reads manifests of format f.
-func knownFormat(f string) bool {
-	return slices.Contains([]string{FormatV1, FormatV2, FormatV3, FormatV4}, f)
-}
+func knownFormat(f string) bool { return FormatVersion(f) > 0 }
 
 // Parse decodes a manifest strictly and checks its internal consistency
 // (see Check). It does not look at the container.

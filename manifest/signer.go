@@ -58,6 +58,10 @@ const (
 type UnsupportedKeyError struct {
 	Fingerprint string
 	Reason      string
+	// Key is the key when it could be decoded (a type this reader knows,
+	// of a size or curve it refuses), so that a verifier can say which
+	// constraint refuses it; nil otherwise.
+	Key crypto.PublicKey
 }
 
 func (e *UnsupportedKeyError) Error() string { return "public key: " + e.Reason }
@@ -99,7 +103,7 @@ func ParsePublicKey(pemBytes []byte) (crypto.PublicKey, error) {
 		return nil, fmt.Errorf("public key: %w", err)
 	}
 	if err := checkPublicKey(pub); err != nil {
-		return nil, unsupported(err.Error())
+		return nil, &UnsupportedKeyError{Fingerprint: hex.EncodeToString(sum[:]), Reason: err.Error(), Key: pub}
 	}
 	return pub, nil
 }

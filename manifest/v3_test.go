@@ -60,3 +60,34 @@ func TestV4Members(t *testing.T) {
 		}
 	}
 }
+
+// TestV5Signer: an RSA signer makes the exporter write v5 (whatever else
+// the manifest carries, which v5 keeps), and is refused in v1 to v4, so
+// that a verifier that predates RSA reads such a bundle as a format it
+// does not know (INDETERMINATE), never as a known format whose signer it
+// calls a contradiction (FAILED). The other signers stay where they were.
+func TestV5Signer(t *testing.T) {
+	m := &Manifest{Signer: Signer{Algorithm: "rsa-pkcs1-sha256"}}
+	m.SetFormat()
+	if m.Format != FormatV5 || m.checkV3Members() != nil {
+		t.Fatalf("RSA signer: format %s, %v", m.Format, m.checkV3Members())
+	}
+	m.TransparencyLogs = []string{"https://log.example"}
+	m.Intake = &Intake{Purpose: "p", LegalBasis: "gdpr-9-2-h"}
+	if m.SetFormat(); m.Format != FormatV5 || m.checkV3Members() != nil {
+		t.Errorf("v3 and v4 members with an RSA signer: format %s, %v", m.Format, m.checkV3Members())
+	}
+	m.TransparencyLogs, m.Intake = nil, nil
+	for _, f := range []string{FormatV1, FormatV2, FormatV3, FormatV4} {
+		m.Format = f
+		if err := m.checkV3Members(); err == nil || !strings.Contains(err.Error(), "signer.algorithm") {
+			t.Errorf("rsa-pkcs1-sha256 in %s: %v", f, err)
+		}
+	}
+	for _, alg := range []string{"ed25519", "ecdsa-p256-sha256"} {
+		m := &Manifest{Signer: Signer{Algorithm: alg}}
+		if m.SetFormat(); m.Format != FormatV2 {
+			t.Errorf("%s: format %s, want %s", alg, m.Format, FormatV2)
+		}
+	}
+}

@@ -915,11 +915,13 @@ type sealResult struct {
 
 // verifySeal checks manifest.sig over manifest.json with signer.pem, for
 // the key fingerprint and algorithm the manifest names (manifestFormat:
-// the manifest's format, when known). Formats v1 and v2 define their
-// signers (Ed25519, ECDSA P-256): in a manifest of a known format another
-// key or algorithm is one no exporter of that format writes (FAILED); in a
-// manifest of a format this verifier does not know, perhaps a later one's
-// (INDETERMINATE).
+// the manifest's format, when known). Each format defines its signers
+// (sigalg's SinceFormat: Ed25519 and ECDSA P-256 from v1, RSA from v5):
+// in a manifest of a known format another key type or algorithm is one no
+// exporter of that format writes (FAILED); in a manifest of a format this
+// verifier does not know, perhaps a later one's (INDETERMINATE). A key of
+// a defined type that its algorithm's constraints refuse (an RSA key of
+// 1024 bits) proves nothing either way (INDETERMINATE).
 func (v *bundleVerifier) verifySeal(manifestFormat, wantFP, alg string, knownFormat bool) sealResult {
 	var sig []byte // manifest.sig, once read
 	check := func(s Status, sub SubIndication, format string, args ...any) Check {
@@ -927,9 +929,12 @@ func (v *bundleVerifier) verifySeal(manifestFormat, wantFP, alg string, knownFor
 	}
 	notImplemented := func(fp string, err error) sealResult {
 		if knownFormat {
-			return sealResult{fingerprint: fp, sig: sig, check: check(Failed, FormatFailure, "%v: %s defines Ed25519 and ECDSA P-256 signers only", err, manifestFormat)}
+			return sealResult{fingerprint: fp, sig: sig, check: check(Failed, FormatFailure, "%v: %s does not define this signer", err, manifestFormat)}
 		}
 		return sealResult{fingerprint: fp, sig: sig, check: check(Indeterminate, CryptoConstraintsFailure, "this verifier cannot check the signature: %v", err)}
+	}
+	constrained := func(fp string, err error) sealResult {
+		return sealResult{fingerprint: fp, sig: sig, check: check(Indeterminate, CryptoConstraintsFailure, "the signature cannot establish anything: %v", err)}
 	}
 	pemBytes, err := v.b.ReadSmall(manifest.SignerName, manifest.MaxMetaEntrySize)
 	if err != nil {
@@ -944,6 +949,8 @@ func (v *bundleVerifier) verifySeal(manifestFormat, wantFP, alg string, knownFor
 	switch {
 	case errors.As(err, &unsupported) && unsupported.Fingerprint != wantFP:
 		return sealResult{sig: sig, check: check(Failed, UnexpectedSigner, "%s holds key %s, but the manifest was sealed for key %s", manifest.SignerName, unsupported.Fingerprint, wantFP)}
+	case errors.As(err, &unsupported) && definedIn(unsupported.Key, manifestFormat, knownFormat):
+		return constrained(wantFP, fmt.Errorf("%s holds the sealing key %s: %w", manifest.SignerName, wantFP, err))
 	case errors.As(err, &unsupported):
 		return notImplemented(wantFP, fmt.Errorf("%s holds the sealing key %s: %w", manifest.SignerName, wantFP, err))
 	case err != nil:
@@ -958,17 +965,22 @@ func (v *bundleVerifier) verifySeal(manifestFormat, wantFP, alg string, knownFor
 		// MUST write the one canonical PEM (bundle-format.md §5).
 		return sealResult{fingerprint: fp, sig: sig, check: check(Failed, FormatFailure, "%s holds the sealing key but is not exactly one PUBLIC KEY PEM block in canonical form (64-column lines, LF, no headers, nothing else)", manifest.SignerName)}
 	}
+	if keyAlg, ok := sigalg.ForKey(pub); ok && !definedIn(pub, manifestFormat, knownFormat) {
+		return notImplemented(fp, fmt.Errorf("%s holds a %s key, whose algorithm came with %s", manifest.SignerName, keyAlg.Title, manifest.FormatName(keyAlg.SinceFormat)))
+	}
 	if err := verifySignature(pub, alg, v.b.ManifestBytes, sig); errors.Is(err, errAlgorithmNotImplemented) {
 		return notImplemented(fp, err)
+	} else if errors.Is(err, sigalg.ErrConstraint) {
+		return constrained(fp, err)
 	} else if err != nil {
 		return sealResult{fingerprint: fp, sig: sig, check: check(Failed, SigCryptoFailure, "%v", err)}
 	}
 	res := sealResult{fingerprint: fp, sig: sig, check: check(Passed, "", "%s signature over manifest.json is valid, key %s", alg, fp)}
-	if knownFormat && manifestFormat == manifest.FormatV4 {
+	if knownFormat && manifest.FormatVersion(manifestFormat) >= 4 {
 		// The log entries state the manifest's digest: taken now, while
 		// its bytes are at hand (checkManifest then drops them). The
-		// manifest is not decoded yet; only v4 lists transparency logs
-		// (manifest.Parse refuses them in any other format).
+		// manifest is not decoded yet; only v4 and later list
+		// transparency logs (manifest.Parse refuses them before).
 		res.logStatement, _ = translog.NewStatement(v.b.ManifestBytes, sig, pub)
 	}
 	return res
@@ -977,6 +989,15 @@ func (v *bundleVerifier) verifySeal(manifestFormat, wantFP, alg string, knownFor
 // errAlgorithmNotImplemented: a signature algorithm this verifier does not
 // implement, which leaves a signature unchecked rather than failed.
 var errAlgorithmNotImplemented = errors.New("signature algorithm not implemented by this verifier")
+
+// definedIn reports whether key, decoded but refused by the key reader
+// (manifest.UnsupportedKeyError), is of a type whose algorithm the format
+// defines (any format, when the manifest's is not known): then a
+// constraint refuses it, not the format.
+func definedIn(key crypto.PublicKey, format string, knownFormat bool) bool {
+	alg, ok := sigalg.ForKey(key)
+	return ok && (!knownFormat || manifest.FormatVersion(format) >= alg.SinceFormat)
+}
 
 // verifySignature: the key decides the algorithm, and the manifest's
 // algorithm name must agree with it. A name this verifier does not know,
@@ -989,9 +1010,12 @@ func verifySignature(pub crypto.PublicKey, name string, msg, sig []byte) error {
 	_, implemented := sigalg.ForKey(pub)
 	switch {
 	case !known && !implemented:
-		return fmt.Errorf("%w: %q with a %T key (this verifier implements ed25519 and ecdsa-p256-sha256)", errAlgorithmNotImplemented, name, pub)
+		return fmt.Errorf("%w: %q with a %T key (this verifier implements %s)", errAlgorithmNotImplemented, name, pub, sigalg.Names())
 	case !known || !alg.Fits(pub):
 		return fmt.Errorf("signature algorithm %q does not fit the signer's %T key", name, pub)
+	}
+	if err := alg.CheckKey(pub); err != nil {
+		return err
 	}
 	if !alg.Verify(pub, msg, sig) {
 		return fmt.Errorf("%s signature does not verify (manifest.json or manifest.sig altered)", alg.Title)

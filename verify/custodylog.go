@@ -62,7 +62,9 @@ func (v *bundleVerifier) checkTokenSeal(m *manifest.Manifest, sig []byte, tokens
 		return false, nil
 	}
 	lv := &logVerifier{v: v, m: m}
-	if err := lv.checkSignature(1, e, data); err != nil {
+	if err := lv.checkSignature(1, e, data); errors.Is(err, sigalg.ErrConstraint) {
+		return false, nil // a key that proves nothing commits to nothing; the seal's check says why
+	} else if err != nil {
 		v.failWith(verdict.CheckID{ID: "token.seal"}, because(SigCryptoFailure, "custody event 1, which commits to the timestamp tokens: %v", err))
 		return false, nil
 	}
@@ -186,6 +188,7 @@ func (lv *logVerifier) event(seq int) bool {
 		v.failWith(id, because(FormatFailure, "%s: %v", custodylog.EntryName(seq, custodylog.PartEvent), err))
 		return false
 	}
+	var unproven error // the signature's key, refused by its algorithm's constraints
 	ce := CustodyEvent{Seq: e.Seq, Time: e.Time, Action: e.Action, Note: e.Note, Actor: e.Actor}
 	if fp := e.Actor.Fingerprint; v.opts.Actors != nil {
 		ce.KnownAs, ce.Recognised = v.opts.Actors[fp]
@@ -204,6 +207,12 @@ func (lv *logVerifier) event(seq int) bool {
 			custodylog.Sealed, lv.m.Signer.Fingerprint, e.Action, e.Actor.Fingerprint)
 	default:
 		err := lv.checkSignature(seq, e, data)
+		if errors.Is(err, sigalg.ErrConstraint) {
+			// A key its algorithm refuses (an RSA key of 1024 bits) proves
+			// nothing, forged or not: the event is reported so, and the
+			// events after it, which chain through it, are checked.
+			unproven, err = err, nil
+		}
 		if err == nil {
 			err = lv.checkCommitments(seq, e)
 		}
@@ -225,6 +234,11 @@ func (lv *logVerifier) event(seq int) bool {
 	lv.prevSig, lv.prevToken = lv.partDigest(seq, custodylog.PartSignature), lv.partDigest(seq, custodylog.PartToken)
 	lv.keys[e.Actor.Fingerprint] = true
 	stamped := lv.checkToken(seq, e, data, &v.rep.Custody[len(v.rep.Custody)-1])
+	if unproven != nil {
+		v.addID(id, Indeterminate, "%s by %s, key %s, at %s: linked%s; but its signature cannot establish anything: %v", e.Action, actorName(e.Actor), e.Actor.Fingerprint, e.Time, stamped, unproven)
+		v.rep.Checks[len(v.rep.Checks)-1].Sub = CryptoConstraintsFailure
+		return true
+	}
 	detail := fmt.Sprintf("%s by %s, key %s, at %s: signature valid, linked%s", e.Action, actorName(e.Actor), e.Actor.Fingerprint, e.Time, stamped)
 	if len(unknown) > 0 {
 		v.addID(id, Indeterminate, "%s; but it carries what this verifier does not know (%s): written by a later version of the format, its actor signed it, so nothing is shown altered, and what it says is not checked", detail, strings.Join(unknown, ", "))
@@ -258,6 +272,10 @@ func (lv *logVerifier) checkSignature(seq int, e *custodylog.Event, data []byte)
 		return err
 	}
 	pub, err := manifest.ParsePublicKey(pemBytes)
+	var unsupported *manifest.UnsupportedKeyError
+	if errors.As(err, &unsupported) && unsupported.Key != nil {
+		pub, err = unsupported.Key, nil // its algorithm's constraints say below why it is refused
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %v", custodylog.EntryName(seq, custodylog.PartKey), err)
 	}
@@ -269,10 +287,13 @@ func (lv *logVerifier) checkSignature(seq int, e *custodylog.Event, data []byte)
 	}
 	alg, ok := sigalg.ForKey(pub)
 	if !ok {
-		return fmt.Errorf("%s: a %T key cannot sign custody events (Ed25519 or ECDSA P-256)", custodylog.EntryName(seq, custodylog.PartKey), pub)
+		return fmt.Errorf("%s: a %T key cannot sign custody events (%s)", custodylog.EntryName(seq, custodylog.PartKey), pub, sigalg.Names())
 	}
 	if fp, _ := manifest.Fingerprint(pub); fp != e.Actor.Fingerprint {
 		return fmt.Errorf("%s holds key %s, but the event names key %s", custodylog.EntryName(seq, custodylog.PartKey), fp, e.Actor.Fingerprint)
+	}
+	if err := alg.CheckKey(pub); err != nil {
+		return fmt.Errorf("%s: %w", custodylog.EntryName(seq, custodylog.PartKey), err)
 	}
 	sig, err := lv.read(seq, custodylog.PartSignature)
 	if err != nil {

@@ -10,6 +10,7 @@ package verify_test
 import (
 	"archive/zip"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
@@ -997,6 +998,13 @@ func TestForgedAlgorithms(t *testing.T) {
 			return sig
 		}
 	}
+	signPSS := func(k *rsa.PrivateKey) func([]byte) []byte {
+		return func(msg []byte) []byte {
+			h := sha256.Sum256(msg)
+			sig, _ := rsa.SignPSS(rand.Reader, k, crypto.SHA256, h[:], nil)
+			return sig
+		}
+	}
 	none := func([]byte) []byte { return nil }
 
 	tests := []struct {
@@ -1005,21 +1013,28 @@ func TestForgedAlgorithms(t *testing.T) {
 		algorithm string
 		sign      func([]byte) []byte
 		want      verify.Status
+		format    string // the manifest's, when not the fixture's (v2)
+		check     string // the failed check, when not signature
 	}{
-		{"control: the forger's Ed25519 key, honestly named", edPub, "ed25519", signEd, verify.Passed},
-		{"control: the forger's P-256 key, honestly named", &p256.PublicKey, "ecdsa-p256-sha256", signECDSA(p256), verify.Passed},
-		{"algorithm none, empty signature", edPub, "none", none, verify.Failed},
-		{"algorithm none, Ed25519 signature", edPub, "none", signEd, verify.Failed},
-		{"Ed25519 key named ecdsa-p256-sha256", edPub, "ecdsa-p256-sha256", signEd, verify.Failed},
-		{"P-256 key named ed25519", &p256.PublicKey, "ed25519", signECDSA(p256), verify.Failed},
-		{"P-384 key named ecdsa-p256-sha256", &p384.PublicKey, "ecdsa-p256-sha256", signECDSA(p384), verify.Failed},
-		{"RSA-1024 key", &rsa1024.PublicKey, "rsa-pkcs1-sha256", signRSA(rsa1024), verify.Failed},
-		{"RSA-2048 key (not a v1 signer)", &rsa2048.PublicKey, "rsa-pkcs1-sha256", signRSA(rsa2048), verify.Failed},
-		{"RSA-2048 key named ed25519", &rsa2048.PublicKey, "ed25519", signRSA(rsa2048), verify.Failed},
+		{"control: the forger's Ed25519 key, honestly named", edPub, "ed25519", signEd, verify.Passed, "", ""},
+		{"control: the forger's P-256 key, honestly named", &p256.PublicKey, "ecdsa-p256-sha256", signECDSA(p256), verify.Passed, "", ""},
+		{"algorithm none, empty signature", edPub, "none", none, verify.Failed, "", ""},
+		{"algorithm none, Ed25519 signature", edPub, "none", signEd, verify.Failed, "", ""},
+		{"Ed25519 key named ecdsa-p256-sha256", edPub, "ecdsa-p256-sha256", signEd, verify.Failed, "", ""},
+		{"P-256 key named ed25519", &p256.PublicKey, "ed25519", signECDSA(p256), verify.Failed, "", ""},
+		{"P-384 key named ecdsa-p256-sha256", &p384.PublicKey, "ecdsa-p256-sha256", signECDSA(p384), verify.Failed, "", ""},
+		{"RSA-1024 key (not a v2 signer)", &rsa1024.PublicKey, "rsa-pkcs1-sha256", signRSA(rsa1024), verify.Failed, "", "manifest"},
+		{"RSA-2048 key (not a v2 signer)", &rsa2048.PublicKey, "rsa-pkcs1-sha256", signRSA(rsa2048), verify.Failed, "", "manifest"},
+		{"RSA-2048 key named ed25519", &rsa2048.PublicKey, "ed25519", signRSA(rsa2048), verify.Failed, "", ""},
+		{"control: the forger's RSA-2048 key, honestly named, in v5", &rsa2048.PublicKey, "rsa-pkcs1-sha256", signRSA(rsa2048), verify.Passed, manifest.FormatV5, ""},
+		{"RSA-2048 key named ecdsa-p256-sha256, in v5", &rsa2048.PublicKey, "ecdsa-p256-sha256", signRSA(rsa2048), verify.Failed, manifest.FormatV5, ""},
+		{"RSA-2048 key, PSS signature, in v5", &rsa2048.PublicKey, "rsa-pkcs1-sha256", signPSS(rsa2048), verify.Failed, manifest.FormatV5, ""},
+		// A key too weak to prove anything: neither forged nor genuine.
+		{"RSA-1024 key, in v5", &rsa1024.PublicKey, "rsa-pkcs1-sha256", signRSA(rsa1024), verify.Indeterminate, manifest.FormatV5, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			forged := resealAs(t, fx, entries, tt.pub, tt.algorithm, tt.sign)
+			forged := resealAsFormat(t, fx, entries, tt.format, tt.pub, tt.algorithm, tt.sign)
 			rep, err := verify.Bundle(bytes.NewReader(forged), int64(len(forged)), verify.Options{Trust: fx.Roots})
 			if err != nil {
 				t.Fatal(err)
@@ -1028,8 +1043,15 @@ func TestForgedAlgorithms(t *testing.T) {
 				t.Fatalf("result %s, want %s: %+v", rep.Result, tt.want, rep.Checks)
 			}
 			if tt.want == verify.Failed {
-				if c := failedCheck(rep); c == nil || c.Name != "signature" {
-					t.Errorf("failed check %+v, want signature", c)
+				want := cmp.Or(tt.check, "signature")
+				if c := failedCheck(rep); c == nil || c.Name != want {
+					t.Errorf("failed check %+v, want %s", c, want)
+				}
+				return
+			}
+			if tt.want == verify.Indeterminate {
+				if c := findCheck(rep, "signature"); c == nil || c.Status != verify.Indeterminate || c.Sub != verify.CryptoConstraintsFailure {
+					t.Errorf("signature check %+v, want INDETERMINATE %s", c, verify.CryptoConstraintsFailure)
 				}
 				return
 			}
@@ -1047,8 +1069,16 @@ func TestForgedAlgorithms(t *testing.T) {
 // timestamps the signature with the fixture's (trusted) TSA.
 func resealAs(t *testing.T, fx *testbundle.Fixture, entries []testbundle.Entry, pub crypto.PublicKey, algorithm string, sign func([]byte) []byte) []byte {
 	t.Helper()
+	return resealAsFormat(t, fx, entries, "", pub, algorithm, sign)
+}
+
+// resealAsFormat is resealAs with the manifest's format set to format
+// ("": left as it is).
+func resealAsFormat(t *testing.T, fx *testbundle.Fixture, entries []testbundle.Entry, format string, pub crypto.PublicKey, algorithm string, sign func([]byte) []byte) []byte {
+	t.Helper()
 	e := slices.Clone(entries)
 	m := testbundle.Manifest(t, e)
+	m.Format = cmp.Or(format, m.Format)
 	der, err := x509.MarshalPKIXPublicKey(pub)
 	if err != nil {
 		t.Fatal(err)

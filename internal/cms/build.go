@@ -142,15 +142,22 @@ func (d *Detached) Marshal() ([]byte, error) {
 	})
 }
 
-// AlgorithmIdentifier is the DER AlgorithmIdentifier of alg, without
-// parameters (as RFC 5754 and RFC 8419 require for the algorithms the
-// exporter writes).
+// AlgorithmIdentifier is the DER AlgorithmIdentifier of alg as the
+// exporter writes it: without parameters (RFC 5754 for the SHA-2
+// digests, RFC 5758 for ECDSA, RFC 8419 for Ed25519), except for
+// sha256WithRSAEncryption, whose parameters RFC 4055 §5 requires to be
+// NULL.
 func AlgorithmIdentifier(alg asn1.ObjectIdentifier) ([]byte, error) {
 	return build(func(b *cryptobyte.Builder) { algorithm(b, alg) })
 }
 
 func algorithm(b *cryptobyte.Builder, alg asn1.ObjectIdentifier) {
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { b.AddASN1ObjectIdentifier(alg) })
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1ObjectIdentifier(alg)
+		if alg.Equal(OIDSHA256WithRSA) {
+			b.AddASN1NULL()
+		}
+	})
 }
 
 // attribute encodes an Attribute with one value; nil if it cannot.

@@ -36,7 +36,7 @@ func TestCheckKeyConstraints(t *testing.T) {
 		{"a shorter salt", pss(OIDSHA256, OIDSHA256, 20), false},
 		{"another hash", pss(OIDSHA384, OIDSHA384, 48), false},
 		{"another mask hash", pss(OIDSHA256, OIDSHA384, 32), false},
-		{"PKCS#1 v1.5", pkix.AlgorithmIdentifier{Algorithm: oidSHA256RSA, Parameters: asn1.NullRawValue}, false},
+		{"PKCS#1 v1.5", pkix.AlgorithmIdentifier{Algorithm: OIDSHA256WithRSA, Parameters: asn1.NullRawValue}, false},
 	}
 	for _, tt := range tests {
 		err := CheckKeyConstraints(o.CA, tt.alg)

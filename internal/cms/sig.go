@@ -65,7 +65,7 @@ func VerifySignature(pub crypto.PublicKey, sigAlg pkix.AlgorithmIdentifier, dige
 		return "", fmt.Errorf("%w: signature algorithm %v uses MD5", ErrWeakHash, a)
 	case a.Equal(oidRSA):
 		return verifyPKCS1(pub, digest, signed, sig)
-	case a.Equal(oidSHA256RSA):
+	case a.Equal(OIDSHA256WithRSA):
 		return verifyPKCS1(pub, crypto.SHA256, signed, sig)
 	case a.Equal(oidSHA384RSA):
 		return verifyPKCS1(pub, crypto.SHA384, signed, sig)
