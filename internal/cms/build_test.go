@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/x509"
 	"encoding/asn1"
+	"encoding/hex"
 	"math/big"
 	"testing"
 	"time"
@@ -71,5 +72,23 @@ func TestDetachedLongLengths(t *testing.T) {
 	var v asn1.RawValue
 	if rest, err := asn1.Unmarshal(der, &v); err != nil || len(rest) != 0 {
 		t.Fatalf("%d bytes: %v, %d bytes left", len(der), err, len(rest))
+	}
+}
+
+// TestAlgorithmIdentifierParameters: the exporter's AlgorithmIdentifiers
+// have no parameters, except sha256WithRSAEncryption's NULL (RFC 4055 §5).
+func TestAlgorithmIdentifierParameters(t *testing.T) {
+	for _, tc := range []struct {
+		alg  asn1.ObjectIdentifier
+		want string
+	}{
+		{OIDSHA256, "300b0609608648016503040201"},
+		{OIDECDSAWithSHA256, "300a06082a8648ce3d040302"},
+		{OIDSHA256WithRSA, "300d06092a864886f70d01010b0500"},
+	} {
+		der, err := AlgorithmIdentifier(tc.alg)
+		if err != nil || hex.EncodeToString(der) != tc.want {
+			t.Errorf("%v: %x, %v; want %s", tc.alg, der, err, tc.want)
+		}
 	}
 }
