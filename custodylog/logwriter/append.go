@@ -2,6 +2,7 @@ package logwriter
 
 import (
 	"archive/zip"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/custody-toolkit/custody/custodylog"
 	"github.com/custody-toolkit/custody/internal/atomicfile"
+	"github.com/custody-toolkit/custody/keys/sigalg"
 	"github.com/custody-toolkit/custody/manifest"
 )
 
@@ -61,6 +63,9 @@ func Append(ctx context.Context, path string, e custodylog.Event, s Signer, opts
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	if err := checkKeyFormat(b, s.Key.Algorithm()); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	if err := nextEvent(b, &e, opts.Now); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -72,6 +77,24 @@ func Append(ctx context.Context, path string, e custodylog.Event, s Signer, opts
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return rec, nil
+}
+
+// checkKeyFormat refuses to sign with an algorithm the bundle's format
+// predates (an RSA key in a v2 bundle): the custody log has no format of
+// its own, so a verifier of that format's time, which knows no such key,
+// would report the event FAILED. The bundle's format says which
+// verifiers read it; a format this version does not know is a later one,
+// whose verifiers know every algorithm this one signs with.
+func checkKeyFormat(b *manifest.Bundle, alg *sigalg.Algorithm) error {
+	head, err := manifest.ReadHead(bytes.NewReader(b.ManifestBytes))
+	if err != nil {
+		return nil // the format is later, or broken (nextEvent's and the verifier's to say)
+	}
+	if manifest.FormatVersion(head.Format) < alg.SinceFormat {
+		return fmt.Errorf("a %s key cannot sign this bundle's custody events: the bundle is %s, and verifiers of that format, which predate %s, would report the event FAILED; sign with an Ed25519 or ECDSA P-256 key",
+			alg.Title, head.Format, alg.Name)
+	}
+	return nil
 }
 
 // nextEvent links e to the bundle's seal and to the last event. It refuses
