@@ -83,8 +83,12 @@ func checkPDFSigner(sig *PDFSignature, rep *Report) []Check {
 	switch {
 	case sig == nil || sig.Fingerprint == "":
 		return nil
-	case rep.Signer.Fingerprint == "":
+	case rep.Signer.Fingerprint == "" && rep.Result == Failed:
 		return []Check{{Name: CheckPDFSigner, Status: Failed, Detail: "the bundle's sealing key is unknown: its verification stopped before it"}}
+	case rep.Signer.Fingerprint == "":
+		// The bundle could not be checked as far as its signer (a later
+		// format, say): nothing shows the PDF signed by another key.
+		return []Check{{Name: CheckPDFSigner, Status: Indeterminate, Detail: "the bundle's sealing key is not established: its verification stopped before it, without finding anything altered"}}
 	case sig.Fingerprint != rep.Signer.Fingerprint:
 		return []Check{{Name: CheckPDFSigner, Status: Failed, Detail: fmt.Sprintf(
 			"the PDF was signed by key %s, but the bundle was sealed by key %s", sig.Fingerprint, rep.Signer.Fingerprint)}}
