@@ -59,6 +59,7 @@ func (g *generator) all() {
 	g.chainAndTree()
 	g.signature()
 	g.signerChain()
+	g.rsaSigners()
 	g.tokens()
 	g.custodyLog()
 	g.renewals()

@@ -70,12 +70,7 @@ func ecdsaKey(name string) crypto.Signer {
 //go:embed testkeys/tsa-rsa.pem
 var tsaRSAKeyPEM []byte
 
-func rsaKey() *rsa.PrivateKey {
-	block, _ := pem.Decode(tsaRSAKeyPEM)
-	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-	must(err)
-	return k.(*rsa.PrivateKey)
-}
+func rsaKey() *rsa.PrivateKey { return parseRSAKey(tsaRSAKeyPEM) }
 
 // deterministic signs with RFC 6979 nonces whatever random source it is
 // handed (x509.CreateCertificate hands it one).
