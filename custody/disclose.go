@@ -10,6 +10,7 @@ import (
 	"crypto/ed25519"
 	"crypto/hmac"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -91,7 +92,7 @@ func newSalter(c *conversation.Conversation, opts Options) (*salter, error) {
 
 // signatureKey derives K = SHA-256(signature over "custody-salt-key-v2"
 // 0x00 || conversation id), made deterministically: pure Ed25519 through
-// the Signer, or ECDSA over the SHA-256 digest with the RFC 6979 nonce
+// the Signer, RSASSA-PKCS1-v1_5 through the Signer, or ECDSA over the SHA-256 digest with the RFC 6979 nonce
 // through Disclosure.SigningKey (DER). It reports false when the key cannot
 // sign so. Only a deterministic signer gives the same K twice, so the
 // signature is made twice and compared: salts keyed by a signature no later
@@ -100,9 +101,10 @@ func signatureKey(opts Options, convID string) ([32]byte, bool, error) {
 	msg := []byte(saltKeyDomain + convID)
 	var sign func() ([]byte, error)
 	switch pub := opts.Signer.Public().(type) {
-	case ed25519.PublicKey:
-		// Called while the messages are written, which has no context;
-		// an in-memory Ed25519 key does not block.
+	case ed25519.PublicKey, *rsa.PublicKey:
+		// Both are deterministic wherever the key is (RSASSA-PKCS1-v1_5:
+		// a card's too). Called while the messages are written, which has
+		// no context; an in-memory key does not block, a card's is open.
 		sign = func() ([]byte, error) { return opts.Signer.SignMessage(context.Background(), msg) }
 	case *ecdsa.PublicKey:
 		key, ok := opts.Disclosure.SigningKey.(*ecdsa.PrivateKey)

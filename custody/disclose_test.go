@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -20,6 +21,7 @@ import (
 	"github.com/custody-toolkit/custody/conversation"
 	"github.com/custody-toolkit/custody/custody"
 	"github.com/custody-toolkit/custody/internal/testbundle"
+	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/verify"
 )
@@ -552,5 +554,35 @@ func TestConsistencyNamesSigners(t *testing.T) {
 				t.Fatalf("%s / %s: %s, want %s and %q", rep.Result, rep.Consistency.Status, rep.Consistency.Detail, tc.want, tc.detail)
 			}
 		})
+	}
+}
+
+// TestSaltsRSA: an RSA key (a PKCS#12 file's, a card's) signs
+// deterministically (RSASSA-PKCS1-v1_5), so without a salt secret two
+// exports have the same salts, and can be proven consistent.
+func TestSaltsRSA(t *testing.T) {
+	t.Parallel()
+	fx := testbundle.New(t, "ecdsa-p256")
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := keys.NewSigner(key, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := load(t, testbundle.Synthetic(t, 6, nil))
+	export := func() *custody.Result {
+		o := options(fx, filepath.Join(t.TempDir(), "case.custody"))
+		o.Signer, o.Selection = signer, custody.Selection{Messages: "m1-m3"}
+		res, err := custody.Export(t.Context(), c, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	a, b := export(), export()
+	if a.EphemeralSalts || a.Manifest.Tree.Root != b.Manifest.Tree.Root || a.Manifest.Format != manifest.FormatV5 {
+		t.Fatalf("ephemeral %v, roots %s %s, format %s: the same salts, in v5, expected", a.EphemeralSalts, a.Manifest.Tree.Root, b.Manifest.Tree.Root, a.Manifest.Format)
 	}
 }
