@@ -12,7 +12,7 @@ func TestLoadKeyURIWithoutOpener(t *testing.T) {
 		"pkcs11:token=card;object=k?pin-value=1234":                          "PKCS#11 keys (smart cards, HSMs) are not available in this program",
 		"awskms:///arn:aws:kms:eu-west-1:1:key/x":                            "KMS keys are not supported",
 		"gcpkms://projects/p/locations/l/keyRings/r/cryptoKeys/k/versions/1": "KMS keys are not supported",
-		"hashivault://doctor":                                                "KMS keys are not supported",
+		"hashivault://doctor":                                                "Vault keys are not available in this program; custody opens them",
 		"azurekms://vault.vault.azure.net/doctor":                            "KMS keys are not supported",
 	} {
 		_, err := Load(uri, LoadOptions{})
