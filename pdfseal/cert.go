@@ -29,7 +29,7 @@ const selfIssuedValidity = 30 * 365 * 24 * time.Hour
 // first, up to and including a self-issued root, each link verified
 // (tokencheck.CheckCertificateChain: no SHA-1 or MD5, no RSA key under 2048
 // bits, a first certificate allowed to sign); its first certificate must
-// certify exactly signer, an Ed25519 or ECDSA P-256 key; and every
+// certify exactly signer, an Ed25519, ECDSA P-256 or RSA key; and every
 // certificate must be valid at the time at, the export time: a
 // certificate outside its validity period vouches for nothing.
 func CheckSignerChain(signer crypto.PublicKey, chain []*x509.Certificate, at time.Time) error {
@@ -76,7 +76,7 @@ func checkSignerKey(pub crypto.PublicKey) error {
 	if k, ok := pub.(*ecdsa.PublicKey); ok {
 		return fmt.Errorf("ECDSA key on %s; only P-256 is supported", k.Curve.Params().Name)
 	}
-	return fmt.Errorf("%T keys are not supported; use Ed25519 or ECDSA P-256", pub)
+	return fmt.Errorf("%T keys are not supported; use Ed25519, ECDSA P-256 or RSA", pub)
 }
 
 // selfIssued makes the certificate the key issues to itself, valid from at.

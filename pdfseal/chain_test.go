@@ -194,7 +194,7 @@ func TestSealCertificateChainRefused(t *testing.T) {
 		{"SHA-1 signed leaf", key, pki.chainFor(t, key, sha1), "is signed with ECDSA-SHA1"},
 		{"expired leaf", key, pki.chainFor(t, key, expired), `certificate 1 ('CN=Dr. Expired,O=Consulta 3') is not valid at 2026-11-25T10:30:00Z`},
 		{"leaf not yet valid", key, pki.chainFor(t, key, notYet), "is not valid at"},
-		{"P-384 signer", p384, pki.chainFor(t, p384, doctorCert("Dr. P-384")), "not supported (want Ed25519 or ECDSA P-256)"},
+		{"P-384 signer", p384, pki.chainFor(t, p384, doctorCert("Dr. P-384")), "not supported (want Ed25519, ECDSA P-256 or RSA)"},
 	} {
 		t.Run(tc.what, func(t *testing.T) {
 			var out bytes.Buffer

@@ -72,7 +72,7 @@ type Timestamper interface {
 
 // Options configure Seal.
 type Options struct {
-	// Signer is the doctor's key: Ed25519 or ECDSA P-256 (required). Its
+	// Signer is the doctor's key: Ed25519, ECDSA P-256 or RSA (required). Its
 	// certificate chain (optional: the doctor's X.509 certificate, then its
 	// issuers in order up to and including a self-issued root; see
 	// CheckSignerChain for what it must satisfy) is what the CMS carries,
