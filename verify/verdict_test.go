@@ -92,13 +92,13 @@ func TestCannotCheckIsIndeterminate(t *testing.T) {
 			replaceManifest(e, fp, p521FP)
 			e[testbundle.Find(e, manifest.SignerName)].Data = pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: p521DER})
 		}), verify.Indeterminate, "manifest", verify.FormatNotImplemented, "unknown format"},
-		// Formats v1 and v2 define their signers: another is not a later
+		// Each format defines its signers: another is not a later
 		// version's, but a manifest no exporter of that format writes.
 		{"format v2, an algorithm and key it does not define", edit(func(e []testbundle.Entry) {
 			replaceManifest(e, `"algorithm":"ed25519"`, `"algorithm":"ecdsa-p384-sha384"`)
 			replaceManifest(e, fp, p384FP)
 			e[testbundle.Find(e, manifest.SignerName)].Data = pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: p384DER})
-		}), verify.Failed, "signature", verify.FormatFailure, "defines Ed25519 and ECDSA P-256 signers only"},
+		}), verify.Failed, "signature", verify.FormatFailure, "does not define this signer"},
 		// The key decides: an Ed25519 key makes Ed25519 signatures, so
 		// another name is a contradiction, not an algorithm to skip.
 		{"an algorithm name that does not fit the key", edit(func(e []testbundle.Entry) {
