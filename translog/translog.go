@@ -22,6 +22,7 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/sha512"
 	"crypto/x509"
@@ -44,6 +45,8 @@ const (
 //
 //   - ECDSA P-256: SHA-256 of manifest.json, and manifest.sig itself (an
 //     ECDSA signature over that digest);
+//   - RSA (2048, 3072 or 4096 bits, the sizes Rekor v2 accepts): as
+//     ECDSA, manifest.sig being RSASSA-PKCS1-v1_5 over that digest;
 //   - Ed25519: SHA-512 of manifest.json, and an Ed25519ph signature
 //     (RFC 8032 §5.1, prehashed with SHA-512) by the same key, made for
 //     the log: manifest.sig is pure Ed25519, which no log can check
@@ -51,7 +54,7 @@ const (
 type Statement struct {
 	HashAlgorithm string // SHA2_256 or SHA2_512 (Sigstore's HashAlgorithm names)
 	Digest        []byte
-	KeyDetails    string // PKIX_ECDSA_P256_SHA_256 or PKIX_ED25519_PH
+	KeyDetails    string // PKIX_ECDSA_P256_SHA_256, PKIX_RSA_PKCS1V15_<bits>_SHA256 or PKIX_ED25519_PH
 	PublicKey     []byte // DER SubjectPublicKeyInfo
 	// Signature is manifest.sig for ECDSA; for Ed25519 the exporter fills
 	// it (SignPrehashed) and the verifier checks it (checkSignature).
@@ -65,10 +68,17 @@ func NewStatement(manifest, sig []byte, pub crypto.PublicKey) (*Statement, error
 	if err != nil {
 		return nil, err
 	}
-	switch pub.(type) {
+	switch k := pub.(type) {
 	case *ecdsa.PublicKey:
 		d := sha256.Sum256(manifest)
 		return &Statement{HashAlgorithm: "SHA2_256", Digest: d[:], KeyDetails: "PKIX_ECDSA_P256_SHA_256", PublicKey: der, Signature: sig}, nil
+	case *rsa.PublicKey:
+		bits := k.N.BitLen()
+		if bits != 2048 && bits != 3072 && bits != 4096 {
+			return nil, fmt.Errorf("a transparency log entry for an RSA key of %d bits is not defined (Rekor v2 takes 2048, 3072 and 4096)", bits)
+		}
+		d := sha256.Sum256(manifest)
+		return &Statement{HashAlgorithm: "SHA2_256", Digest: d[:], KeyDetails: fmt.Sprintf("PKIX_RSA_PKCS1V15_%d_SHA256", bits), PublicKey: der, Signature: sig}, nil
 	case ed25519.PublicKey:
 		d := sha512.Sum512(manifest)
 		return &Statement{HashAlgorithm: "SHA2_512", Digest: d[:], KeyDetails: "PKIX_ED25519_PH", PublicKey: der}, nil
