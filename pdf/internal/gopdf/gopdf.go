@@ -2351,7 +2351,7 @@ func (gp *GoPdf) formatXrefline(n int64) string {
 
 func (gp *GoPdf) addObj(iobj IObj) int {
 	index := len(gp.pdfObjs)
-	gp.pdfObjs = append(gp.pdfObjs, iobj)
+	gp.pdfObjs = append(gp.pdfObjs, gp.pages.kept(iobj)) // custody: page_stream.go
 	return index
 }
 

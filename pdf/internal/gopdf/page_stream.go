@@ -55,13 +55,28 @@ type presetText struct {
 
 // finishedObj stands, in the object list, for the page or content object
 // of a page that was finished and dropped or written: only its type is
-// still needed (the page tree lists the pages by their numbers).
+// still needed (the page tree lists the pages by their numbers). In the
+// writing pass it also stands for each image object: the layout pass's
+// are written, so the writing pass need not hold a second copy of every
+// image that gopdf holds (one decoded and re-encoded).
 type finishedObj string
 
 func (finishedObj) init(func() *GoPdf) {}
 func (f finishedObj) getType() string  { return string(f) }
 func (f finishedObj) write(io.Writer, int) error {
-	return errors.New("gopdf: a finished page cannot be written again")
+	return fmt.Errorf("gopdf: a %s that was dropped cannot be written", string(f))
+}
+
+// kept is what the object list holds of a new object.
+func (p *pageKeeping) kept(obj IObj) IObj {
+	if p.sink == nil {
+		return obj
+	}
+	switch obj.(type) {
+	case *ImageObj, *SMask, *DeviceRGBObj:
+		return finishedObj(obj.getType())
+	}
+	return obj
 }
 
 var (
