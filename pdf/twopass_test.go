@@ -37,6 +37,9 @@ func TestTwoPassesRenderAsOne(t *testing.T) {
 	docs["streamed"] = streamedMessages(3000)
 	for name, d := range docs {
 		t.Run(name, func(t *testing.T) {
+			if testing.Short() && (strings.HasPrefix(name, "zoo-broken") || name == "streamed") {
+				t.Skip("7 s of the 9")
+			}
 			one := renderWithBudget(t, d, math.MaxInt64)
 			for _, budget := range []int64{0, 20 << 10} {
 				if two := renderWithBudget(t, d, budget); !bytes.Equal(one, two) {
