@@ -179,20 +179,18 @@ func (r *renderer) render(w io.Writer) (err error) {
 	if err := r.layOut(); err != nil {
 		return err
 	}
-	if r.pdf.KeptPages() {
-		if err := r.pdf.FillInPlaceHoldText(totalPages, strconv.Itoa(r.page), gopdf.Left); err != nil {
-			return fmt.Errorf("pdf: page count: %w", err)
-		}
-		return r.pack(w, func(out io.Writer) error {
-			_, err := r.pdf.WriteTo(out)
-			return err
-		})
-	}
-	if err := r.pdf.FinishPages(); err != nil {
+	onePass := r.pdf.KeptPages()
+	if err := r.pdf.FinishPages(); err != nil { // nothing to finish in one pass
 		return err
 	}
 	if err := r.pdf.FillInPlaceHoldText(totalPages, strconv.Itoa(r.page), gopdf.Left); err != nil {
 		return fmt.Errorf("pdf: page count: %w", err)
+	}
+	if onePass {
+		return r.pack(w, func(out io.Writer) error {
+			_, err := r.pdf.WriteTo(out)
+			return err
+		})
 	}
 	return r.pack(w, r.drawAgain)
 }
