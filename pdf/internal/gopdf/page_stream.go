@@ -34,6 +34,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // pageKeeping is what a GoPdf does with its finished pages.
@@ -166,7 +167,7 @@ func (gp *GoPdf) dropFinishedPages() {
 func (gp *GoPdf) forgetPlaceHolders() {
 	for name, infos := range gp.placeHolderTexts {
 		for _, info := range infos {
-			if !containsSubset(gp.pages.finished[name], info.fontISubset) {
+			if !slices.Contains(gp.pages.finished[name], info.fontISubset) {
 				if gp.pages.finished == nil {
 					gp.pages.finished = map[string][]*SubsetFontObj{}
 				}
@@ -175,15 +176,6 @@ func (gp *GoPdf) forgetPlaceHolders() {
 		}
 		delete(gp.placeHolderTexts, name)
 	}
-}
-
-func containsSubset(list []*SubsetFontObj, s *SubsetFontObj) bool {
-	for _, f := range list {
-		if f == s {
-			return true
-		}
-	}
-	return false
 }
 
 // FinishPages ends the layout pass (the last page is dropped like the
