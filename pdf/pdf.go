@@ -39,13 +39,20 @@
 // Output is deterministic: the same Document gives the same bytes. The PDF
 // carries no creation date unless SOURCE_DATE_EPOCH is set, and no /ID.
 //
-// Memory grows slowly with the number of messages: the Document holds
-// them, and the PDF writer (internal/gopdf, a fork of gopdf that keeps
-// each finished page's operations deflated, about 1.5 KB a page) holds
-// every page until the end, because the page total is filled in last.
-// It does not grow with the images: the writer is handed small stubs, and
-// the image data is streamed from the attachments into the output
-// (image.go, internal/pdfpack).
+// Memory does not grow with the number of pages, nor with the images. A
+// PDF writer writes nothing until the document is complete (every page
+// states the page total, and the page tree, the resources and the font
+// subsets, which come before the pages in the file, are known at the end).
+// So the PDF writer (internal/gopdf, a fork of gopdf) keeps each finished
+// page's operations deflated, about 2 KB a page, up to a budget (8 MB,
+// some 4,000 pages); a longer document is drawn twice: a layout pass that
+// drops each page when it is finished and ends knowing the page total,
+// the fonts and the images, then a writing pass that draws the same pages
+// again and writes each as it is finished (internal/gopdf's
+// page_stream.go). The bytes are the same either way. Images: the writer
+// is handed small stubs, and the image data is streamed from the
+// attachments into the output (image.go, internal/pdfpack). A Document
+// with Stream set holds no message: Stream hands them, once per pass.
 package pdf
 
 import (
@@ -70,7 +77,9 @@ type Document struct {
 	Items []Item // in conversation order
 	// Stream, when set, hands the items that follow Items one at a time,
 	// in conversation order, as the pages are laid out: a record of tens
-	// of thousands of messages then never holds them all at once.
+	// of thousands of messages then never holds them all at once. A long
+	// record calls it twice (a layout pass, then a writing pass), and
+	// both times it must hand the same items.
 	Stream    func(yield func(Item) error) error
 	Integrity Integrity
 

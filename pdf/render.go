@@ -1,9 +1,12 @@
 package pdf
 
 import (
+	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"strconv"
 	"strings"
@@ -160,6 +163,11 @@ func newRenderer(d *Document) (*renderer, error) {
 	return r, nil
 }
 
+// render lays the document out and writes it: in one pass while its
+// finished pages pack into keptPagesBudget bytes, else in two (see
+// internal/gopdf's page_stream.go): the first counts the pages and
+// gathers every glyph and image, the second draws the pages again and
+// writes each as it is finished. Memory then does not grow with the pages.
 func (r *renderer) render(w io.Writer) (err error) {
 	// gopdf panics on some inputs it does not expect; a record must fail
 	// with an error, never take the exporter down.
@@ -168,6 +176,32 @@ func (r *renderer) render(w io.Writer) (err error) {
 			err = fmt.Errorf("pdf: rendering failed: %v", p)
 		}
 	}()
+	if err := r.layOut(); err != nil {
+		return err
+	}
+	onePass := r.pdf.KeptPages()
+	if err := r.pdf.FinishPages(); err != nil { // nothing to finish in one pass
+		return err
+	}
+	if err := r.pdf.FillInPlaceHoldText(totalPages, strconv.Itoa(r.page), gopdf.Left); err != nil {
+		return fmt.Errorf("pdf: page count: %w", err)
+	}
+	if onePass {
+		return r.pack(w, func(out io.Writer) error {
+			_, err := r.pdf.WriteTo(out)
+			return err
+		})
+	}
+	return r.pack(w, r.drawAgain)
+}
+
+// keptPagesBudget is how many bytes of packed pages (about 2 KB a page) a
+// document keeps to be written in one pass; tests set it to 0 to make
+// every document in two.
+var keptPagesBudget int64 = 8 << 20
+
+// layOut draws the document from its start.
+func (r *renderer) layOut() error {
 	info := gopdf.PdfInfo{Title: r.d.Title, Subject: "Export " + r.d.ExportID, Creator: "custody", Producer: "custody"}
 	if v, ok := os.LookupEnv("SOURCE_DATE_EPOCH"); ok && v != "" {
 		sec, err := strconv.ParseInt(v, 10, 64)
@@ -179,6 +213,7 @@ func (r *renderer) render(w io.Writer) (err error) {
 	r.pdf.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitPT})
 	r.pdf.SetNoCompression() // pdfpack deflates the pages, see there why
 	r.pdf.SetInfo(info)
+	r.pdf.DropPagesBeyond(keptPagesBudget)
 
 	r.newPage()
 	r.header()
@@ -186,13 +221,32 @@ func (r *renderer) render(w io.Writer) (err error) {
 		return err
 	}
 	r.integrityPage()
-	if err := r.setFont(r.st.small.Faces[0], smallSize); err != nil {
+	// The font the page total is measured in (FillInPlaceHoldText).
+	return r.setFont(r.st.small.Faces[0], smallSize)
+}
+
+// drawAgain is the writing pass: a fresh renderer draws the document again
+// onto a fresh gopdf, which writes each page as it is finished, with the
+// page total known, among the objects of r's layout pass.
+func (r *renderer) drawAgain(out io.Writer) error {
+	again, err := newRenderer(r.d)
+	if err != nil {
 		return err
 	}
-	if err := r.pdf.FillInPlaceHoldText(totalPages, strconv.Itoa(r.page), gopdf.Left); err != nil {
-		return fmt.Errorf("pdf: page count: %w", err)
+	if err := r.pdf.WritePagesOf(again.pdf, out); err != nil {
+		return err
 	}
-	return r.write(w)
+	again.pdf.PresetPlaceHolderText(totalPages, strconv.Itoa(r.page), gopdf.Left)
+	if err := again.layOut(); err != nil {
+		return err
+	}
+	if err := again.pdf.FinishPages(); err != nil {
+		return fmt.Errorf("pdf: %w", err)
+	}
+	if again.page != r.page || !maps.EqualFunc(again.fills, r.fills, func(a, b pdfpack.Substitute) bool { return bytes.Equal(a.Stub, b.Stub) }) {
+		return errors.New("pdf: the second pass drew another document than the first (an attachment changed while it was read?)")
+	}
+	return nil
 }
 
 // items draws d.Items, then what d.Stream hands, checked as they come.
@@ -228,27 +282,37 @@ func (it Item) check(i int) error {
 	return nil
 }
 
-// write streams gopdf's uncompressed output through pdfpack, which fills
-// in the images.
-func (r *renderer) write(w io.Writer) error {
+// pack streams gopdf's uncompressed output, written by write in a
+// goroutine, through pdfpack, which compresses the pages and fills in the
+// images. The writer's error comes first: the writing pass checks, after
+// its last byte, that it drew the document of the layout pass.
+func (r *renderer) pack(w io.Writer, write func(io.Writer) error) error {
 	pr, pw := io.Pipe()
+	done := make(chan struct{})
+	var writeErr error
 	go func() {
-		err := errors.New("pdf: writer panicked")
+		defer close(done)
 		defer func() {
 			if p := recover(); p != nil {
-				err = fmt.Errorf("pdf: writing failed: %v", p)
+				writeErr = fmt.Errorf("pdf: writing failed: %v", p)
+				if e, ok := p.(error); ok {
+					writeErr = fmt.Errorf("pdf: writing failed: %w", e)
+				}
 			}
-			pw.CloseWithError(err)
+			pw.CloseWithError(cmp.Or(writeErr, io.EOF))
 		}()
-		_, err = r.pdf.WriteTo(pw)
-		if err == nil {
-			err = io.EOF
-		}
+		writeErr = write(pw)
 	}()
 	err := pdfpack.Pack(w, pr, r.fills)
-	pr.CloseWithError(errors.New("pdf: output abandoned")) // unblocks the writer on error
+	pr.CloseWithError(errAbandoned) // unblocks the writer on error
+	<-done                          // the writing pass stops at its next page (newPage)
+	if writeErr != nil && !errors.Is(writeErr, errAbandoned) {
+		return writeErr
+	}
 	return err
 }
+
+var errAbandoned = errors.New("pdf: output abandoned")
 
 const totalPages = "total-pages"
 
@@ -256,6 +320,9 @@ const totalPages = "total-pages"
 // placeholder filled in when the last page is known.
 func (r *renderer) newPage() {
 	r.pdf.AddPage()
+	if err := r.pdf.WriteError(); err != nil {
+		panic(err) // the writing pass cannot write: no use drawing on
+	}
 	r.page++
 	r.y = marginTop
 	r.textGrey, r.strokeGrey, r.fillGrey = -1, -1, -1 // each page starts in black

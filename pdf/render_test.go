@@ -103,12 +103,17 @@ func manyMessages(n int) *Document {
 	d := &Document{Practice: "Consulta", Title: "Seguimiento", PatientID: "P-1", ExportID: "EXP-1",
 		Selected: n, Total: n, Integrity: Integrity{ManifestSHA256: strings.Repeat("ab", 32)}}
 	for i := range n {
-		d.Items = append(d.Items, Item{Message: &Message{
-			ID: "m-" + strconv.Itoa(i), Time: "2026-04-12 09:14:03 +02:00", SenderName: "Dra. Lucía Martínez", SenderRole: "clinician",
-			Text: "Buenos días, ¿cómo se encuentra hoy? Recuerde tomarse la temperatura y enviarme una foto de la herida si nota enrojecimiento. " + strconv.Itoa(i),
-		}})
+		d.Items = append(d.Items, Item{Message: shortMessage(i)})
 	}
 	return d
+}
+
+// shortMessage is the i-th message of manyMessages.
+func shortMessage(i int) *Message {
+	return &Message{
+		ID: "m-" + strconv.Itoa(i), Time: "2026-04-12 09:14:03 +02:00", SenderName: "Dra. Lucía Martínez", SenderRole: "clinician",
+		Text: "Buenos días, ¿cómo se encuentra hoy? Recuerde tomarse la temperatura y enviarme una foto de la herida si nota enrojecimiento. " + strconv.Itoa(i),
+	}
 }
 
 func TestPageFooter(t *testing.T) {

@@ -35,15 +35,16 @@ func (p *packedContent) write(w io.Writer, _ *PDFProtection) error {
 // pack replaces the operations of a finished page by packedContent runs.
 // A place-holder text stays as it is, between two runs, because it is
 // filled in when the document is complete (FillInPlaceHoldText). If
-// packing fails the page keeps its operations, which write the same.
-func (c *ContentObj) pack(p *contentPacker) {
+// packing fails the page keeps its operations, which write the same. It
+// returns the bytes the page now holds packed.
+func (c *ContentObj) pack(p *contentPacker) (size int64) {
 	var packed []ICacheContent
 	start := 0
 	for i, cache := range c.listCache.caches {
 		if text, ok := cache.(*cacheContentText); ok && text.isPlaceHolder {
 			run, err := p.pack(c.listCache.caches[start:i], c.protection())
 			if err != nil {
-				return
+				return 0
 			}
 			packed = append(append(packed, run...), cache)
 			start = i + 1
@@ -51,9 +52,15 @@ func (c *ContentObj) pack(p *contentPacker) {
 	}
 	run, err := p.pack(c.listCache.caches[start:], c.protection())
 	if err != nil {
-		return
+		return 0
 	}
 	c.listCache.caches = append(packed, run...)
+	for _, cache := range c.listCache.caches {
+		if run, ok := cache.(*packedContent); ok {
+			size += int64(len(run.data))
+		}
+	}
+	return size
 }
 
 // pack serialises and compresses operations into at most one

@@ -12,8 +12,13 @@
 // about 1.5 KB a page. Place-holder texts stay as they are, between the
 // packed runs, because they are filled in at the end ("page X of Y");
 // they are therefore found by pointer, not by their index in the page's
-// list (placeholder.go, PlaceHolderText, FillInPlaceHoldText). Every
-// change is marked "custody:".
+// list (placeholder.go, PlaceHolderText, FillInPlaceHoldText). Past a
+// budget of packed pages (DropPagesBeyond) a document is made in two
+// passes instead, a layout pass that drops each finished page and a
+// writing pass that writes each page as it is finished among the layout
+// pass's objects (page_stream.go, which says why gopdf cannot write a page
+// before the end otherwise): about 100 bytes a page. Every change is
+// marked "custody:".
 //
 // The ToUnicode map (unicode_map.go) wrote a character above U+FFFF as its
 // code point (<1F637>), which text extractors read as garbage; it is now

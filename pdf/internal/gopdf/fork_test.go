@@ -2,7 +2,9 @@ package gopdf_test
 
 import (
 	"bytes"
+	"io"
 	"strconv"
+	"strings"
 	"testing"
 
 	upstream "github.com/signintech/gopdf"
@@ -25,8 +27,22 @@ type document interface {
 }
 
 // draw lays out pages of text, colour changes, lines and a "page X of Y"
-// place-holder on every page, as the renderer does.
-func draw(t *testing.T, d document, setFont func() error, pages int) []byte {
+// place-holder on every page, as the renderer does, and writes them.
+func draw(t *testing.T, d document, setFont func() error, pages, align int) []byte {
+	t.Helper()
+	drawPages(t, d, setFont, pages)
+	if err := d.FillInPlaceHoldText("total", strconv.Itoa(pages), align); err != nil {
+		t.Fatal(err)
+	}
+	out, err := d.GetBytesPdfReturnErr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// drawPages draws the pages of draw.
+func drawPages(t *testing.T, d document, setFont func() error, pages int) {
 	t.Helper()
 	for p := 1; p <= pages; p++ {
 		d.AddPage()
@@ -52,14 +68,6 @@ func draw(t *testing.T, d document, setFont func() error, pages int) []byte {
 			t.Fatal(err)
 		}
 	}
-	if err := d.FillInPlaceHoldText("total", strconv.Itoa(pages), upstream.Left); err != nil {
-		t.Fatal(err)
-	}
-	out, err := d.GetBytesPdfReturnErr()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 // TestSameBytesAsUpstream: the fork, which packs each finished page, writes
@@ -80,10 +88,106 @@ func TestSameBytesAsUpstream(t *testing.T) {
 		if err := f.AddTTFFontData("regular", goregular.TTF); err != nil {
 			t.Fatal(err)
 		}
-		want := draw(t, &u, func() error { return u.SetFont("regular", "", 10) }, 25)
-		got := draw(t, &f, func() error { return f.SetFont("regular", "", 10) }, 25)
+		want := draw(t, &u, func() error { return u.SetFont("regular", "", 10) }, 25, upstream.Left)
+		got := draw(t, &f, func() error { return f.SetFont("regular", "", 10) }, 25, fork.Left)
 		if !bytes.Equal(got, want) {
 			t.Errorf("compress %v: the fork's PDF (%d bytes) differs from upstream's (%d bytes)", compress, len(got), len(want))
+		}
+	}
+}
+
+// upstreamPDF is draw's document as github.com/signintech/gopdf writes it.
+func upstreamPDF(t *testing.T, compress bool, pages, align int) []byte {
+	var u upstream.GoPdf
+	u.Start(upstream.Config{PageSize: *upstream.PageSizeA4, Unit: upstream.UnitPT})
+	if !compress {
+		u.SetNoCompression()
+	}
+	if err := u.AddTTFFontData("regular", goregular.TTF); err != nil {
+		t.Fatal(err)
+	}
+	return draw(t, &u, func() error { return u.SetFont("regular", "", 10) }, pages, align)
+}
+
+// forkPDF starts draw's document with the fork, font added.
+func forkPDF(t *testing.T, compress bool) (*fork.GoPdf, func() error) {
+	f := &fork.GoPdf{}
+	f.Start(fork.Config{PageSize: *fork.PageSizeA4, Unit: fork.UnitPT})
+	if !compress {
+		f.SetNoCompression()
+	}
+	if err := f.AddTTFFontData("regular", goregular.TTF); err != nil {
+		t.Fatal(err)
+	}
+	return f, func() error { return f.SetFont("regular", "", 10) }
+}
+
+// TestTwoPassesWriteAsUpstream: a layout pass that drops its pages and a
+// writing pass that writes each as it is finished give, together, what
+// upstream writes in one pass, compressed or not, with the page total
+// aligned left or right; so does a document that drops its pages only
+// past a budget.
+func TestTwoPassesWriteAsUpstream(t *testing.T) {
+	const pages = 25
+	for _, compress := range []bool{false, true} {
+		for _, align := range []int{fork.Left, fork.Right} {
+			for _, budget := range []int64{0, 8 << 10} {
+				layout, setFont := forkPDF(t, compress)
+				layout.DropPagesBeyond(budget)
+				drawPages(t, layout, setFont, pages)
+				if layout.KeptPages() {
+					t.Fatalf("budget %d: the layout pass kept its pages", budget)
+				}
+				if err := layout.FinishPages(); err != nil {
+					t.Fatal(err)
+				}
+				if err := layout.FillInPlaceHoldText("total", strconv.Itoa(pages), align); err != nil {
+					t.Fatal(err)
+				}
+				writing, setFont := forkPDF(t, compress)
+				var got bytes.Buffer
+				if err := layout.WritePagesOf(writing, &got); err != nil {
+					t.Fatal(err)
+				}
+				writing.PresetPlaceHolderText("total", strconv.Itoa(pages), align)
+				drawPages(t, writing, setFont, pages)
+				if err := writing.FinishPages(); err != nil {
+					t.Fatal(err)
+				}
+				if want := upstreamPDF(t, compress, pages, align); !bytes.Equal(got.Bytes(), want) {
+					t.Errorf("compress %v, align %d, budget %d: two passes wrote %d bytes, upstream %d, not the same",
+						compress, align, budget, got.Len(), len(want))
+				}
+			}
+		}
+	}
+}
+
+// TestWritingPassOutOfStep: a writing pass that draws fewer pages, or an
+// object more, than the layout pass fails; it never writes a wrong PDF.
+func TestWritingPassOutOfStep(t *testing.T) {
+	for name, draw := range map[string]func(w *fork.GoPdf, setFont func() error){
+		"a page fewer": func(w *fork.GoPdf, setFont func() error) { drawPages(t, w, setFont, 2) },
+		"a font more": func(w *fork.GoPdf, setFont func() error) {
+			if err := w.AddTTFFontData("other", goregular.TTF); err != nil {
+				t.Fatal(err)
+			}
+			drawPages(t, w, setFont, 3)
+		},
+	} {
+		layout, setFont := forkPDF(t, false)
+		layout.DropPagesBeyond(0)
+		drawPages(t, layout, setFont, 3)
+		if err := layout.FinishPages(); err != nil {
+			t.Fatal(err)
+		}
+		writing, setFont := forkPDF(t, false)
+		if err := layout.WritePagesOf(writing, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		draw(writing, setFont)
+		if err := writing.FinishPages(); err == nil || !strings.Contains(err.Error(), "writing pass") {
+			t.Errorf("%s: FinishPages: %v, want an error about the writing pass", name, err)
 		}
 	}
 }

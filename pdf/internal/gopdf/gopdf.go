@@ -104,8 +104,10 @@ type GoPdf struct {
 	//placeholder text
 	placeHolderTexts map[string]([]placeHolderTextInfo)
 
-	// custody: the compressor of finished pages (content_pack.go)
+	// custody: the compressor of finished pages (content_pack.go), and
+	// what is done with them (page_stream.go)
 	contentPacker contentPacker
+	pages         pageKeeping
 }
 
 type DrawableRectOptions struct {
@@ -807,10 +809,11 @@ func (gp *GoPdf) AddPage() {
 
 // AddPageWithOption  : add new page with option
 func (gp *GoPdf) AddPageWithOption(opt PageOption) {
-	if gp.indexOfContent > -1 {
-		// custody: the page is finished; hold its operations in a few
-		// compressed bytes, not a struct for each (content_pack.go).
-		gp.pdfObjs[gp.indexOfContent].(*ContentObj).pack(&gp.contentPacker)
+	// custody: the page is finished; hold its operations in a few
+	// compressed bytes, not a struct for each (content_pack.go), or drop
+	// or write it (page_stream.go). A write error waits for FinishPages.
+	if err := gp.finishPage(); err != nil && gp.pages.sink != nil && gp.pages.sink.err == nil {
+		gp.pages.sink.err = err
 	}
 	opt.TrimBox = opt.TrimBox.UnitsToPoints(gp.config.Unit)
 	opt.PageSize = opt.PageSize.UnitsToPoints(gp.config.Unit)
@@ -1077,6 +1080,7 @@ type (
 	countingWriter struct {
 		offset int64
 		writer io.Writer
+		err    error // custody: the first error, which callers of Fprintf do not see
 	}
 )
 
@@ -1087,6 +1091,9 @@ func newCountingWriter(w io.Writer) *countingWriter {
 func (cw *countingWriter) Write(b []byte) (int, error) {
 	n, err := cw.writer.Write(b)
 	cw.offset += int64(n)
+	if err != nil && cw.err == nil {
+		cw.err = err
+	}
 	return n, err
 }
 
@@ -1443,8 +1450,14 @@ func (gp *GoPdf) PlaceHolderText(placeHolderName string, placeHolderWidth float6
 func (gp *GoPdf) FillInPlaceHoldText(placeHolderName string, text string, align int) error {
 
 	infos, ok := gp.placeHolderTexts[placeHolderName]
-	if !ok {
+	// custody: the place-holders of pages dropped (page_stream.go) are
+	// filled in by the writing pass; their fonts need the characters.
+	finished := gp.pages.finished[placeHolderName]
+	if !ok && len(finished) == 0 {
 		return errors.New("placeHolderName not found")
+	}
+	for _, subset := range finished {
+		subset.AddChars(text)
 	}
 
 	for _, info := range infos {
@@ -2220,18 +2233,27 @@ func (gp *GoPdf) prepare() {
 	if gp.indexOfPagesObj != -1 {
 		indexCurrPage := -1
 		pagesObj := gp.pdfObjs[gp.indexOfPagesObj].(*PagesObj)
+		var kids strings.Builder
+		kids.WriteString(pagesObj.Kids)
+		defer func() { pagesObj.Kids = kids.String() }()
 		i := 0 //gp.indexOfFirstPageObj
 		max := len(gp.pdfObjs)
 		for i < max {
 			objtype := gp.pdfObjs[i].getType()
 			switch objtype {
 			case "Page":
-				pagesObj.Kids = fmt.Sprintf("%s %d 0 R ", pagesObj.Kids, i+1)
+				// custody: one builder, not a string copied for each
+				// page (quadratic in the pages).
+				fmt.Fprintf(&kids, " %d 0 R ", i+1)
 				pagesObj.PageCount++
 				indexCurrPage = i
 			case "Content":
+				// custody: a page dropped by the layout pass lists its
+				// content when the writing pass writes it (page_stream.go).
 				if indexCurrPage != -1 {
-					gp.pdfObjs[indexCurrPage].(*PageObj).Contents = fmt.Sprintf("%s %d 0 R ", gp.pdfObjs[indexCurrPage].(*PageObj).Contents, i+1)
+					if page, ok := gp.pdfObjs[indexCurrPage].(*PageObj); ok {
+						page.Contents = fmt.Sprintf("%s %d 0 R ", page.Contents, i+1)
+					}
 				}
 			case "Font":
 				tmpfont := gp.pdfObjs[i].(*FontObj)
@@ -2329,7 +2351,7 @@ func (gp *GoPdf) formatXrefline(n int64) string {
 
 func (gp *GoPdf) addObj(iobj IObj) int {
 	index := len(gp.pdfObjs)
-	gp.pdfObjs = append(gp.pdfObjs, iobj)
+	gp.pdfObjs = append(gp.pdfObjs, gp.pages.kept(iobj)) // custody: page_stream.go
 	return index
 }
 
