@@ -78,7 +78,7 @@ func input(args []js.Value) webverify.Input {
 		Name:     args[0].Get("name").String(),
 		TrustPEM: []byte(args[1].String()),
 		Signer:   args[2].String(),
-		SHA256:   newWebCryptoSHA256(),
+		SHA256:   newSHA256(),
 	}
 }
 
