@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 
 	"github.com/custody-toolkit/custody/internal/pdfnorm"
@@ -88,7 +89,7 @@ func checkPDFRendering(f *pdfread.File, r io.ReaderAt, size int64, embedded *PDF
 // fresh rendering by renderer ("" for the one the bundle implies).
 func compareStandalone(r io.ReaderAt, size int64, b *manifest.Bundle, rep *Report, bundleName, renderer string) renderingComparison {
 	render := func(w io.Writer) error { return StandaloneRenderingAs(w, b, rep, bundleName, renderer) }
-	return compareRendering(io.NewSectionReader(r, 0, size), false, nil, render)
+	return compareRendering(io.NewSectionReader(r, 0, size), false, nil, render, nil)
 }
 
 // renderingComparison is the outcome of compareRendering: a status, a
@@ -104,7 +105,8 @@ type renderingComparison struct {
 // compareRendering compares a sealed rendering (a PDF's first revision, or
 // the whole of sealed when whole) with a fresh one written by render.
 // sealedDigest, when known, is the whole sealed PDF's SHA-256: it spares
-// hashing it again.
+// hashing it again. freshHash, when not nil, hashes the fresh rendering
+// (Options.SHA256: the web verifier's faster SHA-256).
 //
 // The bytes of a rendering depend on the compressor of the Go toolchain
 // that made it (compress/flate, image/png's row filters), which changes
@@ -115,8 +117,11 @@ type renderingComparison struct {
 // in our writer's layout fails: no compressor explains it. What this
 // verifier cannot do (render, or read its own rendering) is indeterminate.
 // Both sides are streamed; nothing is held whole.
-func compareRendering(sealed *io.SectionReader, whole bool, sealedDigest []byte, render func(io.Writer) error) renderingComparison {
-	digest, n, err := renderDigest(render)
+func compareRendering(sealed *io.SectionReader, whole bool, sealedDigest []byte, render func(io.Writer) error, freshHash hash.Hash) renderingComparison {
+	if freshHash == nil {
+		freshHash = sha256.New()
+	}
+	digest, n, err := renderDigest(render, freshHash)
 	if err != nil {
 		return renderingComparison{status: Indeterminate, sub: RendererUnavailable, detail: "it cannot be compared: this verifier cannot render the sealed content again: " + err.Error()}
 	}
@@ -151,9 +156,8 @@ func compareRendering(sealed *io.SectionReader, whole bool, sealedDigest []byte,
 		"and shows exactly the same content as a fresh rendering of the sealed content (identical once every stream is decompressed and every image row un-predicted)"}
 }
 
-// renderDigest is the SHA-256 and length of a fresh rendering.
-func renderDigest(render func(io.Writer) error) ([]byte, int64, error) {
-	h := sha256.New()
+// renderDigest is the SHA-256 (by h) and length of a fresh rendering.
+func renderDigest(render func(io.Writer) error, h hash.Hash) ([]byte, int64, error) {
 	w := &countWriter{w: h}
 	if err := render(w); err != nil {
 		return nil, 0, err
