@@ -31,10 +31,12 @@ import (
 // over the same bytes.
 
 // webCryptoMax is the largest input hashed with the browser's SHA-256:
-// the page holds it whole. 64 MiB holds the photos, voice notes and
-// short videos of a chat; a larger file streams through hash-wasm, so
-// that the page never holds a large part of the file.
-var webCryptoMax int64 = 64 << 20
+// the page holds it whole, and Web Crypto copies it while it digests, so
+// up to twice this. 128 MiB holds a chat's photos, voice notes, videos
+// and scanned documents (the 100 MB documents of docs/performance.md's
+// workload: ten times faster than hash-wasm); a larger file streams
+// through hash-wasm, so that the page never holds more of the file.
+var webCryptoMax int64 = 128 << 20
 
 // newSHA256 returns verify.Options.SHA256 for the page: a constructor of
 // SHA-256 hashes for inputs of a known size, or nil if the page has
