@@ -864,14 +864,14 @@ func (v *bundleVerifier) compareRecord(m *manifest.Manifest, path string) render
 	}
 	f, _ := m.FileByPath(path)
 	digest, _ := hex.DecodeString(f.SHA256)
-	return compareRecord(v.b, m, sealed, digest, v.opts.sha256(sealed.Size()))
+	return compareRecord(v.b, m, sealed, digest, v.opts.sha256)
 }
 
 // compareRecord compares sealed, a bundle's record.pdf of SHA-256 digest,
 // with a fresh rendering of the bundle's content; m is the bundle's
-// manifest, parsed (nil: parse it here); freshHash hashes the fresh
-// rendering (nil: crypto/sha256).
-func compareRecord(b *manifest.Bundle, m *manifest.Manifest, sealed *io.SectionReader, digest []byte, freshHash hash.Hash) renderingComparison {
+// manifest, parsed (nil: parse it here); newSHA256 makes the SHA-256
+// hashes (Options.sha256).
+func compareRecord(b *manifest.Bundle, m *manifest.Manifest, sealed *io.SectionReader, digest []byte, newSHA256 func(int64) hash.Hash) renderingComparison {
 	c, err := content(b, m)
 	if err != nil {
 		return renderingComparison{status: Indeterminate, detail: "it cannot be compared: reading the sealed content to render it: " + err.Error()}
@@ -889,7 +889,7 @@ func compareRecord(b *manifest.Bundle, m *manifest.Manifest, sealed *io.SectionR
 		c = record.Content{}
 		return record.Render(w, first, nil)
 	}
-	return compareRendering(sealed, true, digest, render, freshHash)
+	return compareRendering(sealed, true, digest, render, newSHA256)
 }
 
 // checkSignature verifies manifest.sig over the exact bytes of

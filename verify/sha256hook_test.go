@@ -1,6 +1,7 @@
 package verify_test
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"hash"
 	"strings"
@@ -52,5 +53,37 @@ func TestSHA256Hook(t *testing.T) {
 		if asked[size] != n {
 			t.Errorf("SHA256 asked %d times for %d bytes, want %d (asked: %v)", asked[size], size, n, asked)
 		}
+	}
+}
+
+// TestSHA256HookPDF: in a standalone PDF, Options.SHA256 also hashes the
+// bytes the PDF signature covers (nearly the whole file), told their size.
+func TestSHA256HookPDF(t *testing.T) {
+	t.Parallel()
+	rendering, sign, _ := standaloneSignerAs(t, testbundle.Sample(), custody.Options{}, "")
+	signed := sign(t, rendering)
+	var mu sync.Mutex
+	asked := map[int64]int{}
+	opts := verify.Options{SHA256: func(size int64) hash.Hash {
+		mu.Lock()
+		defer mu.Unlock()
+		asked[size]++
+		return sha256.New()
+	}}
+	r := bytes.NewReader(signed)
+	rep, err := verify.PDF(r, r.Size(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Result == verify.Failed {
+		t.Fatalf("result %s, checks %+v", rep.Result, rep.Checks)
+	}
+	sig, _ := verify.VerifyPDFSignature(r, r.Size(), verify.Options{})
+	if sig == nil {
+		t.Fatal("no signature")
+	}
+	covered := sig.ByteRange[1] + sig.ByteRange[3]
+	if asked[covered] == 0 {
+		t.Errorf("SHA256 not asked for the %d bytes the signature covers (asked: %v)", covered, asked)
 	}
 }
