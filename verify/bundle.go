@@ -65,9 +65,9 @@ type Options struct {
 	SHA256 func(size int64) hash.Hash
 }
 
-// sha256 is a SHA-256 hash for an input of that size: Options.SHA256's,
+// NewSHA256 is a SHA-256 hash for an input of that size: Options.SHA256's,
 // or crypto/sha256's.
-func (o *Options) sha256(size int64) hash.Hash {
+func (o *Options) NewSHA256(size int64) hash.Hash {
 	if o.SHA256 != nil {
 		return o.SHA256(size)
 	}
@@ -520,7 +520,7 @@ func (v *bundleVerifier) hashEntry(name string) (string, error) {
 	}
 	defer rc.Close()
 	size, _ := v.b.Size(name)
-	h := v.opts.sha256(size)
+	h := v.opts.NewSHA256(size)
 	if v.buf == nil {
 		v.buf = make([]byte, 1<<20)
 	}
@@ -864,13 +864,13 @@ func (v *bundleVerifier) compareRecord(m *manifest.Manifest, path string) render
 	}
 	f, _ := m.FileByPath(path)
 	digest, _ := hex.DecodeString(f.SHA256)
-	return compareRecord(v.b, m, sealed, digest, v.opts.sha256)
+	return compareRecord(v.b, m, sealed, digest, v.opts.NewSHA256)
 }
 
 // compareRecord compares sealed, a bundle's record.pdf of SHA-256 digest,
 // with a fresh rendering of the bundle's content; m is the bundle's
 // manifest, parsed (nil: parse it here); newSHA256 makes the SHA-256
-// hashes (Options.sha256).
+// hashes (Options.NewSHA256).
 func compareRecord(b *manifest.Bundle, m *manifest.Manifest, sealed *io.SectionReader, digest []byte, newSHA256 func(int64) hash.Hash) renderingComparison {
 	c, err := content(b, m)
 	if err != nil {

@@ -738,7 +738,7 @@ func checkCMSStructure(sd *cms.SignedData) (*cms.SignerInfo, []*x509.Certificate
 func signedDigest(opts Options, size int64) func(crypto.Hash) hash.Hash {
 	return func(h crypto.Hash) hash.Hash {
 		if h == crypto.SHA256 {
-			return opts.sha256(size)
+			return opts.NewSHA256(size)
 		}
 		return h.New()
 	}

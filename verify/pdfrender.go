@@ -62,12 +62,12 @@ func checkPDFRendering(f *pdfread.File, r io.ReaderAt, size int64, embedded *PDF
 	if m != nil && m.Rendering != nil && !record.Renders(m.Rendering.Renderer) {
 		return Check{Name: CheckPDFRendering, Status: Indeterminate, Sub: RendererUnavailable, Detail: fmt.Sprintf("rendered by %q, which this verifier does not have: the visible pages cannot be compared with the bundle", m.Rendering.Renderer)}
 	}
-	cmp := compareStandalone(r, size, b, rep, embedded.Name, "", opts.sha256)
+	cmp := compareStandalone(r, size, b, rep, embedded.Name, "", opts.NewSHA256)
 	if m != nil && m.Rendering == nil && cmp.status == Failed {
 		// No record.pdf names the renderer: the PDF may be an earlier
 		// exporter's, laid out by an earlier renderer.
 		for _, earlier := range record.Renderers[1:] {
-			if c := compareStandalone(r, size, b, rep, embedded.Name, earlier, opts.sha256); c.status == Passed {
+			if c := compareStandalone(r, size, b, rep, embedded.Name, earlier, opts.NewSHA256); c.status == Passed {
 				cmp = c
 				cmp.detail += " (renderer " + earlier + ")"
 				break
@@ -105,7 +105,7 @@ type renderingComparison struct {
 // the whole of sealed when whole) with a fresh one written by render.
 // sealedDigest, when known, is the whole sealed PDF's SHA-256: it spares
 // hashing it again. newSHA256 makes the SHA-256 hashes, told the size of
-// what they hash (Options.sha256: the web verifier's faster SHA-256).
+// what they hash (Options.NewSHA256: the web verifier's faster SHA-256).
 //
 // The bytes of a rendering depend on the compressor of the Go toolchain
 // that made it (compress/flate, image/png's row filters), which changes
