@@ -65,6 +65,15 @@ type Options struct {
 	SHA256 func(size int64) hash.Hash
 }
 
+// NewSHA256 is a SHA-256 hash for an input of that size: Options.SHA256's,
+// or crypto/sha256's.
+func (o *Options) NewSHA256(size int64) hash.Hash {
+	if o.SHA256 != nil {
+		return o.SHA256(size)
+	}
+	return sha256.New()
+}
+
 // ProgressLabels name the steps of Options.Progress for a person.
 var ProgressLabels = map[string]string{
 	"files":     "hashing the sealed files",
@@ -510,11 +519,8 @@ func (v *bundleVerifier) hashEntry(name string) (string, error) {
 		return "", err
 	}
 	defer rc.Close()
-	h := sha256.New()
-	if v.opts.SHA256 != nil {
-		size, _ := v.b.Size(name)
-		h = v.opts.SHA256(size)
-	}
+	size, _ := v.b.Size(name)
+	h := v.opts.NewSHA256(size)
 	if v.buf == nil {
 		v.buf = make([]byte, 1<<20)
 	}
@@ -858,13 +864,14 @@ func (v *bundleVerifier) compareRecord(m *manifest.Manifest, path string) render
 	}
 	f, _ := m.FileByPath(path)
 	digest, _ := hex.DecodeString(f.SHA256)
-	return compareRecord(v.b, m, sealed, digest)
+	return compareRecord(v.b, m, sealed, digest, v.opts.NewSHA256)
 }
 
 // compareRecord compares sealed, a bundle's record.pdf of SHA-256 digest,
 // with a fresh rendering of the bundle's content; m is the bundle's
-// manifest, parsed (nil: parse it here).
-func compareRecord(b *manifest.Bundle, m *manifest.Manifest, sealed *io.SectionReader, digest []byte) renderingComparison {
+// manifest, parsed (nil: parse it here); newSHA256 makes the SHA-256
+// hashes (Options.NewSHA256).
+func compareRecord(b *manifest.Bundle, m *manifest.Manifest, sealed *io.SectionReader, digest []byte, newSHA256 func(int64) hash.Hash) renderingComparison {
 	c, err := content(b, m)
 	if err != nil {
 		return renderingComparison{status: Indeterminate, detail: "it cannot be compared: reading the sealed content to render it: " + err.Error()}
@@ -882,7 +889,7 @@ func compareRecord(b *manifest.Bundle, m *manifest.Manifest, sealed *io.SectionR
 		c = record.Content{}
 		return record.Render(w, first, nil)
 	}
-	return compareRendering(sealed, true, digest, render)
+	return compareRendering(sealed, true, digest, render, newSHA256)
 }
 
 // checkSignature verifies manifest.sig over the exact bytes of

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"strings"
@@ -63,7 +64,7 @@ func PDF(r io.ReaderAt, size int64, opts Options) (*Report, error) {
 	}
 	checks = append(checks, checkPDFSigner(sig, rep)...)
 	if rep.Result != Failed {
-		checks = append(checks, checkPDFRendering(f, r, size, b, rep))
+		checks = append(checks, checkPDFRendering(f, r, size, b, rep, opts))
 	}
 	addSignatureTimestamp(rep, sig)
 	checks = append(checks, checkDocTimestamps(r, size, sig, rep, opts)...)
@@ -481,7 +482,7 @@ func verifyPDFSignature(f *pdfread.File, r io.ReaderAt, size int64, opts Options
 		return nil, append(checks, Check{Name: CheckPDFSignature, Status: Failed, Sub: FormatFailure, Detail: "signature /Contents: " + err.Error()})
 	}
 	signed := io.MultiReader(io.NewSectionReader(r, 0, ranges[1]), io.NewSectionReader(r, ranges[2], ranges[3]))
-	sigValue, detail, err := verifyCMS(der, signed, res)
+	sigValue, detail, err := verifyCMS(der, signed, signedDigest(opts, ranges[1]+ranges[3]), res)
 	if errors.Is(err, cms.ErrUnsupported) {
 		// An algorithm this verifier does not implement: the signature is
 		// not checked, which proves nothing either way.
@@ -654,7 +655,7 @@ func checkContentsForm(r io.ReaderAt, contents pdfread.String, der []byte) error
 // signer's chain up to a self-issued certificate, in order, each link
 // verified (CheckCertificateChain): no byte of the signature's container
 // can change without the verdict changing.
-func verifyCMS(der []byte, signed io.Reader, res *PDFSignature) (sigValue []byte, detail string, err error) {
+func verifyCMS(der []byte, signed io.Reader, newDigest func(crypto.Hash) hash.Hash, res *PDFSignature) (sigValue []byte, detail string, err error) {
 	sd, err := cms.ParseDetached(der, "PDF signature CMS")
 	if err != nil {
 		return nil, "", fmt.Errorf("the signature's CMS cannot be read: %w", err)
@@ -672,7 +673,7 @@ func verifyCMS(der []byte, signed io.Reader, res *PDFSignature) (sigValue []byte
 	if err != nil {
 		return nil, "", fmt.Errorf("the CMS digest algorithm: %w", err)
 	}
-	if err := checkCMSAttributes(si, cert, h, signed); err != nil {
+	if err := checkCMSAttributes(si, cert, h, newDigest(h), signed); err != nil {
 		return nil, "", err
 	}
 	if err := checkCAdESBaseline(si, res.SubFilter); err != nil {
@@ -736,10 +737,21 @@ func checkCMSStructure(sd *cms.SignedData) (*cms.SignerInfo, []*x509.Certificate
 	return si, chain, nil
 }
 
+// signedDigest makes the hash of a PDF signature's signed bytes (size
+// bytes: nearly the whole PDF): Options.SHA256's for SHA-256.
+func signedDigest(opts Options, size int64) func(crypto.Hash) hash.Hash {
+	return func(h crypto.Hash) hash.Hash {
+		if h == crypto.SHA256 {
+			return opts.NewSHA256(size)
+		}
+		return h.New()
+	}
+}
+
 // checkCMSAttributes checks the signed attributes: content type id-data,
 // the message digest of the PDF's signed bytes and, when present, the
 // ESS signing-certificate binding to the signer's certificate.
-func checkCMSAttributes(si *cms.SignerInfo, cert *x509.Certificate, h crypto.Hash, signed io.Reader) error {
+func checkCMSAttributes(si *cms.SignerInfo, cert *x509.Certificate, h crypto.Hash, d hash.Hash, signed io.Reader) error {
 	if si.SignedAttrs == nil {
 		return errors.New("the CMS has no signed attributes")
 	}
@@ -750,7 +762,6 @@ func checkCMSAttributes(si *cms.SignerInfo, cert *x509.Certificate, h crypto.Has
 	if !ct.Equal(cms.OIDData) {
 		return fmt.Errorf("the CMS content-type signed attribute is %v, not id-data", ct)
 	}
-	d := h.New()
 	if _, err := io.CopyBuffer(d, signed, make([]byte, 256<<10)); err != nil {
 		return fmt.Errorf("reading the signed bytes: %w", err)
 	}

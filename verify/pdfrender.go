@@ -2,9 +2,9 @@ package verify
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 
 	"github.com/custody-toolkit/custody/internal/pdfnorm"
@@ -53,7 +53,7 @@ func content(b *manifest.Bundle, m *manifest.Manifest) (record.Content, error) {
 // rendering of the embedded bundle (byte for byte, or once normalised,
 // see compareRendering); the signed update after it only adds the
 // attachment and the signature.
-func checkPDFRendering(f *pdfread.File, r io.ReaderAt, size int64, embedded *PDFBundle, rep *Report) Check {
+func checkPDFRendering(f *pdfread.File, r io.ReaderAt, size int64, embedded *PDFBundle, rep *Report, opts Options) Check {
 	b, err := manifest.OpenBundle(embedded, embedded.Size())
 	if err != nil {
 		return Check{Name: CheckPDFRendering, Status: Failed, Detail: err.Error()}
@@ -62,12 +62,12 @@ func checkPDFRendering(f *pdfread.File, r io.ReaderAt, size int64, embedded *PDF
 	if m != nil && m.Rendering != nil && !record.Renders(m.Rendering.Renderer) {
 		return Check{Name: CheckPDFRendering, Status: Indeterminate, Sub: RendererUnavailable, Detail: fmt.Sprintf("rendered by %q, which this verifier does not have: the visible pages cannot be compared with the bundle", m.Rendering.Renderer)}
 	}
-	cmp := compareStandalone(r, size, b, rep, embedded.Name, "")
+	cmp := compareStandalone(r, size, b, rep, embedded.Name, "", opts.NewSHA256)
 	if m != nil && m.Rendering == nil && cmp.status == Failed {
 		// No record.pdf names the renderer: the PDF may be an earlier
 		// exporter's, laid out by an earlier renderer.
 		for _, earlier := range record.Renderers[1:] {
-			if c := compareStandalone(r, size, b, rep, embedded.Name, earlier); c.status == Passed {
+			if c := compareStandalone(r, size, b, rep, embedded.Name, earlier, opts.NewSHA256); c.status == Passed {
 				cmp = c
 				cmp.detail += " (renderer " + earlier + ")"
 				break
@@ -86,9 +86,9 @@ func checkPDFRendering(f *pdfread.File, r io.ReaderAt, size int64, embedded *PDF
 
 // compareStandalone compares the standalone PDF's first revision with a
 // fresh rendering by renderer ("" for the one the bundle implies).
-func compareStandalone(r io.ReaderAt, size int64, b *manifest.Bundle, rep *Report, bundleName, renderer string) renderingComparison {
+func compareStandalone(r io.ReaderAt, size int64, b *manifest.Bundle, rep *Report, bundleName, renderer string, newSHA256 func(int64) hash.Hash) renderingComparison {
 	render := func(w io.Writer) error { return StandaloneRenderingAs(w, b, rep, bundleName, renderer) }
-	return compareRendering(io.NewSectionReader(r, 0, size), false, nil, render)
+	return compareRendering(io.NewSectionReader(r, 0, size), false, nil, render, newSHA256)
 }
 
 // renderingComparison is the outcome of compareRendering: a status, a
@@ -104,7 +104,8 @@ type renderingComparison struct {
 // compareRendering compares a sealed rendering (a PDF's first revision, or
 // the whole of sealed when whole) with a fresh one written by render.
 // sealedDigest, when known, is the whole sealed PDF's SHA-256: it spares
-// hashing it again.
+// hashing it again. newSHA256 makes the SHA-256 hashes, told the size of
+// what they hash (Options.NewSHA256: the web verifier's faster SHA-256).
 //
 // The bytes of a rendering depend on the compressor of the Go toolchain
 // that made it (compress/flate, image/png's row filters), which changes
@@ -115,13 +116,13 @@ type renderingComparison struct {
 // in our writer's layout fails: no compressor explains it. What this
 // verifier cannot do (render, or read its own rendering) is indeterminate.
 // Both sides are streamed; nothing is held whole.
-func compareRendering(sealed *io.SectionReader, whole bool, sealedDigest []byte, render func(io.Writer) error) renderingComparison {
-	digest, n, err := renderDigest(render)
+func compareRendering(sealed *io.SectionReader, whole bool, sealedDigest []byte, render func(io.Writer) error, newSHA256 func(int64) hash.Hash) renderingComparison {
+	digest, n, err := renderDigest(render, newSHA256(sealed.Size()))
 	if err != nil {
 		return renderingComparison{status: Indeterminate, sub: RendererUnavailable, detail: "it cannot be compared: this verifier cannot render the sealed content again: " + err.Error()}
 	}
 	if sealedDigest == nil && n <= sealed.Size() && (!whole || n == sealed.Size()) {
-		h := sha256.New()
+		h := newSHA256(n)
 		if _, err := io.Copy(h, io.NewSectionReader(sealed, 0, n)); err == nil {
 			sealedDigest = h.Sum(nil)
 		}
@@ -151,9 +152,8 @@ func compareRendering(sealed *io.SectionReader, whole bool, sealedDigest []byte,
 		"and shows exactly the same content as a fresh rendering of the sealed content (identical once every stream is decompressed and every image row un-predicted)"}
 }
 
-// renderDigest is the SHA-256 and length of a fresh rendering.
-func renderDigest(render func(io.Writer) error) ([]byte, int64, error) {
-	h := sha256.New()
+// renderDigest is the SHA-256 (by h) and length of a fresh rendering.
+func renderDigest(render func(io.Writer) error, h hash.Hash) ([]byte, int64, error) {
 	w := &countWriter{w: h}
 	if err := render(w); err != nil {
 		return nil, 0, err

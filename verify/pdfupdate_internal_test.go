@@ -28,7 +28,7 @@ var (
 // the external tests, which export bundles (package custody imports this
 // one).
 func CompareRecord(b *manifest.Bundle, sealed []byte) (Status, string) {
-	c := compareRecord(b, nil, io.NewSectionReader(bytes.NewReader(sealed), 0, int64(len(sealed))), nil)
+	c := compareRecord(b, nil, io.NewSectionReader(bytes.NewReader(sealed), 0, int64(len(sealed))), nil, (&Options{}).NewSHA256)
 	return c.status, c.detail
 }
 

@@ -5,7 +5,8 @@
 // loads (its Content-Security-Policy forbids them).
 //
 //   - site/: the page (index.html, style.css, app.js); every string from a
-//     verified file is set as text, never as HTML;
+//     verified file is set as text, never as HTML; site/vendor/hash-wasm:
+//     the streaming SHA-256 of large files (wasm/sha256.go), vendored;
 //   - wasm/: the bridge between the page and internal/webverify, which
 //     holds what the page runs (verdict in plain words, messages,
 //     attachments checked against the seal before they are shown);

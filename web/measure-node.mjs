@@ -9,7 +9,10 @@ import fs from "node:fs";
 import vm from "node:vm";
 const [site, bundle, rootPEM] = process.argv.slice(2);
 globalThis.window = globalThis;
-for (const f of ["memfs.js", "wasm_exec.js", "verifier-wasm.js"]) vm.runInThisContext(fs.readFileSync(site + "/" + f, "utf8").replace("const CUSTODY_WASM", "globalThis.CUSTODY_WASM"));
+// The page's scripts, in its order (a site built before hash-wasm has none).
+for (const f of ["memfs.js", "wasm_exec.js", "vendor/hash-wasm/sha256.umd.min.js", "verifier-wasm.js"]) {
+  if (fs.existsSync(site + "/" + f)) vm.runInThisContext(fs.readFileSync(site + "/" + f, "utf8").replace("const CUSTODY_WASM", "globalThis.CUSTODY_WASM"));
+}
 const bytes = Buffer.from(CUSTODY_WASM.base64, "base64");
 const go = new Go();
 const { instance } = await WebAssembly.instantiate(bytes, go.importObject);

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/performance"
 	"github.com/chromedp/chromedp"
 
 	"github.com/custody-toolkit/custody/custody"
@@ -101,6 +103,16 @@ func TestPage(t *testing.T) {
 	}
 	if !strings.Contains(wasmCheck, "matches") {
 		t.Errorf("the page's WebAssembly hash check: %q", wasmCheck)
+	}
+	// hash-wasm, which hashes files over 128 MiB, loads and works under
+	// the page's Content-Security-Policy from file://.
+	abc, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(async () => {
+		const h = await hashwasm.createSHA256();
+		h.init(); h.update(new TextEncoder().encode("abc"));
+		return h.digest("hex");
+	})()`, chromedp.EvalAwaitPromise))
+	if want := "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"; abc != want || err != nil {
+		t.Errorf("hash-wasm in the page: SHA-256 of abc %q (%v), want %s", abc, err, want)
 	}
 
 	for _, c := range pageCases(ev, string(root)) {
@@ -240,20 +252,28 @@ func startBrowser(t *testing.T, exe, page string) context.Context {
 }
 
 // TestPageLarge measures the page on a large bundle (docs/performance.md):
-// CUSTODY_WEB_LARGE=BUNDLE,ROOT.pem. It logs the time the page took and
-// asserts only the verdict.
+// CUSTODY_WEB_LARGE=BUNDLE,ROOT.pem[,SITE]: SITE, a site built by
+// scripts/build-web (an earlier one, to compare), instead of this tree's.
+// It logs the time and the CPU time the page took and asserts only the
+// verdict.
 func TestPageLarge(t *testing.T) {
 	large := os.Getenv("CUSTODY_WEB_LARGE")
 	if large == "" {
 		t.Skip("set CUSTODY_WEB_LARGE=BUNDLE,ROOT.pem to measure")
 	}
 	bundle, rootPEM, _ := strings.Cut(large, ",")
+	rootPEM, site, _ := strings.Cut(rootPEM, ",")
 	root, err := os.ReadFile(rootPEM)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := startBrowser(t, testbrowser.Chromium(t), buildSite(t))
+	page := "file://" + filepath.Join(site, "index.html")
+	if site == "" {
+		page = buildSite(t)
+	}
+	ctx := startBrowser(t, testbrowser.Chromium(t), page)
 	form, _ := json.Marshal(map[string]string{"trust": string(root), "signer": ""})
+	cpu := pageCPU(t, ctx)
 	start := time.Now()
 	err = chromedp.Do(ctx,
 		chromedp.Evaluate[chromedp.Void](`for (const [id, v] of Object.entries(`+string(form)+`)) document.getElementById(id).value = v`),
@@ -265,8 +285,36 @@ func TestPageLarge(t *testing.T) {
 	}
 	t.Logf("%s: %s in the page (%s)", bundle, text(t, ctx, "#verdict", "data-result"), time.Since(start).Round(100*time.Millisecond))
 	t.Logf("page status: %s", text(t, ctx, "#status", ""))
+	after := pageCPU(t, ctx)
+	t.Logf("CPU time of the page's process: %.1f s (of its main thread: %.1f s)", after.process-cpu.process, after.thread-cpu.thread)
 	memory, err := chromedp.Run(ctx, chromedp.Evaluate[int](`custodyMemory()`))
 	t.Logf("WebAssembly memory after verifying: %d MiB (%v)", memory>>20, err)
+}
+
+// cpuTimes are the CPU times, in seconds, of the page's renderer process
+// and of its main thread (DevTools' Performance.getMetrics): unlike the
+// wall time, they hardly change with the load of a shared machine.
+type cpuTimes struct{ process, thread float64 }
+
+func pageCPU(t *testing.T, ctx context.Context) cpuTimes {
+	t.Helper()
+	if _, err := chromedp.Call(ctx, performance.Enable, performance.EnableParams{TimeDomain: performance.EnableTimeDomainThreadTicks}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := chromedp.Call(ctx, performance.GetMetrics, cdp.Empty{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c cpuTimes
+	for _, m := range res.Metrics {
+		switch m.Name {
+		case "ProcessTime":
+			c.process = m.Value
+		case "ThreadTime":
+			c.thread = m.Value
+		}
+	}
+	return c
 }
 
 // checkStatus reads the status of the named check from the page's table.

@@ -250,7 +250,7 @@ func Report(r io.ReaderAt, size int64, in Input, verifier, verifierSHA256 string
 	report := reportpdf.Input{Report: rep, File: in.Name, Anchors: reportpdf.AnchorsOf(opts.Trust),
 		Verifier: verifier, VerifierSHA256: verifierSHA256, Time: at.UTC().Truncate(time.Second),
 		Command: "the web verifier, with " + describeOptions(in)}
-	if report.FileSHA256, report.FileSize, err = reportpdf.Digest(io.NewSectionReader(r, 0, size)); err != nil {
+	if report.FileSHA256, report.FileSize, err = reportpdf.DigestWith(io.NewSectionReader(r, 0, size), opts.NewSHA256(size)); err != nil {
 		return nil, fmt.Errorf("%s: %w", in.Name, err)
 	}
 	var buf bytes.Buffer

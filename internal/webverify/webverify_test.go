@@ -6,6 +6,7 @@ import (
 	"hash"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -168,6 +169,23 @@ func TestVerifySHA256(t *testing.T) {
 	res := verifyBytes(t, data, in)
 	if res.Verdict.Result != verify.Passed || uses == 0 {
 		t.Errorf("with the page's SHA-256: %s, used %d times", res.Verdict.Result, uses)
+	}
+}
+
+// TestReportSHA256: the report's digest of the whole file is the page's
+// SHA-256 too (crypto/sha256 in WebAssembly took seconds on a large file).
+func TestReportSHA256(t *testing.T) {
+	data, root := genuine(t)
+	var asked []int64
+	in := webverify.Input{Name: "case.custody", TrustPEM: root, SHA256: func(size int64) hash.Hash {
+		asked = append(asked, size)
+		return sha256.New()
+	}}
+	if _, err := webverify.Report(bytes.NewReader(data), int64(len(data)), in, "v", "", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(asked, int64(len(data))) {
+		t.Errorf("the page's SHA-256 not asked for the whole file's %d bytes (asked %v)", len(data), asked)
 	}
 }
 

@@ -9,6 +9,8 @@
 //	custodyReport(file, trustPEM, signer, wasmSHA256, unixMillis)
 //	                                      → Uint8Array of the report PDF
 //
+// and custodyMemory(), the bytes of memory the WebAssembly holds.
+//
 // file is the browser's File (or Blob): it is read in slices, on demand,
 // never whole (a bundle of hundreds of megabytes verifies in the page), and
 // never leaves the page. Built by scripts/build-web.
@@ -17,6 +19,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"syscall/js"
 	"time"
 
@@ -29,7 +32,16 @@ func main() {
 	js.Global().Set("custodyEntry", promised(entry))
 	js.Global().Set("custodyReport", promised(report))
 	js.Global().Set("custodyVersion", buildinfo.Current())
+	js.Global().Set("custodyMemory", js.FuncOf(memory))
 	select {} // serve the page's calls until it closes
+}
+
+// memory is the memory the WebAssembly took from the browser, in bytes
+// (its linear memory never shrinks): what TestPageLarge reports.
+func memory(js.Value, []js.Value) any {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return float64(ms.Sys)
 }
 
 func verify(args []js.Value) (any, error) {
@@ -78,7 +90,7 @@ func input(args []js.Value) webverify.Input {
 		Name:     args[0].Get("name").String(),
 		TrustPEM: []byte(args[1].String()),
 		Signer:   args[2].String(),
-		SHA256:   newWebCryptoSHA256(),
+		SHA256:   newSHA256(),
 	}
 }
 
