@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/custody-toolkit/custody/keys/sigalg"
 )
@@ -82,6 +83,11 @@ func (s *Signer) Fingerprint() (string, error) { return sigalg.Fingerprint(s.Pub
 // §5). A key on a device may block (a card waiting for its PIN): ctx
 // ends the wait, though the device itself cannot be interrupted.
 func (s *Signer) SignMessage(ctx context.Context, msg []byte) ([]byte, error) {
+	return s.await(ctx, func() ([]byte, error) { return s.alg.Sign(s.key, msg) })
+}
+
+// await runs sign, returning early when ctx ends.
+func (s *Signer) await(ctx context.Context, sign func() ([]byte, error)) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -91,7 +97,7 @@ func (s *Signer) SignMessage(ctx context.Context, msg []byte) ([]byte, error) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		sig, err := s.alg.Sign(s.key, msg)
+		sig, err := sign()
 		done <- result{sig, err}
 	}()
 	select {
@@ -108,4 +114,11 @@ func SamePublicKey(a, b crypto.PublicKey) bool {
 	x, err1 := x509.MarshalPKIXPublicKey(a)
 	y, err2 := x509.MarshalPKIXPublicKey(b)
 	return err1 == nil && err2 == nil && bytes.Equal(x, y)
+}
+
+// SignReader signs the message open returns, as SignMessage signs it,
+// without holding it (sigalg.SignReader): open is called once or twice,
+// and must give the same bytes each time.
+func (s *Signer) SignReader(ctx context.Context, open func() (io.Reader, error)) ([]byte, error) {
+	return s.await(ctx, func() ([]byte, error) { return s.alg.SignReader(s.key, open) })
 }
