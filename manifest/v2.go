@@ -177,13 +177,19 @@ func (m *Manifest) Leaves() ([][32]byte, error) {
 func (m *Manifest) WithheldRanges() []Range {
 	var out []Range
 	for _, w := range m.Withheld {
-		if n := len(out); n > 0 && out[n-1].To == w.Position-1 {
-			out[n-1].To = w.Position
-			continue
-		}
-		out = append(out, Range{From: w.Position, To: w.Position})
+		out = AppendPosition(out, w.Position)
 	}
 	return out
+}
+
+// AppendPosition adds position p, greater than every position in ranges,
+// to ranges: to the last run when it follows it, else as a new one.
+func AppendPosition(ranges []Range, p int) []Range {
+	if n := len(ranges); n > 0 && ranges[n-1].To == p-1 {
+		ranges[n-1].To = p
+		return ranges
+	}
+	return append(ranges, Range{From: p, To: p})
 }
 
 // DecodeProof returns the root and proof hashes of a checked Consistency.

@@ -91,14 +91,19 @@ func (w *Writer) header(name string) *zip.FileHeader {
 // zip.Writer.CreateRaw. Whoever adds entries to a bundle (the custody log)
 // writes them with it.
 func StoredHeader(name string, data []byte) *zip.FileHeader {
+	return sizedHeader(name, int64(len(data)), crc32.ChecksumIEEE(data))
+}
+
+// sizedHeader is StoredHeader for content of that size and CRC-32.
+func sizedHeader(name string, size int64, crc uint32) *zip.FileHeader {
 	return &zip.FileHeader{
 		Name:               name,
 		Method:             zip.Store,
 		CreatorVersion:     zipVersion20,
 		ReaderVersion:      zipVersion20,
-		CRC32:              crc32.ChecksumIEEE(data),
-		CompressedSize64:   uint64(len(data)),
-		UncompressedSize64: uint64(len(data)),
+		CRC32:              crc,
+		CompressedSize64:   uint64(size),
+		UncompressedSize64: uint64(size),
 	}
 }
 
@@ -133,3 +138,30 @@ func (w *Writer) Files() []File {
 // Close finishes the ZIP (central directory); it does not close the
 // underlying writer.
 func (w *Writer) Close() error { return w.zw.Close() }
+
+// AddSized writes an entry too large to hold (manifest.json of a long
+// conversation) in the canonical layout of a small one: stored, its size
+// and CRC-32 in the local header, no data descriptor. The caller has both
+// from a first pass (a spooled file); r must give exactly those bytes, or
+// the entry is refused (an error: the bundle is not finished).
+func (w *Writer) AddSized(name string, r io.Reader, size int64, crc uint32) (File, error) {
+	if err := w.reserve(name); err != nil {
+		return File{}, err
+	}
+	ew, err := w.zw.CreateRaw(sizedHeader(name, size, crc))
+	if err != nil {
+		return File{}, err
+	}
+	h, c := sha256.New(), crc32.NewIEEE()
+	if w.buf == nil {
+		w.buf = make([]byte, 1<<20)
+	}
+	n, err := io.CopyBuffer(io.MultiWriter(ew, h, c), r, w.buf)
+	if err != nil {
+		return File{}, fmt.Errorf("%s: %w", name, err)
+	}
+	if n != size || c.Sum32() != crc {
+		return File{}, fmt.Errorf("%s: %d bytes with CRC-32 %08x read back, %d bytes with %08x announced", name, n, c.Sum32(), size, crc)
+	}
+	return w.record(name, hex.EncodeToString(h.Sum(nil)), n), nil
+}
