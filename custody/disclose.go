@@ -154,8 +154,10 @@ func (s *salter) salt(messageID string) [32]byte {
 // writeMessages writes the picked messages and commits to all of them:
 // the chain over the disclosed entries, the tree over every message, the
 // withheld leaves, and the consistency proof to an earlier export. The
-// disclosed entries go to spool, when set, for the rendering.
-func writeMessages(zw *manifest.Writer, c conversation.Reader, picked []int, m *manifest.Manifest, spool *entrySpool, opts Options) (bool, error) {
+// manifest's messages and withheld leaves go to lists, the disclosed
+// entries to entries, when set, for the rendering: only the leaves (32
+// bytes a message, for the tree and the consistency proof) are held.
+func writeMessages(zw *manifest.Writer, c conversation.Reader, picked []int, m *manifest.Manifest, lists *manifestLists, entries *spool[manifest.MessageEntry], opts Options) (bool, error) {
 	salts, err := newSalter(c.Header(), opts)
 	if err != nil {
 		return false, err
@@ -187,24 +189,22 @@ func writeMessages(zw *manifest.Writer, c conversation.Reader, picked []int, m *
 			if opts.Disclosure.RevealWithheldTimes {
 				w.Time = entry.Time
 			}
-			m.Withheld = append(m.Withheld, w)
-			return nil
+			return lists.addWithheld(&w)
 		}
-		if spool != nil {
-			if err := spool.add(entry); err != nil {
+		if entries != nil {
+			if err := entries.add(entry); err != nil {
 				return err
 			}
 		}
 		link = manifest.NextLink(link, digest)
 		msg.Link = hex.EncodeToString(link[:])
 		msg.Position, msg.Salt = &i, hex.EncodeToString(salt[:])
-		m.Messages = append(m.Messages, msg)
-		return nil
+		return lists.addMessage(&msg)
 	})
 	if err != nil {
 		return false, err
 	}
-	m.Chain = manifest.Chain{Algorithm: manifest.ChainAlgorithm, Length: len(m.Messages), Head: hex.EncodeToString(link[:])}
+	m.Chain = manifest.Chain{Algorithm: manifest.ChainAlgorithm, Length: lists.disclosed, Head: hex.EncodeToString(link[:])}
 	root := manifest.TreeRoot(leaves)
 	m.Tree = &manifest.Tree{Algorithm: manifest.TreeAlgorithm, Size: len(leaves), Root: hex.EncodeToString(root[:])}
 	if opts.Disclosure.Extends != "" {

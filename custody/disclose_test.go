@@ -379,7 +379,7 @@ func TestSaltsECDSA(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.EphemeralSalts || a.Manifest.Tree.Root != b.Manifest.Tree.Root || a.Manifest.Withheld[0].Leaf != b.Manifest.Withheld[0].Leaf {
+	if a.EphemeralSalts || a.Manifest.Tree.Root != b.Manifest.Tree.Root || sealed(t, a).Withheld[0].Leaf != sealed(t, b).Withheld[0].Leaf {
 		t.Fatalf("with a salt secret the tree must be the same in both exports")
 	}
 	if _, err := custody.Export(t.Context(), c, opts(secret[:31])); err == nil || !strings.Contains(err.Error(), "salt secret") {
@@ -415,7 +415,7 @@ func TestSaltsECDSAKey(t *testing.T) {
 	a := export(older, "m1,m3", withKey)
 	b := export(older, "m1,m3", withKey)
 	if a.EphemeralSalts || b.EphemeralSalts || a.Manifest.Tree.Root != b.Manifest.Tree.Root ||
-		a.Manifest.Messages[0].Salt != b.Manifest.Messages[0].Salt || a.Manifest.Withheld[0].Leaf != b.Manifest.Withheld[0].Leaf {
+		sealed(t, a).Messages[0].Salt != sealed(t, b).Messages[0].Salt || sealed(t, a).Withheld[0].Leaf != sealed(t, b).Withheld[0].Leaf {
 		t.Fatal("an ECDSA key with SigningKey must give the same salts in every export")
 	}
 	newer := export(all6, "m5-m6", custody.Disclosure{SigningKey: fx.Key, Extends: a.Path})
@@ -446,8 +446,9 @@ func TestSaltsECDSAKey(t *testing.T) {
 	if err != nil {
 		t.Skipf("python3 cryptography with deterministic ECDSA unavailable: %v: %s", err, out)
 	}
-	if got, want := a.Manifest.Messages[0].Salt, strings.TrimSpace(string(out)); a.Manifest.Messages[0].ID != "m1" || got != want {
-		t.Fatalf("salt of %s %s, want %s (python)", a.Manifest.Messages[0].ID, got, want)
+	first := sealed(t, a).Messages[0]
+	if got, want := first.Salt, strings.TrimSpace(string(out)); first.ID != "m1" || got != want {
+		t.Fatalf("salt of %s %s, want %s (python)", first.ID, got, want)
 	}
 }
 

@@ -129,12 +129,17 @@ func (o *Options) progress(step string, done, total int) {
 type Result struct {
 	Path string
 	// Positions are the sealed messages' positions in the conversation.
-	Positions   []int
-	Manifest    *manifest.Manifest
-	ManifestRaw []byte
-	Signature   []byte
-	Fingerprint string
-	Tokens      [][]byte
+	Positions []int
+	// Manifest is the manifest sealed, without its lists of messages and
+	// withheld leaves, which were never held whole (read them from the
+	// bundle); WithheldRanges groups the withheld positions.
+	Manifest       *manifest.Manifest
+	WithheldRanges []manifest.Range
+	// ManifestSHA256 is the SHA-256 (hex) of manifest.json's bytes.
+	ManifestSHA256 string
+	Signature      []byte
+	Fingerprint    string
+	Tokens         [][]byte
 	// LogEntries are the transparency log entries stored, one per
 	// Options.TransparencyLogs.
 	LogEntries [][]byte
@@ -230,14 +235,20 @@ func writeBundle(ctx context.Context, out io.Writer, c conversation.Reader, pick
 	if err := writeIntake(zw, opts.Intake, m); err != nil {
 		return nil, err
 	}
-	var spool *entrySpool
+	dir := filepath.Dir(opts.Out)
+	lists, err := newManifestLists(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer lists.remove()
+	var entries *spool[manifest.MessageEntry]
 	if !opts.NoRecord {
-		if spool, err = newEntrySpool(filepath.Dir(opts.Out)); err != nil {
+		if entries, err = newSpool[manifest.MessageEntry](dir); err != nil {
 			return nil, err
 		}
-		defer spool.remove()
+		defer entries.remove()
 	}
-	ephemeral, err := writeMessages(zw, c, picked, m, spool, opts)
+	ephemeral, err := writeMessages(zw, c, picked, m, lists, entries, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -246,17 +257,31 @@ func writeBundle(ctx context.Context, out io.Writer, c conversation.Reader, pick
 			return nil, err
 		}
 		m.SetFormat() // before the record, which shows it
-		if err := writeRecord(zw, c, picked, m, spool.each, opts.Progress); err != nil {
+		if err := writeRecord(zw, c, picked, withPositions(m, picked), entries.each, opts.Progress); err != nil {
 			return nil, err
 		}
 	}
 	m.SetFormat()
 	m.Files = zw.Files()
-	res, err := seal(ctx, zw, m, opts)
+	res, err := seal(ctx, zw, m, lists, opts)
 	if res != nil {
 		res.EphemeralSalts = ephemeral
 	}
 	return res, err
+}
+
+// withPositions is m for the rendering, which counts the disclosed
+// messages and marks where messages were withheld from their positions
+// (picked): its messages carry their positions and nothing else. It lives
+// while the pages are laid out; the manifest's messages themselves are
+// spooled (manifestLists).
+func withPositions(m *manifest.Manifest, picked []int) *manifest.Manifest {
+	r := *m
+	r.Messages = make([]manifest.Message, len(picked))
+	for k := range picked {
+		r.Messages[k].Position = &picked[k]
+	}
+	return &r
 }
 
 func newManifest(c conversation.Reader, picked []int, opts Options) (*manifest.Manifest, error) {
@@ -490,17 +515,20 @@ func addFile(zw contentSink, name, dir, rel string) (manifest.File, error) {
 }
 
 // seal writes manifest.json, signs it, timestamps the signature and writes
-// META-INF.
-func seal(ctx context.Context, zw *manifest.Writer, m *manifest.Manifest, opts Options) (*Result, error) {
+// META-INF. The manifest is encoded as it streams from lists, to a file
+// (encodedManifest), and never held.
+func seal(ctx context.Context, zw *manifest.Writer, m *manifest.Manifest, lists *manifestLists, opts Options) (*Result, error) {
 	m.CustodyLog = true // writeSealedEvent below starts the log; if it fails, so does the export
-	raw, err := m.Marshal()
+	enc, err := encodeManifest(filepath.Dir(opts.Out), m, lists.encoded())
 	if err != nil {
 		return nil, err
 	}
-	if _, err := zw.AddBytes(manifest.ManifestName, raw); err != nil {
+	defer enc.close()
+	raw, _ := enc.open()
+	if _, err := zw.AddSized(manifest.ManifestName, raw, enc.size, enc.crc); err != nil {
 		return nil, err
 	}
-	sig, err := opts.Signer.SignMessage(ctx, raw)
+	sig, err := opts.Signer.SignReader(ctx, enc.open)
 	if err != nil {
 		return nil, fmt.Errorf("signing the manifest: %w", err)
 	}
@@ -508,7 +536,8 @@ func seal(ctx context.Context, zw *manifest.Writer, m *manifest.Manifest, opts O
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Manifest: m, ManifestRaw: raw, Signature: sig, Fingerprint: m.Signer.Fingerprint}
+	res := &Result{Manifest: m, WithheldRanges: lists.ranges, ManifestSHA256: hex.EncodeToString(enc.sha256[:]),
+		Signature: sig, Fingerprint: m.Signer.Fingerprint}
 	chainPEM := signerChainPEM(opts.Signer)
 	for i, ts := range opts.Timestampers {
 		opts.progress("timestamps", i, len(opts.Timestampers))
@@ -523,7 +552,7 @@ func seal(ctx context.Context, zw *manifest.Writer, m *manifest.Manifest, opts O
 		}
 		res.Tokens = append(res.Tokens, resp)
 	}
-	if res.LogEntries, err = submitToLogs(ctx, raw, sig, opts); err != nil {
+	if res.LogEntries, err = submitToLogs(ctx, enc, sig, opts); err != nil {
 		return nil, err
 	}
 	if _, err := zw.AddBytes(manifest.SignatureName, sig); err != nil {
@@ -555,11 +584,12 @@ func seal(ctx context.Context, zw *manifest.Writer, m *manifest.Manifest, opts O
 
 // submitToLogs logs the seal in each transparency log, in the order the
 // manifest names them (docs/bundle-format.md §6.1).
-func submitToLogs(ctx context.Context, manifestRaw, sig []byte, opts Options) ([][]byte, error) {
+func submitToLogs(ctx context.Context, enc *encodedManifest, sig []byte, opts Options) ([][]byte, error) {
 	if len(opts.TransparencyLogs) == 0 {
 		return nil, nil
 	}
-	st, err := translog.NewStatement(manifestRaw, sig, opts.Signer.Public())
+	raw, _ := enc.open()
+	st, err := translog.NewStatementFrom(raw, sig, opts.Signer.Public())
 	if err != nil {
 		return nil, err
 	}

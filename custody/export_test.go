@@ -3,10 +3,13 @@ package custody_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -15,6 +18,7 @@ import (
 	"github.com/custody-toolkit/custody/conversation"
 	"github.com/custody-toolkit/custody/custody"
 	"github.com/custody-toolkit/custody/internal/testbundle"
+	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/record"
 	"github.com/custody-toolkit/custody/verify"
 )
@@ -444,7 +448,7 @@ func TestExportSelection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := res.Manifest
+	m := sealed(t, res)
 	if m.Selection.Total != 7 || m.Selection.Selected != 2 || !slices.Equal(m.Selection.Criteria, []string{"messages=m2-m3"}) {
 		t.Errorf("selection %+v", m.Selection)
 	}
@@ -603,7 +607,36 @@ func TestExportProgress(t *testing.T) {
 	if last["messages"] != [2]int64{n, n} || last["record.pdf"][0] == 0 || last["timestamps"] != [2]int64{0, 1} {
 		t.Errorf("progress %v, want every message, record bytes, the TSA asked", last)
 	}
-	if len(res.Positions) != len(res.Manifest.Messages) {
-		t.Errorf("positions %v for %d sealed messages", res.Positions, len(res.Manifest.Messages))
+	if n := len(sealed(t, res).Messages); len(res.Positions) != n {
+		t.Errorf("positions %v for %d sealed messages", res.Positions, n)
 	}
+}
+
+// sealed is the manifest of the bundle res describes, read back from it
+// (res.Manifest lacks the lists, which the export never holds), after
+// checking that res gives its SHA-256 and its members but the lists.
+func sealed(t *testing.T, res *custody.Result) *manifest.Manifest {
+	t.Helper()
+	entries := testbundle.ReadEntries(t, res.Path)
+	raw := entries[testbundle.Find(entries, manifest.ManifestName)].Data
+	if sum := sha256.Sum256(raw); hex.EncodeToString(sum[:]) != res.ManifestSHA256 {
+		t.Fatalf("Result.ManifestSHA256 %s is not the SHA-256 of manifest.json", res.ManifestSHA256)
+	}
+	m := testbundle.Manifest(t, entries)
+	withoutLists := func(m *manifest.Manifest) string {
+		c := *m
+		c.Messages, c.Withheld = nil, nil
+		data, err := c.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	if got, want := withoutLists(res.Manifest), withoutLists(m); got != want {
+		t.Fatalf("Result.Manifest %s differs from the sealed manifest's members %s", got, want)
+	}
+	if !reflect.DeepEqual(m.WithheldRanges(), res.WithheldRanges) {
+		t.Fatalf("Result.WithheldRanges %v, sealed %v", res.WithheldRanges, m.WithheldRanges())
+	}
+	return m
 }

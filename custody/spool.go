@@ -10,28 +10,56 @@ import (
 	"github.com/custody-toolkit/custody/manifest"
 )
 
-// entrySpool keeps the disclosed message entries for the rendering, which
-// lays them out in passes after they were sealed: on disk, next to the
-// bundle being written (the exporter's own folder, not the system's
-// temporary one: they are a patient's messages), so that the export holds
-// one message at a time. Each entry is its sealed JSON, length first; the
-// rendering reads it back as the verifier reads it from the bundle.
-type entrySpool struct {
+// What an export writes grows with the conversation in three lists: the
+// disclosed message entries (read again by the rendering), and the
+// manifest's messages and withheld leaves (read again when the manifest is
+// encoded, after the last message). None is held: each is spooled to a
+// file, one element at a time, as the messages are written.
+//
+// The files lie next to the bundle being written (the exporter's own
+// folder, not the system's temporary one: they are a patient's messages)
+// and are unlinked as soon as they are created, so that a crash, a kill
+// or a power cut leaves nothing behind: the open descriptor is the only
+// way to them, and the kernel frees them when it closes. Where the system
+// refuses to unlink an open file (Windows), they are removed when the
+// export ends, and a crash can leave one, named .custody-spool-*.
+
+// spool is a file of values of type T, each its canonical JSON, length
+// first, read back in order as the verifier reads them (manifest.Unmarshal).
+type spool[T any] struct {
 	f *os.File
 	w *bufio.Writer
 }
 
-func newEntrySpool(dir string) (*entrySpool, error) {
-	f, err := os.CreateTemp(dir, ".custody-entries-*")
+func newSpool[T any](dir string) (*spool[T], error) {
+	f, err := createUnlinked(dir)
 	if err != nil {
 		return nil, err
 	}
-	return &entrySpool{f: f, w: bufio.NewWriter(f)}, nil
+	return &spool[T]{f: f, w: bufio.NewWriter(f)}, nil
 }
 
-// add appends an entry.
-func (s *entrySpool) add(e *manifest.MessageEntry) error {
-	data, err := manifest.Marshal(e)
+// createUnlinked creates a file in dir and unlinks it, where the system
+// allows (see above).
+func createUnlinked(dir string) (*os.File, error) {
+	f, err := os.CreateTemp(dir, ".custody-spool-*")
+	if err != nil {
+		return nil, err
+	}
+	os.Remove(f.Name()) // refused on Windows: closeUnlinked removes it
+	return f, nil
+}
+
+// closeUnlinked closes a file of createUnlinked and removes it, if it
+// could not be unlinked at creation.
+func closeUnlinked(f *os.File) {
+	f.Close()
+	os.Remove(f.Name())
+}
+
+// add appends v.
+func (s *spool[T]) add(v *T) error {
+	data, err := manifest.Marshal(v)
 	if err != nil {
 		return err
 	}
@@ -40,9 +68,8 @@ func (s *entrySpool) add(e *manifest.MessageEntry) error {
 	return err
 }
 
-// each hands the entries to yield in order, read again from the file
-// (record.Content.EachEntry).
-func (s *entrySpool) each(yield func(*manifest.MessageEntry) error) error {
+// each hands the values to yield in order, read again from the file.
+func (s *spool[T]) each(yield func(*T) error) error {
 	if err := s.w.Flush(); err != nil {
 		return err
 	}
@@ -52,24 +79,27 @@ func (s *entrySpool) each(yield func(*manifest.MessageEntry) error) error {
 		if _, err := io.ReadFull(r, size[:]); err == io.EOF {
 			return nil
 		} else if err != nil {
-			return fmt.Errorf("reading the entries back: %w", err)
+			return fmt.Errorf("reading the spooled values back: %w", err)
 		}
 		data := make([]byte, binary.BigEndian.Uint32(size[:]))
 		if _, err := io.ReadFull(r, data); err != nil {
-			return fmt.Errorf("reading the entries back: %w", err)
+			return fmt.Errorf("reading the spooled values back: %w", err)
 		}
-		e, err := manifest.ParseMessageEntry(data)
-		if err != nil {
-			return fmt.Errorf("reading the entries back: %w", err)
+		v := new(T)
+		if err := manifest.Unmarshal(data, v); err != nil {
+			return fmt.Errorf("reading the spooled values back: %w", err)
 		}
-		if err := yield(e); err != nil {
+		if err := yield(v); err != nil {
 			return err
 		}
 	}
 }
 
-// remove deletes the file.
-func (s *entrySpool) remove() {
-	s.f.Close()
-	os.Remove(s.f.Name())
+// remove closes the file (and deletes it, where it could not be unlinked
+// at creation); nil is a spool never made.
+func (s *spool[T]) remove() {
+	if s == nil {
+		return
+	}
+	closeUnlinked(s.f)
 }

@@ -28,6 +28,8 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"hash"
+	"io"
 
 	"github.com/custody-toolkit/custody/internal/verdict"
 )
@@ -64,26 +66,37 @@ type Statement struct {
 // NewStatement gives the statement of a seal: manifest is the bytes of
 // manifest.json, sig those of manifest.sig.
 func NewStatement(manifest, sig []byte, pub crypto.PublicKey) (*Statement, error) {
+	return NewStatementFrom(bytes.NewReader(manifest), sig, pub)
+}
+
+// NewStatementFrom is NewStatement with manifest.json read from manifest,
+// for an exporter that does not hold it.
+func NewStatementFrom(manifest io.Reader, sig []byte, pub crypto.PublicKey) (*Statement, error) {
 	der, err := x509.MarshalPKIXPublicKey(pub)
 	if err != nil {
 		return nil, err
 	}
+	var st *Statement
+	var h hash.Hash
 	switch k := pub.(type) {
 	case *ecdsa.PublicKey:
-		d := sha256.Sum256(manifest)
-		return &Statement{HashAlgorithm: "SHA2_256", Digest: d[:], KeyDetails: "PKIX_ECDSA_P256_SHA_256", PublicKey: der, Signature: sig}, nil
+		st, h = &Statement{HashAlgorithm: "SHA2_256", KeyDetails: "PKIX_ECDSA_P256_SHA_256", PublicKey: der, Signature: sig}, sha256.New()
 	case *rsa.PublicKey:
 		bits := k.N.BitLen()
 		if bits != 2048 && bits != 3072 && bits != 4096 {
 			return nil, fmt.Errorf("a transparency log entry for an RSA key of %d bits is not defined (Rekor v2 takes 2048, 3072 and 4096)", bits)
 		}
-		d := sha256.Sum256(manifest)
-		return &Statement{HashAlgorithm: "SHA2_256", Digest: d[:], KeyDetails: fmt.Sprintf("PKIX_RSA_PKCS1V15_%d_SHA256", bits), PublicKey: der, Signature: sig}, nil
+		st, h = &Statement{HashAlgorithm: "SHA2_256", KeyDetails: fmt.Sprintf("PKIX_RSA_PKCS1V15_%d_SHA256", bits), PublicKey: der, Signature: sig}, sha256.New()
 	case ed25519.PublicKey:
-		d := sha512.Sum512(manifest)
-		return &Statement{HashAlgorithm: "SHA2_512", Digest: d[:], KeyDetails: "PKIX_ED25519_PH", PublicKey: der}, nil
+		st, h = &Statement{HashAlgorithm: "SHA2_512", KeyDetails: "PKIX_ED25519_PH", PublicKey: der}, sha512.New()
+	default:
+		return nil, fmt.Errorf("a transparency log entry for a %T key is not defined", pub)
 	}
-	return nil, fmt.Errorf("a transparency log entry for a %T key is not defined", pub)
+	if _, err := io.Copy(h, manifest); err != nil {
+		return nil, fmt.Errorf("reading manifest.json: %w", err)
+	}
+	st.Digest = h.Sum(nil)
+	return st, nil
 }
 
 // SignPrehashed makes the Ed25519ph signature of an Ed25519 statement;

@@ -47,11 +47,18 @@ func (d *Disclosure) String() string {
 // DisclosureOf describes what a v2 manifest discloses, as sealed (nil for
 // v1): the verifier reports it once the tree root is proven.
 func DisclosureOf(m *manifest.Manifest) *Disclosure {
-	if m.Tree == nil {
+	return DisclosureOfRanges(m.Tree, len(m.Messages), m.WithheldRanges())
+}
+
+// DisclosureOfRanges is DisclosureOf from the tree, the number of
+// disclosed messages and the withheld runs, for an exporter that does not
+// hold the manifest's lists (custody.Result).
+func DisclosureOfRanges(tree *manifest.Tree, disclosed int, withheld []manifest.Range) *Disclosure {
+	if tree == nil {
 		return nil
 	}
-	d := &Disclosure{Disclosed: len(m.Messages), Total: m.Tree.Size, Withheld: []WithheldRange{}, Root: m.Tree.Root}
-	for _, r := range m.WithheldRanges() {
+	d := &Disclosure{Disclosed: disclosed, Total: tree.Size, Withheld: []WithheldRange{}, Root: tree.Root}
+	for _, r := range withheld {
 		d.Withheld = append(d.Withheld, WithheldRange{From: r.From, To: r.To, Count: r.Count()})
 	}
 	return d

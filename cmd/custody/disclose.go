@@ -90,7 +90,7 @@ func checkEarlierBundle(path string) error {
 
 func printDisclosure(w io.Writer, res *custody.Result) {
 	m := res.Manifest
-	if d := verify.DisclosureOf(m); d != nil {
+	if d := verify.DisclosureOfRanges(m.Tree, m.Selection.Selected, res.WithheldRanges); d != nil {
 		fmt.Fprintf(w, "  disclosure:  %s\n", d)
 		fmt.Fprintf(w, "  tree root:   %s (%d messages)\n", m.Tree.Root, m.Tree.Size)
 	}

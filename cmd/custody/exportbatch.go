@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/csv"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -252,8 +250,7 @@ func exportOne(ctx context.Context, it *batchItem, imp importer.Options, opts cu
 		it.Error = err.Error()
 		return
 	}
-	sum := sha256.Sum256(res.ManifestRaw)
-	it.Bundle, it.Messages, it.Digest = bundle, res.Manifest.Selection.Selected, hex.EncodeToString(sum[:])
+	it.Bundle, it.Messages, it.Digest = bundle, res.Manifest.Selection.Selected, res.ManifestSHA256
 	for _, entry := range res.LogEntries {
 		if index, _, err := translog.Where(entry); err == nil {
 			it.LogIndex = &index
