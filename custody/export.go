@@ -130,10 +130,12 @@ type Result struct {
 	Path string
 	// Positions are the sealed messages' positions in the conversation.
 	Positions []int
-	// Manifest is the manifest sealed, without its lists of messages and
-	// withheld leaves, which were never held whole (read them from the
-	// bundle); WithheldRanges groups the withheld positions.
+	// Manifest is the manifest sealed, without its lists of files,
+	// messages and withheld leaves, which were never held whole (read them
+	// from the bundle); Files counts the first, WithheldRanges groups the
+	// withheld positions.
 	Manifest       *manifest.Manifest
+	Files          int
 	WithheldRanges []manifest.Range
 	// ManifestSHA256 is the SHA-256 (hex) of manifest.json's bytes.
 	ManifestSHA256 string
@@ -262,7 +264,6 @@ func writeBundle(ctx context.Context, out io.Writer, c conversation.Reader, pick
 		}
 	}
 	m.SetFormat()
-	m.Files = zw.Files()
 	res, err := seal(ctx, zw, m, lists, opts)
 	if res != nil {
 		res.EphemeralSalts = ephemeral
@@ -519,7 +520,7 @@ func addFile(zw contentSink, name, dir, rel string) (manifest.File, error) {
 // (encodedManifest), and never held.
 func seal(ctx context.Context, zw *manifest.Writer, m *manifest.Manifest, lists *manifestLists, opts Options) (*Result, error) {
 	m.CustodyLog = true // writeSealedEvent below starts the log; if it fails, so does the export
-	enc, err := encodeManifest(filepath.Dir(opts.Out), m, lists.encoded())
+	enc, err := encodeManifest(filepath.Dir(opts.Out), m, lists.encoded(zw))
 	if err != nil {
 		return nil, err
 	}
@@ -536,8 +537,8 @@ func seal(ctx context.Context, zw *manifest.Writer, m *manifest.Manifest, lists 
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Manifest: m, WithheldRanges: lists.ranges, ManifestSHA256: hex.EncodeToString(enc.sha256[:]),
-		Signature: sig, Fingerprint: m.Signer.Fingerprint}
+	res := &Result{Manifest: m, Files: zw.FileCount(), WithheldRanges: lists.ranges,
+		ManifestSHA256: hex.EncodeToString(enc.sha256[:]), Signature: sig, Fingerprint: m.Signer.Fingerprint}
 	chainPEM := signerChainPEM(opts.Signer)
 	for i, ts := range opts.Timestampers {
 		opts.progress("timestamps", i, len(opts.Timestampers))

@@ -614,7 +614,8 @@ func TestExportProgress(t *testing.T) {
 
 // sealed is the manifest of the bundle res describes, read back from it
 // (res.Manifest lacks the lists, which the export never holds), after
-// checking that res gives its SHA-256 and its members but the lists.
+// checking that res gives its SHA-256, its members but the lists, and
+// what it says of those.
 func sealed(t *testing.T, res *custody.Result) *manifest.Manifest {
 	t.Helper()
 	entries := testbundle.ReadEntries(t, res.Path)
@@ -625,7 +626,7 @@ func sealed(t *testing.T, res *custody.Result) *manifest.Manifest {
 	m := testbundle.Manifest(t, entries)
 	withoutLists := func(m *manifest.Manifest) string {
 		c := *m
-		c.Messages, c.Withheld = nil, nil
+		c.Messages, c.Withheld, c.Files = nil, nil, nil
 		data, err := c.Marshal()
 		if err != nil {
 			t.Fatal(err)
@@ -635,8 +636,8 @@ func sealed(t *testing.T, res *custody.Result) *manifest.Manifest {
 	if got, want := withoutLists(res.Manifest), withoutLists(m); got != want {
 		t.Fatalf("Result.Manifest %s differs from the sealed manifest's members %s", got, want)
 	}
-	if !reflect.DeepEqual(m.WithheldRanges(), res.WithheldRanges) {
-		t.Fatalf("Result.WithheldRanges %v, sealed %v", res.WithheldRanges, m.WithheldRanges())
+	if res.Files != len(m.Files) || !reflect.DeepEqual(m.WithheldRanges(), res.WithheldRanges) {
+		t.Fatalf("Result.Files %d, WithheldRanges %v; sealed %d, %v", res.Files, res.WithheldRanges, len(m.Files), m.WithheldRanges())
 	}
 	return m
 }

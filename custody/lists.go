@@ -6,7 +6,8 @@ import (
 
 // manifestLists are the manifest's messages and withheld leaves of an
 // export, spooled as the messages are written (spool.go) and read back
-// by manifest.Encode, with what the export's result says of them.
+// by manifest.Encode, with what the export's result says of them. (The
+// third long list, the files, is the bundle writer's.)
 type manifestLists struct {
 	messages *spool[manifest.Message]
 	withheld *spool[manifest.Withheld]
@@ -39,9 +40,10 @@ func (l *manifestLists) addWithheld(w *manifest.Withheld) error {
 	return l.withheld.add(w)
 }
 
-// encoded is what manifest.Encode reads them from.
-func (l *manifestLists) encoded() manifest.Lists {
-	return manifest.Lists{Messages: l.messages.each, Withheld: l.withheld.each}
+// encoded is what manifest.Encode reads the lists from: these two, and
+// the files zw wrote.
+func (l *manifestLists) encoded(zw *manifest.Writer) manifest.Lists {
+	return manifest.Lists{Files: zw.EachFile, Messages: l.messages.each, Withheld: l.withheld.each}
 }
 
 func (l *manifestLists) remove() {

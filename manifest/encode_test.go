@@ -32,9 +32,10 @@ func TestEncodeIsMarshal(t *testing.T) {
 			t.Fatal(err)
 		}
 		head := *m
-		head.Messages, head.Withheld = nil, nil
+		head.Messages, head.Withheld, head.Files = nil, nil, nil
 		var got bytes.Buffer
 		err = manifest.Encode(&got, &head, manifest.Lists{
+			Files:    eachOf(m.Files),
 			Messages: eachOf(m.Messages),
 			Withheld: eachOf(m.Withheld),
 		})

@@ -19,7 +19,20 @@ type Writer struct {
 	zw    *zip.Writer
 	buf   []byte // copy buffer, reused for every entry
 	names map[string]bool
-	files []File
+	files []written
+}
+
+// written is a sealed-content entry as the writer keeps it until the
+// manifest lists it: its digest as 32 bytes rather than 64 hex digits in
+// a string, for up to 200,000 entries (MaxEntries).
+type written struct {
+	path   string
+	sha256 [32]byte
+	size   int64
+}
+
+func (f *written) file() File {
+	return File{Path: f.path, SHA256: hex.EncodeToString(f.sha256[:]), Size: f.size}
 }
 
 // NewWriter starts a bundle on w and writes the mimetype entry.
@@ -51,8 +64,7 @@ func (w *Writer) AddBytes(name string, data []byte) (File, error) {
 	if _, err := ew.Write(data); err != nil {
 		return File{}, err
 	}
-	sum := sha256.Sum256(data)
-	return w.record(name, hex.EncodeToString(sum[:]), int64(len(data))), nil
+	return w.record(name, sha256.Sum256(data), int64(len(data))), nil
 }
 
 // AddFile streams r into a stored entry with a data descriptor, hashing it
@@ -76,7 +88,7 @@ func (w *Writer) AddFile(name string, r io.Reader) (File, error) {
 	if err != nil {
 		return File{}, fmt.Errorf("%s: %w", name, err)
 	}
-	return w.record(name, hex.EncodeToString(h.Sum(nil)), n), nil
+	return w.record(name, [32]byte(h.Sum(nil)), n), nil
 }
 
 func (w *Writer) header(name string) *zip.FileHeader {
@@ -119,19 +131,39 @@ func (w *Writer) reserve(name string) error {
 }
 
 // record remembers sealed-content entries for the manifest's files.
-func (w *Writer) record(name, digest string, size int64) File {
-	f := File{Path: name, SHA256: digest, Size: size}
+func (w *Writer) record(name string, digest [32]byte, size int64) File {
+	f := written{path: name, sha256: digest, size: size}
 	if CheckContentPath(name) == nil {
 		w.files = append(w.files, f)
 	}
-	return f
+	return f.file()
 }
+
+// EachFile hands the sealed-content entries written so far to yield,
+// sorted by path, as the manifest lists them, one at a time: the list
+// for Lists.Files.
+func (w *Writer) EachFile(yield func(*File) error) error {
+	slices.SortFunc(w.files, func(a, b written) int { return strings.Compare(a.path, b.path) })
+	for i := range w.files {
+		f := w.files[i].file()
+		if err := yield(&f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FileCount is the number of sealed-content entries written so far.
+func (w *Writer) FileCount() int { return len(w.files) }
 
 // Files returns the sealed-content entries written so far, sorted by path,
 // as the manifest lists them.
 func (w *Writer) Files() []File {
-	files := slices.Clone(w.files)
-	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+	files := make([]File, 0, len(w.files))
+	w.EachFile(func(f *File) error {
+		files = append(files, *f)
+		return nil
+	})
 	return files
 }
 
@@ -163,5 +195,5 @@ func (w *Writer) AddSized(name string, r io.Reader, size int64, crc uint32) (Fil
 	if n != size || c.Sum32() != crc {
 		return File{}, fmt.Errorf("%s: %d bytes with CRC-32 %08x read back, %d bytes with %08x announced", name, n, c.Sum32(), size, crc)
 	}
-	return w.record(name, hex.EncodeToString(h.Sum(nil)), n), nil
+	return w.record(name, [32]byte(h.Sum(nil)), n), nil
 }

@@ -345,7 +345,7 @@ func printExport(cmd *cobra.Command, res *custody.Result, sealed conversation.Su
 	fmt.Fprintf(w, "  selection:   %s\n", lang.English.DescribeSelection(m.Selection.Selected, m.Selection.Total, m.Selection.Criteria))
 	printIntake(w, m.Intake)
 	printConversation(w, sealed, machineZone)
-	fmt.Fprintf(w, "  files:       %d\n", len(m.Files))
+	fmt.Fprintf(w, "  files:       %d\n", res.Files)
 	fmt.Fprintf(w, "  chain head:  %s\n", m.Chain.Head)
 	fmt.Fprintf(w, "  signer:      %s (%s)\n", res.Fingerprint, m.Signer.Algorithm)
 	fmt.Fprintf(w, "  timestamps:  %d\n", len(res.Tokens))
