@@ -155,8 +155,9 @@ func (s *salter) salt(messageID string) [32]byte {
 // the chain over the disclosed entries, the tree over every message, the
 // withheld leaves, and the consistency proof to an earlier export. The
 // manifest's messages and withheld leaves go to lists, the disclosed
-// entries to entries, when set, for the rendering: only the leaves (32
-// bytes a message, for the tree and the consistency proof) are held.
+// entries to entries, when set, for the rendering. The tree's root is
+// folded as the leaves come; the leaves themselves (32 bytes a message)
+// are held only for the consistency proof of --extends.
 func writeMessages(zw *manifest.Writer, c conversation.Reader, picked []int, m *manifest.Manifest, lists *manifestLists, entries *spool[manifest.MessageEntry], opts Options) (bool, error) {
 	salts, err := newSalter(c.Header(), opts)
 	if err != nil {
@@ -170,7 +171,8 @@ func writeMessages(zw *manifest.Writer, c conversation.Reader, picked []int, m *
 	sources := stableSourceNames(c.Header())
 	withheld := &hashOnly{}
 	link := manifest.ChainStart
-	leaves := make([][32]byte, c.Len())
+	var tree manifest.TreeBuilder
+	var leaves [][32]byte
 	err = c.Each(func(i int, cm *conversation.Message) error {
 		sink := contentSink(zw)
 		if !keep[i] {
@@ -183,9 +185,13 @@ func writeMessages(zw *manifest.Writer, c conversation.Reader, picked []int, m *
 		opts.progress("messages", i+1, c.Len())
 		salt := salts.salt(msg.ID)
 		digest, _ := manifest.ParseDigest(msg.SHA256)
-		leaves[i] = manifest.LeafHash(salt, digest)
+		leaf := manifest.LeafHash(salt, digest)
+		tree.Append(leaf)
+		if opts.Disclosure.Extends != "" {
+			leaves = append(leaves, leaf)
+		}
 		if !keep[i] {
-			w := manifest.Withheld{Position: i, Leaf: hex.EncodeToString(leaves[i][:])}
+			w := manifest.Withheld{Position: i, Leaf: hex.EncodeToString(leaf[:])}
 			if opts.Disclosure.RevealWithheldTimes {
 				w.Time = entry.Time
 			}
@@ -205,8 +211,8 @@ func writeMessages(zw *manifest.Writer, c conversation.Reader, picked []int, m *
 		return false, err
 	}
 	m.Chain = manifest.Chain{Algorithm: manifest.ChainAlgorithm, Length: lists.disclosed, Head: hex.EncodeToString(link[:])}
-	root := manifest.TreeRoot(leaves)
-	m.Tree = &manifest.Tree{Algorithm: manifest.TreeAlgorithm, Size: len(leaves), Root: hex.EncodeToString(root[:])}
+	root := tree.Root()
+	m.Tree = &manifest.Tree{Algorithm: manifest.TreeAlgorithm, Size: c.Len(), Root: hex.EncodeToString(root[:])}
 	if opts.Disclosure.Extends != "" {
 		proof, err := extend(c, m.Conversation.ID, leaves, opts.Disclosure)
 		if err != nil {

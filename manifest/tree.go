@@ -34,23 +34,40 @@ func LeafHash(salt, entryDigest [32]byte) [32]byte {
 // TreeRoot is the RFC 6962 Merkle tree hash of the leaf hashes, in order
 // (SHA-256 of the empty string for no leaves).
 func TreeRoot(leaves [][32]byte) [32]byte {
-	if len(leaves) == 0 {
-		return sha256.Sum256(nil)
+	var t TreeBuilder
+	for _, l := range leaves {
+		t.Append(l)
 	}
-	return [32]byte(subtreeHash(leaves))
+	return t.Root()
 }
 
-// subtreeHash folds leaf hashes with a compact range, which keeps only
-// O(log n) hashes whatever the number of leaves.
-func subtreeHash(leaves [][32]byte) []byte {
-	rf := compact.RangeFactory{Hash: rfc6962.DefaultHasher.HashChildren}
-	r := rf.NewEmptyRange(0)
-	for i := range leaves {
-		// Append fails only for a range that does not start at 0.
-		_ = r.Append(leaves[i][:], nil)
+// TreeBuilder computes TreeRoot as the leaves come, holding only O(log n)
+// hashes (a compact range) whatever their number: an exporter need not
+// keep 32 bytes a message for the root. The zero value is an empty tree.
+type TreeBuilder struct{ r *compact.Range }
+
+// Append adds the next leaf hash.
+func (t *TreeBuilder) Append(leaf [32]byte) {
+	if t.r == nil {
+		rf := compact.RangeFactory{Hash: rfc6962.DefaultHasher.HashChildren}
+		t.r = rf.NewEmptyRange(0)
 	}
-	root, _ := r.GetRootHash(nil)
-	return root
+	_ = t.r.Append(leaf[:], nil) // fails only for a range that does not start at 0
+}
+
+// Root is the tree hash of the leaves appended so far.
+func (t *TreeBuilder) Root() [32]byte {
+	if t.r == nil || t.r.End() == 0 {
+		return sha256.Sum256(nil)
+	}
+	root, _ := t.r.GetRootHash(nil)
+	return [32]byte(root)
+}
+
+// subtreeHash is the tree hash of a non-empty run of leaf hashes.
+func subtreeHash(leaves [][32]byte) []byte {
+	root := TreeRoot(leaves)
+	return root[:]
 }
 
 // ConsistencyProof returns the RFC 6962 (RFC 9162 §2.1.4) consistency proof
