@@ -14,6 +14,7 @@ package custody
 
 import (
 	"context"
+	"crypto"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -33,6 +34,8 @@ import (
 	"github.com/custody-toolkit/custody/internal/lang"
 	"github.com/custody-toolkit/custody/internal/nofollow"
 	"github.com/custody-toolkit/custody/keys"
+	"github.com/custody-toolkit/custody/keys/sigalg"
+	"github.com/custody-toolkit/custody/keys/sigstream"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/record"
 	"github.com/custody-toolkit/custody/translog"
@@ -529,7 +532,9 @@ func seal(ctx context.Context, zw *manifest.Writer, m *manifest.Manifest, lists 
 	if _, err := zw.AddSized(manifest.ManifestName, raw, enc.size, enc.crc); err != nil {
 		return nil, err
 	}
-	sig, err := opts.Signer.SignReader(ctx, enc.open)
+	sig, err := opts.Signer.SignWith(ctx, func(alg *sigalg.Algorithm, key crypto.Signer) ([]byte, error) {
+		return sigstream.SignReader(alg, key, enc.open)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("signing the manifest: %w", err)
 	}

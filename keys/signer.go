@@ -7,7 +7,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
 
 	"github.com/custody-toolkit/custody/keys/sigalg"
 )
@@ -116,9 +115,10 @@ func SamePublicKey(a, b crypto.PublicKey) bool {
 	return err1 == nil && err2 == nil && bytes.Equal(x, y)
 }
 
-// SignReader signs the message open returns, as SignMessage signs it,
-// without holding it (sigalg.SignReader): open is called once or twice,
-// and must give the same bytes each time.
-func (s *Signer) SignReader(ctx context.Context, open func() (io.Reader, error)) ([]byte, error) {
-	return s.await(ctx, func() ([]byte, error) { return s.alg.SignReader(s.key, open) })
+// SignWith runs sign with the signer's algorithm and key, as SignMessage
+// runs its signature (returning when ctx ends): for a message signed in
+// another form than a slice (keys/sigstream, which custody-verify does
+// not link).
+func (s *Signer) SignWith(ctx context.Context, sign func(alg *sigalg.Algorithm, key crypto.Signer) ([]byte, error)) ([]byte, error) {
+	return s.await(ctx, func() ([]byte, error) { return sign(s.alg, s.key) })
 }

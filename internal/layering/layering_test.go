@@ -26,6 +26,7 @@ var layers = []struct {
 	}},
 	{"formats", []string{
 		"manifest", "custodylog", "conversation", "keys",
+		"keys/sigstream", // a manifest signed from its file (Ed25519 streamed), linked by custody only
 	}},
 	{"rendering", []string{
 		"pdf", "record",

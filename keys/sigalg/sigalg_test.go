@@ -10,7 +10,6 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"errors"
-	"io"
 	"math/big"
 	"testing"
 
@@ -114,26 +113,5 @@ func TestRSAConstraints(t *testing.T) {
 	}
 	if err := sigalg.RSAPKCS1SHA256.CheckKey(&rsa2048.PublicKey); err != nil {
 		t.Errorf("RSA-2048: %v", err)
-	}
-}
-
-// TestSignReaderEd25519: the streamed Ed25519 signature is ed25519.Sign's,
-// byte for byte, for messages of every length around the hash's blocks;
-// ECDSA's verifies.
-func TestSignReaderEd25519(t *testing.T) {
-	_, priv, _ := ed25519.GenerateKey(rand.Reader)
-	ec, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	for n := range 300 {
-		msg := make([]byte, n*37)
-		rand.Read(msg)
-		open := func() (io.Reader, error) { return bytes.NewReader(msg), nil }
-		got, err := sigalg.Ed25519.SignReader(priv, open)
-		if err != nil || !bytes.Equal(got, ed25519.Sign(priv, msg)) {
-			t.Fatalf("%d bytes: streamed signature %x differs from ed25519.Sign (%v)", len(msg), got, err)
-		}
-		sig, err := sigalg.ECDSAP256SHA256.SignReader(ec, open)
-		if err != nil || !sigalg.ECDSAP256SHA256.Verify(ec.Public(), msg, sig) {
-			t.Fatalf("%d bytes: ECDSA signature from a reader does not verify (%v)", len(msg), err)
-		}
 	}
 }

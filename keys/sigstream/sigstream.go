@@ -1,4 +1,19 @@
-package sigalg
+// Package sigstream signs a message too large to hold (a manifest of
+// 200,000 messages is about 80 MB) from a reader that can be read more
+// than once, as keys/sigalg's table says the format signs it: a digest
+// algorithm hashes it in one pass; pure Ed25519 (RFC 8032 §5.1.6) hashes
+// the whole message twice (once for the nonce, once for the challenge),
+// which crypto/ed25519 does only over a slice. So the streamed form of
+// that signature is written here, over filippo.io/edwards25519 (the curve
+// arithmetic crypto/ed25519 itself is built on): the steps of RFC 8032
+// with the two hashes fed from the reader. It gives the same bytes as
+// ed25519.Sign (Ed25519 is deterministic; TestSignReaderEd25519 compares
+// them).
+//
+// It is apart from sigalg so that only the exporter links the curve
+// arithmetic: custody-verify, which signs only small custody events,
+// does not.
+package sigstream
 
 import (
 	"crypto"
@@ -9,25 +24,16 @@ import (
 	"io"
 
 	"filippo.io/edwards25519"
+
+	"github.com/custody-toolkit/custody/keys/sigalg"
 )
 
-// A message too large to hold (a manifest of 200,000 messages is about
-// 80 MB) is signed from a reader that can be read more than once: a
-// digest algorithm hashes it in one pass; pure Ed25519 (RFC 8032 §5.1.6)
-// hashes the whole message twice (once for the nonce, once for the
-// challenge), which crypto/ed25519 does only over a slice. So the
-// streamed form of that signature is written here, over
-// filippo.io/edwards25519 (the curve arithmetic crypto/ed25519 itself is
-// built on): the steps of RFC 8032 with the two hashes fed from the
-// reader. It gives the same bytes as ed25519.Sign (Ed25519 is
-// deterministic; TestSignReaderEd25519 compares them).
-
-// SignReader signs the message that open returns, as Sign signs it,
+// SignReader signs the message that open returns, as a.Sign signs it,
 // without holding it: open is called once for a digest algorithm and
 // twice for Ed25519; each reader must give the same bytes. An Ed25519
 // key that is not held in memory (a card) signs only a slice: the message
 // is then read whole.
-func (a *Algorithm) SignReader(key crypto.Signer, open func() (io.Reader, error)) ([]byte, error) {
+func SignReader(a *sigalg.Algorithm, key crypto.Signer, open func() (io.Reader, error)) ([]byte, error) {
 	if err := a.CheckKey(key.Public()); err != nil {
 		return nil, fmt.Errorf("signing %s: %w", a.Name, err)
 	}
