@@ -7,11 +7,12 @@ import (
 	"io"
 	"os"
 
+	"github.com/custody-toolkit/custody/internal/atomicfile"
 	"github.com/custody-toolkit/custody/manifest"
 )
 
-// encodedManifest is manifest.json encoded into an unlinked file next to
-// the bundle (spool.go), with the size, CRC-32 and SHA-256 gathered as it
+// encodedManifest is manifest.json encoded into a file without a name next
+// to the bundle (spool.go), with the size, CRC-32 and SHA-256 gathered as it
 // was written: the bundle's entry needs the first two before its bytes
 // (the canonical layout has no data descriptor), the seal the third. The
 // signature, the bundle entry and a transparency log statement read the
@@ -19,17 +20,18 @@ import (
 // never held.
 type encodedManifest struct {
 	f      *os.File
+	close  func()
 	size   int64
 	crc    uint32
 	sha256 [32]byte
 }
 
 func encodeManifest(dir string, m *manifest.Manifest, lists manifest.Lists) (*encodedManifest, error) {
-	f, err := createUnlinked(dir)
+	f, closeFile, err := atomicfile.Scratch(dir)
 	if err != nil {
 		return nil, err
 	}
-	e := &encodedManifest{f: f}
+	e := &encodedManifest{f: f, close: closeFile}
 	h, c := sha256.New(), crc32.NewIEEE()
 	counted := &countingWriter{}
 	buf := bufio.NewWriterSize(io.MultiWriter(f, h, c, counted), 1<<16)
@@ -48,8 +50,6 @@ func encodeManifest(dir string, m *manifest.Manifest, lists manifest.Lists) (*en
 
 // open reads the encoded bytes from the start.
 func (e *encodedManifest) open() (io.Reader, error) { return io.NewSectionReader(e.f, 0, e.size), nil }
-
-func (e *encodedManifest) close() { closeUnlinked(e.f) }
 
 // countingWriter counts the bytes written through it.
 type countingWriter struct{ n int64 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/custody-toolkit/custody/internal/atomicfile"
 	"github.com/custody-toolkit/custody/manifest"
 )
 
@@ -18,43 +19,26 @@ import (
 //
 // The files lie next to the bundle being written (the exporter's own
 // folder, not the system's temporary one: they are a patient's messages)
-// and are unlinked as soon as they are created, so that a crash, a kill
-// or a power cut leaves nothing behind: the open descriptor is the only
-// way to them, and the kernel frees them when it closes. Where the system
-// refuses to unlink an open file (Windows), they are removed when the
-// export ends, and a crash can leave one, named .custody-spool-*.
+// and have no name there (atomicfile.Scratch: unnamed on Linux, unlinked
+// at once elsewhere), so that a crash, a kill or a power cut leaves
+// nothing behind: the open descriptor is the only way to them, and the
+// kernel frees them when it closes. Only where the system refuses to
+// unlink an open file (Windows) can a crash leave one (.scratch-*).
 
 // spool is a file of values of type T, each its canonical JSON, length
 // first, read back in order as the verifier reads them (manifest.Unmarshal).
 type spool[T any] struct {
-	f *os.File
-	w *bufio.Writer
+	f     *os.File
+	w     *bufio.Writer
+	close func()
 }
 
 func newSpool[T any](dir string) (*spool[T], error) {
-	f, err := createUnlinked(dir)
+	f, closeFile, err := atomicfile.Scratch(dir)
 	if err != nil {
 		return nil, err
 	}
-	return &spool[T]{f: f, w: bufio.NewWriter(f)}, nil
-}
-
-// createUnlinked creates a file in dir and unlinks it, where the system
-// allows (see above).
-func createUnlinked(dir string) (*os.File, error) {
-	f, err := os.CreateTemp(dir, ".custody-spool-*")
-	if err != nil {
-		return nil, err
-	}
-	os.Remove(f.Name()) // refused on Windows: closeUnlinked removes it
-	return f, nil
-}
-
-// closeUnlinked closes a file of createUnlinked and removes it, if it
-// could not be unlinked at creation.
-func closeUnlinked(f *os.File) {
-	f.Close()
-	os.Remove(f.Name())
+	return &spool[T]{f: f, w: bufio.NewWriter(f), close: closeFile}, nil
 }
 
 // add appends v.
@@ -101,5 +85,5 @@ func (s *spool[T]) remove() {
 	if s == nil {
 		return
 	}
-	closeUnlinked(s.f)
+	s.close()
 }

@@ -389,3 +389,31 @@ func TestKilled(t *testing.T) {
 		}
 	})
 }
+
+// TestScratch: a scratch file is readable and writable and leaves no
+// entry in its folder, unnamed or not.
+func TestScratch(t *testing.T) {
+	for _, unnamed := range []bool{true, false} {
+		tryUnnamed = unnamed
+		dir := t.TempDir()
+		f, done, err := Scratch(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.WriteString("spooled"); err != nil {
+			t.Fatal(err)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Errorf("unnamed %v: the folder shows %v while the file is open", unnamed, entries)
+		}
+		buf := make([]byte, 7)
+		if _, err := f.ReadAt(buf, 0); err != nil || string(buf) != "spooled" {
+			t.Errorf("unnamed %v: read back %q, %v", unnamed, buf, err)
+		}
+		done()
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Errorf("unnamed %v: the folder shows %v after", unnamed, entries)
+		}
+	}
+	tryUnnamed = true
+}
