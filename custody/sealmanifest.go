@@ -3,6 +3,7 @@ package custody
 import (
 	"bufio"
 	"crypto/sha256"
+	"fmt"
 	"hash/crc32"
 	"io"
 	"os"
@@ -45,6 +46,12 @@ func encodeManifest(dir string, m *manifest.Manifest, lists manifest.Lists) (*en
 	}
 	e.size, e.crc = counted.n, c.Sum32()
 	h.Sum(e.sha256[:0])
+	if e.size > manifest.MaxManifestSize {
+		// A reader refuses it (OpenBundle): better no bundle than one that
+		// no verifier reads.
+		e.close()
+		return nil, fmt.Errorf("manifest.json would be %d bytes, more than the %d a verifier reads: export fewer messages (--from, --to, --messages)", e.size, manifest.MaxManifestSize)
+	}
 	return e, nil
 }
 

@@ -3,6 +3,7 @@ package manifest_test
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -121,4 +122,26 @@ func generatedManifest(rng *rand.Rand, disclosed, withheld int, tree bool) *mani
 		m.Tree = &manifest.Tree{Algorithm: manifest.TreeAlgorithm, Root: hex64(), Size: disclosed + withheld}
 	}
 	return m
+}
+
+// TestWriterStopsAtMaxEntries: the writer refuses the entry that would
+// make a container a reader refuses (more than MaxEntries entries), so
+// that an export that large fails instead of sealing a bundle every
+// verifier calls FAILED.
+func TestWriterStopsAtMaxEntries(t *testing.T) {
+	if testing.Short() {
+		t.Skip("200,000 entries")
+	}
+	w, err := manifest.NewWriter(io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < manifest.MaxEntries; i++ { // and the mimetype
+		if _, err := w.AddBytes(manifest.MessageEntryName(i), []byte("{}")); err != nil {
+			t.Fatalf("entry %d: %v", i+1, err)
+		}
+	}
+	if _, err := w.AddBytes(manifest.ManifestName, []byte("{}")); err == nil || !strings.Contains(err.Error(), "more than 200000 entries") {
+		t.Fatalf("entry %d: %v, want refused", manifest.MaxEntries+1, err)
+	}
 }

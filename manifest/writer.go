@@ -126,6 +126,11 @@ func (w *Writer) reserve(name string) error {
 	if w.names[strings.ToLower(name)] {
 		return fmt.Errorf("duplicate entry %q", name)
 	}
+	if len(w.names) >= MaxEntries {
+		// A reader refuses such a container (OpenBundle): better no bundle
+		// than one that no verifier reads.
+		return fmt.Errorf("%s: the bundle would hold more than %d entries, the most a verifier reads: export fewer messages", name, MaxEntries)
+	}
 	w.names[strings.ToLower(name)] = true
 	return nil
 }
