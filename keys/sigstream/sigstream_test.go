@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"io"
 	"testing"
 
@@ -31,5 +32,23 @@ func TestSignReaderEd25519(t *testing.T) {
 		if err != nil || !sigalg.ECDSAP256SHA256.Verify(ec.Public(), msg, sig) {
 			t.Fatalf("%d bytes: ECDSA signature from a reader does not verify (%v)", len(msg), err)
 		}
+	}
+}
+
+// TestSignReaderRSA: an RSA key signs from a reader as the table signs
+// (PKCS #1 v1.5 over SHA-256), and its signature verifies.
+func TestSignReaderRSA(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := bytes.Repeat([]byte("manifest "), 100_000)
+	open := func() (io.Reader, error) { return bytes.NewReader(msg), nil }
+	sig, err := sigstream.SignReader(sigalg.RSAPKCS1SHA256, key, open)
+	if err != nil || !sigalg.RSAPKCS1SHA256.Verify(&key.PublicKey, msg, sig) {
+		t.Fatalf("RSA signature from a reader does not verify (%v)", err)
+	}
+	if _, err := sigstream.SignReader(sigalg.Ed25519, key, open); err == nil {
+		t.Fatal("an RSA key signed as Ed25519")
 	}
 }
