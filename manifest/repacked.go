@@ -206,8 +206,7 @@ func OpenDir(root *os.Root) (*Bundle, error) {
 
 // dirEntry is a file of an extracted folder, read through root.
 func dirEntry(b *Bundle, root *os.Root, name string, size int64) entry {
-	return entry{
-		size: size,
+	return entry{size: size, other: &source{
 		open: func() (io.ReadCloser, error) { return openSized(root, name, size) },
 		section: func() (*io.SectionReader, error) {
 			f, err := root.Open(name)
@@ -217,7 +216,7 @@ func dirEntry(b *Bundle, root *os.Root, name string, size int64) entry {
 			b.onClose(func() { f.Close() })
 			return io.NewSectionReader(f, 0, size), nil
 		},
-	}
+	}}
 }
 
 // openSized opens a file of the folder that must still have size bytes:
