@@ -71,7 +71,7 @@ type tolerant struct {
 }
 
 func newTolerant() *tolerant {
-	return &tolerant{b: &Bundle{byName: map[string]entry{}}, folded: map[string]string{}}
+	return &tolerant{b: &Bundle{}, folded: map[string]string{}}
 }
 
 // take adds a file of the container, or notes it as ignored; it refuses
@@ -107,6 +107,7 @@ func (t *tolerant) take(name string, mode fs.FileMode, add func()) error {
 }
 
 func (t *tolerant) finish() (*Bundle, error) {
+	t.b.index()
 	var err error
 	t.b.ManifestBytes, err = t.b.ReadSmall(ManifestName, MaxManifestSize)
 	return t.b, err
