@@ -700,58 +700,79 @@ func revocationEntries(b *manifest.Bundle, seq int) []string {
 // message entries' facts, for their attachments). With the canonical
 // layout, no byte of a bundle is left free.
 func (v *bundleVerifier) checkOrder(m *manifest.Manifest, tokens int, entries *messageEntries) error {
-	want := []string{manifest.MimetypeName}
+	o := &orderCheck{names: v.b.Names()}
+	o.want(manifest.MimetypeName)
 	for _, s := range m.Conversation.Sources {
-		want = append(want, s.Path)
+		o.want(s.Path)
 	}
 	if in := m.Intake; in != nil && in.Consent != nil {
-		want = append(want, in.Consent.Path)
+		o.want(in.Consent.Path)
 	}
 	for _, msg := range m.Messages {
 		for _, a := range entries.byPath(msg.Entry).Attachments() {
 			if !a.Missing {
-				want = append(want, a.Path)
+				o.want(a.Path)
 			}
 		}
-		want = append(want, msg.Entry)
+		o.want(msg.Entry)
 	}
 	if m.Rendering != nil {
-		want = append(want, m.Rendering.Path)
+		o.want(m.Rendering.Path)
 	}
-	want = append(want, manifest.ManifestName, manifest.SignatureName, manifest.SignerName)
+	o.want(manifest.ManifestName, manifest.SignatureName, manifest.SignerName)
 	if v.b.Has(manifest.SignerChainName) {
-		want = append(want, manifest.SignerChainName)
+		o.want(manifest.SignerChainName)
 	}
 	for i := range tokens {
-		want = append(want, manifest.TokenEntryName(i))
+		o.want(manifest.TokenEntryName(i))
 	}
 	for i := range m.TransparencyLogs {
-		want = append(want, manifest.TransparencyEntryName(i))
+		o.want(manifest.TransparencyEntryName(i))
 	}
-	names := v.b.Names()
-	for seq := 1; len(want) < len(names); seq++ {
-		before := len(want)
+	for seq := 1; o.wanted < len(o.names); seq++ {
+		before := o.wanted
 		for _, part := range []string{custodylog.PartEvent, custodylog.PartSignature, custodylog.PartKey, custodylog.PartToken} {
 			if name := custodylog.EntryName(seq, part); v.b.Has(name) {
-				want = append(want, name)
+				o.want(name)
 			}
 		}
-		want = append(want, revocationEntries(v.b, seq)...)
-		if len(want) == before {
+		o.want(revocationEntries(v.b, seq)...)
+		if o.wanted == before {
 			break
 		}
 	}
-	for i, name := range names {
-		if i >= len(want) || name != want[i] {
-			expected := "nothing"
-			if i < len(want) {
-				expected = want[i]
-			}
-			return fmt.Errorf("entries are not in the canonical order: entry %d is %s, expected %s", i+1, name, expected)
+	return o.result()
+}
+
+// orderCheck compares the bundle's entries with the canonical order as
+// its names are given, one at a time, without a list of them (a bundle
+// has up to manifest.MaxEntries).
+type orderCheck struct {
+	names  []string // the bundle's entries, in order
+	wanted int      // names given so far
+	first  error    // the first entry out of place
+}
+
+// want says that the next entries are these.
+func (o *orderCheck) want(names ...string) {
+	for _, name := range names {
+		if i := o.wanted; o.first == nil && i < len(o.names) && o.names[i] != name {
+			o.first = fmt.Errorf("entries are not in the canonical order: entry %d is %s, expected %s", i+1, o.names[i], name)
 		}
+		o.wanted++
 	}
-	if len(want) != len(names) {
-		return fmt.Errorf("entries are not in the canonical order: %d entries, expected %d", len(names), len(want))
+}
+
+// result is the first entry out of place, else an entry too many or too
+// few.
+func (o *orderCheck) result() error {
+	switch {
+	case o.first != nil:
+		return o.first
+	case o.wanted < len(o.names):
+		return fmt.Errorf("entries are not in the canonical order: entry %d is %s, expected nothing", o.wanted+1, o.names[o.wanted])
+	case o.wanted != len(o.names):
+		return fmt.Errorf("entries are not in the canonical order: %d entries, expected %d", len(o.names), o.wanted)
 	}
 	return nil
 }
