@@ -108,9 +108,7 @@ func (t *tolerant) take(name string, mode fs.FileMode, add func()) error {
 
 func (t *tolerant) finish() (*Bundle, error) {
 	t.b.index()
-	var err error
-	t.b.ManifestBytes, err = t.b.ReadSmall(ManifestName, MaxManifestSize)
-	return t.b, err
+	return t.b, t.b.readManifest()
 }
 
 // OpenRepacked reads a ZIP holding a bundle's files in a container that is

@@ -176,6 +176,8 @@ func Bundle(r io.ReaderAt, size int64, opts Options) (*Report, error) {
 	b, err := manifest.OpenBundle(r, size)
 	var cerr *manifest.ContainerError
 	switch {
+	case v.manifestTooLarge(err):
+		return v.finish(), nil
 	case errors.As(err, &cerr):
 		return v.verifyRepacked(r, size, cerr.Reason)
 	case err != nil && hasCustodyHeader(r):
@@ -199,6 +201,8 @@ func (v *bundleVerifier) verifyRepacked(r io.ReaderAt, size int64, why string) (
 	b, err := manifest.OpenRepacked(r, size)
 	var cerr *manifest.ContainerError
 	switch {
+	case v.manifestTooLarge(err):
+		return v.finish(), nil
 	case errors.As(err, &cerr):
 		v.fail("container", "%s", cerr.Reason)
 		return v.finish(), nil
@@ -209,6 +213,20 @@ func (v *bundleVerifier) verifyRepacked(r io.ReaderAt, size int64, why string) (
 	v.b, v.repacked = b, repacking{how: repackedZip, why: "the ZIP container is not the sealed one: " + why}
 	v.run()
 	return v.finish(), nil
+}
+
+// manifestTooLarge reports a manifest larger than this verifier reads,
+// when err says so: the bundle cannot be checked (INDETERMINATE), which
+// proves nothing altered; a later verifier may read it.
+func (v *bundleVerifier) manifestTooLarge(err error) bool {
+	var large *manifest.TooLargeError
+	if !errors.As(err, &large) {
+		return false
+	}
+	v.rep.Checks = append(v.rep.Checks, Check{Name: "manifest", Status: Indeterminate, Sub: FormatNotImplemented,
+		Detail: large.Error() + ": this verifier cannot check the bundle"})
+	v.stopped = true
+	return true
 }
 
 // bundleVerifier runs the checks in order; a check whose premise failed
