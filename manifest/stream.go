@@ -38,7 +38,7 @@ type Head struct {
 // would report for the same bytes (an UnknownFormatError for a format it
 // does not know); nil does not mean that Parse accepts the rest.
 func ReadHead(r io.Reader) (*Head, error) {
-	var h headAndLengths
+	var h Head
 	return readHead(r, &h)
 }
 
@@ -99,7 +99,7 @@ type headAndLengths struct {
 	Withheld arrayLength `json:"withheld"`
 }
 
-func (h *headAndLengths) head() *Head { return &h.Head }
+func (h *Head) head() *Head { return h }
 
 // sized returns a Manifest whose long slices have the capacity counted
 // (nil when none was, as the decoding leaves an absent member).
