@@ -34,6 +34,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"testing"
@@ -322,4 +323,22 @@ func BenchmarkVerifyHostile(b *testing.B) {
 	}
 	c = nil
 	benchVerify(b, fx, out, func(rep *verify.Report) bool { return rep.Messages == disclosed && rep.Total == total })
+}
+
+// BenchmarkVerifyLiveHeap is BenchmarkVerify2000 measured by what the
+// verifier keeps live (peakrss.SampleLiveHeap: garbage not counted, no
+// soft limit needed), as live-MB: the figure that must not grow with the
+// number of messages (docs/performance.md, "Verify's memory per
+// message"). CUSTODY_BENCH_NORECORD=1 leaves out the re-rendering.
+func BenchmarkVerifyLiveHeap(b *testing.B) {
+	fx, out := benchBundle(b)
+	runtime.GC() // the export's live heap is not the verifier's
+	stop := peakrss.SampleLiveHeap()
+	for b.Loop() {
+		rep, err := verify.BundleFile(out, verify.Options{Trust: fx.Roots})
+		if err != nil || rep.Result != verify.Passed {
+			b.Fatalf("%v, %+v", err, rep)
+		}
+	}
+	b.ReportMetric(float64(stop())/(1<<20), "live-MB")
 }

@@ -549,11 +549,17 @@ func (m *Manifest) Check() error {
 
 // FileByPath returns the listed file with that path.
 func (m *Manifest) FileByPath(p string) (File, bool) {
-	i, ok := slices.BinarySearchFunc(m.Files, p, func(f File, p string) int { return strings.Compare(f.Path, p) })
+	i, ok := m.FileIndex(p)
 	if !ok {
 		return File{}, false
 	}
 	return m.Files[i], true
+}
+
+// FileIndex returns the index in Files of the listed file with that
+// path: what a reader keeps per file instead of the path.
+func (m *Manifest) FileIndex(p string) (int, bool) {
+	return slices.BinarySearchFunc(m.Files, p, func(f File, p string) int { return strings.Compare(f.Path, p) })
 }
 
 func isHex(s string, n int) bool {

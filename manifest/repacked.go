@@ -71,7 +71,7 @@ type tolerant struct {
 }
 
 func newTolerant() *tolerant {
-	return &tolerant{b: &Bundle{byName: map[string]entry{}}, folded: map[string]string{}}
+	return &tolerant{b: &Bundle{}, folded: map[string]string{}}
 }
 
 // take adds a file of the container, or notes it as ignored; it refuses
@@ -107,9 +107,8 @@ func (t *tolerant) take(name string, mode fs.FileMode, add func()) error {
 }
 
 func (t *tolerant) finish() (*Bundle, error) {
-	var err error
-	t.b.ManifestBytes, err = t.b.ReadSmall(ManifestName, MaxManifestSize)
-	return t.b, err
+	t.b.index()
+	return t.b, t.b.readManifest()
 }
 
 // OpenRepacked reads a ZIP holding a bundle's files in a container that is
@@ -206,8 +205,7 @@ func OpenDir(root *os.Root) (*Bundle, error) {
 
 // dirEntry is a file of an extracted folder, read through root.
 func dirEntry(b *Bundle, root *os.Root, name string, size int64) entry {
-	return entry{
-		size: size,
+	return entry{size: size, other: &source{
 		open: func() (io.ReadCloser, error) { return openSized(root, name, size) },
 		section: func() (*io.SectionReader, error) {
 			f, err := root.Open(name)
@@ -217,7 +215,7 @@ func dirEntry(b *Bundle, root *os.Root, name string, size int64) entry {
 			b.onClose(func() { f.Close() })
 			return io.NewSectionReader(f, 0, size), nil
 		},
-	}
+	}}
 }
 
 // openSized opens a file of the folder that must still have size bytes:

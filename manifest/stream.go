@@ -39,35 +39,123 @@ type Head struct {
 // does not know); nil does not mean that Parse accepts the rest.
 func ReadHead(r io.Reader) (*Head, error) {
 	var h Head
-	if err := jsonv2.UnmarshalRead(r, &h, jsonv2.RejectUnknownMembers(false)); err != nil {
+	return readHead(r, &h)
+}
+
+// readHead is ReadHead into h, which may ask for more than the head.
+func readHead(r io.Reader, h headHolder) (*Head, error) {
+	if err := jsonv2.UnmarshalRead(r, h, jsonv2.RejectUnknownMembers(false)); err != nil {
 		return nil, fmt.Errorf("manifest.json: %w", err)
 	}
-	if !knownFormat(h.Format) {
-		return nil, &UnknownFormatError{Format: h.Format}
+	if head := h.head(); !knownFormat(head.Format) {
+		return nil, &UnknownFormatError{Format: head.Format}
+	} else {
+		return head, nil
 	}
-	return &h, nil
 }
 
 // ParseStream is Parse for a manifest read through open, which it calls
 // once for each pass: the result, and any error, are Parse's for the
 // same bytes.
 func ParseStream(open func() (io.ReadCloser, error)) (*Manifest, error) {
-	if err := withEntry(open, func(r io.Reader) error { _, err := ReadHead(r); return err }); err != nil {
+	var lengths headAndLengths
+	if err := withEntry(open, func(r io.Reader) error { _, err := readHead(r, &lengths); return err }); err != nil {
 		return parseWhole(open)
 	}
-	var m Manifest
+	m := lengths.sized()
 	decode := func(r io.Reader) error {
-		return jsonv2.UnmarshalRead(r, &m, jsonv2.RejectUnknownMembers(true))
+		return jsonv2.UnmarshalRead(r, m, jsonv2.RejectUnknownMembers(true), jsonv2.WithUnmarshalers(sharingFileStrings(m)))
 	}
-	if !canonicalByConstruction(reflect.TypeOf(&m)) || withEntry(open, decode) != nil ||
-		withEntry(open, checkIntegersIn) != nil || withEntry(open, func(r io.Reader) error { return encodesAsRead(&m, r) }) != nil {
-		m = Manifest{} // not held while parseWhole reads the bytes
+	if !canonicalByConstruction(reflect.TypeOf(m)) || withEntry(open, decode) != nil ||
+		withEntry(open, checkIntegersIn) != nil || withEntry(open, func(r io.Reader) error { return encodesAsRead(m, r) }) != nil {
+		*m = Manifest{} // not held while parseWhole reads the bytes
 		return parseWhole(open)
 	}
 	if err := m.Check(); err != nil {
 		return nil, fmt.Errorf("manifest.json: %w", err)
 	}
-	return &m, nil
+	return m, nil
+}
+
+// The decoded manifest is most of what a verifier holds: about 450 bytes
+// a message. Two things in how it is decoded cost memory without being
+// needed: slices grown by doubling (up to twice the final size, and both
+// arrays live while one is copied), and each message's entry name and
+// digest decoded a second time, after the files list that holds them.
+// So the head pass counts the long arrays, and the decoding fills slices
+// of that capacity (no more than MaxEntries elements each: a count is
+// not trusted further) and makes a message's entry name and digest the
+// files list's own strings when they are equal. Neither changes a value:
+// the checks that follow see the same manifest.
+
+// headHolder is what readHead decodes into.
+type headHolder interface{ head() *Head }
+
+// headAndLengths is a manifest's head and the lengths of its long arrays.
+type headAndLengths struct {
+	Head
+	Files    arrayLength `json:"files"`
+	Messages arrayLength `json:"messages"`
+	Withheld arrayLength `json:"withheld"`
+}
+
+func (h *Head) head() *Head { return h }
+
+// sized returns a Manifest whose long slices have the capacity counted
+// (nil when none was, as the decoding leaves an absent member).
+func (h *headAndLengths) sized() *Manifest {
+	return &Manifest{Files: sized[File](h.Files), Messages: sized[Message](h.Messages), Withheld: sized[Withheld](h.Withheld)}
+}
+
+func sized[T any](n arrayLength) []T {
+	if n == 0 {
+		return nil
+	}
+	return make([]T, 0, min(int(n), MaxEntries))
+}
+
+// arrayLength is the number of elements of a JSON array; another value
+// is skipped (the decoding proper reports it).
+type arrayLength int
+
+func (n *arrayLength) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	if dec.PeekKind() != '[' {
+		return dec.SkipValue()
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return err
+	}
+	for dec.PeekKind() != ']' {
+		if err := dec.SkipValue(); err != nil {
+			return err
+		}
+		*n++
+	}
+	_, err := dec.ReadToken()
+	return err
+}
+
+// plainMessage is a Message decoded without sharingFileStrings.
+type plainMessage Message
+
+// sharingFileStrings decodes each message of m as it is, then makes its
+// entry name and digest the strings of m's files record for the entry
+// when they are equal (the files precede the messages in canonical
+// JSON; when they do not, nothing is shared).
+func sharingFileStrings(m *Manifest) *jsonv2.Unmarshalers {
+	return jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, msg *Message) error {
+		if err := jsonv2.UnmarshalDecode(dec, (*plainMessage)(msg)); err != nil {
+			return err
+		}
+		if i, ok := m.FileIndex(msg.Entry); ok {
+			f := &m.Files[i]
+			msg.Entry = f.Path
+			if msg.SHA256 == f.SHA256 {
+				msg.SHA256 = f.SHA256
+			}
+		}
+		return nil
+	})
 }
 
 // parseWhole reads the manifest's bytes and parses them: the path of a

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/custody-toolkit/custody/manifest"
 )
@@ -86,5 +87,34 @@ func TestReadHeadKnowsParseFormats(t *testing.T) {
 	var unknown *manifest.UnknownFormatError
 	if _, err := manifest.ReadHead(strings.NewReader(`{"format":"custody.bundle/v99"}`)); !errors.As(err, &unknown) {
 		t.Errorf("v99: %v, want an UnknownFormatError", err)
+	}
+}
+
+// TestParseStreamSharesFileStrings: a message's entry name and digest
+// are the files record's strings, not copies (about 100 bytes a message
+// of the decoded manifest), and the long slices are not grown by
+// doubling: what ParseStream decodes is still exactly Parse's value
+// (TestParseStreamAgrees).
+func TestParseStreamSharesFileStrings(t *testing.T) {
+	data, err := sampleManifest().Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := manifest.ParseStream(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, msg := range m.Messages {
+		i, ok := m.FileIndex(msg.Entry)
+		if !ok {
+			t.Fatalf("message %s: entry %s not listed", msg.ID, msg.Entry)
+		}
+		f := m.Files[i]
+		if unsafe.StringData(msg.Entry) != unsafe.StringData(f.Path) || unsafe.StringData(msg.SHA256) != unsafe.StringData(f.SHA256) {
+			t.Errorf("message %s: its entry name or digest is a copy of the files record's", msg.ID)
+		}
+	}
+	if cap(m.Messages) != len(m.Messages) || cap(m.Files) != len(m.Files) {
+		t.Errorf("capacities %d and %d for %d messages and %d files", cap(m.Messages), cap(m.Files), len(m.Messages), len(m.Files))
 	}
 }

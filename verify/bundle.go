@@ -176,6 +176,8 @@ func Bundle(r io.ReaderAt, size int64, opts Options) (*Report, error) {
 	b, err := manifest.OpenBundle(r, size)
 	var cerr *manifest.ContainerError
 	switch {
+	case v.manifestTooLarge(err):
+		return v.finish(), nil
 	case errors.As(err, &cerr):
 		return v.verifyRepacked(r, size, cerr.Reason)
 	case err != nil && hasCustodyHeader(r):
@@ -199,6 +201,8 @@ func (v *bundleVerifier) verifyRepacked(r io.ReaderAt, size int64, why string) (
 	b, err := manifest.OpenRepacked(r, size)
 	var cerr *manifest.ContainerError
 	switch {
+	case v.manifestTooLarge(err):
+		return v.finish(), nil
 	case errors.As(err, &cerr):
 		v.fail("container", "%s", cerr.Reason)
 		return v.finish(), nil
@@ -209,6 +213,20 @@ func (v *bundleVerifier) verifyRepacked(r io.ReaderAt, size int64, why string) (
 	v.b, v.repacked = b, repacking{how: repackedZip, why: "the ZIP container is not the sealed one: " + why}
 	v.run()
 	return v.finish(), nil
+}
+
+// manifestTooLarge reports a manifest larger than this verifier reads,
+// when err says so: the bundle cannot be checked (INDETERMINATE), which
+// proves nothing altered; a later verifier may read it.
+func (v *bundleVerifier) manifestTooLarge(err error) bool {
+	var large *manifest.TooLargeError
+	if !errors.As(err, &large) {
+		return false
+	}
+	v.rep.Checks = append(v.rep.Checks, Check{Name: "manifest", Status: Indeterminate, Sub: FormatNotImplemented,
+		Detail: large.Error() + ": this verifier cannot check the bundle"})
+	v.stopped = true
+	return true
 }
 
 // bundleVerifier runs the checks in order; a check whose premise failed
@@ -440,25 +458,21 @@ func (v *bundleVerifier) checkUnknownFormat(err error) {
 
 // checkFiles hashes every listed entry once, and refuses entries that are
 // not listed. Message entries are small: they are parsed on the way, and
-// their facts returned, by entry path.
-func (v *bundleVerifier) checkFiles(m *manifest.Manifest) (entries map[string]*entryFacts) {
-	listed := map[string]bool{}
-	for _, f := range m.Files {
-		listed[f.Path] = true
-	}
+// their facts returned.
+func (v *bundleVerifier) checkFiles(m *manifest.Manifest) (entries *messageEntries) {
 	for _, name := range v.b.Names() {
 		if name == manifest.MimetypeName || name == manifest.ManifestName || strings.HasPrefix(name, manifest.MetaDir) {
 			continue
 		}
-		if !listed[name] {
+		if _, listed := m.FileIndex(name); !listed {
 			v.fail("files", "entry %s is not listed in the manifest (added after sealing)", name)
 			return nil
 		}
 	}
-	entries = map[string]*entryFacts{}
+	entries = newMessageEntries(m)
 	var total int64
 	for i, f := range m.Files {
-		if err := v.checkFile(f, entries); err != nil {
+		if err := v.checkFile(i, f, entries); err != nil {
 			v.failWith(verdict.CheckID{ID: "files"}, err)
 			return nil
 		}
@@ -469,16 +483,9 @@ func (v *bundleVerifier) checkFiles(m *manifest.Manifest) (entries map[string]*e
 	return entries
 }
 
-// entryFacts is what the checks use of a message entry: not its text,
-// which only the renderer reads (30,000 of them would be held to the end).
-type entryFacts struct {
-	ID, Time, From string
-	Attachments    []manifest.AttachmentEntry
-}
-
-// checkFile checks f against its entry; a message entry's facts go to
-// entries.
-func (v *bundleVerifier) checkFile(f manifest.File, entries map[string]*entryFacts) error {
+// checkFile checks f, the i-th listed file, against its entry; a message
+// entry's facts go to entries.
+func (v *bundleVerifier) checkFile(i int, f manifest.File, entries *messageEntries) error {
 	size, ok := v.b.Size(f.Path)
 	if !ok {
 		return fmt.Errorf("%s is listed in the manifest but missing from the bundle", f.Path)
@@ -499,7 +506,7 @@ func (v *bundleVerifier) checkFile(f manifest.File, entries map[string]*entryFac
 			if err != nil {
 				return because(FormatFailure, "%s: %v", f.Path, err)
 			}
-			entries[f.Path] = &entryFacts{ID: e.ID, Time: e.Time, From: e.From, Attachments: e.Attachments}
+			entries.add(i, e)
 		}
 	} else {
 		var err error
@@ -533,15 +540,11 @@ func (v *bundleVerifier) hashEntry(name string) (string, error) {
 // checkMessages ties each manifest message to its entry and attachments,
 // and every content file to exactly one message or source (entries: the
 // message entries' facts, checkFiles').
-func (v *bundleVerifier) checkMessages(m *manifest.Manifest, entries map[string]*entryFacts) {
-	used := map[string]bool{}
-	participants := map[string]bool{}
-	for _, p := range m.Conversation.Participants {
-		participants[p.ID] = true
-	}
+func (v *bundleVerifier) checkMessages(m *manifest.Manifest, entries *messageEntries) {
+	used := newFileSet(m)
 	attachments := 0
 	for i, msg := range m.Messages {
-		n, err := v.checkMessage(m, i, msg, entries[msg.Entry], participants, used)
+		n, err := v.checkMessage(m, i, msg, entries.byPath(msg.Entry), used)
 		if err != nil {
 			v.failWith(verdict.CheckID{ID: "messages"}, fmt.Errorf("message %q (#%d): %w", msg.ID, i+1, err))
 			return
@@ -557,20 +560,20 @@ func (v *bundleVerifier) checkMessages(m *manifest.Manifest, entries map[string]
 		return
 	}
 	if r := m.Rendering; r != nil {
-		used[r.Path] = true
+		used.add(r.Path)
 	}
 	if in := m.Intake; in != nil && in.Consent != nil {
-		used[in.Consent.Path] = true // named and matched to its files record by manifest.Check
+		used.add(in.Consent.Path) // named and matched to its files record by manifest.Check
 	}
 	for _, s := range m.Conversation.Sources {
 		if _, ok := m.FileByPath(s.Path); !ok {
 			v.fail("messages", "source %s is not a listed file under %s", s.Path, manifest.SourcesDir)
 			return
 		}
-		used[s.Path] = true
+		used.add(s.Path)
 	}
-	for _, f := range m.Files {
-		if !used[f.Path] {
+	for i, f := range m.Files {
+		if !used.in[i] {
 			v.fail("messages", "file %s belongs to no message, source or consent record", f.Path)
 			return
 		}
@@ -581,7 +584,7 @@ func (v *bundleVerifier) checkMessages(m *manifest.Manifest, entries map[string]
 
 // checkMessage ties message i to e, the facts of its entry (nil when
 // unreadable), and to its attachments.
-func (v *bundleVerifier) checkMessage(m *manifest.Manifest, i int, msg manifest.Message, e *entryFacts, participants, used map[string]bool) (int, error) {
+func (v *bundleVerifier) checkMessage(m *manifest.Manifest, i int, msg manifest.Message, e *entryFacts, used fileSet) (int, error) {
 	if want := manifest.MessageEntryName(m.EntryIndex(i)); msg.Entry != want {
 		return 0, fmt.Errorf("entry %s, expected %s (reordered?)", msg.Entry, want)
 	}
@@ -589,20 +592,20 @@ func (v *bundleVerifier) checkMessage(m *manifest.Manifest, i int, msg manifest.
 	if !ok || f.SHA256 != msg.SHA256 {
 		return 0, fmt.Errorf("entry %s is not listed with the message's SHA-256", msg.Entry)
 	}
-	used[msg.Entry] = true
+	used.add(msg.Entry)
 	switch {
 	case e == nil:
 		return 0, fmt.Errorf("entry %s unreadable", msg.Entry)
 	case e.ID != msg.ID:
 		return 0, fmt.Errorf("entry %s holds message %q", msg.Entry, e.ID)
-	case !participants[e.From]:
-		return 0, fmt.Errorf("sender %q is not a participant of the manifest", e.From)
+	case e.from < 0:
+		return 0, fmt.Errorf("sender %q is not a participant of the manifest", e.From(m))
 	}
 	if _, err := time.Parse(time.RFC3339Nano, e.Time); err != nil {
 		return 0, because(FormatFailure, "time %q: %v", e.Time, err)
 	}
 	var digests []string
-	for j, a := range e.Attachments {
+	for j, a := range e.Attachments() {
 		if a.Missing {
 			if a.Path != "" || a.SHA256 != "" || a.Size != 0 {
 				return 0, because(FormatFailure, "attachment %d is marked missing but has content (a path, digest or size other than 0)", j+1)
@@ -618,10 +621,10 @@ func (v *bundleVerifier) checkMessage(m *manifest.Manifest, i int, msg manifest.
 			return 0, fmt.Errorf("attachment %s is not a listed file under %s", a.Path, manifest.AttachmentsDir)
 		case af.SHA256 != a.SHA256 || af.Size != a.Size:
 			return 0, fmt.Errorf("attachment %s: digest or size differs from the manifest's files", a.Path)
-		case used[a.Path]:
+		case used.holds(a.Path):
 			return 0, fmt.Errorf("attachment %s is claimed twice", a.Path)
 		}
-		used[a.Path] = true
+		used.add(a.Path)
 		digests = append(digests, a.SHA256)
 	}
 	if !slices.Equal(digests, msg.Attachments) && !(len(digests) == 0 && len(msg.Attachments) == 0) {
@@ -633,13 +636,10 @@ func (v *bundleVerifier) checkMessage(m *manifest.Manifest, i int, msg manifest.
 // checkSenders holds conversation.participants to the senders of the
 // sealed messages: each participant sent at least one of them (a
 // selective bundle lists no one who only sent withheld messages).
-func (v *bundleVerifier) checkSenders(m *manifest.Manifest, entries map[string]*entryFacts) error {
-	sent := map[string]bool{}
-	for _, e := range entries {
-		sent[e.From] = true
-	}
-	for _, p := range m.Conversation.Participants {
-		if !sent[p.ID] {
+func (v *bundleVerifier) checkSenders(m *manifest.Manifest, entries *messageEntries) error {
+	sent := entries.senders()
+	for i, p := range m.Conversation.Participants {
+		if !sent[i] {
 			return because(FormatFailure, "participant %q sent none of the sealed messages: the manifest lists the senders and no one else", p.ID)
 		}
 	}
@@ -665,7 +665,7 @@ func (v *bundleVerifier) checkSources(m *manifest.Manifest) error {
 // checkEntryOrder runs last, so that a specific check names a missing,
 // added or reordered message or event first (tokens: how many are stored;
 // entries: the message entries' facts).
-func (v *bundleVerifier) checkEntryOrder(m *manifest.Manifest, tokens int, entries map[string]*entryFacts) {
+func (v *bundleVerifier) checkEntryOrder(m *manifest.Manifest, tokens int, entries *messageEntries) {
 	if v.repacked.how != "" {
 		return // the order is the container's, already not the sealed one
 	}
@@ -685,7 +685,7 @@ func (v *bundleVerifier) checkEntryOrder(m *manifest.Manifest, tokens int, entri
 // depend on the manifest: the order of entries, and the data-descriptor
 // form, which must be one that a writer of the bundle's format wrote
 // (bundle-format.md §1, rule 4).
-func (v *bundleVerifier) checkLayoutChoices(m *manifest.Manifest, tokens int, entries map[string]*entryFacts) error {
+func (v *bundleVerifier) checkLayoutChoices(m *manifest.Manifest, tokens int, entries *messageEntries) error {
 	if err := v.checkOrder(m, tokens, entries); err != nil {
 		return err
 	}
@@ -717,59 +717,80 @@ func revocationEntries(b *manifest.Bundle, seq int) []string {
 // custody event's parts (tokens: how many are stored; entries: the
 // message entries' facts, for their attachments). With the canonical
 // layout, no byte of a bundle is left free.
-func (v *bundleVerifier) checkOrder(m *manifest.Manifest, tokens int, entries map[string]*entryFacts) error {
-	want := []string{manifest.MimetypeName}
+func (v *bundleVerifier) checkOrder(m *manifest.Manifest, tokens int, entries *messageEntries) error {
+	o := &orderCheck{names: v.b.Names()}
+	o.want(manifest.MimetypeName)
 	for _, s := range m.Conversation.Sources {
-		want = append(want, s.Path)
+		o.want(s.Path)
 	}
 	if in := m.Intake; in != nil && in.Consent != nil {
-		want = append(want, in.Consent.Path)
+		o.want(in.Consent.Path)
 	}
 	for _, msg := range m.Messages {
-		for _, a := range entries[msg.Entry].Attachments {
+		for _, a := range entries.byPath(msg.Entry).Attachments() {
 			if !a.Missing {
-				want = append(want, a.Path)
+				o.want(a.Path)
 			}
 		}
-		want = append(want, msg.Entry)
+		o.want(msg.Entry)
 	}
 	if m.Rendering != nil {
-		want = append(want, m.Rendering.Path)
+		o.want(m.Rendering.Path)
 	}
-	want = append(want, manifest.ManifestName, manifest.SignatureName, manifest.SignerName)
+	o.want(manifest.ManifestName, manifest.SignatureName, manifest.SignerName)
 	if v.b.Has(manifest.SignerChainName) {
-		want = append(want, manifest.SignerChainName)
+		o.want(manifest.SignerChainName)
 	}
 	for i := range tokens {
-		want = append(want, manifest.TokenEntryName(i))
+		o.want(manifest.TokenEntryName(i))
 	}
 	for i := range m.TransparencyLogs {
-		want = append(want, manifest.TransparencyEntryName(i))
+		o.want(manifest.TransparencyEntryName(i))
 	}
-	names := v.b.Names()
-	for seq := 1; len(want) < len(names); seq++ {
-		before := len(want)
+	for seq := 1; o.wanted < len(o.names); seq++ {
+		before := o.wanted
 		for _, part := range []string{custodylog.PartEvent, custodylog.PartSignature, custodylog.PartKey, custodylog.PartToken} {
 			if name := custodylog.EntryName(seq, part); v.b.Has(name) {
-				want = append(want, name)
+				o.want(name)
 			}
 		}
-		want = append(want, revocationEntries(v.b, seq)...)
-		if len(want) == before {
+		o.want(revocationEntries(v.b, seq)...)
+		if o.wanted == before {
 			break
 		}
 	}
-	for i, name := range names {
-		if i >= len(want) || name != want[i] {
-			expected := "nothing"
-			if i < len(want) {
-				expected = want[i]
-			}
-			return fmt.Errorf("entries are not in the canonical order: entry %d is %s, expected %s", i+1, name, expected)
+	return o.result()
+}
+
+// orderCheck compares the bundle's entries with the canonical order as
+// its names are given, one at a time, without a list of them (a bundle
+// has up to manifest.MaxEntries).
+type orderCheck struct {
+	names  []string // the bundle's entries, in order
+	wanted int      // names given so far
+	first  error    // the first entry out of place
+}
+
+// want says that the next entries are these.
+func (o *orderCheck) want(names ...string) {
+	for _, name := range names {
+		if i := o.wanted; o.first == nil && i < len(o.names) && o.names[i] != name {
+			o.first = fmt.Errorf("entries are not in the canonical order: entry %d is %s, expected %s", i+1, o.names[i], name)
 		}
+		o.wanted++
 	}
-	if len(want) != len(names) {
-		return fmt.Errorf("entries are not in the canonical order: %d entries, expected %d", len(names), len(want))
+}
+
+// result is the first entry out of place, else an entry too many or too
+// few.
+func (o *orderCheck) result() error {
+	switch {
+	case o.first != nil:
+		return o.first
+	case o.wanted < len(o.names):
+		return fmt.Errorf("entries are not in the canonical order: entry %d is %s, expected nothing", o.wanted+1, o.names[o.wanted])
+	case o.wanted != len(o.names):
+		return fmt.Errorf("entries are not in the canonical order: %d entries, expected %d", len(o.names), o.wanted)
 	}
 	return nil
 }
@@ -1120,7 +1141,7 @@ func (v *bundleVerifier) checkTimestamps(m *manifest.Manifest, sig []byte, token
 // source said: not proof of forgery, but nothing the bundle can vouch for
 // (INDETERMINATE), reported with the first such message. entries are the
 // message entries' facts, sealProofs the trusted tokens.
-func (v *bundleVerifier) checkMessageTimes(m *manifest.Manifest, entries map[string]*entryFacts, sealProofs []proof) {
+func (v *bundleVerifier) checkMessageTimes(m *manifest.Manifest, entries *messageEntries, sealProofs []proof) {
 	var proven time.Time
 	for _, p := range sealProofs {
 		proven = later(proven, p.ts.Time)
@@ -1130,7 +1151,7 @@ func (v *bundleVerifier) checkMessageTimes(m *manifest.Manifest, entries map[str
 	}
 	late, first := 0, ""
 	for _, msg := range m.Messages {
-		e := entries[msg.Entry]
+		e := entries.byPath(msg.Entry)
 		if e == nil {
 			continue
 		}

@@ -68,6 +68,7 @@ func Dir(path string, opts Options) (*Report, error) {
 	v := newBundleVerifier(opts)
 	var cerr *manifest.ContainerError
 	switch {
+	case v.manifestTooLarge(err):
 	case errors.As(err, &cerr):
 		v.fail("container", "%s", cerr.Reason)
 	case err != nil:

@@ -55,7 +55,11 @@ func content(b *manifest.Bundle, m *manifest.Manifest) (record.Content, error) {
 // attachment and the signature.
 func checkPDFRendering(f *pdfread.File, r io.ReaderAt, size int64, embedded *PDFBundle, rep *Report, opts Options) Check {
 	b, err := manifest.OpenBundle(embedded, embedded.Size())
-	if err != nil {
+	var large *manifest.TooLargeError
+	switch {
+	case errors.As(err, &large): // a limit of this verifier: nothing proven altered
+		return Check{Name: CheckPDFRendering, Status: Indeterminate, Sub: FormatNotImplemented, Detail: err.Error()}
+	case err != nil:
 		return Check{Name: CheckPDFRendering, Status: Failed, Detail: err.Error()}
 	}
 	m := rep.parsed // the embedded bundle's manifest, as its verification read it

@@ -1,0 +1,97 @@
+package manifest_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"testing"
+
+	"github.com/custody-toolkit/custody/internal/testbundle"
+	"github.com/custody-toolkit/custody/manifest"
+)
+
+// TestOpenBundleHoldsNumbersPerEntry: an opened canonical bundle keeps
+// of each entry its name and a few numbers, not archive/zip's zip.File
+// (about 300 bytes) nor a map entry: a bundle has up to MaxEntries of
+// them.
+func TestOpenBundleHoldsNumbersPerEntry(t *testing.T) {
+	const n = 50_000
+	var buf bytes.Buffer
+	w, err := manifest.NewWriter(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if _, err := w.AddBytes(manifest.MessageEntryName(i), []byte("{}")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.AddBytes(manifest.ManifestName, []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	before := liveHeap()
+	b, err := manifest.OpenBundle(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := int64(liveHeap()) - int64(before)
+	runtime.KeepAlive(b)
+	t.Logf("%d bytes held per entry", held/n)
+	if held/n > 100 {
+		t.Errorf("the opened bundle holds %d bytes per entry: more than its name and numbers", held/n)
+	}
+}
+
+func liveHeap() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// TestStoredEntryChecksum: an entry read in place is held to its CRC-32
+// as archive/zip holds it (zip.ErrChecksum at its end), with and without
+// a data descriptor, and reads the same bytes.
+func TestStoredEntryChecksum(t *testing.T) {
+	entries := []testbundle.Entry{
+		{Name: manifest.MimetypeName, Data: []byte(manifest.MediaType)},
+		{Name: "attachments/000001-01.bin", Data: []byte("photo bytes")},
+		{Name: manifest.MessageEntryName(0), Data: []byte(`{"id":"m1"}`)},
+		{Name: manifest.ManifestName, Data: []byte("{}")},
+	}
+	valid := testbundle.WriteEntriesStreaming(t, entries, manifest.Streamed)
+	l := testbundle.Map(t, valid)
+	for _, e := range entries[1:3] {
+		t.Run(e.Name, func(t *testing.T) {
+			got, err := readEntry(valid, e.Name)
+			if err != nil || string(got) != string(e.Data) {
+				t.Fatalf("read %q, %v; want %q", got, err, e.Data)
+			}
+			altered := bytes.Clone(valid)
+			altered[l.Part(t, e.Name).LocalEnd] ^= 1 // the data, not its CRC-32
+			if _, err := readEntry(altered, e.Name); !errors.Is(err, zip.ErrChecksum) {
+				t.Errorf("altered data read with error %v, want %v", err, zip.ErrChecksum)
+			}
+		})
+	}
+}
+
+func readEntry(data []byte, name string) ([]byte, error) {
+	b, err := manifest.OpenBundle(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, fmt.Errorf("open: %w", err)
+	}
+	rc, err := b.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
+}
