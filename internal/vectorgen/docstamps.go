@@ -47,6 +47,8 @@ func (g *generator) docTimestamps() {
 		"the catalog the renewal writes again leaves out a signed entry (/PageMode), timestamped so")
 	byteRange("field-visible", g.restamp(swap("/Rect [0 0 0 0] /F 132 /FT /Sig /T (DocTimeStamp1)", "/Rect [0 0 9 9] /F 132 /FT /Sig /T (DocTimeStamp1)")(bytes.Clone(once)), tokenSpec{}),
 		"the document timestamp's field is a widget with an area (/Rect [0 0 9 9]), timestamped so")
+	byteRange("field-extra-key", g.restamp(swap("/F 132 /FT /Sig /T (DocTimeStamp1)", "/AS /N /FT /Sig /T (DocTimeStamp1)")(bytes.Clone(once)), tokenSpec{}),
+		"the document timestamp's field has /AS (an appearance state), not a key of an invisible widget, timestamped so")
 	byteRange("catalog-changed", g.restamp(lastMatch(once, "/PageMode /UseAttachments", "/PageMode /UseOutlines   "), tokenSpec{}),
 		"the catalog the renewal writes again changes a signed entry (/PageMode), timestamped so")
 	byteRange("acroform-sigflags-changed", g.restamp(lastMatch(once, "/SigFlags 3", "/SigFlags 1"), tokenSpec{}),
@@ -70,6 +72,8 @@ func (g *generator) docTimestamps() {
 		Failed, "pdf.document-timestamp", 1, "FORMAT_FAILURE", g.restamp(lastMatchRE(twice, `/Fields \[\d+ 0 R \d+ 0 R \d+ 0 R\]`, ""), tokenSpec{}))
 	stamp("appended", "bytes appended after the last document timestamp: its /ByteRange no longer ends at the end of the file",
 		Failed, "pdf.document-timestamp", 1, "FORMAT_FAILURE", append(bytes.Clone(once), "\n%x\n"...))
+	stamp("contents-not-a-token", "the document timestamp's /Contents holds an empty DER SEQUENCE, not a TimeStampToken",
+		Failed, "pdf.document-timestamp", 1, "FORMAT_FAILURE", withContents(once, "3000"))
 	stamp("contents-uppercase", "the document timestamp's /Contents in uppercase hex (the same token): not the one form",
 		Failed, "pdf.document-timestamp", 1, "FORMAT_FAILURE", upperContents(once))
 }
@@ -144,12 +148,27 @@ func lastMatch(pdf []byte, old, new string) []byte {
 // upperContents writes the last document timestamp's /Contents in
 // uppercase hex digits.
 func upperContents(pdf []byte) []byte {
-	all := docStampRE.FindAllSubmatchIndex(pdf, -1)
-	start := all[len(all)-1][1]
-	end := start + bytes.IndexByte(pdf[start:], '>')
+	start, end := lastStampContents(pdf)
 	out := bytes.Clone(pdf)
 	copy(out[start:end], bytes.ToUpper(pdf[start:end]))
 	return out
+}
+
+// withContents fills the last document timestamp's /Contents with the
+// hex digits given, padded with 0.
+func withContents(pdf []byte, digits string) []byte {
+	start, end := lastStampContents(pdf)
+	out := bytes.Clone(pdf)
+	copy(out[start:end], digits+strings.Repeat("0", end-start-len(digits)))
+	return out
+}
+
+// lastStampContents is where the hex digits of the last document
+// timestamp's /Contents lie.
+func lastStampContents(pdf []byte) (start, end int) {
+	all := docStampRE.FindAllSubmatchIndex(pdf, -1)
+	start = all[len(all)-1][1]
+	return start, start + bytes.IndexByte(pdf[start:], '>')
 }
 
 // lastMatchRE replaces the last match of re by with, padded with spaces
