@@ -71,6 +71,7 @@ func (g *generator) all() {
 	g.pades()
 	g.revisions()
 	g.pdfRules()
+	g.docTimestamps()
 }
 
 // add records a vector.
