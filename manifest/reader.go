@@ -45,12 +45,19 @@ func (e *TooLargeError) Error() string {
 	return fmt.Sprintf("%s is %d bytes, more than the %d this verifier reads", e.Name, e.Size, e.Limit)
 }
 
-// readManifest reads the manifest's bytes into b.ManifestBytes.
+// readManifest reads the manifest's bytes into b.ManifestBytes, whatever
+// its ZIP CRC-32 says (CRCMismatches lists it when that differs): the
+// manifest's own signature is what holds these bytes, and a CRC-32 edited
+// alone must not decide between a repacked and an altered bundle
+// (TolerateCRC).
 func (b *Bundle) readManifest() (err error) {
 	if size, _ := b.Size(ManifestName); size > MaxManifestSize {
 		return &TooLargeError{Name: ManifestName, Size: size, Limit: MaxManifestSize}
 	}
+	tolerate := b.tolerateCRC
+	b.tolerateCRC = true
 	b.ManifestBytes, err = b.ReadSmall(ManifestName, MaxManifestSize)
+	b.tolerateCRC = tolerate
 	return err
 }
 
@@ -68,7 +75,8 @@ type Bundle struct {
 	// search: 4 bytes an entry where a map took about 60 (index).
 	byName []int32
 	zip    io.ReaderAt // of the ZIP entries
-	// ManifestBytes are the exact bytes of manifest.json.
+	// ManifestBytes are the exact bytes of manifest.json, read whatever
+	// its CRC-32 (readManifest): check them against the signature.
 	ManifestBytes []byte
 	// Ignored lists what OpenRepacked and OpenDir left out as not part of
 	// a bundle (operating-system junk, names outside the bundle's
@@ -82,6 +90,63 @@ type Bundle struct {
 
 	mu      sync.Mutex
 	closers []func() // what Close releases
+
+	// tolerateCRC: see TolerateCRC; crcWrong lists the entries read
+	// whose CRC-32 did not match their data (under mu: a verifier reads
+	// entries from two goroutines).
+	tolerateCRC bool
+	crcWrong    []string
+}
+
+// TolerateCRC makes an entry whose ZIP CRC-32 does not match its data
+// read to its end without error; CRCMismatches lists it instead. A
+// CRC-32 is framing, not content: a verifier that holds every entry's
+// bytes to the seal (a digest or a signature) learns from the seal
+// whether the content was altered, and from this list that the container
+// is not the one sealed (bundle-format.md §1.1), the same for a CRC-32
+// edited alone as for any other header field.
+func (b *Bundle) TolerateCRC() { b.tolerateCRC = true }
+
+// CRCMismatches lists, in the order they were read, the entries whose
+// CRC-32 did not match their data (TolerateCRC).
+func (b *Bundle) CRCMismatches() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Clone(b.crcWrong)
+}
+
+// noteCRC lists name once, however often it is read.
+func (b *Bundle) noteCRC(name string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !slices.Contains(b.crcWrong, name) && len(b.crcWrong) < maxCRCNoted {
+		b.crcWrong = append(b.crcWrong, name)
+	}
+}
+
+// maxCRCNoted bounds the list (and the time to keep it unique): a few
+// names say that the container is not the sealed one as well as all.
+const maxCRCNoted = 16
+
+// crcTolerant ends an entry at its data's end when only its CRC-32 is
+// wrong, and notes the entry (TolerateCRC).
+type crcTolerant struct {
+	io.ReadCloser
+	b     *Bundle
+	name  string
+	noted bool
+}
+
+func (r *crcTolerant) Read(p []byte) (int, error) {
+	n, err := r.ReadCloser.Read(p)
+	if errors.Is(err, zip.ErrChecksum) {
+		if !r.noted {
+			r.noted = true
+			r.b.noteCRC(r.name)
+		}
+		err = io.EOF
+	}
+	return n, err
 }
 
 // entry is one file of a bundle. An entry of a canonical container
@@ -91,11 +156,10 @@ type Bundle struct {
 // Any other entry, of a repacked ZIP or an extracted folder, has its
 // source.
 type entry struct {
-	size       int64
-	data       int64  // where a canonical entry's data starts in the bundle's zip
-	crc        uint32 // a canonical entry's CRC-32, from the central directory
-	descriptor bool   // a canonical entry written with a data descriptor
-	other      *source
+	size  int64
+	data  int64  // where a canonical entry's data starts in the bundle's zip
+	crc   uint32 // a canonical entry's CRC-32, from the central directory
+	other *source
 }
 
 // source is what reads an entry that is not a canonical container's: a
@@ -143,12 +207,20 @@ func (b *Bundle) addZip(r io.ReaderAt, f *zip.File) {
 // so that archive/zip's directory is not held after OpenBundle.
 func (b *Bundle) compact(files []*zip.File, dataAt []int64) {
 	for i, f := range files {
-		b.entries[i] = entry{size: int64(f.UncompressedSize64), data: dataAt[i], crc: f.CRC32, descriptor: f.Flags&0x8 != 0}
+		b.entries[i] = entry{size: int64(f.UncompressedSize64), data: dataAt[i], crc: f.CRC32}
 	}
 }
 
-// openEntry opens an entry for streaming.
-func (b *Bundle) openEntry(e entry) (io.ReadCloser, error) {
+// openEntry opens the entry name for streaming.
+func (b *Bundle) openEntry(name string, e entry) (io.ReadCloser, error) {
+	rc, err := b.openRaw(e)
+	if err != nil || !b.tolerateCRC {
+		return rc, err
+	}
+	return &crcTolerant{ReadCloser: rc, b: b, name: name}, nil
+}
+
+func (b *Bundle) openRaw(e entry) (io.ReadCloser, error) {
 	switch {
 	case e.other == nil:
 		return newStoredReader(b.zip, e), nil
@@ -187,7 +259,7 @@ func (b *Bundle) spill(name string, e entry) (*io.SectionReader, error) {
 		return nil, err
 	}
 	b.onClose(func() { tmp.Close(); os.Remove(tmp.Name()) })
-	rc, err := b.openEntry(e)
+	rc, err := b.openEntry(name, e)
 	if err != nil {
 		return nil, err
 	}
@@ -501,7 +573,7 @@ func (b *Bundle) Open(name string) (io.ReadCloser, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: %w", name, fs.ErrNotExist)
 	}
-	return b.openEntry(f)
+	return b.openEntry(name, f)
 }
 
 // Section returns an entry's data for random access: for a canonical
@@ -528,7 +600,7 @@ func (b *Bundle) ReadSmall(name string, limit int64) ([]byte, error) {
 	if f.size > limit {
 		return nil, containerErr("entry %s is %d bytes, more than the %d allowed", name, f.size, limit)
 	}
-	rc, err := b.openEntry(f)
+	rc, err := b.openEntry(name, f)
 	if err != nil {
 		return nil, containerErr("entry %s: %v", name, err)
 	}

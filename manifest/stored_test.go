@@ -95,3 +95,24 @@ func readEntry(data []byte, name string) ([]byte, error) {
 	defer rc.Close()
 	return io.ReadAll(rc)
 }
+
+// TestStoredEntryZeroCRC: a CRC-32 of 0 in both headers of an entry
+// without a data descriptor is held to the data like any other value.
+// archive/zip's reader skips the comparison then (a writer may not know
+// the CRC), so the field could be zeroed, changing the file's bytes,
+// and the bundle still read; a canonical container has no such form.
+func TestStoredEntryZeroCRC(t *testing.T) {
+	entries := []testbundle.Entry{
+		{Name: manifest.MimetypeName, Data: []byte(manifest.MediaType)},
+		{Name: "attachments/000001-01.bin", Data: []byte("photo bytes")},
+		{Name: manifest.ManifestName, Data: []byte("{}")},
+	}
+	valid := testbundle.WriteEntries(t, entries)
+	p := testbundle.Map(t, valid).Part(t, entries[1].Name)
+	zeroed := bytes.Clone(valid)
+	testbundle.PutUint32(zeroed, p.Local+14, 0)
+	testbundle.PutUint32(zeroed, p.Central+16, 0)
+	if _, err := readEntry(zeroed, entries[1].Name); !errors.Is(err, zip.ErrChecksum) {
+		t.Errorf("an entry whose CRC-32 fields were zeroed read with error %v, want %v", err, zip.ErrChecksum)
+	}
+}

@@ -257,6 +257,7 @@ type bundleVerifier struct {
 // for checkRendering. A failed step stops the run: the steps after it
 // would build on it.
 func (v *bundleVerifier) run() {
+	v.b.TolerateCRC() // checkCRC reports a CRC-32 that the seal shows to be the only change
 	tokens := v.checkContainer()
 	if v.stopped {
 		return
@@ -288,7 +289,26 @@ func (v *bundleVerifier) run() {
 		return
 	}
 	ev.renewals, ev.revocations = v.checkCustodyLog(m, seal, tokens, ev.sealProofs)
-	v.runUntilFailed((&longTermCheck{v, ev}).checkLongTerm, func() { v.checkEntryOrder(m, tokens, entries) })
+	v.runUntilFailed((&longTermCheck{v, ev}).checkLongTerm, v.checkCRC, func() { v.checkEntryOrder(m, tokens, entries) })
+}
+
+// checkCRC runs when every entry read was held to the seal: an entry
+// whose ZIP CRC-32 does not match its data, whose data matched its
+// digest or signature, is a container not the sealed one
+// (CONTAINER_REPACKED), as for any other header field edited alone: the
+// CRC-32 is framing, not content. Altered data fails its own check before
+// this one (bundle-format.md §1.1).
+func (v *bundleVerifier) checkCRC() {
+	wrong := v.b.CRCMismatches()
+	if len(wrong) == 0 {
+		return
+	}
+	why := fmt.Sprintf("the ZIP CRC-32 of %s does not match its data, which matches its seal", strings.Join(wrong, ", "))
+	if v.repacked.how == "" {
+		v.repacked = repacking{how: repackedZip, why: why}
+	}
+	v.rep.Checks = append(v.rep.Checks, Check{Name: "container", Status: Indeterminate, Sub: ContainerRepacked,
+		Detail: why + ": the container is not the sealed one (its CRC-32 fields are not sealed)"})
 }
 
 // runUntilFailed runs steps that need nothing from one another, in

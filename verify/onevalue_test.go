@@ -88,6 +88,40 @@ func TestLocalRecordOrder(t *testing.T) {
 	}
 }
 
+// TestCRCAlone: an entry's CRC-32, edited in both of its headers while
+// its data stays as sealed (zeroed, which archive/zip would not even
+// compare, or changed), makes the container not the sealed one:
+// INDETERMINATE CONTAINER_REPACKED, never PASSED and never FAILED, like
+// any other header field. Data altered under its old CRC-32 is FAILED by
+// the seal.
+func TestCRCAlone(t *testing.T) {
+	t.Parallel()
+	fx := testbundle.New(t, "ed25519")
+	data := testbundle.WriteEntries(t, testbundle.ReadEntries(t, fx.Export(t, testbundle.Sample(), custody.Selection{})))
+	l := testbundle.Map(t, data)
+	for _, name := range []string{"messages/000002.json", "attachments/000001-01.jpg", manifest.ManifestName, manifest.SignatureName} {
+		p := l.Part(t, name)
+		for _, crc := range []uint32{0, 0x12345678} {
+			edited := bytes.Clone(data)
+			testbundle.PutUint32(edited, p.Local+14, crc)
+			testbundle.PutUint32(edited, p.Central+16, crc)
+			rep := verifyBytes(t, edited, verify.Options{Trust: fx.Roots})
+			var found bool
+			for _, c := range rep.Checks {
+				found = found || c.Name == "container" && c.Status == verify.Indeterminate && c.Sub == verify.ContainerRepacked && strings.Contains(c.Detail, name)
+			}
+			if rep.Result != verify.Indeterminate || !found {
+				t.Errorf("%s's CRC-32 set to %#x: %s, want INDETERMINATE with a container check naming it: %+v", name, crc, rep.Result, rep.Checks)
+			}
+		}
+		altered := bytes.Clone(data)
+		altered[p.LocalEnd+p.Size-2] ^= 1
+		if rep := verifyBytes(t, altered, verify.Options{Trust: fx.Roots}); rep.Result != verify.Failed {
+			t.Errorf("%s altered under its old CRC-32: %s, want FAILED", name, rep.Result)
+		}
+	}
+}
+
 // TestTokenRootCopyAltered: a token carries a copy of its TSA's root, a
 // certificate path validation does not need (the anchor is the verifier's
 // own). Altered in a stored token, the token seal (custody event 1
