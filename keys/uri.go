@@ -33,20 +33,17 @@ func RegisterOpener(scheme string, open Opener) {
 }
 
 // uriSchemes are the key URIs Load recognises, each with what it needs.
-// The KMS schemes are sigstore's (sigstore/pkg/signature/kms): custody
-// opens hashivault:// (keys/kms); the clouds' are recognised so that such
-// a --key is refused for what it is rather than looked for as a file
-// (docs/identity.md says why they are not wired).
+// The KMS schemes are sigstore's (sigstore/pkg/signature/kms), which
+// custody opens (keys/kms).
 var uriSchemes = []struct{ prefix, scheme, missing string }{
 	{"pkcs11:", "pkcs11", "PKCS#11 keys (smart cards, HSMs) are not available in this program; custody opens them"},
-	{"hashivault://", "hashivault", "Vault keys are not available in this program; custody opens them"},
-	{"awskms://", "awskms", cloudKMSMissing},
-	{"gcpkms://", "gcpkms", cloudKMSMissing},
-	{"azurekms://", "azurekms", cloudKMSMissing},
+	{"hashivault://", "hashivault", kmsMissing},
+	{"awskms://", "awskms", kmsMissing},
+	{"gcpkms://", "gcpkms", kmsMissing},
+	{"azurekms://", "azurekms", kmsMissing},
 }
 
-const cloudKMSMissing = "cloud KMS keys are not supported: custody does not link the cloud SDKs sigstore's KMS providers need " +
-	"(docs/identity.md, \"Hospital KMS keys\"); use the KMS's PKCS#11 library (--key pkcs11:…) or a key file"
+const kmsMissing = "KMS keys are not available in this program; custody opens them"
 
 // keyURIScheme is the scheme of a key URI and why it cannot be opened
 // when no Opener is registered; "" for a file name.

@@ -71,7 +71,7 @@ the signature of the key over the manifest, and one RFC 3161 timestamp per
 	fl := cmd.Flags()
 	fl.StringVar(&f.in, "in", "", "the conversation: custody's own (conversation.json, or its folder); a WhatsApp export, Android or iOS, any language "+
 		"(the .zip, the unzipped folder, or the chat's .txt); a Telegram Desktop JSON export (result.json, or its folder)")
-	fl.StringVar(&f.key, "key", "", "the signer's private key (custody keygen), a PKCS#12 file (.p12), a card's pkcs11: URI or a Vault key (hashivault://KEY); passphrase or PIN from CUSTODY_PASSPHRASE or the terminal")
+	fl.StringVar(&f.key, "key", "", "the signer's private key (custody keygen), a PKCS#12 file (.p12), a card's pkcs11: URI or a KMS key (hashivault://, awskms://, gcpkms://, azurekms://); passphrase or PIN from CUSTODY_PASSPHRASE or the terminal")
 	fl.StringArrayVar(&f.tsaURLs, "tsa", nil, "RFC 3161 TSA URL (repeatable: each TSA adds a token)")
 	fl.StringArrayVar(&f.rekorURLs, "rekor", nil, "Rekor v2 transparency log URL (repeatable): the seal is logged there and the entry, "+
 		"with its inclusion proof and signed checkpoint, stored in the bundle (format custody.bundle/v4); "+

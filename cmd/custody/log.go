@@ -60,7 +60,7 @@ verdict goes into the event's note.`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runLogAppend(cmd, args[0], &f) },
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.key, "key", "", "the actor's private key (custody keygen), a PKCS#12 file (.p12), a card's pkcs11: URI or a Vault key (hashivault://KEY); passphrase or PIN from CUSTODY_PASSPHRASE or the terminal")
+	fl.StringVar(&f.key, "key", "", "the actor's private key (custody keygen), a PKCS#12 file (.p12), a card's pkcs11: URI or a KMS key (hashivault://, awskms://, gcpkms://, azurekms://); passphrase or PIN from CUSTODY_PASSPHRASE or the terminal")
 	fl.StringVar(&f.name, "name", "", "the actor's name, as it should appear in the timeline")
 	fl.StringVar(&f.role, "role", "", "the actor's role, e.g. clinician, expert, college, court")
 	fl.StringVar(&f.action, "action", "", "what happened: "+strings.Join(custodylog.Actions, ", "))

@@ -23,7 +23,8 @@ import (
 	"github.com/custody-toolkit/custody/internal/versioncmd"
 	// --key may name a doctor's PKCS#12 file (keys.Load).
 	_ "github.com/custody-toolkit/custody/keys/p12"
-	// --key may name a key in Vault's transit engine (hashivault://).
+	// --key may name a key in a KMS (hashivault://, awskms://, gcpkms://,
+	// azurekms://).
 	_ "github.com/custody-toolkit/custody/keys/kms"
 	// --key may name a key on a smart card or HSM (pkcs11: URIs).
 	_ "github.com/custody-toolkit/custody/keys/pkcs11"

@@ -37,7 +37,7 @@ var layers = []struct {
 		"tsa", "tsa/localtsa", "pdfseal", "custodylog/logwriter", "custody", "translog/rekor", "translog/logserver", "translog/monitor",
 		"keys/p12",    // a doctor's PKCS#12 file for keys.Load, linked by custody only
 		"keys/pkcs11", // a signing key on a card or HSM (cgo), linked only into custody
-		"keys/kms",    // a signing key in Vault's transit engine (sigstore's provider), linked only into custody
+		"keys/kms",    // a signing key in Vault, AWS, Google Cloud or Azure (sigstore's providers), linked only into custody
 		// verification
 		"verify",
 	}},

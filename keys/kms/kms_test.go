@@ -16,7 +16,7 @@ import (
 	"github.com/custody-toolkit/custody/custody"
 	"github.com/custody-toolkit/custody/internal/testbundle"
 	"github.com/custody-toolkit/custody/keys"
-	"github.com/custody-toolkit/custody/keys/kms"
+	_ "github.com/custody-toolkit/custody/keys/kms"
 	"github.com/custody-toolkit/custody/keys/sigalg"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/verify"
@@ -92,11 +92,11 @@ func TestHashivault(t *testing.T) {
 			t.Fatalf("%s: %v, %s: %+v", name, err, rep.Result, rep.Checks)
 		}
 	}
-	if _, err := kms.Open("hashivault://absent", keys.LoadOptions{}); err == nil {
+	if _, err := keys.Load("hashivault://absent", keys.LoadOptions{}); err == nil {
 		t.Error("a key Vault does not hold: opened")
 	}
 	t.Setenv("VAULT_TOKEN", "s.wrong")
-	if _, err := kms.Open("hashivault://doctor-ec", keys.LoadOptions{}); err == nil || !strings.Contains(err.Error(), "hashivault://doctor-ec") {
+	if _, err := keys.Load("hashivault://doctor-ec", keys.LoadOptions{}); err == nil || !strings.Contains(err.Error(), "hashivault://doctor-ec") {
 		t.Errorf("a wrong token: %v, want an error naming the key", err)
 	}
 }
