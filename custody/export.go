@@ -50,7 +50,7 @@ type Timestamper interface {
 }
 
 // TransparencyLog logs a seal's statement and returns the entry to store
-// (translog.Encode's form); translog/rekor.Log is one.
+// (rekor.Encode's form); translog/rekor.Log is one.
 type TransparencyLog interface {
 	LogURL() string
 	Submit(ctx context.Context, st *translog.Statement) ([]byte, error)

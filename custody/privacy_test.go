@@ -50,6 +50,9 @@ func TestWithheldCannotBeGuessed(t *testing.T) {
 
 	truth := guessIDs(t, chat)[1]
 	words := []string{"Sí", "No", "Vale", "Ok", "OK", "Gracias", "Bien", "Mal", "Mejor", "Peor", "Ya", "Claro", "👍", "Hecho", "Sí, gracias"}
+	if testing.Short() {
+		words = words[:3] // the truth ("Sí") and two others; --full (CI) tries all
+	}
 	senders := []string{"Tomás Ibarra", "Dra. Lucía Ferrer"}
 	found := 0
 	for _, word := range words {

@@ -8,12 +8,10 @@ import (
 	"strings"
 
 	"github.com/cyberphone/json-canonicalization/go/src/webpki.org/jsoncanonicalizer"
-	rekorpb "github.com/sigstore/protobuf-specs/gen/pb-go/rekor/v1"
 	"github.com/transparency-dev/formats/log"
 	"github.com/transparency-dev/merkle/proof"
 	"github.com/transparency-dev/merkle/rfc6962"
 	"golang.org/x/mod/sumdb/note"
-	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/custody-toolkit/custody/internal/verdict"
 )
@@ -22,38 +20,26 @@ import (
 // most 64 hashes and a checkpoint with a few signatures take a few KiB.
 const MaxEntrySize = 1 << 20
 
-// Encode gives the bytes a bundle stores for entry: its protobuf JSON in
-// the canonical form of RFC 8785, the one encoding of its content, so
-// that no byte of the stored entry is free (protojson itself varies its
-// whitespace on purpose).
-func Encode(entry *rekorpb.TransparencyLogEntry) ([]byte, error) {
-	raw, err := protojson.Marshal(entry)
-	if err != nil {
-		return nil, err
-	}
-	return jsoncanonicalizer.Transform(raw)
-}
-
 // Parse reads a stored entry. An entry that cannot be read is FAILED
 // FORMAT_FAILURE (AsProblem); one that can, in another encoding than
 // Encode's, INDETERMINATE: its content may be intact, but no signature
 // of ours fixes its bytes, so a difference cannot be told from a change.
-func Parse(data []byte) (*rekorpb.TransparencyLogEntry, error) {
+func Parse(data []byte) (*Entry, error) {
 	if len(data) > MaxEntrySize {
 		return nil, fmt.Errorf("%d bytes, more than a log entry takes (%d)", len(data), MaxEntrySize)
 	}
-	var entry rekorpb.TransparencyLogEntry
-	if err := protojson.Unmarshal(data, &entry); err != nil {
+	entry, err := readEntry(data)
+	if err != nil {
 		return nil, fmt.Errorf("not a Sigstore TransparencyLogEntry in protobuf JSON: %w", err)
 	}
-	// RFC 8785 of the bytes themselves, not of a re-encoding: what
-	// protojson writes may change between library versions, and the
+	// RFC 8785 of the bytes themselves, not of a re-encoding: what a
+	// protobuf library writes may change between versions, and the
 	// verdict must not. (Spellings protobuf JSON accepts for one value,
 	// a number as a string or not, stay possible: bundle-format.md §6.1.)
 	if canonical, err := jsoncanonicalizer.Transform(data); err != nil || !bytes.Equal(canonical, data) {
 		return nil, problem(verdict.Indeterminate, verdict.FormatFailure, "the entry is not in its canonical encoding (RFC 8785 JSON): unsealed bytes that differ from what the exporter writes")
 	}
-	return &entry, nil
+	return entry, nil
 }
 
 // Where gives the index and the log (the checkpoint's origin) of a
@@ -63,7 +49,7 @@ func Where(data []byte) (index int64, origin string, err error) {
 	if err != nil {
 		return 0, "", err
 	}
-	origin, _, _ = strings.Cut(entry.GetInclusionProof().GetCheckpoint().GetEnvelope(), "\n")
+	origin, _, _ = strings.Cut(entry.InclusionProof.Checkpoint, "\n")
 	return entry.LogIndex, origin, nil
 }
 
@@ -87,7 +73,7 @@ type Proof struct {
 // KeyName, and the caller decides what an unchecked log means. A
 // checkpoint whose keys are all untrusted is INDETERMINATE
 // NO_CERTIFICATE_CHAIN_FOUND.
-func Verify(entry *rekorpb.TransparencyLogEntry, st *Statement, trusted []note.Verifier) (*Proof, error) {
+func Verify(entry *Entry, st *Statement, trusted []note.Verifier) (*Proof, error) {
 	if err := checkBody(entry, st); err != nil {
 		return nil, err
 	}
@@ -113,17 +99,17 @@ func Verify(entry *rekorpb.TransparencyLogEntry, st *Statement, trusted []note.V
 }
 
 // checkBody: the entry is a hashedrekord v0.0.2 stating this seal.
-func checkBody(entry *rekorpb.TransparencyLogEntry, st *Statement) error {
-	kv := entry.GetKindVersion()
-	if kv.GetKind() != KindHashedRekord || kv.GetVersion() != VersionV002 {
-		return problem(verdict.Indeterminate, verdict.FormatNotImplemented, "an entry of kind %q version %q, which this verifier does not read", kv.GetKind(), kv.GetVersion())
+func checkBody(entry *Entry, st *Statement) error {
+	kv := entry.KindVersion
+	if kv.Kind != KindHashedRekord || kv.Version != VersionV002 {
+		return problem(verdict.Indeterminate, verdict.FormatNotImplemented, "an entry of kind %q version %q, which this verifier does not read", kv.Kind, kv.Version)
 	}
 	body, err := parseBody(entry.CanonicalizedBody)
 	if err != nil {
 		return problem(verdict.Failed, verdict.FormatFailure, "the entry's body is not a hashedrekord: %v", err)
 	}
-	if body.Kind != kv.GetKind() || body.APIVersion != kv.GetVersion() {
-		return problem(verdict.Failed, verdict.FormatFailure, "the entry's body is a %s %s, its kind_version says %s %s", body.Kind, body.APIVersion, kv.GetKind(), kv.GetVersion())
+	if body.Kind != kv.Kind || body.APIVersion != kv.Version {
+		return problem(verdict.Failed, verdict.FormatFailure, "the entry's body is a %s %s, its kind_version says %s %s", body.Kind, body.APIVersion, kv.Kind, kv.Version)
 	}
 	spec := body.Spec.HashedRekordV002
 	v := spec.Signature.Verifier
@@ -201,8 +187,8 @@ type hashedRekordBody struct {
 // openCheckpoint reads the checkpoint the inclusion proof carries and
 // verifies its signatures with the trusted keys. A signature by a
 // trusted key that does not verify is FAILED: the checkpoint was altered.
-func openCheckpoint(entry *rekorpb.TransparencyLogEntry, trusted []note.Verifier) (*log.Checkpoint, *note.Note, error) {
-	env := []byte(entry.GetInclusionProof().GetCheckpoint().GetEnvelope())
+func openCheckpoint(entry *Entry, trusted []note.Verifier) (*log.Checkpoint, *note.Note, error) {
+	env := []byte(entry.InclusionProof.Checkpoint)
 	n, err := note.Open(env, note.VerifierList(trusted...))
 	var unverified *note.UnverifiedNoteError
 	var invalid *note.InvalidSignatureError
@@ -224,18 +210,18 @@ func openCheckpoint(entry *rekorpb.TransparencyLogEntry, trusted []note.Verifier
 // checkInclusion: the proof leads from the entry's leaf, at its index, to
 // the checkpoint's root; the copies of index, size and root the entry
 // holds beside the checkpoint agree with it.
-func checkInclusion(entry *rekorpb.TransparencyLogEntry, cp *log.Checkpoint) error {
-	ip := entry.GetInclusionProof()
+func checkInclusion(entry *Entry, cp *log.Checkpoint) error {
+	ip := &entry.InclusionProof
 	switch {
-	case entry.LogIndex < 0 || ip.GetLogIndex() != entry.LogIndex:
-		return problem(verdict.Failed, verdict.HashFailure, "the entry's index %d and its proof's %d differ", entry.LogIndex, ip.GetLogIndex())
-	case ip.GetTreeSize() < 0 || uint64(ip.GetTreeSize()) != cp.Size || !bytes.Equal(ip.GetRootHash(), cp.Hash):
-		return problem(verdict.Failed, verdict.HashFailure, "the inclusion proof is for a tree (size %d) other than its checkpoint's (size %d)", ip.GetTreeSize(), cp.Size)
+	case entry.LogIndex < 0 || ip.LogIndex != entry.LogIndex:
+		return problem(verdict.Failed, verdict.HashFailure, "the entry's index %d and its proof's %d differ", entry.LogIndex, ip.LogIndex)
+	case ip.TreeSize < 0 || uint64(ip.TreeSize) != cp.Size || !bytes.Equal(ip.RootHash, cp.Hash):
+		return problem(verdict.Failed, verdict.HashFailure, "the inclusion proof is for a tree (size %d) other than its checkpoint's (size %d)", ip.TreeSize, cp.Size)
 	}
 	leaf := rfc6962.DefaultHasher.HashLeaf(entry.CanonicalizedBody)
 	// The library's error spells both roots as byte lists: the report
 	// says what it means instead.
-	if proof.VerifyInclusion(rfc6962.DefaultHasher, uint64(entry.LogIndex), cp.Size, leaf, ip.GetHashes(), cp.Hash) != nil {
+	if proof.VerifyInclusion(rfc6962.DefaultHasher, uint64(entry.LogIndex), cp.Size, leaf, ip.Hashes, cp.Hash) != nil {
 		return problem(verdict.Failed, verdict.HashFailure, "the inclusion proof does not lead from the entry (index %d) to the root of its checkpoint (size %d): the entry, its index or its proof was altered", entry.LogIndex, cp.Size)
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 
 	rekorpb "github.com/sigstore/protobuf-specs/gen/pb-go/rekor/v1"
 	"golang.org/x/mod/sumdb/note"
+	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/custody-toolkit/custody/custody"
 	"github.com/custody-toolkit/custody/custodylog"
@@ -15,7 +16,6 @@ import (
 	"github.com/custody-toolkit/custody/internal/rekortest"
 	"github.com/custody-toolkit/custody/internal/testbundle"
 	"github.com/custody-toolkit/custody/manifest"
-	"github.com/custody-toolkit/custody/translog"
 	"github.com/custody-toolkit/custody/translog/logserver"
 	"github.com/custody-toolkit/custody/translog/rekor"
 	"github.com/custody-toolkit/custody/verify"
@@ -159,12 +159,12 @@ func transparencyTampers(t *testing.T) map[string]transparencyTamper {
 func editEntry(name string, edit func(*rekorpb.TransparencyLogEntry)) func(*testing.T, []byte) []byte {
 	return func(t *testing.T, data []byte) []byte {
 		return replaceEntry(t, data, name, func(b []byte) []byte {
-			e, err := translog.Parse(b)
-			if err != nil {
+			var e rekorpb.TransparencyLogEntry
+			if err := protojson.Unmarshal(b, &e); err != nil {
 				t.Fatal(err)
 			}
-			edit(e)
-			out, err := translog.Encode(e)
+			edit(&e)
+			out, err := rekor.Encode(&e)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -88,6 +88,7 @@ func TestScripts(t *testing.T) {
 			"genchats":     genChats,
 			"verifyall":    verifyAll,
 			"cpcorpus":     cpCorpus,
+			"testkey":      testKey,
 		},
 	})
 }

@@ -121,7 +121,7 @@ func (l *vectorLog) Submit(_ context.Context, st *translog.Statement) ([]byte, e
 	if l.entry != nil {
 		l.entry(entry)
 	}
-	data, err := translog.Encode(entry)
+	data, err := rekor.Encode(entry)
 	must(err)
 	if l.raw != nil {
 		data = l.raw(data)
@@ -161,10 +161,10 @@ func (l *vectorLog) logID() []byte {
 // editedEntry is a stored entry with its content edited, stored again in
 // its canonical encoding: what a forger who knows the format would do.
 func editedEntry(data []byte, edit func(e *rekorpb.TransparencyLogEntry)) []byte {
-	e, err := translog.Parse(data)
-	must(err)
-	edit(e)
-	out, err := translog.Encode(e)
+	var e rekorpb.TransparencyLogEntry
+	must(protojson.Unmarshal(data, &e))
+	edit(&e)
+	out, err := rekor.Encode(&e)
 	must(err)
 	return out
 }

@@ -3,7 +3,7 @@
 // hashedrekord entry stating the manifest's digest, a signature by the
 // sealing key and that key (translog.Statement). The log answers with the
 // entry, its inclusion proof and a signed checkpoint, which the exporter
-// stores in the bundle as translog.Encode writes it.
+// stores in the bundle as Encode writes it.
 //
 // This is the one package of custody that talks to a log; the verifier
 // reads what it stored, offline (package translog).
@@ -15,10 +15,13 @@ import (
 	"slices"
 	"time"
 
+	"github.com/cyberphone/json-canonicalization/go/src/webpki.org/jsoncanonicalizer"
 	commonpb "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
+	rekorpb "github.com/sigstore/protobuf-specs/gen/pb-go/rekor/v1"
 	"github.com/sigstore/rekor-tiles/v2/pkg/client"
 	"github.com/sigstore/rekor-tiles/v2/pkg/client/write"
 	pb "github.com/sigstore/rekor-tiles/v2/pkg/generated/protobuf"
+	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/custody-toolkit/custody/internal/buildinfo"
 	"github.com/custody-toolkit/custody/translog"
@@ -48,14 +51,31 @@ func (l *Log) Submit(ctx context.Context, st *translog.Statement) ([]byte, error
 	if err != nil {
 		return nil, l.errorf(err)
 	}
-	if _, err := translog.Verify(entry, st, nil); err != nil {
-		return nil, l.errorf(fmt.Errorf("its answer does not prove the entry: %w", err))
-	}
-	data, err := translog.Encode(entry)
+	data, err := Encode(entry)
 	if err != nil {
 		return nil, l.errorf(err)
 	}
+	// Checked as stored, by the verifier's reader.
+	stored, err := translog.Parse(data)
+	if err != nil {
+		return nil, l.errorf(fmt.Errorf("its answer, stored: %w", err))
+	}
+	if _, err := translog.Verify(stored, st, nil); err != nil {
+		return nil, l.errorf(fmt.Errorf("its answer does not prove the entry: %w", err))
+	}
 	return data, nil
+}
+
+// Encode gives the bytes a bundle stores for entry: its protobuf JSON in
+// the canonical form of RFC 8785, the one encoding of its content, so
+// that no byte of the stored entry is free (protojson itself varies its
+// whitespace on purpose). translog.Parse reads it.
+func Encode(entry *rekorpb.TransparencyLogEntry) ([]byte, error) {
+	raw, err := protojson.Marshal(entry)
+	if err != nil {
+		return nil, err
+	}
+	return jsoncanonicalizer.Transform(raw)
 }
 
 // LogURL names the log in the manifest's transparency_logs.
