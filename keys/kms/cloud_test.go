@@ -32,6 +32,9 @@ func TestCloudKMSOffline(t *testing.T) {
 		"gcpkms://projects/p/locations/eu/keyRings/r/cryptoKeys/k/cryptoKeyVersions/1": "",
 		"azurekms://127.0.0.1:1/doctor":                                                "",
 	} {
+		if testing.Short() && strings.HasPrefix(uri, "azurekms://127.") {
+			continue // Azure's SDK retries its login for about 9 s before it gives up
+		}
 		start := time.Now()
 		_, err := keys.Load(uri, keys.LoadOptions{})
 		t.Logf("%s: %v (%s)", uri, err, time.Since(start))
