@@ -600,16 +600,20 @@ func (v *tokenVerifier) matchTSAName() (string, bool) {
 	return "the TSTInfo tsa name matches the signer certificate", true
 }
 
+// essKinds are the ESS signing-certificate attributes, in the order they
+// are checked: v2 (any hash), then v1 (SHA-1).
+var essKinds = []struct {
+	oid  asn1.ObjectIdentifier
+	v2   bool
+	name string
+}{{cms.OIDSigningCertV2, true, "ESSCertIDv2"}, {cms.OIDSigningCert, false, "ESSCertID"}}
+
 // SigningCertificates checks each ESS signing-certificate attribute si
 // has (ESSCertIDv2, then ESSCertID) against cert, when cert is known: how
 // many there are, what each established, or the first that does not
 // identify cert.
 func SigningCertificates(si *cms.SignerInfo, cert *x509.Certificate) (found int, details []string, err error) {
-	for _, kind := range []struct {
-		oid  asn1.ObjectIdentifier
-		v2   bool
-		name string
-	}{{cms.OIDSigningCertV2, true, "ESSCertIDv2"}, {cms.OIDSigningCert, false, "ESSCertID"}} {
+	for _, kind := range essKinds {
 		val, ok, err := si.Attribute(kind.oid)
 		if err != nil {
 			return found, nil, err
@@ -639,9 +643,7 @@ func matchCertID(value []byte, v2 bool, cert *x509.Certificate) (string, error) 
 		return "", err
 	}
 	id := ids[0]
-	h := id.Hash.New()
-	h.Write(cert.Raw)
-	if !bytes.Equal(h.Sum(nil), id.CertHash) {
+	if !matchCertHash(id, cert.Raw) {
 		return "", fmt.Errorf("the %s certificate hash does not match the signer certificate %s", id.Hash, certName(cert))
 	}
 	msg := fmt.Sprintf("(%s) Identifies the signer certificate", id.Hash)
@@ -659,6 +661,40 @@ func matchCertID(value []byte, v2 bool, cert *x509.Certificate) (string, error) 
 		msg += ", issuerSerial matches"
 	}
 	return msg, nil
+}
+
+// matchCertHash: whether id's certificate hash is the hash of raw, a
+// certificate's DER.
+func matchCertHash(id cms.CertID, raw []byte) bool {
+	h := id.Hash.New()
+	h.Write(raw)
+	return bytes.Equal(h.Sum(nil), id.CertHash)
+}
+
+// SigningCertificateHashes checks the certificate hash of each ESS
+// signing-certificate attribute si has (its first identifier, the
+// signer's) against raw, the DER of the signer's certificate as carried.
+// It needs no X.509 parser, so its answer is every verifier's: a
+// certificate that is not the one the signer named is shown so even when
+// it cannot be parsed (bundle-format.md §7.2, "Order").
+func SigningCertificateHashes(si *cms.SignerInfo, raw []byte) error {
+	for _, kind := range essKinds {
+		val, ok, err := si.Attribute(kind.oid)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		ids, err := cms.ParseSigningCertificate(val.FullBytes, kind.v2)
+		if err != nil {
+			return fmt.Errorf("%s: %w", kind.name, err)
+		}
+		if !matchCertHash(ids[0], raw) {
+			return fmt.Errorf("%s: the %s certificate hash does not match the CMS's first certificate: it is not the certificate the signer named", kind.name, ids[0].Hash)
+		}
+	}
+	return nil
 }
 
 // checkCarriedCertificates reports on the certificates the token
