@@ -480,7 +480,7 @@ func (v *tokenVerifier) checkSignature() verdict.Check {
 	name, err := cms.VerifyByCertificate(v.signerCert, s.SignatureAlgorithm, digest, s.SignedAttrs, s.Signature)
 	if err != nil {
 		c.Detail = err.Error()
-		return weakIsIndeterminate(c, err)
+		return unboundIsIndeterminate(weakIsIndeterminate(c, err), s, v.signerCert)
 	}
 	c.Status = verdict.Passed
 	c.Detail = fmt.Sprintf("%s signature over the signed attributes verifies with the key of %s; the %s messageDigest matches the TSTInfo",
@@ -504,6 +504,29 @@ func weakIsIndeterminate(c verdict.Check, err error) verdict.Check {
 	case errors.Is(err, cms.ErrKeyConstraint):
 		c.Status, c.Sub = verdict.Indeterminate, verdict.SigConstraintsFailure
 	}
+	return c
+}
+
+// unboundIsIndeterminate: a signature that does not verify with a
+// certificate that the signed attributes' ESS hash does not name (or that
+// none names) proves nothing altered: that certificate, which no
+// signature covers, may be the one swapped, and a verifier whose X.509
+// parser refuses it could not have checked the signature at all (the TSA's
+// key is known only from the token). INDETERMINATE,
+// NO_SIGNING_CERTIFICATE_FOUND, so that the verdict is every verifier's
+// whatever its parser (bundle-format.md, Conventions, "a certificate that
+// cannot be parsed"). A stored token's certificates are sealed by the
+// token seal, which shows such a swap FAILED (§6).
+func unboundIsIndeterminate(c verdict.Check, si *cms.SignerInfo, cert *x509.Certificate) verdict.Check {
+	if c.Status != verdict.Failed {
+		return c
+	}
+	found, _, _ := SigningCertificates(si, nil)
+	if found > 0 && SigningCertificateHashes(si, cert.Raw) == nil {
+		return c
+	}
+	c.Status, c.Sub = verdict.Indeterminate, verdict.NoSigningCertificateFound
+	c.Detail += "; the signed attributes do not name this certificate by its hash, so it may not be the TSA's: the signature is not shown altered"
 	return c
 }
 
