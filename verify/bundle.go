@@ -121,6 +121,7 @@ type Report struct {
 	Consistency *Consistency `json:"consistency,omitempty"`
 
 	parsed *manifest.Manifest // once the manifest check passed
+	sealed sealedSigner       // the sealing key and chain, for the PDF's signature (pdf.go)
 }
 
 // Selection is how the sealed messages were chosen: the manifest's
@@ -943,6 +944,9 @@ func (v *bundleVerifier) checkSignature(m *manifest.Manifest, seal sealResult) (
 	}
 	v.rep.Checks = append(v.rep.Checks, seal.check)
 	v.stopped = seal.check.Status == Failed
+	if seal.check.Status == Passed {
+		v.rep.sealed.key = seal.key
+	}
 	return seal.fingerprint
 }
 
@@ -955,6 +959,7 @@ func (v *bundleVerifier) checkSignature(m *manifest.Manifest, seal sealResult) (
 // commit to.
 type sealResult struct {
 	check          Check
+	key            crypto.PublicKey // signer.pem's key, once the signature verified with it
 	fingerprint    string
 	sig            []byte
 	logStatement   *translog.Statement
@@ -1023,7 +1028,7 @@ func (v *bundleVerifier) verifySeal(manifestFormat, wantFP, alg string, knownFor
 	} else if err != nil {
 		return sealResult{fingerprint: fp, sig: sig, check: check(Failed, SigCryptoFailure, "%v", err)}
 	}
-	res := sealResult{fingerprint: fp, sig: sig, check: check(Passed, "", "%s signature over manifest.json is valid, key %s", alg, fp)}
+	res := sealResult{key: pub, fingerprint: fp, sig: sig, check: check(Passed, "", "%s signature over manifest.json is valid, key %s", alg, fp)}
 	if knownFormat && manifest.FormatVersion(manifestFormat) >= 4 {
 		// The log entries state the manifest's digest: taken now, while
 		// its bytes are at hand (checkManifest then drops them). The

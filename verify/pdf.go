@@ -55,7 +55,7 @@ func PDF(r io.ReaderAt, size int64, opts Options) (*Report, error) {
 	}
 	checks := []Check{{Name: CheckPDFEmbeddedBundle, Status: Passed, Detail: fmt.Sprintf("embedded file %q, %d bytes, verified below", b.Name, b.Size())}}
 	checks = append(checks, rep.Checks...)
-	sig, sigChecks := verifyPDFSignature(f, r, size, opts)
+	sig, sigChecks := verifyPDFSignature(f, r, size, opts, rep.sealed)
 	checks = append(checks, sigChecks...)
 	if sig != nil && b.Offset < sig.ByteRange[2] && sig.ByteRange[1] < b.Offset+b.Size() {
 		// Cannot happen with a well-formed /Contents (hex digits only),
@@ -137,7 +137,7 @@ func resavedPDF(r io.ReaderAt, size int64, opts Options, why string, strict *pdf
 		if strict == nil {
 			strict = f
 		}
-		_, sigChecks := verifyPDFSignature(strict, r, size, opts)
+		_, sigChecks := verifyPDFSignature(strict, r, size, opts, sealedSigner{})
 		rep.Checks = append(rep.Checks, sigChecks...)
 		return rep, nil
 	}
@@ -151,7 +151,7 @@ func resavedPDF(r io.ReaderAt, size int64, opts Options, why string, strict *pdf
 		{Name: CheckPDFEmbeddedBundle, Status: Passed, Detail: fmt.Sprintf("embedded file %q, %d bytes%s, verified below", b.Name, b.Size(), b.decoded)},
 	}
 	checks = append(checks, rep.Checks...)
-	sig, sigChecks := verifyPDFSignature(f, r, size, opts)
+	sig, sigChecks := verifyPDFSignature(f, r, size, opts, rep.sealed)
 	resigned := FirstFailed(sigChecks) == nil && len(sigChecks) > 0
 	for _, c := range sigChecks {
 		if c.Status == Failed {
@@ -438,10 +438,12 @@ func VerifyPDFSignature(r io.ReaderAt, size int64, opts Options) (*PDFSignature,
 	if err != nil {
 		return nil, []Check{{Name: CheckPDFSignature, Status: Failed, Detail: "reading the PDF structure: " + err.Error()}}
 	}
-	return verifyPDFSignature(f, r, size, opts)
+	return verifyPDFSignature(f, r, size, opts, sealedSigner{})
 }
 
-func verifyPDFSignature(f *pdfread.File, r io.ReaderAt, size int64, opts Options) (*PDFSignature, []Check) {
+// verifyPDFSignature is VerifyPDFSignature on f, read from r; sealed is
+// what the embedded bundle established about its signer (zero: nothing).
+func verifyPDFSignature(f *pdfread.File, r io.ReaderAt, size int64, opts Options, sealed sealedSigner) (*PDFSignature, []Check) {
 	fail := func(name, format string, args ...any) []Check {
 		return []Check{{Name: name, Status: Failed, Detail: fmt.Sprintf(format, args...)}}
 	}
@@ -482,32 +484,44 @@ func verifyPDFSignature(f *pdfread.File, r io.ReaderAt, size int64, opts Options
 		return nil, append(checks, Check{Name: CheckPDFSignature, Status: Failed, Sub: FormatFailure, Detail: "signature /Contents: " + err.Error()})
 	}
 	signed := io.MultiReader(io.NewSectionReader(r, 0, ranges[1]), io.NewSectionReader(r, ranges[2], ranges[3]))
-	sigValue, detail, err := verifyCMS(der, signed, signedDigest(opts, ranges[1]+ranges[3]), res)
-	if errors.Is(err, cms.ErrUnsupported) {
-		// An algorithm this verifier does not implement: the signature is
-		// not checked, which proves nothing either way.
-		return res, append(checks, Check{Name: CheckPDFSignature, Status: Indeterminate, Sub: CryptoConstraintsFailure,
-			Detail: "the signature cannot be checked: " + err.Error()})
-	}
-	var unparsable *unparsableCertificateError
-	if errors.As(err, &unparsable) {
-		return res, append(checks, Check{Name: CheckPDFSignature, Status: Indeterminate, Sub: CertificateChainGeneralFailure, Detail: err.Error()})
-	}
-	var notBaseline *notBaselineError
-	var notForm *notOneFormError
-	if errors.As(err, &notBaseline) || errors.As(err, &notForm) {
-		return res, append(checks, Check{Name: CheckPDFSignature, Status: Failed, Sub: FormatFailure, Detail: err.Error()})
-	}
-	if err != nil {
-		return res, append(checks, fail(CheckPDFSignature, "%v", err)...)
-	}
+	sigValue, detail, err := verifyCMS(der, signed, signedDigest(opts, ranges[1]+ranges[3]), res, sealed)
 	if len(stamps) > 0 {
 		detail = strings.Replace(detail, "over the whole file", "over the signed revision", 1)
 	}
-	checks = append(checks, Check{Name: CheckPDFSignature, Status: Passed, Detail: detail})
+	checks = append(checks, signatureCheck(detail, err))
+	var unparsable *unparsableCertificateError
+	if err != nil && !errors.As(err, &unparsable) {
+		return res, checks
+	}
+	// The signature timestamp needs no certificate of the signer's: it is
+	// checked even when one cannot be parsed, as a verifier whose parser
+	// reads it checks it.
 	checks = append(checks, checkSignatureTimestamp(res, sigValue, opts)...)
 	res.claimed = append(res.claimed, dictSigningTime(sig)...)
 	return res, append(checks, checkSigningTime(res)...)
+}
+
+// signatureCheck is the pdf.signature check of verifyCMS's outcome.
+func signatureCheck(detail string, err error) Check {
+	var unparsable *unparsableCertificateError
+	var notBaseline *notBaselineError
+	var notForm *notOneFormError
+	var notSealed *sealedChainError
+	switch {
+	case err == nil:
+		return Check{Name: CheckPDFSignature, Status: Passed, Detail: detail}
+	case errors.Is(err, cms.ErrUnsupported):
+		// An algorithm this verifier does not implement: the signature is
+		// not checked, which proves nothing either way.
+		return Check{Name: CheckPDFSignature, Status: Indeterminate, Sub: CryptoConstraintsFailure, Detail: "the signature cannot be checked: " + err.Error()}
+	case errors.As(err, &unparsable):
+		return Check{Name: CheckPDFSignature, Status: Indeterminate, Sub: CertificateChainGeneralFailure, Detail: err.Error()}
+	case errors.As(err, &notBaseline) || errors.As(err, &notForm):
+		return Check{Name: CheckPDFSignature, Status: Failed, Sub: FormatFailure, Detail: err.Error()}
+	case errors.As(err, &notSealed):
+		return Check{Name: CheckPDFSignature, Status: Failed, Sub: HashFailure, Detail: err.Error()}
+	}
+	return Check{Name: CheckPDFSignature, Status: Failed, Detail: err.Error()}
 }
 
 func nameOf(o pdfread.Object) pdfread.Name {
@@ -655,43 +669,50 @@ func checkContentsForm(r io.ReaderAt, contents pdfread.String, der []byte) error
 // signer's chain up to a self-issued certificate, in order, each link
 // verified (CheckCertificateChain): no byte of the signature's container
 // can change without the verdict changing.
-func verifyCMS(der []byte, signed io.Reader, newDigest func(crypto.Hash) hash.Hash, res *PDFSignature) (sigValue []byte, detail string, err error) {
+//
+// The checks that need no X.509 parser come first (bundle-format.md §7.2,
+// "Order"): the signed attributes, the ESS binding against the first
+// certificate's raw bytes, the certificates against the bundle's sealed
+// chain. Parsers differ, and a certificate swapped for one that this
+// verifier's parser refuses must be FAILED here as it is by a verifier
+// whose parser reads it. Only then are the certificates parsed; one that
+// cannot be is unparsableCertificateError, once the signature has been
+// verified with the bundle's sealing key (sealed.key), which needs no
+// certificate.
+func verifyCMS(der []byte, signed io.Reader, newDigest func(crypto.Hash) hash.Hash, res *PDFSignature, sealed sealedSigner) (sigValue []byte, detail string, err error) {
 	sd, err := cms.ParseDetached(der, "PDF signature CMS")
 	if err != nil {
 		return nil, "", fmt.Errorf("the signature's CMS cannot be read: %w", err)
 	}
-	si, chain, err := checkCMSStructure(sd)
-	if err != nil {
-		return nil, "", err
+	if err := checkCMSForm(sd); err != nil {
+		return nil, "", &notOneFormError{err}
 	}
-	cert := chain[0]
-	res.Certificate, res.PublicKey, res.chain = cert, cert.PublicKey, chain
-	if res.Fingerprint, err = manifest.Fingerprint(cert.PublicKey); err != nil {
-		return nil, "", err
-	}
+	si := &sd.SignerInfos[0]
 	h, err := cms.Hash(si.DigestAlgorithm.Algorithm)
 	if err != nil {
 		return nil, "", fmt.Errorf("the CMS digest algorithm: %w", err)
 	}
-	if err := checkCMSAttributes(si, cert, h, newDigest(h), signed); err != nil {
-		return nil, "", err
-	}
-	if err := checkCAdESBaseline(si, res.SubFilter); err != nil {
+	if err := checkRawBytes(sd, si, h, newDigest(h), signed, res.SubFilter, sealed.chain); err != nil {
 		return nil, "", err
 	}
 	if res.claimed, err = cmsSigningTime(si); err != nil {
 		return nil, "", err
 	}
-	alg, err := cms.VerifySignature(cert.PublicKey, si.SignatureAlgorithm, h, si.SignedAttrs, si.Signature)
-	if err != nil {
-		return nil, "", fmt.Errorf("the CMS signature does not verify with its certificate's key: %w", err)
-	}
-	res.Algorithm = string(alg)
 	if res.Token, err = signatureTimestamp(si); err != nil {
 		return nil, "", &notOneFormError{err}
 	}
-	return si.Signature, fmt.Sprintf("%s signature (%s) over the whole file by key %s (certificate chain %s)",
-		alg, signatureForm(res.SubFilter), res.Fingerprint, tokencheck.ChainNames(chain)), nil
+	chain, err := parseCMSPath(sd.Certificates)
+	var unparsable *unparsableCertificateError
+	if errors.As(err, &unparsable) {
+		return si.Signature, "", verifyWithSealingKey(si, h, sealed.key, res, unparsable)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	if detail, err = verifySignerCertificates(si, h, chain, res); err != nil {
+		return nil, "", err
+	}
+	return si.Signature, detail, nil
 }
 
 // checkCMSForm checks the SignedData fields the writer holds to one
@@ -713,28 +734,134 @@ func checkCMSForm(sd *cms.SignedData) error {
 	return nil
 }
 
-// checkCMSStructure checks the fields of the SignedData around its one
-// SignerInfo and returns it with the certificate chain, signer first.
-func checkCMSStructure(sd *cms.SignedData) (*cms.SignerInfo, []*x509.Certificate, error) {
-	if err := checkCMSForm(sd); err != nil {
-		return nil, nil, &notOneFormError{err}
+// checkRawBytes makes the checks of the CMS that no X.509 parser decides:
+// the signed attributes (content type, message digest of the signed
+// bytes, the ESS binding to the first certificate's bytes, the PAdES
+// baseline) and, when the bundle seals the signer's chain, the CMS
+// certificates against it.
+func checkRawBytes(sd *cms.SignedData, si *cms.SignerInfo, h crypto.Hash, d hash.Hash, signed io.Reader, subFilter string, sealedChain [][]byte) error {
+	if err := checkCMSAttributes(si, sd.Certificates[0], h, d, signed); err != nil {
+		return err
 	}
-	chain := make([]*x509.Certificate, len(sd.Certificates))
-	for i, raw := range sd.Certificates {
-		c, err := x509.ParseCertificate(raw)
-		if err != nil {
-			return nil, nil, &unparsableCertificateError{i + 1, err}
-		}
-		chain[i] = c
+	if err := checkCAdESBaseline(si, subFilter); err != nil {
+		return err
 	}
-	si := &sd.SignerInfos[0]
+	return checkSealedChain(sd.Certificates, sealedChain)
+}
+
+// verifySignerCertificates checks the parsed path: the first certificate
+// is the one the SignerInfo names, the links hold, the ESS issuerSerial
+// names it, and the signature verifies with its key. It fills res with
+// the signer and says what was established.
+func verifySignerCertificates(si *cms.SignerInfo, h crypto.Hash, chain []*x509.Certificate, res *PDFSignature) (detail string, err error) {
 	if !tokencheck.Identifies(si, chain[0]) {
-		return nil, nil, &notOneFormError{errors.New("the CMS's first certificate is not its signer's: the certificates must be the signer's chain, signer first")}
+		return "", &notOneFormError{errors.New("the CMS's first certificate is not its signer's: the certificates must be the signer's chain, signer first")}
 	}
 	if err := tokencheck.CheckCertificateChain(chain); err != nil {
-		return nil, nil, fmt.Errorf("the CMS certificates: %w", err)
+		return "", fmt.Errorf("the CMS certificates: %w", err)
 	}
-	return si, chain, nil
+	cert := chain[0]
+	if _, _, err := tokencheck.SigningCertificates(si, cert); err != nil {
+		return "", fmt.Errorf("the CMS signing-certificate attribute: %w", err)
+	}
+	res.Certificate, res.PublicKey, res.chain = cert, cert.PublicKey, chain
+	fp, err := manifest.Fingerprint(cert.PublicKey)
+	if err != nil {
+		return "", err
+	}
+	res.Fingerprint = fp
+	alg, err := cms.VerifySignature(cert.PublicKey, si.SignatureAlgorithm, h, si.SignedAttrs, si.Signature)
+	if err != nil {
+		return "", fmt.Errorf("the CMS signature does not verify with its certificate's key: %w", err)
+	}
+	res.Algorithm = string(alg)
+	return fmt.Sprintf("%s signature (%s) over the whole file by key %s (certificate chain %s)",
+		alg, signatureForm(res.SubFilter), res.Fingerprint, tokencheck.ChainNames(chain)), nil
+}
+
+// verifyWithSealingKey is what remains to check when a CMS certificate
+// cannot be parsed (unparsable): the signature over the signed
+// attributes, with the bundle's sealing key, which the bundle gives
+// independently of the certificates. One that does not verify with it is
+// FAILED, as a verifier that parses the certificate finds it either not
+// verifying with the certificate's key or made by another key than the
+// sealing key. One that verifies leaves the path unchecked: unparsable,
+// INDETERMINATE. Without the sealing key (the PDF's signature alone, or
+// a bundle whose seal did not verify) nothing more can be checked.
+func verifyWithSealingKey(si *cms.SignerInfo, h crypto.Hash, key crypto.PublicKey, res *PDFSignature, unparsable *unparsableCertificateError) error {
+	if key == nil {
+		return unparsable
+	}
+	alg, err := cms.VerifySignature(key, si.SignatureAlgorithm, h, si.SignedAttrs, si.Signature)
+	if err != nil {
+		if errors.Is(err, cms.ErrUnsupported) {
+			return err
+		}
+		return fmt.Errorf("the CMS signature does not verify with the bundle's sealing key (altered, or made by another key): %w", err)
+	}
+	res.PublicKey, res.Algorithm = key, string(alg)
+	res.Fingerprint, _ = manifest.Fingerprint(key)
+	unparsable.verified = fmt.Sprintf("%s signature by the bundle's sealing key %s, the ESS attribute binding the first certificate's bytes", alg, res.Fingerprint)
+	return unparsable
+}
+
+// parseCMSPath parses the CMS certificates that form the path: from the
+// signer's, each in turn, up to the first self-issued one. A certificate
+// after it is on no path, whatever it holds, and is not parsed (§7.2:
+// "each certificate once, ending with the first self-issued
+// certificate"), so that whether it parses cannot change the verdict.
+func parseCMSPath(certs [][]byte) ([]*x509.Certificate, error) {
+	var chain []*x509.Certificate
+	for i, raw := range certs {
+		c, err := x509.ParseCertificate(raw)
+		if err != nil {
+			return nil, &unparsableCertificateError{n: i + 1, err: err}
+		}
+		chain = append(chain, c)
+		if bytes.Equal(c.RawIssuer, c.RawSubject) && i+1 < len(certs) {
+			return nil, fmt.Errorf("the CMS certificates: certificate %d ('%s') is self-issued, the end of the path, but %d more certificates follow it", i+1, c.Subject, len(certs)-i-1)
+		}
+	}
+	return chain, nil
+}
+
+// checkSealedChain holds the CMS certificates to the signer's chain the
+// bundle seals (META-INF/signer-chain.pem, bundle-format.md §5.1), byte
+// for byte: the exporter writes the same certificates into both, so the
+// CMS's begin with the sealed ones (a root absent from the sealed chain
+// may follow). A difference is a certificate that no signature covers
+// replaced, added or removed: FAILED whatever the X.509 parser makes of
+// it. Without a sealed chain (nil) there is nothing to compare.
+func checkSealedChain(certs, sealed [][]byte) error {
+	if len(sealed) == 0 {
+		return nil
+	}
+	if len(certs) < len(sealed) {
+		return &sealedChainError{fmt.Sprintf("the CMS carries %d certificates, but the bundle seals a chain of %d (%s)", len(certs), len(sealed), manifest.SignerChainName)}
+	}
+	for i, want := range sealed {
+		if !bytes.Equal(certs[i], want) {
+			return &sealedChainError{fmt.Sprintf("the CMS certificate %d is not certificate %d of the chain the bundle seals (%s)", i+1, i+1, manifest.SignerChainName)}
+		}
+	}
+	return nil
+}
+
+// sealedChainError: the CMS certificates are not the chain the bundle
+// seals. FAILED, HASH_FAILURE: not the bytes sealed.
+type sealedChainError struct{ why string }
+
+func (e *sealedChainError) Error() string { return e.why }
+
+// sealedSigner is what the bundle establishes about its signer without the
+// PDF: the sealing key (signer.pem, once the manifest's signature verified
+// with it), and the signer's certificate chain when the bundle seals one
+// (signer-chain.pem, its bytes matching the seal; DER, not parsed). The
+// PDF's CMS is checked against them before any of its certificates is
+// parsed.
+type sealedSigner struct {
+	key   crypto.PublicKey
+	chain [][]byte
 }
 
 // signedDigest makes the hash of a PDF signature's signed bytes (size
@@ -750,8 +877,10 @@ func signedDigest(opts Options, size int64) func(crypto.Hash) hash.Hash {
 
 // checkCMSAttributes checks the signed attributes: content type id-data,
 // the message digest of the PDF's signed bytes and, when present, the
-// ESS signing-certificate binding to the signer's certificate.
-func checkCMSAttributes(si *cms.SignerInfo, cert *x509.Certificate, h crypto.Hash, d hash.Hash, signed io.Reader) error {
+// ESS signing-certificate binding to the signer's certificate, by its
+// hash of first, the DER of the CMS's first certificate (its issuerSerial
+// is compared once the certificate is parsed). d hashes the signed bytes.
+func checkCMSAttributes(si *cms.SignerInfo, first []byte, h crypto.Hash, d hash.Hash, signed io.Reader) error {
 	if si.SignedAttrs == nil {
 		return errors.New("the CMS has no signed attributes")
 	}
@@ -768,7 +897,7 @@ func checkCMSAttributes(si *cms.SignerInfo, cert *x509.Certificate, h crypto.Has
 	if got := d.Sum(nil); !bytes.Equal(got, want) {
 		return fmt.Errorf("the signed bytes of the PDF were altered: their %s is %x, the signature says %x", h, got, want)
 	}
-	if _, _, err := tokencheck.SigningCertificates(si, cert); err != nil {
+	if err := tokencheck.SigningCertificateHashes(si, first); err != nil {
 		return fmt.Errorf("the CMS signing-certificate attribute: %w", err)
 	}
 	return nil
@@ -777,16 +906,22 @@ func checkCMSAttributes(si *cms.SignerInfo, cert *x509.Certificate, h crypto.Has
 // unparsableCertificateError: a certificate of the CMS that this
 // verifier's X.509 parser refuses. Parsers differ (Go's refuses negative
 // serial numbers, for one, which real CAs have issued), so this proves
-// nothing altered: the signature cannot be checked, INDETERMINATE
+// nothing altered: the path cannot be checked, INDETERMINATE
 // (bundle-format.md, Conventions, "a certificate that cannot be parsed").
-// A certificate altered in a way the parser still reads breaks a link of
-// the path or the signature, and is FAILED there.
+// It is reached only after every check that needs no parser held
+// (verifyCMS): a certificate altered so that some parser refuses it is
+// FAILED there, whatever this verifier's parser makes of it. verified
+// says what the bundle's sealing key established, when it could be used.
 type unparsableCertificateError struct {
-	n   int
-	err error
+	n        int
+	err      error
+	verified string
 }
 
 func (e *unparsableCertificateError) Error() string {
+	if e.verified != "" {
+		return fmt.Sprintf("%s; but the CMS certificate %d cannot be parsed by this verifier (%v), so the certificate path is not checked", e.verified, e.n, e.err)
+	}
 	return fmt.Sprintf("the CMS certificate %d cannot be parsed by this verifier (%v), so the signature cannot be checked", e.n, e.err)
 }
 

@@ -17,9 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/custody-toolkit/custody/internal/testpki"
 	"github.com/custody-toolkit/custody/manifest"
-	"golang.org/x/crypto/cryptobyte"
-	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
 // The sealed PDFs in testdata/pdf are written by package pdfseal
@@ -182,10 +181,10 @@ func TestPDFFlippedByte(t *testing.T) {
 		{"final trailer", len(data) - 10, true, Failed},
 		// Inside the CMS, in its certificate's inner signature algorithm:
 		// pdfsig (NSS) does not check the certificate's own encoding and
-		// still says valid; Go's parser refuses the certificate, which
-		// proves nothing altered (another parser may read it), so the
-		// signature cannot be checked.
-		{"CMS in /Contents", int(br[1]) + 200, false, Indeterminate},
+		// still says valid, and Go's parser refuses the certificate; but
+		// its bytes are no longer those the signer's ESS attribute names,
+		// which no parser decides (bundle-format.md §7.2, "Order").
+		{"CMS in /Contents", int(br[1]) + 200, false, Failed},
 	} {
 		t.Run(tc.what, func(t *testing.T) {
 			bad := bytes.Clone(data)
@@ -207,10 +206,13 @@ func TestPDFFlippedByte(t *testing.T) {
 	}
 }
 
-// TestPDFUnparsableCertificate: a certificate in the signature's CMS
-// that this verifier's X.509 parser refuses (here a negative serial
-// number, which Go refuses and real CAs have issued) proves nothing
-// altered: INDETERMINATE, never FAILED (bundle-format.md, Conventions).
+// TestPDFUnparsableCertificate: the signer's certificate in the CMS
+// swapped for one this verifier's X.509 parser refuses (here a negative
+// serial number, which Go refuses and lenient parsers read) is FAILED,
+// as a verifier whose parser reads it finds it: its bytes are not those
+// the ESS attribute names, which is checked before anything is parsed
+// (bundle-format.md §7.2, "Order"). A genuine certificate that cannot be
+// parsed is INDETERMINATE (TestPDFGenuineUnparsableCertificate).
 func TestPDFUnparsableCertificate(t *testing.T) {
 	data := pdfFixture(t, "sealed-ecdsa.pdf")
 	sig, _ := pdfVerify(t, data)
@@ -219,27 +221,21 @@ func TestPDFUnparsableCertificate(t *testing.T) {
 	if at < 0 {
 		t.Fatal("the signer's certificate is not in /Contents as lowercase hex")
 	}
-	// TBSCertificate: SEQUENCE, [0] version, then the serial INTEGER.
-	tbs := cryptobyte.String(raw)
-	var cert, body cryptobyte.String
-	if !tbs.ReadASN1(&cert, cbasn1.SEQUENCE) || !cert.ReadASN1(&body, cbasn1.SEQUENCE) ||
-		!body.SkipOptionalASN1(cbasn1.Tag(0).Constructed().ContextSpecific()) {
-		t.Fatal("cannot find the serial number")
+	bad, _, err := testpki.NegateSerial(raw)
+	if err != nil {
+		t.Fatal(err)
 	}
-	serialAt := len(raw) - len(body) + 2 // after the INTEGER's tag and length
-	bad := bytes.Clone(raw)
-	bad[serialAt] |= 0x80
 	if _, err := x509.ParseCertificate(bad); err == nil {
 		t.Fatal("the altered certificate still parses")
 	}
 	altered := bytes.Clone(data)
 	copy(altered[at:], hex.EncodeToString(bad))
 	_, checks := pdfVerify(t, altered)
-	if v := Verdict(checks); v != Indeterminate {
-		t.Fatalf("verdict %s, want INDETERMINATE", v)
+	if v := Verdict(checks); v != Failed {
+		t.Fatalf("verdict %s, want FAILED", v)
 	}
-	if c := findCheck(t, checks, CheckPDFSignature); c.Sub != CertificateChainGeneralFailure {
-		t.Errorf("pdf.signature: %+v, want CERTIFICATE_CHAIN_GENERAL_FAILURE", c)
+	if c := findCheck(t, checks, CheckPDFSignature); c.Status != Failed || !strings.Contains(c.Detail, "not the certificate the signer named") {
+		t.Errorf("pdf.signature: %+v, want FAILED: the ESS attribute names other bytes", c)
 	}
 }
 

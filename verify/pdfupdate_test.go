@@ -100,7 +100,11 @@ func standaloneFixtureAs(t *testing.T, in string, opts custody.Options, renderer
 // sign's edits change the signing options (time, certificate chain)
 // before it signs.
 func standaloneSignerAs(t *testing.T, in string, opts custody.Options, renderer string) (rendering []byte, sign func(*testing.T, []byte, ...func(*pdfseal.Options)) []byte, check func(*testing.T, []byte) *verify.Report) {
-	fx := testbundle.New(t, "ecdsa-p256")
+	return standaloneSignerWith(t, testbundle.New(t, "ecdsa-p256"), in, opts, renderer)
+}
+
+// standaloneSignerWith is standaloneSignerAs with fx's key and TSA.
+func standaloneSignerWith(t *testing.T, fx *testbundle.Fixture, in string, opts custody.Options, renderer string) (rendering []byte, sign func(*testing.T, []byte, ...func(*pdfseal.Options)) []byte, check func(*testing.T, []byte) *verify.Report) {
 	path := fx.ExportOptions(t, in, opts)
 	bundle, err := os.ReadFile(path)
 	if err != nil {

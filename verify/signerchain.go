@@ -86,6 +86,7 @@ func (v *bundleVerifier) checkSignerCertificates(m *manifest.Manifest, signer st
 		v.failSub(CheckSignerCertificates, HashFailure, "%s has SHA-256 %x, but the manifest sealed %s: altered", manifest.SignerChainName, sum, want)
 		return nil
 	}
+	v.rep.sealed.chain, _ = pemCertificates(data)
 	chain, err = parseSignerChain(data)
 	if err != nil {
 		// Sealed bytes a conformant exporter wrote, which this verifier
@@ -163,10 +164,30 @@ func (v *bundleVerifier) indeterminate(name string, sub SubIndication, format st
 	v.rep.Checks = append(v.rep.Checks, Check{Name: name, Status: Indeterminate, Sub: sub, Detail: fmt.Sprintf(format, args...)})
 }
 
+// maxSignerChain is the most certificates signer-chain.pem holds.
+const maxSignerChain = 8
+
 // parseSignerChain reads signer-chain.pem: CERTIFICATE blocks and nothing
 // else, at most eight.
 func parseSignerChain(data []byte) ([]*x509.Certificate, error) {
-	var chain []*x509.Certificate
+	ders, err := pemCertificates(data)
+	if err != nil {
+		return nil, err
+	}
+	chain := make([]*x509.Certificate, len(ders))
+	for i, der := range ders {
+		if chain[i], err = x509.ParseCertificate(der); err != nil {
+			return nil, fmt.Errorf("certificate %d: %w", i+1, err)
+		}
+	}
+	return chain, nil
+}
+
+// pemCertificates is the DER of each CERTIFICATE block of
+// signer-chain.pem, unparsed: what the PDF's CMS certificates are
+// compared with, byte for byte (pdf.go, checkSealedChain).
+func pemCertificates(data []byte) ([][]byte, error) {
+	var ders [][]byte
 	rest := data
 	for len(bytes.TrimSpace(rest)) > 0 {
 		var b *pem.Block
@@ -174,18 +195,14 @@ func parseSignerChain(data []byte) ([]*x509.Certificate, error) {
 		if b == nil || b.Type != "CERTIFICATE" {
 			return nil, fmt.Errorf("not a sequence of CERTIFICATE PEM blocks")
 		}
-		c, err := x509.ParseCertificate(b.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("certificate %d: %w", len(chain)+1, err)
-		}
-		if chain = append(chain, c); len(chain) > 8 {
-			return nil, fmt.Errorf("more than 8 certificates")
+		if ders = append(ders, b.Bytes); len(ders) > maxSignerChain {
+			return nil, fmt.Errorf("more than %d certificates", maxSignerChain)
 		}
 	}
-	if len(chain) == 0 {
+	if len(ders) == 0 {
 		return nil, fmt.Errorf("no certificate")
 	}
-	return chain, nil
+	return ders, nil
 }
 
 func identityOf(c *x509.Certificate) *Identity {

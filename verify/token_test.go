@@ -670,6 +670,21 @@ func TestVerifyTokenGoTSA(t *testing.T) {
 		r = verify(tok, data, TokenOptions{Roots: roots, Certs: []*x509.Certificate{good}})
 		checkResult(t, r, Passed, "", false)
 	})
+	t.Run("substituted certificate, another key", func(t *testing.T) {
+		// Same issuer and serial, another key: the signature does not
+		// verify with it, but ESSCertIDv2 does not name it either, so
+		// nothing shows the token altered; a verifier whose parser
+		// refused the certificate would not have checked the signature:
+		// INDETERMINATE for both (bundle-format.md, Conventions).
+		impostor := *p
+		impostor.key = testpki.P256Key(t)
+		twin := impostor.tsaCert(t, "Impostor TSA", 10, time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), onlyTimeStamping, true)
+		r := verify(p.stamp(t, good, data, genTime, false), data, TokenOptions{Roots: roots, Certs: []*x509.Certificate{twin}})
+		checkResult(t, r, Indeterminate, CheckTokenSignature, false)
+		if c := r.Checks[2]; c.Sub != NoSigningCertificateFound {
+			t.Errorf("signature %+v, want NO_SIGNING_CERTIFICATE_FOUND", c)
+		}
+	})
 }
 
 func TestParseTokenErrors(t *testing.T) {

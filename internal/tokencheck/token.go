@@ -480,7 +480,7 @@ func (v *tokenVerifier) checkSignature() verdict.Check {
 	name, err := cms.VerifyByCertificate(v.signerCert, s.SignatureAlgorithm, digest, s.SignedAttrs, s.Signature)
 	if err != nil {
 		c.Detail = err.Error()
-		return weakIsIndeterminate(c, err)
+		return unboundIsIndeterminate(weakIsIndeterminate(c, err), s, v.signerCert)
 	}
 	c.Status = verdict.Passed
 	c.Detail = fmt.Sprintf("%s signature over the signed attributes verifies with the key of %s; the %s messageDigest matches the TSTInfo",
@@ -504,6 +504,29 @@ func weakIsIndeterminate(c verdict.Check, err error) verdict.Check {
 	case errors.Is(err, cms.ErrKeyConstraint):
 		c.Status, c.Sub = verdict.Indeterminate, verdict.SigConstraintsFailure
 	}
+	return c
+}
+
+// unboundIsIndeterminate: a signature that does not verify with a
+// certificate that the signed attributes' ESS hash does not name (or that
+// none names) proves nothing altered: that certificate, which no
+// signature covers, may be the one swapped, and a verifier whose X.509
+// parser refuses it could not have checked the signature at all (the TSA's
+// key is known only from the token). INDETERMINATE,
+// NO_SIGNING_CERTIFICATE_FOUND, so that the verdict is every verifier's
+// whatever its parser (bundle-format.md, Conventions, "a certificate that
+// cannot be parsed"). A stored token's certificates are sealed by the
+// token seal, which shows such a swap FAILED (§6).
+func unboundIsIndeterminate(c verdict.Check, si *cms.SignerInfo, cert *x509.Certificate) verdict.Check {
+	if c.Status != verdict.Failed {
+		return c
+	}
+	found, _, _ := SigningCertificates(si, nil)
+	if found > 0 && SigningCertificateHashes(si, cert.Raw) == nil {
+		return c
+	}
+	c.Status, c.Sub = verdict.Indeterminate, verdict.NoSigningCertificateFound
+	c.Detail += "; the signed attributes do not name this certificate by its hash, so it may not be the TSA's: the signature is not shown altered"
 	return c
 }
 
@@ -600,16 +623,20 @@ func (v *tokenVerifier) matchTSAName() (string, bool) {
 	return "the TSTInfo tsa name matches the signer certificate", true
 }
 
+// essKinds are the ESS signing-certificate attributes, in the order they
+// are checked: v2 (any hash), then v1 (SHA-1).
+var essKinds = []struct {
+	oid  asn1.ObjectIdentifier
+	v2   bool
+	name string
+}{{cms.OIDSigningCertV2, true, "ESSCertIDv2"}, {cms.OIDSigningCert, false, "ESSCertID"}}
+
 // SigningCertificates checks each ESS signing-certificate attribute si
 // has (ESSCertIDv2, then ESSCertID) against cert, when cert is known: how
 // many there are, what each established, or the first that does not
 // identify cert.
 func SigningCertificates(si *cms.SignerInfo, cert *x509.Certificate) (found int, details []string, err error) {
-	for _, kind := range []struct {
-		oid  asn1.ObjectIdentifier
-		v2   bool
-		name string
-	}{{cms.OIDSigningCertV2, true, "ESSCertIDv2"}, {cms.OIDSigningCert, false, "ESSCertID"}} {
+	for _, kind := range essKinds {
 		val, ok, err := si.Attribute(kind.oid)
 		if err != nil {
 			return found, nil, err
@@ -639,9 +666,7 @@ func matchCertID(value []byte, v2 bool, cert *x509.Certificate) (string, error) 
 		return "", err
 	}
 	id := ids[0]
-	h := id.Hash.New()
-	h.Write(cert.Raw)
-	if !bytes.Equal(h.Sum(nil), id.CertHash) {
+	if !matchCertHash(id, cert.Raw) {
 		return "", fmt.Errorf("the %s certificate hash does not match the signer certificate %s", id.Hash, certName(cert))
 	}
 	msg := fmt.Sprintf("(%s) Identifies the signer certificate", id.Hash)
@@ -659,6 +684,40 @@ func matchCertID(value []byte, v2 bool, cert *x509.Certificate) (string, error) 
 		msg += ", issuerSerial matches"
 	}
 	return msg, nil
+}
+
+// matchCertHash: whether id's certificate hash is the hash of raw, a
+// certificate's DER.
+func matchCertHash(id cms.CertID, raw []byte) bool {
+	h := id.Hash.New()
+	h.Write(raw)
+	return bytes.Equal(h.Sum(nil), id.CertHash)
+}
+
+// SigningCertificateHashes checks the certificate hash of each ESS
+// signing-certificate attribute si has (its first identifier, the
+// signer's) against raw, the DER of the signer's certificate as carried.
+// It needs no X.509 parser, so its answer is every verifier's: a
+// certificate that is not the one the signer named is shown so even when
+// it cannot be parsed (bundle-format.md §7.2, "Order").
+func SigningCertificateHashes(si *cms.SignerInfo, raw []byte) error {
+	for _, kind := range essKinds {
+		val, ok, err := si.Attribute(kind.oid)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		ids, err := cms.ParseSigningCertificate(val.FullBytes, kind.v2)
+		if err != nil {
+			return fmt.Errorf("%s: %w", kind.name, err)
+		}
+		if !matchCertHash(ids[0], raw) {
+			return fmt.Errorf("%s: the %s certificate hash does not match the CMS's first certificate: it is not the certificate the signer named", kind.name, ids[0].Hash)
+		}
+	}
+	return nil
 }
 
 // checkCarriedCertificates reports on the certificates the token

@@ -69,6 +69,7 @@ func (g *generator) all() {
 	g.rendering()
 	g.pdfs()
 	g.pades()
+	g.pdfCertificates()
 	g.revisions()
 	g.pdfRules()
 	g.docTimestamps()
