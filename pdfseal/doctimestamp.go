@@ -278,11 +278,7 @@ func (d *signedPDF) timestampUpdate(base int64, hexLen int) *signatureUpdate {
 	w := &objectWriter{base: base + int64(len(d.lead)), offsets: map[int]int64{}, gens: map[int]int{}}
 	b := &w.b
 	w.start(sigObj, 0)
-	b.WriteString("<< /Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161 /ByteRange [0 ")
-	rangeAt := b.Len()
-	fmt.Fprintf(b, "%0*d %0*d %0*d] /Contents <", byteRangeWidth, 0, byteRangeWidth, 0, byteRangeWidth, 0)
-	u := &signatureUpdate{contentsAt: b.Len(), hexLen: hexLen}
-	b.WriteString(strings.Repeat("0", hexLen))
+	u := beginSignatureValue(b, "<< /Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161", "/Contents <", hexLen)
 	b.WriteString("> >>\nendobj\n")
 	w.start(fieldObj, 0)
 	fmt.Fprintf(b, "<< /Type /Annot /Subtype /Widget /Rect [0 0 0 0] /F %d /FT /Sig /T %s /V %d 0 R >>\nendobj\n",
@@ -292,12 +288,8 @@ func (d *signedPDF) timestampUpdate(base int64, hexLen int) *signatureUpdate {
 	dd.endUpdate(w)
 	u.b = append([]byte(d.lead), b.Bytes()...)
 	u.contentsAt += len(d.lead)
-	rangeAt += len(d.lead)
-
-	gapStart := base + int64(u.contentsAt) - 1
-	gapEnd := base + int64(u.contentsAt+hexLen) + 1
-	total := base + int64(len(u.b))
-	copy(u.b[rangeAt:], fmt.Sprintf("%0*d %0*d %0*d", byteRangeWidth, gapStart, byteRangeWidth, gapEnd, byteRangeWidth, total-gapEnd))
+	u.rangeAt += len(d.lead)
+	u.fillByteRange(base)
 	return u
 }
 

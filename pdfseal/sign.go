@@ -42,6 +42,31 @@ const (
 type signatureUpdate struct {
 	b                  []byte
 	contentsAt, hexLen int // offset in b of the hex digits, and their count
+	rangeAt            int // offset in b of the /ByteRange's last three numbers
+}
+
+// beginSignatureValue writes a signature value's dictionary from head
+// (its type and filters) to its /Contents digits: a /ByteRange of
+// fixed-width zeros, filled by fillByteRange once the update's length is
+// known, then hexLen zeros, which the signature replaces. contents is
+// "/Contents<" or "/Contents <", as each writer has always spelled it.
+func beginSignatureValue(b *bytes.Buffer, head, contents string, hexLen int) *signatureUpdate {
+	b.WriteString(head + " /ByteRange [0 ")
+	u := &signatureUpdate{rangeAt: b.Len(), hexLen: hexLen}
+	fmt.Fprintf(b, "%0*d %0*d %0*d] %s", byteRangeWidth, 0, byteRangeWidth, 0, byteRangeWidth, 0, contents)
+	u.contentsAt = b.Len()
+	b.WriteString(strings.Repeat("0", hexLen))
+	return u
+}
+
+// fillByteRange writes the byte range of an update that starts at offset
+// base of the file: everything but the /Contents string, < and >
+// included.
+func (u *signatureUpdate) fillByteRange(base int64) {
+	gapStart := base + int64(u.contentsAt) - 1
+	gapEnd := base + int64(u.contentsAt+u.hexLen) + 1
+	total := base + int64(len(u.b))
+	copy(u.b[u.rangeAt:], fmt.Sprintf("%0*d %0*d %0*d", byteRangeWidth, gapStart, byteRangeWidth, gapEnd, byteRangeWidth, total-gapEnd))
 }
 
 // objectWriter writes the objects of an update starting at offset base of
@@ -101,11 +126,7 @@ func newSignatureUpdate(a *attachment, base int64, hexLen int, dss [][]byte, opt
 	w := &objectWriter{base: base, offsets: map[int]int64{}, gens: map[int]int{}}
 	b := &w.b
 	w.start(sigObj, 0)
-	b.WriteString("<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange [0 ")
-	rangeAt := b.Len()
-	fmt.Fprintf(b, "%0*d %0*d %0*d] /Contents<", byteRangeWidth, 0, byteRangeWidth, 0, byteRangeWidth, 0)
-	u := &signatureUpdate{contentsAt: b.Len(), hexLen: hexLen}
-	b.WriteString(strings.Repeat("0", hexLen))
+	u := beginSignatureValue(b, "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached", "/Contents<", hexLen)
 	fmt.Fprintf(b, "> /M %s", pdfLiteral(pdfDate(opts.Time)))
 	for _, f := range []struct{ key, v string }{{"Name", opts.Name}, {"Reason", opts.Reason}, {"Location", opts.Location}} {
 		if f.v != "" {
@@ -155,12 +176,7 @@ func newSignatureUpdate(a *attachment, base int64, hexLen int, dss [][]byte, opt
 	fmt.Fprintf(b, "trailer\n<<\n/Size %d\n/Root %d %d R\n/Info %d 0 R\n/Prev %d\n>>\nstartxref\n%d\n%%%%EOF\n",
 		next, a.root, a.rootGen, infoObj, a.xref, xref)
 	u.b = b.Bytes()
-
-	// The byte range: everything but the /Contents string, < and > included.
-	gapStart := base + int64(u.contentsAt) - 1
-	gapEnd := base + int64(u.contentsAt+hexLen) + 1
-	total := base + int64(len(u.b))
-	copy(u.b[rangeAt:], fmt.Sprintf("%0*d %0*d %0*d", byteRangeWidth, gapStart, byteRangeWidth, gapEnd, byteRangeWidth, total-gapEnd))
+	u.fillByteRange(base)
 	return u
 }
 
