@@ -19,7 +19,7 @@ func loadAzure(uri string) (crypto.Signer, error) {
 		return nil, err
 	}
 	if pub, ok := signer.Public().(*rsa.PublicKey); ok && pub.Size() != 256 {
-		return nil, fmt.Errorf("Azure Key Vault signs an RSA-%d key with RS384 or RS512 (SHA-384, SHA-512); "+
+		return nil, fmt.Errorf("an RSA-%d key in Azure Key Vault signs with RS384 or RS512 (SHA-384, SHA-512); "+
 			"custody needs RS256: use an RSA-2048 or an EC P-256 key", pub.Size()*8)
 	}
 	return signer, nil
