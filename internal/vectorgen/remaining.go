@@ -2,6 +2,10 @@ package main
 
 import (
 	"bytes"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"slices"
 
 	"github.com/custody-toolkit/custody/translog"
 )
@@ -11,6 +15,7 @@ import (
 func (g *generator) remaining() {
 	g.validationTime()
 	g.oversizedLogEntry()
+	g.renewalUpdates()
 }
 
 // validationTime: verdicts as of a date (--at, the expectation's `at`;
@@ -48,4 +53,88 @@ func (g *generator) oversizedLogEntry() {
 	g.bundleVector("transparency/entry-over-1mib", over, failed(transparencyRule,
 		"the entry as the log answered it, followed by spaces to 1 MiB + 1 byte (1,048,577), sealed by custody event 1: larger than an entry may be",
 		"transparency", "FORMAT_FAILURE").withSigner("signer.pub").trustingLog("log.note").at(1))
+}
+
+// renewalUpdates: §7.2 item 7's rules on what a renewal appends that no
+// docstamp/ vector broke yet, each timestamped by the renewal after it.
+func (g *generator) renewalUpdates() {
+	const rule = "bundle-format.md §7.2 item 7"
+	signed := g.standalone("renewed-updates", g.base, g.p.signer)
+	once := g.renewed(signed, nil)
+	vec := func(name string, data []byte, e expectation) { g.add(name, ".pdf", data, e.withSigner("signer.pub")) }
+	vec("docstamp/root-moved", g.renewed(g.rootMoved(signed), nil), failed(rule,
+		"an update copies the signed catalog to a new object and points the trailer's /Root at it, then a document timestamp over it: the same entries, but not the signed revision's catalog",
+		"pdf.byte-range", "HASH_FAILURE"))
+	vec("docstamp/dss-filtered", g.renewed(g.filteredDSS(once), nil), failed(rule,
+		"after the first renewal, an update adds a document security store whose CRL stream has /Filter /ASCIIHexDecode, then the second document timestamp over it: /DSS holds unfiltered streams only",
+		"pdf.byte-range", "HASH_FAILURE"))
+	vec("docstamp/range-ends-in-previous", g.sharedStampValue(g.renewed(g.renewed(once, nil), nil)), expect(rule,
+		"of three document timestamps, the second's field takes the first's value (signature dictionary), timestamped so by the third: the second's /ByteRange ends where the first's does, inside the revision before it",
+		Failed, "pdf.document-timestamp", "FORMAT_FAILURE").at(2))
+}
+
+// rootMoved is pdf after an update that defines a copy of its catalog as
+// a new object and names it the trailer's /Root.
+func (g *generator) rootMoved(pdf []byte) []byte {
+	root := lastRoot(pdf)
+	moved := sizeOf(pdf)
+	out := incrementalUpdate(pdf, map[int]string{moved: lastObjectBody(pdf, root)})
+	return withLastRoot(out, moved)
+}
+
+// filteredDSS is pdf after an update that adds a document security store
+// holding one CRL stream in ASCII hex (/Filter /ASCIIHexDecode), and the
+// catalog with it in place of the signed store.
+func (g *generator) filteredDSS(pdf []byte) []byte {
+	root, next := lastRoot(pdf), sizeOf(pdf)
+	crl := hex.EncodeToString(g.p.emptyCRL(renewalTime)) + ">"
+	catalog := lastObjectBody(pdf, root)
+	catalog = dssRefRE.ReplaceAllString(catalog, fmt.Sprintf("/DSS %d 0 R", next+1))
+	return incrementalUpdate(pdf, map[int]string{
+		next:     fmt.Sprintf("<< /Length %d /Filter /ASCIIHexDecode >>\nstream\n%s\nendstream", len(crl), crl),
+		next + 1: fmt.Sprintf("<< /Type /DSS /CRLs [%d 0 R] >>", next),
+		root:     catalog,
+	})
+}
+
+var dssRefRE = regexp.MustCompile(`/DSS \d+ 0 R`)
+
+var stampValueRE = regexp.MustCompile(`/T \(DocTimeStamp(\d)\) /V (\d+) 0 R`)
+
+// sharedStampValue points the second document timestamp's field at the
+// first's value, then timestamps the last again over the edit.
+func (g *generator) sharedStampValue(pdf []byte) []byte {
+	values := map[string]string{}
+	for _, m := range stampValueRE.FindAllStringSubmatch(string(pdf), -1) {
+		values[m[1]] = m[2]
+	}
+	if len(values["1"]) != len(values["2"]) {
+		panic("vectorgen: the first two document timestamps' values differ in width")
+	}
+	old := "/T (DocTimeStamp2) /V " + values["2"] + " 0 R"
+	return g.restamp(swap(old, "/T (DocTimeStamp2) /V "+values["1"]+" 0 R")(bytes.Clone(pdf)), tokenSpec{})
+}
+
+// lastRoot is the object number of the last trailer's /Root.
+func lastRoot(pdf []byte) int {
+	all := rootRE.FindAllSubmatch(pdf, -1)
+	var n int
+	_, err := fmt.Sscanf(string(all[len(all)-1][1]), "%d 0 R", &n)
+	must(err)
+	return n
+}
+
+// withLastRoot names object n the last trailer's /Root.
+func withLastRoot(pdf []byte, n int) []byte {
+	all := rootRE.FindAllSubmatchIndex(pdf, -1)
+	at := all[len(all)-1]
+	return slices.Concat(pdf[:at[2]], []byte(fmt.Sprintf("%d 0 R", n)), pdf[at[3]:])
+}
+
+// lastObjectBody is the text of object num's last definition, between
+// "num 0 obj" and "endobj".
+func lastObjectBody(pdf []byte, num int) string {
+	head := []byte(fmt.Sprintf("\n%d 0 obj\n", num))
+	start := bytes.LastIndex(pdf, head) + len(head)
+	return string(pdf[start : start+bytes.Index(pdf[start:], []byte("\nendobj"))])
 }
