@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"time"
 
+	"github.com/custody-toolkit/custody/custodylog"
+	"github.com/custody-toolkit/custody/custodylog/logwriter"
 	"github.com/custody-toolkit/custody/translog"
 )
 
@@ -16,6 +19,7 @@ func (g *generator) remaining() {
 	g.validationTime()
 	g.oversizedLogEntry()
 	g.renewalUpdates()
+	g.revokedWithoutPOE()
 }
 
 // validationTime: verdicts as of a date (--at, the expectation's `at`;
@@ -137,4 +141,21 @@ func lastObjectBody(pdf []byte, num int) string {
 	head := []byte(fmt.Sprintf("\n%d 0 obj\n", num))
 	start := bytes.LastIndex(pdf, head) + len(head)
 	return string(pdf[start : start+bytes.Index(pdf[start:], []byte("\nendobj"))])
+}
+
+// revokedWithoutPOE: the signer's certificate revoked (a CRL of its CA,
+// carried by custody event 1) and no trusted timestamp to place the seal
+// before it: signer.revocation says REVOKED_NO_POE, never FAILED. No
+// vector can name it the first check: a proven signing time is missing
+// only when no seal token chains to a --trust anchor, and timestamp.trust
+// (INDETERMINATE NO_CERTIFICATE_CHAIN_FOUND) comes first in report order.
+func (g *generator) revokedWithoutPOE() {
+	p := g.p
+	crl := logwriter.Revocation{Kind: custodylog.RevocationCRL, DER: revokingCRL(p.signerCA, exportTime.Add(time.Hour), p.signerCert.cert.SerialNumber, exportTime.Add(-24*time.Hour))}
+	b := p.export(g.dir("signer-revocation-no-poe"), exportOptions{chain: []*cert{p.signerCert, p.signerCA}, revocation: []logwriter.Revocation{crl}})
+	e := indeterminate("long-term.md, Revocation data",
+		"signer-revocation/crl-revoked-before verified with another TSA's root as --trust: the signer's certificate revoked, and no trusted timestamp proves the seal came before; timestamp.trust is reported first, then signer.certificates OUT_OF_BOUNDS_NO_POE and signer.revocation REVOKED_NO_POE, never FAILED",
+		"timestamp.trust", "NO_CERTIFICATE_CHAIN_FOUND").withSigner("signer.pub")
+	e.Trust, e.TrustSigners = []string{"stranger-root.pem"}, []string{"signer-ca.pem"}
+	g.bundleVector("signer-revocation/revoked-no-poe", b, e)
 }
