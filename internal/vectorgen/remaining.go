@@ -10,6 +10,7 @@ import (
 
 	"github.com/custody-toolkit/custody/custodylog"
 	"github.com/custody-toolkit/custody/custodylog/logwriter"
+	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/translog"
 )
 
@@ -18,6 +19,7 @@ import (
 func (g *generator) remaining() {
 	g.validationTime()
 	g.oversizedLogEntry()
+	g.oversizedSignature()
 	g.renewalUpdates()
 	g.revokedWithoutPOE()
 }
@@ -57,6 +59,18 @@ func (g *generator) oversizedLogEntry() {
 	g.bundleVector("transparency/entry-over-1mib", over, failed(transparencyRule,
 		"the entry as the log answered it, followed by spaces to 1 MiB + 1 byte (1,048,577), sealed by custody event 1: larger than an entry may be",
 		"transparency", "FORMAT_FAILURE").withSigner("signer.pub").trustingLog("log.note").at(1))
+}
+
+// oversizedSignature: manifest.sig one byte over the 1 MiB a verifier
+// reads of it (§5), the signature followed by zeros; stored, so the
+// vector is about 1 MiB.
+func (g *generator) oversizedSignature() {
+	b := g.base.clone()
+	sig := b.get(manifest.SignatureName)
+	b.set(manifest.SignatureName, append(bytes.Clone(sig), make([]byte, manifest.MaxMetaEntrySize+1-len(sig))...))
+	g.bundleVector("signature/sig-over-1mib", b, failed("bundle-format.md §5",
+		"META-INF/manifest.sig is the signature followed by zeros to 1 MiB + 1 byte (1,048,577): no signature of the format is that large",
+		"signature", "FORMAT_FAILURE").withSigner("signer.pub"))
 }
 
 // renewalUpdates: §7.2 item 7's rules on what a renewal appends that no
