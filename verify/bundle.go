@@ -989,13 +989,16 @@ func (v *bundleVerifier) verifySeal(manifestFormat, wantFP, alg string, knownFor
 	constrained := func(fp string, err error) sealResult {
 		return sealResult{fingerprint: fp, sig: sig, check: check(Indeterminate, CryptoConstraintsFailure, "the signature cannot establish anything: %v", err)}
 	}
+	// The container check found both entries; one that cannot be read
+	// within 1 MiB holds no key or signature of the format (§5: the
+	// largest, RSA-4096's signature, is 512 bytes).
 	pemBytes, err := v.b.ReadSmall(manifest.SignerName, manifest.MaxMetaEntrySize)
 	if err != nil {
-		return sealResult{check: check(Failed, SignedDataNotFound, "%v", err)}
+		return sealResult{check: check(Failed, FormatFailure, "%v", err)}
 	}
 	sig, err = v.b.ReadSmall(manifest.SignatureName, manifest.MaxMetaEntrySize)
 	if err != nil {
-		return sealResult{check: check(Failed, SignedDataNotFound, "%v", err)}
+		return sealResult{check: check(Failed, FormatFailure, "%v", err)}
 	}
 	pub, err := manifest.ParsePublicKey(pemBytes)
 	var unsupported *manifest.UnsupportedKeyError

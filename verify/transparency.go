@@ -105,8 +105,8 @@ func (v *bundleVerifier) checkTransparencyEntry(i int, url string, stmt *translo
 	id := transparencyID(i + 1)
 	name := manifest.TransparencyEntryName(i)
 	data, err := v.b.ReadSmall(name, translog.MaxEntrySize)
-	if err != nil {
-		v.failID(id, "%s: %v", name, err)
+	if err != nil { // larger than an entry may be (§6.1): not a log entry, not a changed one
+		v.failWith(id, because(FormatFailure, "%s: %v", name, err))
 		return
 	}
 	if stmt == nil {

@@ -12,8 +12,9 @@
 // anchor for the signer's certificate, §5.1), "--trust-log FILE" (each
 // transparency log key, §6.1), "--signer FILE" (the
 // expected signer's public key, when the vector names one), "--consistent-with
-// FILE" (an older bundle, when it names one) and the vector's path, all
-// absolute. The verifier prints a JSON report (docs/verify-json.md: only
+// FILE" (an older bundle, when it names one), "--at TIME" (the validation
+// time, RFC 3339, when it names one: docs/long-term.md) and the vector's
+// path, files absolute. The verifier prints a JSON report (docs/verify-json.md: only
 // result and checks[].id, index, status and sub_indication are read) and
 // exits 0 (PASSED), 1 (FAILED), 3 (INDETERMINATE) or 2 (not a custody
 // file, no report needed).
@@ -101,6 +102,7 @@ type Expectation struct {
 	TrustSigners   []string `json:"trust_signers"`
 	TrustLogs      []string `json:"trust_logs"`
 	ConsistentWith string   `json:"consistent_with"`
+	At             string   `json:"at"`
 	Verdict        string   `json:"verdict"`
 	Check          string   `json:"check"`
 	Index          int      `json:"index"`
@@ -179,6 +181,9 @@ func (v *vector) args() []string {
 	}
 	if v.exp.ConsistentWith != "" {
 		args = append(args, "--consistent-with", abs(v.exp.ConsistentWith))
+	}
+	if v.exp.At != "" {
+		args = append(args, "--at", v.exp.At)
 	}
 	return append(args, abs(v.exp.Vector))
 }

@@ -193,9 +193,7 @@ var annotsRE = regexp.MustCompile(`/Annots \[([^\]]*)\]`)
 // document timestamp's field drawn on a page.
 func (g *generator) fieldOnPage(signed []byte) []byte {
 	page := objectNumberOf(signed, "/Type /Page\n")
-	head := []byte(fmt.Sprintf("\n%d 0 obj\n", page))
-	start := bytes.LastIndex(signed, head) + len(head)
-	body := string(signed[start : start+bytes.Index(signed[start:], []byte("\nendobj"))])
+	body := lastObjectBody(signed, page)
 	field := sizeOf(signed) + 1 // the renewal's signature dictionary, then its field
 	body = annotsRE.ReplaceAllString(body, fmt.Sprintf("/Annots [$1 %d 0 R]", field))
 	out := g.renewed(incrementalUpdate(signed, map[int]string{page: body}), nil)

@@ -73,6 +73,7 @@ func (g *generator) all() {
 	g.revisions()
 	g.pdfRules()
 	g.docTimestamps()
+	g.remaining()
 }
 
 // add records a vector.

@@ -54,6 +54,7 @@ type expectation struct {
 	TrustSigners   []string `json:"trust_signers,omitempty"`
 	TrustLogs      []string `json:"trust_logs,omitempty"`
 	ConsistentWith string   `json:"consistent_with,omitempty"`
+	AsOf           string   `json:"at,omitempty"`
 	Verdict        string   `json:"verdict"`
 	Check          string   `json:"check,omitempty"`
 	Index          int      `json:"index,omitempty"`
