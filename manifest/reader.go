@@ -54,10 +54,7 @@ func (b *Bundle) readManifest() (err error) {
 	if size, _ := b.Size(ManifestName); size > MaxManifestSize {
 		return &TooLargeError{Name: ManifestName, Size: size, Limit: MaxManifestSize}
 	}
-	tolerate := b.tolerateCRC
-	b.tolerateCRC = true
-	b.ManifestBytes, err = b.ReadSmall(ManifestName, MaxManifestSize)
-	b.tolerateCRC = tolerate
+	b.ManifestBytes, err = b.readSmall(ManifestName, MaxManifestSize, true)
 	return err
 }
 
@@ -132,18 +129,14 @@ const maxCRCNoted = 16
 // wrong, and notes the entry (TolerateCRC).
 type crcTolerant struct {
 	io.ReadCloser
-	b     *Bundle
-	name  string
-	noted bool
+	b    *Bundle
+	name string
 }
 
 func (r *crcTolerant) Read(p []byte) (int, error) {
 	n, err := r.ReadCloser.Read(p)
 	if errors.Is(err, zip.ErrChecksum) {
-		if !r.noted {
-			r.noted = true
-			r.b.noteCRC(r.name)
-		}
+		r.b.noteCRC(r.name)
 		err = io.EOF
 	}
 	return n, err
@@ -211,10 +204,11 @@ func (b *Bundle) compact(files []*zip.File, dataAt []int64) {
 	}
 }
 
-// openEntry opens the entry name for streaming.
-func (b *Bundle) openEntry(name string, e entry) (io.ReadCloser, error) {
+// openEntry opens the entry name for streaming; tolerateCRC: see
+// TolerateCRC.
+func (b *Bundle) openEntry(name string, e entry, tolerateCRC bool) (io.ReadCloser, error) {
 	rc, err := b.openRaw(e)
-	if err != nil || !b.tolerateCRC {
+	if err != nil || !tolerateCRC {
 		return rc, err
 	}
 	return &crcTolerant{ReadCloser: rc, b: b, name: name}, nil
@@ -259,7 +253,7 @@ func (b *Bundle) spill(name string, e entry) (*io.SectionReader, error) {
 		return nil, err
 	}
 	b.onClose(func() { tmp.Close(); os.Remove(tmp.Name()) })
-	rc, err := b.openEntry(name, e)
+	rc, err := b.openEntry(name, e, b.tolerateCRC)
 	if err != nil {
 		return nil, err
 	}
@@ -573,7 +567,7 @@ func (b *Bundle) Open(name string) (io.ReadCloser, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: %w", name, fs.ErrNotExist)
 	}
-	return b.openEntry(name, f)
+	return b.openEntry(name, f, b.tolerateCRC)
 }
 
 // Section returns an entry's data for random access: for a canonical
@@ -593,6 +587,10 @@ func (b *Bundle) Section(name string) (*io.SectionReader, error) {
 // ReadSmall reads a whole entry that is bounded by the format (manifest,
 // message entries, META-INF files).
 func (b *Bundle) ReadSmall(name string, limit int64) ([]byte, error) {
+	return b.readSmall(name, limit, b.tolerateCRC)
+}
+
+func (b *Bundle) readSmall(name string, limit int64, tolerateCRC bool) ([]byte, error) {
 	f, ok := b.lookup(name)
 	if !ok {
 		return nil, containerErr("no entry %s", name)
@@ -600,7 +598,7 @@ func (b *Bundle) ReadSmall(name string, limit int64) ([]byte, error) {
 	if f.size > limit {
 		return nil, containerErr("entry %s is %d bytes, more than the %d allowed", name, f.size, limit)
 	}
-	rc, err := b.openEntry(name, f)
+	rc, err := b.openEntry(name, f, tolerateCRC)
 	if err != nil {
 		return nil, containerErr("entry %s: %v", name, err)
 	}
