@@ -5,7 +5,6 @@ import (
 	"github.com/custody-toolkit/custody/internal/regfile"
 
 	"bytes"
-	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/hmac"
@@ -26,17 +25,12 @@ import (
 type Disclosure struct {
 	// SaltSecret is the practice's 32-byte secret from which every leaf
 	// salt is derived (--salt-secret). Without it the signing key derives
-	// one from a deterministic signature: an Ed25519 key through Signer,
-	// an ECDSA key through SigningKey (RFC 6979). When neither can, the
-	// salts are random: no later export can be proven consistent with
-	// this one.
+	// one from a deterministic signature of Options.Signer: an Ed25519 or
+	// RSA key wherever it is, an ECDSA key only when it is held in memory
+	// (RFC 6979; a card, an HSM or a KMS randomises its ECDSA signatures).
+	// When it cannot, the salts are random: no later export can be proven
+	// consistent with this one.
 	SaltSecret []byte
-	// SigningKey is the private key behind Options.Signer, when the
-	// exporter holds it in memory (Options.Signer.Key()). An ECDSA key
-	// needs it to derive the salts: a signer that is not known to
-	// implement RFC 6979 (a card, an HSM) randomises its signatures. It
-	// must be the key of Options.Signer.
-	SigningKey crypto.Signer
 	// RevealWithheldTimes lists each withheld message's time.
 	RevealWithheldTimes bool
 	// Extends is an earlier bundle of the same conversation: the export
@@ -92,27 +86,24 @@ func newSalter(c *conversation.Conversation, opts Options) (*salter, error) {
 
 // signatureKey derives K = SHA-256(signature over "custody-salt-key-v2"
 // 0x00 || conversation id), made deterministically: pure Ed25519 through
-// the Signer, RSASSA-PKCS1-v1_5 through the Signer, or ECDSA over the SHA-256 digest with the RFC 6979 nonce
-// through Disclosure.SigningKey (DER). It reports false when the key cannot
-// sign so. Only a deterministic signer gives the same K twice, so the
+// the Signer, RSASSA-PKCS1-v1_5 through the Signer, or ECDSA over the
+// SHA-256 digest with the RFC 6979 nonce when the Signer's key is in memory
+// (DER). It reports false when the key cannot sign so. Only a deterministic signer gives the same K twice, so the
 // signature is made twice and compared: salts keyed by a signature no later
 // export can reproduce would break every future --extends.
 func signatureKey(opts Options, convID string) ([32]byte, bool, error) {
 	msg := []byte(saltKeyDomain + convID)
 	var sign func() ([]byte, error)
-	switch pub := opts.Signer.Public().(type) {
+	switch opts.Signer.Public().(type) {
 	case ed25519.PublicKey, *rsa.PublicKey:
 		// Both are deterministic wherever the key is (RSASSA-PKCS1-v1_5:
 		// a card's too). Called while the messages are written, which has
 		// no context; an in-memory key does not block, a card's is open.
 		sign = func() ([]byte, error) { return opts.Signer.SignMessage(context.Background(), msg) }
 	case *ecdsa.PublicKey:
-		key, ok := opts.Disclosure.SigningKey.(*ecdsa.PrivateKey)
+		key, ok := opts.Signer.Key().(*ecdsa.PrivateKey)
 		if !ok {
 			return [32]byte{}, false, nil
-		}
-		if !pub.Equal(key.Public()) {
-			return [32]byte{}, false, fmt.Errorf("deriving the salt key: the disclosure's signing key is not the key whose public key the bundle names")
 		}
 		sign = func() ([]byte, error) { return keys.SignDeterministic(key, msg) }
 	default:

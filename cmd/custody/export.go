@@ -170,7 +170,6 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 	if err != nil {
 		return err
 	}
-	disclosure.SigningKey = signer.Key() // derives the leaf salts (bundle-format.md §10)
 	var clients []*tsa.Client
 	var stampers []custody.Timestamper
 	for _, u := range f.tsaURLs {

@@ -160,8 +160,6 @@ func (f *batchFlags) exportOptions(signer *keys.Signer) custody.Options {
 		TransparencyLogs: transparencyLogs(f.rekorURLs),
 		Practice:         f.practice, NoRecord: f.noRecord, Actor: f.actor,
 		Lang: f.lang, VerifierURL: f.verifierURL,
-		// The salts derived from the key, as export derives them.
-		Disclosure: custody.Disclosure{SigningKey: signer.Key()},
 	}
 }
 

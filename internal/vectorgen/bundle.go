@@ -289,9 +289,6 @@ func (p *pki) export(dir string, o exportOptions) *bundle {
 	for _, s := range o.tokens {
 		ts = append(ts, timestamper{p, s})
 	}
-	if k, ok := o.key.(deterministic); ok && o.disclosure.SaltSecret == nil {
-		o.disclosure.SigningKey = k.PrivateKey
-	}
 	if o.intake != nil && o.intake.ConsentFile != "" {
 		in := *o.intake
 		in.ConsentFile = filepath.Join(dir, in.ConsentFile)
