@@ -201,10 +201,16 @@ func checkDocTimestamps(r io.ReaderAt, size int64, sig *PDFSignature, rep *Repor
 // docTimestampCheck is the check that sums up document timestamp id: a
 // proof of existence (PASSED), or, when it cannot be validated or came
 // after the validation time, not used (INFO, with the reason). A broken
-// token fails in its own checks, which follow.
+// token fails in its own checks, which follow; this one then says so
+// (INFO: the FAILED check is the one that proves it).
 func docTimestampCheck(id verdict.CheckID, ts Timestamp, tokenChecks []Check, end int64, opts Options) Check {
 	c := id.Check(Passed, fmt.Sprintf("document timestamp %d at %s by TSA %q (%s): over the file's first %d bytes but its /Contents",
 		id.Index, ts.Time.UTC().Format("2006-01-02 15:04:05 UTC"), ts.TSA, trustWord(ts.Trusted), end))
+	if i := slices.IndexFunc(tokenChecks, func(tc Check) bool { return tc.Status == Failed }); i >= 0 {
+		c.Status = Info
+		c.Detail += fmt.Sprintf("; broken: its %s is FAILED (below): this renewal's bytes or token are not what its TSA made", tokenChecks[i].Name)
+		return c
+	}
 	for _, tc := range tokenChecks {
 		if tc.Status == Indeterminate {
 			c.Detail += fmt.Sprintf("; its %s cannot be validated (%s)", tc.Name, tc.SubIndication())

@@ -125,6 +125,9 @@ func TestRenewedPDFUntrusted(t *testing.T) {
 	if c, _ := checkNamed(r, "pdf.document-timestamp 1 token.imprint"); r.Result != verify.Failed || c.Status != verify.Failed {
 		t.Errorf("broken and untrusted: %s, %+v", r.Result, c)
 	}
+	if c, _ := checkNamed(r, "pdf.document-timestamp 1"); c.Status != verify.Info || !strings.Contains(c.Detail, "broken: its token.imprint is FAILED") {
+		t.Errorf("broken and untrusted, the timestamp's own check: %+v", c)
+	}
 }
 
 // TestRenewedPDFAltered: what a renewal appends is covered by its
