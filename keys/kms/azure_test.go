@@ -144,8 +144,8 @@ func serveAzureKey(w http.ResponseWriter, r *http.Request, held map[string]azure
 	b64 := base64.RawURLEncoding.EncodeToString
 	switch pub := k.key.Public().(type) {
 	case *ecdsa.PublicKey:
-		jwk["kty"], jwk["crv"] = "EC", "P-256"
-		jwk["x"], jwk["y"] = b64(pub.X.FillBytes(make([]byte, 32))), b64(pub.Y.FillBytes(make([]byte, 32)))
+		point, _ := pub.Bytes() // 0x04 ‖ x ‖ y
+		jwk["kty"], jwk["crv"], jwk["x"], jwk["y"] = "EC", "P-256", b64(point[1:33]), b64(point[33:])
 	case *rsa.PublicKey:
 		jwk["kty"], jwk["n"], jwk["e"] = "RSA", b64(pub.N.Bytes()), b64(big.NewInt(int64(pub.E)).Bytes())
 	}
