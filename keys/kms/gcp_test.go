@@ -11,8 +11,6 @@ import (
 	"encoding/pem"
 	"hash/crc32"
 	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -22,13 +20,8 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
-	"github.com/custody-toolkit/custody/conversation"
-	"github.com/custody-toolkit/custody/custody"
 	"github.com/custody-toolkit/custody/internal/testbundle"
-	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/keys/kms"
-	"github.com/custody-toolkit/custody/keys/sigalg"
-	"github.com/custody-toolkit/custody/verify"
 )
 
 // gcpKeyRing is where the fake Google Cloud KMS keeps its keys.
@@ -183,69 +176,10 @@ func TestGCPKMS(t *testing.T) {
 	})
 	uri := func(name string) string { return "gcpkms://" + gcpKeyRing + name }
 	fx := testbundle.New(t, "ed25519")
-	for _, u := range []string{uri("doctor-ec"), uri("doctor-rsa") + "/cryptoKeyVersions/1"} {
-		sealsAndVerifies(t, fx, u, map[string]crypto.PublicKey{uri("doctor-ec"): p256.Public(), uri("doctor-rsa") + "/cryptoKeyVersions/1": rsa2048.Public()}[u])
-	}
+	sealsAndVerifies(t, fx, uri("doctor-ec"), p256.Public())
+	sealsAndVerifies(t, fx, uri("doctor-rsa")+"/cryptoKeyVersions/1", rsa2048.Public())
 	refusedAtSignature(t, fx, uri("pss"), "does not verify as RSASSA-PKCS1-v1_5")
 	refusedAtSignature(t, fx, uri("sha512"), "InvalidArgument")
-	for name, want := range map[string]string{
-		"absent":    "NotFound",
-		"forbidden": "PermissionDenied",
-	} {
-		_, err := keys.Load(uri(name), keys.LoadOptions{})
-		t.Logf("%s: %v", name, err)
-		if err == nil || !strings.HasPrefix(err.Error(), uri(name)+": ") || !strings.Contains(err.Error(), want) {
-			t.Errorf("%s: %v, want an error naming the URI and %s", name, err, want)
-		}
-	}
-}
-
-// sealsAndVerifies opens the KMS key uri, checks that its public key is
-// the one the service holds (want) and that a signature verifies with
-// it, then seals a bundle with it (custody export's path) and verifies
-// it (custody-verify's) against that key.
-func sealsAndVerifies(t *testing.T, fx *testbundle.Fixture, uri string, want crypto.PublicKey) {
-	t.Helper()
-	s, err := keys.Load(uri, keys.LoadOptions{})
-	if err != nil {
-		t.Fatalf("%s: %v", uri, err)
-	}
-	if !s.Public().(interface{ Equal(crypto.PublicKey) bool }).Equal(want) {
-		t.Fatalf("%s: the opened key is not the service's", uri)
-	}
-	msg := []byte("custody kms test")
-	sig, err := s.SignMessage(t.Context(), msg)
-	alg, ok := sigalg.ForKey(s.Public())
-	if err != nil || !ok || !alg.Verify(s.Public(), msg, sig) {
-		t.Fatalf("%s: signature %x: %v; it does not verify with the opened key", uri, sig, err)
-	}
-	path := fx.ExportWith(t, testbundle.Sample(), custody.Options{Signer: s})
-	rep, err := verify.BundleFile(path, verify.Options{Trust: fx.Roots, SignerKey: want})
-	if err != nil || rep.Result != verify.Passed {
-		t.Fatalf("%s: %v, %s: %+v", uri, err, rep.Result, rep.Checks)
-	}
-}
-
-// refusedAtSignature opens the KMS key uri and checks that sealing with
-// it fails with an error holding want, writing no bundle.
-func refusedAtSignature(t *testing.T, fx *testbundle.Fixture, uri, want string) {
-	t.Helper()
-	s, err := keys.Load(uri, keys.LoadOptions{})
-	if err != nil {
-		t.Fatalf("%s: %v", uri, err)
-	}
-	c, err := conversation.Load(testbundle.Sample())
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(t.TempDir(), "refused.custody")
-	opts := custody.Options{Signer: s, Out: out, Timestampers: []custody.Timestamper{fx}, Lang: testbundle.Lang}
-	_, err = custody.Export(t.Context(), c, opts)
-	t.Logf("%s: %v", uri, err)
-	if err == nil || !strings.Contains(err.Error(), want) {
-		t.Errorf("%s: %v, want it refused with %q", uri, err, want)
-	}
-	if _, err := os.Stat(out); err == nil {
-		t.Errorf("%s: a bundle was written", uri)
-	}
+	refusedWhenOpened(t, uri("absent"), "NotFound")
+	refusedWhenOpened(t, uri("forbidden"), "PermissionDenied")
 }
