@@ -205,7 +205,7 @@ func checkDocTimestamps(r io.ReaderAt, size int64, sig *PDFSignature, rep *Repor
 // (INFO: the FAILED check is the one that proves it).
 func docTimestampCheck(id verdict.CheckID, ts Timestamp, tokenChecks []Check, end int64, opts Options) Check {
 	c := id.Check(Passed, fmt.Sprintf("document timestamp %d at %s by TSA %q (%s): over the file's first %d bytes but its /Contents",
-		id.Index, ts.Time.UTC().Format("2006-01-02 15:04:05 UTC"), ts.TSA, trustWord(ts.Trusted), end))
+		id.Index, ts.Time.UTC().Format("2006-01-02 15:04:05 UTC"), ts.TSA, trustWord(ts.Trusted, chainHolds(tokenChecks)), end))
 	if i := slices.IndexFunc(tokenChecks, func(tc Check) bool { return tc.Status == Failed }); i >= 0 {
 		c.Status = Info
 		c.Detail += fmt.Sprintf("; broken: its %s is FAILED (below): this renewal's bytes or token are not what its TSA made", tokenChecks[i].Name)
@@ -278,9 +278,20 @@ func withSub(c Check, sub SubIndication) Check {
 	return c
 }
 
-func trustWord(trusted bool) string {
-	if trusted {
+// trustWord says whether a document timestamp is trusted; chained: its
+// TSA chains to a --trust anchor (a token that does not hold is not
+// trusted even so).
+func trustWord(trusted, chained bool) string {
+	switch {
+	case trusted:
 		return "trusted"
+	case chained:
+		return "not trusted: its TSA chains to a --trust anchor, but the token does not hold"
 	}
 	return "not trusted: its TSA leads to no --trust anchor"
+}
+
+// chainHolds: the token's chain check passed.
+func chainHolds(tokenChecks []Check) bool {
+	return slices.ContainsFunc(tokenChecks, func(c Check) bool { return c.Name == CheckTokenChain && c.Status == Passed })
 }

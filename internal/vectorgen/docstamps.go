@@ -82,6 +82,8 @@ func (g *generator) docTimestamps() {
 		"valid/standalone-renewed as of a date between the export and the renewal: the document timestamp did not exist then, is reported INFO TRY_LATER and not used").asOf(exportTime.AddDate(0, 6, 0).Format(time.RFC3339)).withSigner("signer.pub"))
 	stamp("signature-flipped", "the document timestamp's token with the last byte of the TSA's signature changed: a broken token, not one that cannot be validated",
 		Failed, "token.signature", 1, "SIG_CRYPTO_FAILURE", g.restamp(once, tokenSpec{edit: func(r []byte) []byte { return flipped(r, len(r)-1) }}))
+	stamp("broken-then-renewed", "the first document timestamp's covered bytes changed after it was made, then a second (trusted, intact) renewal over everything: the second proves only that the first was already broken",
+		Failed, "token.imprint", 1, "HASH_FAILURE", g.renewed(swap("/T (DocTimeStamp1)", "/T (DocTimeStampX)")(bytes.Clone(once)), nil))
 	stamp("untrusted-imprint-mismatch", "a document timestamp by an untrusted TSA whose covered bytes changed after it was made: broken, FAILED, untrusted or not",
 		Failed, "token.imprint", 1, "HASH_FAILURE", swap("/T (DocTimeStamp1)", "/T (DocTimeStampX)")(g.restamp(once, tokenSpec{tsa: g.p.strangerTSA})))
 	vec("docstamp/dss-vri", g.restamp(lastMatchRE(twice, `/CRLs \[\d+ 0 R\]`, "/VRI <<>>"), tokenSpec{}), failed(rule,
