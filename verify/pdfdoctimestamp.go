@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"time"
 
 	"github.com/custody-toolkit/custody/internal/pdfread"
 	"github.com/custody-toolkit/custody/internal/verdict"
@@ -144,6 +145,21 @@ func checkRenewedForm(whole, signed *pdfread.File, formObj, signedFormObj pdfrea
 // form of §7.2 item 3, an RFC 3161 token whose imprint is over those
 // bytes, checked as any token (trust through --trust). Each is added to
 // the report's timestamps.
+//
+// A document timestamp is evidence of existence only, and anyone can
+// append one with a TSA of their own: one that cannot be validated (a
+// TSA no --trust anchor leads to, an algorithm or /SubFilter this
+// verifier does not implement, a certificate it cannot read, one made
+// after the --at validation time) is reported, INFO with the reason it
+// would have had, and not used (ETSI EN 319 102-1: a time-stamp that
+// cannot be validated is no proof of existence, and no evidence against
+// the signature either). No check of this version needs one: the
+// `evidence` interval is the bundle's (docs/long-term.md, Limits). One
+// that is broken (its bytes changed after it was made, a signature that
+// does not verify, not a token, not laid out as item 7 says) is FAILED,
+// as any byte appended after the signed revision that no renewal
+// accounts for (bundle-format.md §7.2, "What a document timestamp that
+// does not hold does").
 func checkDocTimestamps(r io.ReaderAt, size int64, sig *PDFSignature, rep *Report, opts Options) []Check {
 	if sig == nil {
 		return nil
@@ -160,7 +176,7 @@ func checkDocTimestamps(r io.ReaderAt, size int64, sig *PDFSignature, rep *Repor
 		var notImplemented *notImplementedError
 		switch {
 		case errors.As(err, &notImplemented):
-			checks = append(checks, withSub(id.Check(Indeterminate, err.Error()), FormatNotImplemented))
+			checks = append(checks, notUsed(id.Check(Indeterminate, err.Error()), FormatNotImplemented))
 			continue
 		case err != nil:
 			return append(checks, withSub(id.Check(Failed, "document timestamp "+fmt.Sprint(n)+": "+err.Error()), FormatFailure))
@@ -174,13 +190,57 @@ func checkDocTimestamps(r io.ReaderAt, size int64, sig *PDFSignature, rep *Repor
 		ts := tr.Timestamp
 		ts.File = fmt.Sprintf("PDF document timestamp %d", n)
 		rep.Timestamps = append(rep.Timestamps, ts)
-		checks = append(checks, id.Check(Passed, fmt.Sprintf("document timestamp %d at %s by TSA %q (%s): over the file's first %d bytes but its /Contents",
-			n, ts.Time.UTC().Format("2006-01-02 15:04:05 UTC"), ts.TSA, trustWord(ts.Trusted), prevEnd)))
+		checks = append(checks, docTimestampCheck(id, ts, tr.Checks, prevEnd, opts))
 		for _, c := range tr.Checks {
-			checks = append(checks, c.Of(verdict.SubjectPDFDocTimestamp, n))
+			checks = append(checks, unusedIfIndeterminate(c.Of(verdict.SubjectPDFDocTimestamp, n)))
 		}
 	}
 	return checks
+}
+
+// docTimestampCheck is the check that sums up document timestamp id: a
+// proof of existence (PASSED), or, when it cannot be validated or came
+// after the validation time, not used (INFO, with the reason). A broken
+// token fails in its own checks, which follow; this one then says so
+// (INFO: the FAILED check is the one that proves it).
+func docTimestampCheck(id verdict.CheckID, ts Timestamp, tokenChecks []Check, end int64, opts Options) Check {
+	c := id.Check(Passed, fmt.Sprintf("document timestamp %d at %s by TSA %q (%s): over the file's first %d bytes but its /Contents",
+		id.Index, ts.Time.UTC().Format("2006-01-02 15:04:05 UTC"), ts.TSA, trustWord(ts.Trusted, chainHolds(tokenChecks)), end))
+	if i := slices.IndexFunc(tokenChecks, func(tc Check) bool { return tc.Status == Failed }); i >= 0 {
+		c.Status = Info
+		c.Detail += fmt.Sprintf("; broken: its %s is FAILED (below): this renewal's bytes or token are not what its TSA made", tokenChecks[i].Name)
+		return c
+	}
+	for _, tc := range tokenChecks {
+		if tc.Status == Indeterminate {
+			c.Detail += fmt.Sprintf("; its %s cannot be validated (%s)", tc.Name, tc.SubIndication())
+			return notUsed(c, tc.SubIndication())
+		}
+	}
+	if at := opts.At; !at.IsZero() && ts.Time.After(at) {
+		c.Detail += "; made after the validation time " + at.UTC().Format(time.RFC3339) + ", so it did not exist then"
+		return notUsed(c, TryLater)
+	}
+	return c
+}
+
+// notUsed reports a document timestamp, or one of its token's checks,
+// that cannot be validated: INFO with the reason (sub) it would have had,
+// as no check needs the proof of existence it would give.
+func notUsed(c Check, sub SubIndication) Check {
+	c.Status, c.Sub = Info, sub
+	c.Detail += ": not used as a proof of existence; the verdict is that of the evidence without it"
+	return c
+}
+
+// unusedIfIndeterminate: a token check that could not be made, in a
+// document timestamp, is reported and not used (notUsed); a FAILED one
+// stays FAILED.
+func unusedIfIndeterminate(c Check) Check {
+	if c.Status != Indeterminate {
+		return c
+	}
+	return notUsed(c, c.SubIndication())
 }
 
 // docTimestampToken reads a document timestamp's token and byte range.
@@ -218,9 +278,20 @@ func withSub(c Check, sub SubIndication) Check {
 	return c
 }
 
-func trustWord(trusted bool) string {
-	if trusted {
+// trustWord says whether a document timestamp is trusted; chained: its
+// TSA chains to a --trust anchor (a token that does not hold is not
+// trusted even so).
+func trustWord(trusted, chained bool) string {
+	switch {
+	case trusted:
 		return "trusted"
+	case chained:
+		return "not trusted: its TSA chains to a --trust anchor, but the token does not hold"
 	}
 	return "not trusted: its TSA leads to no --trust anchor"
+}
+
+// chainHolds: the token's chain check passed.
+func chainHolds(tokenChecks []Check) bool {
+	return slices.ContainsFunc(tokenChecks, func(c Check) bool { return c.Name == CheckTokenChain && c.Status == Passed })
 }

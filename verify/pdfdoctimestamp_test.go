@@ -101,14 +101,32 @@ func TestRenewedPDF(t *testing.T) {
 }
 
 // TestRenewedPDFUntrusted: a document timestamp by a TSA no --trust
-// anchor leads to is INDETERMINATE, not FAILED.
+// anchor leads to, which anyone can append, is reported (INFO, with its
+// sub-indication) and not used: the verdict is the sealed evidence's,
+// PASSED. The same timestamp broken (its covered bytes changed after it
+// was made) is FAILED, untrusted or not.
 func TestRenewedPDFUntrusted(t *testing.T) {
 	t.Parallel()
 	signed, renew, check := renewalFixture(t)
-	r := check(t, renew(t, signed, testbundle.New(t, "ecdsa-p256")))
-	c, _ := checkNamed(r, "pdf.document-timestamp 1 token.chain")
-	if r.Result != verify.Indeterminate || c.Status != verify.Indeterminate {
-		t.Errorf("%s, %+v", r.Result, c)
+	untrusted := renew(t, signed, testbundle.New(t, "ecdsa-p256"))
+	r := check(t, untrusted)
+	head, _ := checkNamed(r, "pdf.document-timestamp 1")
+	chain, _ := checkNamed(r, "pdf.document-timestamp 1 token.chain")
+	if r.Result != verify.Passed {
+		t.Errorf("%s, want PASSED: %+v", r.Result, r.Checks)
+	}
+	for _, c := range []verify.Check{head, chain} {
+		if c.Status != verify.Info || c.SubIndication() != verify.NoCertificateChainFound || !strings.Contains(c.Detail, "not used as a proof of existence") {
+			t.Errorf("%s: %s %s %q, want INFO NO_CERTIFICATE_CHAIN_FOUND, not used", c.Name, c.Status, c.SubIndication(), c.Detail)
+		}
+	}
+	broken := bytes.Replace(untrusted, []byte("(DocTimeStamp1)"), []byte("(DocTimeStampX)"), 1)
+	r = check(t, broken)
+	if c, _ := checkNamed(r, "pdf.document-timestamp 1 token.imprint"); r.Result != verify.Failed || c.Status != verify.Failed {
+		t.Errorf("broken and untrusted: %s, %+v", r.Result, c)
+	}
+	if c, _ := checkNamed(r, "pdf.document-timestamp 1"); c.Status != verify.Info || !strings.Contains(c.Detail, "broken: its token.imprint is FAILED") {
+		t.Errorf("broken and untrusted, the timestamp's own check: %+v", c)
 	}
 }
 

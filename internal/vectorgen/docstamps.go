@@ -3,12 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
+	"crypto"
+	_ "crypto/sha1" // the weak-imprint vector
 	"encoding/hex"
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/custody-toolkit/custody/pdfseal"
 	"github.com/custody-toolkit/custody/tsa"
@@ -61,10 +63,29 @@ func (g *generator) docTimestamps() {
 		Failed, "token.imprint", 1, "HASH_FAILURE", swap("/T (DocTimeStamp1)", "/T (DocTimeStampX)")(bytes.Clone(once)))
 	stamp("second-imprint-mismatch", "of two document timestamps, the second's covered bytes changed after it was timestamped",
 		Failed, "token.imprint", 2, "HASH_FAILURE", swap("/T (DocTimeStamp2)", "/T (DocTimeStampX)")(bytes.Clone(twice)))
-	stamp("untrusted-tsa", "the document timestamp by a TSA no --trust anchor leads to: proves nothing either way",
-		Indeterminate, "token.chain", 1, "NO_CERTIFICATE_CHAIN_FOUND", g.restamp(once, tokenSpec{tsa: g.p.strangerTSA}))
-	stamp("other-subfilter", "a /DocTimeStamp with /SubFilter /adbe.pkcs7 (not /ETSI.RFC3161), timestamped so: a form this verifier does not implement",
-		Indeterminate, "pdf.document-timestamp", 1, "FORMAT_NOT_IMPLEMENTED", g.restamp(swap("/SubFilter /ETSI.RFC3161", "/SubFilter /adbe.pkcs7  ")(bytes.Clone(once)), tokenSpec{}))
+	// What cannot be validated is reported and not used (INFO), whoever
+	// appended it; what is broken is FAILED (§7.2, "What a document
+	// timestamp that does not hold does").
+	notUsed := func(name, desc string, data []byte) { vec("docstamp/"+name, data, passed(rule, desc)) }
+	notUsed("untrusted-tsa", "the document timestamp by a TSA no --trust anchor leads to (anyone may append one): reported INFO NO_CERTIFICATE_CHAIN_FOUND and not used as a proof of existence; the verdict is the sealed evidence's",
+		g.restamp(once, tokenSpec{tsa: g.p.strangerTSA}))
+	notUsed("other-subfilter", "a /DocTimeStamp with /SubFilter /adbe.pkcs7 (not /ETSI.RFC3161), timestamped so: a form this verifier does not implement, reported INFO FORMAT_NOT_IMPLEMENTED and not used",
+		g.restamp(swap("/SubFilter /ETSI.RFC3161", "/SubFilter /adbe.pkcs7  ")(bytes.Clone(once)), tokenSpec{}))
+	notUsed("weak-imprint", "the document timestamp's imprint is SHA-1 (over the right bytes): it proves nothing today, reported INFO CRYPTO_CONSTRAINTS_FAILURE and not used",
+		g.restamp(once, tokenSpec{imprint: crypto.SHA1}))
+	untrustedFirst := g.renewed(g.restamp(once, tokenSpec{tsa: g.p.strangerTSA}), nil)
+	notUsed("untrusted-then-trusted", "renewed twice, the first document timestamp by an untrusted TSA, the second (trusted) over it: the first is reported and not used, the second proves the whole file",
+		untrustedFirst)
+	notUsed("trusted-then-untrusted", "renewed twice, the second document timestamp by an untrusted TSA over the first (trusted): the second is reported and not used",
+		g.restamp(twice, tokenSpec{tsa: g.p.strangerTSA}))
+	vec("docstamp/at-before-renewal", once, passed(rule,
+		"valid/standalone-renewed as of a date between the export and the renewal: the document timestamp did not exist then, is reported INFO TRY_LATER and not used").asOf(exportTime.AddDate(0, 6, 0).Format(time.RFC3339)).withSigner("signer.pub"))
+	stamp("signature-flipped", "the document timestamp's token with the last byte of the TSA's signature changed: a broken token, not one that cannot be validated",
+		Failed, "token.signature", 1, "SIG_CRYPTO_FAILURE", g.restamp(once, tokenSpec{edit: func(r []byte) []byte { return flipped(r, len(r)-1) }}))
+	stamp("broken-then-renewed", "the first document timestamp's covered bytes changed after it was made, then a second (trusted, intact) renewal over everything: the second proves only that the first was already broken",
+		Failed, "token.imprint", 1, "HASH_FAILURE", g.renewed(swap("/T (DocTimeStamp1)", "/T (DocTimeStampX)")(bytes.Clone(once)), nil))
+	stamp("untrusted-imprint-mismatch", "a document timestamp by an untrusted TSA whose covered bytes changed after it was made: broken, FAILED, untrusted or not",
+		Failed, "token.imprint", 1, "HASH_FAILURE", swap("/T (DocTimeStamp1)", "/T (DocTimeStampX)")(g.restamp(once, tokenSpec{tsa: g.p.strangerTSA})))
 	vec("docstamp/dss-vri", g.restamp(lastMatchRE(twice, `/CRLs \[\d+ 0 R\]`, "/VRI <<>>"), tokenSpec{}), failed(rule,
 		"the renewal's document security store holds /VRI (and no longer its CRL), timestamped so by the second document timestamp: the last catalog's store is held to item 6 first",
 		"pdf.rendering", "RENDERING_MISMATCH"))
@@ -106,7 +127,10 @@ func (g *generator) restamp(pdf []byte, spec tokenSpec) []byte {
 	a, _ := strconv.Atoi(string(m[1]))
 	b, _ := strconv.Atoi(string(m[2]))
 	c, _ := strconv.Atoi(string(m[3]))
-	h := sha256.New()
+	if spec.imprint == 0 {
+		spec.imprint = crypto.SHA256
+	}
+	h := spec.imprint.New()
 	h.Write(pdf[:a])
 	h.Write(pdf[b : b+c])
 	spec.hashed = h.Sum(nil)

@@ -351,8 +351,15 @@ const (
 
 // SubIndication is the reason of a FAILED or INDETERMINATE check: the one
 // the check set (Sub), else the usual reason for its kind
-// (usualSubIndications). PASSED and INFO checks have none.
+// (usualSubIndications). PASSED checks have none, nor INFO ones but
+// those that set Sub (something reported and not used, and why).
 func (c Check) SubIndication() SubIndication {
+	if c.Status == Info {
+		// An INFO check has one only when it reports something not used
+		// for the reason given (a document timestamp that cannot be
+		// validated: bundle-format.md §7.2 item 7).
+		return c.Sub
+	}
 	if c.Status != Failed && c.Status != Indeterminate {
 		return ""
 	}

@@ -74,3 +74,23 @@ func TestUnreadableToken(t *testing.T) {
 		t.Errorf("the format check of a readable token: %+v", format)
 	}
 }
+
+// TestInfoSubIndication: an INFO check has a sub-indication only when it
+// set one (something reported and not used, and why); PASSED never has
+// one; FAILED and INDETERMINATE fall back on their kind's usual one.
+func TestInfoSubIndication(t *testing.T) {
+	for _, tc := range []struct {
+		c    Check
+		want SubIndication
+	}{
+		{Check{Name: "pdf.document-timestamp 1", Status: Info, Sub: NoCertificateChainFound}, NoCertificateChainFound},
+		{Check{Name: "pdf.document-timestamp 1", Status: Info}, ""},
+		{Check{Name: "custody actors", Status: Info}, ""},
+		{Check{Name: "pdf.document-timestamp 1", Status: Passed, Sub: NoCertificateChainFound}, ""},
+		{Check{Name: "timestamp.trust", Status: Indeterminate}, NoCertificateChainFound},
+	} {
+		if got := tc.c.SubIndication(); got != tc.want {
+			t.Errorf("%s %s (Sub %q): %q, want %q", tc.c.Status, tc.c.Name, tc.c.Sub, got, tc.want)
+		}
+	}
+}

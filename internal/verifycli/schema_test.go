@@ -18,7 +18,8 @@ import (
 // TestReportSchema holds the JSON reports of custody-verify to the schema
 // published beside docs/verify-json.md: a passed, an indeterminate and a
 // failed bundle, one stating its intake, an extracted one, a consistency
-// report and a token report.
+// report, a token report and a renewed PDF whose document timestamp is
+// reported and not used (INFO with a sub-indication).
 func TestReportSchema(t *testing.T) {
 	_, file, _, _ := runtime.Caller(0)
 	schemaPath := filepath.Join(filepath.Dir(file), "..", "..", "docs", "verify-report.schema.json")
@@ -28,6 +29,7 @@ func TestReportSchema(t *testing.T) {
 		t.Fatalf("the schema does not compile: %v", err)
 	}
 
+	vectors := filepath.Join(filepath.Dir(file), "..", "..", "testdata", "vectors", "conformance")
 	fx := testbundle.New(t, "ed25519")
 	dir := t.TempDir()
 	whole := fx.Export(t, testbundle.Sample(), custody.Selection{})
@@ -71,6 +73,8 @@ func TestReportSchema(t *testing.T) {
 		{"--trust", fx.RootPEM, "--consistent-with", part, whole},
 		{"tsr", "--trust", fx.RootPEM, "--data", sig, tsr},
 		{"tsr", "--data", tampered, tsr},
+		// INFO checks with a sub-indication: a document timestamp not used.
+		{"--trust", filepath.Join(vectors, "keys", "tsa-root.pem"), filepath.Join(vectors, "docstamp", "untrusted-tsa.pdf")},
 	} {
 		var out, errOut bytes.Buffer
 		if args[0] == "tsr" {

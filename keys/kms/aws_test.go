@@ -16,11 +16,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/custody-toolkit/custody/conversation"
-	"github.com/custody-toolkit/custody/custody"
 	"github.com/custody-toolkit/custody/internal/testbundle"
-	"github.com/custody-toolkit/custody/keys"
-	"github.com/custody-toolkit/custody/verify"
 )
 
 // awsKey is a key the fake AWS KMS holds: the signing algorithms
@@ -109,37 +105,10 @@ func TestAWSKMS(t *testing.T) {
 		"alias/liar":       {key: rsa2048, algorithms: []string{"RSASSA_PKCS1_V1_5_SHA_256"}, signsPSS: true},
 	})
 	fx := testbundle.New(t, "ed25519")
-	for _, name := range []string{"doctor-ec", "doctor-rsa"} {
-		s, err := keys.Load("awskms://"+host+"/alias/"+name, keys.LoadOptions{})
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		path := fx.ExportWith(t, testbundle.Sample(), custody.Options{Signer: s})
-		rep, err := verify.BundleFile(path, verify.Options{Trust: fx.Roots, SignerKey: s.Public()})
-		if err != nil || rep.Result != verify.Passed {
-			t.Fatalf("%s: %v, %s: %+v", name, err, rep.Result, rep.Checks)
-		}
-	}
-	if _, err := keys.Load("awskms://"+host+"/alias/pss-first", keys.LoadOptions{}); err == nil || !strings.Contains(err.Error(), "RSASSA_PSS_SHA_256") {
-		t.Errorf("an RSA key listing PSS first: %v, want it refused naming RSASSA_PSS_SHA_256", err)
-	}
-	liar, err := keys.Load("awskms://"+host+"/alias/liar", keys.LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := conversation.Load(testbundle.Sample())
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(t.TempDir(), "liar.custody")
-	opts := custody.Options{Signer: liar, Out: out, Timestampers: []custody.Timestamper{fx}, Lang: testbundle.Lang}
-	if _, err := custody.Export(t.Context(), c, opts); err == nil || !strings.Contains(err.Error(), "does not verify as RSASSA-PKCS1-v1_5") {
-		t.Errorf("a PSS signature from a key described as PKCS#1 v1.5: %v, want it refused", err)
-	}
-	if _, err := os.Stat(out); err == nil {
-		t.Error("a bundle with a signature that does not verify was written")
-	}
-	if _, err := keys.Load("awskms://"+host+"/alias/absent", keys.LoadOptions{}); err == nil || !strings.Contains(err.Error(), "alias/absent") {
-		t.Errorf("an alias the service does not hold: %v, want an error naming it", err)
-	}
+	uri := func(alias string) string { return "awskms://" + host + "/alias/" + alias }
+	sealsAndVerifies(t, fx, uri("doctor-ec"), p256.Public())
+	sealsAndVerifies(t, fx, uri("doctor-rsa"), rsa2048.Public())
+	refusedWhenOpened(t, uri("pss-first"), "RSASSA_PSS_SHA_256")
+	refusedAtSignature(t, fx, uri("liar"), "does not verify as RSASSA-PKCS1-v1_5")
+	refusedWhenOpened(t, uri("absent"), "alias/absent")
 }

@@ -10,8 +10,8 @@ import (
 	"github.com/custody-toolkit/custody/keys/kms"
 )
 
-// TestCloudKMSOffline: what of Google Cloud KMS and Azure Key Vault can
-// be tested without their services. A URI the provider does not accept
+// TestCloudKMSOffline: Google Cloud KMS and Azure Key Vault without
+// credentials (their fakes: gcp_test.go, azure_test.go). A URI the provider does not accept
 // and a key opened without credentials are refused, naming the URI and
 // within the open timeout (no test waits on a network).
 func TestCloudKMSOffline(t *testing.T) {
