@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -94,13 +95,33 @@ func TestScripts(t *testing.T) {
 }
 
 func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+	for range portSpan {
+		port := portBase + int(nextPort.Add(1))%portSpan
+		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+		if err != nil {
+			continue // taken: try the next
+		}
+		l.Close()
+		return port, nil
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return 0, fmt.Errorf("no free port in %d-%d", portBase, portBase+portSpan-1)
 }
+
+// The scripts' servers listen on ports below Linux's ephemeral range
+// (32768-60999), given out in turn from an offset of this process's: a
+// port the kernel handed out (":0") and that was closed again can be
+// handed to any outgoing connection before the script's server binds it,
+// which failed an export_intake run with "address already in use" on a
+// busy machine; in this range only another explicit bind can take it, and
+// two test processes start far apart.
+const (
+	portBase = 20000
+	portSpan = 12000
+)
+
+var nextPort atomic.Int64
+
+func init() { nextPort.Store(int64(os.Getpid()*97) % portSpan) }
 
 // waitport ADDR waits until something listens on ADDR (a background
 // custody tsa serve).
