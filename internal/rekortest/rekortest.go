@@ -68,11 +68,23 @@ func findOrBuild() (string, error) {
 }
 
 // Launch starts a log in dir on a free loopback port; the caller stops it.
+// A port found free can be taken before the server binds it (a busy
+// machine, tests in parallel): a server that does not come up is tried
+// again on other ports.
 func Launch(dir string) (*logserver.Server, *bytes.Buffer, error) {
 	bin, err := Binary()
 	if err != nil {
 		return nil, nil, err
 	}
+	for attempt := 1; ; attempt++ {
+		srv, out, err := launch(bin, dir)
+		if err == nil || attempt == 3 {
+			return srv, out, err
+		}
+	}
+}
+
+func launch(bin, dir string) (*logserver.Server, *bytes.Buffer, error) {
 	addr, err := logserver.FreeAddr("127.0.0.1")
 	if err != nil {
 		return nil, nil, err
