@@ -32,6 +32,10 @@ type Input struct {
 	Signer   string // expected signer: a key fingerprint or a public key PEM; "" for none
 	// SHA256 is verify.Options.SHA256: the browser's SHA-256 (web/wasm).
 	SHA256 func(size int64) hash.Hash
+	// CompareRecord is verify.Options.CompareRecord: the page's Web
+	// Worker, which runs CompareRecord on the same File; nil: verify
+	// compares record.pdf itself.
+	CompareRecord func(verify.RecordRendering) (verify.RenderingOutcome, error)
 }
 
 // Result is what the page shows, in order: the verdict in plain words,
@@ -106,7 +110,7 @@ var fingerprintPattern = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
 
 // options reads the form as custody-verify reads --trust and --signer.
 func options(in Input) (verify.Options, error) {
-	opts := verify.Options{SHA256: in.SHA256}
+	opts := verify.Options{SHA256: in.SHA256, CompareRecord: in.CompareRecord}
 	var err error
 	if len(bytes.TrimSpace(in.TrustPEM)) > 0 {
 		if opts.Trust, err = verify.ParseCertificates(in.TrustPEM); err != nil {
@@ -204,10 +208,28 @@ func Entry(r io.ReaderAt, size int64, path string) ([]byte, error) {
 // openContent opens the bundle that r holds (a PDF's embedded one, or r
 // itself, canonical or repacked) and parses its manifest.
 func openContent(r io.ReaderAt, size int64) (*manifest.Bundle, *manifest.Manifest, error) {
+	c, err := openSealed(r, size)
+	return c.bundle, c.manifest, err
+}
+
+// sealedContent is a bundle opened as verify.Bundle opens it, its
+// manifest parsed.
+type sealedContent struct {
+	bundle         *manifest.Bundle
+	manifest       *manifest.Manifest
+	manifestSHA256 string // hex, of manifest.json's bytes
+	repacked       bool   // read through manifest.OpenRepacked
+}
+
+// openSealed opens the bundle that r holds as the verifier does: a PDF's
+// embedded one (as verify.PDF finds it), or r itself, its sealed container
+// or else repacked.
+func openSealed(r io.ReaderAt, size int64) (sealedContent, error) {
+	var c sealedContent
 	if isPDF(r) {
 		pb, err := verify.ExtractPDFBundle(r, size)
 		if err != nil {
-			return nil, nil, err
+			return c, err
 		}
 		r, size = pb.SectionReader, pb.Size()
 	}
@@ -215,21 +237,41 @@ func openContent(r io.ReaderAt, size int64) (*manifest.Bundle, *manifest.Manifes
 	var cerr *manifest.ContainerError
 	if errors.As(err, &cerr) {
 		b, err = manifest.OpenRepacked(r, size)
+		c.repacked = true
 	}
 	if err != nil {
-		return nil, nil, err
+		return c, err
 	}
 	data, err := b.ReadSmall(manifest.ManifestName, manifest.MaxManifestSize)
+	if err == nil {
+		c.manifest, err = manifest.Parse(data)
+	}
 	if err != nil {
 		b.Close()
-		return nil, nil, err
+		return c, err
 	}
-	m, err := manifest.Parse(data)
+	sum := sha256.Sum256(data)
+	c.bundle, c.manifestSHA256 = b, hex.EncodeToString(sum[:])
+	return c, nil
+}
+
+// CompareRecord compares the record.pdf of the custody file r holds with
+// a fresh rendering (verify.CompareRecordRendering): what the page's Web
+// Worker runs for verify.Options.CompareRecord, on the same File, so that
+// the rendering is compared on a second core while the first hashes. It
+// refuses (an error) a bundle other than the one named, which the
+// verification then compares itself.
+func CompareRecord(r io.ReaderAt, size int64, which verify.RecordRendering, newSHA256 func(int64) hash.Hash) (verify.RenderingOutcome, error) {
+	c, err := openSealed(r, size)
 	if err != nil {
-		b.Close()
-		return nil, nil, err
+		return verify.RenderingOutcome{}, err
 	}
-	return b, m, nil
+	defer c.bundle.Close()
+	if c.manifestSHA256 != which.ManifestSHA256 || c.repacked != which.Repacked {
+		return verify.RenderingOutcome{}, fmt.Errorf("read another bundle (manifest %s, repacked %t) than the one verified (%s, %t)",
+			c.manifestSHA256, c.repacked, which.ManifestSHA256, which.Repacked)
+	}
+	return verify.CompareRecordRendering(c.bundle, c.manifest, verify.Options{SHA256: newSHA256})
 }
 
 // Report verifies the custody file r holds, as Verify does, and writes
