@@ -60,6 +60,11 @@ func TestPageFirefox(t *testing.T) {
 			}
 		}
 	}
+	// record.pdf was compared by the page's Web Worker (a second
+	// WebAssembly instance), in Firefox too.
+	if compared := ff.Script(t, `return custodyWorker.compared`); compared.(float64) == 0 {
+		t.Error("Firefox: the page's Web Worker compared no record.pdf")
+	}
 }
 
 // waitState waits until the page's body has data-state=state.

@@ -149,6 +149,9 @@ func TestPage(t *testing.T) {
 		if c.name == "pdf" {
 			checkReport(t, ctx)
 		}
+		if c.name == "bundle" || c.name == "pdf" || c.name == "repacked" {
+			checkWorkerSameResult(t, ctx, c.name)
+		}
 		if c.name == "repacked" {
 			// Its compressed record.pdf is decoded into a temporary file,
 			// in the page's memory (memfs.js), and compared.
@@ -162,6 +165,38 @@ func TestPage(t *testing.T) {
 		if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](`for (const id of ["file", "signerfile"]) document.getElementById(id).value = ""; document.body.dataset.state = "ready"`)); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// checkWorkerSameResult verifies the file the page holds again, twice: as
+// the page does, record.pdf compared by its Web Worker (the verifier's
+// second WebAssembly instance, on another core), and with no worker, on
+// the page's one thread. The worker must have made the comparison, and
+// the results (verdict, report, messages) must be the same, to the byte.
+func checkWorkerSameResult(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	res, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]any](`(async () => {
+		const file = document.getElementById("file").files[0];
+		const form = [document.getElementById("trust").value, await signerText()];
+		const before = custodyWorker.compared;
+		const worker = await custodyVerify(file, ...form);
+		const compared = custodyWorker.compared - before;
+		const elsewhere = window.custodyCompareRecordElsewhere;
+		delete window.custodyCompareRecordElsewhere;
+		try {
+			return { worker, compared, single: await custodyVerify(file, ...form), elsewhere: typeof elsewhere };
+		} finally {
+			window.custodyCompareRecordElsewhere = elsewhere;
+		}
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("%s: verifying with and without the worker: %v", name, err)
+	}
+	if res["compared"] != 1.0 {
+		t.Errorf("%s: the worker made %v comparisons of record.pdf, want 1 (custodyCompareRecordElsewhere: %v)", name, res["compared"], res["elsewhere"])
+	}
+	if res["worker"] != res["single"] {
+		t.Errorf("%s: the result with the worker differs from the one on one thread:\n%s\n%s", name, res["worker"], res["single"])
 	}
 }
 

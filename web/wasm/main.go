@@ -8,8 +8,17 @@
 //	custodyEntry(file, path)              → Uint8Array of a sealed file
 //	custodyReport(file, trustPEM, signer, wasmSHA256, unixMillis)
 //	                                      → Uint8Array of the report PDF
+//	custodyCompareRecord(file, which)     → JSON of verify.RenderingOutcome
 //
 // and custodyMemory(), the bytes of memory the WebAssembly holds.
+//
+// The page runs this WebAssembly twice: in the page, and in a Web Worker
+// (web/site/worker.js), a second instance on a second core. While the
+// page's instance hashes the sealed files, the worker's compares
+// record.pdf with a fresh rendering (custodyCompareRecord, which the
+// page's instance asks for through the page's
+// custodyCompareRecordElsewhere: verify.Options.CompareRecord). Without a
+// worker the page's instance compares it itself, with the same result.
 //
 // file is the browser's File (or Blob): it is read in slices, on demand,
 // never whole (a bundle of hundreds of megabytes verifies in the page), and
@@ -25,12 +34,14 @@ import (
 
 	"github.com/custody-toolkit/custody/internal/buildinfo"
 	"github.com/custody-toolkit/custody/internal/webverify"
+	"github.com/custody-toolkit/custody/verify"
 )
 
 func main() {
-	js.Global().Set("custodyVerify", promised(verify))
+	js.Global().Set("custodyVerify", promised(verifyFile))
 	js.Global().Set("custodyEntry", promised(entry))
 	js.Global().Set("custodyReport", promised(report))
+	js.Global().Set("custodyCompareRecord", promised(compareRecord))
 	js.Global().Set("custodyVersion", buildinfo.Current())
 	js.Global().Set("custodyMemory", js.FuncOf(memory))
 	select {} // serve the page's calls until it closes
@@ -44,7 +55,7 @@ func memory(js.Value, []js.Value) any {
 	return float64(ms.Sys)
 }
 
-func verify(args []js.Value) (any, error) {
+func verifyFile(args []js.Value) (any, error) {
 	if len(args) != 3 {
 		return nil, fmt.Errorf("custodyVerify(file, trustPEM, signer): %d arguments", len(args))
 	}
@@ -87,10 +98,54 @@ func report(args []js.Value) (any, error) {
 // (file, trustPEM, signer, ...).
 func input(args []js.Value) webverify.Input {
 	return webverify.Input{
-		Name:     args[0].Get("name").String(),
-		TrustPEM: []byte(args[1].String()),
-		Signer:   args[2].String(),
-		SHA256:   newSHA256(),
+		Name:          args[0].Get("name").String(),
+		TrustPEM:      []byte(args[1].String()),
+		Signer:        args[2].String(),
+		SHA256:        newSHA256(),
+		CompareRecord: compareElsewhere(args[0]),
+	}
+}
+
+// compareRecord is custodyCompareRecord(file, which): what the worker
+// runs; which is a verify.RecordRendering, in JSON.
+func compareRecord(args []js.Value) (any, error) {
+	if len(args) != 2 {
+		return nil, fmt.Errorf("custodyCompareRecord(file, which): %d arguments", len(args))
+	}
+	var which verify.RecordRendering
+	if err := json.Unmarshal([]byte(args[1].String()), &which); err != nil {
+		return nil, err
+	}
+	file := newFileReader(args[0])
+	out, err := webverify.CompareRecord(file, file.size, which, newSHA256())
+	if err != nil {
+		return nil, err
+	}
+	res, err := json.Marshal(out)
+	return string(res), err
+}
+
+// compareElsewhere is verify.Options.CompareRecord for file: the page's
+// custodyCompareRecordElsewhere(file, which), which hands the comparison
+// to the worker; nil when the page has no worker (then, or when the
+// worker fails, verify compares record.pdf here).
+func compareElsewhere(file js.Value) func(verify.RecordRendering) (verify.RenderingOutcome, error) {
+	elsewhere := js.Global().Get("custodyCompareRecordElsewhere")
+	if elsewhere.Type() != js.TypeFunction {
+		return nil
+	}
+	return func(which verify.RecordRendering) (verify.RenderingOutcome, error) {
+		var out verify.RenderingOutcome
+		req, err := json.Marshal(which)
+		if err != nil {
+			return out, err
+		}
+		res, err := await(elsewhere.Invoke(file, string(req)))
+		if err != nil {
+			return out, err
+		}
+		err = json.Unmarshal([]byte(res.String()), &out)
+		return out, err
 	}
 }
 
