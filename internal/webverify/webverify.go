@@ -79,15 +79,28 @@ func Verify(r io.ReaderAt, size int64, in Input) Result {
 	if err != nil {
 		return Result{Verdict: plainverdict.NotCustody(err)}
 	}
+	// The messages are listed while the file is verified: in the page,
+	// the WebAssembly's one thread mostly waits for the File's slices,
+	// the browser's SHA-256 and the worker meanwhile, and the listing
+	// reads only the small message entries.
+	type listing struct {
+		messages []Message
+		err      error
+	}
+	listed := make(chan listing, 1)
+	go func() {
+		msgs, err := Messages(r, size)
+		listed <- listing{msgs, err}
+	}()
 	rep, err := verifyFile(r, size, opts)
+	list := <-listed
 	if err != nil {
 		return Result{Verdict: plainverdict.NotCustody(fmt.Errorf("%s: %w", in.Name, err))}
 	}
 	rep.File = in.Name
-	res := Result{Verdict: plainverdict.Of(rep), Report: rep}
-	res.Messages, err = Messages(r, size)
-	if err != nil {
-		res.MessagesNote = "the messages cannot be listed: " + err.Error()
+	res := Result{Verdict: plainverdict.Of(rep), Report: rep, Messages: list.messages}
+	if list.err != nil {
+		res.MessagesNote = "the messages cannot be listed: " + list.err.Error()
 	}
 	return res
 }
@@ -255,23 +268,38 @@ func openSealed(r io.ReaderAt, size int64) (sealedContent, error) {
 	return c, nil
 }
 
+// ComparedRecord is what the page's Web Worker found (CompareRecord):
+// the comparison of record.pdf, and the bundle it compared.
+type ComparedRecord struct {
+	Which   verify.RecordRendering  `json:"which"`
+	Outcome verify.RenderingOutcome `json:"outcome"`
+}
+
 // CompareRecord compares the record.pdf of the custody file r holds with
-// a fresh rendering (verify.CompareRecordRendering): what the page's Web
-// Worker runs for verify.Options.CompareRecord, on the same File, so that
-// the rendering is compared on a second core while the first hashes. It
-// refuses (an error) a bundle other than the one named, which the
-// verification then compares itself.
-func CompareRecord(r io.ReaderAt, size int64, which verify.RecordRendering, newSHA256 func(int64) hash.Hash) (verify.RenderingOutcome, error) {
+// a fresh rendering (verify.CompareRecordRendering), and says which bundle
+// it read: what the page's Web Worker runs on the same File, from the
+// start of a verification, so that the rendering is compared on a second
+// core while the first checks and hashes (For then hands it to
+// verify.Options.CompareRecord).
+func CompareRecord(r io.ReaderAt, size int64, newSHA256 func(int64) hash.Hash) (ComparedRecord, error) {
 	c, err := openSealed(r, size)
 	if err != nil {
-		return verify.RenderingOutcome{}, err
+		return ComparedRecord{}, err
 	}
 	defer c.bundle.Close()
-	if c.manifestSHA256 != which.ManifestSHA256 || c.repacked != which.Repacked {
-		return verify.RenderingOutcome{}, fmt.Errorf("read another bundle (manifest %s, repacked %t) than the one verified (%s, %t)",
-			c.manifestSHA256, c.repacked, which.ManifestSHA256, which.Repacked)
+	out, err := verify.CompareRecordRendering(c.bundle, c.manifest, verify.Options{SHA256: newSHA256})
+	return ComparedRecord{Which: verify.RecordRendering{ManifestSHA256: c.manifestSHA256, Repacked: c.repacked}, Outcome: out}, err
+}
+
+// For is the outcome for verify.Options.CompareRecord, asked for the
+// bundle which: an error if the worker compared another one (then the
+// verification compares record.pdf itself).
+func (c ComparedRecord) For(which verify.RecordRendering) (verify.RenderingOutcome, error) {
+	if c.Which != which {
+		return verify.RenderingOutcome{}, fmt.Errorf("the worker read another bundle (manifest %s, repacked %t) than the one verified (%s, %t)",
+			c.Which.ManifestSHA256, c.Which.Repacked, which.ManifestSHA256, which.Repacked)
 	}
-	return verify.CompareRecordRendering(c.bundle, c.manifest, verify.Options{SHA256: newSHA256})
+	return c.Outcome, nil
 }
 
 // Report verifies the custody file r holds, as Verify does, and writes

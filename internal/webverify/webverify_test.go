@@ -206,10 +206,11 @@ func genuine(t *testing.T) (bundle, rootPEM []byte) {
 }
 
 // TestCompareRecord: the page's Web Worker compares record.pdf on the
-// same file (webverify.CompareRecord, for verify.Options.CompareRecord)
-// and the result, to the byte, is the one of a single thread, for a
-// bundle in its sealed container and re-zipped; it refuses another bundle
-// than the one verified, which the verification then compares itself.
+// same file (webverify.CompareRecord, handed to
+// verify.Options.CompareRecord by ComparedRecord.For) and the result, to
+// the byte, is the one of a single thread, for a bundle in its sealed
+// container and re-zipped; a comparison of another bundle than the one
+// verified is refused, and the verification compares record.pdf itself.
 func TestCompareRecord(t *testing.T) {
 	fx := testbundle.New(t, "ecdsa-p256")
 	path := fx.Export(t, testbundle.Sample(), custody.Selection{})
@@ -236,8 +237,12 @@ func TestCompareRecord(t *testing.T) {
 		in := webverify.Input{Name: "case.custody", TrustPEM: root}
 		want := jsonOf(t, verifyBytes(t, c.data, in))
 		taken := 0
+		compared, err := webverify.CompareRecord(bytes.NewReader(c.other), int64(len(c.other)), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
 		in.CompareRecord = func(which verify.RecordRendering) (verify.RenderingOutcome, error) {
-			out, err := webverify.CompareRecord(bytes.NewReader(c.other), int64(len(c.other)), which, nil)
+			out, err := compared.For(which)
 			if err == nil {
 				taken++
 			}

@@ -5,7 +5,7 @@
 // worker from a Blob of memfs.js, wasm_exec.js, hash-wasm and this file
 // (scripts/build-web: verifier-worker.js; a page on file:// cannot load a
 // worker's script by URL), and sends it the compiled WebAssembly, then one
-// message a comparison: {id, file, which} → {id, out} or {id, error}.
+// message a comparison: {id, file} → {id, out} or {id, error}.
 "use strict";
 
 let ready = null;
@@ -26,7 +26,7 @@ self.onmessage = async (e) => {
   }
   try {
     await ready;
-    postMessage({ id: msg.id, out: await custodyCompareRecord(msg.file, msg.which) });
+    postMessage({ id: msg.id, out: await custodyCompareRecord(msg.file) });
   } catch (err) {
     postMessage({ id: msg.id, error: String((err && err.message) || err) });
   }

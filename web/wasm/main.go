@@ -8,7 +8,7 @@
 //	custodyEntry(file, path)              → Uint8Array of a sealed file
 //	custodyReport(file, trustPEM, signer, wasmSHA256, unixMillis)
 //	                                      → Uint8Array of the report PDF
-//	custodyCompareRecord(file, which)     → JSON of verify.RenderingOutcome
+//	custodyCompareRecord(file)            → JSON of webverify.ComparedRecord
 //
 // and custodyMemory(), the bytes of memory the WebAssembly holds.
 //
@@ -17,8 +17,9 @@
 // page's instance hashes the sealed files, the worker's compares
 // record.pdf with a fresh rendering (custodyCompareRecord, which the
 // page's instance asks for through the page's
-// custodyCompareRecordElsewhere: verify.Options.CompareRecord). Without a
-// worker the page's instance compares it itself, with the same result.
+// custodyCompareRecordElsewhere as a verification starts, and takes as
+// verify.Options.CompareRecord). Without a worker the page's instance
+// compares it itself, with the same result.
 //
 // file is the browser's File (or Blob): it is read in slices, on demand,
 // never whole (a bundle of hundreds of megabytes verifies in the page), and
@@ -106,49 +107,46 @@ func input(args []js.Value) webverify.Input {
 	}
 }
 
-// compareRecord is custodyCompareRecord(file, which): what the worker
-// runs; which is a verify.RecordRendering, in JSON.
+// compareRecord is custodyCompareRecord(file): what the worker runs, a
+// JSON webverify.ComparedRecord.
 func compareRecord(args []js.Value) (any, error) {
-	if len(args) != 2 {
-		return nil, fmt.Errorf("custodyCompareRecord(file, which): %d arguments", len(args))
-	}
-	var which verify.RecordRendering
-	if err := json.Unmarshal([]byte(args[1].String()), &which); err != nil {
-		return nil, err
+	if len(args) != 1 {
+		return nil, fmt.Errorf("custodyCompareRecord(file): %d arguments", len(args))
 	}
 	file := newFileReader(args[0])
-	out, err := webverify.CompareRecord(file, file.size, which, newSHA256())
+	compared, err := webverify.CompareRecord(file, file.size, newSHA256())
 	if err != nil {
 		return nil, err
 	}
-	res, err := json.Marshal(out)
+	res, err := json.Marshal(compared)
 	return string(res), err
 }
 
-// compareElsewhere is verify.Options.CompareRecord for file: the page's
-// custodyCompareRecordElsewhere(file, which), which hands the comparison
-// to the worker; nil when the page has no worker (then, or when the
-// worker fails, verify compares record.pdf here).
+// compareElsewhere is verify.Options.CompareRecord for file: it has the
+// page's worker start comparing file's record.pdf at once
+// (custodyCompareRecordElsewhere(file): custodyCompareRecord in the
+// worker), while this instance checks the container, the manifest and the
+// files, and hands its outcome over if the worker compared the bundle
+// verified here. nil when the page has no worker; then, or when the
+// worker fails, verify compares record.pdf here.
 func compareElsewhere(file js.Value) func(verify.RecordRendering) (verify.RenderingOutcome, error) {
 	elsewhere := js.Global().Get("custodyCompareRecordElsewhere")
 	if elsewhere.Type() != js.TypeFunction {
 		return nil
 	}
+	started := elsewhere.Invoke(file)
 	return func(which verify.RecordRendering) (verify.RenderingOutcome, error) {
-		var out verify.RenderingOutcome
-		req, err := json.Marshal(which)
+		res, err := await(started)
 		if err != nil {
-			return out, err
+			return verify.RenderingOutcome{}, err
 		}
-		res, err := await(elsewhere.Invoke(file, string(req)))
-		if err != nil {
-			return out, err
+		var compared webverify.ComparedRecord
+		if err := json.Unmarshal([]byte(res.String()), &compared); err != nil {
+			return verify.RenderingOutcome{}, err
 		}
-		err = json.Unmarshal([]byte(res.String()), &out)
-		return out, err
+		return compared.For(which)
 	}
 }
-
 func bytesToJS(data []byte) js.Value {
 	arr := js.Global().Get("Uint8Array").New(len(data))
 	js.CopyBytesToJS(arr, data)
