@@ -71,6 +71,10 @@ type Options struct {
 	// then this package compares it itself; the verdict is the same either
 	// way.
 	CompareRecord func(RecordRendering) (RenderingOutcome, error)
+	// ComparePDFPages, likewise, makes a standalone PDF's rendering check
+	// (ComparePDFPages on the same file) elsewhere, while the PDF's
+	// signature is checked here; an error leaves it to this package.
+	ComparePDFPages func(PagesRendering) (Check, error)
 }
 
 // NewSHA256 is a SHA-256 hash for an input of that size: Options.SHA256's,

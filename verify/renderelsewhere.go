@@ -1,8 +1,13 @@
 package verify
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"io"
+	"slices"
 
+	"github.com/custody-toolkit/custody/internal/pdfread"
 	"github.com/custody-toolkit/custody/manifest"
 )
 
@@ -61,4 +66,74 @@ func (v *bundleVerifier) compareElsewhere() (c renderingComparison, ok bool) {
 // of the statuses a comparison gives.
 func knownStatus(s Status) bool {
 	return s == Passed || s == Failed || s == Indeterminate
+}
+
+// PagesRendering names the comparison Options.ComparePDFPages is to make:
+// the visible pages of the standalone PDF against a fresh rendering of the
+// bundle it embeds, under the seal its verification established (what
+// the pages print: the manifest's SHA-256 and its timestamps).
+type PagesRendering struct {
+	ManifestSHA256 string      `json:"manifest_sha256"`
+	Timestamps     []Timestamp `json:"timestamps"`
+}
+
+// ComparePDFPages makes the rendering check of the standalone PDF r holds
+// (pdf.rendering) alone, for Options.ComparePDFPages: it reads the PDF and
+// its embedded bundle again as PDF does, and refuses (an error) a bundle
+// whose manifest is not the one named.
+func ComparePDFPages(r io.ReaderAt, size int64, which PagesRendering, opts Options) (Check, error) {
+	f, err := pdfread.Open(r, size)
+	if err != nil {
+		return Check{}, err
+	}
+	embedded, err := extractBundle(f, r, false)
+	if err != nil {
+		return Check{}, err
+	}
+	defer embedded.close()
+	b, err := manifest.OpenBundle(embedded, embedded.Size())
+	if err != nil {
+		return Check{}, err
+	}
+	data, err := b.ReadSmall(manifest.ManifestName, manifest.MaxManifestSize)
+	if err != nil {
+		return Check{}, err
+	}
+	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != which.ManifestSHA256 {
+		return Check{}, errors.New("the PDF embeds another bundle than the one verified")
+	}
+	m, err := manifest.Parse(data)
+	if err != nil {
+		return Check{}, err
+	}
+	rep := &Report{Manifest: which.ManifestSHA256, Timestamps: which.Timestamps, parsed: m}
+	return checkPDFRendering(f, r, size, embedded, rep, opts), nil
+}
+
+// startPDFRendering starts the rendering check of a standalone PDF whose
+// embedded bundle b verified as rep: with Options.ComparePDFPages,
+// elsewhere at once (while the PDF's signature is checked here);
+// otherwise, or if that fails, here when its outcome is asked for.
+func startPDFRendering(f *pdfread.File, r io.ReaderAt, size int64, b *PDFBundle, rep *Report, opts Options) func() Check {
+	here := func() Check { return checkPDFRendering(f, r, size, b, rep, opts) }
+	if opts.ComparePDFPages == nil {
+		return here
+	}
+	which := PagesRendering{ManifestSHA256: rep.Manifest, Timestamps: slices.Clone(rep.Timestamps)}
+	type outcome struct {
+		check Check
+		err   error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		c, err := opts.ComparePDFPages(which)
+		done <- outcome{c, err}
+	}()
+	return func() Check {
+		out := <-done
+		if out.err != nil || out.check.Name != CheckPDFRendering || !knownStatus(out.check.Status) {
+			return here()
+		}
+		return out.check
+	}
 }

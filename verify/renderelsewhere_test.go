@@ -1,6 +1,7 @@
 package verify_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
@@ -107,4 +108,60 @@ func compareAgain(t *testing.T, path string) (verify.RenderingOutcome, error) {
 		return verify.RenderingOutcome{}, err
 	}
 	return verify.CompareRecordRendering(b, m, verify.Options{})
+}
+
+// TestComparePDFPagesElsewhere: with Options.ComparePDFPages, a standalone
+// PDF's rendering check is made by the hook (the web verifier's Web
+// Worker), told the seal verified, with verify.ComparePDFPages over the
+// same file read again; the report is the same, byte for byte. A hook
+// that fails, or that reads another bundle, leaves the check to verify.
+func TestComparePDFPagesElsewhere(t *testing.T) {
+	t.Parallel()
+	rendering, sign, _ := standaloneSignerAs(t, testbundle.Sample(), custody.Options{}, "")
+	signed := sign(t, rendering)
+	other, sign2, _ := standaloneSignerAs(t, testbundle.Sample(), custody.Options{}, "")
+	otherSigned := sign2(t, other)
+	report := func(opts verify.Options) string {
+		t.Helper()
+		rep, err := verify.PDF(bytes.NewReader(signed), int64(len(signed)), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Result == verify.Failed {
+			t.Fatalf("result %s, checks %+v", rep.Result, rep.Checks)
+		}
+		out, err := json.Marshal(rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out)
+	}
+	want := report(verify.Options{})
+	for _, c := range []struct {
+		name     string
+		file     []byte // what the hook reads
+		compared bool
+	}{{"same file", signed, true}, {"another PDF", otherSigned, false}} {
+		compared := 0
+		elsewhere := func(which verify.PagesRendering) (verify.Check, error) {
+			check, err := verify.ComparePDFPages(bytes.NewReader(c.file), int64(len(c.file)), which, verify.Options{})
+			if err == nil {
+				compared++
+			}
+			return check, err
+		}
+		if got := report(verify.Options{ComparePDFPages: elsewhere}); got != want {
+			t.Errorf("%s: the report differs:\n%s\nwant\n%s", c.name, got, want)
+		}
+		if (compared == 1) != c.compared {
+			t.Errorf("%s: compared by the hook %d times", c.name, compared)
+		}
+	}
+	failed := func(verify.PagesRendering) (verify.Check, error) {
+		return verify.Check{Name: verify.CheckPDFRendering, Status: verify.Failed, Sub: verify.RenderingMismatch, Detail: "from the hook"}, nil
+	}
+	rep, err := verify.PDF(bytes.NewReader(signed), int64(len(signed)), verify.Options{ComparePDFPages: failed})
+	if err != nil || rep.Result != verify.Failed {
+		t.Errorf("the hook's FAILED rendering check not reported: %v, %+v", err, rep)
+	}
 }
