@@ -36,6 +36,10 @@ type Input struct {
 	// Worker, which runs CompareRecord on the same File; nil: verify
 	// compares record.pdf itself.
 	CompareRecord func(verify.RecordRendering) (verify.RenderingOutcome, error)
+	// ComparePDFPages is verify.Options.ComparePDFPages: the page's Web
+	// Worker again; nil: verify makes a standalone PDF's rendering check
+	// itself.
+	ComparePDFPages func(verify.PagesRendering) (verify.Check, error)
 }
 
 // Result is what the page shows, in order: the verdict in plain words,
@@ -123,7 +127,7 @@ var fingerprintPattern = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
 
 // options reads the form as custody-verify reads --trust and --signer.
 func options(in Input) (verify.Options, error) {
-	opts := verify.Options{SHA256: in.SHA256, CompareRecord: in.CompareRecord}
+	opts := verify.Options{SHA256: in.SHA256, CompareRecord: in.CompareRecord, ComparePDFPages: in.ComparePDFPages}
 	var err error
 	if len(bytes.TrimSpace(in.TrustPEM)) > 0 {
 		if opts.Trust, err = verify.ParseCertificates(in.TrustPEM); err != nil {

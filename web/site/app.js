@@ -48,9 +48,11 @@ async function checkWasmHash(bytes) {
 
 // startWorker starts the verifier's second instance in a Web Worker
 // (worker.js), which compares record.pdf with a fresh rendering on another
-// core while this page's instance hashes the sealed files: the verifier
-// asks for it through custodyCompareRecordElsewhere. Without workers, or
-// if the worker fails, the page's instance compares it itself: the same
+// core while this page's instance hashes the sealed files (and, in a
+// standalone PDF, the visible pages while it hashes what the PDF's
+// signature covers): the verifier asks for them through
+// custodyElsewhere(function, ...arguments). Without workers, or if the
+// worker fails, the page's instance compares them itself: the same
 // result, one core.
 function startWorker(module, bytes) {
   let worker;
@@ -80,15 +82,15 @@ function startWorker(module, bytes) {
   };
   worker.onerror = (e) => {
     console.log("custody: the worker failed (" + e.message + "): one core");
-    delete window.custodyCompareRecordElsewhere;
+    delete window.custodyElsewhere;
     for (const p of pending.values()) p.reject(new Error("the worker failed: " + e.message));
     pending.clear();
   };
-  window.custodyCompareRecordElsewhere = (file) => {
+  window.custodyElsewhere = (fn, ...args) => {
     const compared = new Promise((resolve, reject) => {
       const id = next++;
       pending.set(id, { resolve, reject });
-      worker.postMessage({ id, file });
+      worker.postMessage({ id, fn, args });
     });
     compared.catch(() => {}); // a verification that stops early never asks for it
     return compared;

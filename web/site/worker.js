@@ -5,10 +5,12 @@
 // worker from a Blob of memfs.js, wasm_exec.js, hash-wasm and this file
 // (scripts/build-web: verifier-worker.js; a page on file:// cannot load a
 // worker's script by URL), and sends it the compiled WebAssembly, then one
-// message a comparison: {id, file} → {id, out} or {id, error}.
+// message a comparison: {id, fn, args} → {id, out} or {id, error}, fn
+// being one of the functions below.
 "use strict";
 
 let ready = null;
+const functions = ["custodyCompareRecord", "custodyComparePDFPages"];
 
 async function startVerifier(module) {
   const go = new Go();
@@ -26,7 +28,8 @@ self.onmessage = async (e) => {
   }
   try {
     await ready;
-    postMessage({ id: msg.id, out: await custodyCompareRecord(msg.file) });
+    if (!functions.includes(msg.fn)) throw new Error("no function " + msg.fn + " in the worker");
+    postMessage({ id: msg.id, out: await self[msg.fn](...msg.args) });
   } catch (err) {
     postMessage({ id: msg.id, error: String((err && err.message) || err) });
   }
