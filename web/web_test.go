@@ -330,6 +330,7 @@ func TestPageLarge(t *testing.T) {
 	after := pageCPU(t, ctx)
 	t.Logf("CPU time of the page's process: %.1f s (of its main thread: %.1f s)", after.process-cpu.process, after.thread-cpu.thread)
 	logThreadCPU(t, threads, rendererThreadCPU(ctx))
+	t.Logf("peak RSS of the page's renderer process: %d MiB", rendererPeakRSS(ctx))
 	memory, err := chromedp.Run(ctx, chromedp.Evaluate[int](`custodyMemory()`))
 	t.Logf("WebAssembly memory after verifying: %d MiB (%v)", memory>>20, err)
 }
@@ -367,18 +368,8 @@ func pageCPU(t *testing.T, ctx context.Context) cpuTimes {
 // two bounds the page's wall time on an idle machine of two cores, which a
 // loaded one cannot show.
 func rendererThreadCPU(ctx context.Context) map[string]float64 {
-	c := chromedp.FromContext(ctx)
-	if c == nil || c.Browser == nil || c.Browser.Process() == nil {
-		return nil
-	}
-	browser := c.Browser.Process().Pid
 	cpu := map[string]float64{}
-	procs, _ := filepath.Glob("/proc/[0-9]*")
-	for _, proc := range procs {
-		cmdline, _ := os.ReadFile(proc + "/cmdline")
-		if !bytes.Contains(cmdline, []byte("--type=renderer")) || !descends(proc, browser) {
-			continue
-		}
+	for _, proc := range rendererProcesses(ctx) {
 		tasks, _ := filepath.Glob(proc + "/task/[0-9]*")
 		for _, task := range tasks {
 			name, seconds := taskCPU(task + "/stat")
@@ -386,6 +377,41 @@ func rendererThreadCPU(ctx context.Context) map[string]float64 {
 		}
 	}
 	return cpu
+}
+
+// rendererProcesses are the /proc folders of the browser's renderer
+// processes (none off Linux).
+func rendererProcesses(ctx context.Context) []string {
+	c := chromedp.FromContext(ctx)
+	if c == nil || c.Browser == nil || c.Browser.Process() == nil {
+		return nil
+	}
+	browser := c.Browser.Process().Pid
+	var renderers []string
+	procs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, proc := range procs {
+		cmdline, _ := os.ReadFile(proc + "/cmdline")
+		if bytes.Contains(cmdline, []byte("--type=renderer")) && descends(proc, browser) {
+			renderers = append(renderers, proc)
+		}
+	}
+	return renderers
+}
+
+// rendererPeakRSS is the largest peak resident set size (VmHWM) of the
+// browser's renderer processes, in MiB: the page's, with its worker.
+func rendererPeakRSS(ctx context.Context) int {
+	peak := 0
+	for _, proc := range rendererProcesses(ctx) {
+		status, _ := os.ReadFile(proc + "/status")
+		for line := range strings.Lines(string(status)) {
+			if kb, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+				n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(kb), " kB"))
+				peak = max(peak, n>>10)
+			}
+		}
+	}
+	return peak
 }
 
 // statFields are the fields of a /proc stat file after its "(comm)", and
