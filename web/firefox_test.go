@@ -68,6 +68,41 @@ func TestPageFirefox(t *testing.T) {
 	}
 }
 
+// TestPageFirefoxLarge measures the page in Firefox on a large file, as
+// TestPageLarge does in Chromium (CUSTODY_WEB_LARGE=FILE,ROOT.pem[,SITE]):
+// it logs the time, the CPU time of Firefox's content processes by thread
+// (the page's main thread and its DOM Worker) and asserts only that the
+// page finished.
+func TestPageFirefoxLarge(t *testing.T) {
+	large := os.Getenv("CUSTODY_WEB_LARGE")
+	if large == "" {
+		t.Skip("set CUSTODY_WEB_LARGE=FILE,ROOT.pem to measure")
+	}
+	file, rootPEM, _ := strings.Cut(large, ",")
+	rootPEM, site, _ := strings.Cut(rootPEM, ",")
+	root, err := os.ReadFile(rootPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := "file://" + filepath.Join(site, "index.html")
+	if site == "" {
+		page = buildSite(t)
+	}
+	ff := testbrowser.StartFirefox(t, testbrowser.Firefox(t))
+	ff.Do(t, "WebDriver:Navigate", map[string]any{"url": page})
+	waitState(t, ff, "ready")
+	form, _ := json.Marshal(map[string]string{"trust": string(root)})
+	ff.Script(t, `for (const [id, v] of Object.entries(`+string(form)+`)) document.getElementById(id).value = v`)
+	content := func() map[string]float64 { return threadCPU(descendants(ff.PID, "-contentproc")) }
+	before := content()
+	start := time.Now()
+	ff.Upload(t, "#file", file)
+	waitState(t, ff, "done")
+	t.Logf("%s: %v in Firefox (%s)", file, ff.Script(t, `return document.getElementById("verdict").dataset.result`), time.Since(start).Round(100*time.Millisecond))
+	t.Logf("page status: %v", ff.Script(t, `return document.getElementById("status").textContent`))
+	logThreadCPU(t, before, content())
+}
+
 // waitState waits until the page's body has data-state=state.
 func waitState(t *testing.T, m *testbrowser.Marionette, state string) {
 	t.Helper()

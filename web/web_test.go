@@ -368,8 +368,14 @@ func pageCPU(t *testing.T, ctx context.Context) cpuTimes {
 // two bounds the page's wall time on an idle machine of two cores, which a
 // loaded one cannot show.
 func rendererThreadCPU(ctx context.Context) map[string]float64 {
+	return threadCPU(rendererProcesses(ctx))
+}
+
+// threadCPU sums the CPU time of the threads of the processes at procs
+// (/proc/PID) by thread name, in seconds.
+func threadCPU(procs []string) map[string]float64 {
 	cpu := map[string]float64{}
-	for _, proc := range rendererProcesses(ctx) {
+	for _, proc := range procs {
 		tasks, _ := filepath.Glob(proc + "/task/[0-9]*")
 		for _, task := range tasks {
 			name, seconds := taskCPU(task + "/stat")
@@ -386,16 +392,21 @@ func rendererProcesses(ctx context.Context) []string {
 	if c == nil || c.Browser == nil || c.Browser.Process() == nil {
 		return nil
 	}
-	browser := c.Browser.Process().Pid
-	var renderers []string
+	return descendants(c.Browser.Process().Pid, "--type=renderer")
+}
+
+// descendants are the /proc folders of the processes descending from
+// root whose command line contains marker.
+func descendants(root int, marker string) []string {
+	var found []string
 	procs, _ := filepath.Glob("/proc/[0-9]*")
 	for _, proc := range procs {
 		cmdline, _ := os.ReadFile(proc + "/cmdline")
-		if bytes.Contains(cmdline, []byte("--type=renderer")) && descends(proc, browser) {
-			renderers = append(renderers, proc)
+		if bytes.Contains(cmdline, []byte(marker)) && descends(proc, root) {
+			found = append(found, proc)
 		}
 	}
-	return renderers
+	return found
 }
 
 // rendererPeakRSS is the largest peak resident set size (VmHWM) of the
@@ -458,6 +469,7 @@ func taskCPU(stat string) (string, float64) {
 }
 
 func logThreadCPU(t *testing.T, before, after map[string]float64) {
+	t.Helper()
 	var parts []string
 	for name, seconds := range after {
 		if d := seconds - before[name]; d >= 0.05 {
@@ -465,7 +477,7 @@ func logThreadCPU(t *testing.T, before, after map[string]float64) {
 		}
 	}
 	slices.Sort(parts)
-	t.Logf("CPU time of the renderer's threads: %s", strings.Join(parts, ", "))
+	t.Logf("CPU time of the page's processes by thread: %s", strings.Join(parts, ", "))
 }
 
 // checkStatus reads the status of the named check from the page's table.
