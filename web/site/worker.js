@@ -1,7 +1,8 @@
 // The verifier's second WebAssembly instance, in a Web Worker: a page's
 // WebAssembly runs on one thread, so the page has this worker compare
-// record.pdf with a fresh rendering (custodyCompareRecord) on another core
-// while its own instance hashes the sealed files. The page builds the
+// record.pdf with a fresh rendering (custodyCompareRecord), and a
+// standalone PDF's pages (custodyComparePDFPages), on another core while
+// its own instance checks and hashes (web/wasm/main.go). The page builds the
 // worker from a Blob of memfs.js, wasm_exec.js, hash-wasm and this file
 // (scripts/build-web: verifier-worker.js; a page on file:// cannot load a
 // worker's script by URL), and sends it the compiled WebAssembly, then one
@@ -10,6 +11,10 @@
 "use strict";
 
 let ready = null;
+// stopped rejects if the worker's Go program ends (a fatal error, out of
+// memory): a comparison under way then fails, and the page compares
+// itself, instead of waiting for ever.
+let stopped = null;
 const functions = ["custodyCompareRecord", "custodyComparePDFPages"];
 
 async function startVerifier(module) {
@@ -17,7 +22,10 @@ async function startVerifier(module) {
   const instance = module instanceof WebAssembly.Module
     ? await WebAssembly.instantiate(module, go.importObject)
     : (await WebAssembly.instantiate(module, go.importObject)).instance;
-  go.run(instance);
+  stopped = go.run(instance).then(() => {
+    throw new Error("the worker's verifier stopped");
+  });
+  stopped.catch(() => {});
 }
 
 self.onmessage = async (e) => {
@@ -29,7 +37,7 @@ self.onmessage = async (e) => {
   try {
     await ready;
     if (!functions.includes(msg.fn)) throw new Error("no function " + msg.fn + " in the worker");
-    postMessage({ id: msg.id, out: await self[msg.fn](...msg.args) });
+    postMessage({ id: msg.id, out: await Promise.race([self[msg.fn](...msg.args), stopped]) });
   } catch (err) {
     postMessage({ id: msg.id, error: String((err && err.message) || err) });
   }
