@@ -74,20 +74,7 @@ func TestPageFirefox(t *testing.T) {
 // (the page's main thread and its DOM Worker) and asserts only that the
 // page finished.
 func TestPageFirefoxLarge(t *testing.T) {
-	large := os.Getenv("CUSTODY_WEB_LARGE")
-	if large == "" {
-		t.Skip("set CUSTODY_WEB_LARGE=FILE,ROOT.pem to measure")
-	}
-	file, rootPEM, _ := strings.Cut(large, ",")
-	rootPEM, site, _ := strings.Cut(rootPEM, ",")
-	root, err := os.ReadFile(rootPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	page := "file://" + filepath.Join(site, "index.html")
-	if site == "" {
-		page = buildSite(t)
-	}
+	file, root, page := largeInput(t)
 	ff := testbrowser.StartFirefox(t, testbrowser.Firefox(t))
 	ff.Do(t, "WebDriver:Navigate", map[string]any{"url": page})
 	waitState(t, ff, "ready")

@@ -298,26 +298,13 @@ func startBrowser(t *testing.T, exe, page string) context.Context {
 // It logs the time and the CPU time the page took and asserts only the
 // verdict.
 func TestPageLarge(t *testing.T) {
-	large := os.Getenv("CUSTODY_WEB_LARGE")
-	if large == "" {
-		t.Skip("set CUSTODY_WEB_LARGE=BUNDLE,ROOT.pem to measure")
-	}
-	bundle, rootPEM, _ := strings.Cut(large, ",")
-	rootPEM, site, _ := strings.Cut(rootPEM, ",")
-	root, err := os.ReadFile(rootPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	page := "file://" + filepath.Join(site, "index.html")
-	if site == "" {
-		page = buildSite(t)
-	}
+	bundle, root, page := largeInput(t)
 	ctx := startBrowser(t, testbrowser.Chromium(t), page)
 	form, _ := json.Marshal(map[string]string{"trust": string(root), "signer": ""})
 	cpu := pageCPU(t, ctx)
 	threads := rendererThreadCPU(ctx)
 	start := time.Now()
-	err = chromedp.Do(ctx,
+	err := chromedp.Do(ctx,
 		chromedp.Evaluate[chromedp.Void](`for (const [id, v] of Object.entries(`+string(form)+`)) document.getElementById(id).value = v`),
 		chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{bundle}),
 		chromedp.WaitVisible(chromedp.CSS(`body[data-state="done"] #result`)),
@@ -333,6 +320,26 @@ func TestPageLarge(t *testing.T) {
 	t.Logf("peak RSS of the page's renderer process: %d MiB", rendererPeakRSS(ctx))
 	memory, err := chromedp.Run(ctx, chromedp.Evaluate[int](`custodyMemory()`))
 	t.Logf("WebAssembly memory after verifying: %d MiB (%v)", memory>>20, err)
+}
+
+// largeInput reads CUSTODY_WEB_LARGE=FILE,ROOT.pem[,SITE] (the test skips
+// without it): the file, the trust anchor's PEM and the page's URL (SITE's,
+// or a site built from this tree).
+func largeInput(t *testing.T) (file string, rootPEM []byte, page string) {
+	large := os.Getenv("CUSTODY_WEB_LARGE")
+	if large == "" {
+		t.Skip("set CUSTODY_WEB_LARGE=FILE,ROOT.pem to measure")
+	}
+	file, rest, _ := strings.Cut(large, ",")
+	rootPath, site, _ := strings.Cut(rest, ",")
+	rootPEM, err := os.ReadFile(rootPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if site == "" {
+		return file, rootPEM, buildSite(t)
+	}
+	return file, rootPEM, "file://" + filepath.Join(site, "index.html")
 }
 
 // cpuTimes are the CPU times, in seconds, of the page's renderer process
