@@ -63,6 +63,18 @@ type Options struct {
 	// What is hashed and compared stays this package's. It must compute
 	// SHA-256; nil: crypto/sha256.
 	SHA256 func(size int64) hash.Hash
+	// CompareRecord, when set, compares record.pdf with a fresh rendering
+	// in place of this package's background goroutine: the web verifier
+	// has a second WebAssembly instance (a Web Worker) do it, since a
+	// page's WebAssembly runs on one thread. It must compare the bundle
+	// named (RecordRendering) with CompareRecordRendering, or return an error, and
+	// then this package compares it itself; the verdict is the same either
+	// way.
+	CompareRecord func(RecordRendering) (RenderingOutcome, error)
+	// ComparePDFPages, likewise, makes a standalone PDF's rendering check
+	// (ComparePDFPages on the same file) elsewhere, while the PDF's
+	// signature is checked here; an error leaves it to this package.
+	ComparePDFPages func(PagesRendering) (Check, error)
 }
 
 // NewSHA256 is a SHA-256 hash for an input of that size: Options.SHA256's,
@@ -873,6 +885,10 @@ func (v *bundleVerifier) startRendering(m *manifest.Manifest) *backgroundRenderi
 	job := &backgroundRendering{done: make(chan struct{})}
 	go func() {
 		defer close(job.done)
+		if res, ok := v.compareElsewhere(); ok {
+			job.result = res
+			return
+		}
 		job.result = v.compareRecord(m, r.Path)
 	}()
 	return job

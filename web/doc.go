@@ -5,8 +5,11 @@
 // loads (its Content-Security-Policy forbids them).
 //
 //   - site/: the page (index.html, style.css, app.js); every string from a
-//     verified file is set as text, never as HTML; site/vendor/hash-wasm:
-//     the streaming SHA-256 of large files (wasm/sha256.go), vendored;
+//     verified file is set as text, never as HTML; site/worker.js: the Web
+//     Worker that runs a second instance of the WebAssembly, so that
+//     record.pdf's (and a standalone PDF's pages') re-rendering runs on a
+//     second core beside the hashing; site/vendor/hash-wasm: the streaming
+//     SHA-256 of large files (wasm/sha256.go), vendored;
 //   - wasm/: the bridge between the page and internal/webverify, which
 //     holds what the page runs (verdict in plain words, messages,
 //     attachments checked against the seal before they are shown);

@@ -60,6 +60,34 @@ func TestPageFirefox(t *testing.T) {
 			}
 		}
 	}
+	// record.pdf was compared by the page's Web Worker (a second
+	// WebAssembly instance), in Firefox too.
+	// (Marionette's scripts see the page's own globals through wrappedJSObject.)
+	if compared := ff.Script(t, `return (window.wrappedJSObject || window).custodyWorker.compared`); compared.(float64) == 0 {
+		t.Error("Firefox: the page's Web Worker compared no record.pdf")
+	}
+}
+
+// TestPageFirefoxLarge measures the page in Firefox on a large file, as
+// TestPageLarge does in Chromium (CUSTODY_WEB_LARGE=FILE,ROOT.pem[,SITE]):
+// it logs the time, the CPU time of Firefox's content processes by thread
+// (the page's main thread and its DOM Worker) and asserts only that the
+// page finished.
+func TestPageFirefoxLarge(t *testing.T) {
+	file, root, page := largeInput(t)
+	ff := testbrowser.StartFirefox(t, testbrowser.Firefox(t))
+	ff.Do(t, "WebDriver:Navigate", map[string]any{"url": page})
+	waitState(t, ff, "ready")
+	form, _ := json.Marshal(map[string]string{"trust": string(root)})
+	ff.Script(t, `for (const [id, v] of Object.entries(`+string(form)+`)) document.getElementById(id).value = v`)
+	content := func() map[string]float64 { return threadCPU(descendants(ff.PID, "-contentproc")) }
+	before := content()
+	start := time.Now()
+	ff.Upload(t, "#file", file)
+	waitState(t, ff, "done")
+	t.Logf("%s: %v in Firefox (%s)", file, ff.Script(t, `return document.getElementById("verdict").dataset.result`), time.Since(start).Round(100*time.Millisecond))
+	t.Logf("page status: %v", ff.Script(t, `return document.getElementById("status").textContent`))
+	logThreadCPU(t, before, content())
 }
 
 // waitState waits until the page's body has data-state=state.

@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -149,6 +151,13 @@ func TestPage(t *testing.T) {
 		if c.name == "pdf" {
 			checkReport(t, ctx)
 		}
+		if c.name == "bundle" || c.name == "pdf" || c.name == "repacked" {
+			comparisons := 1 // record.pdf
+			if c.name == "pdf" {
+				comparisons = 2 // and the PDF's pages
+			}
+			checkWorkerSameResult(t, ctx, c.name, comparisons)
+		}
 		if c.name == "repacked" {
 			// Its compressed record.pdf is decoded into a temporary file,
 			// in the page's memory (memfs.js), and compared.
@@ -162,6 +171,38 @@ func TestPage(t *testing.T) {
 		if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](`for (const id of ["file", "signerfile"]) document.getElementById(id).value = ""; document.body.dataset.state = "ready"`)); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// checkWorkerSameResult verifies the file the page holds again, twice: as
+// the page does, record.pdf compared by its Web Worker (the verifier's
+// second WebAssembly instance, on another core), and with no worker, on
+// the page's one thread. The worker must have made the comparisons, and
+// the results (verdict, report, messages) must be the same, to the byte.
+func checkWorkerSameResult(t *testing.T, ctx context.Context, name string, comparisons int) {
+	t.Helper()
+	res, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]any](`(async () => {
+		const file = document.getElementById("file").files[0];
+		const form = [document.getElementById("trust").value, await signerText()];
+		const before = custodyWorker.compared;
+		const worker = await custodyVerify(file, ...form);
+		const compared = custodyWorker.compared - before;
+		const elsewhere = window.custodyElsewhere;
+		delete window.custodyElsewhere;
+		try {
+			return { worker, compared, single: await custodyVerify(file, ...form), elsewhere: typeof elsewhere };
+		} finally {
+			window.custodyElsewhere = elsewhere;
+		}
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("%s: verifying with and without the worker: %v", name, err)
+	}
+	if res["compared"] != float64(comparisons) {
+		t.Errorf("%s: the worker made %v comparisons, want %d (custodyElsewhere: %v)", name, res["compared"], comparisons, res["elsewhere"])
+	}
+	if res["worker"] != res["single"] {
+		t.Errorf("%s: the result with the worker differs from the one on one thread:\n%s\n%s", name, res["worker"], res["single"])
 	}
 }
 
@@ -257,25 +298,13 @@ func startBrowser(t *testing.T, exe, page string) context.Context {
 // It logs the time and the CPU time the page took and asserts only the
 // verdict.
 func TestPageLarge(t *testing.T) {
-	large := os.Getenv("CUSTODY_WEB_LARGE")
-	if large == "" {
-		t.Skip("set CUSTODY_WEB_LARGE=BUNDLE,ROOT.pem to measure")
-	}
-	bundle, rootPEM, _ := strings.Cut(large, ",")
-	rootPEM, site, _ := strings.Cut(rootPEM, ",")
-	root, err := os.ReadFile(rootPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	page := "file://" + filepath.Join(site, "index.html")
-	if site == "" {
-		page = buildSite(t)
-	}
+	bundle, root, page := largeInput(t)
 	ctx := startBrowser(t, testbrowser.Chromium(t), page)
 	form, _ := json.Marshal(map[string]string{"trust": string(root), "signer": ""})
 	cpu := pageCPU(t, ctx)
+	threads := rendererThreadCPU(ctx)
 	start := time.Now()
-	err = chromedp.Do(ctx,
+	err := chromedp.Do(ctx,
 		chromedp.Evaluate[chromedp.Void](`for (const [id, v] of Object.entries(`+string(form)+`)) document.getElementById(id).value = v`),
 		chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{bundle}),
 		chromedp.WaitVisible(chromedp.CSS(`body[data-state="done"] #result`)),
@@ -287,8 +316,30 @@ func TestPageLarge(t *testing.T) {
 	t.Logf("page status: %s", text(t, ctx, "#status", ""))
 	after := pageCPU(t, ctx)
 	t.Logf("CPU time of the page's process: %.1f s (of its main thread: %.1f s)", after.process-cpu.process, after.thread-cpu.thread)
+	logThreadCPU(t, threads, rendererThreadCPU(ctx))
+	t.Logf("peak RSS of the page's renderer process: %d MiB", rendererPeakRSS(ctx))
 	memory, err := chromedp.Run(ctx, chromedp.Evaluate[int](`custodyMemory()`))
 	t.Logf("WebAssembly memory after verifying: %d MiB (%v)", memory>>20, err)
+}
+
+// largeInput reads CUSTODY_WEB_LARGE=FILE,ROOT.pem[,SITE] (the test skips
+// without it): the file, the trust anchor's PEM and the page's URL (SITE's,
+// or a site built from this tree).
+func largeInput(t *testing.T) (file string, rootPEM []byte, page string) {
+	large := os.Getenv("CUSTODY_WEB_LARGE")
+	if large == "" {
+		t.Skip("set CUSTODY_WEB_LARGE=FILE,ROOT.pem to measure")
+	}
+	file, rest, _ := strings.Cut(large, ",")
+	rootPath, site, _ := strings.Cut(rest, ",")
+	rootPEM, err := os.ReadFile(rootPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if site == "" {
+		return file, rootPEM, buildSite(t)
+	}
+	return file, rootPEM, "file://" + filepath.Join(site, "index.html")
 }
 
 // cpuTimes are the CPU times, in seconds, of the page's renderer process
@@ -315,6 +366,125 @@ func pageCPU(t *testing.T, ctx context.Context) cpuTimes {
 		}
 	}
 	return c
+}
+
+// rendererThreadCPU sums the CPU time, in seconds, of the threads of the
+// browser's renderer processes by thread name (Linux's /proc; empty
+// elsewhere): the page's main thread (CrRendererMain) and its Web Worker
+// (DedicatedWorker) are the WebAssembly's two instances. The longer of the
+// two bounds the page's wall time on an idle machine of two cores, which a
+// loaded one cannot show.
+func rendererThreadCPU(ctx context.Context) map[string]float64 {
+	return threadCPU(rendererProcesses(ctx))
+}
+
+// threadCPU sums the CPU time of the threads of the processes at procs
+// (/proc/PID) by thread name, in seconds.
+func threadCPU(procs []string) map[string]float64 {
+	cpu := map[string]float64{}
+	for _, proc := range procs {
+		tasks, _ := filepath.Glob(proc + "/task/[0-9]*")
+		for _, task := range tasks {
+			name, seconds := taskCPU(task + "/stat")
+			cpu[name] += seconds
+		}
+	}
+	return cpu
+}
+
+// rendererProcesses are the /proc folders of the browser's renderer
+// processes (none off Linux).
+func rendererProcesses(ctx context.Context) []string {
+	c := chromedp.FromContext(ctx)
+	if c == nil || c.Browser == nil || c.Browser.Process() == nil {
+		return nil
+	}
+	return descendants(c.Browser.Process().Pid, "--type=renderer")
+}
+
+// descendants are the /proc folders of the processes descending from
+// root whose command line contains marker.
+func descendants(root int, marker string) []string {
+	var found []string
+	procs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, proc := range procs {
+		cmdline, _ := os.ReadFile(proc + "/cmdline")
+		if bytes.Contains(cmdline, []byte(marker)) && descends(proc, root) {
+			found = append(found, proc)
+		}
+	}
+	return found
+}
+
+// rendererPeakRSS is the largest peak resident set size (VmHWM) of the
+// browser's renderer processes, in MiB: the page's, with its worker.
+func rendererPeakRSS(ctx context.Context) int {
+	peak := 0
+	for _, proc := range rendererProcesses(ctx) {
+		status, _ := os.ReadFile(proc + "/status")
+		for line := range strings.Lines(string(status)) {
+			if kb, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+				n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(kb), " kB"))
+				peak = max(peak, n>>10)
+			}
+		}
+	}
+	return peak
+}
+
+// statFields are the fields of a /proc stat file after its "(comm)", and
+// comm.
+func statFields(path string) (comm string, fields []string) {
+	stat, err := os.ReadFile(path)
+	open, end := bytes.IndexByte(stat, '('), bytes.LastIndexByte(stat, ')')
+	if err != nil || open < 0 || end < open {
+		return "", nil
+	}
+	return string(stat[open+1 : end]), strings.Fields(string(stat[end+1:]))
+}
+
+// descends: the process at proc (/proc/PID) is a descendant of ancestor
+// (renderers are the children of the browser's zygote).
+func descends(proc string, ancestor int) bool {
+	for range 8 {
+		_, f := statFields(proc + "/stat")
+		if len(f) < 2 {
+			return false
+		}
+		parent, _ := strconv.Atoi(f[1])
+		if parent == ancestor {
+			return true
+		}
+		if parent <= 1 {
+			return false
+		}
+		proc = "/proc/" + f[1]
+	}
+	return false
+}
+
+// taskCPU is a thread's name and its user + system CPU time (clock ticks
+// of 1/100 s, Linux's USER_HZ).
+func taskCPU(stat string) (string, float64) {
+	comm, f := statFields(stat)
+	if len(f) < 13 {
+		return comm, 0
+	}
+	user, _ := strconv.ParseFloat(f[11], 64)
+	system, _ := strconv.ParseFloat(f[12], 64)
+	return comm, (user + system) / 100
+}
+
+func logThreadCPU(t *testing.T, before, after map[string]float64) {
+	t.Helper()
+	var parts []string
+	for name, seconds := range after {
+		if d := seconds - before[name]; d >= 0.05 {
+			parts = append(parts, fmt.Sprintf("%s %.1f s", name, d))
+		}
+	}
+	slices.Sort(parts)
+	t.Logf("CPU time of the page's processes by thread: %s", strings.Join(parts, ", "))
 }
 
 // checkStatus reads the status of the named check from the page's table.

@@ -34,6 +34,7 @@ func Firefox(t testing.TB) string {
 // message is "LENGTH:JSON"; a command is [0, id, name, parameters], its
 // answer [1, id, error, result].
 type Marionette struct {
+	PID  int // Firefox's main process (its content processes descend from it)
 	conn net.Conn
 	in   *bufio.Reader
 	id   int
@@ -73,7 +74,7 @@ user_pref("toolkit.telemetry.reportingpolicy.firstRun", false);
 	}
 	t.Cleanup(func() { conn.Close() })
 	conn.SetDeadline(time.Now().Add(5 * time.Minute))
-	m := &Marionette{conn: conn, in: bufio.NewReader(conn)}
+	m := &Marionette{PID: cmd.Process.Pid, conn: conn, in: bufio.NewReader(conn)}
 	if _, err := m.read(); err != nil { // Firefox's greeting
 		t.Fatalf("Marionette: %v", err)
 	}

@@ -32,6 +32,14 @@ type Input struct {
 	Signer   string // expected signer: a key fingerprint or a public key PEM; "" for none
 	// SHA256 is verify.Options.SHA256: the browser's SHA-256 (web/wasm).
 	SHA256 func(size int64) hash.Hash
+	// CompareRecord is verify.Options.CompareRecord: the page's Web
+	// Worker, which runs CompareRecord on the same File; nil: verify
+	// compares record.pdf itself.
+	CompareRecord func(verify.RecordRendering) (verify.RenderingOutcome, error)
+	// ComparePDFPages is verify.Options.ComparePDFPages: the page's Web
+	// Worker again; nil: verify makes a standalone PDF's rendering check
+	// itself.
+	ComparePDFPages func(verify.PagesRendering) (verify.Check, error)
 }
 
 // Result is what the page shows, in order: the verdict in plain words,
@@ -75,15 +83,28 @@ func Verify(r io.ReaderAt, size int64, in Input) Result {
 	if err != nil {
 		return Result{Verdict: plainverdict.NotCustody(err)}
 	}
+	// The messages are listed while the file is verified: in the page,
+	// the WebAssembly's one thread mostly waits for the File's slices,
+	// the browser's SHA-256 and the worker meanwhile, and the listing
+	// reads only the small message entries.
+	type listing struct {
+		messages []Message
+		err      error
+	}
+	listed := make(chan listing, 1)
+	go func() {
+		msgs, err := Messages(r, size)
+		listed <- listing{msgs, err}
+	}()
 	rep, err := verifyFile(r, size, opts)
+	list := <-listed
 	if err != nil {
 		return Result{Verdict: plainverdict.NotCustody(fmt.Errorf("%s: %w", in.Name, err))}
 	}
 	rep.File = in.Name
-	res := Result{Verdict: plainverdict.Of(rep), Report: rep}
-	res.Messages, err = Messages(r, size)
-	if err != nil {
-		res.MessagesNote = "the messages cannot be listed: " + err.Error()
+	res := Result{Verdict: plainverdict.Of(rep), Report: rep, Messages: list.messages}
+	if list.err != nil {
+		res.MessagesNote = "the messages cannot be listed: " + list.err.Error()
 	}
 	return res
 }
@@ -106,7 +127,7 @@ var fingerprintPattern = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
 
 // options reads the form as custody-verify reads --trust and --signer.
 func options(in Input) (verify.Options, error) {
-	opts := verify.Options{SHA256: in.SHA256}
+	opts := verify.Options{SHA256: in.SHA256, CompareRecord: in.CompareRecord, ComparePDFPages: in.ComparePDFPages}
 	var err error
 	if len(bytes.TrimSpace(in.TrustPEM)) > 0 {
 		if opts.Trust, err = verify.ParseCertificates(in.TrustPEM); err != nil {
@@ -204,10 +225,28 @@ func Entry(r io.ReaderAt, size int64, path string) ([]byte, error) {
 // openContent opens the bundle that r holds (a PDF's embedded one, or r
 // itself, canonical or repacked) and parses its manifest.
 func openContent(r io.ReaderAt, size int64) (*manifest.Bundle, *manifest.Manifest, error) {
+	c, err := openSealed(r, size)
+	return c.bundle, c.manifest, err
+}
+
+// sealedContent is a bundle opened as verify.Bundle opens it, its
+// manifest parsed.
+type sealedContent struct {
+	bundle         *manifest.Bundle
+	manifest       *manifest.Manifest
+	manifestSHA256 string // hex, of manifest.json's bytes
+	repacked       bool   // read through manifest.OpenRepacked
+}
+
+// openSealed opens the bundle that r holds as the verifier does: a PDF's
+// embedded one (as verify.PDF finds it), or r itself, its sealed container
+// or else repacked.
+func openSealed(r io.ReaderAt, size int64) (sealedContent, error) {
+	var c sealedContent
 	if isPDF(r) {
 		pb, err := verify.ExtractPDFBundle(r, size)
 		if err != nil {
-			return nil, nil, err
+			return c, err
 		}
 		r, size = pb.SectionReader, pb.Size()
 	}
@@ -215,21 +254,56 @@ func openContent(r io.ReaderAt, size int64) (*manifest.Bundle, *manifest.Manifes
 	var cerr *manifest.ContainerError
 	if errors.As(err, &cerr) {
 		b, err = manifest.OpenRepacked(r, size)
+		c.repacked = true
 	}
 	if err != nil {
-		return nil, nil, err
+		return c, err
 	}
 	data, err := b.ReadSmall(manifest.ManifestName, manifest.MaxManifestSize)
+	if err == nil {
+		c.manifest, err = manifest.Parse(data)
+	}
 	if err != nil {
 		b.Close()
-		return nil, nil, err
+		return c, err
 	}
-	m, err := manifest.Parse(data)
+	sum := sha256.Sum256(data)
+	c.bundle, c.manifestSHA256 = b, hex.EncodeToString(sum[:])
+	return c, nil
+}
+
+// ComparedRecord is what the page's Web Worker found (CompareRecord):
+// the comparison of record.pdf, and the bundle it compared.
+type ComparedRecord struct {
+	Which   verify.RecordRendering  `json:"which"`
+	Outcome verify.RenderingOutcome `json:"outcome"`
+}
+
+// CompareRecord compares the record.pdf of the custody file r holds with
+// a fresh rendering (verify.CompareRecordRendering), and says which bundle
+// it read: what the page's Web Worker runs on the same File, from the
+// start of a verification, so that the rendering is compared on a second
+// core while the first checks and hashes (For then hands it to
+// verify.Options.CompareRecord).
+func CompareRecord(r io.ReaderAt, size int64, newSHA256 func(int64) hash.Hash) (ComparedRecord, error) {
+	c, err := openSealed(r, size)
 	if err != nil {
-		b.Close()
-		return nil, nil, err
+		return ComparedRecord{}, err
 	}
-	return b, m, nil
+	defer c.bundle.Close()
+	out, err := verify.CompareRecordRendering(c.bundle, c.manifest, verify.Options{SHA256: newSHA256})
+	return ComparedRecord{Which: verify.RecordRendering{ManifestSHA256: c.manifestSHA256, Repacked: c.repacked}, Outcome: out}, err
+}
+
+// For is the outcome for verify.Options.CompareRecord, asked for the
+// bundle which: an error if the worker compared another one (then the
+// verification compares record.pdf itself).
+func (c ComparedRecord) For(which verify.RecordRendering) (verify.RenderingOutcome, error) {
+	if c.Which != which {
+		return verify.RenderingOutcome{}, fmt.Errorf("the worker read another bundle (manifest %s, repacked %t) than the one verified (%s, %t)",
+			c.Which.ManifestSHA256, c.Which.Repacked, which.ManifestSHA256, which.Repacked)
+	}
+	return c.Outcome, nil
 }
 
 // Report verifies the custody file r holds, as Verify does, and writes

@@ -3,6 +3,7 @@ package webverify_test
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/json"
 	"hash"
 	"os"
 	"path/filepath"
@@ -202,4 +203,66 @@ func genuine(t *testing.T) (bundle, rootPEM []byte) {
 		t.Fatal(err)
 	}
 	return bundle, rootPEM
+}
+
+// TestCompareRecord: the page's Web Worker compares record.pdf on the
+// same file (webverify.CompareRecord, handed to
+// verify.Options.CompareRecord by ComparedRecord.For) and the result, to
+// the byte, is the one of a single thread, for a bundle in its sealed
+// container and re-zipped; a comparison of another bundle than the one
+// verified is refused, and the verification compares record.pdf itself.
+func TestCompareRecord(t *testing.T) {
+	fx := testbundle.New(t, "ecdsa-p256")
+	path := fx.Export(t, testbundle.Sample(), custody.Selection{})
+	bundle, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, _ := os.ReadFile(fx.RootPEM)
+	other, err := os.ReadFile(fx.Export(t, testbundle.Sample(), custody.Selection{Label: "urgente"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	repacked := testbundle.Rezip(t, testbundle.ReadEntries(t, path))
+	for _, c := range []struct {
+		name        string
+		data, other []byte // other: the file the worker reads
+		compared    bool   // whether the worker's comparison is taken
+	}{
+		{"bundle", bundle, bundle, true},
+		{"repacked", repacked, repacked, true},
+		{"worker reads the repacked one", bundle, repacked, false},
+		{"worker reads another bundle", bundle, other, false},
+	} {
+		in := webverify.Input{Name: "case.custody", TrustPEM: root}
+		want := jsonOf(t, verifyBytes(t, c.data, in))
+		taken := 0
+		compared, err := webverify.CompareRecord(bytes.NewReader(c.other), int64(len(c.other)), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.CompareRecord = func(which verify.RecordRendering) (verify.RenderingOutcome, error) {
+			out, err := compared.For(which)
+			if err == nil {
+				taken++
+			}
+			return out, err
+		}
+		got := jsonOf(t, verifyBytes(t, c.data, in))
+		if got != want {
+			t.Errorf("%s: with the worker's comparison the result differs:\n%s\nwant\n%s", c.name, got, want)
+		}
+		if (taken == 1) != c.compared {
+			t.Errorf("%s: the worker's comparison taken %d times", c.name, taken)
+		}
+	}
+}
+
+func jsonOf(t *testing.T, v any) string {
+	t.Helper()
+	out, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
 }

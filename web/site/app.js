@@ -46,13 +46,68 @@ async function checkWasmHash(bytes) {
     : "(recomputed in this page: " + got + ", DOES NOT MATCH)";
 }
 
+// startWorker starts the verifier's second instance in a Web Worker
+// (worker.js), which compares record.pdf with a fresh rendering on another
+// core while this page's instance hashes the sealed files (and, in a
+// standalone PDF, the visible pages while it hashes what the PDF's
+// signature covers): the verifier asks for them through
+// custodyElsewhere(function, ...arguments). Without workers, or if the
+// worker fails, the page's instance compares them itself: the same
+// result, one core.
+function startWorker(module, bytes) {
+  let worker;
+  try {
+    const source = new Blob([base64ToBytes(CUSTODY_WORKER.base64)], { type: "text/javascript" });
+    worker = new Worker(URL.createObjectURL(source));
+  } catch (e) {
+    console.log("custody: no Web Worker (" + e + "): one core");
+    return;
+  }
+  try {
+    worker.postMessage({ wasm: module });
+  } catch (e) {
+    worker.postMessage({ wasm: bytes }); // a browser that cannot send a compiled module
+  }
+  const pending = new Map();
+  let next = 0;
+  worker.onmessage = (e) => {
+    const p = pending.get(e.data.id);
+    pending.delete(e.data.id);
+    if (e.data.error === undefined) {
+      custodyWorker.compared++;
+      p.resolve(e.data.out);
+    } else {
+      p.reject(new Error(e.data.error));
+    }
+  };
+  worker.onerror = (e) => {
+    console.log("custody: the worker failed (" + e.message + "): one core");
+    delete window.custodyElsewhere;
+    for (const p of pending.values()) p.reject(new Error("the worker failed: " + e.message));
+    pending.clear();
+  };
+  window.custodyElsewhere = (fn, ...args) => {
+    const compared = new Promise((resolve, reject) => {
+      const id = next++;
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ id, fn, args });
+    });
+    compared.catch(() => {}); // a verification that stops early never asks for it
+    return compared;
+  };
+}
+
+// custodyWorker counts the comparisons the worker made (the tests read it).
+window.custodyWorker = { compared: 0 };
+
 async function start() {
   try {
     const bytes = base64ToBytes(CUSTODY_WASM.base64);
     await checkWasmHash(bytes);
     const go = new Go();
-    const { instance } = await WebAssembly.instantiate(bytes, go.importObject);
+    const { module, instance } = await WebAssembly.instantiate(bytes, go.importObject);
     go.run(instance);
+    startWorker(module, bytes);
     $("version").textContent = CUSTODY_WASM.version;
     setState("ready", "Ready: choose or drop a file.");
   } catch (e) {

@@ -1,0 +1,167 @@
+package verify_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"testing"
+
+	"github.com/custody-toolkit/custody/custody"
+	"github.com/custody-toolkit/custody/internal/testbundle"
+	"github.com/custody-toolkit/custody/manifest"
+	"github.com/custody-toolkit/custody/verify"
+)
+
+// TestCompareRecordElsewhere: with Options.CompareRecord, record.pdf is
+// compared by the hook (the web verifier's Web Worker), told the verified
+// manifest's SHA-256, with verify.CompareRecordRendering over the bundle
+// opened again; the report is the one of the comparison in the
+// background, byte for byte. A hook that fails leaves the comparison to
+// verify, with the same report.
+func TestCompareRecordElsewhere(t *testing.T) {
+	t.Parallel()
+	fx := testbundle.New(t, "ed25519")
+	path := fx.Export(t, testbundle.Sample(), custody.Selection{})
+	report := func(opts verify.Options) []byte {
+		t.Helper()
+		opts.Trust = fx.Roots
+		rep, err := verify.BundleFile(path, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Result != verify.Passed {
+			t.Fatalf("result %s, checks %+v", rep.Result, rep.Checks)
+		}
+		out, err := json.Marshal(rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	want := report(verify.Options{})
+
+	var asked []verify.RecordRendering
+	elsewhere := func(which verify.RecordRendering) (verify.RenderingOutcome, error) {
+		asked = append(asked, which)
+		return compareAgain(t, path)
+	}
+	if got := report(verify.Options{CompareRecord: elsewhere}); string(got) != string(want) {
+		t.Errorf("compared elsewhere, the report differs:\n%s\nwant\n%s", got, want)
+	}
+	var rep verify.Report
+	if err := json.Unmarshal(want, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(asked) != 1 || asked[0] != (verify.RecordRendering{ManifestSHA256: rep.Manifest}) {
+		t.Errorf("CompareRecord asked for %+v, want once the manifest %s in its sealed container", asked, rep.Manifest)
+	}
+
+	refuse := func(verify.RecordRendering) (verify.RenderingOutcome, error) {
+		return verify.RenderingOutcome{}, errors.New("no worker")
+	}
+	if got := report(verify.Options{CompareRecord: refuse}); string(got) != string(want) {
+		t.Errorf("CompareRecord refused, the report differs:\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestCompareRecordElsewhereReported: what the hook finds is what the
+// rendering check reports (a FAILED comparison fails the bundle).
+func TestCompareRecordElsewhereReported(t *testing.T) {
+	t.Parallel()
+	fx := testbundle.New(t, "ed25519")
+	path := fx.Export(t, testbundle.Sample(), custody.Selection{})
+	mismatch := func(verify.RecordRendering) (verify.RenderingOutcome, error) {
+		return verify.RenderingOutcome{Status: verify.Failed, Sub: verify.RenderingMismatch, Detail: "it differs (from the hook)"}, nil
+	}
+	rep, err := verify.BundleFile(path, verify.Options{Trust: fx.Roots, CompareRecord: mismatch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Result != verify.Failed || rep.Checks[len(rep.Checks)-1].Name != "rendering" || rep.Checks[len(rep.Checks)-1].Sub != verify.RenderingMismatch {
+		t.Errorf("result %s, checks %+v: want the hook's FAILED rendering check last", rep.Result, rep.Checks)
+	}
+}
+
+// compareAgain opens the bundle at path again and compares its record.pdf
+// as a Web Worker would.
+func compareAgain(t *testing.T, path string) (verify.RenderingOutcome, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return verify.RenderingOutcome{}, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return verify.RenderingOutcome{}, err
+	}
+	b, err := manifest.OpenBundle(f, st.Size())
+	if err != nil {
+		return verify.RenderingOutcome{}, err
+	}
+	data, err := b.ReadSmall(manifest.ManifestName, manifest.MaxManifestSize)
+	if err != nil {
+		return verify.RenderingOutcome{}, err
+	}
+	m, err := manifest.Parse(data)
+	if err != nil {
+		return verify.RenderingOutcome{}, err
+	}
+	return verify.CompareRecordRendering(b, m, verify.Options{})
+}
+
+// TestComparePDFPagesElsewhere: with Options.ComparePDFPages, a standalone
+// PDF's rendering check is made by the hook (the web verifier's Web
+// Worker), told the seal verified, with verify.ComparePDFPages over the
+// same file read again; the report is the same, byte for byte. A hook
+// that fails, or that reads another bundle, leaves the check to verify.
+func TestComparePDFPagesElsewhere(t *testing.T) {
+	t.Parallel()
+	rendering, sign, _ := standaloneSignerAs(t, testbundle.Sample(), custody.Options{}, "")
+	signed := sign(t, rendering)
+	other, sign2, _ := standaloneSignerAs(t, testbundle.Sample(), custody.Options{}, "")
+	otherSigned := sign2(t, other)
+	report := func(opts verify.Options) string {
+		t.Helper()
+		rep, err := verify.PDF(bytes.NewReader(signed), int64(len(signed)), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Result == verify.Failed {
+			t.Fatalf("result %s, checks %+v", rep.Result, rep.Checks)
+		}
+		out, err := json.Marshal(rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out)
+	}
+	want := report(verify.Options{})
+	for _, c := range []struct {
+		name     string
+		file     []byte // what the hook reads
+		compared bool
+	}{{"same file", signed, true}, {"another PDF", otherSigned, false}} {
+		compared := 0
+		elsewhere := func(which verify.PagesRendering) (verify.Check, error) {
+			check, err := verify.ComparePDFPages(bytes.NewReader(c.file), int64(len(c.file)), which, verify.Options{})
+			if err == nil {
+				compared++
+			}
+			return check, err
+		}
+		if got := report(verify.Options{ComparePDFPages: elsewhere}); got != want {
+			t.Errorf("%s: the report differs:\n%s\nwant\n%s", c.name, got, want)
+		}
+		if (compared == 1) != c.compared {
+			t.Errorf("%s: compared by the hook %d times", c.name, compared)
+		}
+	}
+	failed := func(verify.PagesRendering) (verify.Check, error) {
+		return verify.Check{Name: verify.CheckPDFRendering, Status: verify.Failed, Sub: verify.RenderingMismatch, Detail: "from the hook"}, nil
+	}
+	rep, err := verify.PDF(bytes.NewReader(signed), int64(len(signed)), verify.Options{ComparePDFPages: failed})
+	if err != nil || rep.Result != verify.Failed {
+		t.Errorf("the hook's FAILED rendering check not reported: %v, %+v", err, rep)
+	}
+}
