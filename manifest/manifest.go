@@ -19,7 +19,8 @@
 // Reading (strict: see OpenBundle):
 //
 //	b, err := manifest.OpenBundle(r, size)
-//	m, err := manifest.Parse(b.ManifestBytes)
+//	data, err := b.ReadManifest()
+//	m, err := manifest.Parse(data)
 package manifest
 
 import (

@@ -108,7 +108,7 @@ func (t *tolerant) take(name string, mode fs.FileMode, add func()) error {
 
 func (t *tolerant) finish() (*Bundle, error) {
 	t.b.index()
-	return t.b, t.b.readManifest()
+	return t.b, t.b.checkManifestReadable()
 }
 
 // OpenRepacked reads a ZIP holding a bundle's files in a container that is
