@@ -80,16 +80,16 @@ func openCanonical(r io.ReaderAt, size int64) (*Bundle, bool) {
 	b := &Bundle{zip: r, names: make([]string, 0, n), entries: make([]entry, 0, n)}
 	cd := bufio.NewReaderSize(io.NewSectionReader(r, cdStart, size-cdStart), 64<<10)
 	var form formTally
-	var tail []byte // a record's name and extra field, reused
+	var buf []byte   // a central record, reused
+	var hdr [30]byte // a local header, reused (it escapes to the heap)
 	pos, cdPos, needZip64 := int64(0), cdStart, n >= 0xffff
 	for range n {
 		var f record
 		var tailLen int64
-		f, tailLen, tail, ok = readCanonicalRecord(cd, pos, tail)
+		f, tailLen, buf, ok = readCanonicalRecord(cd, pos, buf)
 		if !ok {
 			return nil, false
 		}
-		var hdr [30]byte
 		if _, err := r.ReadAt(hdr[:], pos); err != nil || le32(hdr[:]) != 0x04034b50 {
 			return nil, false
 		}
@@ -117,16 +117,18 @@ func openCanonical(r io.ReaderAt, size int64) (*Bundle, bool) {
 // readCanonicalRecord reads the next central-directory record from cd and
 // returns its entry if the record is canonical for a local header at
 // offset (centralCanonical, centralTailMatches), with the length of its
-// name and extra field, read into buf (returned, grown if need be).
+// name and extra field. The record is read into buf (returned, grown if
+// need be: a buffer per record was most of what the opening allocated).
 func readCanonicalRecord(cd *bufio.Reader, offset int64, buf []byte) (f record, tailLen int64, _ []byte, ok bool) {
-	var h [centralLen]byte
-	if _, err := io.ReadFull(cd, h[:]); err != nil || le32(h[:]) != centralSig {
+	buf = slices.Grow(buf[:0], centralLen)[:centralLen]
+	if _, err := io.ReadFull(cd, buf); err != nil || le32(buf) != centralSig {
 		return record{}, 0, buf, false
 	}
-	nameLen, extraLen := int(le16(h[28:])), int(le16(h[30:]))
-	tail := slices.Grow(buf[:0], nameLen+extraLen)[:nameLen+extraLen]
+	nameLen, extraLen := int(le16(buf[28:])), int(le16(buf[30:]))
+	buf = slices.Grow(buf, nameLen+extraLen)[:centralLen+nameLen+extraLen]
+	h, tail := buf[:centralLen], buf[centralLen:]
 	if _, err := io.ReadFull(cd, tail); err != nil {
-		return record{}, 0, tail, false
+		return record{}, 0, buf, false
 	}
 	f = record{name: string(tail[:nameLen]), flags: le16(h[8:]), crc: le32(h[16:]),
 		csize: uint64(le32(h[20:])), size: uint64(le32(h[24:]))}
@@ -135,14 +137,14 @@ func readCanonicalRecord(cd *bufio.Reader, offset int64, buf []byte) (f record, 
 		// after them when it needs one (canonicalExtra).
 		extra := tail[nameLen:]
 		if len(extra) < 20 {
-			return record{}, 0, tail, false
+			return record{}, 0, buf, false
 		}
 		f.size, f.csize = binary.LittleEndian.Uint64(extra[4:]), binary.LittleEndian.Uint64(extra[12:])
 	}
-	if !centralCanonical(h[:], f, offset) || !centralTailMatches(tail, f, offset) {
-		return record{}, 0, tail, false
+	if !centralCanonical(h, f, offset) || !centralTailMatches(tail, f, offset) {
+		return record{}, 0, buf, false
 	}
-	return f, int64(len(tail)), tail, true
+	return f, int64(len(tail)), buf, true
 }
 
 // entryAllowed is checkEntries' rule for one entry of a canonical record
@@ -201,40 +203,100 @@ func (b *Bundle) mimetypeCanonical() bool {
 	return err == nil && string(got) == MediaType
 }
 
-// statedEntries is the number of entries the end record that archive/zip
-// finds states (the last end-record signature within the largest comment
-// from the end, and its ZIP64 count when the 16-bit one is saturated), if
-// the file is large enough to hold them: what archive/zip would allocate
-// for, known before it does.
-func statedEntries(r io.ReaderAt, size int64) (uint64, bool) {
+// directoryWalk is what a walk over the central directory that
+// archive/zip would read finds, without holding it: how many records, and
+// whether their names are a bundle's (IsBundleZip, but for a mimetype
+// entry by its name alone) or a WhatsApp export's.
+type directoryWalk struct {
+	records              int64
+	bundleName, whatsApp bool
+}
+
+// walkDirectory walks the central directory that archive/zip would read
+// (where the end record that it finds says, or as far after it as the
+// end record's own offset says when data was prepended: its baseOffset),
+// record by record, holding none: archive/zip reads every record before
+// any cap applies, about 300 bytes each, and a directory can state a
+// count modulo 65,536 that it does not hold (testbundle.ManyEntries).
+// False when there is no end record.
+func walkDirectory(r io.ReaderAt, size int64) (directoryWalk, bool) {
+	end, dirSize, dirOff, ok := findEnd(r, size)
+	if !ok {
+		return directoryWalk{}, false
+	}
+	start := dirOff
+	if base := end - dirSize - dirOff; base > 0 && !isCentralAt(r, dirOff) {
+		start += base
+	}
+	if start < 0 || start >= size {
+		return directoryWalk{}, false
+	}
+	var w directoryWalk
+	cd := bufio.NewReaderSize(io.NewSectionReader(r, start, size-start), 64<<10)
+	var h [centralLen]byte // outside the loop: it escapes to the heap
+	var name []byte
+	for {
+		if _, err := io.ReadFull(cd, h[:]); err != nil || le32(h[:]) != centralSig {
+			return w, true
+		}
+		name = slices.Grow(name[:0], int(le16(h[28:])))[:le16(h[28:])]
+		if _, err := io.ReadFull(cd, name); err != nil {
+			return w, true
+		}
+		if _, err := cd.Discard(int(le16(h[30:])) + int(le16(h[32:]))); err != nil {
+			return w, true
+		}
+		w.records++
+		switch string(name) {
+		case ManifestName, SignatureName, MimetypeName:
+			w.bundleName = true
+		}
+		w.whatsApp = w.whatsApp || isWhatsAppName(string(name))
+	}
+}
+
+func isCentralAt(r io.ReaderAt, off int64) bool {
+	var sig [4]byte
+	_, err := r.ReadAt(sig[:], off)
+	return err == nil && le32(sig[:]) == centralSig
+}
+
+// findEnd finds the end record as archive/zip does (the last signature
+// within the largest comment from the end whose comment fits) and
+// returns where it is, with the directory's size and offset, from the
+// ZIP64 end record when the end record's are saturated.
+func findEnd(r io.ReaderAt, size int64) (end, dirSize, dirOff int64, ok bool) {
 	tail := make([]byte, min(size, endLen+0xffff))
 	at := size - int64(len(tail))
 	if _, err := r.ReadAt(tail, at); err != nil {
-		return 0, false
+		return 0, 0, 0, false
 	}
 	for i := len(tail) - endLen; i >= 0; i-- {
 		if le32(tail[i:]) != endSig || i+endLen+int(le16(tail[i+20:])) > len(tail) {
 			continue
 		}
-		n := uint64(le16(tail[i+10:]))
-		if n == 0xffff {
-			n = zip64Count(r, at+int64(i))
+		end, dirSize, dirOff = at+int64(i), int64(le32(tail[i+12:])), int64(le32(tail[i+16:]))
+		if le16(tail[i+10:]) == 0xffff || dirSize == 0xffffffff || dirOff == 0xffffffff {
+			if z, ok := zip64End(r, end); ok {
+				dirSize, dirOff = int64(binary.LittleEndian.Uint64(z[40:])), int64(binary.LittleEndian.Uint64(z[48:]))
+			}
 		}
-		return n, n <= uint64(size/centralLen)
+		return end, dirSize, dirOff, true
 	}
-	return 0, false
+	return 0, 0, 0, false
 }
 
-// zip64Count is the ZIP64 end record's count of entries, its locator just
-// before the end record at end; 0 when there is none.
-func zip64Count(r io.ReaderAt, end int64) uint64 {
+// zip64End is the ZIP64 end record, its locator just before the end
+// record at end.
+func zip64End(r io.ReaderAt, end int64) ([56]byte, bool) {
 	var loc [20]byte
-	if _, err := r.ReadAt(loc[:], end-20); err != nil || le32(loc[:]) != 0x07064b50 {
-		return 0
-	}
 	var z [56]byte
-	if _, err := r.ReadAt(z[:], int64(binary.LittleEndian.Uint64(loc[8:]))); err != nil || le32(z[:]) != 0x06064b50 {
-		return 0
+	if _, err := r.ReadAt(loc[:], end-20); err != nil || le32(loc[:]) != 0x07064b50 {
+		return z, false
 	}
-	return binary.LittleEndian.Uint64(z[32:])
+	off := int64(binary.LittleEndian.Uint64(loc[8:]))
+	if _, err := r.ReadAt(z[:], off); err != nil || le32(z[:]) != 0x06064b50 {
+		return z, false
+	}
+	return z, true
 }

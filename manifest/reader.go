@@ -330,11 +330,12 @@ func OpenBundle(r io.ReaderAt, size int64) (*Bundle, error) {
 // openDiagnosed is OpenBundle through archive/zip, for a container that
 // openCanonical did not accept: it says what breaks the canonical layout
 // (the checks are the same functions). It holds archive/zip's directory,
-// about 300 bytes an entry, while it checks; a directory that states more
-// than MaxEntries entries is refused before archive/zip reads it.
+// about 300 bytes an entry, while it checks; a directory of more than
+// MaxEntries records is refused before archive/zip reads it
+// (walkDirectory).
 func openDiagnosed(r io.ReaderAt, size int64) (*Bundle, error) {
-	if n, ok := statedEntries(r, size); ok && n > MaxEntries {
-		return nil, containerErr("%d entries, more than the %d allowed", n, MaxEntries)
+	if w, ok := walkDirectory(r, size); ok && w.records > MaxEntries {
+		return nil, containerErr("%d entries, more than the %d allowed", w.records, MaxEntries)
 	}
 	zr, err := zip.NewReader(r, size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {

@@ -152,7 +152,7 @@ func TestOpenBundleAllocatesNumbersPerEntry(t *testing.T) {
 	runtime.KeepAlive(b)
 	perEntry := (after.TotalAlloc - before.TotalAlloc) / n
 	t.Logf("%d bytes allocated per entry", perEntry)
-	if perEntry > 250 {
+	if perEntry > 150 {
 		t.Errorf("opening the bundle allocates %d bytes per entry: more than its index", perEntry)
 	}
 }
