@@ -224,9 +224,9 @@ func walkDirectory(r io.ReaderAt, size int64) (directoryWalk, bool) {
 	if !ok {
 		return directoryWalk{}, false
 	}
-	start := dirOff
-	if base := end - dirSize - dirOff; base > 0 && !isCentralAt(r, dirOff) {
-		start += base
+	start := end - dirSize // dirOff plus archive/zip's baseOffset, which may be negative
+	if start > dirOff && isCentralAt(r, dirOff) {
+		start = dirOff // archive/zip prefers a directory where the end record says
 	}
 	if start < 0 || start >= size {
 		return directoryWalk{}, false
@@ -272,11 +272,16 @@ func findEnd(r io.ReaderAt, size int64) (end, dirSize, dirOff int64, ok bool) {
 		return 0, 0, 0, false
 	}
 	for i := len(tail) - endLen; i >= 0; i-- {
-		if le32(tail[i:]) != endSig || i+endLen+int(le16(tail[i+20:])) > len(tail) {
+		if le32(tail[i:]) != endSig {
 			continue
 		}
+		if i+endLen+int(le16(tail[i+20:])) > len(tail) {
+			return 0, 0, 0, false // a truncated comment: archive/zip stops here too
+		}
 		end, dirSize, dirOff = at+int64(i), int64(le32(tail[i+12:])), int64(le32(tail[i+16:]))
-		if le16(tail[i+10:]) == 0xffff || dirSize == 0xffffffff || dirOff == 0xffffffff {
+		// archive/zip looks for the ZIP64 records when these are
+		// saturated (the size at 16 bits, as it does).
+		if le16(tail[i+10:]) == 0xffff || dirSize == 0xffff || dirOff == 0xffffffff {
 			if z, ok := zip64End(r, end); ok {
 				dirSize, dirOff = int64(binary.LittleEndian.Uint64(z[40:])), int64(binary.LittleEndian.Uint64(z[48:]))
 			}
