@@ -319,5 +319,9 @@ func readManifest(path string) (*manifest.Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
-	return manifest.Parse(b.ManifestBytes)
+	data, err := b.ReadManifest()
+	if err != nil {
+		return nil, err
+	}
+	return manifest.Parse(data)
 }

@@ -25,11 +25,15 @@ import (
 // custody-verify's work; this refuses only a PDF of a bundle that does not
 // hold together.
 func checkSealed(b *manifest.Bundle) (*manifest.Manifest, *record.Seal, error) {
-	m, err := manifest.Parse(b.ManifestBytes)
+	data, err := b.ReadManifest()
 	if err != nil {
 		return nil, nil, err
 	}
-	sig, err := checkManifestSignature(b, m)
+	m, err := manifest.Parse(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	sig, err := checkManifestSignature(b, m, data)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -38,7 +42,7 @@ func checkSealed(b *manifest.Bundle) (*manifest.Manifest, *record.Seal, error) {
 			return nil, nil, err
 		}
 	}
-	sum := sha256.Sum256(b.ManifestBytes)
+	sum := sha256.Sum256(data)
 	seal := &record.Seal{ManifestSHA256: hex.EncodeToString(sum[:])}
 	for i := 0; b.Has(manifest.TokenEntryName(i)); i++ {
 		ts, err := checkSealedToken(b, manifest.TokenEntryName(i), sig)
@@ -56,7 +60,7 @@ func checkSealed(b *manifest.Bundle) (*manifest.Manifest, *record.Seal, error) {
 // checkManifestSignature verifies manifest.sig over manifest.json with the
 // key in signer.pem, which must be the one the manifest names, and
 // returns the signature (what the tokens timestamp).
-func checkManifestSignature(b *manifest.Bundle, m *manifest.Manifest) ([]byte, error) {
+func checkManifestSignature(b *manifest.Bundle, m *manifest.Manifest, data []byte) ([]byte, error) {
 	pemBytes, err := b.ReadSmall(manifest.SignerName, manifest.MaxMetaEntrySize)
 	if err != nil {
 		return nil, err
@@ -73,7 +77,7 @@ func checkManifestSignature(b *manifest.Bundle, m *manifest.Manifest) ([]byte, e
 		return nil, fmt.Errorf("%s holds key %s, but the manifest was sealed for key %s", manifest.SignerName, fp, m.Signer.Fingerprint)
 	}
 	alg, ok := sigalg.ByName(m.Signer.Algorithm)
-	if !ok || !alg.Fits(pub) || !alg.Verify(pub, b.ManifestBytes, sig) {
+	if !ok || !alg.Fits(pub) || !alg.Verify(pub, data, sig) {
 		return nil, fmt.Errorf("%s does not verify as a %q signature of %s", manifest.SignatureName, m.Signer.Algorithm, manifest.ManifestName)
 	}
 	return sig, nil

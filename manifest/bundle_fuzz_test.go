@@ -76,8 +76,8 @@ func FuzzOpenBundle(f *testing.F) {
 			}
 			return
 		}
-		if len(b.ManifestBytes) > manifest.MaxManifestSize || len(b.ManifestBytes) > len(data) {
-			t.Fatalf("manifest of %d bytes from %d bytes of input", len(b.ManifestBytes), len(data))
+		if m, err := b.ReadManifest(); err != nil || len(m) > manifest.MaxManifestSize || len(m) > len(data) {
+			t.Fatalf("manifest of %d bytes from %d bytes of input (%v)", len(m), len(data), err)
 		}
 		names := b.Names()
 		if len(names) == 0 || names[0] != manifest.MimetypeName {

@@ -29,8 +29,12 @@ func TestCanonicalFieldOrder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := Parse(b.ManifestBytes)
-		if err != nil || !encodesAs(m, b.ManifestBytes) {
+		data, err = b.ReadManifest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := Parse(data)
+		if err != nil || !encodesAs(m, data) {
 			t.Errorf("vector %s: the manifest is not compared as it is encoded (%v)", vector, err)
 		}
 	}
@@ -129,7 +133,10 @@ func TestUnmarshalAcceptsAsBefore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	orig := b.ManifestBytes
+	orig, err := b.ReadManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
 	check := func(variant []byte) {
 		var now, before Manifest
 		errNow, errBefore := Unmarshal(variant, &now), unmarshalAsBefore(variant, &before)

@@ -68,22 +68,38 @@ func (f DescriptorForm) String() string {
 // descriptorForm classifies the flags of a canonical container's entries
 // (checkLocal has already held every other entry to flags 0).
 func descriptorForm(files []*zip.File) DescriptorForm {
-	content := map[bool]bool{} // the flags seen on attachments, sources and consent
-	record, hasRecord := false, false
+	var t formTally
 	for _, f := range files {
-		switch d := f.Flags&0x8 != 0; {
-		case f.Name == RecordName:
-			record, hasRecord = d, true
-		case Streamed(f.Name):
-			content[d] = true
-		}
+		t.add(f.Name, f.Flags&0x8 != 0)
 	}
+	return t.form()
+}
+
+// formTally classifies the entries' flags as they are read, one entry at
+// a time (the canonical reader holds no list of them).
+type formTally struct {
+	content           [2]bool // descriptor flags seen on attachments, sources and consent: without, with
+	record, hasRecord bool
+}
+
+func (t *formTally) add(name string, descriptor bool) {
 	switch {
-	case len(content) == 2, record && content[false]:
+	case name == RecordName:
+		t.record, t.hasRecord = descriptor, true
+	case Streamed(name) && descriptor:
+		t.content[1] = true
+	case Streamed(name):
+		t.content[0] = true
+	}
+}
+
+func (t *formTally) form() DescriptorForm {
+	switch {
+	case t.content[0] && t.content[1], t.record && t.content[0]:
 		return formMixed
-	case content[true] && hasRecord && !record:
+	case t.content[1] && t.hasRecord && !t.record:
 		return FormContentStreamed
-	case content[true] || record:
+	case t.content[1] || t.record:
 		return FormStreamed
 	}
 	return FormKnown

@@ -198,14 +198,14 @@ func TestHostileZIP(t *testing.T) {
 		if !errors.As(err, &cerr) || !strings.Contains(err.Error(), "200001 entries") {
 			t.Fatalf("error %v; want a ContainerError naming 200001 entries", err)
 		}
-		// archive/zip parses the whole central directory before the cap
-		// applies: memory is bounded by the input's size, about 25 times.
+		// The directory is walked, not held, before archive/zip would
+		// parse it whole (about 5 times the input's size, 54 MB here).
 		took := time.Since(start)
 		t.Logf("%d-byte central directory: refused in %v, %d MB allocated", len(data), took.Round(time.Millisecond), alloc>>20)
 		if took > 20*time.Second {
 			t.Errorf("refusing took %v", took)
 		}
-		if alloc > int64(40*len(data)) {
+		if alloc > int64(len(data)) {
 			t.Errorf("allocated %d bytes for a %d-byte input", alloc, len(data))
 		}
 	})

@@ -19,7 +19,18 @@
 // Reading (strict: see OpenBundle):
 //
 //	b, err := manifest.OpenBundle(r, size)
-//	m, err := manifest.Parse(b.ManifestBytes)
+//	data, err := b.ReadManifest()
+//	m, err := manifest.Parse(data)
+//
+// OpenBundle reads a canonical container's central directory by hand,
+// record by record (centraldir.go), rather than through archive/zip: a
+// strict reader needs no more of ZIP than the canonical layout, and
+// archive/zip holds about 300 bytes per entry (60 MB at MaxEntries)
+// where the opened bundle keeps a few numbers. archive/zip still reads
+// every container the hand reader does not accept, to say what is wrong
+// with it, with the same checks; and every repacked one (OpenRepacked).
+// The manifest is not held either: OpenManifest streams it, so that a
+// verifier checks its signature and digest in one pass (keys/sigstream).
 package manifest
 
 import (

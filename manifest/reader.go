@@ -45,17 +45,42 @@ func (e *TooLargeError) Error() string {
 	return fmt.Sprintf("%s is %d bytes, more than the %d this verifier reads", e.Name, e.Size, e.Limit)
 }
 
-// readManifest reads the manifest's bytes into b.ManifestBytes, whatever
-// its ZIP CRC-32 says (CRCMismatches lists it when that differs): the
-// manifest's own signature is what holds these bytes, and a CRC-32 edited
-// alone must not decide between a repacked and an altered bundle
-// (TolerateCRC).
-func (b *Bundle) readManifest() (err error) {
+// checkManifestReadable reads the manifest through to its end, as its
+// bytes were once read here whole, so that an entry that cannot be read
+// (a deflated one that does not inflate to its size) is refused at the
+// opening, whatever its CRC-32 says (the manifest's own signature is what
+// holds its bytes, and a CRC-32 edited alone must not decide between a
+// repacked and an altered bundle: TolerateCRC). It holds none of it:
+// ReadManifest and OpenManifest read it again.
+func (b *Bundle) checkManifestReadable() error {
 	if size, _ := b.Size(ManifestName); size > MaxManifestSize {
 		return &TooLargeError{Name: ManifestName, Size: size, Limit: MaxManifestSize}
 	}
-	b.ManifestBytes, err = b.readSmall(ManifestName, MaxManifestSize, true)
-	return err
+	rc, err := b.OpenManifest()
+	if err != nil {
+		return containerErr("entry %s: %v", ManifestName, err)
+	}
+	defer rc.Close()
+	size, _ := b.Size(ManifestName)
+	n, err := io.Copy(io.Discard, io.LimitReader(rc, size+1))
+	return readErr(ManifestName, n, size, err)
+}
+
+// ReadManifest reads the manifest's exact bytes (up to MaxManifestSize),
+// whatever its CRC-32 (checkManifestReadable): check them against the
+// signature. A verifier that does not hold them reads OpenManifest.
+func (b *Bundle) ReadManifest() ([]byte, error) {
+	return b.readSmall(ManifestName, MaxManifestSize, true)
+}
+
+// OpenManifest streams the manifest's bytes, whatever its CRC-32, as
+// ReadManifest reads them.
+func (b *Bundle) OpenManifest() (io.ReadCloser, error) {
+	e, ok := b.lookup(ManifestName)
+	if !ok {
+		return nil, containerErr("no entry %s", ManifestName)
+	}
+	return b.openEntry(ManifestName, e, true)
 }
 
 func containerErr(format string, args ...any) error {
@@ -72,9 +97,6 @@ type Bundle struct {
 	// search: 4 bytes an entry where a map took about 60 (index).
 	byName []int32
 	zip    io.ReaderAt // of the ZIP entries
-	// ManifestBytes are the exact bytes of manifest.json, read whatever
-	// its CRC-32 (readManifest): check them against the signature.
-	ManifestBytes []byte
 	// Ignored lists what OpenRepacked and OpenDir left out as not part of
 	// a bundle (operating-system junk, names outside the bundle's
 	// folders); always empty for OpenBundle.
@@ -287,8 +309,34 @@ func (b *Bundle) Close() {
 // unencrypted, a regular file with a clean name (CheckEntryName); no
 // duplicate names, even under case folding; local headers that agree with
 // the central directory and neither overlap nor leave gaps; nothing before
-// the first entry; a manifest.json. It does not check digests.
+// the first entry; a manifest.json. It does not check digests. It holds
+// a few numbers an entry (entry), and reads the central directory of a
+// canonical container record by record (openCanonical): at most
+// MaxEntries entries, whatever the input.
 func OpenBundle(r io.ReaderAt, size int64) (*Bundle, error) {
+	b, ok := openCanonical(r, size)
+	if !ok {
+		var err error
+		if b, err = openDiagnosed(r, size); err != nil {
+			return nil, err
+		}
+	}
+	if err := b.checkManifestReadable(); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// openDiagnosed is OpenBundle through archive/zip, for a container that
+// openCanonical did not accept: it says what breaks the canonical layout
+// (the checks are the same functions). It holds archive/zip's directory,
+// about 300 bytes an entry, while it checks; a directory of more than
+// MaxEntries records is refused before archive/zip reads it
+// (walkDirectory).
+func openDiagnosed(r io.ReaderAt, size int64) (*Bundle, error) {
+	if w, ok := walkDirectory(r, size); ok && w.records > MaxEntries {
+		return nil, containerErr("%d entries, more than the %d allowed", w.records, MaxEntries)
+	}
 	zr, err := zip.NewReader(r, size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		return nil, fmt.Errorf("%w: %v", ErrNotBundle, err)
@@ -306,9 +354,6 @@ func OpenBundle(r io.ReaderAt, size int64) (*Bundle, error) {
 	}
 	b.canonical, b.form = true, descriptorForm(zr.File)
 	b.compact(zr.File, dataAt)
-	if err := b.readManifest(); err != nil {
-		return nil, err
-	}
 	return b, nil
 }
 
@@ -366,14 +411,15 @@ func (b *Bundle) checkEntries(r io.ReaderAt, files []*zip.File) error {
 func checkLayout(r io.ReaderAt, size int64, files []*zip.File) ([]int64, error) {
 	offsets, dataAt := make([]int64, len(files)), make([]int64, len(files))
 	var pos int64
-	for i, f := range files {
+	for i, zf := range files {
+		f := recordOf(zf)
 		var hdr [30]byte
 		if _, err := r.ReadAt(hdr[:], pos); err != nil || le32(hdr[:]) != 0x04034b50 {
 			return nil, containerErr("no local file header at byte %d (hidden, missing or overlapping data)", pos)
 		}
 		nameLen, extraLen := int64(le16(hdr[26:])), int64(le16(hdr[28:]))
-		if off, err := f.DataOffset(); err != nil || off != pos+30+nameLen+extraLen {
-			return nil, containerErr("the local header at byte %d is not entry %q's: local records must follow the central directory's order", pos, f.Name)
+		if off, err := zf.DataOffset(); err != nil || off != pos+30+nameLen+extraLen {
+			return nil, containerErr("the local header at byte %d is not entry %q's: local records must follow the central directory's order", pos, f.name)
 		}
 		offsets[i], dataAt[i] = pos, pos+30+nameLen+extraLen
 		end, err := checkLocal(r, pos, hdr[:], f)
@@ -381,13 +427,14 @@ func checkLayout(r io.ReaderAt, size int64, files []*zip.File) ([]int64, error) 
 			return nil, err
 		}
 		if pos = end; pos > size {
-			return nil, containerErr("entry %q runs past the end of the file", f.Name)
+			return nil, containerErr("entry %q runs past the end of the file", f.name)
 		}
 	}
 	cdStart := pos
 	needZip64 := len(files) >= 0xffff
-	for i, f := range files {
-		needZip64 = needZip64 || needsZip64(f) || offsets[i] >= 0xffffffff
+	for i, zf := range files {
+		f := recordOf(zf)
+		needZip64 = needZip64 || needsZip64(f, offsets[i])
 		next, err := checkCentral(r, pos, f, offsets[i])
 		if err != nil {
 			return nil, err
@@ -405,35 +452,54 @@ const (
 	zipVersion45 = 45
 )
 
-func needsZip64(f *zip.File) bool { return f.UncompressedSize64 >= 0xffffffff }
+// record is what the canonical layout's checks need of an entry's
+// central-directory record: its name, flags, CRC-32 and sizes. The
+// record decides every other byte of the entry's headers.
+type record struct {
+	name        string
+	flags       uint16
+	crc         uint32
+	csize, size uint64
+}
+
+func recordOf(f *zip.File) record {
+	return record{name: f.Name, flags: f.Flags, crc: f.CRC32, csize: f.CompressedSize64, size: f.UncompressedSize64}
+}
+
+// bigSize: the entry's sizes need ZIP64 fields.
+func bigSize(f record) bool { return f.size >= 0xffffffff }
+
+// needsZip64: the entry, whose local header is at offset, needs ZIP64
+// fields (its size or its offset).
+func needsZip64(f record, offset int64) bool { return bigSize(f) || offset >= 0xffffffff }
 
 // checkLocal checks a local header (hdr, at pos) against the entry and
 // returns where the entry (data and descriptor) ends.
-func checkLocal(r io.ReaderAt, pos int64, hdr []byte, f *zip.File) (int64, error) {
+func checkLocal(r io.ReaderAt, pos int64, hdr []byte, f record) (int64, error) {
 	nameLen, extraLen := int64(le16(hdr[26:])), int64(le16(hdr[28:]))
 	name := make([]byte, nameLen)
-	if _, err := r.ReadAt(name, pos+30); err != nil || string(name) != f.Name {
-		return 0, containerErr("entry %q: its local header names %q", f.Name, name)
+	if _, err := r.ReadAt(name, pos+30); err != nil || string(name) != f.name {
+		return 0, containerErr("entry %q: its local header names %q", f.name, name)
 	}
 	flags := le16(hdr[6:])
 	descriptor := flags == 0x8
-	if descriptor && !Streamed(f.Name) {
-		return 0, containerErr("entry %q has a data descriptor: only attachments, sources and %s may (bundle-format.md §1)", f.Name, RecordName)
+	if descriptor && !Streamed(f.name) {
+		return 0, containerErr("entry %q has a data descriptor: only attachments, sources and %s may (bundle-format.md §1)", f.name, RecordName)
 	}
 	version := uint16(zipVersion20)
-	wantCRC, wantSize, wantExtra := f.CRC32, uint32(f.UncompressedSize64), int64(0)
+	wantCRC, wantSize, wantExtra := f.crc, uint32(f.size), int64(0)
 	switch {
 	case descriptor:
 		wantCRC, wantSize = 0, 0
-	case needsZip64(f):
+	case bigSize(f):
 		version, wantSize, wantExtra = zipVersion45, 0xffffffff, 20
 	}
-	if flags != 0 && !descriptor || flags != f.Flags || le16(hdr[4:]) != version || le16(hdr[8:]) != zip.Store ||
+	if flags != 0 && !descriptor || flags != f.flags || le16(hdr[4:]) != version || le16(hdr[8:]) != zip.Store ||
 		le16(hdr[10:]) != 0 || le16(hdr[12:]) != 0 || le32(hdr[14:]) != wantCRC ||
 		le32(hdr[18:]) != wantSize || le32(hdr[22:]) != wantSize || extraLen != wantExtra {
-		return 0, containerErr("entry %q: its local header is not in the canonical form (version, flags, time, CRC, sizes or extra field)", f.Name)
+		return 0, containerErr("entry %q: its local header is not in the canonical form (version, flags, time, CRC, sizes or extra field)", f.name)
 	}
-	end := pos + 30 + nameLen + extraLen + int64(f.CompressedSize64)
+	end := pos + 30 + nameLen + extraLen + int64(f.csize)
 	if !descriptor {
 		return end, nil
 	}
@@ -443,23 +509,23 @@ func checkLocal(r io.ReaderAt, pos int64, hdr []byte, f *zip.File) (int64, error
 
 // checkDescriptor checks the data descriptor after an entry's data: with
 // its signature, the CRC and both sizes, 64-bit only when needed.
-func checkDescriptor(r io.ReaderAt, off int64, f *zip.File) (int64, error) {
+func checkDescriptor(r io.ReaderAt, off int64, f record) (int64, error) {
 	var d [24]byte
 	n := int64(16)
-	if needsZip64(f) {
+	if bigSize(f) {
 		n = 24
 	}
 	if _, err := r.ReadAt(d[:n], off); err != nil {
-		return 0, containerErr("entry %q: data descriptor missing", f.Name)
+		return 0, containerErr("entry %q: data descriptor missing", f.name)
 	}
-	ok := le32(d[:]) == 0x08074b50 && le32(d[4:]) == f.CRC32
+	ok := le32(d[:]) == 0x08074b50 && le32(d[4:]) == f.crc
 	if n == 16 {
-		ok = ok && uint64(le32(d[8:])) == f.CompressedSize64 && uint64(le32(d[12:])) == f.UncompressedSize64
+		ok = ok && uint64(le32(d[8:])) == f.csize && uint64(le32(d[12:])) == f.size
 	} else {
-		ok = ok && binary.LittleEndian.Uint64(d[8:]) == f.CompressedSize64 && binary.LittleEndian.Uint64(d[16:]) == f.UncompressedSize64
+		ok = ok && binary.LittleEndian.Uint64(d[8:]) == f.csize && binary.LittleEndian.Uint64(d[16:]) == f.size
 	}
 	if !ok {
-		return 0, containerErr("entry %q: data descriptor does not match", f.Name)
+		return 0, containerErr("entry %q: data descriptor does not match", f.name)
 	}
 	return n, nil
 }
@@ -467,40 +533,93 @@ func checkDescriptor(r io.ReaderAt, off int64, f *zip.File) (int64, error) {
 // checkCentral checks the central-directory record at pos for entry f,
 // whose local header is at offset, and returns where the next record
 // starts.
-func checkCentral(r io.ReaderAt, pos int64, f *zip.File, offset int64) (int64, error) {
-	var h [46]byte
-	if _, err := r.ReadAt(h[:], pos); err != nil || le32(h[:]) != 0x02014b50 {
-		return 0, containerErr("entry %q: no central-directory record at byte %d", f.Name, pos)
+func checkCentral(r io.ReaderAt, pos int64, f record, offset int64) (int64, error) {
+	var h [centralLen]byte
+	if _, err := r.ReadAt(h[:], pos); err != nil || le32(h[:]) != centralSig {
+		return 0, containerErr("entry %q: no central-directory record at byte %d", f.name, pos)
 	}
-	nameLen, extraLen, commentLen := int64(le16(h[28:])), int64(le16(h[30:])), le16(h[32:])
-	var extra []byte
-	version, size, off := uint16(zipVersion20), uint32(f.UncompressedSize64), uint32(offset)
-	if needsZip64(f) || offset >= 0xffffffff {
-		version = zipVersion45
-		extra = binary.LittleEndian.AppendUint16(nil, 0x0001)
-		var body []byte
-		if needsZip64(f) {
-			size = 0xffffffff
-			body = binary.LittleEndian.AppendUint64(body, f.UncompressedSize64)
-			body = binary.LittleEndian.AppendUint64(body, f.CompressedSize64)
-		}
-		if offset >= 0xffffffff {
-			off = 0xffffffff
-			body = binary.LittleEndian.AppendUint64(body, uint64(offset))
-		}
-		extra = append(binary.LittleEndian.AppendUint16(extra, uint16(len(body))), body...)
+	if !centralCanonical(h[:], f, offset) {
+		return 0, errCentralForm(f)
 	}
-	if le16(h[4:]) != version || le16(h[6:]) != version || le16(h[8:]) != f.Flags || le16(h[10:]) != zip.Store ||
-		le16(h[12:]) != 0 || le16(h[14:]) != 0 || le32(h[16:]) != f.CRC32 || le32(h[20:]) != size || le32(h[24:]) != size ||
-		nameLen != int64(len(f.Name)) || extraLen != int64(len(extra)) || commentLen != 0 ||
-		le16(h[34:]) != 0 || le16(h[36:]) != 0 || le32(h[38:]) != 0 || le32(h[42:]) != off {
-		return 0, containerErr("entry %q: its central-directory record is not in the canonical form (versions, time, attributes, sizes, extra field or comment)", f.Name)
-	}
+	nameLen, extraLen := int64(le16(h[28:])), int64(le16(h[30:]))
 	got := make([]byte, nameLen+extraLen)
-	if _, err := r.ReadAt(got, pos+46); err != nil || string(got[:nameLen]) != f.Name || string(got[nameLen:]) != string(extra) {
-		return 0, containerErr("entry %q: its central-directory record does not match", f.Name)
+	if _, err := r.ReadAt(got, pos+centralLen); err != nil || !centralTailMatches(got, f, offset) {
+		return 0, errCentralMismatch(f)
 	}
-	return pos + 46 + nameLen + extraLen, nil
+	return pos + centralLen + nameLen + extraLen, nil
+}
+
+const (
+	centralSig = 0x02014b50
+	centralLen = 46 // a central-directory record before its name, extra field and comment
+)
+
+func errCentralForm(f record) error {
+	return containerErr("entry %q: its central-directory record is not in the canonical form (versions, time, attributes, sizes, extra field or comment)", f.name)
+}
+
+func errCentralMismatch(f record) error {
+	return containerErr("entry %q: its central-directory record does not match", f.name)
+}
+
+// centralCanonical reports whether h, the fixed part of a
+// central-directory record, is the canonical one of entry f, whose local
+// header is at offset.
+func centralCanonical(h []byte, f record, offset int64) bool {
+	version, size, off := uint16(zipVersion20), uint32(f.size), uint32(offset)
+	if needsZip64(f, offset) {
+		version = zipVersion45
+	}
+	if bigSize(f) {
+		size = 0xffffffff
+	}
+	if offset >= 0xffffffff {
+		off = 0xffffffff
+	}
+	return le16(h[4:]) == version && le16(h[6:]) == version && le16(h[8:]) == f.flags && le16(h[10:]) == zip.Store &&
+		le16(h[12:]) == 0 && le16(h[14:]) == 0 && le32(h[16:]) == f.crc && le32(h[20:]) == size && le32(h[24:]) == size &&
+		int(le16(h[28:])) == len(f.name) && int(le16(h[30:])) == canonicalExtraLen(f, offset) && le16(h[32:]) == 0 &&
+		le16(h[34:]) == 0 && le16(h[36:]) == 0 && le32(h[38:]) == 0 && le32(h[42:]) == off
+}
+
+// centralTailMatches reports whether tail, the name and extra field of a
+// central-directory record, are entry f's, its local header at offset.
+func centralTailMatches(tail []byte, f record, offset int64) bool {
+	n := len(f.name)
+	return len(tail) >= n && string(tail[:n]) == f.name && string(tail[n:]) == string(canonicalExtra(f, offset))
+}
+
+// canonicalExtra is the central-directory extra field of entry f, its
+// local header at offset: none, or the ZIP64 field with the sizes and
+// the offset that do not fit 32 bits, in that order.
+func canonicalExtra(f record, offset int64) []byte {
+	if !needsZip64(f, offset) {
+		return nil
+	}
+	var body []byte
+	if bigSize(f) {
+		body = binary.LittleEndian.AppendUint64(body, f.size)
+		body = binary.LittleEndian.AppendUint64(body, f.csize)
+	}
+	if offset >= 0xffffffff {
+		body = binary.LittleEndian.AppendUint64(body, uint64(offset))
+	}
+	extra := binary.LittleEndian.AppendUint16(nil, 0x0001)
+	return append(binary.LittleEndian.AppendUint16(extra, uint16(len(body))), body...)
+}
+
+func canonicalExtraLen(f record, offset int64) int {
+	n := 0
+	if needsZip64(f, offset) {
+		n = 4
+	}
+	if bigSize(f) {
+		n += 16
+	}
+	if offset >= 0xffffffff {
+		n += 8
+	}
+	return n
 }
 
 // checkEnd checks what follows the central directory: the end record
@@ -604,8 +723,7 @@ func (b *Bundle) readSmall(name string, limit int64, tolerateCRC bool) ([]byte, 
 	}
 	defer rc.Close()
 	// Read into a slice of exactly the stated size: a bytes.Buffer grown
-	// to it doubles when it probes for the end (the manifest of 30,000
-	// messages is 6 MB, held throughout a verification).
+	// to it doubles when it probes for the end.
 	data := make([]byte, f.size)
 	n, err := io.ReadFull(rc, data)
 	if err == nil {
@@ -616,11 +734,23 @@ func (b *Bundle) readSmall(name string, limit int64, tolerateCRC bool) ([]byte, 
 		m, err = io.ReadFull(rc, probe[:])
 		n += m
 	}
-	switch {
-	case err == io.EOF && int64(n) == f.size:
-		return data, nil
-	case err == io.EOF, err == io.ErrUnexpectedEOF, err == nil:
-		return nil, containerErr("entry %s: %d bytes read, %d expected", name, n, f.size)
+	if err == io.EOF {
+		err = nil
 	}
-	return nil, containerErr("entry %s: %v", name, err)
+	if err := readErr(name, int64(n), f.size, err); err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+// readErr is the error of reading an entry of size bytes whole, n read
+// with err (nil or io.ErrUnexpectedEOF at a premature end).
+func readErr(name string, n, size int64, err error) error {
+	switch {
+	case err == nil && n == size:
+		return nil
+	case err == nil, err == io.ErrUnexpectedEOF:
+		return containerErr("entry %s: %d bytes read, %d expected", name, n, size)
+	}
+	return containerErr("entry %s: %v", name, err)
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -108,13 +109,25 @@ func (t *tolerant) take(name string, mode fs.FileMode, add func()) error {
 
 func (t *tolerant) finish() (*Bundle, error) {
 	t.b.index()
-	return t.b, t.b.readManifest()
+	return t.b, t.b.checkManifestReadable()
 }
 
 // OpenRepacked reads a ZIP holding a bundle's files in a container that is
 // not the canonical one. A ZIP that is not a bundle at all (IsBundleZip) is
 // ErrNotBundle, with what it seems to be.
+//
+// It holds archive/zip's directory, about 300 bytes an entry, for as long
+// as the bundle is open: at most MaxEntries of them. A directory of more
+// records is refused before archive/zip reads it (walkDirectory), as a
+// bundle's ("more than … entries") when a record has one of IsBundleZip's
+// names (a mimetype entry by its name alone), else as not a bundle.
 func OpenRepacked(r io.ReaderAt, size int64) (*Bundle, error) {
+	if w, ok := walkDirectory(r, size); ok && w.records > MaxEntries {
+		if !w.bundleName {
+			return nil, fmt.Errorf("%w: %s", ErrNotBundle, foreignZip(w.whatsApp))
+		}
+		return nil, containerErr("more than the %d entries allowed", MaxEntries)
+	}
 	zr, err := zip.NewReader(r, size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		return nil, fmt.Errorf("%w: %v", ErrNotBundle, err)
@@ -166,13 +179,20 @@ func readsAs(f *zip.File, want string) bool {
 
 // describeForeignZip says what a ZIP that is not a bundle seems to be.
 func describeForeignZip(files []*zip.File) string {
-	for _, f := range files {
-		base := path.Base(f.Name)
-		if base == "_chat.txt" || strings.HasPrefix(base, "WhatsApp Chat") {
-			return "a ZIP archive without the custody mimetype (a WhatsApp export?)"
-		}
+	return foreignZip(slices.ContainsFunc(files, func(f *zip.File) bool { return isWhatsAppName(f.Name) }))
+}
+
+func foreignZip(whatsApp bool) string {
+	if whatsApp {
+		return "a ZIP archive without the custody mimetype (a WhatsApp export?)"
 	}
 	return "a ZIP archive without the custody mimetype"
+}
+
+// isWhatsAppName: a name of a WhatsApp export's chat.
+func isWhatsAppName(name string) bool {
+	base := path.Base(name)
+	return base == "_chat.txt" || strings.HasPrefix(base, "WhatsApp Chat")
 }
 
 // OpenDir reads the files of a bundle extracted into the folder root. No

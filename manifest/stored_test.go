@@ -116,3 +116,76 @@ func TestStoredEntryZeroCRC(t *testing.T) {
 		t.Errorf("an entry whose CRC-32 fields were zeroed read with error %v, want %v", err, zip.ErrChecksum)
 	}
 }
+
+// TestOpenBundleAllocatesNumbersPerEntry: opening a canonical bundle
+// allocates, in all, little more per entry than what it keeps (the
+// entry's name and numbers): its central directory is read record by
+// record, not into archive/zip's zip.File per entry (about 300 bytes)
+// and a map of folded names, which made the highest transient of a
+// verification.
+func TestOpenBundleAllocatesNumbersPerEntry(t *testing.T) {
+	const n = 50_000
+	var buf bytes.Buffer
+	w, err := manifest.NewWriter(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if _, err := w.AddBytes(manifest.MessageEntryName(i), []byte("{}")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.AddBytes(manifest.ManifestName, []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	b, err := manifest.OpenBundle(bytes.NewReader(data), int64(len(data)))
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runtime.KeepAlive(b)
+	perEntry := (after.TotalAlloc - before.TotalAlloc) / n
+	t.Logf("%d bytes allocated per entry", perEntry)
+	if perEntry > 150 {
+		t.Errorf("opening the bundle allocates %d bytes per entry: more than its index", perEntry)
+	}
+}
+
+// TestOpenBundleDoesNotReadManifestWhole: opening a bundle reads the
+// manifest through (its entry must read) without holding it: a verifier
+// streams it for its signature and digest (up to MaxManifestSize).
+func TestOpenBundleDoesNotReadManifestWhole(t *testing.T) {
+	var buf bytes.Buffer
+	w, err := manifest.NewWriter(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := bytes.Repeat([]byte(" "), 8<<20)
+	if _, err := w.AddBytes(manifest.ManifestName, big); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	b, err := manifest.OpenBundle(bytes.NewReader(data), int64(len(data)))
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 1<<20 {
+		t.Errorf("opening a bundle with a manifest of %d bytes allocates %d bytes", len(big), alloc)
+	}
+	got, err := b.ReadManifest()
+	if err != nil || !bytes.Equal(got, big) {
+		t.Fatalf("ReadManifest: %d bytes, %v", len(got), err)
+	}
+}

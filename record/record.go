@@ -369,7 +369,11 @@ func isImage(mediaType string) bool {
 // FromBundle reads the content of an opened bundle. It checks nothing
 // beyond what parsing needs: verify the bundle first.
 func FromBundle(b *manifest.Bundle) (Content, error) {
-	m, err := manifest.Parse(b.ManifestBytes)
+	data, err := b.ReadManifest()
+	if err != nil {
+		return Content{}, err
+	}
+	m, err := manifest.Parse(data)
 	if err != nil {
 		return Content{}, err
 	}

@@ -42,7 +42,11 @@ func TestStreamedEntriesRenderAsHeld(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := manifest.Parse(b.ManifestBytes)
+		data, err = b.ReadManifest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := manifest.Parse(data)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -82,31 +82,38 @@ func NewStatement(manifest, sig []byte, pub crypto.PublicKey) (*Statement, error
 // NewStatementFrom is NewStatement with manifest.json read from manifest,
 // for an exporter that does not hold it.
 func NewStatementFrom(manifest io.Reader, sig []byte, pub crypto.PublicKey) (*Statement, error) {
-	der, err := x509.MarshalPKIXPublicKey(pub)
+	st, h, err := NewStatementHash(sig, pub)
 	if err != nil {
 		return nil, err
-	}
-	var st *Statement
-	var h hash.Hash
-	switch k := pub.(type) {
-	case *ecdsa.PublicKey:
-		st, h = &Statement{HashAlgorithm: "SHA2_256", KeyDetails: "PKIX_ECDSA_P256_SHA_256", PublicKey: der, Signature: sig}, sha256.New()
-	case *rsa.PublicKey:
-		bits := k.N.BitLen()
-		if bits != 2048 && bits != 3072 && bits != 4096 {
-			return nil, fmt.Errorf("a transparency log entry for an RSA key of %d bits is not defined (Rekor v2 takes 2048, 3072 and 4096)", bits)
-		}
-		st, h = &Statement{HashAlgorithm: "SHA2_256", KeyDetails: fmt.Sprintf("PKIX_RSA_PKCS1V15_%d_SHA256", bits), PublicKey: der, Signature: sig}, sha256.New()
-	case ed25519.PublicKey:
-		st, h = &Statement{HashAlgorithm: "SHA2_512", KeyDetails: "PKIX_ED25519_PH", PublicKey: der}, sha512.New()
-	default:
-		return nil, fmt.Errorf("a transparency log entry for a %T key is not defined", pub)
 	}
 	if _, err := io.Copy(h, manifest); err != nil {
 		return nil, fmt.Errorf("reading manifest.json: %w", err)
 	}
 	st.Digest = h.Sum(nil)
 	return st, nil
+}
+
+// NewStatementHash is NewStatementFrom in two steps, for a reader that
+// hashes manifest.json once for several checks: write manifest.json into
+// the hash, then set the statement's Digest to its Sum.
+func NewStatementHash(sig []byte, pub crypto.PublicKey) (*Statement, hash.Hash, error) {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return nil, nil, err
+	}
+	switch k := pub.(type) {
+	case *ecdsa.PublicKey:
+		return &Statement{HashAlgorithm: "SHA2_256", KeyDetails: "PKIX_ECDSA_P256_SHA_256", PublicKey: der, Signature: sig}, sha256.New(), nil
+	case *rsa.PublicKey:
+		bits := k.N.BitLen()
+		if bits != 2048 && bits != 3072 && bits != 4096 {
+			return nil, nil, fmt.Errorf("a transparency log entry for an RSA key of %d bits is not defined (Rekor v2 takes 2048, 3072 and 4096)", bits)
+		}
+		return &Statement{HashAlgorithm: "SHA2_256", KeyDetails: fmt.Sprintf("PKIX_RSA_PKCS1V15_%d_SHA256", bits), PublicKey: der, Signature: sig}, sha256.New(), nil
+	case ed25519.PublicKey:
+		return &Statement{HashAlgorithm: "SHA2_512", KeyDetails: "PKIX_ED25519_PH", PublicKey: der}, sha512.New(), nil
+	}
+	return nil, nil, fmt.Errorf("a transparency log entry for a %T key is not defined", pub)
 }
 
 // SignPrehashed makes the Ed25519ph signature of an Ed25519 statement;

@@ -21,6 +21,7 @@ import (
 	"github.com/custody-toolkit/custody/internal/lang"
 	"github.com/custody-toolkit/custody/internal/verdict"
 	"github.com/custody-toolkit/custody/keys/sigalg"
+	"github.com/custody-toolkit/custody/keys/sigstream"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/record"
 	"github.com/custody-toolkit/custody/translog"
@@ -426,22 +427,27 @@ func (v *bundleVerifier) checkMetaEntries() (tokens int, ok bool) {
 // checkManifest reads the manifest, and checks the signature over its
 // bytes (reported by checkSignature): it returns both.
 func (v *bundleVerifier) checkManifest() (m *manifest.Manifest, seal sealResult) {
-	data := v.b.ManifestBytes
-	head, err := manifest.ReadHead(bytes.NewReader(data))
+	head, err := v.manifestHead()
 	var unknown *manifest.UnknownFormatError
 	if errors.As(err, &unknown) {
 		v.checkUnknownFormat(err)
 		return nil, seal
 	}
-	sum, size := sha256.Sum256(data), len(data)
 	if err == nil {
 		// The signature is checked now, reported in its turn
-		// (checkSignature), so that the manifest's bytes, up to 64 MB,
-		// are released before the manifest is decoded (as it streams,
-		// manifest.ParseStream): they are never held with the value.
+		// (checkSignature), in the pass that takes the manifest's
+		// SHA-256 (digestManifest): the bytes signed are the bytes the
+		// tokens' digest is compared with, read once as they stream,
+		// never held (up to 64 MB).
 		seal = v.verifySeal(head.Format, head.Signer.Fingerprint, head.Signer.Algorithm, true)
-		v.b.ManifestBytes = nil
 	}
+	if !seal.digest.taken {
+		if seal.digest, err = v.digestManifest(); err != nil {
+			v.fail("manifest", "%v", err)
+			return nil, seal
+		}
+	}
+	sum, size := seal.digest.sum, seal.digest.size
 	m, err = manifest.ParseStream(func() (io.ReadCloser, error) { return v.b.Open(manifest.ManifestName) })
 	if errors.As(err, &unknown) {
 		v.checkUnknownFormat(err)
@@ -462,6 +468,45 @@ func (v *bundleVerifier) checkManifest() (m *manifest.Manifest, seal sealResult)
 	return m, seal
 }
 
+// manifestHead reads the manifest's format and signer (manifest.ReadHead)
+// as it streams.
+func (v *bundleVerifier) manifestHead() (*manifest.Head, error) {
+	rc, err := v.b.OpenManifest()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return manifest.ReadHead(rc)
+}
+
+// manifestDigest is manifest.json's SHA-256 and size, taken as it streams.
+type manifestDigest struct {
+	sum   [sha256.Size]byte
+	size  int64
+	taken bool
+}
+
+// digestManifest reads manifest.json once, as it streams, into its
+// SHA-256 and into also (the signature's hash, the log statement's).
+func (v *bundleVerifier) digestManifest(also ...io.Writer) (manifestDigest, error) {
+	rc, err := v.b.OpenManifest()
+	if err != nil {
+		return manifestDigest{}, err
+	}
+	defer rc.Close()
+	h := sha256.New()
+	if v.buf == nil {
+		v.buf = make([]byte, 1<<20)
+	}
+	n, err := io.CopyBuffer(io.MultiWriter(append([]io.Writer{h}, also...)...), rc, v.buf)
+	if err != nil {
+		return manifestDigest{}, fmt.Errorf("reading %s: %w", manifest.ManifestName, err)
+	}
+	d := manifestDigest{size: n, taken: true}
+	h.Sum(d.sum[:0])
+	return d, nil
+}
+
 // checkUnknownFormat reports a manifest of a format this verifier does
 // not read (a later version, perhaps): it cannot be checked, which is
 // INDETERMINATE, unless its signature proves it altered. The signature is
@@ -476,7 +521,10 @@ func (v *bundleVerifier) checkUnknownFormat(err error) {
 			Algorithm   string `json:"algorithm"`
 		} `json:"signer"`
 	}
-	if json.Unmarshal(v.b.ManifestBytes, &probe) == nil && probe.Signer.Fingerprint != "" {
+	// A format this verifier does not know has no stream reader here:
+	// its bytes are read whole (up to MaxManifestSize), once, for the
+	// probe, and nothing else is held yet.
+	if data, rerr := v.b.ReadManifest(); rerr == nil && json.Unmarshal(data, &probe) == nil && probe.Signer.Fingerprint != "" {
 		if res := v.verifySeal("", probe.Signer.Fingerprint, probe.Signer.Algorithm, false); res.check.Status == Failed {
 			v.rep.Checks = append(v.rep.Checks, Check{Name: "manifest", Status: Failed, Sub: SigCryptoFailure,
 				Detail: fmt.Sprintf("%v, and its signature proves it altered: %s", err, res.check.Detail)})
@@ -980,6 +1028,7 @@ type sealResult struct {
 	sig            []byte
 	logStatement   *translog.Statement
 	manifestSHA256 string
+	digest         manifestDigest // manifest.json's, taken in the pass that checked the signature
 }
 
 // verifySeal checks manifest.sig over manifest.json with signer.pem, for
@@ -1040,23 +1089,43 @@ func (v *bundleVerifier) verifySeal(manifestFormat, wantFP, alg string, knownFor
 	if keyAlg, ok := sigalg.ForKey(pub); ok && !definedIn(pub, manifestFormat, knownFormat) {
 		return notImplemented(fp, fmt.Errorf("%s holds a %s key, whose algorithm came with %s", manifest.SignerName, keyAlg.Title, manifest.FormatName(keyAlg.SinceFormat)))
 	}
-	if err := verifySignature(pub, alg, v.b.ManifestBytes, sig); errors.Is(err, errAlgorithmNotImplemented) {
+	// The log entries state the manifest's digest: taken in the same
+	// pass. Only v4 and later list transparency logs (manifest.Parse
+	// refuses them before).
+	var statement *translog.Statement
+	var statementHash hash.Hash
+	if knownFormat && manifest.FormatVersion(manifestFormat) >= 4 {
+		statement, statementHash, _ = translog.NewStatementHash(sig, pub)
+	}
+	var digest manifestDigest
+	read := func(signed io.Writer) (err error) {
+		also := []io.Writer{signed}
+		if statementHash != nil {
+			also = append(also, statementHash)
+		}
+		digest, err = v.digestManifest(also...)
+		return err
+	}
+	if err := verifySignature(pub, alg, sig, read); errors.Is(err, errAlgorithmNotImplemented) {
 		return notImplemented(fp, err)
 	} else if errors.Is(err, sigalg.ErrConstraint) {
 		return constrained(fp, err)
+	} else if errors.Is(err, errManifestUnread) {
+		return sealResult{fingerprint: fp, sig: sig, check: check(Failed, FormatFailure, "%v", err)}
 	} else if err != nil {
-		return sealResult{fingerprint: fp, sig: sig, check: check(Failed, SigCryptoFailure, "%v", err)}
+		return sealResult{fingerprint: fp, sig: sig, digest: digest, check: check(Failed, SigCryptoFailure, "%v", err)}
 	}
-	res := sealResult{key: pub, fingerprint: fp, sig: sig, check: check(Passed, "", "%s signature over manifest.json is valid, key %s", alg, fp)}
-	if knownFormat && manifest.FormatVersion(manifestFormat) >= 4 {
-		// The log entries state the manifest's digest: taken now, while
-		// its bytes are at hand (checkManifest then drops them). The
-		// manifest is not decoded yet; only v4 and later list
-		// transparency logs (manifest.Parse refuses them before).
-		res.logStatement, _ = translog.NewStatement(v.b.ManifestBytes, sig, pub)
+	res := sealResult{key: pub, fingerprint: fp, sig: sig, digest: digest, check: check(Passed, "", "%s signature over manifest.json is valid, key %s", alg, fp)}
+	if statement != nil {
+		statement.Digest = statementHash.Sum(nil)
+		res.logStatement = statement
 	}
 	return res
 }
+
+// errManifestUnread: manifest.json could not be read through for its
+// signature (an I/O error; the opening read it through once).
+var errManifestUnread = errors.New("manifest.json could not be read")
 
 // errAlgorithmNotImplemented: a signature algorithm this verifier does not
 // implement, which leaves a signature unchecked rather than failed.
@@ -1077,7 +1146,9 @@ func definedIn(key crypto.PublicKey, format string, knownFormat bool) bool {
 // errAlgorithmNotImplemented: the signature cannot be checked. For a key
 // it does sign with, a name that does not fit is a contradiction in what
 // was sealed.
-func verifySignature(pub crypto.PublicKey, name string, msg, sig []byte) error {
+// The message is what read writes into the writer it is given, as it
+// streams (keys/sigstream).
+func verifySignature(pub crypto.PublicKey, name string, sig []byte, read func(io.Writer) error) error {
 	alg, known := sigalg.ByName(name)
 	_, implemented := sigalg.ForKey(pub)
 	switch {
@@ -1089,7 +1160,11 @@ func verifySignature(pub crypto.PublicKey, name string, msg, sig []byte) error {
 	if err := alg.CheckKey(pub); err != nil {
 		return err
 	}
-	if !alg.Verify(pub, msg, sig) {
+	signed := sigstream.NewVerifier(alg, pub, sig)
+	if err := read(signed); err != nil {
+		return fmt.Errorf("%w: %v", errManifestUnread, err)
+	}
+	if !signed.Verify() {
 		return fmt.Errorf("%s signature does not verify (manifest.json or manifest.sig altered)", alg.Title)
 	}
 	return nil

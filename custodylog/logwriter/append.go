@@ -2,7 +2,6 @@ package logwriter
 
 import (
 	"archive/zip"
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -86,7 +85,12 @@ func Append(ctx context.Context, path string, e custodylog.Event, s Signer, opts
 // verifiers read it; a format this version does not know is a later one,
 // whose verifiers know every algorithm this one signs with.
 func checkKeyFormat(b *manifest.Bundle, alg *sigalg.Algorithm) error {
-	head, err := manifest.ReadHead(bytes.NewReader(b.ManifestBytes))
+	rc, err := b.OpenManifest()
+	if err != nil {
+		return nil // the bundle's reader says what is wrong with it
+	}
+	defer rc.Close()
+	head, err := manifest.ReadHead(rc)
 	if err != nil {
 		return nil // the format is later, or broken (nextEvent's and the verifier's to say)
 	}

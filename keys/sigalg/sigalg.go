@@ -206,6 +206,16 @@ func (a *Algorithm) Verify(pub crypto.PublicKey, msg, sig []byte) bool {
 	return a.verify(pub, a.digest(msg), sig)
 }
 
+// VerifyDigest is Verify for an algorithm that signs a digest (Hash is not
+// zero), given the message's digest: for a message read as it streams
+// (keys/sigstream). False for pure Ed25519, which signs the message itself.
+func (a *Algorithm) VerifyDigest(pub crypto.PublicKey, digest, sig []byte) bool {
+	if a.Hash == 0 || a.CheckKey(pub) != nil {
+		return false
+	}
+	return a.verify(pub, digest, sig)
+}
+
 // digest is what the signature covers: msg itself, or its Hash.
 func (a *Algorithm) digest(msg []byte) []byte {
 	if a.Hash == 0 {
