@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash/crc32"
+	"hash/maphash"
 	"io"
 	"slices"
 	"strings"
@@ -21,34 +22,38 @@ import (
 // end is fixed and small (the container's directory in zipwrite's compact
 // form, a sealed file's digest), for up to 200,000 entries (MaxEntries).
 type Writer struct {
-	zw    *zipwrite.Writer
-	buf   []byte // copy buffer, reused for every entry
-	names map[string]bool
-	files []written
+	zw  *zipwrite.Writer
+	buf []byte // copy buffer, reused for every entry
+	// folded are the entries' names in lower case (a reader refuses names
+	// equal but for case), by their 64-bit hash: 8 bytes an entry; the
+	// container holds the names, compared when a hash matches.
+	folded map[uint64]struct{}
+	seed   maphash.Seed
+	files  []written
 }
 
 // written is a sealed-content entry as the writer keeps it until the
 // manifest lists it: its name by its place in the container, its digest
 // as 32 bytes rather than 64 hex digits in a string.
 type written struct {
-	entry  int // in the container, whose directory holds the name
+	entry  uint32 // in the container, whose directory holds its name and size
 	sha256 [32]byte
-	size   int64
 }
 
 func (w *Writer) file(f *written) File {
-	return File{Path: w.zw.Name(f.entry), SHA256: hex.EncodeToString(f.sha256[:]), Size: f.size}
+	i := int(f.entry)
+	return File{Path: w.zw.Name(i), SHA256: hex.EncodeToString(f.sha256[:]), Size: w.zw.Size(i)}
 }
 
 // NewWriter starts a bundle on w and writes the mimetype entry.
 func NewWriter(w io.Writer) (*Writer, error) {
-	bw := &Writer{zw: zipwrite.New(w), names: map[string]bool{}}
+	bw := &Writer{zw: zipwrite.New(w), folded: map[uint64]struct{}{}, seed: maphash.MakeSeed()}
 	// mimetype: first, stored, no extra field, no data descriptor, so that
 	// its content sits at byte offset 38 as in EPUB, ODF and ASiC.
 	if _, err := bw.addSized(MimetypeName, strings.NewReader(MediaType), int64(len(MediaType)), crc32.ChecksumIEEE([]byte(MediaType))); err != nil {
 		return nil, err
 	}
-	bw.names[MimetypeName] = true
+	bw.folded[bw.hash(MimetypeName)] = struct{}{}
 	return bw, nil
 }
 
@@ -82,14 +87,14 @@ func (w *Writer) copyEntry(name string, ew io.Writer, r io.Reader) (File, error)
 	if w.buf == nil {
 		w.buf = make([]byte, 1<<20)
 	}
-	n, err := io.CopyBuffer(io.MultiWriter(ew, h), r, w.buf)
+	_, err := io.CopyBuffer(io.MultiWriter(ew, h), r, w.buf)
 	if err == nil {
 		err = w.zw.EndEntry()
 	}
 	if err != nil {
 		return File{}, fmt.Errorf("%s: %w", name, err)
 	}
-	return w.record([32]byte(h.Sum(nil)), n), nil
+	return w.record([32]byte(h.Sum(nil))), nil
 }
 
 // StoredHeader is the header of a stored entry of known content in the
@@ -114,22 +119,36 @@ func (w *Writer) reserve(name string) error {
 	if err := CheckEntryName(name); err != nil {
 		return err
 	}
-	if w.names[strings.ToLower(name)] {
+	h := w.hash(name)
+	if _, seen := w.folded[h]; seen && w.holds(name) {
 		return fmt.Errorf("duplicate entry %q", name)
 	}
-	if len(w.names) >= MaxEntries {
+	if w.zw.Len() >= MaxEntries {
 		// A reader refuses such a container (OpenBundle): better no bundle
 		// than one that no verifier reads.
 		return fmt.Errorf("%s: the bundle would hold more than %d entries, the most a verifier reads: export fewer messages", name, MaxEntries)
 	}
-	w.names[strings.ToLower(name)] = true
+	w.folded[h] = struct{}{}
 	return nil
+}
+
+func (w *Writer) hash(name string) uint64 { return maphash.String(w.seed, strings.ToLower(name)) }
+
+// holds reports whether an entry has that name but for case: when its
+// hash is known, which is a duplicate but for one chance in 2⁶⁴.
+func (w *Writer) holds(name string) bool {
+	for i := range w.zw.Len() {
+		if strings.EqualFold(w.zw.Name(i), name) {
+			return true
+		}
+	}
+	return false
 }
 
 // record remembers the entry just written for the manifest's files if it
 // is sealed content.
-func (w *Writer) record(digest [32]byte, size int64) File {
-	f := written{entry: w.zw.Len() - 1, sha256: digest, size: size}
+func (w *Writer) record(digest [32]byte) File {
+	f := written{entry: uint32(w.zw.Len() - 1), sha256: digest}
 	file := w.file(&f)
 	if CheckContentPath(file.Path) == nil {
 		w.files = append(w.files, f)
@@ -141,7 +160,7 @@ func (w *Writer) record(digest [32]byte, size int64) File {
 // sorted by path, as the manifest lists them, one at a time: the list
 // for Lists.Files.
 func (w *Writer) EachFile(yield func(*File) error) error {
-	slices.SortFunc(w.files, func(a, b written) int { return w.zw.CompareNames(a.entry, b.entry) })
+	slices.SortFunc(w.files, func(a, b written) int { return w.zw.CompareNames(int(a.entry), int(b.entry)) })
 	for i := range w.files {
 		f := w.file(&w.files[i])
 		if err := yield(&f); err != nil {

@@ -78,6 +78,9 @@ func (w *Writer) Len() int { return len(w.dir) }
 // Name is the name of entry i, in the order written.
 func (w *Writer) Name(i int) string { return string(w.name(i)) }
 
+// Size is the size of entry i, once ended.
+func (w *Writer) Size(i int) int64 { return int64(w.dir[i].size) }
+
 // CompareNames compares the names of entries i and j as strings.Compare
 // would, without making strings of them.
 func (w *Writer) CompareNames(i, j int) int { return bytes.Compare(w.name(i), w.name(j)) }
