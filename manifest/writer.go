@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash/crc32"
-	"hash/maphash"
 	"io"
 	"slices"
 	"strings"
@@ -28,7 +27,6 @@ type Writer struct {
 	// equal but for case), by their 64-bit hash: 8 bytes an entry; the
 	// container holds the names, compared when a hash matches.
 	folded map[uint64]struct{}
-	seed   maphash.Seed
 	files  []written
 }
 
@@ -47,7 +45,7 @@ func (w *Writer) file(f *written) File {
 
 // NewWriter starts a bundle on w and writes the mimetype entry.
 func NewWriter(w io.Writer) (*Writer, error) {
-	bw := &Writer{zw: zipwrite.New(w), folded: map[uint64]struct{}{}, seed: maphash.MakeSeed()}
+	bw := &Writer{zw: zipwrite.New(w), folded: map[uint64]struct{}{}}
 	// mimetype: first, stored, no extra field, no data descriptor, so that
 	// its content sits at byte offset 38 as in EPUB, ODF and ASiC.
 	if _, err := bw.addSized(MimetypeName, strings.NewReader(MediaType), int64(len(MediaType)), crc32.ChecksumIEEE([]byte(MediaType))); err != nil {
@@ -132,7 +130,20 @@ func (w *Writer) reserve(name string) error {
 	return nil
 }
 
-func (w *Writer) hash(name string) uint64 { return maphash.String(w.seed, strings.ToLower(name)) }
+// hash is FNV-1a of the name in lower case (entry names are ASCII,
+// CheckEntryName). A collision costs a look at the names, not a wrong
+// answer (holds).
+func (w *Writer) hash(name string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		h = (h ^ uint64(c)) * 1099511628211
+	}
+	return h
+}
 
 // holds reports whether an entry has that name but for case: when its
 // hash is known, which is a duplicate but for one chance in 2⁶⁴.
