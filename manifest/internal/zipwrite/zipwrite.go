@@ -95,18 +95,21 @@ func (w *Writer) name(i int) []byte {
 
 // CreateSized begins an entry of size bytes with that CRC-32, both in its
 // local header: exactly size bytes must be written to it, with that CRC-32,
-// or the next Create* or Close fails.
+// or EndEntry (or the next Create* or Close) fails.
 func (w *Writer) CreateSized(name string, size int64, crc uint32) (io.Writer, error) {
-	return w.create(name, entry{size: uint64(size), crc: crc}, crc32.NewIEEE())
+	if size < 0 {
+		return nil, fmt.Errorf("zip: entry %q of %d bytes", name, size)
+	}
+	return w.create(name, entry{size: uint64(size), crc: crc})
 }
 
 // CreateStreamed begins an entry whose size and CRC-32 are known only at
 // its end: they follow its content in a data descriptor.
 func (w *Writer) CreateStreamed(name string) (io.Writer, error) {
-	return w.create(name, entry{flags: flagStream}, crc32.NewIEEE())
+	return w.create(name, entry{flags: flagStream})
 }
 
-func (w *Writer) create(name string, e entry, crc hash.Hash32) (io.Writer, error) {
+func (w *Writer) create(name string, e entry) (io.Writer, error) {
 	if err := w.EndEntry(); err != nil {
 		return nil, err
 	}
@@ -126,7 +129,7 @@ func (w *Writer) create(name string, e entry, crc hash.Hash32) (io.Writer, error
 	if err := w.writeLocalHeader(name, e); err != nil {
 		return nil, err
 	}
-	w.open = &entryWriter{w: w, crc: crc}
+	w.open = &entryWriter{w: w, crc: crc32.NewIEEE()}
 	return w.open, nil
 }
 
@@ -138,7 +141,7 @@ func checkName(name string) error {
 	}
 	for i := 0; i < len(name); i++ {
 		if c := name[i]; c < 0x20 || c > 0x7d || c == '\\' {
-			return fmt.Errorf("zip: entry name %q: byte %#x is not in the portable ASCII names use", name, c)
+			return fmt.Errorf("zip: entry name %q: byte %#x is outside the portable ASCII of entry names", name, c)
 		}
 	}
 	if name[len(name)-1] == '/' {
