@@ -118,20 +118,24 @@ func TestExportHoldsOneMessage(t *testing.T) {
 // written as it streams from the files its lists were spooled to, and
 // signed from its file: what stays live for the whole export, without
 // the rendering, is what grows with the entries of the ZIP container
-// (its directory and the manifest's file list, about 300 bytes an entry)
-// and 32 bytes a leaf.
+// (its directory, the manifest's file list, the names seen) and 32 bytes
+// a leaf: about 17 MB at most, 35–39 MB when archive/zip wrote the
+// container (a FileHeader and a header kept per entry).
 func TestExportSealsInBoundedMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("large conversation")
 	}
 	c, opts := largeExport(t)
 	opts.NoRecord, opts.Lang = true, ""
+	// Twice: after one collection the live heap read can still count the
+	// fixture's garbage (the 100,000 messages encoded, about 50 MB).
+	runtime.GC()
 	runtime.GC()
 	peak := peakrss.SampleLiveHeap()
 	if _, err := custody.Export(context.Background(), c, opts); err != nil {
 		t.Fatal(err)
 	}
-	peakrss.AtMost(t, peak(), 60<<20, "the export holds the manifest")
+	peakrss.AtMost(t, peak(), 28<<20, "the export holds the manifest or the ZIP directory")
 }
 
 // largeExport is a stream of 100,000 messages (largeConversation) and

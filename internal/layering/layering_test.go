@@ -19,6 +19,7 @@ var layers = []struct {
 		"importer/internal/textnorm", "importer/internal/warn",
 		"pdf/fonts", "pdf/internal/pdfpack", "pdf/internal/uba", "pdf/internal/gopdf",
 		"internal/memlimit", "internal/graceful",
+		"manifest/internal/zipwrite", // the bundle's ZIP container, written in bounded memory
 	}},
 	{"primitives", []string{
 		"keys/sigalg", "internal/pdfread", "internal/pdfnorm", "internal/tokencheck",
