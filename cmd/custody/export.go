@@ -131,6 +131,14 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 	if err != nil {
 		return err
 	}
+	// The key first: unlocking a key file (scrypt) takes 64 MB, garbage
+	// once done, returned to the system before the import and the export
+	// add their own memory (on top of an import's it peaked over 100 MB).
+	signer, err := loadSigner(f.key, f.pkcs11Module, f.insecureKeyPerms)
+	if err != nil {
+		return err
+	}
+	debug.FreeOSMemory()
 	f.imp.Warn = func(msg string) { fmt.Fprintln(cmd.ErrOrStderr(), "custody: warning:", msg) }
 	f.imp.Name = f.actor.Name
 	bar := progress.New(cmd.ErrOrStderr(), f.quiet, importSteps)
@@ -141,13 +149,6 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 		return err
 	}
 	defer cleanup()
-	signer, err := loadSigner(f.key, f.pkcs11Module, f.insecureKeyPerms)
-	if err != nil {
-		return err
-	}
-	// Unlocking the key (scrypt) took 64 MB, garbage now: return it to the
-	// system before the export adds its own memory on top of it.
-	debug.FreeOSMemory()
 	if f.pdfCert != "" {
 		// Checked now, before anything is written: a bad chain must not
 		// leave a bundle without its PDF.
