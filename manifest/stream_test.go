@@ -2,6 +2,7 @@ package manifest_test
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -29,6 +30,63 @@ func parseBoth(t *testing.T, data []byte) {
 	if wantErr == nil && opens != 4 {
 		t.Errorf("a valid manifest read %d times, want 4 streamed passes", opens)
 	}
+	parseStreamedAgrees(t, data, want, wantErr)
+}
+
+// parseStreamedAgrees: ParseStreamed gives Parse's manifest (its
+// messages read again) or Parse's error.
+func parseStreamedAgrees(t *testing.T, data []byte, want *manifest.Manifest, wantErr error) {
+	t.Helper()
+	streamed, err := manifest.ParseStreamed(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }, sha256.Sum256(data))
+	if fmt.Sprint(err) != fmt.Sprint(wantErr) {
+		t.Fatalf("ParseStreamed: %v; Parse: %v", err, wantErr)
+	}
+	if err != nil {
+		return
+	}
+	if streamed.Messages != nil {
+		t.Fatalf("ParseStreamed holds the messages")
+	}
+	held, err := manifest.Held(streamed)
+	if err != nil || !reflect.DeepEqual(held, want) {
+		t.Fatalf("ParseStreamed, messages read again: %v; differs from Parse's manifest", err)
+	}
+	if streamed.MessageCount() != len(want.Messages) {
+		t.Fatalf("MessageCount %d, Parse has %d messages", streamed.MessageCount(), len(want.Messages))
+	}
+}
+
+// TestParseStreamedChanged: bytes other than those whose SHA-256 was
+// checked, in the parsing's passes or read again later, are a
+// ChangedError, even when the walk stopped early: nothing is drawn from
+// them.
+func TestParseStreamedChanged(t *testing.T) {
+	data := vectorManifest(t)
+	sum := sha256.Sum256(data)
+	var changed *manifest.ChangedError
+	other := sha256.Sum256([]byte("other"))
+	if _, err := manifest.ParseStreamed(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }, other); !errors.As(err, &changed) {
+		t.Fatalf("parsed against another digest: %v, want a ChangedError", err)
+	}
+	current := data
+	m, err := manifest.ParseStreamed(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(current)), nil }, sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	current = bytes.Replace(data, []byte(`"id":"`), []byte(`"id":"X`), 1)
+	stop := errors.New("stop")
+	for _, yield := range []func(int, *manifest.Message) error{
+		func(int, *manifest.Message) error { return nil },
+		func(int, *manifest.Message) error { return stop },
+	} {
+		if err := m.EachMessage(yield); !errors.As(err, &changed) {
+			t.Errorf("messages read from changed bytes: %v, want a ChangedError", err)
+		}
+	}
+	current = data
+	if err := m.EachMessage(func(int, *manifest.Message) error { return stop }); err != stop {
+		t.Errorf("messages read from the checked bytes: %v, want yield's error", err)
+	}
 }
 
 // TestParseStreamAgrees: ParseStream applies Parse's rules, through
@@ -49,6 +107,8 @@ func TestParseStreamAgrees(t *testing.T) {
 		bytes.Replace(data, []byte(`{"chain":`), []byte(`{ "chain":`), 1),
 		bytes.Replace(data, []byte(`"format":"custody.bundle/v1"`), []byte(`"format":"custody.bundle/v9"`), 1),
 		append(bytes.Clone(data), '\n'),
+		bytes.Replace(data, []byte(`{"attachments":`), []byte(`{"aaa":1,"attachments":`), 1),
+		bytes.Replace(data, []byte(`"messages":[`), []byte(`"messages":null,"x":[`), 1),
 		[]byte(`{"format":`),
 		nil,
 	} {

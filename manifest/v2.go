@@ -51,9 +51,13 @@ func (r Range) Count() int { return r.To - r.From + 1 }
 // place in the bundle in v1, its place in the whole conversation in v2 (so
 // that a message's entry, attachment names included, is the same in every
 // export of the conversation and its leaf stays the same).
-func (m *Manifest) EntryIndex(i int) int {
-	if m.HasTree() && m.Messages[i].Position != nil {
-		return *m.Messages[i].Position
+func (m *Manifest) EntryIndex(i int) int { return m.EntryIndexOf(i, &m.Messages[i]) }
+
+// EntryIndexOf is EntryIndex for msg, the i-th message (as EachMessage
+// gives it).
+func (m *Manifest) EntryIndexOf(i int, msg *Message) int {
+	if m.HasTree() && msg.Position != nil {
+		return *msg.Position
 	}
 	return i
 }
@@ -72,12 +76,12 @@ func (m *Manifest) checkVersionMembers() error {
 	case m.Consistency != nil:
 		return fmt.Errorf("field consistency is not part of %s", m.Format)
 	}
-	for i, msg := range m.Messages {
+	return m.EachMessage(func(i int, msg *Message) error {
 		if msg.Position != nil || msg.Salt != "" {
 			return fmt.Errorf("messages[%d] %q: position and salt are not part of %s", i, msg.ID, m.Format)
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // checkTree checks the v2 members: every position of the conversation
@@ -93,12 +97,12 @@ func (m *Manifest) checkTree() error {
 		return fmt.Errorf("field tree.size %d differs from selection.total %d", t.Size, m.Selection.Total)
 	case !isHex(t.Root, 64):
 		return fmt.Errorf("field tree.root: %q is not a SHA-256 in lowercase hex", t.Root)
-	case len(m.Messages)+len(m.Withheld) != t.Size:
-		return fmt.Errorf("field tree.size %d, but %d messages are disclosed and %d withheld", t.Size, len(m.Messages), len(m.Withheld))
+	case m.MessageCount()+len(m.Withheld) != t.Size:
+		return fmt.Errorf("field tree.size %d, but %d messages are disclosed and %d withheld", t.Size, m.MessageCount(), len(m.Withheld))
 	}
 	// Both lists ascend; merged, they must count 0, 1, …, size-1.
 	next, w := 0, 0
-	for i, msg := range m.Messages {
+	err := m.EachMessage(func(i int, msg *Message) error {
 		if msg.Position == nil || !isHex(msg.Salt, 64) {
 			return fmt.Errorf("messages[%d] %q: a position and a salt (64 hex digits) are required", i, msg.ID)
 		}
@@ -112,6 +116,10 @@ func (m *Manifest) checkTree() error {
 			return fmt.Errorf("messages[%d] %q: entry %s, expected %s for position %d", i, msg.ID, msg.Entry, want, next)
 		}
 		next++
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	for ; w < len(m.Withheld); w, next = w+1, next+1 {
 		if m.Withheld[w].Position != next {
@@ -154,13 +162,17 @@ func (m *Manifest) Leaves() ([][32]byte, error) {
 		return nil, fmt.Errorf("a %s bundle commits to no Merkle tree", m.Format)
 	}
 	leaves := make([][32]byte, m.Tree.Size)
-	for _, msg := range m.Messages {
+	err := m.EachMessage(func(_ int, msg *Message) error {
 		salt, ok1 := ParseDigest(msg.Salt)
 		digest, ok2 := ParseDigest(msg.SHA256)
 		if msg.Position == nil || !ok1 || !ok2 || *msg.Position >= len(leaves) {
-			return nil, fmt.Errorf("message %q: no valid position, salt or digest", msg.ID)
+			return fmt.Errorf("message %q: no valid position, salt or digest", msg.ID)
 		}
 		leaves[*msg.Position] = LeafHash(salt, digest)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	for _, w := range m.Withheld {
 		leaf, ok := ParseDigest(w.Leaf)
