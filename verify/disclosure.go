@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/custody-toolkit/custody/internal/verdict"
 	"github.com/custody-toolkit/custody/manifest"
 )
 
@@ -47,7 +48,7 @@ func (d *Disclosure) String() string {
 // DisclosureOf describes what a v2 manifest discloses, as sealed (nil for
 // v1): the verifier reports it once the tree root is proven.
 func DisclosureOf(m *manifest.Manifest) *Disclosure {
-	return DisclosureOfRanges(m.Tree, len(m.Messages), m.WithheldRanges())
+	return DisclosureOfRanges(m.Tree, m.MessageCount(), m.WithheldRanges())
 }
 
 // DisclosureOfRanges is DisclosureOf from the tree, the number of
@@ -75,14 +76,17 @@ func (v *bundleVerifier) checkDisclosure(m *manifest.Manifest) {
 	}
 	leaves, err := m.Leaves()
 	if err != nil {
-		v.fail("disclosure", "%v", err)
+		v.failWalk(verdict.CheckID{ID: "disclosure"}, err)
 		return
+	}
+	if v.opts.keepLeaves {
+		v.rep.leaves = leaves
 	}
 	root := manifest.TreeRoot(leaves)
 	got := hex.EncodeToString(root[:])
 	if got != m.Tree.Root {
 		v.fail("disclosure", "the %d disclosed messages and %d withheld leaves give tree root %s, but the manifest seals %s: a disclosed message was edited, added, removed or moved, or a withheld leaf was changed",
-			len(m.Messages), len(m.Withheld), got, m.Tree.Root)
+			m.MessageCount(), len(m.Withheld), got, m.Tree.Root)
 		return
 	}
 	for i, c := range m.Consistency {
