@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"unsafe"
@@ -182,4 +183,59 @@ func TestParseStreamSharesFileStrings(t *testing.T) {
 	if cap(m.Messages) != len(m.Messages) || cap(m.Files) != len(m.Files) {
 		t.Errorf("capacities %d and %d for %d messages and %d files", cap(m.Messages), cap(m.Files), len(m.Messages), len(m.Files))
 	}
+}
+
+// TestParseStreamedHoldsNoMessages: a manifest from ParseStreamed holds
+// its files (a record, path and digest: about 130 bytes each) and nothing
+// a message: the verifier's largest holding was the decoded messages,
+// about 260 bytes each more (docs/performance.md).
+func TestParseStreamedHoldsNoMessages(t *testing.T) {
+	const n = 20_000
+	m := sampleManifest()
+	m.Messages, m.Files = nil, nil
+	for i := range n {
+		digest, link := fmt.Sprintf("%064x", i), fmt.Sprintf("%064x", n+i)
+		m.Messages = append(m.Messages, manifest.Message{ID: fmt.Sprintf("m%d", i), Entry: manifest.MessageEntryName(i), SHA256: digest, Link: link})
+		m.Files = append(m.Files, manifest.File{Path: manifest.MessageEntryName(i), SHA256: digest, Size: 180})
+	}
+	m.Chain.Length, m.Selection.Selected, m.Selection.Total, m.Selection.Criteria = n, n, n, nil
+	data, err := m.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m = nil
+	open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	for _, c := range []struct {
+		name  string
+		parse func() (*manifest.Manifest, error)
+		bound int64
+	}{
+		{"ParseStreamed", func() (*manifest.Manifest, error) { return manifest.ParseStreamed(open, sha256.Sum256(data)) }, 160},
+		{"ParseStream", func() (*manifest.Manifest, error) { return manifest.ParseStream(open) }, 1 << 20},
+	} {
+		before := heapAlloc()
+		parsed, err := c.parse()
+		if err != nil {
+			t.Fatal(err)
+		}
+		held := (int64(heapAlloc()) - int64(before)) / n
+		t.Logf("%s: %d bytes held a message (files included)", c.name, held)
+		if held > c.bound {
+			t.Errorf("%s: %d bytes held a message, more than %d", c.name, held, c.bound)
+		}
+		if parsed.MessageCount() != n {
+			t.Errorf("%s: %d messages", c.name, parsed.MessageCount())
+		}
+		runtime.KeepAlive(parsed)
+	}
+}
+
+// heapAlloc is the live heap: twice collected, so that buffers in pools
+// (the JSON encoder's) are gone too.
+func heapAlloc() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var s runtime.MemStats
+	runtime.ReadMemStats(&s)
+	return s.HeapAlloc
 }
