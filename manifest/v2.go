@@ -3,6 +3,7 @@ package manifest
 import (
 	"errors"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -163,12 +164,11 @@ func (m *Manifest) Leaves() ([][32]byte, error) {
 	}
 	leaves := make([][32]byte, m.Tree.Size)
 	err := m.EachMessage(func(_ int, msg *Message) error {
-		salt, ok1 := ParseDigest(msg.Salt)
-		digest, ok2 := ParseDigest(msg.SHA256)
-		if msg.Position == nil || !ok1 || !ok2 || *msg.Position >= len(leaves) {
-			return fmt.Errorf("message %q: no valid position, salt or digest", msg.ID)
+		leaf, ok := messageLeaf(msg)
+		if !ok || *msg.Position >= len(leaves) {
+			return noMessageLeaf(msg)
 		}
-		leaves[*msg.Position] = LeafHash(salt, digest)
+		leaves[*msg.Position] = leaf
 		return nil
 	})
 	if err != nil {
@@ -177,11 +177,66 @@ func (m *Manifest) Leaves() ([][32]byte, error) {
 	for _, w := range m.Withheld {
 		leaf, ok := ParseDigest(w.Leaf)
 		if !ok || w.Position >= len(leaves) {
-			return nil, fmt.Errorf("withheld position %d: no valid leaf", w.Position)
+			return nil, noWithheldLeaf(w)
 		}
 		leaves[w.Position] = leaf
 	}
 	return leaves, nil
+}
+
+// EachLeaf calls yield with the leaves Leaves returns, in order, without
+// holding them: the withheld leaves merged, as they come, with the
+// messages read one at a time. m must be a checked v2 manifest (Parse),
+// whose positions cover the conversation once each, in order.
+func (m *Manifest) EachLeaf(yield func(leaf [32]byte)) error {
+	if !m.HasTree() || m.Tree == nil {
+		return fmt.Errorf("a %s bundle commits to no Merkle tree", m.Format)
+	}
+	w := 0
+	withheldBefore := func(position int) error {
+		for ; w < len(m.Withheld) && m.Withheld[w].Position < position; w++ {
+			leaf, ok := ParseDigest(m.Withheld[w].Leaf)
+			if !ok {
+				return noWithheldLeaf(m.Withheld[w])
+			}
+			yield(leaf)
+		}
+		return nil
+	}
+	err := m.EachMessage(func(_ int, msg *Message) error {
+		leaf, ok := messageLeaf(msg)
+		if !ok {
+			return noMessageLeaf(msg)
+		}
+		if err := withheldBefore(*msg.Position); err != nil {
+			return err
+		}
+		yield(leaf)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return withheldBefore(math.MaxInt)
+}
+
+// messageLeaf is the leaf of a disclosed message; false when it has no
+// position, or no valid salt or digest.
+func messageLeaf(msg *Message) ([32]byte, bool) {
+	salt, ok1 := ParseDigest(msg.Salt)
+	digest, ok2 := ParseDigest(msg.SHA256)
+	if msg.Position == nil || !ok1 || !ok2 {
+		return [32]byte{}, false
+	}
+	return LeafHash(salt, digest), true
+}
+
+func noMessageLeaf(msg *Message) error {
+	return fmt.Errorf("message %q: no valid position, salt or digest", msg.ID)
+}
+
+func noWithheldLeaf(w Withheld) error {
+	return fmt.Errorf("withheld position %d: no valid leaf", w.Position)
 }
 
 // WithheldRanges groups the withheld positions into runs of consecutive
