@@ -218,6 +218,9 @@ type Manifest struct {
 	// src, when set, is where the messages are read again: Messages is
 	// then nil (ParseStreamed, messages.go).
 	src *messageSource
+	// withheld, when set, is the withheld list held compactly: Withheld
+	// is then nil (ParseStreamed, withheld.go).
+	withheld *compactWithheld
 }
 
 // Rendering names the PDF rendering sealed in the bundle and the renderer

@@ -83,7 +83,8 @@ func parseStream(open func() (io.ReadCloser, error), src *messageSource) (*Manif
 	m := lengths.sized(src == nil)
 	decoding, encoding := sharingFileStrings(m), (*jsonv2.Marshalers)(nil)
 	if src != nil {
-		decoding, encoding = countingMessages(&src.count), messagesFrom(m)
+		decoding = jsonv2.JoinUnmarshalers(countingMessages(&src.count), compactingWithheld(m, lengths.Withheld))
+		encoding = jsonv2.JoinMarshalers(messagesFrom(m), withheldFrom(m))
 		m.src = src
 	}
 	decode := func(r io.Reader) error {
@@ -156,11 +157,11 @@ func (h *Head) head() *Head { return h }
 
 // sized returns a Manifest whose long slices have the capacity counted
 // (nil when none was, as the decoding leaves an absent member); Messages
-// only when they are held.
-func (h *headAndLengths) sized(messages bool) *Manifest {
-	m := &Manifest{Files: sized[File](h.Files), Withheld: sized[Withheld](h.Withheld)}
-	if messages {
-		m.Messages = sized[Message](h.Messages)
+// and Withheld only when they are held (not for ParseStreamed).
+func (h *headAndLengths) sized(held bool) *Manifest {
+	m := &Manifest{Files: sized[File](h.Files)}
+	if held {
+		m.Messages, m.Withheld = sized[Message](h.Messages), sized[Withheld](h.Withheld)
 	}
 	return m
 }

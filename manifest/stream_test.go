@@ -115,6 +115,13 @@ func TestParseStreamAgrees(t *testing.T) {
 	} {
 		parseBoth(t, variant)
 	}
+	everyByteChanged(t, orig)
+}
+
+// everyByteChanged parses orig with each of its bytes changed, by
+// parseBoth.
+func everyByteChanged(t *testing.T, orig []byte) {
+	t.Helper()
 	// -short: every 7th byte; --full (CI) every one.
 	step := 1
 	if testing.Short() {
@@ -130,6 +137,28 @@ func TestParseStreamAgrees(t *testing.T) {
 			parseBoth(t, changed)
 		}
 	}
+}
+
+// TestParseStreamAgreesV2: the same for a manifest that withholds
+// messages, whose withheld list ParseStreamed holds compactly, and for
+// the withheld lists it cannot hold so (which Parse refuses).
+func TestParseStreamAgreesV2(t *testing.T) {
+	orig := []byte(readVectorManifest(t))
+	parseBoth(t, orig)
+	first := bytes.Index(orig, []byte(`"withheld":[{"leaf":"`)) + len(`"withheld":[{"leaf":"`)
+	upper := bytes.Clone(orig)
+	upper[first] = 'D'
+	withTime := bytes.Replace(orig, []byte(`,"position":2}`), []byte(`,"position":2,"time":"2026-04-12T09:00:00Z"}`), 1)
+	for _, variant := range [][]byte{
+		upper,
+		withTime,
+		bytes.Replace(orig, []byte(`"withheld":[`), []byte(`"withheld":[],"x":[`), 1),
+		bytes.Replace(orig, []byte(`"withheld":[`), []byte(`"withheld":null,"x":[`), 1),
+		bytes.Replace(orig, []byte(`,"position":2}`), []byte(`,"position":2,"extra":1}`), 1),
+	} {
+		parseBoth(t, variant)
+	}
+	everyByteChanged(t, orig)
 }
 
 // TestParseStreamOpenFails: an entry that cannot be read again is an
@@ -238,4 +267,41 @@ func heapAlloc() uint64 {
 	var s runtime.MemStats
 	runtime.ReadMemStats(&s)
 	return s.HeapAlloc
+}
+
+// TestParseStreamedHoldsWithheldCompactly: a manifest from
+// ParseStreamed holds a withheld message as its leaf's 32 bytes and its
+// position, where the decoded Withheld and its leaf in hex take about
+// 110 bytes: a manifest of 64 MiB lists up to about 700,000.
+func TestParseStreamedHoldsWithheldCompactly(t *testing.T) {
+	const n = 50_000
+	digest := func(i int) string { return fmt.Sprintf("%064x", i) }
+	m := sampleManifest()
+	m.Format = manifest.FormatV2
+	position := 0
+	m.Messages[0].Position, m.Messages[0].Salt = &position, digest(1)
+	m.Tree = &manifest.Tree{Algorithm: manifest.TreeAlgorithm, Root: digest(2), Size: n + 1}
+	m.Selection = manifest.Selection{Criteria: []string{"messages=m1"}, Selected: 1, Total: n + 1}
+	for i := range n {
+		m.Withheld = append(m.Withheld, manifest.Withheld{Leaf: digest(i), Position: i + 1})
+	}
+	data, err := m.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m = nil
+	before := heapAlloc()
+	parsed, err := manifest.ParseStreamed(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }, sha256.Sum256(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := (int64(heapAlloc()) - int64(before)) / n
+	t.Logf("%d bytes held a withheld message", held)
+	if held > 48 {
+		t.Errorf("%d bytes held a withheld message, more than its leaf and position", held)
+	}
+	if parsed.Withheld != nil || parsed.WithheldCount() != n || len(parsed.WithheldRanges()) != 1 {
+		t.Errorf("withheld: %d listed, %d held, %d ranges", parsed.WithheldCount(), len(parsed.Withheld), len(parsed.WithheldRanges()))
+	}
+	runtime.KeepAlive(parsed)
 }

@@ -72,7 +72,7 @@ func (m *Manifest) checkVersionMembers() error {
 	switch {
 	case m.Tree != nil:
 		return fmt.Errorf("field tree is not part of %s", m.Format)
-	case m.Withheld != nil:
+	case m.withheldPresent():
 		return fmt.Errorf("field withheld is not part of %s", m.Format)
 	case m.Consistency != nil:
 		return fmt.Errorf("field consistency is not part of %s", m.Format)
@@ -98,8 +98,8 @@ func (m *Manifest) checkTree() error {
 		return fmt.Errorf("field tree.size %d differs from selection.total %d", t.Size, m.Selection.Total)
 	case !isHex(t.Root, 64):
 		return fmt.Errorf("field tree.root: %q is not a SHA-256 in lowercase hex", t.Root)
-	case m.MessageCount()+len(m.Withheld) != t.Size:
-		return fmt.Errorf("field tree.size %d, but %d messages are disclosed and %d withheld", t.Size, m.MessageCount(), len(m.Withheld))
+	case m.MessageCount()+m.WithheldCount() != t.Size:
+		return fmt.Errorf("field tree.size %d, but %d messages are disclosed and %d withheld", t.Size, m.MessageCount(), m.WithheldCount())
 	}
 	// Both lists ascend; merged, they must count 0, 1, …, size-1.
 	next, w := 0, 0
@@ -107,7 +107,7 @@ func (m *Manifest) checkTree() error {
 		if msg.Position == nil || !isHex(msg.Salt, 64) {
 			return fmt.Errorf("messages[%d] %q: a position and a salt (64 hex digits) are required", i, msg.ID)
 		}
-		for w < len(m.Withheld) && m.Withheld[w].Position == next {
+		for w < m.WithheldCount() && m.withheldPosition(w) == next {
 			w, next = w+1, next+1
 		}
 		if *msg.Position != next {
@@ -122,12 +122,13 @@ func (m *Manifest) checkTree() error {
 	if err != nil {
 		return err
 	}
-	for ; w < len(m.Withheld); w, next = w+1, next+1 {
-		if m.Withheld[w].Position != next {
-			return fmt.Errorf("withheld[%d]: position %d, expected %d (positions must cover the conversation once each, in order)", w, m.Withheld[w].Position, next)
+	for ; w < m.WithheldCount(); w, next = w+1, next+1 {
+		if m.withheldPosition(w) != next {
+			return fmt.Errorf("withheld[%d]: position %d, expected %d (positions must cover the conversation once each, in order)", w, m.withheldPosition(w), next)
 		}
 	}
-	for i, wh := range m.Withheld {
+	for i := range m.WithheldCount() {
+		wh := m.withheldAt(i)
 		if !isHex(wh.Leaf, 64) {
 			return fmt.Errorf("withheld[%d] (position %d): leaf %q is not 64 lowercase hex digits", i, wh.Position, wh.Leaf)
 		}
@@ -174,12 +175,13 @@ func (m *Manifest) Leaves() ([][32]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, w := range m.Withheld {
-		leaf, ok := ParseDigest(w.Leaf)
-		if !ok || w.Position >= len(leaves) {
-			return nil, noWithheldLeaf(w)
+	for i := range m.WithheldCount() {
+		leaf, ok := m.withheldLeaf(i)
+		p := m.withheldPosition(i)
+		if !ok || p >= len(leaves) {
+			return nil, noWithheldLeaf(p)
 		}
-		leaves[w.Position] = leaf
+		leaves[p] = leaf
 	}
 	return leaves, nil
 }
@@ -194,10 +196,10 @@ func (m *Manifest) EachLeaf(yield func(leaf [32]byte)) error {
 	}
 	w := 0
 	withheldBefore := func(position int) error {
-		for ; w < len(m.Withheld) && m.Withheld[w].Position < position; w++ {
-			leaf, ok := ParseDigest(m.Withheld[w].Leaf)
+		for ; w < m.WithheldCount() && m.withheldPosition(w) < position; w++ {
+			leaf, ok := m.withheldLeaf(w)
 			if !ok {
-				return noWithheldLeaf(m.Withheld[w])
+				return noWithheldLeaf(m.withheldPosition(w))
 			}
 			yield(leaf)
 		}
@@ -235,16 +237,16 @@ func noMessageLeaf(msg *Message) error {
 	return fmt.Errorf("message %q: no valid position, salt or digest", msg.ID)
 }
 
-func noWithheldLeaf(w Withheld) error {
-	return fmt.Errorf("withheld position %d: no valid leaf", w.Position)
+func noWithheldLeaf(position int) error {
+	return fmt.Errorf("withheld position %d: no valid leaf", position)
 }
 
 // WithheldRanges groups the withheld positions into runs of consecutive
 // positions, in order.
 func (m *Manifest) WithheldRanges() []Range {
 	var out []Range
-	for _, w := range m.Withheld {
-		out = AppendPosition(out, w.Position)
+	for i := range m.WithheldCount() {
+		out = AppendPosition(out, m.withheldPosition(i))
 	}
 	return out
 }

@@ -96,7 +96,7 @@ func (v *bundleVerifier) checkDisclosure(m *manifest.Manifest) {
 	got := hex.EncodeToString(root[:])
 	if got != m.Tree.Root {
 		v.fail("disclosure", "the %d disclosed messages and %d withheld leaves give tree root %s, but the manifest seals %s: a disclosed message was edited, added, removed or moved, or a withheld leaf was changed",
-			m.MessageCount(), len(m.Withheld), got, m.Tree.Root)
+			m.MessageCount(), m.WithheldCount(), got, m.Tree.Root)
 		return
 	}
 	for i, c := range m.Consistency {
