@@ -73,6 +73,11 @@ func (m *Manifest) EachMessage(yield func(i int, msg *Message) error) error {
 	return m.src.each(yield)
 }
 
+// messagesInOrder is EachMessage for listMarshaler.
+func (m *Manifest) messagesInOrder(yield func(*Message) error) error {
+	return m.EachMessage(func(_ int, msg *Message) error { return yield(msg) })
+}
+
 // ReadingFrom returns a copy of m that reads its messages, when it does
 // not hold them, through open (the same bytes, as held to the same
 // SHA-256): for a reader of the bundle other than the one that parsed it.

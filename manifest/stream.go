@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/json/jsontext"
 	jsonv2 "encoding/json/v2"
-	"errors"
 	"fmt"
 	"io"
 	"reflect"
@@ -84,7 +83,8 @@ func parseStream(open func() (io.ReadCloser, error), src *messageSource) (*Manif
 	decoding, encoding := sharingFileStrings(m), (*jsonv2.Marshalers)(nil)
 	if src != nil {
 		decoding = jsonv2.JoinUnmarshalers(countingMessages(&src.count), compactingWithheld(m, lengths.Withheld))
-		encoding = jsonv2.JoinMarshalers(messagesFrom(m), withheldFrom(m))
+		// The canonical comparison encodes them as they are read again.
+		encoding = jsonv2.JoinMarshalers(listMarshaler(m.messagesInOrder), listMarshaler(m.withheldInOrder))
 		m.src = src
 	}
 	decode := func(r io.Reader) error {
@@ -111,23 +111,6 @@ func countingMessages(n *int) *jsonv2.Unmarshalers {
 		}
 		*n = 0
 		return eachElement(dec, func(int, *Message) error { *n++; return nil })
-	})
-}
-
-// messagesFrom encodes the messages of m, which does not hold them, as
-// it reads them again: the canonical comparison of the whole document.
-func messagesFrom(m *Manifest) *jsonv2.Marshalers {
-	return jsonv2.MarshalToFunc(func(enc *jsontext.Encoder, msgs []Message) error {
-		if msgs != nil || m.src == nil {
-			return errors.ErrUnsupported
-		}
-		if err := enc.WriteToken(jsontext.BeginArray); err != nil {
-			return err
-		}
-		if err := m.EachMessage(func(_ int, msg *Message) error { return jsonv2.MarshalEncode(enc, msg) }); err != nil {
-			return err
-		}
-		return enc.WriteToken(jsontext.EndArray)
 	})
 }
 

@@ -4,7 +4,6 @@ import (
 	"encoding/hex"
 	"encoding/json/jsontext"
 	jsonv2 "encoding/json/v2"
-	"errors"
 )
 
 // Withheld leaves held compactly.
@@ -17,7 +16,7 @@ import (
 // ParseStreamed keeps each as its leaf's 32 bytes and its position, and
 // the few revealed times apart. The value is the same: Withheld is then
 // nil, and WithheldCount, withheldAt and withheldLeaf read the compact
-// form; the canonical comparison encodes it back (a leaf that is not
+// form; the canonical comparison encodes it back (withheldInOrder; a leaf that is not
 // lowercase hex, which Check refuses, takes parseWhole's path, so that
 // nothing is lost).
 
@@ -108,21 +107,13 @@ func compactingWithheld(m *Manifest, n arrayLength) *jsonv2.Unmarshalers {
 	})
 }
 
-// withheldFrom encodes the compact withheld list of m as decoded: the
-// canonical comparison of the whole document.
-func withheldFrom(m *Manifest) *jsonv2.Marshalers {
-	return jsonv2.MarshalToFunc(func(enc *jsontext.Encoder, list []Withheld) error {
-		if list != nil || m.withheld == nil {
-			return errors.ErrUnsupported
-		}
-		if err := enc.WriteToken(jsontext.BeginArray); err != nil {
+// withheldInOrder yields the withheld list as decoded.
+func (m *Manifest) withheldInOrder(yield func(*Withheld) error) error {
+	for i := range m.WithheldCount() {
+		w := m.withheldAt(i)
+		if err := yield(&w); err != nil {
 			return err
 		}
-		for i := range m.WithheldCount() {
-			if err := jsonv2.MarshalEncode(enc, m.withheldAt(i)); err != nil {
-				return err
-			}
-		}
-		return enc.WriteToken(jsontext.EndArray)
-	})
+	}
+	return nil
 }

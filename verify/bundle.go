@@ -706,7 +706,7 @@ func (v *bundleVerifier) checkEntryOrder(m *manifest.Manifest, tokens int, entri
 		return // the order is the container's, already not the sealed one
 	}
 	err := v.checkLayoutChoices(m, tokens, entries)
-	if v.changed(verdict.CheckID{ID: "container order"}, err) {
+	if v.changed(verdict.CheckID{ID: "container.order"}, err) {
 		return
 	}
 	if err != nil {
@@ -1218,7 +1218,7 @@ func (v *bundleVerifier) checkMessageTimes(m *manifest.Manifest, entries *messag
 		}
 		return nil
 	})
-	if v.changed(verdict.CheckID{ID: "message times"}, err) {
+	if v.changed(verdict.CheckID{ID: "message.times"}, err) {
 		return
 	}
 	if late > 0 {
