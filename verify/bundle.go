@@ -637,8 +637,8 @@ func (v *bundleVerifier) checkMessage(m *manifest.Manifest, i int, msg *manifest
 	case e.from < 0:
 		return 0, fmt.Errorf("sender %q is not a participant of the manifest", e.From(m))
 	}
-	if _, err := time.Parse(time.RFC3339Nano, e.Time); err != nil {
-		return 0, because(FormatFailure, "time %q: %v", e.Time, err)
+	if _, err := e.Time(); err != nil {
+		return 0, because(FormatFailure, "time %q: %v", e.TimeText(), err)
 	}
 	var digests []string
 	for j, a := range e.Attachments() {
@@ -1210,10 +1210,10 @@ func (v *bundleVerifier) checkMessageTimes(m *manifest.Manifest, entries *messag
 		if e == nil {
 			return nil
 		}
-		t, err := time.Parse(time.RFC3339Nano, e.Time)
+		t, err := e.Time()
 		if err == nil && t.After(proven.Add(clockSkew)) {
 			if late++; late == 1 {
-				first = fmt.Sprintf("message %q is dated %s", e.ID, e.Time)
+				first = fmt.Sprintf("message %q is dated %s", e.ID, e.TimeText())
 			}
 		}
 		return nil
