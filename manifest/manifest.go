@@ -225,6 +225,13 @@ type Manifest struct {
 	// Format v2 only (v2.go).
 	Tree     *Tree      `json:"tree,omitempty"`
 	Withheld []Withheld `json:"withheld,omitempty"`
+
+	// src, when set, is where the messages are read again: Messages is
+	// then nil (ParseStreamed, messages.go).
+	src *messageSource
+	// withheld, when set, is the withheld list held compactly: Withheld
+	// is then nil (ParseStreamed, withheld.go).
+	withheld *compactWithheld
 }
 
 // Rendering names the PDF rendering sealed in the bundle and the renderer
@@ -522,9 +529,9 @@ func (m *Manifest) Check() error {
 	if m.Chain.Algorithm != ChainAlgorithm {
 		return fmt.Errorf("field chain.algorithm: %q, want %q", m.Chain.Algorithm, ChainAlgorithm)
 	}
-	if m.Chain.Length != len(m.Messages) || m.Selection.Selected != len(m.Messages) {
+	if n := m.MessageCount(); m.Chain.Length != n || m.Selection.Selected != n {
 		return fmt.Errorf("field chain.length %d and selection.selected %d must both equal the %d messages",
-			m.Chain.Length, m.Selection.Selected, len(m.Messages))
+			m.Chain.Length, m.Selection.Selected, n)
 	}
 	if m.Selection.Total < m.Selection.Selected {
 		return fmt.Errorf("field selection.total %d is less than selection.selected %d", m.Selection.Total, m.Selection.Selected)
@@ -545,7 +552,7 @@ func (m *Manifest) Check() error {
 			return fmt.Errorf("files[%d] %q: files must be sorted by path, without duplicates", i, f.Path)
 		}
 	}
-	for i, msg := range m.Messages {
+	return m.EachMessage(func(i int, msg *Message) error {
 		if !isHex(msg.SHA256, 64) || !isHex(msg.Link, 64) {
 			return fmt.Errorf("messages[%d] %q: bad sha256 or link", i, msg.ID)
 		}
@@ -554,8 +561,8 @@ func (m *Manifest) Check() error {
 				return fmt.Errorf("messages[%d] %q: bad attachment digest %q", i, msg.ID, a)
 			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // FileByPath returns the listed file with that path.

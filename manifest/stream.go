@@ -58,16 +58,40 @@ func readHead(r io.Reader, h headHolder) (*Head, error) {
 // once for each pass: the result, and any error, are Parse's for the
 // same bytes.
 func ParseStream(open func() (io.ReadCloser, error)) (*Manifest, error) {
+	return parseStream(open, nil)
+}
+
+// ParseStreamed is ParseStream for a manifest whose bytes have SHA-256
+// sum, without holding its messages: the manifest reads them again
+// through open when they are walked (EachMessage, messages.go). Every
+// read, the passes of the parsing included, is held to sum: bytes that
+// differ are a *ChangedError. Otherwise the result's other members, and
+// any error, are Parse's for the same bytes.
+func ParseStreamed(open func() (io.ReadCloser, error), sum [32]byte) (*Manifest, error) {
+	checked := func() (io.ReadCloser, error) { return checkedOpen(open, sum) }
+	return parseStream(checked, &messageSource{open: checked, sum: sum})
+}
+
+// parseStream is ParseStream, holding the messages when src is nil, else
+// reading them through src.
+func parseStream(open func() (io.ReadCloser, error), src *messageSource) (*Manifest, error) {
 	var lengths headAndLengths
 	if err := withEntry(open, func(r io.Reader) error { _, err := readHead(r, &lengths); return err }); err != nil {
 		return parseWhole(open)
 	}
-	m := lengths.sized()
+	m := lengths.sized(src == nil)
+	decoding, encoding := sharingFileStrings(m), (*jsonv2.Marshalers)(nil)
+	if src != nil {
+		decoding = jsonv2.JoinUnmarshalers(countingMessages(&src.count), compactingWithheld(m, lengths.Withheld))
+		// The canonical comparison encodes them as they are read again.
+		encoding = jsonv2.JoinMarshalers(listMarshaler(m.messagesInOrder), listMarshaler(m.withheldInOrder))
+		m.src = src
+	}
 	decode := func(r io.Reader) error {
-		return jsonv2.UnmarshalRead(r, m, jsonv2.RejectUnknownMembers(true), jsonv2.WithUnmarshalers(sharingFileStrings(m)))
+		return jsonv2.UnmarshalRead(r, m, jsonv2.RejectUnknownMembers(true), jsonv2.WithUnmarshalers(decoding))
 	}
 	if !canonicalByConstruction(reflect.TypeOf(m)) || withEntry(open, decode) != nil ||
-		withEntry(open, checkIntegersIn) != nil || withEntry(open, func(r io.Reader) error { return encodesAsRead(m, r) }) != nil {
+		withEntry(open, checkIntegersIn) != nil || withEntry(open, func(r io.Reader) error { return encodesAsRead(m, r, jsonv2.WithMarshalers(encoding)) }) != nil {
 		*m = Manifest{} // not held while parseWhole reads the bytes
 		return parseWhole(open)
 	}
@@ -75,6 +99,19 @@ func ParseStream(open func() (io.ReadCloser, error)) (*Manifest, error) {
 		return nil, fmt.Errorf("manifest.json: %w", err)
 	}
 	return m, nil
+}
+
+// countingMessages decodes the messages array without holding it: each
+// message is decoded (so that its errors are the decoding's) and
+// counted. Anything but an array takes parseWhole's path.
+func countingMessages(n *int) *jsonv2.Unmarshalers {
+	return jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, _ *[]Message) error {
+		if dec.PeekKind() != '[' {
+			return errDiffers
+		}
+		*n = 0
+		return eachElement(dec, func(int, *Message) error { *n++; return nil })
+	})
 }
 
 // The decoded manifest is most of what a verifier holds: about 450 bytes
@@ -102,9 +139,14 @@ type headAndLengths struct {
 func (h *Head) head() *Head { return h }
 
 // sized returns a Manifest whose long slices have the capacity counted
-// (nil when none was, as the decoding leaves an absent member).
-func (h *headAndLengths) sized() *Manifest {
-	return &Manifest{Files: sized[File](h.Files), Messages: sized[Message](h.Messages), Withheld: sized[Withheld](h.Withheld)}
+// (nil when none was, as the decoding leaves an absent member); Messages
+// and Withheld only when they are held (not for ParseStreamed).
+func (h *headAndLengths) sized(held bool) *Manifest {
+	m := &Manifest{Files: sized[File](h.Files)}
+	if held {
+		m.Messages, m.Withheld = sized[Message](h.Messages), sized[Withheld](h.Withheld)
+	}
+	return m
 }
 
 func sized[T any](n arrayLength) []T {
@@ -184,9 +226,9 @@ func withEntry(open func() (io.ReadCloser, error), read func(io.Reader) error) e
 
 // encodesAsRead is encodesAs for bytes read from r, which must end where
 // the encoding does.
-func encodesAsRead(v any, r io.Reader) error {
+func encodesAsRead(v any, r io.Reader, opts ...jsonv2.Options) error {
 	c := &streamComparer{r: r}
-	if err := jsonv2.MarshalWrite(c, v); err != nil {
+	if err := jsonv2.MarshalWrite(c, v, opts...); err != nil {
 		return err
 	}
 	var more [1]byte

@@ -2,10 +2,12 @@ package manifest_test
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"unsafe"
@@ -29,6 +31,63 @@ func parseBoth(t *testing.T, data []byte) {
 	if wantErr == nil && opens != 4 {
 		t.Errorf("a valid manifest read %d times, want 4 streamed passes", opens)
 	}
+	parseStreamedAgrees(t, data, want, wantErr)
+}
+
+// parseStreamedAgrees: ParseStreamed gives Parse's manifest (its
+// messages read again) or Parse's error.
+func parseStreamedAgrees(t *testing.T, data []byte, want *manifest.Manifest, wantErr error) {
+	t.Helper()
+	streamed, err := manifest.ParseStreamed(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }, sha256.Sum256(data))
+	if fmt.Sprint(err) != fmt.Sprint(wantErr) {
+		t.Fatalf("ParseStreamed: %v; Parse: %v", err, wantErr)
+	}
+	if err != nil {
+		return
+	}
+	if streamed.Messages != nil {
+		t.Fatalf("ParseStreamed holds the messages")
+	}
+	held, err := manifest.Held(streamed)
+	if err != nil || !reflect.DeepEqual(held, want) {
+		t.Fatalf("ParseStreamed, messages read again: %v; differs from Parse's manifest", err)
+	}
+	if streamed.MessageCount() != len(want.Messages) {
+		t.Fatalf("MessageCount %d, Parse has %d messages", streamed.MessageCount(), len(want.Messages))
+	}
+}
+
+// TestParseStreamedChanged: bytes other than those whose SHA-256 was
+// checked, in the parsing's passes or read again later, are a
+// ChangedError, even when the walk stopped early: nothing is drawn from
+// them.
+func TestParseStreamedChanged(t *testing.T) {
+	data := vectorManifest(t)
+	sum := sha256.Sum256(data)
+	var changed *manifest.ChangedError
+	other := sha256.Sum256([]byte("other"))
+	if _, err := manifest.ParseStreamed(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }, other); !errors.As(err, &changed) {
+		t.Fatalf("parsed against another digest: %v, want a ChangedError", err)
+	}
+	current := data
+	m, err := manifest.ParseStreamed(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(current)), nil }, sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	current = bytes.Replace(data, []byte(`"id":"`), []byte(`"id":"X`), 1)
+	stop := errors.New("stop")
+	for _, yield := range []func(int, *manifest.Message) error{
+		func(int, *manifest.Message) error { return nil },
+		func(int, *manifest.Message) error { return stop },
+	} {
+		if err := m.EachMessage(yield); !errors.As(err, &changed) {
+			t.Errorf("messages read from changed bytes: %v, want a ChangedError", err)
+		}
+	}
+	current = data
+	if err := m.EachMessage(func(int, *manifest.Message) error { return stop }); err != stop {
+		t.Errorf("messages read from the checked bytes: %v, want yield's error", err)
+	}
 }
 
 // TestParseStreamAgrees: ParseStream applies Parse's rules, through
@@ -49,11 +108,20 @@ func TestParseStreamAgrees(t *testing.T) {
 		bytes.Replace(data, []byte(`{"chain":`), []byte(`{ "chain":`), 1),
 		bytes.Replace(data, []byte(`"format":"custody.bundle/v1"`), []byte(`"format":"custody.bundle/v9"`), 1),
 		append(bytes.Clone(data), '\n'),
+		bytes.Replace(data, []byte(`{"attachments":`), []byte(`{"aaa":1,"attachments":`), 1),
+		bytes.Replace(data, []byte(`"messages":[`), []byte(`"messages":null,"x":[`), 1),
 		[]byte(`{"format":`),
 		nil,
 	} {
 		parseBoth(t, variant)
 	}
+	everyByteChanged(t, orig)
+}
+
+// everyByteChanged parses orig with each of its bytes changed, by
+// parseBoth.
+func everyByteChanged(t *testing.T, orig []byte) {
+	t.Helper()
 	// -short: every 7th byte; --full (CI) every one.
 	step := 1
 	if testing.Short() {
@@ -69,6 +137,28 @@ func TestParseStreamAgrees(t *testing.T) {
 			parseBoth(t, changed)
 		}
 	}
+}
+
+// TestParseStreamAgreesV2: the same for a manifest that withholds
+// messages, whose withheld list ParseStreamed holds compactly, and for
+// the withheld lists it cannot hold so (which Parse refuses).
+func TestParseStreamAgreesV2(t *testing.T) {
+	orig := []byte(readVectorManifest(t))
+	parseBoth(t, orig)
+	first := bytes.Index(orig, []byte(`"withheld":[{"leaf":"`)) + len(`"withheld":[{"leaf":"`)
+	upper := bytes.Clone(orig)
+	upper[first] = 'D'
+	withTime := bytes.Replace(orig, []byte(`,"position":2}`), []byte(`,"position":2,"time":"2026-04-12T09:00:00Z"}`), 1)
+	for _, variant := range [][]byte{
+		upper,
+		withTime,
+		bytes.Replace(orig, []byte(`"withheld":[`), []byte(`"withheld":[],"x":[`), 1),
+		bytes.Replace(orig, []byte(`"withheld":[`), []byte(`"withheld":null,"x":[`), 1),
+		bytes.Replace(orig, []byte(`,"position":2}`), []byte(`,"position":2,"extra":1}`), 1),
+	} {
+		parseBoth(t, variant)
+	}
+	everyByteChanged(t, orig)
 }
 
 // TestParseStreamOpenFails: an entry that cannot be read again is an
@@ -122,4 +212,96 @@ func TestParseStreamSharesFileStrings(t *testing.T) {
 	if cap(m.Messages) != len(m.Messages) || cap(m.Files) != len(m.Files) {
 		t.Errorf("capacities %d and %d for %d messages and %d files", cap(m.Messages), cap(m.Files), len(m.Messages), len(m.Files))
 	}
+}
+
+// TestParseStreamedHoldsNoMessages: a manifest from ParseStreamed holds
+// its files (a record, path and digest: about 130 bytes each) and nothing
+// a message: the verifier's largest holding was the decoded messages,
+// about 260 bytes each more (docs/performance.md).
+func TestParseStreamedHoldsNoMessages(t *testing.T) {
+	const n = 20_000
+	m := sampleManifest()
+	m.Messages, m.Files = nil, nil
+	for i := range n {
+		digest, link := fmt.Sprintf("%064x", i), fmt.Sprintf("%064x", n+i)
+		m.Messages = append(m.Messages, manifest.Message{ID: fmt.Sprintf("m%d", i), Entry: manifest.MessageEntryName(i), SHA256: digest, Link: link})
+		m.Files = append(m.Files, manifest.File{Path: manifest.MessageEntryName(i), SHA256: digest, Size: 180})
+	}
+	m.Chain.Length, m.Selection.Selected, m.Selection.Total, m.Selection.Criteria = n, n, n, nil
+	data, err := m.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m = nil
+	open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	for _, c := range []struct {
+		name  string
+		parse func() (*manifest.Manifest, error)
+		bound int64
+	}{
+		{"ParseStreamed", func() (*manifest.Manifest, error) { return manifest.ParseStreamed(open, sha256.Sum256(data)) }, 160},
+		{"ParseStream", func() (*manifest.Manifest, error) { return manifest.ParseStream(open) }, 1 << 20},
+	} {
+		before := heapAlloc()
+		parsed, err := c.parse()
+		if err != nil {
+			t.Fatal(err)
+		}
+		held := (int64(heapAlloc()) - int64(before)) / n
+		t.Logf("%s: %d bytes held a message (files included)", c.name, held)
+		if held > c.bound {
+			t.Errorf("%s: %d bytes held a message, more than %d", c.name, held, c.bound)
+		}
+		if parsed.MessageCount() != n {
+			t.Errorf("%s: %d messages", c.name, parsed.MessageCount())
+		}
+		runtime.KeepAlive(parsed)
+	}
+}
+
+// heapAlloc is the live heap: twice collected, so that buffers in pools
+// (the JSON encoder's) are gone too.
+func heapAlloc() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var s runtime.MemStats
+	runtime.ReadMemStats(&s)
+	return s.HeapAlloc
+}
+
+// TestParseStreamedHoldsWithheldCompactly: a manifest from
+// ParseStreamed holds a withheld message as its leaf's 32 bytes and its
+// position, where the decoded Withheld and its leaf in hex take about
+// 110 bytes: a manifest of 64 MiB lists up to about 700,000.
+func TestParseStreamedHoldsWithheldCompactly(t *testing.T) {
+	const n = 50_000
+	digest := func(i int) string { return fmt.Sprintf("%064x", i) }
+	m := sampleManifest()
+	m.Format = manifest.FormatV2
+	position := 0
+	m.Messages[0].Position, m.Messages[0].Salt = &position, digest(1)
+	m.Tree = &manifest.Tree{Algorithm: manifest.TreeAlgorithm, Root: digest(2), Size: n + 1}
+	m.Selection = manifest.Selection{Criteria: []string{"messages=m1"}, Selected: 1, Total: n + 1}
+	for i := range n {
+		m.Withheld = append(m.Withheld, manifest.Withheld{Leaf: digest(i), Position: i + 1})
+	}
+	data, err := m.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m = nil
+	before := heapAlloc()
+	parsed, err := manifest.ParseStreamed(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }, sha256.Sum256(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := (int64(heapAlloc()) - int64(before)) / n
+	t.Logf("%d bytes held a withheld message", held)
+	if held > 48 {
+		t.Errorf("%d bytes held a withheld message, more than its leaf and position", held)
+	}
+	if parsed.Withheld != nil || parsed.WithheldCount() != n || len(parsed.WithheldRanges()) != 1 {
+		t.Errorf("withheld: %d listed, %d held, %d ranges", parsed.WithheldCount(), len(parsed.Withheld), len(parsed.WithheldRanges()))
+	}
+	runtime.KeepAlive(parsed)
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/custody-toolkit/custody/manifest"
@@ -27,6 +29,7 @@ func FuzzManifestParseV2(f *testing.F) {
 		if err != nil || len(leaves) != m.Tree.Size {
 			t.Fatalf("a parsed v2 manifest gives no leaves: %v", err)
 		}
+		eachLeafAgrees(t, m, leaves)
 		withheld := 0
 		for _, r := range m.WithheldRanges() {
 			withheld += r.Count()
@@ -35,6 +38,33 @@ func FuzzManifestParseV2(f *testing.F) {
 			t.Fatalf("%d withheld in ranges, %d listed, %d disclosed, size %d", withheld, len(m.Withheld), len(m.Messages), m.Tree.Size)
 		}
 	})
+}
+
+// eachLeafAgrees: EachLeaf gives Leaves' leaves, in order.
+func eachLeafAgrees(t *testing.T, m *manifest.Manifest, leaves [][32]byte) {
+	t.Helper()
+	var each [][32]byte
+	if err := m.EachLeaf(func(leaf [32]byte) { each = append(each, leaf) }); err != nil || !slices.Equal(each, leaves) {
+		t.Fatalf("EachLeaf: %v, %d leaves; Leaves: %d", err, len(each), len(leaves))
+	}
+}
+
+// TestEachLeafMerges: EachLeaf merges the withheld leaves with the
+// disclosed messages' by position, before, between and after them.
+func TestEachLeafMerges(t *testing.T) {
+	digest := func(i int) string { return fmt.Sprintf("%064x", i) }
+	m := &manifest.Manifest{Format: manifest.FormatV2, Tree: &manifest.Tree{Size: 7}}
+	for _, p := range []int{1, 2, 4} {
+		m.Messages = append(m.Messages, manifest.Message{ID: fmt.Sprint(p), Position: &p, Salt: digest(100 + p), SHA256: digest(p)})
+	}
+	for _, p := range []int{0, 3, 5, 6} {
+		m.Withheld = append(m.Withheld, manifest.Withheld{Position: p, Leaf: digest(200 + p)})
+	}
+	leaves, err := m.Leaves()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eachLeafAgrees(t, m, leaves)
 }
 
 // FuzzConsistency: for any tree sizes, the proof built from the leaves

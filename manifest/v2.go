@@ -3,6 +3,7 @@ package manifest
 import (
 	"errors"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -51,9 +52,13 @@ func (r Range) Count() int { return r.To - r.From + 1 }
 // place in the bundle in v1, its place in the whole conversation in v2 (so
 // that a message's entry, attachment names included, is the same in every
 // export of the conversation and its leaf stays the same).
-func (m *Manifest) EntryIndex(i int) int {
-	if m.HasTree() && m.Messages[i].Position != nil {
-		return *m.Messages[i].Position
+func (m *Manifest) EntryIndex(i int) int { return m.EntryIndexOf(i, &m.Messages[i]) }
+
+// EntryIndexOf is EntryIndex for msg, the i-th message (as EachMessage
+// gives it).
+func (m *Manifest) EntryIndexOf(i int, msg *Message) int {
+	if m.HasTree() && msg.Position != nil {
+		return *msg.Position
 	}
 	return i
 }
@@ -67,17 +72,17 @@ func (m *Manifest) checkVersionMembers() error {
 	switch {
 	case m.Tree != nil:
 		return fmt.Errorf("field tree is not part of %s", m.Format)
-	case m.Withheld != nil:
+	case m.withheldPresent():
 		return fmt.Errorf("field withheld is not part of %s", m.Format)
 	case m.Consistency != nil:
 		return fmt.Errorf("field consistency is not part of %s", m.Format)
 	}
-	for i, msg := range m.Messages {
+	return m.EachMessage(func(i int, msg *Message) error {
 		if msg.Position != nil || msg.Salt != "" {
 			return fmt.Errorf("messages[%d] %q: position and salt are not part of %s", i, msg.ID, m.Format)
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // checkTree checks the v2 members: every position of the conversation
@@ -93,16 +98,16 @@ func (m *Manifest) checkTree() error {
 		return fmt.Errorf("field tree.size %d differs from selection.total %d", t.Size, m.Selection.Total)
 	case !isHex(t.Root, 64):
 		return fmt.Errorf("field tree.root: %q is not a SHA-256 in lowercase hex", t.Root)
-	case len(m.Messages)+len(m.Withheld) != t.Size:
-		return fmt.Errorf("field tree.size %d, but %d messages are disclosed and %d withheld", t.Size, len(m.Messages), len(m.Withheld))
+	case m.MessageCount()+m.WithheldCount() != t.Size:
+		return fmt.Errorf("field tree.size %d, but %d messages are disclosed and %d withheld", t.Size, m.MessageCount(), m.WithheldCount())
 	}
 	// Both lists ascend; merged, they must count 0, 1, …, size-1.
 	next, w := 0, 0
-	for i, msg := range m.Messages {
+	err := m.EachMessage(func(i int, msg *Message) error {
 		if msg.Position == nil || !isHex(msg.Salt, 64) {
 			return fmt.Errorf("messages[%d] %q: a position and a salt (64 hex digits) are required", i, msg.ID)
 		}
-		for w < len(m.Withheld) && m.Withheld[w].Position == next {
+		for w < m.WithheldCount() && m.withheldPosition(w) == next {
 			w, next = w+1, next+1
 		}
 		if *msg.Position != next {
@@ -112,13 +117,18 @@ func (m *Manifest) checkTree() error {
 			return fmt.Errorf("messages[%d] %q: entry %s, expected %s for position %d", i, msg.ID, msg.Entry, want, next)
 		}
 		next++
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	for ; w < len(m.Withheld); w, next = w+1, next+1 {
-		if m.Withheld[w].Position != next {
-			return fmt.Errorf("withheld[%d]: position %d, expected %d (positions must cover the conversation once each, in order)", w, m.Withheld[w].Position, next)
+	for ; w < m.WithheldCount(); w, next = w+1, next+1 {
+		if m.withheldPosition(w) != next {
+			return fmt.Errorf("withheld[%d]: position %d, expected %d (positions must cover the conversation once each, in order)", w, m.withheldPosition(w), next)
 		}
 	}
-	for i, wh := range m.Withheld {
+	for i := range m.WithheldCount() {
+		wh := m.withheldAt(i)
 		if !isHex(wh.Leaf, 64) {
 			return fmt.Errorf("withheld[%d] (position %d): leaf %q is not 64 lowercase hex digits", i, wh.Position, wh.Leaf)
 		}
@@ -154,30 +164,89 @@ func (m *Manifest) Leaves() ([][32]byte, error) {
 		return nil, fmt.Errorf("a %s bundle commits to no Merkle tree", m.Format)
 	}
 	leaves := make([][32]byte, m.Tree.Size)
-	for _, msg := range m.Messages {
-		salt, ok1 := ParseDigest(msg.Salt)
-		digest, ok2 := ParseDigest(msg.SHA256)
-		if msg.Position == nil || !ok1 || !ok2 || *msg.Position >= len(leaves) {
-			return nil, fmt.Errorf("message %q: no valid position, salt or digest", msg.ID)
+	err := m.EachMessage(func(_ int, msg *Message) error {
+		leaf, ok := messageLeaf(msg)
+		if !ok || *msg.Position >= len(leaves) {
+			return noMessageLeaf(msg)
 		}
-		leaves[*msg.Position] = LeafHash(salt, digest)
+		leaves[*msg.Position] = leaf
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	for _, w := range m.Withheld {
-		leaf, ok := ParseDigest(w.Leaf)
-		if !ok || w.Position >= len(leaves) {
-			return nil, fmt.Errorf("withheld position %d: no valid leaf", w.Position)
+	for i := range m.WithheldCount() {
+		leaf, ok := m.withheldLeaf(i)
+		p := m.withheldPosition(i)
+		if !ok || p >= len(leaves) {
+			return nil, noWithheldLeaf(p)
 		}
-		leaves[w.Position] = leaf
+		leaves[p] = leaf
 	}
 	return leaves, nil
+}
+
+// EachLeaf calls yield with the leaves Leaves returns, in order, without
+// holding them: the withheld leaves merged, as they come, with the
+// messages read one at a time. m must be a checked v2 manifest (Parse),
+// whose positions cover the conversation once each, in order.
+func (m *Manifest) EachLeaf(yield func(leaf [32]byte)) error {
+	if !m.HasTree() || m.Tree == nil {
+		return fmt.Errorf("a %s bundle commits to no Merkle tree", m.Format)
+	}
+	w := 0
+	withheldBefore := func(position int) error {
+		for ; w < m.WithheldCount() && m.withheldPosition(w) < position; w++ {
+			leaf, ok := m.withheldLeaf(w)
+			if !ok {
+				return noWithheldLeaf(m.withheldPosition(w))
+			}
+			yield(leaf)
+		}
+		return nil
+	}
+	err := m.EachMessage(func(_ int, msg *Message) error {
+		leaf, ok := messageLeaf(msg)
+		if !ok {
+			return noMessageLeaf(msg)
+		}
+		if err := withheldBefore(*msg.Position); err != nil {
+			return err
+		}
+		yield(leaf)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return withheldBefore(math.MaxInt)
+}
+
+// messageLeaf is the leaf of a disclosed message; false when it has no
+// position, or no valid salt or digest.
+func messageLeaf(msg *Message) ([32]byte, bool) {
+	salt, ok1 := ParseDigest(msg.Salt)
+	digest, ok2 := ParseDigest(msg.SHA256)
+	if msg.Position == nil || !ok1 || !ok2 {
+		return [32]byte{}, false
+	}
+	return LeafHash(salt, digest), true
+}
+
+func noMessageLeaf(msg *Message) error {
+	return fmt.Errorf("message %q: no valid position, salt or digest", msg.ID)
+}
+
+func noWithheldLeaf(position int) error {
+	return fmt.Errorf("withheld position %d: no valid leaf", position)
 }
 
 // WithheldRanges groups the withheld positions into runs of consecutive
 // positions, in order.
 func (m *Manifest) WithheldRanges() []Range {
 	var out []Range
-	for _, w := range m.Withheld {
-		out = AppendPosition(out, w.Position)
+	for i := range m.WithheldCount() {
+		out = AppendPosition(out, m.withheldPosition(i))
 	}
 	return out
 }

@@ -129,8 +129,8 @@ func document(c Content, seal *Seal) (*pdf.Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	if sum.count != len(m.Messages) {
-		return nil, fmt.Errorf("record: %d message entries for %d messages", sum.count, len(m.Messages))
+	if sum.count != m.MessageCount() {
+		return nil, fmt.Errorf("record: %d message entries for %d messages", sum.count, m.MessageCount())
 	}
 	people := map[string]manifest.Participant{}
 	patient := ""
@@ -166,7 +166,10 @@ func document(c Content, seal *Seal) (*pdf.Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	gaps := withheldGaps(m)
+	gaps, err := withheldGaps(m)
+	if err != nil {
+		return nil, err
+	}
 	d.Stream = func(yield func(pdf.Item) error) error {
 		k := 0
 		err := c.each(func(e *manifest.MessageEntry) error {
@@ -236,20 +239,22 @@ func repliedTexts(c Content, targets map[string]bool) (map[string]string, error)
 // withheldGaps counts, for each disclosed message, the messages withheld
 // right before it, and at the end those withheld after the last one (format
 // v2: the positions were checked by manifest.Parse; v1 marks nothing).
-func withheldGaps(m *manifest.Manifest) []int {
-	gaps := make([]int, len(m.Messages)+1)
+func withheldGaps(m *manifest.Manifest) ([]int, error) {
+	n := m.MessageCount()
+	gaps := make([]int, n+1)
 	if m.Tree == nil {
-		return gaps
+		return gaps, nil
 	}
 	prev := -1
-	for k, msg := range m.Messages {
+	err := m.EachMessage(func(k int, msg *manifest.Message) error {
 		if msg.Position != nil {
 			gaps[k] = max(*msg.Position-prev-1, 0)
 			prev = *msg.Position
 		}
-	}
-	gaps[len(m.Messages)] = max(m.Tree.Size-prev-1, 0)
-	return gaps
+		return nil
+	})
+	gaps[n] = max(m.Tree.Size-prev-1, 0)
+	return gaps, err
 }
 
 func message(e *manifest.MessageEntry, people map[string]manifest.Participant, replied map[string]string, open func(string) (io.ReadCloser, error), v4 *layout4) *pdf.Message {
@@ -382,10 +387,14 @@ func FromBundle(b *manifest.Bundle) (Content, error) {
 
 // FromParsed is FromBundle for a bundle whose manifest m was parsed
 // already: a verifier holds one parsed manifest, not two (megabytes each
-// for tens of thousands of messages).
+// for tens of thousands of messages). When m does not hold its messages
+// (manifest.ParseStreamed, a verifier's), each pass reads them again from
+// b's manifest.json, held to the digest m was parsed from: the rendering
+// holds a number a message (the withheld gap before it), not the list.
 func FromParsed(b *manifest.Bundle, m *manifest.Manifest) (Content, error) {
+	m = m.ReadingFrom(func() (io.ReadCloser, error) { return b.Open(manifest.ManifestName) })
 	each := func(yield func(*manifest.MessageEntry) error) error {
-		for _, msg := range m.Messages {
+		return m.EachMessage(func(_ int, msg *manifest.Message) error {
 			data, err := b.ReadSmall(msg.Entry, manifest.MaxMessageSize)
 			if err != nil {
 				return err
@@ -394,11 +403,8 @@ func FromParsed(b *manifest.Bundle, m *manifest.Manifest) (Content, error) {
 			if err != nil {
 				return fmt.Errorf("%s: %w", msg.Entry, err)
 			}
-			if err := yield(e); err != nil {
-				return err
-			}
-		}
-		return nil
+			return yield(e)
+		})
 	}
 	// Every entry is read once here, so that one that cannot be read is
 	// an error now, before the rendering starts, as when they were held.

@@ -76,6 +76,11 @@ type Options struct {
 	// (ComparePDFPages on the same file) elsewhere, while the PDF's
 	// signature is checked here; an error leaves it to this package.
 	ComparePDFPages func(PagesRendering) (Check, error)
+
+	// keepLeaves keeps the tree's leaves in the report (Report.leaves),
+	// for Consistent: the manifest's messages are read from the bundle,
+	// which is closed once verified.
+	keepLeaves bool
 }
 
 // NewSHA256 is a SHA-256 hash for an input of that size: Options.SHA256's,
@@ -133,7 +138,8 @@ type Report struct {
 	// Consistency: with --consistent-with (consistency.go).
 	Consistency *Consistency `json:"consistency,omitempty"`
 
-	parsed *manifest.Manifest // once the manifest check passed
+	parsed *manifest.Manifest // once the manifest check passed; its messages are read from the bundle (manifest.ParseStreamed)
+	leaves [][32]byte         // the tree's leaves, with Options.keepLeaves, once the disclosure check passed
 	sealed sealedSigner       // the sealing key and chain, for the PDF's signature (pdf.go)
 }
 
@@ -448,9 +454,14 @@ func (v *bundleVerifier) checkManifest() (m *manifest.Manifest, seal sealResult)
 		}
 	}
 	sum, size := seal.digest.sum, seal.digest.size
-	m, err = manifest.ParseStream(func() (io.ReadCloser, error) { return v.b.Open(manifest.ManifestName) })
+	// The messages are not held: each check that needs them reads them
+	// again, held to this digest (manifest.ParseStreamed).
+	m, err = manifest.ParseStreamed(func() (io.ReadCloser, error) { return v.b.Open(manifest.ManifestName) }, sum)
 	if errors.As(err, &unknown) {
 		v.checkUnknownFormat(err)
+		return nil, seal
+	}
+	if v.changed(verdict.CheckID{ID: "manifest"}, err) {
 		return nil, seal
 	}
 	if err != nil {
@@ -460,7 +471,7 @@ func (v *bundleVerifier) checkManifest() (m *manifest.Manifest, seal sealResult)
 	v.rep.parsed = m
 	v.rep.Format, v.rep.ExportID, v.rep.ExportedAt = m.Format, m.ExportID, m.ExportedAt
 	v.rep.Manifest = hex.EncodeToString(sum[:])
-	v.rep.Messages, v.rep.Total = len(m.Messages), m.Selection.Total
+	v.rep.Messages, v.rep.Total = m.MessageCount(), m.Selection.Total
 	v.rep.Selection = &Selection{Criteria: m.Selection.Criteria, Description: lang.English.DescribeSelection(m.Selection.Selected, m.Selection.Total, m.Selection.Criteria)}
 	v.rep.Intake = NewIntake(m.Intake)
 	v.pass("manifest", "%s in canonical JSON, %d bytes, SHA-256 %s", m.Format, size, v.rep.Manifest)
@@ -624,13 +635,17 @@ func (v *bundleVerifier) hashEntry(name string) (string, error) {
 func (v *bundleVerifier) checkMessages(m *manifest.Manifest, entries *messageEntries) {
 	used := newFileSet(m)
 	attachments := 0
-	for i, msg := range m.Messages {
+	err := m.EachMessage(func(i int, msg *manifest.Message) error {
 		n, err := v.checkMessage(m, i, msg, entries.byPath(msg.Entry), used)
 		if err != nil {
-			v.failWith(verdict.CheckID{ID: "messages"}, fmt.Errorf("message %q (#%d): %w", msg.ID, i+1, err))
-			return
+			return fmt.Errorf("message %q (#%d): %w", msg.ID, i+1, err)
 		}
 		attachments += n
+		return nil
+	})
+	if err != nil {
+		v.failWalk(verdict.CheckID{ID: "messages"}, err)
+		return
 	}
 	if err := v.checkSenders(m, entries); err != nil {
 		v.failWith(verdict.CheckID{ID: "messages"}, err)
@@ -660,13 +675,13 @@ func (v *bundleVerifier) checkMessages(m *manifest.Manifest, entries *messageEnt
 		}
 	}
 	v.rep.Attachments = attachments
-	v.pass("messages", "%d of %d messages selected, %d attachments; every entry matches its message", len(m.Messages), m.Selection.Total, attachments)
+	v.pass("messages", "%d of %d messages selected, %d attachments; every entry matches its message", m.MessageCount(), m.Selection.Total, attachments)
 }
 
 // checkMessage ties message i to e, the facts of its entry (nil when
 // unreadable), and to its attachments.
-func (v *bundleVerifier) checkMessage(m *manifest.Manifest, i int, msg manifest.Message, e *entryFacts, used fileSet) (int, error) {
-	if want := manifest.MessageEntryName(m.EntryIndex(i)); msg.Entry != want {
+func (v *bundleVerifier) checkMessage(m *manifest.Manifest, i int, msg *manifest.Message, e *entryFacts, used fileSet) (int, error) {
+	if want := manifest.MessageEntryName(m.EntryIndexOf(i, msg)); msg.Entry != want {
 		return 0, fmt.Errorf("entry %s, expected %s (reordered?)", msg.Entry, want)
 	}
 	f, ok := m.FileByPath(msg.Entry)
@@ -682,8 +697,8 @@ func (v *bundleVerifier) checkMessage(m *manifest.Manifest, i int, msg manifest.
 	case e.from < 0:
 		return 0, fmt.Errorf("sender %q is not a participant of the manifest", e.From(m))
 	}
-	if _, err := time.Parse(time.RFC3339Nano, e.Time); err != nil {
-		return 0, because(FormatFailure, "time %q: %v", e.Time, err)
+	if _, err := e.Time(); err != nil {
+		return 0, because(FormatFailure, "time %q: %v", e.TimeText(), err)
 	}
 	var digests []string
 	for j, a := range e.Attachments() {
@@ -693,7 +708,7 @@ func (v *bundleVerifier) checkMessage(m *manifest.Manifest, i int, msg manifest.
 			}
 			continue
 		}
-		if err := manifest.CheckAttachmentName(a.Path, m.EntryIndex(i), j); err != nil {
+		if err := manifest.CheckAttachmentName(a.Path, m.EntryIndexOf(i, msg), j); err != nil {
 			return 0, reasoned{FormatFailure, err}
 		}
 		af, ok := m.FileByPath(a.Path)
@@ -750,7 +765,11 @@ func (v *bundleVerifier) checkEntryOrder(m *manifest.Manifest, tokens int, entri
 	if v.repacked.how != "" {
 		return // the order is the container's, already not the sealed one
 	}
-	if err := v.checkLayoutChoices(m, tokens, entries); err != nil {
+	err := v.checkLayoutChoices(m, tokens, entries)
+	if v.changed(verdict.CheckID{ID: "container.order"}, err) {
+		return
+	}
+	if err != nil {
 		// The order of entries is the container's, not sealed: every
 		// content check above held, so this file is a bundle repacked in
 		// another order, not a forgery (bundle-format.md §1.1).
@@ -807,13 +826,17 @@ func (v *bundleVerifier) checkOrder(m *manifest.Manifest, tokens int, entries *m
 	if in := m.Intake; in != nil && in.Consent != nil {
 		o.want(in.Consent.Path)
 	}
-	for _, msg := range m.Messages {
+	err := m.EachMessage(func(_ int, msg *manifest.Message) error {
 		for _, a := range entries.byPath(msg.Entry).Attachments() {
 			if !a.Missing {
 				o.want(a.Path)
 			}
 		}
 		o.want(msg.Entry)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if m.Rendering != nil {
 		o.want(m.Rendering.Path)
@@ -879,13 +902,17 @@ func (o *orderCheck) result() error {
 // checkChain recomputes the hash chain over the message entries.
 func (v *bundleVerifier) checkChain(m *manifest.Manifest) {
 	link := manifest.ChainStart
-	for i, msg := range m.Messages {
+	err := m.EachMessage(func(i int, msg *manifest.Message) error {
 		d, _ := manifest.ParseDigest(msg.SHA256)
 		link = manifest.NextLink(link, d)
 		if hex.EncodeToString(link[:]) != msg.Link {
-			v.fail("chain", "link %d (message %q) does not follow from the messages before it", i+1, msg.ID)
-			return
+			return fmt.Errorf("link %d (message %q) does not follow from the messages before it", i+1, msg.ID)
 		}
+		return nil
+	})
+	if err != nil {
+		v.failWalk(verdict.CheckID{ID: "chain"}, err)
+		return
 	}
 	head := hex.EncodeToString(link[:])
 	if head != m.Chain.Head {
@@ -893,7 +920,7 @@ func (v *bundleVerifier) checkChain(m *manifest.Manifest) {
 		return
 	}
 	v.rep.ChainHead = head
-	v.pass("chain", "hash chain over %d messages intact, head %s", len(m.Messages), head)
+	v.pass("chain", "hash chain over %d messages intact, head %s", m.MessageCount(), head)
 }
 
 // checkRendering renders record.pdf again from the sealed messages and
@@ -1269,17 +1296,21 @@ func (v *bundleVerifier) checkMessageTimes(m *manifest.Manifest, entries *messag
 		return
 	}
 	late, first := 0, ""
-	for _, msg := range m.Messages {
+	err := m.EachMessage(func(_ int, msg *manifest.Message) error {
 		e := entries.byPath(msg.Entry)
 		if e == nil {
-			continue
+			return nil
 		}
-		t, err := time.Parse(time.RFC3339Nano, e.Time)
+		t, err := e.Time()
 		if err == nil && t.After(proven.Add(clockSkew)) {
 			if late++; late == 1 {
-				first = fmt.Sprintf("message %q is dated %s", e.ID, e.Time)
+				first = fmt.Sprintf("message %q is dated %s", e.ID, e.TimeText())
 			}
 		}
+		return nil
+	})
+	if v.changed(verdict.CheckID{ID: "message.times"}, err) {
+		return
 	}
 	if late > 0 {
 		v.rep.Checks = append(v.rep.Checks, Check{Name: "message times", Status: Indeterminate, Sub: TimestampOrderFailure,
@@ -1300,4 +1331,31 @@ func (v *bundleVerifier) noteClock(m *manifest.Manifest, i int, ts Timestamp) {
 			"the manifest's export time %s is later than the token's time %s: the exporter's clock was ahead",
 			m.ExportedAt, ts.Time.UTC().Format(time.RFC3339))
 	}
+}
+
+// failWalk fails check id with err, from a walk of the manifest's
+// messages, unless err is manifest.json changed while it was read again
+// (changed).
+func (v *bundleVerifier) failWalk(id CheckID, err error) {
+	if !v.changed(id, err) {
+		v.failWith(id, err)
+	}
+}
+
+// changed reports check id INDETERMINATE, and stops, when err is
+// manifest.json read again with bytes other than those checked: the file
+// changed while it was being verified. That proves nothing about the
+// sealed bundle, whose bytes were checked (its signature) before; what
+// was read after cannot be vouched for, so no verdict is drawn from it
+// (TRY_LATER: verify the file again once nothing writes it).
+func (v *bundleVerifier) changed(id CheckID, err error) bool {
+	var changed *manifest.ChangedError
+	if !errors.As(err, &changed) {
+		return false
+	}
+	c := id.Check(Indeterminate, changed.Error()+": verify it again once nothing writes it")
+	c.Sub = TryLater
+	v.rep.Checks = append(v.rep.Checks, c)
+	v.stopped = true
+	return true
 }

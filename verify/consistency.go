@@ -31,6 +31,7 @@ type Consistency struct {
 // expected ones: the consistency is then INDETERMINATE, not PASSED, since
 // anyone can seal a conversation that begins like another.
 func Consistent(olderPath, newerPath string, opts, olderOpts Options) (*Report, error) {
+	olderOpts.keepLeaves, opts.keepLeaves = true, true
 	older, err := BundleFile(olderPath, olderOpts)
 	if err != nil {
 		return nil, err
@@ -54,7 +55,7 @@ func Consistent(olderPath, newerPath string, opts, olderOpts Options) (*Report, 
 			"name each signer (--older-signer and --signer) to prove one extends the other", older.Signer.Fingerprint, newer.Signer.Fingerprint)
 		sub = SigConstraintsFailure // ETSI: the signers do not meet the constraint of being the expected ones
 	default:
-		c.prove(older.parsed, newer.parsed)
+		c.prove(older, newer)
 		c.nameSigners(older.Signer, newer.Signer)
 	}
 	newer.Checks = append(newer.Checks, Check{Name: "consistency", Status: c.Status, Detail: c.Detail, Sub: sub})
@@ -77,7 +78,8 @@ func (c *Consistency) nameSigners(older, newer Signer) {
 	c.Detail += fmt.Sprintf("; sealed by different keys, both expected: %s (older) and %s (newer)", older.Fingerprint, newer.Fingerprint)
 }
 
-func (c *Consistency) prove(om, nm *manifest.Manifest) {
+func (c *Consistency) prove(older, newer *Report) {
+	om, nm := older.parsed, newer.parsed
 	fail := func(pos int, format string, args ...any) {
 		c.Status, c.Detail, c.FirstDifference = Failed, fmt.Sprintf(format, args...), &pos
 	}
@@ -91,8 +93,8 @@ func (c *Consistency) prove(om, nm *manifest.Manifest) {
 	// leaves need the same messages under the same salts.
 	sameID := om.Conversation.ID == nm.Conversation.ID
 	// Both bundles' roots were recomputed from these leaves (disclosure).
-	oldLeaves, err1 := om.Leaves()
-	newLeaves, err2 := nm.Leaves()
+	oldLeaves, err1 := leavesOf(older)
+	newLeaves, err2 := leavesOf(newer)
 	if err1 != nil || err2 != nil {
 		c.Status, c.Detail = Failed, fmt.Sprintf("leaves unreadable: %v %v", err1, err2)
 		return
@@ -134,4 +136,14 @@ func (c *Consistency) prove(om, nm *manifest.Manifest) {
 	c.Status = Passed
 	c.Detail = fmt.Sprintf("the newer export's %d messages begin with exactly the %d the older one sealed (RFC 6962 consistency proof from root %s to %s: %s)",
 		len(newLeaves), len(oldLeaves), om.Tree.Root, nm.Tree.Root, how)
+}
+
+// leavesOf returns the leaves of the tree of rep's bundle: as its
+// disclosure check kept them (Options.keepLeaves), else computed from its
+// manifest when that holds its messages.
+func leavesOf(rep *Report) ([][32]byte, error) {
+	if rep.leaves != nil {
+		return rep.leaves, nil
+	}
+	return rep.parsed.Leaves()
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/custody-toolkit/custody/internal/verdict"
 	"github.com/custody-toolkit/custody/manifest"
 )
 
@@ -47,7 +48,7 @@ func (d *Disclosure) String() string {
 // DisclosureOf describes what a v2 manifest discloses, as sealed (nil for
 // v1): the verifier reports it once the tree root is proven.
 func DisclosureOf(m *manifest.Manifest) *Disclosure {
-	return DisclosureOfRanges(m.Tree, len(m.Messages), m.WithheldRanges())
+	return DisclosureOfRanges(m.Tree, m.MessageCount(), m.WithheldRanges())
 }
 
 // DisclosureOfRanges is DisclosureOf from the tree, the number of
@@ -73,21 +74,34 @@ func (v *bundleVerifier) checkDisclosure(m *manifest.Manifest) {
 	if !m.HasTree() {
 		return
 	}
-	leaves, err := m.Leaves()
+	// The leaves are not held (32 bytes a message), but for Consistent,
+	// which compares two bundles' leaves once both are verified.
+	var tree manifest.TreeBuilder
+	var kept [][32]byte
+	if v.opts.keepLeaves {
+		kept = make([][32]byte, 0, m.Tree.Size)
+	}
+	err := m.EachLeaf(func(leaf [32]byte) {
+		tree.Append(leaf)
+		if kept != nil {
+			kept = append(kept, leaf)
+		}
+	})
 	if err != nil {
-		v.fail("disclosure", "%v", err)
+		v.failWalk(verdict.CheckID{ID: "disclosure"}, err)
 		return
 	}
-	root := manifest.TreeRoot(leaves)
+	v.rep.leaves = kept
+	root := tree.Root()
 	got := hex.EncodeToString(root[:])
 	if got != m.Tree.Root {
 		v.fail("disclosure", "the %d disclosed messages and %d withheld leaves give tree root %s, but the manifest seals %s: a disclosed message was edited, added, removed or moved, or a withheld leaf was changed",
-			len(m.Messages), len(m.Withheld), got, m.Tree.Root)
+			m.MessageCount(), m.WithheldCount(), got, m.Tree.Root)
 		return
 	}
 	for i, c := range m.Consistency {
 		oldRoot, proof := c.DecodeProof()
-		if err := manifest.VerifyConsistency(c.Size, len(leaves), oldRoot, root, proof); err != nil {
+		if err := manifest.VerifyConsistency(c.Size, m.Tree.Size, oldRoot, root, proof); err != nil {
 			v.fail("disclosure", "consistency[%d]: the proof that this tree extends the earlier one of %d messages (root %s) does not verify: %v", i, c.Size, c.Root, err)
 			return
 		}
