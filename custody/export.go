@@ -298,6 +298,9 @@ func newManifest(c conversation.Reader, picked []int, opts Options) (*manifest.M
 	if err != nil {
 		return nil, err
 	}
+	if chain := signerChainPEM(opts.Signer); len(chain) > manifest.MaxSignerChainSize {
+		return nil, fmt.Errorf("the signer's certificate chain is %d bytes of PEM, more than the %d a verifier reads", len(chain), manifest.MaxSignerChainSize)
+	}
 	id := make([]byte, 8)
 	rand.Read(id)
 	return &manifest.Manifest{

@@ -145,6 +145,10 @@ const (
 	// first), when the key has one: optional, sealed by the manifest's
 	// signer.certificates_sha256 (docs/bundle-format.md §5.1).
 	SignerChainName = "META-INF/signer-chain.pem"
+	// MaxSignerChainSize is the most of SignerChainName a verifier reads
+	// (docs/bundle-format.md §1.6; the other limits are in reader.go): 8
+	// certificates are a few kilobytes.
+	MaxSignerChainSize = 256 << 10
 	TokenName       = "META-INF/manifest.tsr"
 	// CustodyDir holds the chain-of-custody log (docs/custody-log.md):
 	// outside the sealed content, so that appending leaves it untouched.
