@@ -145,10 +145,6 @@ const (
 	// first), when the key has one: optional, sealed by the manifest's
 	// signer.certificates_sha256 (docs/bundle-format.md §5.1).
 	SignerChainName = "META-INF/signer-chain.pem"
-	// MaxSignerChainSize is the most of SignerChainName a verifier reads
-	// (docs/bundle-format.md §1.6; the other limits are in reader.go): 8
-	// certificates are a few kilobytes.
-	MaxSignerChainSize = 256 << 10
 	TokenName       = "META-INF/manifest.tsr"
 	// CustodyDir holds the chain-of-custody log (docs/custody-log.md):
 	// outside the sealed content, so that appending leaves it untouched.
@@ -167,6 +163,11 @@ const (
 func TransparencyEntryName(i int) string {
 	return fmt.Sprintf("%s%d.json", TransparencyDir, i+1)
 }
+
+// MaxSignerChainSize is the most of SignerChainName a verifier reads
+// (docs/bundle-format.md §1.6; the other limits are in reader.go): 8
+// certificates are a few kilobytes.
+const MaxSignerChainSize = 256 << 10
 
 // TokenEntryName is the entry of the i-th timestamp token (0-based):
 // manifest.tsr, manifest.2.tsr, manifest.3.tsr, …
