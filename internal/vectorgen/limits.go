@@ -71,7 +71,7 @@ func (g *generator) messageOverLimit() {
 		b.set(m1, replaceOnce(b.get(m1), `"text":"`, `"text":"`+strings.Repeat("a", manifest.MaxMessageSize)))
 	})
 	g.add("messages/entry-over-16mib", ".custody", deflating(b, m1), indeterminate(limitsRule,
-		"messages/000001.json holds a text of 16 MiB, sealed (the entry is 16 MiB + 93 bytes, deflated to 16 KB): larger than a verifier reads, never FAILED for that; the deflated entry makes the container a repacked one, reported first",
+		"messages/000001.json holds a text of 16 MiB, sealed (the entry is 16 MiB + 90 bytes, 16,777,306, deflated to 16 KB): larger than a verifier reads, never FAILED for that; the deflated entry makes the container a repacked one, reported first",
 		"container", "CONTAINER_REPACKED").withSigner("signer.pub"))
 	altered := b.clone()
 	entry := altered.get(m1)
