@@ -84,42 +84,40 @@ func TestTokenOverLimit(t *testing.T) {
 	})
 }
 
+// paddedInLog is a custody case whose event 3 part is padded over 1 MiB,
+// and a function giving the bundle with event 4 signed again, committing
+// to digest (commit says how): to the padded part's, or to another.
+func paddedInLog(t *testing.T, part string, commit func(e *custodylog.Event, digest string)) (c *custodyCase, padded, original []byte, committed func(digest string) []byte) {
+	c = newCustodyCase(t)
+	entries := testbundle.ReadEntries(t, c.path)
+	i := testbundle.Find(entries, custodylog.EntryName(3, part))
+	original = entries[i].Data
+	padded = overLimit(original, manifest.MaxMetaEntrySize)
+	return c, padded, original, func(digest string) []byte {
+		es := cloneEntries(entries)
+		es[i].Data = padded
+		return testbundle.WriteEntries(t, resign(t, es, 4, c.college, func(e *custodylog.Event) { commit(e, digest) }))
+	}
+}
+
 // A custody event's token over 1 MiB, which the next event commits to
 // (prev_token): INDETERMINATE when it is the one committed to, FAILED when
 // it is not.
 func TestCustodyTokenOverLimit(t *testing.T) {
 	t.Parallel()
-	c := newCustodyCase(t)
-	entries := testbundle.ReadEntries(t, c.path)
+	c, padded, original, committed := paddedInLog(t, custodylog.PartToken, func(e *custodylog.Event, d string) { e.PrevToken = d })
 	opts := verify.Options{Trust: c.fx.Roots}
-	i := testbundle.Find(entries, custodylog.EntryName(3, custodylog.PartToken))
-	large := overLimit(entries[i].Data, manifest.MaxMetaEntrySize)
-	committed := func(digest string) []byte {
-		es := cloneEntries(entries)
-		es[i].Data = large
-		return testbundle.WriteEntries(t, resign(t, es, 4, c.college, func(e *custodylog.Event) { e.PrevToken = digest }))
-	}
-	rep := verifyBytes(t, committed(custodylog.Digest(large)), opts)
-	wantFirst(t, rep, verify.Indeterminate, "custody 3 timestamp", verify.FormatNotImplemented)
-	rep = verifyBytes(t, committed(custodylog.Digest(entries[i].Data)), opts)
-	wantFirst(t, rep, verify.Failed, "custody 4", verify.HashFailure)
+	wantFirst(t, verifyBytes(t, committed(custodylog.Digest(padded)), opts), verify.Indeterminate, "custody 3 timestamp", verify.FormatNotImplemented)
+	wantFirst(t, verifyBytes(t, committed(custodylog.Digest(original)), opts), verify.Failed, "custody 4", verify.HashFailure)
 }
 
 // A custody event over 1 MiB: INDETERMINATE, and the events after it are
 // still held to its digest (prev), so an edit of it is FAILED there.
 func TestCustodyEventOverLimit(t *testing.T) {
 	t.Parallel()
-	c := newCustodyCase(t)
-	entries := testbundle.ReadEntries(t, c.path)
+	c, padded, original, linked := paddedInLog(t, custodylog.PartEvent, func(e *custodylog.Event, d string) { e.Prev = d })
 	opts := verify.Options{Trust: c.fx.Roots}
-	i := testbundle.Find(entries, custodylog.EntryName(3, custodylog.PartEvent))
-	large := overLimit(entries[i].Data, manifest.MaxMetaEntrySize)
-	linked := func(prev string) []byte {
-		es := cloneEntries(entries)
-		es[i].Data = large
-		return testbundle.WriteEntries(t, resign(t, es, 4, c.college, func(e *custodylog.Event) { e.Prev = prev }))
-	}
-	rep := verifyBytes(t, linked(custodylog.Digest(large)), opts)
+	rep := verifyBytes(t, linked(custodylog.Digest(padded)), opts)
 	wantFirst(t, rep, verify.Indeterminate, "custody 3", verify.FormatNotImplemented)
 	if len(rep.Custody) != 4 {
 		t.Errorf("%d events in the report, want 4", len(rep.Custody))
@@ -127,8 +125,7 @@ func TestCustodyEventOverLimit(t *testing.T) {
 	if c := findCheck(rep, "custody 4"); c == nil || c.Status != verify.Passed {
 		t.Errorf("custody 4: %+v, want PASSED", c)
 	}
-	rep = verifyBytes(t, linked(custodylog.Digest(entries[i].Data)), opts)
-	wantFirst(t, rep, verify.Failed, "custody 4", verify.SigCryptoFailure)
+	wantFirst(t, verifyBytes(t, linked(custodylog.Digest(original)), opts), verify.Failed, "custody 4", verify.SigCryptoFailure)
 }
 
 // An event's key or signature over 1 MiB is no key or signature of the
