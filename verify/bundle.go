@@ -271,6 +271,14 @@ func (v *bundleVerifier) run() {
 	rendering := v.startRendering(m)
 	defer rendering.wait() // before the bundle's reader is closed
 	entries := v.checkFiles(m)
+	if entries == nil && !v.stopped {
+		// A message entry was not read (checkFiles): the checks after
+		// files need every entry's content, but not the signature, which
+		// alone can still prove the manifest forged.
+		v.checkSignature(m, seal)
+		v.stopped = true
+		return
+	}
 	if v.runUntilFailed(func() { v.checkMessages(m, entries) }, func() { v.checkChain(m) }, func() { v.checkDisclosure(m) }) {
 		return
 	}
@@ -480,7 +488,8 @@ func (v *bundleVerifier) checkUnknownFormat(err error) {
 
 // checkFiles hashes every listed entry once, and refuses entries that are
 // not listed. Message entries are small: they are parsed on the way, and
-// their facts returned.
+// their facts returned; nil, without stopping, when one is larger than
+// this verifier reads (INDETERMINATE, bundle-format.md §1.6).
 func (v *bundleVerifier) checkFiles(m *manifest.Manifest) (entries *messageEntries) {
 	for _, name := range v.b.Names() {
 		if name == manifest.MimetypeName || name == manifest.ManifestName || strings.HasPrefix(name, manifest.MetaDir) {
@@ -507,9 +516,9 @@ func (v *bundleVerifier) checkFiles(m *manifest.Manifest) (entries *messageEntri
 	}
 	if unread != nil {
 		// Every file is hashed, so any altered one has failed; the checks
-		// after this one need every entry's content (bundle-format.md §1.6).
+		// after this one need every entry's content, but the signature
+		// (run, bundle-format.md §1.6).
 		v.indeterminate("files", FormatNotImplemented, "%v: its SHA-256 matches the manifest, so nothing is shown altered, but this verifier cannot check the messages", unread)
-		v.stopped = true
 		return nil
 	}
 	v.pass("files", "%d files, %d bytes: every SHA-256 and size matches the manifest", len(m.Files), total)

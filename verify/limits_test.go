@@ -227,3 +227,25 @@ func TestExportRefusesLargeToken(t *testing.T) {
 		t.Fatalf("export: %v, want the limit named", err)
 	}
 }
+
+// A message entry over 16 MiB whose digest matches a forged manifest: the
+// signature, checked although the messages are not, proves the forgery.
+func TestMessageOverLimitForgedManifest(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join("..", "testdata", "vectors", "conformance")
+	roots, err := verify.ParseCertificates(mustReadFile(t, filepath.Join(dir, "keys", "tsa-root.pem")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := mustReadFile(t, filepath.Join(dir, "messages", "entry-over-16mib.custody"))
+	rep := verifyBytes(t, data, verify.Options{Trust: roots})
+	wantFirst(t, rep, verify.Indeterminate, "container", verify.ContainerRepacked)
+	if c := findCheck(rep, "files"); c == nil || c.Status != verify.Indeterminate || c.SubIndication() != verify.FormatNotImplemented {
+		t.Fatalf("files: %+v, want INDETERMINATE FORMAT_NOT_IMPLEMENTED", c)
+	}
+	es := testbundle.ReadEntries(t, writeTemp(t, data))
+	i := testbundle.Find(es, manifest.SignatureName)
+	es[i].Data = bytes.Clone(es[i].Data)
+	es[i].Data[10] ^= 1
+	wantFirst(t, verifyBytes(t, testbundle.Rezip(t, es), verify.Options{Trust: roots}), verify.Failed, "signature", verify.SigCryptoFailure)
+}
