@@ -52,7 +52,7 @@ func (g *generator) tokenOverLimit() {
 	b.tokens = []tokenSpec{{edit: func(r []byte) []byte { return padded(r, manifest.MaxMetaEntrySize) }}}
 	b.reseal(b.manifest())
 	g.bundleVector("token/over-1mib", b, indeterminate(limitsRule,
-		"META-INF/manifest.tsr is the TSA's answer followed by zeros to 1 MiB + 1 byte (1,048,577), sealed so by custody event 1: bytes the signer sealed, which a verifier need not parse (stored: the vector is 1.0 MB)",
+		"META-INF/manifest.tsr is the TSA's answer followed by zeros to 1 MiB + 1 byte (1,048,577), sealed so by custody event 1: bytes the signer sealed, which a verifier does not parse, §1.6 (stored: the vector is 1.0 MB)",
 		"token.format", "FORMAT_NOT_IMPLEMENTED").withSigner("signer.pub").at(1))
 	altered := b.clone()
 	tok := altered.get(manifest.TokenName)
@@ -94,7 +94,7 @@ func (g *generator) revocationOverLimit() {
 	})
 	b.entries = append(b.entries, entry{name, crl})
 	g.bundleVector("revocation/crl-over-1mib", b, indeterminate("custody-log.md, Reader limits",
-		"custody event 2 carries "+name+", a CRL followed by zeros to 1 MiB + 1 byte (1,048,577), signed so: revocation data a verifier need not read (stored: the vector is 1.0 MB)",
+		"custody event 2 carries "+name+", a CRL followed by zeros to 1 MiB + 1 byte (1,048,577), signed so: revocation data a verifier does not parse, custody-log.md (stored: the vector is 1.0 MB)",
 		"revocation", "FORMAT_NOT_IMPLEMENTED").withSigner("signer.pub"))
 	altered := b.clone()
 	altered.set(name, flipped(crl, len(crl)-1))
@@ -128,7 +128,7 @@ func (g *generator) signerChainOverLimit() {
 	m.Signer.CertificatesSHA256 = sum(chain)
 	b.reseal(m)
 	g.bundleVector("signer-chain/over-256kib", b, indeterminate(limitsRule,
-		"META-INF/signer-chain.pem is the chain followed by zeros to 256 KiB + 1 byte (262,145), sealed so by signer.certificates_sha256: bytes the signer sealed, which a verifier need not parse (stored: the vector is 270 KB)",
+		"META-INF/signer-chain.pem is the chain followed by zeros to 256 KiB + 1 byte (262,145), sealed so by signer.certificates_sha256: bytes the signer sealed, which a verifier does not parse, §1.6 (stored: the vector is 270 KB)",
 		"signer.certificates", "FORMAT_NOT_IMPLEMENTED").withSigner("signer.pub"))
 	altered := b.clone()
 	altered.set(manifest.SignerChainName, flipped(chain, len(chain)-1))
