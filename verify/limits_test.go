@@ -3,6 +3,11 @@ package verify_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"math/big"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -248,4 +253,26 @@ func TestMessageOverLimitForgedManifest(t *testing.T) {
 	es[i].Data = bytes.Clone(es[i].Data)
 	es[i].Data[10] ^= 1
 	wantFirst(t, verifyBytes(t, testbundle.Rezip(t, es), verify.Options{Trust: roots}), verify.Failed, "signature", verify.SigCryptoFailure)
+}
+
+// A signer certificate chain over 256 KiB of PEM: the exporter refuses to
+// seal it, so that no bundle it writes is INDETERMINATE for its size.
+func TestExportRefusesLargeSignerChain(t *testing.T) {
+	t.Parallel()
+	fx := testbundle.New(t, "ed25519")
+	template := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Dra. Grande"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		ExtraExtensions: []pkix.Extension{{Id: asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 99999, 1}, Value: make([]byte, manifest.MaxSignerChainSize)}}}
+	der, err := x509.CreateCertificate(rand.Reader, template, template, fx.PublicKey, fx.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = fx.TryExport(testbundle.Sample(), filepath.Join(t.TempDir(), "out.custody"), custody.Options{Signer: fx.SignerWith(t, []*x509.Certificate{cert})})
+	if err == nil || !strings.Contains(err.Error(), "more than the") {
+		t.Fatalf("export: %v, want the limit named", err)
+	}
 }
