@@ -33,6 +33,7 @@ import (
 	"github.com/custody-toolkit/custody/internal/atomicfile"
 	"github.com/custody-toolkit/custody/internal/lang"
 	"github.com/custody-toolkit/custody/internal/nofollow"
+	"github.com/custody-toolkit/custody/internal/tokencheck"
 	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/keys/sigalg"
 	"github.com/custody-toolkit/custody/keys/sigstream"
@@ -297,6 +298,9 @@ func newManifest(c conversation.Reader, picked []int, opts Options) (*manifest.M
 	if err != nil {
 		return nil, err
 	}
+	if chain := signerChainPEM(opts.Signer); len(chain) > manifest.MaxSignerChainSize {
+		return nil, fmt.Errorf("the signer's certificate chain is %d bytes of PEM, more than the %d a verifier reads", len(chain), manifest.MaxSignerChainSize)
+	}
 	id := make([]byte, 8)
 	rand.Read(id)
 	return &manifest.Manifest{
@@ -416,6 +420,10 @@ func writeMessage(zw contentSink, dir string, k int, msg *conversation.Message, 
 	data, err := manifest.Marshal(&e)
 	if err != nil {
 		return out, nil, fmt.Errorf("message %q: %w", msg.ID, err)
+	}
+	if len(data) > manifest.MaxMessageSize {
+		// A verifier need not read it (bundle-format.md §1.6).
+		return out, nil, fmt.Errorf("message %q: its entry is %d bytes, more than the %d a verifier reads of one", msg.ID, len(data), manifest.MaxMessageSize)
 	}
 	f, err := zw.AddBytes(out.Entry, data)
 	if err != nil {
@@ -550,6 +558,11 @@ func seal(ctx context.Context, zw *manifest.Writer, m *manifest.Manifest, lists 
 		resp, err := ts.Timestamp(ctx, sig)
 		if err != nil {
 			return nil, err
+		}
+		if len(resp) > tokencheck.MaxSize {
+			// A verifier need not read it (bundle-format.md §1.6): the
+			// bundle could never be more than INDETERMINATE.
+			return nil, fmt.Errorf("TSA #%d answered %d bytes, more than the %d a verifier reads of a token", i+1, len(resp), tokencheck.MaxSize)
 		}
 		if opts.CheckToken != nil {
 			if err := opts.CheckToken(resp, sig); err != nil {

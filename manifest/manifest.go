@@ -175,6 +175,11 @@ func TransparencyEntryName(i int) string {
 	return fmt.Sprintf("%s%d.json", TransparencyDir, i+1)
 }
 
+// MaxSignerChainSize is the most of SignerChainName a verifier reads
+// (docs/bundle-format.md §1.6; the other limits are in reader.go): 8
+// certificates are a few kilobytes.
+const MaxSignerChainSize = 256 << 10
+
 // TokenEntryName is the entry of the i-th timestamp token (0-based):
 // manifest.tsr, manifest.2.tsr, manifest.3.tsr, …
 func TokenEntryName(i int) string {

@@ -4,6 +4,7 @@ import (
 	"github.com/custody-toolkit/custody/custodylog"
 
 	"bytes"
+	"cmp"
 	"crypto"
 	"crypto/sha256"
 	"crypto/x509"
@@ -289,6 +290,14 @@ func (v *bundleVerifier) run() {
 	rendering := v.startRendering(m)
 	defer rendering.wait() // before the bundle's reader is closed
 	entries := v.checkFiles(m)
+	if entries == nil && !v.stopped {
+		// A message entry was not read (checkFiles): the checks after
+		// files need every entry's content, but not the signature, which
+		// alone can still prove the manifest forged.
+		v.checkSignature(m, seal)
+		v.stopped = true
+		return
+	}
 	if v.runUntilFailed(func() { v.checkMessages(m, entries) }, func() { v.checkChain(m) }, func() { v.checkDisclosure(m) }) {
 		return
 	}
@@ -550,7 +559,8 @@ func (v *bundleVerifier) checkUnknownFormat(err error) {
 
 // checkFiles hashes every listed entry once, and refuses entries that are
 // not listed. Message entries are small: they are parsed on the way, and
-// their facts returned.
+// their facts returned; nil, without stopping, when one is larger than
+// this verifier reads (INDETERMINATE, bundle-format.md §1.6).
 func (v *bundleVerifier) checkFiles(m *manifest.Manifest) (entries *messageEntries) {
 	for _, name := range v.b.Names() {
 		if name == manifest.MimetypeName || name == manifest.ManifestName || strings.HasPrefix(name, manifest.MetaDir) {
@@ -563,13 +573,24 @@ func (v *bundleVerifier) checkFiles(m *manifest.Manifest) (entries *messageEntri
 	}
 	entries = newMessageEntries(m)
 	var total int64
+	var unread error // the first message entry over the limit, whose digest matched
 	for i, f := range m.Files {
-		if err := v.checkFile(i, f, entries); err != nil {
+		err := v.checkFile(i, f, entries)
+		if subOf(err) == FormatNotImplemented {
+			unread = cmp.Or(unread, err)
+		} else if err != nil {
 			v.failWith(verdict.CheckID{ID: "files"}, err)
 			return nil
 		}
 		total += f.Size
 		v.opts.progress("files", int64(i+1), int64(len(m.Files)))
+	}
+	if unread != nil {
+		// Every file is hashed, so any altered one has failed; the checks
+		// after this one need every entry's content, but the signature
+		// (run, bundle-format.md §1.6).
+		v.indeterminate("files", FormatNotImplemented, "%v: its SHA-256 matches the manifest, so nothing is shown altered, but this verifier cannot check the messages", unread)
+		return nil
 	}
 	v.pass("files", "%d files, %d bytes: every SHA-256 and size matches the manifest", len(m.Files), total)
 	return entries
@@ -586,7 +607,12 @@ func (v *bundleVerifier) checkFile(i int, f manifest.File, entries *messageEntri
 		return fmt.Errorf("%s: size %d, the manifest says %d", f.Path, size, f.Size)
 	}
 	var digest string
-	if strings.HasPrefix(f.Path, manifest.MessagesDir) {
+	var unread error // a message entry this verifier will not read, once hashed
+	isEntry := strings.HasPrefix(f.Path, manifest.MessagesDir)
+	if isEntry {
+		unread = v.tooLarge(f.Path, manifest.MaxMessageSize)
+	}
+	if isEntry && unread == nil {
 		data, err := v.b.ReadSmall(f.Path, manifest.MaxMessageSize)
 		if err != nil {
 			return err
@@ -609,7 +635,7 @@ func (v *bundleVerifier) checkFile(i int, f manifest.File, entries *messageEntri
 	if digest != f.SHA256 {
 		return fmt.Errorf("%s: SHA-256 %s, the manifest says %s (altered)", f.Path, digest, f.SHA256)
 	}
-	return nil
+	return unread // sealed and intact, but not read: a reader's limit
 }
 
 func (v *bundleVerifier) hashEntry(name string) (string, error) {
@@ -1232,7 +1258,11 @@ func (v *bundleVerifier) checkTimestamps(m *manifest.Manifest, sig []byte, token
 	trusted := 0
 	for i := range tokens {
 		name := manifest.TokenEntryName(i)
-		der, err := v.b.ReadSmall(name, manifest.MaxMetaEntrySize)
+		if err := v.tooLarge(name, MaxTokenSize); err != nil {
+			v.rep.Checks = append(v.rep.Checks, withSub(verdict.UnreadableToken(i+1, Indeterminate, unparsedToken(err, tokensSealed)), FormatNotImplemented))
+			continue
+		}
+		der, err := v.b.ReadSmall(name, MaxTokenSize)
 		if err != nil {
 			v.fail("timestamp", "%v", err)
 			return sealProofs

@@ -171,13 +171,24 @@ type logVerifier struct {
 	revocations []revocationData
 }
 
+// read reads part of event seq: an event, a key or a signature, at most
+// 1 MiB (a larger key or signature is none of the format: limits.go).
 func (lv *logVerifier) read(seq int, part string) ([]byte, error) {
-	return lv.v.b.ReadSmall(custodylog.EntryName(seq, part), manifest.MaxMetaEntrySize)
+	name := custodylog.EntryName(seq, part)
+	if part == custodylog.PartKey || part == custodylog.PartSignature {
+		if err := lv.v.tooLargeForFormat(name); err != nil {
+			return nil, err
+		}
+	}
+	return lv.v.b.ReadSmall(name, manifest.MaxMetaEntrySize)
 }
 
 // event checks event seq and adds it to the timeline; false stops the log.
 func (lv *logVerifier) event(seq int) bool {
 	v, id := lv.v, verdict.CustodyCheckID(seq, "custody.event")
+	if err := v.tooLarge(custodylog.EntryName(seq, custodylog.PartEvent), manifest.MaxMetaEntrySize); err != nil {
+		return lv.unreadEvent(seq, err)
+	}
 	data, err := lv.read(seq, custodylog.PartEvent)
 	if err != nil {
 		v.failID(id, "%v", err)
@@ -246,6 +257,25 @@ func (lv *logVerifier) event(seq int) bool {
 		return true
 	}
 	v.addID(id, Passed, "%s", detail)
+	return true
+}
+
+// unreadEvent notes event seq, larger than this verifier reads (err says
+// so), INDETERMINATE: what it says is not known, nor whether its
+// signature holds. The log goes on: the next event's prev commits to its
+// bytes, hashed here as a stream, so an edit of them is still FAILED there.
+func (lv *logVerifier) unreadEvent(seq int, err error) bool {
+	v := lv.v
+	v.addID(verdict.CustodyCheckID(seq, "custody.event"), Indeterminate, "%v: not checked, and the events after it are only checked against its digest", err)
+	v.rep.Checks[len(v.rep.Checks)-1].Sub = FormatNotImplemented
+	digest, err := v.hashEntry(custodylog.EntryName(seq, custodylog.PartEvent))
+	if err != nil {
+		v.failID(verdict.CustodyCheckID(seq, "custody.event"), "%v", err)
+		return false
+	}
+	v.rep.Custody = append(v.rep.Custody, CustodyEvent{Seq: seq})
+	lv.prev = digest
+	lv.prevSig, lv.prevToken = lv.partDigest(seq, custodylog.PartSignature), lv.partDigest(seq, custodylog.PartToken)
 	return true
 }
 
@@ -355,16 +385,14 @@ func (lv *logVerifier) checkRevocationEntries(seq int, e *custodylog.Event) erro
 	for k, r := range e.Revocation {
 		name := custodylog.RevocationEntryName(seq, k+1, r.Kind)
 		listed[name] = true
-		der, err := lv.v.b.ReadSmall(name, manifest.MaxMetaEntrySize)
-		switch {
-		case !lv.v.b.Has(name):
+		if !lv.v.b.Has(name) {
 			return because(SignedDataNotFound, "%s was removed: the event was signed with it (revocation[%d])", name, k)
-		case err != nil:
-			return err
-		case custodylog.Digest(der) != r.SHA256:
-			return because(HashFailure, "%s is not the revocation data the event was signed with: SHA-256 %s, listed %s (replaced or altered)", name, custodylog.Digest(der), r.SHA256)
 		}
-		lv.revocations = append(lv.revocations, revocationData{entry: name, kind: r.Kind, der: der})
+		data, err := lv.readRevocation(name, r)
+		if err != nil {
+			return err
+		}
+		lv.revocations = append(lv.revocations, data)
 	}
 	for _, name := range lv.v.b.Names() {
 		at, part, err := custodylog.ParseEntryName(name)
@@ -373,6 +401,27 @@ func (lv *logVerifier) checkRevocationEntries(seq int, e *custodylog.Event) erro
 		}
 	}
 	return nil
+}
+
+// readRevocation reads revocation entry name, which the event lists as
+// r: its bytes must be those the event was signed with. One larger than
+// this verifier reads is hashed as a stream, and kept unread.
+func (lv *logVerifier) readRevocation(name string, r custodylog.Revocation) (revocationData, error) {
+	data := revocationData{entry: name, kind: r.Kind}
+	var digest string
+	var err error
+	if data.unread = lv.v.tooLarge(name, manifest.MaxMetaEntrySize); data.unread != nil {
+		digest, err = lv.v.hashEntry(name)
+	} else if data.der, err = lv.v.b.ReadSmall(name, manifest.MaxMetaEntrySize); err == nil {
+		digest = custodylog.Digest(data.der)
+	}
+	switch {
+	case err != nil:
+		return data, err
+	case digest != r.SHA256:
+		return data, because(HashFailure, "%s is not the revocation data the event was signed with: SHA-256 %s, listed %s (replaced or altered)", name, digest, r.SHA256)
+	}
+	return data, nil
 }
 
 // checkRenewalCovers: a renewal commits to this seal's manifest and to
@@ -384,14 +433,20 @@ func (lv *logVerifier) checkRenewalCovers(e *custodylog.Event) error {
 	return lv.v.matchSealedTokens(e.Tokens, lv.tokens)
 }
 
-// partDigest is the digest of a part of event seq, "" when it is absent
-// or unreadable (then no commitment can match it).
+// partDigest is the digest of a part of event seq, hashed as a stream
+// whatever its size (a token the reader will not parse is still
+// committed to); "" when it is absent or unreadable (then no commitment
+// can match it).
 func (lv *logVerifier) partDigest(seq int, part string) string {
-	data, err := lv.read(seq, part)
+	name := custodylog.EntryName(seq, part)
+	if !lv.v.b.Has(name) {
+		return ""
+	}
+	digest, err := lv.v.hashEntry(name)
 	if err != nil {
 		return ""
 	}
-	return custodylog.Digest(data)
+	return digest
 }
 
 // checkToken verifies the event's optional timestamp and places the event's
@@ -412,6 +467,11 @@ func (lv *logVerifier) checkToken(seq int, e *custodylog.Event, data []byte, ce 
 		return ""
 	}
 	res, err := lv.verifyToken(seq, entry, e, data)
+	if subOf(err) == FormatNotImplemented {
+		v.addID(id, Indeterminate, "%v: the event's time %s is only claimed", err, e.Time)
+		v.rep.Checks[len(v.rep.Checks)-1].Sub = FormatNotImplemented
+		return ", timestamp not read"
+	}
 	if err != nil {
 		// Never silently ignored, and FAILED only when proven altered: the
 		// token's presence is the event's own commitment (checkCommitments)
@@ -443,7 +503,10 @@ func (lv *logVerifier) checkToken(seq int, e *custodylog.Event, data []byte, ce 
 // to a --trust anchor did not pass (an intact token from a TSA the
 // verifier does not trust is no defect; it only proves nothing).
 func (lv *logVerifier) verifyToken(seq int, entry string, e *custodylog.Event, data []byte) (*TokenResult, error) {
-	der, err := lv.v.b.ReadSmall(entry, manifest.MaxMetaEntrySize)
+	if err := lv.v.tooLarge(entry, MaxTokenSize); err != nil {
+		return nil, err
+	}
+	der, err := lv.v.b.ReadSmall(entry, MaxTokenSize)
 	if err != nil {
 		return nil, err
 	}

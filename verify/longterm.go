@@ -51,6 +51,7 @@ func newProof(name string, ts Timestamp, cert *x509.Certificate, der []byte) pro
 type revocationData struct {
 	entry, kind string
 	der         []byte
+	unread      error // why der was not read: larger than this verifier reads
 }
 
 // revocationStatus is what the carried data says of one certificate.
@@ -363,6 +364,10 @@ func (v *longTermCheck) issuerCandidates(cert *x509.Certificate) []*x509.Certifi
 // is no forgery, but what it would say is not known.
 func (v *longTermCheck) noteUnreadableRevocations() {
 	for _, r := range v.revocations {
+		if r.unread != nil {
+			v.indeterminate(CheckRevocation, FormatNotImplemented, "%v: what it says is not known", r.unread)
+			continue
+		}
 		var err error
 		if r.kind == custodylog.RevocationOCSP {
 			_, err = ocsp.ParseResponse(r.der, nil)

@@ -52,10 +52,6 @@ type Qualified struct {
 	Types      []string `json:"types,omitempty"`
 }
 
-// maxSignerChainFile bounds signer-chain.pem: a chain of a few
-// certificates is a few kilobytes.
-const maxSignerChainFile = 256 << 10
-
 // checkSignerCertificates verifies the signer's certificate chain when the
 // manifest declares one. Its bytes are sealed (their SHA-256 is signed):
 // a chain removed, added or altered is FAILED, as is a first certificate
@@ -77,7 +73,11 @@ func (v *bundleVerifier) checkSignerCertificates(m *manifest.Manifest, signer st
 		v.failSub(CheckSignerCertificates, HashFailure, "the manifest declares the signer's certificates, but %s is missing: removed", manifest.SignerChainName)
 		return nil
 	}
-	data, err := v.b.ReadSmall(manifest.SignerChainName, maxSignerChainFile)
+	if err := v.tooLarge(manifest.SignerChainName, manifest.MaxSignerChainSize); err != nil {
+		v.signerChainUnread(want, err)
+		return nil
+	}
+	data, err := v.b.ReadSmall(manifest.SignerChainName, manifest.MaxSignerChainSize)
 	if err != nil {
 		v.failSub(CheckSignerCertificates, FormatFailure, "%v", err)
 		return nil
@@ -162,6 +162,21 @@ func (v *bundleVerifier) failSub(name string, sub SubIndication, format string, 
 
 func (v *bundleVerifier) indeterminate(name string, sub SubIndication, format string, args ...any) {
 	v.rep.Checks = append(v.rep.Checks, Check{Name: name, Status: Indeterminate, Sub: sub, Detail: fmt.Sprintf(format, args...)})
+}
+
+// signerChainUnread: signer-chain.pem is larger than this verifier reads
+// (err), so its sealed digest want is checked over a stream: a mismatch
+// is FAILED as any edit, a match INDETERMINATE (limits.go).
+func (v *bundleVerifier) signerChainUnread(want string, err error) {
+	digest, herr := v.hashEntry(manifest.SignerChainName)
+	switch {
+	case herr != nil:
+		v.failSub(CheckSignerCertificates, FormatFailure, "%v", herr)
+	case digest != want:
+		v.failSub(CheckSignerCertificates, HashFailure, "%s has SHA-256 %s, but the manifest sealed %s: altered", manifest.SignerChainName, digest, want)
+	default:
+		v.indeterminate(CheckSignerCertificates, FormatNotImplemented, "%v: its SHA-256 matches the manifest, so nothing is shown altered, and the signer is not named", err)
+	}
 }
 
 // maxSignerChain is the most certificates signer-chain.pem holds.

@@ -260,3 +260,19 @@ func TestExportSealedEventActor(t *testing.T) {
 		t.Error("the sealed event has a token of its own; the manifest's tokens prove its time")
 	}
 }
+
+// Sign refuses to write what a verifier does not parse (custody-log.md,
+// Reader limits): revocation data, or a TSA's answer, over 1 MiB.
+func TestSignRefusesOverLimit(t *testing.T) {
+	e := received("")
+	e.Seq, e.Time, e.Bundle, e.Prev = 2, custodylog.FormatTime(time.Now()), custodylog.ZeroDigest, custodylog.ZeroDigest
+	large := make([]byte, manifest.MaxMetaEntrySize+1)
+	s := newSigner(t, "ed25519")
+	if _, err := logwriter.Sign(context.Background(), e, s, logwriter.Revocation{Kind: custodylog.RevocationCRL, DER: large}); err == nil || !strings.Contains(err.Error(), "more than the") {
+		t.Errorf("revocation data over 1 MiB: %v", err)
+	}
+	s.Timestamp = func(context.Context, []byte) ([]byte, error) { return large, nil }
+	if _, err := logwriter.Sign(context.Background(), e, s); err == nil || !strings.Contains(err.Error(), "more than the") {
+		t.Errorf("a token over 1 MiB: %v", err)
+	}
+}

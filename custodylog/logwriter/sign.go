@@ -87,6 +87,10 @@ func Sign(ctx context.Context, e custodylog.Event, s Signer, revocation ...Revoc
 	e.Revocation = nil
 	var revDER [][]byte
 	for _, r := range revocation {
+		if len(r.DER) > manifest.MaxMetaEntrySize {
+			// A verifier need not read it (custody-log.md, Reader limits).
+			return nil, fmt.Errorf("custody event: revocation data of %d bytes, more than the %d a verifier reads of one entry", len(r.DER), manifest.MaxMetaEntrySize)
+		}
 		e.Revocation = append(e.Revocation, custodylog.Revocation{Kind: r.Kind, SHA256: custodylog.Digest(r.DER)})
 		revDER = append(revDER, r.DER)
 	}
@@ -102,6 +106,9 @@ func Sign(ctx context.Context, e custodylog.Event, s Signer, revocation ...Revoc
 	data, err := e.Marshal()
 	if err != nil {
 		return nil, fmt.Errorf("custody event: %w", err)
+	}
+	if len(data) > manifest.MaxMetaEntrySize {
+		return nil, fmt.Errorf("custody event: %d bytes, more than the %d a verifier reads of one", len(data), manifest.MaxMetaEntrySize)
 	}
 	sig, err := s.Key.SignMessage(ctx, data)
 	if err != nil {
@@ -127,6 +134,9 @@ func Sign(ctx context.Context, e custodylog.Event, s Signer, revocation ...Revoc
 		}
 		if rec.Token, err = s.Timestamp(ctx, stamped); err != nil {
 			return nil, err
+		}
+		if len(rec.Token) > manifest.MaxMetaEntrySize {
+			return nil, fmt.Errorf("the TSA answered %d bytes, more than the %d a verifier reads of a token", len(rec.Token), manifest.MaxMetaEntrySize)
 		}
 		if s.CheckToken != nil {
 			if err := s.CheckToken(rec.Token, stamped); err != nil {

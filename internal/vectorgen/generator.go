@@ -74,6 +74,7 @@ func (g *generator) all() {
 	g.pdfRules()
 	g.docTimestamps()
 	g.remaining()
+	g.limits()
 }
 
 // add records a vector.

@@ -13,6 +13,7 @@ import (
 	"github.com/custody-toolkit/custody/custody"
 	"github.com/custody-toolkit/custody/internal/testbundle"
 	"github.com/custody-toolkit/custody/manifest"
+	"github.com/custody-toolkit/custody/verify"
 )
 
 // TestReportSchema holds the JSON reports of custody-verify to the schema
@@ -64,6 +65,10 @@ func TestReportSchema(t *testing.T) {
 		}
 	}
 
+	large := filepath.Join(dir, "large.tsr")
+	if err := os.WriteFile(large, largeDER(verify.MaxTokenSize+1), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, args := range [][]string{
 		{"--trust", fx.RootPEM, whole},
 		{"--trust", fx.RootPEM, stated},
@@ -75,6 +80,7 @@ func TestReportSchema(t *testing.T) {
 		{"tsr", "--data", tampered, tsr},
 		// INFO checks with a sub-indication: a document timestamp not used.
 		{"--trust", filepath.Join(vectors, "keys", "tsa-root.pem"), filepath.Join(vectors, "docstamp", "untrusted-tsa.pdf")},
+		{"tsr", "--data", sig, large},
 	} {
 		var out, errOut bytes.Buffer
 		if args[0] == "tsr" {

@@ -56,6 +56,9 @@ func runTSR(cmd *cobra.Command, tokenFile, dataFile string, common commonFlags, 
 	if err != nil {
 		return err
 	}
+	if size, ok := derLargerThan(tokenFile, verify.MaxTokenSize); ok {
+		return tooLargeToken(cmd, tokenFile, dataFile, size, common.json)
+	}
 	der, err := readBounded(tokenFile, verify.MaxTokenSize)
 	if err != nil {
 		return unreadable(err)
@@ -99,4 +102,46 @@ func readBounded(path string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s: larger than %d bytes", path, limit)
 	}
 	return data, nil
+}
+
+// derLargerThan reports whether path holds one DER SEQUENCE, as every
+// token does, larger than limit bytes, and its size: a token, perhaps,
+// that this verifier will not parse (bundle-format.md §1.6). Any other
+// large file is not a token.
+func derLargerThan(path string, limit int64) (size int64, ok bool) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil || info.Size() <= limit {
+		return 0, false
+	}
+	var head [6]byte
+	if _, err := io.ReadFull(f, head[:]); err != nil || head[0] != 0x30 {
+		return 0, false
+	}
+	n := int(head[1] &^ 0x80) // long-form length: n bytes follow
+	if head[1] < 0x80 || n == 0 || n > 4 {
+		return 0, false
+	}
+	var length int64
+	for _, b := range head[2 : 2+n] {
+		length = length<<8 | int64(b)
+	}
+	return info.Size(), 2+int64(n)+length == info.Size()
+}
+
+// tooLargeToken reports a token larger than this verifier reads:
+// INDETERMINATE, a limit of the reader that proves nothing of the token.
+func tooLargeToken(cmd *cobra.Command, tokenFile, dataFile string, size int64, asJSON bool) error {
+	c := verify.Check{Name: verify.CheckTokenFormat, Status: verify.Indeterminate, Sub: verify.FormatNotImplemented,
+		Detail: fmt.Sprintf("%s is %d bytes, more than the %d this verifier reads of a token: not checked", tokenFile, size, verify.MaxTokenSize)}
+	rep := &tokenReport{Version: verify.ReportVersion, Result: verify.Indeterminate, File: tokenFile, Data: dataFile,
+		Timestamps: []verify.Timestamp{}, Checks: []verify.Check{c}}
+	return finish(cmd, rep.Result, rep, asJSON, func(w io.Writer) {
+		fmt.Fprintf(w, "%s  %s over %s\n\n", rep.Result, safe(tokenFile), safe(dataFile))
+		printChecks(w, rep.Checks)
+	})
 }
