@@ -837,8 +837,8 @@ func (v *bundleVerifier) checkChain(m *manifest.Manifest) {
 }
 
 // checkRendering renders record.pdf again from the sealed messages and
-// attachments and compares it with the sealed one (compareRendering: byte
-// for byte, or identical once decompressed): the PDF a doctor files shows
+// attachments and compares it with the sealed one (compareRendering:
+// identical once decompressed): the PDF a doctor files shows
 // exactly what was sealed, nothing more or less. rendering is the one
 // startRendering began.
 func (v *bundleVerifier) checkRendering(m *manifest.Manifest, rendering *backgroundRendering) {
@@ -919,9 +919,10 @@ func compareRecord(b *manifest.Bundle, m *manifest.Manifest, sealed *io.SectionR
 		return renderingComparison{status: Indeterminate, detail: "it cannot be compared: reading the sealed content to render it: " + err.Error()}
 	}
 	// The first rendering takes the content read above, a second one
-	// (compareRendering normalises when the bytes differ) reads it again:
-	// nothing holds every message entry while the pages are laid out.
-	render := func(w io.Writer) error {
+	// (compareRendering's byte comparison, when its normaliser cannot read
+	// its own rendering) reads it again: nothing holds every message
+	// entry while the pages are laid out.
+	render := func(w io.Writer, compressed bool) error {
 		if c.Manifest == nil {
 			if c, err = content(b, m); err != nil {
 				return err
@@ -929,7 +930,7 @@ func compareRecord(b *manifest.Bundle, m *manifest.Manifest, sealed *io.SectionR
 		}
 		first := c
 		c = record.Content{}
-		return record.Render(w, first, nil)
+		return renderRecord(w, first, nil, compressed)
 	}
 	return compareRendering(sealed, true, digest, render, newSHA256)
 }
