@@ -106,6 +106,7 @@ type normaliser struct {
 	limit   int64
 	offsets []int64 // by object number: where its "N 0 obj" line starts
 	rows    unpredictor
+	zr      io.ReadCloser // the zlib reader, reused from stream to stream
 }
 
 func newNormaliser(r io.Reader, limit int64) *normaliser {
