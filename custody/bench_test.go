@@ -249,6 +249,16 @@ func BenchmarkVerify2000(b *testing.B) {
 	})
 }
 
+// BenchmarkVerifySample: verify.BundleFile of the sample conversation's
+// bundle (a short record.pdf with a JPEG and a PNG), where re-rendering
+// record.pdf is most of the work, as in the test suites and the web
+// verifier's usual bundle.
+func BenchmarkVerifySample(b *testing.B) {
+	fx := testbundle.New(b, "ed25519")
+	out := fx.Export(b, testbundle.Sample(), custody.Selection{})
+	benchVerify(b, fx, out, func(*verify.Report) bool { return true })
+}
+
 // benchVerify times verify.BundleFile of out, which must be PASSED and
 // as expected.
 func benchVerify(b *testing.B, fx *testbundle.Fixture, out string, expected func(*verify.Report) bool) {

@@ -57,9 +57,11 @@ type Options struct {
 	// the bundle's newest trusted proof.
 	At time.Time
 	// SHA256, when set, makes the SHA-256 of each of the bundle's files
-	// (the bulk of the bytes hashed), told the file's size: the web
-	// verifier passes the browser's native SHA-256, many times faster than
-	// crypto/sha256 compiled to WebAssembly, for the files it can hold.
+	// (the bulk of the bytes hashed), and of the large streams the
+	// rendering comparison stores as they are (pdfnorm.SHA256Threshold:
+	// JPEG images, font files), told their size: the web verifier passes
+	// the browser's native SHA-256, many times faster than crypto/sha256
+	// compiled to WebAssembly, for the files it can hold.
 	// What is hashed and compared stays this package's. It must compute
 	// SHA-256; nil: crypto/sha256.
 	SHA256 func(size int64) hash.Hash

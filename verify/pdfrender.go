@@ -142,7 +142,7 @@ type renderingComparison struct {
 // the sealed bytes are those of its own rendering, compressed.
 // Both sides are streamed; nothing is held whole.
 func compareRendering(sealed *io.SectionReader, whole bool, sealedDigest []byte, render func(w io.Writer, compressed bool) error, newSHA256 func(int64) hash.Hash) renderingComparison {
-	fresh, err := normalisedRendering(func(w io.Writer) error { return render(w, false) })
+	fresh, err := normalisedRendering(func(w io.Writer) error { return render(w, false) }, newSHA256)
 	var unreadable *ownLayoutError
 	switch {
 	case errors.As(err, &unreadable):
@@ -150,11 +150,11 @@ func compareRendering(sealed *io.SectionReader, whole bool, sealedDigest []byte,
 	case err != nil:
 		return renderingComparison{status: Indeterminate, sub: RendererUnavailable, detail: "it cannot be compared: " + err.Error()}
 	}
-	normalise := pdfnorm.FirstRevision
+	normalise := pdfnorm.FirstRevisionHashing
 	if whole {
-		normalise = pdfnorm.Whole
+		normalise = pdfnorm.WholeHashing
 	}
-	got, err := normalise(io.NewSectionReader(sealed, 0, sealed.Size()), fresh.Size)
+	got, err := normalise(io.NewSectionReader(sealed, 0, sealed.Size()), fresh.Size, newSHA256)
 	var layout *pdfnorm.LayoutError
 	switch {
 	case errors.As(err, &layout):
@@ -221,8 +221,9 @@ func (e *ownLayoutError) Error() string {
 func (e *ownLayoutError) Unwrap() error { return e.err }
 
 // normalisedRendering is the canonical form of a fresh rendering, streamed
-// from the renderer into the normaliser.
-func normalisedRendering(render func(io.Writer) error) (pdfnorm.Form, error) {
+// from the renderer into the normaliser, which hashes large stored streams
+// with newSHA256.
+func normalisedRendering(render func(io.Writer) error, newSHA256 func(int64) hash.Hash) (pdfnorm.Form, error) {
 	pr, pw := io.Pipe()
 	rendered := make(chan error, 1)
 	go func() {
@@ -230,7 +231,7 @@ func normalisedRendering(render func(io.Writer) error) (pdfnorm.Form, error) {
 		pw.CloseWithError(err)
 		rendered <- err
 	}()
-	form, err := pdfnorm.Whole(pr, 0)
+	form, err := pdfnorm.WholeHashing(pr, 0, newSHA256)
 	pr.CloseWithError(errNormaliserStopped) // unblocks the renderer on error
 	if rerr := <-rendered; rerr != nil && !errors.Is(rerr, errNormaliserStopped) {
 		return pdfnorm.Form{}, fmt.Errorf("this verifier cannot render the sealed content again: %w", rerr)

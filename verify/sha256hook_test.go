@@ -4,11 +4,18 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"hash"
+	"image"
+	"image/jpeg"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/custody-toolkit/custody/conversation"
 	"github.com/custody-toolkit/custody/custody"
+	"github.com/custody-toolkit/custody/internal/pdfnorm"
 	"github.com/custody-toolkit/custody/internal/testbundle"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/verify"
@@ -81,4 +88,53 @@ func TestSHA256HookPDF(t *testing.T) {
 	if asked[covered] == 0 {
 		t.Errorf("SHA256 not asked for the %d bytes the signature covers (asked: %v)", covered, asked)
 	}
+}
+
+// TestSHA256HookRendering: the rendering comparison hashes a large image
+// it stores as it is (a JPEG) with Options.SHA256 too, told its size, in
+// the sealed record.pdf and in the fresh rendering: besides the file
+// itself, twice.
+func TestSHA256HookRendering(t *testing.T) {
+	t.Parallel()
+	fx := testbundle.New(t, "ed25519")
+	photo := noiseJPEG(t, 400)
+	if len(photo) < pdfnorm.SHA256Threshold {
+		t.Fatalf("a photo of %d bytes, under the threshold", len(photo))
+	}
+	in := testbundle.Synthetic(t, 2, func(c *conversation.Conversation) {
+		c.Messages[0].Attachments = []conversation.Attachment{{Path: "media/photo.jpg", Name: "photo.jpg", Type: "image/jpeg"}}
+	})
+	if err := os.WriteFile(filepath.Join(in, "media", "photo.jpg"), photo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := fx.Export(t, in, custody.Selection{})
+	var mu sync.Mutex
+	asked := map[int64]int{}
+	rep, err := verify.BundleFile(path, verify.Options{Trust: fx.Roots, SHA256: func(size int64) hash.Hash {
+		mu.Lock()
+		defer mu.Unlock()
+		asked[size]++
+		return sha256.New()
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Result != verify.Passed || asked[int64(len(photo))] != 3 {
+		t.Errorf("%s; SHA256 asked %d times for the photo's %d bytes, want 3 (asked: %v)", rep.Result, asked[int64(len(photo))], len(photo), asked)
+	}
+}
+
+// noiseJPEG is a JPEG of side×side pixels of noise: large for its size.
+func noiseJPEG(t *testing.T, side int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, side, side))
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range img.Pix {
+		img.Pix[i] = byte(rng.Uint32())
+	}
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 90}); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }

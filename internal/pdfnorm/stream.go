@@ -3,7 +3,6 @@ package pdfnorm
 import (
 	"bufio"
 	"compress/zlib"
-	"crypto/sha256"
 	"fmt"
 	"hash"
 	"io"
@@ -109,7 +108,7 @@ func (n *normaliser) stream(dict []byte) error {
 		return err
 	}
 	data := &limitedByteReader{r: n.in, left: d.length}
-	sum := &countingHash{h: sha256.New(), n: n}
+	sum := &countingHash{h: n.streamHash(!d.flate, d.length), n: n}
 	if d.flate {
 		err = n.inflate(sum, data, d.predictor)
 	} else {
