@@ -1,6 +1,7 @@
 package verify_test
 
 import (
+	"bytes"
 	"image"
 	"image/png"
 	"os"
@@ -22,20 +23,11 @@ import (
 func TestRecordBeyondTheNormaliser(t *testing.T) {
 	t.Parallel()
 	fx := testbundle.New(t, "ecdsa-p256")
-	in := testbundle.Synthetic(t, 2, func(c *conversation.Conversation) {
-		c.Messages[0].Attachments = []conversation.Attachment{{Path: "media/wide.png", Name: "wide.png", Type: "image/png"}}
-	})
-	f, err := os.Create(filepath.Join(in, "media", "wide.png"))
-	if err != nil {
+	var wide bytes.Buffer
+	if err := png.Encode(&wide, image.NewGray(image.Rect(0, 0, 17_000_000, 1))); err != nil {
 		t.Fatal(err)
 	}
-	if err := png.Encode(f, image.NewGray(image.Rect(0, 0, 17_000_000, 1))); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	path := fx.Export(t, in, custody.Selection{})
+	path := exportWithAttachment(t, fx, "wide.png", "image/png", wide.Bytes())
 	rep, err := verify.BundleFile(path, verify.Options{Trust: fx.Roots})
 	if err != nil {
 		t.Fatal(err)
@@ -44,4 +36,17 @@ func TestRecordBeyondTheNormaliser(t *testing.T) {
 	if rep.Result != verify.Passed || c == nil || !strings.Contains(c.Detail, "byte-identical") {
 		t.Errorf("%s: %+v", rep.Result, c)
 	}
+}
+
+// exportWithAttachment exports a conversation of two messages, the first
+// with one attachment of that name, media type and content.
+func exportWithAttachment(t *testing.T, fx *testbundle.Fixture, name, mediaType string, data []byte) string {
+	t.Helper()
+	in := testbundle.Synthetic(t, 2, func(c *conversation.Conversation) {
+		c.Messages[0].Attachments = []conversation.Attachment{{Path: "media/" + name, Name: name, Type: mediaType}}
+	})
+	if err := os.WriteFile(filepath.Join(in, "media", name), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return fx.Export(t, in, custody.Selection{})
 }

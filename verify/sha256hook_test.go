@@ -7,13 +7,10 @@ import (
 	"image"
 	"image/jpeg"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/custody-toolkit/custody/conversation"
 	"github.com/custody-toolkit/custody/custody"
 	"github.com/custody-toolkit/custody/internal/pdfnorm"
 	"github.com/custody-toolkit/custody/internal/testbundle"
@@ -101,13 +98,7 @@ func TestSHA256HookRendering(t *testing.T) {
 	if len(photo) < pdfnorm.SHA256Threshold {
 		t.Fatalf("a photo of %d bytes, under the threshold", len(photo))
 	}
-	in := testbundle.Synthetic(t, 2, func(c *conversation.Conversation) {
-		c.Messages[0].Attachments = []conversation.Attachment{{Path: "media/photo.jpg", Name: "photo.jpg", Type: "image/jpeg"}}
-	})
-	if err := os.WriteFile(filepath.Join(in, "media", "photo.jpg"), photo, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	path := fx.Export(t, in, custody.Selection{})
+	path := exportWithAttachment(t, fx, "photo.jpg", "image/jpeg", photo)
 	var mu sync.Mutex
 	asked := map[int64]int{}
 	rep, err := verify.BundleFile(path, verify.Options{Trust: fx.Roots, SHA256: func(size int64) hash.Hash {
