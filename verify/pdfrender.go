@@ -135,8 +135,8 @@ type renderingComparison struct {
 // reduced by pdfnorm to a canonical form (streams decompressed, image rows
 // un-predicted, the xref validated and left out) and must be identical in
 // that form. The fresh side is rendered uncompressed, which has the same
-// form: compressing it only to inflate it again was most of the cost of
-// a verification (docs/performance.md). A sealed PDF that is not in our
+// form: compressing it was nearly half the cost of rendering a short
+// record (docs/performance.md, rendercheap). A sealed PDF that is not in our
 // writer's layout fails: no compressor explains it. What this verifier
 // cannot do (render, or read its own rendering) is indeterminate, unless
 // the sealed bytes are those of its own rendering, compressed.
