@@ -65,39 +65,62 @@ func encodeQR(d *Document) (barcode.Barcode, string, error) {
 	if payload == "" {
 		payload = fmt.Sprintf("custody:%s:sha256:%s", d.ExportID, d.Integrity.ManifestSHA256)
 	}
-	code, err := lastQR.encode(payload)
+	code, err := recentQR.encode(payload)
 	if err != nil {
 		return nil, "", fmt.Errorf("pdf: integrity QR payload: %w", err)
 	}
 	return code, payload, nil
 }
 
-// lastQR keeps the code of the last payload encoded. Choosing a QR code's
-// mask scores all eight (boombuler/barcode's calcPenalty), a third of a
-// small bundle's rendering; a bundle is rendered up to four times in one
-// process with the same payload (export: record.pdf, the standalone PDF's
-// pages and their read-back; verification: record.pdf, the standalone
-// PDF's pages). The code is a function of the payload, and is only read.
-var lastQR qrCache
+// recentQR keeps the codes of the last payloads encoded. Choosing a QR
+// code's mask scores all eight (boombuler/barcode's calcPenalty), a third
+// of a small bundle's rendering; a bundle is rendered up to four times in
+// one process with the same payload (export: record.pdf, the standalone
+// PDF's pages and their read-back; verification: record.pdf, the
+// standalone PDF's pages), and a process may verify several bundles at
+// once (a test suite, a server), so a few payloads are kept, not one. The
+// code is a function of the payload, and is only read.
+var recentQR qrCache
+
+// qrCached is how many payloads recentQR keeps, a few kilobytes each.
+const qrCached = 8
 
 type qrCache struct {
-	mu      sync.Mutex
+	mu    sync.Mutex
+	codes []cachedQR // the most recent last
+}
+
+type cachedQR struct {
 	payload string
 	code    barcode.Barcode
 }
 
 func (c *qrCache) encode(payload string) (barcode.Barcode, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.code != nil && c.payload == payload {
-		return c.code, nil
+	if code := c.find(payload); code != nil {
+		return code, nil
 	}
 	code, err := qr.Encode(payload, qr.M, qr.Auto)
 	if err != nil {
 		return nil, err
 	}
-	c.payload, c.code = payload, code
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.codes) == qrCached {
+		c.codes = append(c.codes[:0], c.codes[1:]...)
+	}
+	c.codes = append(c.codes, cachedQR{payload, code})
 	return code, nil
+}
+
+func (c *qrCache) find(payload string) barcode.Barcode {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, e := range c.codes {
+		if e.payload == payload {
+			return e.code
+		}
+	}
+	return nil
 }
 
 // drawQR draws the code as filled modules (vector, so it prints sharp at

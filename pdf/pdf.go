@@ -188,9 +188,24 @@ const (
 
 // Render writes d as a PDF to w.
 func Render(w io.Writer, d *Document) error {
+	return renderDocument(w, d, false)
+}
+
+// RenderUncompressed writes d as Render does but for the streams Render
+// deflates (the pages, the font files), which it writes as they are: the
+// same objects, without "/Filter /FlateDecode". Once every stream is
+// inflated (internal/pdfnorm's canonical form) it is Render's output.
+// A verifier compares canonical forms, so it renders this way and does
+// not pay for compressing, most of the cost of rendering a short record.
+func RenderUncompressed(w io.Writer, d *Document) error {
+	return renderDocument(w, d, true)
+}
+
+func renderDocument(w io.Writer, d *Document, uncompressed bool) error {
 	r, err := newRenderer(d)
 	if err != nil {
 		return err
 	}
+	r.uncompressed = uncompressed
 	return r.render(w)
 }

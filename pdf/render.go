@@ -56,9 +56,10 @@ type styles struct {
 }
 
 type renderer struct {
-	d     *Document
-	pdf   *gopdf.GoPdf
-	words *lang.RecordLabels
+	d            *Document
+	pdf          *gopdf.GoPdf
+	words        *lang.RecordLabels
+	uncompressed bool // RenderUncompressed
 
 	st                             styles
 	registered                     map[*textlayout.Face]bool
@@ -212,6 +213,9 @@ func (r *renderer) layOut() error {
 	}
 	r.pdf.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitPT})
 	r.pdf.SetNoCompression() // pdfpack deflates the pages, see there why
+	if r.uncompressed {
+		r.pdf.SetFontFilesUncompressed()
+	}
 	r.pdf.SetInfo(info)
 	r.pdf.DropPagesBeyond(keptPagesBudget)
 
@@ -233,6 +237,7 @@ func (r *renderer) drawAgain(out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	again.uncompressed = r.uncompressed
 	if err := r.pdf.WritePagesOf(again.pdf, out); err != nil {
 		return err
 	}
@@ -303,7 +308,11 @@ func (r *renderer) pack(w io.Writer, write func(io.Writer) error) error {
 		}()
 		writeErr = write(pw)
 	}()
-	err := pdfpack.Pack(w, pr, r.fills)
+	pack := pdfpack.Pack
+	if r.uncompressed {
+		pack = pdfpack.PackUncompressed
+	}
+	err := pack(w, pr, r.fills)
 	pr.CloseWithError(errAbandoned) // unblocks the writer on error
 	<-done                          // the writing pass stops at its next page (newPage)
 	if writeErr != nil && !errors.Is(writeErr, errAbandoned) {

@@ -104,11 +104,23 @@ type Seal struct {
 // Render writes the rendering of c. With seal nil it is the rendering
 // sealed inside the bundle.
 func Render(w io.Writer, c Content, seal *Seal) error {
+	return render(w, c, seal, pdf.Render)
+}
+
+// RenderUncompressed writes the rendering of c with its streams not
+// deflated (pdf.RenderUncompressed): Render's output once every stream is
+// inflated, which is all a verifier compares, made without the cost of
+// compressing.
+func RenderUncompressed(w io.Writer, c Content, seal *Seal) error {
+	return render(w, c, seal, pdf.RenderUncompressed)
+}
+
+func render(w io.Writer, c Content, seal *Seal, renderPDF func(io.Writer, *pdf.Document) error) error {
 	d, err := document(c, seal)
 	if err != nil {
 		return err
 	}
-	return pdf.Render(w, d)
+	return renderPDF(w, d)
 }
 
 // renderer is the rendering to lay out: the one the manifest names, else

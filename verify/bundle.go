@@ -59,9 +59,11 @@ type Options struct {
 	// the bundle's newest trusted proof.
 	At time.Time
 	// SHA256, when set, makes the SHA-256 of each of the bundle's files
-	// (the bulk of the bytes hashed), told the file's size: the web
-	// verifier passes the browser's native SHA-256, many times faster than
-	// crypto/sha256 compiled to WebAssembly, for the files it can hold.
+	// (the bulk of the bytes hashed), and of the large streams the
+	// rendering comparison stores as they are (pdfnorm.SHA256Threshold:
+	// JPEG images, font files), told their size: the web verifier passes
+	// the browser's native SHA-256, many times faster than crypto/sha256
+	// compiled to WebAssembly, for the files it can hold.
 	// What is hashed and compared stays this package's. It must compute
 	// SHA-256; nil: crypto/sha256.
 	SHA256 func(size int64) hash.Hash
@@ -950,8 +952,8 @@ func (v *bundleVerifier) checkChain(m *manifest.Manifest) {
 }
 
 // checkRendering renders record.pdf again from the sealed messages and
-// attachments and compares it with the sealed one (compareRendering: byte
-// for byte, or identical once decompressed): the PDF a doctor files shows
+// attachments and compares it with the sealed one (compareRendering:
+// identical once decompressed): the PDF a doctor files shows
 // exactly what was sealed, nothing more or less. rendering is the one
 // startRendering began.
 func (v *bundleVerifier) checkRendering(m *manifest.Manifest, rendering *backgroundRendering) {
@@ -1036,9 +1038,10 @@ func compareRecord(b *manifest.Bundle, m *manifest.Manifest, sealed *io.SectionR
 		return renderingComparison{status: Indeterminate, detail: "it cannot be compared: reading the sealed content to render it: " + err.Error()}
 	}
 	// The first rendering takes the content read above, a second one
-	// (compareRendering normalises when the bytes differ) reads it again:
-	// nothing holds every message entry while the pages are laid out.
-	render := func(w io.Writer) error {
+	// (compareRendering's byte comparison, when its normaliser cannot read
+	// its own rendering) reads it again: nothing holds every message
+	// entry while the pages are laid out.
+	render := func(w io.Writer, compressed bool) error {
 		if c.Manifest == nil {
 			if c, err = content(b, m); err != nil {
 				return err
@@ -1046,7 +1049,7 @@ func compareRecord(b *manifest.Bundle, m *manifest.Manifest, sealed *io.SectionR
 		}
 		first := c
 		c = record.Content{}
-		return record.Render(w, first, nil)
+		return renderRecord(w, first, nil, compressed)
 	}
 	return compareRendering(sealed, true, digest, render, newSHA256)
 }

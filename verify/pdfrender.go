@@ -29,6 +29,12 @@ func StandaloneRendering(w io.Writer, b *manifest.Bundle, rep *Report, bundleNam
 // an exporter of its time did: the verifier tries each, and test vectors
 // made by an earlier renderer stay as they were.
 func StandaloneRenderingAs(w io.Writer, b *manifest.Bundle, rep *Report, bundleName, renderer string) error {
+	return standaloneRendering(w, b, rep, bundleName, renderer, true)
+}
+
+// standaloneRendering is StandaloneRenderingAs, or with compressed false
+// the same pages uncompressed (renderRecord).
+func standaloneRendering(w io.Writer, b *manifest.Bundle, rep *Report, bundleName, renderer string, compressed bool) error {
 	c, err := content(b, rep.parsed)
 	if err != nil {
 		return err
@@ -37,7 +43,17 @@ func StandaloneRenderingAs(w io.Writer, b *manifest.Bundle, rep *Report, bundleN
 	for _, ts := range rep.Timestamps {
 		seal.Timestamps = append(seal.Timestamps, pdf.Timestamp{Time: ts.Time, TSA: ts.TSA, CertSHA256: ts.TSACertSHA256})
 	}
-	return record.Render(w, c, seal)
+	return renderRecord(w, c, seal, compressed)
+}
+
+// renderRecord renders c as the exporter does (compressed), or with its
+// streams left uncompressed: the same once every stream is inflated,
+// which is all compareRendering compares, at a fraction of the cost.
+func renderRecord(w io.Writer, c record.Content, seal *record.Seal, compressed bool) error {
+	if compressed {
+		return record.Render(w, c, seal)
+	}
+	return record.RenderUncompressed(w, c, seal)
 }
 
 // content reads what a rendering shows from b, whose manifest m was
@@ -50,8 +66,7 @@ func content(b *manifest.Bundle, m *manifest.Manifest) (record.Content, error) {
 }
 
 // checkPDFRendering: the signed PDF's first revision must be the
-// rendering of the embedded bundle (byte for byte, or once normalised,
-// see compareRendering); the signed update after it only adds the
+// rendering of the embedded bundle once normalised (compareRendering); the signed update after it only adds the
 // attachment and the signature.
 func checkPDFRendering(f *pdfread.File, r io.ReaderAt, size int64, embedded *PDFBundle, rep *Report, opts Options) Check {
 	b, err := manifest.OpenBundle(embedded, embedded.Size())
@@ -91,7 +106,9 @@ func checkPDFRendering(f *pdfread.File, r io.ReaderAt, size int64, embedded *PDF
 // compareStandalone compares the standalone PDF's first revision with a
 // fresh rendering by renderer ("" for the one the bundle implies).
 func compareStandalone(r io.ReaderAt, size int64, b *manifest.Bundle, rep *Report, bundleName, renderer string, newSHA256 func(int64) hash.Hash) renderingComparison {
-	render := func(w io.Writer) error { return StandaloneRenderingAs(w, b, rep, bundleName, renderer) }
+	render := func(w io.Writer, compressed bool) error {
+		return standaloneRendering(w, b, rep, bundleName, renderer, compressed)
+	}
 	return compareRendering(io.NewSectionReader(r, 0, size), false, nil, render, newSHA256)
 }
 
@@ -106,43 +123,38 @@ type renderingComparison struct {
 }
 
 // compareRendering compares a sealed rendering (a PDF's first revision, or
-// the whole of sealed when whole) with a fresh one written by render.
-// sealedDigest, when known, is the whole sealed PDF's SHA-256: it spares
-// hashing it again. newSHA256 makes the SHA-256 hashes, told the size of
-// what they hash (Options.NewSHA256: the web verifier's faster SHA-256).
+// the whole of sealed when whole) with a fresh one written by render
+// (compressed as the exporter does, or uncompressed). sealedDigest, when
+// known, is the whole sealed PDF's SHA-256: it spares hashing it again.
+// newSHA256 makes the SHA-256 hashes, told the size of what they hash
+// (Options.NewSHA256: the web verifier's faster SHA-256).
 //
 // The bytes of a rendering depend on the compressor of the Go toolchain
 // that made it (compress/flate, image/png's row filters), which changes
-// between releases; what the PDF shows does not. So: identical bytes
-// pass; otherwise both sides are reduced by pdfnorm to a canonical form
-// (streams decompressed, image rows un-predicted, the xref validated and
-// left out) and must be identical in that form. A sealed PDF that is not
-// in our writer's layout fails: no compressor explains it. What this
-// verifier cannot do (render, or read its own rendering) is indeterminate.
+// between releases; what the PDF shows does not. So both sides are
+// reduced by pdfnorm to a canonical form (streams decompressed, image rows
+// un-predicted, the xref validated and left out) and must be identical in
+// that form. The fresh side is rendered uncompressed, which has the same
+// form: compressing it was nearly half the cost of rendering a short
+// record (docs/performance.md, rendercheap). A sealed PDF that is not in our
+// writer's layout fails: no compressor explains it. What this verifier
+// cannot do (render, or read its own rendering) is indeterminate, unless
+// the sealed bytes are those of its own rendering, compressed.
 // Both sides are streamed; nothing is held whole.
-func compareRendering(sealed *io.SectionReader, whole bool, sealedDigest []byte, render func(io.Writer) error, newSHA256 func(int64) hash.Hash) renderingComparison {
-	digest, n, err := renderDigest(render, newSHA256(sealed.Size()))
-	if err != nil {
-		return renderingComparison{status: Indeterminate, sub: RendererUnavailable, detail: "it cannot be compared: this verifier cannot render the sealed content again: " + err.Error()}
+func compareRendering(sealed *io.SectionReader, whole bool, sealedDigest []byte, render func(w io.Writer, compressed bool) error, newSHA256 func(int64) hash.Hash) renderingComparison {
+	fresh, err := normalisedRendering(func(w io.Writer) error { return render(w, false) }, newSHA256)
+	var unreadable *ownLayoutError
+	switch {
+	case errors.As(err, &unreadable):
+		return compareBytes(sealed, whole, sealedDigest, render, newSHA256, unreadable)
+	case err != nil:
+		return renderingComparison{status: Indeterminate, sub: RendererUnavailable, detail: "it cannot be compared: " + err.Error()}
 	}
-	if sealedDigest == nil && n <= sealed.Size() && (!whole || n == sealed.Size()) {
-		h := newSHA256(n)
-		if _, err := io.Copy(h, io.NewSectionReader(sealed, 0, n)); err == nil {
-			sealedDigest = h.Sum(nil)
-		}
-	}
-	if bytes.Equal(sealedDigest, digest) {
-		return renderingComparison{status: Passed, detail: "it is byte-identical to a fresh rendering of the sealed content", revision: n}
-	}
-	fresh, err := normalisedRendering(render)
-	if err != nil {
-		return renderingComparison{status: Indeterminate, sub: RendererUnavailable, detail: "it differs from a fresh rendering and cannot be compared further: " + err.Error()}
-	}
-	normalise := pdfnorm.FirstRevision
+	normalise := pdfnorm.FirstRevisionHashing
 	if whole {
-		normalise = pdfnorm.Whole
+		normalise = pdfnorm.WholeHashing
 	}
-	got, err := normalise(io.NewSectionReader(sealed, 0, sealed.Size()), fresh.Size)
+	got, err := normalise(io.NewSectionReader(sealed, 0, sealed.Size()), fresh.Size, newSHA256)
 	var layout *pdfnorm.LayoutError
 	switch {
 	case errors.As(err, &layout):
@@ -152,8 +164,30 @@ func compareRendering(sealed *io.SectionReader, whole bool, sealedDigest []byte,
 	case err != nil:
 		return renderingComparison{status: Indeterminate, detail: "it cannot be read: " + err.Error()}
 	}
-	return renderingComparison{status: Passed, revision: got.Revision, detail: "it was compressed by another compressor than this verifier's, " +
-		"and shows exactly the same content as a fresh rendering of the sealed content (identical once every stream is decompressed and every image row un-predicted)"}
+	return renderingComparison{status: Passed, revision: got.Revision, detail: "it shows exactly the same content as a fresh rendering of the sealed content " +
+		"(identical once every stream is decompressed and every image row un-predicted, whichever compressor made it)"}
+}
+
+// compareBytes is the comparison left when this verifier's normaliser
+// cannot read its own rendering (a limit of pdfnorm's, say an image row
+// longer than it holds): the sealed PDF passes if it is, byte for byte,
+// the fresh rendering compressed as the exporter does; otherwise it cannot
+// be compared.
+func compareBytes(sealed *io.SectionReader, whole bool, sealedDigest []byte, render func(w io.Writer, compressed bool) error, newSHA256 func(int64) hash.Hash, unreadable error) renderingComparison {
+	digest, n, err := renderDigest(func(w io.Writer) error { return render(w, true) }, newSHA256(sealed.Size()))
+	if err != nil {
+		return renderingComparison{status: Indeterminate, sub: RendererUnavailable, detail: "it cannot be compared: this verifier cannot render the sealed content again: " + err.Error()}
+	}
+	if sealedDigest == nil && n <= sealed.Size() && (!whole || n == sealed.Size()) {
+		h := newSHA256(n)
+		if _, err := io.Copy(h, io.NewSectionReader(sealed, 0, n)); err == nil {
+			sealedDigest = h.Sum(nil)
+		}
+	}
+	if !bytes.Equal(sealedDigest, digest) {
+		return renderingComparison{status: Indeterminate, sub: RendererUnavailable, detail: "it differs from a fresh rendering and cannot be compared further: " + unreadable.Error()}
+	}
+	return renderingComparison{status: Passed, detail: "it is byte-identical to a fresh rendering of the sealed content", revision: n}
 }
 
 // renderDigest is the SHA-256 (by h) and length of a fresh rendering.
@@ -176,9 +210,20 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// ownLayoutError: this verifier's normaliser does not read its own
+// rendering.
+type ownLayoutError struct{ err error }
+
+func (e *ownLayoutError) Error() string {
+	return "this verifier's own rendering is not in the layout its normaliser reads: " + e.err.Error()
+}
+
+func (e *ownLayoutError) Unwrap() error { return e.err }
+
 // normalisedRendering is the canonical form of a fresh rendering, streamed
-// from the renderer into the normaliser.
-func normalisedRendering(render func(io.Writer) error) (pdfnorm.Form, error) {
+// from the renderer into the normaliser, which hashes large stored streams
+// with newSHA256.
+func normalisedRendering(render func(io.Writer) error, newSHA256 func(int64) hash.Hash) (pdfnorm.Form, error) {
 	pr, pw := io.Pipe()
 	rendered := make(chan error, 1)
 	go func() {
@@ -186,13 +231,15 @@ func normalisedRendering(render func(io.Writer) error) (pdfnorm.Form, error) {
 		pw.CloseWithError(err)
 		rendered <- err
 	}()
-	form, err := pdfnorm.Whole(pr, 0)
-	pr.CloseWithError(errors.New("normaliser stopped")) // unblocks the renderer on error
-	if rerr := <-rendered; rerr != nil {
+	form, err := pdfnorm.WholeHashing(pr, 0, newSHA256)
+	pr.CloseWithError(errNormaliserStopped) // unblocks the renderer on error
+	if rerr := <-rendered; rerr != nil && !errors.Is(rerr, errNormaliserStopped) {
 		return pdfnorm.Form{}, fmt.Errorf("this verifier cannot render the sealed content again: %w", rerr)
 	}
 	if err != nil {
-		return pdfnorm.Form{}, fmt.Errorf("this verifier's own rendering is not in the layout its normaliser reads: %w", err)
+		return pdfnorm.Form{}, &ownLayoutError{err}
 	}
 	return form, nil
 }
+
+var errNormaliserStopped = errors.New("normaliser stopped")

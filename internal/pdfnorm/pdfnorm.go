@@ -80,15 +80,36 @@ const (
 // revision (its first "%%EOF\n"), and reads no further than that. limit,
 // when positive, bounds the canonical form's size (ErrLimit).
 func FirstRevision(r io.Reader, limit int64) (Form, error) {
-	n := newNormaliser(r, limit)
+	return FirstRevisionHashing(r, limit, nil)
+}
+
+// FirstRevisionHashing is FirstRevision with large streams stored as they
+// are hashed by newSHA256 (see SHA256Threshold).
+func FirstRevisionHashing(r io.Reader, limit int64, newSHA256 func(size int64) hash.Hash) (Form, error) {
+	n := newNormaliser(r, limit, newSHA256)
 	return n.form(n.run())
 }
+
+// SHA256Threshold is the size from which the data of a stream stored as it
+// is (not inflated: an image's JPEG data, the streams of an uncompressed
+// rendering) is hashed by the SHA-256 given to FirstRevisionHashing or
+// WholeHashing, told its size: a faster one than crypto/sha256 where
+// there is one (the web verifier's, in a browser). Smaller streams, and
+// inflated data, whose size is not known before it is read, use
+// crypto/sha256. Either computes the same digests: the form is the same.
+const SHA256Threshold = 64 << 10
 
 // Whole normalises a PDF that must consist of its first revision only:
 // anything after its "%%EOF\n" (an incremental update, appended bytes) is
 // refused.
 func Whole(r io.Reader, limit int64) (Form, error) {
-	n := newNormaliser(r, limit)
+	return WholeHashing(r, limit, nil)
+}
+
+// WholeHashing is Whole with large streams stored as they are hashed by
+// newSHA256 (see SHA256Threshold).
+func WholeHashing(r io.Reader, limit int64, newSHA256 func(size int64) hash.Hash) (Form, error) {
+	n := newNormaliser(r, limit, newSHA256)
 	err := n.run()
 	if err == nil {
 		if _, rerr := n.in.ReadByte(); rerr != io.EOF {
@@ -106,10 +127,23 @@ type normaliser struct {
 	limit   int64
 	offsets []int64 // by object number: where its "N 0 obj" line starts
 	rows    unpredictor
+	zr      io.ReadCloser // the zlib reader, reused from stream to stream
+	// newSHA256 hashes large stored streams (SHA256Threshold); nil:
+	// crypto/sha256.
+	newSHA256 func(size int64) hash.Hash
 }
 
-func newNormaliser(r io.Reader, limit int64) *normaliser {
-	return &normaliser{in: bufio.NewReaderSize(r, 64<<10), out: sha256.New(), limit: limit}
+func newNormaliser(r io.Reader, limit int64, newSHA256 func(int64) hash.Hash) *normaliser {
+	return &normaliser{in: bufio.NewReaderSize(r, 64<<10), out: sha256.New(), limit: limit, newSHA256: newSHA256}
+}
+
+// streamHash is the hash of a stream's data: newSHA256's for data stored
+// as it is, of size bytes, from SHA256Threshold on.
+func (n *normaliser) streamHash(stored bool, size int64) hash.Hash {
+	if stored && n.newSHA256 != nil && size >= SHA256Threshold {
+		return n.newSHA256(size)
+	}
+	return sha256.New()
 }
 
 func (n *normaliser) form(err error) (Form, error) {

@@ -3,7 +3,6 @@ package pdfnorm
 import (
 	"bufio"
 	"compress/zlib"
-	"crypto/sha256"
 	"fmt"
 	"hash"
 	"io"
@@ -109,7 +108,7 @@ func (n *normaliser) stream(dict []byte) error {
 		return err
 	}
 	data := &limitedByteReader{r: n.in, left: d.length}
-	sum := &countingHash{h: sha256.New(), n: n}
+	sum := &countingHash{h: n.streamHash(!d.flate, d.length), n: n}
 	if d.flate {
 		err = n.inflate(sum, data, d.predictor)
 	} else {
@@ -131,7 +130,7 @@ func (n *normaliser) stream(dict []byte) error {
 // inflate decodes zlib data, which must fill the stream exactly, and
 // un-predicts it if it has a PNG predictor.
 func (n *normaliser) inflate(dst io.Writer, data *limitedByteReader, pred *predictor) error {
-	zr, err := zlib.NewReader(data)
+	zr, err := n.zlibReader(data)
 	if err != nil {
 		return n.layout("stream data is not zlib data: %v", err)
 	}
@@ -154,6 +153,20 @@ func (n *normaliser) inflate(dst io.Writer, data *limitedByteReader, pred *predi
 		return n.layout("%d bytes after the end of the compressed data, within /Length", data.left)
 	}
 	return nil
+}
+
+// zlibReader reads zlib data from data, with the decompressor of the
+// previous stream when there was one: a fresh one allocates its window
+// and tables, dearer than inflating a page's few kilobytes.
+func (n *normaliser) zlibReader(data io.Reader) (io.Reader, error) {
+	if n.zr == nil {
+		zr, err := zlib.NewReader(data)
+		if err == nil {
+			n.zr = zr
+		}
+		return zr, err
+	}
+	return n.zr, n.zr.(zlib.Resetter).Reset(data, nil)
 }
 
 // streamEnd reads what follows a stream's data: "endstream" on a line

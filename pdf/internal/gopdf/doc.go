@@ -26,6 +26,11 @@
 // custody-pdf/1 to /3 never draw such characters (they print [U+XXXX]), so
 // their output is unchanged.
 //
+// SetFontFilesUncompressed writes the font subsets as streams without a
+// filter, as SetNoCompression leaves the content streams, for a verifier
+// that compares renderings once decompressed (pdf.RenderUncompressed);
+// without it the font files are deflated as upstream deflates them.
+//
 // Otherwise the output is byte for byte what the upstream package writes: records
 // sealed by renderers custody-pdf/1 to /3 are verified by rendering them
 // again (pdf.TestRenderingsUnchanged pins that). Why a fork and not our own

@@ -85,6 +85,8 @@ type GoPdf struct {
 
 	// content streams only
 	compressLevel int
+	// custody: font files written uncompressed (SetFontFilesUncompressed)
+	fontFilesUncompressed bool
 
 	//info
 	isUseInfo bool
@@ -191,6 +193,15 @@ func (gp *GoPdf) SetCompressLevel(level int) {
 // SetNoCompression : compressLevel = 0
 func (gp *GoPdf) SetNoCompression() {
 	gp.compressLevel = zlib.NoCompression
+}
+
+// SetFontFilesUncompressed makes the embedded font files (the subsets,
+// PdfDictionaryObj) be written as they are, not deflated: streams without
+// a filter, as the content streams are under SetNoCompression.
+// custody: a verifier that compares decompressed renderings need not pay
+// for compressing its own (pdf.RenderUncompressed).
+func (gp *GoPdf) SetFontFilesUncompressed() {
+	gp.fontFilesUncompressed = true
 }
 
 // SetLineType : set line type  ("dashed" ,"dotted")

@@ -25,12 +25,12 @@ var ErrNotSupportShortIndexYet = errors.New("not support none short index yet")
 // PdfDictionaryObj pdf dictionary object
 type PdfDictionaryObj struct {
 	PtrToSubsetFontObj *SubsetFontObj
-	//getRoot            func() *GoPdf
-	pdfProtection *PDFProtection
+	getRoot            func() *GoPdf // custody: for SetFontFilesUncompressed
+	pdfProtection      *PDFProtection
 }
 
 func (p *PdfDictionaryObj) init(funcGetRoot func() *GoPdf) {
-	//p.getRoot = funcGetRoot
+	p.getRoot = funcGetRoot
 }
 
 func (p *PdfDictionaryObj) setProtection(pr *PDFProtection) {
@@ -52,27 +52,33 @@ func (p *PdfDictionaryObj) write(w io.Writer, objID int) error {
 	zbuff := GetBuffer()
 	defer PutBuffer(zbuff)
 
-	gzipwriter := zlib.NewWriter(zbuff)
-	_, err = gzipwriter.Write(b)
-	if err != nil {
-		return err
+	// custody: uncompressed, the font file is a stream without a filter,
+	// as the content streams are under SetNoCompression.
+	data, filter := b, ""
+	if p.getRoot == nil || !p.getRoot().fontFilesUncompressed {
+		gzipwriter := zlib.NewWriter(zbuff)
+		_, err = gzipwriter.Write(b)
+		if err != nil {
+			return err
+		}
+		gzipwriter.Close()
+		data, filter = zbuff.Bytes(), "/Filter /FlateDecode\n"
 	}
-	gzipwriter.Close()
 
-	fmt.Fprintf(w, "<</Length %d\n", zbuff.Len())
-	io.WriteString(w, "/Filter /FlateDecode\n")
+	fmt.Fprintf(w, "<</Length %d\n", len(data))
+	io.WriteString(w, filter)
 	fmt.Fprintf(w, "/Length1 %d\n", len(b))
 	io.WriteString(w, ">>\n")
 	io.WriteString(w, "stream\n")
 	if p.protection() != nil {
-		tmp, err := rc4Cip(p.protection().objectkey(objID), zbuff.Bytes())
+		tmp, err := rc4Cip(p.protection().objectkey(objID), data)
 		if err != nil {
 			return err
 		}
 		w.Write(tmp)
 		//p.buffer.WriteString("\n")
 	} else {
-		w.Write(zbuff.Bytes())
+		w.Write(data)
 	}
 	io.WriteString(w, "\nendstream\n")
 

@@ -56,8 +56,23 @@ type Substitute struct {
 // subs (a filtered stream: image data goes in as it is) with the
 // Substitute's content, and fails if one of them is not in the input.
 func Pack(w io.Writer, r io.Reader, subs map[int]Substitute) error {
-	p := packer{in: bufio.NewReaderSize(r, 64<<10), out: &countingWriter{w: bufio.NewWriterSize(w, 64<<10)}, subs: subs}
+	p := packer{subs: subs}
 	p.zw, _ = zlib.NewWriterLevel(&p.zbuf, zlib.DefaultCompression)
+	return p.pack(w, r)
+}
+
+// PackUncompressed is Pack that leaves the streams without a filter as
+// they are: its output is Pack's but for those streams' encoding (their
+// data, /Length, and no "/Filter /FlateDecode"), so that once every stream
+// is inflated (internal/pdfnorm) both are the same. It is what a verifier
+// compares with, sparing the compression, the dearest part of rendering.
+func PackUncompressed(w io.Writer, r io.Reader, subs map[int]Substitute) error {
+	p := packer{subs: subs}
+	return p.pack(w, r)
+}
+
+func (p *packer) pack(w io.Writer, r io.Reader) error {
+	p.in, p.out = bufio.NewReaderSize(r, 64<<10), &countingWriter{w: bufio.NewWriterSize(w, 64<<10)}
 	if err := p.run(); err != nil {
 		return fmt.Errorf("pdfpack: %w", err)
 	}
@@ -67,8 +82,8 @@ func Pack(w io.Writer, r io.Reader, subs map[int]Substitute) error {
 type packer struct {
 	in      *bufio.Reader
 	out     *countingWriter
-	offsets []int64 // by object number; 0 = not seen
-	zw      *zlib.Writer
+	offsets []int64      // by object number; 0 = not seen
+	zw      *zlib.Writer // nil: streams stay uncompressed (PackUncompressed)
 	zbuf    bytes.Buffer
 	raw     bytes.Buffer
 	subs    map[int]Substitute
@@ -166,17 +181,21 @@ func (p *packer) stream(dict string) error {
 		if _, err := io.CopyN(&p.raw, p.in, n); err != nil {
 			return fmt.Errorf("stream shorter than its /Length: %w", err)
 		}
-		p.zbuf.Reset()
-		p.zw.Reset(&p.zbuf)
-		p.zw.Write(p.raw.Bytes())
-		if err := p.zw.Close(); err != nil {
-			return err
+		data, filter := p.raw.Bytes(), "" // PackUncompressed: the same dictionary, without the filter
+		if p.zw != nil {
+			p.zbuf.Reset()
+			p.zw.Reset(&p.zbuf)
+			p.zw.Write(data)
+			if err := p.zw.Close(); err != nil {
+				return err
+			}
+			data, filter = p.zbuf.Bytes(), "/Filter /FlateDecode"
 		}
 		p.out.put(dict[:m[0]])
-		fmt.Fprintf(p.out, "/Length %d\n/Filter /FlateDecode", p.zbuf.Len())
+		fmt.Fprintf(p.out, "/Length %d\n%s", len(data), filter)
 		p.out.put(dict[m[1]:])
 		p.out.put("stream\n")
-		p.out.Write(p.zbuf.Bytes())
+		p.out.Write(data)
 	}
 	return p.endObject()
 }
