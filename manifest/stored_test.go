@@ -19,23 +19,7 @@ import (
 // them.
 func TestOpenBundleHoldsNumbersPerEntry(t *testing.T) {
 	const n = 50_000
-	var buf bytes.Buffer
-	w, err := manifest.NewWriter(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range n {
-		if _, err := w.AddBytes(manifest.MessageEntryName(i), []byte("{}")); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := w.AddBytes(manifest.ManifestName, []byte("{}")); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	data := buf.Bytes()
+	data := bundleOfEntries(t, n)
 	before := liveHeap()
 	b, err := manifest.OpenBundle(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
@@ -125,23 +109,7 @@ func TestStoredEntryZeroCRC(t *testing.T) {
 // verification.
 func TestOpenBundleAllocatesNumbersPerEntry(t *testing.T) {
 	const n = 50_000
-	var buf bytes.Buffer
-	w, err := manifest.NewWriter(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range n {
-		if _, err := w.AddBytes(manifest.MessageEntryName(i), []byte("{}")); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := w.AddBytes(manifest.ManifestName, []byte("{}")); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	data := buf.Bytes()
+	data := bundleOfEntries(t, n)
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	b, err := manifest.OpenBundle(bytes.NewReader(data), int64(len(data)))
@@ -188,4 +156,27 @@ func TestOpenBundleDoesNotReadManifestWhole(t *testing.T) {
 	if err != nil || !bytes.Equal(got, big) {
 		t.Fatalf("ReadManifest: %d bytes, %v", len(got), err)
 	}
+}
+
+// bundleOfEntries is a canonical container of n message entries and a
+// manifest, each "{}": what opening costs per entry, without content.
+func bundleOfEntries(t *testing.T, n int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := manifest.NewWriter(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if _, err := w.AddBytes(manifest.MessageEntryName(i), []byte("{}")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := w.AddBytes(manifest.ManifestName, []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
