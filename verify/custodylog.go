@@ -7,12 +7,14 @@ import (
 	"crypto/ecdsa"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
 	"github.com/custody-toolkit/custody/custodylog"
 	"github.com/custody-toolkit/custody/internal/verdict"
 	"github.com/custody-toolkit/custody/keys/sigalg"
+	"github.com/custody-toolkit/custody/keys/sigstream"
 	"github.com/custody-toolkit/custody/manifest"
 )
 
@@ -266,6 +268,10 @@ func (lv *logVerifier) event(seq int) bool {
 // bytes, hashed here as a stream, so an edit of them is still FAILED there.
 func (lv *logVerifier) unreadEvent(seq int, err error) bool {
 	v := lv.v
+	if bad := lv.unreadSignatureFails(seq); bad != nil {
+		v.failWith(verdict.CustodyCheckID(seq, "custody.event"), bad)
+		return false
+	}
 	v.addID(verdict.CustodyCheckID(seq, "custody.event"), Indeterminate, "%v: not checked, and the events after it are only checked against its digest", err)
 	v.rep.Checks[len(v.rep.Checks)-1].Sub = FormatNotImplemented
 	digest, err := v.hashEntry(custodylog.EntryName(seq, custodylog.PartEvent))
@@ -277,6 +283,47 @@ func (lv *logVerifier) unreadEvent(seq int, err error) bool {
 	lv.prev = digest
 	lv.prevSig, lv.prevToken = lv.partDigest(seq, custodylog.PartSignature), lv.partDigest(seq, custodylog.PartToken)
 	return true
+}
+
+// unreadSignatureFails checks event seq's signature over the event's bytes
+// as they stream, with the key stored beside it (custody-log.md, rule 14):
+// a genuine event always verifies so, whatever its size, so a signature
+// that does not is proof that the event, its key or its signature was
+// altered. nil when it verifies, or when the key or signature cannot be
+// used: the event then stays unread (INDETERMINATE), and a key or
+// signature over its own limit is not judged here either, as nothing of
+// the event is (whose key it names is unknown).
+func (lv *logVerifier) unreadSignatureFails(seq int) error {
+	pemBytes, err := lv.read(seq, custodylog.PartKey)
+	if err != nil {
+		return nil
+	}
+	pub, err := manifest.ParsePublicKey(pemBytes)
+	if err != nil {
+		return nil
+	}
+	alg, ok := sigalg.ForKey(pub)
+	if !ok || alg.CheckKey(pub) != nil {
+		return nil
+	}
+	sig, err := lv.read(seq, custodylog.PartSignature)
+	if err != nil {
+		return nil
+	}
+	name := custodylog.EntryName(seq, custodylog.PartEvent)
+	rc, err := lv.v.b.Open(name)
+	if err != nil {
+		return nil
+	}
+	defer rc.Close()
+	signed := sigstream.NewVerifier(alg, pub, sig)
+	if _, err := io.Copy(signed, rc); err != nil {
+		return nil
+	}
+	if !signed.Verify() {
+		return because(SigCryptoFailure, "the %s signature with the key stored beside it does not verify over %s, read as it streams: the event, its key or its signature was altered", alg.Name, name)
+	}
+	return nil
 }
 
 // parseEvent reads an event under the extension rule

@@ -116,13 +116,33 @@ func TestCustodyTokenOverLimit(t *testing.T) {
 	wantFirst(t, verifyBytes(t, committed(custodylog.Digest(original)), opts), verify.Failed, "custody 4", verify.HashFailure)
 }
 
-// A custody event over 1 MiB: INDETERMINATE, and the events after it are
-// still held to its digest (prev), so an edit of it is FAILED there.
+// A custody event over 1 MiB: its signature is checked over its bytes as
+// they stream (custody-log.md rule 14). Signed so by its actor it is
+// INDETERMINATE, and the events after it are still held to its digest
+// (prev, prev_sig), so an edit of it is FAILED there; padded after it was
+// signed, its own signature proves it altered: FAILED.
 func TestCustodyEventOverLimit(t *testing.T) {
 	t.Parallel()
-	c, padded, original, linked := paddedInLog(t, custodylog.PartEvent, func(e *custodylog.Event, d string) { e.Prev = d })
+	c := newCustodyCase(t)
+	entries := testbundle.ReadEntries(t, c.path)
 	opts := verify.Options{Trust: c.fx.Roots}
-	rep := verifyBytes(t, linked(custodylog.Digest(padded)), opts)
+	event := testbundle.Find(entries, custodylog.EntryName(3, custodylog.PartEvent))
+	padded := overLimit(entries[event].Data, manifest.MaxMetaEntrySize)
+	sig, err := c.expert.signer.Key.SignMessage(t.Context(), padded) // event 3 is the expert's
+	if err != nil {
+		t.Fatal(err)
+	}
+	// withEvent3 is the case with event 3 padded, signed by sig, and event
+	// 4 committing to prev.
+	withEvent3 := func(sig []byte, prev string) []byte {
+		es := cloneEntries(entries)
+		es[event].Data = padded
+		es[testbundle.Find(es, custodylog.EntryName(3, custodylog.PartSignature))].Data = sig
+		return testbundle.WriteEntries(t, resign(t, es, 4, c.college, func(e *custodylog.Event) {
+			e.Prev, e.PrevSig = prev, custodylog.Digest(sig)
+		}))
+	}
+	rep := verifyBytes(t, withEvent3(sig, custodylog.Digest(padded)), opts)
 	wantFirst(t, rep, verify.Indeterminate, "custody 3", verify.FormatNotImplemented)
 	if len(rep.Custody) != 4 {
 		t.Errorf("%d events in the report, want 4", len(rep.Custody))
@@ -130,7 +150,10 @@ func TestCustodyEventOverLimit(t *testing.T) {
 	if c := findCheck(rep, "custody 4"); c == nil || c.Status != verify.Passed {
 		t.Errorf("custody 4: %+v, want PASSED", c)
 	}
-	wantFirst(t, verifyBytes(t, linked(custodylog.Digest(original)), opts), verify.Failed, "custody 4", verify.SigCryptoFailure)
+	original := entries[event].Data
+	wantFirst(t, verifyBytes(t, withEvent3(sig, custodylog.Digest(original)), opts), verify.Failed, "custody 4", verify.SigCryptoFailure)
+	sig3 := entries[testbundle.Find(entries, custodylog.EntryName(3, custodylog.PartSignature))].Data
+	wantFirst(t, verifyBytes(t, withEvent3(sig3, custodylog.Digest(padded)), opts), verify.Failed, "custody 3", verify.SigCryptoFailure)
 }
 
 // An event's key or signature over 1 MiB is no key or signature of the

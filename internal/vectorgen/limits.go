@@ -25,6 +25,8 @@ func (g *generator) limits() {
 	g.messageOverLimit()
 	g.revocationOverLimit()
 	g.signerChainOverLimit()
+	g.eventOverLimit()
+	g.eventKeyOverLimit()
 }
 
 const limitsRule = "bundle-format.md §1.6"
@@ -135,4 +137,43 @@ func (g *generator) signerChainOverLimit() {
 	g.add("signer-chain/over-256kib-altered", ".custody", deflating(altered, manifest.SignerChainName), failed(limitsRule,
 		"signer-chain/over-256kib with the entry's last byte changed after sealing (the entry deflated): shown altered by its sealed digest, hashed as a stream",
 		"signer.certificates", "HASH_FAILURE").withSigner("signer.pub"))
+}
+
+const logLimitsRule = "custody-log.md, Reader limits"
+
+// eventOverLimit: custody event 2, by another clinician, followed by zeros
+// to 1 MiB + 1 byte and signed so by its key; then the same padding after
+// the event was signed.
+func (g *generator) eventOverLimit() {
+	b := g.base.clone()
+	b.appendEvent(g.p.other, custodylog.Event{Action: custodylog.Received, Actor: custodylog.Actor{Name: "Perito", Role: "expert"}}, nil)
+	name := custodylog.EntryName(2, custodylog.PartEvent)
+	unsigned := b.clone()
+	unsigned.set(name, padded(b.get(name), manifest.MaxMetaEntrySize))
+	signed := unsigned.clone()
+	signed.set(custodylog.EntryName(2, custodylog.PartSignature), signBytes(g.p.other, signed.get(name)))
+	g.bundleVector("custody/event-over-1mib", signed, indeterminate(logLimitsRule,
+		"custody event 2 followed by zeros to 1 MiB + 1 byte (1,048,577) and signed so by its key: its signature verifies over its bytes as they stream, its other rules cannot be read, rule 14 (stored: the vector is 1.0 MB)",
+		"custody.event", "FORMAT_NOT_IMPLEMENTED").withSigner("signer.pub").at(2))
+	g.add("custody/event-over-1mib-unsigned", ".custody", deflating(unsigned, name), failed(logLimitsRule,
+		"custody event 2 followed by zeros to 1 MiB + 1 byte after it was signed (the entry deflated): its own signature, checked as the bytes stream, shows it altered, rule 14",
+		"custody.event", "SIG_CRYPTO_FAILURE").withSigner("signer.pub").at(2))
+}
+
+// eventKeyOverLimit: custody event 2's key file, then its signature file,
+// followed by zeros to 1 MiB + 1 byte: no key or signature of the format.
+func (g *generator) eventKeyOverLimit() {
+	b := g.base.clone()
+	b.appendEvent(g.p.other, custodylog.Event{Action: custodylog.Received, Actor: custodylog.Actor{Name: "Perito", Role: "expert"}}, nil)
+	for _, part := range []struct{ part, vector, what string }{
+		{custodylog.PartKey, "custody/event-key-over-1mib", "key"},
+		{custodylog.PartSignature, "custody/event-sig-over-1mib", "signature"},
+	} {
+		name := custodylog.EntryName(2, part.part)
+		over := b.clone()
+		over.set(name, padded(b.get(name), manifest.MaxMetaEntrySize))
+		g.add(part.vector, ".custody", deflating(over, name), failed(logLimitsRule,
+			"custody event 2's "+part.what+" file followed by zeros to 1 MiB + 1 byte (the entry deflated): no "+part.what+" of the format comes near that size, rule 15",
+			"custody.event", "FORMAT_FAILURE").withSigner("signer.pub").at(2))
+	}
 }
