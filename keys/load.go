@@ -115,7 +115,12 @@ func decryptPrivateKey(path string, data []byte, passphrase func() ([]byte, erro
 		// with an obscure asn1 error.
 		pass = []byte{}
 	}
-	priv, err := cryptoutils.UnmarshalPEMToPrivateKey(pem.EncodeToMemory(block), cryptoutils.StaticPasswordFunc(pass))
+	var priv crypto.PrivateKey
+	if block.Type == "ENCRYPTED PRIVATE KEY" {
+		priv, err = cryptoutils.UnmarshalPEMToPrivateKey(pem.EncodeToMemory(block), cryptoutils.StaticPasswordFunc(pass))
+	} else {
+		priv, err = decryptSigstoreKey(block.Bytes, pass) // sigstore's and cosign's, in half the memory
+	}
 	if err != nil {
 		if isWrongPassphrase(block.Type, err) {
 			return nil, fmt.Errorf("%s: %w", path, ErrWrongPassphrase)

@@ -131,9 +131,10 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 	if err != nil {
 		return err
 	}
-	// The key first: unlocking a key file (scrypt) takes 64 MB, garbage
-	// once done, returned to the system before the import and the export
-	// add their own memory (on top of an import's it peaked over 100 MB).
+	// The key first: unlocking a key file (scrypt, in 32 MiB: keys'
+	// scryptmem) is garbage once done, returned to the system before the
+	// import and the export add their own memory (on top of an import's it
+	// peaked over 100 MB).
 	signer, err := loadSigner(f.key, f.pkcs11Module, f.insecureKeyPerms)
 	if err != nil {
 		return err

@@ -20,6 +20,7 @@ var layers = []struct {
 		"pdf/fonts", "pdf/internal/pdfpack", "pdf/internal/uba", "pdf/internal/gopdf",
 		"internal/memlimit", "internal/graceful",
 		"manifest/internal/zipwrite", // the bundle's ZIP container, written in bounded memory
+		"keys/internal/scryptmem",    // the key file's scrypt in half the memory
 	}},
 	{"primitives", []string{
 		"keys/sigalg", "internal/pdfread", "internal/pdfnorm", "internal/tokencheck",
@@ -27,7 +28,7 @@ var layers = []struct {
 	}},
 	{"formats", []string{
 		"manifest", "custodylog", "conversation", "keys",
-		"keys/sigstream", // a manifest signed from its file (Ed25519 streamed), linked by custody only
+		"keys/sigstream", // a manifest signed and verified as it streams (Ed25519 over filippo.io/edwards25519)
 	}},
 	{"rendering", []string{
 		"pdf", "record",
