@@ -25,9 +25,9 @@ import (
 // descriptors or comment) and stay strict where a trick could make two
 // readers see different content: names (CheckEntryName inside the bundle's
 // folders, a clean relative path anywhere), duplicates under case folding,
-// symbolic links, encryption, sizes (archive/zip stops a deflated entry at
-// its declared size and checks its CRC-32; a folder's file must keep the
-// size it had when listed).
+// symbolic links, encryption, sizes (an entry is read as archive/zip
+// reads it, stopped at its declared size and held to its CRC-32:
+// zipentry.go; a folder's file must keep the size it had when listed).
 
 // bundleSpace is what a bundle's names can be: anything else in a repacked
 // container or a folder is not part of it, and is reported as ignored.
