@@ -56,14 +56,28 @@ func (b *Bundle) checkManifestReadable() error {
 	if size, _ := b.Size(ManifestName); size > MaxManifestSize {
 		return &TooLargeError{Name: ManifestName, Size: size, Limit: MaxManifestSize}
 	}
-	rc, err := b.OpenManifest()
+	e, ok := b.lookup(ManifestName)
+	if !ok {
+		return containerErr("entry %s: %v", ManifestName, containerErr("no entry %s", ManifestName))
+	}
+	rc, err := b.openRaw(ManifestName, e)
 	if err != nil {
 		return containerErr("entry %s: %v", ManifestName, err)
 	}
 	defer rc.Close()
-	size, _ := b.Size(ManifestName)
-	n, err := io.Copy(io.Discard, io.LimitReader(rc, size+1))
-	return readErr(ManifestName, n, size, err)
+	spill := b.newManifestSpill(e)
+	n, err := io.Copy(spill.writer(), io.LimitReader(rc, e.size+1))
+	end := error(io.EOF)
+	if errors.Is(err, zip.ErrChecksum) { // as OpenManifest reads it (crcTolerant)
+		b.noteCRC(ManifestName)
+		end, err = err, nil
+	}
+	if err := readErr(ManifestName, n, e.size, err); err != nil {
+		spill.discard()
+		return err
+	}
+	b.manifestSpill = spill.keep(b, end)
+	return nil
 }
 
 // ReadManifest reads the manifest's exact bytes (up to MaxManifestSize),
@@ -97,6 +111,16 @@ type Bundle struct {
 	// search: 4 bytes an entry where a map took about 60 (index).
 	byName []int32
 	zip    io.ReaderAt // of the ZIP entries
+	// zipped: the entries are a ZIP's read as archive/zip reads them
+	// (OpenRepacked; zipentry.go), headerErr holding the error of a
+	// local header that could not be read, by name. root: the entries
+	// are files of an extracted folder (OpenDir).
+	zipped    bool
+	headerErr map[string]error
+	root      *os.Root
+	// manifestSpill holds a deflated manifest's bytes, decoded once at
+	// the opening, for the readings after it (spill.go).
+	manifestSpill *spilled
 	// Ignored lists what OpenRepacked and OpenDir left out as not part of
 	// a bundle (operating-system junk, names outside the bundle's
 	// folders); always empty for OpenBundle.
@@ -164,26 +188,19 @@ func (r *crcTolerant) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// entry is one file of a bundle. An entry of a canonical container
-// (OpenBundle) is held as four numbers, read in place (storedReader): a
+// entry is one file of a bundle, held as a few numbers, 32 bytes: a
 // bundle has up to MaxEntries of them, and archive/zip's zip.File, about
-// 300 bytes each, was a fifth of what a verifier of 100,000 messages held.
-// Any other entry, of a repacked ZIP or an extracted folder, has its
-// source.
+// 300 bytes each, was a fifth of what a verifier of 100,000 messages
+// held. An entry of a canonical container (OpenBundle) is read in place
+// (storedReader), one of a repacked ZIP as archive/zip reads it
+// (zipentry.go), a file of an extracted folder by its name (Bundle.root).
 type entry struct {
-	size  int64
-	data  int64  // where a canonical entry's data starts in the bundle's zip
-	crc   uint32 // a canonical entry's CRC-32, from the central directory
-	other *source
-}
-
-// source is what reads an entry that is not a canonical container's: a
-// ZIP entry (zf, read from the bundle's zip) or a file of an extracted
-// folder (open and section).
-type source struct {
-	zf      *zip.File
-	open    func() (io.ReadCloser, error)
-	section func() (*io.SectionReader, error)
+	size  int64 // uncompressed
+	data  int64 // where a ZIP entry's data starts in the bundle's zip
+	csize int64 // a repacked entry's compressed size
+	crc   uint32
+	// a repacked entry's compression method and general-purpose flags
+	method, flags uint16
 }
 
 func (b *Bundle) add(name string, e entry) {
@@ -211,10 +228,21 @@ func (b *Bundle) lookup(name string) (entry, bool) {
 	return b.entries[b.byName[k]], true
 }
 
-// addZip adds a ZIP entry of r, the bundle's zip.
+// addZip adds a ZIP entry of r, the bundle's zip, to be read as
+// archive/zip reads it (openZipEntry): its local header is read now, and
+// an error reading it is kept for the entry's opening, where archive/zip
+// gives it.
 func (b *Bundle) addZip(r io.ReaderAt, f *zip.File) {
-	b.zip = r
-	b.add(f.Name, entry{size: int64(f.UncompressedSize64), other: &source{zf: f}})
+	b.zip, b.zipped = r, true
+	data, err := f.DataOffset() // archive/zip's findBodyOffset
+	if err != nil {
+		if b.headerErr == nil {
+			b.headerErr = map[string]error{}
+		}
+		b.headerErr[f.Name] = err
+	}
+	b.add(f.Name, entry{size: int64(f.UncompressedSize64), data: data, csize: int64(f.CompressedSize64),
+		crc: f.CRC32, method: f.Method, flags: f.Flags})
 }
 
 // compact replaces the entries of a canonical container, checked by
@@ -224,47 +252,50 @@ func (b *Bundle) compact(files []*zip.File, dataAt []int64) {
 	for i, f := range files {
 		b.entries[i] = entry{size: int64(f.UncompressedSize64), data: dataAt[i], crc: f.CRC32}
 	}
+	b.zipped, b.headerErr = false, nil
 }
 
 // openEntry opens the entry name for streaming; tolerateCRC: see
 // TolerateCRC.
 func (b *Bundle) openEntry(name string, e entry, tolerateCRC bool) (io.ReadCloser, error) {
-	rc, err := b.openRaw(e)
+	rc, err := b.openRaw(name, e)
 	if err != nil || !tolerateCRC {
 		return rc, err
 	}
 	return &crcTolerant{ReadCloser: rc, b: b, name: name}, nil
 }
 
-func (b *Bundle) openRaw(e entry) (io.ReadCloser, error) {
+func (b *Bundle) openRaw(name string, e entry) (io.ReadCloser, error) {
 	switch {
-	case e.other == nil:
-		return newStoredReader(b.zip, e), nil
-	case e.other.zf != nil:
-		return e.other.zf.Open()
+	case b.root != nil:
+		return openSized(b.root, name, e.size)
+	case b.manifestSpill != nil && name == ManifestName:
+		return b.manifestSpill.open(), nil
+	case b.zipped:
+		return b.openZipEntry(name, e)
 	}
-	return e.other.open()
+	return newStoredReader(b.zip, e), nil
 }
 
 // sectionOf returns an entry's data for random access: a stored ZIP
 // entry is read in place, a deflated one (OpenRepacked) is first decoded
 // into a temporary file.
-func (b *Bundle) sectionOf(e entry) (*io.SectionReader, error) {
-	if e.other == nil {
-		return io.NewSectionReader(b.zip, e.data, e.size), nil
-	}
-	f := e.other.zf
+func (b *Bundle) sectionOf(name string, e entry) (*io.SectionReader, error) {
 	switch {
-	case f == nil:
-		return e.other.section()
-	case f.Method != zip.Store:
-		return b.spill(f.Name, e)
+	case b.root != nil:
+		f, err := b.root.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		b.onClose(func() { f.Close() })
+		return io.NewSectionReader(f, 0, e.size), nil
+	case !b.zipped:
+	case e.method != zip.Store:
+		return b.spill(name, e)
+	case b.headerErr[name] != nil:
+		return nil, containerErr("entry %s: %v", name, b.headerErr[name])
 	}
-	off, err := f.DataOffset()
-	if err != nil {
-		return nil, containerErr("entry %s: %v", f.Name, err)
-	}
-	return io.NewSectionReader(b.zip, off, e.size), nil
+	return io.NewSectionReader(b.zip, e.data, e.size), nil
 }
 
 // spill decodes an entry into a temporary file that Close removes, for
@@ -700,7 +731,7 @@ func (b *Bundle) Section(name string) (*io.SectionReader, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: %w", name, fs.ErrNotExist)
 	}
-	return b.sectionOf(f)
+	return b.sectionOf(name, f)
 }
 
 // ReadSmall reads a whole entry that is bounded by the format (manifest,

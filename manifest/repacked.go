@@ -25,9 +25,9 @@ import (
 // descriptors or comment) and stay strict where a trick could make two
 // readers see different content: names (CheckEntryName inside the bundle's
 // folders, a clean relative path anywhere), duplicates under case folding,
-// symbolic links, encryption, sizes (archive/zip stops a deflated entry at
-// its declared size and checks its CRC-32; a folder's file must keep the
-// size it had when listed).
+// symbolic links, encryption, sizes (an entry is read as archive/zip
+// reads it, stopped at its declared size and held to its CRC-32:
+// zipentry.go; a folder's file must keep the size it had when listed).
 
 // bundleSpace is what a bundle's names can be: anything else in a repacked
 // container or a folder is not part of it, and is reported as ignored.
@@ -116,11 +116,14 @@ func (t *tolerant) finish() (*Bundle, error) {
 // not the canonical one. A ZIP that is not a bundle at all (IsBundleZip) is
 // ErrNotBundle, with what it seems to be.
 //
-// It holds archive/zip's directory, about 300 bytes an entry, for as long
-// as the bundle is open: at most MaxEntries of them. A directory of more
-// records is refused before archive/zip reads it (walkDirectory), as a
-// bundle's ("more than … entries") when a record has one of IsBundleZip's
-// names (a mimetype entry by its name alone), else as not a bundle.
+// It holds archive/zip's directory, about 300 bytes an entry, while it
+// opens, and then only the compact index (entry), at most MaxEntries of
+// them; the entries are read as archive/zip reads them (zipentry.go). A
+// directory of more records is refused before archive/zip reads it
+// (walkDirectory), as a bundle's ("more than … entries") when a record
+// has one of IsBundleZip's names (a mimetype entry by its name alone),
+// else as not a bundle. A deflated manifest is decoded once, into a
+// temporary file that Close removes (spillManifest).
 func OpenRepacked(r io.ReaderAt, size int64) (*Bundle, error) {
 	if w, ok := walkDirectory(r, size); ok && w.records > MaxEntries {
 		if !w.bundleName {
@@ -215,27 +218,13 @@ func OpenDir(root *os.Root) (*Bundle, error) {
 		if d.IsDir() {
 			name += "/"
 		}
-		return t.take(name, info.Mode(), func() { t.b.add(name, dirEntry(t.b, root, name, info.Size())) })
+		return t.take(name, info.Mode(), func() { t.b.add(name, entry{size: info.Size()}) })
 	})
 	if err != nil {
 		return nil, err
 	}
+	t.b.root = root
 	return t.finish()
-}
-
-// dirEntry is a file of an extracted folder, read through root.
-func dirEntry(b *Bundle, root *os.Root, name string, size int64) entry {
-	return entry{size: size, other: &source{
-		open: func() (io.ReadCloser, error) { return openSized(root, name, size) },
-		section: func() (*io.SectionReader, error) {
-			f, err := root.Open(name)
-			if err != nil {
-				return nil, err
-			}
-			b.onClose(func() { f.Close() })
-			return io.NewSectionReader(f, 0, size), nil
-		},
-	}}
 }
 
 // openSized opens a file of the folder that must still have size bytes:
