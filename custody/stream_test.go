@@ -138,6 +138,26 @@ func TestExportSealsInBoundedMemory(t *testing.T) {
 	peakrss.AtMost(t, peak(), 28<<20, "the export holds the manifest or the ZIP directory")
 }
 
+// TestExportRendersInBoundedMemory: with record.pdf, what stays live is
+// TestExportSealsInBoundedMemory's and the renderer's: its pages packed
+// (at most pdf's keptPagesBudget, 8 MB), a withheld gap and a position a
+// message. About 29 MB of 100,000 messages; 40 MB when the rendering's
+// manifest held a Message a message for their positions (128 bytes each).
+func TestExportRendersInBoundedMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large conversation")
+	}
+	c, opts := largeExport(t)
+	opts.Lang = ""
+	runtime.GC()
+	runtime.GC()
+	peak := peakrss.SampleLiveHeap()
+	if _, err := custody.Export(context.Background(), c, opts); err != nil {
+		t.Fatal(err)
+	}
+	peakrss.AtMost(t, peak(), 35<<20, "the rendering holds a Message a message")
+}
+
 // largeExport is a stream of 100,000 messages (largeConversation) and
 // the options to export it.
 func largeExport(t *testing.T) (conversation.Reader, custody.Options) {
