@@ -23,10 +23,12 @@ import (
 // Verify is the limit of the commands that verify a bundle (custody-verify;
 // custody render, log, disclose) and of custody's others: a verification
 // of the largest bundles holds more than Export allows, and below 72 MiB
-// its collector takes nearly twice the CPU (custody render of 158,000 messages: 69 s
-// at 72 MiB, 122 s at 56 MiB). custody-verify's code is about 10 MB
-// resident, custody's about 33 MB (the cloud KMS clients included: shared
-// and reclaimable, but counted).
+// its collector takes nearly twice the CPU (custody render of 158,000
+// messages: 69 s at 72 MiB, 122 s at 56 MiB). custody-verify's code is
+// about 10 MB resident, custody's about 33 MB (the cloud KMS clients
+// included: shared and reclaimable, but counted; 27 to 39 MB for the
+// whole process at rest, depending on how the page cache holds the
+// binary).
 const Verify = 72 << 20
 
 // Export is custody export's limit: the largest export it accepts
