@@ -220,7 +220,7 @@ func fileSize(b *testing.B, path string) int64 {
 // BenchmarkExport2000: Load and Export, the work of `custody export`, with
 // the in-process TSA.
 func BenchmarkExport2000(b *testing.B) {
-	memlimit.Apply() // as the commands do; GOMEMLIMIT=off measures without
+	memlimit.Apply(memlimit.Export) // as the commands do; GOMEMLIMIT=off measures without
 	fx := testbundle.New(b, "ed25519")
 	in, n := benchConversation(b)
 	out := filepath.Join(b.TempDir(), "bench.custody")
@@ -243,7 +243,7 @@ func benchBundle(b *testing.B) (*testbundle.Fixture, string) {
 
 // BenchmarkVerify2000: verify.BundleFile of the exported bundle, all checks.
 func BenchmarkVerify2000(b *testing.B) {
-	memlimit.Apply() // as the commands do; GOMEMLIMIT=off measures without
+	memlimit.Apply(memlimit.Verify) // as the commands do; GOMEMLIMIT=off measures without
 	fx, out := benchBundle(b)
 	benchVerify(b, fx, out, func(rep *verify.Report) bool {
 		return rep.Messages == benchMessages(b) && rep.Attachments == benchAttachments(b)
@@ -334,7 +334,7 @@ func BenchmarkSHA256Baseline(b *testing.B) {
 // manifest lists every disclosed message and every withheld leaf. No
 // record.pdf: the manifest, the entries and the tree are what is measured.
 func BenchmarkVerifyHostile(b *testing.B) {
-	memlimit.Apply() // as the commands do; GOMEMLIMIT=off measures without
+	memlimit.Apply(memlimit.Verify) // as the commands do; GOMEMLIMIT=off measures without
 	total, disclosed := benchEnv(b, "CUSTODY_BENCH_TREE", 330_000), benchEnv(b, "CUSTODY_BENCH_MESSAGES", 80_000)
 	if disclosed > total {
 		b.Fatalf("%d disclosed of %d", disclosed, total)

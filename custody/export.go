@@ -263,7 +263,7 @@ func writeBundle(ctx context.Context, out io.Writer, c conversation.Reader, pick
 			return nil, err
 		}
 		m.SetFormat() // before the record, which shows it
-		if err := writeRecord(zw, c, picked, withPositions(m, picked), entries.each, opts.Progress); err != nil {
+		if err := writeRecord(zw, c, picked, m.WithPositions(picked), entries.each, opts.Progress); err != nil {
 			return nil, err
 		}
 	}
@@ -273,20 +273,6 @@ func writeBundle(ctx context.Context, out io.Writer, c conversation.Reader, pick
 		res.EphemeralSalts = ephemeral
 	}
 	return res, err
-}
-
-// withPositions is m for the rendering, which counts the disclosed
-// messages and marks where messages were withheld from their positions
-// (picked): its messages carry their positions and nothing else. It lives
-// while the pages are laid out; the manifest's messages themselves are
-// spooled (manifestLists).
-func withPositions(m *manifest.Manifest, picked []int) *manifest.Manifest {
-	r := *m
-	r.Messages = make([]manifest.Message, len(picked))
-	for k := range picked {
-		r.Messages[k].Position = &picked[k]
-	}
-	return &r
 }
 
 func newManifest(c conversation.Reader, picked []int, opts Options) (*manifest.Manifest, error) {

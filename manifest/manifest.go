@@ -231,9 +231,9 @@ type Manifest struct {
 	Tree     *Tree      `json:"tree,omitempty"`
 	Withheld []Withheld `json:"withheld,omitempty"`
 
-	// src, when set, is where the messages are read again: Messages is
-	// then nil (ParseStreamed, messages.go).
-	src *messageSource
+	// src, when set, is where the messages are read from: Messages is
+	// then nil (ParseStreamed, WithPositions, messages.go).
+	src messageList
 	// withheld, when set, is the withheld list held compactly: Withheld
 	// is then nil (ParseStreamed, withheld.go).
 	withheld *compactWithheld

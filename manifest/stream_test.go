@@ -305,3 +305,39 @@ func TestParseStreamedHoldsWithheldCompactly(t *testing.T) {
 	}
 	runtime.KeepAlive(parsed)
 }
+
+// TestWithPositionsHoldsNoMessage: the manifest WithPositions returns
+// lists the positions given, in order, and holds no Message for them
+// (128 bytes each when custody's export built the list itself).
+func TestWithPositionsHoldsNoMessage(t *testing.T) {
+	const n = 100_000
+	positions := make([]int, n)
+	for k := range positions {
+		positions[k] = 2*k + 1
+	}
+	m := sampleManifest()
+	before := heapAlloc()
+	r := m.WithPositions(positions)
+	held := int64(heapAlloc()) - int64(before)
+	if held > 1<<16 {
+		t.Errorf("WithPositions holds %d bytes for %d positions", held, n)
+	}
+	if r.MessageCount() != n || len(r.Messages) != 0 {
+		t.Fatalf("%d messages, %d held; want %d, none held", r.MessageCount(), len(r.Messages), n)
+	}
+	seen := 0
+	err := r.EachMessage(func(k int, msg *manifest.Message) error {
+		if k != seen || msg.Position == nil || *msg.Position != positions[k] || msg.ID != "" {
+			return fmt.Errorf("message %d: %+v", k, msg)
+		}
+		seen++
+		return nil
+	})
+	if err != nil || seen != n {
+		t.Fatalf("%d of %d walked: %v", seen, n, err)
+	}
+	if m.MessageCount() != len(m.Messages) {
+		t.Error("WithPositions changed the manifest it copies")
+	}
+	runtime.KeepAlive(r)
+}

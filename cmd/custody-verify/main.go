@@ -21,6 +21,6 @@ import (
 )
 
 func main() {
-	memlimit.Apply()
+	memlimit.Apply(memlimit.Verify)
 	os.Exit(verifycli.Main())
 }

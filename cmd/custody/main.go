@@ -61,7 +61,7 @@ func usagef(format string, args ...any) error {
 }
 
 func main() {
-	memlimit.Apply()
+	memlimit.Apply(memlimit.Verify) // export lowers it (runExport)
 	os.Exit(run(os.Args[1:]))
 }
 

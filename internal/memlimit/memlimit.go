@@ -8,6 +8,11 @@
 // SetMemoryLimit) makes the collector run earlier instead, and only when
 // the heap nears the limit; it is not a cap: a process that truly needs
 // more gets more, the collector then using at most about half the CPU.
+//
+// The goal is a peak resident memory under 100 MB whatever the input. The
+// limit counts the Go heap and runtime, not the program's code, which is
+// resident too, and what a command holds live differs: so each command
+// has its own limit, measured (docs/performance.md, section expcap).
 package memlimit
 
 import (
@@ -15,15 +20,28 @@ import (
 	"runtime/debug"
 )
 
-// Limit is the soft memory limit, in bytes, of the Go heap and runtime.
-// Resident memory adds the program's code and stacks: about 10 MB more for
-// custody-verify, about 33 MB for custody (its code, the cloud KMS clients
-// included, is resident once loaded; shared and reclaimable, but counted).
-const Limit = 72 << 20
+// Verify is the limit of the commands that verify a bundle (custody-verify;
+// custody render, log, disclose) and of custody's others: a verification
+// of the largest bundles holds more than Export allows, and below 72 MiB
+// its collector takes nearly twice the CPU (custody render of 158,000
+// messages: 69 s at 72 MiB, 122 s at 56 MiB). custody-verify's code is
+// about 10 MB resident, custody's about 33 MB (the cloud KMS clients
+// included: shared and reclaimable, but counted; 27 to 39 MB for the
+// whole process at rest, depending on how the page cache holds the
+// binary).
+const Verify = 72 << 20
 
-// Apply sets Limit, unless the user chose a limit with GOMEMLIMIT.
-func Apply() {
+// Export is custody export's limit: the largest export it accepts
+// (158,000 messages, a manifest near 64 MiB) holds about 42 MB live with
+// record.pdf, and custody's code adds about 33 MB resident. At 56 MiB its
+// peak is 87–88 MB resident for no measurable CPU; at 72 MiB it was
+// 95–104 MB. Not export-batch's: its exports run at once, each holding
+// its own.
+const Export = 56 << 20
+
+// Apply sets limit (bytes), unless the user chose a limit with GOMEMLIMIT.
+func Apply(limit int64) {
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(Limit)
+		debug.SetMemoryLimit(limit)
 	}
 }
