@@ -27,6 +27,8 @@ func (g *generator) limits() {
 	g.signerChainOverLimit()
 	g.eventOverLimit()
 	g.eventKeyOverLimit()
+	g.eventTokenOverLimit()
+	g.unsealedTokenOverLimit()
 }
 
 const limitsRule = "bundle-format.md §1.6"
@@ -176,4 +178,30 @@ func (g *generator) eventKeyOverLimit() {
 			"custody event 2's "+part.what+" file followed by zeros to 1 MiB + 1 byte (the entry deflated): no "+part.what+" of the format comes near that size, rule 15",
 			"custody.event", "FORMAT_FAILURE").withSigner("signer.pub").at(2))
 	}
+}
+
+// eventTokenOverLimit: custody event 2, the last, timestamped, its token
+// followed by zeros to 1 MiB + 1 byte: no later event commits to it.
+func (g *generator) eventTokenOverLimit() {
+	b := g.base.clone()
+	b.appendEvent(g.p.other, custodylog.Event{Action: custodylog.Received, Actor: custodylog.Actor{Name: "Perito", Role: "expert"}}, &tokenSpec{})
+	name := custodylog.EntryName(2, custodylog.PartToken)
+	b.set(name, padded(b.get(name), manifest.MaxMetaEntrySize))
+	g.bundleVector("custody/event-token-over-1mib", b, indeterminate(logLimitsRule,
+		"custody event 2, the last, carries a token followed by zeros to 1 MiB + 1 byte (1,048,577): no later event commits to it, a verifier does not parse it, and the event's time is only claimed, rule 16 (stored: the vector is 1.0 MB)",
+		"custody.timestamp", "FORMAT_NOT_IMPLEMENTED").withSigner("signer.pub").at(2))
+}
+
+// unsealedTokenOverLimit: a bundle without the token seal (no custody
+// log, as before 2026-12-03) whose token is followed by zeros to 1 MiB +
+// 1 byte: covered by no signature of ours, and not parsed.
+func (g *generator) unsealedTokenOverLimit() {
+	b := g.base.clone()
+	b.tokens = []tokenSpec{{edit: func(r []byte) []byte { return padded(r, manifest.MaxMetaEntrySize) }}}
+	m := b.manifest()
+	m.CustodyLog = false
+	b.reseal(m)
+	g.bundleVector("token/unsealed-over-1mib", b, indeterminate(limitsRule,
+		"META-INF/manifest.tsr is the TSA's answer followed by zeros to 1 MiB + 1 byte (1,048,577), in a bundle without the token seal (no custody log): covered by no signature of ours, and a verifier does not parse it, §1.6 (stored: the vector is 1.0 MB)",
+		"token.format", "FORMAT_NOT_IMPLEMENTED").withSigner("signer.pub").at(1))
 }
