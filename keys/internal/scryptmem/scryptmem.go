@@ -14,7 +14,8 @@
 // (TestSameAsXCrypto), which is all a key derivation must be.
 //
 // It is written here because x/crypto/scrypt offers no such trade; the
-// Salsa20/8 core is x/crypto's (salsa.Core208).
+// Salsa20/8 core is RFC 7914 §3's (x/crypto's salsa package, which has
+// one, is deprecated).
 package scryptmem
 
 import (
@@ -23,8 +24,7 @@ import (
 	"crypto/subtle"
 	"encoding/binary"
 	"errors"
-
-	"golang.org/x/crypto/salsa20/salsa"
+	"math/bits"
 )
 
 // Key is scrypt.Key(password, salt, N, r, p, keyLen) of
@@ -83,11 +83,40 @@ func blockMix(out, in []byte, r int) {
 	copy(x[:], in[(2*r-1)*64:])
 	for i := range 2 * r {
 		subtle.XORBytes(t[:], x[:], in[i*64:(i+1)*64])
-		salsa.Core208(&x, &t)
+		salsa208(&x, &t)
 		at := i / 2 * 64
 		if i%2 == 1 {
 			at += r * 64
 		}
 		copy(out[at:at+64], x[:])
+	}
+}
+
+// salsa208 is RFC 7914 §3's Salsa20/8 core of in into out: eight rounds
+// over sixteen little-endian words, each word then added to its input.
+func salsa208(out, in *[64]byte) {
+	var w, x [16]uint32
+	for i := range w {
+		w[i] = binary.LittleEndian.Uint32(in[4*i:])
+	}
+	x = w
+	quarter := func(a, b, c, d int) {
+		x[b] ^= bits.RotateLeft32(x[a]+x[d], 7)
+		x[c] ^= bits.RotateLeft32(x[b]+x[a], 9)
+		x[d] ^= bits.RotateLeft32(x[c]+x[b], 13)
+		x[a] ^= bits.RotateLeft32(x[d]+x[c], 18)
+	}
+	for range 4 { // 8 rounds: a column round and a row round each time
+		quarter(0, 4, 8, 12)
+		quarter(5, 9, 13, 1)
+		quarter(10, 14, 2, 6)
+		quarter(15, 3, 7, 11)
+		quarter(0, 1, 2, 3)
+		quarter(5, 6, 7, 4)
+		quarter(10, 11, 8, 9)
+		quarter(15, 12, 13, 14)
+	}
+	for i := range x {
+		binary.LittleEndian.PutUint32(out[4*i:], x[i]+w[i])
 	}
 }
