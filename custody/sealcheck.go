@@ -10,6 +10,7 @@ import (
 	"github.com/custody-toolkit/custody/internal/tokencheck"
 	"github.com/custody-toolkit/custody/internal/verdict"
 	"github.com/custody-toolkit/custody/keys/sigalg"
+	"github.com/custody-toolkit/custody/keys/sigstream"
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/pdf"
 	"github.com/custody-toolkit/custody/record"
@@ -25,15 +26,21 @@ import (
 // custody-verify's work; this refuses only a PDF of a bundle that does not
 // hold together.
 func checkSealed(b *manifest.Bundle) (*manifest.Manifest, *record.Seal, error) {
-	data, err := b.ReadManifest()
+	// manifest.json is read as it streams, never held (up to 64 MiB): its
+	// digest once, then the value without its messages, each reading held
+	// to that digest (manifest.ParseStreamed), then the signature.
+	open := func() (io.ReadCloser, error) { return b.OpenManifest() }
+	var sum [sha256.Size]byte
+	h := sha256.New()
+	if err := copyManifest(open, h); err != nil {
+		return nil, nil, err
+	}
+	h.Sum(sum[:0])
+	m, err := manifest.ParseStreamed(open, sum)
 	if err != nil {
 		return nil, nil, err
 	}
-	m, err := manifest.Parse(data)
-	if err != nil {
-		return nil, nil, err
-	}
-	sig, err := checkManifestSignature(b, m, data)
+	sig, err := checkManifestSignature(b, m, open)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -42,7 +49,6 @@ func checkSealed(b *manifest.Bundle) (*manifest.Manifest, *record.Seal, error) {
 			return nil, nil, err
 		}
 	}
-	sum := sha256.Sum256(data)
 	seal := &record.Seal{ManifestSHA256: hex.EncodeToString(sum[:])}
 	for i := 0; b.Has(manifest.TokenEntryName(i)); i++ {
 		ts, err := checkSealedToken(b, manifest.TokenEntryName(i), sig)
@@ -57,10 +63,11 @@ func checkSealed(b *manifest.Bundle) (*manifest.Manifest, *record.Seal, error) {
 	return m, seal, nil
 }
 
-// checkManifestSignature verifies manifest.sig over manifest.json with the
-// key in signer.pem, which must be the one the manifest names, and
-// returns the signature (what the tokens timestamp).
-func checkManifestSignature(b *manifest.Bundle, m *manifest.Manifest, data []byte) ([]byte, error) {
+// checkManifestSignature verifies manifest.sig over manifest.json (open
+// gives its bytes as they stream) with the key in signer.pem, which must be
+// the one the manifest names, and returns the signature (what the tokens
+// timestamp).
+func checkManifestSignature(b *manifest.Bundle, m *manifest.Manifest, open func() (io.ReadCloser, error)) ([]byte, error) {
 	pemBytes, err := b.ReadSmall(manifest.SignerName, manifest.MaxMetaEntrySize)
 	if err != nil {
 		return nil, err
@@ -77,10 +84,30 @@ func checkManifestSignature(b *manifest.Bundle, m *manifest.Manifest, data []byt
 		return nil, fmt.Errorf("%s holds key %s, but the manifest was sealed for key %s", manifest.SignerName, fp, m.Signer.Fingerprint)
 	}
 	alg, ok := sigalg.ByName(m.Signer.Algorithm)
-	if !ok || !alg.Fits(pub) || !alg.Verify(pub, data, sig) {
+	if !ok || !alg.Fits(pub) {
+		return nil, fmt.Errorf("%s does not verify as a %q signature of %s", manifest.SignatureName, m.Signer.Algorithm, manifest.ManifestName)
+	}
+	signed := sigstream.NewVerifier(alg, pub, sig)
+	if err := copyManifest(open, signed); err != nil {
+		return nil, err
+	}
+	if !signed.Verify() {
 		return nil, fmt.Errorf("%s does not verify as a %q signature of %s", manifest.SignatureName, m.Signer.Algorithm, manifest.ManifestName)
 	}
 	return sig, nil
+}
+
+// copyManifest writes manifest.json's bytes, as open gives them, into w.
+func copyManifest(open func() (io.ReadCloser, error), w io.Writer) error {
+	rc, err := open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	if _, err := io.Copy(w, rc); err != nil {
+		return fmt.Errorf("reading %s: %w", manifest.ManifestName, err)
+	}
+	return nil
 }
 
 // checkSealedFile: entry f.Path has the size and SHA-256 the manifest seals.
