@@ -640,7 +640,9 @@ func (v *bundleVerifier) checkFile(i int, f manifest.File, entries *messageEntri
 	return unread // sealed and intact, but not read: a reader's limit
 }
 
-func (v *bundleVerifier) hashEntry(name string) (string, error) {
+// hashEntry is entry name's SHA-256 (hex), taken as it streams; its bytes
+// are also written into also (a signature checked over the same read).
+func (v *bundleVerifier) hashEntry(name string, also ...io.Writer) (string, error) {
 	rc, err := v.b.Open(name)
 	if err != nil {
 		return "", err
@@ -651,7 +653,11 @@ func (v *bundleVerifier) hashEntry(name string) (string, error) {
 	if v.buf == nil {
 		v.buf = make([]byte, 1<<20)
 	}
-	if _, err := io.CopyBuffer(h, rc, v.buf); err != nil {
+	var w io.Writer = h
+	if len(also) > 0 {
+		w = io.MultiWriter(append([]io.Writer{h}, also...)...)
+	}
+	if _, err := io.CopyBuffer(w, rc, v.buf); err != nil {
 		return "", fmt.Errorf("%s: %v", name, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil

@@ -263,67 +263,61 @@ func (lv *logVerifier) event(seq int) bool {
 }
 
 // unreadEvent notes event seq, larger than this verifier reads (err says
-// so), INDETERMINATE: what it says is not known, nor whether its
-// signature holds. The log goes on: the next event's prev commits to its
-// bytes, hashed here as a stream, so an edit of them is still FAILED there.
+// so), INDETERMINATE: what it says is not known. Its signature is still
+// checked, with the key stored beside it, over its bytes as they stream
+// (custody-log.md, rule 14): a genuine event always verifies so, whatever
+// its size, so one that does not is proof that the event, its key or its
+// signature was altered. The log goes on: the next event's prev commits
+// to its bytes, hashed in the same read, so an edit of them is still
+// FAILED there.
 func (lv *logVerifier) unreadEvent(seq int, err error) bool {
-	v := lv.v
-	if bad := lv.unreadSignatureFails(seq); bad != nil {
-		v.failWith(verdict.CustodyCheckID(seq, "custody.event"), bad)
+	v, id := lv.v, verdict.CustodyCheckID(seq, "custody.event")
+	name := custodylog.EntryName(seq, custodylog.PartEvent)
+	signed, alg := lv.storedKeyVerifier(seq)
+	var also []io.Writer
+	if signed != nil {
+		also = append(also, signed)
+	}
+	digest, herr := v.hashEntry(name, also...)
+	if herr != nil {
+		v.failID(id, "%v", herr)
 		return false
 	}
-	v.addID(verdict.CustodyCheckID(seq, "custody.event"), Indeterminate, "%v: not checked, and the events after it are only checked against its digest", err)
+	if signed != nil && !signed.Verify() {
+		v.failWith(id, because(SigCryptoFailure, "the %s signature with the key stored beside it does not verify over %s, read as it streams: the event, its key or its signature was altered", alg.Name, name))
+		return false
+	}
+	v.addID(id, Indeterminate, "%v: not checked, and the events after it are only checked against its digest", err)
 	v.rep.Checks[len(v.rep.Checks)-1].Sub = FormatNotImplemented
-	digest, err := v.hashEntry(custodylog.EntryName(seq, custodylog.PartEvent))
-	if err != nil {
-		v.failID(verdict.CustodyCheckID(seq, "custody.event"), "%v", err)
-		return false
-	}
 	v.rep.Custody = append(v.rep.Custody, CustodyEvent{Seq: seq})
 	lv.prev = digest
 	lv.prevSig, lv.prevToken = lv.partDigest(seq, custodylog.PartSignature), lv.partDigest(seq, custodylog.PartToken)
 	return true
 }
 
-// unreadSignatureFails checks event seq's signature over the event's bytes
-// as they stream, with the key stored beside it (custody-log.md, rule 14):
-// a genuine event always verifies so, whatever its size, so a signature
-// that does not is proof that the event, its key or its signature was
-// altered. nil when it verifies, or when the key or signature cannot be
-// used: the event then stays unread (INDETERMINATE), and a key or
-// signature over its own limit is not judged here either, as nothing of
-// the event is (whose key it names is unknown).
-func (lv *logVerifier) unreadSignatureFails(seq int) error {
+// storedKeyVerifier starts the check of event seq's signature with the key
+// stored beside it, to be written the event's bytes; nil when the key or
+// signature cannot be used: the event then stays unread (INDETERMINATE),
+// and a key or signature over its own limit is not judged here either, as
+// nothing of the event is (whose key it names is unknown).
+func (lv *logVerifier) storedKeyVerifier(seq int) (*sigstream.Verifier, *sigalg.Algorithm) {
 	pemBytes, err := lv.read(seq, custodylog.PartKey)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	pub, err := manifest.ParsePublicKey(pemBytes)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	alg, ok := sigalg.ForKey(pub)
 	if !ok || alg.CheckKey(pub) != nil {
-		return nil
+		return nil, nil
 	}
 	sig, err := lv.read(seq, custodylog.PartSignature)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
-	name := custodylog.EntryName(seq, custodylog.PartEvent)
-	rc, err := lv.v.b.Open(name)
-	if err != nil {
-		return nil
-	}
-	defer rc.Close()
-	signed := sigstream.NewVerifier(alg, pub, sig)
-	if _, err := io.Copy(signed, rc); err != nil {
-		return nil
-	}
-	if !signed.Verify() {
-		return because(SigCryptoFailure, "the %s signature with the key stored beside it does not verify over %s, read as it streams: the event, its key or its signature was altered", alg.Name, name)
-	}
-	return nil
+	return sigstream.NewVerifier(alg, pub, sig), alg
 }
 
 // parseEvent reads an event under the extension rule
