@@ -4,7 +4,7 @@ import (
 	"context"
 	"github.com/custody-toolkit/custody/internal/regfile"
 
-	"bytes"
+	"bufio"
 	"crypto"
 	"crypto/x509"
 	"errors"
@@ -101,12 +101,8 @@ func WritePDF(ctx context.Context, bundlePath string, opts PDFOptions) error {
 	if err != nil {
 		return fmt.Errorf("%s does not verify (%w); no PDF made of it", bundlePath, err)
 	}
-	var pages bytes.Buffer
 	// The pages name the bundle by the name the PDF gives it.
 	seal.BundleName, seal.Renderer = filepath.Base(bundlePath), opts.Renderer
-	if err := renderPages(&pages, b, m, seal); err != nil {
-		return fmt.Errorf("rendering the PDF: %w", err)
-	}
 	if err := atomicfile.Absent(opts.Out, opts.Force); err != nil {
 		return err
 	}
@@ -115,7 +111,13 @@ func WritePDF(ctx context.Context, bundlePath string, opts PDFOptions) error {
 		return err
 	}
 	defer out.Abort()
-	err = pdfseal.Seal(ctx, out, pages.Bytes(), f, size, pdfseal.Options{
+	// The pages go straight into the output file, which pdfseal.Append
+	// reads back: they are not held (17 MB at 150,000 messages).
+	pagesSize, err := renderPages(out, b, m, seal)
+	if err != nil {
+		return fmt.Errorf("rendering the PDF: %w", err)
+	}
+	err = pdfseal.Append(ctx, out, out, pagesSize, f, size, pdfseal.Options{
 		Signer: opts.Signer, Timestamper: opts.Timestamper,
 		Time: opts.Time, BundleName: seal.BundleName,
 		Reason:   "Sealed clinical conversation " + m.ExportID,
@@ -146,14 +148,20 @@ func checkWritten(out *atomicfile.File, check func(io.ReaderAt, int64) error) er
 	return nil
 }
 
-// renderPages lays out the standalone PDF's pages: the bundle's content
-// with its seal, as the verifier renders them again to compare.
-func renderPages(w io.Writer, b *manifest.Bundle, m *manifest.Manifest, seal *record.Seal) error {
+// renderPages lays out the standalone PDF's pages (the bundle's content
+// with its seal, as the verifier renders them again to compare) into w,
+// and returns their size.
+func renderPages(w io.Writer, b *manifest.Bundle, m *manifest.Manifest, seal *record.Seal) (int64, error) {
 	c, err := record.FromParsed(b, m)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	return record.Render(w, c, seal)
+	var count countingWriter
+	bw := bufio.NewWriterSize(io.MultiWriter(w, &count), 64<<10)
+	if err := record.Render(bw, c, seal); err != nil {
+		return 0, err
+	}
+	return count.n, bw.Flush()
 }
 
 // pdfDocument describes the export for the PDF's document information and
@@ -195,7 +203,10 @@ func tsaCertificates(b *manifest.Bundle) [][]byte {
 // a convenience for PDF validators, the bundle is the evidence.
 func revocationData(b *manifest.Bundle, kind string) [][]byte {
 	var out [][]byte
-	for _, name := range b.Names() {
+	for name := range b.EachName() {
+		if !strings.HasPrefix(name, manifest.CustodyDir) {
+			continue // a message or file: not parsed, each would make an error
+		}
 		if _, part, err := custodylog.ParseEntryName(name); err != nil || !strings.HasSuffix(part, "."+kind) {
 			continue
 		}

@@ -44,11 +44,11 @@ type section struct {
 
 // newAttachment writes nothing: it computes the update around the bundle.
 // name is the attachment's file name; modTime goes to /Params /ModDate.
-func newAttachment(rendered []byte, bundle io.ReaderAt, bundleSize int64, name string, modTime time.Time) (*attachment, error) {
+func newAttachment(rendered io.ReaderAt, renderedSize int64, bundle io.ReaderAt, bundleSize int64, name string, modTime time.Time) (*attachment, error) {
 	if bundleSize <= 0 {
 		return nil, errors.New("pdfseal: the bundle is empty")
 	}
-	prev, err := readRendered(rendered)
+	prev, err := readRendered(rendered, renderedSize)
 	if err != nil {
 		return nil, err
 	}
@@ -60,9 +60,9 @@ func newAttachment(rendered []byte, bundle io.ReaderAt, bundleSize int64, name s
 	// Objects of the update, numbered after the rendered PDF's last one.
 	n := prev.size
 	fileObj, specObj, namesObj, afObj := n, n+1, n+2, n+3
-	base := int64(len(rendered))
+	base := renderedSize
 	var head bytes.Buffer
-	if !bytes.HasSuffix(rendered, []byte("\n")) {
+	if !prev.endsInNewline {
 		head.WriteString("\n")
 	}
 	offsets := map[int]int64{}
@@ -111,7 +111,7 @@ func newAttachment(rendered []byte, bundle io.ReaderAt, bundleSize int64, name s
 		afObj+1, prev.root, prev.rootGen, prev.startxref, xref)
 
 	a := &attachment{nextObj: afObj + 1, root: prev.root, rootGen: prev.rootGen, catalog: catalog, xref: xref, firstPage: prev.firstPage}
-	a.add(bytes.NewReader(rendered), base)
+	a.add(rendered, base)
 	a.add(bytes.NewReader(head.Bytes()), int64(head.Len()))
 	a.add(bundle, bundleSize)
 	a.add(bytes.NewReader(tail.Bytes()), int64(tail.Len()))
@@ -162,6 +162,9 @@ type renderedInfo struct {
 	catalog     string // its catalog entries other than /Type, serialised
 	hasPageMode bool
 	firstPage   page
+	// endsInNewline: the rendering's last byte is a line feed, which
+	// the update then need not write first.
+	endsInNewline bool
 }
 
 // page is a page object of the rendering, which the signature update
@@ -175,8 +178,8 @@ type page struct {
 // trailer, catalog and first page) with internal/pdfread, the strict
 // reader the verifier uses: the rendering is ours, so what that reader
 // refuses (cross-reference streams, object streams) is never in it.
-func readRendered(rendered []byte) (info renderedInfo, err error) {
-	f, err := pdfread.Open(bytes.NewReader(rendered), int64(len(rendered)))
+func readRendered(rendered io.ReaderAt, size int64) (info renderedInfo, err error) {
+	f, err := pdfread.Open(rendered, size)
 	if err != nil {
 		return info, fmt.Errorf("pdfseal: reading the rendered PDF: %w", err)
 	}
@@ -185,8 +188,8 @@ func readRendered(rendered []byte) (info renderedInfo, err error) {
 	if err != nil || root["Type"] != pdfread.Name("Catalog") {
 		return info, errors.New("pdfseal: the rendered PDF has no catalog (trailer /Root)")
 	}
-	size, _ := f.Trailer["Size"].(int64)
-	info.size = int(size)
+	objects, _ := f.Trailer["Size"].(int64)
+	info.size = int(objects)
 	info.root, info.rootGen = rootRef.Num, rootRef.Gen
 	info.startxref = f.StartXref
 	if info.size <= info.root || info.root <= 0 {
@@ -199,9 +202,14 @@ func readRendered(rendered []byte) (info renderedInfo, err error) {
 	if err != nil {
 		return info, err
 	}
-	if info.firstPage, err = pageEntries(f, rendered, num); err != nil {
+	if info.firstPage, err = pageEntries(f, rendered, size, num); err != nil {
 		return info, err
 	}
+	last := make([]byte, 1)
+	if _, err := rendered.ReadAt(last, size-1); err != nil {
+		return info, fmt.Errorf("pdfseal: reading the rendered PDF: %w", err)
+	}
+	info.endsInNewline = last[0] == '\n'
 	return info, nil
 }
 
@@ -254,10 +262,13 @@ func firstPage(f *pdfread.File, node pdfread.Object) (int, error) {
 	return 0, errors.New("pdfseal: the rendered PDF's page tree is too deep")
 }
 
+// maxPageObject bounds the page object pageEntries copies.
+const maxPageObject = 64 << 10
+
 // pageEntries copies the page object num of the rendering as it was
 // written, so that the page the signature update writes again differs from
 // it by /Annots alone (the verifier holds it to exactly that).
-func pageEntries(f *pdfread.File, rendered []byte, num int) (page, error) {
+func pageEntries(f *pdfread.File, rendered io.ReaderAt, size int64, num int) (page, error) {
 	off, gen, _ := f.Entry(num)
 	d, err := f.Dict(pdfread.Ref{Num: num, Gen: gen}, "the first page")
 	if err != nil {
@@ -267,7 +278,12 @@ func pageEntries(f *pdfread.File, rendered []byte, num int) (page, error) {
 		// Merging them is not needed for our renderer's output.
 		return page{}, errors.New("pdfseal: the rendered PDF's first page already has /Annots")
 	}
-	obj := rendered[off:]
+	// A page dictionary of ours is a few hundred bytes: what does not end
+	// within maxPageObject is not one.
+	obj := make([]byte, min(maxPageObject, size-off))
+	if n, err := rendered.ReadAt(obj, off); n < len(obj) {
+		return page{}, fmt.Errorf("pdfseal: reading the rendered PDF: %w", err)
+	}
 	begin := bytes.Index(obj, []byte("obj"))
 	end := bytes.Index(obj, []byte("endobj"))
 	if begin < 0 || end < begin {

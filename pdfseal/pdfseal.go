@@ -9,6 +9,10 @@
 //		Time:        exportTime,
 //	})
 //
+// Append does the same for a rendering already written into the output
+// file (custody.WritePDF renders the pages there), reading it back rather
+// than holding it.
+//
 // The bundle is added by a small incremental update written here (an
 // embedded-file stream with /Subtype application/vnd.custody.bundle+zip, a
 // filespec with /AFRelationship /Source, the catalog's /Names
@@ -48,6 +52,7 @@
 package pdfseal
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -111,6 +116,23 @@ type Options struct {
 // from bundle) embedded and signed. Nothing is written to w if anything
 // fails before the final write.
 func Seal(ctx context.Context, w io.Writer, rendered []byte, bundle io.ReaderAt, bundleSize int64, opts Options) error {
+	return sealTo(ctx, w, bytes.NewReader(rendered), int64(len(rendered)), false, bundle, bundleSize, opts)
+}
+
+// Append is Seal for a rendering already written: w's file starts with the
+// renderedSize bytes of the rendering, which Append reads back through
+// rendered, and Append writes what follows them (the attachment and the
+// signature updates). Use it to seal a rendering that was written straight
+// into the output file, rather than held in memory: the pages of a
+// conversation of 150,000 messages are about 17 MB. Nothing is written to
+// w if anything fails before the final write.
+func Append(ctx context.Context, w io.Writer, rendered io.ReaderAt, renderedSize int64, bundle io.ReaderAt, bundleSize int64, opts Options) error {
+	return sealTo(ctx, w, rendered, renderedSize, true, bundle, bundleSize, opts)
+}
+
+// sealTo is Seal and Append: written says whether w already has the
+// rendering.
+func sealTo(ctx context.Context, w io.Writer, rendered io.ReaderAt, renderedSize int64, written bool, bundle io.ReaderAt, bundleSize int64, opts Options) error {
 	if opts.Signer == nil {
 		return errors.New("pdfseal: Options.Signer is required")
 	}
@@ -132,9 +154,13 @@ func Seal(ctx context.Context, w io.Writer, rendered []byte, bundle io.ReaderAt,
 		return err
 	}
 
-	att, err := newAttachment(rendered, bundle, bundleSize, name, opts.Time)
+	att, err := newAttachment(rendered, renderedSize, bundle, bundleSize, name, opts.Time)
 	if err != nil {
 		return err
 	}
-	return writeSigned(ctx, w, att, chain, opts)
+	var from int64 // what of the attachment w has already
+	if written {
+		from = renderedSize
+	}
+	return writeSigned(ctx, w, att, from, chain, opts)
 }

@@ -476,3 +476,35 @@ func TestSealSignatureLargerThanReserved(t *testing.T) {
 		})
 	}
 }
+
+// TestAppendSameAsSeal: a rendering written first into the output file and
+// sealed by Append gives Seal's PDF (outside /Contents, which holds a fresh
+// signature and token), with and without a line feed ending the rendering.
+func TestAppendSameAsSeal(t *testing.T) {
+	bndl := bundle(t, []byte("payload"))
+	tsa := testTSA(t, exportTime)
+	opts := Options{Signer: signerOf(t, signers(t)["ECDSA-P256"], nil), Timestamper: tsaClient(tsa), Time: exportTime}
+	full := render(t, "appended")
+	for name, rendered := range map[string][]byte{"line feed": full, "no line feed": bytes.TrimSuffix(full, []byte("\n"))} {
+		want := seal(t, rendered, bndl, opts)
+		f, err := os.Create(filepath.Join(t.TempDir(), "out.pdf"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Write(rendered); err != nil {
+			t.Fatal(err)
+		}
+		if err := Append(t.Context(), f, f, int64(len(rendered)), bytes.NewReader(bndl), int64(len(bndl)), opts); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		got, err := os.ReadFile(f.Name())
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cw, cg := contentsSpan(t, want), contentsSpan(t, got)
+		if len(got) != len(want) || cw != cg || !bytes.Equal(want[:cw[0]], got[:cg[0]]) || !bytes.Equal(want[cw[1]:], got[cg[1]:]) {
+			t.Fatalf("%s: Append wrote another PDF than Seal (%d and %d bytes)", name, len(got), len(want))
+		}
+	}
+}

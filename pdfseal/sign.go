@@ -201,7 +201,8 @@ func (e *tooLarge) Error() string {
 // carries a long chain, say), or when the signature timestamp's TSA
 // certificates are not yet in the document security store: they are known
 // only once a token is received, and the store is signed with the rest.
-func writeSigned(ctx context.Context, w io.Writer, a *attachment, chain []*x509.Certificate, opts Options) error {
+// The first from bytes of the attachment are not written (w has them).
+func writeSigned(ctx context.Context, w io.Writer, a *attachment, from int64, chain []*x509.Certificate, opts Options) error {
 	const attempts = 3
 	room := contentsRoom(chain)
 	dss := dssCertificates(chain, opts.ValidationCertificates)
@@ -220,7 +221,7 @@ func writeSigned(ctx context.Context, w io.Writer, a *attachment, chain []*x509.
 			dss = dssCertificates(nil, dss, tsaCerts)
 			continue
 		}
-		if _, err := io.CopyBuffer(w, io.NewSectionReader(a, 0, a.size), make([]byte, 1<<20)); err != nil {
+		if _, err := io.CopyBuffer(w, io.NewSectionReader(a, from, a.size-from), make([]byte, 1<<20)); err != nil {
 			return err
 		}
 		_, err = w.Write(u.b)

@@ -51,7 +51,7 @@ type entryCountError struct {
 // exactly TransparencyEntryName(0 … n-1), for the n logs declared.
 func (v *bundleVerifier) checkTransparencyEntries(declared []string) *entryCountError {
 	n := len(declared)
-	for _, name := range v.b.Names() {
+	for name := range v.b.EachName() {
 		if !strings.HasPrefix(name, manifest.TransparencyDir) {
 			continue
 		}
