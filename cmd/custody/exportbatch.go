@@ -16,11 +16,13 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/custody-toolkit/custody/custody"
 	"github.com/custody-toolkit/custody/custodylog"
 	"github.com/custody-toolkit/custody/importer"
 	"github.com/custody-toolkit/custody/internal/atomicfile"
+	"github.com/custody-toolkit/custody/internal/memlimit"
 	"github.com/custody-toolkit/custody/keys"
 	"github.com/custody-toolkit/custody/translog"
 	"github.com/custody-toolkit/custody/tsa"
@@ -60,6 +62,9 @@ unlocked once, and one HTTP client per TSA and log, whose connections are
 kept alive and reused. RFC 3161 stamps one imprint per request, so each
 bundle still costs one round trip per --tsa; what is shared is the
 connection, and --jobs bounds how many requests a TSA sees at once.
+Memory stays that of one export: conversations run at once only while
+their messages add up to at most 160,000 (the largest export), so a very
+large one runs alone.
 
 A failed input fails alone: the others go on, nothing is written at its
 bundle's path, and the command exits 1 at the end. summary.csv and
@@ -114,6 +119,9 @@ type batchItem struct {
 }
 
 func runExportBatch(cmd *cobra.Command, f *batchFlags) error {
+	// export's limit: within the message budget, the exports of a batch
+	// hold together about what the largest single export holds.
+	memlimit.Apply(memlimit.Export)
 	if err := f.check(); err != nil {
 		return err
 	}
@@ -131,6 +139,7 @@ func runExportBatch(cmd *cobra.Command, f *batchFlags) error {
 	debug.FreeOSMemory() // the key's scrypt memory, as in export
 	opts := f.exportOptions(signer)
 	var warnMu sync.Mutex
+	budget := newMessageBudget(batchMessageBudget)
 	exportAll(cmd.Context(), items, f.jobs, func(it *batchItem) {
 		imp := *f.imp
 		imp.Name = f.actor.Name // as export: a participant of that name is a clinician
@@ -139,7 +148,7 @@ func runExportBatch(cmd *cobra.Command, f *batchFlags) error {
 			defer warnMu.Unlock()
 			fmt.Fprintf(cmd.ErrOrStderr(), "custody: warning: %s: %s\n", it.Input, msg)
 		}
-		exportOne(cmd.Context(), it, imp, opts)
+		exportOne(cmd.Context(), it, imp, opts, budget)
 	})
 	return reportBatch(cmd, f, items)
 }
@@ -209,7 +218,8 @@ func freeBundleName(out, input string, taken map[string]bool) string {
 }
 
 // exportAll runs export on every item, at most jobs at once: memory is
-// bounded by jobs exports, whatever the number of items.
+// bounded by jobs exports, whatever the number of items (and, by
+// exportOne's messageBudget, by what the largest export holds).
 func exportAll(ctx context.Context, items []*batchItem, jobs int, export func(*batchItem)) {
 	work := make(chan *batchItem)
 	var wg sync.WaitGroup
@@ -231,9 +241,43 @@ func exportAll(ctx context.Context, items []*batchItem, jobs int, export func(*b
 	wg.Wait()
 }
 
+// batchMessageBudget is how many messages the exports of a batch hold at
+// once: what an export keeps live grows with its messages (its ZIP
+// directory, its file list, its leaves: about 42 MB at the 158,000 of the
+// largest manifest accepted), so --jobs exports of that size would hold
+// --jobs times as much. Within the budget, the exports of a batch hold
+// about what the largest single export holds, plus what each export
+// holds whatever its size (a few MB).
+const batchMessageBudget = 160_000
+
+// messageBudget lets an export start when the messages of the exports
+// running, its own added, stay within the budget; one larger than the
+// whole budget runs alone. First come, first served: a large conversation
+// waits for the exports before it to end, and those after it wait for it.
+type messageBudget struct {
+	sem    *semaphore.Weighted
+	budget int64
+}
+
+func newMessageBudget(budget int64) *messageBudget {
+	return &messageBudget{sem: semaphore.NewWeighted(budget), budget: budget}
+}
+
+// acquire waits until an export of that many messages may run, and
+// returns what ends its share.
+func (b *messageBudget) acquire(ctx context.Context, messages int) (release func(), err error) {
+	n := min(max(int64(messages), 1), b.budget)
+	if err := b.sem.Acquire(ctx, n); err != nil {
+		return nil, err
+	}
+	return func() { b.sem.Release(n) }, nil
+}
+
 // exportOne imports and exports one item, recording its outcome in it.
 // custody.Export writes nothing at the bundle's path unless it succeeded.
-func exportOne(ctx context.Context, it *batchItem, imp importer.Options, opts custody.Options) {
+// The import holds one message at a time; the export waits for its share
+// of the budget, once the import has counted the messages.
+func exportOne(ctx context.Context, it *batchItem, imp importer.Options, opts custody.Options, budget *messageBudget) {
 	bundle := it.Bundle
 	it.Bundle = ""
 	conv, cleanup, err := importer.Open(it.Input, imp)
@@ -242,6 +286,12 @@ func exportOne(ctx context.Context, it *batchItem, imp importer.Options, opts cu
 		return
 	}
 	defer cleanup()
+	release, err := budget.acquire(ctx, conv.Len())
+	if err != nil {
+		it.Error = err.Error()
+		return
+	}
+	defer release()
 	opts.Out = bundle
 	res, err := custody.Export(ctx, conv, opts)
 	if err != nil {

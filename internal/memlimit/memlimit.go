@@ -35,8 +35,9 @@ const Verify = 72 << 20
 // (158,000 messages, a manifest near 64 MiB) holds about 42 MB live with
 // record.pdf, and custody's code adds about 33 MB resident. At 56 MiB its
 // peak is 87–88 MB resident for no measurable CPU; at 72 MiB it was
-// 95–104 MB. Not export-batch's: its exports run at once, each holding
-// its own.
+// 95–104 MB. export-batch's too: its exports run at once, but within a
+// budget of messages (cmd/custody's batchMessageBudget) that the largest
+// single export fills alone.
 const Export = 56 << 20
 
 // Apply sets limit (bytes), unless the user chose a limit with GOMEMLIMIT.
