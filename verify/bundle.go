@@ -60,8 +60,9 @@ type Options struct {
 	At time.Time
 	// SHA256, when set, makes the SHA-256 of each of the bundle's files
 	// (the bulk of the bytes hashed), and of the large streams the
-	// rendering comparison stores as they are (pdfnorm.SHA256Threshold:
-	// JPEG images, font files), told their size: the web verifier passes
+	// rendering comparison hashes (pdfnorm.SHA256Threshold: JPEG images,
+	// font files, told their size; a PNG image's inflated rows, -1: not
+	// known before they are read): the web verifier passes
 	// the browser's native SHA-256, many times faster than crypto/sha256
 	// compiled to WebAssembly, for the files it can hold.
 	// What is hashed and compared stays this package's. It must compute
