@@ -68,6 +68,14 @@ type Options struct {
 	// What is hashed and compared stays this package's. It must compute
 	// SHA-256; nil: crypto/sha256.
 	SHA256 func(size int64) hash.Hash
+	// DigestRange, when set, hashes each of the bundle's files that
+	// SHA256 would, where its bytes lie in a canonical container
+	// (manifest.Bundle.DigestStored: the SHA-256 and the ZIP CRC-32 in
+	// one pass), without this package reading them: the web verifier's
+	// reads them in JavaScript straight from the browser's File. What is
+	// compared stays this package's; it must compute SHA-256 and CRC-32,
+	// or fail, and then the file is read and hashed here.
+	DigestRange manifest.RangeDigest
 	// CompareRecord, when set, compares record.pdf with a fresh rendering
 	// in place of this package's background goroutine: the web verifier
 	// has a second WebAssembly instance (a Web Worker) do it, since a
@@ -644,6 +652,15 @@ func (v *bundleVerifier) checkFile(i int, f manifest.File, entries *messageEntri
 // hashEntry is entry name's SHA-256 (hex), taken as it streams; its bytes
 // are also written into also (a signature checked over the same read).
 func (v *bundleVerifier) hashEntry(name string, also ...io.Writer) (string, error) {
+	if v.opts.DigestRange != nil && len(also) == 0 {
+		sum, done, err := v.b.DigestStored(name, v.opts.DigestRange)
+		if err != nil {
+			return "", fmt.Errorf("%s: %v", name, err) // as io.CopyBuffer's below
+		}
+		if done {
+			return hex.EncodeToString(sum[:]), nil
+		}
+	}
 	rc, err := v.b.Open(name)
 	if err != nil {
 		return "", err

@@ -32,8 +32,8 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/json"
-	"hash"
 	"fmt"
+	"hash"
 	"runtime"
 	"syscall/js"
 	"time"
@@ -120,6 +120,7 @@ func input(args []js.Value) webverify.Input {
 		TrustPEM:        []byte(args[1].String()),
 		Signer:          args[2].String(),
 		SHA256:          newSHA256(),
+		DigestRange:     newDigestRange(),
 		CompareRecord:   compareElsewhere(args[0]),
 		ComparePDFPages: comparePagesElsewhere(args[0]),
 	}

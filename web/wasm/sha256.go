@@ -76,11 +76,11 @@ func hasWebCrypto() bool {
 // bytes gathered; if Web Crypto fails, crypto/sha256 digests the same
 // bytes: the digest is SHA-256's either way, only the speed differs.
 type webCryptoSHA256 struct {
-	buf      js.Value // Uint8Array
-	n        int      // bytes gathered in buf
-	fixed    bool     // buf is of the size announced: it does not grow
-	staged   []byte   // written, not yet copied into buf
-	hashWasm bool     // hash-wasm agreed: the streamed hash to go on in
+	buf      js.Value  // Uint8Array
+	n        int       // bytes gathered in buf
+	fixed    bool      // buf is of the size announced: it does not grow
+	staged   []byte    // written, not yet copied into buf
+	hashWasm bool      // hash-wasm agreed: the streamed hash to go on in
 	streamed hash.Hash // once the input outgrew buf
 }
 

@@ -1,0 +1,63 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"crypto/sha256"
+	"hash/crc32"
+	"io"
+	"os"
+	"syscall/js"
+	"testing"
+)
+
+// TestDigestRange: the page's JavaScript (web/site/digest.js) gives
+// crypto/sha256's digest and hash/crc32's CRC-32 of any range of a File,
+// read through a section (a standalone PDF's bundle), with Web Crypto on
+// the whole range and streamed through hash-wasm across its pieces; and
+// declines what it cannot read itself (another reader) or is not worth it.
+func TestDigestRange(t *testing.T) {
+	loadHashWasm(t)
+	loadScript(t, "../site/digest.js")
+	defer func(max, least int64) { webCryptoMax, digestRangeMin = max, least }(webCryptoMax, digestRangeMin)
+	data := make([]byte, 4<<20+3001)
+	for i := range data {
+		data[i] = byte(i*7 + i>>11)
+	}
+	arr := js.Global().Get("Uint8Array").New(len(data))
+	js.CopyBytesToJS(arr, data)
+	file := newFileReader(js.Global().Get("Blob").New([]any{arr}))
+	section := io.NewSectionReader(file, 1000, int64(len(data)-1000))
+	digestRangeMin = 0
+	for _, max := range []int64{128 << 20, 1000} { // Web Crypto, then hash-wasm
+		webCryptoMax = max
+		digest := newDigestRange()
+		if digest == nil {
+			t.Fatal("no DigestRange here")
+		}
+		for _, r := range []struct{ off, n int64 }{{0, 0}, {0, 1}, {3, 9}, {999, 1001}, {0, int64(len(data) - 1000)}, {17, int64(len(data) - 2000)}} {
+			sum, crc, err := digest(section, r.off, r.n)
+			want := data[1000+r.off : 1000+r.off+r.n]
+			if err != nil || sum != sha256.Sum256(want) || crc != crc32.ChecksumIEEE(want) {
+				t.Errorf("webCryptoMax %d, [%d, +%d): %x %08x %v, want %x %08x", max, r.off, r.n, sum, crc, err, sha256.Sum256(want), crc32.ChecksumIEEE(want))
+			}
+		}
+		if _, _, err := digest(io.NewSectionReader(os.Stdin, 0, 10), 0, 10); err == nil {
+			t.Error("a range of another reader than the File was hashed in the page")
+		}
+	}
+	digestRangeMin = 256 << 10
+	if _, _, err := newDigestRange()(section, 0, 1000); err == nil {
+		t.Error("a small range was hashed in JavaScript")
+	}
+}
+
+// loadScript loads one of the site's scripts, as the page's <script> tag.
+func loadScript(t *testing.T, path string) {
+	t.Helper()
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	js.Global().Call("eval", string(src))
+}
