@@ -25,23 +25,24 @@ import (
 // standalone PDF's bundle decoded into memory, a small file, not worth a
 // round trip through a Promise) verify reads and hashes itself.
 
-// digestRangeMin is the smallest range hashed in JavaScript: below, the
-// round trip through a Promise costs more than reading it through Go.
-var digestRangeMin int64 = 256 << 10
-
 var errNotHere = errors.New("not hashed in the page")
 
 // newDigestRange returns verify.Options.DigestRange for the page, or nil
-// without web/site/digest.js or Web Crypto.
+// without web/site/digest.js or Web Crypto. It hashes in JavaScript the
+// ranges of custodyDigestRange.min bytes or more (digest.js says why).
 func newDigestRange() manifest.RangeDigest {
 	digest := js.Global().Get("custodyDigestRange")
 	if digest.Type() != js.TypeFunction || !hasWebCrypto() {
 		return nil
 	}
+	var least int64 // every range, unless digest.js says otherwise
+	if min := digest.Get("min"); min.Type() == js.TypeNumber {
+		least = int64(min.Float())
+	}
 	return func(r io.ReaderAt, off, n int64) (sum [32]byte, crc uint32, err error) {
 		file, at, ok := fileOf(r, off)
 		whole := n <= webCryptoMax
-		if !ok || n < digestRangeMin || !whole && !hashWasmAgrees() {
+		if !ok || n < least || !whole && !hashWasmAgrees() {
 			return sum, 0, errNotHere
 		}
 		res, err := await(digest.Invoke(file.file, float64(at), float64(n), whole))

@@ -19,7 +19,7 @@ import (
 func TestDigestRange(t *testing.T) {
 	loadHashWasm(t)
 	loadScript(t, "../site/digest.js")
-	defer func(max, least int64) { webCryptoMax, digestRangeMin = max, least }(webCryptoMax, digestRangeMin)
+	defer func(max int64) { webCryptoMax = max }(webCryptoMax)
 	data := make([]byte, 4<<20+3001)
 	for i := range data {
 		data[i] = byte(i*7 + i>>11)
@@ -28,7 +28,8 @@ func TestDigestRange(t *testing.T) {
 	js.CopyBytesToJS(arr, data)
 	file := newFileReader(js.Global().Get("Blob").New([]any{arr}))
 	section := io.NewSectionReader(file, 1000, int64(len(data)-1000))
-	digestRangeMin = 0
+	least := js.Global().Get("custodyDigestRange").Get("min")
+	js.Global().Get("custodyDigestRange").Set("min", 0)
 	for _, max := range []int64{128 << 20, 1000} { // Web Crypto, then hash-wasm
 		webCryptoMax = max
 		digest := newDigestRange()
@@ -46,7 +47,7 @@ func TestDigestRange(t *testing.T) {
 			t.Error("a range of another reader than the File was hashed in the page")
 		}
 	}
-	digestRangeMin = 256 << 10
+	js.Global().Get("custodyDigestRange").Set("min", least)
 	if _, _, err := newDigestRange()(section, 0, 1000); err == nil {
 		t.Error("a small range was hashed in JavaScript")
 	}
