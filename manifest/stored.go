@@ -58,9 +58,10 @@ func (s *storedReader) Close() error { return nil }
 // bytes [off, off+n) of r: a bundle's container, from which
 // Bundle.DigestStored asks it for a stored entry's data. It returns an
 // error when it cannot (r is not a reader it knows, a read failed); the
-// entry is then read as usual. The web verifier's computes both in
-// JavaScript straight from the browser's File, so that a large entry's
-// bytes never cross into its WebAssembly (verify.Options.DigestRange).
+// entry is then read as usual. The web verifier's reads the range from
+// the browser's File in one slice and has the browser's native SHA-256
+// digest it, instead of verify's reading it a block at a time through
+// its WebAssembly (verify.Options.DigestRange).
 type RangeDigest func(r io.ReaderAt, off, n int64) (sha256 [32]byte, crc uint32, err error)
 
 // DigestStored is the SHA-256 of entry name computed by digest over its

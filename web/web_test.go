@@ -177,8 +177,9 @@ func TestPage(t *testing.T) {
 // checkWorkerSameResult verifies the file the page holds again, three
 // times: as the page does, record.pdf compared by its Web Worker (the
 // verifier's second WebAssembly instance, on another core) and the sealed
-// files hashed from the File in JavaScript (custodyDigestRange, asked
-// here for every stored file, however small); with no worker, on the
+// files (and a PDF's signed bytes) hashed from the File in JavaScript
+// (custodyDigestRange, asked here for every range, however small); with
+// no worker, on the
 // page's one thread; and with neither, every file read through the
 // verifier. The worker must have made the comparisons, JavaScript must
 // have hashed files, and the results (verdict, report, messages) must be
@@ -191,8 +192,8 @@ func checkWorkerSameResult(t *testing.T, ctx context.Context, name string, compa
 		const before = custodyWorker.compared;
 		const elsewhere = window.custodyElsewhere, digest = window.custodyDigestRange;
 		let digested = 0;
-		window.custodyDigestRange = (...args) => { digested++; return digest(...args); };
-		window.custodyDigestRange.min = 0;
+		const counted = (f) => (...args) => { digested++; return f(...args); };
+		window.custodyDigestRange = Object.assign(counted(digest), { min: 0, update: counted(digest.update), readInto: counted(digest.readInto) });
 		try {
 			const worker = await custodyVerify(file, ...form);
 			const compared = custodyWorker.compared - before;

@@ -14,6 +14,9 @@
 // streams through hash-wasm's SHA-256 in pieces of PIECE bytes, the next
 // one read while this one is hashed, and the CRC-32 is computed here as
 // it goes: resolves to {sha256, crc: number}.
+//
+// Its properties min, update and readInto (at the end) serve the
+// verifier's hashes when it copies a section of the File into one.
 "use strict";
 
 const custodyDigest = (() => {
@@ -61,23 +64,36 @@ const custodyDigest = (() => {
     return { sha256: new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)), bytes };
   }
 
-  async function streamed(file, offset, length) {
-    const h = await hashwasm.createSHA256();
-    h.init();
-    let crc = 0;
+  // pieces hands each(bytes) the range in pieces of PIECE bytes, the
+  // next one read while each takes this one.
+  async function pieces(file, offset, length, each) {
     const end = offset + length;
     let next = read(file, offset, Math.min(end, offset + PIECE));
     for (let at = offset; at < end; ) {
       const bytes = await next;
       at += bytes.length;
       if (at < end) next = read(file, at, Math.min(end, at + PIECE));
+      each(bytes);
+    }
+  }
+
+  async function streamed(file, offset, length) {
+    const h = await hashwasm.createSHA256();
+    h.init();
+    let crc = 0;
+    await pieces(file, offset, length, (bytes) => {
       h.update(bytes);
       crc = crc32(bytes, crc);
-    }
+    });
     return { sha256: h.digest("binary"), crc };
   }
 
-  return { crc32, range: (file, offset, length, useWebCrypto) => (useWebCrypto ? whole : streamed)(file, offset, length) };
+  return {
+    crc32,
+    range: (file, offset, length, useWebCrypto) => (useWebCrypto ? whole : streamed)(file, offset, length),
+    update: (hasher, file, offset, length) => pieces(file, offset, length, (bytes) => hasher.update(bytes)),
+    readInto: async (file, offset, length, target, at) => target.set(await read(file, offset, offset + length), at),
+  };
 })();
 
 globalThis.custodyDigestRange = (file, offset, length, whole) => custodyDigest.range(file, offset, length, whole);
@@ -85,3 +101,10 @@ globalThis.custodyDigestRange = (file, offset, length, whole) => custodyDigest.r
 // Promise costs more than the verifier's reading it from its own cache of
 // the File's blocks (many small files share a block).
 custodyDigestRange.min = 256 << 10;
+// For a hash that the verifier feeds a section of the File (the bytes a
+// PDF signature covers), web/wasm/sha256.go's ReadFrom:
+// custodyDigestRange.update(hasher, file, offset, length) feeds a
+// hash-wasm hasher the range, custodyDigestRange.readInto(file, offset,
+// length, target, at) reads it into the buffer Web Crypto will digest.
+custodyDigestRange.update = custodyDigest.update;
+custodyDigestRange.readInto = custodyDigest.readInto;

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"hash/crc32"
 	"io"
+	"sync"
 	"syscall/js"
 
 	"github.com/custody-toolkit/custody/manifest"
@@ -89,4 +90,44 @@ func fileOf(r io.ReaderAt, off int64) (file *fileReader, at int64, ok bool) {
 			return nil, 0, false
 		}
 	}
+}
+
+// A hash of the page's reads a section of the File itself, in
+// JavaScript, when verify copies one into it: the bytes a PDF signature
+// covers, most of a standalone PDF, reach the hash as io.Copy hands it
+// the sections of an io.MultiReader (its WriteTo), each to the hash's
+// ReadFrom. Read through verify, each byte was copied out of the File
+// into the WebAssembly and out again into the hash.
+
+// fileSection is what r, when it is a section of the page's File, has
+// still to read there, from at, n bytes; ok is false otherwise, for a
+// range under custodyDigestRange.min, and without web/site/digest.js.
+func fileSection(r io.Reader) (s *io.SectionReader, file *fileReader, at, n int64, digest js.Value, ok bool) {
+	s, ok = r.(*io.SectionReader)
+	digest = js.Global().Get("custodyDigestRange")
+	if !ok || digest.Type() != js.TypeFunction || digest.Get("update").Type() != js.TypeFunction {
+		return nil, nil, 0, 0, digest, false
+	}
+	pos, err := s.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return nil, nil, 0, 0, digest, false
+	}
+	n = s.Size() - pos
+	file, at, ok = fileOf(s, pos)
+	if min := digest.Get("min"); min.Type() == js.TypeNumber && n < int64(min.Float()) {
+		ok = false
+	}
+	return s, file, at, n, digest, ok
+}
+
+// copyBuffers are the buffers of the reads through the WebAssembly when a
+// hash's ReadFrom cannot read in JavaScript.
+var copyBuffers = sync.Pool{New: func() any { return new([256 << 10]byte) }}
+
+// copyInto is io.Copy into w, a hash whose ReadFrom could not read r in
+// JavaScript, through w's Write.
+func copyInto(w io.Writer, r io.Reader) (int64, error) {
+	buf := copyBuffers.Get().(*[256 << 10]byte)
+	defer copyBuffers.Put(buf)
+	return io.CopyBuffer(struct{ io.Writer }{w}, r, buf[:])
 }

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"hash/crc32"
 	"io"
@@ -61,4 +62,58 @@ func loadScript(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 	js.Global().Call("eval", string(src))
+}
+
+// TestHashReadsFileSections: the page's SHA-256 hashes (Web Crypto's and
+// hash-wasm's) give crypto/sha256's digest when verify copies into them
+// the sections of the File a PDF signature covers (io.MultiReader's, one
+// of them partly read already), when they read them in JavaScript and
+// when they cannot (without digest.js, another reader).
+func TestHashReadsFileSections(t *testing.T) {
+	loadHashWasm(t)
+	loadScript(t, "../site/digest.js")
+	defer func(max int64) { webCryptoMax = max }(webCryptoMax)
+	data := make([]byte, 4<<20+3001)
+	for i := range data {
+		data[i] = byte(i*5 + i>>13)
+	}
+	arr := js.Global().Get("Uint8Array").New(len(data))
+	js.CopyBytesToJS(arr, data)
+	file := newFileReader(js.Global().Get("Blob").New([]any{arr}))
+	digest := js.Global().Get("custodyDigestRange")
+	defer js.Global().Set("custodyDigestRange", digest)
+	least := digest.Get("min")
+	defer digest.Set("min", least)
+	digest.Set("min", 0)
+	calls := js.Global().Call("eval", `(digest) => {
+		const calls = {n: 0};
+		for (const f of ["update", "readInto"]) {
+			const g = digest[f];
+			digest[f] = (...args) => { calls.n++; return g(...args); };
+		}
+		return calls;
+	}`).Invoke(digest)
+	for _, withJS := range []bool{true, false} {
+		if !withJS {
+			js.Global().Delete("custodyDigestRange")
+		}
+		for _, max := range []int64{128 << 20, 1000} { // Web Crypto, then hash-wasm
+			webCryptoMax = max
+			first := io.NewSectionReader(file, 0, 3<<20)
+			first.Read(make([]byte, 100)) // read already: its hash starts at 100
+			second := io.NewSectionReader(file, 3<<20+7, int64(len(data))-(3<<20+7))
+			h := newSHA256()(3<<20 - 100 + second.Size())
+			n, err := io.CopyBuffer(h, io.MultiReader(first, second, bytes.NewReader(data[:10])), make([]byte, 256<<10))
+			want := sha256.New()
+			want.Write(data[100 : 3<<20])
+			want.Write(data[3<<20+7:])
+			want.Write(data[:10])
+			if got := h.Sum(nil); err != nil || n != 3<<20-100+second.Size()+10 || !bytes.Equal(got, want.Sum(nil)) {
+				t.Errorf("%T, digest.js %v: %d bytes, %v: %x, want %x", h, withJS, n, err, got, want.Sum(nil))
+			}
+		}
+		if withJS && calls.Get("n").Int() != 4 {
+			t.Errorf("the sections read in JavaScript %d times, want 4 (two sections, two hashes)", calls.Get("n").Int())
+		}
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"hash"
+	"io"
 	"sync"
 	"syscall/js"
 )
@@ -150,6 +151,23 @@ func (h *webCryptoSHA256) grow(need int) bool {
 	return true
 }
 
+// ReadFrom reads r into the buffer in JavaScript when it is a section of
+// the page's File (fileSection), else through Write.
+func (h *webCryptoSHA256) ReadFrom(r io.Reader) (int64, error) {
+	s, file, at, n, digest, ok := fileSection(r)
+	if ok && h.streamed == nil {
+		h.flush()
+		if fits := h.n+int(n) <= h.buf.Length() || h.grow(h.n+int(n)); fits {
+			if _, err := await(digest.Call("readInto", file.file, float64(at), float64(n), h.buf, h.n)); err == nil {
+				h.n += int(n)
+				_, err := s.Seek(0, io.SeekEnd)
+				return n, err
+			}
+		}
+	}
+	return copyInto(h, r)
+}
+
 func (h *webCryptoSHA256) Sum(b []byte) []byte {
 	h.flush()
 	if h.streamed != nil {
@@ -226,6 +244,21 @@ func (h *hashWasmSHA256) Write(p []byte) (int, error) {
 		written += n
 	}
 	return len(p), nil
+}
+
+// ReadFrom has hash-wasm read r in JavaScript when it is a section of the
+// page's File (fileSection), else reads it through Write. If JavaScript
+// fails midway, the hash is taken back to where it was and r read here.
+func (h *hashWasmSHA256) ReadFrom(r io.Reader) (int64, error) {
+	if s, file, at, n, digest, ok := fileSection(r); ok {
+		state := h.hasher.Call("save")
+		if _, err := await(digest.Call("update", h.hasher, file.file, float64(at), float64(n))); err == nil {
+			_, err := s.Seek(0, io.SeekEnd)
+			return n, err
+		}
+		h.hasher.Call("load", state)
+	}
+	return copyInto(h, r)
 }
 
 // Sum digests what was written and goes on from there: hash-wasm's digest
