@@ -18,16 +18,8 @@ import (
 // the whole range and streamed through hash-wasm across its pieces; and
 // declines what it cannot read itself (another reader) or is not worth it.
 func TestDigestRange(t *testing.T) {
-	loadHashWasm(t)
-	loadScript(t, "../site/digest.js")
 	defer func(max int64) { webCryptoMax = max }(webCryptoMax)
-	data := make([]byte, 4<<20+3001)
-	for i := range data {
-		data[i] = byte(i*7 + i>>11)
-	}
-	arr := js.Global().Get("Uint8Array").New(len(data))
-	js.CopyBytesToJS(arr, data)
-	file := newFileReader(js.Global().Get("Blob").New([]any{arr}))
+	data, file := fileOfBytes(t)
 	section := io.NewSectionReader(file, 1000, int64(len(data)-1000))
 	least := js.Global().Get("custodyDigestRange").Get("min")
 	js.Global().Get("custodyDigestRange").Set("min", 0)
@@ -54,6 +46,22 @@ func TestDigestRange(t *testing.T) {
 	}
 }
 
+// fileOfBytes loads hash-wasm and digest.js, as the page does, and makes
+// a File (a Blob) of a little over 4 MiB, digest.js's pieces, to be read
+// as the page reads one.
+func fileOfBytes(t *testing.T) ([]byte, *fileReader) {
+	t.Helper()
+	loadHashWasm(t)
+	loadScript(t, "../site/digest.js")
+	data := make([]byte, 4<<20+3001)
+	for i := range data {
+		data[i] = byte(i*7 + i>>11)
+	}
+	arr := js.Global().Get("Uint8Array").New(len(data))
+	js.CopyBytesToJS(arr, data)
+	return data, newFileReader(js.Global().Get("Blob").New([]any{arr}))
+}
+
 // loadScript loads one of the site's scripts, as the page's <script> tag.
 func loadScript(t *testing.T, path string) {
 	t.Helper()
@@ -70,16 +78,8 @@ func loadScript(t *testing.T, path string) {
 // of them partly read already), when they read them in JavaScript and
 // when they cannot (without digest.js, another reader).
 func TestHashReadsFileSections(t *testing.T) {
-	loadHashWasm(t)
-	loadScript(t, "../site/digest.js")
 	defer func(max int64) { webCryptoMax = max }(webCryptoMax)
-	data := make([]byte, 4<<20+3001)
-	for i := range data {
-		data[i] = byte(i*5 + i>>13)
-	}
-	arr := js.Global().Get("Uint8Array").New(len(data))
-	js.CopyBytesToJS(arr, data)
-	file := newFileReader(js.Global().Get("Blob").New([]any{arr}))
+	data, file := fileOfBytes(t)
 	digest := js.Global().Get("custodyDigestRange")
 	defer js.Global().Set("custodyDigestRange", digest)
 	least := digest.Get("min")
