@@ -53,3 +53,38 @@ func (s *storedReader) Read(p []byte) (int, error) {
 }
 
 func (s *storedReader) Close() error { return nil }
+
+// RangeDigest computes, in one pass, the SHA-256 and the CRC-32 (IEEE) of
+// bytes [off, off+n) of r: a bundle's container, from which
+// Bundle.DigestStored asks it for a stored entry's data. It returns an
+// error when it cannot (r is not a reader it knows, a read failed); the
+// entry is then read as usual. The web verifier's reads the range from
+// the browser's File in one slice and has the browser's native SHA-256
+// digest it, instead of verify's reading it a block at a time through
+// its WebAssembly (verify.Options.DigestRange).
+type RangeDigest func(r io.ReaderAt, off, n int64) (sha256 [32]byte, crc uint32, err error)
+
+// DigestStored is the SHA-256 of entry name computed by digest over its
+// data in place, when the bundle is a canonical container (OpenBundle:
+// every entry stored, read in place); the CRC-32 digest gives is held to
+// the entry's as reading it with Open holds it: zip.ErrChecksum, or
+// noted (TolerateCRC). done is false, and the entry is to be read with
+// Open, for any other bundle or entry, and when digest fails: whatever
+// that reading would report, it then reports.
+func (b *Bundle) DigestStored(name string, digest RangeDigest) (sum [32]byte, done bool, err error) {
+	e, ok := b.lookup(name)
+	if !ok || b.root != nil || b.zipped || b.manifestSpill != nil && name == ManifestName {
+		return sum, false, nil // openRaw reads it otherwise than storedReader
+	}
+	sum, crc, err := digest(b.zip, e.data, e.size)
+	if err != nil {
+		return sum, false, nil
+	}
+	if crc != e.crc {
+		if !b.tolerateCRC {
+			return sum, true, zip.ErrChecksum
+		}
+		b.noteCRC(name)
+	}
+	return sum, true, nil
+}

@@ -184,6 +184,25 @@ func loadReencodedPNG(a Attachment, cfg image.Config, flatten bool) (*embeddedIm
 	return &embeddedImage{w: float64(cfg.Width), h: float64(cfg.Height), size: int64(len(file)), id: hex.EncodeToString(sum[:]), file: file}, ""
 }
 
+// ContentSHA256, when set, makes the SHA-256 hashes that hold an
+// attachment's content to the image embedded (checkContent, then copyTo
+// as it is written into the PDF): told the content's size, or -1 when not
+// known yet. The web verifier sets it once, as its WebAssembly starts, to
+// the browser's native SHA-256: crypto/sha256 compiled to WebAssembly is
+// many times slower, and the photos of a record are most of the bytes its
+// rendering comparison hashes. It must compute SHA-256 (what is compared
+// stays this package's); nil: crypto/sha256. A variable, not an option of
+// Document, because it is a property of the program (its platform), not
+// of a document, and the renderings reach this package through record.
+var ContentSHA256 func(size int64) hash.Hash
+
+func contentSHA256(size int64) hash.Hash {
+	if ContentSHA256 != nil {
+		return ContentSHA256(size)
+	}
+	return sha256.New()
+}
+
 // checkedContent is an attachment's content as it was checked: its size
 // and SHA-256, and the outcome of the check.
 type checkedContent struct {
@@ -205,7 +224,7 @@ func checkContent(open func() (io.ReadCloser, error), check func(io.Reader) erro
 	}
 	defer rc.Close()
 	src := &readErrors{r: rc}
-	h := &countingHash{Hash: sha256.New()}
+	h := &countingHash{Hash: contentSHA256(-1)}
 	in := io.TeeReader(io.LimitReader(src, MaxImageBytes+1), h)
 	c.checkErr = check(in)
 	if _, err := io.Copy(io.Discard, in); err != nil || src.err != nil {
@@ -259,7 +278,7 @@ func (c checkedContent) copyTo(w io.Writer, extract func(io.Writer, io.Reader) e
 		return err
 	}
 	defer rc.Close()
-	h := &countingHash{Hash: sha256.New()}
+	h := &countingHash{Hash: contentSHA256(c.size)}
 	in := io.TeeReader(io.LimitReader(rc, c.size+1), h)
 	if err := extract(w, in); err != nil {
 		return err

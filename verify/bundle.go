@@ -60,13 +60,22 @@ type Options struct {
 	At time.Time
 	// SHA256, when set, makes the SHA-256 of each of the bundle's files
 	// (the bulk of the bytes hashed), and of the large streams the
-	// rendering comparison stores as they are (pdfnorm.SHA256Threshold:
-	// JPEG images, font files), told their size: the web verifier passes
+	// rendering comparison hashes (pdfnorm.SHA256Threshold: JPEG images,
+	// font files, told their size; a PNG image's inflated rows, -1: not
+	// known before they are read): the web verifier passes
 	// the browser's native SHA-256, many times faster than crypto/sha256
 	// compiled to WebAssembly, for the files it can hold.
 	// What is hashed and compared stays this package's. It must compute
 	// SHA-256; nil: crypto/sha256.
 	SHA256 func(size int64) hash.Hash
+	// DigestRange, when set, hashes each of the bundle's files that
+	// SHA256 would, where its bytes lie in a canonical container
+	// (manifest.Bundle.DigestStored: the SHA-256 and the ZIP CRC-32 in
+	// one pass), without this package reading them: the web verifier's
+	// reads them in JavaScript straight from the browser's File. What is
+	// compared stays this package's; it must compute SHA-256 and CRC-32,
+	// or fail, and then the file is read and hashed here.
+	DigestRange manifest.RangeDigest
 	// CompareRecord, when set, compares record.pdf with a fresh rendering
 	// in place of this package's background goroutine: the web verifier
 	// has a second WebAssembly instance (a Web Worker) do it, since a
@@ -650,6 +659,15 @@ func (v *bundleVerifier) checkFile(i int, f manifest.File, entries *messageEntri
 // hashEntry is entry name's SHA-256 (hex), taken as it streams; its bytes
 // are also written into also (a signature checked over the same read).
 func (v *bundleVerifier) hashEntry(name string, also ...io.Writer) (string, error) {
+	if v.opts.DigestRange != nil && len(also) == 0 {
+		sum, done, err := v.b.DigestStored(name, v.opts.DigestRange)
+		if err != nil {
+			return "", fmt.Errorf("%s: %v", name, err) // as io.CopyBuffer's below
+		}
+		if done {
+			return hex.EncodeToString(sum[:]), nil
+		}
+	}
 	rc, err := v.b.Open(name)
 	if err != nil {
 		return "", err

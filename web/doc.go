@@ -8,8 +8,10 @@
 //     verified file is set as text, never as HTML; site/worker.js: the Web
 //     Worker that runs a second instance of the WebAssembly, so that
 //     record.pdf's (and a standalone PDF's pages') re-rendering runs on a
-//     second core beside the hashing; site/vendor/hash-wasm: the streaming
-//     SHA-256 of large files (wasm/sha256.go), vendored;
+//     second core beside the hashing; site/digest.js: the SHA-256 of a
+//     bundle's large sealed files, read straight from the File
+//     (wasm/digest.go); site/vendor/hash-wasm: the streaming SHA-256 of
+//     files over 128 MiB (wasm/sha256.go), vendored;
 //   - wasm/: the bridge between the page and internal/webverify, which
 //     holds what the page runs (verdict in plain words, messages,
 //     attachments checked against the seal before they are shown);

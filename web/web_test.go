@@ -174,25 +174,37 @@ func TestPage(t *testing.T) {
 	}
 }
 
-// checkWorkerSameResult verifies the file the page holds again, twice: as
-// the page does, record.pdf compared by its Web Worker (the verifier's
-// second WebAssembly instance, on another core), and with no worker, on
-// the page's one thread. The worker must have made the comparisons, and
-// the results (verdict, report, messages) must be the same, to the byte.
+// checkWorkerSameResult verifies the file the page holds again, three
+// times: as the page does, record.pdf compared by its Web Worker (the
+// verifier's second WebAssembly instance, on another core) and the sealed
+// files (and a PDF's signed bytes) hashed from the File in JavaScript
+// (custodyDigestRange, asked here for every range, however small); with
+// no worker, on the
+// page's one thread; and with neither, every file read through the
+// verifier. The worker must have made the comparisons, JavaScript must
+// have hashed files, and the results (verdict, report, messages) must be
+// the same, to the byte.
 func checkWorkerSameResult(t *testing.T, ctx context.Context, name string, comparisons int) {
 	t.Helper()
 	res, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]any](`(async () => {
 		const file = document.getElementById("file").files[0];
 		const form = [document.getElementById("trust").value, await signerText()];
 		const before = custodyWorker.compared;
-		const worker = await custodyVerify(file, ...form);
-		const compared = custodyWorker.compared - before;
-		const elsewhere = window.custodyElsewhere;
-		delete window.custodyElsewhere;
+		const elsewhere = window.custodyElsewhere, digest = window.custodyDigestRange;
+		let digested = 0;
+		const counted = (f) => (...args) => { digested++; return f(...args); };
+		window.custodyDigestRange = Object.assign(counted(digest), { min: 0, update: counted(digest.update), readInto: counted(digest.readInto) });
 		try {
-			return { worker, compared, single: await custodyVerify(file, ...form), elsewhere: typeof elsewhere };
+			const worker = await custodyVerify(file, ...form);
+			const compared = custodyWorker.compared - before;
+			delete window.custodyElsewhere;
+			const single = await custodyVerify(file, ...form);
+			delete window.custodyDigestRange;
+			const plain = await custodyVerify(file, ...form);
+			return { worker, compared, digested, single, plain, elsewhere: typeof elsewhere };
 		} finally {
 			window.custodyElsewhere = elsewhere;
+			window.custodyDigestRange = digest;
 		}
 	})()`, chromedp.EvalAwaitPromise))
 	if err != nil {
@@ -201,8 +213,14 @@ func checkWorkerSameResult(t *testing.T, ctx context.Context, name string, compa
 	if res["compared"] != float64(comparisons) {
 		t.Errorf("%s: the worker made %v comparisons, want %d (custodyElsewhere: %v)", name, res["compared"], comparisons, res["elsewhere"])
 	}
+	if digested, _ := res["digested"].(float64); digested == 0 && name != "repacked" {
+		t.Errorf("%s: no sealed file hashed from the File in JavaScript", name)
+	}
 	if res["worker"] != res["single"] {
 		t.Errorf("%s: the result with the worker differs from the one on one thread:\n%s\n%s", name, res["worker"], res["single"])
+	}
+	if res["worker"] != res["plain"] {
+		t.Errorf("%s: the result with the files hashed in JavaScript differs from the one with them read through the verifier:\n%s\n%s", name, res["worker"], res["plain"])
 	}
 }
 

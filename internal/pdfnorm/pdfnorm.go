@@ -83,19 +83,21 @@ func FirstRevision(r io.Reader, limit int64) (Form, error) {
 	return FirstRevisionHashing(r, limit, nil)
 }
 
-// FirstRevisionHashing is FirstRevision with large streams stored as they
-// are hashed by newSHA256 (see SHA256Threshold).
+// FirstRevisionHashing is FirstRevision with large streams hashed by
+// newSHA256 (see SHA256Threshold).
 func FirstRevisionHashing(r io.Reader, limit int64, newSHA256 func(size int64) hash.Hash) (Form, error) {
 	n := newNormaliser(r, limit, newSHA256)
 	return n.form(n.run())
 }
 
-// SHA256Threshold is the size from which the data of a stream stored as it
-// is (not inflated: an image's JPEG data, the streams of an uncompressed
-// rendering) is hashed by the SHA-256 given to FirstRevisionHashing or
-// WholeHashing, told its size: a faster one than crypto/sha256 where
-// there is one (the web verifier's, in a browser). Smaller streams, and
-// inflated data, whose size is not known before it is read, use
+// SHA256Threshold is the size from which the data of a stream is hashed
+// by the SHA-256 given to FirstRevisionHashing or WholeHashing: a faster
+// one than crypto/sha256 where there is one (the web verifier's, in a
+// browser, where the images' data is most of what a rendering
+// comparison hashes). A stream stored as it is (an image's JPEG data, the
+// streams of an uncompressed rendering) is told its size; an inflated
+// one, of this many compressed bytes or more (a PNG image's rows), -1,
+// as its size is not known before it is read. Smaller streams use
 // crypto/sha256. Either computes the same digests: the form is the same.
 const SHA256Threshold = 64 << 10
 
@@ -106,8 +108,8 @@ func Whole(r io.Reader, limit int64) (Form, error) {
 	return WholeHashing(r, limit, nil)
 }
 
-// WholeHashing is Whole with large streams stored as they are hashed by
-// newSHA256 (see SHA256Threshold).
+// WholeHashing is Whole with large streams hashed by newSHA256 (see
+// SHA256Threshold).
 func WholeHashing(r io.Reader, limit int64, newSHA256 func(size int64) hash.Hash) (Form, error) {
 	n := newNormaliser(r, limit, newSHA256)
 	err := n.run()
@@ -128,7 +130,7 @@ type normaliser struct {
 	offsets []int64 // by object number: where its "N 0 obj" line starts
 	rows    unpredictor
 	zr      io.ReadCloser // the zlib reader, reused from stream to stream
-	// newSHA256 hashes large stored streams (SHA256Threshold); nil:
+	// newSHA256 hashes large streams (SHA256Threshold); nil:
 	// crypto/sha256.
 	newSHA256 func(size int64) hash.Hash
 }
@@ -137,13 +139,18 @@ func newNormaliser(r io.Reader, limit int64, newSHA256 func(int64) hash.Hash) *n
 	return &normaliser{in: bufio.NewReaderSize(r, 64<<10), out: sha256.New(), limit: limit, newSHA256: newSHA256}
 }
 
-// streamHash is the hash of a stream's data: newSHA256's for data stored
-// as it is, of size bytes, from SHA256Threshold on.
+// streamHash is the hash of the data of a stream of size bytes:
+// newSHA256's from SHA256Threshold on, told the size of data stored as it
+// is, -1 for inflated data.
 func (n *normaliser) streamHash(stored bool, size int64) hash.Hash {
-	if stored && n.newSHA256 != nil && size >= SHA256Threshold {
+	switch {
+	case n.newSHA256 == nil || size < SHA256Threshold:
+		return sha256.New()
+	case stored:
 		return n.newSHA256(size)
+	default:
+		return n.newSHA256(-1)
 	}
-	return sha256.New()
 }
 
 func (n *normaliser) form(err error) (Form, error) {

@@ -32,6 +32,9 @@ type Input struct {
 	Signer   string // expected signer: a key fingerprint or a public key PEM; "" for none
 	// SHA256 is verify.Options.SHA256: the browser's SHA-256 (web/wasm).
 	SHA256 func(size int64) hash.Hash
+	// DigestRange is verify.Options.DigestRange: the page's JavaScript
+	// hashes the large sealed files straight from the File (web/wasm).
+	DigestRange manifest.RangeDigest
 	// CompareRecord is verify.Options.CompareRecord: the page's Web
 	// Worker, which runs CompareRecord on the same File; nil: verify
 	// compares record.pdf itself.
@@ -127,7 +130,7 @@ var fingerprintPattern = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
 
 // options reads the form as custody-verify reads --trust and --signer.
 func options(in Input) (verify.Options, error) {
-	opts := verify.Options{SHA256: in.SHA256, CompareRecord: in.CompareRecord, ComparePDFPages: in.ComparePDFPages}
+	opts := verify.Options{SHA256: in.SHA256, DigestRange: in.DigestRange, CompareRecord: in.CompareRecord, ComparePDFPages: in.ComparePDFPages}
 	var err error
 	if len(bytes.TrimSpace(in.TrustPEM)) > 0 {
 		if opts.Trust, err = verify.ParseCertificates(in.TrustPEM); err != nil {

@@ -30,18 +30,22 @@
 package main
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"hash"
 	"runtime"
 	"syscall/js"
 	"time"
 
 	"github.com/custody-toolkit/custody/internal/buildinfo"
 	"github.com/custody-toolkit/custody/internal/webverify"
+	"github.com/custody-toolkit/custody/pdf"
 	"github.com/custody-toolkit/custody/verify"
 )
 
 func main() {
+	pdf.ContentSHA256 = contentSHA256
 	js.Global().Set("custodyVerify", promised(verifyFile))
 	js.Global().Set("custodyEntry", promised(entry))
 	js.Global().Set("custodyReport", promised(report))
@@ -50,6 +54,15 @@ func main() {
 	js.Global().Set("custodyVersion", buildinfo.Current())
 	js.Global().Set("custodyMemory", js.FuncOf(memory))
 	select {} // serve the page's calls until it closes
+}
+
+// contentSHA256 is pdf.ContentSHA256 for the page: the renderings hold
+// each photo to its attachment with the page's SHA-256 (newSHA256).
+func contentSHA256(size int64) hash.Hash {
+	if newHash := newSHA256(); newHash != nil {
+		return newHash(size)
+	}
+	return sha256.New()
 }
 
 // memory is the memory the WebAssembly took from the browser, in bytes
@@ -107,6 +120,7 @@ func input(args []js.Value) webverify.Input {
 		TrustPEM:        []byte(args[1].String()),
 		Signer:          args[2].String(),
 		SHA256:          newSHA256(),
+		DigestRange:     newDigestRange(),
 		CompareRecord:   compareElsewhere(args[0]),
 		ComparePDFPages: comparePagesElsewhere(args[0]),
 	}

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"hash"
+	"io"
 	"sync"
 	"syscall/js"
 )
@@ -39,7 +40,8 @@ import (
 var webCryptoMax int64 = 128 << 20
 
 // newSHA256 returns verify.Options.SHA256 for the page: a constructor of
-// SHA-256 hashes for inputs of a known size, or nil if the page has
+// SHA-256 hashes for inputs of a known size (or -1: not known before they
+// are read, such as an image's inflated rows), or nil if the page has
 // neither Web Crypto (an insecure context) nor hash-wasm: then verify
 // uses crypto/sha256.
 func newSHA256() func(size int64) hash.Hash {
@@ -49,8 +51,8 @@ func newSHA256() func(size int64) hash.Hash {
 		return nil
 	}
 	return func(size int64) hash.Hash {
-		if webCrypto && size >= 0 && size <= webCryptoMax {
-			return &webCryptoSHA256{buf: js.Global().Get("Uint8Array").New(size)}
+		if webCrypto && size <= webCryptoMax {
+			return newWebCryptoSHA256(size, streaming)
 		}
 		if streaming {
 			if h, err := newHashWasmSHA256(); err == nil {
@@ -67,29 +69,107 @@ func hasWebCrypto() bool {
 }
 
 // webCryptoSHA256 is a hash.Hash that gathers its input in one JavaScript
-// buffer, of the size announced, and has Web Crypto digest it in Sum. If
-// the input outgrows the buffer, or Web Crypto fails, it is crypto/sha256
-// over the same bytes: the digest is SHA-256's either way, only the speed
-// differs.
+// buffer and has Web Crypto digest it in Sum. The buffer is of the size
+// announced, or, when it is not known (-1), grows up to webCryptoMax.
+// Small writes (an image's rows) are staged in Go first, so that each
+// crossing into JavaScript carries a useful amount. If the input outgrows
+// what it may hold, it goes on in hash-wasm (or crypto/sha256) from the
+// bytes gathered; if Web Crypto fails, crypto/sha256 digests the same
+// bytes: the digest is SHA-256's either way, only the speed differs.
 type webCryptoSHA256 struct {
-	buf      js.Value // Uint8Array
-	n        int
-	streamed hash.Hash // crypto/sha256, once the input outgrew buf
+	buf      js.Value  // Uint8Array
+	n        int       // bytes gathered in buf
+	fixed    bool      // buf is of the size announced: it does not grow
+	staged   []byte    // written, not yet copied into buf
+	hashWasm bool      // hash-wasm agreed: the streamed hash to go on in
+	streamed hash.Hash // once the input outgrew buf
+}
+
+// stageSize is the most staged in Go before it is copied into JavaScript.
+const stageSize = 64 << 10
+
+// unknownSizeStart is the first buffer of an input of unknown size.
+const unknownSizeStart = 1 << 20
+
+func newWebCryptoSHA256(size int64, hashWasm bool) *webCryptoSHA256 {
+	h := &webCryptoSHA256{fixed: size >= 0, hashWasm: hashWasm}
+	if !h.fixed {
+		size = min(unknownSizeStart, webCryptoMax)
+	}
+	h.buf = js.Global().Get("Uint8Array").New(size)
+	return h
 }
 
 func (h *webCryptoSHA256) Write(p []byte) (int, error) {
-	if h.streamed == nil && h.n+len(p) > h.buf.Length() {
-		h.streamed = h.goSHA256()
-	}
 	if h.streamed != nil {
 		return h.streamed.Write(p)
 	}
-	js.CopyBytesToJS(h.buf.Call("subarray", h.n, h.n+len(p)), p)
-	h.n += len(p)
+	if len(h.staged)+len(p) <= stageSize {
+		h.staged = append(h.staged, p...)
+		return len(p), nil
+	}
+	h.flush()
+	if len(p) < stageSize && h.streamed == nil {
+		h.staged = append(h.staged, p...)
+	} else {
+		h.gather(p)
+	}
 	return len(p), nil
 }
 
+// flush copies the staged bytes into buf.
+func (h *webCryptoSHA256) flush() {
+	if len(h.staged) > 0 {
+		h.gather(h.staged)
+		h.staged = h.staged[:0]
+	}
+}
+
+// gather copies p into buf, growing it if the size was not announced, or
+// hands the input over to a streamed hash once it cannot hold it.
+func (h *webCryptoSHA256) gather(p []byte) {
+	if h.streamed == nil && h.n+len(p) > h.buf.Length() && !h.grow(h.n+len(p)) {
+		h.streamed = h.goOn()
+	}
+	if h.streamed != nil {
+		h.streamed.Write(p)
+		return
+	}
+	js.CopyBytesToJS(h.buf.Call("subarray", h.n, h.n+len(p)), p)
+	h.n += len(p)
+}
+
+// grow makes buf hold need bytes, if it may (not past webCryptoMax).
+func (h *webCryptoSHA256) grow(need int) bool {
+	if h.fixed || int64(need) > webCryptoMax {
+		return false
+	}
+	size := int64(max(need, 2*h.buf.Length()))
+	bigger := js.Global().Get("Uint8Array").New(min(size, webCryptoMax))
+	bigger.Call("set", h.buf.Call("subarray", 0, h.n))
+	h.buf = bigger
+	return true
+}
+
+// ReadFrom reads r into the buffer in JavaScript when it is a section of
+// the page's File (fileSection), else through Write.
+func (h *webCryptoSHA256) ReadFrom(r io.Reader) (int64, error) {
+	s, file, at, n, digest, ok := fileSection(r)
+	if ok && h.streamed == nil {
+		h.flush()
+		if fits := h.n+int(n) <= h.buf.Length() || h.grow(h.n+int(n)); fits {
+			if _, err := await(digest.Call("readInto", file.file, float64(at), float64(n), h.buf, h.n)); err == nil {
+				h.n += int(n)
+				_, err := s.Seek(0, io.SeekEnd)
+				return n, err
+			}
+		}
+	}
+	return copyInto(h, r)
+}
+
 func (h *webCryptoSHA256) Sum(b []byte) []byte {
+	h.flush()
 	if h.streamed != nil {
 		return h.streamed.Sum(b)
 	}
@@ -98,6 +178,18 @@ func (h *webCryptoSHA256) Sum(b []byte) []byte {
 		return h.goSHA256().Sum(b)
 	}
 	return append(b, digestBytes(digest)...)
+}
+
+// goOn is the streamed hash the input goes on in, fed with the bytes
+// gathered so far: hash-wasm if it agreed, else crypto/sha256.
+func (h *webCryptoSHA256) goOn() hash.Hash {
+	if h.hashWasm {
+		if s, err := newHashWasmSHA256(); err == nil {
+			s.hasher.Call("update", h.buf.Call("subarray", 0, h.n))
+			return s
+		}
+	}
+	return h.goSHA256()
 }
 
 // goSHA256 is crypto/sha256 fed with the bytes gathered so far.
@@ -111,6 +203,7 @@ func (h *webCryptoSHA256) goSHA256() hash.Hash {
 
 func (h *webCryptoSHA256) Reset() {
 	h.n = 0
+	h.staged = h.staged[:0]
 	h.streamed = nil
 }
 
@@ -151,6 +244,21 @@ func (h *hashWasmSHA256) Write(p []byte) (int, error) {
 		written += n
 	}
 	return len(p), nil
+}
+
+// ReadFrom has hash-wasm read r in JavaScript when it is a section of the
+// page's File (fileSection), else reads it through Write. If JavaScript
+// fails midway, the hash is taken back to where it was and r read here.
+func (h *hashWasmSHA256) ReadFrom(r io.Reader) (int64, error) {
+	if s, file, at, n, digest, ok := fileSection(r); ok {
+		state := h.hasher.Call("save")
+		if _, err := await(digest.Call("update", h.hasher, file.file, float64(at), float64(n))); err == nil {
+			_, err := s.Seek(0, io.SeekEnd)
+			return n, err
+		}
+		h.hasher.Call("load", state)
+	}
+	return copyInto(h, r)
 }
 
 // Sum digests what was written and goes on from there: hash-wasm's digest
