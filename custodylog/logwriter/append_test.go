@@ -1,11 +1,8 @@
 package logwriter_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
-	"crypto/rand"
-	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -19,35 +16,6 @@ import (
 	"github.com/custody-toolkit/custody/manifest"
 	"github.com/custody-toolkit/custody/verify"
 )
-
-// rewriteWithArchiveZip is how Append rewrote a bundle until it added its
-// entries with manifest's AppendEntries: every entry copied raw through
-// archive/zip, then the new ones stored. The reference for its bytes.
-func rewriteWithArchiveZip(t testing.TB, data []byte, add []logwriter.File) []byte {
-	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	zw := zip.NewWriter(&out)
-	for _, zf := range zr.File {
-		if err := zw.Copy(zf); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, f := range add {
-		w, err := zw.CreateRaw(manifest.StoredHeader(f.Name, f.Data))
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write(f.Data)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
-}
 
 // appendAsBefore appends e to the bundle at path and checks that the file
 // is, byte for byte, what the rewrite through archive/zip made of it.
@@ -65,7 +33,11 @@ func appendAsBefore(t *testing.T, path string, e custodylog.Event, s logwriter.S
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := rewriteWithArchiveZip(t, before, rec.Files()); !bytes.Equal(after, want) {
+	var added []testbundle.Entry
+	for _, f := range rec.Files() {
+		added = append(added, testbundle.Entry(f))
+	}
+	if want := testbundle.AppendWithArchiveZip(t, before, added); !bytes.Equal(after, want) {
 		t.Fatalf("event %d (%s): %d bytes, the rewrite through archive/zip wrote %d", rec.Event.Seq, e.Action, len(after), len(want))
 	}
 }
@@ -110,8 +82,12 @@ func TestAppendInBoundedMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a bundle of 158,000 entries")
 	}
-	path := manyEntriesBundle(t, 158_000)
+	path := filepath.Join(t.TempDir(), "many.custody")
+	if err := os.WriteFile(path, testbundle.WrittenBundle(t, 158_000), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	s := newSigner(t, "ed25519")
+	runtime.GC() // twice: after one, the live heap read can still count the bundle written
 	runtime.GC()
 	peak := peakrss.SampleLiveHeap()
 	if _, err := logwriter.Append(context.Background(), path, received(""), s, logwriter.AppendOptions{}); err != nil {
@@ -121,37 +97,6 @@ func TestAppendInBoundedMemory(t *testing.T) {
 	if _, err := manifest.OpenBundle(mustOpen(t, path)); err != nil {
 		t.Fatalf("the bundle appended to does not open: %v", err)
 	}
-}
-
-// manyEntriesBundle writes a bundle of n entries that Append accepts:
-// messages, a manifest and a signature (neither checked by Append).
-func manyEntriesBundle(t testing.TB, n int) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "many.custody")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	w, err := manifest.NewWriter(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 1; i < n-2; i++ {
-		if _, err := w.AddBytes(manifest.MessageEntryName(i), fmt.Appendf(nil, `{"id":"m%d","text":"a message"}`, i)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := w.AddBytes(manifest.ManifestName, []byte("{}")); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.AddBytes(manifest.SignatureName, []byte(rand.Text())); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
 
 func mustOpen(t testing.TB, path string) (*os.File, int64) {

@@ -82,7 +82,7 @@ func TestContinuePast4GiB(t *testing.T) {
 	}
 }
 
-// add writes the entries to zw and closes it.
+// add writes the entries to zw, ending each, and closes it.
 func add(t testing.TB, zw *Writer, entries []spec) {
 	t.Helper()
 	for _, s := range entries {
@@ -97,6 +97,9 @@ func add(t testing.TB, zw *Writer, entries []spec) {
 			t.Fatal(err)
 		}
 		if _, err := io.CopyBuffer(w, s.content(), copyBuffer); err != nil {
+			t.Fatal(err)
+		}
+		if err := zw.EndEntry(); err != nil {
 			t.Fatal(err)
 		}
 	}
