@@ -112,3 +112,21 @@ func mustOpen(t testing.TB, path string) (*os.File, int64) {
 	}
 	return f, st.Size()
 }
+
+// BenchmarkAppendLarge appends to a bundle of 158,000 entries (the
+// largest an export makes), one event more each iteration: the time of
+// the rewrite, and its peak resident memory (peak-RSS-MB, Linux).
+func BenchmarkAppendLarge(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "many.custody")
+	if err := os.WriteFile(path, testbundle.WrittenBundle(b, 158_000), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	s := newSigner(b, "ed25519")
+	reset := peakrss.Reset()
+	for b.Loop() {
+		if _, err := logwriter.Append(context.Background(), path, received(""), s, logwriter.AppendOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	peakrss.Report(b, reset)
+}
