@@ -108,6 +108,7 @@ func openCanonical(r io.ReaderAt, size int64) (*Bundle, bool) {
 	}
 	b.index()
 	b.canonical, b.form = true, form.form()
+	b.dirStart, b.dirEnd = cdStart, cdPos
 	if !b.mimetypeCanonical() || !b.Has(ManifestName) {
 		return nil, false
 	}

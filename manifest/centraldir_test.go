@@ -29,7 +29,8 @@ func agreeOnOpen(t *testing.T, name string, data []byte) bool {
 		return false
 	}
 	if !reflect.DeepEqual(fast.names, slow.names) || !reflect.DeepEqual(fast.entries, slow.entries) ||
-		!reflect.DeepEqual(fast.byName, slow.byName) || fast.form != slow.form || !fast.canonical {
+		!reflect.DeepEqual(fast.byName, slow.byName) || fast.form != slow.form || !fast.canonical ||
+		fast.dirStart != slow.dirStart || fast.dirEnd != slow.dirEnd {
 		t.Fatalf("%s: the two readers index it differently", name)
 	}
 	return true

@@ -128,9 +128,11 @@ type Bundle struct {
 	Ignored []string
 
 	// canonical: opened by OpenBundle, in the canonical layout; form is
-	// then its data-descriptor form (descriptor.go).
-	canonical bool
-	form      DescriptorForm
+	// then its data-descriptor form (descriptor.go), and the central
+	// directory's records run from dirStart to dirEnd (AppendEntries).
+	canonical        bool
+	form             DescriptorForm
+	dirStart, dirEnd int64
 
 	mu      sync.Mutex
 	closers []func() // what Close releases
@@ -380,11 +382,12 @@ func openDiagnosed(r io.ReaderAt, size int64) (*Bundle, error) {
 	if err := b.checkEntries(r, zr.File); err != nil {
 		return nil, err
 	}
-	dataAt, err := checkLayout(r, size, zr.File)
+	dataAt, dirStart, dirEnd, err := checkLayout(r, size, zr.File)
 	if err != nil {
 		return nil, err
 	}
 	b.canonical, b.form = true, descriptorForm(zr.File)
+	b.dirStart, b.dirEnd = dirStart, dirEnd
 	b.compact(zr.File, dataAt)
 	return b, nil
 }
@@ -439,27 +442,28 @@ func (b *Bundle) checkEntries(r io.ReaderAt, files []*zip.File) error {
 // the k-th central-directory entry's (the same order, so mimetype's is at
 // byte 0), with no gap or overlap; then the central directory, then the
 // end record, which must end the file. It returns where each entry's
-// data starts.
-func checkLayout(r io.ReaderAt, size int64, files []*zip.File) ([]int64, error) {
-	offsets, dataAt := make([]int64, len(files)), make([]int64, len(files))
+// data starts, and where the central directory starts and ends.
+func checkLayout(r io.ReaderAt, size int64, files []*zip.File) (dataAt []int64, dirStart, dirEnd int64, _ error) {
+	offsets := make([]int64, len(files))
+	dataAt = make([]int64, len(files))
 	var pos int64
 	for i, zf := range files {
 		f := recordOf(zf)
 		var hdr [30]byte
 		if _, err := r.ReadAt(hdr[:], pos); err != nil || le32(hdr[:]) != 0x04034b50 {
-			return nil, containerErr("no local file header at byte %d (hidden, missing or overlapping data)", pos)
+			return nil, 0, 0, containerErr("no local file header at byte %d (hidden, missing or overlapping data)", pos)
 		}
 		nameLen, extraLen := int64(le16(hdr[26:])), int64(le16(hdr[28:]))
 		if off, err := zf.DataOffset(); err != nil || off != pos+30+nameLen+extraLen {
-			return nil, containerErr("the local header at byte %d is not entry %q's: local records must follow the central directory's order", pos, f.name)
+			return nil, 0, 0, containerErr("the local header at byte %d is not entry %q's: local records must follow the central directory's order", pos, f.name)
 		}
 		offsets[i], dataAt[i] = pos, pos+30+nameLen+extraLen
 		end, err := checkLocal(r, pos, hdr[:], f)
 		if err != nil {
-			return nil, err
+			return nil, 0, 0, err
 		}
 		if pos = end; pos > size {
-			return nil, containerErr("entry %q runs past the end of the file", f.name)
+			return nil, 0, 0, containerErr("entry %q runs past the end of the file", f.name)
 		}
 	}
 	cdStart := pos
@@ -469,12 +473,12 @@ func checkLayout(r io.ReaderAt, size int64, files []*zip.File) ([]int64, error) 
 		needZip64 = needZip64 || needsZip64(f, offsets[i])
 		next, err := checkCentral(r, pos, f, offsets[i])
 		if err != nil {
-			return nil, err
+			return nil, 0, 0, err
 		}
 		pos = next
 	}
 	needZip64 = needZip64 || pos-cdStart >= 0xffffffff || cdStart >= 0xffffffff
-	return dataAt, checkEnd(r, size, pos, cdStart, len(files), needZip64)
+	return dataAt, cdStart, pos, checkEnd(r, size, pos, cdStart, len(files), needZip64)
 }
 
 // Header values of the canonical layout: version 2.0 (4.5 for an entry

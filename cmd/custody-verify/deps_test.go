@@ -113,8 +113,9 @@ func TestVerifierThirdParty(t *testing.T) {
 // 2026-12-04: three for the manifest's signature verified over a stream
 // (keys/sigstream, filippo.io/edwards25519 and its field), one for
 // manifest/internal/zipwrite, manifest's ZIP writer (the verifier links
-// manifest to read bundles; the linker drops the writer's code, which it
-// never calls); 265 with keys/internal/scryptmem, which unlocks the key
+// manifest to read bundles, and since 2026-12-04 the writer's code too:
+// `--record` appends its event through Bundle.AppendEntries, in place of
+// archive/zip's Writer); 265 with keys/internal/scryptmem, which unlocks the key
 // file of `custody-verify --record --key` (an expert's signed event) in
 // half the memory. Raise it only for a package the verifier checks with,
 // and say so in docs/architecture.md.

@@ -1,7 +1,6 @@
 package logwriter
 
 import (
-	"archive/zip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -39,11 +38,12 @@ type AppendOptions struct {
 }
 
 // Append signs e as the next event of the bundle at path and adds it,
-// atomically: the bundle is rewritten into a temporary file, copying every
-// existing entry's raw bytes unchanged, and renamed over path. It holds an
-// exclusive lock (flock) on the bundle meanwhile, so concurrent appends run
-// one after the other and none is lost. Seq, Prev and Bundle are set here;
-// Time too when empty.
+// atomically: the bundle is rewritten into a temporary file, its bytes
+// unchanged but for the end of its container, and renamed over path. It
+// holds an exclusive lock (flock) on the bundle meanwhile, so concurrent
+// appends run one after the other and none is lost. Seq, Prev and Bundle
+// are set here; Time too when empty. Its memory does not grow with the
+// bundle's entries beyond OpenBundle's compact index.
 func Append(ctx context.Context, path string, e custodylog.Event, s Signer, opts AppendOptions) (*Record, error) {
 	// Through a symbolic link, rewrite the file it points to, not the link.
 	if real, err := filepath.EvalSymlinks(path); err == nil {
@@ -72,7 +72,7 @@ func Append(ctx context.Context, path string, e custodylog.Event, s Signer, opts
 	if err != nil {
 		return nil, err
 	}
-	if err := rewrite(path, f, st, rec.Files()); err != nil {
+	if err := rewrite(path, b, st, rec.Files()); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return rec, nil
@@ -192,13 +192,11 @@ func entryDigest(b *manifest.Bundle, name string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// rewrite writes the bundle anew next to path: every entry of the locked
-// original copied raw (same bytes, same headers), then the new entries.
-func rewrite(path string, src *os.File, st os.FileInfo, add []File) error {
-	zr, err := zip.NewReader(src, st.Size())
-	if err != nil {
-		return err
-	}
+// rewrite writes the bundle anew next to path and renames it over path:
+// the locked original's bytes unchanged, with the new entries added at
+// the end of its container (manifest's AppendEntries, which holds none of
+// its directory), with the original's permissions.
+func rewrite(path string, b *manifest.Bundle, st os.FileInfo, add []File) error {
 	out, err := atomicfile.Create(path)
 	if err != nil {
 		return err
@@ -207,37 +205,12 @@ func rewrite(path string, src *os.File, st os.FileInfo, add []File) error {
 	if err := out.Chmod(st.Mode().Perm()); err != nil {
 		return err
 	}
-	zw := zip.NewWriter(out)
-	for _, zf := range zr.File {
-		if err := zw.Copy(zf); err != nil {
-			return fmt.Errorf("copying %s: %w", zf.Name, err)
-		}
+	entries := make([]manifest.StoredEntry, len(add))
+	for i, f := range add {
+		entries[i] = manifest.StoredEntry(f)
 	}
-	for _, nf := range add {
-		if err := writeStored(zw, nf); err != nil {
-			return err
-		}
-	}
-	if err := zw.Close(); err != nil {
+	if err := b.AppendEntries(out, entries); err != nil {
 		return err
 	}
 	return out.Commit(true)
-}
-
-// writeStored adds a small entry stored, with its sizes and CRC in the
-// local header (no data descriptor), as the exporter writes META-INF.
-func writeStored(zw *zip.Writer, f File) error {
-	if err := manifest.CheckEntryName(f.Name); err != nil {
-		return err
-	}
-	w, err := zw.CreateRaw(storedHeader(f))
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(f.Data)
-	return err
-}
-
-func storedHeader(f File) *zip.FileHeader {
-	return manifest.StoredHeader(f.Name, f.Data)
 }

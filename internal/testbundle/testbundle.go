@@ -218,8 +218,20 @@ func Rezip(t testing.TB, entries []Entry) []byte {
 // writeZip writes entries into a ZIP, each created by create.
 func writeZip(t testing.TB, entries []Entry, create func(*zip.Writer, Entry) (io.Writer, error)) []byte {
 	t.Helper()
+	return writeZipAfter(t, nil, entries, create)
+}
+
+// writeZipAfter writes a ZIP of the entries of another, copied raw, then
+// entries, each created by create.
+func writeZipAfter(t testing.TB, copied []*zip.File, entries []Entry, create func(*zip.Writer, Entry) (io.Writer, error)) []byte {
+	t.Helper()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
+	for _, f := range copied {
+		if err := zw.Copy(f); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, e := range entries {
 		w, err := create(zw, e)
 		if err != nil {

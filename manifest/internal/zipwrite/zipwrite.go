@@ -2,7 +2,9 @@
 // either of known size and CRC-32 (in the local header, no data
 // descriptor) or streamed (a data descriptor after the content), then the
 // central directory, with Zip64 records where sizes, offsets or the
-// number of entries need them.
+// number of entries need them. Continue adds entries to a container
+// already written, copying its entries and its directory as they are
+// (continue.go).
 //
 // Why not archive/zip: its Writer keeps a *FileHeader and a header for
 // every entry until Close writes the central directory, about 300 bytes an
@@ -65,6 +67,7 @@ type Writer struct {
 	names  []byte
 	open   *entryWriter // the entry being written, if any
 	closed bool
+	prior  prior // the entries of the container a Continue'd Writer extends
 }
 
 // New returns a Writer writing to w.
@@ -72,7 +75,8 @@ func New(w io.Writer) *Writer {
 	return &Writer{w: bufio.NewWriter(w)}
 }
 
-// Len is the number of entries begun so far.
+// Len is the number of entries begun so far by this Writer (not counting
+// those of the container it continues).
 func (w *Writer) Len() int { return len(w.dir) }
 
 // Name is the name of entry i, in the order written.
@@ -234,6 +238,9 @@ func (w *Writer) Close() error {
 	}
 	w.closed = true
 	start, zip64 := w.count, false
+	if err := w.copyPriorDirectory(); err != nil {
+		return err
+	}
 	for i := range w.dir {
 		used, err := w.writeCentralHeader(i)
 		if err != nil {
@@ -293,7 +300,7 @@ func (w *Writer) writeCentralHeader(i int) (zip64 bool, err error) {
 // end record and its locator when an entry used Zip64 or the count, size
 // or offset of the directory needs it.
 func (w *Writer) writeEnd(start uint64, zip64 bool) error {
-	end, records := w.count, uint64(len(w.dir))
+	end, records := w.count, w.prior.records+uint64(len(w.dir))
 	size := end - start
 	b := make([]byte, 0, end64Len+end64LocatorLen+endLen)
 	if zip64 || records >= uint16max || size >= uint32max || start >= uint32max {

@@ -71,28 +71,7 @@ func withArchiveZip(t testing.TB, out io.Writer, entries []spec) {
 }
 
 func withZipwrite(t testing.TB, out io.Writer, entries []spec) {
-	zw := New(out)
-	for _, s := range entries {
-		var w io.Writer
-		var err error
-		if s.streamed {
-			w, err = zw.CreateStreamed(s.name)
-		} else {
-			w, err = zw.CreateSized(s.name, s.size(), s.crc())
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := io.CopyBuffer(w, s.content(), copyBuffer); err != nil {
-			t.Fatal(err)
-		}
-		if err := zw.EndEntry(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
+	add(t, New(out), entries)
 }
 
 func many(n int, streamedEvery int) []spec {
