@@ -502,8 +502,15 @@ func recordOf(f *zip.File) record {
 	return record{name: f.Name, flags: f.Flags, crc: f.CRC32, csize: f.CompressedSize64, size: f.UncompressedSize64}
 }
 
-// bigSize: the entry's sizes need ZIP64 fields.
+// bigSize: the entry's sizes need ZIP64 fields in its central-directory
+// record (where 0xFFFFFFFF is the placeholder, so that size too).
 func bigSize(f record) bool { return f.size >= 0xffffffff }
+
+// pastUint32: the entry's sizes need ZIP64 fields in its local header
+// (when sized) and its data descriptor, which archive/zip and the
+// bundle writer give them only past 2³²−1 bytes: an entry of exactly
+// 0xFFFFFFFF bytes has it there as a plain 32-bit size.
+func pastUint32(f record) bool { return f.size > 0xffffffff }
 
 // needsZip64: the entry, whose local header is at offset, needs ZIP64
 // fields (its size or its offset).
@@ -527,13 +534,16 @@ func checkLocal(r io.ReaderAt, pos int64, hdr []byte, f record) (int64, error) {
 	switch {
 	case descriptor:
 		wantCRC, wantSize = 0, 0
-	case bigSize(f):
+	case pastUint32(f):
 		version, wantSize, wantExtra = zipVersion45, 0xffffffff, 20
 	}
 	if flags != 0 && !descriptor || flags != f.flags || le16(hdr[4:]) != version || le16(hdr[8:]) != zip.Store ||
 		le16(hdr[10:]) != 0 || le16(hdr[12:]) != 0 || le32(hdr[14:]) != wantCRC ||
 		le32(hdr[18:]) != wantSize || le32(hdr[22:]) != wantSize || extraLen != wantExtra {
 		return 0, containerErr("entry %q: its local header is not in the canonical form (version, flags, time, CRC, sizes or extra field)", f.name)
+	}
+	if wantExtra > 0 && !localZip64Extra(r, pos+30+nameLen, f) {
+		return 0, containerErr("entry %q: its local header's ZIP64 extra field is not the canonical one (the two sizes)", f.name)
 	}
 	end := pos + 30 + nameLen + extraLen + int64(f.csize)
 	if !descriptor {
@@ -543,12 +553,24 @@ func checkLocal(r io.ReaderAt, pos int64, hdr []byte, f record) (int64, error) {
 	return end + n, err
 }
 
+// localZip64Extra reports whether the extra field at off is the one a
+// sized local header past 2³²−1 bytes has: the ZIP64 field with the
+// entry's size twice (stored: compressed equals uncompressed).
+func localZip64Extra(r io.ReaderAt, off int64, f record) bool {
+	var x [20]byte
+	if _, err := r.ReadAt(x[:], off); err != nil {
+		return false
+	}
+	u64 := binary.LittleEndian.Uint64
+	return le16(x[:]) == 0x0001 && le16(x[2:]) == 16 && u64(x[4:]) == f.size && u64(x[12:]) == f.csize
+}
+
 // checkDescriptor checks the data descriptor after an entry's data: with
 // its signature, the CRC and both sizes, 64-bit only when needed.
 func checkDescriptor(r io.ReaderAt, off int64, f record) (int64, error) {
 	var d [24]byte
 	n := int64(16)
-	if bigSize(f) {
+	if pastUint32(f) {
 		n = 24
 	}
 	if _, err := r.ReadAt(d[:n], off); err != nil {
@@ -612,7 +634,8 @@ func centralCanonical(h []byte, f record, offset int64) bool {
 	if offset >= 0xffffffff {
 		off = 0xffffffff
 	}
-	return le16(h[4:]) == version && le16(h[6:]) == version && le16(h[8:]) == f.flags && le16(h[10:]) == zip.Store &&
+	// Made by 2.0 always; needed 4.5 with ZIP64 fields (archive/zip's).
+	return le16(h[4:]) == zipVersion20 && le16(h[6:]) == version && le16(h[8:]) == f.flags && le16(h[10:]) == zip.Store &&
 		le16(h[12:]) == 0 && le16(h[14:]) == 0 && le32(h[16:]) == f.crc && le32(h[20:]) == size && le32(h[24:]) == size &&
 		int(le16(h[28:])) == len(f.name) && int(le16(h[30:])) == canonicalExtraLen(f, offset) && le16(h[32:]) == 0 &&
 		le16(h[34:]) == 0 && le16(h[36:]) == 0 && le32(h[38:]) == 0 && le32(h[42:]) == off
