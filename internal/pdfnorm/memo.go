@@ -157,7 +157,6 @@ func (t *hashingBytes) Read(p []byte) (int, error) {
 // unread is what the decompressor left of the stream's data.
 func (t *hashingBytes) unread() int64 { return t.src.left + int64(len(t.buf)-t.i) }
 
-
 // chunkBuffer is hashingBytes' buffer, allocated once per normalisation.
 func (n *normaliser) chunkBuffer() []byte {
 	if n.chunk == nil {
