@@ -9,26 +9,8 @@ import (
 	"testing"
 
 	"github.com/custody-toolkit/custody/internal/pdfnorm"
+	"github.com/custody-toolkit/custody/internal/pdfnorm/pdfnormtest"
 )
-
-// layoutPDF writes objects (each the text between its "N 0 obj" line and
-// "endobj") in the layout the normaliser reads, with its xref table.
-func layoutPDF(objects ...string) []byte {
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	var offsets []int
-	for i, o := range objects {
-		offsets = append(offsets, b.Len())
-		fmt.Fprintf(&b, "%d 0 obj\n%sendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objects)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objects)+1, xref)
-	return b.Bytes()
-}
 
 // imageRows is a compressible 8-bit grey image of width × height,
 // PNG-predicted (filter None on each row).
@@ -59,9 +41,9 @@ func deflate(t *testing.T, data []byte, level int) []byte {
 // imagePDF is a PDF of one page showing one image whose compressed data
 // is z, PNG-predicted with columns per row.
 func imagePDF(z []byte, columns int) []byte {
-	return layoutPDF(
-		"<< /Type /Catalog >>\n",
-		fmt.Sprintf("<< /Type /XObject /Subtype /Image /BitsPerComponent 8 /ColorSpace /DeviceGray /Length %d /Filter /FlateDecode /DecodeParms << /Predictor 15 /Colors 1 /BitsPerComponent 8 /Columns %d >> >>\nstream\n%s\nendstream\n", len(z), columns, z),
+	return pdfnormtest.Build(
+		"<< /Type /Catalog >>",
+		fmt.Sprintf("<< /Type /XObject /Subtype /Image /BitsPerComponent 8 /ColorSpace /DeviceGray /Length %d /Filter /FlateDecode /DecodeParms << /Predictor 15 /Colors 1 /BitsPerComponent 8 /Columns %d >> >>\nstream\n%s\nendstream", len(z), columns, z),
 	)
 }
 
