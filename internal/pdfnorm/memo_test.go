@@ -70,8 +70,8 @@ func (c *countingReaderAt) ReadAt(p []byte, off int64) (int, error) {
 
 // compared normalises first as a fresh rendering (read once) with a memo,
 // then second as a sealed one (read again where needed), as a rendering
-// comparison does; it returns second's form, error and bytes read.
-func compared(t *testing.T, first, second []byte, limit int64) (pdfnorm.Form, error, int) {
+// comparison does; it returns second's form, the bytes read and the error.
+func compared(t *testing.T, first, second []byte, limit int64) (pdfnorm.Form, int, error) {
 	t.Helper()
 	memo := pdfnorm.NewMemo()
 	if _, err := pdfnorm.WholeWith(onlyReader{bytes.NewReader(first)}, pdfnorm.Options{Memo: memo}); err != nil {
@@ -79,7 +79,7 @@ func compared(t *testing.T, first, second []byte, limit int64) (pdfnorm.Form, er
 	}
 	in := &countingReaderAt{Reader: bytes.NewReader(second)}
 	f, err := pdfnorm.WholeWith(in, pdfnorm.Options{Limit: limit, Memo: memo})
-	return f, err, in.n
+	return f, in.n, err
 }
 
 // TestMemoSameForm: a stream the first PDF holds is taken from the memo
@@ -96,7 +96,7 @@ func TestMemoSameForm(t *testing.T) {
 	}
 	sealed := imagePDF(z, width)
 	fresh := imagePDF(z, width)
-	if got, err, read := compared(t, fresh, sealed, 0); err != nil || got != mustWhole(t, sealed) || read > len(sealed) {
+	if got, read, err := compared(t, fresh, sealed, 0); err != nil || got != mustWhole(t, sealed) || read > len(sealed) {
 		t.Errorf("the same PDF: %+v, %v, %d bytes read of %d; want %+v", got, err, read, len(sealed), mustWhole(t, sealed))
 	}
 	others := map[string][]byte{
@@ -107,7 +107,7 @@ func TestMemoSameForm(t *testing.T) {
 	}
 	for name, pdf := range others {
 		want, wantErr := pdfnorm.Whole(bytes.NewReader(pdf), 0)
-		got, err, _ := compared(t, fresh, pdf, 0)
+		got, _, err := compared(t, fresh, pdf, 0)
 		if got != want || fmt.Sprint(err) != fmt.Sprint(wantErr) {
 			t.Errorf("%s: %+v, %v; without a memo %+v, %v", name, got, err, want, wantErr)
 		}
@@ -118,7 +118,7 @@ func TestMemoSameForm(t *testing.T) {
 func TestMemoLimit(t *testing.T) {
 	pdf := imagePDF(deflate(t, imageRows(1000, 400, 1), zlib.DefaultCompression), 1000)
 	f := mustWhole(t, pdf)
-	if _, err, _ := compared(t, pdf, pdf, f.Size-1); err != pdfnorm.ErrLimit {
+	if _, _, err := compared(t, pdf, pdf, f.Size-1); err != pdfnorm.ErrLimit {
 		t.Errorf("limit %d under the form's size: %v, want ErrLimit", f.Size-1, err)
 	}
 }
