@@ -76,9 +76,8 @@ func (d *streamDict) key(compressed []byte) memoKey {
 // recalled decodes a remembered stream of a PDF that can be read again:
 // its compressed bytes are hashed first, and inflated (read again from
 // start, where its data begins) only when the memo holds no stream with
-// the same. It returns what it read of the stream's data, as
-// inflatedData does.
-func (n *normaliser) recalled(at io.ReaderAt, d *streamDict, data *limitedByteReader, start int64) (decodedData, *limitedByteReader, error) {
+// the same. It returns the reader that read the stream's data last.
+func (n *normaliser) recalled(at io.ReaderAt, d *streamDict, data *limitedByteReader, start int64) (decodedData, compressedData, error) {
 	h := n.streamHash(true, d.length)
 	if _, err := io.Copy(h, data); err == nil && data.left == 0 {
 		if got, ok := n.memo.streams[d.key(h.Sum(nil))]; ok {
@@ -100,14 +99,15 @@ func (n *normaliser) recalled(at io.ReaderAt, d *streamDict, data *limitedByteRe
 }
 
 // remember decodes a remembered stream of a PDF read once, hashing its
-// compressed bytes as they are inflated, and remembers the outcome.
-func (n *normaliser) remember(d *streamDict, data *limitedByteReader) (decodedData, error) {
+// compressed bytes as they are inflated, and remembers the outcome. It
+// returns what read the stream's data, as recalled does.
+func (n *normaliser) remember(d *streamDict, data *limitedByteReader) (decodedData, compressedData, error) {
 	tee := &hashingBytes{src: data, h: n.streamHash(true, d.length), buf: n.chunkBuffer()}
 	got, err := n.inflatedData(tee, d)
 	if err == nil {
 		n.memo.streams[d.key(tee.h.Sum(nil))] = got
 	}
-	return got, err
+	return got, tee, err
 }
 
 // hashingBytes reads compressed data for the decompressor, which reads

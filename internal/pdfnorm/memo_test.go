@@ -3,7 +3,9 @@ package pdfnorm_test
 import (
 	"bytes"
 	"compress/zlib"
+	"crypto/sha256"
 	"fmt"
+	"hash"
 	"io"
 	"math/rand/v2"
 	"testing"
@@ -120,5 +122,29 @@ func TestMemoLimit(t *testing.T) {
 	f := mustWhole(t, pdf)
 	if _, _, err := compared(t, pdf, pdf, f.Size-1); err != pdfnorm.ErrLimit {
 		t.Errorf("limit %d under the form's size: %v, want ErrLimit", f.Size-1, err)
+	}
+}
+
+// TestMemoLeavesStoredBlocks: a stream whose deflate data starts with a
+// stored block (inflating it is a copy) is not remembered, so its
+// compressed bytes are not hashed; a compressed one's are, once.
+func TestMemoLeavesStoredBlocks(t *testing.T) {
+	rows := imageRows(1000, 400, 1)
+	for _, c := range []struct {
+		level int
+		want  int
+	}{{zlib.NoCompression, 0}, {zlib.DefaultCompression, 1}} {
+		z := deflate(t, rows, c.level)
+		told := 0
+		newSHA256 := func(size int64) hash.Hash {
+			if size == int64(len(z)) {
+				told++
+			}
+			return sha256.New()
+		}
+		_, err := pdfnorm.WholeWith(onlyReader{bytes.NewReader(imagePDF(z, 1000))}, pdfnorm.Options{NewSHA256: newSHA256, Memo: pdfnorm.NewMemo()})
+		if err != nil || told != c.want {
+			t.Errorf("level %d: compressed bytes hashed %d times, want %d (%v)", c.level, told, c.want, err)
+		}
 	}
 }

@@ -143,8 +143,7 @@ func (n *normaliser) streamData(d *streamDict, data *limitedByteReader, start in
 	case n.at != nil:
 		return n.recalled(n.at, d, data, start)
 	default:
-		got, err := n.remember(d, data)
-		return got, data, err
+		return n.remember(d, data)
 	}
 }
 
