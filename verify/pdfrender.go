@@ -142,7 +142,10 @@ type renderingComparison struct {
 // the sealed bytes are those of its own rendering, compressed.
 // Both sides are streamed; nothing is held whole.
 func compareRendering(sealed *io.SectionReader, whole bool, sealedDigest []byte, render func(w io.Writer, compressed bool) error, newSHA256 func(int64) hash.Hash) renderingComparison {
-	fresh, err := normalisedRendering(func(w io.Writer) error { return render(w, false) }, newSHA256)
+	// The memo spares inflating again on the sealed side the compressed
+	// streams both sides hold as they are (a PNG photo's data).
+	memo := pdfnorm.NewMemo()
+	fresh, err := normalisedRendering(func(w io.Writer) error { return render(w, false) }, newSHA256, memo)
 	var unreadable *ownLayoutError
 	switch {
 	case errors.As(err, &unreadable):
@@ -150,11 +153,13 @@ func compareRendering(sealed *io.SectionReader, whole bool, sealedDigest []byte,
 	case err != nil:
 		return renderingComparison{status: Indeterminate, sub: RendererUnavailable, detail: "it cannot be compared: " + err.Error()}
 	}
-	normalise := pdfnorm.FirstRevisionHashing
+	normalise := pdfnorm.FirstRevisionWith
 	if whole {
-		normalise = pdfnorm.WholeHashing
+		normalise = pdfnorm.WholeWith
 	}
-	got, err := normalise(io.NewSectionReader(sealed, 0, sealed.Size()), fresh.Size, newSHA256)
+	// A section reader: the normaliser reads again, to inflate, only a
+	// stream the fresh rendering does not hold.
+	got, err := normalise(io.NewSectionReader(sealed, 0, sealed.Size()), pdfnorm.Options{Limit: fresh.Size, NewSHA256: newSHA256, Memo: memo})
 	var layout *pdfnorm.LayoutError
 	switch {
 	case errors.As(err, &layout):
@@ -222,8 +227,8 @@ func (e *ownLayoutError) Unwrap() error { return e.err }
 
 // normalisedRendering is the canonical form of a fresh rendering, streamed
 // from the renderer into the normaliser, which hashes large stored streams
-// with newSHA256.
-func normalisedRendering(render func(io.Writer) error, newSHA256 func(int64) hash.Hash) (pdfnorm.Form, error) {
+// with newSHA256 and remembers its large compressed ones in memo.
+func normalisedRendering(render func(io.Writer) error, newSHA256 func(int64) hash.Hash, memo *pdfnorm.Memo) (pdfnorm.Form, error) {
 	pr, pw := io.Pipe()
 	rendered := make(chan error, 1)
 	go func() {
@@ -231,7 +236,7 @@ func normalisedRendering(render func(io.Writer) error, newSHA256 func(int64) has
 		pw.CloseWithError(err)
 		rendered <- err
 	}()
-	form, err := pdfnorm.WholeHashing(pr, 0, newSHA256)
+	form, err := pdfnorm.WholeWith(pr, pdfnorm.Options{NewSHA256: newSHA256, Memo: memo})
 	pr.CloseWithError(errNormaliserStopped) // unblocks the renderer on error
 	if rerr := <-rendered; rerr != nil && !errors.Is(rerr, errNormaliserStopped) {
 		return pdfnorm.Form{}, fmt.Errorf("this verifier cannot render the sealed content again: %w", rerr)

@@ -85,7 +85,7 @@ func TestCompareRecordElsewhereReported(t *testing.T) {
 
 // compareAgain opens the bundle at path again and compares its record.pdf
 // as a Web Worker would.
-func compareAgain(t *testing.T, path string) (verify.RenderingOutcome, error) {
+func compareAgain(t testing.TB, path string) (verify.RenderingOutcome, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return verify.RenderingOutcome{}, err
@@ -163,5 +163,21 @@ func TestComparePDFPagesElsewhere(t *testing.T) {
 	rep, err := verify.PDF(bytes.NewReader(signed), int64(len(signed)), verify.Options{ComparePDFPages: failed})
 	if err != nil || rep.Result != verify.Failed {
 		t.Errorf("the hook's FAILED rendering check not reported: %v, %+v", err, rep)
+	}
+}
+
+// BenchmarkCompareRecord is the rendering comparison alone (what the web
+// verifier's worker runs) on the bundle CUSTODY_BENCH_BUNDLE names, such
+// as the benchmark kit's 510 MB bundle of docs/performance.md.
+func BenchmarkCompareRecord(b *testing.B) {
+	path := os.Getenv("CUSTODY_BENCH_BUNDLE")
+	if path == "" {
+		b.Skip("CUSTODY_BENCH_BUNDLE names no bundle")
+	}
+	for b.Loop() {
+		out, err := compareAgain(b, path)
+		if err != nil || out.Status != verify.Passed {
+			b.Fatal(out, err)
+		}
 	}
 }

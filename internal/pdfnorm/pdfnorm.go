@@ -80,38 +80,49 @@ const (
 // revision (its first "%%EOF\n"), and reads no further than that. limit,
 // when positive, bounds the canonical form's size (ErrLimit).
 func FirstRevision(r io.Reader, limit int64) (Form, error) {
-	return FirstRevisionHashing(r, limit, nil)
+	return FirstRevisionWith(r, Options{Limit: limit})
 }
 
-// FirstRevisionHashing is FirstRevision with large streams hashed by
-// newSHA256 (see SHA256Threshold).
-func FirstRevisionHashing(r io.Reader, limit int64, newSHA256 func(size int64) hash.Hash) (Form, error) {
-	n := newNormaliser(r, limit, newSHA256)
+// Options say how to normalise a PDF; none changes its canonical form.
+type Options struct {
+	// Limit, when positive, bounds the canonical form's size (ErrLimit).
+	Limit int64
+	// NewSHA256 hashes large streams (see SHA256Threshold); nil:
+	// crypto/sha256.
+	NewSHA256 func(size int64) hash.Hash
+	// Memo, when set, carries the decoded data of large compressed
+	// streams from one normalisation to another (see Memo).
+	Memo *Memo
+}
+
+// FirstRevisionWith is FirstRevision with options.
+func FirstRevisionWith(r io.Reader, o Options) (Form, error) {
+	n := newNormaliser(r, o)
 	return n.form(n.run())
 }
 
 // SHA256Threshold is the size from which the data of a stream is hashed
-// by the SHA-256 given to FirstRevisionHashing or WholeHashing: a faster
-// one than crypto/sha256 where there is one (the web verifier's, in a
-// browser, where the images' data is most of what a rendering
-// comparison hashes). A stream stored as it is (an image's JPEG data, the
-// streams of an uncompressed rendering) is told its size; an inflated
-// one, of this many compressed bytes or more (a PNG image's rows), -1,
-// as its size is not known before it is read. Smaller streams use
-// crypto/sha256. Either computes the same digests: the form is the same.
+// by Options.NewSHA256: a faster SHA-256 than crypto/sha256 where there
+// is one (the web verifier's, in a browser, where the images' data is
+// most of what a rendering comparison hashes). A stream stored as it is
+// (an image's JPEG data, the streams of an uncompressed rendering) is
+// told its size, and so is the hash of a stream's compressed bytes for a
+// Memo; an inflated one, of this many compressed bytes or more (a PNG
+// image's rows), -1, as its size is not known before it is read. Smaller
+// streams use crypto/sha256. Either computes the same digests: the form
+// is the same.
 const SHA256Threshold = 64 << 10
 
 // Whole normalises a PDF that must consist of its first revision only:
 // anything after its "%%EOF\n" (an incremental update, appended bytes) is
 // refused.
 func Whole(r io.Reader, limit int64) (Form, error) {
-	return WholeHashing(r, limit, nil)
+	return WholeWith(r, Options{Limit: limit})
 }
 
-// WholeHashing is Whole with large streams hashed by newSHA256 (see
-// SHA256Threshold).
-func WholeHashing(r io.Reader, limit int64, newSHA256 func(size int64) hash.Hash) (Form, error) {
-	n := newNormaliser(r, limit, newSHA256)
+// WholeWith is Whole with options.
+func WholeWith(r io.Reader, o Options) (Form, error) {
+	n := newNormaliser(r, o)
 	err := n.run()
 	if err == nil {
 		if _, rerr := n.in.ReadByte(); rerr != io.EOF {
@@ -133,10 +144,19 @@ type normaliser struct {
 	// newSHA256 hashes large streams (SHA256Threshold); nil:
 	// crypto/sha256.
 	newSHA256 func(size int64) hash.Hash
+	memo      *Memo
+	// at reads the input again, when it can and there is a memo: a
+	// stream is then looked up before it is inflated (Memo).
+	at    io.ReaderAt
+	chunk []byte // hashingBytes' buffer, reused
 }
 
-func newNormaliser(r io.Reader, limit int64, newSHA256 func(int64) hash.Hash) *normaliser {
-	return &normaliser{in: bufio.NewReaderSize(r, 64<<10), out: sha256.New(), limit: limit, newSHA256: newSHA256}
+func newNormaliser(r io.Reader, o Options) *normaliser {
+	n := &normaliser{in: bufio.NewReaderSize(r, 64<<10), out: sha256.New(), limit: o.Limit, newSHA256: o.NewSHA256, memo: o.Memo}
+	if at, ok := r.(io.ReaderAt); ok && o.Memo != nil {
+		n.at = at
+	}
+	return n
 }
 
 // streamHash is the hash of the data of a stream of size bytes:

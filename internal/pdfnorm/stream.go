@@ -107,29 +107,59 @@ func (n *normaliser) stream(dict []byte) error {
 	if err := n.emit(d.canonical); err != nil {
 		return err
 	}
-	data := &limitedByteReader{r: n.in, left: d.length}
-	sum := &countingHash{h: n.streamHash(!d.flate, d.length), n: n}
-	if d.flate {
-		err = n.inflate(sum, data, d.predictor)
-	} else {
-		_, err = io.Copy(sum, data)
-	}
-	n.pos = start + d.length - data.left
+	got, read, err := n.streamData(d, &limitedByteReader{r: n.in, left: d.length}, start)
+	n.pos = start + d.length - read.unread()
 	if err != nil {
 		return err
 	}
-	if data.left != 0 {
+	if read.unread() != 0 {
 		return n.layout("stream shorter than its /Length %d", d.length)
 	}
-	if err := n.emitString(fmt.Sprintf("stream\n%d %x\n", sum.count, sum.h.Sum(nil))); err != nil {
+	if err := n.emitString(fmt.Sprintf("stream\n%d %x\n", got.size, got.sha256)); err != nil {
 		return err
 	}
 	return n.streamEnd()
 }
 
+// compressedData is a stream's data as the decompressor reads it, which
+// tells how much of it was left unread.
+type compressedData interface {
+	io.Reader
+	io.ByteReader
+	unread() int64
+}
+
+// streamData decodes the data of a stream whose dictionary is d, which
+// starts at start, from data; it returns the reader that read it last.
+func (n *normaliser) streamData(d *streamDict, data *limitedByteReader, start int64) (decodedData, compressedData, error) {
+	switch {
+	case !d.flate:
+		sum := &countingHash{h: n.streamHash(true, d.length), n: n}
+		_, err := io.Copy(sum, data)
+		return sum.decoded(), data, err
+	case !n.remembered(d):
+		got, err := n.inflatedData(data, d)
+		return got, data, err
+	case n.at != nil:
+		return n.recalled(n.at, d, data, start)
+	default:
+		return n.remember(d, data)
+	}
+}
+
+// inflatedData inflates a /FlateDecode stream's data, un-predicting it if
+// it has a PNG predictor.
+func (n *normaliser) inflatedData(data compressedData, d *streamDict) (decodedData, error) {
+	sum := &countingHash{h: n.streamHash(false, d.length), n: n}
+	if err := n.inflate(sum, data, d.predictor); err != nil {
+		return decodedData{}, err
+	}
+	return sum.decoded(), nil
+}
+
 // inflate decodes zlib data, which must fill the stream exactly, and
 // un-predicts it if it has a PNG predictor.
-func (n *normaliser) inflate(dst io.Writer, data *limitedByteReader, pred *predictor) error {
+func (n *normaliser) inflate(dst io.Writer, data compressedData, pred *predictor) error {
 	zr, err := n.zlibReader(data)
 	if err != nil {
 		return n.layout("stream data is not zlib data: %v", err)
@@ -149,8 +179,8 @@ func (n *normaliser) inflate(dst io.Writer, data *limitedByteReader, pred *predi
 			return n.layout("%v", err)
 		}
 	}
-	if data.left != 0 {
-		return n.layout("%d bytes after the end of the compressed data, within /Length", data.left)
+	if left := data.unread(); left != 0 {
+		return n.layout("%d bytes after the end of the compressed data, within /Length", left)
 	}
 	return nil
 }
@@ -223,6 +253,8 @@ func (l *limitedByteReader) Read(p []byte) (int, error) {
 	return k, err
 }
 
+func (l *limitedByteReader) unread() int64 { return l.left }
+
 func (l *limitedByteReader) ReadByte() (byte, error) {
 	if l.left <= 0 {
 		return 0, io.EOF
@@ -251,4 +283,8 @@ func (c *countingHash) Write(p []byte) (int, error) {
 		return 0, ErrLimit
 	}
 	return c.h.Write(p)
+}
+
+func (c *countingHash) decoded() decodedData {
+	return decodedData{size: c.count, sha256: c.h.Sum(nil)}
 }

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/custody-toolkit/custody/internal/pdfnorm/pdfnormtest"
 )
 
 func parse(t *testing.T, src string) (Object, error) {
@@ -59,22 +61,7 @@ func TestValueErrors(t *testing.T) {
 }
 
 // build writes a PDF with the given object bodies and a classic xref.
-func build(objects ...string) []byte {
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.7\n")
-	offs := []int{}
-	for i, o := range objects {
-		offs = append(offs, b.Len())
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objects)+1)
-	for _, off := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objects)+1, xref)
-	return b.Bytes()
-}
+var build = pdfnormtest.Build
 
 func TestOpenGet(t *testing.T) {
 	data := build("<< /Type /Catalog /S 2 0 R >>", "<< /Length 5 >>\nstream\nhello\nendstream")

@@ -133,3 +133,23 @@ func ChangeFirstGlyph() func(int, []byte) []byte {
 		return d
 	}
 }
+
+// Build writes a PDF of the given object bodies (each without its "N 0
+// obj" line, "endobj" and the line break before it) in the layout our
+// writer produces, with its classic xref table.
+func Build(objects ...string) []byte {
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.7\n")
+	offs := []int{}
+	for i, o := range objects {
+		offs = append(offs, b.Len())
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objects)+1)
+	for _, off := range offs {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objects)+1, xref)
+	return b.Bytes()
+}
