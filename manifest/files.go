@@ -5,7 +5,6 @@ import (
 	"encoding/json/jsontext"
 	jsonv2 "encoding/json/v2"
 	"iter"
-	"math"
 	"sort"
 	"strings"
 )
@@ -19,7 +18,8 @@ import (
 // cap: once the messages were not held (messages.go), the largest thing
 // a verifier held. A manifest from ParseStreamed keeps the list in a
 // table instead: every path in one string, where each ends, the digests
-// as 32 bytes, the sizes; about 66 bytes a file. Files is then nil, and
+// as 32 bytes, the sizes; about 66 bytes a file (nameTable, as the
+// opened bundle holds its entry names). Files is then nil, and
 // FileCount, FileAt, EachFile and FileIndex read the table; the
 // canonical comparison encodes it back (filesInOrder). A digest that is
 // not lowercase hex, which Check refuses, takes parseWhole's path, so
@@ -30,8 +30,7 @@ import (
 
 // compactFiles is the files list of a manifest from ParseStreamed.
 type compactFiles struct {
-	paths   string   // every path, one after the other
-	ends    []uint32 // ends[i] is where the i-th path ends in paths
+	paths   nameTable
 	digests [][32]byte
 	sizes   []int64
 }
@@ -39,7 +38,7 @@ type compactFiles struct {
 // FileCount is the number of files the manifest lists.
 func (m *Manifest) FileCount() int {
 	if m.files != nil {
-		return len(m.files.ends)
+		return m.files.paths.len()
 	}
 	return len(m.Files)
 }
@@ -73,11 +72,7 @@ func (m *Manifest) filePath(i int) string {
 	if m.files == nil {
 		return m.Files[i].Path
 	}
-	start := uint32(0)
-	if i > 0 {
-		start = m.files.ends[i-1]
-	}
-	return m.files.paths[start:m.files.ends[i]]
+	return m.files.paths.at(i)
 }
 
 // FileByPath returns the listed file with that path.
@@ -108,26 +103,21 @@ func compactingFiles(m *Manifest, n arrayLength) *jsonv2.Unmarshalers {
 			return err
 		}
 		room := min(int(n), MaxEntries)
-		c := &compactFiles{ends: make([]uint32, 0, room), digests: make([][32]byte, 0, room), sizes: make([]int64, 0, room)}
-		var paths strings.Builder
+		c := &compactFiles{paths: nameTable{ends: make([]uint32, 0, room)}, digests: make([][32]byte, 0, room), sizes: make([]int64, 0, room)}
 		for dec.PeekKind() != ']' {
 			var f File
 			if err := jsonv2.UnmarshalDecode(dec, &f); err != nil {
 				return err
 			}
 			digest, ok := ParseDigest(f.SHA256)
-			if !ok || paths.Len()+len(f.Path) > math.MaxUint32 {
+			if !ok || !c.paths.fits(len(f.Path)) {
 				return errDiffers
 			}
-			paths.WriteString(f.Path)
-			c.ends = append(c.ends, uint32(paths.Len()))
+			c.paths.add(f.Path)
 			c.digests = append(c.digests, digest)
 			c.sizes = append(c.sizes, f.Size)
 		}
-		c.paths = paths.String()
-		if paths.Cap() > paths.Len()+paths.Len()/8 {
-			c.paths = strings.Clone(c.paths) // not the builder's slack, up to as much again
-		}
+		c.paths.trim()
 		m.files = c
 		_, err := dec.ReadToken()
 		return err

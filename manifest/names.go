@@ -34,25 +34,28 @@ func newNameTable(n int, bytes int64) nameTable {
 
 // add adds a name; fits tells beforehand whether it still fits.
 func (t *nameTable) add(name string) {
-	if t.all == nil {
-		t.all = new(strings.Builder)
-	}
-	t.all.WriteString(name)
+	t.builder().WriteString(name)
 	t.ends = append(t.ends, uint32(t.all.Len()))
 }
 
 // addBytes adds the name p holds, and returns it.
 func (t *nameTable) addBytes(p []byte) string {
-	if t.all == nil {
-		t.all = new(strings.Builder)
-	}
-	t.all.Write(p)
+	t.builder().Write(p)
 	t.ends = append(t.ends, uint32(t.all.Len()))
 	return t.at(t.len() - 1)
 }
 
+func (t *nameTable) builder() *strings.Builder {
+	if t.all == nil {
+		t.all = new(strings.Builder)
+	}
+	return t.all
+}
+
 // fits reports whether a name of n bytes can still be added.
-func (t *nameTable) fits(n int) bool { return t.all == nil || int64(t.all.Len())+int64(n) <= maxNameBytes }
+func (t *nameTable) fits(n int) bool {
+	return t.all == nil || int64(t.all.Len())+int64(n) <= maxNameBytes
+}
 
 func (t *nameTable) len() int { return len(t.ends) }
 
