@@ -126,7 +126,30 @@ func TestParseStreamAgrees(t *testing.T) {
 	} {
 		parseBoth(t, variant)
 	}
+	for _, variant := range filesVariants(data) {
+		parseBoth(t, variant)
+	}
 	everyByteChanged(t, orig)
+}
+
+// filesVariants are changes of data's files list that the compact list of
+// ParseStreamed cannot hold (a digest not in lowercase hex, a list that
+// is not an array), or that it holds: an empty list (which Parse accepts
+// when nothing refers to a file), a member other than path, sha256 and
+// size (which Parse refuses).
+func filesVariants(data []byte) [][]byte {
+	files := bytes.Index(data, []byte(`"files":[`))
+	digest := files + bytes.Index(data[files:], []byte(`"sha256":"`)) + len(`"sha256":"`)
+	upper := bytes.Clone(data)
+	copy(upper[digest:], bytes.ToUpper(upper[digest:digest+64]))
+	empty := bytes.Clone(data[:files+len(`"files":[`)])
+	empty = append(empty, data[files+bytes.Index(data[files:], []byte(`}],`))+1:]...)
+	return [][]byte{
+		upper,
+		bytes.Replace(data, []byte(`"files":[`), []byte(`"files":null,"x":[`), 1),
+		empty,
+		bytes.Replace(data, []byte(`"files":[{"path"`), []byte(`"files":[{"aaa":1,"path"`), 1),
+	}
 }
 
 // everyByteChanged parses orig with each of its bytes changed, by
