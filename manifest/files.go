@@ -96,19 +96,9 @@ func (m *Manifest) FileIndex(p string) (int, bool) {
 // an array, a digest not in lowercase hex) takes parseWhole's path.
 func compactingFiles(m *Manifest, n arrayLength) *jsonv2.Unmarshalers {
 	return jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, _ *[]File) error {
-		if dec.PeekKind() != '[' {
-			return errDiffers
-		}
-		if _, err := dec.ReadToken(); err != nil {
-			return err
-		}
 		room := min(int(n), MaxEntries)
 		c := &compactFiles{paths: nameTable{ends: make([]uint32, 0, room)}, digests: make([][32]byte, 0, room), sizes: make([]int64, 0, room)}
-		for dec.PeekKind() != ']' {
-			var f File
-			if err := jsonv2.UnmarshalDecode(dec, &f); err != nil {
-				return err
-			}
+		err := decodeElements(dec, func(f *File) error {
 			digest, ok := ParseDigest(f.SHA256)
 			if !ok || !c.paths.fits(len(f.Path)) {
 				return errDiffers
@@ -116,10 +106,12 @@ func compactingFiles(m *Manifest, n arrayLength) *jsonv2.Unmarshalers {
 			c.paths.add(f.Path)
 			c.digests = append(c.digests, digest)
 			c.sizes = append(c.sizes, f.Size)
+			return nil
+		})
+		if err == nil {
+			c.paths.trim()
+			m.files = c
 		}
-		c.paths.trim()
-		m.files = c
-		_, err := dec.ReadToken()
 		return err
 	})
 }

@@ -176,6 +176,30 @@ func (n *arrayLength) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	return err
 }
 
+// decodeElements decodes the elements of the array dec is at, one at a
+// time, each handed to keep (which returns errDiffers for what a compact
+// list cannot hold); anything but an array is errDiffers too, for
+// parseWhole's path.
+func decodeElements[T any](dec *jsontext.Decoder, keep func(*T) error) error {
+	if dec.PeekKind() != '[' {
+		return errDiffers
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return err
+	}
+	for dec.PeekKind() != ']' {
+		var v T
+		if err := jsonv2.UnmarshalDecode(dec, &v); err != nil {
+			return err
+		}
+		if err := keep(&v); err != nil {
+			return err
+		}
+	}
+	_, err := dec.ReadToken()
+	return err
+}
+
 // plainMessage is a Message decoded without sharingFileStrings.
 type plainMessage Message
 
