@@ -46,14 +46,14 @@ func checkSealed(b *manifest.Bundle) (*manifest.Manifest, *record.Seal, error) {
 		return nil, nil, err
 	}
 	files := newFileCheck()
-	for _, f := range m.Files {
+	for _, f := range m.EachFile() {
 		if err := files.check(b, f); err != nil {
 			return nil, nil, err
 		}
 	}
 	// Checked, and not shown on the pages: a file for each message, the
-	// list of 150,000 is 18 MB, not held while the pages are laid out.
-	m.Files = nil
+	// list of 150,000 is 10 MB, not held while the pages are laid out.
+	m.DropFiles()
 	seal := &record.Seal{ManifestSHA256: hex.EncodeToString(sum[:])}
 	for i := 0; b.Has(manifest.TokenEntryName(i)); i++ {
 		ts, err := checkSealedToken(b, manifest.TokenEntryName(i), sig)

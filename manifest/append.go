@@ -77,7 +77,7 @@ func (b *Bundle) AppendEntries(w io.Writer, add []StoredEntry) error {
 // hasFolded reports whether the bundle has an entry named name under case
 // folding (the names are ASCII: CheckEntryName).
 func (b *Bundle) hasFolded(name string) bool {
-	for _, n := range b.names {
+	for n := range b.EachName() {
 		if compareFoldASCII(n, name) == 0 {
 			return true
 		}

@@ -77,7 +77,7 @@ func openCanonical(r io.ReaderAt, size int64) (*Bundle, bool) {
 		return nil, false
 	}
 	n := int(entries)
-	b := &Bundle{zip: r, names: make([]string, 0, n), entries: make([]entry, 0, n)}
+	b := &Bundle{zip: r, names: newNameTable(n, min(size-cdStart-int64(n)*centralLen, int64(n)*255)), entries: make([]entry, 0, n)}
 	cd := bufio.NewReaderSize(io.NewSectionReader(r, cdStart, size-cdStart), 64<<10)
 	var form formTally
 	var buf []byte   // a central record, reused
@@ -86,7 +86,7 @@ func openCanonical(r io.ReaderAt, size int64) (*Bundle, bool) {
 	for range n {
 		var f record
 		var tailLen int64
-		f, tailLen, buf, ok = readCanonicalRecord(cd, pos, buf)
+		f, tailLen, buf, ok = readCanonicalRecord(cd, pos, buf, &b.names)
 		if !ok {
 			return nil, false
 		}
@@ -98,12 +98,12 @@ func openCanonical(r io.ReaderAt, size int64) (*Bundle, bool) {
 			return nil, false
 		}
 		needZip64 = needZip64 || needsZip64(f, pos)
-		b.add(f.name, entry{size: int64(f.size), data: pos + 30 + int64(len(f.name)) + int64(le16(hdr[28:])), crc: f.crc})
+		b.entries = append(b.entries, entry{size: int64(f.size), data: pos + 30 + int64(len(f.name)) + int64(le16(hdr[28:])), crc: f.crc})
 		form.add(f.name, f.flags&0x8 != 0)
 		pos, cdPos = end, cdPos+centralLen+tailLen
 	}
 	needZip64 = needZip64 || cdPos-cdStart >= 0xffffffff || cdStart >= 0xffffffff
-	if pos != cdStart || checkEnd(r, size, cdPos, cdStart, n, needZip64) != nil || foldedDuplicate(b.names) {
+	if pos != cdStart || checkEnd(r, size, cdPos, cdStart, n, needZip64) != nil || foldedDuplicate(&b.names) {
 		return nil, false
 	}
 	b.index()
@@ -119,8 +119,10 @@ func openCanonical(r io.ReaderAt, size int64) (*Bundle, bool) {
 // returns its entry if the record is canonical for a local header at
 // offset (centralCanonical, centralTailMatches), with the length of its
 // name and extra field. The record is read into buf (returned, grown if
-// need be: a buffer per record was most of what the opening allocated).
-func readCanonicalRecord(cd *bufio.Reader, offset int64, buf []byte) (f record, tailLen int64, _ []byte, ok bool) {
+// need be: a buffer per record was most of what the opening allocated),
+// its name into names (the entry's name from then on: a string of its
+// own each was most of the rest).
+func readCanonicalRecord(cd *bufio.Reader, offset int64, buf []byte, names *nameTable) (f record, tailLen int64, _ []byte, ok bool) {
 	buf = slices.Grow(buf[:0], centralLen)[:centralLen]
 	if _, err := io.ReadFull(cd, buf); err != nil || le32(buf) != centralSig {
 		return record{}, 0, buf, false
@@ -131,7 +133,7 @@ func readCanonicalRecord(cd *bufio.Reader, offset int64, buf []byte) (f record, 
 	if _, err := io.ReadFull(cd, tail); err != nil {
 		return record{}, 0, buf, false
 	}
-	f = record{name: string(tail[:nameLen]), flags: le16(h[8:]), crc: le32(h[16:]),
+	f = record{name: names.addBytes(tail[:nameLen]), flags: le16(h[8:]), crc: le32(h[16:]),
 		csize: uint64(le32(h[20:])), size: uint64(le32(h[24:]))}
 	if f.size == 0xffffffff {
 		// The canonical ZIP64 field holds both sizes, and the offset
@@ -160,12 +162,12 @@ func entryAllowed(f record) bool {
 // The names passed CheckEntryName, so they are ASCII: sorting indexes of
 // them is enough, where a map of folded names took about 100 bytes an
 // entry.
-func foldedDuplicate(names []string) bool {
-	order := make([]int32, len(names))
+func foldedDuplicate(names *nameTable) bool {
+	order := make([]int32, names.len())
 	for i := range order {
 		order[i] = int32(i)
 	}
-	folded := func(i, j int32) int { return compareFoldASCII(names[i], names[j]) }
+	folded := func(i, j int32) int { return compareFoldASCII(names.at(int(i)), names.at(int(j))) }
 	slices.SortFunc(order, folded)
 	for k := 1; k < len(order); k++ {
 		if folded(order[k-1], order[k]) == 0 {
@@ -197,7 +199,7 @@ func lowerASCII(c byte) byte {
 // mimetypeCanonical is checkEntries' rule for the first entry: mimetype,
 // stored without extra field or data descriptor, holding MediaType.
 func (b *Bundle) mimetypeCanonical() bool {
-	if b.names[0] != MimetypeName || b.entries[0].size != int64(len(MediaType)) || b.entries[0].data != 30+int64(len(MimetypeName)) {
+	if b.names.at(0) != MimetypeName || b.entries[0].size != int64(len(MediaType)) || b.entries[0].data != 30+int64(len(MimetypeName)) {
 		return false
 	}
 	got, err := b.ReadSmall(MimetypeName, 256)

@@ -1,7 +1,7 @@
 package manifest
 
-// Held is m with its messages and withheld list held (read through
-// EachMessage and withheldAt), as Parse returns it: for comparing a
+// Held is m with its messages, withheld list and files held (read
+// through EachMessage, withheldAt and EachFile), as Parse returns it: for comparing a
 // manifest from ParseStreamed with Parse's.
 func Held(m *Manifest) (*Manifest, error) {
 	var msgs []Message
@@ -12,6 +12,12 @@ func Held(m *Manifest) (*Manifest, error) {
 	c.Messages, c.src = msgs, nil
 	if msgs == nil && m.src == nil {
 		c.Messages = m.Messages
+	}
+	if m.files != nil {
+		c.Files, c.files = make([]File, 0, m.FileCount()), nil
+		for _, f := range m.EachFile() {
+			c.Files = append(c.Files, f)
+		}
 	}
 	if m.withheld != nil {
 		c.Withheld, c.withheld = nil, nil

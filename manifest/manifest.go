@@ -212,8 +212,11 @@ type Manifest struct {
 	ExportID   string `json:"export_id"`
 	ExportedAt string `json:"exported_at"` // RFC 3339, UTC, whole seconds
 	Exporter   string `json:"exporter"`
-	Files      []File `json:"files"`
-	Format     string `json:"format"`
+	// Files, sorted by path: what a writer fills. A reader goes through
+	// FileCount, FileAt, EachFile and FileIndex, since a manifest from
+	// ParseStreamed holds its files compactly, Files nil (files.go).
+	Files  []File `json:"files"`
+	Format string `json:"format"`
 	// Intake states the purpose and legal basis of the export, and seals
 	// its consent record (intake.go); optional, absent in older bundles.
 	Intake    *Intake    `json:"intake,omitempty"`
@@ -237,6 +240,9 @@ type Manifest struct {
 	// withheld, when set, is the withheld list held compactly: Withheld
 	// is then nil (ParseStreamed, withheld.go).
 	withheld *compactWithheld
+	// files, when set, is the files list held compactly: Files is then
+	// nil (ParseStreamed, files.go).
+	files *compactFiles
 }
 
 // Rendering names the PDF rendering sealed in the bundle and the renderer
@@ -546,14 +552,14 @@ func (m *Manifest) Check() error {
 			return fmt.Errorf("field rendering: %s must be a listed file named %s, with a renderer", r.Path, RecordName)
 		}
 	}
-	for i, f := range m.Files {
+	for i, f := range m.EachFile() {
 		if err := CheckContentPath(f.Path); err != nil {
 			return fmt.Errorf("files[%d]: %w", i, err)
 		}
 		if !isHex(f.SHA256, 64) || f.Size < 0 {
 			return fmt.Errorf("files[%d] %q: bad sha256 or size", i, f.Path)
 		}
-		if i > 0 && m.Files[i-1].Path >= f.Path {
+		if i > 0 && m.filePath(i-1) >= f.Path {
 			return fmt.Errorf("files[%d] %q: files must be sorted by path, without duplicates", i, f.Path)
 		}
 	}
@@ -568,21 +574,6 @@ func (m *Manifest) Check() error {
 		}
 		return nil
 	})
-}
-
-// FileByPath returns the listed file with that path.
-func (m *Manifest) FileByPath(p string) (File, bool) {
-	i, ok := m.FileIndex(p)
-	if !ok {
-		return File{}, false
-	}
-	return m.Files[i], true
-}
-
-// FileIndex returns the index in Files of the listed file with that
-// path: what a reader keeps per file instead of the path.
-func (m *Manifest) FileIndex(p string) (int, bool) {
-	return slices.BinarySearchFunc(m.Files, p, func(f File, p string) int { return strings.Compare(f.Path, p) })
 }
 
 func isHex(s string, n int) bool {

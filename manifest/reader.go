@@ -106,8 +106,8 @@ func containerErr(format string, args ...any) error {
 // strict checks; by OpenRepacked or OpenDir, the files of a bundle read
 // from another container (repacked.go).
 type Bundle struct {
-	names   []string
-	entries []entry // entries[i] is names[i]'s
+	names   nameTable
+	entries []entry // entries[i] is the i-th name's
 	// byName indexes names in sorted order, for a lookup by binary
 	// search: 4 bytes an entry where a map took about 60 (index).
 	byName []int32
@@ -207,7 +207,7 @@ type entry struct {
 }
 
 func (b *Bundle) add(name string, e entry) {
-	b.names = append(b.names, name)
+	b.names.add(name)
 	b.entries = append(b.entries, e)
 }
 
@@ -215,16 +215,17 @@ func (b *Bundle) add(name string, e entry) {
 // once they are all added, before the first lookup. Names are unique
 // (every way of opening a bundle refuses a duplicate).
 func (b *Bundle) index() {
-	b.byName = make([]int32, len(b.names))
+	b.names.trim()
+	b.byName = make([]int32, b.names.len())
 	for i := range b.byName {
 		b.byName[i] = int32(i)
 	}
-	slices.SortFunc(b.byName, func(i, j int32) int { return strings.Compare(b.names[i], b.names[j]) })
+	slices.SortFunc(b.byName, func(i, j int32) int { return strings.Compare(b.names.at(int(i)), b.names.at(int(j))) })
 }
 
 // lookup returns the entry of that name.
 func (b *Bundle) lookup(name string) (entry, bool) {
-	k, ok := slices.BinarySearchFunc(b.byName, name, func(i int32, name string) int { return strings.Compare(b.names[i], name) })
+	k, ok := slices.BinarySearchFunc(b.byName, name, func(i int32, name string) int { return strings.Compare(b.names.at(int(i)), name) })
 	if !ok {
 		return entry{}, false
 	}
@@ -727,11 +728,11 @@ func le32(b []byte) uint32 { return binary.LittleEndian.Uint32(b) }
 
 // Names returns the entry names in central-directory order (for an
 // extracted folder, in lexical order).
-func (b *Bundle) Names() []string { return slices.Clone(b.names) }
+func (b *Bundle) Names() []string { return slices.Collect(b.names.values()) }
 
 // EachName yields the entry names in Names' order, without Names' copy:
 // a bundle of 150,000 messages has as many entries.
-func (b *Bundle) EachName() iter.Seq[string] { return slices.Values(b.names) }
+func (b *Bundle) EachName() iter.Seq[string] { return b.names.values() }
 
 // Has reports whether the bundle has an entry of that name.
 func (b *Bundle) Has(name string) bool { _, ok := b.lookup(name); return ok }

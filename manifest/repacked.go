@@ -78,8 +78,11 @@ func newTolerant() *tolerant {
 // take adds a file of the container, or notes it as ignored; it refuses
 // links and tricky or duplicate names.
 func (t *tolerant) take(name string, mode fs.FileMode, add func()) error {
-	if len(t.b.names)+len(t.b.Ignored) >= MaxEntries {
+	if t.b.names.len()+len(t.b.Ignored) >= MaxEntries {
 		return containerErr("more than the %d entries allowed", MaxEntries)
+	}
+	if !t.b.names.fits(len(name)) {
+		return containerErr("the entry names take more than the %d bytes allowed", int64(maxNameBytes))
 	}
 	if mode&fs.ModeSymlink != 0 {
 		return containerErr("%q is a symbolic link", name)

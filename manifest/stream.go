@@ -82,9 +82,9 @@ func parseStream(open func() (io.ReadCloser, error), src *messageSource) (*Manif
 	m := lengths.sized(src == nil)
 	decoding, encoding := sharingFileStrings(m), (*jsonv2.Marshalers)(nil)
 	if src != nil {
-		decoding = jsonv2.JoinUnmarshalers(countingMessages(&src.count), compactingWithheld(m, lengths.Withheld))
+		decoding = jsonv2.JoinUnmarshalers(countingMessages(&src.count), compactingWithheld(m, lengths.Withheld), compactingFiles(m, lengths.Files))
 		// The canonical comparison encodes them as they are read again.
-		encoding = jsonv2.JoinMarshalers(listMarshaler(m.messagesInOrder), listMarshaler(m.withheldInOrder))
+		encoding = jsonv2.JoinMarshalers(listMarshaler(m.messagesInOrder), listMarshaler(m.withheldInOrder), listMarshaler(m.filesInOrder))
 		m.src = src
 	}
 	decode := func(r io.Reader) error {
@@ -139,14 +139,13 @@ type headAndLengths struct {
 func (h *Head) head() *Head { return h }
 
 // sized returns a Manifest whose long slices have the capacity counted
-// (nil when none was, as the decoding leaves an absent member); Messages
-// and Withheld only when they are held (not for ParseStreamed).
+// (nil when none was, as the decoding leaves an absent member), only when
+// they are held (not for ParseStreamed).
 func (h *headAndLengths) sized(held bool) *Manifest {
-	m := &Manifest{Files: sized[File](h.Files)}
-	if held {
-		m.Messages, m.Withheld = sized[Message](h.Messages), sized[Withheld](h.Withheld)
+	if !held {
+		return &Manifest{}
 	}
-	return m
+	return &Manifest{Files: sized[File](h.Files), Messages: sized[Message](h.Messages), Withheld: sized[Withheld](h.Withheld)}
 }
 
 func sized[T any](n arrayLength) []T {
@@ -172,6 +171,30 @@ func (n *arrayLength) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 			return err
 		}
 		*n++
+	}
+	_, err := dec.ReadToken()
+	return err
+}
+
+// decodeElements decodes the elements of the array dec is at, one at a
+// time, each handed to keep (which returns errDiffers for what a compact
+// list cannot hold); anything but an array is errDiffers too, for
+// parseWhole's path.
+func decodeElements[T any](dec *jsontext.Decoder, keep func(*T) error) error {
+	if dec.PeekKind() != '[' {
+		return errDiffers
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return err
+	}
+	for dec.PeekKind() != ']' {
+		var v T
+		if err := jsonv2.UnmarshalDecode(dec, &v); err != nil {
+			return err
+		}
+		if err := keep(&v); err != nil {
+			return err
+		}
 	}
 	_, err := dec.ReadToken()
 	return err

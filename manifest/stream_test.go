@@ -55,6 +55,17 @@ func parseStreamedAgrees(t *testing.T, data []byte, want *manifest.Manifest, wan
 	if streamed.MessageCount() != len(want.Messages) {
 		t.Fatalf("MessageCount %d, Parse has %d messages", streamed.MessageCount(), len(want.Messages))
 	}
+	if streamed.Files != nil || streamed.FileCount() != len(want.Files) {
+		t.Fatalf("ParseStreamed holds %d files, lists %d; Parse has %d", len(streamed.Files), streamed.FileCount(), len(want.Files))
+	}
+	for i, f := range want.Files {
+		if j, ok := streamed.FileIndex(f.Path); !ok || j != i {
+			t.Fatalf("FileIndex(%q) = %d, %v; Parse lists it at %d", f.Path, j, ok, i)
+		}
+		if _, ok := streamed.FileIndex(f.Path + "\x00"); ok {
+			t.Fatalf("FileIndex(%q) finds a file Parse does not list", f.Path+"\x00")
+		}
+	}
 }
 
 // TestParseStreamedChanged: bytes other than those whose SHA-256 was
@@ -115,7 +126,30 @@ func TestParseStreamAgrees(t *testing.T) {
 	} {
 		parseBoth(t, variant)
 	}
+	for _, variant := range filesVariants(data) {
+		parseBoth(t, variant)
+	}
 	everyByteChanged(t, orig)
+}
+
+// filesVariants are changes of data's files list that the compact list of
+// ParseStreamed cannot hold (a digest not in lowercase hex, a list that
+// is not an array), or that it holds: an empty list (which Parse accepts
+// when nothing refers to a file), a member other than path, sha256 and
+// size (which Parse refuses).
+func filesVariants(data []byte) [][]byte {
+	files := bytes.Index(data, []byte(`"files":[`))
+	digest := files + bytes.Index(data[files:], []byte(`"sha256":"`)) + len(`"sha256":"`)
+	upper := bytes.Clone(data)
+	copy(upper[digest:], bytes.ToUpper(upper[digest:digest+64]))
+	empty := bytes.Clone(data[:files+len(`"files":[`)])
+	empty = append(empty, data[files+bytes.Index(data[files:], []byte(`}],`))+1:]...)
+	return [][]byte{
+		upper,
+		bytes.Replace(data, []byte(`"files":[`), []byte(`"files":null,"x":[`), 1),
+		empty,
+		bytes.Replace(data, []byte(`"files":[{"path"`), []byte(`"files":[{"aaa":1,"path"`), 1),
+	}
 }
 
 // everyByteChanged parses orig with each of its bytes changed, by
@@ -215,9 +249,10 @@ func TestParseStreamSharesFileStrings(t *testing.T) {
 }
 
 // TestParseStreamedHoldsNoMessages: a manifest from ParseStreamed holds
-// its files (a record, path and digest: about 130 bytes each) and nothing
-// a message: the verifier's largest holding was the decoded messages,
-// about 260 bytes each more (docs/performance.md).
+// its files compactly (path, digest and size: about 66 bytes each, where
+// a File and its two strings took 133) and nothing a message: the
+// verifier's largest holdings were the decoded messages, about 260 bytes
+// each more, then the files (docs/performance.md).
 func TestParseStreamedHoldsNoMessages(t *testing.T) {
 	const n = 20_000
 	m := sampleManifest()
@@ -239,7 +274,7 @@ func TestParseStreamedHoldsNoMessages(t *testing.T) {
 		parse func() (*manifest.Manifest, error)
 		bound int64
 	}{
-		{"ParseStreamed", func() (*manifest.Manifest, error) { return manifest.ParseStreamed(open, sha256.Sum256(data)) }, 160},
+		{"ParseStreamed", func() (*manifest.Manifest, error) { return manifest.ParseStreamed(open, sha256.Sum256(data)) }, 80},
 		{"ParseStream", func() (*manifest.Manifest, error) { return manifest.ParseStream(open) }, 1 << 20},
 	} {
 		before := heapAlloc()

@@ -74,18 +74,8 @@ func (m *Manifest) withheldLeaf(i int) ([32]byte, bool) {
 // a leaf not in lowercase hex) takes parseWhole's path.
 func compactingWithheld(m *Manifest, n arrayLength) *jsonv2.Unmarshalers {
 	return jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, _ *[]Withheld) error {
-		if dec.PeekKind() != '[' {
-			return errDiffers
-		}
-		if _, err := dec.ReadToken(); err != nil {
-			return err
-		}
 		c := &compactWithheld{leaves: make([]withheldLeaf, 0, min(int(n), MaxEntries))}
-		for dec.PeekKind() != ']' {
-			var w Withheld
-			if err := jsonv2.UnmarshalDecode(dec, &w); err != nil {
-				return err
-			}
+		err := decodeElements(dec, func(w *Withheld) error {
 			leaf, ok := ParseDigest(w.Leaf)
 			if !ok {
 				return errDiffers
@@ -97,12 +87,14 @@ func compactingWithheld(m *Manifest, n arrayLength) *jsonv2.Unmarshalers {
 				c.times[len(c.leaves)] = w.Time
 			}
 			c.leaves = append(c.leaves, withheldLeaf{leaf: leaf, position: w.Position})
+			return nil
+		})
+		if err == nil && len(c.leaves) == 0 {
+			err = errDiffers
 		}
-		if len(c.leaves) == 0 {
-			return errDiffers
+		if err == nil {
+			m.withheld = c
 		}
-		m.withheld = c
-		_, err := dec.ReadToken()
 		return err
 	})
 }

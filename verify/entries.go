@@ -16,7 +16,7 @@ import (
 // 100,000 messages held (docs/performance.md).
 type messageEntries struct {
 	m            *manifest.Manifest
-	facts        []entryFacts     // by index in m.Files; read is false for other files
+	facts        []entryFacts     // by index in m's files; read is false for other files
 	participants map[string]int32 // the index of each participant, by id
 }
 
@@ -90,7 +90,7 @@ func newMessageEntries(m *manifest.Manifest) *messageEntries {
 	for i, p := range m.Conversation.Participants {
 		participants[p.ID] = int32(i)
 	}
-	return &messageEntries{m: m, facts: make([]entryFacts, len(m.Files)), participants: participants}
+	return &messageEntries{m: m, facts: make([]entryFacts, m.FileCount()), participants: participants}
 }
 
 // add keeps the facts of e, the entry of the file of that index.
@@ -153,11 +153,11 @@ func (es *messageEntries) senders() []bool {
 // paths held a map entry each.
 type fileSet struct {
 	m  *manifest.Manifest
-	in []bool // by index in m.Files
+	in []bool // by index in m's files
 }
 
 func newFileSet(m *manifest.Manifest) fileSet {
-	return fileSet{m: m, in: make([]bool, len(m.Files))}
+	return fileSet{m: m, in: make([]bool, m.FileCount())}
 }
 
 // add adds the listed file at path (callers add listed files only).

@@ -22,14 +22,19 @@ import (
 
 // Verify is the limit of the commands that verify a bundle (custody-verify;
 // custody render, log, disclose) and of custody's others: a verification
-// of the largest bundles holds more than Export allows, and below 72 MiB
-// its collector takes nearly twice the CPU (custody render of 158,000
-// messages: 69 s at 72 MiB, 122 s at 56 MiB). custody-verify's code is
+// of the largest bundles holds more than Export allows (custody render of
+// 158,000 messages: about 52 MB live at its peak, since the manifest's
+// file list and the bundle's entry names are held compactly; 65 MB
+// before, when 72 MiB was the least its collector ran at without nearly
+// twice the CPU). At 64 MiB that render peaks at 89.6 MB resident for
+// 51 s of CPU (97–99 MB, 43 s at 72 MiB; 89 MB, 59 s at 60 MiB),
+// custody-verify of it at 74 MB for 30 s (82 MB, 24 s at 72 MiB)
+// (docs/performance.md, section filelist). custody-verify's code is
 // about 10 MB resident, custody's about 33 MB (the cloud KMS clients
 // included: shared and reclaimable, but counted; 27 to 39 MB for the
 // whole process at rest, depending on how the page cache holds the
 // binary).
-const Verify = 72 << 20
+const Verify = 64 << 20
 
 // Export is custody export's limit: the largest export it accepts
 // (158,000 messages, a manifest near 64 MiB) holds about 42 MB live with
