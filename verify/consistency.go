@@ -1,7 +1,9 @@
 package verify
 
 import (
+	"errors"
 	"fmt"
+	"io"
 
 	"github.com/custody-toolkit/custody/manifest"
 )
@@ -35,6 +37,17 @@ func Consistent(olderPath, newerPath string, opts, olderOpts Options) (*Report, 
 	older, err := BundleFile(olderPath, olderOpts)
 	if err != nil {
 		return nil, err
+	}
+	if older.leaves != nil && older.parsed != nil {
+		// Kept while the newer bundle is verified, the older report needs
+		// its leaves, not its manifest's way back to the messages: that
+		// holds the older bundle's index (about 9 MB at 158,000 entries),
+		// and its file is closed. Without it the newer verification ran
+		// at the memory limit, collecting all the time (114 s of CPU for
+		// two bundles of 150,000 messages, 56 s for each alone).
+		older.parsed = older.parsed.ReadingFrom(func() (io.ReadCloser, error) {
+			return nil, errors.New("the older bundle's messages are not kept (its leaves are)")
+		})
 	}
 	newer, err := BundleFile(newerPath, opts)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -97,6 +98,14 @@ func runLogAppend(cmd *cobra.Command, path string, f *logAppendFlags) error {
 	if err != nil {
 		return err
 	}
+	// The key first, as export does: a key file's scrypt (32 MiB) is
+	// returned to the system before a verification needs its memory, not
+	// taken on top of what the verification left.
+	key, err := loadSigner(f.key, f.pkcs11Module, f.insecureKeyPerms)
+	if err != nil {
+		return err
+	}
+	debug.FreeOSMemory()
 	note := f.note
 	if f.action == custodylog.Verified {
 		verdict, err := verifyForRecord(path, f.trust)
@@ -105,10 +114,6 @@ func runLogAppend(cmd *cobra.Command, path string, f *logAppendFlags) error {
 		}
 		fmt.Fprintln(cmd.OutOrStdout(), verdict)
 		note = strings.TrimSpace(verdict + "\n" + note)
-	}
-	key, err := loadSigner(f.key, f.pkcs11Module, f.insecureKeyPerms)
-	if err != nil {
-		return err
 	}
 	s := logwriter.Signer{Key: key}
 	if f.tsaURL != "" {
