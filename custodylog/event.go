@@ -318,15 +318,20 @@ func RevocationEntryName(seq, k int, kind string) string {
 func ParseEntryName(name string) (seq int, part string, err error) {
 	rest, ok := strings.CutPrefix(name, manifest.CustodyDir)
 	num, part, dot := strings.Cut(rest, ".")
-	bad := fmt.Errorf("unexpected entry %s (the log holds only NNNN.json, .sig, .pem, .tsr and NNNN.K.crl / .ocsp)", name)
 	if !ok || !dot || len(num) != 4 || !slices.Contains([]string{PartEvent, PartSignature, PartKey, PartToken}, part) && !isRevocationPart(part) {
-		return 0, "", bad
+		return 0, "", unexpectedEntry(name)
 	}
 	seq, err = strconv.Atoi(num)
 	if err != nil || seq < 1 || strings.ContainsAny(num, "+-") {
-		return 0, "", bad
+		return 0, "", unexpectedEntry(name)
 	}
 	return seq, part, nil
+}
+
+// unexpectedEntry is the error for a name the log cannot hold, made only
+// when there is one: callers parse every name of the log.
+func unexpectedEntry(name string) error {
+	return fmt.Errorf("unexpected entry %s (the log holds only NNNN.json, .sig, .pem, .tsr and NNNN.K.crl / .ocsp)", name)
 }
 
 // isRevocationPart: K.crl or K.ocsp, K a decimal number from 1 without
@@ -345,7 +350,7 @@ func isRevocationPart(part string) bool {
 func Count(names []string) (int, error) {
 	n, unknown, err := CountExtended(names)
 	if err == nil && len(unknown) > 0 {
-		err = fmt.Errorf("unexpected entry %s (the log holds only NNNN.json, .sig, .pem, .tsr and NNNN.K.crl / .ocsp)", unknown[0])
+		err = unexpectedEntry(unknown[0])
 	}
 	return n, err
 }
