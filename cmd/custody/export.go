@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -133,15 +132,12 @@ func runExport(cmd *cobra.Command, f *exportFlags) error {
 	if err != nil {
 		return err
 	}
-	// The key first: unlocking a key file (scrypt, in 32 MiB: keys'
-	// scryptmem) is garbage once done, returned to the system before the
-	// import and the export add their own memory (on top of an import's it
-	// peaked over 100 MB).
+	// The key first, its unlock's memory returned (loadSigner) before the
+	// import and the export add their own.
 	signer, err := loadSigner(f.key, f.pkcs11Module, f.insecureKeyPerms)
 	if err != nil {
 		return err
 	}
-	debug.FreeOSMemory()
 	f.imp.Warn = func(msg string) { fmt.Fprintln(cmd.ErrOrStderr(), "custody: warning:", msg) }
 	f.imp.Name = f.actor.Name
 	bar := progress.New(cmd.ErrOrStderr(), f.quiet, importSteps)

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -129,14 +128,10 @@ func runExportBatch(cmd *cobra.Command, f *batchFlags) error {
 	if err != nil {
 		return err
 	}
-	signer, err := keys.Load(f.key, keys.LoadOptions{
-		Passphrase:          keys.PassphraseFromEnvOrTerminal("Passphrase for "+f.key+": ", false),
-		InsecurePermissions: f.insecureKeyPerms,
-	})
+	signer, err := loadSigner(f.key, "", f.insecureKeyPerms)
 	if err != nil {
 		return err
 	}
-	debug.FreeOSMemory() // the key's scrypt memory, as in export
 	opts := f.exportOptions(signer)
 	var warnMu sync.Mutex
 	budget := newMessageBudget(batchMessageBudget)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -98,14 +97,13 @@ func runLogAppend(cmd *cobra.Command, path string, f *logAppendFlags) error {
 	if err != nil {
 		return err
 	}
-	// The key first, as export does: a key file's scrypt (32 MiB) is
-	// returned to the system before a verification needs its memory, not
-	// taken on top of what the verification left.
+	// The key first, as export does: its unlock's memory is returned
+	// (loadSigner) before a verification needs its own, not taken on top
+	// of what the verification left.
 	key, err := loadSigner(f.key, f.pkcs11Module, f.insecureKeyPerms)
 	if err != nil {
 		return err
 	}
-	debug.FreeOSMemory()
 	note := f.note
 	if f.action == custodylog.Verified {
 		verdict, err := verifyForRecord(path, f.trust)
