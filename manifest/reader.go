@@ -142,6 +142,8 @@ type Bundle struct {
 	// entries from two goroutines).
 	tolerateCRC bool
 	crcWrong    []string
+	// skipCRC: see SkipCRC.
+	skipCRC bool
 }
 
 // TolerateCRC makes an entry whose ZIP CRC-32 does not match its data
@@ -152,6 +154,18 @@ type Bundle struct {
 // is not the one sealed (bundle-format.md §1.1), the same for a CRC-32
 // edited alone as for any other header field.
 func (b *Bundle) TolerateCRC() { b.tolerateCRC = true }
+
+// SkipCRC has the entries of a canonical container read without their
+// CRC-32 computed: none is compared, none noted. For a second reader of a
+// container whose every entry another reader holds to the seal and to its
+// CRC-32: the web verifier's Web Worker, which renders record.pdf again
+// while the page's own instance checks each entry (a CRC-32 that does not
+// match is reported there, CONTAINER_REPACKED, and a comparison reads on
+// past it, as verify's own does under TolerateCRC). The worker read its
+// photos three times, a CRC-32 each time: a tenth of its work
+// (docs/performance.md, "The web page"). A repacked container's entries
+// are read by archive/zip, which checks them still.
+func (b *Bundle) SkipCRC() { b.skipCRC = true }
 
 // CRCMismatches lists, in the order they were read, the entries whose
 // CRC-32 did not match their data (TolerateCRC).
@@ -278,7 +292,7 @@ func (b *Bundle) openRaw(name string, e entry) (io.ReadCloser, error) {
 	case b.zipped:
 		return b.openZipEntry(name, e)
 	}
-	return newStoredReader(b.zip, e), nil
+	return newStoredReader(b.zip, e, !b.skipCRC), nil
 }
 
 // sectionOf returns an entry's data for random access: a stored ZIP

@@ -22,14 +22,18 @@ import (
 // changed that no check sees (TestStoredEntryZeroCRC).
 type storedReader struct {
 	r     *io.SectionReader
-	crc   hash.Hash32
+	crc   hash.Hash32 // nil: not computed (Bundle.SkipCRC)
 	e     entry
 	nread int64
 	err   error // sticky, as archive/zip's
 }
 
-func newStoredReader(zip io.ReaderAt, e entry) *storedReader {
-	return &storedReader{r: io.NewSectionReader(zip, e.data, e.size), crc: crc32.NewIEEE(), e: e}
+func newStoredReader(zip io.ReaderAt, e entry, checkCRC bool) *storedReader {
+	s := &storedReader{r: io.NewSectionReader(zip, e.data, e.size), e: e}
+	if checkCRC {
+		s.crc = crc32.NewIEEE()
+	}
+	return s
 }
 
 func (s *storedReader) Read(p []byte) (int, error) {
@@ -37,7 +41,9 @@ func (s *storedReader) Read(p []byte) (int, error) {
 		return 0, s.err
 	}
 	n, err := s.r.Read(p)
-	s.crc.Write(p[:n])
+	if s.crc != nil {
+		s.crc.Write(p[:n])
+	}
 	s.nread += int64(n)
 	if err != io.EOF {
 		return n, err
@@ -45,7 +51,7 @@ func (s *storedReader) Read(p []byte) (int, error) {
 	if s.nread != s.e.size {
 		return 0, io.ErrUnexpectedEOF // not sticky, as archive/zip's
 	}
-	if s.crc.Sum32() != s.e.crc {
+	if s.crc != nil && s.crc.Sum32() != s.e.crc {
 		err = zip.ErrChecksum
 	}
 	s.err = err

@@ -230,3 +230,43 @@ func deflatedCopy(t *testing.T, data []byte) []byte {
 	}
 	return buf.Bytes()
 }
+
+// TestSkipCRC: a bundle told SkipCRC reads an entry whose CRC-32 does not
+// match its data to its end, without error and without noting it (the
+// web verifier's second reader, whose first checks every CRC-32); the
+// same bundle not told so fails the read, as before, and the read is the
+// same bytes either way.
+func TestSkipCRC(t *testing.T) {
+	entries := []testbundle.Entry{
+		{Name: manifest.MimetypeName, Data: []byte(manifest.MediaType)},
+		{Name: "attachments/000001-01.bin", Data: []byte("photo bytes")},
+		{Name: manifest.ManifestName, Data: []byte("{}")},
+	}
+	edited := testbundle.WriteEntries(t, entries)
+	p := testbundle.Map(t, edited).Part(t, entries[1].Name)
+	testbundle.PutUint32(edited, p.Local+14, 0x12345678)
+	testbundle.PutUint32(edited, p.Central+16, 0x12345678)
+	for _, skip := range []bool{false, true} {
+		b, err := manifest.OpenBundle(bytes.NewReader(edited), int64(len(edited)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if skip {
+			b.SkipCRC()
+		}
+		rc, err := b.Open(entries[1].Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(rc)
+		switch {
+		case skip && (err != nil || !bytes.Equal(got, entries[1].Data)):
+			t.Errorf("SkipCRC: read %q, %v; want the entry's bytes without error", got, err)
+		case !skip && !errors.Is(err, zip.ErrChecksum):
+			t.Errorf("without SkipCRC: read with error %v, want %v", err, zip.ErrChecksum)
+		}
+		if wrong := b.CRCMismatches(); len(wrong) != 0 {
+			t.Errorf("SkipCRC %t: CRC-32 mismatches noted %v, want none (not TolerateCRC)", skip, wrong)
+		}
+	}
+}

@@ -267,7 +267,8 @@ func (v *bundleVerifier) manifestTooLarge(err error) bool {
 // with, the report the steps add to, and whether one failed; what a step
 // proves for the ones after it is its result, passed by run.
 type bundleVerifier struct {
-	buf     []byte // copy buffer, reused for every entry
+	buf     []byte        // copy buffer, reused for every entry
+	ahead   *digestsAhead // while checkFiles runs, with DigestRange
 	opts    Options
 	rep     *Report
 	b       *manifest.Bundle
@@ -592,7 +593,10 @@ func (v *bundleVerifier) checkFiles(m *manifest.Manifest) (entries *messageEntri
 	entries = newMessageEntries(m)
 	var total int64
 	var unread error // the first message entry over the limit, whose digest matched
+	v.ahead = v.newDigestsAhead(m)
+	defer func() { v.ahead = nil }()
 	for i, f := range m.EachFile() {
+		v.ahead.askUpTo(i)
 		err := v.checkFile(i, f, entries)
 		if subOf(err) == FormatNotImplemented {
 			unread = cmp.Or(unread, err)
@@ -660,7 +664,11 @@ func (v *bundleVerifier) checkFile(i int, f manifest.File, entries *messageEntri
 // are also written into also (a signature checked over the same read).
 func (v *bundleVerifier) hashEntry(name string, also ...io.Writer) (string, error) {
 	if v.opts.DigestRange != nil && len(also) == 0 {
-		sum, done, err := v.b.DigestStored(name, v.opts.DigestRange)
+		digest := v.opts.DigestRange
+		if ahead := v.ahead.digestFor(name); ahead != nil {
+			digest = ahead
+		}
+		sum, done, err := v.b.DigestStored(name, digest)
 		if err != nil {
 			return "", fmt.Errorf("%s: %v", name, err) // as io.CopyBuffer's below
 		}

@@ -34,6 +34,9 @@ func TestPageFirefox(t *testing.T) {
 	if check := ff.Script(t, `return document.getElementById("wasm-check").textContent`); !strings.Contains(check.(string), "matches") {
 		t.Errorf("the page's WebAssembly hash check: %q", check)
 	}
+	// Every sealed file, however small, is hashed by the digesters (Web
+	// Workers reading the File with FileReaderSync), in Firefox too.
+	ff.Script(t, `(window.wrappedJSObject || window).custodyDigestRange.min = 0`)
 	for _, c := range pageCases(ev, string(root)) {
 		form, _ := json.Marshal(map[string]string{"trust": c.trust, "signer": c.signer})
 		ff.Script(t, `for (const [id, v] of Object.entries(`+string(form)+`)) document.getElementById(id).value = v;
@@ -65,6 +68,9 @@ func TestPageFirefox(t *testing.T) {
 	// (Marionette's scripts see the page's own globals through wrappedJSObject.)
 	if compared := ff.Script(t, `return (window.wrappedJSObject || window).custodyWorker.compared`); compared.(float64) == 0 {
 		t.Error("Firefox: the page's Web Worker compared no record.pdf")
+	}
+	if hashed := ff.Script(t, `return (window.wrappedJSObject || window).custodyDigesters.hashed`); hashed.(float64) == 0 {
+		t.Error("Firefox: the digesters hashed no sealed file")
 	}
 }
 

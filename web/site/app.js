@@ -97,6 +97,19 @@ function startWorker(module, bytes) {
   };
 }
 
+// startDigesters starts the digesters (digester.js): Web Workers that
+// hash the bundle's large files straight from the File, two at once, while
+// this page's instance goes on checking (digest.js). Without them, the
+// files are hashed in this page.
+function startDigesters() {
+  try {
+    const source = new Blob([base64ToBytes(CUSTODY_DIGESTER.base64)], { type: "text/javascript" });
+    custodyDigest.startWorkers(URL.createObjectURL(source), 2);
+  } catch (e) {
+    console.log("custody: no digesters (" + e + "): files hashed in this page");
+  }
+}
+
 // custodyWorker counts the comparisons the worker made (the tests read it).
 window.custodyWorker = { compared: 0 };
 
@@ -108,11 +121,42 @@ async function start() {
     const { module, instance } = await WebAssembly.instantiate(bytes, go.importObject);
     go.run(instance);
     startWorker(module, bytes);
+    startDigesters();
     $("version").textContent = CUSTODY_WASM.version;
     setState("ready", "Ready: choose or drop a file.");
+    warmUp();
   } catch (e) {
     setState("broken", "The verifier cannot run in this browser: " + e);
   }
+}
+
+// warmUp verifies a small genuine bundle built into the page
+// (testdata/vectors/v2/sample.custody: verifier-warmup.js) a few times as
+// the page opens, while a person chooses a file. The browser compiles the
+// WebAssembly once, quickly, then again, optimised, the functions a
+// verification keeps running, as they run: on the first large bundle
+// that second compilation took about 1.2 s of a core, and a second of
+// the verification's time (docs/performance.md, "The web page"). It stops
+// at a verification's start, and at the latest after WARM_UP_MS;
+// body[data-warm] says where it is ("warming", "done"). Nothing of it is
+// shown or kept.
+const WARM_UP_RUNS = 20;
+const WARM_UP_MS = 3000;
+let verifying = false;
+
+async function warmUp() {
+  if (typeof CUSTODY_WARMUP === "undefined") return;
+  document.body.dataset.warm = "warming";
+  const file = new File([base64ToBytes(CUSTODY_WARMUP.base64)], "warm-up.custody");
+  const until = performance.now() + WARM_UP_MS;
+  for (let i = 0; i < WARM_UP_RUNS && !verifying && performance.now() < until; i++) {
+    try {
+      await custodyVerify(file, "", "");
+    } catch (e) {
+      break;
+    }
+  }
+  document.body.dataset.warm = "done";
 }
 
 async function trustText() {
@@ -149,6 +193,7 @@ async function verify() {
   $("result").hidden = true;
   setState("verifying", "Verifying " + currentFile.name + " (" + currentFile.size + " bytes)…");
   const started = performance.now();
+  verifying = true;
   try {
     const res = JSON.parse(await custodyVerify(currentFile, await trustText(), await signerText()));
     show(res);
@@ -156,6 +201,8 @@ async function verify() {
     setState("done", "Verified in " + seconds + " s, in this page.");
   } catch (e) {
     setState("done", "The verification stopped: " + e.message);
+  } finally {
+    verifying = false;
   }
 }
 

@@ -22,36 +22,7 @@
 const custodyDigest = (() => {
   const PIECE = 4 << 20;
 
-  // CRC-32 (IEEE 802.3, as ZIP's), eight bytes at a time ("slicing by
-  // 8"): TABLE[k*256+b] is the CRC of byte b followed by k zero bytes.
-  const TABLE = new Int32Array(8 * 256);
-  for (let b = 0; b < 256; b++) {
-    let c = b;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    TABLE[b] = c;
-  }
-  for (let b = 0; b < 256; b++) {
-    for (let k = 1; k < 8; k++) {
-      const prev = TABLE[(k - 1) * 256 + b];
-      TABLE[k * 256 + b] = (prev >>> 8) ^ TABLE[prev & 0xff];
-    }
-  }
-
-  // crc32 goes on from crc (0 to start) over bytes.
-  function crc32(bytes, crc) {
-    const T = TABLE;
-    let c = ~crc;
-    const n = bytes.length;
-    const end8 = n - (n & 7);
-    let i = 0;
-    for (; i < end8; i += 8) {
-      c ^= bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
-      c = T[1792 + (c & 0xff)] ^ T[1536 + ((c >>> 8) & 0xff)] ^ T[1280 + ((c >>> 16) & 0xff)] ^ T[1024 + (c >>> 24)] ^
-        T[768 + bytes[i + 4]] ^ T[512 + bytes[i + 5]] ^ T[256 + bytes[i + 6]] ^ T[bytes[i + 7]];
-    }
-    for (; i < n; i++) c = T[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-    return ~c >>> 0;
-  }
+  const crc32 = custodyCRC32;
 
   async function read(file, from, to) {
     const bytes = new Uint8Array(await file.slice(from, to).arrayBuffer());
@@ -88,14 +59,89 @@ const custodyDigest = (() => {
     return { sha256: h.digest("binary"), crc };
   }
 
+  // The digesters (digester.js), once startWorkers started them: each
+  // takes one range at a time; the others wait in order in waiting.
+  const idle = [];
+  const waiting = [];
+  let digesters = 0;
+  let nextID = 0;
+
+  function startWorkers(source, count) {
+    for (let i = 0; i < count; i++) {
+      let worker;
+      try {
+        worker = new Worker(source);
+      } catch (e) {
+        console.log("custody: no digester (" + e + "): files hashed in this page");
+        return;
+      }
+      let job = null;
+      worker.onmessage = (e) => {
+        const done = job;
+        job = null;
+        if (e.data.error === undefined) {
+          custodyDigesters.hashed++;
+          done.resolve({ sha256: e.data.sha256, crc: e.data.crc });
+        } else {
+          done.reject(new Error(e.data.error));
+        }
+        give(worker);
+      };
+      worker.onerror = (e) => {
+        // A digester that fails is left out; its range is hashed here.
+        if (worker.failed) return;
+        worker.failed = true;
+        digesters--;
+        if (idle.includes(worker)) idle.splice(idle.indexOf(worker), 1);
+        if (job) job.reject(new Error("the digester failed: " + e.message));
+        job = null;
+        if (digesters === 0) for (const w of waiting.splice(0)) w.reject(new Error("no digester left"));
+      };
+      worker.take = (j) => {
+        job = j;
+        worker.postMessage({ id: nextID++, file: j.file, offset: j.offset, length: j.length, whole: j.whole });
+      };
+      digesters++;
+      give(worker);
+    }
+  }
+
+  // give hands worker the next range waiting, or marks it idle.
+  function give(worker) {
+    if (worker.failed) return;
+    const next = waiting.shift();
+    if (next) worker.take(next);
+    else idle.push(worker);
+  }
+
+  // elsewhere has a digester hash the range; in this page if none can.
+  async function elsewhere(file, offset, length, useWebCrypto) {
+    try {
+      return await new Promise((resolve, reject) => {
+        const job = { file, offset, length, whole: useWebCrypto, resolve, reject };
+        const worker = idle.shift();
+        if (worker) worker.take(job);
+        else waiting.push(job);
+      });
+    } catch (e) {
+      console.log("custody: " + e.message + ": hashed in this page");
+      return (useWebCrypto ? whole : streamed)(file, offset, length);
+    }
+  }
+
   return {
     crc32,
-    range: (file, offset, length, useWebCrypto) => (useWebCrypto ? whole : streamed)(file, offset, length),
+    startWorkers,
+    range: (file, offset, length, useWebCrypto) =>
+      (digesters > 0 ? elsewhere : useWebCrypto ? whole : streamed)(file, offset, length, useWebCrypto),
     update: (hasher, file, offset, length) => pieces(file, offset, length, (bytes) => hasher.update(bytes)),
     readInto: async (file, offset, length, target, at) => target.set(await read(file, offset, offset + length), at),
   };
 })();
 
+// custodyDigesters counts the ranges the digesters hashed (the tests
+// read it).
+globalThis.custodyDigesters = { hashed: 0 };
 globalThis.custodyDigestRange = (file, offset, length, whole) => custodyDigest.range(file, offset, length, whole);
 // The smallest range worth hashing here: below, the round trip through a
 // Promise costs more than the verifier's reading it from its own cache of

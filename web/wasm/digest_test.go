@@ -46,12 +46,13 @@ func TestDigestRange(t *testing.T) {
 	}
 }
 
-// fileOfBytes loads hash-wasm and digest.js, as the page does, and makes
+// fileOfBytes loads hash-wasm, crc32.js and digest.js, as the page does, and makes
 // a File (a Blob) of a little over 4 MiB, digest.js's pieces, to be read
 // as the page reads one.
 func fileOfBytes(t *testing.T) ([]byte, *fileReader) {
 	t.Helper()
 	loadHashWasm(t)
+	loadScript(t, "../site/crc32.js")
 	loadScript(t, "../site/digest.js")
 	data := make([]byte, 4<<20+3001)
 	for i := range data {

@@ -5,6 +5,7 @@ package main
 import (
 	"errors"
 	"io"
+	"slices"
 	"sync"
 	"syscall/js"
 )
@@ -14,7 +15,14 @@ import (
 const blockSize = 1 << 20
 
 // cachedBlocks bounds the memory held for the file: a few blocks.
-const cachedBlocks = 8
+const cachedBlocks = 16
+
+// readAhead is how many blocks are read at once when a reader goes on
+// from the block before: each read of the File costs a few milliseconds
+// beside its bytes (a round trip to the browser's process), so the
+// rendering comparison, which streams record.pdf and the photos in small
+// reads, read 228 MiB in 1.3 s a block at a time (docs/performance.md).
+const readAhead = 8
 
 // fileReader is an io.ReaderAt over a browser File, read with
 // File.slice().arrayBuffer() one block at a time. Safe for concurrent use
@@ -25,7 +33,7 @@ type fileReader struct {
 
 	mu     sync.Mutex
 	blocks map[int64][]byte // by block index
-	order  []int64          // least recently read first
+	order  []int64          // least recently used first
 }
 
 func newFileReader(file js.Value) *fileReader {
@@ -56,24 +64,60 @@ func (f *fileReader) block(i int64) ([]byte, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if b, ok := f.blocks[i]; ok {
+		f.touch(i)
 		return b, nil
 	}
-	b, err := f.slice(i*blockSize, min(f.size, (i+1)*blockSize))
+	n := int64(1)
+	if _, sequential := f.blocks[i-1]; sequential {
+		n = readAhead
+	}
+	data, err := f.slice(i*blockSize, min(f.size, (i+n)*blockSize))
 	if err != nil {
 		return nil, err
 	}
-	if len(f.order) == cachedBlocks {
-		delete(f.blocks, f.order[0])
-		f.order = f.order[1:]
+	for j := int64(0); j*blockSize < int64(len(data)); j++ {
+		if _, ok := f.blocks[i+j]; ok {
+			continue
+		}
+		if len(f.order) == cachedBlocks {
+			delete(f.blocks, f.order[0])
+			f.order = f.order[1:]
+		}
+		f.blocks[i+j] = data[j*blockSize : min(int64(len(data)), (j+1)*blockSize)]
+		f.order = append(f.order, i+j)
 	}
-	f.blocks[i] = b
-	f.order = append(f.order, i)
-	return b, nil
+	return f.blocks[i], nil
+}
+
+// syncReader is a FileReaderSync, which only a Web Worker has (the
+// page's worker, web/site/worker.js): there a slice is read at once,
+// without a Promise to wait for, which the page's thread must.
+var syncReader = func() js.Value {
+	if c := js.Global().Get("FileReaderSync"); c.Type() == js.TypeFunction {
+		return c.New()
+	}
+	return js.Undefined()
+}()
+
+// touch moves block i, just used, to the end of the order: the renderer
+// reads a photo twice in a row (its structure, then its rows), and the
+// second read finds it here.
+func (f *fileReader) touch(i int64) {
+	if k := slices.Index(f.order, i); k >= 0 && k < len(f.order)-1 {
+		copy(f.order[k:], f.order[k+1:])
+		f.order[len(f.order)-1] = i
+	}
 }
 
 // slice reads bytes [from, to) of the File, waiting for the browser.
 func (f *fileReader) slice(from, to int64) ([]byte, error) {
-	buf, err := await(f.file.Call("slice", from, to).Call("arrayBuffer"))
+	var buf js.Value
+	var err error
+	if syncReader.IsUndefined() {
+		buf, err = await(f.file.Call("slice", from, to).Call("arrayBuffer"))
+	} else {
+		buf, err = readSync(f.file.Call("slice", from, to))
+	}
 	if err != nil {
 		return nil, errors.New("reading the file: " + err.Error())
 	}
@@ -81,4 +125,19 @@ func (f *fileReader) slice(from, to int64) ([]byte, error) {
 	data := make([]byte, arr.Length())
 	js.CopyBytesToGo(data, arr)
 	return data, nil
+}
+
+// readSync reads blob with syncReader; a JavaScript exception (the file
+// changed or went away) is an error, not a panic.
+func readSync(blob js.Value) (buf js.Value, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			jsErr, ok := p.(js.Error)
+			if !ok {
+				panic(p)
+			}
+			err = jsErr
+		}
+	}()
+	return syncReader.Call("readAsArrayBuffer", blob), nil
 }
