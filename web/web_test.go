@@ -158,6 +158,9 @@ func TestPage(t *testing.T) {
 			}
 			checkWorkerSameResult(t, ctx, c.name, comparisons)
 		}
+		if c.name == "bundle" {
+			checkDigestersFail(t, ctx)
+		}
 		if c.name == "repacked" {
 			// Its compressed record.pdf is decoded into a temporary file,
 			// in the page's memory (memfs.js), and compared.
@@ -227,6 +230,36 @@ func checkWorkerSameResult(t *testing.T, ctx context.Context, name string, compa
 	}
 	if res["worker"] != res["plain"] {
 		t.Errorf("%s: the result with the files hashed in JavaScript differs from the one with them read through the verifier:\n%s\n%s", name, res["worker"], res["plain"])
+	}
+}
+
+// checkDigestersFail verifies the file the page holds again with two
+// more digesters, which fail on the range they are given: the page hashes
+// those ranges itself, leaves the failed digesters out, and the result is
+// the same, to the byte.
+func checkDigestersFail(t *testing.T, ctx context.Context) {
+	t.Helper()
+	res, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]any](`(async () => {
+		const file = document.getElementById("file").files[0];
+		const form = [document.getElementById("trust").value, await signerText()];
+		const digest = window.custodyDigestRange;
+		window.custodyDigestRange = Object.assign((...args) => digest(...args), digest, { min: 0 });
+		try {
+			const before = await custodyVerify(file, ...form);
+			const failed = custodyDigesters.failed;
+			const broken = new Blob(["onmessage = () => { throw new Error('a broken digester'); };"], { type: "text/javascript" });
+			custodyDigest.startWorkers(URL.createObjectURL(broken), 2);
+			const after = await custodyVerify(file, ...form);
+			return { same: before === after, failed: custodyDigesters.failed - failed, again: (await custodyVerify(file, ...form)) === before };
+		} finally {
+			window.custodyDigestRange = digest;
+		}
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("verifying with broken digesters: %v", err)
+	}
+	if res["same"] != true || res["again"] != true || res["failed"] != float64(2) {
+		t.Errorf("with two broken digesters: same result %v (and after %v), %v digesters failed (want 2)", res["same"], res["again"], res["failed"])
 	}
 }
 
@@ -319,11 +352,21 @@ func startBrowser(t *testing.T, exe, page string) context.Context {
 // TestPageLarge measures the page on a large bundle (docs/performance.md):
 // CUSTODY_WEB_LARGE=BUNDLE,ROOT.pem[,SITE]: SITE, a site built by
 // scripts/build-web (an earlier one, to compare), instead of this tree's.
-// It logs the time and the CPU time the page took and asserts only the
+// The file is given once the page has warmed up, as a person choosing it
+// gives it (CUSTODY_WEB_LARGE_AT_ONCE=1: as soon as the page is ready).
+// It logs the times and the CPU time the page took and asserts only the
 // verdict.
 func TestPageLarge(t *testing.T) {
 	bundle, root, page := largeInput(t)
+	opened := time.Now()
 	ctx := startBrowser(t, testbrowser.Chromium(t), page)
+	ready := time.Since(opened)
+	if os.Getenv("CUSTODY_WEB_LARGE_AT_ONCE") == "" {
+		if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`body[data-warm="done"]`))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("page ready %s after it was opened, file given %s after (peak RSS of its renderer then: %d MiB)", ready.Round(10*time.Millisecond), time.Since(opened).Round(10*time.Millisecond), rendererPeakRSS(ctx))
 	form, _ := json.Marshal(map[string]string{"trust": string(root), "signer": ""})
 	cpu := pageCPU(t, ctx)
 	threads := rendererThreadCPU(ctx)

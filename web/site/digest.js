@@ -91,6 +91,7 @@ const custodyDigest = (() => {
         // A digester that fails is left out; its range is hashed here.
         if (worker.failed) return;
         worker.failed = true;
+        custodyDigesters.failed++;
         digesters--;
         if (idle.includes(worker)) idle.splice(idle.indexOf(worker), 1);
         if (job) job.reject(new Error("the digester failed: " + e.message));
@@ -139,9 +140,9 @@ const custodyDigest = (() => {
   };
 })();
 
-// custodyDigesters counts the ranges the digesters hashed (the tests
-// read it).
-globalThis.custodyDigesters = { hashed: 0 };
+// custodyDigesters counts the ranges the digesters hashed, and the
+// digesters that failed (the tests read it).
+globalThis.custodyDigesters = { hashed: 0, failed: 0 };
 globalThis.custodyDigestRange = (file, offset, length, whole) => custodyDigest.range(file, offset, length, whole);
 // The smallest range worth hashing here: below, the round trip through a
 // Promise costs more than the verifier's reading it from its own cache of
