@@ -63,8 +63,9 @@ func newDigestRange() manifest.RangeDigest {
 // as the same algorithm in JavaScript in Chromium, and copying a block
 // into Go costs little beside it.
 func crcOf(bytes js.Value) uint32 {
+	const crcChunk = 1 << 20
 	n := bytes.Length()
-	block := make([]byte, min(n, blockSize))
+	block := make([]byte, min(n, crcChunk))
 	var crc uint32
 	for off := 0; off < n; off += len(block) {
 		m := js.CopyBytesToGo(block, bytes.Call("subarray", off, min(n, off+len(block))))

@@ -10,19 +10,23 @@ import (
 	"syscall/js"
 )
 
-// blockSize is the slice of the File read at once: the ZIP and PDF readers
-// make many small reads near each other, the hashing reads of 1 MiB.
-const blockSize = 1 << 20
+// blockSize is the least of the File read at once: the ZIP reader checks
+// each entry's local header (and data descriptor), a few dozen bytes
+// spread over the whole container, and read a whole MiB for each, 81 MB
+// for a 510 MB bundle of 24 large files (docs/performance.md).
+const blockSize = 64 << 10
 
-// cachedBlocks bounds the memory held for the file: a few blocks.
-const cachedBlocks = 16
+// cachedBlocks bounds the memory held for the file: 16 MiB of blocks.
+const cachedBlocks = 256
 
-// readAhead is how many blocks are read at once when a reader goes on
-// from the block before: each read of the File costs a few milliseconds
-// beside its bytes (a round trip to the browser's process), so the
-// rendering comparison, which streams record.pdf and the photos in small
-// reads, read 228 MiB in 1.3 s a block at a time (docs/performance.md).
-const readAhead = 8
+// readAhead is the most blocks read at once, 8 MiB: each read of the
+// File costs a millisecond or more beside its bytes (a round trip to the
+// browser's process), so the rendering comparison, which streams
+// record.pdf and the photos in small reads, read 228 MiB in 1.3 s 1 MiB
+// at a time. A read that goes on where the one before ended reads twice
+// as many blocks as it, up to readAhead; any other reads one block (a
+// local header read after the data descriptor before it is not a stream).
+const readAhead = 128
 
 // fileReader is an io.ReaderAt over a browser File, read with
 // File.slice().arrayBuffer() one block at a time. Safe for concurrent use
@@ -34,6 +38,9 @@ type fileReader struct {
 	mu     sync.Mutex
 	blocks map[int64][]byte // by block index
 	order  []int64          // least recently used first
+	// The last read of the File: the block after it, and its length in
+	// blocks (readAhead's doubling).
+	nextBlock, lastRead int64
 }
 
 func newFileReader(file js.Value) *fileReader {
@@ -68,9 +75,10 @@ func (f *fileReader) block(i int64) ([]byte, error) {
 		return b, nil
 	}
 	n := int64(1)
-	if _, sequential := f.blocks[i-1]; sequential {
-		n = readAhead
+	if i == f.nextBlock && f.lastRead > 0 {
+		n = min(2*f.lastRead, readAhead)
 	}
+	f.nextBlock, f.lastRead = i+n, n
 	data, err := f.slice(i*blockSize, min(f.size, (i+n)*blockSize))
 	if err != nil {
 		return nil, err
