@@ -129,12 +129,13 @@ func loadPNGAsIs(a Attachment, cfg image.Config) (*embeddedImage, string) {
 	return data.stubbed(cfg, stubPNG(s, marker), marker, s.idatLength, writeIDAT), ""
 }
 
-// checkPNGAsIs reads a PNG for its structure, then, if the PDF writer takes
-// it as it is, for its rows. It reports false with no reason for a PNG that
-// must be decoded instead, and a reason for one that cannot be shown.
+// checkPNGAsIs reads a PNG for its structure and, if the PDF writer takes
+// it as it is, its rows, at once. It reports false with no reason for a PNG
+// that must be decoded instead, and a reason for one that cannot be shown.
 func checkPNGAsIs(open func() (io.ReadCloser, error)) (s pngStructure, data checkedContent, asIs bool, reason string) {
+	var rows rowsCheck
 	data, reason = checkContent(open, func(r io.Reader) (err error) {
-		s, err = scanPNG(r)
+		s, err = scanPNG(r, &rows)
 		return err
 	})
 	switch {
@@ -144,9 +145,8 @@ func checkPNGAsIs(open func() (io.ReadCloser, error)) (s pngStructure, data chec
 		return s, data, false, "corrupt image (" + data.checkErr.Error() + ")"
 	case !s.header.asIs():
 		return s, data, false, ""
-	}
-	if reason := data.read(func(r io.Reader) error { return checkPNGRows(r, s.header) }); reason != "" {
-		return s, data, false, reason
+	case rows.err != nil:
+		return s, data, false, "corrupt image (" + rows.err.Error() + ")"
 	}
 	return s, data, true, ""
 }
@@ -235,25 +235,6 @@ func checkContent(open func() (io.ReadCloser, error), check func(io.Reader) erro
 	}
 	c.size, c.sum = h.n, h.Sum(nil)
 	return c, ""
-}
-
-// read reads the content again for a further check, whose error makes it
-// a corrupt image.
-func (c checkedContent) read(check func(io.Reader) error) string {
-	rc, err := c.open()
-	if err != nil {
-		return "could not be read"
-	}
-	defer rc.Close()
-	src := &readErrors{r: rc}
-	err = check(io.LimitReader(src, c.size))
-	switch {
-	case src.err != nil:
-		return "could not be read"
-	case err != nil:
-		return "corrupt image (" + err.Error() + ")"
-	}
-	return ""
 }
 
 // stubbed is the image to place: gopdf reads file, writes stream as its
