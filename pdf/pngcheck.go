@@ -189,9 +189,11 @@ func appendChunk(b []byte, kind string, data []byte) []byte {
 // fed through a pipe, so that the PNG is read once for its structure and
 // its rows. A nil *rowsCheck checks nothing.
 type rowsCheck struct {
-	w    *io.PipeWriter
-	done chan error
-	err  error // the rows' check, once stopped
+	standIns ImageStandIns // nil: none
+	image    ImageStandIn  // the stand-in being made, if any
+	w        *io.PipeWriter
+	done     chan error
+	err      error // the rows' check, once stopped
 }
 
 // start starts checking the rows of an image of header h.
@@ -201,8 +203,15 @@ func (c *rowsCheck) start(h pngHeader) {
 	}
 	r, w := io.Pipe()
 	c.w, c.done = w, make(chan error, 1)
+	var data io.Reader = r
+	if c.standIns != nil {
+		c.image = c.standIns.PNGImage(h.samples(), int(h.depth), h.width)
+	}
+	if c.image != nil {
+		data = io.TeeReader(r, c.image.Compressed())
+	}
 	go func() {
-		err := checkRows(bufio.NewReaderSize(r, 64<<10), h)
+		err := checkRows(bufio.NewReaderSize(data, 64<<10), h, c.image)
 		io.Copy(io.Discard, r) // the scan goes on to IEND whatever the rows
 		c.done <- err
 	}()
@@ -231,15 +240,20 @@ func (c *rowsCheck) stop() {
 // data: the PDF writer embeds all of it) and checks it is exactly the
 // declared rows, each starting with a filter type 0 to 4. idat is the
 // image data of a PNG of header h, read from its first byte; being an
-// io.ByteReader, inflating reads no further than its stream.
-func checkRows(idat *bufio.Reader, h pngHeader) error {
+// io.ByteReader, inflating reads no further than its stream. The rows go
+// to image too, if there is one.
+func checkRows(idat *bufio.Reader, h pngHeader, image ImageStandIn) error {
 	zr, err := zlib.NewReader(idat)
 	if err != nil {
 		return errors.New("image data is not zlib data")
 	}
 	stride := int64((h.width*h.samples()*int(h.depth)+7)/8) + 1
 	rows := &pngRowChecker{stride: stride, want: stride * int64(h.height)}
-	if _, err := io.Copy(rows, zr); err != nil {
+	var dst io.Writer = rows
+	if image != nil {
+		dst = io.MultiWriter(rows, image) // the rows checked first
+	}
+	if _, err := io.Copy(dst, zr); err != nil {
 		return err
 	}
 	if rows.seen != rows.want {

@@ -37,12 +37,12 @@ func TestStubsRenderAsHeld(t *testing.T) {
 func TestStubMarkerCannotPoseAsStub(t *testing.T) {
 	zoo := imageZoo(t)
 	real := bytesAttachment("real.jpg", "image/jpeg", zoo["colour.jpg"])
-	img, reason := loadImage(real, true)
+	img, reason := loadImage(real, true, nil)
 	if img == nil || img.fill == nil {
 		t.Fatalf("not stubbed: %q", reason)
 	}
 	impostor := bytesAttachment("impostor.jpg", "image/jpeg", append(bytes.Clone(img.file), 0xFF, 0xD9))
-	png, _ := loadImage(bytesAttachment("rgb.png", "image/png", zoo["rgb.png"]), true)
+	png, _ := loadImage(bytesAttachment("rgb.png", "image/png", zoo["rgb.png"]), true, nil)
 	pngImpostor := bytesAttachment("impostor.png", "image/png", png.file)
 	for _, order := range [][]Attachment{{impostor, real, pngImpostor}, {real, impostor, pngImpostor}} {
 		d := sampleDocument(t)
