@@ -27,7 +27,9 @@ import (
 // data pdfpack replaces, by object number, with the real data streamed
 // from the attachment once more (embeddedImage.fill). The attachment must
 // then be exactly what was checked (size and SHA-256), or the rendering
-// fails. Only images that are decoded and re-encoded are held whole.
+// fails. (A rendering made only to be normalised takes a stand-in for a
+// PNG's data instead, made as it was checked: ImageStandIns.) Only
+// images that are decoded and re-encoded are held whole.
 
 // embeddedImage is an image checked to embed, ready to place.
 type embeddedImage struct {

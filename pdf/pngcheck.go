@@ -27,9 +27,10 @@ import (
 // Everything streams, chunk by chunk: the image is read once for its
 // structure and its rows (scanPNG, which hands the image data to an
 // inflater as it goes by: rowsCheck), and once more when its data goes into
-// the PDF (writeIDAT), and never held whole. Reading it once for both
-// matters to the web verifier, where each read of a file is a round trip
-// to the browser.
+// the PDF (writeIDAT; in a verifier's fresh rendering a stand-in goes
+// there instead, ImageStandIns), and never held whole. Reading it once
+// for both matters to the web verifier, where each read of a file is a
+// round trip to the browser.
 
 type pngHeader struct {
 	width, height int
@@ -192,6 +193,7 @@ type rowsCheck struct {
 	standIns ImageStandIns // nil: none
 	image    ImageStandIn  // the stand-in being made, if any
 	w        *io.PipeWriter
+	buf      []byte // feed's
 	done     chan error
 	err      error // the rows' check, once stopped
 }
@@ -222,7 +224,10 @@ func (c *rowsCheck) feed(p *pngReader) error {
 	if c == nil || c.w == nil {
 		return nil
 	}
-	_, err := io.Copy(c.w, p) // the pipe takes all: only p's errors stop it
+	if c.buf == nil {
+		c.buf = make([]byte, 32<<10) // once, not per chunk (an encoder's are 8 KiB or so)
+	}
+	_, err := io.CopyBuffer(c.w, p, c.buf) // the pipe takes all: only p's errors stop it
 	return err
 }
 

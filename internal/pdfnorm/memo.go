@@ -28,7 +28,8 @@ import (
 // compressed bytes and takes the remembered form when there is one,
 // reading the stream again to inflate it only when there is none. The
 // canonical form, and so every comparison, is the same either way: only
-// the work differs.
+// the work differs. A Memo also makes the stand-ins of a fresh rendering's
+// PNG photos (standin.go).
 type Memo struct {
 	// mu: the stand-ins are made by the renderer as the normaliser reads
 	// its output, in another goroutine.
