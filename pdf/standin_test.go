@@ -5,7 +5,6 @@ import (
 	"compress/zlib"
 	"encoding/binary"
 	"fmt"
-	"io"
 	"testing"
 
 	"github.com/custody-toolkit/custody/internal/pdfnorm"
@@ -110,20 +109,7 @@ func TestImageStandInsSameForm(t *testing.T) {
 // into the PDF.
 func TestPNGAsIsReadOnceWithStandIns(t *testing.T) {
 	data := rawPNG(t, 500, 300, 8, 2, zlib.NoCompression)
-	a := bytesAttachment("photo.png", "image/png", data)
-	var read int64
-	open := a.Open
-	a.Open = func() (io.ReadCloser, error) {
-		rc, err := open()
-		return countingReadCloser{rc, &read}, err
-	}
-	d := sampleDocument(t)
-	d.PNGAsIs = true
-	d.ImageStandIns = memoStandIns{pdfnorm.NewMemo()}
-	d.Items = []Item{{Message: &Message{ID: "m1", Text: "x", Attachments: []Attachment{a}}}}
-	if err := RenderUncompressed(io.Discard, d); err != nil {
-		t.Fatal(err)
-	}
+	read := bytesReadRendering(t, RenderUncompressed, bytesAttachment("photo.png", "image/png", data), memoStandIns{pdfnorm.NewMemo()})
 	if max := int64(len(data)) + 4096; read > max {
 		t.Errorf("%d bytes read for a %d-byte PNG, want at most %d", read, len(data), max)
 	}

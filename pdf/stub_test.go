@@ -128,24 +128,32 @@ func TestPNGAsIsReadTwice(t *testing.T) {
 	zoo := imageZoo(t)
 	for _, name := range []string{"rgb.png", "split.png"} {
 		data := zoo[name]
-		a := bytesAttachment(name, "image/png", data)
-		var read int64
-		open := a.Open
-		a.Open = func() (io.ReadCloser, error) {
-			rc, err := open()
-			return countingReadCloser{rc, &read}, err
-		}
-		d := sampleDocument(t)
-		d.PNGAsIs = true
-		d.Items = []Item{{Message: &Message{ID: "m1", Text: "x", Attachments: []Attachment{a}}}}
-		if err := Render(io.Discard, d); err != nil {
-			t.Fatal(err)
-		}
+		read := bytesReadRendering(t, Render, bytesAttachment(name, "image/png", data), nil)
 		// The header's read is bufio's first 4 KiB at most.
 		if max := 2*int64(len(data)) + 4096; read > max {
 			t.Errorf("%s: %d bytes read for a %d-byte PNG, want at most %d", name, read, len(data), max)
 		}
 	}
+}
+
+// bytesReadRendering is the bytes read of attachment a to render a
+// document that shows it, with render and standIns.
+func bytesReadRendering(t *testing.T, render func(io.Writer, *Document) error, a Attachment, standIns ImageStandIns) int64 {
+	t.Helper()
+	var read int64
+	open := a.Open
+	a.Open = func() (io.ReadCloser, error) {
+		rc, err := open()
+		return countingReadCloser{rc, &read}, err
+	}
+	d := sampleDocument(t)
+	d.PNGAsIs = true
+	d.ImageStandIns = standIns
+	d.Items = []Item{{Message: &Message{ID: "m1", Text: "x", Attachments: []Attachment{a}}}}
+	if err := render(io.Discard, d); err != nil {
+		t.Fatal(err)
+	}
+	return read
 }
 
 type countingReadCloser struct {
