@@ -27,7 +27,9 @@ import (
 // data pdfpack replaces, by object number, with the real data streamed
 // from the attachment once more (embeddedImage.fill). The attachment must
 // then be exactly what was checked (size and SHA-256), or the rendering
-// fails. Only images that are decoded and re-encoded are held whole.
+// fails. (A rendering made only to be normalised takes a stand-in for a
+// PNG's data instead, made as it was checked: ImageStandIns.) Only
+// images that are decoded and re-encoded are held whole.
 
 // embeddedImage is an image checked to embed, ready to place.
 type embeddedImage struct {
@@ -62,7 +64,9 @@ func isImage(a Attachment) bool {
 // pngAsIs (custody-pdf/3), a PNG the PDF writer embeds as it is: decoding
 // every image would cost the exporter, and each verifier that renders the
 // record again, far more than checking it.
-func loadImage(a Attachment, pngAsIs bool) (img *embeddedImage, reason string) {
+// With standIns (a rendering made only to be normalised), such a PNG's data
+// may be a stand-in (ImageStandIns).
+func loadImage(a Attachment, pngAsIs bool, standIns ImageStandIns) (img *embeddedImage, reason string) {
 	if !isImage(a) {
 		return nil, ""
 	}
@@ -86,7 +90,7 @@ func loadImage(a Attachment, pngAsIs bool) (img *embeddedImage, reason string) {
 	case format == "jpeg":
 		return loadJPEG(a, cfg, header)
 	case pngAsIs:
-		return loadPNGAsIs(a, cfg)
+		return loadPNGAsIs(a, cfg, standIns)
 	}
 	return loadReencodedPNG(a, cfg, false)
 }
@@ -117,8 +121,8 @@ func loadJPEG(a Attachment, cfg image.Config, header []byte) (*embeddedImage, st
 // with transparency flattened onto white, because the writer splits an
 // alpha channel from rows the encoder filtered for four bytes a pixel,
 // which viewers then un-filter for three.
-func loadPNGAsIs(a Attachment, cfg image.Config) (*embeddedImage, string) {
-	s, data, asIs, reason := checkPNGAsIs(a.Open)
+func loadPNGAsIs(a Attachment, cfg image.Config, standIns ImageStandIns) (*embeddedImage, string) {
+	s, data, standIn, asIs, reason := checkPNGAsIs(a.Open, standIns)
 	switch {
 	case reason != "":
 		return nil, reason
@@ -126,29 +130,42 @@ func loadPNGAsIs(a Attachment, cfg image.Config) (*embeddedImage, string) {
 		return loadReencodedPNG(a, cfg, true)
 	}
 	marker := stubMarker(data)
-	return data.stubbed(cfg, stubPNG(s, marker), marker, s.idatLength, writeIDAT), ""
+	img := data.stubbed(cfg, stubPNG(s, marker), marker, s.idatLength, writeIDAT)
+	if standIn != nil {
+		img.fill.Length = int64(len(standIn))
+		img.fill.Write = func(w io.Writer) error {
+			_, err := w.Write(standIn)
+			return err
+		}
+	}
+	return img, ""
 }
 
-// checkPNGAsIs reads a PNG for its structure, then, if the PDF writer takes
-// it as it is, for its rows. It reports false with no reason for a PNG that
-// must be decoded instead, and a reason for one that cannot be shown.
-func checkPNGAsIs(open func() (io.ReadCloser, error)) (s pngStructure, data checkedContent, asIs bool, reason string) {
+// checkPNGAsIs reads a PNG for its structure and, if the PDF writer takes
+// it as it is, its rows, at once. It reports false with no reason for a PNG
+// that must be decoded instead, and a reason for one that cannot be shown.
+// With standIns, it returns the stand-in for the data of a PNG taken as it
+// is, if it has one.
+func checkPNGAsIs(open func() (io.ReadCloser, error), standIns ImageStandIns) (s pngStructure, data checkedContent, standIn []byte, asIs bool, reason string) {
+	rows := rowsCheck{standIns: standIns}
 	data, reason = checkContent(open, func(r io.Reader) (err error) {
-		s, err = scanPNG(r)
+		s, err = scanPNG(r, &rows)
 		return err
 	})
 	switch {
 	case reason != "":
-		return s, data, false, reason
+		return s, data, nil, false, reason
 	case data.checkErr != nil:
-		return s, data, false, "corrupt image (" + data.checkErr.Error() + ")"
+		return s, data, nil, false, "corrupt image (" + data.checkErr.Error() + ")"
 	case !s.header.asIs():
-		return s, data, false, ""
+		return s, data, nil, false, ""
+	case rows.err != nil:
+		return s, data, nil, false, "corrupt image (" + rows.err.Error() + ")"
 	}
-	if reason := data.read(func(r io.Reader) error { return checkPNGRows(r, s.header) }); reason != "" {
-		return s, data, false, reason
+	if rows.image != nil {
+		standIn = rows.image.StandIn()
 	}
-	return s, data, true, ""
+	return s, data, standIn, true, ""
 }
 
 // loadReencodedPNG decodes a PNG and re-encodes it as 8-bit, non-interlaced
@@ -203,6 +220,30 @@ func contentSHA256(size int64) hash.Hash {
 	return sha256.New()
 }
 
+// ImageStandIns, set on a Document rendered only to be normalised
+// (internal/pdfnorm, by verify's rendering comparison), is handed the data
+// of each PNG embedded as it is while its rows are checked (the check
+// inflates them), and gives bytes to write in place of that data: the
+// normaliser knows their decoded form already (pdfnorm's stand-ins), and
+// the image is not read again for the PDF. The PDF then does not hold the
+// images: it is for the normaliser only.
+type ImageStandIns interface {
+	// PNGImage starts the stand-in for image data with the PDF writer's
+	// PNG predictor parameters (/Colors, /BitsPerComponent, /Columns);
+	// nil: none, the data goes in.
+	PNGImage(colors, bits, columns int) ImageStandIn
+}
+
+// An ImageStandIn is written the image's inflated data (its rows, still
+// filtered), and its compressed data to Compressed, both in order.
+type ImageStandIn interface {
+	io.Writer
+	Compressed() io.Writer
+	// StandIn is called once the data was written whole and passed the
+	// check: it returns the bytes to write in its place (nil: the data).
+	StandIn() []byte
+}
+
 // checkedContent is an attachment's content as it was checked: its size
 // and SHA-256, and the outcome of the check.
 type checkedContent struct {
@@ -235,25 +276,6 @@ func checkContent(open func() (io.ReadCloser, error), check func(io.Reader) erro
 	}
 	c.size, c.sum = h.n, h.Sum(nil)
 	return c, ""
-}
-
-// read reads the content again for a further check, whose error makes it
-// a corrupt image.
-func (c checkedContent) read(check func(io.Reader) error) string {
-	rc, err := c.open()
-	if err != nil {
-		return "could not be read"
-	}
-	defer rc.Close()
-	src := &readErrors{r: rc}
-	err = check(io.LimitReader(src, c.size))
-	switch {
-	case src.err != nil:
-		return "could not be read"
-	case err != nil:
-		return "corrupt image (" + err.Error() + ")"
-	}
-	return ""
 }
 
 // stubbed is the image to place: gopdf reads file, writes stream as its

@@ -81,7 +81,7 @@ func (r *renderer) attachment(a Attachment) error {
 		r.listAttachment(a, fmt.Sprintf(r.words.TooManyImages, MaxEmbeddedBytes>>20))
 		return nil
 	}
-	img, reason := loadImage(a, r.d.PNGAsIs)
+	img, reason := loadImage(a, r.d.PNGAsIs, r.d.ImageStandIns)
 	if img == nil {
 		r.listAttachment(a, reason)
 		return nil

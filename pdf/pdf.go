@@ -89,6 +89,11 @@ type Document struct {
 	// Without it PNGs are decoded and re-encoded (custody-pdf/1 and /2).
 	PNGAsIs bool
 
+	// ImageStandIns, for a rendering made only to be normalised, puts
+	// stand-ins in place of the data of PNGs embedded as they are (see
+	// ImageStandIns); nil for a PDF to read.
+	ImageStandIns ImageStandIns
+
 	// Layout4 is the layout of custody-pdf/4: the header states Selection,
 	// AttachmentCounts and TimeZone in words; missing attachments are
 	// outlined boxes that say so (Attachment.Missing), never filled; and

@@ -25,8 +25,12 @@ import (
 // (internal/pdfnorm) reads the embedded data as surely as the exporter did.
 //
 // Everything streams, chunk by chunk: the image is read once for its
-// structure (scanPNG), once for its rows (checkPNGRows) and once more when
-// its data goes into the PDF (writeIDAT), and never held whole.
+// structure and its rows (scanPNG, which hands the image data to an
+// inflater as it goes by: rowsCheck), and once more when its data goes into
+// the PDF (writeIDAT; in a verifier's fresh rendering a stand-in goes
+// there instead, ImageStandIns), and never held whole. Reading it once
+// for both matters to the web verifier, where each read of a file is a
+// round trip to the browser.
 
 type pngHeader struct {
 	width, height int
@@ -65,26 +69,45 @@ type pngStructure struct {
 
 // scanPNG walks the chunks from the signature to IEND, checking each CRC.
 // A chunk of no data other than IEND makes the PNG one to decode: gopdf
-// stops reading chunks at the first.
-func scanPNG(r io.Reader) (pngStructure, error) {
+// stops reading chunks at the first. With rows, it checks the image data's
+// rows too as it goes by (rows.err), when the PNG is one the PDF writer
+// takes as it is so far; rows.err counts only if it still is at IEND.
+func scanPNG(r io.Reader, rows *rowsCheck) (pngStructure, error) {
 	var s pngStructure
 	p, err := newPNGReader(r)
 	if err != nil {
 		return s, err
 	}
+	defer rows.stop()
 	seenHeader, idatDone := false, false
 	for {
 		kind, n, err := p.next()
 		if err != nil {
 			return s, err
 		}
+		if kind != "IDAT" && s.idatLength > 0 {
+			rows.stop() // the image data ended: the inflater has all of it
+		}
 		var chunk []byte
-		if kind == "IHDR" && n == 13 || kind == "PLTE" {
+		switch {
+		case kind == "IHDR" && n == 13 || kind == "PLTE":
 			if chunk, err = p.wholeChunk(); err != nil {
 				return s, err
 			}
-		} else if err := p.finish(); err != nil {
-			return s, err
+		case kind == "IDAT" && seenHeader && !idatDone:
+			if s.idatLength == 0 && s.header.asIs() {
+				rows.start(s.header)
+			}
+			if err := rows.feed(p); err != nil {
+				return s, err
+			}
+			if err := p.finish(); err != nil {
+				return s, err
+			}
+		default:
+			if err := p.finish(); err != nil {
+				return s, err
+			}
 		}
 		if n == 0 && kind != "IEND" {
 			s.header.decodeFirst = true
@@ -163,24 +186,79 @@ func appendChunk(b []byte, kind string, data []byte) []byte {
 	return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(b[start:]))
 }
 
-// checkPNGRows inflates the image data (the zlib stream must end with the
-// data: the PDF writer embeds all of it) and checks it is exactly the
-// declared rows, each starting with a filter type 0 to 4. r is a PNG that
-// scanPNG accepted.
-func checkPNGRows(r io.Reader, h pngHeader) error {
-	p, err := newPNGReader(r)
-	if err != nil {
-		return err
+// rowsCheck inflates the image data as scanPNG reads it, in a goroutine
+// fed through a pipe, so that the PNG is read once for its structure and
+// its rows. A nil *rowsCheck checks nothing.
+type rowsCheck struct {
+	standIns ImageStandIns // nil: none
+	image    ImageStandIn  // the stand-in being made, if any
+	w        *io.PipeWriter
+	buf      []byte // feed's
+	done     chan error
+	err      error // the rows' check, once stopped
+}
+
+// start starts checking the rows of an image of header h.
+func (c *rowsCheck) start(h pngHeader) {
+	if c == nil || c.done != nil {
+		return
 	}
-	p.noCRC = true
-	idat := &idatReader{p: p}
-	zr, err := zlib.NewReader(idat) // an io.ByteReader: inflating reads no further than its stream
+	r, w := io.Pipe()
+	c.w, c.done = w, make(chan error, 1)
+	var data io.Reader = r
+	if c.standIns != nil {
+		c.image = c.standIns.PNGImage(h.samples(), int(h.depth), h.width)
+	}
+	if c.image != nil {
+		data = io.TeeReader(r, c.image.Compressed())
+	}
+	go func() {
+		err := checkRows(bufio.NewReaderSize(data, 64<<10), h, c.image)
+		io.Copy(io.Discard, r) // the scan goes on to IEND whatever the rows
+		c.done <- err
+	}()
+}
+
+// feed hands the inflater the data of the current IDAT chunk.
+func (c *rowsCheck) feed(p *pngReader) error {
+	if c == nil || c.w == nil {
+		return nil
+	}
+	if c.buf == nil {
+		c.buf = make([]byte, 32<<10) // once, not per chunk (an encoder's are 8 KiB or so)
+	}
+	_, err := io.CopyBuffer(c.w, p, c.buf) // the pipe takes all: only p's errors stop it
+	return err
+}
+
+// stop tells the inflater the image data has ended and waits for its
+// verdict. It may be called again.
+func (c *rowsCheck) stop() {
+	if c == nil || c.w == nil {
+		return
+	}
+	c.w.Close()
+	c.err, c.w = <-c.done, nil
+}
+
+// checkRows inflates the image data (the zlib stream must end with the
+// data: the PDF writer embeds all of it) and checks it is exactly the
+// declared rows, each starting with a filter type 0 to 4. idat is the
+// image data of a PNG of header h, read from its first byte; being an
+// io.ByteReader, inflating reads no further than its stream. The rows go
+// to image too, if there is one.
+func checkRows(idat *bufio.Reader, h pngHeader, image ImageStandIn) error {
+	zr, err := zlib.NewReader(idat)
 	if err != nil {
 		return errors.New("image data is not zlib data")
 	}
 	stride := int64((h.width*h.samples()*int(h.depth)+7)/8) + 1
 	rows := &pngRowChecker{stride: stride, want: stride * int64(h.height)}
-	if _, err := io.Copy(rows, zr); err != nil {
+	var dst io.Writer = rows
+	if image != nil {
+		dst = io.MultiWriter(rows, image) // the rows checked first
+	}
+	if _, err := io.Copy(dst, zr); err != nil {
 		return err
 	}
 	if rows.seen != rows.want {
@@ -227,7 +305,7 @@ func (c *pngRowChecker) Write(p []byte) (int, error) {
 // type, Read its data, and finish (or the next call to next) checks its CRC.
 type pngReader struct {
 	r     *bufio.Reader
-	noCRC bool // CRCs already checked (scanPNG): the later passes skip them
+	noCRC bool // CRCs already checked (scanPNG): writeIDAT skips them
 	kind  string
 	left  int64 // data of the current chunk not read yet
 	open  bool  // a chunk whose CRC is not read yet
@@ -347,8 +425,7 @@ func (p *pngReader) truncated() error {
 }
 
 // idatReader reads the data of a run of IDAT chunks as one stream, from
-// the first IDAT chunk on; it is an io.ByteReader, so that a decompressor
-// reads no further than its stream.
+// the first IDAT chunk on.
 type idatReader struct {
 	p       *pngReader
 	started bool
@@ -371,29 +448,4 @@ func (d *idatReader) Read(b []byte) (int, error) {
 		}
 	}
 	return 0, io.EOF
-}
-
-func (d *idatReader) ReadByte() (byte, error) {
-	if p := d.p; p.noCRC && p.open && p.kind == "IDAT" && p.left > 0 {
-		// The fast path: a decompressor reads Huffman codes byte by byte.
-		b, err := p.r.ReadByte()
-		if err == io.EOF {
-			return 0, p.truncated()
-		} else if err != nil {
-			return 0, err
-		}
-		p.left--
-		p.off++
-		return b, nil
-	}
-	var b [1]byte
-	for {
-		n, err := d.Read(b[:])
-		if n == 1 {
-			return b[0], nil
-		}
-		if err != nil {
-			return 0, err
-		}
-	}
 }

@@ -110,9 +110,14 @@ func Render(w io.Writer, c Content, seal *Seal) error {
 // RenderUncompressed writes the rendering of c with its streams not
 // deflated (pdf.RenderUncompressed): Render's output once every stream is
 // inflated, which is all a verifier compares, made without the cost of
-// compressing.
-func RenderUncompressed(w io.Writer, c Content, seal *Seal) error {
-	return render(w, c, seal, pdf.RenderUncompressed)
+// compressing. With standIns, the data of PNGs embedded as they are may be
+// stand-ins (pdf.ImageStandIns): then only the normaliser that made them
+// can read the output.
+func RenderUncompressed(w io.Writer, c Content, seal *Seal, standIns pdf.ImageStandIns) error {
+	return render(w, c, seal, func(w io.Writer, d *pdf.Document) error {
+		d.ImageStandIns = standIns
+		return pdf.RenderUncompressed(w, d)
+	})
 }
 
 func render(w io.Writer, c Content, seal *Seal, renderPDF func(io.Writer, *pdf.Document) error) error {

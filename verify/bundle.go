@@ -24,6 +24,7 @@ import (
 	"github.com/custody-toolkit/custody/keys/sigalg"
 	"github.com/custody-toolkit/custody/keys/sigstream"
 	"github.com/custody-toolkit/custody/manifest"
+	"github.com/custody-toolkit/custody/pdf"
 	"github.com/custody-toolkit/custody/record"
 	"github.com/custody-toolkit/custody/translog"
 	"golang.org/x/mod/sumdb/note"
@@ -1080,7 +1081,7 @@ func compareRecord(b *manifest.Bundle, m *manifest.Manifest, sealed *io.SectionR
 	// (compareRendering's byte comparison, when its normaliser cannot read
 	// its own rendering) reads it again: nothing holds every message
 	// entry while the pages are laid out.
-	render := func(w io.Writer, compressed bool) error {
+	render := func(w io.Writer, compressed bool, standIns pdf.ImageStandIns) error {
 		if c.Manifest == nil {
 			if c, err = content(b, m); err != nil {
 				return err
@@ -1088,7 +1089,7 @@ func compareRecord(b *manifest.Bundle, m *manifest.Manifest, sealed *io.SectionR
 		}
 		first := c
 		c = record.Content{}
-		return renderRecord(w, first, nil, compressed)
+		return renderRecord(w, first, nil, compressed, standIns)
 	}
 	return compareRendering(sealed, true, digest, render, newSHA256)
 }

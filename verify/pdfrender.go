@@ -29,12 +29,12 @@ func StandaloneRendering(w io.Writer, b *manifest.Bundle, rep *Report, bundleNam
 // an exporter of its time did: the verifier tries each, and test vectors
 // made by an earlier renderer stay as they were.
 func StandaloneRenderingAs(w io.Writer, b *manifest.Bundle, rep *Report, bundleName, renderer string) error {
-	return standaloneRendering(w, b, rep, bundleName, renderer, true)
+	return standaloneRendering(w, b, rep, bundleName, renderer, true, nil)
 }
 
 // standaloneRendering is StandaloneRenderingAs, or with compressed false
-// the same pages uncompressed (renderRecord).
-func standaloneRendering(w io.Writer, b *manifest.Bundle, rep *Report, bundleName, renderer string, compressed bool) error {
+// the same pages uncompressed, with standIns (renderRecord).
+func standaloneRendering(w io.Writer, b *manifest.Bundle, rep *Report, bundleName, renderer string, compressed bool, standIns pdf.ImageStandIns) error {
 	c, err := content(b, rep.parsed)
 	if err != nil {
 		return err
@@ -43,17 +43,19 @@ func standaloneRendering(w io.Writer, b *manifest.Bundle, rep *Report, bundleNam
 	for _, ts := range rep.Timestamps {
 		seal.Timestamps = append(seal.Timestamps, pdf.Timestamp{Time: ts.Time, TSA: ts.TSA, CertSHA256: ts.TSACertSHA256})
 	}
-	return renderRecord(w, c, seal, compressed)
+	return renderRecord(w, c, seal, compressed, standIns)
 }
 
 // renderRecord renders c as the exporter does (compressed), or with its
 // streams left uncompressed: the same once every stream is inflated,
-// which is all compareRendering compares, at a fraction of the cost.
-func renderRecord(w io.Writer, c record.Content, seal *record.Seal, compressed bool) error {
+// which is all compareRendering compares, at a fraction of the cost; and
+// with standIns, a PNG photo's data a stand-in for the normaliser
+// (compareRendering).
+func renderRecord(w io.Writer, c record.Content, seal *record.Seal, compressed bool, standIns pdf.ImageStandIns) error {
 	if compressed {
 		return record.Render(w, c, seal)
 	}
-	return record.RenderUncompressed(w, c, seal)
+	return record.RenderUncompressed(w, c, seal, standIns)
 }
 
 // content reads what a rendering shows from b, whose manifest m was
@@ -106,8 +108,8 @@ func checkPDFRendering(f *pdfread.File, r io.ReaderAt, size int64, embedded *PDF
 // compareStandalone compares the standalone PDF's first revision with a
 // fresh rendering by renderer ("" for the one the bundle implies).
 func compareStandalone(r io.ReaderAt, size int64, b *manifest.Bundle, rep *Report, bundleName, renderer string, newSHA256 func(int64) hash.Hash) renderingComparison {
-	render := func(w io.Writer, compressed bool) error {
-		return standaloneRendering(w, b, rep, bundleName, renderer, compressed)
+	render := func(w io.Writer, compressed bool, standIns pdf.ImageStandIns) error {
+		return standaloneRendering(w, b, rep, bundleName, renderer, compressed, standIns)
 	}
 	return compareRendering(io.NewSectionReader(r, 0, size), false, nil, render, newSHA256)
 }
@@ -141,11 +143,8 @@ type renderingComparison struct {
 // cannot do (render, or read its own rendering) is indeterminate, unless
 // the sealed bytes are those of its own rendering, compressed.
 // Both sides are streamed; nothing is held whole.
-func compareRendering(sealed *io.SectionReader, whole bool, sealedDigest []byte, render func(w io.Writer, compressed bool) error, newSHA256 func(int64) hash.Hash) renderingComparison {
-	// The memo spares inflating again on the sealed side the compressed
-	// streams both sides hold as they are (a PNG photo's data).
-	memo := pdfnorm.NewMemo()
-	fresh, err := normalisedRendering(func(w io.Writer) error { return render(w, false) }, newSHA256, memo)
+func compareRendering(sealed *io.SectionReader, whole bool, sealedDigest []byte, render func(w io.Writer, compressed bool, standIns pdf.ImageStandIns) error, newSHA256 func(int64) hash.Hash) renderingComparison {
+	fresh, memo, err := freshForm(render, newSHA256)
 	var unreadable *ownLayoutError
 	switch {
 	case errors.As(err, &unreadable):
@@ -178,8 +177,8 @@ func compareRendering(sealed *io.SectionReader, whole bool, sealedDigest []byte,
 // longer than it holds): the sealed PDF passes if it is, byte for byte,
 // the fresh rendering compressed as the exporter does; otherwise it cannot
 // be compared.
-func compareBytes(sealed *io.SectionReader, whole bool, sealedDigest []byte, render func(w io.Writer, compressed bool) error, newSHA256 func(int64) hash.Hash, unreadable error) renderingComparison {
-	digest, n, err := renderDigest(func(w io.Writer) error { return render(w, true) }, newSHA256(sealed.Size()))
+func compareBytes(sealed *io.SectionReader, whole bool, sealedDigest []byte, render func(w io.Writer, compressed bool, standIns pdf.ImageStandIns) error, newSHA256 func(int64) hash.Hash, unreadable error) renderingComparison {
+	digest, n, err := renderDigest(func(w io.Writer) error { return render(w, true, nil) }, newSHA256(sealed.Size()))
 	if err != nil {
 		return renderingComparison{status: Indeterminate, sub: RendererUnavailable, detail: "it cannot be compared: this verifier cannot render the sealed content again: " + err.Error()}
 	}
@@ -224,6 +223,40 @@ func (e *ownLayoutError) Error() string {
 }
 
 func (e *ownLayoutError) Unwrap() error { return e.err }
+
+// freshForm is the canonical form of a fresh rendering, and the memo of
+// its large compressed streams for the sealed side's normalisation. The
+// memo spares inflating again on the sealed side the compressed streams
+// both sides hold as they are (a PNG photo's data); and its stand-ins
+// spare the fresh side reading a PNG photo again, and normalising its
+// data, once the renderer has checked its rows (pdf.ImageStandIns). If
+// the normaliser does not read the rendering with stand-ins, it is made
+// again without: they may change how the form is computed, never what it
+// is, nor whether it can be.
+func freshForm(render func(w io.Writer, compressed bool, standIns pdf.ImageStandIns) error, newSHA256 func(int64) hash.Hash) (pdfnorm.Form, *pdfnorm.Memo, error) {
+	memo := pdfnorm.NewMemo()
+	standIns := imageStandIns{memo: memo, newSHA256: newSHA256}
+	fresh, err := normalisedRendering(func(w io.Writer) error { return render(w, false, standIns) }, newSHA256, memo)
+	var unreadable *ownLayoutError
+	if errors.As(err, &unreadable) && memo.StandIns() > 0 {
+		memo = pdfnorm.NewMemo()
+		fresh, err = normalisedRendering(func(w io.Writer) error { return render(w, false, nil) }, newSHA256, memo)
+	}
+	return fresh, memo, err
+}
+
+// imageStandIns makes the fresh rendering's stand-ins with a memo.
+type imageStandIns struct {
+	memo      *pdfnorm.Memo
+	newSHA256 func(int64) hash.Hash
+}
+
+func (s imageStandIns) PNGImage(colors, bits, columns int) pdf.ImageStandIn {
+	if img := s.memo.Image(colors, bits, columns, s.newSHA256); img != nil {
+		return img
+	}
+	return nil // not a nil *pdfnorm.Image in an interface
+}
 
 // normalisedRendering is the canonical form of a fresh rendering, streamed
 // from the renderer into the normaliser, which hashes large stored streams

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"hash"
 	"io"
+	"sync"
 )
 
 // A Memo carries the decoded data of large compressed streams from one
@@ -27,14 +28,22 @@ import (
 // compressed bytes and takes the remembered form when there is one,
 // reading the stream again to inflate it only when there is none. The
 // canonical form, and so every comparison, is the same either way: only
-// the work differs.
+// the work differs. A Memo also makes the stand-ins of a fresh rendering's
+// PNG photos (standin.go).
 type Memo struct {
-	streams map[memoKey]decodedData
+	// mu: the stand-ins are made by the renderer as the normaliser reads
+	// its output, in another goroutine.
+	mu       sync.Mutex
+	streams  map[memoKey]decodedData
+	standIns map[string]standIn // by the stand-in's bytes
 }
 
 // NewMemo returns an empty Memo, to be given to both normalisations of a
-// comparison (in turn, not at once: it is not safe for concurrent use).
-func NewMemo() *Memo { return &Memo{streams: map[memoKey]decodedData{}} }
+// comparison, in turn, not at once (Images, though, may be made while
+// one runs).
+func NewMemo() *Memo {
+	return &Memo{streams: map[memoKey]decodedData{}, standIns: map[string]standIn{}}
+}
 
 // memoKey identifies a stream's decoded data: the SHA-256 of its
 // compressed bytes, and its PNG predictor (the zero predictor: none).
@@ -80,7 +89,10 @@ func (d *streamDict) key(compressed []byte) memoKey {
 func (n *normaliser) recalled(at io.ReaderAt, d *streamDict, data *limitedByteReader, start int64) (decodedData, compressedData, error) {
 	h := n.streamHash(true, d.length)
 	if _, err := io.Copy(h, data); err == nil && data.left == 0 {
-		if got, ok := n.memo.streams[d.key(h.Sum(nil))]; ok {
+		n.memo.mu.Lock()
+		got, ok := n.memo.streams[d.key(h.Sum(nil))]
+		n.memo.mu.Unlock()
+		if ok {
 			n.size += got.size
 			if n.limit > 0 && n.size > n.limit {
 				return decodedData{}, data, ErrLimit
@@ -105,7 +117,9 @@ func (n *normaliser) remember(d *streamDict, data *limitedByteReader) (decodedDa
 	tee := &hashingBytes{src: data, h: n.streamHash(true, d.length), buf: n.chunkBuffer()}
 	got, err := n.inflatedData(tee, d)
 	if err == nil {
+		n.memo.mu.Lock()
 		n.memo.streams[d.key(tee.h.Sum(nil))] = got
+		n.memo.mu.Unlock()
 	}
 	return got, tee, err
 }

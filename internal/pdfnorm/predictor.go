@@ -51,6 +51,12 @@ func parsePredictor(body []byte) (*predictor, error) {
 	if !seen["Predictor"] {
 		return nil, errors.New("no /Predictor")
 	}
+	return checkPredictor(*p)
+}
+
+// checkPredictor refuses what the normaliser does not un-predict.
+func checkPredictor(pr predictor) (*predictor, error) {
+	p := &pr
 	switch {
 	case p.colors < 1 || p.colors > 4:
 		return nil, fmt.Errorf("/Colors %d", p.colors)

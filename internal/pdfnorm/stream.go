@@ -132,6 +132,9 @@ type compressedData interface {
 // streamData decodes the data of a stream whose dictionary is d, which
 // starts at start, from data; it returns the reader that read it last.
 func (n *normaliser) streamData(d *streamDict, data *limitedByteReader, start int64) (decodedData, compressedData, error) {
+	if got, ok, err := n.standInData(d, data); ok {
+		return got, data, err
+	}
 	switch {
 	case !d.flate:
 		sum := &countingHash{h: n.streamHash(true, d.length), n: n}
