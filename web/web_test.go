@@ -161,6 +161,9 @@ func TestPage(t *testing.T) {
 		if c.name == "bundle" {
 			checkDigestersFail(t, ctx)
 		}
+		if c.name == "pdf" {
+			checkDigesterUpdate(t, ctx)
+		}
 		if c.name == "repacked" {
 			// Its compressed record.pdf is decoded into a temporary file,
 			// in the page's memory (memfs.js), and compared.
@@ -260,6 +263,32 @@ func checkDigestersFail(t *testing.T, ctx context.Context) {
 	}
 	if res["same"] != true || res["again"] != true || res["failed"] != float64(2) {
 		t.Errorf("with two broken digesters: same result %v (and after %v), %v digesters failed (want 2)", res["same"], res["again"], res["failed"])
+	}
+}
+
+// checkDigesterUpdate: a hash-wasm SHA-256 fed two sections of the File
+// through the digesters (custodyDigestRange.update: the hash's state goes
+// to a digester and back, as for a large PDF's signed bytes) gives the
+// digest of the same bytes hashed here.
+func checkDigesterUpdate(t *testing.T, ctx context.Context) {
+	t.Helper()
+	res, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]any](`(async () => {
+		const file = document.getElementById("file").files[0];
+		const hashed = custodyDigesters.hashed;
+		const h = await hashwasm.createSHA256();
+		h.init();
+		await custodyDigestRange.update(h, file, 0, 1000);
+		await custodyDigestRange.update(h, file, 1000, file.size - 1007);
+		const here = await hashwasm.createSHA256();
+		here.init();
+		here.update(new Uint8Array(await file.slice(0, file.size - 7).arrayBuffer()));
+		return { got: h.digest("hex"), want: here.digest("hex"), elsewhere: custodyDigesters.hashed - hashed };
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("a SHA-256 fed through the digesters: %v", err)
+	}
+	if res["got"] != res["want"] || res["elsewhere"] != float64(2) {
+		t.Errorf("a SHA-256 fed two sections through the digesters (%v of them there): %v, want %v", res["elsewhere"], res["got"], res["want"])
 	}
 }
 

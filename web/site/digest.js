@@ -81,7 +81,7 @@ const custodyDigest = (() => {
         job = null;
         if (e.data.error === undefined) {
           custodyDigesters.hashed++;
-          done.resolve({ sha256: e.data.sha256, crc: e.data.crc });
+          done.resolve(e.data);
         } else {
           done.reject(new Error(e.data.error));
         }
@@ -100,7 +100,7 @@ const custodyDigest = (() => {
       };
       worker.take = (j) => {
         job = j;
-        worker.postMessage({ id: nextID++, file: j.file, offset: j.offset, length: j.length, whole: j.whole });
+        worker.postMessage({ id: nextID++, ...j.message });
       };
       digesters++;
       give(worker);
@@ -115,27 +115,53 @@ const custodyDigest = (() => {
     else idle.push(worker);
   }
 
-  // elsewhere has a digester hash the range; in this page if none can.
-  async function elsewhere(file, offset, length, useWebCrypto) {
-    try {
-      return await new Promise((resolve, reject) => {
-        const job = { file, offset, length, whole: useWebCrypto, resolve, reject };
-        const worker = idle.shift();
-        if (worker) worker.take(job);
-        else waiting.push(job);
-      });
-    } catch (e) {
-      console.log("custody: " + e.message + ": hashed in this page");
-      return (useWebCrypto ? whole : streamed)(file, offset, length);
+  // elsewhere has a digester answer message (digester.js says what), or
+  // rejects if none can.
+  function elsewhere(message) {
+    return new Promise((resolve, reject) => {
+      const job = { message, resolve, reject };
+      const worker = idle.shift();
+      if (worker) worker.take(job);
+      else waiting.push(job);
+    });
+  }
+
+  // range is the SHA-256 and CRC-32 of the range: a digester's, else
+  // this page's.
+  async function range(file, offset, length, useWebCrypto) {
+    if (digesters > 0) {
+      try {
+        const out = await elsewhere({ file, offset, length, whole: useWebCrypto });
+        return { sha256: out.sha256, crc: out.crc };
+      } catch (e) {
+        console.log("custody: " + e.message + ": hashed in this page");
+      }
     }
+    return (useWebCrypto ? whole : streamed)(file, offset, length);
+  }
+
+  // update feeds a hash-wasm hasher the range: in a digester, which takes
+  // the hasher's state (hash-wasm's save and load) and hands back the
+  // state after the range, else here. A PDF's signed bytes, most of a file
+  // of hundreds of megabytes, were hashed on the page's thread.
+  async function update(hasher, file, offset, length) {
+    if (digesters > 0 && typeof hasher.save === "function") {
+      try {
+        const out = await elsewhere({ file, offset, length, state: hasher.save() });
+        hasher.load(out.state);
+        return;
+      } catch (e) {
+        console.log("custody: " + e.message + ": hashed in this page");
+      }
+    }
+    await pieces(file, offset, length, (bytes) => hasher.update(bytes));
   }
 
   return {
     crc32,
     startWorkers,
-    range: (file, offset, length, useWebCrypto) =>
-      (digesters > 0 ? elsewhere : useWebCrypto ? whole : streamed)(file, offset, length, useWebCrypto),
-    update: (hasher, file, offset, length) => pieces(file, offset, length, (bytes) => hasher.update(bytes)),
+    range,
+    update,
     readInto: async (file, offset, length, target, at) => target.set(await read(file, offset, offset + length), at),
   };
 })();

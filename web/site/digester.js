@@ -11,7 +11,9 @@
 // Uint8Array(32), crc: number} or {id, error}. whole: the range is read in
 // one piece and Web Crypto digests it (native, not incremental: asked for
 // only up to the verifier's bound, web/wasm/sha256.go); otherwise it
-// streams through hash-wasm's SHA-256 in pieces of PIECE bytes.
+// streams through hash-wasm's SHA-256 in pieces of PIECE bytes. Or in:
+// {id, file, offset, length, state}, a hash-wasm SHA-256's saved state,
+// out: {id, state} once the range is hashed on from it (update).
 //
 // The CRC-32 is hash-wasm's (its C compiled to WebAssembly: about three
 // times as fast as the same algorithm in JavaScript), used only once it
@@ -76,13 +78,33 @@ async function digest(file, offset, length, whole) {
   }
   const h = await hashwasm.createSHA256();
   h.init();
-  for (let at = offset, end = offset + length; at < end; ) {
-    const bytes = read(reader, file, at, Math.min(end, at + PIECE));
+  pieces(reader, file, offset, length, (bytes) => {
     h.update(bytes);
     crc.update(bytes);
+  });
+  return { sha256: h.digest("binary"), crc: crc.value() };
+}
+
+// pieces hands each(bytes) the range in pieces of PIECE bytes.
+function pieces(reader, file, offset, length, each) {
+  for (let at = offset, end = offset + length; at < end; ) {
+    const bytes = read(reader, file, at, Math.min(end, at + PIECE));
+    each(bytes);
     at += bytes.length;
   }
-  return { sha256: h.digest("binary"), crc: crc.value() };
+}
+
+// update goes on with a SHA-256 from state (hash-wasm's save of the
+// page's hasher) over the range, and returns the state after it: the
+// page's hasher loads it and goes on (digest.js). A PDF's signed bytes,
+// hundreds of megabytes through hash-wasm, are so hashed here rather than
+// on the page's thread.
+async function update(state, file, offset, length) {
+  const h = await hashwasm.createSHA256();
+  h.init();
+  h.load(state);
+  pieces(new FileReaderSync(), file, offset, length, (bytes) => h.update(bytes));
+  return h.save();
 }
 
 // One range at a time, in the order asked: the CRC-32 is one state, and
@@ -90,11 +112,15 @@ async function digest(file, offset, length, whole) {
 let queue = Promise.resolve();
 
 self.onmessage = (e) => {
-  const { id, file, offset, length, whole } = e.data;
+  const { id, file, offset, length, whole, state } = e.data;
   queue = queue.then(async () => {
     try {
-      const out = await digest(file, offset, length, whole);
-      postMessage({ id, sha256: out.sha256, crc: out.crc });
+      if (state) {
+        postMessage({ id, state: await update(state, file, offset, length) });
+      } else {
+        const out = await digest(file, offset, length, whole);
+        postMessage({ id, sha256: out.sha256, crc: out.crc });
+      }
     } catch (err) {
       postMessage({ id, error: String((err && err.message) || err) });
     }
