@@ -49,6 +49,7 @@ func PDF(r io.ReaderAt, size int64, opts Options) (*Report, error) {
 	if err != nil {
 		return resavedPDF(r, size, opts, err.Error(), f)
 	}
+	ahead := digestSignedAhead(f, r, size, opts) // pdfsigned.go
 	rep, err := Bundle(b, b.Size(), opts)
 	if err != nil {
 		return failedPDF(CheckPDFEmbeddedBundle, fmt.Sprintf("the embedded %q is not a bundle: %v", b.Name, err)), nil
@@ -59,7 +60,7 @@ func PDF(r io.ReaderAt, size int64, opts Options) (*Report, error) {
 	if rep.Result != Failed {
 		pdfRendering = startPDFRendering(f, r, size, b, rep, opts)
 	}
-	sig, sigChecks := verifyPDFSignature(f, r, size, opts, rep.sealed)
+	sig, sigChecks := verifyPDFSignature(f, r, size, opts, rep.sealed, ahead)
 	checks = append(checks, sigChecks...)
 	if sig != nil && b.Offset < sig.ByteRange[2] && sig.ByteRange[1] < b.Offset+b.Size() {
 		// Cannot happen with a well-formed /Contents (hex digits only),
@@ -141,7 +142,7 @@ func resavedPDF(r io.ReaderAt, size int64, opts Options, why string, strict *pdf
 		if strict == nil {
 			strict = f
 		}
-		_, sigChecks := verifyPDFSignature(strict, r, size, opts, sealedSigner{})
+		_, sigChecks := verifyPDFSignature(strict, r, size, opts, sealedSigner{}, nil)
 		rep.Checks = append(rep.Checks, sigChecks...)
 		return rep, nil
 	}
@@ -155,7 +156,7 @@ func resavedPDF(r io.ReaderAt, size int64, opts Options, why string, strict *pdf
 		{Name: CheckPDFEmbeddedBundle, Status: Passed, Detail: fmt.Sprintf("embedded file %q, %d bytes%s, verified below", b.Name, b.Size(), b.decoded)},
 	}
 	checks = append(checks, rep.Checks...)
-	sig, sigChecks := verifyPDFSignature(f, r, size, opts, rep.sealed)
+	sig, sigChecks := verifyPDFSignature(f, r, size, opts, rep.sealed, nil)
 	resigned := FirstFailed(sigChecks) == nil && len(sigChecks) > 0
 	for _, c := range sigChecks {
 		if c.Status == Failed {
@@ -442,12 +443,13 @@ func VerifyPDFSignature(r io.ReaderAt, size int64, opts Options) (*PDFSignature,
 	if err != nil {
 		return nil, []Check{{Name: CheckPDFSignature, Status: Failed, Detail: "reading the PDF structure: " + err.Error()}}
 	}
-	return verifyPDFSignature(f, r, size, opts, sealedSigner{})
+	return verifyPDFSignature(f, r, size, opts, sealedSigner{}, nil)
 }
 
 // verifyPDFSignature is VerifyPDFSignature on f, read from r; sealed is
-// what the embedded bundle established about its signer (zero: nothing).
-func verifyPDFSignature(f *pdfread.File, r io.ReaderAt, size int64, opts Options, sealed sealedSigner) (*PDFSignature, []Check) {
+// what the embedded bundle established about its signer (zero: nothing);
+// ahead, the signed bytes' digest started ahead, or nil.
+func verifyPDFSignature(f *pdfread.File, r io.ReaderAt, size int64, opts Options, sealed sealedSigner, ahead *signedDigestAhead) (*PDFSignature, []Check) {
 	fail := func(name, format string, args ...any) []Check {
 		return []Check{{Name: name, Status: Failed, Detail: fmt.Sprintf(format, args...)}}
 	}
@@ -487,8 +489,8 @@ func verifyPDFSignature(f *pdfread.File, r io.ReaderAt, size int64, opts Options
 	if err := checkContentsForm(r, contents, der); err != nil {
 		return nil, append(checks, Check{Name: CheckPDFSignature, Status: Failed, Sub: FormatFailure, Detail: "signature /Contents: " + err.Error()})
 	}
-	signed := io.MultiReader(io.NewSectionReader(r, 0, ranges[1]), io.NewSectionReader(r, ranges[2], ranges[3]))
-	sigValue, detail, err := verifyCMS(der, signed, signedDigest(opts, ranges[1]+ranges[3]), res, sealed)
+	signed := signedBytes{r: r, ranges: ranges, newDigest: signedDigest(opts, ranges[1]+ranges[3]), ahead: ahead.forRanges(ranges)}
+	sigValue, detail, err := verifyCMS(der, signed, res, sealed)
 	if len(stamps) > 0 {
 		detail = strings.Replace(detail, "over the whole file", "over the signed revision", 1)
 	}
@@ -683,7 +685,7 @@ func checkContentsForm(r io.ReaderAt, contents pdfread.String, der []byte) error
 // cannot be is unparsableCertificateError, once the signature has been
 // verified with the bundle's sealing key (sealed.key), which needs no
 // certificate.
-func verifyCMS(der []byte, signed io.Reader, newDigest func(crypto.Hash) hash.Hash, res *PDFSignature, sealed sealedSigner) (sigValue []byte, detail string, err error) {
+func verifyCMS(der []byte, signed signedBytes, res *PDFSignature, sealed sealedSigner) (sigValue []byte, detail string, err error) {
 	sd, err := cms.ParseDetached(der, "PDF signature CMS")
 	if err != nil {
 		return nil, "", fmt.Errorf("the signature's CMS cannot be read: %w", err)
@@ -696,7 +698,7 @@ func verifyCMS(der []byte, signed io.Reader, newDigest func(crypto.Hash) hash.Ha
 	if err != nil {
 		return nil, "", fmt.Errorf("the CMS digest algorithm: %w", err)
 	}
-	if err := checkRawBytes(sd, si, h, newDigest(h), signed, res.SubFilter, sealed.chain); err != nil {
+	if err := checkRawBytes(sd, si, h, signed, res.SubFilter, sealed.chain); err != nil {
 		return nil, "", err
 	}
 	if res.claimed, err = cmsSigningTime(si); err != nil {
@@ -743,8 +745,8 @@ func checkCMSForm(sd *cms.SignedData) error {
 // bytes, the ESS binding to the first certificate's bytes, the PAdES
 // baseline) and, when the bundle seals the signer's chain, the CMS
 // certificates against it.
-func checkRawBytes(sd *cms.SignedData, si *cms.SignerInfo, h crypto.Hash, d hash.Hash, signed io.Reader, subFilter string, sealedChain [][]byte) error {
-	if err := checkCMSAttributes(si, sd.Certificates[0], h, d, signed); err != nil {
+func checkRawBytes(sd *cms.SignedData, si *cms.SignerInfo, h crypto.Hash, signed signedBytes, subFilter string, sealedChain [][]byte) error {
+	if err := checkCMSAttributes(si, sd.Certificates[0], h, signed); err != nil {
 		return err
 	}
 	if err := checkCAdESBaseline(si, subFilter); err != nil {
@@ -883,8 +885,8 @@ func signedDigest(opts Options, size int64) func(crypto.Hash) hash.Hash {
 // the message digest of the PDF's signed bytes and, when present, the
 // ESS signing-certificate binding to the signer's certificate, by its
 // hash of first, the DER of the CMS's first certificate (its issuerSerial
-// is compared once the certificate is parsed). d hashes the signed bytes.
-func checkCMSAttributes(si *cms.SignerInfo, first []byte, h crypto.Hash, d hash.Hash, signed io.Reader) error {
+// is compared once the certificate is parsed).
+func checkCMSAttributes(si *cms.SignerInfo, first []byte, h crypto.Hash, signed signedBytes) error {
 	if si.SignedAttrs == nil {
 		return errors.New("the CMS has no signed attributes")
 	}
@@ -895,10 +897,11 @@ func checkCMSAttributes(si *cms.SignerInfo, first []byte, h crypto.Hash, d hash.
 	if !ct.Equal(cms.OIDData) {
 		return fmt.Errorf("the CMS content-type signed attribute is %v, not id-data", ct)
 	}
-	if _, err := io.CopyBuffer(d, signed, make([]byte, 256<<10)); err != nil {
-		return fmt.Errorf("reading the signed bytes: %w", err)
+	got, err := signed.digest(h)
+	if err != nil {
+		return err
 	}
-	if got := d.Sum(nil); !bytes.Equal(got, want) {
+	if !bytes.Equal(got, want) {
 		return fmt.Errorf("the signed bytes of the PDF were altered: their %s is %x, the signature says %x", h, got, want)
 	}
 	if err := tokencheck.SigningCertificateHashes(si, first); err != nil {
