@@ -163,7 +163,8 @@ func (b *Bundle) TolerateCRC() { b.tolerateCRC = true }
 // match is reported there, CONTAINER_REPACKED, and a comparison reads on
 // past it, as verify's own does under TolerateCRC). The worker read its
 // photos three times, a CRC-32 each time: a tenth of its work
-// (docs/performance.md, "The web page"). A repacked container's entries
+// (docs/performance.md, "The web verifier: digesters, reads ahead, warmed
+// up"). A repacked container's entries
 // are read by archive/zip, which checks them still.
 func (b *Bundle) SkipCRC() { b.skipCRC = true }
 

@@ -136,8 +136,9 @@ async function start() {
 // WebAssembly once, quickly, then again, optimised, the functions a
 // verification keeps running, as they run: on the first large bundle
 // that second compilation took about 1.2 s of a core, and a second of
-// the verification's time (docs/performance.md, "The web page"). It stops
-// at a verification's start, and at the latest after WARM_UP_MS;
+// the verification's time (docs/performance.md, "The web verifier:
+// digesters, reads ahead, warmed up"). It stops at a verification's
+// start, and at the latest after WARM_UP_MS;
 // body[data-warm] says where it is ("warming", "done"). Nothing of it is
 // shown or kept.
 const WARM_UP_RUNS = 20;

@@ -5,7 +5,8 @@
 // the page's own thread goes on with the verification; and a worker may
 // read a File synchronously (FileReaderSync), a whole range in one call,
 // where the page's thread reads it through a Promise a slice at a time
-// (docs/performance.md, "The web page").
+// (docs/performance.md, "The web verifier: digesters, reads ahead,
+// warmed up").
 //
 // Message in: {id, file, offset, length, whole}. Out: {id, sha256:
 // Uint8Array(32), crc: number} or {id, error}. whole: the range is read in
