@@ -6,9 +6,12 @@
 // read in one slice, not a thousand, and not copied into Web Crypto's
 // buffer through the WebAssembly.
 //
-// whole: the range is read in one piece and digested by Web Crypto
-// (native, but not incremental: the verifier asks for it only up to a
-// bound, webCryptoMax); resolves to {sha256: Uint8Array(32), bytes:
+// Once the page started its digesters (startWorkers; digester.js), a
+// digester hashes the range, on another core, and it resolves to
+// {sha256: Uint8Array(32), crc: number}; a digester that fails leaves the
+// range to this page. Here, whole: the range is read in one piece and
+// digested by Web Crypto (native, but not incremental: the verifier asks
+// for it only up to a bound, webCryptoMax); resolves to {sha256, bytes:
 // Uint8Array}, the bytes read, whose CRC-32 the WebAssembly computes
 // (about twice as fast there as here, in Chromium). Otherwise the range
 // streams through hash-wasm's SHA-256 in pieces of PIECE bytes, the next
