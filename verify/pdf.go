@@ -450,28 +450,15 @@ func VerifyPDFSignature(r io.ReaderAt, size int64, opts Options) (*PDFSignature,
 // what the embedded bundle established about its signer (zero: nothing);
 // ahead, the signed bytes' digest started ahead, or nil.
 func verifyPDFSignature(f *pdfread.File, r io.ReaderAt, size int64, opts Options, sealed sealedSigner, ahead *signedDigestAhead) (*PDFSignature, []Check) {
-	fail := func(name, format string, args ...any) []Check {
-		return []Check{{Name: name, Status: Failed, Detail: fmt.Sprintf(format, args...)}}
-	}
-	sig, stamps, err := findSignature(f)
-	if err != nil {
-		// No signature field, or more than one: not the one form the
-		// exporter writes (§7.2 item 2), whatever the signature's value.
-		return nil, []Check{{Name: CheckPDFSignature, Status: Failed, Sub: FormatFailure, Detail: err.Error()}}
-	}
-	contents, ok := sig["Contents"].(pdfread.String)
-	if !ok || !contents.Hex {
-		return nil, fail(CheckPDFSignature, "signature /Contents is not a hexadecimal string")
-	}
-	ranges, err := byteRange(sig["ByteRange"], contents, size, len(stamps) > 0)
-	if err != nil {
-		return nil, fail(CheckPDFByteRange, "%v", err)
+	sig, stamps, contents, ranges, failed := signedRanges(f, size)
+	if failed != nil {
+		return nil, failed
 	}
 	signedEnd := ranges[2] + ranges[3]
 	detail := fmt.Sprintf("the signature covers all %d bytes of the file but its own /Contents (bytes %d to %d)", size, ranges[1], ranges[2])
 	if len(stamps) > 0 {
 		if err := checkLaterUpdates(f, r, signedEnd, stamps); err != nil {
-			return nil, fail(CheckPDFByteRange, "the signature covers the file up to byte %d; the updates after it are not renewals': %v", signedEnd, err)
+			return nil, failCheck(CheckPDFByteRange, "the signature covers the file up to byte %d; the updates after it are not renewals': %v", signedEnd, err)
 		}
 		detail = fmt.Sprintf("the signature covers the file up to byte %d but its own /Contents (bytes %d to %d); the %d bytes after it are %d renewal(s), which add document timestamps and validation data and change nothing signed",
 			signedEnd, ranges[1], ranges[2], size-signedEnd, len(stamps))
@@ -480,7 +467,7 @@ func verifyPDFSignature(f *pdfread.File, r io.ReaderAt, size int64, opts Options
 	res := &PDFSignature{ByteRange: ranges, stamps: stamps, signedEnd: signedEnd}
 	res.SubFilter = string(nameOf(sig["SubFilter"]))
 	if res.SubFilter != "adbe.pkcs7.detached" && res.SubFilter != subFilterPAdES {
-		return nil, append(checks, fail(CheckPDFSignature, "signature /SubFilter %q is not a detached CMS signature", res.SubFilter)...)
+		return nil, append(checks, failCheck(CheckPDFSignature, "signature /SubFilter %q is not a detached CMS signature", res.SubFilter)...)
 	}
 	der, err := trimPadding(contents.Bytes)
 	if err != nil {
@@ -505,6 +492,32 @@ func verifyPDFSignature(f *pdfread.File, r io.ReaderAt, size int64, opts Options
 	checks = append(checks, checkSignatureTimestamp(res, sigValue, opts)...)
 	res.claimed = append(res.claimed, dictSigningTime(sig)...)
 	return res, append(checks, checkSigningTime(res)...)
+}
+
+// signedRanges finds f's one signature, its /Contents and the ranges its
+// /ByteRange covers, as checked (byteRange); failed is the check that
+// failed otherwise. verifyPDFSignature and digestSignedAhead find them
+// alike.
+func signedRanges(f *pdfread.File, size int64) (sig pdfread.Dict, stamps []docTimestampField, contents pdfread.String, ranges [4]int64, failed []Check) {
+	sig, stamps, err := findSignature(f)
+	if err != nil {
+		// No signature field, or more than one: not the one form the
+		// exporter writes (§7.2 item 2), whatever the signature's value.
+		return nil, nil, contents, ranges, []Check{{Name: CheckPDFSignature, Status: Failed, Sub: FormatFailure, Detail: err.Error()}}
+	}
+	contents, ok := sig["Contents"].(pdfread.String)
+	if !ok || !contents.Hex {
+		return nil, nil, contents, ranges, failCheck(CheckPDFSignature, "signature /Contents is not a hexadecimal string")
+	}
+	if ranges, err = byteRange(sig["ByteRange"], contents, size, len(stamps) > 0); err != nil {
+		return nil, nil, contents, ranges, failCheck(CheckPDFByteRange, "%v", err)
+	}
+	return sig, stamps, contents, ranges, nil
+}
+
+// failCheck is a failed check of one name and detail.
+func failCheck(name, format string, args ...any) []Check {
+	return []Check{{Name: name, Status: Failed, Detail: fmt.Sprintf(format, args...)}}
 }
 
 // signatureCheck is the pdf.signature check of verifyCMS's outcome.

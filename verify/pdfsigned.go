@@ -67,16 +67,8 @@ type signedDigestAhead struct {
 // found as verifyPDFSignature finds them; nil if it would find none (its
 // own checks then say why).
 func digestSignedAhead(f *pdfread.File, r io.ReaderAt, size int64, opts Options) *signedDigestAhead {
-	sig, stamps, err := findSignature(f)
-	if err != nil {
-		return nil
-	}
-	contents, ok := sig["Contents"].(pdfread.String)
-	if !ok || !contents.Hex {
-		return nil
-	}
-	ranges, err := byteRange(sig["ByteRange"], contents, size, len(stamps) > 0)
-	if err != nil {
+	_, _, _, ranges, failed := signedRanges(f, size)
+	if failed != nil {
 		return nil
 	}
 	a := &signedDigestAhead{ranges: ranges, done: make(chan struct{})}
