@@ -86,8 +86,10 @@ type Options struct {
 	// way.
 	CompareRecord func(RecordRendering) (RenderingOutcome, error)
 	// ComparePDFPages, likewise, makes a standalone PDF's rendering check
-	// (ComparePDFPages on the same file) elsewhere, while the PDF's
-	// signature is checked here; an error leaves it to this package.
+	// (ComparePDFPages on the same file, or a check that
+	// ComparePDFPagesAhead made under a seal that PrintsAs the one named)
+	// elsewhere, while the PDF's signature is checked here; an error
+	// leaves it to this package.
 	ComparePDFPages func(PagesRendering) (Check, error)
 
 	// keepLeaves keeps the tree's leaves in the report (Report.leaves),

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -82,32 +83,98 @@ type PagesRendering struct {
 // its embedded bundle again as PDF does, and refuses (an error) a bundle
 // whose manifest is not the one named.
 func ComparePDFPages(r io.ReaderAt, size int64, which PagesRendering, opts Options) (Check, error) {
+	_, c, err := comparePDFPages(r, size, &which, opts)
+	return c, err
+}
+
+// ComparePDFPagesAhead is ComparePDFPages before the embedded bundle is
+// verified: it compares the pages under the PagesRendering that the
+// bundle's verification would establish if it held (the SHA-256 of its
+// manifest.json and the times that its timestamp tokens state, none of
+// them checked here), and returns that PagesRendering with the check. The
+// check stands for the verification's only if the PagesRendering the
+// verification establishes prints as this one (PrintsAs): the web page's
+// worker compares so while the page verifies the bundle, which is what
+// establishes the seal that the pages print.
+func ComparePDFPagesAhead(r io.ReaderAt, size int64, opts Options) (PagesRendering, Check, error) {
+	return comparePDFPages(r, size, nil, opts)
+}
+
+// PrintsAs says whether p and q print the same on a standalone PDF's
+// pages: the manifest's SHA-256 and each timestamp's time, TSA and TSA
+// certificate, in order (what standaloneRendering passes to the
+// renderer), so that the comparison under one is the comparison under the
+// other.
+func (p PagesRendering) PrintsAs(q PagesRendering) bool {
+	return p.ManifestSHA256 == q.ManifestSHA256 && slices.EqualFunc(p.Timestamps, q.Timestamps, func(a, b Timestamp) bool {
+		return a.Time.Equal(b.Time) && a.TSA == b.TSA && a.TSACertSHA256 == b.TSACertSHA256
+	})
+}
+
+// comparePDFPages is ComparePDFPages under which, or, with which nil,
+// ComparePDFPagesAhead.
+func comparePDFPages(r io.ReaderAt, size int64, which *PagesRendering, opts Options) (PagesRendering, Check, error) {
 	f, err := pdfread.Open(r, size)
 	if err != nil {
-		return Check{}, err
+		return PagesRendering{}, Check{}, err
 	}
 	embedded, err := extractBundle(f, r, false)
 	if err != nil {
-		return Check{}, err
+		return PagesRendering{}, Check{}, err
 	}
 	defer embedded.close()
 	b, err := manifest.OpenBundle(embedded, embedded.Size())
 	if err != nil {
-		return Check{}, err
+		return PagesRendering{}, Check{}, err
 	}
+	defer b.Close()
 	data, err := b.ReadSmall(manifest.ManifestName, manifest.MaxManifestSize)
 	if err != nil {
-		return Check{}, err
+		return PagesRendering{}, Check{}, err
 	}
-	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != which.ManifestSHA256 {
-		return Check{}, errors.New("the PDF embeds another bundle than the one verified")
+	sum := sha256.Sum256(data)
+	switch {
+	case which == nil:
+		stamps, err := timestampsAhead(b)
+		if err != nil {
+			return PagesRendering{}, Check{}, err
+		}
+		which = &PagesRendering{ManifestSHA256: hex.EncodeToString(sum[:]), Timestamps: stamps}
+	case hex.EncodeToString(sum[:]) != which.ManifestSHA256:
+		return PagesRendering{}, Check{}, errors.New("the PDF embeds another bundle than the one verified")
 	}
 	m, err := manifest.Parse(data)
 	if err != nil {
-		return Check{}, err
+		return PagesRendering{}, Check{}, err
 	}
 	rep := &Report{Manifest: which.ManifestSHA256, Timestamps: which.Timestamps, parsed: m}
-	return checkPDFRendering(f, r, size, embedded, rep, opts), nil
+	return *which, checkPDFRendering(f, r, size, embedded, rep, opts), nil
+}
+
+// timestampsAhead reads the timestamps of b's tokens over its
+// manifest.sig as checkTimestamps establishes them, without checking
+// anything: a token that cannot be read is left out, as there.
+func timestampsAhead(b *manifest.Bundle) ([]Timestamp, error) {
+	sig, err := b.ReadSmall(manifest.SignatureName, manifest.MaxMetaEntrySize)
+	if err != nil {
+		return nil, err
+	}
+	var stamps []Timestamp
+	for i := 0; b.Has(manifest.TokenEntryName(i)); i++ {
+		name := manifest.TokenEntryName(i)
+		der, err := b.ReadSmall(name, MaxTokenSize)
+		if err != nil {
+			return nil, err
+		}
+		res, err := VerifyToken(der, bytes.NewReader(sig), TokenOptions{Stored: true})
+		if err != nil {
+			continue
+		}
+		ts := res.Timestamp
+		ts.File = name
+		stamps = append(stamps, ts)
+	}
+	return stamps, nil
 }
 
 // startPDFRendering starts the rendering check of a standalone PDF whose

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/custody-toolkit/custody/custody"
 	"github.com/custody-toolkit/custody/internal/testbundle"
@@ -117,10 +118,7 @@ func compareAgain(t testing.TB, path string) (verify.RenderingOutcome, error) {
 // that fails, or that reads another bundle, leaves the check to verify.
 func TestComparePDFPagesElsewhere(t *testing.T) {
 	t.Parallel()
-	rendering, sign, _ := standaloneSignerAs(t, testbundle.Sample(), custody.Options{}, "")
-	signed := sign(t, rendering)
-	other, sign2, _ := standaloneSignerAs(t, testbundle.Sample(), custody.Options{}, "")
-	otherSigned := sign2(t, other)
+	signed, otherSigned := twoStandalonePDFs(t)
 	report := func(opts verify.Options) string {
 		t.Helper()
 		rep, err := verify.PDF(bytes.NewReader(signed), int64(len(signed)), opts)
@@ -163,6 +161,96 @@ func TestComparePDFPagesElsewhere(t *testing.T) {
 	rep, err := verify.PDF(bytes.NewReader(signed), int64(len(signed)), verify.Options{ComparePDFPages: failed})
 	if err != nil || rep.Result != verify.Failed {
 		t.Errorf("the hook's FAILED rendering check not reported: %v, %+v", err, rep)
+	}
+}
+
+// twoStandalonePDFs: two genuine standalone PDFs of the sample
+// conversation, sealed by two keys.
+func twoStandalonePDFs(t *testing.T) (one, other []byte) {
+	rendering, sign, _ := standaloneSignerAs(t, testbundle.Sample(), custody.Options{}, "")
+	otherRendering, signOther, _ := standaloneSignerAs(t, testbundle.Sample(), custody.Options{}, "")
+	return sign(t, rendering), signOther(t, otherRendering)
+}
+
+// TestComparePDFPagesAhead: compared ahead, before the bundle is
+// verified, the pages are compared under the seal that the verification
+// then establishes (PrintsAs), with the check ComparePDFPages makes under
+// it; another PDF's seal does not print as this one's.
+func TestComparePDFPagesAhead(t *testing.T) {
+	t.Parallel()
+	signed, otherSigned := twoStandalonePDFs(t)
+	var established verify.PagesRendering
+	var want verify.Check
+	elsewhere := func(which verify.PagesRendering) (verify.Check, error) {
+		established = which
+		check, err := verify.ComparePDFPages(bytes.NewReader(signed), int64(len(signed)), which, verify.Options{})
+		want = check
+		return check, err
+	}
+	if _, err := verify.PDF(bytes.NewReader(signed), int64(len(signed)), verify.Options{ComparePDFPages: elsewhere}); err != nil {
+		t.Fatal(err)
+	}
+	if len(established.Timestamps) == 0 {
+		t.Fatal("the verification established no timestamp")
+	}
+	which, check, err := verify.ComparePDFPagesAhead(bytes.NewReader(signed), int64(len(signed)), verify.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !which.PrintsAs(established) {
+		t.Errorf("compared ahead under %+v, the verification established %+v", which, established)
+	}
+	if check != want || check.Status != verify.Passed {
+		t.Errorf("compared ahead: %+v, want %+v", check, want)
+	}
+	otherWhich, _, err := verify.ComparePDFPagesAhead(bytes.NewReader(otherSigned), int64(len(otherSigned)), verify.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if otherWhich.PrintsAs(established) {
+		t.Error("another PDF's seal prints as this one's")
+	}
+}
+
+// TestPagesRenderingPrintsAs: two seals print the same pages when the
+// manifest's SHA-256 and each timestamp's time, TSA and TSA certificate
+// are the same, in the same order; what the pages do not print (the
+// token's file, whether it is trusted, its serial) does not count.
+func TestPagesRenderingPrintsAs(t *testing.T) {
+	at := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	stamp := func(tsa string, add time.Duration) verify.Timestamp {
+		return verify.Timestamp{File: "META-INF/manifest.tsr", Time: at.Add(add), TSA: tsa, TSACertSHA256: "aa" + tsa, Trusted: true, Serial: "1"}
+	}
+	seal := func() verify.PagesRendering {
+		return verify.PagesRendering{ManifestSHA256: "ab", Timestamps: []verify.Timestamp{stamp("one", 0), stamp("two", time.Second)}}
+	}
+	for _, c := range []struct {
+		name   string
+		edit   func(*verify.PagesRendering)
+		prints bool
+	}{
+		{"same", func(*verify.PagesRendering) {}, true},
+		{"not printed: file, trust, serial", func(p *verify.PagesRendering) {
+			p.Timestamps[0].File, p.Timestamps[0].Trusted, p.Timestamps[1].Serial = "", false, "2"
+		}, true},
+		{"same instant elsewhere", func(p *verify.PagesRendering) {
+			p.Timestamps[0].Time = p.Timestamps[0].Time.In(time.FixedZone("CET", 3600))
+		}, true},
+		{"manifest", func(p *verify.PagesRendering) { p.ManifestSHA256 = "cd" }, false},
+		{"time", func(p *verify.PagesRendering) { p.Timestamps[1].Time = p.Timestamps[1].Time.Add(time.Second) }, false},
+		{"TSA", func(p *verify.PagesRendering) { p.Timestamps[0].TSA = "another" }, false},
+		{"TSA certificate", func(p *verify.PagesRendering) { p.Timestamps[0].TSACertSHA256 = "" }, false},
+		{"one fewer", func(p *verify.PagesRendering) { p.Timestamps = p.Timestamps[:1] }, false},
+		{"order", func(p *verify.PagesRendering) { p.Timestamps[0], p.Timestamps[1] = p.Timestamps[1], p.Timestamps[0] }, false},
+	} {
+		edited := seal()
+		c.edit(&edited)
+		if got := seal().PrintsAs(edited); got != c.prints {
+			t.Errorf("%s: PrintsAs %t, want %t", c.name, got, c.prints)
+		}
+		if got := edited.PrintsAs(seal()); got != c.prints {
+			t.Errorf("%s, the other way: PrintsAs %t, want %t", c.name, got, c.prints)
+		}
 	}
 }
 

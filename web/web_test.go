@@ -187,9 +187,9 @@ func TestPage(t *testing.T) {
 // (custodyDigestRange, asked here for every range, however small); with
 // no worker, on the
 // page's one thread; and with neither, every file read through the
-// verifier. The worker must have made the comparisons, JavaScript must
-// have hashed files, and the results (verdict, report, messages) must be
-// the same, to the byte.
+// verifier. The worker must have made the comparisons (a PDF's pages
+// ahead, their check taken), JavaScript must have hashed files, and the
+// results (verdict, report, messages) must be the same, to the byte.
 func checkWorkerSameResult(t *testing.T, ctx context.Context, name string, comparisons int) {
 	t.Helper()
 	res, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]any](`(async () => {
@@ -200,6 +200,8 @@ func checkWorkerSameResult(t *testing.T, ctx context.Context, name string, compa
 		const form = [document.getElementById("trust").value, await signerText()];
 		const before = custodyWorker.compared, hashedBefore = custodyDigesters.hashed;
 		const elsewhere = window.custodyElsewhere, digest = window.custodyDigestRange;
+		const asked = [];
+		window.custodyElsewhere = (fn, ...args) => { asked.push(fn); return elsewhere(fn, ...args); };
 		let digested = 0;
 		const counted = (f) => (...args) => { digested++; return f(...args); };
 		window.custodyDigestRange = Object.assign(counted(digest), { min: 0, update: counted(digest.update), readInto: counted(digest.readInto) });
@@ -210,7 +212,7 @@ func checkWorkerSameResult(t *testing.T, ctx context.Context, name string, compa
 			const single = await custodyVerify(file, ...form);
 			delete window.custodyDigestRange;
 			const plain = await custodyVerify(file, ...form);
-			return { worker, compared, digested, hashedElsewhere, single, plain, elsewhere: typeof elsewhere };
+			return { worker, compared, asked: asked.join(" "), digested, hashedElsewhere, single, plain, elsewhere: typeof elsewhere };
 		} finally {
 			window.custodyElsewhere = elsewhere;
 			window.custodyDigestRange = digest;
@@ -221,6 +223,16 @@ func checkWorkerSameResult(t *testing.T, ctx context.Context, name string, compa
 	}
 	if res["compared"] != float64(comparisons) {
 		t.Errorf("%s: the worker made %v comparisons, want %d (custodyElsewhere: %v)", name, res["compared"], comparisons, res["elsewhere"])
+	}
+	// A standalone PDF's pages are compared ahead, under the seal its
+	// bundle states, and that check is the one taken: the worker is not
+	// asked again.
+	want := "custodyCompareRecord"
+	if comparisons == 2 {
+		want += " custodyComparePagesAhead"
+	}
+	if res["asked"] != want {
+		t.Errorf("%s: the worker was asked for %q, want %q", name, res["asked"], want)
 	}
 	if digested, _ := res["digested"].(float64); digested == 0 && name != "repacked" {
 		t.Errorf("%s: no sealed file hashed from the File in JavaScript", name)

@@ -312,6 +312,36 @@ func (c ComparedRecord) For(which verify.RecordRendering) (verify.RenderingOutco
 	return c.Outcome, nil
 }
 
+// ComparedPages is what the page's Web Worker found (ComparePagesAhead):
+// the rendering check of a standalone PDF's pages, and the seal it
+// compared them under.
+type ComparedPages struct {
+	Which verify.PagesRendering `json:"which"`
+	Check verify.Check          `json:"check"`
+}
+
+// ComparePagesAhead makes the rendering check of the standalone PDF r
+// holds under the seal its embedded bundle states, before the page's
+// verification establishes it (verify.ComparePDFPagesAhead): what the
+// page's Web Worker runs once it has compared record.pdf, so that the
+// pages are compared while the page still checks the bundle (For then
+// hands the check to verify.Options.ComparePDFPages).
+func ComparePagesAhead(r io.ReaderAt, size int64, newSHA256 func(int64) hash.Hash) (ComparedPages, error) {
+	which, check, err := verify.ComparePDFPagesAhead(r, size, verify.Options{SHA256: newSHA256})
+	return ComparedPages{Which: which, Check: check}, err
+}
+
+// For is the check for verify.Options.ComparePDFPages, asked for the seal
+// which: an error if the worker compared the pages under a seal that
+// prints otherwise (then the pages are compared again under which).
+func (c ComparedPages) For(which verify.PagesRendering) (verify.Check, error) {
+	if !c.Which.PrintsAs(which) {
+		return verify.Check{}, fmt.Errorf("the worker compared the pages under another seal (manifest %s, %d timestamps) than the one verified (%s, %d)",
+			c.Which.ManifestSHA256, len(c.Which.Timestamps), which.ManifestSHA256, len(which.Timestamps))
+	}
+	return c.Check, nil
+}
+
 // Report verifies the custody file r holds, as Verify does, and writes
 // the verification report PDF (internal/reportpdf) that an expert can
 // file: the same report as custody-verify --report, naming the web

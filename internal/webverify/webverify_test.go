@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"hash"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,6 +17,8 @@ import (
 	"github.com/custody-toolkit/custody/internal/testbundle"
 	"github.com/custody-toolkit/custody/internal/webverify"
 	"github.com/custody-toolkit/custody/manifest"
+	"github.com/custody-toolkit/custody/tsa"
+	"github.com/custody-toolkit/custody/tsa/localtsa"
 	"github.com/custody-toolkit/custody/verify"
 )
 
@@ -265,4 +268,70 @@ func jsonOf(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(out)
+}
+
+// TestComparePagesAhead: the page's Web Worker compares a standalone
+// PDF's pages before the page has verified its bundle
+// (webverify.ComparePagesAhead, handed to verify.Options.ComparePDFPages
+// by ComparedPages.For); the result, to the byte, is the one of a single
+// thread. A comparison made under another seal (another PDF's) is
+// refused, and the verification compares the pages itself.
+func TestComparePagesAhead(t *testing.T) {
+	fx := testbundle.New(t, "ecdsa-p256")
+	root, err := os.ReadFile(fx.RootPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf := standalonePDF(t, fx, custody.Selection{})
+	other := standalonePDF(t, fx, custody.Selection{Label: "urgente"})
+	for _, c := range []struct {
+		name     string
+		other    []byte // the file the worker reads
+		compared bool   // whether the worker's comparison is taken
+	}{{"pdf", pdf, true}, {"worker reads another PDF", other, false}} {
+		in := webverify.Input{Name: "case.pdf", TrustPEM: root}
+		want := jsonOf(t, verifyBytes(t, pdf, in))
+		if !strings.Contains(want, `"result":"PASSED"`) {
+			t.Fatalf("%s: the PDF does not verify: %s", c.name, want)
+		}
+		compared, err := webverify.ComparePagesAhead(bytes.NewReader(c.other), int64(len(c.other)), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if compared.Check.Name != verify.CheckPDFRendering || compared.Check.Status != verify.Passed {
+			t.Fatalf("%s: the worker's check: %+v", c.name, compared.Check)
+		}
+		taken := 0
+		in.ComparePDFPages = func(which verify.PagesRendering) (verify.Check, error) {
+			check, err := compared.For(which)
+			if err == nil {
+				taken++
+			}
+			return check, err
+		}
+		if got := jsonOf(t, verifyBytes(t, pdf, in)); got != want {
+			t.Errorf("%s: with the worker's comparison the result differs:\n%s\nwant\n%s", c.name, got, want)
+		}
+		if (taken == 1) != c.compared {
+			t.Errorf("%s: the worker's comparison taken %d times", c.name, taken)
+		}
+	}
+}
+
+// standalonePDF is the standalone PDF of the sample conversation's
+// selection sel, sealed by fx's key and TSA.
+func standalonePDF(t *testing.T, fx *testbundle.Fixture, sel custody.Selection) []byte {
+	t.Helper()
+	srv := httptest.NewServer(localtsa.Handler(fx.Authority))
+	defer srv.Close()
+	out := filepath.Join(t.TempDir(), "case.pdf")
+	opts := custody.PDFOptions{Out: out, Signer: fx.Signer, Timestamper: &tsa.Client{URL: srv.URL}, Time: time.Now()}
+	if err := custody.WritePDF(t.Context(), fx.Export(t, testbundle.Sample(), sel), opts); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }

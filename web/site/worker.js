@@ -1,8 +1,9 @@
 // The verifier's second WebAssembly instance, in a Web Worker: a page's
 // WebAssembly runs on one thread, so the page has this worker compare
 // record.pdf with a fresh rendering (custodyCompareRecord), and a
-// standalone PDF's pages (custodyComparePDFPages), on another core while
-// its own instance checks and hashes (web/wasm/main.go). The page builds the
+// standalone PDF's pages (custodyComparePagesAhead, or custodyComparePDFPages
+// under the seal the page established), on another core while its own
+// instance checks and hashes (web/wasm/main.go). The page builds the
 // worker from a Blob of memfs.js, wasm_exec.js, hash-wasm and this file
 // (scripts/build-web: verifier-worker.js; a page on file:// cannot load a
 // worker's script by URL), and sends it the compiled WebAssembly, then one
@@ -15,7 +16,7 @@ let ready = null;
 // memory): a comparison under way then fails, and the page compares
 // itself, instead of waiting for ever.
 let stopped = null;
-const functions = ["custodyCompareRecord", "custodyComparePDFPages"];
+const functions = ["custodyCompareRecord", "custodyComparePagesAhead", "custodyComparePDFPages"];
 
 async function startVerifier(module) {
   const go = new Go();

@@ -1,7 +1,7 @@
 //go:build js && wasm
 
 // Command wasm is the web verifier's WebAssembly: the bridge between the
-// page's JavaScript and internal/webverify. It defines two functions on
+// page's JavaScript and internal/webverify. It defines these functions on
 // the page's global object, each returning a Promise:
 //
 //	custodyVerify(file, trustPEM, signer) → JSON of webverify.Result
@@ -9,6 +9,7 @@
 //	custodyReport(file, trustPEM, signer, wasmSHA256, unixMillis)
 //	                                      → Uint8Array of the report PDF
 //	custodyCompareRecord(file)            → JSON of webverify.ComparedRecord
+//	custodyComparePagesAhead(file)        → JSON of webverify.ComparedPages
 //	custodyComparePDFPages(file, which)   → JSON of verify.Check
 //
 // and custodyMemory(), the bytes of memory the WebAssembly holds.
@@ -18,11 +19,14 @@
 // page's instance hashes the sealed files, the worker's compares
 // record.pdf with a fresh rendering (custodyCompareRecord, which the
 // page's instance asks for through the page's custodyElsewhere as a
-// verification starts, and takes as verify.Options.CompareRecord); in a
-// standalone PDF, the worker also compares the visible pages
-// (custodyComparePDFPages: verify.Options.ComparePDFPages) while the
-// page's instance hashes what the PDF's signature covers. Without a
-// worker the page's instance compares them itself, with the same result.
+// verification starts, and takes as verify.Options.CompareRecord). In a
+// standalone PDF, the worker then compares the visible pages under the
+// seal that the embedded bundle states (custodyComparePagesAhead), while
+// the page's instance still verifies the bundle, which establishes that
+// seal; verify.Options.ComparePDFPages takes that check if the seal
+// established prints the same, and otherwise has the worker compare the
+// pages again under it (custodyComparePDFPages). Without a worker the
+// page's instance compares them itself, with the same result.
 //
 // file is the browser's File (or Blob): it is read in slices, on demand,
 // never whole (a bundle of hundreds of megabytes verifies in the page), and
@@ -32,6 +36,7 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash"
 	"runtime"
@@ -51,6 +56,7 @@ func main() {
 	js.Global().Set("custodyReport", promised(report))
 	js.Global().Set("custodyCompareRecord", promised(compareRecord))
 	js.Global().Set("custodyComparePDFPages", promised(comparePDFPages))
+	js.Global().Set("custodyComparePagesAhead", promised(comparePagesAhead))
 	js.Global().Set("custodyVersion", buildinfo.Current())
 	js.Global().Set("custodyMemory", js.FuncOf(memory))
 	select {} // serve the page's calls until it closes
@@ -78,7 +84,7 @@ func verifyFile(args []js.Value) (any, error) {
 		return nil, fmt.Errorf("custodyVerify(file, trustPEM, signer): %d arguments", len(args))
 	}
 	file := newFileReader(args[0])
-	res := webverify.Verify(file, file.size, input(args))
+	res := webverify.Verify(file, file.size, input(file, args))
 	out, err := json.Marshal(res)
 	if err != nil {
 		return nil, err
@@ -103,7 +109,7 @@ func report(args []js.Value) (any, error) {
 		return nil, fmt.Errorf("custodyReport(file, trustPEM, signer, wasmSHA256, unixMillis): %d arguments", len(args))
 	}
 	file := newFileReader(args[0])
-	in := input(args)
+	in := input(file, args)
 	at := time.UnixMilli(int64(args[4].Float()))
 	pdf, err := webverify.Report(file, file.size, in, buildinfo.String("custody web verifier"), args[3].String(), at)
 	if err != nil {
@@ -113,46 +119,102 @@ func report(args []js.Value) (any, error) {
 }
 
 // input is the form that custodyVerify and custodyReport receive as
-// (file, trustPEM, signer, ...).
-func input(args []js.Value) webverify.Input {
+// (file, trustPEM, signer, ...); file reads args[0]. The worker starts
+// comparing record.pdf at once and then, in a standalone PDF, its pages.
+func input(file *fileReader, args []js.Value) webverify.Input {
+	record := elsewhere("custodyCompareRecord", args[0])
+	var pages js.Value // undefined: not asked ahead
+	if isPDF(file) {
+		pages = after(record, func() js.Value { return elsewhere("custodyComparePagesAhead", args[0]) })
+	}
 	return webverify.Input{
 		Name:            args[0].Get("name").String(),
 		TrustPEM:        []byte(args[1].String()),
 		Signer:          args[2].String(),
 		SHA256:          newSHA256(),
 		DigestRange:     newDigestRange(),
-		CompareRecord:   compareElsewhere(args[0]),
-		ComparePDFPages: comparePagesElsewhere(args[0]),
+		CompareRecord:   compareElsewhere(record),
+		ComparePDFPages: comparePagesElsewhere(args[0], pages),
 	}
+}
+
+// elsewhere has the page's worker run fn(args...) (the page's
+// custodyElsewhere): its Promise, or undefined when the page has no
+// worker.
+func elsewhere(fn string, args ...any) js.Value {
+	start := js.Global().Get("custodyElsewhere")
+	if start.Type() != js.TypeFunction {
+		return js.Undefined()
+	}
+	return start.Invoke(append([]any{fn}, args...)...)
+}
+
+// after runs next once promise settles (fulfilled or rejected), and
+// returns next's Promise: the worker compares one thing at a time, the
+// first one asked for first.
+func after(promise js.Value, next func() js.Value) js.Value {
+	if promise.IsUndefined() {
+		return js.Undefined()
+	}
+	var then js.Func
+	then = js.FuncOf(func(js.Value, []js.Value) any {
+		then.Release()
+		return next()
+	})
+	started := promise.Call("then", then, then)
+	started.Call("catch", ignore) // when it is never asked for
+	return started
+}
+
+// ignore is a rejection's handler that does nothing.
+var ignore = js.FuncOf(func(js.Value, []js.Value) any { return nil })
+
+// isPDF: the file begins as a PDF does (as webverify.Verify tells).
+func isPDF(file *fileReader) bool {
+	head := make([]byte, 5)
+	n, _ := file.ReadAt(head, 0)
+	return string(head[:n]) == "%PDF-"
 }
 
 // compareRecord is custodyCompareRecord(file): what the worker runs, a
 // JSON webverify.ComparedRecord.
-func compareRecord(args []js.Value) (any, error) {
-	if len(args) != 1 {
-		return nil, fmt.Errorf("custodyCompareRecord(file): %d arguments", len(args))
+var compareRecord = withFile("custodyCompareRecord", func(file *fileReader) (webverify.ComparedRecord, error) {
+	return webverify.CompareRecord(file, file.size, newSHA256())
+})
+
+// comparePagesAhead is custodyComparePagesAhead(file): what the worker
+// runs for a standalone PDF once it has compared record.pdf, a JSON
+// webverify.ComparedPages.
+var comparePagesAhead = withFile("custodyComparePagesAhead", func(file *fileReader) (webverify.ComparedPages, error) {
+	return webverify.ComparePagesAhead(file, file.size, newSHA256())
+})
+
+// withFile is the worker's function name(file), which gives what
+// compare finds in the file in JSON.
+func withFile[T any](name string, compare func(*fileReader) (T, error)) func([]js.Value) (any, error) {
+	return func(args []js.Value) (any, error) {
+		if len(args) != 1 {
+			return nil, fmt.Errorf("%s(file): %d arguments", name, len(args))
+		}
+		compared, err := compare(newFileReader(args[0]))
+		if err != nil {
+			return nil, err
+		}
+		res, err := json.Marshal(compared)
+		return string(res), err
 	}
-	file := newFileReader(args[0])
-	compared, err := webverify.CompareRecord(file, file.size, newSHA256())
-	if err != nil {
-		return nil, err
-	}
-	res, err := json.Marshal(compared)
-	return string(res), err
 }
 
-// compareElsewhere is verify.Options.CompareRecord for file: it has the
-// page's worker start comparing file's record.pdf at once
-// (custodyElsewhere("custodyCompareRecord", file)), while this instance checks the container, the manifest and the
-// files, and hands its outcome over if the worker compared the bundle
-// verified here. nil when the page has no worker; then, or when the
-// worker fails, verify compares record.pdf here.
-func compareElsewhere(file js.Value) func(verify.RecordRendering) (verify.RenderingOutcome, error) {
-	elsewhere := js.Global().Get("custodyElsewhere")
-	if elsewhere.Type() != js.TypeFunction {
+// compareElsewhere is verify.Options.CompareRecord for the comparison
+// started, which the page's worker began as the verification started
+// (custodyCompareRecord), while this instance checks the container, the
+// manifest and the files: it hands the worker's outcome over if the worker
+// compared the bundle verified here. nil when the page has no worker;
+// then, or when the worker fails, verify compares record.pdf here.
+func compareElsewhere(started js.Value) func(verify.RecordRendering) (verify.RenderingOutcome, error) {
+	if started.IsUndefined() {
 		return nil
 	}
-	started := elsewhere.Invoke("custodyCompareRecord", file)
 	return func(which verify.RecordRendering) (verify.RenderingOutcome, error) {
 		res, err := await(started)
 		if err != nil {
@@ -186,20 +248,29 @@ func comparePDFPages(args []js.Value) (any, error) {
 }
 
 // comparePagesElsewhere is verify.Options.ComparePDFPages for file: the
-// page's worker makes the check (custodyComparePDFPages); nil without a
-// worker.
-func comparePagesElsewhere(file js.Value) func(verify.PagesRendering) (verify.Check, error) {
-	elsewhere := js.Global().Get("custodyElsewhere")
-	if elsewhere.Type() != js.TypeFunction {
+// check that the page's worker made ahead (custodyComparePagesAhead, the
+// Promise ahead) if it is the one asked for, or else the one it makes
+// when asked (custodyComparePDFPages); nil without a worker.
+func comparePagesElsewhere(file, ahead js.Value) func(verify.PagesRendering) (verify.Check, error) {
+	if js.Global().Get("custodyElsewhere").Type() != js.TypeFunction {
 		return nil
 	}
 	return func(which verify.PagesRendering) (verify.Check, error) {
+		if !ahead.IsUndefined() {
+			if check, err := pagesComparedAhead(ahead, which); err == nil {
+				return check, nil
+			}
+		}
 		var check verify.Check
 		req, err := json.Marshal(which)
 		if err != nil {
 			return check, err
 		}
-		res, err := await(elsewhere.Invoke("custodyComparePDFPages", file, string(req)))
+		started := elsewhere("custodyComparePDFPages", file, string(req))
+		if started.IsUndefined() {
+			return check, errors.New("the page's worker stopped")
+		}
+		res, err := await(started)
 		if err != nil {
 			return check, err
 		}
@@ -207,6 +278,21 @@ func comparePagesElsewhere(file js.Value) func(verify.PagesRendering) (verify.Ch
 		return check, err
 	}
 }
+
+// pagesComparedAhead is the worker's check made ahead, if it compared the
+// pages under which.
+func pagesComparedAhead(ahead js.Value, which verify.PagesRendering) (verify.Check, error) {
+	res, err := await(ahead)
+	if err != nil {
+		return verify.Check{}, err
+	}
+	var compared webverify.ComparedPages
+	if err := json.Unmarshal([]byte(res.String()), &compared); err != nil {
+		return verify.Check{}, err
+	}
+	return compared.For(which)
+}
+
 func bytesToJS(data []byte) js.Value {
 	arr := js.Global().Get("Uint8Array").New(len(data))
 	js.CopyBytesToJS(arr, data)
