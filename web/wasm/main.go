@@ -216,12 +216,8 @@ func compareElsewhere(started js.Value) func(verify.RecordRendering) (verify.Ren
 		return nil
 	}
 	return func(which verify.RecordRendering) (verify.RenderingOutcome, error) {
-		res, err := await(started)
+		compared, err := awaitJSON[webverify.ComparedRecord](started)
 		if err != nil {
-			return verify.RenderingOutcome{}, err
-		}
-		var compared webverify.ComparedRecord
-		if err := json.Unmarshal([]byte(res.String()), &compared); err != nil {
 			return verify.RenderingOutcome{}, err
 		}
 		return compared.For(which)
@@ -261,36 +257,38 @@ func comparePagesElsewhere(file, ahead js.Value) func(verify.PagesRendering) (ve
 				return check, nil
 			}
 		}
-		var check verify.Check
 		req, err := json.Marshal(which)
 		if err != nil {
-			return check, err
+			return verify.Check{}, err
 		}
 		started := elsewhere("custodyComparePDFPages", file, string(req))
 		if started.IsUndefined() {
-			return check, errors.New("the page's worker stopped")
+			return verify.Check{}, errors.New("the page's worker stopped")
 		}
-		res, err := await(started)
-		if err != nil {
-			return check, err
-		}
-		err = json.Unmarshal([]byte(res.String()), &check)
-		return check, err
+		return awaitJSON[verify.Check](started)
 	}
 }
 
 // pagesComparedAhead is the worker's check made ahead, if it compared the
 // pages under which.
 func pagesComparedAhead(ahead js.Value, which verify.PagesRendering) (verify.Check, error) {
-	res, err := await(ahead)
+	compared, err := awaitJSON[webverify.ComparedPages](ahead)
 	if err != nil {
 		return verify.Check{}, err
 	}
-	var compared webverify.ComparedPages
-	if err := json.Unmarshal([]byte(res.String()), &compared); err != nil {
-		return verify.Check{}, err
-	}
 	return compared.For(which)
+}
+
+// awaitJSON waits for a worker's Promise (custodyElsewhere) and decodes
+// the JSON it gives, as withFile encodes it.
+func awaitJSON[T any](promise js.Value) (T, error) {
+	var out T
+	res, err := await(promise)
+	if err != nil {
+		return out, err
+	}
+	err = json.Unmarshal([]byte(res.String()), &out)
+	return out, err
 }
 
 func bytesToJS(data []byte) js.Value {
