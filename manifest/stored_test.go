@@ -81,23 +81,30 @@ func readEntry(data []byte, name string) ([]byte, error) {
 	return io.ReadAll(rc)
 }
 
+// withCRC is a canonical container of one attachment, whose CRC-32 is
+// crc in both its headers, whatever its data.
+func withCRC(t *testing.T, crc uint32) (container []byte, attachment testbundle.Entry) {
+	t.Helper()
+	entries := []testbundle.Entry{
+		{Name: manifest.MimetypeName, Data: []byte(manifest.MediaType)},
+		{Name: "attachments/000001-01.bin", Data: []byte("photo bytes")},
+		{Name: manifest.ManifestName, Data: []byte("{}")},
+	}
+	container = testbundle.WriteEntries(t, entries)
+	p := testbundle.Map(t, container).Part(t, entries[1].Name)
+	testbundle.PutUint32(container, p.Local+14, crc)
+	testbundle.PutUint32(container, p.Central+16, crc)
+	return container, entries[1]
+}
+
 // TestStoredEntryZeroCRC: a CRC-32 of 0 in both headers of an entry
 // without a data descriptor is held to the data like any other value.
 // archive/zip's reader skips the comparison then (a writer may not know
 // the CRC), so the field could be zeroed, changing the file's bytes,
 // and the bundle still read; a canonical container has no such form.
 func TestStoredEntryZeroCRC(t *testing.T) {
-	entries := []testbundle.Entry{
-		{Name: manifest.MimetypeName, Data: []byte(manifest.MediaType)},
-		{Name: "attachments/000001-01.bin", Data: []byte("photo bytes")},
-		{Name: manifest.ManifestName, Data: []byte("{}")},
-	}
-	valid := testbundle.WriteEntries(t, entries)
-	p := testbundle.Map(t, valid).Part(t, entries[1].Name)
-	zeroed := bytes.Clone(valid)
-	testbundle.PutUint32(zeroed, p.Local+14, 0)
-	testbundle.PutUint32(zeroed, p.Central+16, 0)
-	if _, err := readEntry(zeroed, entries[1].Name); !errors.Is(err, zip.ErrChecksum) {
+	zeroed, attachment := withCRC(t, 0)
+	if _, err := readEntry(zeroed, attachment.Name); !errors.Is(err, zip.ErrChecksum) {
 		t.Errorf("an entry whose CRC-32 fields were zeroed read with error %v, want %v", err, zip.ErrChecksum)
 	}
 }
@@ -237,15 +244,7 @@ func deflatedCopy(t *testing.T, data []byte) []byte {
 // same bundle not told so fails the read, as before, and the read is the
 // same bytes either way.
 func TestSkipCRC(t *testing.T) {
-	entries := []testbundle.Entry{
-		{Name: manifest.MimetypeName, Data: []byte(manifest.MediaType)},
-		{Name: "attachments/000001-01.bin", Data: []byte("photo bytes")},
-		{Name: manifest.ManifestName, Data: []byte("{}")},
-	}
-	edited := testbundle.WriteEntries(t, entries)
-	p := testbundle.Map(t, edited).Part(t, entries[1].Name)
-	testbundle.PutUint32(edited, p.Local+14, 0x12345678)
-	testbundle.PutUint32(edited, p.Central+16, 0x12345678)
+	edited, attachment := withCRC(t, 0x12345678)
 	for _, skip := range []bool{false, true} {
 		b, err := manifest.OpenBundle(bytes.NewReader(edited), int64(len(edited)))
 		if err != nil {
@@ -254,13 +253,13 @@ func TestSkipCRC(t *testing.T) {
 		if skip {
 			b.SkipCRC()
 		}
-		rc, err := b.Open(entries[1].Name)
+		rc, err := b.Open(attachment.Name)
 		if err != nil {
 			t.Fatal(err)
 		}
 		got, err := io.ReadAll(rc)
 		switch {
-		case skip && (err != nil || !bytes.Equal(got, entries[1].Data)):
+		case skip && (err != nil || !bytes.Equal(got, attachment.Data)):
 			t.Errorf("SkipCRC: read %q, %v; want the entry's bytes without error", got, err)
 		case !skip && !errors.Is(err, zip.ErrChecksum):
 			t.Errorf("without SkipCRC: read with error %v, want %v", err, zip.ErrChecksum)
