@@ -154,14 +154,20 @@ func (c *cacheContentText) write(w io.Writer, protection *PDFProtection) error {
 		return err
 	}
 
-	fmt.Fprintf(w, "%0.2f %0.2f TD\n", x, y)
-	fmt.Fprintf(w, "/F%d %s Tf %s Tc\n", c.fontCountIndex, FormatFloatTrim(c.fontSize), FormatFloatTrim(c.charSpacing))
+	// custody: the run is built in one buffer and written once, the
+	// same bytes as upstream's fmt.Fprintf wrote a glyph at a time
+	// (TestTextRunAsFmt), which took a quarter of a record's rendering.
+	buf := appendTD(make([]byte, 0, 64+5*len(c.text)), x, y)
+	buf = fmt.Appendf(buf, "/F%d %s Tf %s Tc\n", c.fontCountIndex, FormatFloatTrim(c.fontSize), FormatFloatTrim(c.charSpacing))
+	if _, err := w.Write(buf); err != nil {
+		return err
+	}
 
 	if c.txtColorMode == "color" {
 		c.textColor.write(w, protection)
 	}
-	io.WriteString(w, "[<")
 
+	buf = append(buf[:0], "[<"...)
 	unitsPerEm := int(c.fontSubset.ttfp.UnitsPerEm())
 	var leftRune rune
 	var leftRuneIndex uint
@@ -179,16 +185,19 @@ func (c *cacheContentText) write(w io.Writer, protection *PDFProtection) error {
 			pairval := kern(c.fontSubset, leftRune, r, leftRuneIndex, glyphindex)
 			pairvalPdfUnit = convertTTFUnit2PDFUnit(int(pairval), unitsPerEm)
 			if pairvalPdfUnit != 0 {
-				fmt.Fprintf(w, ">%d<", (-1)*pairvalPdfUnit)
+				buf = appendKern(buf, pairvalPdfUnit)
 			}
 		}
 
-		fmt.Fprintf(w, "%04X", glyphindex)
+		buf = appendGlyph(buf, glyphindex)
 		leftRune = r
 		leftRuneIndex = glyphindex
 	}
 
-	io.WriteString(w, ">] TJ\n")
+	buf = append(buf, ">] TJ\n"...)
+	if _, err := w.Write(buf); err != nil {
+		return err
+	}
 	io.WriteString(w, "ET\n")
 
 	if c.fontStyle&Underline == Underline {
@@ -422,4 +431,29 @@ func (c *CacheContent) Setup(rectangle *Rect,
 // WriteTextToContent write text to content
 func (c *CacheContent) WriteTextToContent(text string) {
 	c.cacheContentText.text += text
+}
+
+// custody: appendTD, appendKern and appendGlyph append what
+// fmt.Fprintf's "%0.2f %0.2f TD\n", ">%d<" (of the kerning negated) and
+// "%04X" wrote.
+
+func appendTD(b []byte, x, y float64) []byte {
+	b = strconv.AppendFloat(b, x, 'f', 2, 64)
+	b = append(b, ' ')
+	b = strconv.AppendFloat(b, y, 'f', 2, 64)
+	return append(b, " TD\n"...)
+}
+
+func appendKern(b []byte, pairvalPdfUnit int) []byte {
+	b = append(b, '>')
+	b = strconv.AppendInt(b, int64(-pairvalPdfUnit), 10)
+	return append(b, '<')
+}
+
+func appendGlyph(b []byte, glyphindex uint) []byte {
+	if glyphindex > 0xFFFF { // not in a TrueType font; as fmt writes it
+		return fmt.Appendf(b, "%04X", glyphindex)
+	}
+	const hexDigits = "0123456789ABCDEF"
+	return append(b, hexDigits[glyphindex>>12], hexDigits[glyphindex>>8&15], hexDigits[glyphindex>>4&15], hexDigits[glyphindex&15])
 }

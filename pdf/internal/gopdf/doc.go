@@ -1,8 +1,10 @@
 // Package gopdf is github.com/signintech/gopdf v0.33.0 (MIT licence, see
 // LICENSE; copyright 2015 signintech), copied into custody and changed in
-// two respects: memory, and the ToUnicode map of characters above U+FFFF. Only the package's own files are here; its TrueType
-// parser, fontmaker/core, is imported from the upstream module, and the
-// tests, examples and tools are left out.
+// two respects, memory and the ToUnicode map of characters above U+FFFF,
+// and made faster where it wrote a glyph at a time. Only the package's
+// own files are here; its TrueType parser, fontmaker/core, is imported
+// from the upstream module, and the tests, examples and tools are left
+// out.
 //
 // Upstream holds every operation of every page (a struct of about 270
 // bytes for each run of text) until the document is written: 54 MB of a
@@ -25,6 +27,10 @@
 // its UTF-16 surrogate pair, as the PDF specification says. Renderers
 // custody-pdf/1 to /3 never draw such characters (they print [U+XXXX]), so
 // their output is unchanged.
+//
+// A run of text is written in one piece (cache_content_text.go), not
+// through an fmt.Fprintf for each glyph, which took a quarter of the time
+// to render a record (BenchmarkRender20000 in pdf: 1.15 s, now 0.84 s).
 //
 // SetFontFilesUncompressed writes the font subsets as streams without a
 // filter, as SetNoCompression leaves the content streams, for a verifier
