@@ -29,13 +29,19 @@ func File(path string, opts Options) (*Report, error) {
 		return Dir(path, opts)
 	}
 	return verifyPath(path, opts, func(r io.ReaderAt, size int64, opts Options) (*Report, error) {
-		head := make([]byte, 5)
-		n, _ := r.ReadAt(head, 0)
-		if string(head[:n]) == "%PDF-" {
+		if IsPDF(r) {
 			return PDF(r, size, opts)
 		}
 		return Bundle(r, size, opts)
 	})
+}
+
+// IsPDF tells a standalone PDF from a bundle as File does: by its %PDF-
+// header, not by its name.
+func IsPDF(r io.ReaderAt) bool {
+	head := make([]byte, 5)
+	n, _ := r.ReadAt(head, 0)
+	return string(head[:n]) == "%PDF-"
 }
 
 // verifyPath opens the regular file at path, verifies it with check and

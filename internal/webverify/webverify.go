@@ -114,16 +114,10 @@ func Verify(r io.ReaderAt, size int64, in Input) Result {
 
 // verifyFile is verify.File for a file that is not on a disk.
 func verifyFile(r io.ReaderAt, size int64, opts verify.Options) (*verify.Report, error) {
-	if isPDF(r) {
+	if verify.IsPDF(r) {
 		return verify.PDF(r, size, opts)
 	}
 	return verify.Bundle(r, size, opts)
-}
-
-func isPDF(r io.ReaderAt) bool {
-	head := make([]byte, 5)
-	n, _ := r.ReadAt(head, 0)
-	return string(head[:n]) == "%PDF-"
 }
 
 var fingerprintPattern = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
@@ -246,7 +240,7 @@ type sealedContent struct {
 // or else repacked.
 func openSealed(r io.ReaderAt, size int64) (sealedContent, error) {
 	var c sealedContent
-	if isPDF(r) {
+	if verify.IsPDF(r) {
 		pb, err := verify.ExtractPDFBundle(r, size)
 		if err != nil {
 			return c, err

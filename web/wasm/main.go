@@ -124,7 +124,7 @@ func report(args []js.Value) (any, error) {
 func input(file *fileReader, args []js.Value) webverify.Input {
 	record := elsewhere("custodyCompareRecord", args[0])
 	var pages js.Value // undefined: not asked ahead
-	if isPDF(file) {
+	if verify.IsPDF(file) {
 		pages = after(record, func() js.Value { return elsewhere("custodyComparePagesAhead", args[0]) })
 	}
 	return webverify.Input{
@@ -168,13 +168,6 @@ func after(promise js.Value, next func() js.Value) js.Value {
 
 // ignore is a rejection's handler that does nothing.
 var ignore = js.FuncOf(func(js.Value, []js.Value) any { return nil })
-
-// isPDF: the file begins as a PDF does (as webverify.Verify tells).
-func isPDF(file *fileReader) bool {
-	head := make([]byte, 5)
-	n, _ := file.ReadAt(head, 0)
-	return string(head[:n]) == "%PDF-"
-}
 
 // compareRecord is custodyCompareRecord(file): what the worker runs, a
 // JSON webverify.ComparedRecord.
