@@ -38,9 +38,7 @@ func TestPageFirefox(t *testing.T) {
 	// Workers reading the File with FileReaderSync), in Firefox too.
 	ff.Script(t, `(window.wrappedJSObject || window).custodyDigestRange.min = 0`)
 	// The page's warm-up compares a record.pdf of its own, counted apart.
-	for ff.Script(t, `return document.body.dataset.warm`) == "warming" {
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitWarmedUp(t, ff)
 	warmUp := ff.Script(t, `return (window.wrappedJSObject || window).custodyWorker.compared`).(float64)
 	for _, c := range pageCases(ev, string(root)) {
 		form, _ := json.Marshal(map[string]string{"trust": c.trust, "signer": c.signer})
@@ -91,9 +89,7 @@ func TestPageFirefoxLarge(t *testing.T) {
 	ff.Do(t, "WebDriver:Navigate", map[string]any{"url": page})
 	waitState(t, ff, "ready")
 	if os.Getenv("CUSTODY_WEB_LARGE_AT_ONCE") == "" { // as TestPageLarge
-		for ff.Script(t, `return document.body.dataset.warm`) == "warming" {
-			time.Sleep(100 * time.Millisecond)
-		}
+		waitWarmedUp(t, ff)
 	}
 	form, _ := json.Marshal(map[string]string{"trust": string(root)})
 	ff.Script(t, `for (const [id, v] of Object.entries(`+string(form)+`)) document.getElementById(id).value = v`)
@@ -105,6 +101,15 @@ func TestPageFirefoxLarge(t *testing.T) {
 	t.Logf("%s: %v in Firefox (%s)", file, ff.Script(t, `return document.getElementById("verdict").dataset.result`), time.Since(start).Round(100*time.Millisecond))
 	t.Logf("page status: %v", ff.Script(t, `return document.getElementById("status").textContent`))
 	logThreadCPU(t, before, content())
+}
+
+// waitWarmedUp waits until the page has stopped warming up
+// (body[data-warm], app.js).
+func waitWarmedUp(t *testing.T, m *testbrowser.Marionette) {
+	t.Helper()
+	for m.Script(t, `return document.body.dataset.warm`) == "warming" {
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // waitState waits until the page's body has data-state=state.
