@@ -17,8 +17,10 @@ import (
 // manifest of tens of thousands of messages holds no copy of it. A field
 // added out of order would silently take the slow path again.
 func TestCanonicalFieldOrder(t *testing.T) {
-	if !canonicalByConstruction(reflect.TypeFor[*Manifest]()) {
-		t.Error("Manifest is not canonical by construction: keep its fields, and those of the types it holds, in RFC 8785 order of their JSON names")
+	for _, typ := range []reflect.Type{reflect.TypeFor[*Manifest](), reflect.TypeFor[*MessageEntry]()} {
+		if !canonicalByConstruction(typ) {
+			t.Errorf("%v is not canonical by construction: keep its fields, and those of the types it holds, in RFC 8785 order of their JSON names", typ)
+		}
 	}
 	for _, vector := range []string{"v1", "v2"} {
 		data, err := os.ReadFile(filepath.Join("..", "testdata", "vectors", vector, "sample.custody"))
@@ -46,7 +48,7 @@ func TestCanonicalFieldOrder(t *testing.T) {
 		A int `json:"a,string"`
 	}
 	for _, typ := range []reflect.Type{reflect.TypeFor[unsorted](), reflect.TypeFor[tagged](), reflect.TypeFor[map[string]int](),
-		reflect.TypeFor[[]byte](), reflect.TypeFor[float64](), reflect.TypeFor[MessageEntry]()} {
+		reflect.TypeFor[[]byte](), reflect.TypeFor[float64]()} {
 		if canonicalByConstruction(typ) {
 			t.Errorf("%v taken for canonical by construction", typ)
 		}

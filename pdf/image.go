@@ -102,7 +102,7 @@ var tooLarge = fmt.Sprintf("file too large to embed (over %d MB)", MaxImageBytes
 // same dimensions and colour space.
 func loadJPEG(a Attachment, cfg image.Config, header []byte) (*embeddedImage, string) {
 	var end jpegEnd
-	data, reason := checkContent(a.Open, func(r io.Reader) error {
+	data, reason := checkContent(a.Open, a.Size, func(r io.Reader) error {
 		_, err := io.Copy(&end, r)
 		return err
 	})
@@ -122,7 +122,7 @@ func loadJPEG(a Attachment, cfg image.Config, header []byte) (*embeddedImage, st
 // alpha channel from rows the encoder filtered for four bytes a pixel,
 // which viewers then un-filter for three.
 func loadPNGAsIs(a Attachment, cfg image.Config, standIns ImageStandIns) (*embeddedImage, string) {
-	s, data, standIn, asIs, reason := checkPNGAsIs(a.Open, standIns)
+	s, data, standIn, asIs, reason := checkPNGAsIs(a.Open, a.Size, standIns)
 	switch {
 	case reason != "":
 		return nil, reason
@@ -146,9 +146,9 @@ func loadPNGAsIs(a Attachment, cfg image.Config, standIns ImageStandIns) (*embed
 // that must be decoded instead, and a reason for one that cannot be shown.
 // With standIns, it returns the stand-in for the data of a PNG taken as it
 // is, if it has one.
-func checkPNGAsIs(open func() (io.ReadCloser, error), standIns ImageStandIns) (s pngStructure, data checkedContent, standIn []byte, asIs bool, reason string) {
+func checkPNGAsIs(open func() (io.ReadCloser, error), size int64, standIns ImageStandIns) (s pngStructure, data checkedContent, standIn []byte, asIs bool, reason string) {
 	rows := rowsCheck{standIns: standIns}
-	data, reason = checkContent(open, func(r io.Reader) (err error) {
+	data, reason = checkContent(open, size, func(r io.Reader) (err error) {
 		s, err = scanPNG(r, &rows)
 		return err
 	})
@@ -203,8 +203,9 @@ func loadReencodedPNG(a Attachment, cfg image.Config, flatten bool) (*embeddedIm
 
 // ContentSHA256, when set, makes the SHA-256 hashes that hold an
 // attachment's content to the image embedded (checkContent, then copyTo
-// as it is written into the PDF): told the content's size, or -1 when not
-// known yet. The web verifier sets it once, as its WebAssembly starts, to
+// as it is written into the PDF): told the content's size (the size the
+// attachment states, when it is read the first time: room to make, not a
+// promise), or -1 when not known. The web verifier sets it once, as its WebAssembly starts, to
 // the browser's native SHA-256: crypto/sha256 compiled to WebAssembly is
 // many times slower, and the photos of a record are most of the bytes its
 // rendering comparison hashes. It must compute SHA-256 (what is compared
@@ -231,7 +232,8 @@ type ImageStandIns interface {
 	// PNGImage starts the stand-in for image data with the PDF writer's
 	// PNG predictor parameters (/Colors, /BitsPerComponent, /Columns);
 	// nil: none, the data goes in.
-	PNGImage(colors, bits, columns int) ImageStandIn
+	// rows is the image's height: its rows to come, if it is whole.
+	PNGImage(colors, bits, columns, rows int) ImageStandIn
 }
 
 // An ImageStandIn is written the image's inflated data (its rows, still
@@ -256,8 +258,10 @@ type checkedContent struct {
 // checkContent reads an attachment once, up to MaxImageBytes and one byte,
 // hashing it and handing it to check. It returns the reason not to embed
 // it if it cannot be read or is too large; check's error is kept for the
-// caller, as these two reasons come first.
-func checkContent(open func() (io.ReadCloser, error), check func(io.Reader) error) (checkedContent, string) {
+// caller, as these two reasons come first. size is the size the
+// attachment states (Attachment.Size), which its hash is told (0: not
+// stated); what is read is what counts.
+func checkContent(open func() (io.ReadCloser, error), size int64, check func(io.Reader) error) (checkedContent, string) {
 	c := checkedContent{open: open}
 	rc, err := open()
 	if err != nil {
@@ -265,7 +269,10 @@ func checkContent(open func() (io.ReadCloser, error), check func(io.Reader) erro
 	}
 	defer rc.Close()
 	src := &readErrors{r: rc}
-	h := &countingHash{Hash: contentSHA256(-1)}
+	if size <= 0 || size > MaxImageBytes {
+		size = -1
+	}
+	h := &countingHash{Hash: contentSHA256(size)}
 	in := io.TeeReader(io.LimitReader(src, MaxImageBytes+1), h)
 	c.checkErr = check(in)
 	if _, err := io.Copy(io.Discard, in); err != nil || src.err != nil {

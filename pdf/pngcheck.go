@@ -207,7 +207,7 @@ func (c *rowsCheck) start(h pngHeader) {
 	c.w, c.done = w, make(chan error, 1)
 	var data io.Reader = r
 	if c.standIns != nil {
-		c.image = c.standIns.PNGImage(h.samples(), int(h.depth), h.width)
+		c.image = c.standIns.PNGImage(h.samples(), int(h.depth), h.width, h.height)
 	}
 	if c.image != nil {
 		data = io.TeeReader(r, c.image.Compressed())

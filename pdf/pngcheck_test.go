@@ -42,7 +42,7 @@ func TestPNGEmbeddableAsIs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, _, ok, reason := checkPNGAsIs(bytesAttachment("a.png", "image/png", tt.data).Open, nil)
+			_, _, _, ok, reason := checkPNGAsIs(bytesAttachment("a.png", "image/png", tt.data).Open, 0, nil)
 			if ok != tt.asIs || tt.reason == "" && reason != "" || !strings.Contains(reason, tt.reason) {
 				t.Errorf("got %v %q, want %v %q", ok, reason, tt.asIs, tt.reason)
 			}

@@ -196,10 +196,11 @@ func (r *renderer) render(w io.Writer) (err error) {
 	return r.pack(w, r.drawAgain)
 }
 
-// keptPagesBudget is how many bytes of packed pages (about 2 KB a page) a
-// document keeps to be written in one pass; tests set it to 0 to make
-// every document in two.
-var keptPagesBudget int64 = 8 << 20
+// keptPagesBudget is how many bytes of packed pages a document keeps to
+// be written in one pass: the first gopdf.RawPagesMax bytes as they are
+// (a few hundred pages), then about 2 KB a page, some 4,000 pages in all;
+// tests set it to 0 to make every document in two.
+var keptPagesBudget int64 = 8<<20 + gopdf.RawPagesMax
 
 // layOut draws the document from its start.
 func (r *renderer) layOut() error {

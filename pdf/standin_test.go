@@ -13,8 +13,8 @@ import (
 // memoStandIns is the verifier's ImageStandIns (verify's imageStandIns).
 type memoStandIns struct{ memo *pdfnorm.Memo }
 
-func (s memoStandIns) PNGImage(colors, bits, columns int) ImageStandIn {
-	if img := s.memo.Image(colors, bits, columns, nil); img != nil {
+func (s memoStandIns) PNGImage(colors, bits, columns, rows int) ImageStandIn {
+	if img := s.memo.Image(colors, bits, columns, rows, nil); img != nil {
 		return img
 	}
 	return nil

@@ -410,7 +410,7 @@ func FromBundle(b *manifest.Bundle) (Content, error) {
 // holds a number a message (the withheld gap before it), not the list.
 func FromParsed(b *manifest.Bundle, m *manifest.Manifest) (Content, error) {
 	m = m.ReadingFrom(func() (io.ReadCloser, error) { return b.Open(manifest.ManifestName) })
-	each := func(yield func(*manifest.MessageEntry) error) error {
+	each := func(yield func(e *manifest.MessageEntry, size int) error) error {
 		return m.EachMessage(func(_ int, msg *manifest.Message) error {
 			data, err := b.ReadSmall(msg.Entry, manifest.MaxMessageSize)
 			if err != nil {
@@ -420,13 +420,39 @@ func FromParsed(b *manifest.Bundle, m *manifest.Manifest) (Content, error) {
 			if err != nil {
 				return fmt.Errorf("%s: %w", msg.Entry, err)
 			}
-			return yield(e)
+			return yield(e, len(data))
 		})
 	}
 	// Every entry is read once here, so that one that cannot be read is
-	// an error now, before the rendering starts, as when they were held.
-	if err := each(func(*manifest.MessageEntry) error { return nil }); err != nil {
+	// an error now, before the rendering starts. The layout reads them
+	// again in each of its passes (three or four), and parsing an entry
+	// strictly costs more than laying it out; so they are held, parsed,
+	// if their bytes add up to at most heldEntriesMax, and read again in
+	// each pass only beyond that.
+	var held []*manifest.MessageEntry
+	size := 0
+	err := each(func(e *manifest.MessageEntry, n int) error {
+		if size += n + entryOverhead; size <= heldEntriesMax {
+			held = append(held, e)
+		}
+		return nil
+	})
+	switch {
+	case err != nil:
 		return Content{}, err
+	case size <= heldEntriesMax:
+		return Content{Manifest: m, Entries: held, Open: b.Open}, nil
 	}
-	return Content{Manifest: m, EachEntry: each, Open: b.Open}, nil
+	stream := func(yield func(*manifest.MessageEntry) error) error {
+		return each(func(e *manifest.MessageEntry, _ int) error { return yield(e) })
+	}
+	return Content{Manifest: m, EachEntry: stream, Open: b.Open}, nil
 }
+
+// heldEntriesMax is the most of message entries' bytes FromParsed holds
+// parsed (each counted with entryOverhead, the parsed entry's own size):
+// about 25,000 messages of a chat, 8 MiB and about as much again parsed;
+// a larger conversation is read again in each pass, one entry at a time.
+var heldEntriesMax = 8 << 20
+
+const entryOverhead = 256

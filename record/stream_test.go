@@ -13,9 +13,10 @@ import (
 	"github.com/custody-toolkit/custody/record"
 )
 
-// TestStreamedEntriesRenderAsHeld: a rendering from FromParsed, which reads
-// the entries as the pages are laid out, is byte for byte the one made
-// from the entries held in a slice, and the exporter's record.pdf; for
+// TestStreamedEntriesRenderAsHeld: a rendering from FromParsed beyond the
+// entries it holds, which reads them again as the pages are laid out, is
+// byte for byte the one made from the entries it holds parsed, and the
+// exporter's record.pdf; for
 // the committed vectors (replies, withheld runs) and a selective export
 // with replies to messages in and out of the export, missing photos and a
 // withheld run at each end.
@@ -50,14 +51,21 @@ func TestStreamedEntriesRenderAsHeld(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		streamed, err := record.FromParsed(b, m)
+		held, err := record.FromParsed(b, m)
 		if err != nil {
 			t.Fatal(err)
 		}
-		held := streamed
-		held.EachEntry = nil
-		if err := streamed.EachEntry(func(e *manifest.MessageEntry) error { held.Entries = append(held.Entries, e); return nil }); err != nil {
+		if held.EachEntry != nil || len(held.Entries) != m.MessageCount() {
+			t.Fatalf("%s: FromParsed holds %d of %d entries (EachEntry set: %t), where all fit", path, len(held.Entries), m.MessageCount(), held.EachEntry != nil)
+		}
+		restore := record.SetHeldEntriesMax(0)
+		streamed, err := record.FromParsed(b, m)
+		restore()
+		if err != nil {
 			t.Fatal(err)
+		}
+		if streamed.EachEntry == nil || streamed.Entries != nil {
+			t.Fatalf("%s: FromParsed holds the entries beyond its limit", path)
 		}
 		var a, h bytes.Buffer
 		if err := record.Render(&a, streamed, nil); err != nil {

@@ -62,8 +62,9 @@ type Options struct {
 	// SHA256, when set, makes the SHA-256 of each of the bundle's files
 	// (the bulk of the bytes hashed), and of the large streams the
 	// rendering comparison hashes (pdfnorm.SHA256Threshold: JPEG images,
-	// font files, told their size; a PNG image's inflated rows, -1: not
-	// known before they are read): the web verifier passes
+	// font files, told their size; a PNG image's inflated rows, told the
+	// size its /Height gives, or -1: sizes that make room, which the data
+	// may not fill or may exceed): the web verifier passes
 	// the browser's native SHA-256, many times faster than crypto/sha256
 	// compiled to WebAssembly, for the files it can hold.
 	// What is hashed and compared stays this package's. It must compute

@@ -251,8 +251,8 @@ type imageStandIns struct {
 	newSHA256 func(int64) hash.Hash
 }
 
-func (s imageStandIns) PNGImage(colors, bits, columns int) pdf.ImageStandIn {
-	if img := s.memo.Image(colors, bits, columns, s.newSHA256); img != nil {
+func (s imageStandIns) PNGImage(colors, bits, columns, rows int) pdf.ImageStandIn {
+	if img := s.memo.Image(colors, bits, columns, rows, s.newSHA256); img != nil {
 		return img
 	}
 	return nil // not a nil *pdfnorm.Image in an interface

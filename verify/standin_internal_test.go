@@ -35,7 +35,7 @@ func TestFreshFormWithoutStandIns(t *testing.T) {
 		renders++
 		data := z.Bytes()
 		if standIns != nil {
-			img := standIns.PNGImage(1, 8, 19) // not the /DecodeParms written
+			img := standIns.PNGImage(1, 8, 19, 0) // not the /DecodeParms written
 			img.Compressed().Write(z.Bytes())
 			img.Write(rows)
 			data = img.StandIn()

@@ -87,7 +87,7 @@ func (d *streamDict) key(compressed []byte) memoKey {
 // start, where its data begins) only when the memo holds no stream with
 // the same. It returns the reader that read the stream's data last.
 func (n *normaliser) recalled(at io.ReaderAt, d *streamDict, data *limitedByteReader, start int64) (decodedData, compressedData, error) {
-	h := n.streamHash(true, d.length)
+	h := n.storedHash(d.length)
 	if _, err := io.Copy(h, data); err == nil && data.left == 0 {
 		n.memo.mu.Lock()
 		got, ok := n.memo.streams[d.key(h.Sum(nil))]
@@ -114,7 +114,7 @@ func (n *normaliser) recalled(at io.ReaderAt, d *streamDict, data *limitedByteRe
 // compressed bytes as they are inflated, and remembers the outcome. It
 // returns what read the stream's data, as recalled does.
 func (n *normaliser) remember(d *streamDict, data *limitedByteReader) (decodedData, compressedData, error) {
-	tee := &hashingBytes{src: data, h: n.streamHash(true, d.length), buf: n.chunkBuffer()}
+	tee := &hashingBytes{src: data, h: n.storedHash(d.length), buf: n.chunkBuffer()}
 	got, err := n.inflatedData(tee, d)
 	if err == nil {
 		n.memo.mu.Lock()

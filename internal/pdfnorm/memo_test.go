@@ -148,3 +148,36 @@ func TestMemoLeavesStoredBlocks(t *testing.T) {
 		}
 	}
 }
+
+// TestInflatedRowsToldTheirSize: the hash of an image's inflated rows is
+// told the size its /Height and /DecodeParms give (room to make), -1
+// without a /Height; a /Height that is not the image's changes no form,
+// only what the hash was told.
+func TestInflatedRowsToldTheirSize(t *testing.T) {
+	rows := imageRows(1000, 400, 1)
+	z := deflate(t, rows, zlib.DefaultCompression)
+	for _, c := range []struct {
+		height string
+		told   int64
+	}{{"/Height 400", 400 * 1000}, {"", -1}, {"/Height 10", 10 * 1000}, {"/Height 100000", 100000 * 1000}} {
+		pdf := pdfnormtest.Build(
+			"<< /Type /Catalog >>",
+			fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width 1000 %s /BitsPerComponent 8 /ColorSpace /DeviceGray /Length %d /Filter /FlateDecode /DecodeParms << /Predictor 15 /Colors 1 /BitsPerComponent 8 /Columns 1000 >> >>\nstream\n%s\nendstream", c.height, len(z), z),
+		)
+		var told []int64
+		newSHA256 := func(size int64) hash.Hash {
+			told = append(told, size)
+			return sha256.New()
+		}
+		got, err := pdfnorm.WholeWith(bytes.NewReader(pdf), pdfnorm.Options{NewSHA256: newSHA256})
+		if err != nil {
+			t.Fatalf("%q: %v", c.height, err)
+		}
+		if want := mustWhole(t, pdf); got != want {
+			t.Errorf("%q: the form with NewSHA256 differs from crypto/sha256's", c.height)
+		}
+		if len(told) != 1 || told[0] != c.told {
+			t.Errorf("%q: NewSHA256 told %v, want [%d]", c.height, told, c.told)
+		}
+	}
+}

@@ -110,7 +110,9 @@ func FirstRevisionWith(r io.Reader, o Options) (Form, error) {
 // Memo; an inflated one, of this many compressed bytes or more (a PNG
 // image's rows), -1, as its size is not known before it is read. Smaller
 // streams use crypto/sha256. Either computes the same digests: the form
-// is the same.
+// is the same. The size an inflated image's rows are told is the one its
+// dictionary's /Height and /DecodeParms give, or -1: room to make, which
+// the data may not fill or may exceed.
 const SHA256Threshold = 64 << 10
 
 // Whole normalises a PDF that must consist of its first revision only:
@@ -159,18 +161,25 @@ func newNormaliser(r io.Reader, o Options) *normaliser {
 	return n
 }
 
-// streamHash is the hash of the data of a stream of size bytes:
-// newSHA256's from SHA256Threshold on, told the size of data stored as it
-// is, -1 for inflated data.
-func (n *normaliser) streamHash(stored bool, size int64) hash.Hash {
-	switch {
-	case n.newSHA256 == nil || size < SHA256Threshold:
+// storedHash is the hash of the data of a stream stored as it is, of size
+// bytes: newSHA256's from SHA256Threshold on, told that size.
+func (n *normaliser) storedHash(size int64) hash.Hash {
+	if n.newSHA256 == nil || size < SHA256Threshold {
 		return sha256.New()
-	case stored:
-		return n.newSHA256(size)
-	default:
-		return n.newSHA256(-1)
 	}
+	return n.newSHA256(size)
+}
+
+// inflatedHash is the hash of the inflated data of a stream of compressed
+// bytes: newSHA256's from SHA256Threshold compressed bytes on, told
+// expected, the size the data is expected to inflate to (an image's rows,
+// from its /Height), or -1. It is a size to make room for, not one that
+// was checked: the hash takes the data whatever its size.
+func (n *normaliser) inflatedHash(compressed, expected int64) hash.Hash {
+	if n.newSHA256 == nil || compressed < SHA256Threshold {
+		return sha256.New()
+	}
+	return n.newSHA256(expected)
 }
 
 func (n *normaliser) form(err error) (Form, error) {

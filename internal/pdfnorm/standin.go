@@ -52,19 +52,25 @@ type Image struct {
 }
 
 // Image starts the decoded form of image data that has a PNG predictor
-// of these /DecodeParms (/Colors, /BitsPerComponent, /Columns): its rows
-// are written to the Image, and its compressed data to Compressed.
+// of these /DecodeParms (/Colors, /BitsPerComponent, /Columns), expected
+// to hold rows rows: its rows are written to the Image, and its
+// compressed data to Compressed. rows only makes room in the hash of the
+// rows (Options.NewSHA256); what is written is what is decoded.
 // newSHA256 makes its hashes (nil: crypto/sha256). It returns nil for
 // parameters the normaliser refuses: such data must be written, and
 // refused, as it is.
-func (m *Memo) Image(colors, bits, columns int, newSHA256 func(int64) hash.Hash) *Image {
+func (m *Memo) Image(colors, bits, columns, rows int, newSHA256 func(int64) hash.Hash) *Image {
 	p, err := checkPredictor(predictor{colors: colors, bits: bits, columns: columns})
 	if err != nil {
 		return nil
 	}
 	n := &normaliser{newSHA256: newSHA256} // for its hashes; no limit
-	img := &Image{memo: m, pred: *p, sum: &countingHash{h: n.streamHash(false, SHA256Threshold), n: n}}
-	img.compressed = &memoCompressed{newHash: func() hash.Hash { return n.streamHash(false, SHA256Threshold) }}
+	expected := int64(-1)
+	if rows > 0 {
+		expected = int64(rows) * int64(p.rowBytes())
+	}
+	img := &Image{memo: m, pred: *p, sum: &countingHash{h: n.inflatedHash(SHA256Threshold, expected), n: n}}
+	img.compressed = &memoCompressed{newHash: func() hash.Hash { return n.inflatedHash(SHA256Threshold, -1) }}
 	img.rows.reset(p, img.sum)
 	return img
 }

@@ -3,6 +3,8 @@ package pdfnorm_test
 import (
 	"bytes"
 	"compress/zlib"
+	"crypto/sha256"
+	"hash"
 	"io"
 	"testing"
 
@@ -13,7 +15,7 @@ import (
 // columns) in memo, as a renderer's check of its rows would.
 func standInFor(t *testing.T, memo *pdfnorm.Memo, z []byte, columns int) []byte {
 	t.Helper()
-	img := memo.Image(1, 8, columns, nil)
+	img := memo.Image(1, 8, columns, 0, nil)
 	zr, err := zlib.NewReader(io.TeeReader(bytes.NewReader(z), img.Compressed()))
 	if err != nil {
 		t.Fatal(err)
@@ -80,14 +82,14 @@ func TestStandInOnlyWhereMade(t *testing.T) {
 // refuses.
 func TestStandInOnlyWhole(t *testing.T) {
 	memo := pdfnorm.NewMemo()
-	partial := memo.Image(1, 8, 10, nil)
+	partial := memo.Image(1, 8, 10, 0, nil)
 	partial.Write(make([]byte, 15)) // a row and a half
-	badFilter := memo.Image(1, 8, 10, nil)
+	badFilter := memo.Image(1, 8, 10, 0, nil)
 	badFilter.Write(append([]byte{5}, make([]byte, 10)...))
 	if partial.StandIn() != nil || badFilter.StandIn() != nil {
 		t.Error("a stand-in for rows that are not whole")
 	}
-	if memo.Image(5, 8, 10, nil) != nil || memo.Image(1, 8, 1<<30, nil) != nil {
+	if memo.Image(5, 8, 10, 0, nil) != nil || memo.Image(1, 8, 1<<30, 0, nil) != nil {
 		t.Error("an Image for /DecodeParms the normaliser refuses")
 	}
 	if memo.StandIns() != 0 {
@@ -103,5 +105,35 @@ func TestStandInLimit(t *testing.T) {
 	fresh := imagePDF(standInFor(t, memo, z, 1000), 1000)
 	if _, err := pdfnorm.WholeWith(onlyReader{bytes.NewReader(fresh)}, pdfnorm.Options{Memo: memo, Limit: want.Size - 1}); err != pdfnorm.ErrLimit {
 		t.Errorf("limit under the form's size: %v, want ErrLimit", err)
+	}
+}
+
+// TestStandInRowsToldTheirSize: an Image's hash of the rows is told the
+// size of the rows to come (room to make), -1 when their number is not
+// known; the form is the data's either way.
+func TestStandInRowsToldTheirSize(t *testing.T) {
+	const width, height = 1000, 400
+	z := deflate(t, imageRows(width, height, 1), zlib.DefaultCompression)
+	for _, c := range []struct{ rows, told int }{{height, width * height}, {0, -1}, {10, width * 10}} {
+		var told []int64
+		newSHA256 := func(size int64) hash.Hash {
+			told = append(told, size)
+			return sha256.New()
+		}
+		memo := pdfnorm.NewMemo()
+		img := memo.Image(1, 8, width, c.rows, newSHA256)
+		zr, err := zlib.NewReader(bytes.NewReader(z))
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(img, zr)
+		token := img.StandIn()
+		got, err := pdfnorm.WholeWith(onlyReader{bytes.NewReader(imagePDF(token, width))}, pdfnorm.Options{Memo: memo})
+		if want := mustWhole(t, imagePDF(z, width)); err != nil || got.SHA256 != want.SHA256 {
+			t.Errorf("rows %d: the stand-in's form differs from the data's (%v)", c.rows, err)
+		}
+		if len(told) == 0 || told[0] != int64(c.told) {
+			t.Errorf("rows %d: the rows' hash told %v, want %d first", c.rows, told, c.told)
+		}
 	}
 }

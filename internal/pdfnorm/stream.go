@@ -23,6 +23,7 @@ var (
 	filterKey  = regexp.MustCompile(`/Filter[ \t]*/(FlateDecode|DCTDecode)` + nameEnd)
 	anyParms   = regexp.MustCompile(`/DecodeParms` + nameEnd)
 	parmsKey   = regexp.MustCompile(`/DecodeParms[ \t]*<<([^<>]*)>>`)
+	heightKey  = regexp.MustCompile(`/Height[ \t]+([0-9]{1,9})` + nameEnd)
 	parmsEntry = regexp.MustCompile(`^\s*/(Predictor|Colors|BitsPerComponent|Columns)\s+([0-9]{1,9})`)
 	forbidden  = regexp.MustCompile(`[()%#{}]`)
 )
@@ -32,6 +33,7 @@ type streamDict struct {
 	length    int64
 	flate     bool
 	predictor *predictor // nil: no PNG predictor
+	height    int64      // /Height, if the stream has a predictor and a /Height; else 0
 	canonical []byte     // the dictionary without /Length, /Filter /FlateDecode and /DecodeParms
 }
 
@@ -70,9 +72,23 @@ func (n *normaliser) parseStreamDict(dict []byte) (*streamDict, error) {
 		}
 		d.predictor = pred
 		drop = append(drop, [2]int{p[0], p[1]})
+		if h := heightKey.FindSubmatch(dict); h != nil {
+			d.height, _ = strconv.ParseInt(string(h[1]), 10, 64)
+		}
 	}
 	d.canonical = without(dict, drop)
 	return d, nil
+}
+
+// decodedSize is the size an image's data is expected to decode to: its
+// rows, un-predicted, as its /Height and /DecodeParms give them; -1 for
+// other data. Only room to make for a hash (inflatedHash): the form is
+// that of the data, however long.
+func (d *streamDict) decodedSize() int64 {
+	if d.predictor == nil || d.height <= 0 {
+		return -1
+	}
+	return d.height * int64(d.predictor.rowBytes())
 }
 
 // without returns b without the given spans, which do not overlap.
@@ -137,7 +153,7 @@ func (n *normaliser) streamData(d *streamDict, data *limitedByteReader, start in
 	}
 	switch {
 	case !d.flate:
-		sum := &countingHash{h: n.streamHash(true, d.length), n: n}
+		sum := &countingHash{h: n.storedHash(d.length), n: n}
 		_, err := io.Copy(sum, data)
 		return sum.decoded(), data, err
 	case !n.remembered(d):
@@ -153,7 +169,7 @@ func (n *normaliser) streamData(d *streamDict, data *limitedByteReader, start in
 // inflatedData inflates a /FlateDecode stream's data, un-predicting it if
 // it has a PNG predictor.
 func (n *normaliser) inflatedData(data compressedData, d *streamDict) (decodedData, error) {
-	sum := &countingHash{h: n.streamHash(false, d.length), n: n}
+	sum := &countingHash{h: n.inflatedHash(d.length, d.decodedSize()), n: n}
 	if err := n.inflate(sum, data, d.predictor); err != nil {
 		return decodedData{}, err
 	}

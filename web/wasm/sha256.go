@@ -40,8 +40,9 @@ import (
 var webCryptoMax int64 = 128 << 20
 
 // newSHA256 returns verify.Options.SHA256 for the page: a constructor of
-// SHA-256 hashes for inputs of a known size (or -1: not known before they
-// are read, such as an image's inflated rows), or nil if the page has
+// SHA-256 hashes for inputs of an expected size (or -1: not known before
+// they are read; an input may also be shorter or longer than expected, as
+// an image's rows are against its /Height), or nil if the page has
 // neither Web Crypto (an insecure context) nor hash-wasm: then verify
 // uses crypto/sha256.
 func newSHA256() func(size int64) hash.Hash {

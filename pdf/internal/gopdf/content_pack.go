@@ -11,24 +11,41 @@ import (
 	"io"
 )
 
-// contentPacker compresses the operations of finished pages and
-// decompresses them when the document is written, with one reused
+// contentPacker serialises the operations of finished pages, keeps the
+// first RawPagesMax bytes of them as they are and compresses the rest,
+// and decompresses them when the document is written, with one reused
 // compressor and one reused decompressor.
 type contentPacker struct {
-	buf bytes.Buffer
-	zw  *flate.Writer
-	zr  io.ReadCloser
+	buf  bytes.Buffer // a run, serialised
+	zbuf bytes.Buffer // a run, deflated
+	zw   *flate.Writer
+	zr   io.ReadCloser
+	raw  int64 // bytes of the runs kept as they are
 }
 
+// RawPagesMax is how many bytes of finished pages' operations a document
+// keeps as they are serialised, before it deflates those of the next
+// pages: deflating a page when it is finished and inflating it when the
+// document is written took a twentieth of the web verifier's rendering
+// comparison of a record of 141 pages, 2 MB of operations
+// (docs/performance.md). Beyond it, a page packs about five times smaller.
+// A variable for tests, which pack every page or some.
+var RawPagesMax int64 = 4 << 20
+
 // packedContent is a run of a finished page's operations, serialised as
-// the content stream has them and deflated. It writes exactly what the
-// operations would have written.
+// the content stream has them, and deflated unless raw. It writes exactly
+// what the operations would have written.
 type packedContent struct {
 	data   []byte
+	raw    bool
 	packer *contentPacker
 }
 
 func (p *packedContent) write(w io.Writer, _ *PDFProtection) error {
+	if p.raw {
+		_, err := w.Write(p.data)
+		return err
+	}
 	return p.packer.unpack(w, p.data)
 }
 
@@ -63,26 +80,34 @@ func (c *ContentObj) pack(p *contentPacker) (size int64) {
 	return size
 }
 
-// pack serialises and compresses operations into at most one
-// packedContent.
+// pack serialises operations into at most one packedContent, compressed
+// once RawPagesMax bytes are kept as they are.
 func (p *contentPacker) pack(caches []ICacheContent, protection *PDFProtection) ([]ICacheContent, error) {
 	if len(caches) == 0 {
 		return nil, nil
 	}
 	p.buf.Reset()
+	for _, cache := range caches {
+		if err := cache.write(&p.buf, protection); err != nil {
+			return nil, err
+		}
+	}
+	if n := int64(p.buf.Len()); p.raw+n <= RawPagesMax {
+		p.raw += n
+		return []ICacheContent{&packedContent{data: bytes.Clone(p.buf.Bytes()), raw: true, packer: p}}, nil
+	}
+	p.zbuf.Reset()
 	if p.zw == nil {
 		p.zw, _ = flate.NewWriter(nil, flate.BestSpeed)
 	}
-	p.zw.Reset(&p.buf)
-	for _, cache := range caches {
-		if err := cache.write(p.zw, protection); err != nil {
-			return nil, err
-		}
+	p.zw.Reset(&p.zbuf)
+	if _, err := p.zw.Write(p.buf.Bytes()); err != nil {
+		return nil, err
 	}
 	if err := p.zw.Close(); err != nil {
 		return nil, err
 	}
-	return []ICacheContent{&packedContent{data: bytes.Clone(p.buf.Bytes()), packer: p}}, nil
+	return []ICacheContent{&packedContent{data: bytes.Clone(p.zbuf.Bytes()), packer: p}}, nil
 }
 
 func (p *contentPacker) unpack(w io.Writer, data []byte) error {

@@ -71,8 +71,18 @@ func drawPages(t *testing.T, d document, setFont func() error, pages int) {
 }
 
 // TestSameBytesAsUpstream: the fork, which packs each finished page, writes
-// exactly what github.com/signintech/gopdf v0.33.0 writes, compressed or not.
+// exactly what github.com/signintech/gopdf v0.33.0 writes, compressed or
+// not, with its finished pages kept as they are, deflated, or the first
+// ones as they are and the next deflated (RawPagesMax).
 func TestSameBytesAsUpstream(t *testing.T) {
+	defer func(saved int64) { fork.RawPagesMax = saved }(fork.RawPagesMax)
+	for _, raw := range []int64{fork.RawPagesMax, 0, 20_000} {
+		fork.RawPagesMax = raw
+		sameBytesAsUpstream(t)
+	}
+}
+
+func sameBytesAsUpstream(t *testing.T) {
 	for _, compress := range []bool{false, true} {
 		var u upstream.GoPdf
 		u.Start(upstream.Config{PageSize: *upstream.PageSizeA4, Unit: upstream.UnitPT})
@@ -91,7 +101,7 @@ func TestSameBytesAsUpstream(t *testing.T) {
 		want := draw(t, &u, func() error { return u.SetFont("regular", "", 10) }, 25, upstream.Left)
 		got := draw(t, &f, func() error { return f.SetFont("regular", "", 10) }, 25, fork.Left)
 		if !bytes.Equal(got, want) {
-			t.Errorf("compress %v: the fork's PDF (%d bytes) differs from upstream's (%d bytes)", compress, len(got), len(want))
+			t.Errorf("compress %v, RawPagesMax %d: the fork's PDF (%d bytes) differs from upstream's (%d bytes)", compress, fork.RawPagesMax, len(got), len(want))
 		}
 	}
 }
