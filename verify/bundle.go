@@ -97,6 +97,10 @@ type Options struct {
 	// for Consistent: the manifest's messages are read from the bundle,
 	// which is closed once verified.
 	keepLeaves bool
+	// streamManifest streams the manifest whatever its size
+	// (parseManifest): for tests of that path, which larger manifests
+	// take.
+	streamManifest bool
 }
 
 // NewSHA256 is a SHA-256 hash for an input of that size: Options.SHA256's,
@@ -154,7 +158,7 @@ type Report struct {
 	// Consistency: with --consistent-with (consistency.go).
 	Consistency *Consistency `json:"consistency,omitempty"`
 
-	parsed *manifest.Manifest // once the manifest check passed; its messages are read from the bundle (manifest.ParseStreamed)
+	parsed *manifest.Manifest // once the manifest check passed; its messages held, or read from the bundle (parseManifest)
 	leaves [][32]byte         // the tree's leaves, with Options.keepLeaves, once the disclosure check passed
 	sealed sealedSigner       // the sealing key and chain, for the PDF's signature (pdf.go)
 }
@@ -476,7 +480,7 @@ func (v *bundleVerifier) checkManifest() (m *manifest.Manifest, seal sealResult)
 		// (checkSignature), in the pass that takes the manifest's
 		// SHA-256 (digestManifest): the bytes signed are the bytes the
 		// tokens' digest is compared with, read once as they stream,
-		// never held (up to 64 MB).
+		// held only when they are few (heldManifestMax; up to 64 MB).
 		seal = v.verifySeal(head.Format, head.Signer.Fingerprint, head.Signer.Algorithm, true)
 	}
 	if !seal.digest.taken {
@@ -485,10 +489,10 @@ func (v *bundleVerifier) checkManifest() (m *manifest.Manifest, seal sealResult)
 			return nil, seal
 		}
 	}
-	sum, size := seal.digest.sum, seal.digest.size
-	// The messages are not held: each check that needs them reads them
-	// again, held to this digest (manifest.ParseStreamed).
-	m, err = manifest.ParseStreamed(func() (io.ReadCloser, error) { return v.b.Open(manifest.ManifestName) }, sum)
+	digest := seal.digest
+	seal.digest.data = nil // the seal is kept; the bytes only for the parsing
+	sum, size := digest.sum, digest.size
+	m, err = v.parseManifest(digest)
 	if errors.As(err, &unknown) {
 		v.checkUnknownFormat(err)
 		return nil, seal
@@ -522,15 +526,42 @@ func (v *bundleVerifier) manifestHead() (*manifest.Head, error) {
 	return manifest.ReadHead(rc)
 }
 
-// manifestDigest is manifest.json's SHA-256 and size, taken as it streams.
+// parseManifest parses the manifest whose digest d is: from the bytes the
+// digest was taken from when they were kept (a manifest of up to
+// heldManifestMax bytes), its messages then held; else streamed, its
+// messages read again, held to the digest, by each check that needs them
+// (manifest.ParseStreamed). Either way the result, and any error, are
+// manifest.Parse's for the bytes whose digest, and signature, were
+// checked.
+func (v *bundleVerifier) parseManifest(d manifestDigest) (*manifest.Manifest, error) {
+	if d.data != nil {
+		return manifest.Parse(d.data)
+	}
+	return manifest.ParseStreamed(func() (io.ReadCloser, error) { return v.b.Open(manifest.ManifestName) }, d.sum)
+}
+
+// heldManifestMax is the largest manifest parsed whole (parseManifest):
+// about 5,000 messages. Streamed, a manifest is read and hashed again for
+// each pass of its parsing and each check that walks its messages, ten
+// times or so: in the web verifier, with crypto/sha256 compiled to
+// WebAssembly, a third of the page's own work on a bundle of 2,000
+// messages (docs/performance.md). Held, a manifest of this size and its
+// decoded messages take about as much memory as a streamed manifest of
+// 100,000 messages.
+const heldManifestMax = 4 << 20
+
+// manifestDigest is manifest.json's SHA-256 and size, taken as it streams,
+// and its bytes if it has at most heldManifestMax.
 type manifestDigest struct {
 	sum   [sha256.Size]byte
 	size  int64
 	taken bool
+	data  []byte
 }
 
 // digestManifest reads manifest.json once, as it streams, into its
-// SHA-256 and into also (the signature's hash, the log statement's).
+// SHA-256 and into also (the signature's hash, the log statement's),
+// keeping its bytes if they are few enough (heldManifestMax).
 func (v *bundleVerifier) digestManifest(also ...io.Writer) (manifestDigest, error) {
 	rc, err := v.b.OpenManifest()
 	if err != nil {
@@ -541,13 +572,42 @@ func (v *bundleVerifier) digestManifest(also ...io.Writer) (manifestDigest, erro
 	if v.buf == nil {
 		v.buf = make([]byte, 1<<20)
 	}
-	n, err := io.CopyBuffer(io.MultiWriter(append([]io.Writer{h}, also...)...), rc, v.buf)
+	kept := &cappedBuffer{max: heldManifestMax}
+	if v.opts.streamManifest {
+		kept.max = -1
+	}
+	n, err := io.CopyBuffer(io.MultiWriter(append([]io.Writer{h, kept}, also...)...), rc, v.buf)
 	if err != nil {
 		return manifestDigest{}, fmt.Errorf("reading %s: %w", manifest.ManifestName, err)
 	}
-	d := manifestDigest{size: n, taken: true}
+	d := manifestDigest{size: n, taken: true, data: kept.bytes()}
 	h.Sum(d.sum[:0])
 	return d, nil
+}
+
+// cappedBuffer keeps what is written to it while it is at most max
+// bytes, and nothing once it is more.
+type cappedBuffer struct {
+	data []byte
+	max  int64
+	over bool
+}
+
+func (c *cappedBuffer) Write(p []byte) (int, error) {
+	if !c.over && int64(len(c.data)+len(p)) <= c.max {
+		c.data = append(c.data, p...)
+	} else {
+		c.over, c.data = true, nil
+	}
+	return len(p), nil
+}
+
+// bytes is what was kept: nil if it was more than max.
+func (c *cappedBuffer) bytes() []byte {
+	if c.over || c.data == nil {
+		return nil
+	}
+	return c.data
 }
 
 // checkUnknownFormat reports a manifest of a format this verifier does

@@ -133,6 +133,27 @@ func (s *mutationSuite) try(c *mutationClass, what string, mutated []byte) {
 	default:
 		s.count(c, what, rep.Result, rep.Checks)
 	}
+	if c.tried%streamedEvery == 0 && panicked == nil {
+		s.sameStreamed(c, what, mutated, rep, err)
+	}
+}
+
+// streamedEvery: one mutation in this many is verified again with its
+// manifest streamed, as one of more than heldManifestMax bytes is (these
+// bundles' are parsed whole), and must give the same report.
+const streamedEvery = 5
+
+func (s *mutationSuite) sameStreamed(c *mutationClass, what string, mutated []byte, held *verify.Report, heldErr error) {
+	s.t.Helper()
+	rep, panicked, err := verifySafely(mutated, verify.StreamingManifest(s.opts))
+	switch {
+	case panicked != nil:
+		s.t.Errorf("%s, %s: the verifier panicked with the manifest streamed: %v", c.name, what, panicked)
+	case (err == nil) != (heldErr == nil):
+		s.t.Errorf("%s, %s: held, error %v; streamed, error %v", c.name, what, heldErr, err)
+	case err == nil && (rep.Result != held.Result || !slices.Equal(rep.Checks, held.Checks)):
+		s.t.Errorf("%s, %s: the manifest held gives %s %+v; streamed, %s %+v", c.name, what, held.Result, held.Checks, rep.Result, rep.Checks)
+	}
 }
 
 // count records a verdict; PASSED fails the test.

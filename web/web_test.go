@@ -18,6 +18,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/performance"
+	"github.com/chromedp/cdproto/profiler"
 	"github.com/chromedp/chromedp"
 
 	"github.com/custody-toolkit/custody/custody"
@@ -396,7 +397,9 @@ func startBrowser(t *testing.T, exe, page string) context.Context {
 // The file is given once the page has warmed up, as a person choosing it
 // gives it (CUSTODY_WEB_LARGE_AT_ONCE=1: as soon as the page is ready).
 // It logs the times and the CPU time the page took and asserts only the
-// verdict.
+// verdict. CUSTODY_WEB_PROFILE=OUT.cpuprofile: a V8 profile of the page's
+// main thread during the verification (function names need a site built
+// with CUSTODY_WEB_SYMBOLS=1).
 func TestPageLarge(t *testing.T) {
 	bundle, root, page := largeInput(t)
 	opened := time.Now()
@@ -411,6 +414,15 @@ func TestPageLarge(t *testing.T) {
 	form, _ := json.Marshal(map[string]string{"trust": string(root), "signer": ""})
 	cpu := pageCPU(t, ctx)
 	threads := rendererThreadCPU(ctx)
+	profile := os.Getenv("CUSTODY_WEB_PROFILE")
+	if profile != "" {
+		if _, err := chromedp.Call(ctx, profiler.Enable, cdp.Empty{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Call(ctx, profiler.Start, cdp.Empty{}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	start := time.Now()
 	err := chromedp.Do(ctx,
 		chromedp.Evaluate[chromedp.Void](`for (const [id, v] of Object.entries(`+string(form)+`)) document.getElementById(id).value = v`),
@@ -419,6 +431,9 @@ func TestPageLarge(t *testing.T) {
 	)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if profile != "" {
+		writeProfile(t, ctx, profile)
 	}
 	t.Logf("%s: %s in the page (%s)", bundle, text(t, ctx, "#verdict", "data-result"), time.Since(start).Round(100*time.Millisecond))
 	t.Logf("page status: %s", text(t, ctx, "#status", ""))
@@ -692,4 +707,22 @@ func TestWasmUnderNode(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go test ./web/wasm under node: %v\n%s", err, out)
 	}
+}
+
+// writeProfile stops the page's V8 profiler and writes its profile to
+// path, as DevTools saves one (.cpuprofile).
+func writeProfile(t *testing.T, ctx context.Context, path string) {
+	t.Helper()
+	res, err := chromedp.Call(ctx, profiler.Stop, cdp.Empty{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.Marshal(res.Profile)
+	if err == nil {
+		err = os.WriteFile(path, data, 0o644)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("profile of the page's main thread: %s", path)
 }
