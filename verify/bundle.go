@@ -60,11 +60,11 @@ type Options struct {
 	// the bundle's newest trusted proof.
 	At time.Time
 	// SHA256, when set, makes the SHA-256 of each of the bundle's files
-	// (the bulk of the bytes hashed), and of the large streams the
-	// rendering comparison hashes (pdfnorm.SHA256Threshold: JPEG images,
-	// font files, told their size; a PNG image's inflated rows, told the
-	// size its /Height gives, or -1: sizes that make room, which the data
-	// may not fill or may exceed): the web verifier passes
+	// (the bulk of the bytes hashed), of manifest.json, and of the large
+	// streams the rendering comparison hashes (pdfnorm.SHA256Threshold:
+	// JPEG images, font files, told their size; a PNG image's inflated
+	// rows, told the size its /Height gives, or -1: sizes that make room,
+	// which the data may not fill or may exceed): the web verifier passes
 	// the browser's native SHA-256, many times faster than crypto/sha256
 	// compiled to WebAssembly, for the files it can hold.
 	// What is hashed and compared stays this package's. It must compute
@@ -568,7 +568,11 @@ func (v *bundleVerifier) digestManifest(also ...io.Writer) (manifestDigest, erro
 		return manifestDigest{}, err
 	}
 	defer rc.Close()
-	h := sha256.New()
+	size, ok := v.b.Size(manifest.ManifestName)
+	if !ok {
+		size = -1
+	}
+	h := v.opts.NewSHA256(size)
 	if v.buf == nil {
 		v.buf = make([]byte, 1<<20)
 	}
