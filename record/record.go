@@ -434,6 +434,8 @@ func FromParsed(b *manifest.Bundle, m *manifest.Manifest) (Content, error) {
 	err := each(func(e *manifest.MessageEntry, n int) error {
 		if size += n + entryOverhead; size <= heldEntriesMax {
 			held = append(held, e)
+		} else {
+			held = nil // let go at once: the rest of the pass holds one entry
 		}
 		return nil
 	})
