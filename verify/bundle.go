@@ -544,7 +544,7 @@ func (v *bundleVerifier) parseManifest(d manifestDigest) (*manifest.Manifest, er
 // about 5,000 messages. Streamed, a manifest is read and hashed again for
 // each pass of its parsing and each check that walks its messages, ten
 // times or so: in the web verifier, with crypto/sha256 compiled to
-// WebAssembly, a third of the page's own work on a bundle of 2,000
+// WebAssembly, about half the page's own work on a bundle of 2,000
 // messages (docs/performance.md). Held, a manifest of this size and its
 // decoded messages take about as much memory as a streamed manifest of
 // 100,000 messages.
