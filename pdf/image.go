@@ -205,10 +205,11 @@ func loadReencodedPNG(a Attachment, cfg image.Config, flatten bool) (*embeddedIm
 // attachment's content to the image embedded (checkContent, then copyTo
 // as it is written into the PDF): told the content's size (the size the
 // attachment states, when it is read the first time: room to make, not a
-// promise), or -1 when not known. The web verifier sets it once, as its WebAssembly starts, to
-// the browser's native SHA-256: crypto/sha256 compiled to WebAssembly is
-// many times slower, and the photos of a record are most of the bytes its
-// rendering comparison hashes. It must compute SHA-256 (what is compared
+// promise), or -1 when not known. The web verifier sets it once, as its
+// WebAssembly starts, to the browser's native SHA-256: crypto/sha256
+// compiled to WebAssembly is many times slower, and the photos of a
+// record are most of the bytes its rendering comparison hashes. It must
+// compute SHA-256 (what is compared
 // stays this package's); nil: crypto/sha256. A variable, not an option of
 // Document, because it is a property of the program (its platform), not
 // of a document, and the renderings reach this package through record.

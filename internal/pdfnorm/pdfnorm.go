@@ -108,11 +108,10 @@ func FirstRevisionWith(r io.Reader, o Options) (Form, error) {
 // (an image's JPEG data, the streams of an uncompressed rendering) is
 // told its size, and so is the hash of a stream's compressed bytes for a
 // Memo; an inflated one, of this many compressed bytes or more (a PNG
-// image's rows), -1, as its size is not known before it is read. Smaller
-// streams use crypto/sha256. Either computes the same digests: the form
-// is the same. The size an inflated image's rows are told is the one its
-// dictionary's /Height and /DecodeParms give, or -1: room to make, which
-// the data may not fill or may exceed.
+// image's rows), the size its dictionary's /Height and /DecodeParms give
+// the rows, else -1 (not known before it is read): room to make, which
+// the data may not fill or may exceed. Smaller streams use
+// crypto/sha256. Either computes the same digests: the form is the same.
 const SHA256Threshold = 64 << 10
 
 // Whole normalises a PDF that must consist of its first revision only:
