@@ -209,10 +209,10 @@ func loadReencodedPNG(a Attachment, cfg image.Config, flatten bool) (*embeddedIm
 // WebAssembly starts, to the browser's native SHA-256: crypto/sha256
 // compiled to WebAssembly is many times slower, and the photos of a
 // record are most of the bytes its rendering comparison hashes. It must
-// compute SHA-256 (what is compared
-// stays this package's); nil: crypto/sha256. A variable, not an option of
-// Document, because it is a property of the program (its platform), not
-// of a document, and the renderings reach this package through record.
+// compute SHA-256 (what is compared stays this package's); nil:
+// crypto/sha256. A variable, not an option of Document, because it is a
+// property of the program (its platform), not of a document, and the
+// renderings reach this package through record.
 var ContentSHA256 func(size int64) hash.Hash
 
 func contentSHA256(size int64) hash.Hash {
