@@ -452,9 +452,10 @@ func FromParsed(b *manifest.Bundle, m *manifest.Manifest) (Content, error) {
 }
 
 // heldEntriesMax is the most of message entries' bytes FromParsed holds
-// parsed (each counted with entryOverhead, the parsed entry's own size):
-// about 25,000 messages of a chat, 8 MiB and about as much again parsed;
-// a larger conversation is read again in each pass, one entry at a time.
+// parsed, each counted with entryOverhead (the parsed entry's own size):
+// some 15,000 messages of a chat (an entry of 300 bytes counts 556), 8 MiB
+// and about as much again parsed; a larger conversation is read again in
+// each pass, one entry at a time.
 var heldEntriesMax = 8 << 20
 
 const entryOverhead = 256
