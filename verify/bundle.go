@@ -606,13 +606,8 @@ func (c *cappedBuffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// bytes is what was kept: nil if it was more than max.
-func (c *cappedBuffer) bytes() []byte {
-	if c.over || c.data == nil {
-		return nil
-	}
-	return c.data
-}
+// bytes is what was kept: nil if it was more than max (or nothing).
+func (c *cappedBuffer) bytes() []byte { return c.data }
 
 // checkUnknownFormat reports a manifest of a format this verifier does
 // not read (a later version, perhaps): it cannot be checked, which is

@@ -78,6 +78,15 @@ func trimSpace(b []byte) []byte {
 // rowBytes is the size of a row of samples, without its filter byte.
 func (p *predictor) rowBytes() int { return (p.columns*p.colors*p.bits + 7) / 8 }
 
+// rowsSize is the size of rows rows un-predicted: what a hash of them is
+// told to expect (inflatedHash), -1 when their number is not known (0).
+func (p *predictor) rowsSize(rows int64) int64 {
+	if rows <= 0 {
+		return -1
+	}
+	return rows * int64(p.rowBytes())
+}
+
 // pixelBytes is the distance to the byte "to the left" (at least 1).
 func (p *predictor) pixelBytes() int { return max(1, p.colors*p.bits/8) }
 

@@ -65,11 +65,7 @@ func (m *Memo) Image(colors, bits, columns, rows int, newSHA256 func(int64) hash
 		return nil
 	}
 	n := &normaliser{newSHA256: newSHA256} // for its hashes; no limit
-	expected := int64(-1)
-	if rows > 0 {
-		expected = int64(rows) * int64(p.rowBytes())
-	}
-	img := &Image{memo: m, pred: *p, sum: &countingHash{h: n.inflatedHash(SHA256Threshold, expected), n: n}}
+	img := &Image{memo: m, pred: *p, sum: &countingHash{h: n.inflatedHash(SHA256Threshold, p.rowsSize(int64(rows))), n: n}}
 	img.compressed = &memoCompressed{newHash: func() hash.Hash { return n.inflatedHash(SHA256Threshold, -1) }}
 	img.rows.reset(p, img.sum)
 	return img

@@ -85,10 +85,10 @@ func (n *normaliser) parseStreamDict(dict []byte) (*streamDict, error) {
 // other data. Only room to make for a hash (inflatedHash): the form is
 // that of the data, however long.
 func (d *streamDict) decodedSize() int64 {
-	if d.predictor == nil || d.height <= 0 {
+	if d.predictor == nil {
 		return -1
 	}
-	return d.height * int64(d.predictor.rowBytes())
+	return d.predictor.rowsSize(d.height)
 }
 
 // without returns b without the given spans, which do not overlap.
