@@ -137,7 +137,7 @@ func TestExportSealsInBoundedMemory(t *testing.T) {
 
 // TestExportRendersInBoundedMemory: with record.pdf, what stays live is
 // TestExportSealsInBoundedMemory's and the renderer's: its pages packed
-// (at most pdf's keptPagesBudget, 12 MB), a withheld gap and a position a
+// (at most pdf's keptPagesBudget, 8 MB), a withheld gap and a position a
 // message. About 29 MB of 100,000 messages; 40 MB when the rendering's
 // manifest held a Message a message for their positions (128 bytes each).
 func TestExportRendersInBoundedMemory(t *testing.T) {

@@ -44,8 +44,8 @@
 // states the page total, and the page tree, the resources and the font
 // subsets, which come before the pages in the file, are known at the end).
 // So the PDF writer (internal/gopdf, a fork of gopdf) keeps each finished
-// page's operations, the first 4 MB as they are, then deflated, about
-// 2 KB a page, up to a budget (12 MB, some 4,000 pages); a longer
+// page's operations, the first 2 MB as they are, then deflated, about
+// 2 KB a page, up to a budget (8 MB, some 3,000 pages); a longer
 // document is drawn twice: a layout pass that drops each page when it is
 // finished and ends knowing the page total, the fonts and the images,
 // then a writing pass that draws the same pages

@@ -198,9 +198,9 @@ func (r *renderer) render(w io.Writer) (err error) {
 
 // keptPagesBudget is how many bytes of packed pages a document keeps to
 // be written in one pass: the first gopdf.RawPagesMax bytes as they are
-// (a few hundred pages), then about 2 KB a page, some 4,000 pages in all;
+// (about 140 pages), then about 2 KB a page, some 3,000 pages in all;
 // tests set it to 0 to make every document in two.
-var keptPagesBudget int64 = 8<<20 + gopdf.RawPagesMax
+var keptPagesBudget int64 = 8 << 20
 
 // layOut draws the document from its start.
 func (r *renderer) layOut() error {

@@ -29,8 +29,10 @@ type contentPacker struct {
 // document is written took a twentieth of the web verifier's rendering
 // comparison of a record of 141 pages, 2 MB of operations
 // (docs/performance.md). Beyond it, a page packs about five times smaller.
-// A variable for tests, which pack every page or some.
-var RawPagesMax int64 = 4 << 20
+// The raw bytes count against a document's budget of kept pages as they
+// are (DropPagesBeyond), so that what a document holds stays bounded by
+// that budget. A variable for tests, which pack every page or some.
+var RawPagesMax int64 = 2 << 20
 
 // packedContent is a run of a finished page's operations, serialised as
 // the content stream has them, and deflated unless raw. It writes exactly
